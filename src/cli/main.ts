@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import { runCli } from './run.js';
+
+// The only place that reads process state and sets the exit code.
+const controller = new AbortController();
+let interrupts = 0;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130); // a second Ctrl-C means "now"
+    process.stderr.write(`\n${sig}: stopping cleanly (press Ctrl-C again to force)\n`);
+    controller.abort(new Error(sig));
+  });
+}
+
+const code = await runCli(process.argv.slice(2), {
+  cwd: process.cwd(),
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  isTTY: Boolean(process.stdout.isTTY),
+  signal: controller.signal,
+});
+process.exitCode = code;
