@@ -9,6 +9,7 @@ export const ARTIFACT_FILES = {
   groundTruth: 'ground-truth.json', // GroundTruthFile
   stats: 'stats.json', // PrepareStats
   manifest: 'manifest.json', // PrepareManifest: fingerprints of everything above
+  runInfo: 'run-info.json', // RunInfo, written by the engine after a batch segment job's output is downloaded
 } as const;
 
 export type BatchQuery = { itemId: string } | { itemAttributes: string };
@@ -64,4 +65,35 @@ export interface PrepareManifest {
   createdAt: string;
   /** sha256 and size of each output file, keyed by ARTIFACT_FILES value. */
   outputs: Record<string, { sha256: string; bytes: number }>;
+}
+
+/** Where the engine downloads batch segment output, relative to the work dir: one `<input name>.out` per input. */
+export const SEGMENTS_DIR = 'segments';
+
+/**
+ * Written by the engine (`run-info.json` in the work dir) after the segments are downloaded; read by evaluation and
+ * reports so that they never need to call AWS themselves.
+ */
+export interface RunInfo {
+  version: 1;
+  /** Unique per apply that produced new segments, e.g. 2026-11-28T10-21-17Z-1a2b3c. */
+  runId: string;
+  finishedAt: string;
+  target: 'local' | 'aws';
+  region: string;
+  specHash: string;
+  prepareFingerprint: string;
+  solutionArn?: string;
+  solutionVersionArn?: string;
+  /** Billed training hours from DescribeSolutionVersion. */
+  trainingHours?: number;
+  /** GetSolutionMetrics (Personalize's own protocol: each user's latest 20% held out). */
+  solutionMetrics?: Record<string, number>;
+  batchSegmentJobArn?: string;
+  numResults: number;
+  /** Downloaded output files, relative to the work dir (under SEGMENTS_DIR). */
+  segmentFiles: string[];
+  estimatedCostUsd: number;
+  /** Cost computed from what was actually billed (bytes ingested, trainingHours, users output). */
+  actualCostUsd?: number;
 }
