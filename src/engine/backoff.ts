@@ -51,12 +51,12 @@ export function throwIfCancelled(signal?: AbortSignal): void {
   if (signal?.aborted) throw abortError(signal);
 }
 
-export interface PollOptions extends BackoffOptions {
+export interface PollOptions<T = unknown> extends BackoffOptions {
   signal?: AbortSignal;
   /** Give up after this long (ms); undefined waits forever (until cancelled). */
   timeoutMs?: number;
   /** Called with each observation that is not yet final (for progress events). */
-  onPending?: (value: unknown, attempt: number) => void;
+  onPending?: (value: T, attempt: number) => void;
   now?: () => number;
 }
 
@@ -64,7 +64,7 @@ export interface PollOptions extends BackoffOptions {
  * Calls `probe` until `isDone` holds, sleeping with backoff in between. Returns the final observation.
  * `probe` throwing is not swallowed: failed reads are the caller's business (the SDK already retried them).
  */
-export async function pollUntil<T>(probe: () => Promise<T>, isDone: (v: T) => boolean, opts: PollOptions): Promise<T> {
+export async function pollUntil<T>(probe: () => Promise<T>, isDone: (v: T) => boolean, opts: PollOptions<T>): Promise<T> {
   const now = opts.now ?? Date.now;
   const start = now();
   for (let attempt = 0; ; attempt++) {

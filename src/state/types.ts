@@ -23,6 +23,8 @@ export interface StepRecord {
   inputs?: Record<string, unknown>;
   /** Small outputs later steps or reports need (e.g. uploaded object sha256, solution metrics, k). */
   outputs?: Record<string, unknown>;
+  /** Jobs cannot be deleted or renamed: a failed attempt is retried under `<name>-<attempt>`. */
+  attempt?: number;
   updatedAt: string;
   error?: string;
 }

@@ -1,0 +1,124 @@
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutBucketEncryptionCommand,
+  PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutPublicAccessBlockCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { isAlreadyExists, isNotFound } from '../aws/errors.js';
+import { awsTags, inputsHashOf } from './naming.js';
+import { awsFailure, readOrAbsent } from './lifecycle.js';
+import type { StepDefinition } from './types.js';
+
+/** TLS-only: any request over plain HTTP is denied, for everyone. */
+export function bucketPolicy(bucket: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  });
+}
+
+export const bucketStep: StepDefinition = {
+  id: 'bucket',
+  kind: 'bucket',
+  title: 'S3 bucket',
+  deps: [],
+  desired({ spec }) {
+    const inputs = { bucket: spec.storage.bucket, kmsKeyArn: spec.storage.kmsKeyArn ?? null, policy: 'tls-only-v1', publicAccessBlock: true };
+    return { name: spec.storage.bucket, inputs, inputsHash: inputsHashOf(inputs) };
+  },
+  read({ aws }, desired) {
+    return readOrAbsent(async () => {
+      await aws.s3.send(new HeadBucketCommand({ Bucket: desired.name }));
+      return { exists: true, name: desired.name, arn: `arn:aws:s3:::${desired.name}`, phase: 'active', status: 'exists' };
+    });
+  },
+  async apply(ctx, desired) {
+    const { aws, spec } = ctx;
+    const Bucket = desired.name;
+    await ctx.state.setStep('bucket', { phase: 'intent', name: Bucket, inputsHash: desired.inputsHash, inputs: desired.inputs });
+    let adopted = false;
+    try {
+      await aws.s3.send(
+        new CreateBucketCommand({
+          Bucket,
+          ...(aws.region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: aws.region as never } } : {}),
+        }),
+      );
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw awsFailure('bucket', `creating bucket ${Bucket}`, e);
+      adopted = true;
+    }
+    try {
+      await aws.s3.send(
+        new PutPublicAccessBlockCommand({
+          Bucket,
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+        }),
+      );
+      await aws.s3.send(
+        new PutBucketEncryptionCommand({
+          Bucket,
+          ServerSideEncryptionConfiguration: {
+            Rules: [
+              {
+                ApplyServerSideEncryptionByDefault: spec.storage.kmsKeyArn
+                  ? { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: spec.storage.kmsKeyArn }
+                  : { SSEAlgorithm: 'AES256' },
+                BucketKeyEnabled: Boolean(spec.storage.kmsKeyArn),
+              },
+            ],
+          },
+        }),
+      );
+      await aws.s3.send(new PutBucketPolicyCommand({ Bucket, Policy: bucketPolicy(Bucket) }));
+      await aws.s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: awsTags(spec, 'bucket') } }));
+    } catch (e) {
+      throw awsFailure('bucket', `configuring bucket ${Bucket}`, e);
+    }
+    const arn = `arn:aws:s3:::${Bucket}`;
+    await ctx.state.patchStep('bucket', { phase: 'done', arn });
+    return { arn, adopted };
+  },
+  async destroy(ctx, record) {
+    if (!record.name) return;
+    await emptyBucket(ctx.aws.s3, record.name, '');
+    try {
+      await ctx.aws.s3.send(new DeleteBucketCommand({ Bucket: record.name }));
+    } catch (e) {
+      if (!isNotFound(e)) throw awsFailure('bucket', `deleting bucket ${record.name}`, e);
+    }
+  },
+};
+
+/** Deletes every object under `prefix` (1000 per request). Absent bucket: nothing to do. */
+export async function emptyBucket(s3: S3Client, bucket: string, prefix: string): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    let page;
+    try {
+      page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined }));
+    } catch (e) {
+      if (isNotFound(e)) return deleted;
+      throw e;
+    }
+    const keys = (page.Contents ?? []).map((o) => o.Key).filter((k): k is string => Boolean(k));
+    if (keys.length === 0) return deleted;
+    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+    deleted += keys.length;
+  }
+}
