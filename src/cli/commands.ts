@@ -12,4 +12,8 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
   // commands are registered here, one line each
+  { name: 'plan', summary: 'show what apply would change, with reasons and the cost estimate', load: () => import('./commands/plan.js') },
+  { name: 'apply', summary: 'create, resume or update the pipeline; never pays twice', load: () => import('./commands/apply.js') },
+  { name: 'status', summary: 'the state and live status of every resource', load: () => import('./commands/status.js') },
+  { name: 'destroy', summary: 'stop training and delete everything the pipeline created', load: () => import('./commands/destroy.js') },
 ];

@@ -1,0 +1,57 @@
+import { createInterface } from 'node:readline/promises';
+import type { CommandContext } from '../context.js';
+import type { Emit, EngineEvent } from '../../engine/events.js';
+import { loadSpecModule } from '../../engine/modules.js';
+import type { Spec } from '../../spec/types.js';
+import { inputError } from '../../util/errors.js';
+import { plainRenderer } from '../../ui/plain.js';
+import { listrRenderer } from '../../ui/listr.js';
+
+/** Shared by plan/apply/status/destroy: loading the spec, choosing a renderer, asking for confirmation. */
+export async function loadRunSpec(file: string | undefined, target: 'local' | 'aws' | undefined, command: string): Promise<Spec> {
+  if (!file) throw inputError('CLI_USAGE', `${command}: missing FILE`, [`usage: segflow ${command} FILE`]);
+  const { loadSpec } = await loadSpecModule();
+  return loadSpec(file, { mode: 'run', ...(target ? { target } : {}) });
+}
+
+export interface Renderer {
+  emit: Emit;
+  finish(): Promise<void>;
+}
+
+/** listr2 on a terminal, plain lines otherwise; with --json progress goes to stderr and stdout stays machine-readable. */
+export function chooseRenderer(ctx: CommandContext, json: boolean, opts: { quietPlan?: boolean } = {}): Renderer {
+  if (json) {
+    const plain = plainRenderer(ctx.stderr);
+    return { emit: (e) => (e.type === 'plan' ? undefined : plain(e)), finish: async () => undefined };
+  }
+  if (ctx.isTTY && !ctx.env['CI']) {
+    const r = listrRenderer(ctx.stdout);
+    return r;
+  }
+  const plain = plainRenderer(ctx.stdout);
+  const emit = (e: EngineEvent) => {
+    if (opts.quietPlan && e.type === 'plan') return;
+    plain(e);
+  };
+  return { emit, finish: async () => undefined };
+}
+
+/** Terraform's habit: only "yes" approves. Only asked on a terminal. */
+export async function askYes(ctx: CommandContext, question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: ctx.stdout });
+  try {
+    const answer = await rl.question(`${question}\n  Only 'yes' will be accepted: `);
+    return answer.trim() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+/** The interval settings for tests and impatient users (SEGFLOW_POLL_MS="initial,max"). */
+export function pollSettings(ctx: CommandContext): { pollInitialMs?: number; pollMaxMs?: number } {
+  const raw = ctx.env['SEGFLOW_POLL_MS'];
+  if (!raw) return {};
+  const [a, b] = raw.split(',').map(Number);
+  return { ...(a ? { pollInitialMs: a } : {}), ...(b ? { pollMaxMs: b } : {}) };
+}
