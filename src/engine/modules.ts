@@ -1,5 +1,6 @@
 import type { Spec } from '../spec/types.js';
 import type { PrepareStats } from '../data/artifacts.js';
+import type { AwsClients } from '../aws/clients.js';
 
 /**
  * The engine's view of the modules other parts provide (data prep, evaluation, the emulator). Loaded lazily so
@@ -40,16 +41,24 @@ const dataPath = '../data/index.js';
 const evalPath = '../eval/index.js';
 const emulatorPath = '../emulator/index.js';
 
+/** In-memory replacements for fast unit tests of the engine (never used by the CLI). */
+export const moduleOverrides: {
+  data?: DataModule;
+  eval?: EvalModule;
+  emulator?: EmulatorModule;
+  clients?: (endpoint: string | undefined) => AwsClients;
+} = {};
+
 export async function loadData(): Promise<DataModule> {
-  return (await import(dataPath)) as DataModule;
+  return moduleOverrides.data ?? ((await import(dataPath)) as DataModule);
 }
 
 export async function loadEval(): Promise<EvalModule> {
-  return (await import(evalPath)) as EvalModule;
+  return moduleOverrides.eval ?? ((await import(evalPath)) as EvalModule);
 }
 
 export async function loadEmulator(): Promise<EmulatorModule> {
-  return (await import(emulatorPath)) as EmulatorModule;
+  return moduleOverrides.emulator ?? ((await import(emulatorPath)) as EmulatorModule);
 }
 
 export interface SpecModule {

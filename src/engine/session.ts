@@ -6,7 +6,7 @@ import { localEmulatorDir, stateFile, workDir } from '../util/paths.js';
 import { SegflowError } from '../util/errors.js';
 import { pipelineSteps } from '../resources/index.js';
 import type { StepContext, StepDefinition } from '../resources/types.js';
-import { loadEmulator, type EmulatorHandle } from './modules.js';
+import { loadEmulator, moduleOverrides, type EmulatorHandle } from './modules.js';
 import type { Emit } from './events.js';
 
 export interface SessionOptions {
@@ -46,7 +46,9 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       endpoint = emulator.endpoint;
       opts.emit({ type: 'info', message: `local emulator started at ${endpoint} (data in ${localEmulatorDir(cwd)})` });
     }
-    aws = createClients({ target: spec.target, ...(endpoint ? { endpoint } : {}) });
+    aws = moduleOverrides.clients
+      ? moduleOverrides.clients(endpoint)
+      : createClients({ target: spec.target, ...(endpoint ? { endpoint } : {}) });
     let account: string;
     try {
       account = await aws.accountId();

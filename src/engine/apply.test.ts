@@ -1,0 +1,176 @@
+import { test, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyPipeline, type ApplyOptions } from './apply.js';
+import { destroyPipeline } from './destroy.js';
+import { moduleOverrides } from './modules.js';
+import { FakeWorld } from './testing/fake-aws.js';
+import { fakeData, fakeEval, testSpec } from './testing/fake-modules.js';
+import type { EngineEvent } from './events.js';
+import type { Plan } from '../plan/types.js';
+import type { Spec } from '../spec/types.js';
+import { isSegflowError } from '../util/errors.js';
+import { stateFile } from '../util/paths.js';
+
+let world: FakeWorld;
+let cwd: string;
+
+beforeEach(async () => {
+  world = new FakeWorld();
+  cwd = await mkdtemp(join(tmpdir(), 'segflow-engine-'));
+  moduleOverrides.clients = () => world.clients();
+  moduleOverrides.data = fakeData;
+  moduleOverrides.eval = fakeEval;
+  moduleOverrides.emulator = { startEmulator: async () => ({ endpoint: 'http://fake', port: 0, close: async () => undefined }) };
+});
+
+async function apply(spec: Spec, extra: Partial<ApplyOptions> = {}) {
+  const events: EngineEvent[] = [];
+  const summary = await applyPipeline({
+    spec,
+    cwd,
+    signal: new AbortController().signal,
+    emit: (e) => events.push(e),
+    autoApprove: true,
+    approveCost: false,
+    pollInitialMs: 1,
+    pollMaxMs: 2,
+    ...extra,
+  });
+  const plan = (events.find((e) => e.type === 'plan') as { plan: Plan }).plan;
+  return { summary, plan, events };
+}
+
+function actions(plan: Plan): Record<string, string> {
+  return Object.fromEntries(plan.steps.map((s) => [s.id, s.action]));
+}
+
+const COSTLY = ['dataset-import-job', 'solution-version', 'batch-segment-job'];
+
+test('a full run creates every resource once; a second apply changes nothing', async () => {
+  const spec = testSpec();
+  const first = await apply(spec);
+  assert.equal(first.summary.ok, true);
+  for (const t of ['dataset-group', 'schema', 'dataset', 'solution', ...COSTLY]) assert.equal(world.count(t), 1, t);
+  assert.ok(first.summary.bytesUploaded > 0);
+  assert.deepEqual(first.summary.report, ['holdout recall@K: 0.5 (popularity 0.2)']);
+  const runInfo = JSON.parse(await readFile(join(cwd, '.segflow/work/demo/run-info.json'), 'utf8'));
+  assert.equal(runInfo.segmentFiles.length, 1);
+  assert.ok(runInfo.solutionVersionArn.startsWith(world.arn('solution', 'demo-solution')));
+  await stat(join(cwd, '.segflow/work/demo', runInfo.segmentFiles[0]));
+
+  const second = await apply(spec);
+  assert.equal(second.plan.changes, 0);
+  assert.equal(second.summary.createCalls, 0);
+  assert.equal(second.summary.bytesUploaded, 0);
+  assert.ok(Object.values(actions(second.plan)).every((a) => a === 'noop'));
+});
+
+test('a changed minInteractionsPerUser re-runs prepare -> upload -> import -> training -> segments -> evaluation, with the reason', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const changed = testSpec({ data: { interactions: { ...spec.data.interactions, minInteractionsPerUser: 3 } } });
+  const { plan, summary } = await apply(changed);
+  assert.equal(summary.ok, true);
+  const a = actions(plan);
+  for (const id of ['prepare', 'upload', 'import-interactions', 'training', 'metrics', 'segments', 'download', 'evaluate']) assert.equal(a[id], 'run', id);
+  for (const id of ['bucket', 'role', 'dataset-group', 'schema-interactions', 'dataset-interactions', 'solution']) assert.equal(a[id], 'noop', id);
+  const prepare = plan.steps.find((s) => s.id === 'prepare')!;
+  assert.ok(prepare.reasons.includes('data.interactions.minInteractionsPerUser: 2 -> 3'), prepare.reasons.join('|'));
+  assert.equal(world.count('solution-version'), 2);
+  assert.equal(world.count('dataset-import-job'), 2);
+});
+
+test('a changed numResults re-runs only segments and what follows', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const { plan } = await apply(testSpec({ segments: { numResults: { count: 9 } } }));
+  const a = actions(plan);
+  const cloudRuns = plan.steps.filter((s) => !s.local && s.action !== 'noop').map((s) => s.id);
+  assert.deepEqual(cloudRuns, ['segments']);
+  assert.equal(a['download'], 'run');
+  assert.equal(a['evaluate'], 'run');
+  assert.equal(world.count('solution-version'), 1);
+  assert.equal(world.count('batch-segment-job'), 2);
+  const seg = plan.steps.find((s) => s.id === 'segments')!;
+  assert.ok(seg.reasons.some((r) => r === 'numResults: 5 -> 9'), seg.reasons.join('|'));
+});
+
+for (const op of ['CreateDatasetImportJob', 'CreateSolutionVersion', 'CreateBatchSegmentJob', 'CreateSolution', 'CreateDatasetGroup', 'PutObject']) {
+  test(`a crash right after ${op} (before the ARN is recorded) is resumed without a duplicate`, async () => {
+    const spec = testSpec();
+    world.crashAfter = op;
+    await assert.rejects(apply(spec), (e) => isSegflowError(e));
+    const { summary } = await apply(spec);
+    assert.equal(summary.ok, true);
+    for (const t of ['dataset-group', 'solution', ...COSTLY]) assert.equal(world.count(t), 1, `${t} after crash in ${op}`);
+  });
+}
+
+test('a failed training is reported; the next apply trains again', async () => {
+  const spec = testSpec();
+  world.failTraining = true;
+  await assert.rejects(apply(spec), (e) => isSegflowError(e) && e.code === 'RUN_RESOURCE_FAILED' && /simulated failure/.test(e.message));
+  const { plan, summary } = await apply(spec);
+  assert.equal(summary.ok, true);
+  assert.equal(actions(plan)['training'], 'run');
+  assert.match(plan.steps.find((s) => s.id === 'training')!.reasons[0]!, /previous attempt CREATE FAILED/);
+  assert.equal(world.count('solution-version'), 2);
+});
+
+test('drift: a solution deleted out of band is recreated and retrained; a deleted object is re-uploaded', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const solution = world.arn('solution', 'demo-solution');
+  for (const [arn, r] of world.res) if (arn.startsWith(solution)) world.res.delete(arn), void r;
+  world.buckets.get('demo-bucket')!.delete('demo/input/interactions.csv');
+  const { plan } = await apply(spec);
+  const byId = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
+  assert.equal(byId['solution']!.action, 'create');
+  assert.match(byId['solution']!.reasons.join(), /drifted: demo-solution was deleted out of band/);
+  assert.equal(byId['upload']!.action, 'run');
+  assert.match(byId['upload']!.reasons.join(), /drifted: .*interactions.csv deleted/);
+  assert.equal(byId['training']!.action, 'run');
+  assert.equal(world.count('solution-version'), 1);
+});
+
+test('destroy leaves nothing and is idempotent', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const summary = await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
+  for (const t of ['dataset-group', 'schema', 'dataset', 'solution', 'solution-version']) assert.equal(world.count(t), 0, t);
+  assert.equal(world.roles.size, 0);
+  assert.equal(world.buckets.size, 0);
+  assert.ok(summary.undeletable.some((u) => u.startsWith('batch segment job')));
+  assert.ok(summary.undeletable.some((u) => u.startsWith('dataset import job')));
+  await assert.rejects(stat(stateFile('demo', cwd)));
+  await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
+});
+
+test('destroy finds resources a lost state never recorded (sweep by tag and name)', async () => {
+  const spec = testSpec();
+  world.crashAfter = 'CreateSolutionVersion';
+  await assert.rejects(apply(spec));
+  const { rm } = await import('node:fs/promises');
+  await rm(stateFile('demo', cwd));
+  await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
+  for (const t of ['dataset-group', 'schema', 'dataset', 'solution', 'solution-version']) assert.equal(world.count(t), 0, t);
+});
+
+test('refusals happen before any create: budget, no confirmation, declined, stale saved plan', async () => {
+  const spec = testSpec({ budget: { maxUsd: 0.001, prices: { trainingPerHour: 10 } } });
+  await assert.rejects(apply(spec), (e) => isSegflowError(e) && e.code === 'PLAN_OVER_BUDGET' && e.exitCode === 3);
+  assert.deepEqual(world.log, []);
+  await assert.rejects(apply(testSpec(), { autoApprove: false }), (e) => isSegflowError(e) && e.code === 'APPLY_NOT_CONFIRMED' && e.exitCode === 3);
+  await assert.rejects(apply(testSpec(), { autoApprove: false, confirm: async () => false }), (e) => isSegflowError(e) && e.code === 'APPLY_DECLINED');
+  assert.deepEqual(world.log, []);
+  const ok = await apply(spec, { approveCost: true });
+  assert.equal(ok.summary.ok, true);
+
+  // A plan saved before the world moved is refused.
+  const saved = (await apply(testSpec({ budget: { maxUsd: 100 } }))).plan;
+  world.buckets.get('demo-bucket')!.delete('demo/batch/batch-input.jsonl');
+  await assert.rejects(apply(testSpec({ budget: { maxUsd: 100 } }), { savedPlan: saved }), (e) => isSegflowError(e) && e.code === 'PLAN_STALE');
+});
