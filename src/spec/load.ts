@@ -41,23 +41,18 @@ export async function checkSpecFile(file: string, opts: LoadOptions): Promise<Ch
     throw inputError('SPEC_FILE', `cannot read pipeline file ${displayFile}: ${reason}`);
   }
   const src = new YamlSource(bytes.toString('utf8'));
-  let diagnostics: Diagnostic[] = [...src.syntaxDiagnostics];
-  let spec: Spec | undefined;
-  if (!src.hasSyntaxErrors) {
-    const value = src.toJS();
-    if (value === null || value === undefined) {
-      diagnostics.push({ severity: 'error', code: 'SPEC_EMPTY', message: 'the file is empty; a pipeline starts with version: 1 and name: ...', line: 1, col: 1, length: 1 });
-    } else {
-      diagnostics.push(...schemaDiagnostics(value, src));
-      diagnostics.push(...semanticDiagnostics(value, { src, specFile: abs, mode: opts.mode, ...(opts.target && { targetOverride: opts.target }) }));
-    }
-    diagnostics = sortDiagnostics(dedupeDiagnostics(diagnostics));
-    if (!diagnostics.some((d) => d.severity === 'error')) {
-      spec = normalizeSpec(value as Record<string, unknown>, abs, sha256(bytes), opts.target);
-    }
+  const value = src.hasSyntaxErrors ? undefined : src.toJS();
+  const diagnostics: Diagnostic[] = [...src.syntaxDiagnostics];
+  if (!src.hasSyntaxErrors && (value === null || value === undefined)) {
+    diagnostics.push({ severity: 'error', code: 'SPEC_EMPTY', message: 'the file is empty; a pipeline starts with version: 1 and name: ...', line: 1, col: 1, length: 1 });
+  } else if (!src.hasSyntaxErrors) {
+    diagnostics.push(...schemaDiagnostics(value, src));
+    diagnostics.push(...semanticDiagnostics(value, { src, specFile: abs, mode: opts.mode, ...(opts.target && { targetOverride: opts.target }) }));
   }
-  const formatted = diagnostics.map((d) => formatDiagnostic(displayFile, d, src.lines));
-  return { displayFile, diagnostics, formatted, ...(spec && { spec }) };
+  const sorted = sortDiagnostics(dedupeDiagnostics(diagnostics));
+  const spec = sorted.some((d) => d.severity === 'error') ? undefined : normalizeSpec(value as Record<string, unknown>, abs, sha256(bytes), opts.target);
+  const formatted = sorted.map((d) => formatDiagnostic(displayFile, d, src.lines));
+  return { displayFile, diagnostics: sorted, formatted, ...(spec && { spec }) };
 }
 
 /**

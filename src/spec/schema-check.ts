@@ -45,14 +45,18 @@ function describeValue(v: unknown): string {
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
-/** ajv reports every branch of a failed oneOf; keep what helps: the deeper errors of the branch that fit. */
+/**
+ * ajv reports every branch of a failed oneOf. Keep what helps: the specific errors of the branch whose type
+ * fitted; only when there are none, the oneOf's own message. (Branch errors are matched by instance path:
+ * inside a $ref ajv's schemaPath no longer names the oneOf.)
+ */
 function pruneOneOfNoise(errors: ErrorObject[]): ErrorObject[] {
-  const oneOfs = errors.filter((e) => e.keyword === 'oneOf');
   const dropped = new Set<ErrorObject>();
-  for (const o of oneOfs) {
-    const branches = errors.filter((e) => e !== o && e.schemaPath.startsWith(o.schemaPath + '/'));
-    const specific = branches.filter((e) => !(e.keyword === 'type' && e.instancePath === o.instancePath));
-    for (const b of branches) if (!specific.includes(b)) dropped.add(b);
+  for (const o of errors.filter((e) => e.keyword === 'oneOf')) {
+    const at = o.instancePath;
+    const branchTypeErrors = errors.filter((e) => e.keyword === 'type' && e.instancePath === at);
+    for (const e of branchTypeErrors) dropped.add(e);
+    const specific = errors.filter((e) => e !== o && !dropped.has(e) && (e.instancePath === at || e.instancePath.startsWith(at + '/')));
     if (specific.length > 0) dropped.add(o);
   }
   // propertyNames reports the name's own error too; keep only the propertyNames one (it knows the key).

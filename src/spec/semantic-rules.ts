@@ -41,10 +41,7 @@ export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic
   const out: Diagnostic[] = [];
   const report = (severity: Severity, code: string, message: string, path: SpecPath, at: 'value' | 'key' = 'value') =>
     out.push(ctx.src.diagnosticAt(severity, code, message, path, at));
-  if (!isObj(spec)) {
-    report('error', 'SPEC_NOT_A_MAP', 'a pipeline file must be a YAML map starting with version: 1', []);
-    return out;
-  }
+  if (!isObj(spec)) return out; // the schema already says the file must be a map
   checkTarget(spec, ctx, report);
   checkSources(spec, ctx, report);
   checkSplit(spec, report);
@@ -145,7 +142,7 @@ function checkRecipeAndQueries(spec: Obj, report: Report): void {
     if (declared === undefined) return;
     for (const c of parsed.query.conditions) {
       if (!declared.some((d) => d.toUpperCase() === c.attribute.toUpperCase())) {
-        const list = declared.length ? declared.join(', ') : 'none';
+        const list = declared.length ? [...new Set(declared)].join(', ') : 'none';
         report('error', 'SPEC_ATTRIBUTE_UNKNOWN', `queries.attributes[${i}] uses ITEMS.${c.attribute}, which is not a declared item attribute (declared: ${list})${suggestion(c.attribute, declared)}`, path);
       }
     }

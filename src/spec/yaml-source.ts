@@ -21,8 +21,12 @@ export class YamlSource {
     for (const w of this.doc.warnings) this.syntaxDiagnostics.push(this.fromYamlError('warning', w.code, w.message, w.pos));
   }
 
+  /**
+   * True when the document cannot be read as data. A duplicate key alone does not stop the checks: the rest of
+   * the file is still reported, so one run shows every independent mistake.
+   */
   get hasSyntaxErrors(): boolean {
-    return this.syntaxDiagnostics.some((d) => d.severity === 'error');
+    return this.syntaxDiagnostics.some((d) => d.severity === 'error' && d.code !== 'SPEC_DUPLICATE_KEY');
   }
 
   /** The plain JS value of the document (only meaningful without syntax errors). */
@@ -31,10 +35,13 @@ export class YamlSource {
   }
 
   private fromYamlError(severity: Severity, code: string, message: string, pos: [number, number]): Diagnostic {
-    const yamlCode = code === 'DUPLICATE_KEY' ? 'SPEC_DUPLICATE_KEY' : 'SPEC_YAML';
+    if (code === 'DUPLICATE_KEY') {
+      const key = /^["']?([^:"'\n]*)/.exec(this.text.slice(pos[0]))?.[1]?.trim() ?? '';
+      return this.diagnosticAtOffsets(severity, 'SPEC_DUPLICATE_KEY', `duplicate key '${key}': each key may appear once in a map`, pos[0], pos[0] + Math.max(1, key.length));
+    }
     // The yaml package appends its own "at line L, column C" and a code frame; we print our own.
     const clean = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    return this.diagnosticAtOffsets(severity, yamlCode, clean, pos[0], pos[1]);
+    return this.diagnosticAtOffsets(severity, 'SPEC_YAML', clean, pos[0], pos[1]);
   }
 
   diagnosticAtOffsets(severity: Severity, code: string, message: string, start: number, end: number): Diagnostic {
