@@ -11,7 +11,7 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
-  // commands are registered here, one line each
+  { name: 'validate', summary: 'check pipeline files: schema and semantic rules, every problem located; contacts nothing', load: () => import('./commands/validate.js') },
   { name: 'plan', summary: 'show what apply would change, with reasons and the cost estimate', load: () => import('./commands/plan.js') },
   { name: 'apply', summary: 'create, resume or update the pipeline; never pays twice', load: () => import('./commands/apply.js') },
   { name: 'status', summary: 'the state and live status of every resource', load: () => import('./commands/status.js') },
