@@ -61,12 +61,3 @@ export async function loadEmulator(): Promise<EmulatorModule> {
   return moduleOverrides.emulator ?? ((await import(emulatorPath)) as EmulatorModule);
 }
 
-export interface SpecModule {
-  loadSpec(file: string, opts: { mode: 'validate' | 'run'; target?: 'local' | 'aws' }): Promise<Spec>;
-}
-
-const specPath = '../spec/load.js';
-
-export async function loadSpecModule(): Promise<SpecModule> {
-  return (await import(specPath)) as SpecModule;
-}

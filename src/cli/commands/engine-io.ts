@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { CommandContext } from '../context.js';
 import type { Emit, EngineEvent } from '../../engine/events.js';
-import { loadSpecModule } from '../../engine/modules.js';
+import { loadSpec } from '../../spec/load.js';
 import type { Spec } from '../../spec/types.js';
 import { inputError } from '../../util/errors.js';
 import { plainRenderer } from '../../ui/plain.js';
@@ -10,7 +10,6 @@ import { listrRenderer } from '../../ui/listr.js';
 /** Shared by plan/apply/status/destroy: loading the spec, choosing a renderer, asking for confirmation. */
 export async function loadRunSpec(file: string | undefined, target: 'local' | 'aws' | undefined, command: string): Promise<Spec> {
   if (!file) throw inputError('CLI_USAGE', `${command}: missing FILE`, [`usage: segflow ${command} FILE`]);
-  const { loadSpec } = await loadSpecModule();
   return loadSpec(file, { mode: 'run', ...(target ? { target } : {}) });
 }
 
