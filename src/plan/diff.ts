@@ -1,6 +1,7 @@
 import type { Desired, Observation } from '../resources/types.js';
 import type { StepRecord } from '../state/types.js';
 import type { Action } from './types.js';
+import { shortReason } from '../resources/lifecycle.js';
 
 const HASHY = /^[0-9a-f]{16,64}$/;
 
@@ -58,7 +59,8 @@ export function decide({ kind, desired, record, observation: o, changingDeps }: 
     if (o.phase === 'pending') return { action: 'wait', reasons: [`in progress (${o.status ?? 'pending'})`] };
     if (o.phase === 'deleting') return { action: kind === 'job' ? 'run' : 'create', reasons: [`being deleted (${o.status})`] };
     if (o.phase === 'failed') {
-      return { action: kind === 'job' ? 'run' : 'replace', reasons: [`previous attempt ${o.status}${o.failureReason ? `: ${o.failureReason}` : ''}`] };
+      const why = shortReason(o.failureReason);
+      return { action: kind === 'job' ? 'run' : 'replace', reasons: [`previous attempt ${o.status}${why ? `: ${why}` : ''}`] };
     }
     if (o.drift?.length) return { action: 'replace', reasons: o.drift.map((d) => `drifted: ${d}`) };
     const known = record && record.phase === 'done' && record.inputsHash === desired.inputsHash && (!record.arn || !o.arn || record.arn === o.arn);

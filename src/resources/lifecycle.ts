@@ -90,15 +90,23 @@ export async function waitActive(
   });
   if (!final.exists) throw new SegflowError('RUN_RESOURCE_VANISHED', `${stepId}: ${label} disappeared while waiting for it`);
   if (final.phase === 'failed') {
-    await ctx.state.patchStep(stepId, { phase: 'failed', error: final.failureReason ?? final.status ?? 'failed' });
+    const reason = shortReason(final.failureReason);
+    await ctx.state.patchStep(stepId, { phase: 'failed', error: reason ?? final.status ?? 'failed' });
     throw new SegflowError(
       'RUN_RESOURCE_FAILED',
-      `${stepId}: ${label} ended ${final.status}${final.failureReason ? `: ${final.failureReason}` : ''}`,
+      `${stepId}: ${label} ended ${final.status}${reason ? `: ${reason}` : ''}`,
       1,
       ['fix the cause and run apply again: the failed attempt is kept (AWS cannot delete it) and a new one is made'],
     );
   }
   return final;
+}
+
+/** AWS failure reasons can be long; the first line, capped, is what a person needs. */
+export function shortReason(reason: string | undefined, max = 300): string | undefined {
+  if (!reason) return undefined;
+  const first = reason.split('\n')[0]!.trim();
+  return first.length > max ? `${first.slice(0, max - 3)}...` : first;
 }
 
 /** Polls until the resource is gone (deletes are asynchronous in Personalize). */
