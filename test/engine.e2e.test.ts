@@ -89,10 +89,10 @@ describe('engine end to end: the built CLI against the emulator', { skip: !e2eRe
   test('a changed minInteractionsPerUser re-runs prepare -> upload -> import -> training -> segments -> evaluation, with the reason', async () => {
     const w = await workspace();
     await applyJson(w.dir, w.spec);
-    await w.setSpec({ minInteractionsPerUser: 3 });
+    await w.setSpec({ minInteractionsPerUser: 6 });
     const plan = await runCli(w.dir, ['plan', w.spec, '--detailed-exitcode']);
     assert.equal(plan.code, 4, plan.stderr);
-    assert.match(plan.stdout, /data\.interactions\.minInteractionsPerUser: 2 -> 3/);
+    assert.match(plan.stdout, /data\.interactions\.minInteractionsPerUser: 2 -> 6/);
     const s = await applyJson(w.dir, w.spec);
     assert.deepEqual(applied(s), ['prepare', 'upload', 'import-interactions', 'training', 'metrics', 'segments', 'download', 'evaluate']);
   });
