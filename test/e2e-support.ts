@@ -38,6 +38,8 @@ export function generateInteractions(seed = 1): string {
 
 export interface SpecOptions {
   name?: string;
+  /** aws-item-attribute-affinity with an items file and two attribute queries. */
+  attributes?: boolean;
   minInteractionsPerUser?: number;
   count?: number;
   maxUsd?: number;
@@ -54,10 +56,13 @@ export function specYaml(o: SpecOptions = {}): string {
     '    source: data.csv',
     '    columns: { USER_ID: user, ITEM_ID: item, TIMESTAMP: ts }',
     `    minInteractionsPerUser: ${o.minInteractionsPerUser ?? 2}`,
+    ...(o.attributes
+      ? ['  items:', '    source: items.csv', '    columns: { ITEM_ID: item }', '    attributes: [ { name: CATEGORY, column: category } ]']
+      : []),
     'split: { testStart: 2021-06-01T00:00:00Z, warmUsersOnly: true }',
-    'queries: { items: { sample: 20, seed: 1 } }',
+    o.attributes ? `queries: { attributes: ['ITEMS.CATEGORY = "Tea"', 'ITEMS.CATEGORY = "Candy"'] }` : 'queries: { items: { sample: 20, seed: 1 } }',
     `storage: { bucket: segflow-${name}, prefix: ${name}/ }`,
-    'recipe: aws-item-affinity',
+    `recipe: ${o.attributes ? 'aws-item-attribute-affinity' : 'aws-item-affinity'}`,
     `segments: { numResults: { count: ${o.count ?? 10} } }`,
     `budget: { maxUsd: ${o.maxUsd ?? 25} }`,
     '',
@@ -67,6 +72,8 @@ export function specYaml(o: SpecOptions = {}): string {
 export async function workspace(o: SpecOptions = {}): Promise<{ dir: string; spec: string; setSpec(o: SpecOptions): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'segflow-e2e-'));
   await writeFile(join(dir, 'data.csv'), generateInteractions());
+  const categories = ['Candy', 'Tea', 'Coffee|Tea', 'Snacks'];
+  await writeFile(join(dir, 'items.csv'), ['item,category', ...Array.from({ length: 100 }, (_, i) => `i${i},${categories[i % 4]}`)].join('\n') + '\n');
   const spec = join(dir, 'pipeline.yaml');
   await writeFile(spec, specYaml(o));
   return { dir, spec, setSpec: (next) => writeFile(spec, specYaml({ ...o, ...next })) };
@@ -81,9 +88,13 @@ export interface CliResult {
 
 const ENV = { ...process.env, CI: '1', SEGFLOW_POLL_MS: '50,500', NODE_NO_WARNINGS: '1' };
 
-export function runCli(cwd: string, args: string[], opts: { killWhen?: (stdout: string) => boolean } = {}): Promise<CliResult> {
+export function runCli(
+  cwd: string,
+  args: string[],
+  opts: { killWhen?: (stdout: string) => boolean; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { cwd, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...ENV, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let killed = false;

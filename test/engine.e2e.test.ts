@@ -156,6 +156,36 @@ describe('engine end to end: the built CLI against the emulator', { skip: !e2eRe
     assert.ok(applied(s).includes('solution') && applied(s).includes('training'));
   });
 
+  test('item-attribute-affinity with an items dataset: run, status, destroy', async () => {
+    const w = await workspace({ name: 'attr', attributes: true });
+    const s = await applyJson(w.dir, w.spec);
+    assert.ok(applied(s).includes('import-items') && applied(s).includes('dataset-items'));
+    const status = await runCli(w.dir, ['status', w.spec, '--json']);
+    ok(status, 'status');
+    const rows = (JSON.parse(status.stdout) as { rows: Array<{ id: string; live?: string }> }).rows;
+    assert.equal(rows.find((r) => r.id === 'training')?.live, 'ACTIVE');
+    assert.equal(rows.find((r) => r.id === 'dataset-items')?.live, 'ACTIVE');
+    const d = await runCli(w.dir, ['destroy', w.spec, '--auto-approve', '--json']);
+    ok(d, 'destroy');
+    const gone = JSON.parse(d.stdout) as { deleted: string[]; undeletable: string[] };
+    assert.ok(gone.deleted.includes('dataset attr-items') && gone.deleted.includes('dataset group attr-dsg'));
+    assert.equal(gone.undeletable.filter((u) => u.startsWith('dataset import job')).length, 2);
+  });
+
+  test('throttling and server errors are retried; a failed training is reported and retried by the next apply', async () => {
+    const w = await workspace();
+    const flaky = await runCli(w.dir, ['apply', w.spec, '--auto-approve', '--json'], {
+      env: { SEGFLOW_EMULATOR_FAULTS: JSON.stringify({ throttleRate: 0.15, errorRate: 0.05, seed: 7, failOperations: ['CreateSolutionVersion'] }) },
+    });
+    assert.equal(flaky.code, 1, flaky.stderr);
+    assert.match(flaky.stderr, /RUN_RESOURCE_FAILED/);
+    const s = await applyJson(w.dir, w.spec);
+    assert.deepEqual(applied(s).filter((id) => id !== 'prepare'), ['training', 'metrics', 'segments', 'download', 'evaluate']);
+    const c = await costly(w.dir, 'e2e');
+    assert.deepEqual([c.imports, c.versions, c.segments], [1, 1, 1]);
+    assert.equal(c.all.versions.length, 2, 'the failed attempt stays, as on AWS');
+  });
+
   test('refusals (exit 3): no terminal without --auto-approve, budget, lock held', async () => {
     const w = await workspace({ maxUsd: 0.0001 });
     const budget = await runCli(w.dir, ['apply', w.spec, '--auto-approve']);

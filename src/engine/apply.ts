@@ -5,10 +5,10 @@ import type { Plan, PlannedStep } from '../plan/types.js';
 import { isChange } from '../plan/types.js';
 import type { CostEstimate } from '../plan/cost.js';
 import { runDag, type NodeOutcome } from './dag.js';
-import { openSession } from './session.js';
+import { openSession, tuningOf, type EngineTuning } from './session.js';
 import type { Emit } from './events.js';
 
-export interface ApplyOptions {
+export interface ApplyOptions extends EngineTuning {
   spec: Spec;
   cwd: string;
   signal: AbortSignal;
@@ -19,8 +19,6 @@ export interface ApplyOptions {
   confirm?: (plan: Plan) => Promise<boolean>;
   /** A plan saved by `plan --out`: refused when the spec or the world moved since. */
   savedPlan?: Plan;
-  pollInitialMs?: number;
-  pollMaxMs?: number;
 }
 
 export interface StepResult {
@@ -94,8 +92,7 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplySummary> {
     signal: opts.signal,
     emit: opts.emit,
     lockFor: 'apply',
-    ...(opts.pollInitialMs !== undefined ? { pollInitialMs: opts.pollInitialMs } : {}),
-    ...(opts.pollMaxMs !== undefined ? { pollMaxMs: opts.pollMaxMs } : {}),
+    ...tuningOf(opts),
   });
   try {
     const { ctx, steps } = session;

@@ -25,17 +25,15 @@ import { describeSolutionVersion } from '../resources/training.js';
 import { phaseOf, waitGone } from '../resources/lifecycle.js';
 import type { StepContext } from '../resources/types.js';
 import { pollUntil, retrying } from './backoff.js';
-import { openSession } from './session.js';
+import { openSession, tuningOf, type EngineTuning } from './session.js';
 import type { Emit } from './events.js';
 
-export interface DestroyOptions {
+export interface DestroyOptions extends EngineTuning {
   spec: Spec;
   cwd: string;
   signal: AbortSignal;
   emit: Emit;
   keepData: boolean;
-  pollInitialMs?: number;
-  pollMaxMs?: number;
 }
 
 export interface DestroySummary {
@@ -65,8 +63,7 @@ export async function destroyPipeline(opts: DestroyOptions): Promise<DestroySumm
     signal: opts.signal,
     emit: opts.emit,
     lockFor: 'destroy',
-    ...(opts.pollInitialMs !== undefined ? { pollInitialMs: opts.pollInitialMs } : {}),
-    ...(opts.pollMaxMs !== undefined ? { pollMaxMs: opts.pollMaxMs } : {}),
+    ...tuningOf(opts),
   });
   const { ctx } = session;
   const { personalize } = ctx.aws;

@@ -9,16 +9,30 @@ import type { StepContext, StepDefinition } from '../resources/types.js';
 import { loadEmulator, moduleOverrides, type EmulatorHandle } from './modules.js';
 import type { Emit } from './events.js';
 
-export interface SessionOptions {
+/** Knobs for tests and trials: poll delays, wait timeout, the in-process emulator's options. */
+export interface EngineTuning {
+  pollInitialMs?: number;
+  pollMaxMs?: number;
+  waitTimeoutMs?: number;
+  emulator?: { faults?: unknown; lifecycle?: 'fast' | 'realistic' };
+}
+
+export function tuningOf(o: EngineTuning): EngineTuning {
+  const out: EngineTuning = {};
+  if (o.pollInitialMs !== undefined) out.pollInitialMs = o.pollInitialMs;
+  if (o.pollMaxMs !== undefined) out.pollMaxMs = o.pollMaxMs;
+  if (o.waitTimeoutMs !== undefined) out.waitTimeoutMs = o.waitTimeoutMs;
+  if (o.emulator !== undefined) out.emulator = o.emulator;
+  return out;
+}
+
+export interface SessionOptions extends EngineTuning {
   spec: Spec;
   cwd: string;
   signal: AbortSignal;
   emit: Emit;
   /** Take the pipeline's lock for this command (apply, destroy); plan and status read without it. */
   lockFor?: string;
-  /** Poll delays; defaults suit the target (seconds locally, minutes on AWS). */
-  pollInitialMs?: number;
-  pollMaxMs?: number;
 }
 
 export interface Session {
@@ -42,7 +56,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     let endpoint = spec.target.endpoint;
     if (spec.target.kind === 'local' && !endpoint) {
       const { startEmulator } = await loadEmulator();
-      emulator = await startEmulator({ dataDir: localEmulatorDir(cwd), port: 0 });
+      emulator = await startEmulator({ dataDir: localEmulatorDir(cwd), port: 0, ...(opts.emulator ?? {}) });
       endpoint = emulator.endpoint;
       opts.emit({ type: 'info', message: `local emulator started at ${endpoint} (data in ${localEmulatorDir(cwd)})` });
     }
@@ -77,6 +91,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       signal: opts.signal,
       pollInitialMs: opts.pollInitialMs ?? (local ? 100 : 15_000),
       pollMaxMs: opts.pollMaxMs ?? (local ? 1_000 : 120_000),
+      waitTimeoutMs: opts.waitTimeoutMs ?? (local ? 30 * 60_000 : 24 * 3600_000),
       progress: (id, p) => opts.emit({ type: 'step-progress', id, message: p.message, ...(p.fraction !== undefined ? { fraction: p.fraction } : {}) }),
       desired: new Map(),
     };

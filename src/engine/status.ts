@@ -10,7 +10,7 @@ import { bucketStep } from '../resources/bucket.js';
 import { roleStep } from '../resources/role.js';
 import type { Observation, StepContext } from '../resources/types.js';
 import type { StepRecord } from '../state/types.js';
-import { openSession } from './session.js';
+import { openSession, type EngineTuning } from './session.js';
 import type { Emit } from './events.js';
 
 export interface StatusRow {
@@ -51,7 +51,7 @@ async function live(ctx: StepContext, id: string, r: StepRecord): Promise<Observ
 }
 
 /** The state, with each recorded resource's live status read now. Never takes the lock; changes nothing. */
-export async function pipelineStatus(opts: { spec: Spec; cwd: string; signal: AbortSignal; emit: Emit }): Promise<StatusReport> {
+export async function pipelineStatus(opts: { spec: Spec; cwd: string; signal: AbortSignal; emit: Emit } & EngineTuning): Promise<StatusReport> {
   const session = await openSession({ ...opts });
   try {
     const { ctx } = session;

@@ -1,6 +1,6 @@
 import { SegflowError } from '../util/errors.js';
 import { errorMessage, errorName, isAlreadyExists, isNotFound, isRolePropagation } from '../aws/errors.js';
-import { pollUntil, retrying } from '../engine/backoff.js';
+import { CancelledError, pollUntil, retrying } from '../engine/backoff.js';
 import type { Desired, Observation, StepContext } from './types.js';
 
 /** Personalize status strings -> the four phases segflow reasons about. */
@@ -78,16 +78,25 @@ export async function waitActive(
   describe: () => Promise<Observation>,
 ): Promise<Observation> {
   const started = Date.now();
-  const final = await pollUntil(describe, (o) => !o.exists || o.phase === 'active' || o.phase === 'failed', {
+  let final: Observation;
+  try {
+    final = await pollUntil(describe, (o) => !o.exists || o.phase === 'active' || o.phase === 'failed', {
     initialMs: ctx.pollInitialMs,
     maxMs: ctx.pollMaxMs,
     signal: ctx.signal,
+    timeoutMs: ctx.waitTimeoutMs,
     onPending: (o) => {
       const secs = Math.round((Date.now() - started) / 1000);
       const pct = typeof o.details?.['progress'] === 'number' ? (o.details['progress'] as number) : undefined;
       ctx.progress(stepId, { message: `${label} ${o.status ?? 'pending'} (${secs}s)`, ...(pct !== undefined ? { fraction: pct } : {}) });
     },
-  });
+    });
+  } catch (e) {
+    if (e instanceof CancelledError) throw e;
+    throw new SegflowError('RUN_WAIT_TIMEOUT', `${stepId}: ${label} ${(e as Error).message}`, 1, [
+      'it keeps running where it is; apply again re-attaches to it (destroy stops it)',
+    ]);
+  }
   if (!final.exists) throw new SegflowError('RUN_RESOURCE_VANISHED', `${stepId}: ${label} disappeared while waiting for it`);
   if (final.phase === 'failed') {
     const reason = shortReason(final.failureReason);

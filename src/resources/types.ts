@@ -60,6 +60,8 @@ export interface StepContext {
   /** Short poll delays for the local target (the emulator runs in seconds, AWS in minutes). */
   pollInitialMs: number;
   pollMaxMs: number;
+  /** Longest wait for one resource before giving up (a stuck job must not hang apply forever). */
+  waitTimeoutMs: number;
   progress(stepId: string, p: Progress): void;
   /** Desired values of every step, computed by the planner (upstream names for downstream calls). */
   desired: Map<string, Desired>;

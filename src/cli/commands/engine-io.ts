@@ -5,6 +5,7 @@ import { loadSpec } from '../../spec/load.js';
 import type { Spec } from '../../spec/types.js';
 import { inputError } from '../../util/errors.js';
 import { plainRenderer } from '../../ui/plain.js';
+import type { EngineTuning } from '../../engine/session.js';
 import { listrRenderer } from '../../ui/listr.js';
 
 /** Shared by plan/apply/status/destroy: loading the spec, choosing a renderer, asking for confirmation. */
@@ -47,10 +48,28 @@ export async function askYes(ctx: CommandContext, question: string): Promise<boo
   }
 }
 
-/** The interval settings for tests and impatient users (SEGFLOW_POLL_MS="initial,max"). */
-export function pollSettings(ctx: CommandContext): { pollInitialMs?: number; pollMaxMs?: number } {
+/**
+ * Tuning from the environment, for tests and trials: SEGFLOW_POLL_MS="initial,max" poll delays,
+ * SEGFLOW_EMULATOR_FAULTS='{"throttleRate":0.2}' and SEGFLOW_EMULATOR_LIFECYCLE=realistic for the in-process emulator.
+ */
+export function pollSettings(ctx: CommandContext): EngineTuning {
+  const out: EngineTuning = {};
   const raw = ctx.env['SEGFLOW_POLL_MS'];
-  if (!raw) return {};
-  const [a, b] = raw.split(',').map(Number);
-  return { ...(a ? { pollInitialMs: a } : {}), ...(b ? { pollMaxMs: b } : {}) };
+  if (raw) {
+    const [a, b] = raw.split(',').map(Number);
+    if (a) out.pollInitialMs = a;
+    if (b) out.pollMaxMs = b;
+  }
+  const faults = ctx.env['SEGFLOW_EMULATOR_FAULTS'];
+  const lifecycle = ctx.env['SEGFLOW_EMULATOR_LIFECYCLE'];
+  if (faults || lifecycle) {
+    let parsed: unknown;
+    try {
+      parsed = faults ? JSON.parse(faults) : undefined;
+    } catch {
+      throw inputError('CLI_USAGE', 'SEGFLOW_EMULATOR_FAULTS must be JSON, e.g. {"throttleRate":0.2}');
+    }
+    out.emulator = { ...(parsed ? { faults: parsed } : {}), ...(lifecycle === 'realistic' || lifecycle === 'fast' ? { lifecycle } : {}) };
+  }
+  return out;
 }

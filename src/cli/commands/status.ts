@@ -2,7 +2,7 @@ import type { Command } from '../context.js';
 import { parseCommandArgs, parseTargetOverride } from '../args.js';
 import { ExitCode } from '../../util/errors.js';
 import { pipelineStatus } from '../../engine/status.js';
-import { loadRunSpec } from './engine-io.js';
+import { loadRunSpec, pollSettings } from './engine-io.js';
 
 export const command: Command = {
   name: 'status',
@@ -11,7 +11,7 @@ export const command: Command = {
   async run(ctx) {
     const { values, positionals } = parseCommandArgs('status', ctx.argv, { json: { type: 'boolean' } });
     const spec = await loadRunSpec(positionals[0], parseTargetOverride(values.target), 'status');
-    const report = await pipelineStatus({ spec, cwd: ctx.cwd, signal: ctx.signal, emit: () => undefined });
+    const report = await pipelineStatus({ spec, cwd: ctx.cwd, signal: ctx.signal, emit: () => undefined, ...pollSettings(ctx) });
     if (values.json) {
       ctx.stdout.write(JSON.stringify(report, null, 2) + '\n');
       return ExitCode.ok;
