@@ -12,4 +12,5 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
   // commands are registered here, one line each
+  { name: 'sample-data', summary: 'write synthetic Amazon-review-format data for trials and benchmarks', load: () => import('./commands/sample-data.js') },
 ];
