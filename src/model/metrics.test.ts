@@ -14,7 +14,7 @@ describe('solution metrics', () => {
     const keep = holdoutMask(data, data.userIds.length);
     const held = [...keep.keys()].filter((r) => !keep[r]).map((r) => `${data.userIds[data.user[r]!]}:${data.itemIds[data.item[r]!]}`);
     assert.deepEqual(held.sort(), ['five:i0', 'six:i4', 'six:i5']);
-    const m = buildMatrix(data.userIds.length, data.itemIds.length, data.user, data.item, keep);
+    const m = buildMatrix(data.userIds.length, data.itemIds.length, data.user, data.item, data.time, keep);
     // i0 is held out for "five" but "six" still has it in train: a query; i5 only exists held out: no query
     const queries = holdoutQueries(data, keep, (i) => m.itemPtr[i + 1]! - m.itemPtr[i]!);
     const named = queries.map((q) => ({ item: data.itemIds[q.items[0]!], truth: Array.from(q.truth, (u) => data.userIds[u]) }));

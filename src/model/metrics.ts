@@ -150,7 +150,7 @@ export function solutionMetrics(
 ): SolutionMetrics {
   const numUsers = data.userIds.length;
   const keep = holdoutMask(data, numUsers);
-  const m = buildMatrix(numUsers, data.itemIds.length, data.user, data.item, keep);
+  const m = buildMatrix(numUsers, data.itemIds.length, data.user, data.item, data.time, keep);
   const queries = holdoutQueries(data, keep, (i) => m.itemPtr[i + 1]! - m.itemPtr[i]!, attrs);
   const scorer = new Scorer(m, params);
   return evaluate(numUsers, queries, (items, k) => scorer.rank(items, k), (done) => onProgress?.(done / queries.length));

@@ -4,12 +4,12 @@ import { basename, dirname, join } from 'node:path';
 import { SegflowError } from '../util/errors.js';
 import type { SegmentationRecipe, SolutionMetrics } from './api.js';
 import type { ItemAttributes } from './dataset.js';
-import { transpose, type Matrix } from './matrix.js';
+import { completeMatrix, type Matrix } from './matrix.js';
 import type { ScorerParams } from './scorer.js';
 
 /**
  * A trained model on disk: a directory with model.json (metadata), users.json / items.json (ids in index
- * order), attributes.json (item attributes, attribute recipe) and the user x item matrix as two Int32 files.
+ * order), attributes.json (item attributes, attribute recipe) and the user x item matrix as typed-array files.
  * The item-oriented half is rebuilt on load (cheaper than storing it twice).
  */
 export const MODEL_FORMAT = 'segflow-item-knn';
@@ -25,6 +25,8 @@ export interface ModelMeta {
   items: number;
   interactions: number;
   metrics: SolutionMetrics;
+  /** The latest interaction timestamp (recency is measured from it). */
+  maxTime: number;
 }
 
 export interface StoredModel {
@@ -40,14 +42,14 @@ export function tempModelDir(modelDir: string): string {
   return join(dirname(modelDir), `.${basename(modelDir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
-function writeInt32(path: string, a: Int32Array) {
+function writeArray(path: string, a: Int32Array | Float32Array | Float64Array) {
   writeFileSync(path, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
 }
 
-function readInt32(path: string): Int32Array {
+/** Reads a little-endian typed array file (copied into an aligned buffer of its own). */
+function readArray<T>(path: string, make: new (length: number) => T & { buffer: ArrayBufferLike }, bytes: number): T {
   const b = readFileSync(path);
-  // copy into an aligned buffer of its own
-  const out = new Int32Array(b.byteLength / 4);
+  const out = new make(b.byteLength / bytes);
   new Uint8Array(out.buffer).set(b);
   return out;
 }
@@ -58,8 +60,10 @@ export function saveModel(model: StoredModel, tmpDir: string, modelDir: string):
   writeFileSync(join(tmpDir, 'users.json'), JSON.stringify(model.userIds));
   writeFileSync(join(tmpDir, 'items.json'), JSON.stringify(model.itemIds));
   if (model.attributes) writeFileSync(join(tmpDir, 'attributes.json'), JSON.stringify(model.attributes));
-  writeInt32(join(tmpDir, 'user-ptr.bin'), model.matrix.userPtr);
-  writeInt32(join(tmpDir, 'user-items.bin'), model.matrix.userItems);
+  writeArray(join(tmpDir, 'user-ptr.bin'), model.matrix.userPtr);
+  writeArray(join(tmpDir, 'user-items.bin'), model.matrix.userItems);
+  writeArray(join(tmpDir, 'user-count.bin'), model.matrix.userCount);
+  writeArray(join(tmpDir, 'user-last.bin'), model.matrix.userLast);
   // model.json last: its presence marks a complete model
   writeFileSync(join(tmpDir, 'model.json'), JSON.stringify(model.meta, null, 2) + '\n');
   mkdirSync(dirname(modelDir), { recursive: true });
@@ -85,11 +89,15 @@ export function loadModel(modelDir: string): StoredModel {
   }
   const userIds = JSON.parse(readFileSync(join(modelDir, 'users.json'), 'utf8')) as string[];
   const itemIds = JSON.parse(readFileSync(join(modelDir, 'items.json'), 'utf8')) as string[];
-  const userPtr = readInt32(join(modelDir, 'user-ptr.bin'));
-  const userItems = readInt32(join(modelDir, 'user-items.bin'));
-  const numUsers = userIds.length;
-  const numItems = itemIds.length;
-  const matrix: Matrix = { numUsers, numItems, userPtr, userItems, ...transpose(numUsers, numItems, userPtr, userItems) };
+  const matrix: Matrix = completeMatrix({
+    numUsers: userIds.length,
+    numItems: itemIds.length,
+    userPtr: readArray(join(modelDir, 'user-ptr.bin'), Int32Array, 4),
+    userItems: readArray(join(modelDir, 'user-items.bin'), Int32Array, 4),
+    userCount: readArray(join(modelDir, 'user-count.bin'), Float32Array, 4),
+    userLast: readArray(join(modelDir, 'user-last.bin'), Float64Array, 8),
+    maxTime: meta.maxTime,
+  });
   const attrPath = join(modelDir, 'attributes.json');
   const attributes = existsSync(attrPath) ? (JSON.parse(readFileSync(attrPath, 'utf8')) as ItemAttributes) : undefined;
   return { meta, userIds, itemIds, matrix, ...(attributes ? { attributes } : {}) };

@@ -4,12 +4,15 @@ import { topK } from './top-k.js';
 /**
  * Item-affinity scoring with a sparse item-item model computed on demand for the queried item(s):
  *
- *   score(u, Q) = bonus * [u interacted with Q] + knn(u, Q) / max_v knn(v, Q)
- *   knn(u, Q)   = sum over u's items j (not in Q) of sim(j, Q), keeping only Q's `neighbours` most similar items
+ *   score(u, Q) = bonus * direct(u, Q) / max_v direct(v, Q) + knn(u, Q) / max_v knn(v, Q)
+ *   direct(u, Q) = sum over i in Q that u interacted with of count(u, i)^countExponent * decay(u, i)
+ *   knn(u, Q)   = sum over u's items j (not in Q) of sim(j, Q) [* decay(u, j)], over Q's `neighbours` most
+ *                 similar items, divided by activity(u)^userNorm
  *   sim(j, Q)   = co(j, Q) / (pop(j)^(1 - alpha) * pop(Q)^alpha)      (asymmetric cosine; alpha 0.5 = cosine)
+ *   decay(u, i) = 0.5^(days since u last interacted with i / halfLifeDays)   (1 when halfLifeDays = 0)
  *
- * where Q is one item (item affinity) or the set of items matching an attribute expression (treated as one
- * pseudo-item), co(j, Q) counts users who interacted with j and with Q, and pop counts users.
+ * Q is one item (item affinity) or the set of items matching an attribute expression (treated as one
+ * pseudo-item); co(j, Q) counts users who interacted with j and with Q; pop counts users.
  * Ties: higher activity (distinct items), then the smaller user id. Users without any signal are filled in
  * by activity, so a segment always has min(k, users) members.
  */
@@ -18,15 +21,29 @@ export interface ScorerParams {
   bonus: number;
   /** Neighbourhood size (0 = all co-occurring items). */
   neighbours: number;
+  countExponent: number;
+  halfLifeDays: number;
+  /** Apply the recency decay to the knn part too. */
+  decayKnn: boolean;
+  userNorm: number;
 }
 
-export const DEFAULT_PARAMS: ScorerParams = { alpha: 0.5, bonus: 2, neighbours: 0 };
+export const DEFAULT_PARAMS: ScorerParams = {
+  alpha: 0.5,
+  bonus: 2,
+  neighbours: 0,
+  countExponent: 0,
+  halfLifeDays: 0,
+  decayKnn: false,
+  userNorm: 0,
+};
 
 export class Scorer {
   private readonly inQuery: Uint8Array;
   private readonly co: Float64Array;
   private readonly touchedItems: Int32Array;
   private readonly direct: Float64Array;
+  private readonly mark: Uint8Array;
   private readonly score: Float64Array;
   private readonly touchedUsers: Int32Array;
   private readonly activity: Float64Array;
@@ -41,6 +58,7 @@ export class Scorer {
     this.co = new Float64Array(m.numItems);
     this.touchedItems = new Int32Array(m.numItems);
     this.direct = new Float64Array(m.numUsers);
+    this.mark = new Uint8Array(m.numUsers);
     this.score = new Float64Array(m.numUsers);
     this.touchedUsers = new Int32Array(m.numUsers);
     this.activity = new Float64Array(m.numUsers);
@@ -52,8 +70,10 @@ export class Scorer {
 
   /** The k best users for the query item set (ascending item indices), best first. */
   rank(query: ArrayLike<number>, k: number): Int32Array {
-    const { m, params, inQuery, co, touchedItems, direct, score, touchedUsers } = this;
-    const { itemPtr, itemUsers, userPtr, userItems } = m;
+    const { m, params, inQuery, co, touchedItems, direct, score, touchedUsers, mark } = this;
+    const { itemPtr, itemUsers, itemCount, itemLast, userPtr, userItems } = m;
+    const decayRate = params.halfLifeDays > 0 ? Math.LN2 / (params.halfLifeDays * 86400) : 0;
+    const gamma = params.countExponent;
     for (let q = 0; q < query.length; q++) inQuery[query[q]!] = 1;
     // Users who interacted with the query items.
     let nUsers = 0;
@@ -61,8 +81,13 @@ export class Scorer {
       const i = query[q]!;
       for (let p = itemPtr[i]!; p < itemPtr[i + 1]!; p++) {
         const u = itemUsers[p]!;
-        if (direct[u] === 0) touchedUsers[nUsers++] = u;
-        direct[u]! += 1;
+        if (!mark[u]) {
+          mark[u] = 1;
+          touchedUsers[nUsers++] = u;
+        }
+        let w = gamma === 0 ? 1 : Math.pow(itemCount[p]!, gamma);
+        if (decayRate > 0) w *= Math.exp(-decayRate * (m.maxTime - itemLast[p]!));
+        direct[u]! += Math.max(w, 1e-300); // a buyer stays a buyer however old
       }
     }
     const buyers = nUsers;
@@ -89,21 +114,32 @@ export class Scorer {
         ? topK(touchedItems, nItems, co, null, params.neighbours)
         : touchedItems.subarray(0, nItems).sort();
     // knn(u) = sum of sims of u's neighbour items.
+    const knnDecay = params.decayKnn ? decayRate : 0;
     for (let t = 0; t < neighbours.length; t++) {
       const j = neighbours[t]!;
       const s = co[j]!;
       for (let p = itemPtr[j]!; p < itemPtr[j + 1]!; p++) {
         const u = itemUsers[p]!;
-        if (score[u] === 0 && direct[u] === 0) touchedUsers[nUsers++] = u;
-        score[u]! += s;
+        if (!mark[u]) {
+          mark[u] = 1;
+          touchedUsers[nUsers++] = u;
+        }
+        score[u]! += knnDecay > 0 ? s * Math.exp(-knnDecay * (m.maxTime - itemLast[p]!)) : s;
       }
     }
-    let max = 0;
-    for (let t = 0; t < nUsers; t++) max = Math.max(max, score[touchedUsers[t]!]!);
-    const scale = max > 0 ? 1 / max : 0;
+    let maxKnn = 0;
+    let maxDirect = 0;
     for (let t = 0; t < nUsers; t++) {
       const u = touchedUsers[t]!;
-      score[u] = score[u]! * scale + (direct[u]! > 0 ? params.bonus : 0);
+      if (params.userNorm > 0 && score[u]! > 0) score[u] = score[u]! / Math.pow(this.activity[u]!, params.userNorm);
+      maxKnn = Math.max(maxKnn, score[u]!);
+      maxDirect = Math.max(maxDirect, direct[u]!);
+    }
+    const knnScale = maxKnn > 0 ? 1 / maxKnn : 0;
+    const directScale = maxDirect > 0 ? params.bonus / maxDirect : 0;
+    for (let t = 0; t < nUsers; t++) {
+      const u = touchedUsers[t]!;
+      score[u] = score[u]! * knnScale + direct[u]! * directScale;
     }
     const top = topK(touchedUsers, nUsers, score, this.activity, k);
     const out = this.fill(top, k);
@@ -112,6 +148,7 @@ export class Scorer {
       const u = touchedUsers[t]!;
       score[u] = 0;
       direct[u] = 0;
+      mark[u] = 0;
     }
     for (let t = 0; t < nItems; t++) co[touchedItems[t]!] = 0;
     for (let q = 0; q < query.length; q++) inQuery[query[q]!] = 0;

@@ -56,7 +56,7 @@ export function trainSync(job: TrainJob, onProgress: (fraction: number) => void 
   const metrics = solutionMetrics(data, params, evalAttrs, (f) => onProgress(0.15 + 0.75 * f));
   const numUsers = data.userIds.length;
   const numItems = data.itemIds.length;
-  const matrix = buildMatrix(numUsers, numItems, data.user, data.item);
+  const matrix = buildMatrix(numUsers, numItems, data.user, data.item, data.time);
   onProgress(0.95);
   saveModel(
     {
@@ -70,6 +70,7 @@ export function trainSync(job: TrainJob, onProgress: (fraction: number) => void 
         items: numItems,
         interactions: data.user.length,
         metrics,
+        maxTime: matrix.maxTime,
       },
       userIds: data.userIds,
       itemIds: data.itemIds,
