@@ -11,6 +11,6 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
-  // commands are registered here, one line each
   { name: 'sample-data', summary: 'write synthetic Amazon-review-format data for trials and benchmarks', load: () => import('./commands/sample-data.js') },
+  { name: 'validate', summary: 'check pipeline files: schema and semantic rules, every problem located; contacts nothing', load: () => import('./commands/validate.js') },
 ];
