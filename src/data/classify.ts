@@ -35,6 +35,15 @@ export interface ClassifyOptions {
   timestampFormat?: string;
   /** Keep the raw line number column (__line) of a lines-mode relation. */
   lineNumbers?: boolean;
+  /** JSON sources: an attribute holding a JSON array (Amazon metadata's category) becomes 'a|b|c'. */
+  format?: 'csv' | 'jsonl';
+}
+
+function attributeSql(v: string, format: ClassifyOptions['format']): string {
+  if (format !== 'jsonl') return v;
+  return `CASE WHEN starts_with(${v}, '[') AND json_valid(${v})
+    THEN nullif(array_to_string(list_filter(from_json(${v}, '["VARCHAR"]'), x -> x IS NOT NULL AND x <> ''), '|'), '')
+    ELSE ${v} END`;
 }
 
 /** Inner columns: __f<i> per field (VARCHAR, empty = missing), __t for the parsed timestamp. */
@@ -46,7 +55,10 @@ export function classifySql(rel: SourceRelation, fields: Field[], opts: Classify
   const l1 = [
     `${rel.malformed} AS __mal`,
     `coalesce((${opts.where ?? 'true'}), false) AS __keep`,
-    ...fields.map((f, i) => `nullif(CAST(${sqlIdent(f.column)} AS VARCHAR), '') AS ${innerName(i)}`),
+    ...fields.map((f, i) => {
+      const v = `nullif(CAST(${sqlIdent(f.column)} AS VARCHAR), '')`;
+      return `${f.kind === 'attribute' ? attributeSql(v, opts.format) : v} AS ${innerName(i)}`;
+    }),
     ...(opts.lineNumbers ? ['__line'] : []),
   ];
   const tsIndex = fields.findIndex((f) => f.kind === 'timestamp');

@@ -122,7 +122,7 @@ export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<Pre
       await db.one<{ n: number }>(`SELECT count(*) AS n FROM (SELECT u FROM train GROUP BY u HAVING count(*) >= 2)`)
     ).n;
     const dropped = [
-      ...(staged.filtered ? [{ step: 'where', rows: staged.filtered, why: `where: ${src.where}` }] : []),
+      ...(staged.filtered ? [{ step: 'where', rows: staged.filtered, why: `not matching ${src.where}` }] : []),
       ...(staged.badRows ? [{ step: 'bad rows', rows: staged.badRows, why: 'malformed, missing a value or an unparsable timestamp (onBadRows: skip)' }] : []),
       ...t.dropped,
     ];
