@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import type { DataFormat } from '../spec/types.js';
 import { inputError } from '../util/errors.js';
 import { type Db, sqlIdent, sqlString } from './duckdb.js';
@@ -37,15 +38,42 @@ export function formatFromPath(path: string): DataFormat {
 
 /** Lines of a text file, one VARCHAR column `j`; 0x1F never occurs unescaped in valid JSON. */
 export function rawLines(path: string): string {
-  return `read_csv(${sqlString(path)}, header = false, columns = {'j': 'VARCHAR'}, delim = '\x1F', quote = '', escape = '', auto_detect = false, max_line_size = 64000000, compression = 'auto')`;
+  return `read_csv(${sqlString(path)}, header = false, columns = {'j': 'VARCHAR'}, delim = '\x1F', quote = '', escape = '', auto_detect = false, max_line_size = 2000000, compression = 'auto')`;
+}
+
+/**
+ * The CSV delimiter, from the header line: DuckDB's sniffer alone can be misled by a few malformed rows (it may
+ * then see one wide column), and bad rows must be reported, not change how the whole file is read.
+ */
+export async function csvDelimiter(path: string): Promise<string> {
+  let stream: NodeJS.ReadableStream = createReadStream(path, { start: 0, end: 1 << 20 });
+  if (/\.gz(ip)?$/i.test(path)) stream = stream.pipe(createGunzip());
+  let head = '';
+  try {
+    for await (const chunk of stream) {
+      head += chunk.toString();
+      if (head.includes('\n') || head.length > 1 << 16) break;
+    }
+  } catch {
+    /* a truncated gzip read is fine: only the first line matters */
+  }
+  (stream as unknown as { destroy?: () => void }).destroy?.();
+  const header = head.split(/\r?\n/)[0] ?? '';
+  const counts = [',', ';', '\t', '|'].map((d) => [d, header.split(d).length - 1] as const);
+  const best = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return best[1] > 0 ? best[0] : ',';
+}
+
+async function csvOptions(path: string): Promise<string> {
+  return `header = true, delim = ${sqlString(await csvDelimiter(path))}`;
 }
 
 export async function sourceColumns(db: Db, src: SourceSpec): Promise<Array<{ name: string; type: string }>> {
   if (!existsSync(src.source)) throw inputError('DATA_SOURCE_MISSING', `data source not found: ${src.source}`);
   const rel =
     src.format === 'csv'
-      ? `read_csv(${sqlString(src.source)}, header = true)`
-      : `read_json(${sqlString(src.source)}, format = 'newline_delimited')`;
+      ? `read_csv(${sqlString(src.source)}, ${await csvOptions(src.source)}, ignore_errors = true)`
+      : `read_json(${sqlString(src.source)}, format = 'newline_delimited', ignore_errors = true)`;
   try {
     const rows = await db.rows<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${rel}`);
     return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
@@ -80,7 +108,7 @@ export async function openSource(
     const id = `segflow_rejects_${process.pid}_${++counter}`;
     await db.exec(`DROP TABLE IF EXISTS ${id}; DROP TABLE IF EXISTS ${id}_scan`);
     return {
-      from: `read_csv(${sqlString(src.source)}, header = true, types = {${types}}, store_rejects = true, rejects_table = ${sqlString(id)}, rejects_scan = ${sqlString(id + '_scan')})`,
+      from: `read_csv(${sqlString(src.source)}, ${await csvOptions(src.source)}, types = {${types}}, store_rejects = true, rejects_table = ${sqlString(id)}, rejects_scan = ${sqlString(id + '_scan')})`,
       malformed: 'false',
       rejectsTable: id,
       mode: 'csv',
