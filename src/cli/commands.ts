@@ -12,4 +12,5 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
   { name: 'validate', summary: 'check pipeline files: schema and semantic rules, every problem located; contacts nothing', load: () => import('./commands/validate.js') },
+  { name: 'report', summary: 'holdout evaluation of the latest run vs baselines; writes report files', load: () => import('./commands/report.js') },
 ];

@@ -12,6 +12,7 @@ export { writeReport, reportDirFor, renderSegmentsCsv, REPORT_FILES } from './wr
 export { summarizeReport } from './summary.js';
 export { loadHistory, renderHistory, historyEntry, type HistoryEntry } from './history.js';
 export { hitRecallAtK } from './metrics.js';
+export { readRunInfo } from './inputs.js';
 export { parseSegmentFile, parseSegmentLine } from './segment-output.js';
 export * from './report-types.js';
 
