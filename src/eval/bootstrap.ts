@@ -6,6 +6,16 @@ import type { Interval } from './report-types.js';
 
 export const BOOTSTRAP_RESAMPLES = 1000;
 export const BOOTSTRAP_SEED = 20111102;
+/**
+ * Coverage resamples cost |queries| x K each (a union of segments, not a sum): cap the total at about this many
+ * user visits so a seed-scale run (K ~ 2,000) stays within a second or two; at least 100 resamples.
+ */
+export const COVERAGE_BOOTSTRAP_WORK = 300_000_000;
+
+export function coverageResamplesFor(totalSegmentUsers: number, resamples: number): number {
+  if (totalSegmentUsers <= 0) return resamples;
+  return Math.max(Math.min(resamples, 100), Math.min(resamples, Math.floor(COVERAGE_BOOTSTRAP_WORK / totalSegmentUsers)));
+}
 
 /** mulberry32: a tiny, well-mixed 32-bit PRNG; the same seed gives the same stream on every platform. */
 export function mulberry32(seed: number): () => number {
@@ -97,11 +107,23 @@ export function coverageInterval(
   const n = segments.length;
   if (n === 0 || userCount === 0) return null;
   const stamp = new Uint32Array(indexSpace);
+  // A segment drawn twice in one resample (a repeated query, or queries sharing one segment object as the
+  // popularity baseline's do) adds no user the second time: skip it, which saves a third of the work or more.
+  const canonical = new Map<Uint32Array, number>();
+  const segmentId = segments.map((s) => {
+    let id = canonical.get(s);
+    if (id === undefined) canonical.set(s, (id = canonical.size));
+    return id;
+  });
+  const drawn = new Uint32Array(canonical.size);
   const values = new Float64Array(resamples);
   forEachResample(n, resamples, seed, (b, idx) => {
     const mark = b + 1;
     let distinct = 0;
     for (let i = 0; i < n; i++) {
+      const id = segmentId[idx[i]!]!;
+      if (drawn[id] === mark) continue;
+      drawn[id] = mark;
       const seg = segments[idx[i]!]!;
       for (let j = 0; j < seg.length; j++) {
         const u = seg[j]!;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { mostActiveUsers, randomExpectedCoverage, randomExpectedHits } from './baselines.js';
-import { bootstrapMeans, coverageInterval, mulberry32, percentileInterval, quantile, ratioInterval } from './bootstrap.js';
+import { bootstrapMeans, coverageInterval, coverageResamplesFor, mulberry32, percentileInterval, quantile, ratioInterval } from './bootstrap.js';
 import { cutoffsFor, curveCutoffs, hitRanks, hitRecallAtK, hitsAt, usersAtFraction } from './metrics.js';
 
 test('cutoffs: 0.5%, 1%, 2%, 5% of train users where K allows, and K itself', () => {
@@ -96,4 +96,11 @@ test('coverage interval: deterministic, inside [0, 1], and around the full-sampl
   assert.deepEqual(ci1, ci2);
   assert.ok(ci1[0] >= 0 && ci1[1] <= 1 && ci1[0] <= full && full <= ci1[1], `${ci1} around ${full}`);
   assert.equal(coverageInterval([], 10, 10, 100, 1, 0), null);
+});
+
+test('coverage resamples shrink with the work a resample costs, within [100, resamples]', () => {
+  assert.equal(coverageResamplesFor(500 * 38, 1000), 1000, 'online-retail scale: all of them');
+  assert.equal(coverageResamplesFor(500 * 2000, 1000), 300, 'seed scale');
+  assert.equal(coverageResamplesFor(500 * 20000, 1000), 100, 'never fewer than 100');
+  assert.equal(coverageResamplesFor(10, 50), 50, 'never more than asked');
 });

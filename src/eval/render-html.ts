@@ -44,7 +44,7 @@ export function renderHtml(r: Report): string {
   b.push(
     `<p>K = ${h.k} users per segment, ${fmtInt(h.trainUsers)} train users, ${h.queryCount} queries (${h.coldQueries} cold, ` +
       `${h.queriesWithoutOutput} without usable output, ${h.excludedQueries} excluded). Intervals: 95% bootstrap over queries, ` +
-      `${h.bootstrap.resamples} resamples, seed ${h.bootstrap.seed}.</p>`,
+      `${h.bootstrap.resamples} resamples${h.bootstrap.coverageResamples < h.bootstrap.resamples ? ` (coverage: ${h.bootstrap.coverageResamples})` : ''}, seed ${h.bootstrap.seed}.</p>`,
   );
   b.push('<table id="summary">', row(['scorer', 'hits@K', 'recall@K', 'coverage', 'lift (recall)'], true));
   b.push(row(['model', `${fmt(h.model.hitsAtK)} ${fmtInterval(h.model.ci.hitsAtK, 2)}`, `${fmt(h.model.recallAtK)} ${fmtInterval(h.model.ci.recallAtK)}`, `${fmt(h.model.coverage)} ${fmtInterval(h.model.ci.coverage)}`, '']));

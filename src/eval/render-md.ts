@@ -27,7 +27,7 @@ export function renderMarkdown(r: Report): string {
   out.push(
     `K = ${h.k} users per segment, ${fmtInt(h.trainUsers)} train users, ${h.queryCount} queries (${h.coldQueries} cold, ` +
       `${h.queriesWithoutOutput} without usable output, ${h.excludedQueries} excluded). ` +
-      `Intervals: 95% bootstrap over queries, ${h.bootstrap.resamples} resamples, seed ${h.bootstrap.seed}.`,
+      `Intervals: 95% bootstrap over queries, ${h.bootstrap.resamples} resamples${h.bootstrap.coverageResamples < h.bootstrap.resamples ? ` (coverage: ${h.bootstrap.coverageResamples})` : ''}, seed ${h.bootstrap.seed}.`,
     '',
   );
   out.push('| scorer | hits@K | recall@K | coverage | lift (recall) |', '|---|---|---|---|---|');

@@ -121,7 +121,8 @@ export interface Report {
     queriesWithoutOutput: number;
     /** Ground-truth queries left out of the means (empty truth: recall is undefined). */
     excludedQueries: number;
-    bootstrap: { resamples: number; seed: number; level: 0.95 };
+    /** coverageResamples: coverage intervals use fewer resamples on large runs (see COVERAGE_BOOTSTRAP_WORK). */
+    bootstrap: { resamples: number; coverageResamples: number; seed: number; level: 0.95 };
     model: ScorerMetrics;
     baselines: { popularity: BaselineMetrics; random: BaselineMetrics };
     /** Recall at increasing cutoffs up to K (the chart in report.html). */

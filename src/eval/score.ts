@@ -3,7 +3,7 @@
  * cutoff, bootstrap intervals, baselines, lift, curve, histogram). No I/O, so it is tested on hand-made cases.
  */
 import { mostActiveUsers, randomExpectedCoverage, randomExpectedHits } from './baselines.js';
-import { bootstrapMeans, coverageInterval, percentileInterval, ratioInterval } from './bootstrap.js';
+import { bootstrapMeans, coverageInterval, coverageResamplesFor, percentileInterval, ratioInterval } from './bootstrap.js';
 import { curveCutoffs, cutoffsFor, hitRanks, hitsAt, mean, recallFromHits, type Cutoff } from './metrics.js';
 import type { BaselineMetrics, CurvePoint, Lift, MetricsAtK, Report, ScorerMetrics } from './report-types.js';
 
@@ -153,10 +153,11 @@ export function scoreHoldout(input: ScoringInput): { holdout: Omit<Report['holdo
 
   const modelCoverage = coverageOf(modelSegments);
   const popularityCoverage = coverageOf(popularitySegments);
-  const model = scorerMetrics('model', modelCoverage, coverageInterval(modelSegments, index.size, N, resamples, seed, modelCoverage));
+  const coverageResamples = coverageResamplesFor(modelSegments.reduce((s, x) => s + x.length, 0), resamples);
+  const model = scorerMetrics('model', modelCoverage, coverageInterval(modelSegments, index.size, N, coverageResamples, seed, modelCoverage));
   const popularity: BaselineMetrics = {
     description: 'the K most active train users (most interactions), the same segment for every query',
-    ...scorerMetrics('popularity', popularityCoverage, coverageInterval(popularitySegments, index.size, N, resamples, seed, popularityCoverage)),
+    ...scorerMetrics('popularity', popularityCoverage, coverageInterval(popularitySegments, index.size, N, coverageResamples, seed, popularityCoverage)),
     lift: lift('popularity'),
   };
   const random: BaselineMetrics = {
@@ -193,7 +194,7 @@ export function scoreHoldout(input: ScoringInput): { holdout: Omit<Report['holdo
       trainUsers: N,
       queryCount: Q,
       coldQueries: Q - warmQueries,
-      bootstrap: { resamples, seed, level: 0.95 },
+      bootstrap: { resamples, coverageResamples, seed, level: 0.95 },
       model,
       baselines: { popularity, random },
       curve,
