@@ -89,7 +89,7 @@ export async function evaluateRun(workDir: string, spec: Spec, options: Evaluate
     const problem = problems[i];
     return {
       query: q.query,
-      truth: q.users.length,
+      truth: scoringQueries[i]!.truth.size,
       cold: q.cold === true,
       returned: scoringQueries[i]!.ranked.length,
       hits: s.hits,
