@@ -165,3 +165,17 @@ test('csv fields are quoted only when needed', () => {
   assert.equal(csvField('say "hi"'), '"say ""hi"""');
   assert.equal(csvField(' padded'), '" padded"');
 });
+
+test('reportRun without a reports root writes beside the work dir, as src/util/paths.ts lays them out', async () => {
+  const cwd = await scratch();
+  try {
+    const { workDir, reportsDir } = await import('../util/paths.js');
+    const spec = fixtureSpec(join(cwd, 'p.yaml'), { name: 'shop' });
+    const work = await writeFixtureWorkDir({ dir: workDir('shop', cwd), activity, queries, k: 3, segmentFiles: { 'q.jsonl.out': output } });
+    const { dir } = await reportRun(work, spec);
+    assert.equal(dir, join(reportsDir('shop', cwd), '2026-11-28T10-00-00Z-abc123'));
+    assert.deepEqual((await readdir(dir)).sort(), ['report.html', 'report.json', 'report.md', 'segments.csv']);
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
