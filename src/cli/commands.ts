@@ -14,4 +14,5 @@ export const commands: CommandEntry[] = [
   { name: 'prepare', summary: 'run the local data steps only (read, filter, split, sample queries) into .segflow/work/', load: () => import('./commands/prepare.js') },
   { name: 'sample-data', summary: 'write synthetic Amazon-review-format data for trials and benchmarks', load: () => import('./commands/sample-data.js') },
   { name: 'validate', summary: 'check pipeline files: schema and semantic rules, every problem located; contacts nothing', load: () => import('./commands/validate.js') },
+  { name: 'report', summary: 'holdout evaluation of the latest run vs baselines; writes report files', load: () => import('./commands/report.js') },
 ];
