@@ -12,4 +12,5 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
   // commands are registered here, one line each
+  { name: 'emulator', summary: 'run the local AWS-compatible endpoint (Personalize, S3, IAM, STS)', load: () => import('./commands/emulator.js') },
 ];
