@@ -75,10 +75,13 @@ export async function completeMultipartUpload(r: S3Request): Promise<void> {
   if (listed.length === 0) throw new ApiError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
   checkWriteConditions(r, getObject(b, r.key!));
   let previous = 0;
-  const chosen = listed.map((p, i) => {
+  for (const p of listed) {
     const n = Number(childText(p, 'PartNumber'));
     if (!Number.isInteger(n) || n <= previous) throw new ApiError('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
     previous = n;
+  }
+  const chosen = listed.map((p, i) => {
+    const n = Number(childText(p, 'PartNumber'));
     const part = u.parts[String(n)];
     const etag = childText(p, 'ETag') ?? '';
     const invalid = () =>
