@@ -22,14 +22,26 @@ export async function trainModel(input: TrainInput): Promise<TrainResult> {
   }
   if (input.signal?.aborted) throw new Error('aborted');
   await mkdir(input.modelDir, { recursive: true });
-  await writeFile(join(input.modelDir, 'shim.json'), JSON.stringify(byItem));
+  const attrs: Record<string, string> = {};
+  for (const l of (input.itemsCsv ?? '').trim().split(/\r?\n/).slice(1)) {
+    const [i, a] = l.split(',');
+    if (i && a) attrs[i] = a;
+  }
+  await writeFile(join(input.modelDir, 'shim.json'), JSON.stringify({ byItem, attrs }));
   return { metrics: { coverage: 1, hits_at_1_percent: 0, recall_at_1_percent: 0 }, users: users.size, items: Object.keys(byItem).length, interactions: lines.length, trainingSeconds: 0 };
 }
 
 export async function segmentUsers(modelDir: string, queries: SegmentQuery[], numResults: number): Promise<SegmentResult[]> {
-  const byItem = JSON.parse(await readFile(join(modelDir, 'shim.json'), 'utf8')) as Record<string, Record<string, number>>;
+  const { byItem, attrs } = JSON.parse(await readFile(join(modelDir, 'shim.json'), 'utf8')) as { byItem: Record<string, Record<string, number>>; attrs: Record<string, string> };
   return queries.map((q) => {
-    if (!('itemId' in q)) return { error: 'shim: attribute queries unsupported' };
+    if (!('itemId' in q)) {
+      const users = new Map<string, number>();
+      for (const [item, m] of Object.entries(byItem)) {
+        if (!attrs[item] || !q.itemAttributes.includes(`"${attrs[item]!.split('|')[0]}"`)) continue;
+        for (const [u, n] of Object.entries(m)) users.set(u, (users.get(u) ?? 0) + n);
+      }
+      return { users: [...users].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, numResults).map(([u]) => u) };
+    }
     const m = byItem[q.itemId];
     if (!m) return { error: `Item ${q.itemId} is not in the training data` };
     return { users: Object.entries(m).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, numResults).map(([u]) => u) };
