@@ -11,6 +11,6 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
-  // commands are registered here, one line each
+  { name: 'validate', summary: 'check pipeline files: schema and semantic rules, every problem located; contacts nothing', load: () => import('./commands/validate.js') },
   { name: 'emulator', summary: 'run the local AWS-compatible endpoint (Personalize, S3, IAM, STS)', load: () => import('./commands/emulator.js') },
 ];

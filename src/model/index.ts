@@ -1,49 +1,95 @@
-/**
- * TEMPORARY SHIM (emulator branch only): stands in for the real local model, which another helper is writing in
- * this directory to the contract in api.ts. Deleted when the real src/model/index.ts is merged from main.
- * Item affinity = users who interacted with the item, most interactions first; no real learning.
- */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { ExitCode, inputError, SegflowError } from '../util/errors.js';
 import type { SegmentQuery, SegmentResult, TrainInput, TrainResult } from './api.js';
+import { tempModelDir } from './model-store.js';
+import type { WorkerMessage, WorkerTask } from './worker.js';
 
 export type { SegmentQuery, SegmentResult, TrainInput, TrainResult } from './api.js';
 
-export async function trainModel(input: TrainInput): Promise<TrainResult> {
-  const lines = input.interactionsCsv.trim().split(/\r?\n/).slice(1);
-  const byItem: Record<string, Record<string, number>> = {};
-  const users = new Set<string>();
-  for (const l of lines) {
-    const [u, i] = l.split(',');
-    if (!u || !i) continue;
-    users.add(u);
-    const m = (byItem[i] ??= {});
-    m[u] = (m[u] ?? 0) + 1;
-  }
-  if (input.signal?.aborted) throw new Error('aborted');
-  await mkdir(input.modelDir, { recursive: true });
-  const attrs: Record<string, string> = {};
-  for (const l of (input.itemsCsv ?? '').trim().split(/\r?\n/).slice(1)) {
-    const [i, a] = l.split(',');
-    if (i && a) attrs[i] = a;
-  }
-  await writeFile(join(input.modelDir, 'shim.json'), JSON.stringify({ byItem, attrs }));
-  return { metrics: { coverage: 1, hits_at_1_percent: 0, recall_at_1_percent: 0 }, users: users.size, items: Object.keys(byItem).length, interactions: lines.length, trainingSeconds: 0 };
+/**
+ * The local segmentation model (see docs/model.md): trainModel for CreateSolutionVersion, segmentUsers for
+ * CreateBatchSegmentJob. Both run in a worker thread so the emulator's HTTP thread stays responsive.
+ */
+export function trainModel(input: TrainInput): Promise<TrainResult> {
+  const tmpDir = tempModelDir(input.modelDir);
+  const task: WorkerTask = {
+    kind: 'train',
+    job: {
+      recipe: input.recipe,
+      interactionsCsv: input.interactionsCsv,
+      ...(input.itemsCsv !== undefined ? { itemsCsv: input.itemsCsv } : {}),
+      ...(input.hiddenDimension !== undefined ? { hiddenDimension: input.hiddenDimension } : {}),
+      modelDir: input.modelDir,
+      tmpDir,
+    },
+  };
+  return runWorker<TrainResult>(task, input.signal, input.onProgress, () => {
+    rmSync(tmpDir, { recursive: true, force: true });
+  });
 }
 
-export async function segmentUsers(modelDir: string, queries: SegmentQuery[], numResults: number): Promise<SegmentResult[]> {
-  const { byItem, attrs } = JSON.parse(await readFile(join(modelDir, 'shim.json'), 'utf8')) as { byItem: Record<string, Record<string, number>>; attrs: Record<string, string> };
-  return queries.map((q) => {
-    if (!('itemId' in q)) {
-      const users = new Map<string, number>();
-      for (const [item, m] of Object.entries(byItem)) {
-        if (!attrs[item] || !q.itemAttributes.includes(`"${attrs[item]!.split('|')[0]}"`)) continue;
-        for (const [u, n] of Object.entries(m)) users.set(u, (users.get(u) ?? 0) + n);
+/** Per query the top numResults users, best first; a bad query gets { error } and the rest are served. */
+export function segmentUsers(modelDir: string, queries: SegmentQuery[], numResults: number): Promise<SegmentResult[]> {
+  if (!Number.isInteger(numResults) || numResults < 1) {
+    return Promise.reject(inputError('DATA_BAD_NUM_RESULTS', `numResults must be a positive integer, got ${numResults}`));
+  }
+  return runWorker<SegmentResult[]>({ kind: 'segment', modelDir, queries, numResults });
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+function runWorker<T>(
+  task: WorkerTask,
+  signal?: AbortSignal,
+  onProgress?: (fraction: number) => void,
+  cleanup?: () => void,
+): Promise<T> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: task });
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = () => {
+      finish(() => {
+        void worker.terminate().finally(() => {
+          cleanup?.();
+          reject(abortReason(signal!));
+        });
+      });
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') {
+        if (!settled) onProgress?.(m.fraction);
+      } else if (m.type === 'done') {
+        finish(() => resolve(m.result as T));
+      } else {
+        const e = m.error;
+        finish(() => {
+          cleanup?.();
+          reject(
+            e.code
+              ? new SegflowError(e.code, e.message, (e.exitCode ?? ExitCode.runFailure) as ExitCode, e.details ?? [])
+              : new SegflowError('RUN_MODEL_FAILED', `model worker failed: ${e.message}`),
+          );
+        });
       }
-      return { users: [...users].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, numResults).map(([u]) => u) };
-    }
-    const m = byItem[q.itemId];
-    if (!m) return { error: `Item ${q.itemId} is not in the training data` };
-    return { users: Object.entries(m).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, numResults).map(([u]) => u) };
+    });
+    worker.on('error', (e) => finish(() => {
+      cleanup?.();
+      reject(new SegflowError('RUN_MODEL_FAILED', `model worker crashed: ${e.message}`));
+    }));
+    worker.on('exit', (code) => finish(() => {
+      cleanup?.();
+      reject(new SegflowError('RUN_MODEL_FAILED', `model worker exited with code ${code} before finishing`));
+    }));
   });
 }
