@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Emu } from '../context.js';
 import { trainModel } from '../../model/index.js';
 import type { PzRecord } from '../store/state.js';
@@ -81,30 +82,44 @@ async function train(
   const datasets = Object.values(resources(emu)).filter((d) => d._kind === 'dataset' && d.datasetGroupArn === v.datasetGroupArn && d.status === 'ACTIVE');
   const interactions = datasets.find((d) => d.datasetType === 'INTERACTIONS');
   const items = datasets.find((d) => d.datasetType === 'ITEMS');
-  const interactionsCsv = interactions ? await datasetCsv(emu, interactions) : undefined;
-  if (!interactionsCsv) return { ok: false, reason: `The dataset group ${String(v.datasetGroupArn)} has no imported interactions data. Import an Interactions dataset first.` };
+  const interactionsText = interactions ? await datasetCsv(emu, interactions) : undefined;
+  if (!interactionsText) return { ok: false, reason: `The dataset group ${String(v.datasetGroupArn)} has no imported interactions data. Import an Interactions dataset first.` };
   const fields = parseSchemaOf(emu, interactions!);
   if (fields) {
-    const checked = checkImportCsv('interactions', interactionsCsv, fields);
+    const checked = checkImportCsv('interactions', interactionsText, fields);
     const problem = checked.ok ? checkInteractionMinimums(checked.rows, fields) : checked.reason;
     if (problem) return { ok: false, reason: problem };
   }
-  const itemsCsv = items ? await datasetCsv(emu, items) : undefined;
-  if (recipe.name === 'aws-item-attribute-affinity' && !itemsCsv) {
+  const itemsText = items ? await datasetCsv(emu, items) : undefined;
+  if (recipe.name === 'aws-item-attribute-affinity' && !itemsText) {
     return { ok: false, reason: 'The aws-item-attribute-affinity recipe requires an Items dataset with imported data and at least one categorical metadata column.' };
   }
   const hp = (v.solutionConfig as { algorithmHyperParameters?: Record<string, string> } | undefined)?.algorithmHyperParameters;
   const modelDir = modelDirOf(emu, arn);
   await rm(modelDir, { recursive: true, force: true });
-  const result = await trainModel({
-    recipe: recipe.name,
-    interactionsCsv,
-    itemsCsv,
-    hiddenDimension: hp?.hidden_dimension ? Number(hp.hidden_dimension) : undefined,
-    modelDir,
-    signal,
-  });
-  return { ok: true, metrics: { ...result.metrics }, seconds: result.trainingSeconds };
+  // The model reads its input from files: the imported rows are written to a scratch directory for it.
+  const scratch = emu.blobs.tempPath();
+  await mkdir(scratch, { recursive: true });
+  try {
+    const interactionsCsv = join(scratch, 'interactions.csv');
+    await writeFile(interactionsCsv, interactionsText);
+    let itemsCsv: string | undefined;
+    if (itemsText) {
+      itemsCsv = join(scratch, 'items.csv');
+      await writeFile(itemsCsv, itemsText);
+    }
+    const result = await trainModel({
+      recipe: recipe.name,
+      interactionsCsv,
+      itemsCsv,
+      hiddenDimension: hp?.hidden_dimension ? Number(hp.hidden_dimension) : undefined,
+      modelDir,
+      signal,
+    });
+    return { ok: true, metrics: { ...result.metrics }, seconds: result.trainingSeconds };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 function parseSchemaOf(emu: Emu, dataset: PzRecord) {
