@@ -6,6 +6,7 @@ import { AwsChunkedDecoder } from './s3/aws-chunked.js';
 import { parseXml, XmlSyntaxError, xmlDocument } from './xml.js';
 import { canonicalQuery, canonicalUri } from './auth/sigv4.js';
 import { parseAvroSchema } from './personalize/avro-schema.js';
+import { Checksum } from './s3/checksums.js';
 
 test('aws-chunked: any split of the wire bytes decodes to the same data and trailers', () => {
   fc.assert(
@@ -73,4 +74,16 @@ test('avro schemas: flat records of primitive types only', () => {
   assert.equal(parseAvroSchema('{"type":"record","name":"x","fields":[{"name":"A","type":{"type":"map"}}]}').ok, false);
   assert.equal(parseAvroSchema('{"type":"record","name":"x","fields":[{"name":"A","type":"string"},{"name":"a","type":"int"}]}').ok, false);
   assert.equal(parseAvroSchema('nope').ok, false);
+});
+
+test('checksums match the published check values for "123456789"', () => {
+  const check = (a: 'CRC32' | 'CRC32C' | 'CRC64NVME') => {
+    const c = new Checksum(a);
+    c.update(Buffer.from('1234'));
+    c.update(Buffer.from('56789'));
+    return Buffer.from(c.digest(), 'base64').toString('hex');
+  };
+  assert.equal(check('CRC32'), 'cbf43926');
+  assert.equal(check('CRC32C'), 'e3069283');
+  assert.equal(check('CRC64NVME'), 'ae8b14860a799888');
 });

@@ -84,6 +84,10 @@ test('objects: put with metadata, get, ranges, head, conditional writes, stream 
     const back = await c.s3.send(new GetObjectCommand({ Bucket: B, Key: 'stream.bin', ChecksumMode: 'ENABLED' }));
     assert.ok(Buffer.from(await back.Body!.transformToByteArray()).equals(data));
     assert.ok(back.ChecksumCRC32, 'the verified CRC32 is returned');
+    for (const algorithm of ['CRC32C', 'SHA1', 'SHA256', 'CRC64NVME'] as const) {
+      const r = await c.s3.send(new PutObjectCommand({ Bucket: B, Key: `sum-${algorithm}`, Body: Readable.from([data]), ContentLength: data.length, ChecksumAlgorithm: algorithm }));
+      assert.ok(r[`Checksum${algorithm}`], algorithm);
+    }
   });
 });
 
