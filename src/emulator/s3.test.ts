@@ -30,6 +30,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { withEmulator } from './test-support.js';
+import { addressOf } from './s3/router.js';
 
 const B = 'segflow-bucket';
 const create = { Bucket: B, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' as const } };
@@ -204,4 +205,12 @@ test('keys are opaque: path-like keys never touch paths in the data directory', 
     const listed = await c.s3.send(new ListObjectsV2Command({ Bucket: B }));
     assert.equal(listed.KeyCount, keys.length);
   });
+});
+
+test('addressing: path style, and virtual-hosted style for <bucket>.localhost', () => {
+  assert.deepEqual(addressOf('127.0.0.1:4599', '/bkt/a/b%20c'), { bucket: 'bkt', key: 'a/b c' });
+  assert.deepEqual(addressOf('127.0.0.1:4599', '/bkt/'), { bucket: 'bkt' });
+  assert.deepEqual(addressOf('127.0.0.1:4599', '/'), {});
+  assert.deepEqual(addressOf('bkt.localhost:4599', '/a/..%2F..%2Fx'), { bucket: 'bkt', key: 'a/../../x' });
+  assert.deepEqual(addressOf('bkt.localhost', '/'), { bucket: 'bkt' });
 });

@@ -10,7 +10,7 @@ import type { QueryOperations } from '../iam/handler.js';
 import { Params, queryParams, sendQueryError, sendQueryResult } from '../iam/query-protocol.js';
 import { handlePersonalize, personalizeOperation, sendJsonError } from '../personalize/router.js';
 import { sendS3Error, type S3Request } from '../s3/responses.js';
-import { routeS3, splitPath } from '../s3/router.js';
+import { addressOf, routeS3 } from '../s3/router.js';
 import { STS_NS, stsOperations } from '../sts.js';
 import { MAX_CONTROL_BODY_BYTES, readBody } from './body.js';
 import { handleAdmin } from './admin.js';
@@ -91,7 +91,7 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
     if (service === 'personalize') {
       operation = await handlePersonalize(emu, req, res, body, info);
     } else if (service === 's3') {
-      const { bucket, key } = splitPath(rawPath);
+      const { bucket, key } = addressOf(req.headers.host, rawPath);
       const r: S3Request = { emu, req, res, info, bucket, key, query };
       const [op, run] = routeS3(r);
       operation = op;

@@ -32,6 +32,17 @@ export function splitPath(rawPath: string): { bucket?: string; key?: string } {
   return key === '' ? { bucket: decode(path.slice(0, slash)) } : { bucket: decode(path.slice(0, slash)), key: decode(key) };
 }
 
+/**
+ * Path-style addressing, plus virtual-hosted style for hosts named <bucket>.localhost (what SDKs do when they are
+ * configured with a `localhost` endpoint and virtual addressing).
+ */
+export function addressOf(host: string | undefined, rawPath: string): { bucket?: string; key?: string } {
+  const vh = /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.localhost(?::\d+)?$/.exec(host ?? '');
+  if (!vh) return splitPath(rawPath);
+  const rest = splitPath(`/${vh[1]}${rawPath}`);
+  return rest;
+}
+
 export function routeS3(r: S3Request): Route {
   const m = r.req.method ?? 'GET';
   const q = r.query;
