@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { topK } from './top-k.js';
+
+describe('topK', () => {
+  it('matches a full sort by (score desc, secondary desc, index asc) on random inputs', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 50; trial++) {
+      const n = 1 + Math.floor(rand() * 300);
+      const score = Float64Array.from({ length: n }, () => Math.floor(rand() * 5));
+      const secondary = Float64Array.from({ length: n }, () => Math.floor(rand() * 3));
+      const cands = Int32Array.from({ length: n }, (_, k) => n - 1 - k);
+      const k = Math.floor(rand() * (n + 5));
+      const want = Array.from(cands)
+        .sort((a, b) => score[b]! - score[a]! || secondary[b]! - secondary[a]! || a - b)
+        .slice(0, k);
+      assert.deepEqual(Array.from(topK(cands, n, score, secondary, k)), want);
+    }
+  });
+});

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { inputError } from '../util/errors.js';
+import type { SegmentationRecipe, TrainResult } from './api.js';
+import { parseInteractions, parseItems, type ItemAttributes } from './dataset.js';
+import { buildMatrix } from './matrix.js';
+import { solutionMetrics } from './metrics.js';
+import { saveModel } from './model-store.js';
+import { DEFAULT_PARAMS, type ScorerParams } from './scorer.js';
+
+export const DEFAULT_HIDDEN_DIMENSION = 149;
+
+/** What the worker receives: TrainInput without the callbacks, plus the temporary directory to write into. */
+export interface TrainJob {
+  recipe: SegmentationRecipe;
+  interactionsCsv: string;
+  itemsCsv?: string;
+  hiddenDimension?: number;
+  modelDir: string;
+  tmpDir: string;
+}
+
+export function scorerParams(_hiddenDimension: number): ScorerParams {
+  return { ...DEFAULT_PARAMS };
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw inputError('DATA_UNREADABLE', `cannot read the ${what} file ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Trains synchronously (inside the worker): parse, metrics on the holdout, full model, atomic save. */
+export function trainSync(job: TrainJob, onProgress: (fraction: number) => void = () => {}): TrainResult {
+  const started = performance.now();
+  const hiddenDimension = job.hiddenDimension ?? DEFAULT_HIDDEN_DIMENSION;
+  if (!Number.isInteger(hiddenDimension) || hiddenDimension < 32 || hiddenDimension > 256) {
+    throw inputError('DATA_BAD_HYPERPARAMETER', `hidden_dimension must be an integer in 32..256, got ${hiddenDimension}`);
+  }
+  if (job.recipe === 'aws-item-attribute-affinity' && !job.itemsCsv) {
+    throw inputError('DATA_ITEMS_REQUIRED', 'aws-item-attribute-affinity needs an items dataset');
+  }
+  const data = parseInteractions(readText(job.interactionsCsv, 'interactions'), job.interactionsCsv);
+  onProgress(0.1);
+  let attributes: ItemAttributes | undefined;
+  if (job.itemsCsv) {
+    attributes = parseItems(readText(job.itemsCsv, 'items'), data.itemIds, job.itemsCsv);
+    if (job.recipe === 'aws-item-attribute-affinity' && attributes.columns.length === 0) {
+      throw inputError('DATA_ITEMS_REQUIRED', `${job.itemsCsv}: aws-item-attribute-affinity needs at least one attribute column`);
+    }
+  }
+  onProgress(0.15);
+  const params = scorerParams(hiddenDimension);
+  const evalAttrs = job.recipe === 'aws-item-attribute-affinity' ? attributes : undefined;
+  const metrics = solutionMetrics(data, params, evalAttrs, (f) => onProgress(0.15 + 0.75 * f));
+  const numUsers = data.userIds.length;
+  const numItems = data.itemIds.length;
+  const matrix = buildMatrix(numUsers, numItems, data.user, data.item, data.time);
+  onProgress(0.95);
+  saveModel(
+    {
+      meta: {
+        format: 'segflow-item-knn',
+        version: 1,
+        recipe: job.recipe,
+        hiddenDimension,
+        params,
+        users: numUsers,
+        items: numItems,
+        interactions: data.user.length,
+        metrics,
+        maxTime: matrix.maxTime,
+      },
+      userIds: data.userIds,
+      itemIds: data.itemIds,
+      matrix,
+      ...(attributes ? { attributes } : {}),
+    },
+    job.tmpDir,
+    job.modelDir,
+  );
+  onProgress(1);
+  return {
+    metrics,
+    users: numUsers,
+    items: numItems,
+    interactions: data.user.length,
+    trainingSeconds: Math.round((performance.now() - started) / 10) / 100,
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * npm run bench:model — the local model's quality and speed (see docs/model.md for the figures):
+ *  1. Online Retail, the seed notebook's protocol: hits@1% / recall@1% of the served model (trainModel +
+ *     segmentUsers) next to the popularity and "users who bought it" baselines.
+ *  2. Synthetic item attributes: attribute-affinity recall@1% against popularity.
+ *  3. Seed scale (gen_reviews.py 5,074,160 reviews, prepared like the seed): training + a 500-query segment job,
+ *     wall time and peak RSS, measured in a child process that does nothing else.
+ * Heavy: run under `flock /tmp/segflow-heavy.lock`. SEGFLOW_BENCH_ONLY=retail|attributes|seed runs one part.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { segmentUsers, trainModel } from '../../src/model/index.js';
+import { parseInteractions } from '../../src/model/dataset.js';
+import { evaluate, type EvalQuery } from '../../src/model/metrics.js';
+import { packageRoot } from '../../src/util/paths.js';
+import { boughtItRanker, popularityRanker } from './baselines.js';
+import { cleanEvents, fmt, notebookSplit, score } from './protocol.js';
+import { loadRetailEvents } from './retail-data.js';
+import { prepareSeedScale, runSeedChild } from './seed-scale.js';
+import { writeAttributeData } from './synthetic-attributes.js';
+import type { SegmentResult } from '../../src/model/api.js';
+
+const SCRATCH = '/tmp/segflow-model-bench';
+
+function asRanking(result: SegmentResult | undefined, userIndex: Map<string, number>): Int32Array {
+  if (!result || 'error' in result) return new Int32Array(0);
+  return Int32Array.from(result.users, (u) => userIndex.get(u) ?? -1);
+}
+
+async function retail() {
+  console.log('== Online Retail (notebook protocol: split 2011-11-02, warm users, 500 sampled test items)');
+  const events = await loadRetailEvents(join(packageRoot, 'examples/data/online-retail.csv.gz'), SCRATCH);
+  const split = notebookSplit(events, Date.parse('2011-11-02T00:00:00Z') / 1000);
+  console.log(
+    `  events=${events.user.length} train=${split.train.user.length} test=${split.testRows} users=${split.train.userIds.length} ` +
+      `items=${split.train.itemIds.length} queries=${split.queries.length} k=${split.k}`,
+  );
+  console.log(fmt('popularity (most active users)', score(split, popularityRanker(split.matrix))));
+  console.log(fmt('users who bought it, then activity', score(split, boughtItRanker(split.matrix))));
+  const csv = join(SCRATCH, 'retail-train.csv');
+  writeFileSync(csv, split.trainCsv);
+  const modelDir = join(SCRATCH, 'retail-model');
+  const trained = await trainModel({ recipe: 'aws-item-affinity', interactionsCsv: csv, modelDir });
+  const results = await segmentUsers(modelDir, split.queries.map((q) => ({ itemId: q.itemId })), split.k);
+  const userIndex = new Map(split.train.userIds.map((u, k) => [u, k]));
+  let n = 0;
+  console.log(fmt('segflow model', score(split, () => asRanking(results[n++], userIndex))));
+  console.log(`  solution metrics (Personalize protocol, on the train file): ${JSON.stringify(trained.metrics)}`);
+}
+
+async function attributes() {
+  console.log('== Synthetic item attributes (20,000 users, 5,000 items, 30 categories; last 35 days as test)');
+  const data = writeAttributeData(SCRATCH);
+  const events = cleanEvents(parseInteractions(readFileSync(data.interactionsCsv, 'utf8')));
+  const split = notebookSplit(events, data.splitEpoch);
+  const csv = join(SCRATCH, 'attr-train.csv');
+  writeFileSync(csv, split.trainCsv);
+  // ground truth: warm test users who interacted with any item carrying the category
+  const categoryOf = new Map<string, string[]>();
+  for (const line of readFileSync(data.itemsCsv, 'utf8').trim().split('\n').slice(1)) {
+    const [id, cat] = line.split(',');
+    categoryOf.set(id!, cat!.split('|'));
+  }
+  const userIndex = new Map(split.train.userIds.map((u, k) => [u, k]));
+  const truth = new Map(data.categories.map((c) => [c, new Set<number>()]));
+  for (let r = 0; r < events.user.length; r++) {
+    if (events.time[r]! < data.splitEpoch) continue;
+    const u = userIndex.get(events.userIds[events.user[r]!]!);
+    if (u === undefined) continue;
+    for (const c of categoryOf.get(events.itemIds[events.item[r]!]!) ?? []) truth.get(c)?.add(u);
+  }
+  const cats = data.categories.filter((c) => truth.get(c)!.size > 0);
+  const queries: EvalQuery[] = cats.map((c) => ({ items: new Int32Array(0), truth: Int32Array.from(truth.get(c)!).sort() }));
+  const numUsers = split.train.userIds.length;
+  const k = split.k;
+  console.log(`  train=${split.train.user.length} users=${numUsers} items=${split.train.itemIds.length} queries=${cats.length} k=${k}`);
+  const pop = popularityRanker(split.matrix);
+  const popM = evaluate(numUsers, queries, () => pop(0, k));
+  console.log(fmt('popularity (most active users)', popM));
+  const modelDir = join(SCRATCH, 'attr-model');
+  const trained = await trainModel({ recipe: 'aws-item-attribute-affinity', interactionsCsv: csv, itemsCsv: data.itemsCsv, modelDir });
+  const results = await segmentUsers(modelDir, cats.map((c) => ({ itemAttributes: `ITEMS.CATEGORY = "${c}"` })), k);
+  let n = 0;
+  const m = evaluate(numUsers, queries, () => asRanking(results[n++], userIndex));
+  console.log(fmt('segflow model', m));
+  console.log(`  recall ratio model / popularity: ${(m.recall_at_1_percent / popM.recall_at_1_percent).toFixed(2)}`);
+  console.log(`  solution metrics (Personalize protocol): ${JSON.stringify(trained.metrics)}`);
+}
+
+async function seed() {
+  console.log('== Seed scale (gen_reviews.py --reviews 5074160, seed preparation, split 2018-02-01)');
+  const prep = await prepareSeedScale(SCRATCH);
+  console.log(`  train rows=${prep.trainRows} users=${prep.users} items=${prep.items} queries=${prep.queries.length} numResults=${prep.k}`);
+  const self = fileURLToPath(import.meta.url);
+  const out = execFileSync(process.execPath, [self, '--seed-child', prep.trainCsv, prep.queriesJson, String(prep.k), prep.resultsJson], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const child = JSON.parse(out) as { trainSeconds: number; segmentSeconds: number; peakRssMiB: number; metrics: unknown };
+  console.log(`  training ${child.trainSeconds.toFixed(1)} s, 500-query segmentation ${child.segmentSeconds.toFixed(1)} s, ` +
+    `total ${(child.trainSeconds + child.segmentSeconds).toFixed(1)} s, peak RSS ${child.peakRssMiB.toFixed(0)} MiB`);
+  console.log(`  solution metrics: ${JSON.stringify(child.metrics)}`);
+  // quality on the synthetic holdout, next to popularity
+  const train = parseInteractions(readFileSync(prep.trainCsv, 'utf8'));
+  const userIndex = new Map(train.userIds.map((u, k) => [u, k]));
+  const queries: EvalQuery[] = prep.queries.map((q) => ({ items: new Int32Array(0), truth: Int32Array.from(q.truth, (u) => userIndex.get(u)!).sort() }));
+  const results = JSON.parse(readFileSync(prep.resultsJson, 'utf8')) as SegmentResult[];
+  let n = 0;
+  console.log(fmt('segflow model', evaluate(train.userIds.length, queries, () => asRanking(results[n++], userIndex))));
+  const { buildMatrix } = await import('../../src/model/matrix.js');
+  const pop = popularityRanker(buildMatrix(train.userIds.length, train.itemIds.length, train.user, train.item, train.time));
+  console.log(fmt('popularity (most active users)', evaluate(train.userIds.length, queries, () => pop(0, prep.k))));
+}
+
+async function main() {
+  if (process.env.NODE_TEST_CONTEXT) return; // never as part of `node --test`
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--seed-child') {
+    await runSeedChild(argv[1]!, argv[2]!, Number(argv[3]), argv[4]!);
+    return;
+  }
+  mkdirSync(SCRATCH, { recursive: true });
+  const only = process.env.SEGFLOW_BENCH_ONLY;
+  if (!only || only === 'retail') await retail();
+  if (!only || only === 'attributes') await attributes();
+  if (!only || only === 'seed') await seed();
+  void existsSync;
+}
+
+void main();
