@@ -19,8 +19,9 @@ export interface TrainJob {
   tmpDir: string;
 }
 
-export function scorerParams(_hiddenDimension: number): ScorerParams {
-  return { ...DEFAULT_PARAMS };
+/** hidden_dimension is the neighbourhood size: how many most-similar items vote for a query item. */
+export function scorerParams(hiddenDimension: number): ScorerParams {
+  return { ...DEFAULT_PARAMS, neighbours: hiddenDimension };
 }
 
 function readText(path: string, what: string): string {

@@ -45,8 +45,8 @@ async function retail() {
   const trained = await trainModel({ recipe: 'aws-item-affinity', interactionsCsv: csv, modelDir });
   const results = await segmentUsers(modelDir, split.queries.map((q) => ({ itemId: q.itemId })), split.k);
   const userIndex = new Map(split.train.userIds.map((u, k) => [u, k]));
-  let n = 0;
-  console.log(fmt('segflow model', score(split, () => asRanking(results[n++], userIndex))));
+  const byItem = new Map(split.queries.map((q, n) => [q.itemId, results[n]]));
+  console.log(fmt('segflow model', score(split, (i) => asRanking(byItem.get(split.train.itemIds[i]!), userIndex))));
   console.log(`  solution metrics (Personalize protocol, on the train file): ${JSON.stringify(trained.metrics)}`);
 }
 
