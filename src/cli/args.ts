@@ -15,7 +15,7 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
     return parseArgs({ args: argv, options: { ...commonOptions, ...options }, allowPositionals: true, strict: true });
   } catch (e) {
     throw inputError('CLI_USAGE', `${command}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}`, [
-      `run 'segflow ${command} --help' for usage`,
+      `  run 'segflow ${command} --help' for usage`,
     ]);
   }
 }

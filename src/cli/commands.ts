@@ -11,5 +11,5 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
-  // commands are registered here, one line each
+  { name: 'validate', summary: 'check pipeline files: schema and semantic rules, every problem located; contacts nothing', load: () => import('./commands/validate.js') },
 ];

@@ -51,7 +51,7 @@ export async function runCli(args: string[], ctx: Omit<CommandContext, 'argv'>):
   } catch (e) {
     if (isSegflowError(e)) {
       ctx.stderr.write(`error ${e.code}: ${e.message}\n`);
-      for (const line of e.details) ctx.stderr.write(`  ${line}\n`);
+      for (const line of e.details) ctx.stderr.write(`${line}\n`);
       return e.exitCode;
     }
     const message = e instanceof Error ? e.message.split('\n')[0] : String(e);

@@ -58,7 +58,7 @@ export function parseAttributeExpression(expression: string): ParseResult {
     skipSpace();
     if (i >= s.length) break;
     const rest = s.slice(i);
-    const and = /^AND\s/i.exec(rest);
+    const and = /^AND(\s|$)/i.exec(rest);
     if (!and) return fail(`expected AND or the end of the expression at character ${i + 1}`);
     i += 3;
   }

@@ -1,0 +1,172 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseAttributeExpression } from './attribute-expression.js';
+import type { Diagnostic, Severity } from './diagnostics.js';
+import { suggestion } from './did-you-mean.js';
+import { bucketNameProblem } from './s3-bucket-name.js';
+import { detectFormat } from './source-format.js';
+import { checkTestStart } from './test-start.js';
+import { displayPath, type SpecPath, type YamlSource } from './yaml-source.js';
+
+/**
+ * The rules JSON Schema cannot say: cross-field constraints, real dates, S3 naming, attribute expressions over
+ * declared attributes, and the existence of local files. They run on the raw document even when the schema
+ * failed, checking types themselves, so that one run reports every independent mistake.
+ */
+export interface RuleContext {
+  src: YamlSource;
+  /** Absolute path of the spec file; sources are relative to its directory. */
+  specFile: string;
+  /** validate: a missing source file is a warning (the user may download it later); run: an error. */
+  mode: 'validate' | 'run';
+  /** --target from the command line, which overrides target.kind. */
+  targetOverride?: 'local' | 'aws';
+}
+
+const MAX_ATTRIBUTE_QUERIES = 10;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+function get(root: unknown, path: SpecPath): unknown {
+  let v: unknown = root;
+  for (const p of path) {
+    if (Array.isArray(v) && typeof p === 'number') v = v[p];
+    else if (isObj(v) && typeof p === 'string') v = v[p];
+    else return undefined;
+  }
+  return v;
+}
+
+export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (severity: Severity, code: string, message: string, path: SpecPath, at: 'value' | 'key' = 'value') =>
+    out.push(ctx.src.diagnosticAt(severity, code, message, path, at));
+  if (!isObj(spec)) return out; // the schema already says the file must be a map
+  checkTarget(spec, ctx, report);
+  checkSources(spec, ctx, report);
+  checkSplit(spec, report);
+  checkRecipeAndQueries(spec, report);
+  checkItemAttributes(spec, report);
+  const bucket = get(spec, ['storage', 'bucket']);
+  if (typeof bucket === 'string') {
+    const problem = bucketNameProblem(bucket);
+    if (problem) report('error', 'SPEC_BUCKET', `storage.bucket '${bucket}' ${problem} (S3 bucket naming rules)`, ['storage', 'bucket']);
+  }
+  return out;
+}
+
+type Report = (severity: Severity, code: string, message: string, path: SpecPath, at?: 'value' | 'key') => void;
+
+function checkTarget(spec: Obj, ctx: RuleContext, report: Report): void {
+  const declared = get(spec, ['target', 'kind']);
+  const kind = ctx.targetOverride ?? (declared === 'aws' ? 'aws' : 'local');
+  const region = get(spec, ['target', 'region']);
+  if (kind === 'aws' && region === undefined) {
+    const via = ctx.targetOverride === 'aws' && declared !== 'aws' ? ' (--target aws was given)' : '';
+    report('error', 'SPEC_REGION_REQUIRED', `target.region is required for target kind aws${via}, e.g. region: eu-west-1`, get(spec, ['target']) === undefined ? [] : ['target', 'kind'], 'key');
+  }
+  if (kind === 'aws' && get(spec, ['target', 'endpoint']) !== undefined) {
+    report('error', 'SPEC_ENDPOINT_AWS', 'target.endpoint is for the local emulator only; with kind aws the SDK finds the AWS endpoint itself', ['target', 'endpoint'], 'key');
+  }
+}
+
+function checkSources(spec: Obj, ctx: RuleContext, report: Report): void {
+  for (const dataset of ['interactions', 'items'] as const) {
+    const base = ['data', dataset];
+    const source = get(spec, [...base, 'source']);
+    if (typeof source !== 'string' || source === '') continue;
+    const format = get(spec, [...base, 'format']);
+    if (format === undefined && detectFormat(source) === undefined) {
+      report('error', 'SPEC_FORMAT_UNKNOWN', `cannot tell the format of '${source}' from its extension; name it .csv, .jsonl or .json (optionally .gz) or set ${displayPath([...base, 'format'])}`, [...base, 'source']);
+    }
+    const abs = resolve(dirname(ctx.specFile), source);
+    const missing = !existsSync(abs);
+    if (missing || !statSync(abs).isFile()) {
+      const what = missing ? 'does not exist' : 'is not a file';
+      const severity = ctx.mode === 'validate' ? 'warning' : 'error';
+      report(severity, 'SPEC_SOURCE_MISSING', `${displayPath([...base, 'source'])} ${what}: ${abs} (paths are relative to the pipeline file)`, [...base, 'source']);
+    }
+    const onBadRows = get(spec, [...base, 'onBadRows']);
+    if (get(spec, [...base, 'maxBadRows']) !== undefined && onBadRows !== 'skip') {
+      report('warning', 'SPEC_MAX_BAD_ROWS_UNUSED', `${displayPath([...base, 'maxBadRows'])} only applies with onBadRows: skip`, [...base, 'maxBadRows'], 'key');
+    }
+  }
+}
+
+function checkSplit(spec: Obj, report: Report): void {
+  const testStart = get(spec, ['split', 'testStart']);
+  if (typeof testStart !== 'string') return;
+  const check = checkTestStart(testStart);
+  if (!check.ok) report('error', 'SPEC_TEST_START', `split.testStart ${check.problem}`, ['split', 'testStart']);
+}
+
+function checkRecipeAndQueries(spec: Obj, report: Report): void {
+  const recipe = get(spec, ['recipe']);
+  const itemQueries = get(spec, ['queries', 'items']);
+  const attributeQueries = get(spec, ['queries', 'attributes']);
+  if (recipe === 'aws-item-affinity') {
+    if (attributeQueries !== undefined) {
+      report('error', 'SPEC_ATTRIBUTE_QUERIES_RECIPE', 'queries.attributes needs recipe aws-item-attribute-affinity; aws-item-affinity queries items (queries.items)', ['queries', 'attributes'], 'key');
+    }
+    if (itemQueries === undefined) {
+      report('error', 'SPEC_QUERIES_REQUIRED', 'recipe aws-item-affinity needs queries.items, e.g. queries: { items: { sample: 500, seed: 10 } }', ['recipe']);
+    }
+  }
+  if (recipe === 'aws-item-attribute-affinity') {
+    if (itemQueries !== undefined) {
+      report('error', 'SPEC_ITEM_QUERIES_RECIPE', 'queries.items needs recipe aws-item-affinity; aws-item-attribute-affinity queries attributes (queries.attributes)', ['queries', 'items'], 'key');
+    }
+    if (attributeQueries === undefined) {
+      report('error', 'SPEC_QUERIES_REQUIRED', 'recipe aws-item-attribute-affinity needs queries.attributes, e.g. [\'ITEMS.CATEGORY = "Candy & Chocolate"\']', ['recipe']);
+    }
+    if (get(spec, ['data', 'items']) === undefined) {
+      report('error', 'SPEC_ITEMS_REQUIRED', 'recipe aws-item-attribute-affinity needs item metadata: add data.items with source, columns.ITEM_ID and attributes', ['recipe']);
+    }
+  }
+  if (!Array.isArray(attributeQueries)) return;
+  if (attributeQueries.length > MAX_ATTRIBUTE_QUERIES) {
+    report('error', 'SPEC_ATTRIBUTE_QUERIES_MAX', `queries.attributes has ${attributeQueries.length} queries; Personalize reads at most ${MAX_ATTRIBUTE_QUERIES} per batch segment job`, ['queries', 'attributes', MAX_ATTRIBUTE_QUERIES]);
+  }
+  const declared = declaredAttributes(spec);
+  const seen = new Set<string>();
+  attributeQueries.forEach((q, i) => {
+    if (typeof q !== 'string') return;
+    const path = ['queries', 'attributes', i];
+    const parsed = parseAttributeExpression(q);
+    if (!parsed.ok) {
+      report('error', 'SPEC_ATTRIBUTE_QUERY', `queries.attributes[${i}]: ${parsed.error}; the form is ITEMS.<attribute> = "<value>" [AND ...]`, path);
+      return;
+    }
+    if (seen.has(q)) report('warning', 'SPEC_ATTRIBUTE_QUERY_DUPLICATE', `queries.attributes[${i}] repeats an earlier query`, path);
+    seen.add(q);
+    if (declared === undefined) return;
+    for (const c of parsed.query.conditions) {
+      if (!declared.some((d) => d.toUpperCase() === c.attribute.toUpperCase())) {
+        const list = declared.length ? [...new Set(declared)].join(', ') : 'none';
+        report('error', 'SPEC_ATTRIBUTE_UNKNOWN', `queries.attributes[${i}] uses ITEMS.${c.attribute}, which is not a declared item attribute (declared: ${list})${suggestion(c.attribute, declared)}`, path);
+      }
+    }
+  });
+}
+
+/** Attribute names declared under data.items.attributes (strings or {name}). Undefined if there is no list. */
+function declaredAttributes(spec: Obj): string[] | undefined {
+  const list = get(spec, ['data', 'items', 'attributes']);
+  if (!Array.isArray(list)) return undefined;
+  return list.map((a) => (typeof a === 'string' ? a : isObj(a) && typeof a['name'] === 'string' ? a['name'] : '')).filter((n) => n !== '');
+}
+
+function checkItemAttributes(spec: Obj, report: Report): void {
+  const names = declaredAttributes(spec);
+  if (!names) return;
+  const seen = new Map<string, number>();
+  names.forEach((n, i) => {
+    const upper = n.toUpperCase();
+    const path = ['data', 'items', 'attributes', i];
+    if (upper === 'ITEM_ID' || upper === 'CREATION_TIMESTAMP') {
+      report('error', 'SPEC_ITEM_ATTRIBUTE', `data.items.attributes[${i}]: ${n} is a reserved Personalize field, not a categorical attribute`, path);
+    }
+    if (seen.has(upper)) report('error', 'SPEC_ITEM_ATTRIBUTE_DUPLICATE', `data.items.attributes[${i}]: ${n} is declared twice (names are case-insensitive in Personalize)`, path);
+    seen.set(upper, i);
+  });
+}
