@@ -4,7 +4,7 @@ import type { SegmentationRecipe, TrainResult } from './api.js';
 import { parseInteractions, parseItems, type ItemAttributes } from './dataset.js';
 import { buildMatrix } from './matrix.js';
 import { solutionMetrics } from './metrics.js';
-import { saveModel } from './model-store.js';
+import { writeModel } from './model-store.js';
 import { DEFAULT_PARAMS, type ScorerParams } from './scorer.js';
 
 export const DEFAULT_HIDDEN_DIMENSION = 149;
@@ -32,7 +32,10 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** Trains synchronously (inside the worker): parse, metrics on the holdout, full model, atomic save. */
+/**
+ * Trains synchronously (inside the worker): parse, metrics on the holdout, full model written to job.tmpDir.
+ * The caller publishes it (publishModel) unless it was aborted meanwhile, so an abort never leaves a model.
+ */
 export function trainSync(job: TrainJob, onProgress: (fraction: number) => void = () => {}): TrainResult {
   const started = performance.now();
   const hiddenDimension = job.hiddenDimension ?? DEFAULT_HIDDEN_DIMENSION;
@@ -59,7 +62,7 @@ export function trainSync(job: TrainJob, onProgress: (fraction: number) => void 
   const numItems = data.itemIds.length;
   const matrix = buildMatrix(numUsers, numItems, data.user, data.item, data.time);
   onProgress(0.95);
-  saveModel(
+  writeModel(
     {
       meta: {
         format: 'segflow-item-knn',
@@ -79,7 +82,6 @@ export function trainSync(job: TrainJob, onProgress: (fraction: number) => void 
       ...(attributes ? { attributes } : {}),
     },
     job.tmpDir,
-    job.modelDir,
   );
   onProgress(1);
   return {
