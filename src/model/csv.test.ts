@@ -34,3 +34,28 @@ describe('csv reading', () => {
     assert.deepEqual(attrs, { columns: ['GENRE'], values: [['a|b', '']] });
   });
 });
+
+describe('csv reading in chunks', () => {
+  it('gives the same records whatever the chunk size, across quoted newlines and multi-byte characters', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { readCsvFile } = await import('./csv.js');
+    const dir = mkdtempSync(join(tmpdir(), 'segflow-csv-'));
+    try {
+      const text = 'ID,NOTE\r\n1,"a ""quoted""\nnote"\n2,café ☕\n\n3,"x,y"\n4,last';
+      const path = join(dir, 'x.csv');
+      writeFileSync(path, text);
+      const want: Array<[string[], number]> = [];
+      readCsv(text, (f, l) => want.push([f, l]));
+      assert.equal(want.length, 4);
+      for (const chunk of [1, 2, 3, 5, 7, 64]) {
+        const got: Array<[string[], number]> = [];
+        readCsvFile(path, (f, l) => got.push([f, l]), undefined, chunk);
+        assert.deepEqual(got, want, `chunk ${chunk}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { inputError } from '../util/errors.js';
 import type { SegmentationRecipe, TrainResult } from './api.js';
-import { parseInteractions, parseItems, type ItemAttributes } from './dataset.js';
+import { parseInteractionsFile, parseItemsFile, type ItemAttributes } from './dataset.js';
 import { buildMatrix } from './matrix.js';
 import { solutionMetrics } from './metrics.js';
 import { writeModel } from './model-store.js';
@@ -24,11 +23,15 @@ export function scorerParams(hiddenDimension: number): ScorerParams {
   return { ...DEFAULT_PARAMS, neighbours: hiddenDimension };
 }
 
-function readText(path: string, what: string): string {
+function readFile<T>(path: string, what: string, read: (path: string) => T): T {
   try {
-    return readFileSync(path, 'utf8');
+    return read(path);
   } catch (e) {
-    throw inputError('DATA_UNREADABLE', `cannot read the ${what} file ${path}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+      throw inputError('DATA_UNREADABLE', `cannot read the ${what} file ${path}: ${(e as Error).message}`);
+    }
+    throw e;
   }
 }
 
@@ -45,11 +48,11 @@ export function trainSync(job: TrainJob, onProgress: (fraction: number) => void 
   if (job.recipe === 'aws-item-attribute-affinity' && !job.itemsCsv) {
     throw inputError('DATA_ITEMS_REQUIRED', 'aws-item-attribute-affinity needs an items dataset');
   }
-  const data = parseInteractions(readText(job.interactionsCsv, 'interactions'), job.interactionsCsv);
+  const data = readFile(job.interactionsCsv, 'interactions', parseInteractionsFile);
   onProgress(0.1);
   let attributes: ItemAttributes | undefined;
   if (job.itemsCsv) {
-    attributes = parseItems(readText(job.itemsCsv, 'items'), data.itemIds, job.itemsCsv);
+    attributes = readFile(job.itemsCsv, 'items', (p) => parseItemsFile(p, data.itemIds));
     if (job.recipe === 'aws-item-attribute-affinity' && attributes.columns.length === 0) {
       throw inputError('DATA_ITEMS_REQUIRED', `${job.itemsCsv}: aws-item-attribute-affinity needs at least one attribute column`);
     }
