@@ -55,6 +55,12 @@ export interface PrepareStats {
   minTimestamp: string; // ISO-8601 UTC
   maxTimestamp: string;
   warnings: string[];
+  /** The first bad rows (line, why, the values read), when any were skipped. */
+  badRowExamples?: Array<{ line: number; reason: string; text: string }>;
+  /** With data.items: rows read, bad and kept items. */
+  itemsSource?: { rowsRead: number; filtered: number; badRows: number; items: number };
+  /** Training users with at least 2 interactions (Personalize needs 25). */
+  usersWithTwoInteractions?: number;
 }
 
 export interface PrepareManifest {

@@ -1,0 +1,3 @@
+/** src/data: local data preparation on DuckDB; the engine uses these two functions. */
+export { prepareData, prepareFingerprint, type PrepareOptions, type PrepareResult } from './prepare.js';
+export { ARTIFACT_FILES } from './artifacts.js';

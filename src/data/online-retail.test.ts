@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { packageRoot } from '../util/paths.js';
+import { prepareData } from './prepare.js';
+import { withTempDir } from './testing/fixtures.js';
+import { testSpec } from './testing/spec-fixture.js';
+
+const FILE = join(packageRoot, 'examples/data/online-retail.csv.gz');
+
+describe('prepare: Online Retail (real data)', () => {
+  it('matches the reference counts of ../shared/data/online-retail/SOURCE.md', { skip: !existsSync(FILE) }, async () => {
+    await withTempDir(async (dir) => {
+      const spec = testSpec(FILE, {
+        testStart: '2011-11-02T00:00:00Z',
+        interactions: {
+          columns: { USER_ID: 'CustomerID', ITEM_ID: 'StockCode', TIMESTAMP: 'InvoiceDate' },
+          where: "CustomerID IS NOT NULL AND Quantity > 0 AND InvoiceNo NOT LIKE 'C%'",
+          minInteractionsPerUser: 4,
+        },
+      });
+      const r = await prepareData(spec, { cwd: dir });
+      assert.equal(r.stats.rowsRead, 541909);
+      assert.equal(r.stats.rowsRead - r.stats.dropped.find((d) => d.step === 'where')!.rows, 397924);
+      assert.equal(r.stats.trainUsers, 3834);
+      assert.equal(r.stats.trainItems, 3614);
+      assert.equal(r.stats.testItems, 2662);
+      assert.equal(r.stats.k, 38);
+      assert.equal(r.stats.queries, 500);
+      const lines = (await readFile(join(r.workDir, 'interactions.csv'), 'utf8')).split('\n', 200);
+      // Ids come out as written: 12347 (not 12346.0), stock codes like 85123A stay strings.
+      assert.ok(lines.slice(1, 100).every((l) => /^\d{5},[0-9A-Za-z]+,\d+$/.test(l)), lines.slice(1, 4).join(' / '));
+      assert.ok(lines.some((l) => /^\d{5},\d+[A-Z],/.test(l)));
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import type { AttributeQuery, Spec } from '../spec/types.js';
+import { itemMatches } from '../spec/attribute-expression.js';
+import type { BatchQuery, GroundTruthFile } from './artifacts.js';
+import { type Db, sqlIdent } from './duckdb.js';
+
+/**
+ * Batch queries and their ground truth, from the tables `train` and `test` (and `items` for attributes).
+ *
+ * Item sampling is a deterministic order, not a random draw: test items sorted by md5("<seed>:<itemId>"), then
+ * by id, first `sample` taken. md5 is the same everywhere, so the sample is the same on any machine, any DuckDB
+ * version and any thread count. It differs from pandas' `sample(random_state=10)`; the counts do not.
+ */
+export function sampleOrderSql(seed: number): string {
+  return `md5('${seed}:' || i), i`;
+}
+
+export async function itemQueries(db: Db, sample: number, seed: number): Promise<GroundTruthFile['queries']> {
+  const rows = await db.rows<{ item: string; users: string[]; cold: boolean; rank: number }>(`
+    WITH picked AS (
+      SELECT i, row_number() OVER (ORDER BY ${sampleOrderSql(seed)}) AS rank
+      FROM (SELECT DISTINCT i FROM test) ORDER BY ${sampleOrderSql(seed)} LIMIT ${sample})
+    SELECT p.i AS item, p.rank AS rank, array_sort(list(DISTINCT t.u)) AS users,
+      p.i NOT IN (SELECT DISTINCT i FROM train) AS cold
+    FROM picked p JOIN test t ON t.i = p.i GROUP BY p.i, p.rank ORDER BY p.rank`);
+  return rows.map((r) => ({
+    query: { itemId: r.item },
+    users: r.users,
+    ...(r.cold ? { cold: true } : {}),
+  }));
+}
+
+/**
+ * Attribute queries: the test users who interacted with any item matching the expression. Matching uses
+ * itemMatches (the same rule as the emulator and the model), evaluated here over the test items' attributes.
+ */
+export async function attributeQueries(
+  db: Db,
+  queries: AttributeQuery[],
+  attributeNames: string[],
+): Promise<GroundTruthFile['queries']> {
+  const cols = attributeNames.map((a) => `it.${sqlIdent(a)} AS ${sqlIdent(a)}`).join(', ');
+  const testItems = await db.rows<Record<string, string | null>>(
+    `SELECT DISTINCT t.i AS __item, ${cols} FROM (SELECT DISTINCT i FROM test) t JOIN items it ON it."ITEM_ID" = t.i`,
+  );
+  await db.exec(`CREATE OR REPLACE TEMP TABLE query_items (q INTEGER, i VARCHAR)`);
+  const byLower = new Map(attributeNames.map((a) => [a.toLowerCase(), a]));
+  const values: string[] = [];
+  queries.forEach((q, qi) => {
+    for (const row of testItems) {
+      const matches = itemMatches(q.conditions, (attr) => {
+        const name = byLower.get(attr.toLowerCase());
+        return name === undefined ? undefined : row[name];
+      });
+      if (matches) values.push(`(${qi}, '${String(row['__item']).replace(/'/g, "''")}')`);
+    }
+  });
+  for (let k = 0; k < values.length; k += 5000) {
+    await db.exec(`INSERT INTO query_items VALUES ${values.slice(k, k + 5000).join(', ')}`);
+  }
+  const rows = await db.rows<{ q: number; users: string[] }>(
+    `SELECT q, array_sort(list(DISTINCT t.u)) AS users FROM query_items qi JOIN test t ON t.i = qi.i GROUP BY q`,
+  );
+  const users = new Map(rows.map((r) => [r.q, r.users]));
+  return queries.map((q, qi) => ({ query: { itemAttributes: q.expression }, users: users.get(qi) ?? [] }));
+}
+
+/** numResults resolved against the training users: a count, or max(1, floor(trainUsers * fraction)). */
+export function resolveK(numResults: Spec['segments']['numResults'], trainUsers: number): number {
+  if ('count' in numResults) return numResults.count;
+  // The epsilon keeps 0.29 * 100 at 29, not 28.999999999999996 -> 28.
+  return Math.max(1, Math.floor(trainUsers * numResults.fractionOfUsers + 1e-9));
+}
+
+export function batchInputJsonl(queries: BatchQuery[]): string {
+  return queries.map((q) => JSON.stringify(q)).join('\n') + (queries.length ? '\n' : '');
+}

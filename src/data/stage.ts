@@ -1,0 +1,129 @@
+import { inputError } from '../util/errors.js';
+import { badReasonSql, classifySql, type Field, outputColumns, rowPictureSql, STATUS } from './classify.js';
+import { type Db, sqlIdent } from './duckdb.js';
+import { firstLine, isMalformedJsonError, openSource, rawLines, type SourceRelation, type SourceSpec } from './source.js';
+
+export interface BadRow {
+  /** 1-based physical line of the file (the header is line 1 of a CSV). */
+  line: number;
+  reason: string;
+  text: string;
+}
+
+export interface StageResult {
+  rowsRead: number;
+  filtered: number;
+  badRows: number;
+  /** The first bad rows, in file order. */
+  badExamples: BadRow[];
+}
+
+const EXAMPLES = 10;
+
+/**
+ * Reads a source into `table` (the fields as columns, TIMESTAMP as epoch seconds, and __status), with one scan.
+ * Counts what was read, filtered and bad; when there are bad rows, a second, line-numbered scan finds the first ones.
+ */
+export async function stageSource(
+  db: Db,
+  table: string,
+  src: SourceSpec & { timestampFormat?: string },
+  fields: Field[],
+): Promise<StageResult> {
+  const mapped = [...new Set(fields.map((f) => f.column))];
+  let rel = await openSource(db, src, mapped);
+  const create = (r: SourceRelation) => {
+    const cols = fields
+      .map((f) => `CASE WHEN __status = ${STATUS.ok} THEN ${sqlIdent(f.name)} END AS ${sqlIdent(f.name)}`)
+      .join(', ');
+    return db.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS
+      SELECT ${cols}, __status FROM (SELECT ${outputColumns(fields)}, __status FROM (${classifySql(r, fields, src)}))`);
+  };
+  try {
+    await create(rel);
+  } catch (e) {
+    if (rel.mode === 'json' && isMalformedJsonError(e)) {
+      rel = await openSource(db, src, mapped, { linesMode: true });
+      try {
+        await create(rel);
+      } catch (e2) {
+        throw readError(src, e2);
+      }
+    } else {
+      throw readError(src, e);
+    }
+  }
+  const counts = await db.rows<{ s: number; n: number }>(
+    `SELECT __status AS s, count(*) AS n FROM ${table} GROUP BY ALL`,
+  );
+  const byStatus = (s: number) => counts.find((c) => c.s === s)?.n ?? 0;
+  let rejected = 0;
+  if (rel.rejectsTable) {
+    rejected = (await db.one<{ n: number }>(`SELECT count(DISTINCT line) AS n FROM ${rel.rejectsTable}`)).n;
+  }
+  const badRows = byStatus(STATUS.bad) + rejected;
+  const result: StageResult = {
+    rowsRead: counts.reduce((a, c) => a + c.n, 0) + rejected,
+    filtered: byStatus(STATUS.filtered),
+    badRows,
+    badExamples: badRows > 0 ? await locateBadRows(db, src, fields, rel.rejectsTable) : [],
+  };
+  if (rel.rejectsTable) await db.exec(`DROP TABLE IF EXISTS ${rel.rejectsTable}; DROP TABLE IF EXISTS ${rel.rejectsTable}_scan`);
+  return result;
+}
+
+function readError(src: SourceSpec, e: unknown) {
+  const where = src.where ? ` (check the where expression: ${src.where})` : '';
+  return inputError('DATA_READ', `cannot read ${src.source}${where}: ${firstLine(e)}`);
+}
+
+/** The first bad rows with their physical line numbers (only run when there are bad rows). */
+async function locateBadRows(
+  db: Db,
+  src: SourceSpec & { timestampFormat?: string },
+  fields: Field[],
+  rejectsTable: string | undefined,
+): Promise<BadRow[]> {
+  const mapped = [...new Set(fields.map((f) => f.column))];
+  const select = (rel: SourceRelation) =>
+    `SELECT __line AS line, ${badReasonSql(fields)} AS reason, ${rowPictureSql(fields)} AS text
+     FROM (${classifySql(rel, fields, { ...src, lineNumbers: true })}) WHERE __status = ${STATUS.bad}
+     ORDER BY __line LIMIT ${EXAMPLES}`;
+  if (src.format !== 'csv') {
+    const rel = await openSource(db, src, mapped, { linesMode: true, lineNumbers: true });
+    return db.rows<BadRow>(select(rel));
+  }
+  // CSV: rows DuckDB rejected carry their line; rows it read carry an ordinal among the rows it returned, which
+  // maps to a physical line by skipping the header, blank lines and rejected lines.
+  const rejected = rejectsTable
+    ? await db.rows<BadRow>(
+        `SELECT line, min(error_message) AS reason, min(csv_line) AS text FROM ${rejectsTable} GROUP BY line ORDER BY line LIMIT ${EXAMPLES}`,
+      )
+    : [];
+  const allRejected = rejectsTable
+    ? (await db.rows<{ line: number }>(`SELECT DISTINCT line FROM ${rejectsTable}`)).map((r) => r.line)
+    : [];
+  const base = await openSource(db, src, mapped);
+  const rel: SourceRelation = { ...base, from: `(SELECT *, ordinality AS __line FROM ${base.from} WITH ORDINALITY)` };
+  const byOrdinal = await db.rows<BadRow>(select(rel));
+  if (base.rejectsTable) await db.exec(`DROP TABLE IF EXISTS ${base.rejectsTable}; DROP TABLE IF EXISTS ${base.rejectsTable}_scan`);
+  if (byOrdinal.length > 0) {
+    const skip = allRejected.length ? `AND ordinality NOT IN (${allRejected.join(',')})` : '';
+    const lines = await db.rows<{ k: number; line: number }>(
+      `SELECT k, line FROM (SELECT ordinality AS line, row_number() OVER (ORDER BY ordinality) AS k
+         FROM ${rawLines(src.source)} WITH ORDINALITY WHERE j IS NOT NULL AND trim(j) <> '' AND ordinality > 1 ${skip})
+       WHERE k IN (${byOrdinal.map((r) => r.line).join(',')})`,
+    );
+    const map = new Map(lines.map((l) => [l.k, l.line]));
+    for (const r of byOrdinal) r.line = map.get(r.line) ?? r.line;
+  }
+  return [...rejected, ...byOrdinal].sort((a, b) => a.line - b.line).slice(0, EXAMPLES);
+}
+
+export function describeBadRows(rows: BadRow[]): string[] {
+  return rows.map((r) => `line ${r.line}: ${r.reason}${r.text ? ` (${truncate(r.text, 160)})` : ''}`);
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

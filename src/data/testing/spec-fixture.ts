@@ -1,0 +1,38 @@
+import type { InteractionsSource, Spec } from '../../spec/types.js';
+
+/** A normalized Spec for tests (what loadSpec would produce), with overrides. */
+export function testSpec(
+  source: string,
+  over: { interactions?: Partial<InteractionsSource>; spec?: Partial<Spec>; testStart?: string } = {},
+): Spec {
+  const testStart = over.testStart ?? '2020-01-01T00:00:00Z';
+  return {
+    version: 1,
+    name: 'test-pipeline',
+    file: '/nonexistent/pipeline.yaml',
+    fileHash: 'x',
+    target: { kind: 'local', region: 'us-east-1' },
+    data: {
+      interactions: {
+        source,
+        format: source.replace(/\.gz$/, '').endsWith('.csv') ? 'csv' : 'jsonl',
+        columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts' },
+        dedupe: true,
+        minInteractionsPerUser: 1,
+        minInteractionsPerItem: 1,
+        onBadRows: 'fail',
+        maxBadRows: 1000,
+        ...over.interactions,
+      },
+    },
+    split: { testStart, testStartEpoch: Date.parse(testStart) / 1000, warmUsersOnly: true },
+    queries: { items: { sample: 500, seed: 10 } },
+    storage: { bucket: 'b', prefix: 'p/' },
+    recipe: 'aws-item-affinity',
+    training: {},
+    segments: { numResults: { fractionOfUsers: 0.01 } },
+    budget: { maxUsd: 10 },
+    tags: {},
+    ...over.spec,
+  };
+}

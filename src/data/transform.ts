@@ -1,0 +1,102 @@
+import type { InteractionsSource } from '../spec/types.js';
+import type { DropCount } from './artifacts.js';
+import type { Db } from './duckdb.js';
+
+/**
+ * The seed notebook's steps, in its order, on the staged table `ev0` (USER_ID, ITEM_ID, TIMESTAMP, __status):
+ * dedupe on the three columns, keep users with >= minInteractionsPerUser rows, then items with
+ * >= minInteractionsPerItem rows (one pass each, like the notebook; not iterated to a fixed point), then split
+ * train < testStart <= test and, with warmUsersOnly, keep only test rows of users present in train.
+ * Leaves tables `train` and `test` (columns u, i, t).
+ */
+export interface TransformResult {
+  dropped: DropCount[];
+  interactions: number;
+  users: number;
+  items: number;
+  trainRows: number;
+  testRows: number;
+  trainUsers: number;
+  trainItems: number;
+  warmTestUsers: number;
+  testItems: number;
+  minTimestamp: number | null;
+  maxTimestamp: number | null;
+}
+
+export async function transform(
+  db: Db,
+  src: InteractionsSource,
+  split: { testStartEpoch: number; warmUsersOnly: boolean },
+): Promise<TransformResult> {
+  const dropped: DropCount[] = [];
+  const count = async (table: string) => (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)).n;
+
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ev1 AS
+    SELECT ${src.dedupe ? 'DISTINCT' : ''} "USER_ID" AS u, "ITEM_ID" AS i, "TIMESTAMP" AS t FROM ev0 WHERE __status = 0`);
+  const kept = (await db.one<{ n: number }>(`SELECT count(*) FILTER (WHERE __status = 0) AS n FROM ev0`)).n;
+  await db.exec(`DROP TABLE ev0`);
+  let current = 'ev1';
+  let rows = await count(current);
+  if (src.dedupe) dropped.push({ step: 'dedupe', rows: kept - rows, why: 'exact duplicate (USER_ID, ITEM_ID, TIMESTAMP)' });
+
+  if (src.minInteractionsPerUser > 1) {
+    await db.exec(`CREATE OR REPLACE TEMP TABLE ev2 AS SELECT * FROM ${current} WHERE u IN
+      (SELECT u FROM ${current} GROUP BY u HAVING count(*) >= ${src.minInteractionsPerUser})`);
+    await db.exec(`DROP TABLE ${current}`);
+    current = 'ev2';
+    const n = await count(current);
+    dropped.push({
+      step: 'minInteractionsPerUser',
+      rows: rows - n,
+      why: `user has fewer than ${src.minInteractionsPerUser} interactions`,
+    });
+    rows = n;
+  }
+  if (src.minInteractionsPerItem > 1) {
+    await db.exec(`CREATE OR REPLACE TEMP TABLE ev3 AS SELECT * FROM ${current} WHERE i IN
+      (SELECT i FROM ${current} GROUP BY i HAVING count(*) >= ${src.minInteractionsPerItem})`);
+    await db.exec(`DROP TABLE ${current}`);
+    current = 'ev3';
+    const n = await count(current);
+    dropped.push({
+      step: 'minInteractionsPerItem',
+      rows: rows - n,
+      why: `item has fewer than ${src.minInteractionsPerItem} interactions`,
+    });
+    rows = n;
+  }
+  const all = await db.one<{ users: number; items: number; lo: number | null; hi: number | null }>(
+    `SELECT count(DISTINCT u) AS users, count(DISTINCT i) AS items, min(t) AS lo, max(t) AS hi FROM ${current}`,
+  );
+  const ts = split.testStartEpoch;
+  await db.exec(`CREATE OR REPLACE TEMP TABLE train AS SELECT u, i, t FROM ${current} WHERE t < ${ts}`);
+  await db.exec(`CREATE OR REPLACE TEMP TABLE test AS SELECT u, i, t FROM ${current} WHERE t >= ${ts}
+    ${split.warmUsersOnly ? 'AND u IN (SELECT DISTINCT u FROM train)' : ''}`);
+  const testAll = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${current} WHERE t >= ${ts}`)).n;
+  await db.exec(`DROP TABLE ${current}`);
+  const train = await db.one<{ n: number; users: number; items: number }>(
+    `SELECT count(*) AS n, count(DISTINCT u) AS users, count(DISTINCT i) AS items FROM train`,
+  );
+  const test = await db.one<{ n: number; users: number; items: number; warm: number }>(
+    `SELECT count(*) AS n, count(DISTINCT u) AS users, count(DISTINCT i) AS items,
+       count(DISTINCT u) FILTER (WHERE u IN (SELECT DISTINCT u FROM train)) AS warm FROM test`,
+  );
+  if (split.warmUsersOnly) {
+    dropped.push({ step: 'cold test users', rows: testAll - test.n, why: 'test-period user absent from train (warmUsersOnly)' });
+  }
+  return {
+    dropped,
+    interactions: rows,
+    users: all.users,
+    items: all.items,
+    trainRows: train.n,
+    testRows: test.n,
+    trainUsers: train.users,
+    trainItems: train.items,
+    warmTestUsers: test.warm,
+    testItems: test.items,
+    minTimestamp: all.lo,
+    maxTimestamp: all.hi,
+  };
+}
