@@ -137,8 +137,14 @@ describe('trainModel / segmentUsers', () => {
   it('stops when aborted and leaves no model behind', async () => {
     const controller = new AbortController();
     const modelDir = join(dir, 'aborted');
-    const p = trainModel({ recipe: 'aws-item-affinity', interactionsCsv: files.interactions, modelDir, signal: controller.signal });
-    controller.abort();
+    // abort once the worker reports that it is under way
+    const p = trainModel({
+      recipe: 'aws-item-affinity',
+      interactionsCsv: files.interactions,
+      modelDir,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
     await assert.rejects(p, (e: unknown) => (e as Error).name === 'AbortError');
     assert.equal(existsSync(modelDir), false);
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);

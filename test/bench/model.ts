@@ -45,8 +45,8 @@ async function retail() {
   const trained = await trainModel({ recipe: 'aws-item-affinity', interactionsCsv: csv, modelDir });
   const results = await segmentUsers(modelDir, split.queries.map((q) => ({ itemId: q.itemId })), split.k);
   const userIndex = new Map(split.train.userIds.map((u, k) => [u, k]));
-  let n = 0;
-  console.log(fmt('segflow model', score(split, () => asRanking(results[n++], userIndex))));
+  const byItem = new Map(split.queries.map((q, n) => [q.itemId, results[n]]));
+  console.log(fmt('segflow model', score(split, (i) => asRanking(byItem.get(split.train.itemIds[i]!), userIndex))));
   console.log(`  solution metrics (Personalize protocol, on the train file): ${JSON.stringify(trained.metrics)}`);
 }
 
@@ -110,8 +110,18 @@ async function seed() {
   let n = 0;
   console.log(fmt('segflow model', evaluate(train.userIds.length, queries, () => asRanking(results[n++], userIndex))));
   const { buildMatrix } = await import('../../src/model/matrix.js');
-  const pop = popularityRanker(buildMatrix(train.userIds.length, train.itemIds.length, train.user, train.item, train.time));
+  const matrix = buildMatrix(train.userIds.length, train.itemIds.length, train.user, train.item, train.time);
+  const pop = popularityRanker(matrix);
   console.log(fmt('popularity (most active users)', evaluate(train.userIds.length, queries, () => pop(0, prep.k))));
+  const bought = boughtItRanker(matrix);
+  const itemIndex = new Map(train.itemIds.map((id, k) => [id, k]));
+  let q = 0;
+  console.log(
+    fmt('users who bought it, then activity', evaluate(train.userIds.length, queries, () => {
+      const i = itemIndex.get(prep.queries[q++]!.itemId);
+      return i === undefined ? new Int32Array(0) : bought(i, prep.k);
+    })),
+  );
 }
 
 async function main() {

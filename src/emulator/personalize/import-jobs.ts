@@ -66,7 +66,13 @@ export function runImportJob(emu: Emu, arn: string): void {
     if (!job || !IN_FLIGHT.has(job.status ?? '')) return;
     setStatus(job, 'CREATE IN_PROGRESS');
     await emu.store.commit();
-    const outcome = await importData(emu, job);
+    let outcome: Awaited<ReturnType<typeof importData>>;
+    try {
+      outcome = await importData(emu, job);
+    } catch (e) {
+      // Never leave a job stuck in flight: an unexpected error fails it with the reason.
+      outcome = { ok: false, reason: `Internal error while importing: ${(e as Error).message}` };
+    }
     await new Promise((r) => setTimeout(r, emu.lifecycle.stepMs));
     if (emu.lifecycle.closed) return;
     const current = find(emu, arn, 'datasetImportJob');
@@ -106,7 +112,7 @@ async function importData(emu: Emu, job: Record<string, unknown>): Promise<{ ok:
     const text = (await emu.blobs.read(meta.blob)).toString('utf8');
     const checked = checkImportCsv(file.uri, text, parsed.fields);
     if (!checked.ok) return { ok: false, reason: checked.reason };
-    rows.push(...checked.rows);
+    for (const row of checked.rows) rows.push(row);
   }
   if (dataset.datasetType === 'INTERACTIONS' && job.importMode !== 'INCREMENTAL') {
     const problem = checkInteractionMinimums(rows, parsed.fields);
