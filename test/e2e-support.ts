@@ -11,6 +11,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 /** The built CLI: e2e tests run exactly what users run. */
 export const CLI = resolve(here, '..', 'src', 'cli', 'main.js');
 const distSrc = resolve(here, '..', 'src');
+/** The repository root (dist/test/ -> ../..): pipelines/ and examples/ live there. */
+export const REPO = resolve(here, '..', '..');
 
 /** The e2e suite needs the parts other helpers build; until they are merged it is skipped, not faked. */
 export const e2eReady =

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-personalize';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { e2eReady, inspect, runCli, workspace, type CliResult } from './e2e-support.js';
+import { REPO, e2eReady, inspect, runCli, workspace, type CliResult } from './e2e-support.js';
 
 const ACCOUNT = '000000000000';
 const solutionArn = (name: string) => `arn:aws:personalize:us-east-1:${ACCOUNT}:solution/${name}-solution`;
@@ -184,6 +184,19 @@ describe('engine end to end: the built CLI against the emulator', { skip: !e2eRe
     const c = await costly(w.dir, 'e2e');
     assert.deepEqual([c.imports, c.versions, c.segments], [1, 1, 1]);
     assert.equal(c.all.versions.length, 2, 'the failed attempt stays, as on AWS');
+  });
+
+  test('the quick start: the Online Retail pipeline end to end, then nothing to do, then destroy', async () => {
+    const w = await workspace();
+    const pipeline = join(REPO, 'pipelines', 'online-retail.yaml');
+    const first = await runCli(w.dir, ['apply', pipeline, '--auto-approve', '--json']);
+    ok(first, 'quick start apply');
+    const s = JSON.parse(first.stdout) as ApplyJson;
+    assert.equal(s.ok, true);
+    assert.ok(s.report.some((l) => /popularity/.test(l)), s.report.join('\n'));
+    const again = await applyJson(w.dir, pipeline);
+    assert.equal(again.changes, 0);
+    ok(await runCli(w.dir, ['destroy', pipeline, '--auto-approve']), 'destroy');
   });
 
   test('refusals (exit 3): no terminal without --auto-approve, budget, lock held', async () => {
