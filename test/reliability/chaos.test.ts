@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { e2eReady } from '../e2e-support.js';
+import { census, endpointWorkspace, leftovers, readState, rng, runCliTimed, startStandalone, worldArns, type RunResult } from './support.js';
+
+/**
+ * Chaos: repeated applies of a small pipeline against a standalone emulator that throttles 20% and fails 5% of
+ * requests with HTTP 500, while the runner (the built CLI) is SIGKILLed at random moments. The spec alternates
+ * between variants so that several input fingerprints exist. Afterwards: the pipeline completes, each costly
+ * resource exists exactly once per fingerprint, the state matches the world, and destroy leaves nothing.
+ *
+ * SEGFLOW_CHAOS_KILLS (default 6, `npm run test:chaos`: 36) and SEGFLOW_CHAOS_SEED choose the run.
+ */
+const KILLS = Number(process.env['SEGFLOW_CHAOS_KILLS'] ?? 6);
+const SEED = Number(process.env['SEGFLOW_CHAOS_SEED'] ?? Date.now() % 100000);
+const NAME = 'chaos';
+const variants = [{ count: 10 }, { count: 12 }, { count: 10, minInteractionsPerUser: 3 }];
+
+const show = (r: RunResult) => `exit ${r.code} signal ${r.signal}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
+
+test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 500s (seed ${SEED})`, { skip: !e2eReady && 'emulator not built', timeout: 60 * 60_000 }, async () => {
+  const random = rng(SEED);
+  const emu = await startStandalone({ faults: `throttle=0.2,error=0.05,seed=${SEED}` });
+  const figures = { seed: SEED, kills: 0, applies: 0, completedApplies: 0, failedApplies: 0, variants: new Set<number>(), duplicates: -1, stateMismatches: -1, leftAfterDestroy: -1 };
+  try {
+    const w = await endpointWorkspace(emu.endpoint, { name: NAME, ...variants[0] });
+    // Kill moments spread over a whole run (~5 s here); some land in planning, some in waits, some in creates.
+    while (figures.kills < KILLS) {
+      const v = Math.floor(random() * variants.length);
+      figures.variants.add(v);
+      await w.setSpec({ name: NAME, ...variants[v] });
+      const killAfterMs = 150 + Math.floor(random() * 5000);
+      const r = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve'], { killAfterMs });
+      figures.applies++;
+      if (r.signal === 'SIGKILL') figures.kills++;
+      else if (r.code === 0) figures.completedApplies++;
+      else {
+        // Exit 1 is allowed (a run failure the next apply retries); anything else is a bug (stack trace, exit 2/3).
+        assert.equal(r.code, 1, show(r));
+        assert.doesNotMatch(r.stderr, /^\s+at .+\(.*:\d+:\d+\)$/m, `a stack trace:\n${show(r)}`);
+        figures.failedApplies++;
+      }
+    }
+    // The final variant must complete: an apply may still fail on a retried fault, never more than a few times.
+    await w.setSpec({ name: NAME, ...variants[0] });
+    let final: RunResult | undefined;
+    for (let i = 0; i < 4 && final?.code !== 0; i++) {
+      final = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
+      figures.applies++;
+      if (final.code === 0) figures.completedApplies++;
+      else figures.failedApplies++;
+    }
+    assert.equal(final?.code, 0, show(final!));
+    assert.match(final!.stdout, /Apply complete/);
+
+    // A second look must find nothing to do (plan with --detailed-exitcode: 0 = no changes).
+    await emu.setFaults({});
+    const plan = await runCliTimed(w.dir, ['plan', w.spec, '--detailed-exitcode']);
+    assert.equal(plan.code, 0, show(plan));
+
+    const c = await census(emu.aws, NAME);
+    figures.duplicates = c.duplicates.length;
+    assert.deepEqual(c.duplicates, [], 'a costly resource exists twice for the same inputs');
+    assert.ok(c.imports.size >= 1 && c.versions.size >= 1 && c.segments.size >= 1, JSON.stringify([...c.imports, ...c.versions, ...c.segments]));
+
+    // The state matches the world: every recorded ARN exists and is ACTIVE; every live resource of ours is recorded
+    // (or is an older fingerprint's job, which AWS never deletes).
+    const state = await readState(w.dir, NAME);
+    const world = await worldArns(emu.aws);
+    const mismatches: string[] = [];
+    for (const [id, s] of Object.entries(state.steps)) {
+      assert.equal(s.phase, 'done', `step ${id} is ${s.phase}`);
+      if (!s.arn) continue;
+      const status = world.get(s.arn);
+      if (status !== 'ACTIVE') mismatches.push(`${id}: ${s.arn} is ${status ?? 'absent'}`);
+    }
+    const recorded = new Set(Object.values(state.steps).map((s) => s.arn));
+    for (const [arn] of world) {
+      if (/dataset-import-job|batch-segment-job|solution\/[^/]+\/[^/]+$/.test(arn)) continue; // history of other fingerprints
+      if (!recorded.has(arn)) mismatches.push(`unrecorded in state: ${arn}`);
+    }
+    figures.stateMismatches = mismatches.length;
+    assert.deepEqual(mismatches, []);
+
+    // Destroy under the same faults, then list: nothing deletable is left.
+    await emu.setFaults({ throttleRate: 0.2, errorRate: 0.05, seed: SEED + 1 });
+    let d: RunResult | undefined;
+    for (let i = 0; i < 4 && d?.code !== 0; i++) d = await runCliTimed(w.dir, ['destroy', w.spec, '--auto-approve']);
+    assert.equal(d?.code, 0, show(d!));
+    await emu.setFaults({});
+    const left = await leftovers(emu.aws);
+    figures.leftAfterDestroy = left.length;
+    assert.deepEqual(left, []);
+  } finally {
+    console.log(
+      `chaos figures: seed ${figures.seed}, kills survived ${figures.kills}, applies ${figures.applies} (${figures.completedApplies} completed, ${figures.failedApplies} exited 1), ` +
+        `spec variants ${figures.variants.size}, duplicates found ${figures.duplicates}, state mismatches ${figures.stateMismatches}, resources left after destroy ${figures.leftAfterDestroy}`,
+    );
+    await emu.stop();
+  }
+});

@@ -1,0 +1,204 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ListBatchSegmentJobsCommand,
+  ListDatasetGroupsCommand,
+  ListDatasetImportJobsCommand,
+  ListDatasetsCommand,
+  ListSchemasCommand,
+  ListSolutionVersionsCommand,
+  ListSolutionsCommand,
+  ListTagsForResourceCommand,
+  ListFiltersCommand,
+} from '@aws-sdk/client-personalize';
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { ListRolesCommand } from '@aws-sdk/client-iam';
+import { createClients, type AwsClients } from '../../src/aws/clients.js';
+import { CLI, generateInteractions, specYaml, type SpecOptions } from '../e2e-support.js';
+
+/** A standalone `segflow emulator` process: killing the runner leaves this "cloud" running. */
+export interface StandaloneEmulator {
+  endpoint: string;
+  dataDir: string;
+  aws: AwsClients;
+  setFaults(f: { throttleRate?: number; errorRate?: number; seed?: number }): Promise<void>;
+  calls(): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+export async function startStandalone(opts: { faults?: string; dataDir?: string } = {}): Promise<StandaloneEmulator> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'segflow-rel-emu-')));
+  const args = [CLI, 'emulator', '--port', '0', '--data-dir', dataDir, '--lifecycle', 'fast', ...(opts.faults ? ['--faults', opts.faults] : [])];
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  let out = '';
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`emulator did not start:\n${out}`)), 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`emulator exited ${code}:\n${out}`)));
+  });
+  const aws = createClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint });
+  return {
+    endpoint,
+    dataDir,
+    aws,
+    async setFaults(f) {
+      const r = await fetch(`${endpoint}/_emulator/faults`, { method: 'PUT', body: JSON.stringify({ throttleRate: 0, errorRate: 0, latencyMs: 0, failOperations: [], seed: 1, ...f }) });
+      if (!r.ok) throw new Error(`PUT /_emulator/faults: ${r.status} ${await r.text()}`);
+    },
+    async calls() {
+      return (await (await fetch(`${endpoint}/_emulator/calls`)).json()) as Record<string, unknown>;
+    },
+    async stop() {
+      aws.destroy();
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** A workspace whose pipeline targets a running emulator (target.endpoint). */
+export async function endpointWorkspace(endpoint: string, o: SpecOptions = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'segflow-rel-'));
+  await writeFile(join(dir, 'data.csv'), generateInteractions());
+  const spec = join(dir, 'pipeline.yaml');
+  const yaml = (x: SpecOptions) => specYaml({ ...o, ...x }).replace('target: { kind: local }', `target: { kind: local, endpoint: "${endpoint}" }`);
+  await writeFile(spec, yaml({}));
+  return { dir, spec, setSpec: (x: SpecOptions) => writeFile(spec, yaml(x)) };
+}
+
+export interface Census {
+  /** costly resources by kind -> fingerprint -> live (not failed/stopped) count */
+  imports: Map<string, number>;
+  versions: Map<string, number>;
+  segments: Map<string, number>;
+  duplicates: string[];
+}
+
+const live = (status?: string) => !/FAILED|STOPPED/.test(status ?? '');
+/** Job names carry the first hex of the input hash, then `-2`, `-3`... after failed attempts. */
+const jobFingerprint = (name: string) => name.replace(/-\d+$/, '');
+
+/** Costly resources of a pipeline read with List* calls: each must exist live at most once per fingerprint. */
+export async function census(aws: AwsClients, name: string): Promise<Census> {
+  const p = aws.personalize;
+  const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  const imports = new Map<string, number>();
+  const versions = new Map<string, number>();
+  const segments = new Map<string, number>();
+  for (const j of (await p.send(new ListDatasetImportJobsCommand({ maxResults: 100 }))).datasetImportJobs ?? []) {
+    if (j.jobName?.startsWith(`${name}-`) && live(j.status)) count(imports, jobFingerprint(j.jobName));
+  }
+  for (const s of (await p.send(new ListSolutionsCommand({ maxResults: 100 }))).solutions ?? []) {
+    if (!s.name?.startsWith(`${name}-`)) continue;
+    for (const v of (await p.send(new ListSolutionVersionsCommand({ solutionArn: s.solutionArn, maxResults: 100 }))).solutionVersions ?? []) {
+      if (!live(v.status)) continue;
+      const tags = (await p.send(new ListTagsForResourceCommand({ resourceArn: v.solutionVersionArn }))).tags ?? [];
+      count(versions, `${s.name}:${tags.find((t) => t.tagKey === 'segflow:inputs')?.tagValue ?? 'untagged'}`);
+    }
+  }
+  for (const j of (await p.send(new ListBatchSegmentJobsCommand({ maxResults: 100 }))).batchSegmentJobs ?? []) {
+    if (j.jobName?.startsWith(`${name}-`) && live(j.status)) count(segments, jobFingerprint(j.jobName));
+  }
+  const duplicates = [...imports, ...versions, ...segments].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
+  return { imports, versions, segments, duplicates };
+}
+
+/** Every deletable resource left in the emulator (import and segment jobs cannot be deleted, on AWS either). */
+export async function leftovers(aws: AwsClients): Promise<string[]> {
+  const p = aws.personalize;
+  const out: string[] = [];
+  for (const g of (await p.send(new ListDatasetGroupsCommand({}))).datasetGroups ?? []) {
+    out.push(`dataset group ${g.name}`);
+    for (const f of (await p.send(new ListFiltersCommand({ datasetGroupArn: g.datasetGroupArn }))).Filters ?? []) out.push(`filter ${f.name}`);
+  }
+  for (const d of (await p.send(new ListDatasetsCommand({}))).datasets ?? []) out.push(`dataset ${d.name}`);
+  for (const s of (await p.send(new ListSolutionsCommand({}))).solutions ?? []) out.push(`solution ${s.name}`);
+  for (const s of (await p.send(new ListSchemasCommand({}))).schemas ?? []) out.push(`schema ${s.name}`);
+  for (const b of (await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []) out.push(`bucket ${b.Name}`);
+  for (const r of (await aws.iam.send(new ListRolesCommand({}))).Roles ?? []) out.push(`role ${r.RoleName}`);
+  return out;
+}
+
+export interface StateFile {
+  steps: Record<string, { phase: string; name?: string; arn?: string; inputsHash?: string }>;
+}
+
+export async function readState(dir: string, name: string): Promise<StateFile> {
+  return JSON.parse(await readFile(join(dir, '.segflow', 'state', `${name}.json`), 'utf8')) as StateFile;
+}
+
+/** A small deterministic random stream (tests must be reproducible: the seed is printed). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+/** ARNs of everything in the emulator, read with list calls (S3 buckets and IAM roles included). */
+export async function worldArns(aws: AwsClients): Promise<Map<string, string>> {
+  const p = aws.personalize;
+  const arns = new Map<string, string>();
+  for (const g of (await p.send(new ListDatasetGroupsCommand({ maxResults: 100 }))).datasetGroups ?? []) arns.set(g.datasetGroupArn!, g.status ?? '');
+  for (const d of (await p.send(new ListDatasetsCommand({ maxResults: 100 }))).datasets ?? []) arns.set(d.datasetArn!, d.status ?? '');
+  for (const s of (await p.send(new ListSchemasCommand({ maxResults: 100 }))).schemas ?? []) arns.set(s.schemaArn!, 'ACTIVE');
+  for (const s of (await p.send(new ListSolutionsCommand({ maxResults: 100 }))).solutions ?? []) {
+    arns.set(s.solutionArn!, s.status ?? '');
+    for (const v of (await p.send(new ListSolutionVersionsCommand({ solutionArn: s.solutionArn, maxResults: 100 }))).solutionVersions ?? []) {
+      arns.set(v.solutionVersionArn!, v.status ?? '');
+    }
+  }
+  for (const j of (await p.send(new ListDatasetImportJobsCommand({ maxResults: 100 }))).datasetImportJobs ?? []) arns.set(j.datasetImportJobArn!, j.status ?? '');
+  for (const j of (await p.send(new ListBatchSegmentJobsCommand({ maxResults: 100 }))).batchSegmentJobs ?? []) arns.set(j.batchSegmentJobArn!, j.status ?? '');
+  for (const b of (await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []) arns.set(`arn:aws:s3:::${b.Name}`, 'ACTIVE');
+  for (const r of (await aws.iam.send(new ListRolesCommand({}))).Roles ?? []) arns.set(r.Arn!, 'ACTIVE');
+  return arns;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI; with killAfterMs, sends SIGKILL after that long (a crash at a random moment). */
+export function runCliTimed(cwd: string, args: string[], opts: { killAfterMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, CI: '1', SEGFLOW_POLL_MS: '50,500', NODE_NO_WARNINGS: '1', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
