@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { refusal } from '../util/errors.js';
 
@@ -33,6 +34,29 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
   }
 }
 
+const instanceOf = (h: LockHolder) => `${h.pid}-${h.since}`.replace(/[^\w.-]/g, '_');
+
+/**
+ * Removes a stale lock instance so that contenders can race for a fresh one. Only the contender that creates the
+ * instance's takeover marker exclusively may remove it, and only while the lock still is that instance: moving or
+ * deleting "whatever is at the path" could remove a live lock that another contender took a moment earlier.
+ */
+async function takeOver(path: string, instance: string, stillStale: () => Promise<boolean>): Promise<void> {
+  const marker = `${path}.takeover-${instance}`;
+  try {
+    const fh = await open(marker, 'wx');
+    await fh.close();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return; // another contender is taking it over
+    throw e;
+  }
+  try {
+    if (await stillStale()) await rm(path, { force: true });
+  } finally {
+    await rm(marker, { force: true });
+  }
+}
+
 /**
  * One apply/destroy per pipeline at a time: `<state>.lock` is created exclusively and names its holder.
  * A lock whose holder is a dead process on this host (kill -9, power loss) is taken over; a live holder, or
@@ -41,15 +65,19 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
 export async function acquireLock(path: string, command: string): Promise<Lock> {
   await mkdir(dirname(path), { recursive: true });
   const holder: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    // The lock appears complete or not at all: written to a private file, then hard-linked into place
+    // (link fails with EEXIST like an exclusive create), so no contender ever reads a half-written lock.
+    const fresh = `${path}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const fh = await open(fresh, 'wx');
     try {
-      const fh = await open(path, 'wx');
-      try {
-        await fh.writeFile(JSON.stringify(holder) + '\n');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await fh.writeFile(JSON.stringify(holder) + '\n');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await link(fresh, path);
       return {
         holder,
         async release() {
@@ -59,22 +87,21 @@ export async function acquireLock(path: string, command: string): Promise<Lock> 
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      await rm(fresh, { force: true });
     }
     const other = await readHolder(path);
-    if (other && other.host === holder.host && !isAlive(other.pid)) {
-      // Move the dead holder's lock aside atomically; only one contender wins the rename.
-      const aside = `${path}.stale-${process.pid}`;
-      try {
-        await rename(path, aside);
-        await rm(aside, { force: true });
-      } catch {
-        /* someone else took it over first; try again */
-      }
+    if (!other) {
+      // Released meanwhile (try again), or unreadable: an unreadable lock is stale, taken over like a dead one.
+      const st = await stat(path).catch(() => undefined);
+      if (st) await takeOver(path, `corrupt-${st.ino}-${st.mtimeMs}`, async () => (await stat(path).catch(() => undefined))?.mtimeMs === st.mtimeMs && !(await readHolder(path)));
       continue;
     }
-    if (!other) {
-      // Half-written lock from a crash between create and write: treat as stale.
-      await rm(path, { force: true });
+    if (other.host === holder.host && !isAlive(other.pid)) {
+      await takeOver(path, instanceOf(other), async () => {
+        const still = await readHolder(path);
+        return !!still && instanceOf(still) === instanceOf(other);
+      });
       continue;
     }
     throw refusal(
