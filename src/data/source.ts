@@ -78,8 +78,50 @@ export async function sourceColumns(db: Db, src: SourceSpec): Promise<Array<{ na
     const rows = await db.rows<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${rel}`);
     return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
   } catch (e) {
-    throw inputError('DATA_SOURCE_UNREADABLE', `cannot read ${src.source} as ${src.format}: ${firstLine(e)}`);
+    throw (await longLineError(src.source)) ?? inputError('DATA_SOURCE_UNREADABLE', `cannot read ${src.source} as ${src.format}: ${firstLine(e)}`);
   }
+}
+
+/**
+ * DuckDB reports an over-long line as "CSV Error on Line: 1" (or the line within its buffer) wherever it is:
+ * after a read error, this finds and names the real one.
+ */
+export async function longLineError(path: string) {
+  const long = await firstLongLine(path, MAX_LINE_BYTES);
+  if (!long) return undefined;
+  return inputError(
+    'DATA_LINE_TOO_LONG',
+    `${path}: line ${long.line} is ${(long.bytes / 1e6).toFixed(1)} MB long; lines are limited to ${MAX_LINE_BYTES / 1e6} MB`,
+  );
+}
+
+/** The longest line DuckDB reads (its max_line_size; rawLines uses the same). */
+const MAX_LINE_BYTES = 2_000_000;
+
+/** The first line (1-based) longer than `limit` bytes, streaming the file (gzip included); undefined if none. */
+async function firstLongLine(path: string, limit: number): Promise<{ line: number; bytes: number } | undefined> {
+  let stream: NodeJS.ReadableStream = createReadStream(path);
+  if (/\.gz(ip)?$/i.test(path)) stream = stream.pipe(createGunzip());
+  let line = 1;
+  let bytes = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let from = 0;
+      for (let nl = chunk.indexOf(10, from); nl !== -1; nl = chunk.indexOf(10, from)) {
+        bytes += nl - from;
+        if (bytes > limit) return { line, bytes };
+        line++;
+        bytes = 0;
+        from = nl + 1;
+      }
+      bytes += chunk.length - from;
+    }
+  } catch {
+    /* unreadable (a truncated gzip): the caller reports DuckDB's error */
+  } finally {
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+  }
+  return bytes > limit ? { line, bytes } : undefined;
 }
 
 /** Columns a `where` expression may mention: every source column whose name occurs in its text. */

@@ -1,7 +1,7 @@
 import { inputError } from '../util/errors.js';
 import { badReasonSql, classifySql, type Field, outputColumns, rowPictureSql, STATUS } from './classify.js';
 import { type Db, sqlIdent } from './duckdb.js';
-import { firstLine, isMalformedJsonError, openSource, rawLines, type SourceRelation, type SourceSpec } from './source.js';
+import { firstLine, isMalformedJsonError, longLineError, openSource, rawLines, type SourceRelation, type SourceSpec } from './source.js';
 
 export interface BadRow {
   /** 1-based physical line of the file (the header is line 1 of a CSV). */
@@ -47,10 +47,10 @@ export async function stageSource(
       try {
         await create(rel);
       } catch (e2) {
-        throw readError(src, e2);
+        throw (await longLineError(src.source)) ?? readError(src, e2);
       }
     } else {
-      throw readError(src, e);
+      throw (await longLineError(src.source)) ?? readError(src, e);
     }
   }
   const counts = await db.rows<{ s: number; n: number }>(
@@ -66,7 +66,7 @@ export async function stageSource(
     rowsRead: counts.reduce((a, c) => a + c.n, 0) + rejected,
     filtered: byStatus(STATUS.filtered),
     badRows,
-    badExamples: badRows > 0 ? await locateBadRows(db, src, fields, rel.rejectsTable) : [],
+    badExamples: badRows > 0 ? await locateBadRows(db, src, fields, rel.rejectsTable).catch(async (e) => Promise.reject((await longLineError(src.source)) ?? e)) : [],
   };
   if (rel.rejectsTable) await db.exec(`DROP TABLE IF EXISTS ${rel.rejectsTable}; DROP TABLE IF EXISTS ${rel.rejectsTable}_scan`);
   return result;
