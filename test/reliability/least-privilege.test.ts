@@ -1,0 +1,169 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import { e2eReady } from '../e2e-support.js';
+import { endpointWorkspace, runCliTimed, startStandalone, type RunResult, type StandaloneEmulator } from './support.js';
+
+/**
+ * Least privilege, read back with the real SDK from what `apply` actually created in the emulator; and no
+ * credential in anything segflow writes or prints.
+ */
+const ACCOUNT = '000000000000';
+const KMS_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+// Distinctive credentials in the runner's environment: none of them may end up in a file or in the output.
+const LEAK_ENV = {
+  AWS_ACCESS_KEY_ID: 'AKIAZZLEAKCHECK00001',
+  AWS_SECRET_ACCESS_KEY: 'leakcheckSecret/Key+0123456789abcdefLEAK',
+  AWS_SESSION_TOKEN: 'leakcheckSessionTokenLEAK0123456789',
+};
+const LEAK_PATTERNS: Array<[string, RegExp]> = [
+  ['the secret key', /leakcheckSecret/],
+  ['the session token', /leakcheckSessionToken/],
+  ['an access key id', /\b(AKIA|ASIA)[A-Z0-9]{16}\b/],
+  ['a secret-key-shaped value after a key name', /(secret_?access_?key|SecretAccessKey)["'\s:=]+[A-Za-z0-9/+]{20,}/i],
+  ['a SigV4 signature', /Signature=[0-9a-f]{64}|AWS4-HMAC-SHA256 Credential=/],
+  ['a session token header', /x-amz-security-token/i],
+];
+
+const show = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-2000)}\n--- stderr\n${r.stderr.slice(-2000)}`;
+const decode = (doc: string | undefined) => JSON.parse(decodeURIComponent(doc ?? '')) as { Statement: Array<Record<string, unknown>> };
+const list = (x: unknown): string[] => (x === undefined ? [] : Array.isArray(x) ? (x as string[]) : [x as string]);
+
+async function allFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name));
+}
+
+describe('least privilege: what apply created, read back with the SDK', { skip: !e2eReady && 'emulator not built' }, () => {
+  let emu: StandaloneEmulator;
+  const outputs: string[] = [];
+  const dirs: string[] = [];
+  before(async () => {
+    emu = await startStandalone();
+  });
+  after(async () => {
+    await emu.stop();
+  });
+
+  for (const kms of [false, true]) {
+    const name = kms ? 'lpkms' : 'lp';
+    test(`${kms ? 'with a KMS key in the spec' : 'default encryption'}: role, policy and bucket`, async () => {
+      const w = await endpointWorkspace(emu.endpoint, { name });
+      dirs.push(w.dir);
+      if (kms) {
+        const yaml = await readFile(w.spec, 'utf8');
+        await writeFile(w.spec, yaml.replace(`prefix: ${name}/ }`, `prefix: ${name}/, kmsKeyArn: "${KMS_KEY}" }`));
+      }
+      for (const args of [['plan', w.spec], ['apply', w.spec, '--auto-approve'], ['apply', w.spec, '--auto-approve', '--json'], ['status', w.spec], ['status', w.spec, '--json']]) {
+        const r = await runCliTimed(w.dir, args, { env: LEAK_ENV });
+        assert.equal(r.code, 0, `${args.join(' ')}: ${show(r)}`);
+        outputs.push(r.stdout, r.stderr);
+      }
+      const bucket = `segflow-${name}`;
+      const prefix = `${name}/`;
+      const iam = emu.aws.iam;
+      const RoleName = `${name}-personalize`;
+
+      // Trust: only Personalize may assume the role, only on behalf of this account.
+      const role = (await iam.send(new GetRoleCommand({ RoleName }))).Role!;
+      const trust = decode(role.AssumeRolePolicyDocument);
+      assert.equal(trust.Statement.length, 1);
+      const t = trust.Statement[0]!;
+      assert.equal(t['Effect'], 'Allow');
+      assert.deepEqual(t['Principal'], { Service: 'personalize.amazonaws.com' });
+      assert.deepEqual(list(t['Action']), ['sts:AssumeRole']);
+      const cond = t['Condition'] as Record<string, Record<string, string>>;
+      assert.equal(cond['StringEquals']?.['aws:SourceAccount'], ACCOUNT);
+
+      // No managed policy; one inline policy with only the S3 actions the pipeline needs, on its own bucket and prefix.
+      assert.deepEqual((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName }))).AttachedPolicies ?? [], []);
+      const names = (await iam.send(new ListRolePoliciesCommand({ RoleName }))).PolicyNames ?? [];
+      assert.equal(names.length, 1, names.join(', '));
+      const policy = decode((await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: names[0] }))).PolicyDocument);
+      const actions = new Set<string>();
+      for (const s of policy.Statement) {
+        assert.equal(s['Effect'], 'Allow');
+        assert.equal(s['NotAction'], undefined);
+        assert.equal(s['NotResource'], undefined);
+        for (const a of list(s['Action'])) {
+          assert.doesNotMatch(a, /\*/, `wildcard action ${a}`);
+          actions.add(a);
+        }
+        for (const r of list(s['Resource'])) {
+          if (r.startsWith('arn:aws:kms:')) {
+            assert.equal(r, KMS_KEY);
+            assert.ok(kms, 'a KMS grant without a KMS key in the spec');
+            assert.deepEqual(list(s['Action']).sort(), ['kms:Decrypt', 'kms:GenerateDataKey']);
+            continue;
+          }
+          assert.ok(r === `arn:aws:s3:::${bucket}` || r.startsWith(`arn:aws:s3:::${bucket}/${prefix}`), `resource outside the bucket and prefix: ${r}`);
+          // The only wildcard allowed is a trailing one under the pipeline's prefix.
+          assert.ok(!r.slice(0, -1).includes('*') && (r === `arn:aws:s3:::${bucket}` || r.length > `arn:aws:s3:::${bucket}/${prefix}`.length), `broad resource ${r}`);
+          if (r === `arn:aws:s3:::${bucket}`) {
+            assert.deepEqual(list(s['Action']), ['s3:ListBucket']);
+            const like = (s['Condition'] as Record<string, Record<string, unknown>>)?.['StringLike']?.['s3:prefix'];
+            assert.ok(list(like).length > 0 && list(like).every((p) => p.startsWith(prefix)), `ListBucket not limited to the prefix: ${JSON.stringify(s['Condition'])}`);
+          }
+        }
+      }
+      const s3Actions = [...actions].filter((a) => a.startsWith('s3:')).sort();
+      assert.deepEqual(s3Actions, ['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+      assert.deepEqual([...actions].filter((a) => !a.startsWith('s3:') && !a.startsWith('kms:')), []);
+      if (kms) assert.ok(actions.has('kms:Decrypt'));
+
+      // The bucket: all public access blocked, default encryption, TLS only.
+      const pab = (await emu.aws.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration!;
+      assert.deepEqual(
+        [pab.BlockPublicAcls, pab.IgnorePublicAcls, pab.BlockPublicPolicy, pab.RestrictPublicBuckets],
+        [true, true, true, true],
+      );
+      const enc = (await emu.aws.s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration!;
+      const byDefault = enc.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+      if (kms) assert.deepEqual([byDefault?.SSEAlgorithm, byDefault?.KMSMasterKeyID], ['aws:kms', KMS_KEY]);
+      else assert.equal(byDefault?.SSEAlgorithm, 'AES256');
+      const bp = JSON.parse((await emu.aws.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '{}') as { Statement: Array<Record<string, unknown>> };
+      const denyPlain = bp.Statement.find(
+        (s) =>
+          s['Effect'] === 'Deny' &&
+          s['Principal'] === '*' &&
+          list(s['Action']).includes('s3:*') &&
+          (s['Condition'] as Record<string, Record<string, unknown>>)?.['Bool']?.['aws:SecureTransport'] === 'false',
+      );
+      assert.ok(denyPlain, `no deny of non-TLS requests: ${JSON.stringify(bp)}`);
+      assert.deepEqual(list(denyPlain['Resource']).sort(), [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]);
+      assert.deepEqual(bp.Statement.filter((s) => s['Effect'] === 'Allow'), [], 'the bucket policy grants nothing');
+
+      const d = await runCliTimed(w.dir, ['destroy', w.spec, '--auto-approve'], { env: LEAK_ENV });
+      assert.equal(d.code, 0, show(d));
+      outputs.push(d.stdout, d.stderr);
+    });
+  }
+
+  test('no credential in .segflow/ (state, work files, reports, logs) or in the CLI output', async () => {
+    assert.ok(dirs.length >= 2 && outputs.length > 0, 'the pipelines above ran');
+    // The patterns do catch the values they look for.
+    assert.ok(LEAK_PATTERNS[0]![1].test(LEAK_ENV.AWS_SECRET_ACCESS_KEY) && LEAK_PATTERNS[2]![1].test(LEAK_ENV.AWS_ACCESS_KEY_ID));
+    // Failure paths print errors: an unreachable endpoint, and a signature the emulator refuses.
+    const down = await endpointWorkspace('http://127.0.0.1:9', { name: 'lpdown' });
+    dirs.push(down.dir);
+    const r = await runCliTimed(down.dir, ['apply', down.spec, '--auto-approve'], { env: { ...LEAK_ENV, SEGFLOW_DEBUG: '1' } });
+    assert.notEqual(r.code, 0);
+    outputs.push(r.stdout, r.stderr);
+    const leaks: string[] = [];
+    let files = 0;
+    for (const dir of dirs) {
+      for (const f of await allFiles(dir)) {
+        files++;
+        const text = await readFile(f, 'latin1');
+        for (const [what, re] of LEAK_PATTERNS) if (re.test(text)) leaks.push(`${what} in ${f}`);
+      }
+    }
+    outputs.forEach((o, i) => {
+      for (const [what, re] of LEAK_PATTERNS) if (re.test(o)) leaks.push(`${what} in CLI output #${i}`);
+    });
+    console.log(`leak check: ${files} files and ${outputs.length} CLI outputs scanned, leaks found ${leaks.length}`);
+    assert.deepEqual(leaks, []);
+  });
+});
