@@ -55,7 +55,7 @@ test('a full run creates every resource once; a second apply changes nothing', a
   assert.equal(first.summary.ok, true);
   for (const t of ['dataset-group', 'schema', 'dataset', 'solution', ...COSTLY]) assert.equal(world.count(t), 1, t);
   assert.ok(first.summary.bytesUploaded > 0);
-  assert.deepEqual(first.summary.report, ['holdout recall@K: 0.5 (popularity 0.2)']);
+  assert.deepEqual(first.summary.report, ['holdout recall@K: 0.5 (popularity 0.2)', 'report: .segflow/work/demo/report']);
   const runInfo = JSON.parse(await readFile(join(cwd, '.segflow/work/demo/run-info.json'), 'utf8'));
   assert.equal(runInfo.segmentFiles.length, 1);
   assert.ok(runInfo.solutionVersionArn.startsWith(world.arn('solution', 'demo-solution')));
