@@ -174,3 +174,30 @@ test('refusals happen before any create: budget, no confirmation, declined, stal
   world.buckets.get('demo-bucket')!.delete('demo/batch/batch-input.jsonl');
   await assert.rejects(apply(testSpec({ budget: { maxUsd: 100 } }), { savedPlan: saved }), (e) => isSegflowError(e) && e.code === 'PLAN_STALE');
 });
+
+test('a changed solution configuration replaces the solution and retrains; the old versions go with it', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const { plan, summary } = await apply(testSpec({ training: { hiddenDimension: 64 } }));
+  assert.equal(summary.ok, true);
+  const byId = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
+  assert.equal(byId['solution']!.action, 'replace');
+  assert.match(byId['solution']!.reasons.join(), /training\.hiddenDimension: default -> 64/);
+  assert.equal(byId['training']!.action, 'run');
+  assert.equal(byId['import-interactions']!.action, 'noop');
+  assert.ok(world.log.includes('delete solution demo-solution'));
+  assert.equal(world.count('solution'), 1);
+  assert.equal(world.count('solution-version'), 1);
+  const live = [...world.res.values()].find((r) => r.type === 'solution')!;
+  assert.deepEqual(live.input['solutionConfig'], { algorithmHyperParameters: { hidden_dimension: '64' } });
+  assert.equal(live.input['performAutoTraining'], false);
+});
+
+test('destroy --keep-data keeps the bucket and says it still costs storage', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const summary = await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: true, pollInitialMs: 1, pollMaxMs: 2 });
+  assert.equal(world.buckets.size, 1);
+  assert.equal(world.count('dataset-group'), 0);
+  assert.match(summary.stillBilling.join(), /S3 storage/);
+});
