@@ -109,28 +109,30 @@ describe('engine end to end: the built CLI against the emulator', { skip: !e2eRe
     assert.equal(s.calls['personalize:CreateDatasetImportJob'] ?? 0, 0);
   });
 
-  // kill -9 at step boundaries and inside training; each followed by an apply that completes with no duplicate.
+  // kill -9 at every step boundary (a step's "done" line), while jobs are in flight, and inside training; each is
+  // followed by an apply that completes with no duplicate costly resource.
+  const boundaries = ['prepare', 'bucket', 'role', 'dataset-group', 'schema-interactions', 'dataset-interactions', 'upload', 'import-interactions', 'solution', 'training', 'metrics', 'segments', 'download'];
   const kills: Array<[string, RegExp]> = [
-    ['after the bucket, role and dataset group exist', /\[dataset-group\] done/],
-    ['right after the import job starts', /\[import-interactions\] run/],
+    ...boundaries.map((id): [string, RegExp] => [`at the boundary after ${id}`, new RegExp(`\\[${id}\\] done`)]),
+    ['while the import job is in flight', /\[import-interactions\] run/],
     ['inside training', /\[training\] training /],
-    ['right after training finished', /\[training\] done/],
-    ['right after the segment job starts', /\[segments\] run/],
-    ['after the download, before evaluation', /\[download\] done/],
+    ['while the segment job is in flight', /\[segments\] run/],
   ];
-  for (const [when, pattern] of kills) {
-    test(`kill -9 ${when}, then apply completes without a duplicate costly resource`, async () => {
-      const w = await workspace();
-      const killed = await runCli(w.dir, ['apply', w.spec, '--auto-approve'], { killWhen: (out) => pattern.test(out) });
-      assert.equal(killed.signal, 'SIGKILL', `the run finished before the kill point:\n${killed.stdout}`);
-      const resumed = await applyJson(w.dir, w.spec);
-      assert.equal(resumed.ok, true);
-      const c = await costly(w.dir, 'e2e');
-      assert.deepEqual([c.imports, c.versions, c.segments], [1, 1, 1], JSON.stringify(c.all));
-      const again = await applyJson(w.dir, w.spec);
-      assert.equal(again.changes, 0);
-    });
-  }
+  describe('kill -9 and resume', { concurrency: 2 }, () => {
+    for (const [when, pattern] of kills) {
+      test(`kill -9 ${when}, then apply completes without a duplicate costly resource`, async () => {
+        const w = await workspace();
+        const killed = await runCli(w.dir, ['apply', w.spec, '--auto-approve'], { killWhen: (out) => pattern.test(out) });
+        assert.equal(killed.signal, 'SIGKILL', `the run finished before the kill point:\n${killed.stdout}`);
+        const resumed = await applyJson(w.dir, w.spec);
+        assert.equal(resumed.ok, true);
+        const c = await costly(w.dir, 'e2e');
+        assert.deepEqual([c.imports, c.versions, c.segments], [1, 1, 1], JSON.stringify(c.all));
+        const again = await applyJson(w.dir, w.spec);
+        assert.equal(again.changes, 0);
+      });
+    }
+  });
 
   test('drift: a solution deleted out of band is recreated, and what depends on it re-runs', async () => {
     const w = await workspace();

@@ -55,7 +55,7 @@ test('a full run creates every resource once; a second apply changes nothing', a
   assert.equal(first.summary.ok, true);
   for (const t of ['dataset-group', 'schema', 'dataset', 'solution', ...COSTLY]) assert.equal(world.count(t), 1, t);
   assert.ok(first.summary.bytesUploaded > 0);
-  assert.deepEqual(first.summary.report, ['holdout recall@K: 0.5 (popularity 0.2)']);
+  assert.deepEqual(first.summary.report, ['holdout recall@K: 0.5 (popularity 0.2)', 'report: .segflow/work/demo/report']);
   const runInfo = JSON.parse(await readFile(join(cwd, '.segflow/work/demo/run-info.json'), 'utf8'));
   assert.equal(runInfo.segmentFiles.length, 1);
   assert.ok(runInfo.solutionVersionArn.startsWith(world.arn('solution', 'demo-solution')));
@@ -173,4 +173,31 @@ test('refusals happen before any create: budget, no confirmation, declined, stal
   const saved = (await apply(testSpec({ budget: { maxUsd: 100 } }))).plan;
   world.buckets.get('demo-bucket')!.delete('demo/batch/batch-input.jsonl');
   await assert.rejects(apply(testSpec({ budget: { maxUsd: 100 } }), { savedPlan: saved }), (e) => isSegflowError(e) && e.code === 'PLAN_STALE');
+});
+
+test('a changed solution configuration replaces the solution and retrains; the old versions go with it', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const { plan, summary } = await apply(testSpec({ training: { hiddenDimension: 64 } }));
+  assert.equal(summary.ok, true);
+  const byId = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
+  assert.equal(byId['solution']!.action, 'replace');
+  assert.match(byId['solution']!.reasons.join(), /training\.hiddenDimension: default -> 64/);
+  assert.equal(byId['training']!.action, 'run');
+  assert.equal(byId['import-interactions']!.action, 'noop');
+  assert.ok(world.log.includes('delete solution demo-solution'));
+  assert.equal(world.count('solution'), 1);
+  assert.equal(world.count('solution-version'), 1);
+  const live = [...world.res.values()].find((r) => r.type === 'solution')!;
+  assert.deepEqual(live.input['solutionConfig'], { algorithmHyperParameters: { hidden_dimension: '64' } });
+  assert.equal(live.input['performAutoTraining'], false);
+});
+
+test('destroy --keep-data keeps the bucket and says it still costs storage', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const summary = await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: true, pollInitialMs: 1, pollMaxMs: 2 });
+  assert.equal(world.buckets.size, 1);
+  assert.equal(world.count('dataset-group'), 0);
+  assert.match(summary.stillBilling.join(), /S3 storage/);
 });

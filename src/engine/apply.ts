@@ -131,6 +131,7 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplySummary> {
       if (results.has(id) && o.status === 'done') continue;
       if (o.status === 'failed') firstError ??= o.error;
       if (o.status === 'skipped') opts.emit({ type: 'step-skipped', id, why: `blocked by ${o.because}` });
+      if (o.status === 'cancelled') opts.emit({ type: 'step-skipped', id, why: 'interrupted' });
       results.set(id, {
         id,
         action: planned.action,

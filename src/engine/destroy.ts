@@ -140,6 +140,7 @@ export async function destroyPipeline(opts: DestroyOptions): Promise<DestroySumm
 
     if (opts.keepData) {
       summary.kept.push(`bucket s3://${spec.storage.bucket} (--keep-data)`);
+      summary.stillBilling.push(`S3 storage of s3://${spec.storage.bucket} (kept with --keep-data)`);
     } else {
       say('bucket', `emptying and deleting s3://${spec.storage.bucket}`);
       await bucketStep.destroy!(ctx, { phase: 'done', name: spec.storage.bucket, updatedAt: '' });

@@ -1,6 +1,7 @@
 import type { Spec } from '../spec/types.js';
 import type { PrepareStats } from '../data/artifacts.js';
 import type { AwsClients } from '../aws/clients.js';
+import type { FaultSpec } from '../emulator/index.js';
 
 /**
  * The engine's view of the modules other parts provide (data prep, evaluation, the emulator). Loaded lazily so
@@ -17,13 +18,14 @@ export interface DataModule {
   prepareFingerprint(spec: Spec): Promise<string>;
   prepareData(
     spec: Spec,
-    opts: { cwd: string; onProgress?: (p: { message?: string; fraction?: number } | string) => void; signal?: AbortSignal },
+    opts: { cwd: string; onProgress?: (message: string) => void; signal?: AbortSignal },
   ): Promise<PrepareResult>;
 }
 
 export interface EvalModule {
-  evaluateRun(workDir: string, spec: Spec): Promise<unknown>;
-  summarizeReport?(report: unknown): string[];
+  /** Evaluates the run in workDir and writes the report files; returns the report and where it went. */
+  reportRun(workDir: string, spec: Spec): Promise<{ report: unknown; dir: string; files: string[] }>;
+  summarizeReport(report: never): string[];
 }
 
 export interface EmulatorHandle {
@@ -33,13 +35,9 @@ export interface EmulatorHandle {
 }
 
 export interface EmulatorModule {
-  startEmulator(opts: { dataDir: string; port: number; lifecycle?: unknown; faults?: unknown }): Promise<EmulatorHandle>;
+  startEmulator(opts: { dataDir: string; port: number; lifecycle?: 'fast' | 'realistic'; faults?: FaultSpec }): Promise<EmulatorHandle>;
 }
 
-// Specifiers held in variables keep these optional at compile time while the other parts land.
-const dataPath = '../data/index.js';
-const evalPath = '../eval/index.js';
-const emulatorPath = '../emulator/index.js';
 
 /** In-memory replacements for fast unit tests of the engine (never used by the CLI). */
 export const moduleOverrides: {
@@ -50,14 +48,14 @@ export const moduleOverrides: {
 } = {};
 
 export async function loadData(): Promise<DataModule> {
-  return moduleOverrides.data ?? ((await import(dataPath)) as DataModule);
+  return moduleOverrides.data ?? (await import('../data/index.js'));
 }
 
 export async function loadEval(): Promise<EvalModule> {
-  return moduleOverrides.eval ?? ((await import(evalPath)) as EvalModule);
+  return moduleOverrides.eval ?? (await import('../eval/index.js'));
 }
 
 export async function loadEmulator(): Promise<EmulatorModule> {
-  return moduleOverrides.emulator ?? ((await import(emulatorPath)) as EmulatorModule);
+  return moduleOverrides.emulator ?? (await import('../emulator/index.js'));
 }
 

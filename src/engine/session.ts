@@ -8,13 +8,14 @@ import { pipelineSteps } from '../resources/index.js';
 import type { StepContext, StepDefinition } from '../resources/types.js';
 import { loadEmulator, moduleOverrides, type EmulatorHandle } from './modules.js';
 import type { Emit } from './events.js';
+import type { FaultSpec } from '../emulator/index.js';
 
 /** Knobs for tests and trials: poll delays, wait timeout, the in-process emulator's options. */
 export interface EngineTuning {
   pollInitialMs?: number;
   pollMaxMs?: number;
   waitTimeoutMs?: number;
-  emulator?: { faults?: unknown; lifecycle?: 'fast' | 'realistic' };
+  emulator?: { faults?: FaultSpec; lifecycle?: 'fast' | 'realistic' };
 }
 
 export function tuningOf(o: EngineTuning): EngineTuning {

@@ -11,12 +11,15 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { errorName, isAlreadyExists, isNotFound } from '../aws/errors.js';
-import { awsTags, inputsHashOf } from './naming.js';
+import { awsTags, inputsHashOf, prefixOf } from './naming.js';
 import { awsFailure, readOrAbsent } from './lifecycle.js';
 import type { StepDefinition } from './types.js';
 
-/** TLS-only: any request over plain HTTP is denied, for everyone. */
-export function bucketPolicy(bucket: string): string {
+/**
+ * TLS-only for everyone; and Personalize (acting for this account only) may read the pipeline's prefix and write
+ * its output folder, which batch workflows require besides the role.
+ */
+export function bucketPolicy(bucket: string, prefix: string, account: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -28,6 +31,22 @@ export function bucketPolicy(bucket: string): string {
         Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
+      {
+        Sid: 'PersonalizeReadsPipelinePrefix',
+        Effect: 'Allow',
+        Principal: { Service: 'personalize.amazonaws.com' },
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/${prefix}*`],
+        Condition: { StringEquals: { 'aws:SourceAccount': account } },
+      },
+      {
+        Sid: 'PersonalizeWritesSegments',
+        Effect: 'Allow',
+        Principal: { Service: 'personalize.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: `arn:aws:s3:::${bucket}/${prefix}output/*`,
+        Condition: { StringEquals: { 'aws:SourceAccount': account } },
+      },
     ],
   });
 }
@@ -37,14 +56,18 @@ export const bucketStep: StepDefinition = {
   kind: 'bucket',
   title: 'S3 bucket',
   deps: [],
-  desired({ spec }) {
-    const inputs = { bucket: spec.storage.bucket, kmsKeyArn: spec.storage.kmsKeyArn ?? null, policy: 'tls-only-v1', publicAccessBlock: true };
+  desired(ctx) {
+    const { spec } = ctx;
+    const inputs = { bucket: spec.storage.bucket, kmsKeyArn: spec.storage.kmsKeyArn ?? null, policy: JSON.parse(bucketPolicy(spec.storage.bucket, prefixOf(spec), ctx.account)), publicAccessBlock: true };
     return { name: spec.storage.bucket, inputs, inputsHash: inputsHashOf(inputs) };
   },
-  read({ aws }, desired) {
+  read({ aws, state }, desired) {
     return readOrAbsent(async () => {
       await aws.s3.send(new HeadBucketCommand({ Bucket: desired.name }));
-      return { exists: true, name: desired.name, arn: `arn:aws:s3:::${desired.name}`, phase: 'active', status: 'exists' };
+      const recorded = state.step('bucket');
+      // Policy, encryption and access block are re-applied in place when they changed (e.g. a new prefix).
+      const drift = recorded?.inputsHash && recorded.inputsHash !== desired.inputsHash ? ['bucket configuration changed (updated in place)'] : undefined;
+      return { exists: true, name: desired.name, arn: `arn:aws:s3:::${desired.name}`, phase: 'active', status: 'exists', ...(drift ? { drift } : {}) };
     });
   },
   async apply(ctx, desired) {
@@ -85,7 +108,7 @@ export const bucketStep: StepDefinition = {
           },
         }),
       );
-      await aws.s3.send(new PutBucketPolicyCommand({ Bucket, Policy: bucketPolicy(Bucket) }));
+      await aws.s3.send(new PutBucketPolicyCommand({ Bucket, Policy: bucketPolicy(Bucket, prefixOf(spec), ctx.account) }));
       try {
         await aws.s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: awsTags(spec, 'bucket') } }));
       } catch (e) {

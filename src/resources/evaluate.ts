@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { inputsHashOf } from './naming.js';
 import { loadEval } from '../engine/modules.js';
 import { artifactSha } from './prepare.js';
@@ -26,9 +27,9 @@ export const evaluateStep: StepDefinition = {
   },
   async apply(ctx, desired) {
     const evaluation = await loadEval();
-    const report = await evaluation.evaluateRun(ctx.workDir, ctx.spec);
-    const summary = evaluation.summarizeReport ? evaluation.summarizeReport(report) : [];
-    await ctx.state.setStep('evaluate', { phase: 'done', name: 'evaluate', inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { summary } });
-    return { outputs: { summary } };
+    const { report, dir } = await evaluation.reportRun(ctx.workDir, ctx.spec);
+    const summary = [...evaluation.summarizeReport(report as never), `report: ${relative(ctx.cwd, dir) || dir}`];
+    await ctx.state.setStep('evaluate', { phase: 'done', name: 'evaluate', inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { summary, reportDir: dir } });
+    return { outputs: { summary }, note: `report in ${relative(ctx.cwd, dir) || dir}` };
   },
 };

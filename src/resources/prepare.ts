@@ -27,7 +27,7 @@ export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
   const result = await data.prepareData(ctx.spec, {
     cwd: ctx.cwd,
     signal: ctx.signal,
-    onProgress: (p) => ctx.progress('prepare', typeof p === 'string' ? { message: p } : { message: p.message ?? 'preparing', ...(p.fraction !== undefined ? { fraction: p.fraction } : {}) }),
+    onProgress: (message) => ctx.progress('prepare', { message }),
   });
   const manifest = JSON.parse(await readFile(join(result.workDir, ARTIFACT_FILES.manifest), 'utf8')) as PrepareManifest;
   return { fingerprint: result.fingerprint, stats: result.stats, manifest, workDir: result.workDir };

@@ -65,7 +65,7 @@ export const roleStep: StepDefinition = {
       const r = await aws.iam.send(new GetRoleCommand({ RoleName: desired.name }));
       const recorded = state.step('role');
       const drift =
-        recorded?.inputsHash && recorded.inputsHash !== desired.inputsHash ? ['policy documents changed'] : undefined;
+        recorded?.inputsHash && recorded.inputsHash !== desired.inputsHash ? ['policy documents changed (updated in place)'] : undefined;
       return { exists: true, name: desired.name, arn: r.Role?.Arn, phase: 'active', status: 'exists', ...(drift ? { drift } : {}) };
     });
   },

@@ -7,14 +7,16 @@ import { applyPipeline, type ApplySummary } from '../../engine/apply.js';
 import type { Plan } from '../../plan/types.js';
 import { askYes, chooseRenderer, loadRunSpec, pollSettings } from './engine-io.js';
 
+/** A file written by `plan --out` (JSON with a basisHash) rather than a pipeline YAML. */
 async function readSavedPlan(cwd: string, file: string): Promise<Plan | undefined> {
-  if (!file.endsWith('.json') && !file.endsWith('.plan')) return undefined;
+  if (/\.ya?ml$/i.test(file)) return undefined;
   let text: string;
   try {
     text = await readFile(resolve(cwd, file), 'utf8');
   } catch {
     return undefined;
   }
+  if (!text.trimStart().startsWith('{')) return undefined;
   try {
     const value = JSON.parse(text) as Plan;
     return value && value.version === 1 && typeof value.basisHash === 'string' ? value : undefined;

@@ -6,6 +6,7 @@ import type { Spec } from '../../spec/types.js';
 import { inputError } from '../../util/errors.js';
 import { plainRenderer } from '../../ui/plain.js';
 import type { EngineTuning } from '../../engine/session.js';
+import type { FaultSpec } from '../../emulator/index.js';
 import { listrRenderer } from '../../ui/listr.js';
 
 /** Shared by plan/apply/status/destroy: loading the spec, choosing a renderer, asking for confirmation. */
@@ -63,7 +64,7 @@ export function pollSettings(ctx: CommandContext): EngineTuning {
   const faults = ctx.env['SEGFLOW_EMULATOR_FAULTS'];
   const lifecycle = ctx.env['SEGFLOW_EMULATOR_LIFECYCLE'];
   if (faults || lifecycle) {
-    let parsed: unknown;
+    let parsed: FaultSpec | undefined;
     try {
       parsed = faults ? JSON.parse(faults) : undefined;
     } catch {

@@ -74,9 +74,9 @@ export const fakeData: DataModule & { runs: number } = {
 
 export const fakeEval: EvalModule & { runs: number } = {
   runs: 0,
-  async evaluateRun() {
+  async reportRun(workDir: string) {
     this.runs++;
-    return { hits: 1 };
+    return { report: { hits: 1 }, dir: join(workDir, 'report'), files: [] };
   },
   summarizeReport() {
     return ['holdout recall@K: 0.5 (popularity 0.2)'];
