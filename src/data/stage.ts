@@ -29,6 +29,7 @@ export async function stageSource(
   table: string,
   src: SourceSpec & { timestampFormat?: string },
   fields: Field[],
+  opts: { distinct?: boolean } = {},
 ): Promise<StageResult> {
   const mapped = [...new Set(fields.map((f) => f.column))];
   let rel = await openSource(db, src, mapped);
@@ -36,8 +37,14 @@ export async function stageSource(
     const cols = fields
       .map((f) => `CASE WHEN __status = ${STATUS.ok} THEN ${sqlIdent(f.name)} END AS ${sqlIdent(f.name)}`)
       .join(', ');
-    return db.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS
-      SELECT ${cols}, __status FROM (SELECT ${outputColumns(fields)}, __status FROM (${classifySql(r, fields, src)}))`);
+    // distinct: one hash aggregate both dedupes the kept rows and counts every status in the same scan
+    // (filtered and bad rows carry no values, so they collapse into one group per status).
+    const inner = `SELECT ${cols}, __status FROM (SELECT ${outputColumns(fields)}, __status FROM (${classifySql(r, fields, src)}))`;
+    return db.exec(
+      opts.distinct
+        ? `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT *, count(*) AS __n FROM (${inner}) GROUP BY ALL`
+        : `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT *, 1 AS __n FROM (${inner})`,
+    );
   };
   try {
     await create(rel);
@@ -54,7 +61,7 @@ export async function stageSource(
     }
   }
   const counts = await db.rows<{ s: number; n: number }>(
-    `SELECT __status AS s, count(*) AS n FROM ${table} GROUP BY ALL`,
+    `SELECT __status AS s, sum(__n) AS n FROM ${table} GROUP BY ALL`,
   );
   const byStatus = (s: number) => counts.find((c) => c.s === s)?.n ?? 0;
   let rejected = 0;

@@ -3,7 +3,7 @@ import type { DropCount } from './artifacts.js';
 import type { Db } from './duckdb.js';
 
 /**
- * The seed notebook's steps, in its order, on the staged table `ev0` (USER_ID, ITEM_ID, TIMESTAMP, __status):
+ * The seed notebook's steps, in its order, on the staged table `ev0` (USER_ID, ITEM_ID, TIMESTAMP, __status, __n):
  * dedupe on the three columns, keep users with >= minInteractionsPerUser rows, then items with
  * >= minInteractionsPerItem rows (one pass each, like the notebook; not iterated to a fixed point), then split
  * train < testStart <= test and, with warmUsersOnly, keep only test rows of users present in train.
@@ -32,9 +32,10 @@ export async function transform(
   const dropped: DropCount[] = [];
   const count = async (table: string) => (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)).n;
 
+  // ev0 was staged with one row per distinct (USER_ID, ITEM_ID, TIMESTAMP) when dedupe is on (see stageSource).
   await db.exec(`CREATE OR REPLACE TEMP TABLE ev1 AS
-    SELECT ${src.dedupe ? 'DISTINCT' : ''} "USER_ID" AS u, "ITEM_ID" AS i, "TIMESTAMP" AS t FROM ev0 WHERE __status = 0`);
-  const kept = (await db.one<{ n: number }>(`SELECT count(*) FILTER (WHERE __status = 0) AS n FROM ev0`)).n;
+    SELECT "USER_ID" AS u, "ITEM_ID" AS i, "TIMESTAMP" AS t FROM ev0 WHERE __status = 0`);
+  const kept = (await db.one<{ n: number }>(`SELECT coalesce(sum(__n) FILTER (WHERE __status = 0), 0) AS n FROM ev0`)).n;
   await db.exec(`DROP TABLE ev0`);
   let current = 'ev1';
   let rows = await count(current);
