@@ -33,18 +33,24 @@ export async function transform(
   const count = async (table: string) => (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)).n;
 
   // ev0 was staged with one row per distinct (USER_ID, ITEM_ID, TIMESTAMP) when dedupe is on (see stageSource).
-  await db.exec(`CREATE OR REPLACE TEMP TABLE ev1 AS
+  // A view, not a copy: the next step reads the staged rows once.
+  await db.exec(`CREATE OR REPLACE TEMP VIEW ev1 AS
     SELECT "USER_ID" AS u, "ITEM_ID" AS i, "TIMESTAMP" AS t FROM ev0 WHERE __status = 0`);
-  const kept = (await db.one<{ n: number }>(`SELECT coalesce(sum(__n) FILTER (WHERE __status = 0), 0) AS n FROM ev0`)).n;
-  await db.exec(`DROP TABLE ev0`);
+  const { kept, rows: distinctRows } = await db.one<{ kept: number; rows: number }>(
+    `SELECT coalesce(sum(__n), 0) AS kept, count(*) AS rows FROM ev0 WHERE __status = 0`,
+  );
   let current = 'ev1';
-  let rows = await count(current);
+  let rows = distinctRows;
+  const drop = async (name: string) => {
+    if (name === 'ev1') await db.exec(`DROP VIEW ev1; DROP TABLE ev0`);
+    else await db.exec(`DROP TABLE ${name}`);
+  };
   if (src.dedupe) dropped.push({ step: 'dedupe', rows: kept - rows, why: 'exact duplicate (USER_ID, ITEM_ID, TIMESTAMP)' });
 
   if (src.minInteractionsPerUser > 1) {
     await db.exec(`CREATE OR REPLACE TEMP TABLE ev2 AS SELECT * FROM ${current} WHERE u IN
       (SELECT u FROM ${current} GROUP BY u HAVING count(*) >= ${src.minInteractionsPerUser})`);
-    await db.exec(`DROP TABLE ${current}`);
+    await drop(current);
     current = 'ev2';
     const n = await count(current);
     dropped.push({
@@ -57,7 +63,7 @@ export async function transform(
   if (src.minInteractionsPerItem > 1) {
     await db.exec(`CREATE OR REPLACE TEMP TABLE ev3 AS SELECT * FROM ${current} WHERE i IN
       (SELECT i FROM ${current} GROUP BY i HAVING count(*) >= ${src.minInteractionsPerItem})`);
-    await db.exec(`DROP TABLE ${current}`);
+    await drop(current);
     current = 'ev3';
     const n = await count(current);
     dropped.push({
@@ -75,7 +81,7 @@ export async function transform(
   await db.exec(`CREATE OR REPLACE TEMP TABLE test AS SELECT u, i, t FROM ${current} WHERE t >= ${ts}
     ${split.warmUsersOnly ? 'AND u IN (SELECT DISTINCT u FROM train)' : ''}`);
   const testAll = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${current} WHERE t >= ${ts}`)).n;
-  await db.exec(`DROP TABLE ${current}`);
+  await drop(current);
   const train = await db.one<{ n: number; users: number; items: number }>(
     `SELECT count(*) AS n, count(DISTINCT u) AS users, count(DISTINCT i) AS items FROM train`,
   );
