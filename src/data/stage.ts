@@ -1,7 +1,7 @@
 import { inputError } from '../util/errors.js';
 import { badReasonSql, classifySql, type Field, outputColumns, rowPictureSql, STATUS } from './classify.js';
 import { type Db, sqlIdent } from './duckdb.js';
-import { firstLine, isMalformedJsonError, openSource, rawLines, type SourceRelation, type SourceSpec } from './source.js';
+import { firstLine, openSource, rawLines, type SourceRelation, type SourceSpec } from './source.js';
 
 export interface BadRow {
   /** 1-based physical line of the file (the header is line 1 of a CSV). */
@@ -49,7 +49,9 @@ export async function stageSource(
   try {
     await create(rel);
   } catch (e) {
-    if (rel.mode === 'json' && isMalformedJsonError(e)) {
+    // The fast JSON reader stops at a malformed line or a value that does not fit a sniffed `where` column;
+    // raw-lines mode reads every line (TRY_CAST for where columns) and reports bad lines with their numbers.
+    if (rel.mode === 'json') {
       rel = await openSource(db, src, mapped, { linesMode: true });
       try {
         await create(rel);
