@@ -73,14 +73,14 @@ export async function transform(
     });
     rows = n;
   }
-  const all = await db.one<{ users: number; items: number; lo: number | null; hi: number | null }>(
-    `SELECT count(DISTINCT u) AS users, count(DISTINCT i) AS items, min(t) AS lo, max(t) AS hi FROM ${current}`,
-  );
   const ts = split.testStartEpoch;
+  const all = await db.one<{ users: number; items: number; lo: number | null; hi: number | null; testAll: number }>(
+    `SELECT count(DISTINCT u) AS users, count(DISTINCT i) AS items, min(t) AS lo, max(t) AS hi,
+       count(*) FILTER (WHERE t >= ${ts}) AS "testAll" FROM ${current}`,
+  );
   await db.exec(`CREATE OR REPLACE TEMP TABLE train AS SELECT u, i, t FROM ${current} WHERE t < ${ts}`);
   await db.exec(`CREATE OR REPLACE TEMP TABLE test AS SELECT u, i, t FROM ${current} WHERE t >= ${ts}
     ${split.warmUsersOnly ? 'AND u IN (SELECT DISTINCT u FROM train)' : ''}`);
-  const testAll = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${current} WHERE t >= ${ts}`)).n;
   await drop(current);
   const train = await db.one<{ n: number; users: number; items: number }>(
     `SELECT count(*) AS n, count(DISTINCT u) AS users, count(DISTINCT i) AS items FROM train`,
@@ -90,7 +90,7 @@ export async function transform(
        count(DISTINCT u) FILTER (WHERE u IN (SELECT DISTINCT u FROM train)) AS warm FROM test`,
   );
   if (split.warmUsersOnly) {
-    dropped.push({ step: 'cold test users', rows: testAll - test.n, why: 'test-period user absent from train (warmUsersOnly)' });
+    dropped.push({ step: 'cold test users', rows: all.testAll - test.n, why: 'test-period user absent from train (warmUsersOnly)' });
   }
   return {
     dropped,
