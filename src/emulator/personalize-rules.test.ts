@@ -34,7 +34,7 @@ import {
   paginateListSchemas,
   type PersonalizeClient,
 } from '@aws-sdk/client-personalize';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { rm } from 'node:fs/promises';
 import { INTERACTIONS_SCHEMA, ITEMS_SCHEMA, interactionsCsv, tempDataDir, TRUST_POLICY, waitFor, withEmulator, type Clients } from './test-support.js';
@@ -206,6 +206,24 @@ test('batch segment jobs: more than 500 item queries fail the job; 5 jobs in fli
     assert.equal(ok.batchSegmentJob?.status, 'ACTIVE', ok.batchSegmentJob?.failureReason);
     const out = await c.s3.send(new GetObjectCommand({ Bucket: 'rules-bucket', Key: 'out/five-hundred/five-hundred.json.out' }));
     assert.equal((await out.Body!.transformToString()).trim().split('\n').length, 500);
+    // A folder as input: one .out per input file.
+    await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'folder/in/a.json', Body: '{"itemId": "i1"}' }));
+    await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'folder/in/b.json', Body: '{"itemId": "i2"}\n{"itemId": "i3"}\n' }));
+    const { batchSegmentJobArn } = await c.personalize.send(
+      new CreateBatchSegmentJobCommand({
+        jobName: 'folder',
+        solutionVersionArn: versionArn,
+        roleArn,
+        jobInput: { s3DataSource: { path: 's3://rules-bucket/folder/in/' } },
+        jobOutput: { s3DataDestination: { path: 's3://rules-bucket/folder/out/' } },
+      }),
+    );
+    const folder = await waitFor(() => c.personalize.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })), (r) => settled(r.batchSegmentJob?.status), 'folder');
+    assert.equal(folder.batchSegmentJob?.status, 'ACTIVE', folder.batchSegmentJob?.failureReason);
+    const listed = await c.s3.send(new ListObjectsV2Command({ Bucket: 'rules-bucket', Prefix: 'folder/out/' }));
+    assert.deepEqual(listed.Contents?.map((o) => o.Key), ['folder/out/a.json.out', 'folder/out/b.json.out']);
+    const b = await c.s3.send(new GetObjectCommand({ Bucket: 'rules-bucket', Key: 'folder/out/b.json.out' }));
+    assert.equal((await b.Body!.transformToString()).trim().split('\n').length, 2);
   });
   // The quota: set up fast, then create jobs under the realistic lifecycle so that they stay in flight.
   const dataDir = await tempDataDir();
