@@ -6,7 +6,7 @@ import { parseAttributeExpression } from '../../spec/attribute-expression.js';
 import { getBucket, parseS3Uri, writeObject } from '../s3/s3-model.js';
 import { modelDirOf } from './data-files.js';
 import { recipeByArn } from './recipes.js';
-import { find, IN_FLIGHT, resources, setStatus } from './resources.js';
+import { beginAttempt, find, IN_FLIGHT, resources, setStatus } from './resources.js';
 import { resolveInput, roleProblem } from './s3-access.js';
 import { FORCED_FAILURE } from './transitions.js';
 
@@ -25,6 +25,7 @@ export function runSegmentJob(emu: Emu, arn: string): void {
   emu.lifecycle.after(1, async () => {
     const job = find(emu, arn, 'batchSegmentJob');
     if (!job || !IN_FLIGHT.has(job.status ?? '')) return;
+    if (!beginAttempt(job)) return void (await emu.store.commit());
     setStatus(job, 'CREATE IN_PROGRESS');
     await emu.store.commit();
     let failure: string | undefined;
