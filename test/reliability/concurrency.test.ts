@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,21 +74,37 @@ describe('concurrency: locks and side-by-side pipelines', { skip: !e2eReady && '
     for (let round = 0; round < 5; round++) {
       const lock = join(dir, `r${round}.json.lock`);
       await writeFile(lock, JSON.stringify({ pid: deadPid(), host: hostname(), command: 'apply', since: 'then' }) + '\n');
-      // Each contender waits for a common start instant, tries once, holds a winning lock for a while.
+      // Each contender waits for a common start instant and tries once; a winner holds the lock until every
+      // contender has answered (a release file), so a slow starter cannot come after the release and win too.
       const start = Date.now() + 700;
+      const releaseFile = join(dir, `r${round}.release`);
       const script = `
         const { acquireLock } = await import(${JSON.stringify(lockModule)});
+        const { existsSync } = await import('node:fs');
         while (Date.now() < ${start}) {}
-        try { const l = await acquireLock(${JSON.stringify(lock)}, 'apply'); console.log('won'); await new Promise(r => setTimeout(r, 800)); await l.release(); }
-        catch (e) { console.log(e.code ?? e.message); }`;
-      const outs = await Promise.all(
-        Array.from({ length: 6 }, () => new Promise<string>((res) => {
-          const c = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-          let o = '';
-          c.stdout.on('data', (d: Buffer) => (o += d.toString()));
+        try {
+          const l = await acquireLock(${JSON.stringify(lock)}, 'apply');
+          console.log('won');
+          while (!existsSync(${JSON.stringify(releaseFile)})) await new Promise((r) => setTimeout(r, 20));
+          await l.release();
+        } catch (e) { console.log(e.code ?? e.message); }`;
+      const children = Array.from({ length: 6 }, () => {
+        const c = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let o = '';
+        const answered = new Promise<string>((res) => {
+          c.stdout.on('data', (d: Buffer) => {
+            o += d.toString();
+            if (o.includes('\n')) res(o.trim());
+          });
           c.on('close', () => res(o.trim()));
-        })),
-      );
+        });
+        const closed = new Promise((res) => c.on('close', res));
+        return { answered, closed };
+      });
+      const outs = await Promise.all(children.map((c) => c.answered));
+      await writeFile(releaseFile, '');
+      await Promise.all(children.map((c) => c.closed));
+      await rm(releaseFile);
       results.push(outs.sort().join(','));
       assert.equal(outs.filter((o) => o === 'won').length, 1, `round ${round}: ${outs.join(', ')}`);
       assert.ok(outs.every((o) => o === 'won' || o === 'STATE_LOCKED'), outs.join(', '));
