@@ -133,7 +133,18 @@ describe('least privilege: what apply created, read back with the SDK', { skip: 
       );
       assert.ok(denyPlain, `no deny of non-TLS requests: ${JSON.stringify(bp)}`);
       assert.deepEqual(list(denyPlain['Resource']).sort(), [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]);
-      assert.deepEqual(bp.Statement.filter((s) => s['Effect'] === 'Allow'), [], 'the bucket policy grants nothing');
+      // Batch workflows need the bucket policy to let Personalize itself in as well: only that service, only for
+      // this account, only the same actions and places as the role.
+      for (const s of bp.Statement.filter((x) => x['Effect'] !== 'Deny')) {
+        assert.equal(s['Effect'], 'Allow');
+        assert.deepEqual(s['Principal'], { Service: 'personalize.amazonaws.com' }, `bucket policy grants to ${JSON.stringify(s['Principal'])}`);
+        assert.equal((s['Condition'] as Record<string, Record<string, string>>)?.['StringEquals']?.['aws:SourceAccount'], ACCOUNT);
+        for (const a of list(s['Action'])) assert.ok(['s3:GetObject', 's3:ListBucket', 's3:PutObject'].includes(a), `bucket policy action ${a}`);
+        for (const r of list(s['Resource'])) {
+          assert.ok(r === `arn:aws:s3:::${bucket}` || (r.startsWith(`arn:aws:s3:::${bucket}/${prefix}`) && !r.slice(0, -1).includes('*')), `bucket policy resource ${r}`);
+          if (list(s['Action']).includes('s3:PutObject')) assert.ok(r.startsWith(`arn:aws:s3:::${bucket}/${prefix}output/`), `write outside the output folder: ${r}`);
+        }
+      }
 
       const d = await runCliTimed(w.dir, ['destroy', w.spec, '--auto-approve'], { env: LEAK_ENV });
       assert.equal(d.code, 0, show(d));
