@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -29,6 +29,7 @@ export interface StandaloneEmulator {
 }
 
 export async function startStandalone(opts: { faults?: string; dataDir?: string } = {}): Promise<StandaloneEmulator> {
+  const owned = !opts.dataDir;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'segflow-rel-emu-')));
   const args = [CLI, 'emulator', '--port', '0', '--data-dir', dataDir, '--lifecycle', 'fast', ...(opts.faults ? ['--faults', opts.faults] : [])];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
@@ -61,12 +62,15 @@ export async function startStandalone(opts: { faults?: string; dataDir?: string 
     },
     async stop() {
       aws.destroy();
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      // The emulator's data (trained models, blobs) is only scratch for these tests.
+      if (owned) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
