@@ -201,3 +201,22 @@ test('destroy --keep-data keeps the bucket and says it still costs storage', asy
   assert.equal(world.count('dataset-group'), 0);
   assert.match(summary.stillBilling.join(), /S3 storage/);
 });
+
+test('drift: a dataset re-created out of band gets its data imported again (under a new job name)', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const dataset = world.arn('dataset', 'demo-dsg/INTERACTIONS');
+  const solution = world.arn('solution', 'demo-solution');
+  for (const arn of [...world.res.keys()]) if (arn.startsWith(solution) || arn === dataset) world.res.delete(arn);
+  const { plan, summary } = await apply(spec);
+  assert.equal(summary.ok, true);
+  const byId = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
+  assert.equal(byId['dataset-interactions']!.action, 'create');
+  assert.equal(byId['import-interactions']!.action, 'run');
+  assert.match(byId['import-interactions']!.reasons.join(), /dataset it imported into no longer exists/);
+  const imports = [...world.res.values()].filter((r) => r.type === 'dataset-import-job').map((r) => r.name).sort();
+  assert.equal(imports.length, 2);
+  assert.match(imports[1]!, /-2$/);
+  const again = await apply(spec);
+  assert.equal(again.plan.changes, 0);
+});

@@ -62,7 +62,7 @@ export function decide({ kind, desired, record, observation: o, changingDeps }: 
       const why = shortReason(o.failureReason);
       return { action: kind === 'job' ? 'run' : 'replace', reasons: [`previous attempt ${o.status}${why ? `: ${why}` : ''}`] };
     }
-    if (o.drift?.length) return { action: 'replace', reasons: o.drift.map((d) => `drifted: ${d}`) };
+    if (o.drift?.length) return { action: kind === 'job' ? 'run' : 'replace', reasons: o.drift.map((d) => `drifted: ${d}`) };
     const known = record && record.phase === 'done' && record.inputsHash === desired.inputsHash && (!record.arn || !o.arn || record.arn === o.arn);
     if (!known) return { action: 'adopt', reasons: [record?.phase === 'intent' ? 'created by an interrupted run' : 'exists but is not in the state'] };
     return { action: 'noop', reasons: [] };
