@@ -220,3 +220,14 @@ test('drift: a dataset re-created out of band gets its data imported again (unde
   const again = await apply(spec);
   assert.equal(again.plan.changes, 0);
 });
+
+test('destroy stops training in flight before deleting the solution', async () => {
+  const spec = testSpec();
+  world.crashAfter = 'CreateSolutionVersion';
+  await assert.rejects(apply(spec));
+  const version = [...world.res.values()].find((r) => r.type === 'solution-version')!;
+  assert.equal(version.status, 'CREATE PENDING');
+  const summary = await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
+  assert.equal(summary.calls['personalize:StopSolutionVersionCreation'], 1);
+  for (const t of ['dataset-group', 'solution', 'solution-version', 'dataset', 'schema']) assert.equal(world.count(t), 0, t);
+});
