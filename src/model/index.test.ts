@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -111,6 +111,15 @@ describe('trainModel / segmentUsers', () => {
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
+  });
+
+  it('uses hidden_dimension as the neighbourhood size (default 149)', async () => {
+    const read = (d: string) => JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as { hiddenDimension: number; params: { neighbours: number } };
+    const m32 = join(dir, 'hd32');
+    await trainModel({ recipe: 'aws-item-affinity', interactionsCsv: files.interactions, modelDir: m32, hiddenDimension: 32 });
+    assert.deepEqual([read(m32).hiddenDimension, read(m32).params.neighbours], [32, 32]);
+    const meta = read(join(dir, 'ia'));
+    assert.deepEqual([meta.hiddenDimension, meta.params.neighbours], [149, 149]);
   });
 
   it('rejects bad rows naming their lines, and a bad hidden_dimension', async () => {

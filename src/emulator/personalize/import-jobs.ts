@@ -4,7 +4,7 @@ import { parseAvroSchema } from './avro-schema.js';
 import { checkImportCsv, checkInteractionMinimums } from './csv-check.js';
 import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
-import { alreadyExists, find, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setStatus, setTags } from './resources.js';
+import { alreadyExists, beginAttempt, find, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setStatus, setTags } from './resources.js';
 import { resolveInput, roleProblem } from './s3-access.js';
 import { FORCED_FAILURE } from './transitions.js';
 import { ARN, NAME, readTags, ROLE_ARN, S3_LOCATION } from './validate.js';
@@ -64,6 +64,7 @@ export function runImportJob(emu: Emu, arn: string): void {
   emu.lifecycle.after(1, async () => {
     const job = find(emu, arn, 'datasetImportJob');
     if (!job || !IN_FLIGHT.has(job.status ?? '')) return;
+    if (!beginAttempt(job)) return void (await emu.store.commit());
     setStatus(job, 'CREATE IN_PROGRESS');
     await emu.store.commit();
     let outcome: Awaited<ReturnType<typeof importData>>;
