@@ -231,3 +231,19 @@ test('destroy stops training in flight before deleting the solution', async () =
   assert.equal(summary.calls['personalize:StopSolutionVersionCreation'], 1);
   for (const t of ['dataset-group', 'solution', 'solution-version', 'dataset', 'schema']) assert.equal(world.count(t), 0, t);
 });
+
+test('a lost state file is rebuilt by adoption: names and tags find everything, nothing is created again', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const { rm } = await import('node:fs/promises');
+  await rm(stateFile('demo', cwd));
+  const before = world.log.length;
+  const { plan, summary } = await apply(spec);
+  assert.equal(summary.ok, true);
+  const a = actions(plan);
+  for (const id of ['bucket', 'role', 'dataset-group', 'schema-interactions', 'dataset-interactions', 'import-interactions', 'solution', 'training', 'segments']) {
+    assert.equal(a[id], 'adopt', id);
+  }
+  assert.deepEqual(world.log.slice(before).filter((l) => l.startsWith('create')), []);
+  for (const t of COSTLY) assert.equal(world.count(t), 1, t);
+});
