@@ -201,3 +201,49 @@ test('destroy --keep-data keeps the bucket and says it still costs storage', asy
   assert.equal(world.count('dataset-group'), 0);
   assert.match(summary.stillBilling.join(), /S3 storage/);
 });
+
+test('drift: a dataset re-created out of band gets its data imported again (under a new job name)', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const dataset = world.arn('dataset', 'demo-dsg/INTERACTIONS');
+  const solution = world.arn('solution', 'demo-solution');
+  for (const arn of [...world.res.keys()]) if (arn.startsWith(solution) || arn === dataset) world.res.delete(arn);
+  const { plan, summary } = await apply(spec);
+  assert.equal(summary.ok, true);
+  const byId = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
+  assert.equal(byId['dataset-interactions']!.action, 'create');
+  assert.equal(byId['import-interactions']!.action, 'run');
+  assert.match(byId['import-interactions']!.reasons.join(), /dataset it imported into no longer exists/);
+  const imports = [...world.res.values()].filter((r) => r.type === 'dataset-import-job').map((r) => r.name).sort();
+  assert.equal(imports.length, 2);
+  assert.match(imports[1]!, /-2$/);
+  const again = await apply(spec);
+  assert.equal(again.plan.changes, 0);
+});
+
+test('destroy stops training in flight before deleting the solution', async () => {
+  const spec = testSpec();
+  world.crashAfter = 'CreateSolutionVersion';
+  await assert.rejects(apply(spec));
+  const version = [...world.res.values()].find((r) => r.type === 'solution-version')!;
+  assert.equal(version.status, 'CREATE PENDING');
+  const summary = await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
+  assert.equal(summary.calls['personalize:StopSolutionVersionCreation'], 1);
+  for (const t of ['dataset-group', 'solution', 'solution-version', 'dataset', 'schema']) assert.equal(world.count(t), 0, t);
+});
+
+test('a lost state file is rebuilt by adoption: names and tags find everything, nothing is created again', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const { rm } = await import('node:fs/promises');
+  await rm(stateFile('demo', cwd));
+  const before = world.log.length;
+  const { plan, summary } = await apply(spec);
+  assert.equal(summary.ok, true);
+  const a = actions(plan);
+  for (const id of ['bucket', 'role', 'dataset-group', 'schema-interactions', 'dataset-interactions', 'import-interactions', 'solution', 'training', 'segments']) {
+    assert.equal(a[id], 'adopt', id);
+  }
+  assert.deepEqual(world.log.slice(before).filter((l) => l.startsWith('create')), []);
+  for (const t of COSTLY) assert.equal(world.count(t), 1, t);
+});

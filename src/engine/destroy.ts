@@ -82,7 +82,6 @@ export async function destroyPipeline(opts: DestroyOptions): Promise<DestroySumm
     for (const dsg of groups) {
       const seen = await describeDatasetGroup(ctx, dsg);
       if (!seen.exists) continue;
-      opts.emit({ type: 'step-start', step: stepFor('dataset-group', dsg) });
       // Jobs cannot be deleted; wait for any in flight (they block dataset deletion) and list them.
       const solutions = (await personalize.send(new ListSolutionsCommand({ datasetGroupArn: dsg, maxResults: 100 }))).solutions ?? [];
       for (const s of solutions) {
@@ -161,10 +160,6 @@ export async function destroyPipeline(opts: DestroyOptions): Promise<DestroySumm
   } finally {
     await session.close();
   }
-}
-
-function stepFor(id: string, name: string) {
-  return { id, kind: 'dataset-group' as const, title: id, deps: [], action: 'replace' as const, reasons: ['destroy'], name, inputsHash: '', costly: false, local: false };
 }
 
 async function deleteOrAbsent(fn: () => Promise<unknown>): Promise<void> {

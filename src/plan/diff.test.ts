@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decide, diffInputs } from './diff.js';
+import { stableStringify } from '../util/hash.js';
 import type { Desired, Observation } from '../resources/types.js';
 import type { StepRecord } from '../state/types.js';
 
@@ -33,10 +34,13 @@ test('diffInputs of equal values is empty, of different values never empty', () 
     fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
       const d = diffInputs(a, b);
       if (JSON.stringify(a) === JSON.stringify(b)) assert.deepEqual(d, []);
+      if (stableStringify(a) !== stableStringify(b)) assert.ok(d.length > 0, `no difference found between ${JSON.stringify(a)} and ${JSON.stringify(b)}`);
       return true;
     }),
   );
   fc.assert(fc.property(fc.jsonValue(), (a) => diffInputs(a, a).length === 0));
+  // Keys that exist on Object.prototype are data like any other.
+  assert.deepEqual(diffInputs({ valueOf: false }, {}), ['valueOf: false -> (none)']);
   fc.assert(fc.property(fc.integer(), fc.integer(), (a, b) => a === b || diffInputs({ x: a }, { x: b }).length === 1));
 });
 

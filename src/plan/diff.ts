@@ -8,7 +8,7 @@ const HASHY = /^[0-9a-f]{16,64}$/;
 function show(v: unknown): string {
   if (typeof v === 'string') return HASHY.test(v) ? v.slice(0, 8) : v;
   if (v === undefined) return '(none)';
-  const s = JSON.stringify(v);
+  const s = JSON.stringify(v) ?? String(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -19,7 +19,8 @@ function show(v: unknown): string {
 export function diffInputs(before: unknown, after: unknown, path = ''): string[] {
   if (isPlainObject(before) && isPlainObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((k) => diffInputs(before[k], after[k], path ? `${path}.${k}` : k));
+    const own = (o: Record<string, unknown>, k: string) => (Object.hasOwn(o, k) ? o[k] : undefined);
+    return keys.flatMap((k) => diffInputs(own(before, k), own(after, k), path ? `${path}.${k}` : k));
   }
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   return [`${path || '(inputs)'}: ${show(before)} -> ${show(after)}`];
@@ -62,7 +63,7 @@ export function decide({ kind, desired, record, observation: o, changingDeps }: 
       const why = shortReason(o.failureReason);
       return { action: kind === 'job' ? 'run' : 'replace', reasons: [`previous attempt ${o.status}${why ? `: ${why}` : ''}`] };
     }
-    if (o.drift?.length) return { action: 'replace', reasons: o.drift.map((d) => `drifted: ${d}`) };
+    if (o.drift?.length) return { action: kind === 'job' ? 'run' : 'replace', reasons: o.drift.map((d) => `drifted: ${d}`) };
     const known = record && record.phase === 'done' && record.inputsHash === desired.inputsHash && (!record.arn || !o.arn || record.arn === o.arn);
     if (!known) return { action: 'adopt', reasons: [record?.phase === 'intent' ? 'created by an interrupted run' : 'exists but is not in the state'] };
     return { action: 'noop', reasons: [] };

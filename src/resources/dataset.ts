@@ -9,7 +9,14 @@ export function describeDataset(ctx: StepContext, arn: string): Promise<Observat
   return readOrAbsent(async () => {
     const r = await ctx.aws.personalize.send(new DescribeDatasetCommand({ datasetArn: arn }));
     const d = r.dataset;
-    return { exists: true, arn, name: d?.name, status: d?.status, phase: phaseOf(d?.status), details: { schemaArn: d?.schemaArn } };
+    return {
+      exists: true,
+      arn,
+      name: d?.name,
+      status: d?.status,
+      phase: phaseOf(d?.status),
+      details: { schemaArn: d?.schemaArn, createdAt: d?.creationDateTime?.getTime() },
+    };
   });
 }
 

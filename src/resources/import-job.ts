@@ -2,7 +2,7 @@ import { CreateDatasetImportJobCommand, DescribeDatasetImportJobCommand } from '
 import { ARTIFACT_FILES } from '../data/artifacts.js';
 import { inputsHashOf, jobName, personalizeArn, personalizeTags, s3Uri } from './naming.js';
 import { createRecorded, phaseOf, readOrAbsent, waitActive } from './lifecycle.js';
-import { datasetArn } from './dataset.js';
+import { datasetArn, describeDataset } from './dataset.js';
 import { objectKeys } from './upload.js';
 import { artifactSha } from './prepare.js';
 import type { DatasetType } from './schema.js';
@@ -12,8 +12,32 @@ export function describeImportJob(ctx: StepContext, arn: string): Promise<Observ
   return readOrAbsent(async () => {
     const r = await ctx.aws.personalize.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn: arn }));
     const j = r.datasetImportJob;
-    return { exists: true, arn, name: j?.jobName, status: j?.status, phase: phaseOf(j?.status), failureReason: j?.failureReason };
+    return {
+      exists: true,
+      arn,
+      name: j?.jobName,
+      status: j?.status,
+      phase: phaseOf(j?.status),
+      failureReason: j?.failureReason,
+      details: { createdAt: j?.creationDateTime?.getTime() },
+    };
   });
+}
+
+/**
+ * An import into a dataset that was deleted and created again since (out of band, or replaced for a new schema)
+ * imported into something that no longer exists: the job is stale even though its inputs are the same.
+ */
+async function staleness(ctx: StepContext, type: DatasetType, job: Observation): Promise<string | undefined> {
+  if (!job.exists || job.phase === 'failed') return undefined;
+  const dataset = await describeDataset(ctx, datasetArn(ctx, type));
+  if (!dataset.exists) return `the ${type} dataset it imported into no longer exists`;
+  const jobAt = job.details?.['createdAt'];
+  const datasetAt = dataset.details?.['createdAt'];
+  if (typeof jobAt === 'number' && typeof datasetAt === 'number' && datasetAt > jobAt) {
+    return `the ${type} dataset was re-created after this import`;
+  }
+  return undefined;
 }
 
 export function roleArnOf(ctx: StepContext): string {
@@ -41,16 +65,18 @@ export function importStep(type: DatasetType): StepDefinition {
       const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
       return { name: jobName(ctx.spec, type === 'interactions' ? 'imp-int' : 'imp-itm', inputsHash, attempt), inputs, inputsHash };
     },
-    read(ctx, desired) {
-      return describeImportJob(ctx, personalizeArn(ctx.aws.region, ctx.account, 'dataset-import-job', desired.name));
+    async read(ctx, desired) {
+      const seen = await describeImportJob(ctx, personalizeArn(ctx.aws.region, ctx.account, 'dataset-import-job', desired.name));
+      const stale = await staleness(ctx, type, seen);
+      return stale ? { ...seen, drift: [stale] } : seen;
     },
     async apply(ctx, desired, record) {
       let name = desired.name;
       let attempt = record?.inputsHash === desired.inputsHash ? (record.attempt ?? 1) : 1;
       let arn = personalizeArn(ctx.aws.region, ctx.account, 'dataset-import-job', name);
       let seen = await describeImportJob(ctx, arn);
-      if (seen.exists && seen.phase === 'failed') {
-        // A failed attempt stays forever under its name: retry under the next one.
+      // A failed or stale attempt stays forever under its name: use the next one.
+      while (seen.exists && (seen.phase === 'failed' || (await staleness(ctx, type, seen)))) {
         attempt += 1;
         name = jobName(ctx.spec, type === 'interactions' ? 'imp-int' : 'imp-itm', desired.inputsHash, attempt);
         arn = personalizeArn(ctx.aws.region, ctx.account, 'dataset-import-job', name);

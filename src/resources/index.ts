@@ -44,7 +44,3 @@ export function pipelineSteps(spec: Spec): StepDefinition[] {
   ];
 }
 
-/** Reverse dependency order for destroy: dependants before what they depend on. */
-export function destroyOrder(spec: Spec): StepDefinition[] {
-  return [...pipelineSteps(spec)].reverse();
-}

@@ -60,9 +60,7 @@ async function observe(ctx: StepContext, inputsHash: string, record: StepRecord 
     const seen = await describeSolutionVersion(ctx, record.arn);
     if (seen.exists) return seen;
   }
-  // Only look further when a solution is known to exist (a first run makes no calls here).
-  const solution = ctx.state.step('solution');
-  if (!solution?.arn && record?.phase !== 'intent') return { exists: false };
+  // Look the version up by tag (one list call; on a first run the solution is absent and that is the answer).
   return findVersionByInputs(ctx, inputsHash);
 }
 

@@ -251,7 +251,7 @@ export class FakeWorld {
       }
       case 'personalize:DescribeDataset': {
         const r = this.get(i.datasetArn);
-        return { dataset: { name: r.name, datasetArn: r.arn, status: r.status, schemaArn: r.input['schemaArn'] } };
+        return { dataset: { name: r.name, datasetArn: r.arn, status: r.status, schemaArn: r.input['schemaArn'], creationDateTime: new Date(r.created * 1000) } };
       }
       case 'personalize:ListDatasets':
         return { datasets: p('dataset').filter((r) => r.input['datasetGroupArn'] === i.datasetGroupArn).map((r) => ({ name: r.name, datasetArn: r.arn, status: r.status })) };
@@ -261,7 +261,7 @@ export class FakeWorld {
         return { datasetImportJobArn: this.add('dataset-import-job', this.arn('dataset-import-job', i.jobName), i.jobName, i).arn };
       case 'personalize:DescribeDatasetImportJob': {
         const r = this.get(i.datasetImportJobArn);
-        return { datasetImportJob: { jobName: r.name, datasetImportJobArn: r.arn, status: r.status, failureReason: r.input['failureReason'] } };
+        return { datasetImportJob: { jobName: r.name, datasetImportJobArn: r.arn, status: r.status, failureReason: r.input['failureReason'], creationDateTime: new Date(r.created * 1000) } };
       }
       case 'personalize:ListDatasetImportJobs':
         return { datasetImportJobs: p('dataset-import-job').filter((r) => !i.datasetArn || r.input['datasetArn'] === i.datasetArn).map((r) => ({ jobName: r.name, datasetImportJobArn: r.arn, status: r.status })) };
