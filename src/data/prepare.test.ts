@@ -71,6 +71,19 @@ describe('prepare: filters and the split', () => {
     });
   });
 
+  it('JSON lines: where over a numeric field that is not mapped', async () => {
+    await withTempDir(async (dir) => {
+      const rows = makeRows(60, 60);
+      const text = rows.map((x, k) => JSON.stringify({ user: x.user, item: x.item, ts: x.ts, rating: k % 5 })).join('\n') + '\n';
+      const src = await writeFixture(dir, 'events.jsonl', text);
+      const r = await run(testSpec(src, { interactions: { where: 'rating >= 2' } }), dir);
+      assert.equal(r.stats.dropped.find((d) => d.step === 'where')?.rows, rows.filter((_, k) => k % 5 < 2).length);
+      const lines = new Set(await trainRows(r.workDir));
+      const expected = new Set(rows.filter((x, k) => k % 5 >= 2 && x.ts < SPLIT).map((x) => `${x.user},${x.item},${x.ts}`));
+      assert.deepEqual(lines, expected);
+    });
+  });
+
   it('without dedupe keeps exact duplicates', async () => {
     await withTempDir(async (dir) => {
       const rows = makeRows();

@@ -95,7 +95,7 @@ export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<Pre
       { name: 'ITEM_ID', column: src.columns.ITEM_ID, kind: 'id' },
       { name: 'TIMESTAMP', column: src.columns.TIMESTAMP, kind: 'timestamp' },
     ];
-    const staged = await stageSource(db, 'ev0', src, fields);
+    const staged = await stageSource(db, 'ev0', src, fields, { distinct: src.dedupe });
     applyBadRowPolicy('interactions', src.source, src, staged);
     step(`read ${staged.rowsRead} rows; filtering and splitting`);
     const t = await transform(db, src, spec.split);

@@ -142,11 +142,6 @@ export async function openSource(
   };
 }
 
-/** DuckDB's error for a malformed JSON line: the fast path gives up and re-reads in lines mode. */
-export function isMalformedJsonError(e: unknown): boolean {
-  return /Malformed JSON|JSON.*(parse|invalid)/i.test(String((e as Error)?.message ?? e));
-}
-
 export function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0] ?? '';
 }

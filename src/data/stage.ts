@@ -1,7 +1,7 @@
 import { inputError } from '../util/errors.js';
 import { badReasonSql, classifySql, type Field, outputColumns, rowPictureSql, STATUS } from './classify.js';
 import { type Db, sqlIdent } from './duckdb.js';
-import { firstLine, isMalformedJsonError, openSource, rawLines, type SourceRelation, type SourceSpec } from './source.js';
+import { firstLine, openSource, rawLines, type SourceRelation, type SourceSpec } from './source.js';
 
 export interface BadRow {
   /** 1-based physical line of the file (the header is line 1 of a CSV). */
@@ -29,6 +29,7 @@ export async function stageSource(
   table: string,
   src: SourceSpec & { timestampFormat?: string },
   fields: Field[],
+  opts: { distinct?: boolean } = {},
 ): Promise<StageResult> {
   const mapped = [...new Set(fields.map((f) => f.column))];
   let rel = await openSource(db, src, mapped);
@@ -36,13 +37,21 @@ export async function stageSource(
     const cols = fields
       .map((f) => `CASE WHEN __status = ${STATUS.ok} THEN ${sqlIdent(f.name)} END AS ${sqlIdent(f.name)}`)
       .join(', ');
-    return db.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS
-      SELECT ${cols}, __status FROM (SELECT ${outputColumns(fields)}, __status FROM (${classifySql(r, fields, src)}))`);
+    // distinct: one hash aggregate both dedupes the kept rows and counts every status in the same scan
+    // (filtered and bad rows carry no values, so they collapse into one group per status).
+    const inner = `SELECT ${cols}, __status FROM (SELECT ${outputColumns(fields)}, __status FROM (${classifySql(r, fields, src)}))`;
+    return db.exec(
+      opts.distinct
+        ? `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT *, count(*) AS __n FROM (${inner}) GROUP BY ALL`
+        : `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT *, 1 AS __n FROM (${inner})`,
+    );
   };
   try {
     await create(rel);
   } catch (e) {
-    if (rel.mode === 'json' && isMalformedJsonError(e)) {
+    // The fast JSON reader stops at a malformed line or a value that does not fit a sniffed `where` column;
+    // raw-lines mode reads every line (TRY_CAST for where columns) and reports bad lines with their numbers.
+    if (rel.mode === 'json') {
       rel = await openSource(db, src, mapped, { linesMode: true });
       try {
         await create(rel);
@@ -54,7 +63,7 @@ export async function stageSource(
     }
   }
   const counts = await db.rows<{ s: number; n: number }>(
-    `SELECT __status AS s, count(*) AS n FROM ${table} GROUP BY ALL`,
+    `SELECT __status AS s, sum(__n) AS n FROM ${table} GROUP BY ALL`,
   );
   const byStatus = (s: number) => counts.find((c) => c.s === s)?.n ?? 0;
   let rejected = 0;

@@ -3,7 +3,7 @@ import type { DropCount } from './artifacts.js';
 import type { Db } from './duckdb.js';
 
 /**
- * The seed notebook's steps, in its order, on the staged table `ev0` (USER_ID, ITEM_ID, TIMESTAMP, __status):
+ * The seed notebook's steps, in its order, on the staged table `ev0` (USER_ID, ITEM_ID, TIMESTAMP, __status, __n):
  * dedupe on the three columns, keep users with >= minInteractionsPerUser rows, then items with
  * >= minInteractionsPerItem rows (one pass each, like the notebook; not iterated to a fixed point), then split
  * train < testStart <= test and, with warmUsersOnly, keep only test rows of users present in train.
@@ -32,18 +32,25 @@ export async function transform(
   const dropped: DropCount[] = [];
   const count = async (table: string) => (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)).n;
 
-  await db.exec(`CREATE OR REPLACE TEMP TABLE ev1 AS
-    SELECT ${src.dedupe ? 'DISTINCT' : ''} "USER_ID" AS u, "ITEM_ID" AS i, "TIMESTAMP" AS t FROM ev0 WHERE __status = 0`);
-  const kept = (await db.one<{ n: number }>(`SELECT count(*) FILTER (WHERE __status = 0) AS n FROM ev0`)).n;
-  await db.exec(`DROP TABLE ev0`);
+  // ev0 was staged with one row per distinct (USER_ID, ITEM_ID, TIMESTAMP) when dedupe is on (see stageSource).
+  // A view, not a copy: the next step reads the staged rows once.
+  await db.exec(`CREATE OR REPLACE TEMP VIEW ev1 AS
+    SELECT "USER_ID" AS u, "ITEM_ID" AS i, "TIMESTAMP" AS t FROM ev0 WHERE __status = 0`);
+  const { kept, rows: distinctRows } = await db.one<{ kept: number; rows: number }>(
+    `SELECT coalesce(sum(__n), 0) AS kept, count(*) AS rows FROM ev0 WHERE __status = 0`,
+  );
   let current = 'ev1';
-  let rows = await count(current);
+  let rows = distinctRows;
+  const drop = async (name: string) => {
+    if (name === 'ev1') await db.exec(`DROP VIEW ev1; DROP TABLE ev0`);
+    else await db.exec(`DROP TABLE ${name}`);
+  };
   if (src.dedupe) dropped.push({ step: 'dedupe', rows: kept - rows, why: 'exact duplicate (USER_ID, ITEM_ID, TIMESTAMP)' });
 
   if (src.minInteractionsPerUser > 1) {
     await db.exec(`CREATE OR REPLACE TEMP TABLE ev2 AS SELECT * FROM ${current} WHERE u IN
       (SELECT u FROM ${current} GROUP BY u HAVING count(*) >= ${src.minInteractionsPerUser})`);
-    await db.exec(`DROP TABLE ${current}`);
+    await drop(current);
     current = 'ev2';
     const n = await count(current);
     dropped.push({
@@ -56,7 +63,7 @@ export async function transform(
   if (src.minInteractionsPerItem > 1) {
     await db.exec(`CREATE OR REPLACE TEMP TABLE ev3 AS SELECT * FROM ${current} WHERE i IN
       (SELECT i FROM ${current} GROUP BY i HAVING count(*) >= ${src.minInteractionsPerItem})`);
-    await db.exec(`DROP TABLE ${current}`);
+    await drop(current);
     current = 'ev3';
     const n = await count(current);
     dropped.push({
@@ -66,15 +73,15 @@ export async function transform(
     });
     rows = n;
   }
-  const all = await db.one<{ users: number; items: number; lo: number | null; hi: number | null }>(
-    `SELECT count(DISTINCT u) AS users, count(DISTINCT i) AS items, min(t) AS lo, max(t) AS hi FROM ${current}`,
-  );
   const ts = split.testStartEpoch;
+  const all = await db.one<{ users: number; items: number; lo: number | null; hi: number | null; testAll: number }>(
+    `SELECT count(DISTINCT u) AS users, count(DISTINCT i) AS items, min(t) AS lo, max(t) AS hi,
+       count(*) FILTER (WHERE t >= ${ts}) AS "testAll" FROM ${current}`,
+  );
   await db.exec(`CREATE OR REPLACE TEMP TABLE train AS SELECT u, i, t FROM ${current} WHERE t < ${ts}`);
   await db.exec(`CREATE OR REPLACE TEMP TABLE test AS SELECT u, i, t FROM ${current} WHERE t >= ${ts}
     ${split.warmUsersOnly ? 'AND u IN (SELECT DISTINCT u FROM train)' : ''}`);
-  const testAll = (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${current} WHERE t >= ${ts}`)).n;
-  await db.exec(`DROP TABLE ${current}`);
+  await drop(current);
   const train = await db.one<{ n: number; users: number; items: number }>(
     `SELECT count(*) AS n, count(DISTINCT u) AS users, count(DISTINCT i) AS items FROM train`,
   );
@@ -83,7 +90,7 @@ export async function transform(
        count(DISTINCT u) FILTER (WHERE u IN (SELECT DISTINCT u FROM train)) AS warm FROM test`,
   );
   if (split.warmUsersOnly) {
-    dropped.push({ step: 'cold test users', rows: testAll - test.n, why: 'test-period user absent from train (warmUsersOnly)' });
+    dropped.push({ step: 'cold test users', rows: all.testAll - test.n, why: 'test-period user absent from train (warmUsersOnly)' });
   }
   return {
     dropped,

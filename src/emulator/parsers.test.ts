@@ -7,6 +7,7 @@ import { parseXml, XmlSyntaxError, xmlDocument } from './xml.js';
 import { canonicalQuery, canonicalUri } from './auth/sigv4.js';
 import { parseAvroSchema } from './personalize/avro-schema.js';
 import { Checksum } from './s3/checksums.js';
+import { parseFilterExpression, placeholders } from './personalize/filter-expression.js';
 
 test('aws-chunked: any split of the wire bytes decodes to the same data and trailers', () => {
   fc.assert(
@@ -86,4 +87,25 @@ test('checksums match the published check values for "123456789"', () => {
   assert.equal(check('CRC32'), 'cbf43926');
   assert.equal(check('CRC32C'), 'e3069283');
   assert.equal(check('CRC64NVME'), 'ae8b14860a799888');
+});
+
+test('filter expressions: the documented user segment examples parse; garbage does not', () => {
+  for (const e of [
+    'INCLUDE UserID WHERE Users.MEMBERSHIP_STATUS IN ($MEMBERSHIP)',
+    'EXCLUDE UserID WHERE Users.AGE < $AGE',
+    'INCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("click", "rating")',
+    'EXCLUDE ItemID WHERE Items.GENRE IN ("Comedy") AND Items.PRICE >= 10 OR Items.CATEGORY NOT IN ("x") | INCLUDE ItemID WHERE Items.A = "b"',
+  ]) {
+    const r = parseFilterExpression(e);
+    assert.ok(r.ok, `${e}: ${r.ok ? '' : r.error}`);
+  }
+  const r = parseFilterExpression('EXCLUDE ItemID WHERE Items.A IN ("x") AND Items.B > 2 OR Items.C = $C');
+  assert.ok(r.ok);
+  if (r.ok) {
+    assert.equal(r.clauses[0]!.anyOf.length, 2);
+    assert.deepEqual(placeholders(r.clauses), ['C']);
+  }
+  for (const bad of ['nonsense', 'INCLUDE UserID', 'INCLUDE UserID WHERE Users.X IN ("a"', 'INCLUDE Foo WHERE Users.X = 1', 'INCLUDE UserID WHERE Nope.X = 1']) {
+    assert.equal(parseFilterExpression(bad).ok, false, bad);
+  }
 });

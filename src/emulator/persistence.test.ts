@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CreateDatasetCommand,
@@ -72,6 +72,47 @@ test('a restart in the middle of an import job and a training continues them to 
       );
       assert.equal(v.solutionVersion?.status, 'ACTIVE', v.solutionVersion?.failureReason);
     });
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a job the emulator was stopped during three times fails with a reason instead of looping', async () => {
+  const dataDir = await tempDataDir();
+  try {
+    const importArn = await withEmulator(
+      async (_e, c) => {
+        const p = c.personalize;
+        const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name: 'g' }));
+        await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status === 'ACTIVE', 'group');
+        const { schemaArn } = await p.send(new CreateSchemaCommand({ name: 's', schema: INTERACTIONS_SCHEMA }));
+        const { datasetArn } = await p.send(new CreateDatasetCommand({ name: 'd', schemaArn, datasetGroupArn, datasetType: 'Interactions' }));
+        await waitFor(() => p.send(new DescribeDatasetCommand({ datasetArn })), (r) => r.dataset?.status === 'ACTIVE', 'dataset');
+        return datasetArn!;
+      },
+      { dataDir },
+    ).then((datasetArn) =>
+      withEmulator(
+        async (_e, c) => (await c.personalize.send(new CreateDatasetImportJobCommand({ jobName: 'j', datasetArn, roleArn: 'arn:aws:iam::000000000000:role/r', dataSource: { dataLocation: 's3://none/x.csv' } }))).datasetImportJobArn!,
+        { dataDir, lifecycle: 'realistic' },
+      ),
+    );
+    // As if three earlier emulators had been killed while running it.
+    const statePath = join(dataDir, 'state.json');
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as { personalize: { resources: Record<string, { _attempts?: number }> } };
+    state.personalize.resources[importArn]!._attempts = 3;
+    await writeFile(statePath, JSON.stringify(state));
+    await withEmulator(
+      async (_e, c) => {
+        const job = await waitFor(
+          () => c.personalize.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn: importArn })),
+          (r) => r.datasetImportJob?.status === 'CREATE FAILED',
+          'gave up',
+        );
+        assert.match(job.datasetImportJob?.failureReason ?? '', /stopped 3 times while this job was running/);
+      },
+      { dataDir },
+    );
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -34,9 +34,20 @@ import {
   paginateListSchemas,
   type PersonalizeClient,
 } from '@aws-sdk/client-personalize';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { rm } from 'node:fs/promises';
+
+const USERS_SCHEMA = JSON.stringify({
+  type: 'record',
+  name: 'Users',
+  namespace: 'com.amazonaws.personalize.schema',
+  fields: [
+    { name: 'USER_ID', type: 'string' },
+    { name: 'MEMBERSHIP', type: 'string', categorical: true },
+  ],
+  version: '1.0',
+});
 import { INTERACTIONS_SCHEMA, ITEMS_SCHEMA, interactionsCsv, tempDataDir, TRUST_POLICY, waitFor, withEmulator, type Clients } from './test-support.js';
 
 const settled = (s: string | undefined) => s === 'ACTIVE' || s === 'CREATE FAILED';
@@ -154,7 +165,7 @@ test('nothing in flight can be deleted; a pending solution version can be stoppe
   }
 });
 
-async function trainedVersion(c: Clients, recipe: string, withItems: boolean): Promise<{ versionArn: string; roleArn: string }> {
+async function trainedVersion(c: Clients, recipe: string, withItems: boolean, withUsers = false): Promise<{ versionArn: string; roleArn: string }> {
   const p = c.personalize;
   await c.s3.send(new CreateBucketCommand({ Bucket: 'rules-bucket' }));
   await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'i.csv', Body: interactionsCsv() }));
@@ -164,6 +175,11 @@ async function trainedVersion(c: Clients, recipe: string, withItems: boolean): P
   const dsg = await activeGroup(p, 'g');
   const kinds: Array<[string, string, string]> = [['Interactions', INTERACTIONS_SCHEMA, 'i.csv']];
   if (withItems) kinds.push(['Items', ITEMS_SCHEMA, 'items.csv']);
+  if (withUsers) {
+    const users = ['USER_ID,MEMBERSHIP', ...Array.from({ length: 60 }, (_, u) => `u${u},${u % 3 === 0 ? 'Gold' : 'Silver'}`)].join('\n') + '\n';
+    await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'users.csv', Body: users }));
+    kinds.push(['Users', USERS_SCHEMA, 'users.csv']);
+  }
   for (const [type, schema, key] of kinds) {
     const { schemaArn } = await p.send(new CreateSchemaCommand({ name: `s-${type}`, schema }));
     const { datasetArn } = await p.send(new CreateDatasetCommand({ name: type, schemaArn, datasetGroupArn: dsg, datasetType: type }));
@@ -206,6 +222,24 @@ test('batch segment jobs: more than 500 item queries fail the job; 5 jobs in fli
     assert.equal(ok.batchSegmentJob?.status, 'ACTIVE', ok.batchSegmentJob?.failureReason);
     const out = await c.s3.send(new GetObjectCommand({ Bucket: 'rules-bucket', Key: 'out/five-hundred/five-hundred.json.out' }));
     assert.equal((await out.Body!.transformToString()).trim().split('\n').length, 500);
+    // A folder as input: one .out per input file.
+    await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'folder/in/a.json', Body: '{"itemId": "i1"}' }));
+    await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'folder/in/b.json', Body: '{"itemId": "i2"}\n{"itemId": "i3"}\n' }));
+    const { batchSegmentJobArn } = await c.personalize.send(
+      new CreateBatchSegmentJobCommand({
+        jobName: 'folder',
+        solutionVersionArn: versionArn,
+        roleArn,
+        jobInput: { s3DataSource: { path: 's3://rules-bucket/folder/in/' } },
+        jobOutput: { s3DataDestination: { path: 's3://rules-bucket/folder/out/' } },
+      }),
+    );
+    const folder = await waitFor(() => c.personalize.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })), (r) => settled(r.batchSegmentJob?.status), 'folder');
+    assert.equal(folder.batchSegmentJob?.status, 'ACTIVE', folder.batchSegmentJob?.failureReason);
+    const listed = await c.s3.send(new ListObjectsV2Command({ Bucket: 'rules-bucket', Prefix: 'folder/out/' }));
+    assert.deepEqual(listed.Contents?.map((o) => o.Key), ['folder/out/a.json.out', 'folder/out/b.json.out']);
+    const b = await c.s3.send(new GetObjectCommand({ Bucket: 'rules-bucket', Key: 'folder/out/b.json.out' }));
+    assert.equal((await b.Body!.transformToString()).trim().split('\n').length, 2);
   });
   // The quota: set up fast, then create jobs under the realistic lifecycle so that they stay in flight.
   const dataDir = await tempDataDir();
@@ -253,5 +287,43 @@ test('item-attribute-affinity: attribute queries, malformed expressions per line
     const failed = await segmentJob(c, 'eleven', versionArn, roleArn, eleven);
     assert.equal(failed.batchSegmentJob?.status, 'CREATE FAILED');
     assert.match(failed.batchSegmentJob?.failureReason ?? '', /at most 10/);
+  });
+});
+
+test('batch segment jobs apply UserID filters, with placeholders filled from each line\'s filterValues', async () => {
+  await withEmulator(async (_e, c) => {
+    const { versionArn, roleArn } = await trainedVersion(c, 'arn:aws:personalize:::recipe/aws-item-affinity', false, true);
+    const p = c.personalize;
+    const dsg = 'arn:aws:personalize:eu-west-1:000000000000:dataset-group/g';
+    const include = await p.send(new CreateFilterCommand({ name: 'members', datasetGroupArn: dsg, filterExpression: 'INCLUDE UserID WHERE Users.MEMBERSHIP IN ($M)' }));
+    const exclude = await p.send(new CreateFilterCommand({ name: 'no-gold', datasetGroupArn: dsg, filterExpression: 'EXCLUDE UserID WHERE Users.MEMBERSHIP IN ("Gold")' }));
+    for (const f of [include, exclude]) await waitFor(() => p.send(new DescribeFilterCommand({ filterArn: f.filterArn })), (r) => r.filter?.status === 'ACTIVE', 'filter');
+    const run = async (name: string, filterArn: string, body: string) => {
+      await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: `in/${name}.json`, Body: body }));
+      const { batchSegmentJobArn } = await p.send(
+        new CreateBatchSegmentJobCommand({
+          jobName: name,
+          solutionVersionArn: versionArn,
+          filterArn,
+          roleArn,
+          numResults: 5,
+          jobInput: { s3DataSource: { path: `s3://rules-bucket/in/${name}.json` } },
+          jobOutput: { s3DataDestination: { path: `s3://rules-bucket/out/${name}/` } },
+        }),
+      );
+      const job = await waitFor(() => p.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })), (r) => settled(r.batchSegmentJob?.status), name);
+      assert.equal(job.batchSegmentJob?.status, 'ACTIVE', job.batchSegmentJob?.failureReason);
+      const out = await c.s3.send(new GetObjectCommand({ Bucket: 'rules-bucket', Key: `out/${name}/${name}.json.out` }));
+      return (await out.Body!.transformToString()).trim().split('\n').map((l) => JSON.parse(l) as { output: { usersList: string[] }; error: string | null });
+    };
+    const gold = (u: string) => Number(u.slice(1)) % 3 === 0;
+    const included = await run('gold', include.filterArn!, ['{"itemId": "i1", "filterValues": {"M": "\\"Gold\\""}}', '{"itemId": "i2"}'].join('\n'));
+    assert.equal(included[0]!.error, null);
+    assert.equal(included[0]!.output.usersList.length, 5);
+    assert.ok(included[0]!.output.usersList.every(gold), included[0]!.output.usersList.join(','));
+    assert.match(included[1]!.error ?? '', /filterValues must give a value for \$M/);
+    const excluded = await run('silver', exclude.filterArn!, '{"itemId": "i1"}');
+    assert.equal(excluded[0]!.output.usersList.length, 5);
+    assert.ok(excluded[0]!.output.usersList.every((u) => !gold(u)), excluded[0]!.output.usersList.join(','));
   });
 });

@@ -22,9 +22,3 @@ export async function readBody(req: IncomingMessage, limit: number, tooLarge: ()
   }
   return Buffer.concat(chunks);
 }
-
-export function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name.toLowerCase()];
-  if (Array.isArray(v)) return v.join(',');
-  return v;
-}

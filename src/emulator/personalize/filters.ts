@@ -1,4 +1,5 @@
 import { ApiError } from '../api-error.js';
+import { parseFilterExpression } from './filter-expression.js';
 import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, DELETING, inUse, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags, SETTLED } from './resources.js';
@@ -7,8 +8,6 @@ import { ARN, NAME, readTags } from './validate.js';
 
 /** "Filters per dataset group: 10". */
 export const MAX_FILTERS_PER_GROUP = 10;
-/** The outline of a filter expression: INCLUDE|EXCLUDE ItemID|UserID WHERE <Dataset>.<FIELD> ... */
-const FILTER_SHAPE = /^\s*(INCLUDE|EXCLUDE)\s+(ItemID|UserID)\s+WHERE\s+(Items|Users|Interactions|Actions|Action_Interactions)\.[A-Za-z_][A-Za-z0-9_]*\s+\S/is;
 
 export const filterOps: PzOperations = {
   async CreateFilter(emu, input, info) {
@@ -16,9 +15,8 @@ export const filterOps: PzOperations = {
     const datasetGroupArn = input.requiredStr('datasetGroupArn', ARN);
     const filterExpression = input.requiredStr('filterExpression', { min: 1, max: 2500 });
     const tags = readTags(input);
-    if (!FILTER_SHAPE.test(filterExpression)) {
-      throw new ApiError('InvalidInputException', `Invalid filter expression: expected INCLUDE|EXCLUDE ItemID|UserID WHERE <Dataset>.<field> <condition>, got: ${filterExpression.slice(0, 200)}`);
-    }
+    const parsed = parseFilterExpression(filterExpression);
+    if (!parsed.ok) throw new ApiError('InvalidInputException', `Invalid filter expression: ${parsed.error}.`);
     const dsg = mustFind(emu, datasetGroupArn, 'datasetGroup');
     requireStatus(dsg, datasetGroupArn, 'ACTIVE', 'dataset group');
     const arn = pzArn(emu, info, 'filter', name);

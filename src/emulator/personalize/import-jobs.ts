@@ -4,7 +4,7 @@ import { parseAvroSchema } from './avro-schema.js';
 import { checkImportCsv, checkInteractionMinimums } from './csv-check.js';
 import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
-import { alreadyExists, find, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setStatus, setTags } from './resources.js';
+import { alreadyExists, beginAttempt, find, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setStatus, setTags } from './resources.js';
 import { resolveInput, roleProblem } from './s3-access.js';
 import { FORCED_FAILURE } from './transitions.js';
 import { ARN, NAME, readTags, ROLE_ARN, S3_LOCATION } from './validate.js';
@@ -64,9 +64,16 @@ export function runImportJob(emu: Emu, arn: string): void {
   emu.lifecycle.after(1, async () => {
     const job = find(emu, arn, 'datasetImportJob');
     if (!job || !IN_FLIGHT.has(job.status ?? '')) return;
+    if (!beginAttempt(job)) return void (await emu.store.commit());
     setStatus(job, 'CREATE IN_PROGRESS');
     await emu.store.commit();
-    const outcome = await importData(emu, job);
+    let outcome: Awaited<ReturnType<typeof importData>>;
+    try {
+      outcome = await importData(emu, job);
+    } catch (e) {
+      // Never leave a job stuck in flight: an unexpected error fails it with the reason.
+      outcome = { ok: false, reason: `Internal error while importing: ${(e as Error).message}` };
+    }
     await new Promise((r) => setTimeout(r, emu.lifecycle.stepMs));
     if (emu.lifecycle.closed) return;
     const current = find(emu, arn, 'datasetImportJob');
@@ -106,7 +113,7 @@ async function importData(emu: Emu, job: Record<string, unknown>): Promise<{ ok:
     const text = (await emu.blobs.read(meta.blob)).toString('utf8');
     const checked = checkImportCsv(file.uri, text, parsed.fields);
     if (!checked.ok) return { ok: false, reason: checked.reason };
-    rows.push(...checked.rows);
+    for (const row of checked.rows) rows.push(row);
   }
   if (dataset.datasetType === 'INTERACTIONS' && job.importMode !== 'INCREMENTAL') {
     const problem = checkInteractionMinimums(rows, parsed.fields);

@@ -115,3 +115,20 @@ export function forget(emu: Emu, arn: string): void {
   delete resources(emu)[arn];
   delete tagsOf(emu)[arn];
 }
+
+/** A job may be started this many times (first run plus restarts) before a restart gives up on it. */
+export const MAX_JOB_ATTEMPTS = 3;
+
+/**
+ * Counts a (re)start of a job. After MAX_JOB_ATTEMPTS starts (say, an emulator killed again and again while this
+ * job ran) the job fails with a reason instead of being retried forever. Returns false when it gave up.
+ */
+export function beginAttempt(r: PzRecord): boolean {
+  const attempts = ((r._attempts as number | undefined) ?? 0) + 1;
+  r._attempts = attempts;
+  if (attempts > MAX_JOB_ATTEMPTS) {
+    setStatus(r, 'CREATE FAILED', `The emulator stopped ${MAX_JOB_ATTEMPTS} times while this job was running; it was not retried again.`);
+    return false;
+  }
+  return true;
+}

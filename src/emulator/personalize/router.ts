@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, isApiError } from '../api-error.js';
+import { ApiError } from '../api-error.js';
 import type { Emu, RequestInfo } from '../context.js';
-import { readBody, MAX_CONTROL_BODY_BYTES } from '../http/body.js';
 import { batchSegmentJobOps } from './batch-segment-jobs.js';
 import { datasetGroupOps } from './dataset-groups.js';
 import { datasetOps } from './datasets.js';
@@ -72,5 +71,3 @@ export async function handlePersonalize(emu: Emu, req: IncomingMessage, res: Ser
   res.end(text);
   return operation;
 }
-
-export { readBody, MAX_CONTROL_BODY_BYTES, isApiError };

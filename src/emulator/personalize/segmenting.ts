@@ -6,8 +6,9 @@ import { parseAttributeExpression } from '../../spec/attribute-expression.js';
 import { getBucket, parseS3Uri, writeObject } from '../s3/s3-model.js';
 import { modelDirOf } from './data-files.js';
 import { recipeByArn } from './recipes.js';
-import { find, IN_FLIGHT, resources, setStatus } from './resources.js';
+import { beginAttempt, find, IN_FLIGHT, resources, setStatus } from './resources.js';
 import { resolveInput, roleProblem } from './s3-access.js';
+import { loadUserFilter, type UserFilter } from './segment-filter.js';
 import { FORCED_FAILURE } from './transitions.js';
 
 /** Per input file: Item-Affinity at most 500 queries, Item-Attribute-Affinity at most 10. */
@@ -25,6 +26,7 @@ export function runSegmentJob(emu: Emu, arn: string): void {
   emu.lifecycle.after(1, async () => {
     const job = find(emu, arn, 'batchSegmentJob');
     if (!job || !IN_FLIGHT.has(job.status ?? '')) return;
+    if (!beginAttempt(job)) return void (await emu.store.commit());
     setStatus(job, 'CREATE IN_PROGRESS');
     await emu.store.commit();
     let failure: string | undefined;
@@ -75,18 +77,40 @@ async function segment(emu: Emu, job: Record<string, unknown>): Promise<string |
     }
     files.push({ key: file.key, lines: raw.map((l) => parseLine(l, attributes)) });
   }
+  let filter: UserFilter | undefined;
+  if (job.filterArn) {
+    const f = find(emu, String(job.filterArn), 'filter');
+    if (!f || f.status !== 'ACTIVE') return `The filter ${String(job.filterArn)} is not available.`;
+    const loaded = await loadUserFilter(emu, { filterExpression: String(f.filterExpression), datasetGroupArn: String(f.datasetGroupArn), filterArn: String(job.filterArn) }, recipe.name);
+    if ('failure' in loaded) return loaded.failure;
+    filter = loaded;
+  }
   const modelDir = modelDirOf(emu, String(version.solutionVersionArn));
   const numResults = Number(job.numResults);
+  // With a filter the model ranks every user; the filter then keeps the first numResults that pass.
+  const asked = filter ? Math.max(numResults, filter.allUsers) : numResults;
   for (const file of files) {
+    const predicates = file.lines.map((l) => {
+      if (!l.query || !filter) return undefined;
+      const p = filter.forLine((l.input as Record<string, unknown>).filterValues);
+      if ('error' in p) {
+        l.error = p.error;
+        l.query = undefined;
+        return undefined;
+      }
+      return p;
+    });
     const valid = file.lines.filter((l) => l.query);
-    const results = valid.length > 0 ? await segmentUsers(modelDir, valid.map((l) => l.query!), numResults) : [];
+    const results = valid.length > 0 ? await segmentUsers(modelDir, valid.map((l) => l.query!), asked) : [];
     let next = 0;
     const body = file.lines
-      .map((l) => {
+      .map((l, i) => {
         if (!l.query) return JSON.stringify({ input: l.input, output: { usersList: [] }, error: l.error });
         const r = results[next++];
         if (!r || 'error' in r) return JSON.stringify({ input: l.input, output: { usersList: [] }, error: r ? r.error : 'No result.' });
-        return JSON.stringify({ input: l.input, output: { usersList: r.users }, error: null });
+        const keep = predicates[i];
+        const users = keep ? r.users.filter(keep).slice(0, numResults) : r.users;
+        return JSON.stringify({ input: l.input, output: { usersList: users }, error: null });
       })
       .join('\n');
     if (emu.lifecycle.closed) return undefined;

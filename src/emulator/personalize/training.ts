@@ -7,7 +7,7 @@ import { modelDirOf } from './data-files.js';
 import { parseAvroSchema } from './avro-schema.js';
 import { checkImportCsv, checkInteractionMinimums } from './csv-check.js';
 import { recipeByArn } from './recipes.js';
-import { find, resources, setStatus } from './resources.js';
+import { beginAttempt, find, resources, setStatus } from './resources.js';
 import { FORCED_FAILURE } from './transitions.js';
 
 /**
@@ -42,6 +42,7 @@ export function runTraining(emu: Emu, arn: string): void {
   emu.lifecycle.after(1, async () => {
     const v = find(emu, arn, 'solutionVersion');
     if (!v || (v.status !== 'CREATE PENDING' && v.status !== 'CREATE IN_PROGRESS')) return;
+    if (!beginAttempt(v)) return void (await emu.store.commit());
     setStatus(v, 'CREATE IN_PROGRESS');
     await emu.store.commit();
     const controller = new AbortController();
