@@ -6,8 +6,9 @@ import { mkdir, mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListDatasetGroupsCommand } from '@aws-sdk/client-personalize';
+import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, ListRolePoliciesCommand, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { signedFetch } from '../../src/emulator/test-signer.js';
 import { e2eReady } from '../e2e-support.js';
 import { startStandalone, type StandaloneEmulator } from './support.js';
@@ -92,7 +93,7 @@ test('emulator fuzzing: malformed requests of every protocol', { skip: !e2eReady
     await emu.aws.personalize.send(new ListDatasetGroupsCommand({}));
   };
   let roundTrips = 0;
-  const keys = ['../escape.txt', '../../../../../../tmp/segflow-escape.txt', '..', '.', 'a/../../b', '/abs/path', 'nul\u0000byte', 'back\\slash\\..\\..\\x', 'ünïcødé/日本語/🙂.csv', '%2e%2e%2fencoded', 'CON', 'a'.repeat(1024)];
+  const keys = ['../escape.txt', '../../../../../../tmp/segflow-escape.txt', '..', '.', 'a/../../b', '/abs/path', 'nul\u0000byte', 'back\\slash\\..\\..\\x', 'ünïcødé/日本語/🙂.csv', '%2e%2e%2fencoded', 'CON', '__proto__', 'constructor', 'a'.repeat(1024)];
   try {
     // --- Personalize (awsJson1_1)
     const pzBodies = ['', '{', '{"name":', 'null', '[]', '"x"', '\u0000\u0001', '{"maxResults": 1e400}', '{'.repeat(5000) + '}'.repeat(5000), '{"name": "' + '\\ud800' + '"}'];
@@ -227,6 +228,9 @@ test('emulator fuzzing: malformed requests of every protocol', { skip: !e2eReady
       roundTrips++;
     }
     assert.ok(roundTrips >= keys.length - 2, `only ${roundTrips} of ${keys.length} odd keys round-tripped`);
+    const listed = (await emu.aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: '__' }))).Contents?.map((c) => c.Key);
+    assert.deepEqual(listed, ['__proto__']);
+    requests++;
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }), async (key) => {
         await emu.aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
@@ -236,6 +240,17 @@ test('emulator fuzzing: malformed requests of every protocol', { skip: !e2eReady
       }),
       { numRuns: 60 * RUNS },
     );
+    // Names that are special in JavaScript are ordinary names: a role and an inline policy called __proto__.
+    for (const RoleName of ['__proto__', 'constructor']) {
+      await emu.aws.iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));
+      await emu.aws.iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: '__proto__', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] }) }));
+      assert.equal((await emu.aws.iam.send(new GetRoleCommand({ RoleName }))).Role?.RoleName, RoleName);
+      assert.deepEqual((await emu.aws.iam.send(new ListRolePoliciesCommand({ RoleName }))).PolicyNames, ['__proto__']);
+      assert.ok((await emu.aws.iam.send(new ListRolesCommand({}))).Roles?.some((r) => r.RoleName === RoleName), `role ${RoleName} is not listed`);
+      await emu.aws.iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: '__proto__' }));
+      await emu.aws.iam.send(new DeleteRoleCommand({ RoleName }));
+      requests += 7;
+    }
     await alive();
 
     // --- Truncated, lying and non-HTTP bytes on the socket

@@ -20,7 +20,7 @@ export const rolePolicyOps: QueryOperations = {
     if (others + document.replace(/\s/g, '').length > MAX_INLINE_CHARS) {
       throw new ApiError('LimitExceeded', `Maximum policy size of ${MAX_INLINE_CHARS} bytes exceeded for role ${role.roleName}`, 409);
     }
-    role.inlinePolicies[name] = document;
+    Object.defineProperty(role.inlinePolicies, name, { value: document, enumerable: true, writable: true, configurable: true });
     await emu.store.commit();
     return undefined;
   },

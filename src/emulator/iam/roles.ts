@@ -92,7 +92,8 @@ export const roleOps: QueryOperations = {
       inlinePolicies: {},
       attachedPolicies: [],
     };
-    roles(emu)[roleName] = role;
+    // defineProperty: a role named __proto__ must be an entry, not the record's prototype.
+    Object.defineProperty(roles(emu), roleName, { value: role, enumerable: true, writable: true, configurable: true });
     await emu.store.commit();
     return [['Role', roleXml(role, false)]];
   },

@@ -32,7 +32,8 @@ export function compareKeys(a: string, b: string): number {
  */
 export function setObject(bucket: S3Bucket, key: string, meta: S3ObjectMeta): string | undefined {
   const old = getObject(bucket, key);
-  bucket.objects[key] = meta;
+  // defineProperty: a key named __proto__ must be an entry, not the record's prototype.
+  Object.defineProperty(bucket.objects, key, { value: meta, enumerable: true, writable: true, configurable: true });
   return old?.blob;
 }
 
