@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ListDatasetGroupsCommand } from '@aws-sdk/client-personalize';
+import { CreateDatasetGroupCommand, ListDatasetGroupsCommand, ListTagsForResourceCommand, TagResourceCommand } from '@aws-sdk/client-personalize';
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, ListRolePoliciesCommand, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { signedFetch } from '../../src/emulator/test-signer.js';
 import { e2eReady } from '../e2e-support.js';
@@ -251,6 +251,11 @@ test('emulator fuzzing: malformed requests of every protocol', { skip: !e2eReady
       await emu.aws.iam.send(new DeleteRoleCommand({ RoleName }));
       requests += 7;
     }
+    const group = await emu.aws.personalize.send(new CreateDatasetGroupCommand({ name: 'fuzz-tags', tags: [{ tagKey: '__proto__', tagValue: 'a' }] }));
+    await emu.aws.personalize.send(new TagResourceCommand({ resourceArn: group.datasetGroupArn, tags: [{ tagKey: 'constructor', tagValue: 'b' }] }));
+    const tags = (await emu.aws.personalize.send(new ListTagsForResourceCommand({ resourceArn: group.datasetGroupArn }))).tags ?? [];
+    assert.deepEqual(tags.map((t) => `${t.tagKey}=${t.tagValue}`).sort(), ['__proto__=a', 'constructor=b']);
+    requests += 3;
     await alive();
 
     // --- Truncated, lying and non-HTTP bytes on the socket

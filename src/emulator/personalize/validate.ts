@@ -145,7 +145,8 @@ export function readTags(input: Input, member = 'tags'): Record<string, string> 
     const key = tag.requiredStr('tagKey', { min: 1, max: 128, pattern: TAG_PATTERN, patternText: TAG_PATTERN_TEXT });
     const value = tag.requiredStr('tagValue', { min: 0, max: 256, pattern: TAG_PATTERN, patternText: TAG_PATTERN_TEXT });
     if (key.toLowerCase().startsWith('aws:')) throw new ApiError('InvalidInputException', `Tag keys starting with 'aws:' are reserved: ${key}`);
-    out[key] = value;
+    // defineProperty: a tag key __proto__ must be an entry, not the record's prototype.
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   });
   return out;
 }
