@@ -69,6 +69,7 @@ describe('engine end to end: the built CLI against the emulator', { skip: !e2eRe
     const first = await applyJson(w.dir, w.spec);
     assert.equal(first.ok, true);
     assert.ok(first.bytesUploaded > 0);
+    for (const op of ['CreateDatasetImportJob', 'CreateSolutionVersion', 'CreateBatchSegmentJob']) assert.equal(first.calls[`personalize:${op}`], 1, op);
     assert.ok(first.report.length > 0, 'the evaluation summary is printed');
     const runInfo = JSON.parse(await readFile(join(w.dir, '.segflow/work/e2e/run-info.json'), 'utf8'));
     assert.ok(runInfo.segmentFiles.length >= 1);
