@@ -247,3 +247,15 @@ test('a lost state file is rebuilt by adoption: names and tags find everything, 
   assert.deepEqual(world.log.slice(before).filter((l) => l.startsWith('create')), []);
   for (const t of COSTLY) assert.equal(world.count(t), 1, t);
 });
+
+test('a changed storage.bucket creates the new bucket; destroy removes the old one too', async () => {
+  await apply(testSpec());
+  const moved = testSpec({ storage: { bucket: 'demo-bucket-2', prefix: 'demo/' } });
+  const { plan } = await apply(moved);
+  const a = actions(plan);
+  assert.equal(a['bucket'], 'create');
+  assert.equal(a['upload'], 'run');
+  assert.equal(world.buckets.size, 2);
+  await destroyPipeline({ spec: moved, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
+  assert.equal(world.buckets.size, 0);
+});
