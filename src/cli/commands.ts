@@ -11,7 +11,9 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
-  { name: 'prepare', summary: 'run the local data steps only (read, filter, split, sample queries) into .segflow/work/', load: () => import('./commands/prepare.js') },
-  { name: 'sample-data', summary: 'write synthetic Amazon-review-format data for trials and benchmarks', load: () => import('./commands/sample-data.js') },
   { name: 'validate', summary: 'check pipeline files: schema and semantic rules, every problem located; contacts nothing', load: () => import('./commands/validate.js') },
+  { name: 'report', summary: 'holdout evaluation of the latest run vs baselines; writes report files', load: () => import('./commands/report.js') },
+  { name: 'prepare', summary: 'run the local data steps only (read, filter, split, sample queries) into .segflow/work/', load: () => import('./commands/prepare.js') },
+  { name: 'emulator', summary: 'run the local AWS-compatible endpoint (Personalize, S3, IAM, STS)', load: () => import('./commands/emulator.js') },
+  { name: 'sample-data', summary: 'write synthetic Amazon-review-format data for trials and benchmarks', load: () => import('./commands/sample-data.js') },
 ];

@@ -1,5 +1,8 @@
 import { inputError } from '../util/errors.js';
-import { columnIndex, readCsv } from './csv.js';
+import { columnIndex, readCsv, readCsvFile } from './csv.js';
+
+/** Feeds CSV records to the callbacks (from a string or a file) and returns the header. */
+type CsvSource = (onRow: (fields: string[], line: number) => void, onHeader: (header: string[]) => void) => string[];
 
 /**
  * Interactions as integer-coded columns. User and item indices follow the sorted order of their ids, so that
@@ -46,6 +49,14 @@ function sortCodes(ids: string[]): { sorted: string[]; remap: Int32Array } {
 }
 
 export function parseInteractions(text: string, file = 'interactions.csv'): Interactions {
+  return readInteractions((r, h) => readCsv(text, r, h), file);
+}
+
+export function parseInteractionsFile(path: string): Interactions {
+  return readInteractions((r, h) => readCsvFile(path, r, h), path);
+}
+
+function readInteractions(source: CsvSource, file: string): Interactions {
   const userCode = new Map<string, number>();
   const itemCode = new Map<string, number>();
   const users: string[] = [];
@@ -61,7 +72,7 @@ export function parseInteractions(text: string, file = 'interactions.csv'): Inte
   let ii = -1;
   let itime = -1;
   let width = 0;
-  const header = readCsv(text, (f, line) => {
+  const header = source((f, line) => {
     const uid = f[iu]?.trim() ?? '';
     const iid = f[ii]?.trim() ?? '';
     const ts = parseTimestamp(f[itime] ?? '');
@@ -134,6 +145,14 @@ export function parseInteractions(text: string, file = 'interactions.csv'): Inte
 
 /** Reads an items CSV (ITEM_ID plus categorical columns) for the items known to the interactions. */
 export function parseItems(text: string, itemIds: string[], file = 'items.csv'): ItemAttributes {
+  return readItems((r, h) => readCsv(text, r, h), itemIds, file);
+}
+
+export function parseItemsFile(path: string, itemIds: string[]): ItemAttributes {
+  return readItems((r, h) => readCsvFile(path, r, h), itemIds, path);
+}
+
+function readItems(source: CsvSource, itemIds: string[], file: string): ItemAttributes {
   const index = new Map<string, number>();
   itemIds.forEach((id, k) => index.set(id, k));
   let columns: string[] = [];
@@ -143,7 +162,7 @@ export function parseItems(text: string, itemIds: string[], file = 'items.csv'):
   let values: string[][] = [];
   const bad: string[] = [];
   let badCount = 0;
-  readCsv(text, (f, line) => {
+  source((f, line) => {
     const id = f[idCol]?.trim() ?? '';
     if (f.length !== width || id === '') {
       badCount++;

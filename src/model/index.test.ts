@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -113,6 +113,15 @@ describe('trainModel / segmentUsers', () => {
     }
   });
 
+  it('uses hidden_dimension as the neighbourhood size (default 149)', async () => {
+    const read = (d: string) => JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as { hiddenDimension: number; params: { neighbours: number } };
+    const m32 = join(dir, 'hd32');
+    await trainModel({ recipe: 'aws-item-affinity', interactionsCsv: files.interactions, modelDir: m32, hiddenDimension: 32 });
+    assert.deepEqual([read(m32).hiddenDimension, read(m32).params.neighbours], [32, 32]);
+    const meta = read(join(dir, 'ia'));
+    assert.deepEqual([meta.hiddenDimension, meta.params.neighbours], [149, 149]);
+  });
+
   it('rejects bad rows naming their lines, and a bad hidden_dimension', async () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,100\nu2,,200\nu3,i3,yesterday\nu4,i4\n');
@@ -137,8 +146,14 @@ describe('trainModel / segmentUsers', () => {
   it('stops when aborted and leaves no model behind', async () => {
     const controller = new AbortController();
     const modelDir = join(dir, 'aborted');
-    const p = trainModel({ recipe: 'aws-item-affinity', interactionsCsv: files.interactions, modelDir, signal: controller.signal });
-    controller.abort();
+    // abort once the worker reports that it is under way
+    const p = trainModel({
+      recipe: 'aws-item-affinity',
+      interactionsCsv: files.interactions,
+      modelDir,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
     await assert.rejects(p, (e: unknown) => (e as Error).name === 'AbortError');
     assert.equal(existsSync(modelDir), false);
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { ExitCode, inputError, SegflowError } from '../util/errors.js';
 import type { SegmentQuery, SegmentResult, TrainInput, TrainResult } from './api.js';
-import { tempModelDir } from './model-store.js';
+import { publishModel, tempModelDir } from './model-store.js';
 import type { WorkerMessage, WorkerTask } from './worker.js';
 
 export type { SegmentQuery, SegmentResult, TrainInput, TrainResult } from './api.js';
@@ -24,9 +24,13 @@ export function trainModel(input: TrainInput): Promise<TrainResult> {
       tmpDir,
     },
   };
-  return runWorker<TrainResult>(task, input.signal, input.onProgress, () => {
-    rmSync(tmpDir, { recursive: true, force: true });
-  });
+  return runWorker<TrainResult>(
+    task,
+    input.signal,
+    input.onProgress,
+    () => rmSync(tmpDir, { recursive: true, force: true }),
+    () => publishModel(tmpDir, input.modelDir),
+  );
 }
 
 /** Per query the top numResults users, best first; a bad query gets { error } and the rest are served. */
@@ -46,6 +50,7 @@ function runWorker<T>(
   signal?: AbortSignal,
   onProgress?: (fraction: number) => void,
   cleanup?: () => void,
+  publish?: () => void,
 ): Promise<T> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise<T>((resolve, reject) => {
@@ -70,7 +75,15 @@ function runWorker<T>(
       if (m.type === 'progress') {
         if (!settled) onProgress?.(m.fraction);
       } else if (m.type === 'done') {
-        finish(() => resolve(m.result as T));
+        finish(() => {
+          try {
+            publish?.();
+            resolve(m.result as T);
+          } catch (e) {
+            cleanup?.();
+            reject(new SegflowError('RUN_MODEL_FAILED', `cannot publish the model: ${(e as Error).message}`));
+          }
+        });
       } else {
         const e = m.error;
         finish(() => {

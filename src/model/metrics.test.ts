@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseInteractions } from './dataset.js';
+import { parseInteractions, parseItems } from './dataset.js';
 import { buildMatrix } from './matrix.js';
 import { evaluate, holdoutMask, holdoutQueries, sample } from './metrics.js';
 
@@ -21,6 +21,23 @@ describe('solution metrics', () => {
     assert.deepEqual(named.sort((a, b) => (a.item! < b.item! ? -1 : 1)), [
       { item: 'i0', truth: ['five'] },
       { item: 'i4', truth: ['six'] },
+    ]);
+  });
+
+  it('builds one attribute query per held-out (attribute, value), over the train items carrying it', () => {
+    // u1: i1 then i2 (held out); u2: i3 then i1 (held out); i2 only ever occurs held out
+    const data = parseInteractions('USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1\nu1,i2,2\nu2,i3,1\nu2,i1,2\n');
+    const attrs = parseItems('ITEM_ID,GENRE\ni1,rock|pop\ni2,pop\ni3,jazz\n', data.itemIds);
+    const keep = holdoutMask(data, data.userIds.length);
+    const m = buildMatrix(data.userIds.length, data.itemIds.length, data.user, data.item, data.time, keep);
+    const queries = holdoutQueries(data, keep, (i) => m.itemPtr[i + 1]! - m.itemPtr[i]!, attrs);
+    const named = queries
+      .map((q) => ({ items: Array.from(q.items, (i) => data.itemIds[i]), truth: Array.from(q.truth, (u) => data.userIds[u]) }))
+      .sort((a, b) => (a.items.join() + a.truth.join() < b.items.join() + b.truth.join() ? -1 : 1));
+    // pop: held-out i2 (u1) and i1 (u2); train items with pop: i1 only. rock: held-out i1 (u2). jazz: nothing held out.
+    assert.deepEqual(named, [
+      { items: ['i1'], truth: ['u1', 'u2'] },
+      { items: ['i1'], truth: ['u2'] },
     ]);
   });
 

@@ -153,5 +153,6 @@ export function solutionMetrics(
   const m = buildMatrix(numUsers, data.itemIds.length, data.user, data.item, data.time, keep);
   const queries = holdoutQueries(data, keep, (i) => m.itemPtr[i + 1]! - m.itemPtr[i]!, attrs);
   const scorer = new Scorer(m, params);
-  return evaluate(numUsers, queries, (items, k) => scorer.rank(items, k), (done) => onProgress?.(done / queries.length));
+  const kind = attrs ? 'attribute' : 'item';
+  return evaluate(numUsers, queries, (items, k) => scorer.rank(items, k, kind), (done) => onProgress?.(done / queries.length));
 }

@@ -54,8 +54,8 @@ function readArray<T>(path: string, make: new (length: number) => T & { buffer: 
   return out;
 }
 
-/** Writes the model into tmpDir (which must not exist), then renames it to modelDir, replacing an old one. */
-export function saveModel(model: StoredModel, tmpDir: string, modelDir: string): void {
+/** Writes the model into tmpDir (which must not exist yet); publishModel makes it visible. */
+export function writeModel(model: StoredModel, tmpDir: string): void {
   mkdirSync(tmpDir, { recursive: true });
   writeFileSync(join(tmpDir, 'users.json'), JSON.stringify(model.userIds));
   writeFileSync(join(tmpDir, 'items.json'), JSON.stringify(model.itemIds));
@@ -66,6 +66,10 @@ export function saveModel(model: StoredModel, tmpDir: string, modelDir: string):
   writeArray(join(tmpDir, 'user-last.bin'), model.matrix.userLast);
   // model.json last: its presence marks a complete model
   writeFileSync(join(tmpDir, 'model.json'), JSON.stringify(model.meta, null, 2) + '\n');
+}
+
+/** Renames a written model directory to modelDir, replacing an old model (the caller's thread decides when). */
+export function publishModel(tmpDir: string, modelDir: string): void {
   mkdirSync(dirname(modelDir), { recursive: true });
   if (existsSync(modelDir)) {
     const old = `${tmpDir}.old`;

@@ -12,7 +12,7 @@ import { topK } from './top-k.js';
  *   decay(u, i) = 0.5^(days since u last interacted with i / halfLifeDays)   (1 when halfLifeDays = 0)
  *
  * Q is one item (item affinity) or the set of items matching an attribute expression (treated as one
- * pseudo-item); co(j, Q) counts users who interacted with j and with Q; pop counts users.
+ * pseudo-item, with attributeBonus in place of bonus); co(j, Q) counts users who interacted with j and with Q; pop counts users.
  * Ties: higher activity (distinct items), then the smaller user id. Users without any signal are filled in
  * by activity, so a segment always has min(k, users) members.
  */
@@ -23,18 +23,22 @@ export interface ScorerParams {
   neighbours: number;
   countExponent: number;
   halfLifeDays: number;
+  /** The bonus for attribute queries, whose "interacted with Q" signal is much richer than for one item. */
+  attributeBonus: number;
   /** Apply the recency decay to the knn part too. */
   decayKnn: boolean;
   userNorm: number;
 }
 
+/** Chosen on a validation split of Online Retail's training period (see docs/model.md); neighbours is hidden_dimension. */
 export const DEFAULT_PARAMS: ScorerParams = {
-  alpha: 0.5,
-  bonus: 2,
-  neighbours: 0,
-  countExponent: 0,
-  halfLifeDays: 0,
-  decayKnn: false,
+  alpha: 0.35,
+  bonus: 1,
+  attributeBonus: 100,
+  neighbours: 149,
+  countExponent: 1,
+  halfLifeDays: 90,
+  decayKnn: true,
   userNorm: 0,
 };
 
@@ -69,7 +73,7 @@ export class Scorer {
   }
 
   /** The k best users for the query item set (ascending item indices), best first. */
-  rank(query: ArrayLike<number>, k: number): Int32Array {
+  rank(query: ArrayLike<number>, k: number, kind: 'item' | 'attribute' = 'item'): Int32Array {
     const { m, params, inQuery, co, touchedItems, direct, score, touchedUsers, mark } = this;
     const { itemPtr, itemUsers, itemCount, itemLast, userPtr, userItems } = m;
     const decayRate = params.halfLifeDays > 0 ? Math.LN2 / (params.halfLifeDays * 86400) : 0;
@@ -136,7 +140,8 @@ export class Scorer {
       maxDirect = Math.max(maxDirect, direct[u]!);
     }
     const knnScale = maxKnn > 0 ? 1 / maxKnn : 0;
-    const directScale = maxDirect > 0 ? params.bonus / maxDirect : 0;
+    const bonus = kind === 'item' ? params.bonus : params.attributeBonus;
+    const directScale = maxDirect > 0 ? bonus / maxDirect : 0;
     for (let t = 0; t < nUsers; t++) {
       const u = touchedUsers[t]!;
       score[u] = score[u]! * knnScale + direct[u]! * directScale;

@@ -22,7 +22,7 @@ export class Segmenter {
   segment(query: SegmentQuery, numResults: number): SegmentResult {
     const items = this.resolve(query);
     if ('error' in items) return items;
-    const top = this.scorer.rank(items.items, numResults);
+    const top = this.scorer.rank(items.items, numResults, 'itemId' in query ? 'item' : 'attribute');
     return { users: Array.from(top, (u) => this.model.userIds[u]!) };
   }
 

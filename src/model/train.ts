@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { inputError } from '../util/errors.js';
 import type { SegmentationRecipe, TrainResult } from './api.js';
-import { parseInteractions, parseItems, type ItemAttributes } from './dataset.js';
+import { parseInteractionsFile, parseItemsFile, type ItemAttributes } from './dataset.js';
 import { buildMatrix } from './matrix.js';
 import { solutionMetrics } from './metrics.js';
-import { saveModel } from './model-store.js';
+import { writeModel } from './model-store.js';
 import { DEFAULT_PARAMS, type ScorerParams } from './scorer.js';
 
 export const DEFAULT_HIDDEN_DIMENSION = 149;
@@ -19,19 +18,27 @@ export interface TrainJob {
   tmpDir: string;
 }
 
-export function scorerParams(_hiddenDimension: number): ScorerParams {
-  return { ...DEFAULT_PARAMS };
+/** hidden_dimension is the neighbourhood size: how many most-similar items vote for a query item. */
+export function scorerParams(hiddenDimension: number): ScorerParams {
+  return { ...DEFAULT_PARAMS, neighbours: hiddenDimension };
 }
 
-function readText(path: string, what: string): string {
+function readFile<T>(path: string, what: string, read: (path: string) => T): T {
   try {
-    return readFileSync(path, 'utf8');
+    return read(path);
   } catch (e) {
-    throw inputError('DATA_UNREADABLE', `cannot read the ${what} file ${path}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+      throw inputError('DATA_UNREADABLE', `cannot read the ${what} file ${path}: ${(e as Error).message}`);
+    }
+    throw e;
   }
 }
 
-/** Trains synchronously (inside the worker): parse, metrics on the holdout, full model, atomic save. */
+/**
+ * Trains synchronously (inside the worker): parse, metrics on the holdout, full model written to job.tmpDir.
+ * The caller publishes it (publishModel) unless it was aborted meanwhile, so an abort never leaves a model.
+ */
 export function trainSync(job: TrainJob, onProgress: (fraction: number) => void = () => {}): TrainResult {
   const started = performance.now();
   const hiddenDimension = job.hiddenDimension ?? DEFAULT_HIDDEN_DIMENSION;
@@ -41,11 +48,11 @@ export function trainSync(job: TrainJob, onProgress: (fraction: number) => void 
   if (job.recipe === 'aws-item-attribute-affinity' && !job.itemsCsv) {
     throw inputError('DATA_ITEMS_REQUIRED', 'aws-item-attribute-affinity needs an items dataset');
   }
-  const data = parseInteractions(readText(job.interactionsCsv, 'interactions'), job.interactionsCsv);
+  const data = readFile(job.interactionsCsv, 'interactions', parseInteractionsFile);
   onProgress(0.1);
   let attributes: ItemAttributes | undefined;
   if (job.itemsCsv) {
-    attributes = parseItems(readText(job.itemsCsv, 'items'), data.itemIds, job.itemsCsv);
+    attributes = readFile(job.itemsCsv, 'items', (p) => parseItemsFile(p, data.itemIds));
     if (job.recipe === 'aws-item-attribute-affinity' && attributes.columns.length === 0) {
       throw inputError('DATA_ITEMS_REQUIRED', `${job.itemsCsv}: aws-item-attribute-affinity needs at least one attribute column`);
     }
@@ -58,7 +65,7 @@ export function trainSync(job: TrainJob, onProgress: (fraction: number) => void 
   const numItems = data.itemIds.length;
   const matrix = buildMatrix(numUsers, numItems, data.user, data.item, data.time);
   onProgress(0.95);
-  saveModel(
+  writeModel(
     {
       meta: {
         format: 'segflow-item-knn',
@@ -78,7 +85,6 @@ export function trainSync(job: TrainJob, onProgress: (fraction: number) => void 
       ...(attributes ? { attributes } : {}),
     },
     job.tmpDir,
-    job.modelDir,
   );
   onProgress(1);
   return {

@@ -44,6 +44,7 @@ function candidates(): ScorerParams[] {
   const axes: Record<keyof ScorerParams, unknown[]> = {
     alpha: [0.35, 0.5],
     bonus: [0.25, 0.5, 1],
+    attributeBonus: [100],
     neighbours: [149, 0],
     countExponent: [0, 0.5, 1],
     halfLifeDays: [0, 30, 90, 180],

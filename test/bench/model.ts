@@ -2,13 +2,13 @@
  * npm run bench:model — the local model's quality and speed (see docs/model.md for the figures):
  *  1. Online Retail, the seed notebook's protocol: hits@1% / recall@1% of the served model (trainModel +
  *     segmentUsers) next to the popularity and "users who bought it" baselines.
- *  2. Synthetic item attributes: attribute-affinity recall@1% against popularity.
- *  3. Seed scale (gen_reviews.py 5,074,160 reviews, prepared like the seed): training + a 500-query segment job,
+ *  2. Synthetic item attributes (segflow sample-data --items-out): attribute-affinity recall@1% against popularity.
+ *  3. Seed scale (sample-data 5,074,160 reviews, prepared like the seed): training + a 500-query segment job,
  *     wall time and peak RSS, measured in a child process that does nothing else.
  * Heavy: run under `flock /tmp/segflow-heavy.lock`. SEGFLOW_BENCH_ONLY=retail|attributes|seed runs one part.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { segmentUsers, trainModel } from '../../src/model/index.js';
@@ -16,10 +16,12 @@ import { parseInteractions } from '../../src/model/dataset.js';
 import { evaluate, type EvalQuery } from '../../src/model/metrics.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { boughtItRanker, popularityRanker } from './baselines.js';
-import { cleanEvents, fmt, notebookSplit, score } from './protocol.js';
+import { fmt, notebookSplit, score } from './protocol.js';
 import { loadRetailEvents } from './retail-data.js';
-import { prepareSeedScale, runSeedChild } from './seed-scale.js';
-import { writeAttributeData } from './synthetic-attributes.js';
+import { prepareReviews, runSeedChild, sampleItemQueries } from './seed-scale.js';
+import { buildMatrix } from '../../src/model/matrix.js';
+import { readCsv } from '../../src/model/csv.js';
+import { quoteAttributeValue } from '../../src/spec/attribute-expression.js';
 import type { SegmentResult } from '../../src/model/api.js';
 
 const SCRATCH = '/tmp/segflow-model-bench';
@@ -45,43 +47,57 @@ async function retail() {
   const trained = await trainModel({ recipe: 'aws-item-affinity', interactionsCsv: csv, modelDir });
   const results = await segmentUsers(modelDir, split.queries.map((q) => ({ itemId: q.itemId })), split.k);
   const userIndex = new Map(split.train.userIds.map((u, k) => [u, k]));
-  let n = 0;
-  console.log(fmt('segflow model', score(split, () => asRanking(results[n++], userIndex))));
+  const byItem = new Map(split.queries.map((q, n) => [q.itemId, results[n]]));
+  console.log(fmt('segflow model', score(split, (i) => asRanking(byItem.get(split.train.itemIds[i]!), userIndex))));
   console.log(`  solution metrics (Personalize protocol, on the train file): ${JSON.stringify(trained.metrics)}`);
 }
 
+/** The sample-data items file (asin,title,CATEGORY) as a Personalize items CSV (ITEM_ID,CATEGORY). */
+function personalizeItems(sampleItems: string, out: string): Map<string, string[]> {
+  const categories = new Map<string, string[]>();
+  const lines = ['ITEM_ID,CATEGORY'];
+  let idCol = -1;
+  let catCol = -1;
+  readCsv(readFileSync(sampleItems, 'utf8'), (f) => {
+    const values = f[catCol]!.split('|');
+    categories.set(f[idCol]!, values);
+    lines.push(`${f[idCol]},"${f[catCol]!.replace(/"/g, '""')}"`);
+  }, (h) => {
+    idCol = h.indexOf('asin');
+    catCol = h.indexOf('CATEGORY');
+  });
+  writeFileSync(out, lines.join('\n') + '\n');
+  return categories;
+}
+
 async function attributes() {
-  console.log('== Synthetic item attributes (20,000 users, 5,000 items, 30 categories; last 35 days as test)');
-  const data = writeAttributeData(SCRATCH);
-  const events = cleanEvents(parseInteractions(readFileSync(data.interactionsCsv, 'utf8')));
-  const split = notebookSplit(events, data.splitEpoch);
-  const csv = join(SCRATCH, 'attr-train.csv');
-  writeFileSync(csv, split.trainCsv);
+  console.log('== Synthetic item attributes (segflow sample-data --reviews 1000000 --seed 7 --items-out; split 2018-02-01)');
+  const prep = await prepareReviews(SCRATCH, 'attr', 1_000_000, 7, true);
+  const itemsCsv = join(SCRATCH, 'attr-items-personalize.csv');
+  const categoryOf = personalizeItems(prep.itemsCsv!, itemsCsv);
+  const train = parseInteractions(readFileSync(prep.trainCsv, 'utf8'));
+  const userIndex = new Map(train.userIds.map((u, k) => [u, k]));
   // ground truth: warm test users who interacted with any item carrying the category
-  const categoryOf = new Map<string, string[]>();
-  for (const line of readFileSync(data.itemsCsv, 'utf8').trim().split('\n').slice(1)) {
-    const [id, cat] = line.split(',');
-    categoryOf.set(id!, cat!.split('|'));
+  const truth = new Map<string, Set<number>>();
+  for (const [item, users] of prep.truth) {
+    for (const c of categoryOf.get(item) ?? []) {
+      let set = truth.get(c);
+      if (!set) truth.set(c, (set = new Set()));
+      for (const u of users) set.add(userIndex.get(u)!);
+    }
   }
-  const userIndex = new Map(split.train.userIds.map((u, k) => [u, k]));
-  const truth = new Map(data.categories.map((c) => [c, new Set<number>()]));
-  for (let r = 0; r < events.user.length; r++) {
-    if (events.time[r]! < data.splitEpoch) continue;
-    const u = userIndex.get(events.userIds[events.user[r]!]!);
-    if (u === undefined) continue;
-    for (const c of categoryOf.get(events.itemIds[events.item[r]!]!) ?? []) truth.get(c)?.add(u);
-  }
-  const cats = data.categories.filter((c) => truth.get(c)!.size > 0);
+  const cats = [...truth.keys()].sort();
   const queries: EvalQuery[] = cats.map((c) => ({ items: new Int32Array(0), truth: Int32Array.from(truth.get(c)!).sort() }));
-  const numUsers = split.train.userIds.length;
-  const k = split.k;
-  console.log(`  train=${split.train.user.length} users=${numUsers} items=${split.train.itemIds.length} queries=${cats.length} k=${k}`);
-  const pop = popularityRanker(split.matrix);
+  const numUsers = train.userIds.length;
+  const k = prep.k;
+  console.log(`  train=${prep.trainRows} users=${numUsers} items=${prep.items} category queries=${cats.length} k=${k}`);
+  const matrix = buildMatrix(numUsers, train.itemIds.length, train.user, train.item, train.time);
+  const pop = popularityRanker(matrix);
   const popM = evaluate(numUsers, queries, () => pop(0, k));
   console.log(fmt('popularity (most active users)', popM));
   const modelDir = join(SCRATCH, 'attr-model');
-  const trained = await trainModel({ recipe: 'aws-item-attribute-affinity', interactionsCsv: csv, itemsCsv: data.itemsCsv, modelDir });
-  const results = await segmentUsers(modelDir, cats.map((c) => ({ itemAttributes: `ITEMS.CATEGORY = "${c}"` })), k);
+  const trained = await trainModel({ recipe: 'aws-item-attribute-affinity', interactionsCsv: prep.trainCsv, itemsCsv, modelDir });
+  const results = await segmentUsers(modelDir, cats.map((c) => ({ itemAttributes: `ITEMS.CATEGORY = ${quoteAttributeValue(c)}` })), k);
   let n = 0;
   const m = evaluate(numUsers, queries, () => asRanking(results[n++], userIndex));
   console.log(fmt('segflow model', m));
@@ -90,11 +106,15 @@ async function attributes() {
 }
 
 async function seed() {
-  console.log('== Seed scale (gen_reviews.py --reviews 5074160, seed preparation, split 2018-02-01)');
-  const prep = await prepareSeedScale(SCRATCH);
-  console.log(`  train rows=${prep.trainRows} users=${prep.users} items=${prep.items} queries=${prep.queries.length} numResults=${prep.k}`);
+  console.log('== Seed scale (segflow sample-data --reviews 5074160, seed preparation, split 2018-02-01)');
+  const prep = await prepareReviews(SCRATCH, 'seed', 5_074_160, 7, false);
+  const picked = sampleItemQueries(prep);
+  const queriesJson = join(SCRATCH, 'seed-queries.json');
+  const resultsJson = join(SCRATCH, 'seed-results.json');
+  writeFileSync(queriesJson, JSON.stringify(picked.map((q) => ({ itemId: q.itemId }))));
+  console.log(`  train rows=${prep.trainRows} users=${prep.users} items=${prep.items} queries=${picked.length} numResults=${prep.k}`);
   const self = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, [self, '--seed-child', prep.trainCsv, prep.queriesJson, String(prep.k), prep.resultsJson], {
+  const out = execFileSync(process.execPath, [self, '--seed-child', prep.trainCsv, queriesJson, String(prep.k), resultsJson], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -102,16 +122,25 @@ async function seed() {
   console.log(`  training ${child.trainSeconds.toFixed(1)} s, 500-query segmentation ${child.segmentSeconds.toFixed(1)} s, ` +
     `total ${(child.trainSeconds + child.segmentSeconds).toFixed(1)} s, peak RSS ${child.peakRssMiB.toFixed(0)} MiB`);
   console.log(`  solution metrics: ${JSON.stringify(child.metrics)}`);
-  // quality on the synthetic holdout, next to popularity
+  // quality on the synthetic holdout, next to the baselines
   const train = parseInteractions(readFileSync(prep.trainCsv, 'utf8'));
   const userIndex = new Map(train.userIds.map((u, k) => [u, k]));
-  const queries: EvalQuery[] = prep.queries.map((q) => ({ items: new Int32Array(0), truth: Int32Array.from(q.truth, (u) => userIndex.get(u)!).sort() }));
-  const results = JSON.parse(readFileSync(prep.resultsJson, 'utf8')) as SegmentResult[];
+  const queries: EvalQuery[] = picked.map((q) => ({ items: new Int32Array(0), truth: Int32Array.from(q.truth, (u) => userIndex.get(u)!).sort() }));
+  const results = JSON.parse(readFileSync(resultsJson, 'utf8')) as SegmentResult[];
   let n = 0;
   console.log(fmt('segflow model', evaluate(train.userIds.length, queries, () => asRanking(results[n++], userIndex))));
-  const { buildMatrix } = await import('../../src/model/matrix.js');
-  const pop = popularityRanker(buildMatrix(train.userIds.length, train.itemIds.length, train.user, train.item, train.time));
+  const matrix = buildMatrix(train.userIds.length, train.itemIds.length, train.user, train.item, train.time);
+  const pop = popularityRanker(matrix);
   console.log(fmt('popularity (most active users)', evaluate(train.userIds.length, queries, () => pop(0, prep.k))));
+  const bought = boughtItRanker(matrix);
+  const itemIndex = new Map(train.itemIds.map((id, k) => [id, k]));
+  let q = 0;
+  console.log(
+    fmt('users who bought it, then activity', evaluate(train.userIds.length, queries, () => {
+      const i = itemIndex.get(picked[q++]!.itemId);
+      return i === undefined ? new Int32Array(0) : bought(i, prep.k);
+    })),
+  );
 }
 
 async function main() {
@@ -126,7 +155,6 @@ async function main() {
   if (!only || only === 'retail') await retail();
   if (!only || only === 'attributes') await attributes();
   if (!only || only === 'seed') await seed();
-  void existsSync;
 }
 
 void main();

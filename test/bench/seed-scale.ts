@@ -1,44 +1,44 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { generateSampleData } from '../../src/data/sample-data.js';
 import { segmentUsers, trainModel } from '../../src/model/index.js';
 import { sample } from '../../src/model/metrics.js';
 
 /**
- * The seed-scale workload: gen_reviews.py's 5,074,160 synthetic reviews prepared as the seed article does
- * (dedupe, users with > 3 interactions, train < 2018-02-01 <= test, warm test users, 500 sampled test items).
+ * Review-shaped workloads from `segflow sample-data` (src/data/sample-data.ts), prepared as the seed article does:
+ * dedupe (user, item, time), users with > 3 interactions, train < 2018-02-01 <= test, warm test users.
+ * 5,074,160 reviews is the seed scale. Everything is cached under the scratch directory by name.
  */
-const REVIEWS = 5_074_160;
-const GENERATOR = '/work/shared/bench/gen_reviews.py';
 const SPLIT = Date.parse('2018-02-01T00:00:00Z') / 1000;
 
-export interface SeedPrep {
+export interface ReviewsPrep {
   trainCsv: string;
-  queriesJson: string;
-  resultsJson: string;
-  queries: Array<{ itemId: string; truth: string[] }>;
+  itemsCsv?: string;
+  /** Warm test users per item id. */
+  truth: Map<string, string[]>;
   k: number;
   trainRows: number;
   users: number;
   items: number;
 }
 
-export async function prepareSeedScale(scratch: string): Promise<SeedPrep> {
-  const reviews = join(scratch, 'reviews.json.gz');
-  if (!existsSync(reviews)) {
-    execFileSync('/usr/bin/python3', [GENERATOR, reviews, '--reviews', String(REVIEWS)], { stdio: 'inherit' });
+export async function prepareReviews(scratch: string, name: string, reviews: number, seed: number, withItems: boolean): Promise<ReviewsPrep> {
+  const source = join(scratch, `${name}-reviews.json.gz`);
+  const itemsCsv = withItems ? join(scratch, `${name}-items.csv`) : undefined;
+  if (!existsSync(source) || (itemsCsv && !existsSync(itemsCsv))) {
+    await generateSampleData({ out: source, reviews, seed, ...(itemsCsv ? { itemsOut: itemsCsv } : {}) });
   }
-  const trainCsv = join(scratch, 'seed-train.csv');
-  const truthCsv = join(scratch, 'seed-truth.csv');
-  const statsJson = join(scratch, 'seed-stats.json');
+  const trainCsv = join(scratch, `${name}-train.csv`);
+  const truthCsv = join(scratch, `${name}-truth.csv`);
+  const statsJson = join(scratch, `${name}-stats.json`);
   if (!existsSync(statsJson)) {
     const db = await DuckDBInstance.create(':memory:');
     const con = await db.connect();
     await con.run(`
       CREATE TABLE ev AS
         SELECT DISTINCT reviewerID AS USER_ID, asin AS ITEM_ID, unixReviewTime AS TIMESTAMP
-        FROM read_json('${reviews}', format = 'newline_delimited',
+        FROM read_json('${source}', format = 'newline_delimited',
                        columns = {reviewerID: 'VARCHAR', asin: 'VARCHAR', unixReviewTime: 'BIGINT'});
       CREATE TABLE ev4 AS SELECT * FROM ev WHERE USER_ID IN (SELECT USER_ID FROM ev GROUP BY USER_ID HAVING count(*) > 3);
       CREATE TABLE tr AS SELECT * FROM ev4 WHERE TIMESTAMP < ${SPLIT};
@@ -60,21 +60,15 @@ export async function prepareSeedScale(scratch: string): Promise<SeedPrep> {
     if (!list) truth.set(item, (list = []));
     list.push(user);
   }
-  const picked = sample([...truth.keys()].sort(), 500);
-  const queries = picked.map((itemId) => ({ itemId, truth: truth.get(itemId)! }));
-  const queriesJson = join(scratch, 'seed-queries.json');
-  writeFileSync(queriesJson, JSON.stringify(queries.map((q) => ({ itemId: q.itemId }))));
-  return {
-    trainCsv,
-    queriesJson,
-    resultsJson: join(scratch, 'seed-results.json'),
-    queries,
-    k: Math.max(1, Math.floor(stats.users / 100)),
-    ...stats,
-  };
+  return { trainCsv, ...(itemsCsv ? { itemsCsv } : {}), truth, k: Math.max(1, Math.floor(stats.users / 100)), ...stats };
 }
 
-/** In a fresh process: train, segment 500 queries, report wall times and the process's peak RSS as JSON. */
+/** The 500 test items of the seed workload (sampled with the fixed seed). */
+export function sampleItemQueries(prep: ReviewsPrep): Array<{ itemId: string; truth: string[] }> {
+  return sample([...prep.truth.keys()].sort(), 500).map((itemId) => ({ itemId, truth: prep.truth.get(itemId)! }));
+}
+
+/** In a fresh process: train, segment the queries, report wall times and the process's peak RSS as JSON. */
 export async function runSeedChild(trainCsv: string, queriesJson: string, k: number, resultsJson: string): Promise<void> {
   const modelDir = join(trainCsv, '..', 'seed-model');
   const queries = JSON.parse(readFileSync(queriesJson, 'utf8')) as Array<{ itemId: string }>;

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../run.js';
+
+function io() {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d: Buffer) => (stdout += d.toString()));
+  err.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { out, err, text: () => ({ stdout, stderr }) };
+}
+
+test('segflow emulator: bad flags are invalid input (exit 2)', async () => {
+  for (const args of [['--port', 'x'], ['--lifecycle', 'slow'], ['--faults', 'throttle=7'], ['--faults', 'boom=1'], ['--nope']]) {
+    const s = io();
+    const code = await runCli(['emulator', ...args], { cwd: tmpdir(), env: {}, stdout: s.out, stderr: s.err, isTTY: false, signal: new AbortController().signal });
+    assert.equal(code, 2, `${args.join(' ')}: ${s.text().stderr}`);
+  }
+});
+
+test('segflow emulator: serves until interrupted, then stops cleanly', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'segflow-emu-cli-'));
+  const controller = new AbortController();
+  const s = io();
+  try {
+    const running = runCli(['emulator', '--port', '0', '--data-dir', join(dir, 'data'), '--lifecycle', 'fast'], {
+      cwd: dir,
+      env: {},
+      stdout: s.out,
+      stderr: s.err,
+      isTTY: false,
+      signal: controller.signal,
+    });
+    for (let i = 0; i < 200 && !/listening on/.test(s.text().stdout); i++) await new Promise((r) => setTimeout(r, 10));
+    const endpoint = /listening on (\S+)/.exec(s.text().stdout)?.[1];
+    assert.ok(endpoint, s.text().stdout + s.text().stderr);
+    const health = (await (await fetch(`${endpoint}/_emulator/health`)).json()) as { status: string; lifecycle: string };
+    assert.deepEqual([health.status, health.lifecycle], ['ok', 'fast']);
+    controller.abort();
+    assert.equal(await running, 0);
+    assert.match(s.text().stdout, /stopped/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

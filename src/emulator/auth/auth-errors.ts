@@ -1,0 +1,53 @@
+import { ApiError } from '../api-error.js';
+import type { AuthFailure } from './sigv4.js';
+
+export type Protocol = 'json' | 'query' | 's3';
+
+/**
+ * Each service's own answer to a request it cannot authenticate. JSON-protocol (Coral) services answer 400 with
+ * __type MissingAuthenticationTokenException / UnrecognizedClientException / InvalidSignatureException.
+ */
+export function authError(protocol: Protocol, f: AuthFailure): ApiError {
+  if (protocol === 's3') {
+    switch (f.kind) {
+      case 'missing':
+        return new ApiError('AccessDenied', 'Access Denied', 403);
+      case 'unknown-key':
+        return new ApiError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403);
+      case 'mismatch':
+        return new ApiError('SignatureDoesNotMatch', f.message, 403);
+      case 'skewed':
+        return new ApiError('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', 403);
+      case 'expired':
+        return new ApiError('AccessDenied', 'Request has expired', 403);
+      case 'malformed':
+        return new ApiError('AuthorizationHeaderMalformed', f.message, 400);
+    }
+  }
+  if (protocol === 'query') {
+    switch (f.kind) {
+      case 'missing':
+        return new ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+      case 'unknown-key':
+        return new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+      case 'mismatch':
+      case 'skewed':
+      case 'expired':
+        return new ApiError('SignatureDoesNotMatch', f.message, 403);
+      case 'malformed':
+        return new ApiError('IncompleteSignature', f.message, 400);
+    }
+  }
+  switch (f.kind) {
+    case 'missing':
+      return new ApiError('MissingAuthenticationTokenException', 'Request is missing Authentication Token', 400);
+    case 'unknown-key':
+      return new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+    case 'mismatch':
+    case 'skewed':
+    case 'expired':
+      return new ApiError('InvalidSignatureException', f.message, 400);
+    case 'malformed':
+      return new ApiError('IncompleteSignatureException', f.message, 400);
+  }
+}

@@ -1,0 +1,145 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ApiError, isApiError } from '../api-error.js';
+import { authError, type Protocol } from '../auth/auth-errors.js';
+import { AuthFailure, claimedScope, verifySigV4 } from '../auth/sigv4.js';
+import type { CallCounter } from '../calls.js';
+import type { Emu } from '../context.js';
+import { IAM_NS, iamOperations } from '../iam/router.js';
+import type { QueryOperations } from '../iam/handler.js';
+import { Params, queryParams, sendQueryError, sendQueryResult } from '../iam/query-protocol.js';
+import { handlePersonalize, personalizeOperation, sendJsonError } from '../personalize/router.js';
+import { sendS3Error, type S3Request } from '../s3/responses.js';
+import { addressOf, routeS3 } from '../s3/router.js';
+import { STS_NS, stsOperations } from '../sts.js';
+import { MAX_CONTROL_BODY_BYTES, readBody } from './body.js';
+import { handleAdmin } from './admin.js';
+
+type Service = 'personalize' | 's3' | 'iam' | 'sts';
+
+/** Which service a request is for: its credential scope, else what its shape says (for error answers). */
+function detectService(req: IncomingMessage, query: URLSearchParams): Service | undefined {
+  const scope = claimedScope(req, query);
+  if (scope) {
+    if (scope.service === 'personalize' || scope.service === 's3' || scope.service === 'iam' || scope.service === 'sts') return scope.service;
+    return undefined;
+  }
+  if (String(req.headers['x-amz-target'] ?? '').startsWith('AmazonPersonalize.')) return 'personalize';
+  if (/x-www-form-urlencoded/i.test(String(req.headers['content-type'] ?? '')) && req.method === 'POST') return 'iam';
+  return 's3';
+}
+
+const PROTOCOL: Record<Service, Protocol> = { personalize: 'json', s3: 's3', iam: 'query', sts: 'query' };
+
+export function createEmulatorServer(emu: Emu, calls: CallCounter): Server {
+  const server = createServer((req, res) => {
+    void handle(emu, calls, req, res).catch((e) => {
+      emu.log(`emulator: unexpected error: ${(e as Error).stack ?? String(e)}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('internal error');
+      } else res.destroy();
+    });
+  });
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 0; // big uploads may take long
+  server.maxHeadersCount = 200;
+  return server;
+}
+
+async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  const rawQuery = q < 0 ? '' : url.slice(q + 1);
+  if (rawPath.startsWith('/_emulator/')) return handleAdmin(emu, calls, req, res, rawPath);
+  const requestId = randomUUID();
+  let query: URLSearchParams;
+  try {
+    query = new URLSearchParams(rawQuery);
+  } catch {
+    query = new URLSearchParams();
+  }
+  const service = detectService(req, query);
+  if (!service) {
+    req.resume();
+    const body = JSON.stringify({ __type: 'UnknownServiceException', message: 'The segflow emulator serves personalize, s3, iam and sts only.' });
+    res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+    calls.record('unknown', 'Unknown', true);
+    return;
+  }
+  const protocol = PROTOCOL[service];
+  let operation = service === 'personalize' ? personalizeOperation(req) : 'Unknown';
+  const info = { region: claimedScope(req, query)?.region ?? 'us-east-1', requestId };
+  try {
+    await emu.faults.delay();
+    // Control-plane bodies are small and read first (their hash is signed); S3 bodies stream after auth.
+    const body = protocol === 's3' ? Buffer.alloc(0) : await readBody(req, MAX_CONTROL_BODY_BYTES, () => tooLarge(protocol));
+    try {
+      verifySigV4(req, rawPath, rawQuery, emu.opts, () => {
+        if (protocol === 's3') throw new ApiError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
+        return createHash('sha256').update(body).digest('hex');
+      });
+    } catch (e) {
+      if (e instanceof AuthFailure) throw authError(protocol, e);
+      throw e;
+    }
+    const fault = emu.faults.decide();
+    if (fault.kind === 'throttle') throw throttled(protocol);
+    if (fault.kind === 'error') throw internal(protocol);
+    if (service === 'personalize') {
+      operation = await handlePersonalize(emu, req, res, body, info);
+    } else if (service === 's3') {
+      const { bucket, key } = addressOf(req.headers.host, rawPath);
+      const r: S3Request = { emu, req, res, info, bucket, key, query };
+      const [op, run] = routeS3(r);
+      operation = op;
+      await run(r);
+    } else {
+      const params = new Params(queryParams(rawQuery, body, req.headers['content-type']));
+      const action = params.get('Action');
+      operation = action ?? 'Unknown';
+      const ops: QueryOperations = service === 'iam' ? iamOperations : stsOperations;
+      const handler = action && Object.prototype.hasOwnProperty.call(ops, action) ? ops[action] : undefined;
+      if (!handler) throw new ApiError('InvalidAction', `Could not find operation ${action ?? '(no Action)'} for version ${service === 'iam' ? '2010-05-08' : '2011-06-15'}`);
+      const result = await handler(emu, params, info);
+      sendQueryResult(res, service === 'iam' ? IAM_NS : STS_NS, action!, requestId, result);
+    }
+    calls.record(service, operation, false);
+  } catch (e) {
+    const err = isApiError(e) ? e : internalBug(emu, protocol, e);
+    calls.record(service, operation, true);
+    if (!req.complete) req.resume();
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (protocol === 'json') sendJsonError(res, err, requestId);
+    else if (protocol === 's3') sendS3Error(req, res, err, requestId);
+    else sendQueryError(res, service === 'sts' ? STS_NS : IAM_NS, err, requestId);
+  }
+}
+
+function tooLarge(protocol: Protocol): ApiError {
+  if (protocol === 'json') return new ApiError('SerializationException', `The request body exceeds the limit of ${MAX_CONTROL_BODY_BYTES} bytes.`, 413);
+  if (protocol === 'query') return new ApiError('RequestEntityTooLarge', `The request body exceeds the limit of ${MAX_CONTROL_BODY_BYTES} bytes.`, 413);
+  return new ApiError('MaxMessageLengthExceeded', 'Your request was too big.', 400);
+}
+
+function throttled(protocol: Protocol): ApiError {
+  if (protocol === 'json') return new ApiError('ThrottlingException', 'Rate exceeded', 400);
+  if (protocol === 's3') return new ApiError('SlowDown', 'Please reduce your request rate.', 503);
+  return new ApiError('Throttling', 'Rate exceeded', 400);
+}
+
+function internal(protocol: Protocol): ApiError {
+  if (protocol === 'json') return new ApiError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
+  if (protocol === 's3') return new ApiError('InternalError', 'We encountered an internal error. Please try again.', 500);
+  return new ApiError('ServiceFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
+}
+
+function internalBug(emu: Emu, protocol: Protocol, e: unknown): ApiError {
+  emu.log(`emulator: internal error: ${(e as Error)?.stack ?? String(e)}`);
+  return internal(protocol);
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * AWS managed policies that can be attached by ARN (arn:aws:iam::aws:policy/...). Documents are abbreviated to their
+ * essence; the emulator does not evaluate policies (see docs/emulator.md).
+ */
+export interface ManagedPolicy {
+  arn: string;
+  name: string;
+  path: string;
+  document: string;
+}
+
+const doc = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+const LIST: Array<[path: string, name: string, document: string]> = [
+  ['/service-role/', 'AmazonPersonalizeFullAccess', doc([
+    { Effect: 'Allow', Action: ['personalize:*'], Resource: '*' },
+    { Effect: 'Allow', Action: ['cloudwatch:PutMetricData', 'cloudwatch:ListMetrics'], Resource: '*' },
+    { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::*Personalize*', 'arn:aws:s3:::*personalize*'] },
+    { Effect: 'Allow', Action: ['iam:PassRole'], Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } } },
+  ])],
+  ['/', 'AmazonS3FullAccess', doc([{ Effect: 'Allow', Action: ['s3:*', 's3-object-lambda:*'], Resource: '*' }])],
+  ['/', 'AmazonS3ReadOnlyAccess', doc([{ Effect: 'Allow', Action: ['s3:Get*', 's3:List*', 's3:Describe*', 's3-object-lambda:Get*', 's3-object-lambda:List*'], Resource: '*' }])],
+  ['/', 'IAMFullAccess', doc([{ Effect: 'Allow', Action: ['iam:*', 'organizations:DescribeAccount', 'organizations:DescribeOrganization', 'organizations:DescribeOrganizationalUnit', 'organizations:DescribePolicy', 'organizations:ListChildren', 'organizations:ListParents', 'organizations:ListPoliciesForTarget', 'organizations:ListRoots', 'organizations:ListPolicies', 'organizations:ListTargetsForPolicy'], Resource: '*' }])],
+  ['/', 'AdministratorAccess', doc([{ Effect: 'Allow', Action: '*', Resource: '*' }])],
+  ['/', 'ReadOnlyAccess', doc([{ Effect: 'Allow', Action: ['*:Describe*', '*:Get*', '*:List*'], Resource: '*' }])],
+  ['/', 'CloudWatchLogsFullAccess', doc([{ Effect: 'Allow', Action: ['logs:*'], Resource: '*' }])],
+];
+
+export const MANAGED_POLICIES: ReadonlyMap<string, ManagedPolicy> = new Map(
+  LIST.map(([path, name, document]) => {
+    const arn = `arn:aws:iam::aws:policy${path}${name}`;
+    return [arn, { arn, name, path, document }];
+  }),
+);
+
+/** Stable pseudo ids for AWS managed policies (ANPA + 17 characters). */
+export function managedPolicyId(arn: string): string {
+  return 'ANPA' + createHash('sha256').update(arn).digest('hex').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 17);
+}
+
+/** When AWS managed policies "were created": a fixed date, as the real ones are years old. */
+export const MANAGED_POLICY_DATE = Date.UTC(2015, 1, 6, 18, 40, 0);

@@ -1,0 +1,102 @@
+import { inputError } from '../util/errors.js';
+
+/** How fast resources walk through their statuses: fast for tests, realistic for trying a runner's polling. */
+export type LifecycleSpeed = 'fast' | 'realistic';
+
+/**
+ * Injected failures, so a runner's retries and resume can be tested against the emulator.
+ * Rates are probabilities per signed service request (0..1); the random stream is seeded, so a run is repeatable.
+ */
+export interface FaultSpec {
+  /** Rate of throttling answers (Personalize ThrottlingException, S3 SlowDown 503, IAM/STS Throttling). */
+  throttleRate?: number;
+  /** Rate of HTTP 500 answers (InternalFailure / InternalError). */
+  errorRate?: number;
+  /** Added latency per request, in milliseconds. */
+  latencyMs?: number;
+  /** Personalize Create* operations whose resources end in CREATE FAILED (e.g. CreateSolutionVersion). */
+  failOperations?: string[];
+  /** Seed of the fault random stream (default 1). */
+  seed?: number;
+}
+
+export interface EmulatorOptions {
+  dataDir: string;
+  /** 0 = ephemeral. Default 0 in process; the CLI defaults to 4566-like fixed port. */
+  port?: number;
+  host?: string;
+  lifecycle?: LifecycleSpeed;
+  faults?: FaultSpec;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  accountId?: string;
+  /** Largest single PUT / part body accepted, in bytes (default 5 GiB, as S3). */
+  maxObjectBytes?: number;
+}
+
+export interface ResolvedOptions {
+  dataDir: string;
+  port: number;
+  host: string;
+  lifecycle: LifecycleSpeed;
+  faults: FaultSpec;
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  maxObjectBytes: number;
+}
+
+export const DEFAULT_ACCESS_KEY_ID = 'test';
+export const DEFAULT_SECRET_ACCESS_KEY = 'test';
+export const DEFAULT_ACCOUNT_ID = '000000000000';
+
+export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
+  const accountId = o.accountId ?? DEFAULT_ACCOUNT_ID;
+  if (!/^\d{12}$/.test(accountId)) throw inputError('EMU_OPTIONS', `accountId must be 12 digits, not '${accountId}'`);
+  return {
+    dataDir: o.dataDir,
+    port: o.port ?? 0,
+    host: o.host ?? '127.0.0.1',
+    lifecycle: o.lifecycle ?? 'fast',
+    faults: validateFaults(o.faults ?? {}),
+    accessKeyId: o.accessKeyId ?? DEFAULT_ACCESS_KEY_ID,
+    secretAccessKey: o.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY,
+    accountId,
+    maxObjectBytes: o.maxObjectBytes ?? 5 * 1024 ** 3,
+  };
+}
+
+export function validateFaults(f: FaultSpec): FaultSpec {
+  for (const key of ['throttleRate', 'errorRate'] as const) {
+    const v = f[key];
+    if (v !== undefined && !(v >= 0 && v <= 1)) throw inputError('EMU_FAULTS', `${key} must be between 0 and 1, not ${v}`);
+  }
+  if (f.latencyMs !== undefined && !(f.latencyMs >= 0 && f.latencyMs <= 60_000)) {
+    throw inputError('EMU_FAULTS', `latencyMs must be between 0 and 60000, not ${f.latencyMs}`);
+  }
+  return { ...f, failOperations: [...(f.failOperations ?? [])] };
+}
+
+/**
+ * The --faults syntax: comma separated `throttle=0.1,error=0.05,latency=200,fail=CreateSolutionVersion+CreateBatchSegmentJob,seed=7`.
+ */
+export function parseFaultSpec(text: string): FaultSpec {
+  const spec: FaultSpec = {};
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    const num = () => {
+      const n = Number(value);
+      if (value === '' || !Number.isFinite(n)) throw inputError('EMU_FAULTS', `--faults ${key} needs a number, got '${value}'`);
+      return n;
+    };
+    if (key === 'throttle') spec.throttleRate = num();
+    else if (key === 'error' || key === 'error500') spec.errorRate = num();
+    else if (key === 'latency') spec.latencyMs = num();
+    else if (key === 'seed') spec.seed = num();
+    else if (key === 'fail') spec.failOperations = value.split('+').filter(Boolean);
+    else throw inputError('EMU_FAULTS', `--faults: unknown key '${key}' (known: throttle, error, latency, fail, seed)`);
+  }
+  return validateFaults(spec);
+}

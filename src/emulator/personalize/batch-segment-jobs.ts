@@ -1,0 +1,68 @@
+import { ApiError } from '../api-error.js';
+import type { PzOperations } from './handler.js';
+import { paginate } from './pagination.js';
+import { alreadyExists, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags } from './resources.js';
+import { runSegmentJob } from './segmenting.js';
+import { ARN, KMS_ARN, NAME, readTags, ROLE_ARN, S3_LOCATION, type Input } from './validate.js';
+
+/** "Pending or in-progress batch segment jobs: 5" per region. */
+export const MAX_SEGMENT_JOBS_IN_FLIGHT = 5;
+/** numResults when the request has none (the console's default; the API default is not documented). */
+export const DEFAULT_NUM_RESULTS = 25;
+export const MAX_NUM_RESULTS = 5_000_000;
+
+function readLocation(input: Input, outer: string, inner: string): Record<string, unknown> {
+  const o = input.obj(outer, true)!.obj(inner, true)!;
+  const path = o.requiredStr('path', S3_LOCATION);
+  const kmsKeyArn = o.str('kmsKeyArn', KMS_ARN);
+  return { [inner]: kmsKeyArn ? { path, kmsKeyArn } : { path } };
+}
+
+export const batchSegmentJobOps: PzOperations = {
+  async CreateBatchSegmentJob(emu, input, info) {
+    const jobName = input.requiredStr('jobName', { min: 1, ...NAME });
+    const solutionVersionArn = input.requiredStr('solutionVersionArn', ARN);
+    const filterArn = input.str('filterArn', ARN);
+    const numResults = input.int('numResults', { min: 1, max: MAX_NUM_RESULTS }) ?? DEFAULT_NUM_RESULTS;
+    const jobInput = readLocation(input, 'jobInput', 's3DataSource');
+    const jobOutput = readLocation(input, 'jobOutput', 's3DataDestination');
+    const roleArn = input.requiredStr('roleArn', ROLE_ARN);
+    const tags = readTags(input);
+    const version = mustFind(emu, solutionVersionArn, 'solutionVersion');
+    requireStatus(version, solutionVersionArn, 'ACTIVE', 'solution version');
+    if (filterArn) requireStatus(mustFind(emu, filterArn, 'filter'), filterArn, 'ACTIVE', 'filter');
+    const arn = pzArn(emu, info, 'batchSegmentJob', jobName);
+    if (resources(emu)[arn]) throw alreadyExists(arn);
+    if (ofKind(emu, info, 'batchSegmentJob', (j) => IN_FLIGHT.has(j.status ?? '')).length >= MAX_SEGMENT_JOBS_IN_FLIGHT) {
+      throw new ApiError('LimitExceededException', `You have reached the maximum number of pending or in-progress batch segment jobs (${MAX_SEGMENT_JOBS_IN_FLIGHT}).`);
+    }
+    resources(emu)[arn] = newRecord(emu, info, 'batchSegmentJob', {
+      jobName,
+      batchSegmentJobArn: arn,
+      filterArn,
+      solutionVersionArn,
+      numResults,
+      jobInput,
+      jobOutput,
+      roleArn,
+      status: 'CREATE PENDING',
+    });
+    setTags(emu, arn, tags);
+    await emu.store.commit();
+    runSegmentJob(emu, arn);
+    return { batchSegmentJobArn: arn };
+  },
+
+  async DescribeBatchSegmentJob(emu, input) {
+    const arn = input.requiredStr('batchSegmentJobArn', ARN);
+    return { batchSegmentJob: render(mustFind(emu, arn, 'batchSegmentJob')) };
+  },
+
+  async ListBatchSegmentJobs(emu, input, info) {
+    const versionArn = input.str('solutionVersionArn', ARN);
+    const items = ofKind(emu, info, 'batchSegmentJob', (j) => !versionArn || j.solutionVersionArn === versionArn);
+    const { page, nextToken } = paginate('ListBatchSegmentJobs', input, items);
+    const fields = ['batchSegmentJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'solutionVersionArn'];
+    return { batchSegmentJobs: page.map((r) => render(r, fields)), nextToken };
+  },
+};

@@ -1,0 +1,66 @@
+import { ApiError } from '../api-error.js';
+import type { PzOperations } from './handler.js';
+import { paginate } from './pagination.js';
+import { alreadyExists, inUse, mustFind, newRecord, ofKind, pzArn, render, resources, setTags, SETTLED, DELETING } from './resources.js';
+import { startDelete, walkCreate } from './transitions.js';
+import { KMS_ARN, NAME, readTags, ROLE_ARN } from './validate.js';
+
+/** "Active dataset groups: 5" per region (adjustable on AWS; fixed here). */
+export const MAX_DATASET_GROUPS = 5;
+const DOMAINS = ['ECOMMERCE', 'VIDEO_ON_DEMAND'] as const;
+
+export const datasetGroupOps: PzOperations = {
+  async CreateDatasetGroup(emu, input, info) {
+    const name = input.requiredStr('name', { min: 1, ...NAME });
+    const roleArn = input.str('roleArn', ROLE_ARN);
+    const kmsKeyArn = input.str('kmsKeyArn', KMS_ARN);
+    const domain = input.str('domain', { enum: DOMAINS });
+    const tags = readTags(input);
+    if (kmsKeyArn && !roleArn) throw new ApiError('InvalidInputException', 'roleArn is required when kmsKeyArn is provided.');
+    const arn = pzArn(emu, info, 'datasetGroup', name);
+    if (resources(emu)[arn]) throw alreadyExists(arn);
+    const active = ofKind(emu, info, 'datasetGroup', (r) => !DELETING.has(r.status ?? ''));
+    if (active.length >= MAX_DATASET_GROUPS) {
+      throw new ApiError('LimitExceededException', `You have reached the maximum number of dataset groups (${MAX_DATASET_GROUPS}) in this region. Delete a dataset group or request a quota increase.`);
+    }
+    resources(emu)[arn] = newRecord(emu, info, 'datasetGroup', {
+      name,
+      datasetGroupArn: arn,
+      status: 'CREATE PENDING',
+      roleArn,
+      kmsKeyArn,
+      domain,
+    });
+    setTags(emu, arn, tags);
+    await emu.store.commit();
+    walkCreate(emu, arn, 'CreateDatasetGroup');
+    return domain ? { datasetGroupArn: arn, domain } : { datasetGroupArn: arn };
+  },
+
+  async DescribeDatasetGroup(emu, input) {
+    const arn = input.requiredStr('datasetGroupArn', { max: 256 });
+    return { datasetGroup: render(mustFind(emu, arn, 'datasetGroup')) };
+  },
+
+  async ListDatasetGroups(emu, input, info) {
+    const { page, nextToken } = paginate('ListDatasetGroups', input, ofKind(emu, info, 'datasetGroup'));
+    const fields = ['name', 'datasetGroupArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'domain'];
+    return { datasetGroups: page.map((r) => render(r, fields)), nextToken };
+  },
+
+  async DeleteDatasetGroup(emu, input) {
+    const arn = input.requiredStr('datasetGroupArn', { max: 256 });
+    const r = mustFind(emu, arn, 'datasetGroup');
+    if (!SETTLED.has(r.status ?? '')) throw inUse(`Dataset group ${arn} cannot be deleted while its status is ${r.status}.`);
+    const dependents = Object.values(resources(emu)).filter(
+      (d) => (d._kind === 'dataset' || d._kind === 'solution') && d.datasetGroupArn === arn,
+    );
+    if (dependents.length > 0) {
+      const kinds = [...new Set(dependents.map((d) => (d._kind === 'dataset' ? 'datasets' : 'solutions')))].join(' and ');
+      throw inUse(`Dataset group ${arn} still contains ${kinds}. Delete them first.`);
+    }
+    startDelete(emu, r, arn);
+    await emu.store.commit();
+    return {};
+  },
+};

@@ -1,0 +1,45 @@
+import { ApiError } from '../api-error.js';
+import { parseAvroSchema } from './avro-schema.js';
+import type { PzOperations } from './handler.js';
+import { paginate } from './pagination.js';
+import { alreadyExists, inUse, mustFind, newRecord, ofKind, pzArn, render, resources } from './resources.js';
+import { NAME } from './validate.js';
+
+/** Schemas are synchronous (no status), account-wide, immutable; "Active schemas: 500". */
+const MAX_SCHEMAS = 500;
+
+export const schemaOps: PzOperations = {
+  async CreateSchema(emu, input, info) {
+    const name = input.requiredStr('name', { min: 1, ...NAME });
+    const schema = input.requiredStr('schema', { min: 1, max: 20000 });
+    const domain = input.str('domain', { enum: ['ECOMMERCE', 'VIDEO_ON_DEMAND'] });
+    const parsed = parseAvroSchema(schema);
+    if (!parsed.ok) throw new ApiError('InvalidInputException', `Invalid schema: ${parsed.error}.`);
+    const arn = pzArn(emu, info, 'schema', name);
+    if (resources(emu)[arn]) throw alreadyExists(arn);
+    if (ofKind(emu, info, 'schema').length >= MAX_SCHEMAS) throw new ApiError('LimitExceededException', `You have reached the maximum number of schemas (${MAX_SCHEMAS}).`);
+    resources(emu)[arn] = newRecord(emu, info, 'schema', { name, schemaArn: arn, schema, domain });
+    await emu.store.commit();
+    return { schemaArn: arn };
+  },
+
+  async DescribeSchema(emu, input) {
+    const arn = input.requiredStr('schemaArn', { max: 256 });
+    return { schema: render(mustFind(emu, arn, 'schema')) };
+  },
+
+  async ListSchemas(emu, input, info) {
+    const { page, nextToken } = paginate('ListSchemas', input, ofKind(emu, info, 'schema'));
+    return { schemas: page.map((r) => render(r, ['name', 'schemaArn', 'creationDateTime', 'lastUpdatedDateTime', 'domain'])), nextToken };
+  },
+
+  async DeleteSchema(emu, input) {
+    const arn = input.requiredStr('schemaArn', { max: 256 });
+    mustFind(emu, arn, 'schema');
+    const users = Object.values(resources(emu)).filter((d) => d._kind === 'dataset' && d.schemaArn === arn);
+    if (users.length > 0) throw inUse(`Schema ${arn} is still in use by dataset ${String(users[0]!.datasetArn)}. Delete the dataset first.`);
+    delete resources(emu)[arn];
+    await emu.store.commit();
+    return {};
+  },
+};

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { ApiError } from '../api-error.js';
+import type { PzOperations } from './handler.js';
+import { paginate } from './pagination.js';
+import { alreadyExists, IN_FLIGHT, inUse, mustFind, newRecord, ofKind, render, requireStatus, resources, setStatus, setTags } from './resources.js';
+import { runTraining, stopTraining } from './training.js';
+import { ARN, NAME, readTags } from './validate.js';
+
+/** "Pending or in-progress solution versions: 20" per region. */
+export const MAX_VERSIONS_IN_FLIGHT = 20;
+
+export const solutionVersionOps: PzOperations = {
+  async CreateSolutionVersion(emu, input, info) {
+    const solutionArn = input.requiredStr('solutionArn', ARN);
+    const name = input.str('name', { min: 1, ...NAME });
+    const trainingMode = input.str('trainingMode', { enum: ['FULL', 'UPDATE', 'AUTOTRAIN'] }) ?? 'FULL';
+    const tags = readTags(input);
+    const s = mustFind(emu, solutionArn, 'solution');
+    requireStatus(s, solutionArn, 'ACTIVE', 'solution');
+    if (trainingMode !== 'FULL') throw new ApiError('InvalidInputException', `trainingMode ${trainingMode} is not supported for ${String(s.recipeArn)}; use FULL.`);
+    const versions = Object.values(resources(emu)).filter((v) => v._kind === 'solutionVersion' && v.solutionArn === solutionArn);
+    const busy = versions.find((v) => IN_FLIGHT.has(v.status ?? ''));
+    if (busy) throw inUse(`Solution ${solutionArn} already has solution version ${String(busy.solutionVersionArn)} in ${busy.status}.`);
+    if (name && versions.some((v) => v.name === name)) throw alreadyExists(`${solutionArn} (solution version name ${name})`);
+    if (ofKind(emu, info, 'solutionVersion', (v) => IN_FLIGHT.has(v.status ?? '')).length >= MAX_VERSIONS_IN_FLIGHT) {
+      throw new ApiError('LimitExceededException', `You have reached the maximum number of pending or in-progress solution versions (${MAX_VERSIONS_IN_FLIGHT}).`);
+    }
+    let arn: string;
+    do arn = `${solutionArn}/${randomBytes(4).toString('hex')}`;
+    while (resources(emu)[arn]);
+    resources(emu)[arn] = newRecord(emu, info, 'solutionVersion', {
+      name,
+      solutionVersionArn: arn,
+      solutionArn,
+      performHPO: s.performHPO,
+      performAutoML: s.performAutoML,
+      performIncrementalUpdate: false,
+      recipeArn: s.recipeArn,
+      eventType: s.eventType,
+      datasetGroupArn: s.datasetGroupArn,
+      solutionConfig: s.solutionConfig,
+      trainingMode,
+      trainingType: 'MANUAL',
+      status: 'CREATE PENDING',
+    });
+    setTags(emu, arn, tags);
+    await emu.store.commit();
+    runTraining(emu, arn);
+    return { solutionVersionArn: arn };
+  },
+
+  async DescribeSolutionVersion(emu, input) {
+    const arn = input.requiredStr('solutionVersionArn', ARN);
+    return { solutionVersion: render(mustFind(emu, arn, 'solutionVersion')) };
+  },
+
+  async ListSolutionVersions(emu, input, info) {
+    const solutionArn = input.str('solutionArn', ARN);
+    if (solutionArn) mustFind(emu, solutionArn, 'solution');
+    const items = ofKind(emu, info, 'solutionVersion', (v) => !solutionArn || v.solutionArn === solutionArn);
+    const { page, nextToken } = paginate('ListSolutionVersions', input, items);
+    const fields = ['solutionVersionArn', 'status', 'trainingMode', 'trainingType', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason'];
+    return { solutionVersions: page.map((r) => render(r, fields)), nextToken };
+  },
+
+  async StopSolutionVersionCreation(emu, input) {
+    const arn = input.requiredStr('solutionVersionArn', ARN);
+    const v = mustFind(emu, arn, 'solutionVersion');
+    if (v.status === 'CREATE PENDING') {
+      setStatus(v, 'CREATE STOPPED');
+    } else if (v.status === 'CREATE IN_PROGRESS') {
+      setStatus(v, 'CREATE STOPPING');
+      stopTraining(emu, arn);
+    } else {
+      throw inUse(`Solution version ${arn} cannot be stopped in status ${v.status}; only CREATE PENDING or CREATE IN_PROGRESS versions can.`);
+    }
+    await emu.store.commit();
+    return {};
+  },
+
+  async GetSolutionMetrics(emu, input) {
+    const arn = input.requiredStr('solutionVersionArn', ARN);
+    const v = mustFind(emu, arn, 'solutionVersion');
+    if (v.status !== 'ACTIVE') throw inUse(`Solution version ${arn} is ${v.status}; metrics are available once it is ACTIVE.`);
+    return { solutionVersionArn: arn, metrics: v._metrics ?? {} };
+  },
+};

@@ -1,0 +1,94 @@
+import { ApiError } from '../api-error.js';
+
+/**
+ * Decoder of the `aws-chunked` content encoding (SigV4 streaming uploads):
+ *   <hex size>[;chunk-signature=<sig>]\r\n<data>\r\n ... 0[;chunk-signature=<sig>]\r\n[<trailer>:<value>\r\n]*\r\n
+ * Fed incrementally; returns decoded data; collects trailing headers (e.g. x-amz-checksum-crc32).
+ * Chunk signatures are read but not verified (see docs/emulator.md).
+ */
+const MAX_LINE = 4096;
+
+export class AwsChunkedDecoder {
+  readonly trailers = new Map<string, string>();
+  private state: 'size' | 'data' | 'data-crlf' | 'trailer' | 'done' = 'size';
+  private line = '';
+  private remaining = 0;
+  private crlfSeen = 0;
+
+  private malformed(why: string): ApiError {
+    return new ApiError('IncompleteBody', `The aws-chunked request body is malformed: ${why}.`, 400);
+  }
+
+  push(buf: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    let i = 0;
+    while (i < buf.length) {
+      switch (this.state) {
+        case 'size':
+        case 'trailer': {
+          const nl = buf.indexOf(0x0a, i);
+          const end = nl < 0 ? buf.length : nl + 1;
+          this.line += buf.subarray(i, end).toString('latin1');
+          i = end;
+          if (this.line.length > MAX_LINE) throw this.malformed('a chunk header line is too long');
+          if (nl < 0) break;
+          if (!this.line.endsWith('\r\n')) throw this.malformed('lines must end with CRLF');
+          const text = this.line.slice(0, -2);
+          this.line = '';
+          if (this.state === 'size') this.onSizeLine(text);
+          else this.onTrailerLine(text);
+          break;
+        }
+        case 'data': {
+          const n = Math.min(this.remaining, buf.length - i);
+          out.push(buf.subarray(i, i + n));
+          i += n;
+          this.remaining -= n;
+          if (this.remaining === 0) {
+            this.state = 'data-crlf';
+            this.crlfSeen = 0;
+          }
+          break;
+        }
+        case 'data-crlf': {
+          const expected = this.crlfSeen === 0 ? 0x0d : 0x0a;
+          if (buf[i] !== expected) throw this.malformed('a chunk must be followed by CRLF');
+          i++;
+          if (++this.crlfSeen === 2) this.state = 'size';
+          break;
+        }
+        case 'done':
+          throw this.malformed('data after the final chunk');
+      }
+    }
+    return out;
+  }
+
+  private onSizeLine(text: string): void {
+    const [sizeHex] = text.split(';');
+    if (!sizeHex || !/^[0-9a-fA-F]{1,16}$/.test(sizeHex)) throw this.malformed(`bad chunk size line '${text.slice(0, 80)}'`);
+    const size = parseInt(sizeHex, 16);
+    if (!Number.isSafeInteger(size)) throw this.malformed('chunk too large');
+    if (size === 0) this.state = 'trailer';
+    else {
+      this.remaining = size;
+      this.state = 'data';
+    }
+  }
+
+  private onTrailerLine(text: string): void {
+    if (text === '') {
+      this.state = 'done';
+      return;
+    }
+    const colon = text.indexOf(':');
+    if (colon <= 0) throw this.malformed(`bad trailer '${text.slice(0, 80)}'`);
+    this.trailers.set(text.slice(0, colon).trim().toLowerCase(), text.slice(colon + 1).trim());
+  }
+
+  finish(): void {
+    // Some clients end right after the last trailer line without the closing empty line.
+    if (this.state === 'trailer' && this.line === '') this.state = 'done';
+    if (this.state !== 'done') throw this.malformed('the body ended before the final chunk');
+  }
+}

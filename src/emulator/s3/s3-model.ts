@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { Emu } from '../context.js';
+import type { S3Bucket, S3ObjectMeta } from '../store/state.js';
+
+/** The S3 data model shared by the REST handlers and by Personalize jobs (which read input and write output). */
+export function buckets(emu: Emu): Record<string, S3Bucket> {
+  return emu.store.state.s3.buckets;
+}
+
+export function getBucket(emu: Emu, name: string): S3Bucket | undefined {
+  return Object.prototype.hasOwnProperty.call(buckets(emu), name) ? buckets(emu)[name] : undefined;
+}
+
+export function getObject(bucket: S3Bucket, key: string): S3ObjectMeta | undefined {
+  return Object.prototype.hasOwnProperty.call(bucket.objects, key) ? bucket.objects[key] : undefined;
+}
+
+export function sortedKeys(bucket: S3Bucket, prefix = ''): string[] {
+  return Object.keys(bucket.objects)
+    .filter((k) => k.startsWith(prefix))
+    .sort(compareKeys);
+}
+
+/** S3 lists keys in UTF-8 binary order. */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * Replaces (or creates) an object's entry and returns the blob it replaced, to be removed after the state is
+ * committed (never before: a crash in between must leave the old object readable).
+ */
+export function setObject(bucket: S3Bucket, key: string, meta: S3ObjectMeta): string | undefined {
+  const old = getObject(bucket, key);
+  bucket.objects[key] = meta;
+  return old?.blob;
+}
+
+/** Writes a whole object from memory (Personalize job output). */
+export async function writeObject(emu: Emu, bucket: S3Bucket, key: string, data: Buffer, contentType: string): Promise<void> {
+  const blob = await emu.blobs.write(data);
+  const old = setObject(bucket, key, {
+    blob,
+    size: data.length,
+    etag: `"${createHash('md5').update(data).digest('hex')}"`,
+    lastModified: Date.now(),
+    contentType,
+    metadata: {},
+    checksums: {},
+  });
+  await emu.store.commit();
+  if (old) await emu.blobs.remove(old);
+}
+
+export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/s.exec(uri);
+  if (!m) return undefined;
+  return { bucket: m[1]!, key: m[2]! };
+}
+
+/** Every blob the S3 state refers to (for sweeping orphans after a crash). */
+export function s3Blobs(emu: Emu): string[] {
+  const out: string[] = [];
+  for (const b of Object.values(buckets(emu))) {
+    for (const o of Object.values(b.objects)) out.push(o.blob);
+    for (const u of Object.values(b.uploads)) for (const p of Object.values(u.parts)) out.push(p.blob);
+  }
+  return out;
+}

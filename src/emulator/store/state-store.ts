@@ -1,0 +1,109 @@
+import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { SegflowError, ExitCode } from '../../util/errors.js';
+import { emptyState, STATE_VERSION, type EmulatorState } from './state.js';
+
+/**
+ * Keeps the state in memory and on disk. `commit()` resolves once a write that started after the caller's change
+ * has reached the disk (fsync + rename), so an answer is only sent for a change that survives kill -9.
+ * Concurrent commits are coalesced into one write.
+ */
+export class StateStore {
+  private writing: Promise<void> | null = null;
+  private dirty = false;
+  private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+
+  private constructor(
+    readonly dataDir: string,
+    readonly state: EmulatorState,
+  ) {}
+
+  static statePath(dataDir: string): string {
+    return join(dataDir, 'state.json');
+  }
+
+  static async open(dataDir: string): Promise<StateStore> {
+    await mkdir(dataDir, { recursive: true });
+    let state: EmulatorState;
+    try {
+      const text = await readFile(StateStore.statePath(dataDir), 'utf8');
+      state = JSON.parse(text) as EmulatorState;
+      if (state.version !== STATE_VERSION) {
+        throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} has version ${state.version}; this emulator reads version ${STATE_VERSION}`, ExitCode.runFailure);
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') state = emptyState();
+      else if (e instanceof SyntaxError) {
+        throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} is not valid JSON: ${e.message}`, ExitCode.runFailure);
+      } else throw e;
+    }
+    return new StateStore(dataDir, state);
+  }
+
+  nextSeq(): number {
+    return ++this.state.seq;
+  }
+
+  /** Persists the current in-memory state. */
+  commit(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.dirty = true;
+      if (!this.writing) this.writing = this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.dirty) {
+      this.dirty = false;
+      const batch = this.waiters;
+      this.waiters = [];
+      try {
+        await writeFileAtomic(StateStore.statePath(this.dataDir), JSON.stringify(this.state));
+        for (const w of batch) w.resolve();
+      } catch (e) {
+        for (const w of batch) w.reject(e);
+      }
+    }
+    this.writing = null;
+  }
+
+  async flushed(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+}
+
+/** One emulator per data directory: a pid lock file, taken over when its owner is gone. */
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  await mkdir(dataDir, { recursive: true });
+  const lock = join(dataDir, 'emulator.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      return async () => {
+        await rm(lock, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+        throw new SegflowError('EMU_DATA_DIR_LOCKED', `another emulator (pid ${owner}) is using ${dataDir}`, ExitCode.refused);
+      }
+      if (owner === process.pid) {
+        throw new SegflowError('EMU_DATA_DIR_LOCKED', `an emulator in this process is already using ${dataDir}`, ExitCode.refused);
+      }
+      await rm(lock, { force: true });
+    }
+  }
+  throw new SegflowError('EMU_DATA_DIR_LOCKED', `cannot lock ${dataDir}`, ExitCode.refused);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The emulator's whole control-plane state: one JSON document (state.json), rewritten atomically after each
+ * change. Object bodies, imported data and models are files beside it (see docs/emulator.md, "Data layout").
+ * Times are epoch milliseconds.
+ */
+export const STATE_VERSION = 1;
+
+/** A Personalize resource as stored: the API fields plus internal ones that start with '_'. */
+export interface PzRecord {
+  _kind: PzKind;
+  _region: string;
+  _createdSeq: number;
+  status?: string;
+  creationDateTime: number;
+  lastUpdatedDateTime: number;
+  [field: string]: unknown;
+}
+
+export type PzKind =
+  | 'datasetGroup'
+  | 'schema'
+  | 'dataset'
+  | 'datasetImportJob'
+  | 'solution'
+  | 'solutionVersion'
+  | 'batchSegmentJob'
+  | 'filter';
+
+export interface S3ObjectMeta {
+  blob: string;
+  size: number;
+  etag: string;
+  lastModified: number;
+  contentType: string;
+  metadata: Record<string, string>;
+  /** Full-object checksums the client sent and that were verified, by algorithm (e.g. CRC32 -> base64). */
+  checksums: Record<string, string>;
+}
+
+export interface S3Part {
+  blob: string;
+  size: number;
+  etag: string;
+  checksums: Record<string, string>;
+}
+
+export interface S3Upload {
+  uploadId: string;
+  key: string;
+  initiated: number;
+  contentType: string;
+  metadata: Record<string, string>;
+  parts: Record<string, S3Part>;
+}
+
+export interface S3Bucket {
+  name: string;
+  region: string;
+  created: number;
+  objects: Record<string, S3ObjectMeta>;
+  uploads: Record<string, S3Upload>;
+  publicAccessBlock?: Record<string, boolean>;
+  policy?: string;
+  /** Raw ServerSideEncryptionConfiguration rules: algorithm, KMS key, bucket key. */
+  encryption?: { algorithm: string; kmsKeyId?: string; bucketKeyEnabled: boolean };
+  tags?: Record<string, string>;
+}
+
+export interface IamRole {
+  roleName: string;
+  roleId: string;
+  path: string;
+  arn: string;
+  created: number;
+  assumeRolePolicyDocument: string;
+  description?: string;
+  maxSessionDuration: number;
+  permissionsBoundary?: string;
+  tags: Array<{ Key: string; Value: string }>;
+  inlinePolicies: Record<string, string>;
+  attachedPolicies: string[];
+}
+
+export interface IamPolicy {
+  policyName: string;
+  policyId: string;
+  arn: string;
+  path: string;
+  description?: string;
+  document: string;
+  created: number;
+  updated: number;
+  tags: Array<{ Key: string; Value: string }>;
+}
+
+export interface EmulatorState {
+  version: number;
+  seq: number;
+  personalize: {
+    resources: Record<string, PzRecord>;
+    tags: Record<string, Record<string, string>>;
+  };
+  s3: { buckets: Record<string, S3Bucket> };
+  iam: { roles: Record<string, IamRole>; policies: Record<string, IamPolicy> };
+}
+
+export function emptyState(): EmulatorState {
+  return {
+    version: STATE_VERSION,
+    seq: 0,
+    personalize: { resources: {}, tags: {} },
+    s3: { buckets: {} },
+    iam: { roles: {}, policies: {} },
+  };
+}

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { readCsv } from './csv.js';
+import { parseInteractions, parseItems } from './dataset.js';
+
+describe('csv reading', () => {
+  it('reads quoted fields, doubled quotes, quoted newlines, CRLF and a BOM, with record line numbers', () => {
+    const rows: Array<[string[], number]> = [];
+    const header = readCsv('\ufeffA,B\r\n1,"x,y"\r\n"multi\nline","say ""hi"""\n\n3,\n', (f, line) => rows.push([f, line]));
+    assert.deepEqual(header, ['A', 'B']);
+    assert.deepEqual(rows, [
+      [['1', 'x,y'], 2],
+      [['multi\nline', 'say "hi"'], 3],
+      [['3', ''], 6],
+    ]);
+  });
+
+  it('finds the Personalize columns in any order and codes ids in sorted order', () => {
+    const data = parseInteractions('EVENT_TYPE,ITEM_ID,TIMESTAMP,USER_ID\nbuy,"i,2",20,u2\nbuy,i1,10,u1\nbuy,i1,30,u2\n');
+    assert.deepEqual(data.userIds, ['u1', 'u2']);
+    assert.deepEqual(data.itemIds, ['i,2', 'i1']);
+    assert.deepEqual(Array.from(data.user), [1, 0, 1]);
+    assert.deepEqual(Array.from(data.item), [0, 1, 1]);
+    assert.deepEqual(Array.from(data.time), [20, 10, 30]);
+  });
+
+  it('rejects a header without the required columns', () => {
+    assert.throws(() => parseInteractions('USER_ID,ITEM\nu,i\n'), /ITEM_ID, TIMESTAMP/);
+    assert.throws(() => parseItems('CATEGORY\nx\n', ['i1']), /ITEM_ID/);
+  });
+
+  it('keeps item attributes of known items only', () => {
+    const attrs = parseItems('ITEM_ID,GENRE\ni1,"a|b"\nzz,c\n', ['i1', 'i2']);
+    assert.deepEqual(attrs, { columns: ['GENRE'], values: [['a|b', '']] });
+  });
+});
+
+describe('csv reading in chunks', () => {
+  it('gives the same records whatever the chunk size, across quoted newlines and multi-byte characters', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { readCsvFile } = await import('./csv.js');
+    const dir = mkdtempSync(join(tmpdir(), 'segflow-csv-'));
+    try {
+      const text = 'ID,NOTE\r\n1,"a ""quoted""\nnote"\n2,café ☕\n\n3,"x,y"\n4,last';
+      const path = join(dir, 'x.csv');
+      writeFileSync(path, text);
+      const want: Array<[string[], number]> = [];
+      readCsv(text, (f, l) => want.push([f, l]));
+      assert.equal(want.length, 4);
+      for (const chunk of [1, 2, 3, 5, 7, 64]) {
+        const got: Array<[string[], number]> = [];
+        readCsvFile(path, (f, l) => got.push([f, l]), undefined, chunk);
+        assert.deepEqual(got, want, `chunk ${chunk}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
