@@ -6,7 +6,7 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { clientsFor, withEmulator } from './test-support.js';
-import { presignedUrl, sha256hex, signedFetch } from './test-signer.js';
+import { chunkedBody, presignedUrl, sha256hex, signedFetch } from './test-signer.js';
 
 test('a client signing by the documented SigV4 algorithm (not the JS SDK) is served by every protocol', async () => {
   await withEmulator(async (emu) => {
@@ -72,6 +72,30 @@ test('a client signing by the documented SigV4 algorithm (not the JS SDK) is ser
     assert.equal(truncated.status, 400);
     const mismatch = await signedFetch({ method: 'PUT', endpoint: emu.endpoint, path: '/raw-bucket/x', service: 's3', body: 'abc', payloadHash: sha256hex('abd') });
     assert.match(await mismatch.text(), /XAmzContentSHA256Mismatch/);
+
+    // Signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]): every chunk signature is checked.
+    const pieces = [Buffer.from('first chunk '), Buffer.from('second chunk')];
+    const streaming = (payloadHash: string, build: Parameters<typeof chunkedBody>[2], tamper = false, extra: Record<string, string> = {}) =>
+      signedFetch({
+        method: 'PUT',
+        endpoint: emu.endpoint,
+        path: '/raw-bucket/signed-chunks',
+        service: 's3',
+        payloadHash,
+        headers: { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(Buffer.concat(pieces).length), ...extra },
+        bodyFromSeed: (seed) => chunkedBody(seed, pieces, build, tamper),
+      });
+    const signedOk = await streaming('STREAMING-AWS4-HMAC-SHA256-PAYLOAD', undefined);
+    assert.equal(signedOk.status, 200, await signedOk.text());
+    const signedGet = await signedFetch({ method: 'GET', endpoint: emu.endpoint, path: '/raw-bucket/signed-chunks', service: 's3', payloadHash: sha256hex('') });
+    assert.equal(await signedGet.text(), 'first chunk second chunk');
+    const tamperedChunks = await streaming('STREAMING-AWS4-HMAC-SHA256-PAYLOAD', undefined, true);
+    assert.equal(tamperedChunks.status, 403);
+    assert.match(await tamperedChunks.text(), /SignatureDoesNotMatch/);
+    const crcAll = Buffer.alloc(4);
+    crcAll.writeUInt32BE(crc32(Buffer.concat(pieces)));
+    const withTrailer = await streaming('STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', ['x-amz-checksum-crc32', crcAll.toString('base64')], false, { 'x-amz-trailer': 'x-amz-checksum-crc32' });
+    assert.equal(withTrailer.status, 200, await withTrailer.text());
 
     // Presigned URLs: valid, tampered, expired.
     assert.equal(await (await fetch(presignedUrl(emu.endpoint, key, 300))).text(), 'raw body');

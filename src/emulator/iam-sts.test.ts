@@ -9,6 +9,10 @@ import {
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   GetPolicyCommand,
+  GetPolicyVersionCommand,
+  ListRoleTagsCommand,
+  UntagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
@@ -53,6 +57,8 @@ test('IAM roles: create, get with URL-encoded documents, inline and managed poli
     assert.deepEqual(attached.AttachedPolicies?.map((p) => p.PolicyName), ['AmazonPersonalizeFullAccess', 'AmazonS3FullAccess']);
     const policy = await c.iam.send(new GetPolicyCommand({ PolicyArn: managed }));
     assert.equal(policy.Policy?.AttachmentCount, 1);
+    const version = await c.iam.send(new GetPolicyVersionCommand({ PolicyArn: managed, VersionId: 'v1' }));
+    assert.match(decodeURIComponent(version.PolicyVersion!.Document!), /personalize:\*/);
 
     await assert.rejects(c.iam.send(new DeleteRoleCommand({ RoleName: 'segflow-role' })), { name: 'DeleteConflictException' });
     await c.iam.send(new DeleteRolePolicyCommand({ RoleName: 'segflow-role', PolicyName: 's3-access' }));
@@ -60,6 +66,16 @@ test('IAM roles: create, get with URL-encoded documents, inline and managed poli
     await c.iam.send(new DetachRolePolicyCommand({ RoleName: 'segflow-role', PolicyArn: managed }));
     await c.iam.send(new DetachRolePolicyCommand({ RoleName: 'segflow-role', PolicyArn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess' }));
     await c.iam.send(new TagRoleCommand({ RoleName: 'segflow-role', Tags: [{ Key: 'owner', Value: 'me' }] }));
+    assert.deepEqual((await c.iam.send(new ListRoleTagsCommand({ RoleName: 'segflow-role' }))).Tags?.map((t) => t.Key), ['team', 'owner']);
+    await c.iam.send(new UntagRoleCommand({ RoleName: 'segflow-role', TagKeys: ['team'] }));
+    assert.deepEqual((await c.iam.send(new ListRoleTagsCommand({ RoleName: 'segflow-role' }))).Tags, [{ Key: 'owner', Value: 'me' }]);
+    const confusedDeputySafe = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '000000000000' } } }],
+    });
+    await c.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'segflow-role', PolicyDocument: confusedDeputySafe }));
+    assert.equal(decodeURIComponent((await c.iam.send(new GetRoleCommand({ RoleName: 'segflow-role' }))).Role!.AssumeRolePolicyDocument!), confusedDeputySafe);
+    await assert.rejects(c.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'segflow-role', PolicyDocument: '{}' })), { name: 'MalformedPolicyDocumentException' });
     await c.iam.send(new DeleteRoleCommand({ RoleName: 'segflow-role' }));
     await assert.rejects(c.iam.send(new GetRoleCommand({ RoleName: 'segflow-role' })), { name: 'NoSuchEntityException' });
 

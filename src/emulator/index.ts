@@ -39,7 +39,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const store = await StateStore.open(opts.dataDir);
     const blobs = new BlobStore(opts.dataDir);
     await blobs.init();
-    await blobs.sweep(new Set([...s3Blobs({ store } as Emu), ...personalizeBlobs({ store } as Emu)]));
+    await blobs.sweep(new Set([...s3Blobs(store.state), ...personalizeBlobs(store.state)]));
     const log = (line: string) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
     lifecycle = new Lifecycle(opts.lifecycle, (e) => log(`emulator: background task failed: ${(e as Error)?.stack ?? String(e)}`));
     const faults = new FaultInjector(opts.faults);

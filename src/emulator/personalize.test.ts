@@ -18,6 +18,10 @@ import {
   DescribeDatasetImportJobCommand,
   DescribeSolutionCommand,
   DescribeSolutionVersionCommand,
+  DescribeSchemaCommand,
+  ListDatasetsCommand,
+  ListSolutionsCommand,
+  UpdateDatasetCommand,
   GetSolutionMetricsCommand,
   ListBatchSegmentJobsCommand,
   ListDatasetImportJobsCommand,
@@ -68,11 +72,21 @@ test('the whole pipeline: import, train, metrics, batch segment job output, then
     const { roleArn } = await setupData(c);
     const { dsg, dataset, schema } = await importedGroup(c, roleArn);
     assert.match(dataset, /^arn:aws:personalize:eu-west-1:000000000000:dataset\/dsg\/INTERACTIONS$/);
+    assert.equal((await p.send(new DescribeSchemaCommand({ schemaArn: schema }))).schema?.schema, INTERACTIONS_SCHEMA);
+    assert.deepEqual((await p.send(new ListDatasetsCommand({ datasetGroupArn: dsg }))).datasets?.map((d) => [d.datasetArn, d.datasetType, d.status]), [[dataset, 'INTERACTIONS', 'ACTIVE']]);
+    const { schemaArn: schema2 } = await p.send(new CreateSchemaCommand({ name: 'interactions-schema-2', schema: INTERACTIONS_SCHEMA }));
+    await p.send(new UpdateDatasetCommand({ datasetArn: dataset, schemaArn: schema2 }));
+    const updated = await p.send(new DescribeDatasetCommand({ datasetArn: dataset }));
+    assert.equal(updated.dataset?.schemaArn, schema2);
+    assert.equal(updated.dataset?.latestDatasetUpdate?.status, 'ACTIVE');
+    await p.send(new UpdateDatasetCommand({ datasetArn: dataset, schemaArn: schema }));
+    await p.send(new DeleteSchemaCommand({ schemaArn: schema2 }));
 
     const { solutionArn } = await p.send(
       new CreateSolutionCommand({ name: 'sol', datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity', performAutoTraining: false }),
     );
     await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
+    assert.deepEqual((await p.send(new ListSolutionsCommand({ datasetGroupArn: dsg }))).solutions?.map((x) => x.solutionArn), [solutionArn]);
     const { solutionVersionArn } = await p.send(new CreateSolutionVersionCommand({ solutionArn }));
     assert.match(solutionVersionArn!, /^arn:aws:personalize:eu-west-1:000000000000:solution\/sol\/[0-9a-f]{8}$/);
     const version = await waitFor(

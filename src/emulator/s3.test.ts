@@ -14,6 +14,8 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetBucketEncryptionCommand,
+  GetBucketLocationCommand,
+  ListObjectsCommand,
   GetBucketPolicyCommand,
   GetObjectCommand,
   GetPublicAccessBlockCommand,
@@ -116,6 +118,11 @@ test('ListObjectsV2: prefixes, delimiters, continuation; DeleteObjects', async (
       grouped.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix!), ...(page.Contents ?? []).map((o) => o.Key!));
     }
     assert.deepEqual(grouped, ['a/', 'b/', 'c', 'd/']);
+    const v1 = await c.s3.send(new ListObjectsCommand({ Bucket: B, Delimiter: '/', MaxKeys: 2 }));
+    assert.deepEqual([v1.CommonPrefixes?.map((p) => p.Prefix), v1.IsTruncated, v1.NextMarker], [['a/', 'b/'], true, 'b/']);
+    const v1next = await c.s3.send(new ListObjectsCommand({ Bucket: B, Delimiter: '/', Marker: v1.NextMarker }));
+    assert.deepEqual([v1next.Contents?.map((o) => o.Key), v1next.CommonPrefixes?.map((p) => p.Prefix)], [['c'], ['d/']]);
+    assert.equal((await c.s3.send(new GetBucketLocationCommand({ Bucket: B }))).LocationConstraint, 'eu-west-1');
     const del = await c.s3.send(new DeleteObjectsCommand({ Bucket: B, Delete: { Objects: keys.map((Key) => ({ Key })).concat([{ Key: 'never-existed' }]) } }));
     assert.equal(del.Deleted?.length, keys.length + 1);
     assert.equal((await c.s3.send(new ListObjectsV2Command({ Bucket: B }))).KeyCount, 0);

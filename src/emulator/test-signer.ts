@@ -21,6 +21,15 @@ export interface RawRequest {
   accessKey?: string;
   payloadHash?: string;
   now?: Date;
+  /** Streaming uploads: the body is built after signing, from the seed signature (see chunkedBody). */
+  bodyFromSeed?: (seed: SeedInfo) => Buffer;
+}
+
+export interface SeedInfo {
+  signature: string;
+  amzDate: string;
+  scope: string;
+  key: Buffer;
 }
 
 function amzDate(d: Date): string {
@@ -59,8 +68,10 @@ export async function signedFetch(r: RawRequest): Promise<Response> {
   const sig = signature(r.secret ?? 'test', date, region, r.service, sts);
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${r.accessKey ?? 'test'}/${scope}, SignedHeaders=${names.join(';')}, Signature=${sig}`;
   delete headers.host;
+  const key = hmac(hmac(hmac(hmac(`AWS4${r.secret ?? 'test'}`, date), region), r.service), 'aws4_request');
+  const finalBody = r.bodyFromSeed ? r.bodyFromSeed({ signature: sig, amzDate: headers['x-amz-date']!, scope, key }) : body;
   const qs = query.length ? '?' + query.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&') : '';
-  return fetch(`${r.endpoint}${r.path}${qs}`, { method: r.method, headers, body: r.method === 'GET' || r.method === 'HEAD' ? undefined : body });
+  return fetch(`${r.endpoint}${r.path}${qs}`, { method: r.method, headers, body: r.method === 'GET' || r.method === 'HEAD' ? undefined : finalBody });
 }
 
 export function presignedUrl(endpoint: string, path: string, expires: number, now = new Date()): string {
@@ -79,3 +90,27 @@ export function presignedUrl(endpoint: string, path: string, expires: number, no
   return `${endpoint}${path}?${canonicalQuery([...query, ['X-Amz-Signature', sig]])}`;
 }
 
+
+/**
+ * An aws-chunked body signed per AWS's "Signature calculations for the Authorization header: Transferring payload in
+ * multiple chunks": each chunk signs the previous signature and its SHA-256; an optional signed trailer ends it.
+ */
+export function chunkedBody(seed: SeedInfo, chunks: Buffer[], trailer?: [string, string], tamper = false): Buffer {
+  const emptyHash = sha256hex('');
+  let previous = seed.signature;
+  const parts: Buffer[] = [];
+  for (const chunk of [...chunks, Buffer.alloc(0)]) {
+    const sts = ['AWS4-HMAC-SHA256-PAYLOAD', seed.amzDate, seed.scope, previous, emptyHash, sha256hex(chunk)].join('\n');
+    previous = createHmac('sha256', seed.key).update(sts).digest('hex');
+    const data = tamper && chunk.length > 0 ? Buffer.from(chunk.toString().toUpperCase()) : chunk;
+    parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${previous}\r\n`), data, Buffer.from(chunk.length > 0 ? '\r\n' : ''));
+  }
+  if (trailer) {
+    const canonical = `${trailer[0]}:${trailer[1]}\n`;
+    const sts = ['AWS4-HMAC-SHA256-TRAILER', seed.amzDate, seed.scope, previous, sha256hex(canonical)].join('\n');
+    const sig = createHmac('sha256', seed.key).update(sts).digest('hex');
+    parts.push(Buffer.from(`${trailer[0]}:${trailer[1]}\r\nx-amz-trailer-signature:${sig}\r\n`));
+  }
+  parts.push(Buffer.from('\r\n'));
+  return Buffer.concat(parts);
+}

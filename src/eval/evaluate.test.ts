@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { evaluateRun } from './evaluate.js';
 import { hitRecallAtK } from './metrics.js';
+import { summarizeReport } from './summary.js';
 import { fixtureSpec, outputLine, writeFixtureWorkDir } from './fixture-workdir.js';
 
 const close = (actual: number, expected: number, what: string) =>
@@ -143,6 +144,7 @@ test('cold, missing and failed queries score as empty segments; baselines give c
     assert.match(r.queries[2]!.problem!, /no usable output/);
     assert.equal(r.badOutputLines.byKind['job-error'], 1);
     assert.ok(r.warnings.some((w) => /no test users/.test(w)));
+    assert.ok(summarizeReport(r).includes('  2 queries had no usable output (scored as empty)'), summarizeReport(r).join('\n'));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -156,6 +158,25 @@ test('a report without run-info.json says to run apply first (RUN_NO_RUN, exit 1
       const err = e as { code: string; exitCode: number; message: string };
       return err.code === 'RUN_NO_RUN' && err.exitCode === 1 && /segflow apply/.test(err.message);
     });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the summary says when the queries without output are the cold ones', async () => {
+  const lines = [
+    outputLine({ itemId: 'i1' }, ['a', 'b', 'c']),
+    JSON.stringify({ input: { itemId: 'i2' }, output: { usersList: [] }, error: 'item "i2" is not in the training data' }),
+  ].join('\n');
+  const dir = await writeFixtureWorkDir({
+    activity,
+    queries: [{ itemId: 'i1', truth: ['a'] }, { itemId: 'i2', truth: ['b'], cold: true }],
+    k: 3,
+    segmentFiles: { 'in.jsonl.out': lines },
+  });
+  try {
+    const r = await evaluateRun(dir, fixtureSpec(join(dir, 'p.yaml')));
+    assert.ok(summarizeReport(r).includes('  1 queries had no usable output (scored as empty, all cold: items absent from train)'), summarizeReport(r).join('\n'));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -17,6 +17,10 @@ export function summarizeReport(report: Report): string[] {
     `  random       hits@K ${fmt(r.hitsAtK, 2)}  recall@K ${fmt(r.recallAtK)}  lift ${fmtLift(r.lift)}`,
   ];
   if (report.badOutputLines.count > 0) lines.push(`  ${report.badOutputLines.count} problem(s) in the segment output (see the report)`);
-  if (h.queriesWithoutOutput > 0) lines.push(`  ${h.queriesWithoutOutput} queries had no usable output (scored as empty)`);
+  if (h.queriesWithoutOutput > 0) {
+    const cold = report.queries.filter((q) => q.problem !== undefined && q.cold).length;
+    const why = cold === h.queriesWithoutOutput ? `, all cold: items absent from train` : cold > 0 ? `, ${cold} of them cold` : '';
+    lines.push(`  ${h.queriesWithoutOutput} queries had no usable output (scored as empty${why})`);
+  }
   return lines;
 }

@@ -6,9 +6,9 @@ export type SegmentationRecipe = 'aws-item-affinity' | 'aws-item-attribute-affin
 
 export interface TrainInput {
   recipe: SegmentationRecipe;
-  /** Personalize-format interactions CSV as imported (header USER_ID,ITEM_ID,TIMESTAMP plus optional columns). */
+  /** Path of the Personalize-format interactions CSV as imported (header USER_ID,ITEM_ID,TIMESTAMP plus optional columns). */
   interactionsCsv: string;
-  /** Items CSV (ITEM_ID plus categorical columns, values '|' separated); required for attribute affinity. */
+  /** Path of the items CSV (ITEM_ID plus categorical columns, values '|' separated); required for attribute affinity. */
   itemsCsv?: string;
   /** hidden_dimension, 32..256, default 149. */
   hiddenDimension?: number;

@@ -19,6 +19,30 @@ export interface SignedScope {
   presigned: boolean;
   /** The x-amz-content-sha256 value (S3) or the hash of the body that was signed. */
   payloadHash: string;
+  /** What streaming (aws-chunked) uploads chain their chunk signatures from. */
+  chain: ChunkChain;
+}
+
+/** The seed of a SigV4 streaming upload: each chunk's signature covers the previous one. */
+export interface ChunkChain {
+  key: Buffer;
+  amzDate: string;
+  scope: string;
+  seedSignature: string;
+}
+
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
+/** Signature of one aws-chunked chunk (STREAMING-AWS4-HMAC-SHA256-PAYLOAD). */
+export function chunkSignature(chain: ChunkChain, previous: string, chunkSha256Hex: string): string {
+  const stringToSign = ['AWS4-HMAC-SHA256-PAYLOAD', chain.amzDate, chain.scope, previous, EMPTY_SHA256, chunkSha256Hex].join('\n');
+  return createHmac('sha256', chain.key).update(stringToSign).digest('hex');
+}
+
+/** Signature of the trailing headers (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER). */
+export function trailerSignature(chain: ChunkChain, previous: string, canonicalTrailers: string): string {
+  const stringToSign = ['AWS4-HMAC-SHA256-TRAILER', chain.amzDate, chain.scope, previous, createHash('sha256').update(canonicalTrailers).digest('hex')].join('\n');
+  return createHmac('sha256', chain.key).update(stringToSign).digest('hex');
 }
 
 export type AuthFailureKind = 'missing' | 'malformed' | 'unknown-key' | 'mismatch' | 'expired' | 'skewed';
@@ -198,7 +222,8 @@ export function verifySigV4(
   ].join('\n');
   const scope = `${p.date}/${p.region}/${p.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', p.amzDate, scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
-  const expected = createHmac('sha256', signingKey(creds.secretAccessKey, p.date, p.region, p.service)).update(stringToSign).digest();
+  const key = signingKey(creds.secretAccessKey, p.date, p.region, p.service);
+  const expected = createHmac('sha256', key).update(stringToSign).digest();
   const given = Buffer.from(p.signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new AuthFailure(
@@ -206,5 +231,13 @@ export function verifySigV4(
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     );
   }
-  return { accessKeyId: p.accessKeyId, date: p.date, region: p.region, service: p.service, presigned: p.presigned, payloadHash };
+  return {
+    accessKeyId: p.accessKeyId,
+    date: p.date,
+    region: p.region,
+    service: p.service,
+    presigned: p.presigned,
+    payloadHash,
+    chain: { key, amzDate: p.amzDate, scope, seedSignature: p.signature },
+  };
 }

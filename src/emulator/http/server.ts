@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApiError, isApiError } from '../api-error.js';
 import { authError, type Protocol } from '../auth/auth-errors.js';
-import { AuthFailure, claimedScope, verifySigV4 } from '../auth/sigv4.js';
+import { AuthFailure, claimedScope, verifySigV4, type SignedScope } from '../auth/sigv4.js';
 import type { CallCounter } from '../calls.js';
 import type { Emu } from '../context.js';
 import { IAM_NS, iamOperations } from '../iam/router.js';
@@ -76,8 +76,9 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
     await emu.faults.delay();
     // Control-plane bodies are small and read first (their hash is signed); S3 bodies stream after auth.
     const body = protocol === 's3' ? Buffer.alloc(0) : await readBody(req, MAX_CONTROL_BODY_BYTES, () => tooLarge(protocol));
+    let auth: SignedScope;
     try {
-      verifySigV4(req, rawPath, rawQuery, emu.opts, () => {
+      auth = verifySigV4(req, rawPath, rawQuery, emu.opts, () => {
         if (protocol === 's3') throw new ApiError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
         return createHash('sha256').update(body).digest('hex');
       });
@@ -92,7 +93,7 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
       operation = await handlePersonalize(emu, req, res, body, info);
     } else if (service === 's3') {
       const { bucket, key } = addressOf(req.headers.host, rawPath);
-      const r: S3Request = { emu, req, res, info, bucket, key, query };
+      const r: S3Request = { emu, req, res, info, bucket, key, query, chain: auth.chain };
       const [op, run] = routeS3(r);
       operation = op;
       await run(r);

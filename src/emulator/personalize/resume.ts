@@ -1,4 +1,5 @@
 import type { Emu } from '../context.js';
+import type { EmulatorState } from '../store/state.js';
 import { runImportJob } from './import-jobs.js';
 import { IN_FLIGHT, resources } from './resources.js';
 import { resumeSegmentJobs } from './segmenting.js';
@@ -16,6 +17,6 @@ export function resumePersonalize(emu: Emu): void {
 }
 
 /** Blobs Personalize state refers to (imported data). */
-export function personalizeBlobs(emu: Emu): string[] {
-  return Object.values(resources(emu)).flatMap((r) => (r._kind === 'dataset' ? ((r._data as string[] | undefined) ?? []) : []));
+export function personalizeBlobs(state: EmulatorState): string[] {
+  return Object.values(state.personalize.resources).flatMap((r) => (r._kind === 'dataset' ? ((r._data as string[] | undefined) ?? []) : []));
 }

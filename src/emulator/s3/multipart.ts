@@ -51,7 +51,7 @@ export async function uploadPart(r: S3Request): Promise<void> {
   if (!/^\d+$/.test(raw) || n < 1 || n > MAX_PARTS) {
     throw new ApiError('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PARTS}, inclusive`, 400, { ArgumentName: 'partNumber', ArgumentValue: raw });
   }
-  const body = await receiveBody(r.emu, r.req, Math.min(r.emu.opts.maxObjectBytes, 5 * 1024 ** 3));
+  const body = await receiveBody(r.emu, r.req, Math.min(r.emu.opts.maxObjectBytes, 5 * 1024 ** 3), r.chain);
   const blob = await r.emu.blobs.adopt(body.tempFile);
   if (r.emu.store.state.s3.buckets[b.name]?.uploads[u.uploadId] !== u) {
     await r.emu.blobs.remove(blob);

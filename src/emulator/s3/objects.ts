@@ -63,7 +63,7 @@ export async function putObject(r: S3Request): Promise<void> {
   checkKey(r.key!);
   checkWriteConditions(r, getObject(b, r.key!));
   const metadata = userMetadata(r);
-  const body = await receiveBody(r.emu, r.req, r.emu.opts.maxObjectBytes);
+  const body = await receiveBody(r.emu, r.req, r.emu.opts.maxObjectBytes, r.chain);
   const current = r.emu.store.state.s3.buckets[b.name];
   if (current !== b) {
     await r.emu.blobs.remove(await r.emu.blobs.adopt(body.tempFile));

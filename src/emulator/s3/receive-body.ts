@@ -3,6 +3,7 @@ import { open, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../api-error.js';
 import type { Emu } from '../context.js';
+import type { ChunkChain } from '../auth/sigv4.js';
 import { AwsChunkedDecoder } from './aws-chunked.js';
 import { algorithmOfHeader, Checksum, checksumHeader, CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
 
@@ -20,14 +21,16 @@ export interface ReceivedBody {
  * client claimed about the body — x-amz-content-sha256, Content-MD5, x-amz-checksum-* headers or trailers,
  * x-amz-decoded-content-length. On any failure the temp file is removed and an S3 error thrown.
  */
-export async function receiveBody(emu: Emu, req: IncomingMessage, maxBytes: number): Promise<ReceivedBody> {
+export async function receiveBody(emu: Emu, req: IncomingMessage, maxBytes: number, chain?: ChunkChain): Promise<ReceivedBody> {
   const h = (n: string) => {
     const v = req.headers[n];
     return Array.isArray(v) ? v.join(',') : v;
   };
   const contentSha = h('x-amz-content-sha256') ?? '';
   const chunked = /aws-chunked/i.test(h('content-encoding') ?? '') || contentSha.startsWith('STREAMING-');
-  const decoder = chunked ? new AwsChunkedDecoder() : undefined;
+  const signedChunks = contentSha === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' || contentSha === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
+  if (signedChunks && !chain) throw new ApiError('InvalidRequest', 'A signed streaming upload needs a signed request.');
+  const decoder = chunked ? new AwsChunkedDecoder(signedChunks ? chain : undefined, contentSha.endsWith('-TRAILER')) : undefined;
   const declaredTrailers = (h('x-amz-trailer') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const wanted = new Set<ChecksumAlgorithm>();
   for (const name of Object.keys(req.headers)) {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
 import { ApiError } from '../api-error.js';
 import type { Emu, RequestInfo } from '../context.js';
+import type { ChunkChain } from '../auth/sigv4.js';
 import { parseXml, XmlSyntaxError, xmlDocument, type XmlElement, type XmlNode } from '../xml.js';
 import { receiveBody } from './receive-body.js';
 import type { S3Bucket } from '../store/state.js';
@@ -18,6 +19,8 @@ export interface S3Request {
   bucket?: string;
   key?: string;
   query: URLSearchParams;
+  /** The verified request signature, which signed streaming uploads chain from. */
+  chain?: ChunkChain;
 }
 
 export function header(req: IncomingMessage, name: string): string | undefined {
@@ -70,7 +73,7 @@ export const MAX_CONFIG_BODY = 1024 * 1024;
 export async function readSmallBody(r: S3Request, limit = MAX_CONFIG_BODY): Promise<Buffer> {
   let got;
   try {
-    got = await receiveBody(r.emu, r.req, limit);
+    got = await receiveBody(r.emu, r.req, limit, r.chain);
   } catch (e) {
     if (e instanceof ApiError && e.code === 'EntityTooLarge') throw new ApiError('MaxMessageLengthExceeded', 'Your request was too big.');
     throw e;

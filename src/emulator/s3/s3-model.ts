@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Emu } from '../context.js';
-import type { S3Bucket, S3ObjectMeta } from '../store/state.js';
+import type { EmulatorState, S3Bucket, S3ObjectMeta } from '../store/state.js';
 
 /** The S3 data model shared by the REST handlers and by Personalize jobs (which read input and write output). */
 export function buckets(emu: Emu): Record<string, S3Bucket> {
@@ -59,9 +59,9 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } | undef
 }
 
 /** Every blob the S3 state refers to (for sweeping orphans after a crash). */
-export function s3Blobs(emu: Emu): string[] {
+export function s3Blobs(state: EmulatorState): string[] {
   const out: string[] = [];
-  for (const b of Object.values(buckets(emu))) {
+  for (const b of Object.values(state.s3.buckets)) {
     for (const o of Object.values(b.objects)) out.push(o.blob);
     for (const u of Object.values(b.uploads)) for (const p of Object.values(u.parts)) out.push(p.blob);
   }
