@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,13 +9,8 @@ import { localEmulatorDir } from '../src/util/paths.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** The built CLI: e2e tests run exactly what users run. */
 export const CLI = resolve(here, '..', 'src', 'cli', 'main.js');
-const distSrc = resolve(here, '..', 'src');
 /** The repository root (dist/test/ -> ../..): pipelines/ and examples/ live there. */
 export const REPO = resolve(here, '..', '..');
-
-/** The e2e suite needs the parts other helpers build; until they are merged it is skipped, not faked. */
-export const e2eReady =
-  existsSync(join(distSrc, 'emulator', 'index.js')) && existsSync(join(distSrc, 'data', 'index.js')) && existsSync(join(distSrc, 'eval', 'index.js'));
 
 /** A small deterministic purchase log: ~300 users, ~100 items, ~3k interactions over 2021. */
 export function generateInteractions(seed = 1): string {

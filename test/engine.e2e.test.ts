@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-personalize';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { REPO, e2eReady, inspect, runCli, workspace, type CliResult } from './e2e-support.js';
+import { REPO, inspect, runCli, workspace, type CliResult } from './e2e-support.js';
 
 const ACCOUNT = '000000000000';
 const solutionArn = (name: string) => `arn:aws:personalize:us-east-1:${ACCOUNT}:solution/${name}-solution`;
@@ -63,7 +63,7 @@ async function costly(dir: string, name: string) {
   }
 }
 
-describe('engine end to end: the built CLI against the emulator', { skip: !e2eReady && 'emulator, data or eval module not built yet' }, () => {
+describe('engine end to end: the built CLI against the emulator', () => {
   test('a full run, then a second apply that changes nothing', async () => {
     const w = await workspace();
     const first = await applyJson(w.dir, w.spec);
