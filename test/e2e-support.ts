@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClients, type AwsClients } from '../src/aws/clients.js';
 import { localEmulatorDir } from '../src/util/paths.js';
+import { startEmulator } from '../src/emulator/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** The built CLI: e2e tests run exactly what users run. */
@@ -109,10 +110,6 @@ export function runCli(
 
 /** Starts the emulator on a workspace's data dir (after the CLI exited) and returns SDK clients for list checks. */
 export async function inspect(dir: string): Promise<{ aws: AwsClients; close(): Promise<void> }> {
-  const emulatorPath = '../src/emulator/index.js';
-  const { startEmulator } = (await import(emulatorPath)) as {
-    startEmulator(o: { dataDir: string; port: number }): Promise<{ endpoint: string; close(): Promise<void> }>;
-  };
   const emu = await startEmulator({ dataDir: localEmulatorDir(dir), port: 0 });
   const aws = createClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: emu.endpoint });
   return {
