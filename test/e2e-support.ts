@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,8 +66,16 @@ export function specYaml(o: SpecOptions = {}): string {
   ].join('\n');
 }
 
+const workspaces: string[] = [];
+
+/** Removes every workspace made so far (call from an after() hook). */
+export async function removeWorkspaces(): Promise<void> {
+  for (const dir of workspaces.splice(0)) await rm(dir, { recursive: true, force: true });
+}
+
 export async function workspace(o: SpecOptions = {}): Promise<{ dir: string; spec: string; setSpec(o: SpecOptions): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'segflow-e2e-'));
+  workspaces.push(dir);
   await writeFile(join(dir, 'data.csv'), generateInteractions());
   const categories = ['Candy', 'Tea', 'Coffee|Tea', 'Snacks'];
   await writeFile(join(dir, 'items.csv'), ['item,category', ...Array.from({ length: 100 }, (_, i) => `i${i},${categories[i % 4]}`)].join('\n') + '\n');

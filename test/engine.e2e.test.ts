@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,7 +16,9 @@ import {
 } from '@aws-sdk/client-personalize';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { REPO, inspect, runCli, workspace, type CliResult } from './e2e-support.js';
+import { REPO, inspect, removeWorkspaces, runCli, workspace, type CliResult } from './e2e-support.js';
+
+after(removeWorkspaces);
 
 const ACCOUNT = '000000000000';
 const solutionArn = (name: string) => `arn:aws:personalize:us-east-1:${ACCOUNT}:solution/${name}-solution`;

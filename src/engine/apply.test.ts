@@ -1,4 +1,4 @@
-import { test, beforeEach } from 'node:test';
+import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,11 @@ import { stateFile } from '../util/paths.js';
 
 let world: FakeWorld;
 let cwd: string;
+
+afterEach(async () => {
+  const { rm } = await import('node:fs/promises');
+  await rm(cwd, { recursive: true, force: true });
+});
 
 beforeEach(async () => {
   world = new FakeWorld();
