@@ -93,9 +93,12 @@ describe('engine end to end: the built CLI against the emulator', () => {
     const w = await workspace();
     await applyJson(w.dir, w.spec);
     await w.setSpec({ minInteractionsPerUser: 6 });
+    const prepared = join(w.dir, '.segflow/work/e2e/interactions.csv');
+    const before = await readFile(prepared, 'utf8');
     const plan = await runCli(w.dir, ['plan', w.spec, '--detailed-exitcode']);
     assert.equal(plan.code, 4, plan.stderr);
     assert.match(plan.stdout, /data\.interactions\.minInteractionsPerUser: 2 -> 6/);
+    assert.equal(await readFile(prepared, 'utf8'), before, 'plan leaves the prepared files of the last apply alone');
     const s = await applyJson(w.dir, w.spec);
     assert.deepEqual(applied(s), ['prepare', 'upload', 'import-interactions', 'training', 'metrics', 'segments', 'download', 'evaluate']);
   });
