@@ -102,7 +102,9 @@ log(`  re-run: ${again.stdout.trim()} (${again.wall.toFixed(1)} s)`);
 
 const hasPandas = !values['no-pandas'] && spawnSync('/usr/bin/python3', ['-c', 'import pandas'], { stdio: 'ignore' }).status === 0;
 let ok = true;
-if (!hasPandas) {
+if (values['no-pandas']) {
+  log('pandas: skipped (--no-pandas)');
+} else if (!hasPandas) {
   log('pandas: skipped (no /usr/bin/python3 with pandas: apt-get install -y python3-pandas python3-scipy)');
 } else if (!existsSync(values['pandas-script'])) {
   log(`pandas: skipped (${values['pandas-script']} not found; set SEGFLOW_SEED_PREP)`);

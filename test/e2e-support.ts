@@ -1,22 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClients, type AwsClients } from '../src/aws/clients.js';
 import { localEmulatorDir } from '../src/util/paths.js';
+import { startEmulator } from '../src/emulator/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** The built CLI: e2e tests run exactly what users run. */
 export const CLI = resolve(here, '..', 'src', 'cli', 'main.js');
-const distSrc = resolve(here, '..', 'src');
 /** The repository root (dist/test/ -> ../..): pipelines/ and examples/ live there. */
 export const REPO = resolve(here, '..', '..');
-
-/** The e2e suite needs the parts other helpers build; until they are merged it is skipped, not faked. */
-export const e2eReady =
-  existsSync(join(distSrc, 'emulator', 'index.js')) && existsSync(join(distSrc, 'data', 'index.js')) && existsSync(join(distSrc, 'eval', 'index.js'));
 
 /** A small deterministic purchase log: ~300 users, ~100 items, ~3k interactions over 2021. */
 export function generateInteractions(seed = 1): string {
@@ -71,8 +66,16 @@ export function specYaml(o: SpecOptions = {}): string {
   ].join('\n');
 }
 
+const workspaces: string[] = [];
+
+/** Removes every workspace made so far (call from an after() hook). */
+export async function removeWorkspaces(): Promise<void> {
+  for (const dir of workspaces.splice(0)) await rm(dir, { recursive: true, force: true });
+}
+
 export async function workspace(o: SpecOptions = {}): Promise<{ dir: string; spec: string; setSpec(o: SpecOptions): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'segflow-e2e-'));
+  workspaces.push(dir);
   await writeFile(join(dir, 'data.csv'), generateInteractions());
   const categories = ['Candy', 'Tea', 'Coffee|Tea', 'Snacks'];
   await writeFile(join(dir, 'items.csv'), ['item,category', ...Array.from({ length: 100 }, (_, i) => `i${i},${categories[i % 4]}`)].join('\n') + '\n');
@@ -115,10 +118,6 @@ export function runCli(
 
 /** Starts the emulator on a workspace's data dir (after the CLI exited) and returns SDK clients for list checks. */
 export async function inspect(dir: string): Promise<{ aws: AwsClients; close(): Promise<void> }> {
-  const emulatorPath = '../src/emulator/index.js';
-  const { startEmulator } = (await import(emulatorPath)) as {
-    startEmulator(o: { dataDir: string; port: number }): Promise<{ endpoint: string; close(): Promise<void> }>;
-  };
   const emu = await startEmulator({ dataDir: localEmulatorDir(dir), port: 0 });
   const aws = createClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: emu.endpoint });
   return {

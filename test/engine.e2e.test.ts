@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,7 +16,9 @@ import {
 } from '@aws-sdk/client-personalize';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { REPO, e2eReady, inspect, runCli, workspace, type CliResult } from './e2e-support.js';
+import { REPO, inspect, removeWorkspaces, runCli, workspace, type CliResult } from './e2e-support.js';
+
+after(removeWorkspaces);
 
 const ACCOUNT = '000000000000';
 const solutionArn = (name: string) => `arn:aws:personalize:us-east-1:${ACCOUNT}:solution/${name}-solution`;
@@ -63,12 +65,13 @@ async function costly(dir: string, name: string) {
   }
 }
 
-describe('engine end to end: the built CLI against the emulator', { skip: !e2eReady && 'emulator, data or eval module not built yet' }, () => {
+describe('engine end to end: the built CLI against the emulator', () => {
   test('a full run, then a second apply that changes nothing', async () => {
     const w = await workspace();
     const first = await applyJson(w.dir, w.spec);
     assert.equal(first.ok, true);
     assert.ok(first.bytesUploaded > 0);
+    for (const op of ['CreateDatasetImportJob', 'CreateSolutionVersion', 'CreateBatchSegmentJob']) assert.equal(first.calls[`personalize:${op}`], 1, op);
     assert.ok(first.report.length > 0, 'the evaluation summary is printed');
     const runInfo = JSON.parse(await readFile(join(w.dir, '.segflow/work/e2e/run-info.json'), 'utf8'));
     assert.ok(runInfo.segmentFiles.length >= 1);
@@ -90,9 +93,12 @@ describe('engine end to end: the built CLI against the emulator', { skip: !e2eRe
     const w = await workspace();
     await applyJson(w.dir, w.spec);
     await w.setSpec({ minInteractionsPerUser: 6 });
+    const prepared = join(w.dir, '.segflow/work/e2e/interactions.csv');
+    const before = await readFile(prepared, 'utf8');
     const plan = await runCli(w.dir, ['plan', w.spec, '--detailed-exitcode']);
     assert.equal(plan.code, 4, plan.stderr);
     assert.match(plan.stdout, /data\.interactions\.minInteractionsPerUser: 2 -> 6/);
+    assert.equal(await readFile(prepared, 'utf8'), before, 'plan leaves the prepared files of the last apply alone');
     const s = await applyJson(w.dir, w.spec);
     assert.deepEqual(applied(s), ['prepare', 'upload', 'import-interactions', 'training', 'metrics', 'segments', 'download', 'evaluate']);
   });

@@ -211,7 +211,10 @@ describe('prepare: fingerprints and atomic outputs', () => {
       // An aborted run.
       const controller = new AbortController();
       controller.abort(new Error('stop'));
-      await assert.rejects(prepareData(testSpec(src, { interactions: { minInteractionsPerUser: 2 } }), { cwd: dir, signal: controller.signal }));
+      await assert.rejects(
+        prepareData(testSpec(src, { interactions: { minInteractionsPerUser: 2 } }), { cwd: dir, signal: controller.signal }),
+        (e: Error & { code?: string }) => e.code === 'RUN_INTERRUPTED',
+      );
       assert.equal(await readFile(join(good.workDir, 'interactions.csv'), 'utf8'), before);
       assert.equal(await readFile(join(good.workDir, 'manifest.json'), 'utf8'), manifestBefore);
       const leftovers = (await readdir(good.workDir)).filter((f) => f.startsWith('.'));

@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BadRowPolicy, Spec } from '../spec/types.js';
 import { publishAtomic, tempPathFor, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
-import { inputError } from '../util/errors.js';
+import { inputError, SegflowError } from '../util/errors.js';
 import { sha256File } from '../util/hash.js';
 import { segflowVersion, workDir } from '../util/paths.js';
 import { ARTIFACT_FILES, type GroundTruthFile, type PrepareManifest, type PrepareStats } from './artifacts.js';
@@ -194,6 +194,12 @@ export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<Pre
     await writeJsonAtomic(join(dir, ARTIFACT_FILES.manifest), manifest);
     progress(`wrote ${t.trainRows} training interactions and ${queries.length} queries to ${dir}`);
     return { upToDate: false, fingerprint, stats, workDir: dir };
+  } catch (e) {
+    // Ctrl-C interrupts DuckDB mid-query; that is an expected stop, not a bug.
+    if (opts.signal?.aborted) {
+      throw new SegflowError('RUN_INTERRUPTED', 'prepare interrupted; the previous outputs (if any) are unchanged');
+    }
+    throw e;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     db.close();

@@ -1,4 +1,4 @@
-import { test, beforeEach } from 'node:test';
+import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,11 @@ import { stateFile } from '../util/paths.js';
 
 let world: FakeWorld;
 let cwd: string;
+
+afterEach(async () => {
+  const { rm } = await import('node:fs/promises');
+  await rm(cwd, { recursive: true, force: true });
+});
 
 beforeEach(async () => {
   world = new FakeWorld();
@@ -246,4 +251,50 @@ test('a lost state file is rebuilt by adoption: names and tags find everything, 
   }
   assert.deepEqual(world.log.slice(before).filter((l) => l.startsWith('create')), []);
   for (const t of COSTLY) assert.equal(world.count(t), 1, t);
+});
+
+test('a changed storage.bucket creates the new bucket; destroy removes the old one too', async () => {
+  await apply(testSpec());
+  const moved = testSpec({ storage: { bucket: 'demo-bucket-2', prefix: 'demo/' } });
+  const { plan } = await apply(moved);
+  const a = actions(plan);
+  assert.equal(a['bucket'], 'create');
+  assert.equal(a['upload'], 'run');
+  assert.equal(world.buckets.size, 2);
+  await destroyPipeline({ spec: moved, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
+  assert.equal(world.buckets.size, 0);
+});
+
+test('Ctrl-C while training stops cleanly; the next apply re-attaches to the same training', async () => {
+  const spec = testSpec();
+  world.describesToActive = 1_000_000;
+  const controller = new AbortController();
+  const events: EngineEvent[] = [];
+  const run = applyPipeline({
+    spec,
+    cwd,
+    signal: controller.signal,
+    emit: (e) => {
+      events.push(e);
+      if (e.type === 'step-progress' && e.id === 'training') controller.abort(new Error('SIGINT'));
+    },
+    autoApprove: true,
+    approveCost: false,
+    pollInitialMs: 1,
+    pollMaxMs: 2,
+  });
+  // Everything before training becomes active quickly; training never does until we say so.
+  const tick = setInterval(() => {
+    for (const r of world.res.values()) if (r.type !== 'solution-version' && r.status.startsWith('CREATE')) r.status = 'ACTIVE';
+  }, 1);
+  await assert.rejects(run, (e) => isSegflowError(e) && e.code === 'RUN_CANCELLED');
+  clearInterval(tick);
+  assert.equal(world.count('solution-version'), 1);
+  // Training is still in flight when the next apply plans.
+  for (const r of world.res.values()) r.describes = 0;
+  world.describesToActive = 3;
+  const { plan, summary } = await apply(spec);
+  assert.equal(actions(plan)['training'], 'wait');
+  assert.equal(summary.ok, true);
+  assert.equal(world.count('solution-version'), 1);
 });

@@ -137,13 +137,17 @@ export async function destroyPipeline(opts: DestroyOptions): Promise<DestroySumm
     await roleStep.destroy!(ctx, { phase: 'done', name: role, updatedAt: '' });
     summary.deleted.push(`role ${role}`);
 
+    const oldBuckets = (ctx.state.current.orphans ?? []).filter((o) => o.kind === 'bucket' && o.name && o.name !== spec.storage.bucket);
     if (opts.keepData) {
+      for (const o of oldBuckets) summary.kept.push(`bucket s3://${o.name} (an earlier storage.bucket; --keep-data)`);
       summary.kept.push(`bucket s3://${spec.storage.bucket} (--keep-data)`);
       summary.stillBilling.push(`S3 storage of s3://${spec.storage.bucket} (kept with --keep-data)`);
     } else {
       say('bucket', `emptying and deleting s3://${spec.storage.bucket}`);
-      await bucketStep.destroy!(ctx, { phase: 'done', name: spec.storage.bucket, updatedAt: '' });
-      summary.deleted.push(`bucket ${spec.storage.bucket}`);
+      for (const bucket of [...oldBuckets.map((o) => o.name!), spec.storage.bucket]) {
+        await bucketStep.destroy!(ctx, { phase: 'done', name: bucket, updatedAt: '' });
+        summary.deleted.push(`bucket ${bucket}`);
+      }
     }
     await ctx.state.update((s) => {
       for (const id of Object.keys(s.steps)) {

@@ -15,7 +15,7 @@ export interface PrepareResult {
 }
 
 export interface DataModule {
-  prepareFingerprint(spec: Spec): Promise<string>;
+  prepareFingerprint(spec: Spec, opts?: { cwd?: string }): Promise<string>;
   prepareData(
     spec: Spec,
     opts: { cwd: string; onProgress?: (message: string) => void; signal?: AbortSignal },

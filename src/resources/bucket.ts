@@ -73,6 +73,13 @@ export const bucketStep: StepDefinition = {
   async apply(ctx, desired) {
     const { aws, spec } = ctx;
     const Bucket = desired.name;
+    const previous = ctx.state.step('bucket')?.name;
+    if (previous && previous !== Bucket) {
+      // storage.bucket changed: the old bucket is no longer ours to use, but destroy must still remove it.
+      await ctx.state.update((s) => {
+        s.orphans = [...(s.orphans ?? []).filter((o) => o.arn !== `arn:aws:s3:::${previous}`), { kind: 'bucket', arn: `arn:aws:s3:::${previous}`, name: previous }];
+      });
+    }
     await ctx.state.setStep('bucket', { phase: 'intent', name: Bucket, inputsHash: desired.inputsHash, inputs: desired.inputs });
     let adopted = false;
     try {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ARTIFACT_FILES, type PrepareManifest, type PrepareStats } from '../data/artifacts.js';
 import { loadData } from '../engine/modules.js';
 import type { Spec } from '../spec/types.js';
+import { segflowDir } from '../util/paths.js';
 import type { StepContext, StepDefinition } from './types.js';
 
 /** The spec slices prepare depends on: a change in any of them is named as the reason prepare re-runs. */
@@ -24,8 +25,16 @@ export interface PreparedData {
  */
 export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
   const data = await loadData();
+  let cwd = ctx.cwd;
+  if (ctx.planOnly) {
+    const fingerprint = await data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd });
+    const current = await readFile(join(ctx.workDir, ARTIFACT_FILES.manifest), 'utf8')
+      .then((t) => (JSON.parse(t) as PrepareManifest).fingerprint)
+      .catch(() => undefined);
+    if (current !== fingerprint) cwd = join(segflowDir(ctx.cwd), 'plan-staging');
+  }
   const result = await data.prepareData(ctx.spec, {
-    cwd: ctx.cwd,
+    cwd,
     signal: ctx.signal,
     onProgress: (message) => ctx.progress('prepare', { message }),
   });

@@ -67,6 +67,11 @@ export interface StepContext {
   desired: Map<string, Desired>;
   /** The plan's cost estimate (USD), recorded in run-info.json. */
   estimateUsd?: number;
+  /**
+   * `segflow plan` only: changed data is prepared in a staging directory, so that a plan never replaces the
+   * prepared files the last apply's segments and reports belong to.
+   */
+  planOnly?: boolean;
 }
 
 export interface ApplyResult {

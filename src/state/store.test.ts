@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp as mkdtempFs, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -9,6 +9,15 @@ import { acquireLock } from './lock.js';
 import { isSegflowError } from '../util/errors.js';
 
 const target = { kind: 'local' as const, region: 'us-east-1' };
+const made: string[] = [];
+const mkdtemp = async (prefix: string) => {
+  const dir = await mkdtempFs(prefix);
+  made.push(dir);
+  return dir;
+};
+after(async () => {
+  for (const dir of made) await rm(dir, { recursive: true, force: true });
+});
 
 test('concurrent step updates are all persisted (serialised atomic writes)', async () => {
   const cwd = await mkdtemp(join(tmpdir(), 'segflow-state-'));

@@ -34,6 +34,7 @@ export const command: Command = {
     const session = await openSession({ spec, cwd: ctx.cwd, signal: ctx.signal, emit: (e) => (e.type === 'step-progress' ? undefined : progress(e)), ...pollSettings(ctx) });
     let plan;
     try {
+      session.ctx.planOnly = true;
       plan = await buildPlan(session.ctx, session.steps);
     } finally {
       await session.close();
