@@ -12,6 +12,10 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
   { name: 'validate', summary: 'check pipeline files: schema and semantic rules, every problem located; contacts nothing', load: () => import('./commands/validate.js') },
+  { name: 'plan', summary: 'show what apply would change, with reasons and the cost estimate', load: () => import('./commands/plan.js') },
+  { name: 'apply', summary: 'create, resume or update the pipeline; never pays twice', load: () => import('./commands/apply.js') },
+  { name: 'status', summary: 'the state and live status of every resource', load: () => import('./commands/status.js') },
+  { name: 'destroy', summary: 'stop training and delete everything the pipeline created', load: () => import('./commands/destroy.js') },
   { name: 'report', summary: 'holdout evaluation of the latest run vs baselines; writes report files', load: () => import('./commands/report.js') },
   { name: 'prepare', summary: 'run the local data steps only (read, filter, split, sample queries) into .segflow/work/', load: () => import('./commands/prepare.js') },
   { name: 'emulator', summary: 'run the local AWS-compatible endpoint (Personalize, S3, IAM, STS)', load: () => import('./commands/emulator.js') },

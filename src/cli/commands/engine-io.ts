@@ -1,0 +1,76 @@
+import { createInterface } from 'node:readline/promises';
+import type { CommandContext } from '../context.js';
+import type { Emit, EngineEvent } from '../../engine/events.js';
+import { loadSpec } from '../../spec/load.js';
+import type { Spec } from '../../spec/types.js';
+import { inputError } from '../../util/errors.js';
+import { plainRenderer } from '../../ui/plain.js';
+import type { EngineTuning } from '../../engine/session.js';
+import type { FaultSpec } from '../../emulator/index.js';
+import { listrRenderer } from '../../ui/listr.js';
+
+/** Shared by plan/apply/status/destroy: loading the spec, choosing a renderer, asking for confirmation. */
+export async function loadRunSpec(file: string | undefined, target: 'local' | 'aws' | undefined, command: string): Promise<Spec> {
+  if (!file) throw inputError('CLI_USAGE', `${command}: missing FILE`, [`usage: segflow ${command} FILE`]);
+  return loadSpec(file, { mode: 'run', ...(target ? { target } : {}) });
+}
+
+export interface Renderer {
+  emit: Emit;
+  finish(): Promise<void>;
+}
+
+/** listr2 on a terminal, plain lines otherwise; with --json progress goes to stderr and stdout stays machine-readable. */
+export function chooseRenderer(ctx: CommandContext, json: boolean, opts: { quietPlan?: boolean } = {}): Renderer {
+  if (json) {
+    const plain = plainRenderer(ctx.stderr);
+    return { emit: (e) => (e.type === 'plan' ? undefined : plain(e)), finish: async () => undefined };
+  }
+  if (ctx.isTTY && !ctx.env['CI']) {
+    const r = listrRenderer(ctx.stdout);
+    return r;
+  }
+  const plain = plainRenderer(ctx.stdout);
+  const emit = (e: EngineEvent) => {
+    if (opts.quietPlan && e.type === 'plan') return;
+    plain(e);
+  };
+  return { emit, finish: async () => undefined };
+}
+
+/** Terraform's habit: only "yes" approves. Only asked on a terminal. */
+export async function askYes(ctx: CommandContext, question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: ctx.stdout });
+  try {
+    const answer = await rl.question(`${question}\n  Only 'yes' will be accepted: `);
+    return answer.trim() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+/**
+ * Tuning from the environment, for tests and trials: SEGFLOW_POLL_MS="initial,max" poll delays,
+ * SEGFLOW_EMULATOR_FAULTS='{"throttleRate":0.2}' and SEGFLOW_EMULATOR_LIFECYCLE=realistic for the in-process emulator.
+ */
+export function pollSettings(ctx: CommandContext): EngineTuning {
+  const out: EngineTuning = {};
+  const raw = ctx.env['SEGFLOW_POLL_MS'];
+  if (raw) {
+    const [a, b] = raw.split(',').map(Number);
+    if (a) out.pollInitialMs = a;
+    if (b) out.pollMaxMs = b;
+  }
+  const faults = ctx.env['SEGFLOW_EMULATOR_FAULTS'];
+  const lifecycle = ctx.env['SEGFLOW_EMULATOR_LIFECYCLE'];
+  if (faults || lifecycle) {
+    let parsed: FaultSpec | undefined;
+    try {
+      parsed = faults ? JSON.parse(faults) : undefined;
+    } catch {
+      throw inputError('CLI_USAGE', 'SEGFLOW_EMULATOR_FAULTS must be JSON, e.g. {"throttleRate":0.2}');
+    }
+    out.emulator = { ...(parsed ? { faults: parsed } : {}), ...(lifecycle === 'realistic' || lifecycle === 'fast' ? { lifecycle } : {}) };
+  }
+  return out;
+}

@@ -1,0 +1,171 @@
+import type { Spec } from '../spec/types.js';
+import { SegflowError, refusal } from '../util/errors.js';
+import { buildPlan } from '../plan/planner.js';
+import type { Plan, PlannedStep } from '../plan/types.js';
+import { isChange } from '../plan/types.js';
+import type { CostEstimate } from '../plan/cost.js';
+import { runDag, type NodeOutcome } from './dag.js';
+import { openSession, tuningOf, type EngineTuning } from './session.js';
+import type { Emit } from './events.js';
+
+export interface ApplyOptions extends EngineTuning {
+  spec: Spec;
+  cwd: string;
+  signal: AbortSignal;
+  emit: Emit;
+  autoApprove: boolean;
+  approveCost: boolean;
+  /** Asks the user; undefined when there is nobody to ask (no TTY): then apply refuses instead of hanging. */
+  confirm?: (plan: Plan) => Promise<boolean>;
+  /** A plan saved by `plan --out`: refused when the spec or the world moved since. */
+  savedPlan?: Plan;
+}
+
+export interface StepResult {
+  id: string;
+  action: PlannedStep['action'];
+  outcome: NodeOutcome['status'] | 'noop';
+  adopted?: boolean;
+  note?: string;
+  error?: string;
+}
+
+export interface ApplySummary {
+  pipeline: string;
+  target: string;
+  ok: boolean;
+  changes: number;
+  steps: StepResult[];
+  cost: CostEstimate;
+  /** SDK calls per operation ("personalize:CreateSolutionVersion": 1). */
+  calls: Record<string, number>;
+  totalCalls: number;
+  /** Create*, Put*, Upload* calls made. */
+  createCalls: number;
+  bytesUploaded: number;
+  durationMs: number;
+  /** Evaluation summary lines (src/eval summarizeReport). */
+  report: string[];
+}
+
+/** Checks made before anything is created: a stale saved plan, the budget, the user's confirmation. */
+export async function gate(plan: Plan, opts: Pick<ApplyOptions, 'savedPlan' | 'approveCost' | 'autoApprove' | 'confirm'>): Promise<void> {
+  if (opts.savedPlan) {
+    if (opts.savedPlan.specHash !== plan.specHash) {
+      throw refusal('PLAN_STALE', 'the spec file changed since the plan was saved', ['run segflow plan --out again']);
+    }
+    if (opts.savedPlan.basisHash !== plan.basisHash) {
+      const moved = plan.steps
+        .filter((s) => {
+          const old = opts.savedPlan!.steps.find((o) => o.id === s.id);
+          return !old || old.action !== s.action || old.name !== s.name || (old.status ?? '') !== (s.status ?? '');
+        })
+        .map((s) => s.id);
+      throw refusal('PLAN_STALE', 'the world moved since the plan was saved', [`steps now different: ${moved.join(', ') || '(state)'}`, 'run segflow plan --out again']);
+    }
+  }
+  if (plan.cost.totalUsd > plan.budgetUsd && !opts.approveCost) {
+    throw refusal('PLAN_OVER_BUDGET', `the estimate $${plan.cost.totalUsd.toFixed(2)} exceeds budget.maxUsd $${plan.budgetUsd.toFixed(2)}`, [
+      'raise budget.maxUsd in the spec, or pass --approve-cost to run anyway',
+    ]);
+  }
+  if (plan.changes > 0 && !opts.autoApprove && !opts.savedPlan) {
+    if (!opts.confirm) {
+      throw refusal('APPLY_NOT_CONFIRMED', 'apply needs a confirmation and there is no terminal to ask', [
+        'pass --auto-approve, or save a reviewed plan with `segflow plan --out PLAN` and run `segflow apply PLAN`',
+      ]);
+    }
+    if (!(await opts.confirm(plan))) throw refusal('APPLY_DECLINED', 'apply cancelled: the plan was not confirmed');
+  }
+}
+
+/**
+ * Plan, gate, then execute the DAG. Each step re-reads its resource right before it acts (its apply is an
+ * idempotent ensure), writes intent before every create and the ARN right after, so a failure or kill at any
+ * moment is resumed by the next apply without paying twice.
+ */
+export async function applyPipeline(opts: ApplyOptions): Promise<ApplySummary> {
+  const started = Date.now();
+  const session = await openSession({
+    spec: opts.spec,
+    cwd: opts.cwd,
+    signal: opts.signal,
+    emit: opts.emit,
+    lockFor: 'apply',
+    ...tuningOf(opts),
+  });
+  try {
+    const { ctx, steps } = session;
+    const plan = await buildPlan(ctx, steps);
+    opts.emit({ type: 'plan', plan });
+    await gate(plan, opts);
+    ctx.estimateUsd = plan.cost.totalUsd;
+    const byId = new Map(plan.steps.map((s) => [s.id, s]));
+    const results = new Map<string, StepResult>();
+    const outcomes = await runDag(
+      steps.map((s) => ({ id: s.id, deps: s.deps })),
+      async (id) => {
+        const planned = byId.get(id)!;
+        if (!isChange(planned.action)) {
+          results.set(id, { id, action: planned.action, outcome: 'noop' });
+          opts.emit({ type: 'step-skipped', id, why: 'up to date' });
+          return;
+        }
+        const step = steps.find((s) => s.id === id)!;
+        opts.emit({ type: 'step-start', step: planned });
+        const t0 = Date.now();
+        try {
+          const r = await step.apply(ctx, ctx.desired.get(id)!, ctx.state.step(id));
+          results.set(id, { id, action: planned.action, outcome: 'done', ...(r.adopted ? { adopted: true } : {}), ...(r.note ? { note: r.note } : {}) });
+          opts.emit({ type: 'step-done', id, durationMs: Date.now() - t0, ...(r.note ? { note: r.note } : {}), ...(r.adopted ? { adopted: true } : {}) });
+        } catch (e) {
+          if (!opts.signal.aborted) opts.emit({ type: 'step-failed', id, error: (e as Error).message });
+          throw e;
+        }
+      },
+      { signal: opts.signal },
+    );
+    let firstError: unknown;
+    for (const [id, o] of outcomes) {
+      const planned = byId.get(id)!;
+      if (results.has(id) && o.status === 'done') continue;
+      if (o.status === 'failed') firstError ??= o.error;
+      if (o.status === 'skipped') opts.emit({ type: 'step-skipped', id, why: `blocked by ${o.because}` });
+      if (o.status === 'cancelled') opts.emit({ type: 'step-skipped', id, why: 'interrupted' });
+      results.set(id, {
+        id,
+        action: planned.action,
+        outcome: o.status,
+        ...(o.status === 'failed' ? { error: (o.error as Error).message } : {}),
+      });
+    }
+    await ctx.state.update((s) => {
+      s.specHash = opts.spec.fileHash;
+    });
+    const ok = [...outcomes.values()].every((o) => o.status === 'done');
+    const summary: ApplySummary = {
+      pipeline: opts.spec.name,
+      target: session.aws.label,
+      ok,
+      changes: plan.changes,
+      steps: steps.map((s) => results.get(s.id)!),
+      cost: plan.cost,
+      calls: session.aws.calls.snapshot(),
+      totalCalls: session.aws.calls.total(),
+      createCalls: session.aws.calls.creates(),
+      bytesUploaded: session.aws.calls.bytesUploaded,
+      durationMs: Date.now() - started,
+      report: (ctx.state.step('evaluate')?.outputs?.['summary'] as string[] | undefined) ?? [],
+    };
+    if (opts.signal.aborted) {
+      throw Object.assign(new SegflowError('RUN_CANCELLED', 'apply interrupted: the state is consistent; run apply again to resume (jobs in flight are re-attached)'), { summary });
+    }
+    if (firstError) {
+      if (firstError instanceof SegflowError) throw Object.assign(firstError, { summary });
+      throw Object.assign(new SegflowError('RUN_STEP_FAILED', (firstError as Error).message), { summary });
+    }
+    return summary;
+  } finally {
+    await session.close();
+  }
+}

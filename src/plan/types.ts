@@ -1,0 +1,40 @@
+import type { CostEstimate } from './cost.js';
+import type { StepKind } from '../resources/types.js';
+
+export type Action = 'create' | 'adopt' | 'replace' | 'noop' | 'run' | 'wait';
+
+export interface PlannedStep {
+  id: string;
+  kind: StepKind;
+  title: string;
+  deps: string[];
+  action: Action;
+  /** Why: the spec field or input that changed, "absent", "drifted: ...", "in progress". */
+  reasons: string[];
+  name: string;
+  inputsHash: string;
+  arn?: string;
+  status?: string;
+  costly: boolean;
+  local: boolean;
+}
+
+export interface Plan {
+  version: 1;
+  pipeline: string;
+  specFile: string;
+  specHash: string;
+  target: { kind: 'local' | 'aws'; region: string };
+  createdAt: string;
+  steps: PlannedStep[];
+  cost: CostEstimate;
+  budgetUsd: number;
+  /** Hash of everything the plan was based on (spec, observed world, state): apply PLAN refuses if it moved. */
+  basisHash: string;
+  /** Steps whose action is not noop. */
+  changes: number;
+}
+
+export function isChange(a: Action): boolean {
+  return a !== 'noop';
+}

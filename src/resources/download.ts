@@ -1,0 +1,114 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm, stat, rename } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ARTIFACT_FILES, SEGMENTS_DIR, type RunInfo } from '../data/artifacts.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
+import { SegflowError } from '../util/errors.js';
+import { actualCost, resolvePrices } from '../plan/cost.js';
+import { inputsHashOf } from './naming.js';
+import { awsFailure } from './lifecycle.js';
+import { preparedOf } from './prepare.js';
+import type { StepContext, StepDefinition } from './types.js';
+
+async function filesPresent(dir: string, files: string[]): Promise<boolean> {
+  try {
+    for (const f of files) await stat(join(dir, f));
+    return files.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Downloads the batch segment job's `*.out` files into <work>/segments/ and writes run-info.json. */
+export const downloadStep: StepDefinition = {
+  id: 'download',
+  kind: 'download',
+  title: 'download segments',
+  deps: ['segments', 'metrics'],
+  local: true,
+  desired(ctx) {
+    const inputs = { segments: ctx.desired.get('segments')!.inputsHash, metrics: ctx.desired.get('metrics')!.inputsHash };
+    return { name: SEGMENTS_DIR, inputs, inputsHash: inputsHashOf(inputs) };
+  },
+  async read(ctx, desired, record) {
+    const files = (record?.outputs?.['segmentFiles'] ?? []) as string[];
+    const ok = record?.phase === 'done' && record.inputsHash === desired.inputsHash && (await filesPresent(ctx.workDir, files));
+    return ok ? { exists: true, phase: 'active', status: 'downloaded' } : { exists: false };
+  },
+  async apply(ctx, desired) {
+    const segments = ctx.state.step('segments');
+    const prefix = segments?.outputs?.['outputPrefix'] as string | undefined;
+    if (!segments?.arn || !prefix) throw new Error('download: no finished batch segment job recorded');
+    const Bucket = ctx.spec.storage.bucket;
+    let listed;
+    try {
+      listed = await ctx.aws.s3.send(new ListObjectsV2Command({ Bucket, Prefix: prefix }));
+    } catch (e) {
+      throw awsFailure('download', `listing s3://${Bucket}/${prefix}`, e);
+    }
+    // Only `*.out` files are segment output (the service may add others).
+    const keys = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('.out'));
+    if (keys.length === 0) {
+      throw new SegflowError('RUN_NO_SEGMENTS', `download: the batch segment job ${segments.name} wrote no .out file under s3://${Bucket}/${prefix}`);
+    }
+    // Download into a fresh sibling directory and swap it in, so a crash never leaves a mix of two runs.
+    const finalDir = join(ctx.workDir, SEGMENTS_DIR);
+    const tmpDir = join(ctx.workDir, `.${SEGMENTS_DIR}.tmp-${randomBytes(4).toString('hex')}`);
+    await mkdir(tmpDir, { recursive: true });
+    const segmentFiles: string[] = [];
+    for (const Key of keys) {
+      const file = posix.basename(Key);
+      const r = await ctx.aws.s3.send(new GetObjectCommand({ Bucket, Key }));
+      await pipeline(r.Body as Readable, createWriteStream(join(tmpDir, file)));
+      segmentFiles.push(posix.join(SEGMENTS_DIR, file));
+    }
+    await rm(finalDir, { recursive: true, force: true });
+    await rename(tmpDir, finalDir);
+    await writeRunInfo(ctx, segmentFiles);
+    await ctx.state.setStep('download', { phase: 'done', name: SEGMENTS_DIR, inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { segmentFiles } });
+    return { note: `${segmentFiles.length} file(s)` };
+  },
+  async destroy(ctx) {
+    await rm(join(ctx.workDir, SEGMENTS_DIR), { recursive: true, force: true });
+    for (const f of await readdir(ctx.workDir).catch(() => [] as string[])) {
+      if (f.startsWith(`.${SEGMENTS_DIR}.tmp-`)) await rm(join(ctx.workDir, f), { recursive: true, force: true });
+    }
+  },
+};
+
+async function writeRunInfo(ctx: StepContext, segmentFiles: string[]): Promise<void> {
+  const st = ctx.state.current.steps;
+  const p = preparedOf(ctx);
+  const numResults = Number(st['segments']?.outputs?.['numResults'] ?? p.stats.k);
+  const trainingHours = st['training']?.outputs?.['trainingHours'];
+  const ingestBytes = ['interactions.csv', 'items.csv'].reduce((s, f) => s + (p.manifest.outputs[f]?.bytes ?? 0), 0);
+  const info: RunInfo = {
+    version: 1,
+    runId: `${new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}-${randomBytes(3).toString('hex')}`,
+    finishedAt: new Date().toISOString(),
+    target: ctx.spec.target.kind,
+    region: ctx.aws.region,
+    specHash: ctx.spec.fileHash,
+    prepareFingerprint: p.fingerprint,
+    ...(st['solution']?.arn ? { solutionArn: st['solution'].arn } : {}),
+    ...(st['training']?.arn ? { solutionVersionArn: st['training'].arn } : {}),
+    ...(typeof trainingHours === 'number' ? { trainingHours } : {}),
+    ...(st['metrics']?.outputs?.['metrics'] ? { solutionMetrics: st['metrics'].outputs['metrics'] as Record<string, number> } : {}),
+    ...(st['segments']?.arn ? { batchSegmentJobArn: st['segments'].arn } : {}),
+    numResults,
+    segmentFiles,
+    estimatedCostUsd: ctx.estimateUsd ?? 0,
+    actualCostUsd:
+      ctx.spec.target.kind === 'local'
+        ? 0
+        : actualCost(
+            { ingestBytes, trainingHours: typeof trainingHours === 'number' ? trainingHours : 0, segmentUsers: numResults * p.stats.queries },
+            resolvePrices(ctx.spec.budget.prices),
+          ),
+  };
+  await writeJsonAtomic(join(ctx.workDir, ARTIFACT_FILES.runInfo), info);
+}

@@ -1,0 +1,139 @@
+import { SegflowError } from '../util/errors.js';
+import { errorMessage, errorName, isAlreadyExists, isNotFound, isRolePropagation } from '../aws/errors.js';
+import { CancelledError, pollUntil, retrying } from '../engine/backoff.js';
+import type { Desired, Observation, StepContext } from './types.js';
+
+/** Personalize status strings -> the four phases segflow reasons about. */
+export function phaseOf(status: string | undefined): Observation['phase'] {
+  const s = (status ?? '').toUpperCase().replace(/_/g, ' ');
+  if (s === 'ACTIVE') return 'active';
+  if (s.includes('FAILED') || s.includes('STOPPED') || s.includes('STOPPING')) return 'failed';
+  if (s.startsWith('DELETE')) return 'deleting';
+  return 'pending';
+}
+
+/** Turns "not found" into the value absent; everything else propagates. */
+export async function readOrAbsent(read: () => Promise<Observation>): Promise<Observation> {
+  try {
+    return await read();
+  } catch (e) {
+    if (isNotFound(e)) return { exists: false };
+    throw e;
+  }
+}
+
+export function awsFailure(step: string, what: string, e: unknown): SegflowError {
+  return new SegflowError('AWS_CALL_FAILED', `${step}: ${what} failed: ${errorName(e)}: ${errorMessage(e)}`);
+}
+
+/**
+ * Write-ahead create: the intent (name + inputs hash) is on disk before the call, the ARN right after.
+ * A name that already exists (a crash after the call, before the record) is adopted, not an error.
+ */
+export async function createRecorded(
+  ctx: StepContext,
+  stepId: string,
+  desired: Desired,
+  create: () => Promise<string | undefined>,
+  attempt?: number,
+): Promise<{ arn: string | undefined; adopted: boolean }> {
+  await ctx.state.setStep(stepId, {
+    phase: 'intent',
+    name: desired.name,
+    inputsHash: desired.inputsHash,
+    inputs: desired.inputs,
+    ...(attempt ? { attempt } : {}),
+  });
+  let arn: string | undefined;
+  let adopted = false;
+  try {
+    arn = await withRolePropagation(ctx, stepId, create);
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw awsFailure(stepId, `creating ${desired.name}`, e);
+    adopted = true;
+  }
+  await ctx.state.patchStep(stepId, { phase: 'created', ...(arn ? { arn } : {}) });
+  return { arn, adopted };
+}
+
+/**
+ * A role created seconds ago may not be usable yet (IAM is eventually consistent): calls that pass the role are
+ * retried with backoff for a few minutes instead of sleeping a fixed minute up front like the samples do.
+ */
+export function withRolePropagation<T>(ctx: StepContext, stepId: string, fn: () => Promise<T>): Promise<T> {
+  return retrying(fn, isRolePropagation, {
+    initialMs: Math.max(ctx.pollInitialMs, 1000),
+    maxMs: 20_000,
+    maxAttempts: 12,
+    signal: ctx.signal,
+    onRetry: () => ctx.progress(stepId, { message: 'waiting for the IAM role to propagate' }),
+  });
+}
+
+/** Polls until active; a failed resource is a run failure naming it and AWS's reason. */
+export async function waitActive(
+  ctx: StepContext,
+  stepId: string,
+  label: string,
+  describe: () => Promise<Observation>,
+): Promise<Observation> {
+  const started = Date.now();
+  let final: Observation;
+  try {
+    final = await pollUntil(describe, (o) => !o.exists || o.phase === 'active' || o.phase === 'failed', {
+    initialMs: ctx.pollInitialMs,
+    maxMs: ctx.pollMaxMs,
+    signal: ctx.signal,
+    timeoutMs: ctx.waitTimeoutMs,
+    onPending: (o) => {
+      const secs = Math.round((Date.now() - started) / 1000);
+      const pct = typeof o.details?.['progress'] === 'number' ? (o.details['progress'] as number) : undefined;
+      ctx.progress(stepId, { message: `${label} ${o.status ?? 'pending'} (${secs}s)`, ...(pct !== undefined ? { fraction: pct } : {}) });
+    },
+    });
+  } catch (e) {
+    if (e instanceof CancelledError) throw e;
+    throw new SegflowError('RUN_WAIT_TIMEOUT', `${stepId}: ${label} ${(e as Error).message}`, 1, [
+      'it keeps running where it is; apply again re-attaches to it (destroy stops it)',
+    ]);
+  }
+  if (!final.exists) throw new SegflowError('RUN_RESOURCE_VANISHED', `${stepId}: ${label} disappeared while waiting for it`);
+  if (final.phase === 'failed') {
+    const reason = shortReason(final.failureReason);
+    await ctx.state.patchStep(stepId, { phase: 'failed', error: reason ?? final.status ?? 'failed' });
+    throw new SegflowError(
+      'RUN_RESOURCE_FAILED',
+      `${stepId}: ${label} ended ${final.status}${reason ? `: ${reason}` : ''}`,
+      1,
+      ['fix the cause and run apply again: the failed attempt is kept (AWS cannot delete it) and a new one is made'],
+    );
+  }
+  return final;
+}
+
+/** AWS failure reasons can be long; the first line, capped, is what a person needs. */
+export function shortReason(reason: string | undefined, max = 300): string | undefined {
+  if (!reason) return undefined;
+  const first = reason.split('\n')[0]!.trim();
+  return first.length > max ? `${first.slice(0, max - 3)}...` : first;
+}
+
+/** Polls until the resource is gone (deletes are asynchronous in Personalize). */
+export async function waitGone(ctx: StepContext, stepId: string, label: string, describe: () => Promise<Observation>): Promise<void> {
+  await pollUntil(describe, (o) => !o.exists, {
+    initialMs: ctx.pollInitialMs,
+    maxMs: ctx.pollMaxMs,
+    signal: ctx.signal,
+    onPending: (o) => ctx.progress(stepId, { message: `deleting ${label} (${o.status ?? 'pending'})` }),
+  });
+}
+
+/** Delete that treats "already gone" as success and "in use"/pending as something to wait out. */
+export async function deleteIgnoringAbsent(del: () => Promise<unknown>): Promise<void> {
+  try {
+    await del();
+  } catch (e) {
+    if (isNotFound(e)) return;
+    throw e;
+  }
+}

@@ -1,0 +1,57 @@
+import { shortHash } from '../util/hash.js';
+import type { Spec } from '../spec/types.js';
+
+/**
+ * Deterministic names: long-lived resources are `<spec name>-<role>`; jobs and training add a short content hash
+ * of everything they depend on, so the same inputs always map to the same name (and a crash between "create"
+ * and "record" is repaired by reading the name back). Personalize names allow 1-63 chars of [a-zA-Z0-9-_].
+ */
+export const TAG_PIPELINE = 'segflow:pipeline';
+export const TAG_STEP = 'segflow:step';
+export const TAG_INPUTS = 'segflow:inputs';
+
+export function longLivedName(spec: Spec, role: string): string {
+  return clamp(`${spec.name}-${role}`);
+}
+
+export function jobName(spec: Spec, role: string, inputsHash: string, attempt = 1): string {
+  const suffix = attempt > 1 ? `-${attempt}` : '';
+  return clamp(`${spec.name}-${role}-${inputsHash.slice(0, 8)}${suffix}`);
+}
+
+export function inputsHashOf(inputs: Record<string, unknown>): string {
+  return shortHash(inputs, 16);
+}
+
+function clamp(name: string): string {
+  if (name.length > 63) throw new Error(`resource name too long: ${name}`);
+  return name;
+}
+
+/** Tags on everything taggable: the pipeline, the step, the user's tags from the spec. */
+export function tagsFor(spec: Spec, step: string, extra: Record<string, string> = {}): Array<{ key: string; value: string }> {
+  const all: Record<string, string> = { ...spec.tags, [TAG_PIPELINE]: spec.name, [TAG_STEP]: step, ...extra };
+  return Object.entries(all).map(([key, value]) => ({ key, value }));
+}
+
+export function personalizeTags(spec: Spec, step: string, extra: Record<string, string> = {}) {
+  return tagsFor(spec, step, extra).map(({ key, value }) => ({ tagKey: key, tagValue: value }));
+}
+
+export function awsTags(spec: Spec, step: string) {
+  return tagsFor(spec, step).map(({ key, value }) => ({ Key: key, Value: value }));
+}
+
+export function personalizeArn(region: string, account: string, type: string, id: string): string {
+  return `arn:aws:personalize:${region}:${account}:${type}/${id}`;
+}
+
+export function s3Uri(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+/** The storage prefix, normalised to '' or 'something/'. */
+export function prefixOf(spec: Spec): string {
+  const p = spec.storage.prefix.replace(/^\/+/, '');
+  return p === '' || p.endsWith('/') ? p : `${p}/`;
+}

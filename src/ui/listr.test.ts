@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { listrRenderer } from './listr.js';
+import type { Plan } from '../plan/types.js';
+import { DEFAULT_PRICES, estimateCost } from '../plan/cost.js';
+
+test('listr renderer: the plan, then one task per step settled by engine events; finish() returns', async () => {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString()));
+  const r = listrRenderer(out);
+  const plan: Plan = {
+    version: 1,
+    pipeline: 'demo',
+    specFile: '/x.yaml',
+    specHash: 'h',
+    target: { kind: 'local', region: 'us-east-1' },
+    createdAt: '',
+    steps: ['bucket', 'training', 'segments'].map((id, i) => ({
+      id,
+      kind: 'bucket' as const,
+      title: id,
+      deps: [],
+      action: i === 0 ? ('noop' as const) : ('run' as const),
+      reasons: [],
+      name: id,
+      inputsHash: '',
+      costly: false,
+      local: false,
+    })),
+    cost: estimateCost({ ingestBytes: 0, trainInteractions: 0, recipe: 'aws-item-affinity', training: false, segmentUsers: 0 }, DEFAULT_PRICES),
+    budgetUsd: 1,
+    basisHash: '',
+    changes: 2,
+  };
+  r.emit({ type: 'plan', plan });
+  assert.match(text, /Plan for demo/);
+  r.emit({ type: 'step-skipped', id: 'bucket', why: 'up to date' });
+  r.emit({ type: 'step-start', step: plan.steps[1]! });
+  r.emit({ type: 'step-progress', id: 'training', message: 'CREATE IN_PROGRESS' });
+  r.emit({ type: 'step-done', id: 'training', durationMs: 5, note: 'adopted' });
+  r.emit({ type: 'step-failed', id: 'segments', error: 'boom' });
+  await r.finish();
+  assert.match(text, /training/);
+  assert.match(text, /segments/);
+});

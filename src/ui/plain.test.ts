@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { plainRenderer } from './plain.js';
+import { planLines, tally } from './plan-text.js';
+import type { Plan } from '../plan/types.js';
+import { DEFAULT_PRICES, estimateCost } from '../plan/cost.js';
+
+function plan(actions: Array<[string, Plan['steps'][number]['action'], string[]]>, maxUsd = 25): Plan {
+  return {
+    version: 1,
+    pipeline: 'demo',
+    specFile: '/x.yaml',
+    specHash: 'h',
+    target: { kind: 'local', region: 'us-east-1' },
+    createdAt: '',
+    steps: actions.map(([id, action, reasons]) => ({ id, kind: 'bucket', title: id, deps: [], action, reasons, name: `demo-${id}`, inputsHash: '', costly: false, local: false })),
+    cost: estimateCost({ ingestBytes: 1e9, trainInteractions: 1e5, recipe: 'aws-item-affinity', training: true, segmentUsers: 1000 }, DEFAULT_PRICES),
+    budgetUsd: maxUsd,
+    basisHash: '',
+    changes: actions.filter(([, a]) => a !== 'noop').length,
+  };
+}
+
+test('plan text shows each step, its action, its reasons, the cost against the budget and a tally', () => {
+  const p = plan([
+    ['bucket', 'noop', []],
+    ['prepare', 'run', ['data.interactions.minInteractionsPerUser: 4 -> 5']],
+    ['training', 'wait', ['in progress (CREATE IN_PROGRESS)']],
+  ]);
+  const text = planLines(p).join('\n');
+  assert.match(text, /prepare\s+run\s+demo-prepare\n\s+data\.interactions\.minInteractionsPerUser: 4 -> 5/);
+  assert.match(text, /training\s+wait/);
+  assert.match(text, new RegExp(`total\\s+\\$${p.cost.totalUsd.toFixed(2)} of budget \\$25\\.00`));
+  assert.equal(tally(p), 'Plan: 1 to run, 1 to wait; 1 up to date.');
+  assert.match(planLines(plan([['x', 'run', []]], 0.01)).join('\n'), /OVER BUDGET/);
+  assert.equal(tally(plan([['x', 'noop', []]])), 'No changes. The pipeline is up to date.');
+});
+
+test('plain renderer: one line per step event, progress throttled per step', () => {
+  const out = new PassThrough();
+  let now = 0;
+  const r = plainRenderer(out, { progressEveryMs: 1000, now: () => now });
+  r({ type: 'step-progress', id: 'training', message: 'CREATE IN_PROGRESS', fraction: 0.25 });
+  now = 500;
+  r({ type: 'step-progress', id: 'training', message: 'CREATE IN_PROGRESS', fraction: 0.5 });
+  now = 1600;
+  r({ type: 'step-progress', id: 'training', message: 'CREATE IN_PROGRESS', fraction: 0.75 });
+  r({ type: 'step-done', id: 'training', durationMs: 1234, adopted: true });
+  r({ type: 'step-failed', id: 'segments', error: 'boom' });
+  r({ type: 'step-skipped', id: 'bucket', why: 'up to date' });
+  r({ type: 'step-skipped', id: 'evaluate', why: 'blocked by segments' });
+  const lines = String(out.read()).trim().split('\n');
+  assert.deepEqual(lines, [
+    '[training] CREATE IN_PROGRESS 25%',
+    '[training] CREATE IN_PROGRESS 75%',
+    '[training] done in 1.2s (adopted)',
+    '[segments] FAILED: boom',
+    '[evaluate] skipped: blocked by segments',
+  ]);
+});

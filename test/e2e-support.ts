@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClients, type AwsClients } from '../src/aws/clients.js';
+import { localEmulatorDir } from '../src/util/paths.js';
+import { startEmulator } from '../src/emulator/index.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+/** The built CLI: e2e tests run exactly what users run. */
+export const CLI = resolve(here, '..', 'src', 'cli', 'main.js');
+/** The repository root (dist/test/ -> ../..): pipelines/ and examples/ live there. */
+export const REPO = resolve(here, '..', '..');
+
+/** A small deterministic purchase log: ~300 users, ~100 items, ~3k interactions over 2021. */
+export function generateInteractions(seed = 1): string {
+  let s = seed;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+  const rows = ['user,item,ts'];
+  const start = Date.UTC(2021, 0, 1);
+  for (let u = 0; u < 300; u++) {
+    const n = 2 + Math.floor(rand() * 13);
+    for (let j = 0; j < n; j++) {
+      const item = `i${(u % 10) * 7 + Math.floor(rand() * 30)}`;
+      const t = new Date(start + Math.floor(rand() * 200 * 86400_000));
+      rows.push(`u${u},${item},${t.toISOString()}`);
+    }
+  }
+  return rows.join('\n') + '\n';
+}
+
+export interface SpecOptions {
+  name?: string;
+  /** aws-item-attribute-affinity with an items file and two attribute queries. */
+  attributes?: boolean;
+  minInteractionsPerUser?: number;
+  count?: number;
+  maxUsd?: number;
+}
+
+export function specYaml(o: SpecOptions = {}): string {
+  const name = o.name ?? 'e2e';
+  return [
+    'version: 1',
+    `name: ${name}`,
+    'target: { kind: local }',
+    'data:',
+    '  interactions:',
+    '    source: data.csv',
+    '    columns: { USER_ID: user, ITEM_ID: item, TIMESTAMP: ts }',
+    `    minInteractionsPerUser: ${o.minInteractionsPerUser ?? 2}`,
+    ...(o.attributes
+      ? ['  items:', '    source: items.csv', '    columns: { ITEM_ID: item }', '    attributes: [ { name: CATEGORY, column: category } ]']
+      : []),
+    'split: { testStart: 2021-06-01T00:00:00Z, warmUsersOnly: true }',
+    o.attributes ? `queries: { attributes: ['ITEMS.CATEGORY = "Tea"', 'ITEMS.CATEGORY = "Candy"'] }` : 'queries: { items: { sample: 20, seed: 1 } }',
+    `storage: { bucket: segflow-${name}, prefix: ${name}/ }`,
+    `recipe: ${o.attributes ? 'aws-item-attribute-affinity' : 'aws-item-affinity'}`,
+    `segments: { numResults: { count: ${o.count ?? 10} } }`,
+    `budget: { maxUsd: ${o.maxUsd ?? 25} }`,
+    '',
+  ].join('\n');
+}
+
+const workspaces: string[] = [];
+
+/** Removes every workspace made so far (call from an after() hook). */
+export async function removeWorkspaces(): Promise<void> {
+  for (const dir of workspaces.splice(0)) await rm(dir, { recursive: true, force: true });
+}
+
+export async function workspace(o: SpecOptions = {}): Promise<{ dir: string; spec: string; setSpec(o: SpecOptions): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'segflow-e2e-'));
+  workspaces.push(dir);
+  await writeFile(join(dir, 'data.csv'), generateInteractions());
+  const categories = ['Candy', 'Tea', 'Coffee|Tea', 'Snacks'];
+  await writeFile(join(dir, 'items.csv'), ['item,category', ...Array.from({ length: 100 }, (_, i) => `i${i},${categories[i % 4]}`)].join('\n') + '\n');
+  const spec = join(dir, 'pipeline.yaml');
+  await writeFile(spec, specYaml(o));
+  return { dir, spec, setSpec: (next) => writeFile(spec, specYaml({ ...o, ...next })) };
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const ENV = { ...process.env, CI: '1', SEGFLOW_POLL_MS: '50,500', NODE_NO_WARNINGS: '1' };
+
+export function runCli(
+  cwd: string,
+  args: string[],
+  opts: { killWhen?: (stdout: string) => boolean; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...ENV, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!killed && opts.killWhen?.(stdout)) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Starts the emulator on a workspace's data dir (after the CLI exited) and returns SDK clients for list checks. */
+export async function inspect(dir: string): Promise<{ aws: AwsClients; close(): Promise<void> }> {
+  const emu = await startEmulator({ dataDir: localEmulatorDir(dir), port: 0 });
+  const aws = createClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: emu.endpoint });
+  return {
+    aws,
+    async close() {
+      aws.destroy();
+      await emu.close();
+    },
+  };
+}
