@@ -1,12 +1,13 @@
+import { mulberry32 } from '../util/prng.js';
 import type { FaultSpec } from './options.js';
 
 export type FaultDecision = { kind: 'none' } | { kind: 'throttle' } | { kind: 'error' };
 
 /** Seeded decisions (mulberry32), so a faulty run can be repeated exactly. */
 export class FaultInjector {
-  private state: number;
+  private random: () => number;
   constructor(private spec: FaultSpec) {
-    this.state = (spec.seed ?? 1) >>> 0;
+    this.random = mulberry32(spec.seed ?? 1);
   }
 
   get current(): FaultSpec {
@@ -15,14 +16,7 @@ export class FaultInjector {
 
   replace(spec: FaultSpec): void {
     this.spec = spec;
-    this.state = (spec.seed ?? 1) >>> 0;
-  }
-
-  private random(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.random = mulberry32(spec.seed ?? 1);
   }
 
   decide(): FaultDecision {

@@ -2,6 +2,7 @@
  * Percentile bootstrap over queries, deterministic: a seeded PRNG draws the resamples, and every statistic of one
  * report is computed on the same draws (so model and baseline are paired and their lift has an interval too).
  */
+import { mulberry32 } from '../util/prng.js';
 import type { Interval } from './report-types.js';
 
 export const BOOTSTRAP_RESAMPLES = 1000;
@@ -17,17 +18,6 @@ export function coverageResamplesFor(totalSegmentUsers: number, resamples: numbe
   return Math.max(Math.min(resamples, 100), Math.min(resamples, Math.floor(COVERAGE_BOOTSTRAP_WORK / totalSegmentUsers)));
 }
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; the same seed gives the same stream on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Calls `fn` once per resample with n indices drawn uniformly with replacement from 0..n-1. */
 export function forEachResample(n: number, resamples: number, seed: number, fn: (b: number, idx: Uint32Array) => void): void {

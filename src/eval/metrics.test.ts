@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { mostActiveUsers, randomExpectedCoverage, randomExpectedHits } from './baselines.js';
-import { bootstrapMeans, coverageInterval, coverageResamplesFor, mulberry32, percentileInterval, quantile, ratioInterval } from './bootstrap.js';
+import { mulberry32 } from '../util/prng.js';
+import { bootstrapMeans, coverageInterval, coverageResamplesFor, percentileInterval, quantile, ratioInterval } from './bootstrap.js';
 import { cutoffsFor, curveCutoffs, hitRanks, hitRecallAtK, hitsAt, usersAtFraction } from './metrics.js';
 
 test('cutoffs: 0.5%, 1%, 2%, 5% of train users where K allows, and K itself', () => {

@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { mulberry32 } from './bootstrap.js';
+import { mulberry32 } from '../util/prng.js';
 import { fixtureSpec, outputLine, writeFixtureWorkDir } from './fixture-workdir.js';
 import { reportRun } from './index.js';
 import { binHistogram } from './svg-charts.js';

@@ -1,4 +1,5 @@
 import type { SolutionMetrics } from './api.js';
+import { mulberry32 } from '../util/prng.js';
 import type { Interactions, ItemAttributes } from './dataset.js';
 import { buildMatrix } from './matrix.js';
 import { Scorer, type ScorerParams } from './scorer.js';
@@ -34,22 +35,11 @@ export function holdoutMask(data: Interactions, numUsers: number): Uint8Array {
   return keep;
 }
 
-/** A small deterministic PRNG (mulberry32): sampling must not depend on Math.random. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Deterministic sample of up to max values (Fisher-Yates on a copy, seeded). */
 export function sample<T>(values: T[], max: number, seed = QUERY_SEED): T[] {
   const a = values.slice();
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   for (let k = a.length - 1; k > 0; k--) {
     const j = Math.floor(rand() * (k + 1));
     [a[k], a[j]] = [a[j]!, a[k]!];

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Matrix } from '../../src/model/matrix.js';
-import { prng } from '../../src/model/metrics.js';
+import { mulberry32 as prng } from '../../src/util/prng.js';
 import { topK } from '../../src/model/top-k.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { fmt, notebookSplit, score } from './protocol.js';

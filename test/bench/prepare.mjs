@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
   options: {
     reviews: { type: 'string', default: '5074160' },
@@ -23,7 +23,7 @@ const { values } = parseArgs({
     'memory-limit': { type: 'string' },
     'no-pandas': { type: 'boolean', default: false },
     dir: { type: 'string', default: '/tmp/segflow-bench' },
-    'pandas-script': { type: 'string', default: process.env.SEGFLOW_SEED_PREP ?? '/work/shared/bench/seed_prep_pandas.py' },
+    'pandas-script': { type: 'string', default: process.env.SEGFLOW_SEED_PREP ?? join(root, '..', 'shared', 'bench', 'seed_prep_pandas.py') },
   },
 });
 const reviews = Number(values.reviews) * Number(values.scale);
