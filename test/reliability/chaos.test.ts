@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { e2eReady } from '../e2e-support.js';
 import { census, endpointWorkspace, leftovers, readState, rng, runCliTimed, startStandalone, worldArns, type RunResult } from './support.js';
 
 /**
@@ -18,7 +17,7 @@ const variants = [{ count: 10 }, { count: 12 }, { count: 10, minInteractionsPerU
 
 const show = (r: RunResult) => `exit ${r.code} signal ${r.signal}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 
-test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 500s (seed ${SEED})`, { skip: !e2eReady && 'emulator not built', timeout: 60 * 60_000 }, async () => {
+test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 500s (seed ${SEED})`, { timeout: 60 * 60_000 }, async () => {
   const random = rng(SEED);
   const emu = await startStandalone({ faults: `throttle=0.2,error=0.05,seed=${SEED}` });
   const figures = { seed: SEED, kills: 0, applies: 0, completedApplies: 0, failedApplies: 0, variants: new Set<number>(), duplicates: -1, stateMismatches: -1, leftAfterDestroy: -1 };

@@ -6,7 +6,6 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { e2eReady } from '../e2e-support.js';
 import { census, endpointWorkspace, runCliTimed, startStandalone, type StandaloneEmulator, type RunResult } from './support.js';
 
 const show = (r: RunResult) => `exit ${r.code} signal ${r.signal}\n--- stdout\n${r.stdout.slice(-2000)}\n--- stderr\n${r.stderr.slice(-2000)}`;
@@ -26,7 +25,7 @@ async function waitFor(path: string, ms = 30_000): Promise<void> {
   }
 }
 
-describe('concurrency: locks and side-by-side pipelines', { skip: !e2eReady && 'emulator not built' }, () => {
+describe('concurrency: locks and side-by-side pipelines', () => {
   let emu: StandaloneEmulator;
   before(async () => {
     emu = await startStandalone();

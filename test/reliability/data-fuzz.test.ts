@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { e2eReady, generateInteractions, specYaml } from '../e2e-support.js';
+import { generateInteractions, specYaml } from '../e2e-support.js';
 import { runCliTimed, startStandalone, type RunResult } from './support.js';
 
 /**
@@ -74,7 +74,7 @@ function assertClearError(c: Case, r: RunResult): void {
   assert.ok(r.stderr.length < 20_000, `${c.name}: the error must stay readable (${r.stderr.length} characters)`);
 }
 
-describe('data fuzzing through segflow prepare', { skip: !e2eReady && 'data module not built' }, () => {
+describe('data fuzzing through segflow prepare', () => {
   for (const c of cases) {
     test(`${c.name}: exit 2 with a clear error, nothing written`, async () => {
       const dir = await mkdtemp(join(tmpdir(), 'segflow-rel-data-'));

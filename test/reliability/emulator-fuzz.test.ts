@@ -10,7 +10,6 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { CreateDatasetGroupCommand, ListDatasetGroupsCommand, ListTagsForResourceCommand, TagResourceCommand } from '@aws-sdk/client-personalize';
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, ListRolePoliciesCommand, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { signedFetch } from '../../src/emulator/test-signer.js';
-import { e2eReady } from '../e2e-support.js';
 import { startStandalone, type StandaloneEmulator } from './support.js';
 
 /**
@@ -79,7 +78,7 @@ async function snapshot(dir: string): Promise<Map<string, number>> {
   return out;
 }
 
-test('emulator fuzzing: malformed requests of every protocol', { skip: !e2eReady && 'emulator not built', timeout: 10 * 60_000 }, async () => {
+test('emulator fuzzing: malformed requests of every protocol', { timeout: 10 * 60_000 }, async () => {
   // The data directory sits inside a sandbox whose other contents must not change.
   const sandbox = await mkdtemp(join(tmpdir(), 'segflow-rel-sandbox-'));
   const dataDir = join(sandbox, 'data');
