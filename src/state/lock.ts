@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { refusal } from '../util/errors.js';
+import { isProcessAlive } from '../util/process-alive.js';
 
 export interface LockHolder {
   pid: number;
@@ -15,15 +16,6 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function readHolder(path: string): Promise<LockHolder | undefined> {
   try {
@@ -61,7 +53,7 @@ export async function acquireLock(path: string, command: string): Promise<Lock> 
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const other = await readHolder(path);
-    if (other && other.host === holder.host && !isAlive(other.pid)) {
+    if (other && other.host === holder.host && !isProcessAlive(other.pid)) {
       // Move the dead holder's lock aside atomically; only one contender wins the rename.
       const aside = `${path}.stale-${process.pid}`;
       try {
