@@ -2,6 +2,10 @@
 import { runCli } from './run.js';
 
 // The only place that reads process state and sets the exit code.
+
+// segflow supports Node 20 with the SDK versions its lockfile pins; the SDK's notice that later releases will
+// need Node 22 is for SDK users upgrading, not for segflow's users, and would clutter every command's output.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const controller = new AbortController();
 let interrupts = 0;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

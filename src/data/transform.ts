@@ -1,5 +1,5 @@
 import type { InteractionsSource } from '../spec/types.js';
-import type { DropCount } from './artifacts.js';
+import type { DropCount, PrepareStats } from './artifacts.js';
 import type { Db } from './duckdb.js';
 
 /**
@@ -9,20 +9,14 @@ import type { Db } from './duckdb.js';
  * train < testStart <= test and, with warmUsersOnly, keep only test rows of users present in train.
  * Leaves tables `train` and `test` (columns u, i, t).
  */
-export interface TransformResult {
-  dropped: DropCount[];
-  interactions: number;
-  users: number;
-  items: number;
-  trainRows: number;
-  testRows: number;
-  trainUsers: number;
-  trainItems: number;
-  warmTestUsers: number;
-  testItems: number;
+export type TransformResult = Pick<
+  PrepareStats,
+  'dropped' | 'interactions' | 'users' | 'items' | 'trainRows' | 'testRows' | 'trainUsers' | 'trainItems' | 'warmTestUsers' | 'testItems'
+> & {
+  /** Epoch seconds; null when no row survived. */
   minTimestamp: number | null;
   maxTimestamp: number | null;
-}
+};
 
 export async function transform(
   db: Db,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { refusal } from '../util/errors.js';
+import { isProcessAlive } from '../util/process-alive.js';
 
 export interface LockHolder {
   pid: number;
@@ -16,15 +17,6 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function readHolder(path: string): Promise<LockHolder | undefined> {
   try {
@@ -97,7 +89,7 @@ export async function acquireLock(path: string, command: string): Promise<Lock> 
       if (st) await takeOver(path, `corrupt-${st.ino}-${st.mtimeMs}`, async () => (await stat(path).catch(() => undefined))?.mtimeMs === st.mtimeMs && !(await readHolder(path)));
       continue;
     }
-    if (other.host === holder.host && !isAlive(other.pid)) {
+    if (other.host === holder.host && !isProcessAlive(other.pid)) {
       await takeOver(path, instanceOf(other), async () => {
         const still = await readHolder(path);
         return !!still && instanceOf(still) === instanceOf(other);

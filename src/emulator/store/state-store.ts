@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { SegflowError, ExitCode } from '../../util/errors.js';
 import { emptyState, STATE_VERSION, type EmulatorState } from './state.js';
+import { isProcessAlive } from '../../util/process-alive.js';
 
 /**
  * Keeps the state in memory and on disk. `commit()` resolves once a write that started after the caller's change
@@ -87,7 +88,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const owner = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isProcessAlive(owner)) {
         throw new SegflowError('EMU_DATA_DIR_LOCKED', `another emulator (pid ${owner}) is using ${dataDir}`, ExitCode.refused);
       }
       if (owner === process.pid) {
@@ -99,11 +100,3 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   throw new SegflowError('EMU_DATA_DIR_LOCKED', `cannot lock ${dataDir}`, ExitCode.refused);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
