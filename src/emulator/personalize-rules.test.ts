@@ -37,6 +37,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { rm } from 'node:fs/promises';
+import { signedFetch } from './test-signer.js';
 
 const USERS_SCHEMA = JSON.stringify({
   type: 'record',
@@ -165,10 +166,27 @@ test('nothing in flight can be deleted; a pending solution version can be stoppe
   }
 });
 
-async function trainedVersion(c: Clients, recipe: string, withItems: boolean, withUsers = false): Promise<{ versionArn: string; roleArn: string }> {
+/** Polls DescribeSolutionVersion as raw JSON (what any client gets, including members SDKs do not model). */
+type TrainingWatch = { endpoint: string; onPoll: (solutionVersion: Record<string, unknown>) => void };
+
+async function rawDescribeVersion(endpoint: string, solutionVersionArn: string): Promise<Record<string, unknown>> {
+  const res = await signedFetch({
+    endpoint, method: 'POST', path: '/', service: 'personalize', body: JSON.stringify({ solutionVersionArn }),
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.DescribeSolutionVersion' },
+  });
+  return ((await res.json()) as { solutionVersion: Record<string, unknown> }).solutionVersion;
+}
+
+async function trainedVersion(
+  c: Clients,
+  recipe: string,
+  withItems: boolean,
+  withUsers = false,
+  watch?: TrainingWatch & { csv: string },
+): Promise<{ versionArn: string; roleArn: string }> {
   const p = c.personalize;
   await c.s3.send(new CreateBucketCommand({ Bucket: 'rules-bucket' }));
-  await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'i.csv', Body: interactionsCsv() }));
+  await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'i.csv', Body: watch?.csv ?? interactionsCsv() }));
   const items = ['ITEM_ID,CATEGORY', ...Array.from({ length: 40 }, (_, i) => `i${i},${i % 2 === 0 ? 'even' : 'odd'}|all`)].join('\n') + '\n';
   await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'items.csv', Body: items }));
   const roleArn = (await c.iam.send(new CreateRoleCommand({ RoleName: 'r', AssumeRolePolicyDocument: TRUST_POLICY }))).Role!.Arn!;
@@ -191,7 +209,11 @@ async function trainedVersion(c: Clients, recipe: string, withItems: boolean, wi
   const { solutionArn } = await p.send(new CreateSolutionCommand({ name: 'sol', datasetGroupArn: dsg, recipeArn: recipe, performAutoTraining: false }));
   await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
   const { solutionVersionArn } = await p.send(new CreateSolutionVersionCommand({ solutionArn }));
-  const v = await waitFor(() => p.send(new DescribeSolutionVersionCommand({ solutionVersionArn })), (r) => settled(r.solutionVersion?.status), 'training');
+  const read = async () => {
+    if (watch) watch.onPoll(await rawDescribeVersion(watch.endpoint, solutionVersionArn!));
+    return p.send(new DescribeSolutionVersionCommand({ solutionVersionArn }));
+  };
+  const v = await waitFor(read, (r) => settled(r.solutionVersion?.status), 'training');
   assert.equal(v.solutionVersion?.status, 'ACTIVE', v.solutionVersion?.failureReason);
   return { versionArn: solutionVersionArn!, roleArn };
 }
@@ -325,5 +347,29 @@ test('batch segment jobs apply UserID filters, with placeholders filled from eac
     const excluded = await run('silver', exclude.filterArn!, '{"itemId": "i1"}');
     assert.equal(excluded[0]!.output.usersList.length, 5);
     assert.ok(excluded[0]!.output.usersList.every((u) => !gold(u)), excluded[0]!.output.usersList.join(','));
+  });
+});
+
+test('training progress is visible in DescribeSolutionVersion while the version trains', async () => {
+  await withEmulator(async (emu, c) => {
+    const seen: Array<{ status: unknown; progress: unknown; hours: unknown }> = [];
+    const csv = interactionsCsv(3000, 60, 2000); // 180,000 rows: long enough to be watched mid-training
+    const { versionArn } = await trainedVersion(c, 'arn:aws:personalize:::recipe/aws-item-affinity', false, false, {
+      endpoint: emu.endpoint,
+      csv,
+      onPoll: (v) => seen.push({ status: v['status'], progress: v['trainingProgress'], hours: v['trainingHours'] }),
+    });
+    const during = seen.filter((s) => s.status === 'CREATE IN_PROGRESS' && typeof s.progress === 'number');
+    assert.ok(during.length > 0, `no progress seen while training: ${JSON.stringify(seen.slice(-5))}`);
+    assert.ok(during.every((s) => (s.progress as number) > 0 && (s.progress as number) <= 1 && typeof s.hours === 'number'));
+    const progress = during.map((s) => s.progress as number);
+    assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress never goes back');
+    const done = await rawDescribeVersion(emu.endpoint, versionArn);
+    assert.equal(done['status'], 'ACTIVE');
+    assert.equal(done['trainingProgress'], 1);
+    assert.ok((done['trainingHours'] as number) > 0);
+    // The SDK sees the modeled member (trainingHours) and drops the emulator's extension.
+    const sdk = await c.personalize.send(new DescribeSolutionVersionCommand({ solutionVersionArn: versionArn }));
+    assert.ok((sdk.solutionVersion?.trainingHours ?? 0) > 0);
   });
 });

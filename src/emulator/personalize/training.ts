@@ -65,6 +65,7 @@ export function runTraining(emu: Emu, arn: string): void {
     else if (outcome.ok) {
       current._metrics = outcome.metrics;
       current.trainingHours = Math.round((outcome.seconds / 3600) * 1e6) / 1e6;
+      current.trainingProgress = 1;
       setStatus(current, 'ACTIVE');
     } else setStatus(current, 'CREATE FAILED', outcome.reason);
     await emu.store.commit();
@@ -109,6 +110,7 @@ async function train(
       itemsCsv = join(scratch, 'items.csv');
       await writeFile(itemsCsv, itemsText);
     }
+    const started = Date.now();
     const result = await trainModel({
       recipe: recipe.name,
       interactionsCsv,
@@ -116,11 +118,29 @@ async function train(
       hiddenDimension: hp?.hidden_dimension ? Number(hp.hidden_dimension) : undefined,
       modelDir,
       signal,
+      onProgress: (fraction) => reportProgress(emu, arn, fraction, started),
     });
     return { ok: true, metrics: { ...result.metrics }, seconds: result.trainingSeconds };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Training progress, visible while the version is CREATE IN_PROGRESS: `trainingHours` so far (a modeled member, so
+ * every SDK sees it grow) and `trainingProgress` in [0, 1] (an emulator extension: SDKs drop unmodeled members,
+ * raw JSON clients see it). In memory only: a restart trains again from the start anyway.
+ */
+function reportProgress(emu: Emu, arn: string, fraction: number, started: number): void {
+  const v = find(emu, arn, 'solutionVersion');
+  if (!v || v.status !== 'CREATE IN_PROGRESS') return;
+  v.trainingHours = hoursSince(started);
+  v.trainingProgress = Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 1000;
+  v.lastUpdatedDateTime = Date.now();
+}
+
+function hoursSince(started: number): number {
+  return Math.round(((Date.now() - started) / 3_600_000) * 1e6) / 1e6;
 }
 
 function parseSchemaOf(emu: Emu, dataset: PzRecord) {
