@@ -11,7 +11,8 @@ import { Db, sqlString } from './duckdb.js';
 import { computeFingerprint } from './fingerprint.js';
 import { stageItems, writeItemsCsv } from './items.js';
 import { preflight } from './preflight.js';
-import { attributeQueries, batchInputJsonl, itemQueries, resolveK } from './queries.js';
+import { attributeQueries, batchInputJsonl, itemQueries } from './queries.js';
+import { resolveNumResults } from '../spec/normalize.js';
 import { describeBadRows, stageSource, type StageResult } from './stage.js';
 import { transform } from './transform.js';
 
@@ -117,7 +118,7 @@ export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<Pre
     } else {
       queries = await itemQueries(db, itemSample.sample, itemSample.seed);
     }
-    const k = resolveK(spec.segments.numResults, t.trainUsers);
+    const k = resolveNumResults(spec.segments.numResults, t.trainUsers);
     const usersWithTwo = (
       await db.one<{ n: number }>(`SELECT count(*) AS n FROM (SELECT u FROM train GROUP BY u HAVING count(*) >= 2)`)
     ).n;

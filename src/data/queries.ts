@@ -1,4 +1,4 @@
-import type { AttributeQuery, Spec } from '../spec/types.js';
+import type { AttributeQuery } from '../spec/types.js';
 import { itemMatches } from '../spec/attribute-expression.js';
 import type { BatchQuery, GroundTruthFile } from './artifacts.js';
 import { type Db, sqlIdent } from './duckdb.js';
@@ -62,13 +62,6 @@ export async function attributeQueries(
   );
   const users = new Map(rows.map((r) => [r.q, r.users]));
   return queries.map((q, qi) => ({ query: { itemAttributes: q.expression }, users: users.get(qi) ?? [] }));
-}
-
-/** numResults resolved against the training users: a count, or max(1, floor(trainUsers * fraction)). */
-export function resolveK(numResults: Spec['segments']['numResults'], trainUsers: number): number {
-  if ('count' in numResults) return numResults.count;
-  // The epsilon keeps 0.29 * 100 at 29, not 28.999999999999996 -> 28.
-  return Math.max(1, Math.floor(trainUsers * numResults.fractionOfUsers + 1e-9));
 }
 
 export function batchInputJsonl(queries: BatchQuery[]): string {

@@ -97,5 +97,6 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
 /** numResults for a number of training users: count, or the fraction rounded down, at least 1. */
 export function resolveNumResults(numResults: NumResults, trainUsers: number): number {
   if ('count' in numResults) return numResults.count;
+  // The epsilon keeps 0.29 * 100 at 29, not 28.999999999999996 -> 28.
   return Math.max(1, Math.floor(trainUsers * numResults.fractionOfUsers + 1e-9));
 }
