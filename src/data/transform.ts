@@ -41,32 +41,19 @@ export async function transform(
   };
   if (src.dedupe) dropped.push({ step: 'dedupe', rows: kept - rows, why: 'exact duplicate (USER_ID, ITEM_ID, TIMESTAMP)' });
 
-  if (src.minInteractionsPerUser > 1) {
-    await db.exec(`CREATE OR REPLACE TEMP TABLE ev2 AS SELECT * FROM ${current} WHERE u IN
-      (SELECT u FROM ${current} GROUP BY u HAVING count(*) >= ${src.minInteractionsPerUser})`);
+  // Keeps rows whose user (or item) has at least `min` rows in the current table; one pass, like the notebook.
+  const keepFrequent = async (column: 'u' | 'i', min: number, step: string, noun: string, next: string) => {
+    if (min <= 1) return;
+    await db.exec(`CREATE OR REPLACE TEMP TABLE ${next} AS SELECT * FROM ${current} WHERE ${column} IN
+      (SELECT ${column} FROM ${current} GROUP BY ${column} HAVING count(*) >= ${min})`);
     await drop(current);
-    current = 'ev2';
+    current = next;
     const n = await count(current);
-    dropped.push({
-      step: 'minInteractionsPerUser',
-      rows: rows - n,
-      why: `user has fewer than ${src.minInteractionsPerUser} interactions`,
-    });
+    dropped.push({ step, rows: rows - n, why: `${noun} has fewer than ${min} interactions` });
     rows = n;
-  }
-  if (src.minInteractionsPerItem > 1) {
-    await db.exec(`CREATE OR REPLACE TEMP TABLE ev3 AS SELECT * FROM ${current} WHERE i IN
-      (SELECT i FROM ${current} GROUP BY i HAVING count(*) >= ${src.minInteractionsPerItem})`);
-    await drop(current);
-    current = 'ev3';
-    const n = await count(current);
-    dropped.push({
-      step: 'minInteractionsPerItem',
-      rows: rows - n,
-      why: `item has fewer than ${src.minInteractionsPerItem} interactions`,
-    });
-    rows = n;
-  }
+  };
+  await keepFrequent('u', src.minInteractionsPerUser, 'minInteractionsPerUser', 'user', 'ev2');
+  await keepFrequent('i', src.minInteractionsPerItem, 'minInteractionsPerItem', 'item', 'ev3');
   const ts = split.testStartEpoch;
   const all = await db.one<{ users: number; items: number; lo: number | null; hi: number | null; testAll: number }>(
     `SELECT count(DISTINCT u) AS users, count(DISTINCT i) AS items, min(t) AS lo, max(t) AS hi,
