@@ -58,4 +58,34 @@ describe('csv reading in chunks', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("reads a backslash-escaped quote as the emulator's import check does, whatever the chunk size", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { readCsvFile } = await import('./csv.js');
+    const { readCsv: readImportCsv } = await import('../emulator/csv.js');
+    const text = String.raw`ITEM_ID,NAME
+i1,"Acme \"Best\" Co"
+i2,"back\slash"
+i3,"a ""b"""
+`;
+    const imported = [...readImportCsv(text)].slice(1).map((r) => r.fields);
+    assert.deepEqual(imported, [['i1', 'Acme "Best" Co'], ['i2', 'back\\slash'], ['i3', 'a "b"']]);
+    const whole: string[][] = [];
+    readCsv(text, (f) => whole.push(f));
+    assert.deepEqual(whole, imported);
+    const dir = mkdtempSync(join(tmpdir(), 'segflow-csv-'));
+    try {
+      const path = join(dir, 'x.csv');
+      writeFileSync(path, text);
+      for (const chunk of [1, 2, 3, 5, 11]) {
+        const got: string[][] = [];
+        readCsvFile(path, (f) => got.push(f), undefined, chunk);
+        assert.deepEqual(got, imported, `chunk ${chunk}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

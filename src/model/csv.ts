@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 
 /**
  * A small, fast CSV reader for the Personalize-format files the model trains on (RFC 4180: comma separated,
- * optional double quotes, "" inside quotes, quoted fields may span lines). Lines without a quote take a fast
+ * optional double quotes, "" or \" inside quotes, quoted fields may span lines). Lines without a quote take a fast
  * path (plain split), which is nearly all of them for interaction logs. Files are read in chunks, so their
  * size is not bounded by the longest string V8 can hold.
  */
@@ -110,6 +110,13 @@ function parseQuoted(text: string, pos: number, final: boolean): { fields: strin
   while (i < n) {
     const c = text[i]!;
     if (inQuotes) {
+      // Personalize's CSV escapes a quote inside quotes as "" or \" (as the emulator's import check reads it).
+      if (c === '\\' && (text[i + 1] === '"' || (i + 1 >= n && !final))) {
+        if (i + 1 >= n) return null; // cannot tell \" from \ yet
+        field += '"';
+        i += 2;
+        continue;
+      }
       if (c === '"') {
         if (i + 1 >= n && !final) return null; // cannot tell "" from " yet
         if (text[i + 1] === '"') {
