@@ -20,7 +20,7 @@ export function specSlice(spec: Spec): unknown {
   return {
     interactions,
     items,
-    split: { testStartEpoch: spec.split.testStartEpoch, warmUsersOnly: spec.split.warmUsersOnly },
+    split: { testStartEpoch: spec.split.testStartEpoch, warmUsersOnly: spec.split.warmUsersOnly, trainStartEpoch: spec.split.trainStartEpoch ?? null },
     queries: {
       items: spec.recipe === 'aws-item-affinity' ? (spec.queries.items ?? null) : null,
       attributes: spec.recipe === 'aws-item-attribute-affinity' ? (spec.queries.attributes ?? []).map((q) => q.expression) : null,

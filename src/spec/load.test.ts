@@ -81,3 +81,21 @@ test('attribute affinity: attributes normalized, queries parsed', async () => {
   assert.equal(spec.data.items?.format, 'jsonl');
   assert.deepEqual(spec.queries.attributes?.[0]?.conditions, [{ attribute: 'CATEGORY', value: 'a' }, { attribute: 'BRAND', value: 'b' }]);
 });
+
+test('split.trainStart: normalized to epoch seconds; zone-less or not before testStart is an error at its line', async () => {
+  const withStart = (v: string) => minimal.replace('split: { testStart: "2020-01-01T09:00:00+09:00" }', `split:\n  testStart: "2020-01-01T09:00:00+09:00"\n  trainStart: ${v}`);
+  const ok = await loadSpec('p.yaml', { mode: 'run', cwd: specDir(withStart('2019-07-01T00:00:00Z'), { 'events.csv.gz': '' }) });
+  assert.equal(ok.split.trainStart, '2019-07-01T00:00:00Z');
+  assert.equal(ok.split.trainStartEpoch, Date.UTC(2019, 6, 1) / 1000);
+  assert.equal((await loadSpec('p.yaml', { mode: 'run', cwd: specDir(minimal, { 'events.csv.gz': '' }) })).split.trainStart, undefined);
+  for (const [value, message] of [
+    ['2019-07-01', /split\.trainStart has no time zone/],
+    ['2020-01-01T00:00:00Z', /split\.trainStart must be before split\.testStart/],
+  ] as const) {
+    const checked = await checkSpecFile('p.yaml', { mode: 'validate', cwd: specDir(withStart(value), { 'events.csv.gz': '' }) });
+    const d = checked.diagnostics.find((x) => x.code === 'SPEC_TRAIN_START');
+    assert.ok(d, value);
+    assert.equal(`${d.line}:${d.col}`, '9:15');
+    assert.match(d.message, message);
+  }
+});

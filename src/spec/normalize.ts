@@ -74,6 +74,7 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
       testStart,
       testStartEpoch: check.ok ? check.epochSeconds : NaN,
       warmUsersOnly: raw['split'].warmUsersOnly ?? DEFAULTS.warmUsersOnly,
+      ...(typeof raw['split'].trainStart === 'string' && trainWindow(raw['split'].trainStart)),
     },
     queries: {
       ...(raw['queries']?.items !== undefined && {
@@ -92,6 +93,12 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
     budget: { maxUsd: raw['budget'].maxUsd, ...(raw['budget'].prices !== undefined && { prices: { ...raw['budget'].prices } }) },
     tags: { ...(raw['tags'] ?? {}) },
   };
+}
+
+function trainWindow(trainStart: string): { trainStart: string; trainStartEpoch: number } {
+  const check = checkTestStart(trainStart);
+  if (!check.ok) throw new Error(`normalizeSpec called on an invalid split.trainStart: ${trainStart}`);
+  return { trainStart, trainStartEpoch: check.epochSeconds };
 }
 
 /** numResults for a number of training users: count, or the fraction rounded down, at least 1. */

@@ -98,6 +98,13 @@ function checkSplit(spec: Obj, report: Report): void {
   if (typeof testStart !== 'string') return;
   const check = checkTestStart(testStart);
   if (!check.ok) report('error', 'SPEC_TEST_START', `split.testStart ${check.problem}`, ['split', 'testStart']);
+  const trainStart = get(spec, ['split', 'trainStart']);
+  if (typeof trainStart !== 'string') return;
+  const train = checkTestStart(trainStart);
+  if (!train.ok) report('error', 'SPEC_TRAIN_START', `split.trainStart ${train.problem}`, ['split', 'trainStart']);
+  else if (check.ok && train.epochSeconds >= check.epochSeconds) {
+    report('error', 'SPEC_TRAIN_START', `split.trainStart must be before split.testStart (${testStart}): the training window would be empty`, ['split', 'trainStart']);
+  }
 }
 
 function checkRecipeAndQueries(spec: Obj, report: Report): void {

@@ -84,7 +84,14 @@ export interface Spec {
   fileHash: string;
   target: Target;
   data: { interactions: InteractionsSource; items?: ItemsSource };
-  split: { testStart: string; testStartEpoch: number; warmUsersOnly: boolean };
+  split: {
+    testStart: string;
+    testStartEpoch: number;
+    warmUsersOnly: boolean;
+    /** Optional start of the training window: interactions before it are dropped first. */
+    trainStart?: string;
+    trainStartEpoch?: number;
+  };
   queries: { items?: { sample: number; seed: number }; attributes?: AttributeQuery[] };
   storage: { bucket: string; prefix: string; kmsKeyArn?: string };
   recipe: Recipe;
