@@ -61,6 +61,29 @@ export interface PrepareStats {
   itemsSource?: { rowsRead: number; filtered: number; badRows: number; items: number };
   /** Training users with at least 2 interactions (Personalize needs 25). */
   usersWithTwoInteractions?: number;
+  /** What the cost advisor needs to price other choices exactly (docs/cost.md). */
+  costBasis?: CostBasis;
+}
+
+/**
+ * Batch segments are billed per user in the dataset, per query. These counts let `plan` tell exactly how many
+ * users a higher minInteractionsPerUser or a shorter training window would leave, without preparing again.
+ */
+export interface CostBasis {
+  /** The minInteractionsPerUser the counts below were taken under (windows apply it). */
+  minInteractionsPerUser: number;
+  /**
+   * Exact when no item minimum is set; with minInteractionsPerItem > 1 the item pass can drop a few more users,
+   * so the counts are upper bounds.
+   */
+  exact: boolean;
+  /**
+   * Users who would reach training, grouped by their interaction count as minInteractionsPerUser counts it (all
+   * periods, after where/dedupe/trainStart): the train users for threshold T are the sum over count >= T.
+   */
+  usersByInteractionCount: Array<{ count: number; users: number; trainRows: number }>;
+  /** Shorter training windows ending at testStart: users and training rows if only [start, testStart) were kept. */
+  windows: Array<{ days: number; start: string; trainUsers: number; trainRows: number }>;
 }
 
 export interface PrepareManifest {
@@ -99,7 +122,20 @@ export interface RunInfo {
   numResults: number;
   /** Downloaded output files, relative to the work dir (under SEGMENTS_DIR). */
   segmentFiles: string[];
+  /** High end of the plan's estimate for the steps this apply ran. */
   estimatedCostUsd: number;
-  /** Cost computed from what was actually billed (bytes ingested, trainingHours, users output). */
+  /** The same steps priced with the same formulas on what AWS reported (0 on the local target). */
   actualCostUsd?: number;
+  /** Line by line: estimate (low-high) and, on AWS, actual. */
+  cost?: {
+    estimate: { lowUsd: number; highUsd: number; lines: RunCostLine[] };
+    actual?: { totalUsd: number; lines: RunCostLine[] };
+  };
+}
+
+export interface RunCostLine {
+  item: string;
+  quantity: string;
+  lowUsd: number;
+  usd: number;
 }

@@ -35,4 +35,40 @@ describe('prepare: Online Retail (real data)', () => {
       assert.ok(lines.some((l) => /^\d{5},\d+[A-Z],/.test(l)));
     });
   });
+
+  it('keeps a cost basis that predicts exactly the users of a higher minimum and of a shorter window', { skip: !existsSync(FILE) }, async () => {
+    await withTempDir(async (dir) => {
+      const spec = (over: { min?: number; trainStart?: string } = {}) => {
+        const s = testSpec(FILE, {
+          testStart: '2011-11-02T00:00:00Z',
+          interactions: {
+            columns: { USER_ID: 'CustomerID', ITEM_ID: 'StockCode', TIMESTAMP: 'InvoiceDate' },
+            where: "CustomerID IS NOT NULL AND Quantity > 0 AND InvoiceNo NOT LIKE 'C%'",
+            minInteractionsPerUser: over.min ?? 4,
+          },
+        });
+        if (over.trainStart) Object.assign(s.split, { trainStart: over.trainStart, trainStartEpoch: Date.parse(over.trainStart) / 1000 });
+        return s;
+      };
+      const base = (await prepareData(spec(), { cwd: dir })).stats;
+      const basis = base.costBasis!;
+      assert.equal(basis.exact, true);
+      const atLeast = (t: number) => basis.usersByInteractionCount.filter((h) => h.count >= t);
+      const sum = (rows: Array<{ users: number; trainRows: number }>, k: 'users' | 'trainRows') => rows.reduce((n, h) => n + h[k], 0);
+      assert.equal(sum(atLeast(4), 'users'), base.trainUsers);
+      assert.equal(sum(atLeast(4), 'trainRows'), base.trainRows);
+
+      const raised = (await prepareData(spec({ min: 17 }), { cwd: dir })).stats;
+      assert.equal(raised.trainUsers, sum(atLeast(17), 'users'));
+      assert.equal(raised.trainRows, sum(atLeast(17), 'trainRows'));
+
+      assert.deepEqual(basis.windows.map((w) => w.days), [180, 90, 30], 'the data spans about 11 months before testStart');
+      const window = basis.windows.find((w) => w.days === 90)!;
+      const shorter = (await prepareData(spec({ trainStart: window.start }), { cwd: dir })).stats;
+      assert.equal(shorter.trainUsers, window.trainUsers);
+      assert.equal(shorter.trainRows, window.trainRows);
+      assert.ok(shorter.dropped.find((d) => d.step === 'trainStart')!.rows > 0);
+      assert.ok(shorter.minTimestamp >= window.start);
+    });
+  });
 });

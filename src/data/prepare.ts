@@ -146,6 +146,7 @@ export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<Pre
       minTimestamp: iso(t.minTimestamp),
       maxTimestamp: iso(t.maxTimestamp),
       usersWithTwoInteractions: usersWithTwo,
+      costBasis: t.costBasis,
       ...(staged.badRows ? { badRowExamples: staged.badExamples } : {}),
       ...(itemsStage
         ? { itemsSource: { rowsRead: itemsStage.rowsRead, filtered: itemsStage.filtered, badRows: itemsStage.badRows, items: itemsStage.items } }

@@ -1,5 +1,6 @@
 import type { InteractionsSource } from '../spec/types.js';
-import type { DropCount, PrepareStats } from './artifacts.js';
+import type { CostBasis, DropCount, PrepareStats } from './artifacts.js';
+import { computeCostBasis } from './cost-basis.js';
 import type { Db } from './duckdb.js';
 
 /**
@@ -13,6 +14,7 @@ export type TransformResult = Pick<
   PrepareStats,
   'dropped' | 'interactions' | 'users' | 'items' | 'trainRows' | 'testRows' | 'trainUsers' | 'trainItems' | 'warmTestUsers' | 'testItems'
 > & {
+  costBasis: CostBasis;
   /** Epoch seconds; null when no row survived. */
   minTimestamp: number | null;
   maxTimestamp: number | null;
@@ -21,25 +23,39 @@ export type TransformResult = Pick<
 export async function transform(
   db: Db,
   src: InteractionsSource,
-  split: { testStartEpoch: number; warmUsersOnly: boolean },
+  split: { testStartEpoch: number; warmUsersOnly: boolean; trainStartEpoch?: number },
 ): Promise<TransformResult> {
   const dropped: DropCount[] = [];
   const count = async (table: string) => (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)).n;
 
   // ev0 was staged with one row per distinct (USER_ID, ITEM_ID, TIMESTAMP) when dedupe is on (see stageSource).
   // A view, not a copy: the next step reads the staged rows once.
+  // split.trainStart drops the interactions before the training window first, so every later count sees only it.
+  const windowStart = split.trainStartEpoch;
+  const inWindow = windowStart === undefined ? '' : ` AND "TIMESTAMP" >= ${windowStart}`;
   await db.exec(`CREATE OR REPLACE TEMP VIEW ev1 AS
-    SELECT "USER_ID" AS u, "ITEM_ID" AS i, "TIMESTAMP" AS t FROM ev0 WHERE __status = 0`);
-  const { kept, rows: distinctRows } = await db.one<{ kept: number; rows: number }>(
-    `SELECT coalesce(sum(__n), 0) AS kept, count(*) AS rows FROM ev0 WHERE __status = 0`,
+    SELECT "USER_ID" AS u, "ITEM_ID" AS i, "TIMESTAMP" AS t FROM ev0 WHERE __status = 0${inWindow}`);
+  const { kept, rows: staged, early } = await db.one<{ kept: number; rows: number; early: number }>(
+    `SELECT coalesce(sum(__n), 0) AS kept, count(*) AS rows,
+       count(*) FILTER (WHERE ${windowStart === undefined ? 'false' : `"TIMESTAMP" < ${windowStart}`}) AS early
+     FROM ev0 WHERE __status = 0`,
   );
+  const distinctRows = staged - early;
   let current = 'ev1';
   let rows = distinctRows;
   const drop = async (name: string) => {
     if (name === 'ev1') await db.exec(`DROP VIEW ev1; DROP TABLE ev0`);
     else await db.exec(`DROP TABLE ${name}`);
   };
-  if (src.dedupe) dropped.push({ step: 'dedupe', rows: kept - rows, why: 'exact duplicate (USER_ID, ITEM_ID, TIMESTAMP)' });
+  if (src.dedupe) dropped.push({ step: 'dedupe', rows: kept - staged, why: 'exact duplicate (USER_ID, ITEM_ID, TIMESTAMP)' });
+  if (windowStart !== undefined) {
+    dropped.push({ step: 'trainStart', rows: early, why: `before split.trainStart (${new Date(windowStart * 1000).toISOString()})` });
+  }
+  const costBasis = await computeCostBasis(db, 'ev1', {
+    testStartEpoch: split.testStartEpoch,
+    minInteractionsPerUser: src.minInteractionsPerUser,
+    minInteractionsPerItem: src.minInteractionsPerItem,
+  });
 
   // Keeps rows whose user (or item) has at least `min` rows in the current table; one pass, like the notebook.
   const keepFrequent = async (column: 'u' | 'i', min: number, step: string, noun: string, next: string) => {
@@ -75,6 +91,7 @@ export async function transform(
   }
   return {
     dropped,
+    costBasis,
     interactions: rows,
     users: all.users,
     items: all.items,
