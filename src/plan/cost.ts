@@ -1,81 +1,110 @@
-import type { Prices, Recipe } from '../spec/types.js';
+import type { Prices } from '../spec/types.js';
+import type { CostAdvice } from './cost-advisor.js';
+import type { ResolvedPrices } from './prices.js';
+import type { HoursRange } from './training-hours.js';
 
 /**
- * The cost model (docs/cost.md). Amazon Personalize bills data ingested (per GB), training hours (billed hours,
- * which can exceed wall-clock) and batch segmentation (per 1,000 users in the output). The default prices are
- * us-east-1 list prices as recorded in docs/cost.md with their date; spec.budget.prices overrides any of them.
+ * The billing formulas (docs/cost.md), used both for the plan's estimate and for the actual cost after a run:
+ *   data ingestion = GB imported x price per GB
+ *   training       = billed training hours x price per hour
+ *   batch segments = unique users in the interactions dataset the solution version was trained on
+ *                    x input rows (queries) / 1,000 x price per 1,000 users scored
+ * The batch segment charge does not depend on numResults: every user is scored for every query.
  */
-export const DEFAULT_PRICES: Prices = {
-  dataIngestionPerGb: 0.05,
-  trainingPerHour: 0.24,
-  batchSegmentsPer1000Users: 0.016,
-};
-export const PRICES_AS_OF = '2026-11-28';
-
-export interface CostInputs {
-  /** Bytes imported (interactions + items), only for imports that will run. */
+export interface CostQuantities {
+  /** Bytes the import jobs that will run read (interactions.csv, items.csv). */
   ingestBytes: number;
-  /** Interactions in the training data (drives the training-hours estimate). */
-  trainInteractions: number;
-  recipe: Recipe;
-  /** Will a new training run? */
-  training: boolean;
-  /** Users in the batch segment output (queries x numResults), only when a segment job will run. */
-  segmentUsers: number;
+  /** Billed training hours of a training that will run (absent: no training runs). */
+  trainingHours?: HoursRange;
+  /** The batch segment job that will run (absent: none). */
+  segments?: { users: number; queries: number };
+}
+
+export type CostItem = 'data ingestion' | 'training' | 'batch segments';
+
+export interface CostLine {
+  item: CostItem;
+  /** "0.0123 GB", "1.06-2.25 h", "3,834 users x 500 queries". */
+  quantity: string;
+  /** Low end of the range (equal to usd for lines that are not ranges). */
+  lowUsd: number;
+  /** High end: what the budget gate uses. */
+  usd: number;
 }
 
 export interface CostEstimate {
-  ingestGb: number;
-  trainingHours: number;
-  segmentUsers: number;
-  lines: Array<{ item: string; quantity: string; usd: number }>;
+  lines: CostLine[];
+  /** High end of the estimate: compared with budget.maxUsd. */
   totalUsd: number;
+  lowUsd: number;
+  ingestGb: number;
+  trainingHours?: HoursRange;
+  segments?: { users: number; queries: number; usersScored: number };
   prices: Prices;
+  pricing: Omit<ResolvedPrices, 'prices'>;
+  /** What drives the cost and the cheapest changes, when over budget or dominated by one line. */
+  advice?: CostAdvice;
 }
 
-/**
- * Billed training hours, estimated from the only public measurements there are (aws-samples notebook, 2021:
- * ~2.25 h item-affinity and ~3.7 h item-attribute-affinity on ~26k users / ~1M interactions): a fixed base plus a
- * term that grows with the data. Deliberately pessimistic; the actual figure is read back after training.
- */
-export function estimateTrainingHours(trainInteractions: number, recipe: Recipe): number {
-  const base = recipe === 'aws-item-attribute-affinity' ? 3.7 : 2.25;
-  return round(base * Math.max(1, trainInteractions / 1_000_000), 2);
+export function costLines(q: CostQuantities, prices: Prices): CostLine[] {
+  const gb = q.ingestBytes / 1e9;
+  const ingest = gb * prices.dataIngestionPerGb;
+  const hours = q.trainingHours ?? { low: 0, high: 0 };
+  const scored = q.segments ? q.segments.users * q.segments.queries : 0;
+  const segments = (scored / 1000) * prices.batchSegmentsPer1000Users;
+  return [
+    { item: 'data ingestion', quantity: `${round(gb, 4)} GB`, lowUsd: round(ingest, 4), usd: round(ingest, 4) },
+    {
+      item: 'training',
+      quantity: hours.low === hours.high ? `${hours.high} h` : `${hours.low}-${hours.high} h`,
+      lowUsd: round(hours.low * prices.trainingPerHour, 4),
+      usd: round(hours.high * prices.trainingPerHour, 4),
+    },
+    {
+      item: 'batch segments',
+      quantity: q.segments ? `${int(q.segments.users)} users x ${int(q.segments.queries)} queries` : '0 users scored',
+      lowUsd: round(segments, 4),
+      usd: round(segments, 4),
+    },
+  ];
 }
 
-export function resolvePrices(overrides: Partial<Prices> | undefined): Prices {
-  return { ...DEFAULT_PRICES, ...(overrides ?? {}) };
-}
-
-export function estimateCost(inputs: CostInputs, prices: Prices): CostEstimate {
-  const ingestGb = inputs.ingestBytes / 1e9;
-  const trainingHours = inputs.training ? estimateTrainingHours(inputs.trainInteractions, inputs.recipe) : 0;
-  const lines = [
-    { item: 'data ingestion', quantity: `${round(ingestGb, 4)} GB`, usd: ingestGb * prices.dataIngestionPerGb },
-    { item: 'training', quantity: `${trainingHours} h`, usd: trainingHours * prices.trainingPerHour },
-    { item: 'batch segments', quantity: `${inputs.segmentUsers} users`, usd: (inputs.segmentUsers / 1000) * prices.batchSegmentsPer1000Users },
-  ].map((l) => ({ ...l, usd: round(l.usd, 4) }));
+export function estimateCost(q: CostQuantities, resolved: ResolvedPrices): CostEstimate {
+  const lines = costLines(q, resolved.prices);
+  const { prices, ...pricing } = resolved;
   return {
-    ingestGb: round(ingestGb, 6),
-    trainingHours,
-    segmentUsers: inputs.segmentUsers,
     lines,
     totalUsd: round(lines.reduce((s, l) => s + l.usd, 0), 2),
+    lowUsd: round(lines.reduce((s, l) => s + l.lowUsd, 0), 2),
+    ingestGb: round(q.ingestBytes / 1e9, 6),
+    ...(q.trainingHours ? { trainingHours: q.trainingHours } : {}),
+    ...(q.segments ? { segments: { ...q.segments, usersScored: q.segments.users * q.segments.queries } } : {}),
     prices,
+    pricing,
   };
 }
 
-/** What was actually billed, from the figures AWS reports back. */
-export function actualCost(billed: { ingestBytes: number; trainingHours: number; segmentUsers: number }, prices: Prices): number {
-  return round(
-    (billed.ingestBytes / 1e9) * prices.dataIngestionPerGb +
-      billed.trainingHours * prices.trainingPerHour +
-      (billed.segmentUsers / 1000) * prices.batchSegmentsPer1000Users,
-    2,
+/** What was billed, by the same formulas, from what AWS reported: billed hours, bytes imported, users x rows. */
+export function actualCost(
+  billed: { ingestBytes: number; trainingHours: number; segments?: { users: number; queries: number } },
+  prices: Prices,
+): { lines: CostLine[]; totalUsd: number } {
+  const lines = costLines(
+    {
+      ingestBytes: billed.ingestBytes,
+      trainingHours: { low: billed.trainingHours, high: billed.trainingHours },
+      ...(billed.segments ? { segments: billed.segments } : {}),
+    },
+    prices,
   );
+  return { lines, totalUsd: round(lines.reduce((s, l) => s + l.usd, 0), 2) };
 }
 
-function round(x: number, digits: number): number {
+export function round(x: number, digits: number): number {
   const f = Math.pow(10, digits);
   return Math.round(x * f) / f;
+}
+
+function int(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
 }
