@@ -65,9 +65,17 @@ export async function gate(plan: Plan, opts: Pick<ApplyOptions, 'savedPlan' | 'a
     }
   }
   if (plan.cost.totalUsd > plan.budgetUsd && !opts.approveCost) {
-    throw refusal('PLAN_OVER_BUDGET', `the estimate $${plan.cost.totalUsd.toFixed(2)} exceeds budget.maxUsd $${plan.budgetUsd.toFixed(2)}`, [
-      'raise budget.maxUsd in the spec, or pass --approve-cost to run anyway',
-    ]);
+    const cheaper = (plan.cost.advice?.suggestions ?? [])
+      .filter((s) => s.underBudget)
+      .map((s) => `  ${s.key}: ${s.from} -> ${s.to} brings it to ${s.exact ? '' : 'at most '}$${s.totalUsd.toFixed(2)}`);
+    throw refusal(
+      'PLAN_OVER_BUDGET',
+      `the estimate $${plan.cost.totalUsd.toFixed(2)} (high end of $${plan.cost.lowUsd.toFixed(2)}-$${plan.cost.totalUsd.toFixed(2)}) exceeds budget.maxUsd $${plan.budgetUsd.toFixed(2)}`,
+      [
+        ...(cheaper.length ? ['cheaper runs (segflow plan shows the details):', ...cheaper] : []),
+        'raise budget.maxUsd in the spec, or pass --approve-cost to run anyway',
+      ],
+    );
   }
   if (plan.changes > 0 && !opts.autoApprove && !opts.savedPlan) {
     if (!opts.confirm) {
@@ -99,7 +107,7 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplySummary> {
     const plan = await buildPlan(ctx, steps);
     opts.emit({ type: 'plan', plan });
     await gate(plan, opts);
-    ctx.estimateUsd = plan.cost.totalUsd;
+    ctx.estimate = plan.cost;
     const byId = new Map(plan.steps.map((s) => [s.id, s]));
     const results = new Map<string, StepResult>();
     const outcomes = await runDag(

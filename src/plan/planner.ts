@@ -2,7 +2,10 @@ import { hashJson } from '../util/hash.js';
 import { ARTIFACT_FILES } from '../data/artifacts.js';
 import { preparedOf } from '../resources/prepare.js';
 import type { Desired, Observation, StepContext, StepDefinition } from '../resources/types.js';
-import { estimateCost, resolvePrices } from './cost.js';
+import { estimateCost, type CostEstimate, type CostQuantities } from './cost.js';
+import { adviseCost } from './cost-advisor.js';
+import { resolvePrices } from './prices.js';
+import { estimateTrainingHours } from './training-hours.js';
 import { decide } from './diff.js';
 import { isChange, type Plan, type PlannedStep } from './types.js';
 
@@ -79,23 +82,43 @@ export async function buildPlan(ctx: StepContext, steps: StepDefinition[]): Prom
   };
 }
 
-function planCost(ctx: StepContext, steps: PlannedStep[]) {
+function planCost(ctx: StepContext, steps: PlannedStep[]): CostEstimate {
   const p = preparedOf(ctx);
+  const { spec } = ctx;
   const runs = (id: string) => {
     const s = steps.find((x) => x.id === id);
     return Boolean(s && (s.action === 'run' || s.action === 'create' || s.action === 'replace'));
   };
   const bytes = (file: string) => p.manifest.outputs[file]?.bytes ?? 0;
-  const ingestBytes =
-    (runs('import-interactions') ? bytes(ARTIFACT_FILES.interactions) : 0) + (runs('import-items') ? bytes(ARTIFACT_FILES.items) : 0);
-  return estimateCost(
-    {
-      ingestBytes,
-      trainInteractions: p.stats.trainRows,
-      recipe: ctx.spec.recipe,
-      training: runs('training'),
-      segmentUsers: runs('segments') ? p.stats.k * p.stats.queries : 0,
+  const quantities: CostQuantities = {
+    ingestBytes: (runs('import-interactions') ? bytes(ARTIFACT_FILES.interactions) : 0) + (runs('import-items') ? bytes(ARTIFACT_FILES.items) : 0),
+    ...(runs('training')
+      ? { trainingHours: estimateTrainingHours({ interactions: p.stats.trainRows, users: p.stats.trainUsers, items: p.stats.trainItems }, spec.recipe) }
+      : {}),
+    // Billed per user in the interactions dataset the version was trained on, per input row.
+    ...(runs('segments') ? { segments: { users: p.stats.trainUsers, queries: p.stats.queries } } : {}),
+  };
+  const prices = resolvePrices(spec.target.region, spec.budget.prices);
+  const estimate = estimateCost(quantities, prices);
+  const advice = adviseCost({
+    estimate,
+    quantities,
+    budgetUsd: spec.budget.maxUsd,
+    prices,
+    recipe: spec.recipe,
+    data: {
+      trainUsers: p.stats.trainUsers,
+      trainRows: p.stats.trainRows,
+      trainItems: p.stats.trainItems,
+      interactionsBytes: bytes(ARTIFACT_FILES.interactions),
+      itemsBytes: bytes(ARTIFACT_FILES.items),
+      ...(spec.split.trainStart ? { trainStart: spec.split.trainStart } : {}),
     },
-    resolvePrices(ctx.spec.budget.prices),
-  );
+    queries:
+      spec.recipe === 'aws-item-attribute-affinity'
+        ? { key: 'queries.attributes', value: spec.queries.attributes?.length ?? p.stats.queries }
+        : { key: 'queries.items.sample', value: spec.queries.items?.sample ?? p.stats.queries },
+    ...(p.stats.costBasis ? { basis: p.stats.costBasis } : {}),
+  });
+  return advice ? { ...estimate, advice } : estimate;
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { listrRenderer } from './listr.js';
 import type { Plan } from '../plan/types.js';
-import { DEFAULT_PRICES, estimateCost } from '../plan/cost.js';
+import { estimateCost } from '../plan/cost.js';
+import { resolvePrices } from '../plan/prices.js';
 
 test('listr renderer: the plan, then one task per step settled by engine events; finish() returns', async () => {
   const out = new PassThrough();
@@ -29,7 +30,7 @@ test('listr renderer: the plan, then one task per step settled by engine events;
       costly: false,
       local: false,
     })),
-    cost: estimateCost({ ingestBytes: 0, trainInteractions: 0, recipe: 'aws-item-affinity', training: false, segmentUsers: 0 }, DEFAULT_PRICES),
+    cost: estimateCost({ ingestBytes: 0 }, resolvePrices('us-east-1', undefined)),
     budgetUsd: 1,
     basisHash: '',
     changes: 2,

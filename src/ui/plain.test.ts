@@ -4,7 +4,8 @@ import { PassThrough } from 'node:stream';
 import { plainRenderer } from './plain.js';
 import { planLines, tally } from './plan-text.js';
 import type { Plan } from '../plan/types.js';
-import { DEFAULT_PRICES, estimateCost } from '../plan/cost.js';
+import { estimateCost } from '../plan/cost.js';
+import { resolvePrices } from '../plan/prices.js';
 
 function plan(actions: Array<[string, Plan['steps'][number]['action'], string[]]>, maxUsd = 25): Plan {
   return {
@@ -15,7 +16,7 @@ function plan(actions: Array<[string, Plan['steps'][number]['action'], string[]]
     target: { kind: 'local', region: 'us-east-1' },
     createdAt: '',
     steps: actions.map(([id, action, reasons]) => ({ id, kind: 'bucket', title: id, deps: [], action, reasons, name: `demo-${id}`, inputsHash: '', costly: false, local: false })),
-    cost: estimateCost({ ingestBytes: 1e9, trainInteractions: 1e5, recipe: 'aws-item-affinity', training: true, segmentUsers: 1000 }, DEFAULT_PRICES),
+    cost: estimateCost({ ingestBytes: 1e9, trainingHours: { low: 1, high: 2 }, segments: { users: 1000, queries: 10 } }, resolvePrices('us-east-1', undefined)),
     budgetUsd: maxUsd,
     basisHash: '',
     changes: actions.filter(([, a]) => a !== 'noop').length,
@@ -31,7 +32,9 @@ test('plan text shows each step, its action, its reasons, the cost against the b
   const text = planLines(p).join('\n');
   assert.match(text, /prepare\s+run\s+demo-prepare\n\s+data\.interactions\.minInteractionsPerUser: 4 -> 5/);
   assert.match(text, /training\s+wait/);
-  assert.match(text, new RegExp(`total\\s+\\$${p.cost.totalUsd.toFixed(2)} of budget \\$25\\.00`));
+  assert.match(text, new RegExp(`total\\s+\\$${p.cost.lowUsd.toFixed(2)}-\\$${p.cost.totalUsd.toFixed(2)} of budget \\$25\\.00`));
+  assert.match(text, /batch segments\s+1,000 users x 10 queries\s+\$0\.16/);
+  assert.match(text, /note: prices are us-east-1 list prices recorded .* not confirmed/);
   assert.equal(tally(p), 'Plan: 1 to run, 1 to wait; 1 up to date.');
   assert.match(planLines(plan([['x', 'run', []]], 0.01)).join('\n'), /OVER BUDGET/);
   assert.equal(tally(plan([['x', 'noop', []]])), 'No changes. The pipeline is up to date.');

@@ -1,5 +1,4 @@
 import type { Plan } from '../plan/types.js';
-import { PRICES_AS_OF } from '../plan/cost.js';
 
 const SYMBOL: Record<string, string> = { create: '+', adopt: '<', replace: '-/+', run: '>', wait: '~', noop: '=' };
 
@@ -24,11 +23,56 @@ export function planLines(plan: Plan, opts: { showNoop?: boolean } = {}): string
 export function costLines(plan: Plan): string[] {
   const c = plan.cost;
   const local = plan.target.kind === 'local';
-  const lines = [`Cost estimate${local ? ' (what this run would cost on AWS; the local target costs $0)' : ''}, list prices as of ${PRICES_AS_OF}:`];
-  for (const l of c.lines) lines.push(`  ${l.item.padEnd(15)} ${l.quantity.padStart(16)}  $${l.usd.toFixed(2)}`);
+  const where = `on AWS in ${plan.target.region}`;
+  const lines = [`Cost estimate ${local ? `(what this run would cost ${where}; the local target costs $0)` : where}:`];
+  const rows = c.lines.map((l) => [`  ${l.item}`, l.quantity, range(l.lowUsd, l.usd)]);
   const over = c.totalUsd > plan.budgetUsd;
-  lines.push(`  ${'total'.padEnd(15)} ${''.padStart(16)}  $${c.totalUsd.toFixed(2)} of budget $${plan.budgetUsd.toFixed(2)}${over ? '  OVER BUDGET' : ''}`);
+  rows.push(['  total', '', `${range(c.lowUsd, c.totalUsd)} of budget ${usd(plan.budgetUsd)}${over ? '  OVER BUDGET' : ''}`]);
+  lines.push(...table(rows, [false, true, false]));
+  for (const note of c.pricing.notes) lines.push(`  note: ${note}`);
+  if (c.trainingHours) lines.push('  note: training hours are a range estimated from the data size (docs/cost.md); the budget uses the high end');
+  lines.push(...adviceLines(plan));
   return lines;
+}
+
+/** The cost advisor's table: what drives the cost and the cheapest single changes, each priced. */
+export function adviceLines(plan: Plan): string[] {
+  const a = plan.cost.advice;
+  if (!a) return [];
+  const pct = Math.round(a.driver.share * 100);
+  const lines = [
+    '',
+    `Cost advice (${a.why}): ${a.driver.item} is ${pct}% of the estimate (${usd(a.driver.usd)}): ${a.driver.explanation}.`,
+  ];
+  if (a.suggestions.length === 0) return [...lines, '  no single change to the spec makes it cheaper'];
+  const rows = [['  change', 'from -> to', 'users x queries', 'estimate', '']];
+  for (const s of a.suggestions) {
+    rows.push([
+      `  ${s.key}`,
+      `${s.from} -> ${s.to}`,
+      `${s.users.toLocaleString('en-US')} x ${s.queries}`,
+      `${s.exact ? '' : '<= '}${usd(s.totalUsd)}`,
+      s.underBudget ? 'within budget' : '',
+    ]);
+  }
+  lines.push(...table(rows, [false, false, true, true, false]).map((l) => l.trimEnd()));
+  for (const s of a.suggestions) lines.push(`  ${s.key}: ${s.note}`);
+  if (a.remark) lines.push(`  ${a.remark}`);
+  return lines;
+}
+
+function usd(x: number): string {
+  return `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+function range(low: number, high: number): string {
+  return low.toFixed(2) === high.toFixed(2) ? usd(high) : `${usd(low)}-${usd(high)}`;
+}
+
+/** Columns padded to their widest cell; `right` aligns numbers. */
+function table(rows: string[][], right: boolean[]): string[] {
+  const widths = right.map((_, k) => Math.max(...rows.map((r) => (r[k] ?? '').length)));
+  return rows.map((r) => r.map((cell, k) => (right[k] ? cell.padStart(widths[k]!) : cell.padEnd(widths[k]!))).join('  ').trimEnd());
 }
 
 export function tally(plan: Plan): string {

@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CostBasis } from '../data/artifacts.js';
+import { adviseCost, type AdvisorInput } from './cost-advisor.js';
+import { estimateCost, type CostQuantities } from './cost.js';
+import { resolvePrices } from './prices.js';
+import { estimateTrainingHours } from './training-hours.js';
+
+const prices = resolvePrices('us-east-1', undefined);
+
+/** 10,000 train users: 1,000 with each interaction count 1..10, 5 train rows per user on average. */
+const basis: CostBasis = {
+  minInteractionsPerUser: 1,
+  exact: true,
+  usersByInteractionCount: Array.from({ length: 10 }, (_, k) => ({ count: k + 1, users: 1000, trainRows: 1000 * (k + 1) })),
+  windows: [
+    { days: 180, start: '2021-01-01T00:00:00.000Z', trainUsers: 6000, trainRows: 33_000 },
+    { days: 90, start: '2021-04-01T00:00:00.000Z', trainUsers: 3000, trainRows: 16_000 },
+    { days: 30, start: '2021-06-01T00:00:00.000Z', trainUsers: 900, trainRows: 4000 },
+  ],
+};
+
+function input(budgetUsd: number, queries = 500, over: Partial<AdvisorInput> = {}): AdvisorInput {
+  const quantities: CostQuantities = {
+    ingestBytes: 1e6,
+    trainingHours: estimateTrainingHours({ interactions: 55_000, users: 10_000, items: 500 }, 'aws-item-affinity'),
+    segments: { users: 10_000, queries },
+  };
+  return {
+    estimate: estimateCost(quantities, prices),
+    quantities,
+    budgetUsd,
+    prices,
+    recipe: 'aws-item-affinity',
+    data: { trainUsers: 10_000, trainRows: 55_000, trainItems: 500, interactionsBytes: 1e6, itemsBytes: 0 },
+    queries: { key: 'queries.items.sample', value: queries },
+    basis,
+    ...over,
+  };
+}
+
+test('no advice when the run is within budget and no line dominates it', () => {
+  // 10,000 users x 5 queries = $0.80 of segments against about $1 of training: no line is 80%.
+  assert.equal(adviseCost(input(100, 5)), undefined);
+});
+
+test('over budget: the driver, and each lever at the smallest change that fits, priced by the same formulas', () => {
+  const a = adviseCost(input(40))!; // 10,000 x 500 = $80 of segments + about $1.1 of training
+  assert.equal(a.why, 'over budget');
+  assert.equal(a.driver.item, 'batch segments');
+  assert.ok(a.driver.share > 0.9);
+  assert.match(a.driver.explanation, /10,000 users in the dataset is scored for each of the 500 queries/);
+  const byKey = Object.fromEntries(a.suggestions.map((s) => [s.key, s]));
+  const q = byKey['queries.items.sample']!;
+  assert.ok(q.underBudget && q.totalUsd <= 40);
+  // One more query would not fit: the advice is the largest count that does.
+  const perQuery = 10_000 / 1000 * 0.016;
+  assert.ok(q.totalUsd + perQuery > 40);
+  const t = byKey['data.interactions.minInteractionsPerUser']!;
+  // Threshold 6 keeps 5,000 users (5 x 1,000): 5,000 x 500 = $40 + training > 40; threshold 7 keeps 4,000: $32 + training.
+  assert.equal(t.to, '7');
+  assert.equal(t.users, 4000);
+  assert.ok(t.underBudget);
+  const w = byKey['split.trainStart']!;
+  assert.equal(w.to, '2021-04-01T00:00:00Z');
+  assert.equal(w.users, 3000);
+  // Sorted cheapest first among those within budget.
+  const totals = a.suggestions.map((s) => s.totalUsd);
+  assert.deepEqual(totals, [...totals].sort((x, y) => x - y));
+});
+
+test('dominated but within budget: changes that halve the users or the line', () => {
+  const a = adviseCost(input(1000))!;
+  assert.equal(a.why, 'dominated');
+  const byKey = Object.fromEntries(a.suggestions.map((s) => [s.key, s]));
+  assert.equal(byKey['queries.items.sample']!.to, '250');
+  assert.equal(byKey['data.interactions.minInteractionsPerUser']!.users, 5000);
+  assert.equal(byKey['split.trainStart']!.users, 3000);
+});
+
+test('a budget nothing can reach: the best each lever does, and a remark', () => {
+  const a = adviseCost(input(0.5))!;
+  assert.ok(a.remark);
+  assert.ok(a.suggestions.every((s) => !s.underBudget));
+});
+
+test('a threshold that would leave too little data to train is never proposed', () => {
+  const tiny: CostBasis = { ...basis, usersByInteractionCount: [{ count: 1, users: 30, trainRows: 900 }, { count: 2, users: 20, trainRows: 100 }], windows: [] };
+  const a = adviseCost(input(1, 500, { basis: tiny }))!;
+  assert.ok(!a.suggestions.some((s) => s.key === 'data.interactions.minInteractionsPerUser'));
+});
+
+test('upper bounds are labelled when an item minimum makes the counts inexact', () => {
+  const a = adviseCost(input(40, 500, { basis: { ...basis, exact: false } }))!;
+  assert.equal(a.suggestions.find((s) => s.key === 'split.trainStart')!.exact, false);
+  assert.equal(a.suggestions.find((s) => s.key === 'queries.items.sample')!.exact, true);
+});
