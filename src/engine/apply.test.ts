@@ -298,3 +298,17 @@ test('Ctrl-C while training stops cleanly; the next apply re-attaches to the sam
   assert.equal(summary.ok, true);
   assert.equal(world.count('solution-version'), 1);
 });
+
+test('on AWS, run-info records the estimate and the actual cost of the same steps, by the same formulas', async () => {
+  const spec = testSpec({ target: { kind: 'aws', region: 'eu-west-1' } });
+  const { plan } = await apply(spec);
+  const runInfo = JSON.parse(await readFile(join(cwd, '.segflow/work/demo/run-info.json'), 'utf8'));
+  assert.equal(runInfo.estimatedCostUsd, plan.cost.totalUsd);
+  assert.deepEqual(runInfo.cost.estimate.lines, plan.cost.lines);
+  const actual = Object.fromEntries((runInfo.cost.actual.lines as Array<{ item: string; quantity: string; usd: number }>).map((l) => [l.item, l]));
+  // The fake world bills 0.01 training hours; the segment job scored the 100 train users for its 1 query.
+  assert.equal(actual['training']!.quantity, '0.01 h');
+  assert.equal(actual['batch segments']!.quantity, '100 users x 1 queries');
+  assert.equal(actual['batch segments']!.usd, Math.round(0.1 * 0.016 * 10_000) / 10_000);
+  assert.equal(runInfo.actualCostUsd, runInfo.cost.actual.totalUsd);
+});

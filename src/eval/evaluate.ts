@@ -7,7 +7,8 @@ import type { Spec } from '../spec/types.js';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED } from './bootstrap.js';
 import { gitInfoFor } from './git-info.js';
 import { readGroundTruth, readRunInfo, readSegmentFiles, readStats, readTrainActivity } from './inputs.js';
-import type { Report, QueryResult } from './report-types.js';
+import type { CostComparison, Report, QueryResult } from './report-types.js';
+import type { RunInfo } from '../data/artifacts.js';
 import { REPORT_VERSION } from './report-types.js';
 import { scoreHoldout, type ScoringQuery } from './score.js';
 import { matchSegments, parseSegmentFile, queryKey } from './segment-output.js';
@@ -124,8 +125,10 @@ export async function evaluateRun(workDir: string, spec: Spec, options: Evaluate
     data: stats,
     cost: {
       estimatedUsd: run.estimatedCostUsd,
+      ...(run.cost ? { estimatedLowUsd: run.cost.estimate.lowUsd } : {}),
       ...(run.actualCostUsd !== undefined ? { actualUsd: run.actualCostUsd } : {}),
       ...(run.trainingHours !== undefined ? { trainingHours: run.trainingHours } : {}),
+      ...(run.cost ? { lines: compareCost(run.cost) } : {}),
     },
     inputs: {
       workDir,
@@ -138,3 +141,17 @@ export async function evaluateRun(workDir: string, spec: Spec, options: Evaluate
   };
 }
 
+
+/** The estimate's lines beside the actual ones of the same item. */
+function compareCost(cost: NonNullable<RunInfo['cost']>): CostComparison[] {
+  return cost.estimate.lines.map((e) => {
+    const a = cost.actual?.lines.find((l) => l.item === e.item);
+    return {
+      item: e.item,
+      estimateQuantity: e.quantity,
+      estimateLowUsd: e.lowUsd,
+      estimateUsd: e.usd,
+      ...(a ? { actualQuantity: a.quantity, actualUsd: a.usd } : {}),
+    };
+  });
+}

@@ -1,5 +1,5 @@
 /** Number formatting shared by the text summary, report.md, report.html and the history table. */
-import type { Interval, Lift } from './report-types.js';
+import type { Interval, Lift, Report } from './report-types.js';
 
 export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
@@ -23,4 +23,15 @@ export function fmtUsd(x: number | undefined): string {
 
 export function fmtInt(x: number): string {
   return x.toLocaleString('en-US');
+}
+
+/** The cost table's rows (item, estimate, estimated USD as a range, actual, actual USD), for report.md and .html. */
+export function costRows(r: Report): string[][] {
+  return (r.cost.lines ?? []).map((c) => [
+    c.item,
+    c.estimateQuantity,
+    c.estimateLowUsd.toFixed(2) === c.estimateUsd.toFixed(2) ? fmtUsd(c.estimateUsd) : `${fmtUsd(c.estimateLowUsd)}-${fmtUsd(c.estimateUsd)}`,
+    c.actualQuantity ?? '–',
+    fmtUsd(c.actualUsd),
+  ]);
 }

@@ -2,7 +2,7 @@
  * report.html: one self-contained file (inline CSS and SVG, no script, no external resource). A strict
  * Content-Security-Policy makes the "no network" promise enforceable by the browser, not just by convention.
  */
-import { fmt, fmtInt, fmtInterval, fmtLift, fmtUsd } from './format.js';
+import { costRows, fmt, fmtInt, fmtInterval, fmtLift, fmtUsd } from './format.js';
 import type { Report, ScorerMetrics } from './report-types.js';
 import { queryLabel } from './segment-output.js';
 import { escapeXml as esc, hitsHistogramSvg, recallCurveSvg } from './svg-charts.js';
@@ -90,6 +90,11 @@ export function renderHtml(r: Report): string {
     b.push('</table>');
   } else b.push('<p>stats.json not available.</p>');
   b.push(`<p>Estimated cost ${fmtUsd(r.cost.estimatedUsd)}; actual ${fmtUsd(r.cost.actualUsd)}; training hours ${r.cost.trainingHours ?? '–'}.</p>`);
+  if (r.cost.lines?.length) {
+    b.push('<table id="cost">', row(['cost', 'estimate', 'estimated USD', 'actual', 'actual USD'], true));
+    for (const c of costRows(r)) b.push(row(c.map(esc)));
+    b.push('</table>');
+  }
 
   if (r.warnings.length > 0) {
     b.push('<h2>Warnings</h2>', '<ul class="warn">', ...r.warnings.map((w) => `<li>${esc(w)}</li>`), '</ul>');

@@ -1,5 +1,5 @@
 /** report.md: the same facts as report.json, for a pull request or a wiki page. */
-import { fmt, fmtInt, fmtInterval, fmtLift, fmtUsd } from './format.js';
+import { costRows, fmt, fmtInt, fmtInterval, fmtLift, fmtUsd } from './format.js';
 import type { Report, ScorerMetrics } from './report-types.js';
 import { queryLabel } from './segment-output.js';
 
@@ -70,6 +70,11 @@ export function renderMarkdown(r: Report): string {
     `Estimated cost ${fmtUsd(r.cost.estimatedUsd)}; actual ${fmtUsd(r.cost.actualUsd)}; training hours ${r.cost.trainingHours ?? '–'}.`,
     '',
   );
+  if (r.cost.lines?.length) {
+    out.push('| cost | estimate | estimated USD | actual | actual USD |', '|---|---|---|---|---|');
+    for (const c of costRows(r)) out.push(`| ${c.map(esc).join(' | ')} |`);
+    out.push('');
+  }
   if (r.warnings.length > 0) out.push('## Warnings', '', ...r.warnings.map((w) => `- ${esc(w)}`), '');
 
   out.push('## Queries with the most hits', '', '| query | truth | hits | recall | popularity hits |', '|---|---|---|---|---|');

@@ -135,7 +135,14 @@ export interface Report {
   queries: QueryResult[];
   badOutputLines: { count: number; byKind: Partial<Record<BadOutputLine['kind'], number>>; lines: BadOutputLine[] };
   data: PrepareStats | null;
-  cost: { estimatedUsd: number; actualUsd?: number; trainingHours?: number };
+  cost: {
+    estimatedUsd: number;
+    estimatedLowUsd?: number;
+    actualUsd?: number;
+    trainingHours?: number;
+    /** Line by line, the plan's estimate beside what the same steps were billed (AWS only). */
+    lines?: CostComparison[];
+  };
   inputs: {
     workDir: string;
     segmentFiles: SegmentFileInfo[];
@@ -144,4 +151,13 @@ export interface Report {
     prepareFingerprint: string;
   };
   warnings: string[];
+}
+
+export interface CostComparison {
+  item: string;
+  estimateQuantity: string;
+  estimateLowUsd: number;
+  estimateUsd: number;
+  actualQuantity?: string;
+  actualUsd?: number;
 }

@@ -179,3 +179,47 @@ test('reportRun without a reports root writes beside the work dir, as src/util/p
     await rm(cwd, { recursive: true, force: true });
   }
 });
+
+test('the report shows the estimate and the actual cost side by side, line by line', async () => {
+  const root = await scratch();
+  const line = (item: string, quantity: string, lowUsd: number, usd: number) => ({ item, quantity, lowUsd, usd });
+  const work = await writeFixtureWorkDir({
+    dir: join(root, 'work'),
+    activity,
+    queries,
+    k: 3,
+    segmentFiles: { 'q.jsonl.out': output },
+    runInfo: {
+      target: 'aws',
+      estimatedCostUsd: 31.21,
+      actualCostUsd: 30.93,
+      cost: {
+        estimate: {
+          lowUsd: 30.93,
+          highUsd: 31.21,
+          lines: [line('training', '1.06-2.25 h', 0.25, 0.54), line('batch segments', '3,834 users x 500 queries', 30.67, 30.67)],
+        },
+        actual: { totalUsd: 30.93, lines: [line('training', '1.1 h', 0.26, 0.26), line('batch segments', '3,834 users x 500 queries', 30.67, 30.67)] },
+      },
+    },
+  });
+  try {
+    const { report, dir } = await reportRun(work, fixtureSpec(join(root, 'pipeline.yaml'), { recipe: 'aws-item-attribute-affinity' }), join(root, 'reports'));
+    assert.deepEqual(report.cost.lines?.[0], {
+      item: 'training',
+      estimateQuantity: '1.06-2.25 h',
+      estimateLowUsd: 0.25,
+      estimateUsd: 0.54,
+      actualQuantity: '1.1 h',
+      actualUsd: 0.26,
+    });
+    assert.equal(report.cost.estimatedLowUsd, 30.93);
+    const md = await readFile(join(dir, 'report.md'), 'utf8');
+    assert.match(md, /\| training \| 1\.06-2\.25 h \| \$0\.25-\$0\.54 \| 1\.1 h \| \$0\.26 \|/);
+    assert.match(md, /\| batch segments \| 3,834 users x 500 queries \| \$30\.67 \| 3,834 users x 500 queries \| \$30\.67 \|/);
+    const html = await readFile(join(dir, 'report.html'), 'utf8');
+    assert.match(html, /<table id="cost">/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -8,7 +8,7 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ARTIFACT_FILES, SEGMENTS_DIR, type RunInfo } from '../data/artifacts.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { SegflowError } from '../util/errors.js';
-import { actualCost, resolvePrices } from '../plan/cost.js';
+import { actualCost, type CostEstimate } from '../plan/cost.js';
 import { inputsHashOf } from './naming.js';
 import { awsFailure } from './lifecycle.js';
 import { preparedOf } from './prepare.js';
@@ -85,7 +85,8 @@ async function writeRunInfo(ctx: StepContext, segmentFiles: string[]): Promise<v
   const p = preparedOf(ctx);
   const numResults = Number(st['segments']?.outputs?.['numResults'] ?? p.stats.k);
   const trainingHours = st['training']?.outputs?.['trainingHours'];
-  const ingestBytes = ['interactions.csv', 'items.csv'].reduce((s, f) => s + (p.manifest.outputs[f]?.bytes ?? 0), 0);
+  const estimate = ctx.estimate;
+  const actual = ctx.spec.target.kind === 'aws' && estimate ? actualOf(ctx, estimate, typeof trainingHours === 'number' ? trainingHours : 0) : undefined;
   const info: RunInfo = {
     version: 1,
     runId: `${new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}-${randomBytes(3).toString('hex')}`,
@@ -101,14 +102,28 @@ async function writeRunInfo(ctx: StepContext, segmentFiles: string[]): Promise<v
     ...(st['segments']?.arn ? { batchSegmentJobArn: st['segments'].arn } : {}),
     numResults,
     segmentFiles,
-    estimatedCostUsd: ctx.estimateUsd ?? 0,
-    actualCostUsd:
-      ctx.spec.target.kind === 'local'
-        ? 0
-        : actualCost(
-            { ingestBytes, trainingHours: typeof trainingHours === 'number' ? trainingHours : 0, segmentUsers: numResults * p.stats.queries },
-            resolvePrices(ctx.spec.budget.prices),
-          ),
+    estimatedCostUsd: estimate?.totalUsd ?? 0,
+    actualCostUsd: actual?.totalUsd ?? 0,
+    ...(estimate
+      ? { cost: { estimate: { lowUsd: estimate.lowUsd, highUsd: estimate.totalUsd, lines: estimate.lines }, ...(actual ? { actual } : {}) } }
+      : {}),
   };
   await writeJsonAtomic(join(ctx.workDir, ARTIFACT_FILES.runInfo), info);
+}
+
+/**
+ * The steps this apply ran (the ones its estimate priced), billed by the same formulas on what AWS reported:
+ * the bytes the imports read, the solution version's billed trainingHours, and the users in the dataset times
+ * the rows of the batch input the segment job read.
+ */
+function actualOf(ctx: StepContext, estimate: CostEstimate, trainingHours: number) {
+  const p = preparedOf(ctx);
+  return actualCost(
+    {
+      ingestBytes: estimate.ingestGb > 0 ? ['interactions.csv', 'items.csv'].reduce((s, f) => s + (p.manifest.outputs[f]?.bytes ?? 0), 0) : 0,
+      trainingHours: estimate.trainingHours ? trainingHours : 0,
+      ...(estimate.segments ? { segments: { users: p.stats.trainUsers, queries: p.stats.queries } } : {}),
+    },
+    estimate.prices,
+  );
 }

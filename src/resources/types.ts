@@ -1,4 +1,5 @@
 import type { AwsClients } from '../aws/clients.js';
+import type { CostEstimate } from '../plan/cost.js';
 import type { Spec } from '../spec/types.js';
 import type { StateStore } from '../state/store.js';
 import type { StepRecord } from '../state/types.js';
@@ -65,8 +66,8 @@ export interface StepContext {
   progress(stepId: string, p: Progress): void;
   /** Desired values of every step, computed by the planner (upstream names for downstream calls). */
   desired: Map<string, Desired>;
-  /** The plan's cost estimate (USD), recorded in run-info.json. */
-  estimateUsd?: number;
+  /** The plan's cost estimate, recorded in run-info.json beside the actual cost of the same steps. */
+  estimate?: CostEstimate;
   /**
    * `segflow plan` only: changed data is prepared in a staging directory, so that a plan never replaces the
    * prepared files the last apply's segments and reports belong to.
