@@ -70,3 +70,39 @@ export function isThrottling(e: unknown): boolean {
     asAws(e).$metadata?.httpStatusCode === 429
   );
 }
+
+/** What an AWS failure means to segflow, whatever the service calls it. */
+export type AwsErrorKind =
+  | 'not-found'
+  | 'already-exists'
+  | 'in-use'
+  | 'limit-exceeded'
+  | 'throttled'
+  | 'access-denied'
+  | 'invalid-input'
+  | 'precondition-failed'
+  | 'conflict'
+  | 'expired-credentials'
+  | 'other';
+
+/**
+ * Every failure a port reports: the service and operation, AWS's own error code and message, the HTTP status,
+ * and its kind. The message reads "personalize CreateDatasetImportJob: InvalidInputException: ...".
+ */
+export class AwsError extends Error {
+  constructor(
+    readonly service: string,
+    readonly operation: string,
+    readonly code: string,
+    readonly awsMessage: string,
+    readonly kind: AwsErrorKind,
+    readonly status?: number,
+  ) {
+    super(`${service} ${operation}: ${code}: ${awsMessage}`);
+    this.name = 'AwsError';
+  }
+}
+
+export function isAwsError(e: unknown, kind?: AwsErrorKind): e is AwsError {
+  return e instanceof AwsError && (kind === undefined || e.kind === kind);
+}
