@@ -51,8 +51,8 @@ export function isInUse(e: unknown): boolean {
  * rejects the job with an input error mentioning the role. These are retried, not slept on up front.
  */
 export function isRolePropagation(e: unknown): boolean {
-  const n = errorName(e);
-  const m = errorMessage(e).toLowerCase();
+  const n = e instanceof AwsError ? e.code : errorName(e);
+  const m = (e instanceof AwsError ? e.awsMessage : errorMessage(e)).toLowerCase();
   return (
     (n === 'InvalidInputException' || n === 'AccessDeniedException' || n === 'AccessDenied') &&
     (m.includes('role') || m.includes('assume') || m.includes('access denied') || m.includes('permission'))

@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** Everything a command may touch of the outside world; only src/cli/ builds one (from process). */
 export interface CommandContext {
@@ -6,6 +6,8 @@ export interface CommandContext {
   argv: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Where confirmations are read from (a terminal). */
+  stdin: Readable;
   stdout: Writable;
   stderr: Writable;
   /** True when stdout is an interactive terminal (listr2 rendering, confirmation prompts). */

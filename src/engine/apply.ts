@@ -1,11 +1,12 @@
 import type { Spec } from '../spec/types.js';
 import { SegflowError, refusal } from '../util/errors.js';
-import { buildPlan } from '../plan/planner.js';
+import type { CostEstimate } from '../cost/formulas.js';
 import type { Plan, PlannedStep } from '../plan/types.js';
 import { isChange } from '../plan/types.js';
-import type { CostEstimate } from '../plan/cost.js';
 import { runDag, type NodeOutcome } from './dag.js';
-import { openSession, tuningOf, type EngineTuning } from './session.js';
+import { openSession } from './session.js';
+import { planIn } from './plan.js';
+import type { EngineDeps, EngineTuning } from './deps.js';
 import type { Emit } from './events.js';
 
 export interface ApplyOptions extends EngineTuning {
@@ -13,6 +14,7 @@ export interface ApplyOptions extends EngineTuning {
   cwd: string;
   signal: AbortSignal;
   emit: Emit;
+  deps: EngineDeps;
   autoApprove: boolean;
   approveCost: boolean;
   /** Asks the user; undefined when there is nobody to ask (no TTY): then apply refuses instead of hanging. */
@@ -47,6 +49,12 @@ export interface ApplySummary {
   /** Evaluation summary lines (src/eval summarizeReport). */
   report: string[];
 }
+
+/**
+ * Apply's result as a value: the summary of what ran (when planning got that far) and, when it did not all
+ * work, the error that decides the exit code.
+ */
+export type ApplyOutcome = { ok: true; summary: ApplySummary } | { ok: false; summary?: ApplySummary; error: unknown };
 
 /** Checks made before anything is created: a stale saved plan, the budget, the user's confirmation. */
 export async function gate(plan: Plan, opts: Pick<ApplyOptions, 'savedPlan' | 'approveCost' | 'autoApprove' | 'confirm'>): Promise<void> {
@@ -92,21 +100,24 @@ export async function gate(plan: Plan, opts: Pick<ApplyOptions, 'savedPlan' | 'a
  * idempotent ensure), writes intent before every create and the ARN right after, so a failure or kill at any
  * moment is resumed by the next apply without paying twice.
  */
-export async function applyPipeline(opts: ApplyOptions): Promise<ApplySummary> {
+export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
   const started = Date.now();
-  const session = await openSession({
-    spec: opts.spec,
-    cwd: opts.cwd,
-    signal: opts.signal,
-    emit: opts.emit,
-    lockFor: 'apply',
-    ...tuningOf(opts),
-  });
+  let session;
+  try {
+    session = await openSession({ ...opts, lockFor: 'apply' });
+  } catch (error) {
+    return { ok: false, error };
+  }
   try {
     const { ctx, steps } = session;
-    const plan = await buildPlan(ctx, steps);
-    opts.emit({ type: 'plan', plan });
-    await gate(plan, opts);
+    let plan: Plan;
+    try {
+      plan = await planIn(session, new Date());
+      opts.emit({ type: 'plan', plan });
+      await gate(plan, opts);
+    } catch (error) {
+      return { ok: false, error };
+    }
     ctx.estimate = plan.cost;
     const byId = new Map(plan.steps.map((s) => [s.id, s]));
     const results = new Map<string, StepResult>();
@@ -123,7 +134,7 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplySummary> {
         opts.emit({ type: 'step-start', step: planned });
         const t0 = Date.now();
         try {
-          const r = await step.apply(ctx, ctx.desired.get(id)!, ctx.state.step(id));
+          const r = await step.apply(ctx, ctx.desired(id), ctx.state.step(id));
           results.set(id, { id, action: planned.action, outcome: 'done', ...(r.adopted ? { adopted: true } : {}), ...(r.note ? { note: r.note } : {}) });
           opts.emit({ type: 'step-done', id, durationMs: Date.now() - t0, ...(r.note ? { note: r.note } : {}), ...(r.adopted ? { adopted: true } : {}) });
         } catch (e) {
@@ -140,21 +151,15 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplySummary> {
       if (o.status === 'failed') firstError ??= o.error;
       if (o.status === 'skipped') opts.emit({ type: 'step-skipped', id, why: `blocked by ${o.because}` });
       if (o.status === 'cancelled') opts.emit({ type: 'step-skipped', id, why: 'interrupted' });
-      results.set(id, {
-        id,
-        action: planned.action,
-        outcome: o.status,
-        ...(o.status === 'failed' ? { error: (o.error as Error).message } : {}),
-      });
+      results.set(id, { id, action: planned.action, outcome: o.status, ...(o.status === 'failed' ? { error: (o.error as Error).message } : {}) });
     }
     await ctx.state.update((s) => {
       s.specHash = opts.spec.fileHash;
     });
-    const ok = [...outcomes.values()].every((o) => o.status === 'done');
     const summary: ApplySummary = {
       pipeline: opts.spec.name,
       target: session.aws.label,
-      ok,
+      ok: [...outcomes.values()].every((o) => o.status === 'done'),
       changes: plan.changes,
       steps: steps.map((s) => results.get(s.id)!),
       cost: plan.cost,
@@ -166,13 +171,12 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplySummary> {
       report: (ctx.state.step('evaluate')?.outputs?.['summary'] as string[] | undefined) ?? [],
     };
     if (opts.signal.aborted) {
-      throw Object.assign(new SegflowError('RUN_CANCELLED', 'apply interrupted: the state is consistent; run apply again to resume (jobs in flight are re-attached)'), { summary });
+      return { ok: false, summary, error: new SegflowError('RUN_CANCELLED', 'apply interrupted: the state is consistent; run apply again to resume (jobs in flight are re-attached)') };
     }
     if (firstError) {
-      if (firstError instanceof SegflowError) throw Object.assign(firstError, { summary });
-      throw Object.assign(new SegflowError('RUN_STEP_FAILED', (firstError as Error).message), { summary });
+      return { ok: false, summary, error: firstError instanceof SegflowError ? firstError : new SegflowError('RUN_STEP_FAILED', (firstError as Error).message) };
     }
-    return summary;
+    return { ok: true, summary };
   } finally {
     await session.close();
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runDag } from './dag.js';
-import { sleep } from './backoff.js';
+import { sleep } from '../util/backoff.js';
 
 test('independent steps run in parallel; dependants wait for their dependencies', async () => {
   const log: string[] = [];

@@ -1,4 +1,4 @@
-import { CancelledError } from './backoff.js';
+import { CancelledError } from '../util/backoff.js';
 
 export interface DagNode {
   id: string;

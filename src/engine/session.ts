@@ -1,37 +1,20 @@
-import { createClients, type AwsClients } from '../aws/clients.js';
+import type { AwsPorts } from '../aws/ports.js';
 import type { Spec } from '../spec/types.js';
 import { StateStore } from '../state/store.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { localEmulatorDir, stateFile, workDir } from '../util/paths.js';
 import { SegflowError } from '../util/errors.js';
 import { pipelineSteps } from '../resources/index.js';
-import type { StepContext, StepDefinition } from '../resources/types.js';
-import { loadEmulator, moduleOverrides, type EmulatorHandle } from './modules.js';
+import type { Env, StepContext, StepDefinition } from '../resources/types.js';
+import type { EmulatorHandle, EngineDeps, EngineTuning } from './deps.js';
 import type { Emit } from './events.js';
-import type { FaultSpec } from '../emulator/index.js';
-
-/** Knobs for tests and trials: poll delays, wait timeout, the in-process emulator's options. */
-export interface EngineTuning {
-  pollInitialMs?: number;
-  pollMaxMs?: number;
-  waitTimeoutMs?: number;
-  emulator?: { faults?: FaultSpec; lifecycle?: 'fast' | 'realistic' };
-}
-
-export function tuningOf(o: EngineTuning): EngineTuning {
-  const out: EngineTuning = {};
-  if (o.pollInitialMs !== undefined) out.pollInitialMs = o.pollInitialMs;
-  if (o.pollMaxMs !== undefined) out.pollMaxMs = o.pollMaxMs;
-  if (o.waitTimeoutMs !== undefined) out.waitTimeoutMs = o.waitTimeoutMs;
-  if (o.emulator !== undefined) out.emulator = o.emulator;
-  return out;
-}
 
 export interface SessionOptions extends EngineTuning {
   spec: Spec;
   cwd: string;
   signal: AbortSignal;
   emit: Emit;
+  deps: EngineDeps;
   /** Take the pipeline's lock for this command (apply, destroy); plan and status read without it. */
   lockFor?: string;
 }
@@ -39,34 +22,35 @@ export interface SessionOptions extends EngineTuning {
 export interface Session {
   ctx: StepContext;
   steps: StepDefinition[];
-  aws: AwsClients;
+  aws: AwsPorts;
   close(): Promise<void>;
 }
 
+const notPlanned = (id: string): never => {
+  throw new Error(`step ${id} was read before the plan computed it`);
+};
+
 /**
- * Everything one command needs: the lock, the state, the SDK clients (for the local target, pointed at the
+ * Everything one command needs: the lock, the state, the AWS ports (for the local target, pointed at the
  * emulator, started in process unless target.endpoint names a running one), and the step context.
  */
 export async function openSession(opts: SessionOptions): Promise<Session> {
-  const { spec, cwd } = opts;
+  const { spec, cwd, deps } = opts;
   let lock: Lock | undefined;
   let emulator: EmulatorHandle | undefined;
-  let aws: AwsClients | undefined;
+  let aws: AwsPorts | undefined;
   try {
     if (opts.lockFor) lock = await acquireLock(`${stateFile(spec.name, cwd)}.lock`, opts.lockFor);
     let endpoint = spec.target.endpoint;
     if (spec.target.kind === 'local' && !endpoint) {
-      const { startEmulator } = await loadEmulator();
-      emulator = await startEmulator({ dataDir: localEmulatorDir(cwd), port: 0, ...(opts.emulator ?? {}) });
+      emulator = await deps.startEmulator({ dataDir: localEmulatorDir(cwd), ...(opts.emulatorOptions ? { options: opts.emulatorOptions } : {}) });
       endpoint = emulator.endpoint;
       opts.emit({ type: 'info', message: `local emulator started at ${endpoint} (data in ${localEmulatorDir(cwd)})` });
     }
-    aws = moduleOverrides.clients
-      ? moduleOverrides.clients(endpoint)
-      : createClients({ target: spec.target, ...(endpoint ? { endpoint } : {}) });
+    aws = deps.ports(spec.target, endpoint);
     let account: string;
     try {
-      account = await aws.accountId();
+      account = (await aws.sts.getCallerIdentity()).account;
     } catch (e) {
       throw new SegflowError('AWS_CREDENTIALS', `cannot identify the AWS account for ${aws.label}: ${(e as Error).message}`, 1, [
         'configure credentials the AWS SDK finds (environment, profile, SSO) or use target.kind: local',
@@ -82,33 +66,36 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       );
     }
     const local = spec.target.kind === 'local';
+    const env: Env = { account, region: aws.region, partition: aws.partition };
     const ctx: StepContext = {
       spec,
       aws,
-      account,
+      env,
       cwd,
       workDir: workDir(spec.name, cwd),
       state,
       signal: opts.signal,
+      data: deps.data,
+      evaluation: deps.evaluation,
       pollInitialMs: opts.pollInitialMs ?? (local ? 100 : 15_000),
       pollMaxMs: opts.pollMaxMs ?? (local ? 1_000 : 120_000),
       waitTimeoutMs: opts.waitTimeoutMs ?? (local ? 30 * 60_000 : 24 * 3600_000),
       progress: (id, p) => opts.emit({ type: 'step-progress', id, message: p.message, ...(p.fraction !== undefined ? { fraction: p.fraction } : {}) }),
-      desired: new Map(),
+      desired: notPlanned,
     };
-    const clients = aws;
+    const ports = aws;
     return {
       ctx,
       steps: pipelineSteps(spec),
-      aws: clients,
+      aws: ports,
       async close() {
-        clients.destroy();
+        ports.close();
         await emulator?.close();
         await lock?.release();
       },
     };
   } catch (e) {
-    aws?.destroy();
+    aws?.close();
     await emulator?.close().catch(() => undefined);
     await lock?.release().catch(() => undefined);
     throw e;

@@ -1,16 +1,7 @@
 import type { Spec } from '../spec/types.js';
-import { describeDatasetGroup } from '../resources/dataset-group.js';
-import { describeDataset } from '../resources/dataset.js';
-import { describeImportJob } from '../resources/import-job.js';
-import { describeSchema } from '../resources/schema.js';
-import { describeSegmentJob } from '../resources/segments.js';
-import { describeSolution } from '../resources/solution.js';
-import { describeSolutionVersion } from '../resources/training.js';
-import { bucketStep } from '../resources/bucket.js';
-import { roleStep } from '../resources/role.js';
-import type { Observation, StepContext } from '../resources/types.js';
 import type { StepRecord } from '../state/types.js';
-import { openSession, type EngineTuning } from './session.js';
+import { openSession } from './session.js';
+import type { EngineDeps, EngineTuning } from './deps.js';
 import type { Emit } from './events.js';
 
 export interface StatusRow {
@@ -33,37 +24,17 @@ export interface StatusReport {
   report: string[];
 }
 
-async function live(ctx: StepContext, id: string, r: StepRecord): Promise<Observation | undefined> {
-  const arn = r.arn;
-  if (id === 'bucket' || id === 'role') {
-    const step = id === 'bucket' ? bucketStep : roleStep;
-    return r.name ? step.read(ctx, { name: r.name, inputs: {}, inputsHash: r.inputsHash ?? '' }, r) : undefined;
-  }
-  if (!arn) return undefined;
-  if (id === 'dataset-group') return describeDatasetGroup(ctx, arn);
-  if (id.startsWith('schema-')) return describeSchema(ctx, arn);
-  if (id.startsWith('dataset-')) return describeDataset(ctx, arn);
-  if (id.startsWith('import-')) return describeImportJob(ctx, arn);
-  if (id === 'solution') return describeSolution(ctx, arn);
-  if (id === 'training') return describeSolutionVersion(ctx, arn);
-  if (id === 'segments') return describeSegmentJob(ctx, arn);
-  return undefined;
-}
-
-/** The state, with each recorded resource's live status read now. Never takes the lock; changes nothing. */
-export async function pipelineStatus(opts: { spec: Spec; cwd: string; signal: AbortSignal; emit: Emit } & EngineTuning): Promise<StatusReport> {
-  const session = await openSession({ ...opts });
+/** The state, with each recorded resource's live status read now (by its kind). Never takes the lock; changes nothing. */
+export async function pipelineStatus(opts: { spec: Spec; cwd: string; signal: AbortSignal; emit: Emit; deps: EngineDeps } & EngineTuning): Promise<StatusReport> {
+  const session = await openSession(opts);
   try {
-    const { ctx } = session;
+    const { ctx, steps } = session;
     const st = ctx.state.current;
-    const rows: StatusRow[] = [];
-    const order = session.steps.map((s) => s.id);
-    const ids = Object.keys(st.steps).sort((a, b) => order.indexOf(a) - order.indexOf(b));
-    await Promise.all(
-      ids.map(async (id) => {
-        const r = st.steps[id]!;
-        const o = await live(ctx, id, r);
-        rows.push({
+    const order = steps.map((s) => s.id);
+    const rows = await Promise.all(
+      Object.entries(st.steps).map(async ([id, r]): Promise<StatusRow> => {
+        const o = await steps.find((s) => s.id === id)?.status?.(ctx, r);
+        return {
           id,
           phase: r.phase,
           ...(r.name ? { name: r.name } : {}),
@@ -71,10 +42,11 @@ export async function pipelineStatus(opts: { spec: Spec; cwd: string; signal: Ab
           ...(o ? { live: o.exists ? (o.status ?? 'exists') : 'absent' } : {}),
           updatedAt: r.updatedAt,
           ...(r.error ? { error: r.error } : {}),
-        });
+        };
       }),
     );
-    rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+    const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+    rows.sort((a, b) => rank(a.id) - rank(b.id));
     const metrics = st.steps['metrics']?.outputs?.['metrics'] as Record<string, number> | undefined;
     return {
       pipeline: opts.spec.name,

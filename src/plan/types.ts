@@ -1,4 +1,4 @@
-import type { CostEstimate } from './cost.js';
+import type { CostEstimate } from '../cost/formulas.js';
 import type { StepKind } from '../resources/types.js';
 
 export type Action = 'create' | 'adopt' | 'replace' | 'noop' | 'run' | 'wait';
@@ -11,7 +11,9 @@ export interface PlannedStep {
   action: Action;
   /** Why: the spec field or input that changed, "absent", "drifted: ...", "in progress". */
   reasons: string[];
+  /** The desired value apply works towards: deterministic name, inputs and their hash. */
   name: string;
+  inputs: Record<string, unknown>;
   inputsHash: string;
   arn?: string;
   status?: string;

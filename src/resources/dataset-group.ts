@@ -1,22 +1,36 @@
-import {
-  CreateDatasetGroupCommand,
-  DeleteDatasetGroupCommand,
-  DescribeDatasetGroupCommand,
-} from '@aws-sdk/client-personalize';
-import { inputsHashOf, longLivedName, personalizeArn, personalizeTags } from './naming.js';
-import { createRecorded, deleteIgnoringAbsent, phaseOf, readOrAbsent, waitActive, waitGone } from './lifecycle.js';
-import type { Observation, StepContext, StepDefinition } from './types.js';
+import { TAG_PIPELINE, inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
+import { awsFailure, createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { deleteDatasets } from './dataset.js';
+import type { DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
 
-export function describeDatasetGroup(ctx: StepContext, arn: string): Promise<Observation> {
-  return readOrAbsent(async () => {
-    const r = await ctx.aws.personalize.send(new DescribeDatasetGroupCommand({ datasetGroupArn: arn }));
-    const g = r.datasetGroup;
-    return { exists: true, arn, name: g?.name, status: g?.status, phase: phaseOf(g?.status), failureReason: g?.failureReason };
-  });
+export async function describeDatasetGroup(ctx: StepContext, arn: string): Promise<Observation> {
+  return observed(await ctx.aws.personalize.describeDatasetGroup(arn));
 }
 
+/** The dataset group's ARN from its deterministic name. */
 export function datasetGroupArn(ctx: StepContext): string {
-  return personalizeArn(ctx.aws.region, ctx.account, 'dataset-group', ctx.desired.get('dataset-group')!.name);
+  return personalizeArn(ctx.env, 'dataset-group', ctx.desired('dataset-group').name);
+}
+
+/**
+ * Every dataset group of this pipeline: the recorded one, the one its deterministic name gives, and any tagged
+ * segflow:pipeline=<name> (left by an interrupted run or an earlier name). Computed once per destroy.
+ */
+export function ourDatasetGroups(ctx: DestroyContext): Promise<string[]> {
+  return ctx.once('dataset-groups', async () => {
+    const found = new Set<string>();
+    const recorded = ctx.state.step('dataset-group')?.arn;
+    if (recorded) found.add(recorded);
+    found.add(personalizeArn(ctx.env, 'dataset-group', longLivedName(ctx.spec, 'dsg')));
+    for (const g of await ctx.aws.personalize.listDatasetGroups()) {
+      if (!g.name.startsWith(`${ctx.spec.name}-`) || found.has(g.arn)) continue;
+      const tags = await ctx.aws.personalize.listTagsForResource(g.arn);
+      if (tags[TAG_PIPELINE] === ctx.spec.name) found.add(g.arn);
+    }
+    const live: string[] = [];
+    for (const arn of found) if (await ctx.aws.personalize.describeDatasetGroup(arn)) live.push(arn);
+    return live;
+  });
 }
 
 export const datasetGroupStep: StepDefinition = {
@@ -28,35 +42,44 @@ export const datasetGroupStep: StepDefinition = {
     const inputs = { domain: 'custom' };
     return { name: longLivedName(spec, 'dsg'), inputs, inputsHash: inputsHashOf(inputs) };
   },
-  read(ctx, desired) {
-    return describeDatasetGroup(ctx, personalizeArn(ctx.aws.region, ctx.account, 'dataset-group', desired.name));
+  observe(ctx, desired) {
+    return describeDatasetGroup(ctx, personalizeArn(ctx.env, 'dataset-group', desired.name));
   },
   async apply(ctx, desired) {
-    const arn = personalizeArn(ctx.aws.region, ctx.account, 'dataset-group', desired.name);
+    const arn = personalizeArn(ctx.env, 'dataset-group', desired.name);
     const seen = await describeDatasetGroup(ctx, arn);
     let adopted = seen.exists;
     if (!seen.exists) {
-      const r = await createRecorded(ctx, 'dataset-group', desired, async () => {
-        const out = await ctx.aws.personalize.send(
-          new CreateDatasetGroupCommand({ name: desired.name, tags: personalizeTags(ctx.spec, 'dataset-group') }),
-        );
-        return out.datasetGroupArn;
-      });
-      adopted = r.adopted;
+      adopted = (
+        await createRecorded(ctx, 'dataset-group', desired, () =>
+          ctx.aws.personalize.createDatasetGroup({ name: desired.name, tags: tagsFor(ctx.spec, 'dataset-group') }),
+        )
+      ).adopted;
     } else {
-      await ctx.state.setStep('dataset-group', { phase: 'created', name: desired.name, arn, inputsHash: desired.inputsHash, inputs: desired.inputs });
+      await recordExisting(ctx, 'dataset-group', desired, arn);
     }
     await waitActive(ctx, 'dataset-group', desired.name, () => describeDatasetGroup(ctx, arn));
     await ctx.state.patchStep('dataset-group', { phase: 'done', arn });
     return { arn, adopted };
   },
-  async destroy(ctx, record) {
-    if (!record.arn) return;
-    const seen = await describeDatasetGroup(ctx, record.arn);
-    if (!seen.exists) return;
-    if (seen.phase !== 'deleting') {
-      await deleteIgnoringAbsent(() => ctx.aws.personalize.send(new DeleteDatasetGroupCommand({ datasetGroupArn: record.arn })));
+  status(ctx, record) {
+    return record.arn ? describeDatasetGroup(ctx, record.arn) : Promise.resolve(undefined);
+  },
+  async destroy(ctx) {
+    const deleted: string[] = [];
+    for (const arn of await ourDatasetGroups(ctx)) {
+      const label = arn.split('/').pop() ?? arn;
+      // Whatever no step of this spec owns any more (e.g. the items dataset of an earlier version of the file).
+      deleted.push(...(await deleteDatasets(ctx, 'dataset-group', arn, () => true)));
+      ctx.progress('dataset-group', { message: `deleting dataset group ${label}` });
+      try {
+        if (await deleteAndWait(ctx, 'dataset-group', label, () => describeDatasetGroup(ctx, arn), () => ctx.aws.personalize.deleteDatasetGroup(arn))) {
+          deleted.push(`dataset group ${label}`);
+        }
+      } catch (e) {
+        throw awsFailure('dataset-group', `deleting dataset group ${label}`, e);
+      }
     }
-    await waitGone(ctx, 'dataset-group', record.name ?? record.arn, () => describeDatasetGroup(ctx, record.arn!));
+    return { deleted };
   },
 };

@@ -1,91 +1,96 @@
-import { CreateDatasetCommand, DeleteDatasetCommand, DescribeDatasetCommand } from '@aws-sdk/client-personalize';
-import { inputsHashOf, longLivedName, personalizeArn, personalizeTags } from './naming.js';
-import { createRecorded, deleteIgnoringAbsent, phaseOf, readOrAbsent, waitActive, waitGone } from './lifecycle.js';
-import { datasetGroupArn } from './dataset-group.js';
-import type { DatasetType } from './schema.js';
+import { inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
+import { awsFailure, createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
+import type { DatasetKind } from './schema.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 
-export function describeDataset(ctx: StepContext, arn: string): Promise<Observation> {
-  return readOrAbsent(async () => {
-    const r = await ctx.aws.personalize.send(new DescribeDatasetCommand({ datasetArn: arn }));
-    const d = r.dataset;
-    return {
-      exists: true,
-      arn,
-      name: d?.name,
-      status: d?.status,
-      phase: phaseOf(d?.status),
-      details: { schemaArn: d?.schemaArn, createdAt: d?.creationDateTime?.getTime() },
-    };
-  });
+const API_TYPE = { interactions: 'Interactions', items: 'Items' } as const;
+
+export async function describeDataset(ctx: StepContext, arn: string): Promise<Observation> {
+  const d = await ctx.aws.personalize.describeDataset(arn);
+  return observed(d, d ? { schemaArn: d.schemaArn ?? null, createdAt: d.createdAt?.getTime() ?? null } : undefined);
 }
 
 /** The dataset ARN is derived from the group name and the type, not the dataset name. */
-export function datasetArn(ctx: StepContext, type: DatasetType): string {
-  return personalizeArn(ctx.aws.region, ctx.account, 'dataset', `${ctx.desired.get('dataset-group')!.name}/${type.toUpperCase()}`);
+export function datasetArn(ctx: StepContext, type: DatasetKind): string {
+  return personalizeArn(ctx.env, 'dataset', `${ctx.desired('dataset-group').name}/${type.toUpperCase()}`);
 }
 
-export function datasetStep(type: DatasetType): StepDefinition {
+export function datasetStep(type: DatasetKind): StepDefinition {
   const id = `dataset-${type}`;
   const schemaId = `schema-${type}`;
+  const schemaArnOf = (ctx: StepContext, name: unknown) => personalizeArn(ctx.env, 'schema', String(name));
   return {
     id,
     kind: 'dataset',
     title: `${type} dataset`,
     deps: ['dataset-group', schemaId],
-    desired(ctx) {
-      const inputs = { datasetGroup: ctx.desired.get('dataset-group')!.name, schema: ctx.desired.get(schemaId)!.name };
-      return { name: longLivedName(ctx.spec, type), inputs, inputsHash: inputsHashOf(inputs) };
+    desired({ spec, upstream }) {
+      const inputs = { datasetGroup: upstream('dataset-group').name, schema: upstream(schemaId).name };
+      return { name: longLivedName(spec, type), inputs, inputsHash: inputsHashOf(inputs) };
     },
-    async read(ctx, desired) {
+    async observe(ctx, desired) {
       const seen = await describeDataset(ctx, datasetArn(ctx, type));
-      const wantSchema = personalizeArn(ctx.aws.region, ctx.account, 'schema', String(desired.inputs['schema']));
-      if (seen.exists && seen.details?.['schemaArn'] && seen.details['schemaArn'] !== wantSchema) {
-        seen.drift = [`schema: ${String(seen.details['schemaArn']).split('/').pop()} -> ${desired.inputs['schema']}`];
+      const live = seen.details?.['schemaArn'];
+      if (seen.exists && typeof live === 'string' && live !== schemaArnOf(ctx, desired.inputs['schema'])) {
+        seen.drift = [`schema: ${live.split('/').pop()} -> ${desired.inputs['schema']}`];
       }
       return seen;
     },
     async apply(ctx, desired) {
       const arn = datasetArn(ctx, type);
-      const schemaArn = personalizeArn(ctx.aws.region, ctx.account, 'schema', String(desired.inputs['schema']));
+      const schemaArn = schemaArnOf(ctx, desired.inputs['schema']);
       let seen = await describeDataset(ctx, arn);
       if (seen.exists && seen.details?.['schemaArn'] !== schemaArn) {
         // A new schema means a new dataset: delete the old one (and wait) before creating it again.
-        if (seen.phase !== 'deleting') await deleteIgnoringAbsent(() => ctx.aws.personalize.send(new DeleteDatasetCommand({ datasetArn: arn })));
-        await waitGone(ctx, id, desired.name, () => describeDataset(ctx, arn));
+        await deleteAndWait(ctx, id, desired.name, () => describeDataset(ctx, arn), () => ctx.aws.personalize.deleteDataset(arn));
         seen = { exists: false };
       }
       let adopted = seen.exists;
       if (!seen.exists) {
         adopted = (
-          await createRecorded(ctx, id, desired, async () => {
-            const out = await ctx.aws.personalize.send(
-              new CreateDatasetCommand({
-                name: desired.name,
-                schemaArn,
-                datasetGroupArn: datasetGroupArn(ctx),
-                datasetType: type === 'interactions' ? 'Interactions' : 'Items',
-                tags: personalizeTags(ctx.spec, id),
-              }),
-            );
-            return out.datasetArn;
-          })
+          await createRecorded(ctx, id, desired, () =>
+            ctx.aws.personalize.createDataset({
+              name: desired.name,
+              schemaArn,
+              datasetGroupArn: datasetGroupArn(ctx),
+              datasetType: API_TYPE[type],
+              tags: tagsFor(ctx.spec, id),
+            }),
+          )
         ).adopted;
       } else {
-        await ctx.state.setStep(id, { phase: 'created', name: desired.name, arn, inputsHash: desired.inputsHash, inputs: desired.inputs });
+        await recordExisting(ctx, id, desired, arn);
       }
       await waitActive(ctx, id, desired.name, () => describeDataset(ctx, arn));
       await ctx.state.patchStep(id, { phase: 'done', arn });
       return { arn, adopted };
     },
-    async destroy(ctx, record) {
-      if (!record.arn) return;
-      const seen = await describeDataset(ctx, record.arn);
-      if (!seen.exists) return;
-      if (seen.phase !== 'deleting') {
-        await deleteIgnoringAbsent(() => ctx.aws.personalize.send(new DeleteDatasetCommand({ datasetArn: record.arn })));
-      }
-      await waitGone(ctx, id, record.name ?? record.arn, () => describeDataset(ctx, record.arn!));
+    status(ctx, record) {
+      return record.arn ? describeDataset(ctx, record.arn) : Promise.resolve(undefined);
+    },
+    /** This type's dataset in every dataset group of the pipeline. */
+    async destroy(ctx) {
+      const deleted: string[] = [];
+      for (const group of await ourDatasetGroups(ctx)) deleted.push(...(await deleteDatasets(ctx, id, group, (t) => t === type)));
+      return { deleted };
     },
   };
+}
+
+/** Deletes the datasets of a group whose type matches (and waits for each); returns what it deleted. */
+export async function deleteDatasets(ctx: StepContext, stepId: string, group: string, match: (type: string) => boolean): Promise<string[]> {
+  const deleted: string[] = [];
+  for (const d of await ctx.aws.personalize.listDatasets(group)) {
+    if (!match((d.datasetType ?? '').toLowerCase())) continue;
+    ctx.progress(stepId, { message: `deleting dataset ${d.name}` });
+    try {
+      if (await deleteAndWait(ctx, stepId, d.name, () => describeDataset(ctx, d.arn), () => ctx.aws.personalize.deleteDataset(d.arn))) {
+        deleted.push(`dataset ${d.name}`);
+      }
+    } catch (e) {
+      throw awsFailure(stepId, `deleting dataset ${d.name}`, e);
+    }
+  }
+  return deleted;
 }

@@ -1,14 +1,10 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm, stat, rename } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ARTIFACT_FILES, SEGMENTS_DIR, type RunInfo } from '../data/artifacts.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { SegflowError } from '../util/errors.js';
-import { actualCost, type CostEstimate } from '../plan/cost.js';
+import { actualCost, type CostEstimate } from '../cost/formulas.js';
 import { inputsHashOf } from './naming.js';
 import { awsFailure } from './lifecycle.js';
 import { preparedOf } from './prepare.js';
@@ -30,11 +26,11 @@ export const downloadStep: StepDefinition = {
   title: 'download segments',
   deps: ['segments', 'metrics'],
   local: true,
-  desired(ctx) {
-    const inputs = { segments: ctx.desired.get('segments')!.inputsHash, metrics: ctx.desired.get('metrics')!.inputsHash };
+  desired({ upstream }) {
+    const inputs = { segments: upstream('segments').inputsHash, metrics: upstream('metrics').inputsHash };
     return { name: SEGMENTS_DIR, inputs, inputsHash: inputsHashOf(inputs) };
   },
-  async read(ctx, desired, record) {
+  async observe(ctx, desired, record) {
     const files = (record?.outputs?.['segmentFiles'] ?? []) as string[];
     const ok = record?.phase === 'done' && record.inputsHash === desired.inputsHash && (await filesPresent(ctx.workDir, files));
     return ok ? { exists: true, phase: 'active', status: 'downloaded' } : { exists: false };
@@ -43,27 +39,30 @@ export const downloadStep: StepDefinition = {
     const segments = ctx.state.step('segments');
     const prefix = segments?.outputs?.['outputPrefix'] as string | undefined;
     if (!segments?.arn || !prefix) throw new Error('download: no finished batch segment job recorded');
-    const Bucket = ctx.spec.storage.bucket;
+    const bucket = ctx.spec.storage.bucket;
     let listed;
     try {
-      listed = await ctx.aws.s3.send(new ListObjectsV2Command({ Bucket, Prefix: prefix }));
+      listed = await ctx.aws.s3.listObjects(bucket, prefix);
     } catch (e) {
-      throw awsFailure('download', `listing s3://${Bucket}/${prefix}`, e);
+      throw awsFailure('download', `listing s3://${bucket}/${prefix}`, e);
     }
     // Only `*.out` files are segment output (the service may add others).
-    const keys = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('.out'));
+    const keys = listed.map((o) => o.key).filter((k) => k.endsWith('.out'));
     if (keys.length === 0) {
-      throw new SegflowError('RUN_NO_SEGMENTS', `download: the batch segment job ${segments.name} wrote no .out file under s3://${Bucket}/${prefix}`);
+      throw new SegflowError('RUN_NO_SEGMENTS', `download: the batch segment job ${segments.name} wrote no .out file under s3://${bucket}/${prefix}`);
     }
     // Download into a fresh sibling directory and swap it in, so a crash never leaves a mix of two runs.
     const finalDir = join(ctx.workDir, SEGMENTS_DIR);
     const tmpDir = join(ctx.workDir, `.${SEGMENTS_DIR}.tmp-${randomBytes(4).toString('hex')}`);
     await mkdir(tmpDir, { recursive: true });
     const segmentFiles: string[] = [];
-    for (const Key of keys) {
-      const file = posix.basename(Key);
-      const r = await ctx.aws.s3.send(new GetObjectCommand({ Bucket, Key }));
-      await pipeline(r.Body as Readable, createWriteStream(join(tmpDir, file)));
+    for (const key of keys) {
+      const file = posix.basename(key);
+      try {
+        await ctx.aws.s3.downloadObject(bucket, key, join(tmpDir, file));
+      } catch (e) {
+        throw awsFailure('download', `downloading s3://${bucket}/${key}`, e);
+      }
       segmentFiles.push(posix.join(SEGMENTS_DIR, file));
     }
     await rm(finalDir, { recursive: true, force: true });
@@ -73,10 +72,12 @@ export const downloadStep: StepDefinition = {
     return { note: `${segmentFiles.length} file(s)` };
   },
   async destroy(ctx) {
+    if (ctx.keepData) return { keepRecord: false };
     await rm(join(ctx.workDir, SEGMENTS_DIR), { recursive: true, force: true });
     for (const f of await readdir(ctx.workDir).catch(() => [] as string[])) {
       if (f.startsWith(`.${SEGMENTS_DIR}.tmp-`)) await rm(join(ctx.workDir, f), { recursive: true, force: true });
     }
+    return {};
   },
 };
 
@@ -92,7 +93,7 @@ async function writeRunInfo(ctx: StepContext, segmentFiles: string[]): Promise<v
     runId: `${new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}-${randomBytes(3).toString('hex')}`,
     finishedAt: new Date().toISOString(),
     target: ctx.spec.target.kind,
-    region: ctx.aws.region,
+    region: ctx.env.region,
     specHash: ctx.spec.fileHash,
     prepareFingerprint: p.fingerprint,
     ...(st['solution']?.arn ? { solutionArn: st['solution'].arn } : {}),

@@ -1,6 +1,6 @@
 import { SegflowError } from '../util/errors.js';
-import { errorMessage, errorName, isAlreadyExists, isNotFound, isRolePropagation } from '../aws/errors.js';
-import { CancelledError, pollUntil, retrying } from '../engine/backoff.js';
+import { AwsError, isAwsError, isRolePropagation } from '../aws/errors.js';
+import { CancelledError, pollUntil, retrying } from '../util/backoff.js';
 import type { Desired, Observation, StepContext } from './types.js';
 
 /** Personalize status strings -> the four phases segflow reasons about. */
@@ -12,18 +12,32 @@ export function phaseOf(status: string | undefined): Observation['phase'] {
   return 'pending';
 }
 
-/** Turns "not found" into the value absent; everything else propagates. */
-export async function readOrAbsent(read: () => Promise<Observation>): Promise<Observation> {
-  try {
-    return await read();
-  } catch (e) {
-    if (isNotFound(e)) return { exists: false };
-    throw e;
-  }
+/**
+ * The one mapping from what a port described to what the plan reasons about: absent stays absent; a resource
+ * becomes exists + status + phase (+ failure reason and any details the kind keeps).
+ */
+export function observed(
+  info: { arn: string; name?: string; status?: string; failureReason?: string } | undefined,
+  details?: Record<string, unknown>,
+): Observation {
+  if (!info) return { exists: false };
+  return {
+    exists: true,
+    arn: info.arn,
+    ...(info.name !== undefined ? { name: info.name } : {}),
+    ...(info.status !== undefined ? { status: info.status, phase: phaseOf(info.status) } : {}),
+    ...(info.failureReason ? { failureReason: info.failureReason } : {}),
+    ...(details ? { details } : {}),
+  };
 }
 
-export function awsFailure(step: string, what: string, e: unknown): SegflowError {
-  return new SegflowError('AWS_CALL_FAILED', `${step}: ${what} failed: ${errorName(e)}: ${errorMessage(e)}`);
+/**
+ * A failed AWS call as a run failure naming the step, the resource and AWS's reason. Anything else (a
+ * cancellation, segflow's own error) passes through unchanged.
+ */
+export function awsFailure(step: string, what: string, e: unknown): Error {
+  if (!isAwsError(e)) return e instanceof Error ? e : new Error(String(e));
+  return new SegflowError('AWS_CALL_FAILED', `${step}: ${what} failed: ${e.code}: ${e.awsMessage}`);
 }
 
 /**
@@ -49,11 +63,23 @@ export async function createRecorded(
   try {
     arn = await withRolePropagation(ctx, stepId, create);
   } catch (e) {
-    if (!isAlreadyExists(e)) throw awsFailure(stepId, `creating ${desired.name}`, e);
+    if (!isAwsError(e, 'already-exists')) throw awsFailure(stepId, `creating ${desired.name}`, e);
     adopted = true;
   }
   await ctx.state.patchStep(stepId, { phase: 'created', ...(arn ? { arn } : {}) });
   return { arn, adopted };
+}
+
+/** Records an existing resource as this step's (adopted or re-attached), before waiting for it. */
+export async function recordExisting(ctx: StepContext, stepId: string, desired: Desired, arn: string | undefined, attempt?: number): Promise<void> {
+  await ctx.state.setStep(stepId, {
+    phase: 'created',
+    name: desired.name,
+    ...(arn ? { arn } : {}),
+    inputsHash: desired.inputsHash,
+    inputs: desired.inputs,
+    ...(attempt ? { attempt } : {}),
+  });
 }
 
 /**
@@ -61,7 +87,7 @@ export async function createRecorded(
  * retried with backoff for a few minutes instead of sleeping a fixed minute up front like the samples do.
  */
 export function withRolePropagation<T>(ctx: StepContext, stepId: string, fn: () => Promise<T>): Promise<T> {
-  return retrying(fn, isRolePropagation, {
+  return retrying(fn, (e) => e instanceof AwsError && isRolePropagation(e), {
     initialMs: Math.max(ctx.pollInitialMs, 1000),
     maxMs: 20_000,
     maxAttempts: 12,
@@ -71,25 +97,20 @@ export function withRolePropagation<T>(ctx: StepContext, stepId: string, fn: () 
 }
 
 /** Polls until active; a failed resource is a run failure naming it and AWS's reason. */
-export async function waitActive(
-  ctx: StepContext,
-  stepId: string,
-  label: string,
-  describe: () => Promise<Observation>,
-): Promise<Observation> {
+export async function waitActive(ctx: StepContext, stepId: string, label: string, describe: () => Promise<Observation>): Promise<Observation> {
   const started = Date.now();
   let final: Observation;
   try {
     final = await pollUntil(describe, (o) => !o.exists || o.phase === 'active' || o.phase === 'failed', {
-    initialMs: ctx.pollInitialMs,
-    maxMs: ctx.pollMaxMs,
-    signal: ctx.signal,
-    timeoutMs: ctx.waitTimeoutMs,
-    onPending: (o) => {
-      const secs = Math.round((Date.now() - started) / 1000);
-      const pct = typeof o.details?.['progress'] === 'number' ? (o.details['progress'] as number) : undefined;
-      ctx.progress(stepId, { message: `${label} ${o.status ?? 'pending'} (${secs}s)`, ...(pct !== undefined ? { fraction: pct } : {}) });
-    },
+      initialMs: ctx.pollInitialMs,
+      maxMs: ctx.pollMaxMs,
+      signal: ctx.signal,
+      timeoutMs: ctx.waitTimeoutMs,
+      onPending: (o) => {
+        const secs = Math.round((Date.now() - started) / 1000);
+        const pct = typeof o.details?.['progress'] === 'number' ? (o.details['progress'] as number) : undefined;
+        ctx.progress(stepId, { message: `${label} ${o.status ?? 'pending'} (${secs}s)`, ...(pct !== undefined ? { fraction: pct } : {}) });
+      },
     });
   } catch (e) {
     if (e instanceof CancelledError) throw e;
@@ -128,12 +149,27 @@ export async function waitGone(ctx: StepContext, stepId: string, label: string, 
   });
 }
 
-/** Delete that treats "already gone" as success and "in use"/pending as something to wait out. */
-export async function deleteIgnoringAbsent(del: () => Promise<unknown>): Promise<void> {
-  try {
-    await del();
-  } catch (e) {
-    if (isNotFound(e)) return;
-    throw e;
+/**
+ * Deletes an asynchronous Personalize resource and waits until it is gone: absent is success, a delete already
+ * in progress is waited out, and "in use" (something of ours still being deleted above it) is retried.
+ */
+export async function deleteAndWait(
+  ctx: StepContext,
+  stepId: string,
+  label: string,
+  describe: () => Promise<Observation>,
+  del: () => Promise<void>,
+): Promise<boolean> {
+  const seen = await describe();
+  if (!seen.exists) return false;
+  if (seen.phase !== 'deleting') {
+    await retrying(del, (e) => isAwsError(e, 'in-use'), {
+      initialMs: Math.max(ctx.pollInitialMs, 500),
+      maxMs: ctx.pollMaxMs * 4,
+      maxAttempts: 40,
+      signal: ctx.signal,
+    });
   }
+  await waitGone(ctx, stepId, label, describe);
+  return true;
 }

@@ -1,4 +1,3 @@
-import { GetSolutionMetricsCommand } from '@aws-sdk/client-personalize';
 import { inputsHashOf } from './naming.js';
 import { awsFailure } from './lifecycle.js';
 import type { StepDefinition } from './types.js';
@@ -9,26 +8,24 @@ export const metricsStep: StepDefinition = {
   kind: 'metrics',
   title: 'solution metrics',
   deps: ['training'],
-  desired(ctx) {
-    const inputs = { training: ctx.desired.get('training')!.inputsHash };
+  rerunnable: true,
+  desired({ upstream }) {
+    const inputs = { training: upstream('training').inputsHash };
     return { name: 'metrics', inputs, inputsHash: inputsHashOf(inputs) };
   },
-  async read(_ctx, desired, record) {
-    return record?.phase === 'done' && record.inputsHash === desired.inputsHash
-      ? { exists: true, phase: 'active', status: 'read' }
-      : { exists: false };
+  async observe(_ctx, desired, record) {
+    return record?.phase === 'done' && record.inputsHash === desired.inputsHash ? { exists: true, phase: 'active', status: 'read' } : { exists: false };
   },
   async apply(ctx, desired) {
     const arn = ctx.state.step('training')?.arn;
     if (!arn) throw new Error('metrics: no trained solution version recorded');
     let metrics: Record<string, number>;
     try {
-      const r = await ctx.aws.personalize.send(new GetSolutionMetricsCommand({ solutionVersionArn: arn }));
-      metrics = r.metrics ?? {};
+      metrics = await ctx.aws.personalize.getSolutionMetrics(arn);
     } catch (e) {
       throw awsFailure('metrics', `reading metrics of ${arn}`, e);
     }
     await ctx.state.setStep('metrics', { phase: 'done', name: 'metrics', inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { metrics } });
-    return { outputs: metrics, note: Object.entries(metrics).map(([k, v]) => `${k}=${Number(v).toFixed(4)}`).join(' ') };
+    return { note: Object.entries(metrics).map(([k, v]) => `${k}=${Number(v).toFixed(4)}`).join(' ') };
   },
 };

@@ -1,5 +1,6 @@
 import { shortHash } from '../util/hash.js';
 import type { Spec } from '../spec/types.js';
+import type { Env } from './types.js';
 
 /**
  * Deterministic names: long-lived resources are `<spec name>-<role>`; jobs and training add a short content hash
@@ -28,22 +29,17 @@ function clamp(name: string): string {
   return name;
 }
 
-/** Tags on everything taggable: the pipeline, the step, the user's tags from the spec. */
-export function tagsFor(spec: Spec, step: string, extra: Record<string, string> = {}): Array<{ key: string; value: string }> {
-  const all: Record<string, string> = { ...spec.tags, [TAG_PIPELINE]: spec.name, [TAG_STEP]: step, ...extra };
-  return Object.entries(all).map(([key, value]) => ({ key, value }));
+/** Tags on everything taggable: the user's tags from the spec, then the pipeline and the step. */
+export function tagsFor(spec: Spec, step: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...spec.tags, [TAG_PIPELINE]: spec.name, [TAG_STEP]: step, ...extra };
 }
 
-export function personalizeTags(spec: Spec, step: string, extra: Record<string, string> = {}) {
-  return tagsFor(spec, step, extra).map(({ key, value }) => ({ tagKey: key, tagValue: value }));
+export function personalizeArn(env: Env, type: string, id: string): string {
+  return `arn:${env.partition}:personalize:${env.region}:${env.account}:${type}/${id}`;
 }
 
-export function awsTags(spec: Spec, step: string) {
-  return tagsFor(spec, step).map(({ key, value }) => ({ Key: key, Value: value }));
-}
-
-export function personalizeArn(region: string, account: string, type: string, id: string): string {
-  return `arn:aws:personalize:${region}:${account}:${type}/${id}`;
+export function bucketArn(env: Env, bucket: string): string {
+  return `arn:${env.partition}:s3:::${bucket}`;
 }
 
 export function s3Uri(bucket: string, key: string): string {

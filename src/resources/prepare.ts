@@ -1,39 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACT_FILES, type PrepareManifest, type PrepareStats } from '../data/artifacts.js';
-import { loadData } from '../engine/modules.js';
+import { ARTIFACT_FILES, type PrepareManifest } from '../data/artifacts.js';
 import type { Spec } from '../spec/types.js';
 import { segflowDir } from '../util/paths.js';
-import type { StepContext, StepDefinition } from './types.js';
+import type { PreparedData, StepContext, StepDefinition } from './types.js';
 
 /** The spec slices prepare depends on: a change in any of them is named as the reason prepare re-runs. */
 export function prepareInputs(spec: Spec): Record<string, unknown> {
   return { data: spec.data, split: spec.split, queries: spec.queries, segments: spec.segments, recipe: spec.recipe };
 }
 
-export interface PreparedData {
-  fingerprint: string;
-  stats: PrepareStats;
-  manifest: PrepareManifest;
-  workDir: string;
-}
-
 /**
  * Prepares the data (a local cache keyed by its fingerprint, so unchanged inputs cost one hash) and returns what
- * later steps hash into their names. The planner calls this: it changes nothing in the cloud, and knowing the
- * prepared files' hashes is what lets the plan say exactly which uploads, imports and jobs will run.
+ * later steps hash into their names. The observe phase calls this: it changes nothing in the cloud, and knowing
+ * the prepared files' hashes is what lets the plan say exactly which uploads, imports and jobs will run.
  */
 export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
-  const data = await loadData();
   let cwd = ctx.cwd;
   if (ctx.planOnly) {
-    const fingerprint = await data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd });
+    const fingerprint = await ctx.data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd });
     const current = await readFile(join(ctx.workDir, ARTIFACT_FILES.manifest), 'utf8')
       .then((t) => (JSON.parse(t) as PrepareManifest).fingerprint)
       .catch(() => undefined);
     if (current !== fingerprint) cwd = join(segflowDir(ctx.cwd), 'plan-staging');
   }
-  const result = await data.prepareData(ctx.spec, {
+  const result = await ctx.data.prepareData(ctx.spec, {
     cwd,
     signal: ctx.signal,
     onProgress: (message) => ctx.progress('prepare', { message }),
@@ -42,21 +33,14 @@ export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
   return { fingerprint: result.fingerprint, stats: result.stats, manifest, workDir: result.workDir };
 }
 
-/** Set by the planner once prepare ran; later steps read it through preparedOf(ctx). */
-const prepared = new WeakMap<StepContext['desired'], PreparedData>();
-
-export function setPrepared(ctx: StepContext, p: PreparedData): void {
-  prepared.set(ctx.desired, p);
+export function artifactSha(prepared: PreparedData, file: string): string {
+  return prepared.manifest.outputs[file]?.sha256 ?? 'missing';
 }
 
+/** The prepared data of this command (the observe phase sets it before any step applies). */
 export function preparedOf(ctx: StepContext): PreparedData {
-  const p = prepared.get(ctx.desired);
-  if (!p) throw new Error('prepare has not run in this plan');
-  return p;
-}
-
-export function artifactSha(ctx: StepContext, file: string): string | undefined {
-  return preparedOf(ctx).manifest.outputs[file]?.sha256;
+  if (!ctx.prepared) throw new Error('the data has not been prepared in this command');
+  return ctx.prepared;
 }
 
 export const prepareStep: StepDefinition = {
@@ -65,18 +49,16 @@ export const prepareStep: StepDefinition = {
   title: 'prepare data',
   deps: [],
   local: true,
-  async desired(ctx) {
-    const p = await ensurePrepared(ctx);
-    setPrepared(ctx, p);
+  desired({ spec, prepared }) {
     // Whether prepare re-runs is the data module's fingerprint; the spec slices only explain why.
-    return { name: 'prepare', inputs: prepareInputs(ctx.spec), inputsHash: p.fingerprint };
+    return { name: 'prepare', inputs: prepareInputs(spec), inputsHash: prepared.fingerprint };
   },
-  async read(ctx, desired, record) {
+  async observe(_ctx, desired, record) {
     const done = record?.phase === 'done' && record.inputsHash === desired.inputsHash;
     return done ? { exists: true, phase: 'active', status: 'prepared' } : { exists: false };
   },
   async apply(ctx, desired) {
-    // The planner already prepared the files (see ensurePrepared); recording it is all that is left.
+    // The observe phase already prepared the files (see ensurePrepared); recording it is all that is left.
     const p = preparedOf(ctx);
     await ctx.state.setStep('prepare', {
       phase: 'done',
@@ -85,6 +67,6 @@ export const prepareStep: StepDefinition = {
       inputs: desired.inputs,
       outputs: { fingerprint: p.fingerprint, k: p.stats.k, interactions: p.stats.interactions, trainUsers: p.stats.trainUsers, queries: p.stats.queries },
     });
-    return { outputs: { rows: p.stats.trainRows } };
+    return { note: `${p.stats.trainRows} training rows` };
   },
 };

@@ -1,14 +1,16 @@
-import { CreateSchemaCommand, DeleteSchemaCommand, DescribeSchemaCommand } from '@aws-sdk/client-personalize';
-import { isInUse } from '../aws/errors.js';
+import { isAwsError } from '../aws/errors.js';
 import type { Spec } from '../spec/types.js';
 import { inputsHashOf, jobName, personalizeArn } from './naming.js';
-import { awsFailure, createRecorded, deleteIgnoringAbsent, readOrAbsent } from './lifecycle.js';
-import type { Observation, StepContext, StepDefinition } from './types.js';
+import { awsFailure, createRecorded, observed } from './lifecycle.js';
+import type { DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
 
-export type DatasetType = 'interactions' | 'items';
+export type DatasetKind = 'interactions' | 'items';
+
+/** Schema names carry a short role tag: `<pipeline>-int-<hash>`, `<pipeline>-itm-<hash>`. */
+const ROLE: Record<DatasetKind, string> = { interactions: 'int', items: 'itm' };
 
 /** Avro schemas; field order matches the CSV headers prepare writes. */
-export function avroSchema(spec: Spec, type: DatasetType): Record<string, unknown> {
+export function avroSchema(spec: Spec, type: DatasetKind): Record<string, unknown> {
   if (type === 'interactions') {
     return {
       type: 'record',
@@ -34,15 +36,18 @@ export function avroSchema(spec: Spec, type: DatasetType): Record<string, unknow
   };
 }
 
-export function describeSchema(ctx: StepContext, arn: string): Promise<Observation> {
-  return readOrAbsent(async () => {
-    const r = await ctx.aws.personalize.send(new DescribeSchemaCommand({ schemaArn: arn }));
-    return { exists: true, arn, name: r.schema?.name, status: 'ACTIVE', phase: 'active', details: { schema: r.schema?.schema } };
-  });
+export async function describeSchema(ctx: StepContext, arn: string): Promise<Observation> {
+  const s = await ctx.aws.personalize.describeSchema(arn);
+  return observed(s && { ...s, status: 'ACTIVE' }, s?.schema ? { schema: s.schema } : undefined);
+}
+
+/** Schemas cannot be tagged: this pipeline's are found by their deterministic names. */
+function isOurs(spec: Spec, type: DatasetKind, name: string): boolean {
+  return name.startsWith(`${spec.name}-`) && new RegExp(`^${ROLE[type]}-[0-9a-f]{8}$`).test(name.slice(spec.name.length + 1));
 }
 
 /** Schemas are immutable and account-wide, so their name carries a hash of their content. */
-export function schemaStep(type: DatasetType): StepDefinition {
+export function schemaStep(type: DatasetKind): StepDefinition {
   const id = `schema-${type}`;
   return {
     id,
@@ -52,36 +57,49 @@ export function schemaStep(type: DatasetType): StepDefinition {
     desired({ spec }) {
       const inputs = { schema: avroSchema(spec, type) };
       const inputsHash = inputsHashOf(inputs);
-      return { name: jobName(spec, type === 'interactions' ? 'int' : 'itm', inputsHash), inputs, inputsHash };
+      return { name: jobName(spec, ROLE[type], inputsHash), inputs, inputsHash };
     },
-    read(ctx, desired) {
-      return describeSchema(ctx, personalizeArn(ctx.aws.region, ctx.account, 'schema', desired.name));
+    observe(ctx, desired) {
+      return describeSchema(ctx, personalizeArn(ctx.env, 'schema', desired.name));
     },
     async apply(ctx, desired) {
-      const arn = personalizeArn(ctx.aws.region, ctx.account, 'schema', desired.name);
+      const arn = personalizeArn(ctx.env, 'schema', desired.name);
       const seen = await describeSchema(ctx, arn);
       let adopted = seen.exists;
       if (!seen.exists) {
         adopted = (
-          await createRecorded(ctx, id, desired, async () => {
-            const out = await ctx.aws.personalize.send(
-              new CreateSchemaCommand({ name: desired.name, schema: JSON.stringify(desired.inputs['schema']) }),
-            );
-            return out.schemaArn;
-          })
+          await createRecorded(ctx, id, desired, () =>
+            ctx.aws.personalize.createSchema({ name: desired.name, schema: JSON.stringify(desired.inputs['schema']) }),
+          )
         ).adopted;
       }
       await ctx.state.setStep(id, { phase: 'done', name: desired.name, arn, inputsHash: desired.inputsHash, inputs: desired.inputs });
       return { arn, adopted };
     },
-    async destroy(ctx, record) {
-      if (!record.arn) return;
-      try {
-        await deleteIgnoringAbsent(() => ctx.aws.personalize.send(new DeleteSchemaCommand({ schemaArn: record.arn })));
-      } catch (e) {
-        // Another dataset (maybe another pipeline's) still uses it: leave it, schemas cost nothing.
-        if (!isInUse(e)) throw awsFailure(id, `deleting schema ${record.name}`, e);
+    status(ctx, record) {
+      return record.arn ? describeSchema(ctx, record.arn) : Promise.resolve(undefined);
+    },
+    async destroy(ctx: DestroyContext) {
+      const arns = new Set<string>();
+      const recorded = ctx.state.step(id)?.arn;
+      if (recorded) arns.add(recorded);
+      for (const s of await ctx.once('schemas', () => ctx.aws.personalize.listSchemas())) {
+        if (isOurs(ctx.spec, type, s.name)) arns.add(s.arn);
       }
+      const report = { deleted: [] as string[], kept: [] as string[] };
+      for (const arn of arns) {
+        const name = arn.split('/').pop() ?? arn;
+        try {
+          if (!(await ctx.aws.personalize.describeSchema(arn))) continue;
+          await ctx.aws.personalize.deleteSchema(arn);
+          report.deleted.push(`schema ${name}`);
+        } catch (e) {
+          // Another dataset (maybe another pipeline's) still uses it: leave it, schemas cost nothing.
+          if (isAwsError(e, 'in-use')) report.kept.push(`schema ${name} (still used by another dataset)`);
+          else throw awsFailure(id, `deleting schema ${name}`, e);
+        }
+      }
+      return report;
     },
   };
 }

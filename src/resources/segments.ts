@@ -1,31 +1,21 @@
-import { CreateBatchSegmentJobCommand, DescribeBatchSegmentJobCommand } from '@aws-sdk/client-personalize';
 import { ARTIFACT_FILES } from '../data/artifacts.js';
-import { inputsHashOf, jobName, personalizeArn, personalizeTags, prefixOf, s3Uri } from './naming.js';
-import { createRecorded, phaseOf, readOrAbsent, waitActive } from './lifecycle.js';
-import { artifactSha, preparedOf } from './prepare.js';
+import { inputsHashOf, jobName, personalizeArn, prefixOf, s3Uri, tagsFor } from './naming.js';
+import { createRecorded, observed, recordExisting, waitActive } from './lifecycle.js';
+import { artifactSha } from './prepare.js';
 import { objectKeys } from './upload.js';
 import { roleArnOf } from './import-job.js';
+import { ourSolutionVersions } from './training.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
+import type { Spec } from '../spec/types.js';
 
-export function describeSegmentJob(ctx: StepContext, arn: string): Promise<Observation> {
-  return readOrAbsent(async () => {
-    const r = await ctx.aws.personalize.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn: arn }));
-    const j = r.batchSegmentJob;
-    return {
-      exists: true,
-      arn,
-      name: j?.jobName,
-      status: j?.status,
-      phase: phaseOf(j?.status),
-      failureReason: j?.failureReason,
-      details: { outputPath: j?.jobOutput?.s3DataDestination?.path, numResults: j?.numResults },
-    };
-  });
+export async function describeSegmentJob(ctx: StepContext, arn: string): Promise<Observation> {
+  const j = await ctx.aws.personalize.describeBatchSegmentJob(arn);
+  return observed(j, j ? { outputPath: j.outputPath ?? null, numResults: j.numResults ?? null } : undefined);
 }
 
 /** Where a job writes: its own folder under <prefix>output/, the only place the role may write. */
-export function outputPrefix(ctx: Pick<StepContext, 'spec'>, job: string): string {
-  return `${prefixOf(ctx.spec)}output/${job}/`;
+export function outputPrefix(spec: Spec, job: string): string {
+  return `${prefixOf(spec)}output/${job}/`;
 }
 
 /**
@@ -39,29 +29,28 @@ export const segmentsStep: StepDefinition = {
   deps: ['training', 'upload', 'role'],
   costly: true,
   job: true,
-  desired(ctx) {
+  desired({ spec, prepared, upstream, record }) {
     const inputs = {
-      training: ctx.desired.get('training')!.inputsHash,
-      numResults: preparedOf(ctx).stats.k,
-      queries: artifactSha(ctx, ARTIFACT_FILES.batchInput) ?? 'missing',
+      training: upstream('training').inputsHash,
+      numResults: prepared.stats.k,
+      queries: artifactSha(prepared, ARTIFACT_FILES.batchInput),
     };
     const inputsHash = inputsHashOf(inputs);
-    const record = ctx.state.step('segments');
     const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
-    return { name: jobName(ctx.spec, 'seg', inputsHash, attempt), inputs, inputsHash };
+    return { name: jobName(spec, 'seg', inputsHash, attempt), inputs, inputsHash };
   },
-  read(ctx, desired) {
-    return describeSegmentJob(ctx, personalizeArn(ctx.aws.region, ctx.account, 'batch-segment-job', desired.name));
+  observe(ctx, desired) {
+    return describeSegmentJob(ctx, personalizeArn(ctx.env, 'batch-segment-job', desired.name));
   },
   async apply(ctx, desired, record) {
     let attempt = record?.inputsHash === desired.inputsHash ? (record.attempt ?? 1) : 1;
     let name = desired.name;
-    let arn = personalizeArn(ctx.aws.region, ctx.account, 'batch-segment-job', name);
+    let arn = personalizeArn(ctx.env, 'batch-segment-job', name);
     let seen = await describeSegmentJob(ctx, arn);
     if (seen.exists && seen.phase === 'failed') {
       attempt += 1;
       name = jobName(ctx.spec, 'seg', desired.inputsHash, attempt);
-      arn = personalizeArn(ctx.aws.region, ctx.account, 'batch-segment-job', name);
+      arn = personalizeArn(ctx.env, 'batch-segment-job', name);
       seen = await describeSegmentJob(ctx, arn);
     }
     const svArn = ctx.state.step('training')?.arn;
@@ -74,29 +63,34 @@ export const segmentsStep: StepDefinition = {
           ctx,
           'segments',
           { ...desired, name },
-          async () =>
-            (
-              await ctx.aws.personalize.send(
-                new CreateBatchSegmentJobCommand({
-                  jobName: name,
-                  solutionVersionArn: svArn,
-                  numResults: Number(desired.inputs['numResults']),
-                  jobInput: { s3DataSource: { path: s3Uri(bucket, objectKeys(ctx)[ARTIFACT_FILES.batchInput]!) } },
-                  jobOutput: { s3DataDestination: { path: s3Uri(bucket, outputPrefix(ctx, name)) } },
-                  roleArn: roleArnOf(ctx),
-                  tags: personalizeTags(ctx.spec, 'segments'),
-                }),
-              )
-            ).batchSegmentJobArn,
+          () =>
+            ctx.aws.personalize.createBatchSegmentJob({
+              name,
+              solutionVersionArn: svArn,
+              numResults: Number(desired.inputs['numResults']),
+              inputPath: s3Uri(bucket, objectKeys(ctx.spec)[ARTIFACT_FILES.batchInput]!),
+              outputPath: s3Uri(bucket, outputPrefix(ctx.spec, name)),
+              roleArn: roleArnOf(ctx),
+              tags: tagsFor(ctx.spec, 'segments'),
+            }),
           attempt,
         )
       ).adopted;
     } else {
-      await ctx.state.setStep('segments', { phase: 'created', name, arn, inputsHash: desired.inputsHash, inputs: desired.inputs, attempt });
+      await recordExisting(ctx, 'segments', { ...desired, name }, arn, attempt);
     }
     await waitActive(ctx, 'segments', name, () => describeSegmentJob(ctx, arn));
-    await ctx.state.patchStep('segments', { phase: 'done', arn, outputs: { outputPrefix: outputPrefix(ctx, name), numResults: desired.inputs['numResults'] } });
+    await ctx.state.patchStep('segments', { phase: 'done', arn, outputs: { outputPrefix: outputPrefix(ctx.spec, name), numResults: desired.inputs['numResults'] } });
     return { arn, adopted };
   },
-  // No destroy: batch segment jobs cannot be deleted; their output goes with the bucket.
+  status(ctx, record) {
+    return record.arn ? describeSegmentJob(ctx, record.arn) : Promise.resolve(undefined);
+  },
+  /** Batch segment jobs cannot be deleted: destroy lists those of the pipeline's solution versions. */
+  async destroy(ctx) {
+    const versions = new Set((await ourSolutionVersions(ctx)).map((v) => v.arn));
+    if (versions.size === 0) return {};
+    const jobs = await ctx.aws.personalize.listBatchSegmentJobs();
+    return { undeletable: jobs.filter((j) => j.solutionVersionArn && versions.has(j.solutionVersionArn)).map((j) => `batch segment job ${j.name} (${j.status})`) };
+  },
 };

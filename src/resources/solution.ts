@@ -1,41 +1,29 @@
-import { CreateSolutionCommand, DeleteSolutionCommand, DescribeSolutionCommand } from '@aws-sdk/client-personalize';
 import type { Spec } from '../spec/types.js';
-import { inputsHashOf, longLivedName, personalizeArn, personalizeTags } from './naming.js';
-import { createRecorded, deleteIgnoringAbsent, phaseOf, readOrAbsent, waitActive, waitGone } from './lifecycle.js';
-import { datasetGroupArn } from './dataset-group.js';
+import { inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
+import { awsFailure, createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 
-export function recipeArn(spec: Spec): string {
-  return `arn:aws:personalize:::recipe/${spec.recipe}`;
+export function recipeArn(spec: Spec, partition = 'aws'): string {
+  return `arn:${partition}:personalize:::recipe/${spec.recipe}`;
 }
 
 /** The solution's immutable configuration. performAutoTraining is always false: no surprise weekly trainings. */
-export function solutionConfig(spec: Spec): { recipeArn: string; performAutoTraining: false; hiddenDimension: number | null } {
-  return { recipeArn: recipeArn(spec), performAutoTraining: false, hiddenDimension: spec.training.hiddenDimension ?? null };
+export function solutionConfig(spec: Spec, partition: string): { recipeArn: string; performAutoTraining: false; hiddenDimension: number | null } {
+  return { recipeArn: recipeArn(spec, partition), performAutoTraining: false, hiddenDimension: spec.training.hiddenDimension ?? null };
 }
 
-export function describeSolution(ctx: StepContext, arn: string): Promise<Observation> {
-  return readOrAbsent(async () => {
-    const r = await ctx.aws.personalize.send(new DescribeSolutionCommand({ solutionArn: arn }));
-    const s = r.solution;
-    return {
-      exists: true,
-      arn,
-      name: s?.name,
-      status: s?.status,
-      phase: phaseOf(s?.status),
-      failureReason: s?.latestSolutionVersion?.failureReason,
-      details: {
-        recipeArn: s?.recipeArn,
-        performAutoTraining: s?.performAutoTraining,
-        hiddenDimension: s?.solutionConfig?.algorithmHyperParameters?.['hidden_dimension'] ?? null,
-      },
-    };
-  });
+export async function describeSolution(ctx: StepContext, arn: string): Promise<Observation> {
+  const s = await ctx.aws.personalize.describeSolution(arn);
+  return observed(
+    s && { ...s, ...(s.latestVersion?.failureReason ? { failureReason: s.latestVersion.failureReason } : {}) },
+    s ? { recipeArn: s.recipeArn ?? null, performAutoTraining: s.performAutoTraining ?? null, hiddenDimension: s.hiddenDimension ?? null } : undefined,
+  );
 }
 
+/** The solution's ARN from its deterministic name. */
 export function solutionArn(ctx: StepContext): string {
-  return personalizeArn(ctx.aws.region, ctx.account, 'solution', ctx.desired.get('solution')!.name);
+  return personalizeArn(ctx.env, 'solution', ctx.desired('solution').name);
 }
 
 function driftOf(seen: Observation, want: ReturnType<typeof solutionConfig>): string[] {
@@ -48,11 +36,8 @@ function driftOf(seen: Observation, want: ReturnType<typeof solutionConfig>): st
   return out;
 }
 
-async function deleteSolution(ctx: StepContext, arn: string, label: string): Promise<void> {
-  const seen = await describeSolution(ctx, arn);
-  if (!seen.exists) return;
-  if (seen.phase !== 'deleting') await deleteIgnoringAbsent(() => ctx.aws.personalize.send(new DeleteSolutionCommand({ solutionArn: arn })));
-  await waitGone(ctx, 'solution', label, () => describeSolution(ctx, arn));
+function deleteSolution(ctx: StepContext, arn: string, label: string): Promise<boolean> {
+  return deleteAndWait(ctx, 'solution', label, () => describeSolution(ctx, arn), () => ctx.aws.personalize.deleteSolution(arn));
 }
 
 export const solutionStep: StepDefinition = {
@@ -60,22 +45,22 @@ export const solutionStep: StepDefinition = {
   kind: 'solution',
   title: 'solution',
   deps: ['dataset-group', 'dataset-interactions'],
-  desired(ctx) {
-    const inputs = { ...solutionConfig(ctx.spec), datasetGroup: ctx.desired.get('dataset-group')!.name };
-    return { name: longLivedName(ctx.spec, 'solution'), inputs, inputsHash: inputsHashOf(inputs) };
+  desired({ spec, env, upstream }) {
+    const inputs = { ...solutionConfig(spec, env.partition), datasetGroup: upstream('dataset-group').name };
+    return { name: longLivedName(spec, 'solution'), inputs, inputsHash: inputsHashOf(inputs) };
   },
-  async read(ctx, desired) {
-    const seen = await describeSolution(ctx, personalizeArn(ctx.aws.region, ctx.account, 'solution', desired.name));
+  async observe(ctx, desired) {
+    const seen = await describeSolution(ctx, personalizeArn(ctx.env, 'solution', desired.name));
     if (seen.exists) {
-      const drift = driftOf(seen, solutionConfig(ctx.spec));
+      const drift = driftOf(seen, solutionConfig(ctx.spec, ctx.env.partition));
       if (drift.length > 0) seen.drift = drift;
     }
     return seen;
   },
   async apply(ctx, desired) {
-    const arn = personalizeArn(ctx.aws.region, ctx.account, 'solution', desired.name);
+    const arn = personalizeArn(ctx.env, 'solution', desired.name);
     let seen = await describeSolution(ctx, arn);
-    const config = solutionConfig(ctx.spec);
+    const config = solutionConfig(ctx.spec, ctx.env.partition);
     if (seen.exists && (seen.phase === 'failed' || driftOf(seen, config).length > 0)) {
       // A solution's configuration is immutable: replacing it means deleting it (and its versions) first.
       ctx.progress('solution', { message: 'replacing the solution (its configuration changed)' });
@@ -85,31 +70,40 @@ export const solutionStep: StepDefinition = {
     let adopted = seen.exists;
     if (!seen.exists) {
       adopted = (
-        await createRecorded(ctx, 'solution', desired, async () => {
-          const out = await ctx.aws.personalize.send(
-            new CreateSolutionCommand({
-              name: desired.name,
-              datasetGroupArn: datasetGroupArn(ctx),
-              recipeArn: config.recipeArn,
-              performAutoTraining: false,
-              performHPO: false,
-              ...(config.hiddenDimension !== null
-                ? { solutionConfig: { algorithmHyperParameters: { hidden_dimension: String(config.hiddenDimension) } } }
-                : {}),
-              tags: personalizeTags(ctx.spec, 'solution'),
-            }),
-          );
-          return out.solutionArn;
-        })
+        await createRecorded(ctx, 'solution', desired, () =>
+          ctx.aws.personalize.createSolution({
+            name: desired.name,
+            datasetGroupArn: datasetGroupArn(ctx),
+            recipeArn: config.recipeArn,
+            performAutoTraining: false,
+            ...(config.hiddenDimension !== null ? { hiddenDimension: config.hiddenDimension } : {}),
+            tags: tagsFor(ctx.spec, 'solution'),
+          }),
+        )
       ).adopted;
     } else {
-      await ctx.state.setStep('solution', { phase: 'created', name: desired.name, arn, inputsHash: desired.inputsHash, inputs: desired.inputs });
+      await recordExisting(ctx, 'solution', desired, arn);
     }
     await waitActive(ctx, 'solution', desired.name, () => describeSolution(ctx, arn));
     await ctx.state.patchStep('solution', { phase: 'done', arn });
     return { arn, adopted };
   },
-  async destroy(ctx, record) {
-    if (record.arn) await deleteSolution(ctx, record.arn, record.name ?? record.arn);
+  status(ctx, record) {
+    return record.arn ? describeSolution(ctx, record.arn) : Promise.resolve(undefined);
+  },
+  /** Every solution in the pipeline's dataset groups (their versions go with them). */
+  async destroy(ctx) {
+    const deleted: string[] = [];
+    for (const group of await ourDatasetGroups(ctx)) {
+      for (const s of await ctx.aws.personalize.listSolutions(group)) {
+        ctx.progress('solution', { message: `deleting solution ${s.name}` });
+        try {
+          if (await deleteSolution(ctx, s.arn, s.name)) deleted.push(`solution ${s.name}`);
+        } catch (e) {
+          throw awsFailure('solution', `deleting solution ${s.name}`, e);
+        }
+      }
+    }
+    return { deleted };
   },
 };

@@ -1,30 +1,15 @@
-import {
-  CreateSolutionVersionCommand,
-  DescribeSolutionVersionCommand,
-  ListSolutionVersionsCommand,
-  ListTagsForResourceCommand,
-  StopSolutionVersionCreationCommand,
-} from '@aws-sdk/client-personalize';
-import { isInUse, isNotFound } from '../aws/errors.js';
-import { TAG_INPUTS, inputsHashOf, personalizeTags } from './naming.js';
-import { createRecorded, phaseOf, readOrAbsent, waitActive } from './lifecycle.js';
+import { isAwsError } from '../aws/errors.js';
+import { pollUntil } from '../util/backoff.js';
+import { TAG_INPUTS, inputsHashOf, tagsFor } from './naming.js';
+import { createRecorded, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
 import { solutionArn } from './solution.js';
-import type { Observation, StepContext, StepDefinition } from './types.js';
+import { ourDatasetGroups } from './dataset-group.js';
+import type { DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
 import type { StepRecord } from '../state/types.js';
 
-export function describeSolutionVersion(ctx: StepContext, arn: string): Promise<Observation> {
-  return readOrAbsent(async () => {
-    const r = await ctx.aws.personalize.send(new DescribeSolutionVersionCommand({ solutionVersionArn: arn }));
-    const v = r.solutionVersion;
-    return {
-      exists: true,
-      arn,
-      status: v?.status,
-      phase: phaseOf(v?.status),
-      failureReason: v?.failureReason,
-      details: { trainingHours: v?.trainingHours },
-    };
-  });
+export async function describeSolutionVersion(ctx: StepContext, arn: string): Promise<Observation> {
+  const v = await ctx.aws.personalize.describeSolutionVersion(arn);
+  return observed(v, v ? { trainingHours: v.trainingHours ?? null } : undefined);
 }
 
 /**
@@ -33,24 +18,21 @@ export function describeSolutionVersion(ctx: StepContext, arn: string): Promise<
  * back to an earlier value) so that the same training is never paid for twice.
  */
 export async function findVersionByInputs(ctx: StepContext, inputsHash: string): Promise<Observation> {
-  const solution = solutionArn(ctx);
-  let versions;
+  let listed;
   try {
-    versions = await ctx.aws.personalize.send(new ListSolutionVersionsCommand({ solutionArn: solution, maxResults: 100 }));
+    listed = await ctx.aws.personalize.listSolutionVersions(solutionArn(ctx));
   } catch (e) {
-    if (isNotFound(e)) return { exists: false };
+    // On a first run the solution is absent, and that is the answer.
+    if (isAwsError(e, 'not-found')) return { exists: false };
     throw e;
   }
   // Newest first: the last attempt decides (an older failed one is history).
-  const summaries = [...(versions.solutionVersions ?? [])].sort(
-    (a, b) => (b.creationDateTime?.getTime() ?? 0) - (a.creationDateTime?.getTime() ?? 0),
+  const versions = [...listed].sort(
+    (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0),
   );
-  for (const v of summaries) {
-    if (!v.solutionVersionArn) continue;
-    const tags = await ctx.aws.personalize.send(new ListTagsForResourceCommand({ resourceArn: v.solutionVersionArn }));
-    if ((tags.tags ?? []).some((t) => t.tagKey === TAG_INPUTS && t.tagValue === inputsHash)) {
-      return { exists: true, arn: v.solutionVersionArn, status: v.status, phase: phaseOf(v.status), failureReason: v.failureReason };
-    }
+  for (const v of versions) {
+    const tags = await ctx.aws.personalize.listTagsForResource(v.arn);
+    if (tags[TAG_INPUTS] === inputsHash) return observed(v);
   }
   return { exists: false };
 }
@@ -60,8 +42,22 @@ async function observe(ctx: StepContext, inputsHash: string, record: StepRecord 
     const seen = await describeSolutionVersion(ctx, record.arn);
     if (seen.exists) return seen;
   }
-  // Look the version up by tag (one list call; on a first run the solution is absent and that is the answer).
   return findVersionByInputs(ctx, inputsHash);
+}
+
+/** Stops a training in flight (it is billed until stopped) and waits until it is no longer pending. */
+async function stopTraining(ctx: StepContext, arn: string): Promise<void> {
+  ctx.progress('training', { message: `stopping training ${arn}` });
+  try {
+    await ctx.aws.personalize.stopSolutionVersionCreation(arn);
+  } catch (e) {
+    if (!isAwsError(e, 'in-use')) throw e;
+  }
+  await pollUntil(() => describeSolutionVersion(ctx, arn), (o) => !o.exists || o.phase !== 'pending', {
+    initialMs: ctx.pollInitialMs,
+    maxMs: ctx.pollMaxMs,
+    signal: ctx.signal,
+  });
 }
 
 export const trainingStep: StepDefinition = {
@@ -71,17 +67,16 @@ export const trainingStep: StepDefinition = {
   deps: ['solution', 'import-interactions'],
   costly: true,
   job: true,
-  desired(ctx) {
+  desired({ spec, upstream, has }) {
     const inputs: Record<string, unknown> = {
-      solution: ctx.desired.get('solution')!.inputsHash,
-      interactions: ctx.desired.get('import-interactions')!.inputsHash,
+      solution: upstream('solution').inputsHash,
+      interactions: upstream('import-interactions').inputsHash,
     };
-    const items = ctx.desired.get('import-items');
-    if (items) inputs['items'] = items.inputsHash;
+    if (has('import-items')) inputs['items'] = upstream('import-items').inputsHash;
     const inputsHash = inputsHashOf(inputs);
-    return { name: `${ctx.spec.name}-train-${inputsHash.slice(0, 8)}`, inputs, inputsHash };
+    return { name: `${spec.name}-train-${inputsHash.slice(0, 8)}`, inputs, inputsHash };
   },
-  read(ctx, desired, record) {
+  observe(ctx, desired, record) {
     return observe(ctx, desired.inputsHash, record);
   },
   async apply(ctx, desired, record) {
@@ -93,39 +88,47 @@ export const trainingStep: StepDefinition = {
     let arn = seen.arn;
     let adopted = seen.exists;
     if (!seen.exists) {
-      const r = await createRecorded(ctx, 'training', desired, async () => {
-        const out = await ctx.aws.personalize.send(
-          new CreateSolutionVersionCommand({
-            solutionArn: solutionArn(ctx),
-            trainingMode: 'FULL',
-            tags: personalizeTags(ctx.spec, 'training', { [TAG_INPUTS]: desired.inputsHash }),
-          }),
-        );
-        return out.solutionVersionArn;
-      });
+      const r = await createRecorded(ctx, 'training', desired, () =>
+        ctx.aws.personalize.createSolutionVersion({
+          solutionArn: solutionArn(ctx),
+          trainingMode: 'FULL',
+          tags: tagsFor(ctx.spec, 'training', { [TAG_INPUTS]: desired.inputsHash }),
+        }),
+      );
       arn = r.arn;
       adopted = r.adopted;
       if (!arn) arn = (await findVersionByInputs(ctx, desired.inputsHash)).arn;
     } else {
-      await ctx.state.setStep('training', { phase: 'created', name: desired.name, arn, inputsHash: desired.inputsHash, inputs: desired.inputs });
+      await recordExisting(ctx, 'training', desired, arn);
     }
     if (!arn) throw new Error('training: no solution version ARN after create');
-    const final = await waitActive(ctx, 'training', 'training', () => describeSolutionVersion(ctx, arn!));
+    const trained = arn;
+    const final = await waitActive(ctx, 'training', 'training', () => describeSolutionVersion(ctx, trained));
     const trainingHours = final.details?.['trainingHours'];
     await ctx.state.patchStep('training', { phase: 'done', arn, outputs: { trainingHours: typeof trainingHours === 'number' ? trainingHours : null } });
     return { arn, adopted };
   },
-  /** Destroy stops training in flight (it is billed until stopped); the version itself goes with its solution. */
-  async destroy(ctx, record) {
-    if (!record.arn) return;
-    const seen = await describeSolutionVersion(ctx, record.arn);
-    if (seen.exists && seen.phase === 'pending') {
-      try {
-        await ctx.aws.personalize.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: record.arn }));
-      } catch (e) {
-        if (!isNotFound(e) && !isInUse(e)) throw e;
-      }
-      await waitActive(ctx, 'training', 'stopping training', () => describeSolutionVersion(ctx, record.arn!)).catch(() => undefined);
+  status(ctx, record) {
+    return record.arn ? describeSolutionVersion(ctx, record.arn) : Promise.resolve(undefined);
+  },
+  /** Stops every training in flight in the pipeline's solutions; the versions themselves go with the solution. */
+  async destroy(ctx: DestroyContext) {
+    for (const v of await ourSolutionVersions(ctx)) {
+      if (phaseOf(v.status) === 'pending') await stopTraining(ctx, v.arn);
     }
+    return {};
   },
 };
+
+/** Every solution version of every solution in the pipeline's dataset groups (listed once per destroy). */
+export function ourSolutionVersions(ctx: DestroyContext): Promise<Array<{ arn: string; status: string }>> {
+  return ctx.once('solution-versions', async () => {
+    const out: Array<{ arn: string; status: string }> = [];
+    for (const group of await ourDatasetGroups(ctx)) {
+      for (const s of await ctx.aws.personalize.listSolutions(group)) {
+        for (const v of await ctx.aws.personalize.listSolutionVersions(s.arn)) out.push({ arn: v.arn, status: v.status });
+      }
+    }
+    return out;
+  });
+}

@@ -1,5 +1,6 @@
-import type { AwsClients } from '../aws/clients.js';
-import type { CostEstimate } from '../plan/cost.js';
+import type { AwsPorts } from '../aws/ports.js';
+import type { CostEstimate } from '../cost/formulas.js';
+import type { PrepareManifest, PrepareStats } from '../data/artifacts.js';
 import type { Spec } from '../spec/types.js';
 import type { StateStore } from '../state/store.js';
 import type { StepRecord } from '../state/types.js';
@@ -40,8 +41,51 @@ export interface Observation {
   failureReason?: string;
   /** Live configuration that differs from the desired one ("solution.recipeArn: x -> y"). */
   drift?: string[];
-  /** Extra facts for status output. */
+  /** Extra facts for status output and later decisions (plain JSON values only: the snapshot is saved). */
   details?: Record<string, unknown>;
+}
+
+/** Facts fixed for one command: whose account, where. */
+export interface Env {
+  account: string;
+  region: string;
+  /** ARN partition: aws, aws-cn, aws-us-gov. */
+  partition: string;
+}
+
+/** The prepared data as the plan sees it: its fingerprint, stats and the hashes of every output file. */
+export interface PreparedData {
+  fingerprint: string;
+  stats: PrepareStats;
+  manifest: PrepareManifest;
+  workDir: string;
+}
+
+/** What `desired` may read. All of it is data: desired() is pure. */
+export interface DesireInput {
+  spec: Spec;
+  env: Env;
+  prepared: PreparedData;
+  /** Desired values of steps earlier in topological order (every dependency is among them). */
+  upstream(id: string): Desired;
+  /** The step's record in the state (attempt numbers of jobs that cannot be renamed). */
+  record: StepRecord | undefined;
+  /** Whether a step is part of this pipeline (the items steps exist only with data.items). */
+  has(id: string): boolean;
+}
+
+/** The leaves the steps use through interfaces: data preparation and evaluation (src/data, src/eval). */
+export interface DataPort {
+  prepareFingerprint(spec: Spec, opts: { cwd: string }): Promise<string>;
+  prepareData(
+    spec: Spec,
+    opts: { cwd: string; onProgress?: (message: string) => void; signal?: AbortSignal },
+  ): Promise<{ upToDate: boolean; fingerprint: string; stats: PrepareStats; workDir: string }>;
+}
+
+export interface EvalPort {
+  /** Evaluates the run in workDir and writes the report files; returns the summary lines and where they went. */
+  evaluate(workDir: string, spec: Spec): Promise<{ summary: string[]; dir: string }>;
 }
 
 export interface Progress {
@@ -49,23 +93,27 @@ export interface Progress {
   fraction?: number;
 }
 
-/** Everything a step may use while planning or applying. */
+/** Everything a step may use while observing, applying, reporting status or destroying. */
 export interface StepContext {
   spec: Spec;
-  aws: AwsClients;
-  account: string;
+  aws: AwsPorts;
+  env: Env;
   cwd: string;
   workDir: string;
   state: StateStore;
   signal: AbortSignal;
+  data: DataPort;
+  evaluation: EvalPort;
   /** Short poll delays for the local target (the emulator runs in seconds, AWS in minutes). */
   pollInitialMs: number;
   pollMaxMs: number;
   /** Longest wait for one resource before giving up (a stuck job must not hang apply forever). */
   waitTimeoutMs: number;
   progress(stepId: string, p: Progress): void;
-  /** Desired values of every step, computed by the planner (upstream names for downstream calls). */
-  desired: Map<string, Desired>;
+  /** Set once the observe phase prepared the data. */
+  prepared?: PreparedData;
+  /** The desired value of a step, as the plan computed it. */
+  desired(id: string): Desired;
   /** The plan's cost estimate, recorded in run-info.json beside the actual cost of the same steps. */
   estimate?: CostEstimate;
   /**
@@ -77,7 +125,6 @@ export interface StepContext {
 
 export interface ApplyResult {
   arn?: string;
-  outputs?: Record<string, unknown>;
   /** Bytes sent to S3 by this step. */
   bytesUploaded?: number;
   /** True when the step adopted an existing resource instead of creating one. */
@@ -85,6 +132,29 @@ export interface ApplyResult {
   note?: string;
 }
 
+/** What one step's destroy did, in words for the summary. */
+export interface DestroyReport {
+  deleted: string[];
+  /** Resources AWS offers no delete for (import and batch segment jobs): they stay, and cost nothing. */
+  undeletable: string[];
+  kept: string[];
+  /** Anything that may still cost money (should be empty after a full destroy). */
+  stillBilling: string[];
+  /** The step's record stays in the state (what --keep-data keeps). */
+  keepRecord?: boolean;
+}
+
+export interface DestroyContext extends StepContext {
+  /** --keep-data: the bucket, its objects and the prepared files stay. */
+  keepData: boolean;
+  /** Computes a value once per destroy (e.g. the dataset groups found by tag), shared by the steps that need it. */
+  once<T>(key: string, compute: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * One kind of resource or local step, owning its whole lifecycle. plan, apply, status and destroy are generic
+ * walks over these; adding a kind means one new file and one line in the step list (src/resources/index.ts).
+ */
 export interface StepDefinition {
   id: string;
   kind: StepKind;
@@ -96,11 +166,19 @@ export interface StepDefinition {
   costly?: boolean;
   /** Jobs that cannot be deleted: a changed input means a new job, shown as "run". */
   job?: boolean;
-  desired(ctx: StepContext): Desired | Promise<Desired>;
-  /** At most one read call in the common case. */
-  read(ctx: StepContext, desired: Desired, record: StepRecord | undefined): Promise<Observation>;
-  /** Makes the world match: create (write-ahead), adopt, or wait for what is in flight. Idempotent. */
+  /**
+   * Not a resource to create or replace but work that runs again whenever it is not up to date (uploads, reading
+   * metrics): planned like a local step, "run".
+   */
+  rerunnable?: boolean;
+  /** Pure: the deterministic name and inputs. */
+  desired(input: DesireInput): Desired;
+  /** The read the plan makes: at most one call in the common case. */
+  observe(ctx: StepContext, desired: Desired, record: StepRecord | undefined): Promise<Observation>;
+  /** Makes the world match: create (write-ahead), adopt, update, or wait for what is in flight. Idempotent. */
   apply(ctx: StepContext, desired: Desired, record: StepRecord | undefined): Promise<ApplyResult>;
-  /** Deletes what this step created (and waits for it). Absent is success. */
-  destroy?(ctx: StepContext, record: StepRecord): Promise<void>;
+  /** The live status of what the state records (undefined: nothing to read, e.g. a local step). */
+  status?(ctx: StepContext, record: StepRecord): Promise<Observation | undefined>;
+  /** Deletes what this step created, including leftovers a crashed run never recorded. Absent is success. */
+  destroy?(ctx: DestroyContext): Promise<Partial<DestroyReport>>;
 }

@@ -14,8 +14,8 @@ export interface LoadOptions {
   mode: 'validate' | 'run';
   /** --target from the command line. */
   target?: TargetKind;
-  /** For display paths in diagnostics; default process.cwd(). */
-  cwd?: string;
+  /** The directory FILE is relative to (the command's working directory); also for display paths. */
+  cwd: string;
 }
 
 export interface CheckResult {
@@ -29,7 +29,7 @@ export interface CheckResult {
 
 /** Reads and checks a pipeline file; never throws for problems in the file itself (they are diagnostics). */
 export async function checkSpecFile(file: string, opts: LoadOptions): Promise<CheckResult> {
-  const cwd = opts.cwd ?? process.cwd();
+  const { cwd } = opts;
   const abs = resolve(cwd, file);
   const rel = relative(cwd, abs);
   const displayFile = rel.startsWith('..') ? abs : rel;

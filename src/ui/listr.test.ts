@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { listrRenderer } from './listr.js';
 import type { Plan } from '../plan/types.js';
-import { estimateCost } from '../plan/cost.js';
-import { resolvePrices } from '../plan/prices.js';
+import { estimateCost } from '../cost/formulas.js';
+import { resolvePrices } from '../cost/prices.js';
 
 test('listr renderer: the plan, then one task per step settled by engine events; finish() returns', async () => {
   const out = new PassThrough();
@@ -26,6 +26,7 @@ test('listr renderer: the plan, then one task per step settled by engine events;
       action: i === 0 ? ('noop' as const) : ('run' as const),
       reasons: [],
       name: id,
+      inputs: {},
       inputsHash: '',
       costly: false,
       local: false,

@@ -4,8 +4,8 @@ import { PassThrough } from 'node:stream';
 import { plainRenderer } from './plain.js';
 import { planLines, tally } from './plan-text.js';
 import type { Plan } from '../plan/types.js';
-import { estimateCost } from '../plan/cost.js';
-import { resolvePrices } from '../plan/prices.js';
+import { estimateCost } from '../cost/formulas.js';
+import { resolvePrices } from '../cost/prices.js';
 
 function plan(actions: Array<[string, Plan['steps'][number]['action'], string[]]>, maxUsd = 25): Plan {
   return {
@@ -15,7 +15,7 @@ function plan(actions: Array<[string, Plan['steps'][number]['action'], string[]]
     specHash: 'h',
     target: { kind: 'local', region: 'us-east-1' },
     createdAt: '',
-    steps: actions.map(([id, action, reasons]) => ({ id, kind: 'bucket', title: id, deps: [], action, reasons, name: `demo-${id}`, inputsHash: '', costly: false, local: false })),
+    steps: actions.map(([id, action, reasons]) => ({ id, kind: 'bucket', title: id, deps: [], action, reasons, name: `demo-${id}`, inputs: {}, inputsHash: '', costly: false, local: false })),
     cost: estimateCost({ ingestBytes: 1e9, trainingHours: { low: 1, high: 2 }, segments: { users: 1000, queries: 10 } }, resolvePrices('us-east-1', undefined)),
     budgetUsd: maxUsd,
     basisHash: '',

@@ -24,18 +24,18 @@ export const segflowVersion: string = (
 export const pipelineSchemaPath = join(packageRoot, 'schemas', 'pipeline.schema.json');
 
 /** Everything segflow keeps lives in `.segflow/` under the working directory, like `.terraform/`. */
-export function segflowDir(cwd: string = process.cwd()): string {
+export function segflowDir(cwd: string): string {
   return resolve(cwd, '.segflow');
 }
-export function workDir(pipeline: string, cwd?: string): string {
+export function workDir(pipeline: string, cwd: string): string {
   return join(segflowDir(cwd), 'work', pipeline);
 }
-export function stateFile(pipeline: string, cwd?: string): string {
+export function stateFile(pipeline: string, cwd: string): string {
   return join(segflowDir(cwd), 'state', `${pipeline}.json`);
 }
-export function localEmulatorDir(cwd?: string): string {
+export function localEmulatorDir(cwd: string): string {
   return join(segflowDir(cwd), 'local');
 }
-export function reportsDir(pipeline: string, cwd?: string): string {
+export function reportsDir(pipeline: string, cwd: string): string {
   return join(segflowDir(cwd), 'reports', pipeline);
 }

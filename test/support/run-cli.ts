@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { runCli } from '../../src/cli/run.js';
 import { packageRoot } from '../../src/util/paths.js';
 
@@ -22,7 +22,7 @@ class Collector extends Writable {
 export async function runInProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const stdout = new Collector();
   const stderr = new Collector();
-  const code = await runCli(args, { cwd, env, stdout, stderr, isTTY: false, signal: new AbortController().signal });
+  const code = await runCli(args, { cwd, env, stdin: Readable.from([]), stdout, stderr, isTTY: false, signal: new AbortController().signal });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 

@@ -6,6 +6,7 @@ import { ExitCode, inputError, isSegflowError } from '../../util/errors.js';
 import { applyPipeline, type ApplySummary } from '../../engine/apply.js';
 import type { Plan } from '../../plan/types.js';
 import { askYes, chooseRenderer, loadRunSpec, pollSettings } from './engine-io.js';
+import { engineDeps } from '../engine-deps.js';
 
 /** A file written by `plan --out` (JSON with a basisHash) rather than a pipeline YAML. */
 async function readSavedPlan(cwd: string, file: string): Promise<Plan | undefined> {
@@ -61,39 +62,30 @@ export const command: Command = {
     const arg = positionals[0];
     if (!arg) throw inputError('CLI_USAGE', 'apply: missing FILE or PLAN', ['usage: segflow apply FILE|PLAN']);
     const savedPlan = await readSavedPlan(ctx.cwd, arg);
-    const spec = await loadRunSpec(savedPlan ? savedPlan.specFile : arg, parseTargetOverride(values.target), 'apply');
+    const spec = await loadRunSpec(ctx, savedPlan ? savedPlan.specFile : arg, parseTargetOverride(values.target), 'apply');
     const json = Boolean(values.json);
     const renderer = chooseRenderer(ctx, json);
     const canAsk = ctx.isTTY && !json;
-    let summary: ApplySummary | undefined;
-    try {
-      summary = await applyPipeline({
-        spec,
-        cwd: ctx.cwd,
-        signal: ctx.signal,
-        emit: renderer.emit,
-        autoApprove: Boolean(values['auto-approve']),
-        approveCost: Boolean(values['approve-cost']),
-        ...(canAsk
-          ? {
-              confirm: () => askYes(ctx, 'Do you want to apply these changes?'),
-            }
-          : {}),
-        ...(savedPlan ? { savedPlan } : {}),
-        ...pollSettings(ctx),
-      });
-    } catch (e) {
-      await renderer.finish();
-      const partial = (e as { summary?: ApplySummary }).summary;
-      if (partial) {
-        if (json) ctx.stdout.write(JSON.stringify({ ...partial, error: isSegflowError(e) ? { code: e.code, message: e.message } : String(e) }, null, 2) + '\n');
-        else for (const l of summaryLines(partial)) ctx.stdout.write(l + '\n');
-      }
-      throw e;
-    }
+    const outcome = await applyPipeline({
+      spec,
+      cwd: ctx.cwd,
+      signal: ctx.signal,
+      emit: renderer.emit,
+      deps: engineDeps(),
+      autoApprove: Boolean(values['auto-approve']),
+      approveCost: Boolean(values['approve-cost']),
+      ...(canAsk ? { confirm: () => askYes(ctx, 'Do you want to apply these changes?') } : {}),
+      ...(savedPlan ? { savedPlan } : {}),
+      ...pollSettings(ctx),
+    });
     await renderer.finish();
-    if (json) ctx.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-    else for (const l of summaryLines(summary)) ctx.stdout.write(l + '\n');
+    const { summary } = outcome;
+    if (summary) {
+      const error = outcome.ok ? undefined : outcome.error;
+      if (json) ctx.stdout.write(JSON.stringify({ ...summary, ...(error ? { error: isSegflowError(error) ? { code: error.code, message: error.message } : String(error) } : {}) }, null, 2) + '\n');
+      else for (const l of summaryLines(summary)) ctx.stdout.write(l + '\n');
+    }
+    if (!outcome.ok) throw outcome.error;
     return ExitCode.ok;
   },
 };

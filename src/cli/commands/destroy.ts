@@ -4,6 +4,7 @@ import { ExitCode, refusal } from '../../util/errors.js';
 import { destroyPipeline } from '../../engine/destroy.js';
 import { plainRenderer } from '../../ui/plain.js';
 import { askYes, loadRunSpec, pollSettings } from './engine-io.js';
+import { engineDeps } from '../engine-deps.js';
 
 export const command: Command = {
   name: 'destroy',
@@ -24,7 +25,7 @@ export const command: Command = {
       'auto-approve': { type: 'boolean' },
       json: { type: 'boolean' },
     });
-    const spec = await loadRunSpec(positionals[0], parseTargetOverride(values.target), 'destroy');
+    const spec = await loadRunSpec(ctx, positionals[0], parseTargetOverride(values.target), 'destroy');
     if (!values['auto-approve']) {
       if (!ctx.isTTY || values.json) {
         throw refusal('DESTROY_NOT_CONFIRMED', 'destroy needs a confirmation and there is no terminal to ask', ['pass --auto-approve']);
@@ -39,6 +40,7 @@ export const command: Command = {
       signal: ctx.signal,
       emit: (e) => (e.type === 'step-progress' ? progress({ type: 'info', message: e.message }) : undefined),
       keepData: Boolean(values['keep-data']),
+      deps: engineDeps(),
       ...pollSettings(ctx),
     });
     if (values.json) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ function io() {
 test('segflow emulator: bad flags are invalid input (exit 2)', async () => {
   for (const args of [['--port', 'x'], ['--lifecycle', 'slow'], ['--faults', 'throttle=7'], ['--faults', 'boom=1'], ['--nope']]) {
     const s = io();
-    const code = await runCli(['emulator', ...args], { cwd: tmpdir(), env: {}, stdout: s.out, stderr: s.err, isTTY: false, signal: new AbortController().signal });
+    const code = await runCli(['emulator', ...args], { cwd: tmpdir(), env: {}, stdin: Readable.from([]), stdout: s.out, stderr: s.err, isTTY: false, signal: new AbortController().signal });
     assert.equal(code, 2, `${args.join(' ')}: ${s.text().stderr}`);
   }
 });
@@ -34,6 +34,7 @@ test('segflow emulator: serves until interrupted, then stops cleanly', async () 
       env: {},
       stdout: s.out,
       stderr: s.err,
+      stdin: Readable.from([]),
       isTTY: false,
       signal: controller.signal,
     });

@@ -5,14 +5,15 @@ import { loadSpec } from '../../spec/load.js';
 import type { Spec } from '../../spec/types.js';
 import { inputError } from '../../util/errors.js';
 import { plainRenderer } from '../../ui/plain.js';
-import type { EngineTuning } from '../../engine/session.js';
+import type { EngineTuning } from '../../engine/deps.js';
 import type { FaultSpec } from '../../emulator/index.js';
 import { listrRenderer } from '../../ui/listr.js';
 
 /** Shared by plan/apply/status/destroy: loading the spec, choosing a renderer, asking for confirmation. */
-export async function loadRunSpec(file: string | undefined, target: 'local' | 'aws' | undefined, command: string): Promise<Spec> {
+/** FILE is relative to the command's working directory, like everything else the command touches. */
+export async function loadRunSpec(ctx: CommandContext, file: string | undefined, target: 'local' | 'aws' | undefined, command: string): Promise<Spec> {
   if (!file) throw inputError('CLI_USAGE', `${command}: missing FILE`, [`usage: segflow ${command} FILE`]);
-  return loadSpec(file, { mode: 'run', ...(target ? { target } : {}) });
+  return loadSpec(file, { mode: 'run', cwd: ctx.cwd, ...(target ? { target } : {}) });
 }
 
 export interface Renderer {
@@ -40,7 +41,7 @@ export function chooseRenderer(ctx: CommandContext, json: boolean, opts: { quiet
 
 /** Terraform's habit: only "yes" approves. Only asked on a terminal. */
 export async function askYes(ctx: CommandContext, question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: ctx.stdout });
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stdout });
   try {
     const answer = await rl.question(`${question}\n  Only 'yes' will be accepted: `);
     return answer.trim() === 'yes';
@@ -70,7 +71,7 @@ export function pollSettings(ctx: CommandContext): EngineTuning {
     } catch {
       throw inputError('CLI_USAGE', 'SEGFLOW_EMULATOR_FAULTS must be JSON, e.g. {"throttleRate":0.2}');
     }
-    out.emulator = { ...(parsed ? { faults: parsed } : {}), ...(lifecycle === 'realistic' || lifecycle === 'fast' ? { lifecycle } : {}) };
+    out.emulatorOptions = { ...(parsed ? { faults: parsed } : {}), ...(lifecycle === 'realistic' || lifecycle === 'fast' ? { lifecycle } : {}) };
   }
   return out;
 }

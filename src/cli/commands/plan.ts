@@ -3,8 +3,8 @@ import type { Command } from '../context.js';
 import { parseCommandArgs, parseTargetOverride } from '../args.js';
 import { ExitCode } from '../../util/errors.js';
 import { writeJsonAtomic } from '../../util/atomic-write.js';
-import { openSession } from '../../engine/session.js';
-import { buildPlan } from '../../plan/planner.js';
+import { planPipeline } from '../../engine/plan.js';
+import { engineDeps } from '../engine-deps.js';
 import { planLines } from '../../ui/plan-text.js';
 import { plainRenderer } from '../../ui/plain.js';
 import { loadRunSpec, pollSettings } from './engine-io.js';
@@ -29,16 +29,16 @@ export const command: Command = {
       'detailed-exitcode': { type: 'boolean' },
       out: { type: 'string' },
     });
-    const spec = await loadRunSpec(positionals[0], parseTargetOverride(values.target), 'plan');
+    const spec = await loadRunSpec(ctx, positionals[0], parseTargetOverride(values.target), 'plan');
     const progress = plainRenderer(ctx.stderr);
-    const session = await openSession({ spec, cwd: ctx.cwd, signal: ctx.signal, emit: (e) => (e.type === 'step-progress' ? undefined : progress(e)), ...pollSettings(ctx) });
-    let plan;
-    try {
-      session.ctx.planOnly = true;
-      plan = await buildPlan(session.ctx, session.steps);
-    } finally {
-      await session.close();
-    }
+    const plan = await planPipeline({
+      spec,
+      cwd: ctx.cwd,
+      signal: ctx.signal,
+      emit: (e) => (e.type === 'step-progress' ? undefined : progress(e)),
+      deps: engineDeps(),
+      ...pollSettings(ctx),
+    });
     if (values.out) await writeJsonAtomic(resolve(ctx.cwd, values.out), plan);
     if (values.json) ctx.stdout.write(JSON.stringify(plan, null, 2) + '\n');
     else {

@@ -3,6 +3,7 @@ import { parseCommandArgs, parseTargetOverride } from '../args.js';
 import { ExitCode } from '../../util/errors.js';
 import { pipelineStatus } from '../../engine/status.js';
 import { loadRunSpec, pollSettings } from './engine-io.js';
+import { engineDeps } from '../engine-deps.js';
 
 export const command: Command = {
   name: 'status',
@@ -10,8 +11,8 @@ export const command: Command = {
   usage: ['Usage: segflow status FILE [--json] [--target local|aws]', '', 'Reads only; never takes the lock.'].join('\n'),
   async run(ctx) {
     const { values, positionals } = parseCommandArgs('status', ctx.argv, { json: { type: 'boolean' } });
-    const spec = await loadRunSpec(positionals[0], parseTargetOverride(values.target), 'status');
-    const report = await pipelineStatus({ spec, cwd: ctx.cwd, signal: ctx.signal, emit: () => undefined, ...pollSettings(ctx) });
+    const spec = await loadRunSpec(ctx, positionals[0], parseTargetOverride(values.target), 'status');
+    const report = await pipelineStatus({ spec, cwd: ctx.cwd, signal: ctx.signal, emit: () => undefined, deps: engineDeps(), ...pollSettings(ctx) });
     if (values.json) {
       ctx.stdout.write(JSON.stringify(report, null, 2) + '\n');
       return ExitCode.ok;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actualCost, estimateCost } from './cost.js';
+import { actualCost, estimateCost } from './formulas.js';
 import { PRICE_TABLE, US_EAST_1_PRICES, resolvePrices } from './prices.js';
 import { REFERENCE_HOURS, REFERENCE_RUN, estimateTrainingHours } from './training-hours.js';
 

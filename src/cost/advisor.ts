@@ -1,6 +1,6 @@
 import type { CostBasis } from '../data/artifacts.js';
 import type { Recipe } from '../spec/types.js';
-import { estimateCost, round, type CostEstimate, type CostItem, type CostQuantities } from './cost.js';
+import { estimateCost, round, type CostEstimate, type CostItem, type CostQuantities } from './formulas.js';
 import type { ResolvedPrices } from './prices.js';
 import { estimateTrainingHours } from './training-hours.js';
 

@@ -1,5 +1,5 @@
 import type { Prices } from '../spec/types.js';
-import type { CostAdvice } from './cost-advisor.js';
+import type { CostAdvice } from './advisor.js';
 import type { ResolvedPrices } from './prices.js';
 import type { HoursRange } from './training-hours.js';
 

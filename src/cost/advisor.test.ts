@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CostBasis } from '../data/artifacts.js';
-import { adviseCost, type AdvisorInput } from './cost-advisor.js';
-import { estimateCost, type CostQuantities } from './cost.js';
+import { adviseCost, type AdvisorInput } from './advisor.js';
+import { estimateCost, type CostQuantities } from './formulas.js';
 import { resolvePrices } from './prices.js';
 import { estimateTrainingHours } from './training-hours.js';
 

@@ -1,0 +1,27 @@
+import { createPorts } from '../aws/create-ports.js';
+import type { EngineDeps } from '../engine/deps.js';
+
+/**
+ * The real leaves behind the engine's interfaces, loaded on first use: `plan` of an unchanged pipeline never
+ * loads DuckDB, `status` never loads the evaluation, the aws target never loads the emulator.
+ */
+export function engineDeps(): EngineDeps {
+  return {
+    data: {
+      prepareFingerprint: async (spec, opts) => (await import('../data/index.js')).prepareFingerprint(spec, opts),
+      prepareData: async (spec, opts) => (await import('../data/index.js')).prepareData(spec, opts),
+    },
+    evaluation: {
+      async evaluate(workDir, spec) {
+        const evaluation = await import('../eval/index.js');
+        const { report, dir } = await evaluation.reportRun(workDir, spec);
+        return { summary: evaluation.summarizeReport(report), dir };
+      },
+    },
+    async startEmulator({ dataDir, options }) {
+      const { startEmulator } = await import('../emulator/index.js');
+      return startEmulator({ dataDir, port: 0, ...(options ?? {}) });
+    },
+    ports: (target, endpoint) => createPorts({ target, ...(endpoint ? { endpoint } : {}) }),
+  };
+}

@@ -1,0 +1,28 @@
+import { ensurePrepared } from '../resources/prepare.js';
+import type { Env, Observation, PreparedData, StepContext, StepDefinition } from '../resources/types.js';
+import { desireAll } from './desire.js';
+
+/** Everything the plan is decided from, read once: the prepared data and one observation per step. */
+export interface Snapshot {
+  env: Env;
+  prepared: PreparedData;
+  observations: Record<string, Observation>;
+}
+
+/**
+ * The observe phase, where all of planning's I/O happens: prepare the data (a cache keyed by its fingerprint),
+ * compute the names the steps would have, and read each step's resource once (in parallel).
+ */
+export async function observeWorld(ctx: StepContext, steps: StepDefinition[]): Promise<Snapshot> {
+  const prepared = await ensurePrepared(ctx);
+  const desired = desireAll(ctx.spec, ctx.env, prepared, ctx.state.current, steps);
+  // Steps that read upstream names while observing (a dataset's ARN from its group's name) see these.
+  const observing: StepContext = { ...ctx, prepared, desired: (id) => desired.get(id)! };
+  const observations: Record<string, Observation> = {};
+  await Promise.all(
+    steps.map(async (step) => {
+      observations[step.id] = await step.observe(observing, desired.get(step.id)!, ctx.state.step(step.id));
+    }),
+  );
+  return { env: ctx.env, prepared, observations };
+}

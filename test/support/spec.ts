@@ -1,0 +1,48 @@
+import type { InteractionsSource, Spec } from '../../src/spec/types.js';
+
+export interface TestSpecOptions extends Partial<Omit<Spec, 'data'>> {
+  data?: Spec['data'];
+  /** data.interactions.source (default /nonexistent/data.csv); the format follows its extension. */
+  source?: string;
+  /** Merged into data.interactions. */
+  interactions?: Partial<InteractionsSource>;
+  /** split.testStart (and its epoch). */
+  testStart?: string;
+}
+
+/**
+ * The one builder of normalized Specs for tests: what loadSpec would produce for a small item-affinity
+ * pipeline named `demo`, with any part overridden.
+ */
+export function testSpec(o: TestSpecOptions = {}): Spec {
+  const { source = '/nonexistent/data.csv', interactions, testStart = '2020-01-01T00:00:00Z', data, ...rest } = o;
+  return {
+    version: 1,
+    name: 'demo',
+    file: '/nonexistent/demo.yaml',
+    fileHash: 'f'.repeat(64),
+    target: { kind: 'local', region: 'us-east-1' },
+    data: data ?? {
+      interactions: {
+        source,
+        format: source.replace(/\.gz$/, '').endsWith('.csv') ? 'csv' : 'jsonl',
+        columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts' },
+        dedupe: true,
+        minInteractionsPerUser: 1,
+        minInteractionsPerItem: 1,
+        onBadRows: 'fail',
+        maxBadRows: 1000,
+        ...interactions,
+      },
+    },
+    split: { testStart, testStartEpoch: Date.parse(testStart) / 1000, warmUsersOnly: true },
+    queries: { items: { sample: 10, seed: 1 } },
+    storage: { bucket: 'demo-bucket', prefix: 'demo/' },
+    recipe: 'aws-item-affinity',
+    training: {},
+    segments: { numResults: { count: 5 } },
+    budget: { maxUsd: 100 },
+    tags: {},
+    ...rest,
+  };
+}
