@@ -34,12 +34,12 @@ describe('prepare: items and attribute queries', () => {
           data: {
             interactions: base.data.interactions,
             items: {
-              source: items,
+              source: [items],
               format: 'jsonl',
               columns: { ITEM_ID: 'asin' },
               attributes: [
-                { name: 'CATEGORY', column: 'category' },
-                { name: 'BRAND', column: 'brand' },
+                { name: 'CATEGORY', column: 'category', type: 'categorical' },
+                { name: 'BRAND', column: 'brand', type: 'categorical' },
               ],
               onBadRows: 'fail',
               maxBadRows: 0,

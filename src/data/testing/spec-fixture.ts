@@ -1,8 +1,9 @@
+import { detectFormat } from '../../spec/source-format.js';
 import type { InteractionsSource, Spec } from '../../spec/types.js';
 
 /** A normalized Spec for tests (what loadSpec would produce), with overrides. */
 export function testSpec(
-  source: string,
+  source: string | string[],
   over: { interactions?: Partial<InteractionsSource>; spec?: Partial<Spec>; testStart?: string } = {},
 ): Spec {
   const testStart = over.testStart ?? '2020-01-01T00:00:00Z';
@@ -14,8 +15,8 @@ export function testSpec(
     target: { kind: 'local', region: 'us-east-1' },
     data: {
       interactions: {
-        source,
-        format: source.replace(/\.gz$/, '').endsWith('.csv') ? 'csv' : 'jsonl',
+        source: Array.isArray(source) ? source : [source],
+        format: detectFormat(Array.isArray(source) ? source[0]! : source) ?? 'jsonl',
         columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts' },
         dedupe: true,
         minInteractionsPerUser: 1,
