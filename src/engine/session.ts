@@ -1,5 +1,5 @@
 import { createClients, type AwsClients } from '../aws/clients.js';
-import type { Spec } from '../spec/types.js';
+import type { Spec, Target } from '../spec/types.js';
 import { StateStore } from '../state/store.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { localEmulatorDir, stateFile, workDir } from '../util/paths.js';
@@ -53,20 +53,20 @@ export interface TargetConnection {
  * target.endpoint names a running one). openSession uses it; so does `segflow prepare` for s3:// sources.
  */
 export async function connectTarget(
-  spec: Spec,
+  target: Target,
   cwd: string,
   opts: { emulator?: EngineTuning['emulator']; onInfo?: (message: string) => void } = {},
 ): Promise<TargetConnection> {
   let emulator: EmulatorHandle | undefined;
-  let endpoint = spec.target.endpoint;
-  if (spec.target.kind === 'local' && !endpoint) {
+  let endpoint = target.endpoint;
+  if (target.kind === 'local' && !endpoint) {
     const { startEmulator } = await loadEmulator();
     emulator = await startEmulator({ dataDir: localEmulatorDir(cwd), port: 0, ...(opts.emulator ?? {}) });
     endpoint = emulator.endpoint;
     opts.onInfo?.(`local emulator started at ${endpoint} (data in ${localEmulatorDir(cwd)})`);
   }
   try {
-    const aws = moduleOverrides.clients ? moduleOverrides.clients(endpoint) : createClients({ target: spec.target, ...(endpoint ? { endpoint } : {}) });
+    const aws = moduleOverrides.clients ? moduleOverrides.clients(endpoint) : createClients({ target, ...(endpoint ? { endpoint } : {}) });
     return {
       aws,
       async close() {
@@ -91,7 +91,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   let aws: AwsClients | undefined;
   try {
     if (opts.lockFor) lock = await acquireLock(`${stateFile(spec.name, cwd)}.lock`, opts.lockFor);
-    connection = await connectTarget(spec, cwd, { ...(opts.emulator ? { emulator: opts.emulator } : {}), onInfo: (message) => opts.emit({ type: 'info', message }) });
+    connection = await connectTarget(spec.target, cwd, { ...(opts.emulator ? { emulator: opts.emulator } : {}), onInfo: (message) => opts.emit({ type: 'info', message }) });
     aws = connection.aws;
     let account: string;
     try {

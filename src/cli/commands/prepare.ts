@@ -40,7 +40,7 @@ export const command: Command = {
     const started = Date.now();
     // Only a spec with s3:// sources needs clients (and, for the local target, the emulator).
     const s3 = Object.values(spec.data).some((d) => d?.source.some((e) => e.startsWith('s3://')));
-    const connection = s3 ? await (await import('../../engine/session.js')).connectTarget(spec, ctx.cwd) : undefined;
+    const connection = s3 ? await (await import('../../engine/session.js')).connectTarget(spec.target, ctx.cwd) : undefined;
     let result: Awaited<ReturnType<typeof prepareData>>;
     try {
       const objects = connection ? (await import('../../aws/object-store.js')).s3ObjectStore(connection.aws) : undefined;
