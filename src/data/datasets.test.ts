@@ -114,4 +114,30 @@ describe('prepare: event types, users and generated attribute queries', () => {
       assert.ok(truth.queries.every((q) => q.users.length > 0));
     });
   });
+
+  it('refuses what Personalize would fail the import on: categorical values over 1000 characters, more than 10 event types', async () => {
+    await withTempDir(async (dir) => {
+      const rows = makeRows();
+      const src = await writeFixture(dir, 'events.csv', 'user,item,ts,event\n' + rows.map((r, k) => `${r.user},${r.item},${r.ts},e${k % 11}`).join('\n') + '\n');
+      const e = await prepareData(testSpec(src, { interactions: { columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts', EVENT_TYPE: 'event' } } }), { cwd: join(dir, 'a') }).catch((x: unknown) => x);
+      assert.ok(isSegflowError(e) && e.code === 'DATA_EVENT_TYPES', String(e));
+      assert.match(e.message, /11 distinct EVENT_TYPE values in train; Personalize accepts at most 10/);
+
+      const long = 'x'.repeat(1001);
+      const usersFile = await writeFixture(dir, 'users.csv', 'id,note\n' + Array.from({ length: 60 }, (_, u) => `u${u},${u === 7 ? long : 'ok'}`).join('\n') + '\n');
+      const events = await writeFixture(dir, 'plain.csv', 'user,item,ts\n' + rows.map((r) => `${r.user},${r.item},${r.ts}`).join('\n') + '\n');
+      const base = testSpec(events);
+      const spec = testSpec(events, {
+        spec: {
+          data: {
+            interactions: base.data.interactions,
+            users: { source: [usersFile], format: 'csv', columns: { USER_ID: 'id' }, attributes: [{ name: 'NOTE', column: 'note', type: 'categorical' }], onBadRows: 'fail', maxBadRows: 0 },
+          },
+        },
+      });
+      const tooLong = await prepareData(spec, { cwd: join(dir, 'b') }).catch((x: unknown) => x);
+      assert.ok(isSegflowError(tooLong) && tooLong.code === 'DATA_ATTRIBUTE_TOO_LONG', String(tooLong));
+      assert.match(tooLong.details[0]!, /NOTE of USER_ID u7 has 1001 characters/);
+    });
+  });
 });
