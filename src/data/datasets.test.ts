@@ -7,7 +7,7 @@ import { isSegflowError } from '../util/errors.js';
 import type { GroundTruthFile } from './artifacts.js';
 import { prepareData } from './prepare.js';
 import { makeRows, withTempDir, writeFixture } from './testing/fixtures.js';
-import { testSpec } from './testing/spec-fixture.js';
+import { testMetadata, testSpec } from './testing/spec-fixture.js';
 
 const SPLIT = Date.UTC(2020, 0, 1) / 1000;
 const EVENTS = ['view', 'cart', 'purchase'];
@@ -55,17 +55,7 @@ describe('prepare: event types, users and generated attribute queries', () => {
         spec: {
           data: {
             interactions: base.data.interactions,
-            users: {
-              source: [usersFile],
-              format: 'jsonl',
-              columns: { USER_ID: 'id' },
-              attributes: [
-                { name: 'COUNTRY', column: 'country', type: 'categorical' },
-                { name: 'AGE', column: 'age', type: 'numeric' },
-              ],
-              onBadRows: 'fail',
-              maxBadRows: 0,
-            },
+            users: testMetadata(usersFile, 'jsonl', { USER_ID: 'id' }, [['COUNTRY', 'country'], ['AGE', 'age', 'numeric']]),
           },
         },
       });
@@ -96,7 +86,7 @@ describe('prepare: event types, users and generated attribute queries', () => {
           queries: { topAttributeValues: { top: 4, attribute: 'CATEGORY' } },
           data: {
             interactions: base.data.interactions,
-            items: { source: [items], format: 'csv', columns: { ITEM_ID: 'id' }, attributes: [{ name: 'CATEGORY', column: 'category', type: 'categorical' }], onBadRows: 'fail', maxBadRows: 0 },
+            items: testMetadata(items, 'csv', { ITEM_ID: 'id' }, [['CATEGORY', 'category']]),
           },
         },
       });
@@ -131,7 +121,7 @@ describe('prepare: event types, users and generated attribute queries', () => {
         spec: {
           data: {
             interactions: base.data.interactions,
-            users: { source: [usersFile], format: 'csv', columns: { USER_ID: 'id' }, attributes: [{ name: 'NOTE', column: 'note', type: 'categorical' }], onBadRows: 'fail', maxBadRows: 0 },
+            users: testMetadata(usersFile, 'csv', { USER_ID: 'id' }, [['NOTE', 'note']]),
           },
         },
       });

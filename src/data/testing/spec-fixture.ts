@@ -1,5 +1,5 @@
 import { detectFormat } from '../../spec/source-format.js';
-import type { InteractionsSource, Spec } from '../../spec/types.js';
+import type { AttributeType, DataFormat, InteractionsSource, Spec } from '../../spec/types.js';
 
 /** A normalized Spec for tests (what loadSpec would produce), with overrides. */
 export function testSpec(
@@ -35,5 +35,22 @@ export function testSpec(
     budget: { maxUsd: 10 },
     tags: {},
     ...over.spec,
+  };
+}
+
+/** A data.items or data.users block for tests; attributes as [name, column, type (default categorical)]. */
+export function testMetadata<C extends { ITEM_ID: string } | { USER_ID: string }>(
+  source: string,
+  format: DataFormat,
+  columns: C,
+  attributes: Array<[string, string, AttributeType?]>,
+) {
+  return {
+    source: [source],
+    format,
+    columns,
+    attributes: attributes.map(([name, column, type = 'categorical']) => ({ name, column, type })),
+    onBadRows: 'fail' as const,
+    maxBadRows: 0,
   };
 }
