@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -32,7 +32,9 @@ budget: { maxUsd: 25 }
 
 test('s3:// sources on the emulator: prepare downloads once, a no-op plan downloads nothing, a changed object re-runs prepare and says why', async () => {
   const { dir } = await workspace();
-  const dataDir = await mkdtemp(join(tmpdir(), 'segflow-s3src-emu-'));
+  // The emulator's data lives where an in-process emulator of `segflow init` run in emuCwd finds it again.
+  const emuCwd = await mkdtemp(join(tmpdir(), 'segflow-s3src-emu-'));
+  const dataDir = join(emuCwd, '.segflow', 'local');
   const emu = await startEmulator({ dataDir, port: 0 });
   const aws = createClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: emu.endpoint });
   const getObjects = () => emu.calls().services['s3']?.['GetObject'] ?? 0;
@@ -74,6 +76,14 @@ test('s3:// sources on the emulator: prepare downloads once, a no-op plan downlo
   } finally {
     aws.destroy();
     await emu.close();
-    await rm(dataDir, { recursive: true, force: true });
+  }
+  try {
+    // init reads an s3:// file with the target's clients: here the in-process emulator on the same data.
+    const init = await runCli(emuCwd, ['init', 's3://segflow-lake/events/part-1.csv', '--out', 'init.yaml']);
+    ok(init, 'init on s3://');
+    assert.match(init.stdout, /s3:\/\/segflow-lake\/events\/part-1\.csv: csv, \d+ rows/);
+    assert.match(await readFile(join(emuCwd, 'init.yaml'), 'utf8'), /source: s3:\/\/segflow-lake\/events\/part-1\.csv\n[^]*columns: \{ USER_ID: user, ITEM_ID: item, TIMESTAMP: ts \}/);
+  } finally {
+    await rm(emuCwd, { recursive: true, force: true });
   }
 });
