@@ -1,5 +1,6 @@
 import type { Spec } from '../spec/types.js';
 import type { PrepareStats } from '../data/artifacts.js';
+import type { DownloadStats, ObjectStore } from '../data/object-store.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { FaultSpec } from '../emulator/index.js';
 
@@ -12,13 +13,17 @@ export interface PrepareResult {
   fingerprint: string;
   stats: PrepareStats;
   workDir: string;
+  /** S3 bytes fetched by this run; why the sources changed; every source file's version. */
+  download?: DownloadStats;
+  changes?: string[];
+  sources?: Array<{ name: string; sha256: string } | { name: string; etag: string; size: number }>;
 }
 
 export interface DataModule {
-  prepareFingerprint(spec: Spec, opts?: { cwd?: string }): Promise<string>;
+  prepareFingerprint(spec: Spec, opts?: { cwd?: string; objects?: ObjectStore }): Promise<string>;
   prepareData(
     spec: Spec,
-    opts: { cwd: string; onProgress?: (message: string) => void; signal?: AbortSignal },
+    opts: { cwd: string; onProgress?: (message: string) => void; signal?: AbortSignal; objects?: ObjectStore; cacheDir?: string },
   ): Promise<PrepareResult>;
 }
 

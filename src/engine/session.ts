@@ -1,5 +1,5 @@
 import { createClients, type AwsClients } from '../aws/clients.js';
-import type { Spec } from '../spec/types.js';
+import type { Spec, Target } from '../spec/types.js';
 import { StateStore } from '../state/store.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { localEmulatorDir, stateFile, workDir } from '../util/paths.js';
@@ -43,6 +43,43 @@ export interface Session {
   close(): Promise<void>;
 }
 
+export interface TargetConnection {
+  aws: AwsClients;
+  close(): Promise<void>;
+}
+
+/**
+ * SDK clients for the spec's target: for local, pointed at the emulator (started in process unless
+ * target.endpoint names a running one). openSession uses it; so does `segflow prepare` for s3:// sources.
+ */
+export async function connectTarget(
+  target: Target,
+  cwd: string,
+  opts: { emulator?: EngineTuning['emulator']; onInfo?: (message: string) => void } = {},
+): Promise<TargetConnection> {
+  let emulator: EmulatorHandle | undefined;
+  let endpoint = target.endpoint;
+  if (target.kind === 'local' && !endpoint) {
+    const { startEmulator } = await loadEmulator();
+    emulator = await startEmulator({ dataDir: localEmulatorDir(cwd), port: 0, ...(opts.emulator ?? {}) });
+    endpoint = emulator.endpoint;
+    opts.onInfo?.(`local emulator started at ${endpoint} (data in ${localEmulatorDir(cwd)})`);
+  }
+  try {
+    const aws = moduleOverrides.clients ? moduleOverrides.clients(endpoint) : createClients({ target, ...(endpoint ? { endpoint } : {}) });
+    return {
+      aws,
+      async close() {
+        aws.destroy();
+        await emulator?.close();
+      },
+    };
+  } catch (e) {
+    await emulator?.close().catch(() => undefined);
+    throw e;
+  }
+}
+
 /**
  * Everything one command needs: the lock, the state, the SDK clients (for the local target, pointed at the
  * emulator, started in process unless target.endpoint names a running one), and the step context.
@@ -50,20 +87,12 @@ export interface Session {
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const { spec, cwd } = opts;
   let lock: Lock | undefined;
-  let emulator: EmulatorHandle | undefined;
+  let connection: TargetConnection | undefined;
   let aws: AwsClients | undefined;
   try {
     if (opts.lockFor) lock = await acquireLock(`${stateFile(spec.name, cwd)}.lock`, opts.lockFor);
-    let endpoint = spec.target.endpoint;
-    if (spec.target.kind === 'local' && !endpoint) {
-      const { startEmulator } = await loadEmulator();
-      emulator = await startEmulator({ dataDir: localEmulatorDir(cwd), port: 0, ...(opts.emulator ?? {}) });
-      endpoint = emulator.endpoint;
-      opts.emit({ type: 'info', message: `local emulator started at ${endpoint} (data in ${localEmulatorDir(cwd)})` });
-    }
-    aws = moduleOverrides.clients
-      ? moduleOverrides.clients(endpoint)
-      : createClients({ target: spec.target, ...(endpoint ? { endpoint } : {}) });
+    connection = await connectTarget(spec.target, cwd, { ...(opts.emulator ? { emulator: opts.emulator } : {}), onInfo: (message) => opts.emit({ type: 'info', message }) });
+    aws = connection.aws;
     let account: string;
     try {
       account = await aws.accountId();
@@ -96,20 +125,18 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       progress: (id, p) => opts.emit({ type: 'step-progress', id, message: p.message, ...(p.fraction !== undefined ? { fraction: p.fraction } : {}) }),
       desired: new Map(),
     };
-    const clients = aws;
+    const conn = connection;
     return {
       ctx,
       steps: pipelineSteps(spec),
-      aws: clients,
+      aws: conn.aws,
       async close() {
-        clients.destroy();
-        await emulator?.close();
+        await conn.close();
         await lock?.release();
       },
     };
   } catch (e) {
-    aws?.destroy();
-    await emulator?.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
     await lock?.release().catch(() => undefined);
     throw e;
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACT_FILES, type PrepareManifest, type PrepareStats } from '../data/artifacts.js';
+import { s3ObjectStore } from '../aws/object-store.js';
 import { loadData } from '../engine/modules.js';
 import type { Spec } from '../spec/types.js';
 import { segflowDir } from '../util/paths.js';
@@ -16,6 +17,8 @@ export interface PreparedData {
   stats: PrepareStats;
   manifest: PrepareManifest;
   workDir: string;
+  /** Each source file and its version ("etag x" / "sha256 y"): diffed by the plan to name what changed. */
+  sources: Record<string, string>;
 }
 
 /**
@@ -25,9 +28,11 @@ export interface PreparedData {
  */
 export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
   const data = await loadData();
+  // s3:// sources are read with the command's own clients (for the local target: the emulator's S3).
+  const objects = s3ObjectStore(ctx.aws);
   let cwd = ctx.cwd;
   if (ctx.planOnly) {
-    const fingerprint = await data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd });
+    const fingerprint = await data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd, objects });
     const current = await readFile(join(ctx.workDir, ARTIFACT_FILES.manifest), 'utf8')
       .then((t) => (JSON.parse(t) as PrepareManifest).fingerprint)
       .catch(() => undefined);
@@ -37,9 +42,13 @@ export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
     cwd,
     signal: ctx.signal,
     onProgress: (message) => ctx.progress('prepare', { message }),
+    objects,
+    // One object cache per working directory: a plan's staging run and the apply after it share downloads.
+    cacheDir: join(segflowDir(ctx.cwd), 'cache'),
   });
   const manifest = JSON.parse(await readFile(join(result.workDir, ARTIFACT_FILES.manifest), 'utf8')) as PrepareManifest;
-  return { fingerprint: result.fingerprint, stats: result.stats, manifest, workDir: result.workDir };
+  const sources = Object.fromEntries((result.sources ?? []).map((v) => [v.name, 'etag' in v ? `etag ${v.etag}` : `sha256 ${v.sha256.slice(0, 12)}`]));
+  return { fingerprint: result.fingerprint, stats: result.stats, manifest, workDir: result.workDir, sources };
 }
 
 /** Set by the planner once prepare ran; later steps read it through preparedOf(ctx). */
@@ -69,7 +78,7 @@ export const prepareStep: StepDefinition = {
     const p = await ensurePrepared(ctx);
     setPrepared(ctx, p);
     // Whether prepare re-runs is the data module's fingerprint; the spec slices only explain why.
-    return { name: 'prepare', inputs: prepareInputs(ctx.spec), inputsHash: p.fingerprint };
+    return { name: 'prepare', inputs: { ...prepareInputs(ctx.spec), sources: p.sources }, inputsHash: p.fingerprint };
   },
   async read(ctx, desired, record) {
     const done = record?.phase === 'done' && record.inputsHash === desired.inputsHash;
