@@ -49,7 +49,7 @@ test('segflow sample-data writes reviews and items, and rejects a missing --revi
     const ok = await runInProcess(['sample-data', '--out', 'r.jsonl', '--reviews', '500', '--items-out', 'items.csv'], dir);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal((await readFile(join(dir, 'r.jsonl'), 'utf8')).trim().split('\n').length, 500);
-    assert.match(await readFile(join(dir, 'items.csv'), 'utf8'), /^asin,title,CATEGORY\n/);
+    assert.match(await readFile(join(dir, 'items.csv'), 'utf8'), /^asin,title,brand,category\nB\d{9},[^,]+,[^,]+,"Grocery & Gourmet Food\|/);
     const bad = await runInProcess(['sample-data', '--out', 'x.jsonl'], dir);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--reviews N is required/);

@@ -11,6 +11,7 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
+  { name: 'init', summary: 'look at a data file and write a commented pipeline that validates', load: () => import('./commands/init.js') },
   { name: 'validate', summary: 'check pipeline files: schema and semantic rules, every problem located; contacts nothing', load: () => import('./commands/validate.js') },
   { name: 'plan', summary: 'show what apply would change, with reasons and the cost estimate', load: () => import('./commands/plan.js') },
   { name: 'apply', summary: 'create, resume or update the pipeline; never pays twice', load: () => import('./commands/apply.js') },

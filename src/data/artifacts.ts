@@ -3,8 +3,9 @@
  * This is the contract between src/data (producer) and src/engine, src/eval (consumers).
  */
 export const ARTIFACT_FILES = {
-  interactions: 'interactions.csv', // train rows only: USER_ID,ITEM_ID,TIMESTAMP (epoch seconds)
+  interactions: 'interactions.csv', // train rows only: USER_ID,ITEM_ID,TIMESTAMP (epoch seconds)[,EVENT_TYPE][,EVENT_VALUE]
   items: 'items.csv', // ITEM_ID,<ATTR>...; categorical values '|' separated (only with data.items)
+  users: 'users.csv', // USER_ID,<ATTR>... for the users of interactions.csv (only with data.users)
   batchInput: 'batch-input.jsonl', // {"itemId": "..."} or {"itemAttributes": "..."} per line
   groundTruth: 'ground-truth.json', // GroundTruthFile
   stats: 'stats.json', // PrepareStats
@@ -59,6 +60,12 @@ export interface PrepareStats {
   badRowExamples?: Array<{ line: number; reason: string; text: string }>;
   /** With data.items: rows read, bad and kept items. */
   itemsSource?: { rowsRead: number; filtered: number; badRows: number; items: number };
+  /** With data.users: rows read, bad, distinct users read, and users written to users.csv (those in train). */
+  usersSource?: { rowsRead: number; filtered: number; badRows: number; users: number; written: number };
+  /** With EVENT_TYPE mapped: distinct event types in the training interactions (Personalize allows 10). */
+  eventTypes?: number;
+  /** With queries.attributes: { top, attribute }: the expressions prepare chose. */
+  generatedQueries?: string[];
   /** Training users with at least 2 interactions (Personalize needs 25). */
   usersWithTwoInteractions?: number;
   /** What the cost advisor needs to price other choices exactly (docs/cost.md). */
@@ -94,6 +101,8 @@ export interface PrepareManifest {
   createdAt: string;
   /** sha256 and size of each output file, keyed by ARTIFACT_FILES value. */
   outputs: Record<string, { sha256: string; bytes: number }>;
+  /** The version of every source file this was prepared from (sha256, or an S3 object's ETag and size). */
+  sources?: Array<{ name: string; sha256: string } | { name: string; etag: string; size: number }>;
 }
 
 /** Where the engine downloads batch segment output, relative to the work dir: one `<input name>.out` per input. */

@@ -1,3 +1,4 @@
+import type { DataFormat } from '../spec/types.js';
 import { type SourceRelation } from './source.js';
 import { sqlIdent, sqlString } from './duckdb.js';
 
@@ -9,12 +10,22 @@ import { sqlIdent, sqlString } from './duckdb.js';
 export const STATUS = { ok: 0, filtered: 1, bad: 2 } as const;
 
 export interface Field {
-  /** Output name: USER_ID, ITEM_ID, TIMESTAMP or an item attribute. */
+  /** Output name: USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE, EVENT_VALUE or an attribute. */
   name: string;
   /** Source column. */
   column: string;
-  kind: 'id' | 'timestamp' | 'attribute';
+  /**
+   * id: required text of at most 256 characters (Personalize's limit for USER_ID and ITEM_ID); text: required text
+   * (EVENT_TYPE); timestamp: required, parsed to epoch seconds; value: a required number (EVENT_VALUE);
+   * attribute: optional text (categorical); numeric: an optional number. A number that does not parse is bad.
+   */
+  kind: 'id' | 'text' | 'timestamp' | 'value' | 'attribute' | 'numeric';
 }
+
+/** Personalize's longest USER_ID / ITEM_ID (limits.html: "Maximum number of characters for USER_ID data values"). */
+export const MAX_ID_LENGTH = 256;
+
+const isNumber = (f: Field) => f.kind === 'value' || f.kind === 'numeric';
 
 /**
  * TIMESTAMP to epoch seconds (UTC). With a strptime format: that format. Otherwise per value: a number is epoch
@@ -36,7 +47,7 @@ export interface ClassifyOptions {
   /** Keep the raw line number column (__line) of a lines-mode relation. */
   lineNumbers?: boolean;
   /** JSON sources: an attribute holding a JSON array (Amazon metadata's category) becomes 'a|b|c'. */
-  format?: 'csv' | 'jsonl';
+  format?: DataFormat;
 }
 
 function attributeSql(v: string, format: ClassifyOptions['format']): string {
@@ -65,8 +76,17 @@ export function classifySql(rel: SourceRelation, fields: Field[], opts: Classify
   const tsExpr =
     tsIndex < 0 ? 'NULL' : timestampSql(innerName(tsIndex), '__num', opts.timestampFormat);
   const required = fields
-    .map((f, i) => (f.kind === 'id' ? `${innerName(i)} IS NULL` : f.kind === 'timestamp' ? '__t IS NULL' : null))
-    .filter((x): x is string => x !== null);
+    .map((f, i) => {
+      const v = innerName(i);
+      if (f.kind === 'id') return `${v} IS NULL OR length(${v}) > ${MAX_ID_LENGTH}`;
+      if (f.kind === 'text') return `${v} IS NULL`;
+      if (f.kind === 'timestamp') return '__t IS NULL';
+      if (f.kind === 'value') return `TRY_CAST(${v} AS DOUBLE) IS NULL`;
+      if (f.kind === 'numeric') return `(${v} IS NOT NULL AND TRY_CAST(${v} AS DOUBLE) IS NULL)`;
+      return null;
+    })
+    .filter((x): x is string => x !== null)
+    .map((c) => `(${c})`);
   const status = `CASE WHEN __mal THEN ${STATUS.bad} WHEN NOT __keep THEN ${STATUS.filtered} WHEN ${
     required.length ? required.join(' OR ') : 'false'
   } THEN ${STATUS.bad} ELSE ${STATUS.ok} END`;
@@ -79,7 +99,7 @@ export function classifySql(rel: SourceRelation, fields: Field[], opts: Classify
 /** The kept rows' output columns (fields by name, TIMESTAMP as epoch seconds). */
 export function outputColumns(fields: Field[]): string {
   return fields
-    .map((f, i) => `${f.kind === 'timestamp' ? '__t' : innerName(i)} AS ${sqlIdent(f.name)}`)
+    .map((f, i) => `${f.kind === 'timestamp' ? '__t' : isNumber(f) ? `TRY_CAST(${innerName(i)} AS DOUBLE)` : innerName(i)} AS ${sqlIdent(f.name)}`)
     .join(', ');
 }
 
@@ -87,8 +107,13 @@ export function outputColumns(fields: Field[]): string {
 export function badReasonSql(fields: Field[]): string {
   const parts = ['WHEN __mal THEN \'not valid JSON\''];
   fields.forEach((f, i) => {
+    const v = innerName(i);
+    if (f.kind === 'id' || f.kind === 'text' || f.kind === 'value')
+      parts.push(`WHEN ${v} IS NULL THEN ${sqlString(`${f.name} (column '${f.column}') is missing or empty`)}`);
     if (f.kind === 'id')
-      parts.push(`WHEN ${innerName(i)} IS NULL THEN ${sqlString(`${f.name} (column '${f.column}') is missing or empty`)}`);
+      parts.push(`WHEN length(${v}) > ${MAX_ID_LENGTH} THEN ${sqlString(`${f.name} (column '${f.column}') is longer than ${MAX_ID_LENGTH} characters`)}`);
+    if (isNumber(f))
+      parts.push(`WHEN ${v} IS NOT NULL AND TRY_CAST(${v} AS DOUBLE) IS NULL THEN ${sqlString(`${f.name} (column '${f.column}') is not a number: `)} || ${v}`);
     if (f.kind === 'timestamp')
       parts.push(
         `WHEN __t IS NULL AND ${innerName(i)} IS NULL THEN ${sqlString(`${f.name} (column '${f.column}') is missing or empty`)}`,

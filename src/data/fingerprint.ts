@@ -4,26 +4,35 @@ import type { Spec } from '../spec/types.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { hashJson, sha256File } from '../util/hash.js';
 import { segflowVersion, workDir } from '../util/paths.js';
+import type { ObjectStore } from './object-store.js';
+import { listSourceFiles, type ListedSource } from './source-files.js';
 
 /**
- * prepare's fingerprint: one hash over the source files' contents, the slice of the spec prepare reads, and the
- * segflow version. Source hashes are cached by (path, size, mtime) in the work dir, so `plan` does not re-read a
- * 150 MB file each time; touching or rewriting the file invalidates the cache entry.
+ * prepare's fingerprint: one hash over the sources' versions, the slice of the spec prepare reads, and the segflow
+ * version. A local file's version is its sha256, cached by (path, size, mtime) in the work dir so that `plan` does
+ * not re-read a 150 MB file each time; an S3 object's version is its key, ETag and size (no download, no re-hash).
  */
 const CACHE_FILE = 'source-hashes.json';
 
 type HashCache = Record<string, { size: number; mtimeMs: number; sha256: string }>;
 
+/** One file of a source as the fingerprint (and the manifest) records it. */
+export type SourceVersion = { name: string; sha256: string } | { name: string; etag: string; size: number };
+
+export type Datasets = Partial<Record<'interactions' | 'items' | 'users', ListedSource>>;
+
 export function specSlice(spec: Spec): unknown {
   const { source: _i, ...interactions } = spec.data.interactions;
-  const items = spec.data.items ? (({ source: _s, ...rest }) => rest)(spec.data.items) : null;
+  const strip = <T extends { source: string[] }>(d: T | undefined) => (d ? (({ source: _s, ...rest }) => rest)(d) : null);
   return {
     interactions,
-    items,
+    items: strip(spec.data.items),
+    ...(spec.data.users ? { users: strip(spec.data.users) } : {}),
     split: { testStartEpoch: spec.split.testStartEpoch, warmUsersOnly: spec.split.warmUsersOnly, trainStartEpoch: spec.split.trainStartEpoch ?? null },
     queries: {
       items: spec.recipe === 'aws-item-affinity' ? (spec.queries.items ?? null) : null,
       attributes: spec.recipe === 'aws-item-attribute-affinity' ? (spec.queries.attributes ?? []).map((q) => q.expression) : null,
+      ...(spec.recipe === 'aws-item-attribute-affinity' && spec.queries.topAttributeValues ? { top: spec.queries.topAttributeValues } : {}),
     },
     numResults: spec.segments.numResults,
   };
@@ -46,9 +55,53 @@ export async function sourceHash(path: string, cacheDir: string): Promise<string
   return sha256;
 }
 
-export async function computeFingerprint(spec: Spec, cwd: string): Promise<string> {
+/** Lists every dataset's files (no download). */
+export async function listDatasets(spec: Spec, objects?: ObjectStore): Promise<Datasets> {
+  const out: Datasets = { interactions: await listSourceFiles('data.interactions', spec.data.interactions, objects) };
+  if (spec.data.items) out.items = await listSourceFiles('data.items', spec.data.items, objects);
+  if (spec.data.users) out.users = await listSourceFiles('data.users', spec.data.users, objects);
+  return out;
+}
+
+export async function sourceVersions(listed: ListedSource, cacheDir: string): Promise<SourceVersion[]> {
+  const out: SourceVersion[] = [];
+  for (const f of listed.files) {
+    out.push(f.kind === 'local' ? { name: f.name, sha256: await sourceHash(f.path, cacheDir) } : { name: f.name, etag: f.etag, size: f.size });
+  }
+  return out;
+}
+
+export interface Fingerprint {
+  fingerprint: string;
+  datasets: Datasets;
+  /** Every source file's version, dataset by dataset (recorded in the manifest to explain the next change). */
+  sources: SourceVersion[];
+}
+
+export async function computeFingerprint(spec: Spec, cwd: string, objects?: ObjectStore): Promise<Fingerprint> {
   const dir = workDir(spec.name, cwd);
-  const interactions = await sourceHash(spec.data.interactions.source, dir);
-  const items = spec.data.items ? await sourceHash(spec.data.items.source, dir) : null;
-  return hashJson({ version: segflowVersion, sources: { interactions, items }, spec: specSlice(spec) });
+  const datasets = await listDatasets(spec, objects);
+  const versions: Record<string, SourceVersion[]> = {};
+  for (const [name, listed] of Object.entries(datasets)) versions[name] = await sourceVersions(listed, dir);
+  // A single local file hashes as before (its sha256 alone), so upgrading segflow does not re-run prepare for it.
+  const compact = (v: SourceVersion[] | undefined) => (v === undefined ? null : v.length === 1 && 'sha256' in v[0]! ? v[0].sha256 : v);
+  const sources = { interactions: compact(versions['interactions']), items: compact(versions['items']), ...(versions['users'] ? { users: compact(versions['users']) } : {}) };
+  const fingerprint = hashJson({ version: segflowVersion, sources, spec: specSlice(spec) });
+  return { fingerprint, datasets, sources: Object.values(versions).flat() };
+}
+
+/** Why prepare re-runs, in words: "s3://b/k changed (etag x -> y)", a file added or gone. */
+export function describeSourceChanges(before: SourceVersion[] | undefined, after: SourceVersion[]): string[] {
+  if (!before) return [];
+  const old = new Map(before.map((v) => [v.name, v]));
+  const out: string[] = [];
+  for (const v of after) {
+    const o = old.get(v.name);
+    old.delete(v.name);
+    if (!o) out.push(`${v.name} added`);
+    else if ('etag' in v && 'etag' in o && (o.etag !== v.etag || o.size !== v.size)) out.push(`${v.name} changed (etag ${o.etag} -> ${v.etag})`);
+    else if ('sha256' in v && 'sha256' in o && o.sha256 !== v.sha256) out.push(`${v.name} changed (sha256 ${o.sha256.slice(0, 12)} -> ${v.sha256.slice(0, 12)})`);
+  }
+  for (const name of old.keys()) out.push(`${name} removed`);
+  return out;
 }

@@ -7,7 +7,7 @@ import type { AttributeQuery } from '../spec/types.js';
 import type { GroundTruthFile } from './artifacts.js';
 import { prepareData } from './prepare.js';
 import { makeRows, toCsv, withTempDir, writeFixture } from './testing/fixtures.js';
-import { testSpec } from './testing/spec-fixture.js';
+import { testMetadata, testSpec } from './testing/spec-fixture.js';
 
 const SPLIT = Date.UTC(2020, 0, 1) / 1000;
 const query = (e: string): AttributeQuery => {
@@ -33,17 +33,7 @@ describe('prepare: items and attribute queries', () => {
           queries: { attributes: queries },
           data: {
             interactions: base.data.interactions,
-            items: {
-              source: items,
-              format: 'jsonl',
-              columns: { ITEM_ID: 'asin' },
-              attributes: [
-                { name: 'CATEGORY', column: 'category' },
-                { name: 'BRAND', column: 'brand' },
-              ],
-              onBadRows: 'fail',
-              maxBadRows: 0,
-            },
+            items: testMetadata(items, 'jsonl', { ITEM_ID: 'asin' }, [['CATEGORY', 'category'], ['BRAND', 'brand']]),
           },
         },
       });

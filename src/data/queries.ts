@@ -1,5 +1,5 @@
 import type { AttributeQuery } from '../spec/types.js';
-import { itemMatches } from '../spec/attribute-expression.js';
+import { formatAttributeQuery, itemMatches } from '../spec/attribute-expression.js';
 import type { BatchQuery, GroundTruthFile } from './artifacts.js';
 import { type Db, sqlIdent } from './duckdb.js';
 
@@ -62,6 +62,23 @@ export async function attributeQueries(
   );
   const users = new Map(rows.map((r) => [r.q, r.users]));
   return queries.map((q, qi) => ({ query: { itemAttributes: q.expression }, users: users.get(qi) ?? [] }));
+}
+
+/**
+ * `queries.attributes: { top, attribute }`: the `top` values of a categorical item attribute with the most
+ * training interactions (a value of 'a|b' counts for both), ties broken by the value itself (byte order), so the
+ * same data always gives the same queries. Each becomes ITEMS.<attribute> = "<value>", as if written by hand.
+ */
+export async function topAttributeQueries(db: Db, attribute: string, top: number): Promise<AttributeQuery[]> {
+  const col = `it.${sqlIdent(attribute)}`;
+  const rows = await db.rows<{ value: string }>(`
+    SELECT value FROM (
+      SELECT unnest(string_split(${col}, '|')) AS value FROM train t JOIN items it ON it."ITEM_ID" = t.i WHERE ${col} IS NOT NULL)
+    WHERE value <> '' GROUP BY value ORDER BY count(*) DESC, value LIMIT ${top}`);
+  return rows.map((r) => {
+    const conditions = [{ attribute, value: r.value }];
+    return { expression: formatAttributeQuery(conditions), conditions };
+  });
 }
 
 export function batchInputJsonl(queries: BatchQuery[]): string {

@@ -47,9 +47,15 @@ describe('sample-data', () => {
       assert.ok(top / reviews.length > 0.3, 'popular items dominate (Zipf)');
 
       // Users' reviews concentrate in few categories: taste clusters are visible in the item metadata.
-      const items = (await readFile(join(dir, 'items.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { asin: string; CATEGORY: string });
+      // Amazon 2018 metadata shape: category is a list from the top level down; brand, title, price.
+      const items = (await readFile(join(dir, 'items.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { asin: string; category: string[]; brand: string; title: string });
       assert.equal(items.length, r.items);
-      const cat = new Map(items.map((i) => [i.asin, i.CATEGORY.split('|')[0]!]));
+      for (const i of items.slice(0, 50)) {
+        assert.equal(i.category[0], 'Grocery & Gourmet Food');
+        assert.ok(i.category.length >= 2 && typeof i.brand === 'string' && typeof i.title === 'string', JSON.stringify(i));
+      }
+      assert.ok(items.some((i) => i.category.includes('Candy & Chocolate')) && items.some((i) => i.brand === 'Starbucks'));
+      const cat = new Map(items.map((i) => [i.asin, i.category[1]!]));
       let inTop = 0, total = 0;
       const byUser = new Map<string, string[]>();
       for (const x of reviews) byUser.set(x.reviewerID, [...(byUser.get(x.reviewerID) ?? []), cat.get(x.asin)!]);

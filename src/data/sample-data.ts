@@ -8,8 +8,10 @@ import { tempPathFor } from '../util/atomic-write.js';
  * Grocery_and_Gourmet_Food file: most users review once, activity is heavy-tailed (Pareto), item popularity is
  * Zipf-like, each user has 1-3 taste clusters (80% of reviews fall in one of them), reviews span 2000..2018-10,
  * and ~2% of rows repeat the user's previous review exactly. Deterministic for a seed; streamed, so memory stays
- * small at any size. With itemsOut, item metadata whose CATEGORY is the item's taste cluster (10% of items have a
- * second category, '|' separated), so attribute segments have a known truth.
+ * small at any size. With itemsOut, item metadata in the Amazon review data (2018) metadata shape (asin, title,
+ * brand, main_cat, price, and `category` as a list from the top level down to the item's taste cluster; 10% of
+ * items also list a second cluster), so attribute segments have a known truth and the shipped grocery pipelines
+ * read it exactly as they read the real meta_Grocery_and_Gourmet_Food file.
  */
 export interface SampleDataOptions {
   out: string;
@@ -46,8 +48,17 @@ const T0 = 946684800; // 2000-01-01
 const T1 = 1538352000; // 2018-10-01
 const DAY = 86400;
 const WORDS = ['good', 'tasty', 'fresh', 'sweet', 'bland', 'great', 'value', 'snack', 'coffee', 'tea', 'sauce', 'spicy'];
-const NOUNS = ['Coffee', 'Tea', 'Snacks', 'Candy & Chocolate', 'Spices', 'Sauces', 'Pasta', 'Baking', 'Cereal', 'Beverages', 'Nuts', 'Soups'];
+const NOUNS = ['Coffee', 'Tea', 'Snacks', 'Candy & Chocolate', 'Spices', 'Sauces', 'Pasta', 'Baking', 'Cereal', 'Beverages', 'Nuts', 'Dried Vegetables'];
+const TOP_CATEGORY = 'Grocery & Gourmet Food';
+const BRANDS = ['Starbucks', 'Lipton', 'Hershey', 'McCormick', 'Barilla', 'Kellogg', 'Planters', 'Twinings', 'Ghirardelli', 'Heinz', 'Nestle', 'Bob\'s Red Mill'];
 const ADJECTIVES = ['', 'Organic ', 'Gourmet ', 'Imported ', 'Diet '];
+
+/** An item's `category` list as Amazon's metadata has it: top level, then the cluster's noun, then its full name. */
+export function categoryPath(cluster: number): string[] {
+  const noun = NOUNS[cluster % NOUNS.length]!;
+  const name = categoryName(cluster);
+  return name === noun ? [TOP_CATEGORY, noun] : [TOP_CATEGORY, noun, name];
+}
 
 export function categoryName(cluster: number): string {
   const noun = NOUNS[cluster % NOUNS.length]!;
@@ -214,15 +225,17 @@ async function writeItems(path: string, itemCluster: Int32Array, K: number, rand
   const csv = path.replace(/\.gz$/, '').endsWith('.csv');
   const sink = new Sink(path);
   try {
-    if (csv) await sink.write('asin,title,CATEGORY\n');
+    if (csv) await sink.write('asin,title,brand,category\n');
     for (let i = 0; i < itemCluster.length; i++) {
-      let category = categoryName(itemCluster[i]!);
-      if (random() < 0.1) category += `|${categoryName(Math.floor(random() * K))}`;
+      const category = categoryPath(itemCluster[i]!);
+      if (random() < 0.1) category.push(categoryName(Math.floor(random() * K)));
       const title = `${WORDS[i % WORDS.length]} ${WORDS[(i >> 3) % WORDS.length]} ${i}`;
+      const brand = BRANDS[Math.floor(random() * BRANDS.length)]!;
+      const price = `$${(1 + random() * 40).toFixed(2)}`;
       await sink.write(
         csv
-          ? `${asin(i)},${title},"${category}"\n`
-          : `{"asin": "${asin(i)}", "title": "${title}", "CATEGORY": "${category}"}\n`,
+          ? `${asin(i)},${title},${brand},"${category.join('|')}"\n`
+          : `${JSON.stringify({ category, description: [`${title}.`], title, brand, main_cat: TOP_CATEGORY, price, asin: asin(i) })}\n`,
       );
     }
     await sink.close();

@@ -5,17 +5,31 @@ import { inputError } from '../util/errors.js';
 import { type Db, sqlIdent, sqlString } from './duckdb.js';
 
 /**
- * How a source file becomes a relation of its columns in DuckDB.
+ * How a source's files become one relation of their columns in DuckDB (several files: read together, one list).
  *
  * CSV: read_csv with the sniffer, but every column segflow maps is forced to VARCHAR (ids like 12346 or 85123A
  * stay exactly as written; no 12346.0). Rows DuckDB cannot read are kept in a rejects table with their line.
  * JSON lines: read_json with the mapped keys as VARCHAR (fast path); when a line is not valid JSON, the same
  * columns are extracted from raw lines instead, so a malformed line becomes a bad row with its line number.
+ * Parquet: read_parquet; its columns keep their types (mapped ones are cast to text when classified).
  */
 export interface SourceSpec {
-  source: string;
+  /** Local paths (S3 objects already materialized in the cache), read as one relation. */
+  files: string[];
+  /** What users call each file (its path or s3:// URL), for messages; parallel to files. */
+  names: string[];
   format: DataFormat;
   where?: string;
+}
+
+/** `'a'` or `['a', 'b']`: DuckDB's readers take a list of files. */
+export function fileList(files: string[]): string {
+  return files.length === 1 ? sqlString(files[0]!) : `[${files.map(sqlString).join(', ')}]`;
+}
+
+/** The source as users name it: one file, or the first and how many more. */
+export function sourceLabel(src: Pick<SourceSpec, 'names'>): string {
+  return src.names.length === 1 ? src.names[0]! : `${src.names[0]} (and ${src.names.length - 1} more files)`;
 }
 
 export interface SourceRelation {
@@ -25,20 +39,14 @@ export interface SourceRelation {
   malformed: string;
   /** CSV: table holding rejected lines (line, error_message, csv_line). */
   rejectsTable?: string;
-  mode: 'csv' | 'json' | 'json-lines';
+  mode: 'csv' | 'json' | 'json-lines' | 'parquet';
 }
 
 let counter = 0;
 
-export function formatFromPath(path: string): DataFormat {
-  const p = path.toLowerCase().replace(/\.(gz|gzip)$/, '');
-  if (p.endsWith('.csv') || p.endsWith('.tsv')) return 'csv';
-  return 'jsonl';
-}
-
-/** Lines of a text file, one VARCHAR column `j`; 0x1F never occurs unescaped in valid JSON. */
-export function rawLines(path: string): string {
-  return `read_csv(${sqlString(path)}, header = false, columns = {'j': 'VARCHAR'}, delim = '\x1F', quote = '', escape = '', auto_detect = false, max_line_size = 2000000, compression = 'auto')`;
+/** Lines of text files, one VARCHAR column `j`; 0x1F never occurs unescaped in valid JSON. */
+export function rawLines(files: string[]): string {
+  return `read_csv(${fileList(files)}, header = false, columns = {'j': 'VARCHAR'}, delim = '\x1F', quote = '', escape = '', auto_detect = false, max_line_size = 2000000, compression = 'auto')`;
 }
 
 /**
@@ -68,31 +76,61 @@ async function csvOptions(path: string): Promise<string> {
   return `header = true, delim = ${sqlString(await csvDelimiter(path))}`;
 }
 
-export async function sourceColumns(db: Db, src: SourceSpec): Promise<Array<{ name: string; type: string }>> {
-  if (!existsSync(src.source)) throw inputError('DATA_SOURCE_MISSING', `data source not found: ${src.source}`);
+type Column = { name: string; type: string };
+
+async function describeFile(db: Db, path: string, name: string, format: DataFormat): Promise<Column[]> {
+  if (!existsSync(path)) throw inputError('DATA_SOURCE_MISSING', `data source not found: ${name}`);
   const rel =
-    src.format === 'csv'
-      ? `read_csv(${sqlString(src.source)}, ${await csvOptions(src.source)}, ignore_errors = true)`
-      : `read_json(${sqlString(src.source)}, format = 'newline_delimited', ignore_errors = true)`;
+    format === 'csv'
+      ? `read_csv(${sqlString(path)}, ${await csvOptions(path)}, ignore_errors = true)`
+      : format === 'parquet'
+        ? `read_parquet(${sqlString(path)})`
+        : `read_json(${sqlString(path)}, format = 'newline_delimited', ignore_errors = true)`;
   try {
     const rows = await db.rows<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${rel}`);
     return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
   } catch (e) {
-    throw (await longLineError(src.source)) ?? inputError('DATA_SOURCE_UNREADABLE', `cannot read ${src.source} as ${src.format}: ${firstLine(e)}`);
+    throw (await longLineError({ files: [path], names: [name] })) ?? inputError('DATA_SOURCE_UNREADABLE', `cannot read ${name} as ${format}: ${firstLine(e)}`);
   }
 }
 
 /**
- * DuckDB reports an over-long line as "CSV Error on Line: 1" (or the line within its buffer) wherever it is:
- * after a read error, this finds and names the real one.
+ * The source's columns. Several files must have the same columns (by name; their order may differ): one
+ * relation has one set of columns, and a file that lacks one would silently read as NULLs.
  */
-export async function longLineError(path: string) {
-  const long = await firstLongLine(path, MAX_LINE_BYTES);
-  if (!long) return undefined;
-  return inputError(
-    'DATA_LINE_TOO_LONG',
-    `${path}: line ${long.line} is ${(long.bytes / 1e6).toFixed(1)} MB long; lines are limited to ${MAX_LINE_BYTES / 1e6} MB`,
-  );
+export async function sourceColumns(db: Db, src: SourceSpec): Promise<Column[]> {
+  const first = await describeFile(db, src.files[0]!, src.names[0]!, src.format);
+  const names = new Set(first.map((c) => c.name));
+  for (let i = 1; i < src.files.length; i++) {
+    const cols = await describeFile(db, src.files[i]!, src.names[i]!, src.format);
+    const theirs = new Set(cols.map((c) => c.name));
+    const missing = [...names].filter((n) => !theirs.has(n));
+    const extra = [...theirs].filter((n) => !names.has(n));
+    if (missing.length || extra.length) {
+      throw inputError('DATA_SOURCE_COLUMNS', `${src.names[i]} does not have the columns of ${src.names[0]}; the files of one source are read as one relation`, [
+        ...(missing.length ? [`missing: ${missing.join(', ')}`] : []),
+        ...(extra.length ? [`extra: ${extra.join(', ')}`] : []),
+      ]);
+    }
+  }
+  return first;
+}
+
+/**
+ * DuckDB reports an over-long line as "CSV Error on Line: 1" (or the line within its buffer) wherever it is:
+ * after a read error, this finds and names the real one (text formats only).
+ */
+export async function longLineError(src: Pick<SourceSpec, 'files' | 'names'> & { format?: DataFormat }) {
+  if (src.format === 'parquet') return undefined;
+  for (let i = 0; i < src.files.length; i++) {
+    const long = await firstLongLine(src.files[i]!, MAX_LINE_BYTES);
+    if (!long) continue;
+    return inputError(
+      'DATA_LINE_TOO_LONG',
+      `${src.names[i]}: line ${long.line} is ${(long.bytes / 1e6).toFixed(1)} MB long; lines are limited to ${MAX_LINE_BYTES / 1e6} MB`,
+    );
+  }
+  return undefined;
 }
 
 /** The longest line DuckDB reads (its max_line_size; rawLines uses the same). */
@@ -142,15 +180,18 @@ export async function openSource(
   if (missing.length > 0) {
     throw inputError(
       'DATA_MISSING_COLUMN',
-      `${src.source}: no column ${missing.map((m) => `'${m}'`).join(', ')} (columns: ${all.map((c) => c.name).join(', ')})`,
+      `${sourceLabel(src)}: no column ${missing.map((m) => `'${m}'`).join(', ')} (columns: ${all.map((c) => c.name).join(', ')})`,
     );
+  }
+  if (src.format === 'parquet') {
+    return { from: `read_parquet(${fileList(src.files)})`, malformed: 'false', mode: 'parquet' };
   }
   if (src.format === 'csv') {
     const types = mapped.map((m) => `${sqlString(m)}: 'VARCHAR'`).join(', ');
     const id = `segflow_rejects_${process.pid}_${++counter}`;
     await db.exec(`DROP TABLE IF EXISTS ${id}; DROP TABLE IF EXISTS ${id}_scan`);
     return {
-      from: `read_csv(${sqlString(src.source)}, ${await csvOptions(src.source)}, types = {${types}}, store_rejects = true, rejects_table = ${sqlString(id)}, rejects_scan = ${sqlString(id + '_scan')})`,
+      from: `read_csv(${fileList(src.files)}, ${await csvOptions(src.files[0]!)}, types = {${types}}, store_rejects = true, rejects_table = ${sqlString(id)}, rejects_scan = ${sqlString(id + '_scan')})`,
       malformed: 'false',
       rejectsTable: id,
       mode: 'csv',
@@ -160,7 +201,7 @@ export async function openSource(
   if (!opts.linesMode) {
     const cols = [...mapped.map((m) => `${sqlString(m)}: 'VARCHAR'`), ...extra.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`)];
     return {
-      from: `read_json(${sqlString(src.source)}, format = 'newline_delimited', columns = {${cols.join(', ')}})`,
+      from: `read_json(${fileList(src.files)}, format = 'newline_delimited', columns = {${cols.join(', ')}})`,
       malformed: 'false',
       mode: 'json',
     };
@@ -178,7 +219,7 @@ export async function openSource(
   const line = opts.lineNumbers ? ', ordinality AS __line' : '';
   const ord = opts.lineNumbers ? ' WITH ORDINALITY' : '';
   return {
-    from: `(SELECT ${projections.join(', ')}, NOT coalesce(${valid}, false) AS __malformed${line} FROM ${rawLines(src.source)}${ord} WHERE j IS NOT NULL)`,
+    from: `(SELECT ${projections.join(', ')}, NOT coalesce(${valid}, false) AS __malformed${line} FROM ${rawLines(src.files)}${ord} WHERE j IS NOT NULL)`,
     malformed: '__malformed',
     mode: 'json-lines',
   };

@@ -1,13 +1,17 @@
 import { inputError } from '../util/errors.js';
 import { badReasonSql, classifySql, type Field, outputColumns, rowPictureSql, STATUS } from './classify.js';
-import { type Db, sqlIdent } from './duckdb.js';
-import { firstLine, longLineError, openSource, rawLines, type SourceRelation, type SourceSpec } from './source.js';
+import { type Db, sqlIdent, sqlString } from './duckdb.js';
+import { firstLine, longLineError, openSource, rawLines, sourceLabel, type SourceRelation, type SourceSpec } from './source.js';
 
 export interface BadRow {
-  /** 1-based physical line of the file (the header is line 1 of a CSV). */
+  /** 1-based physical line of the file (the header is line 1 of a CSV); for Parquet the 1-based row. */
   line: number;
   reason: string;
   text: string;
+  /** The file (path or s3:// URL) when the source has several. */
+  file?: string;
+  /** 'row' for Parquet, which has rows, not lines. */
+  unit?: 'row';
 }
 
 export interface StageResult {
@@ -56,10 +60,10 @@ export async function stageSource(
       try {
         await create(rel);
       } catch (e2) {
-        throw (await longLineError(src.source)) ?? readError(src, e2);
+        throw (await longLineError(src)) ?? readError(src, e2);
       }
     } else {
-      throw (await longLineError(src.source)) ?? readError(src, e);
+      throw (await longLineError(src)) ?? readError(src, e);
     }
   }
   const counts = await db.rows<{ s: number; n: number }>(
@@ -68,14 +72,14 @@ export async function stageSource(
   const byStatus = (s: number) => counts.find((c) => c.s === s)?.n ?? 0;
   let rejected = 0;
   if (rel.rejectsTable) {
-    rejected = (await db.one<{ n: number }>(`SELECT count(DISTINCT line) AS n FROM ${rel.rejectsTable}`)).n;
+    rejected = (await db.one<{ n: number }>(`SELECT count(DISTINCT (file_id, line)) AS n FROM ${rel.rejectsTable}`)).n;
   }
   const badRows = byStatus(STATUS.bad) + rejected;
   const result: StageResult = {
     rowsRead: counts.reduce((a, c) => a + c.n, 0) + rejected,
     filtered: byStatus(STATUS.filtered),
     badRows,
-    badExamples: badRows > 0 ? await locateBadRows(db, src, fields, rel.rejectsTable).catch(async (e) => Promise.reject((await longLineError(src.source)) ?? e)) : [],
+    badExamples: badRows > 0 ? await locateBadRowsInFiles(db, src, fields, rel.rejectsTable).catch(async (e) => Promise.reject((await longLineError(src)) ?? e)) : [],
   };
   if (rel.rejectsTable) await db.exec(`DROP TABLE IF EXISTS ${rel.rejectsTable}; DROP TABLE IF EXISTS ${rel.rejectsTable}_scan`);
   return result;
@@ -83,7 +87,32 @@ export async function stageSource(
 
 function readError(src: SourceSpec, e: unknown) {
   const where = src.where ? ` (check the where expression: ${src.where})` : '';
-  return inputError('DATA_READ', `cannot read ${src.source}${where}: ${firstLine(e)}`);
+  return inputError('DATA_READ', `cannot read ${sourceLabel(src)}${where}: ${firstLine(e)}`);
+}
+
+/** Bad rows file by file (line numbers are per file), the first EXAMPLES overall in source order. */
+async function locateBadRowsInFiles(
+  db: Db,
+  src: SourceSpec & { timestampFormat?: string },
+  fields: Field[],
+  rejectsTable: string | undefined,
+): Promise<BadRow[]> {
+  if (src.files.length === 1) return locateBadRows(db, src, fields, rejectsTable);
+  const out: BadRow[] = [];
+  for (let i = 0; i < src.files.length && out.length < EXAMPLES; i++) {
+    const one = { ...src, files: [src.files[i]!], names: [src.names[i]!] };
+    // The whole scan's rejects, narrowed to this file.
+    let fileRejects: string | undefined;
+    if (rejectsTable) {
+      fileRejects = `${rejectsTable}_f${i}`;
+      await db.exec(`CREATE OR REPLACE TEMP TABLE ${fileRejects} AS SELECT r.* FROM ${rejectsTable} r
+        JOIN ${rejectsTable}_scan s ON s.scan_id = r.scan_id AND s.file_id = r.file_id WHERE s.file_path = ${sqlString(src.files[i]!)}`);
+    }
+    const rows = await locateBadRows(db, one, fields, fileRejects);
+    if (fileRejects) await db.exec(`DROP TABLE IF EXISTS ${fileRejects}`);
+    out.push(...rows.map((r) => ({ ...r, file: src.names[i]! })));
+  }
+  return out.slice(0, EXAMPLES);
 }
 
 /** The first bad rows with their physical line numbers (only run when there are bad rows). */
@@ -98,6 +127,11 @@ async function locateBadRows(
     `SELECT __line AS line, ${badReasonSql(fields)} AS reason, ${rowPictureSql(fields)} AS text
      FROM (${classifySql(rel, fields, { ...src, lineNumbers: true })}) WHERE __status = ${STATUS.bad}
      ORDER BY __line LIMIT ${EXAMPLES}`;
+  if (src.format === 'parquet') {
+    const base = await openSource(db, src, mapped);
+    const rel: SourceRelation = { ...base, from: `(SELECT *, ordinality AS __line FROM ${base.from} WITH ORDINALITY)` };
+    return (await db.rows<BadRow>(select(rel))).map((r) => ({ ...r, unit: 'row' as const }));
+  }
   if (src.format !== 'csv') {
     const rel = await openSource(db, src, mapped, { linesMode: true, lineNumbers: true });
     return db.rows<BadRow>(select(rel));
@@ -120,7 +154,7 @@ async function locateBadRows(
     const skip = allRejected.length ? `AND ordinality NOT IN (${allRejected.join(',')})` : '';
     const lines = await db.rows<{ k: number; line: number }>(
       `SELECT k, line FROM (SELECT ordinality AS line, row_number() OVER (ORDER BY ordinality) AS k
-         FROM ${rawLines(src.source)} WITH ORDINALITY WHERE j IS NOT NULL AND trim(j) <> '' AND ordinality > 1 ${skip})
+         FROM ${rawLines(src.files)} WITH ORDINALITY WHERE j IS NOT NULL AND trim(j) <> '' AND ordinality > 1 ${skip})
        WHERE k IN (${byOrdinal.map((r) => r.line).join(',')})`,
     );
     const map = new Map(lines.map((l) => [l.k, l.line]));
@@ -130,7 +164,7 @@ async function locateBadRows(
 }
 
 export function describeBadRows(rows: BadRow[]): string[] {
-  return rows.map((r) => `line ${r.line}: ${r.reason}${r.text ? ` (${truncate(r.text, 160)})` : ''}`);
+  return rows.map((r) => `${r.file ? `${r.file}: ` : ''}${r.unit ?? 'line'} ${r.line}: ${r.reason}${r.text ? ` (${truncate(r.text, 160)})` : ''}`);
 }
 
 function truncate(s: string, n: number): string {

@@ -8,7 +8,7 @@ import type { Db } from './duckdb.js';
  * dedupe on the three columns, keep users with >= minInteractionsPerUser rows, then items with
  * >= minInteractionsPerItem rows (one pass each, like the notebook; not iterated to a fixed point), then split
  * train < testStart <= test and, with warmUsersOnly, keep only test rows of users present in train.
- * Leaves tables `train` and `test` (columns u, i, t).
+ * Leaves tables `train` and `test` (columns u, i, t, and e / v when EVENT_TYPE / EVENT_VALUE are mapped).
  */
 export type TransformResult = Pick<
   PrepareStats,
@@ -33,8 +33,10 @@ export async function transform(
   // split.trainStart drops the interactions before the training window first, so every later count sees only it.
   const windowStart = split.trainStartEpoch;
   const inWindow = windowStart === undefined ? '' : ` AND "TIMESTAMP" >= ${windowStart}`;
+  const events = eventColumns(src);
+  const extra = events.map((c) => `, ${c.short}`).join('');
   await db.exec(`CREATE OR REPLACE TEMP VIEW ev1 AS
-    SELECT "USER_ID" AS u, "ITEM_ID" AS i, "TIMESTAMP" AS t FROM ev0 WHERE __status = 0${inWindow}`);
+    SELECT "USER_ID" AS u, "ITEM_ID" AS i, "TIMESTAMP" AS t${events.map((c) => `, "${c.field}" AS ${c.short}`).join('')} FROM ev0 WHERE __status = 0${inWindow}`);
   const { kept, rows: staged, early } = await db.one<{ kept: number; rows: number; early: number }>(
     `SELECT coalesce(sum(__n), 0) AS kept, count(*) AS rows,
        count(*) FILTER (WHERE ${windowStart === undefined ? 'false' : `"TIMESTAMP" < ${windowStart}`}) AS early
@@ -47,7 +49,8 @@ export async function transform(
     if (name === 'ev1') await db.exec(`DROP VIEW ev1; DROP TABLE ev0`);
     else await db.exec(`DROP TABLE ${name}`);
   };
-  if (src.dedupe) dropped.push({ step: 'dedupe', rows: kept - staged, why: 'exact duplicate (USER_ID, ITEM_ID, TIMESTAMP)' });
+  const key = ['USER_ID', 'ITEM_ID', 'TIMESTAMP', ...events.map((c) => c.field)].join(', ');
+  if (src.dedupe) dropped.push({ step: 'dedupe', rows: kept - staged, why: `exact duplicate (${key})` });
   if (windowStart !== undefined) {
     dropped.push({ step: 'trainStart', rows: early, why: `before split.trainStart (${new Date(windowStart * 1000).toISOString()})` });
   }
@@ -75,8 +78,8 @@ export async function transform(
     `SELECT count(DISTINCT u) AS users, count(DISTINCT i) AS items, min(t) AS lo, max(t) AS hi,
        count(*) FILTER (WHERE t >= ${ts}) AS "testAll" FROM ${current}`,
   );
-  await db.exec(`CREATE OR REPLACE TEMP TABLE train AS SELECT u, i, t FROM ${current} WHERE t < ${ts}`);
-  await db.exec(`CREATE OR REPLACE TEMP TABLE test AS SELECT u, i, t FROM ${current} WHERE t >= ${ts}
+  await db.exec(`CREATE OR REPLACE TEMP TABLE train AS SELECT u, i, t${extra} FROM ${current} WHERE t < ${ts}`);
+  await db.exec(`CREATE OR REPLACE TEMP TABLE test AS SELECT u, i, t${extra} FROM ${current} WHERE t >= ${ts}
     ${split.warmUsersOnly ? 'AND u IN (SELECT DISTINCT u FROM train)' : ''}`);
   await drop(current);
   const train = await db.one<{ n: number; users: number; items: number }>(
@@ -104,4 +107,12 @@ export async function transform(
     minTimestamp: all.lo,
     maxTimestamp: all.hi,
   };
+}
+
+/** The optional interaction fields that are mapped, in interactions.csv's column order, with their short names. */
+export function eventColumns(src: Pick<InteractionsSource, 'columns'>): Array<{ field: 'EVENT_TYPE' | 'EVENT_VALUE'; short: 'e' | 'v' }> {
+  return [
+    ...(src.columns.EVENT_TYPE !== undefined ? [{ field: 'EVENT_TYPE' as const, short: 'e' as const }] : []),
+    ...(src.columns.EVENT_VALUE !== undefined ? [{ field: 'EVENT_VALUE' as const, short: 'v' as const }] : []),
+  ];
 }

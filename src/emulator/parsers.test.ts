@@ -7,7 +7,7 @@ import { parseXml, XmlSyntaxError, xmlDocument } from './xml.js';
 import { canonicalQuery, canonicalUri } from './auth/sigv4.js';
 import { parseAvroSchema } from './personalize/avro-schema.js';
 import { Checksum } from './s3/checksums.js';
-import { parseFilterExpression, placeholders } from './personalize/filter-expression.js';
+import { parseFilterExpression, placeholders } from '../spec/filter-expression.js';
 
 test('aws-chunked: any split of the wire bytes decodes to the same data and trailers', () => {
   fc.assert(

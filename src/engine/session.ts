@@ -1,5 +1,5 @@
 import type { AwsPorts } from '../aws/ports.js';
-import type { Spec } from '../spec/types.js';
+import type { Spec, Target } from '../spec/types.js';
 import { StateStore } from '../state/store.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { localEmulatorDir, stateFile, workDir } from '../util/paths.js';
@@ -30,24 +30,57 @@ const notPlanned = (id: string): never => {
   throw new Error(`step ${id} was read before the plan computed it`);
 };
 
+export interface TargetConnection {
+  aws: AwsPorts;
+  close(): Promise<void>;
+}
+
 /**
- * Everything one command needs: the lock, the state, the AWS ports (for the local target, pointed at the
- * emulator, started in process unless target.endpoint names a running one), and the step context.
+ * The AWS ports for a target: for local, pointed at the emulator (started in process unless target.endpoint
+ * names a running one). openSession uses it; so do `segflow prepare` and `init` for s3:// sources.
+ */
+export async function connectTarget(
+  target: Target,
+  cwd: string,
+  deps: EngineDeps,
+  opts: { emulatorOptions?: Record<string, unknown>; onInfo?: (message: string) => void } = {},
+): Promise<TargetConnection> {
+  let emulator: EmulatorHandle | undefined;
+  let endpoint = target.endpoint;
+  if (target.kind === 'local' && !endpoint) {
+    emulator = await deps.startEmulator({ dataDir: localEmulatorDir(cwd), ...(opts.emulatorOptions ? { options: opts.emulatorOptions } : {}) });
+    endpoint = emulator.endpoint;
+    opts.onInfo?.(`local emulator started at ${endpoint} (data in ${localEmulatorDir(cwd)})`);
+  }
+  try {
+    const aws = deps.ports(target, endpoint);
+    return {
+      aws,
+      async close() {
+        aws.close();
+        await emulator?.close();
+      },
+    };
+  } catch (e) {
+    await emulator?.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Everything one command needs: the lock, the state, the AWS ports (see connectTarget), and the step context.
  */
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const { spec, cwd, deps } = opts;
   let lock: Lock | undefined;
-  let emulator: EmulatorHandle | undefined;
-  let aws: AwsPorts | undefined;
+  let connection: TargetConnection | undefined;
   try {
     if (opts.lockFor) lock = await acquireLock(`${stateFile(spec.name, cwd)}.lock`, opts.lockFor);
-    let endpoint = spec.target.endpoint;
-    if (spec.target.kind === 'local' && !endpoint) {
-      emulator = await deps.startEmulator({ dataDir: localEmulatorDir(cwd), ...(opts.emulatorOptions ? { options: opts.emulatorOptions } : {}) });
-      endpoint = emulator.endpoint;
-      opts.emit({ type: 'info', message: `local emulator started at ${endpoint} (data in ${localEmulatorDir(cwd)})` });
-    }
-    aws = deps.ports(spec.target, endpoint);
+    connection = await connectTarget(spec.target, cwd, deps, {
+      ...(opts.emulatorOptions ? { emulatorOptions: opts.emulatorOptions } : {}),
+      onInfo: (message) => opts.emit({ type: 'info', message }),
+    });
+    const aws = connection.aws;
     let account: string;
     try {
       account = (await aws.sts.getCallerIdentity()).account;
@@ -83,20 +116,18 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       progress: (id, p) => opts.emit({ type: 'step-progress', id, message: p.message, ...(p.fraction !== undefined ? { fraction: p.fraction } : {}) }),
       desired: notPlanned,
     };
-    const ports = aws;
+    const conn = connection;
     return {
       ctx,
       steps: pipelineSteps(spec),
-      aws: ports,
+      aws,
       async close() {
-        ports.close();
-        await emulator?.close();
+        await conn.close();
         await lock?.release();
       },
     };
   } catch (e) {
-    aws?.close();
-    await emulator?.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
     await lock?.release().catch(() => undefined);
     throw e;
   }

@@ -100,7 +100,7 @@ export function fixtureSpec(file: string, partial: Partial<Spec> = {}): Spec {
     target: { kind: 'local', region: 'us-east-1' },
     data: {
       interactions: {
-        source: '/dev/null', format: 'csv', columns: { USER_ID: 'u', ITEM_ID: 'i', TIMESTAMP: 't' },
+        source: ['/dev/null'], format: 'csv', columns: { USER_ID: 'u', ITEM_ID: 'i', TIMESTAMP: 't' },
         dedupe: true, minInteractionsPerUser: 4, minInteractionsPerItem: 1, onBadRows: 'fail', maxBadRows: 0,
       },
     },

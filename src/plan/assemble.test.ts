@@ -18,6 +18,7 @@ const env = { account: '123456789012', region: 'eu-west-1', partition: 'aws' };
 const prepared: PreparedData = {
   fingerprint: 'f'.repeat(64),
   workDir: '/work',
+  sources: { '/x/data.csv': 'sha256 0123456789ab' },
   stats: { trainRows: 50_000, trainUsers: 4000, trainItems: 900, queries: 100, k: 40 } as PreparedData['stats'],
   manifest: {
     version: 1,
@@ -72,7 +73,7 @@ const specs = fc.constantFrom(
   testSpec(),
   testSpec({
     recipe: 'aws-item-attribute-affinity',
-    data: { ...testSpec().data, items: { source: '/x/items.csv', format: 'csv', columns: { ITEM_ID: 'i' }, attributes: [{ name: 'CATEGORY', column: 'c' }], onBadRows: 'fail', maxBadRows: 0 } },
+    data: { ...testSpec().data, items: { source: ['/x/items.csv'], format: 'csv', columns: { ITEM_ID: 'i' }, attributes: [{ name: 'CATEGORY', column: 'c', type: 'categorical' }], onBadRows: 'fail', maxBadRows: 0 } },
     queries: { attributes: [{ expression: 'ITEMS.CATEGORY = "A"', conditions: [{ attribute: 'CATEGORY', value: 'A' }] }] },
   }),
 );

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ARTIFACT_FILES, type PrepareManifest } from '../data/artifacts.js';
 import type { Spec } from '../spec/types.js';
 import { segflowDir } from '../util/paths.js';
+import { objectStoreOf } from './object-store.js';
 import type { PreparedData, StepContext, StepDefinition } from './types.js';
 
 /** The spec slices prepare depends on: a change in any of them is named as the reason prepare re-runs. */
@@ -16,9 +17,11 @@ export function prepareInputs(spec: Spec): Record<string, unknown> {
  * the prepared files' hashes is what lets the plan say exactly which uploads, imports and jobs will run.
  */
 export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
+  // s3:// sources are read with the command's own S3 port (for the local target: the emulator's S3).
+  const objects = objectStoreOf(ctx.aws.s3, ctx.aws.label);
   let cwd = ctx.cwd;
   if (ctx.planOnly) {
-    const fingerprint = await ctx.data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd });
+    const fingerprint = await ctx.data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd, objects });
     const current = await readFile(join(ctx.workDir, ARTIFACT_FILES.manifest), 'utf8')
       .then((t) => (JSON.parse(t) as PrepareManifest).fingerprint)
       .catch(() => undefined);
@@ -28,9 +31,13 @@ export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
     cwd,
     signal: ctx.signal,
     onProgress: (message) => ctx.progress('prepare', { message }),
+    objects,
+    // One object cache per working directory: a plan's staging run and the apply after it share downloads.
+    cacheDir: join(segflowDir(ctx.cwd), 'cache'),
   });
   const manifest = JSON.parse(await readFile(join(result.workDir, ARTIFACT_FILES.manifest), 'utf8')) as PrepareManifest;
-  return { fingerprint: result.fingerprint, stats: result.stats, manifest, workDir: result.workDir };
+  const sources = Object.fromEntries((result.sources ?? []).map((v) => [v.name, 'etag' in v ? `etag ${v.etag}` : `sha256 ${v.sha256.slice(0, 12)}`]));
+  return { fingerprint: result.fingerprint, stats: result.stats, manifest, workDir: result.workDir, sources };
 }
 
 export function artifactSha(prepared: PreparedData, file: string): string {
@@ -51,7 +58,7 @@ export const prepareStep: StepDefinition = {
   local: true,
   desired({ spec, prepared }) {
     // Whether prepare re-runs is the data module's fingerprint; the spec slices only explain why.
-    return { name: 'prepare', inputs: prepareInputs(spec), inputsHash: prepared.fingerprint };
+    return { name: 'prepare', inputs: { ...prepareInputs(spec), sources: prepared.sources }, inputsHash: prepared.fingerprint };
   },
   async observe(_ctx, desired, record) {
     const done = record?.phase === 'done' && record.inputsHash === desired.inputsHash;

@@ -20,6 +20,9 @@ export function avroSchema(spec: Spec, type: DatasetKind): Record<string, unknow
         { name: 'USER_ID', type: 'string' },
         { name: 'ITEM_ID', type: 'string' },
         { name: 'TIMESTAMP', type: 'long' },
+        // Reserved fields, only when mapped (custom-datasets-and-schemas.html): the order of interactions.csv.
+        ...(spec.data.interactions.columns.EVENT_TYPE !== undefined ? [{ name: 'EVENT_TYPE', type: 'string' }] : []),
+        ...(spec.data.interactions.columns.EVENT_VALUE !== undefined ? [{ name: 'EVENT_VALUE', type: 'float' }] : []),
       ],
       version: '1.0',
     };
@@ -30,7 +33,9 @@ export function avroSchema(spec: Spec, type: DatasetKind): Record<string, unknow
     namespace: 'com.amazonaws.personalize.schema',
     fields: [
       { name: 'ITEM_ID', type: 'string' },
-      ...(spec.data.items?.attributes ?? []).map((a) => ({ name: a.name, type: ['null', 'string'], categorical: true })),
+      ...(spec.data.items?.attributes ?? []).map((a) =>
+        a.type === 'numeric' ? { name: a.name, type: ['null', 'float'] } : { name: a.name, type: ['null', 'string'], categorical: true },
+      ),
     ],
     version: '1.0',
   };

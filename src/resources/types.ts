@@ -1,6 +1,7 @@
 import type { AwsPorts } from '../aws/ports.js';
 import type { CostEstimate } from '../cost/formulas.js';
 import type { PrepareManifest, PrepareStats } from '../data/artifacts.js';
+import type { ObjectStore } from '../data/object-store.js';
 import type { Spec } from '../spec/types.js';
 import type { StateStore } from '../state/store.js';
 import type { StepRecord } from '../state/types.js';
@@ -59,6 +60,8 @@ export interface PreparedData {
   stats: PrepareStats;
   manifest: PrepareManifest;
   workDir: string;
+  /** Each source file and its version ("etag x" / "sha256 y"): diffed by the plan to name what changed. */
+  sources: Record<string, string>;
 }
 
 /** What `desired` may read. All of it is data: desired() is pure. */
@@ -76,11 +79,18 @@ export interface DesireInput {
 
 /** The leaves the steps use through interfaces: data preparation and evaluation (src/data, src/eval). */
 export interface DataPort {
-  prepareFingerprint(spec: Spec, opts: { cwd: string }): Promise<string>;
+  prepareFingerprint(spec: Spec, opts: { cwd: string; objects?: ObjectStore }): Promise<string>;
   prepareData(
     spec: Spec,
-    opts: { cwd: string; onProgress?: (message: string) => void; signal?: AbortSignal },
-  ): Promise<{ upToDate: boolean; fingerprint: string; stats: PrepareStats; workDir: string }>;
+    opts: { cwd: string; onProgress?: (message: string) => void; signal?: AbortSignal; objects?: ObjectStore; cacheDir?: string },
+  ): Promise<{
+    upToDate: boolean;
+    fingerprint: string;
+    stats: PrepareStats;
+    workDir: string;
+    /** Every source file's version, for the plan's reasons. */
+    sources?: Array<{ name: string; sha256: string } | { name: string; etag: string; size: number }>;
+  }>;
 }
 
 export interface EvalPort {

@@ -32,7 +32,7 @@ test('defaults are filled in and paths resolved against the spec file', async ()
   const spec = await loadSpec('p.yaml', { mode: 'run', cwd: dir });
   assert.equal(spec.target.kind, 'local');
   assert.equal(spec.target.region, 'us-east-1');
-  assert.equal(spec.data.interactions.source, join(dir, 'events.csv.gz'));
+  assert.deepEqual(spec.data.interactions.source, [join(dir, 'events.csv.gz')]);
   assert.equal(spec.data.interactions.format, 'csv');
   assert.equal(spec.data.interactions.dedupe, true);
   assert.equal(spec.data.interactions.minInteractionsPerUser, 1);
@@ -77,7 +77,7 @@ test('attribute affinity: attributes normalized, queries parsed', async () => {
     .replace('split:', `  items:\n    source: items.jsonl\n    columns: { ITEM_ID: id }\n    attributes: [CATEGORY, { name: BRAND, column: brand }]\nsplit:`);
   const dir = specDir(yaml, { 'events.csv.gz': '', 'items.jsonl': '' });
   const spec = await loadSpec('p.yaml', { mode: 'run', cwd: dir });
-  assert.deepEqual(spec.data.items?.attributes, [{ name: 'CATEGORY', column: 'CATEGORY' }, { name: 'BRAND', column: 'brand' }]);
+  assert.deepEqual(spec.data.items?.attributes, [{ name: 'CATEGORY', column: 'CATEGORY', type: 'categorical' }, { name: 'BRAND', column: 'brand', type: 'categorical' }]);
   assert.equal(spec.data.items?.format, 'jsonl');
   assert.deepEqual(spec.queries.attributes?.[0]?.conditions, [{ attribute: 'CATEGORY', value: 'a' }, { attribute: 'BRAND', value: 'b' }]);
 });

@@ -1,8 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { parseAttributeExpression } from './attribute-expression.js';
+import { parseFilterExpression } from './filter-expression.js';
 import { detectFormat } from './source-format.js';
+import { isS3 } from './source-location.js';
 import { checkTestStart } from './test-start.js';
-import type { AttributeQuery, DataFormat, ItemAttribute, NumResults, Recipe, Spec, TargetKind } from './types.js';
+import type { AttributeQuery, DataAttribute, DataFormat, DataSource, NumResults, Recipe, SegmentFilter, Spec, TargetKind } from './types.js';
 
 /**
  * Raw (schema-valid, rule-valid) document -> Spec with defaults filled in. Only called when validation found no
@@ -22,18 +24,29 @@ export const DEFAULTS = {
 
 export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targetOverride?: TargetKind): Spec {
   const dir = dirname(specFile);
-  const source = (s: string) => resolve(dir, s);
-  const format = (declared: DataFormat | undefined, path: string): DataFormat => declared ?? detectFormat(path) ?? 'csv';
   const kind: TargetKind = targetOverride ?? raw['target']?.kind ?? 'local';
   const ri = raw['data'].interactions as Raw;
   const items = raw['data'].items as Raw | undefined;
+  const users = raw['data'].users as Raw | undefined;
   const testStart = raw['split'].testStart as string;
   const check = checkTestStart(testStart);
-  const attributes = (raw['queries']?.attributes as string[] | undefined)?.map((q): AttributeQuery => {
-    const parsed = parseAttributeExpression(q);
-    if (!parsed.ok) throw new Error(`normalizeSpec called on an invalid attribute query: ${q}`);
-    return parsed.query;
-  });
+  const rawAttributes = raw['queries']?.attributes as string[] | { top: number; attribute: string } | undefined;
+  const attributes = Array.isArray(rawAttributes)
+    ? rawAttributes.map((q): AttributeQuery => {
+        const parsed = parseAttributeExpression(q);
+        if (!parsed.ok) throw new Error(`normalizeSpec called on an invalid attribute query: ${q}`);
+        return parsed.query;
+      })
+    : undefined;
+  const itemAttributes = items ? normalizeAttributes(items['attributes']) : [];
+  const top = rawAttributes !== undefined && !Array.isArray(rawAttributes)
+    ? {
+        top: rawAttributes.top,
+        // The declared spelling: names are case-insensitive in Personalize, items.csv uses the declared one.
+        attribute: itemAttributes.find((a) => a.name.toUpperCase() === rawAttributes.attribute.toUpperCase())?.name ?? rawAttributes.attribute,
+      }
+    : undefined;
+  const filter = raw['segments'].filter as string | undefined;
   return {
     version: 1,
     name: raw['name'],
@@ -47,27 +60,18 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
     },
     data: {
       interactions: {
-        source: source(ri['source']),
-        format: format(ri['format'], ri['source']),
+        ...dataSource(ri, dir),
         columns: { ...ri['columns'] },
         ...(ri['timestampFormat'] !== undefined && { timestampFormat: ri['timestampFormat'] }),
-        ...(ri['where'] !== undefined && { where: ri['where'] }),
         dedupe: ri['dedupe'] ?? DEFAULTS.dedupe,
         minInteractionsPerUser: ri['minInteractionsPerUser'] ?? DEFAULTS.minInteractions,
         minInteractionsPerItem: ri['minInteractionsPerItem'] ?? DEFAULTS.minInteractions,
-        onBadRows: ri['onBadRows'] ?? DEFAULTS.onBadRows,
-        maxBadRows: ri['maxBadRows'] ?? DEFAULTS.maxBadRows,
       },
       ...(items !== undefined && {
-        items: {
-          source: source(items['source']),
-          format: format(items['format'], items['source']),
-          columns: { ITEM_ID: items['columns'].ITEM_ID },
-          attributes: (items['attributes'] as Array<string | ItemAttribute>).map((a) => (typeof a === 'string' ? { name: a, column: a } : { name: a.name, column: a.column })),
-          ...(items['where'] !== undefined && { where: items['where'] }),
-          onBadRows: items['onBadRows'] ?? DEFAULTS.onBadRows,
-          maxBadRows: items['maxBadRows'] ?? DEFAULTS.maxBadRows,
-        },
+        items: { ...dataSource(items, dir), columns: { ITEM_ID: items['columns'].ITEM_ID }, attributes: itemAttributes },
+      }),
+      ...(users !== undefined && {
+        users: { ...dataSource(users, dir), columns: { USER_ID: users['columns'].USER_ID }, attributes: normalizeAttributes(users['attributes']) },
       }),
     },
     split: {
@@ -81,6 +85,7 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
         items: { sample: raw['queries'].items.sample, seed: raw['queries'].items.seed ?? DEFAULTS.itemSampleSeed },
       }),
       ...(attributes !== undefined && { attributes }),
+      ...(top !== undefined && { topAttributeValues: top }),
     },
     storage: {
       bucket: raw['storage'].bucket,
@@ -89,7 +94,7 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
     },
     recipe: raw['recipe'] as Recipe,
     training: { ...(raw['training']?.hiddenDimension !== undefined && { hiddenDimension: raw['training'].hiddenDimension }) },
-    segments: { numResults: { ...raw['segments'].numResults } as NumResults },
+    segments: { numResults: { ...raw['segments'].numResults } as NumResults, ...(filter !== undefined && { filter: segmentFilter(filter) }) },
     budget: { maxUsd: raw['budget'].maxUsd, ...(raw['budget'].prices !== undefined && { prices: { ...raw['budget'].prices } }) },
     tags: { ...(raw['tags'] ?? {}) },
   };
@@ -99,6 +104,33 @@ function trainWindow(trainStart: string): { trainStart: string; trainStartEpoch:
   const check = checkTestStart(trainStart);
   if (!check.ok) throw new Error(`normalizeSpec called on an invalid split.trainStart: ${trainStart}`);
   return { trainStart, trainStartEpoch: check.epochSeconds };
+}
+
+/** source (one entry or a list) -> absolute local paths/globs and s3:// URLs; format declared or from the first entry. */
+function dataSource(raw: Raw, dir: string): DataSource {
+  const entries: string[] = Array.isArray(raw['source']) ? raw['source'] : [raw['source']];
+  const source = entries.map((e) => (isS3(e) ? e : resolve(dir, e)));
+  const format: DataFormat = raw['format'] ?? entries.map(detectFormat).find((f) => f !== undefined) ?? 'csv';
+  return {
+    source,
+    format,
+    ...(raw['where'] !== undefined && { where: raw['where'] }),
+    onBadRows: raw['onBadRows'] ?? DEFAULTS.onBadRows,
+    maxBadRows: raw['maxBadRows'] ?? DEFAULTS.maxBadRows,
+  };
+}
+
+/** Attributes: a column name (categorical, named as the column) or { name, column = name, type = categorical }. */
+function normalizeAttributes(list: Array<string | Partial<DataAttribute>>): DataAttribute[] {
+  return list.map((a) =>
+    typeof a === 'string' ? { name: a, column: a, type: 'categorical' } : { name: a.name!, column: a.column ?? a.name!, type: a.type ?? 'categorical' },
+  );
+}
+
+function segmentFilter(expression: string): SegmentFilter {
+  const parsed = parseFilterExpression(expression);
+  if (!parsed.ok) throw new Error(`normalizeSpec called on an invalid filter: ${expression}`);
+  return { expression, clauses: parsed.clauses };
 }
 
 /** numResults for a number of training users: count, or the fraction rounded down, at least 1. */

@@ -18,6 +18,25 @@ test('testStart needs an explicit zone and a real date', () => {
   assert.equal(checkTestStart('2012-02-29T00:00:00Z').ok, true);
 });
 
+test('testStart accepts the zoned forms RFC 3339 and YAML allow, e.g. as PyYAML writes them back', () => {
+  const same = 1320192000;
+  for (const v of [
+    '2011-11-02 00:00:00+00:00', // PyYAML's yaml.dump of a zoned datetime
+    '2011-11-02t00:00:00z',
+    '2011-11-02T00:00:00.000000Z',
+    '2011-11-02T09:00:00+09:00',
+    '2011-11-02T09:00:00+0900',
+    '2011-11-02 09:00:00 +09',
+    '2011-11-01 19:00:00 -5', // YAML 1.1's one-digit offset
+    '2011-11-2T0:00:00Z',
+    '2011-11-02T00:00Z',
+  ]) assert.deepEqual(checkTestStart(v), { ok: true, epochSeconds: same }, v);
+  assert.deepEqual(checkTestStart('2011-11-02T00:00:00.25+00:00'), { ok: true, epochSeconds: same + 0.25 });
+  const naive = checkTestStart('2011-11-2 0:00:00');
+  assert.ok(!naive.ok && naive.problem.includes('write 2011-11-02T00:00:00Z'), JSON.stringify(naive));
+  assert.equal(checkTestStart('2011-11-02T00:00:00+24:00').ok, false);
+});
+
 test('S3 bucket naming rules', () => {
   for (const ok of ['segflow-online-retail', 'abc', 'a.b-c1', 'x'.repeat(63)]) assert.equal(bucketNameProblem(ok), undefined, ok);
   const bad: Array<[string, RegExp]> = [
@@ -46,7 +65,11 @@ test('format from extension', () => {
   assert.equal(detectFormat('a/b.csv.gz'), 'csv');
   assert.equal(detectFormat('x.JSON.gz'), 'jsonl');
   assert.equal(detectFormat('x.jsonl'), 'jsonl');
-  assert.equal(detectFormat('x.parquet'), undefined);
+  assert.equal(detectFormat('x.parquet'), 'parquet');
+  assert.equal(detectFormat('s3://b/events/date=*/part-*.PARQUET'), 'parquet');
+  assert.equal(detectFormat('x.tsv'), 'csv');
+  assert.equal(detectFormat('x.parquet.gz'), undefined);
+  assert.equal(detectFormat('x.txt'), undefined);
 });
 
 test('numResults: a fraction of train users rounds down (the notebook\'s users // 100), at least 1', () => {

@@ -1,12 +1,13 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { parseAttributeExpression } from './attribute-expression.js';
+import { checkAttributes, declaredAttributes } from './attribute-rules.js';
 import type { Diagnostic, Severity } from './diagnostics.js';
 import { suggestion } from './did-you-mean.js';
+import { filterDiagnostics } from './filter-rules.js';
+import { get, isObj, type Obj, type Report } from './rule-helpers.js';
 import { bucketNameProblem } from './s3-bucket-name.js';
-import { detectFormat } from './source-format.js';
+import { checkSources } from './source-rules.js';
 import { checkTestStart } from './test-start.js';
-import { displayPath, type SpecPath, type YamlSource } from './yaml-source.js';
+import type { SpecPath, YamlSource } from './yaml-source.js';
 
 /**
  * The rules JSON Schema cannot say: cross-field constraints, real dates, S3 naming, attribute expressions over
@@ -25,18 +26,6 @@ export interface RuleContext {
 
 const MAX_ATTRIBUTE_QUERIES = 10;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-function get(root: unknown, path: SpecPath): unknown {
-  let v: unknown = root;
-  for (const p of path) {
-    if (Array.isArray(v) && typeof p === 'number') v = v[p];
-    else if (isObj(v) && typeof p === 'string') v = v[p];
-    else return undefined;
-  }
-  return v;
-}
-
 export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (severity: Severity, code: string, message: string, path: SpecPath, at: 'value' | 'key' = 'value') =>
@@ -46,7 +35,8 @@ export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic
   checkSources(spec, ctx, report);
   checkSplit(spec, report);
   checkRecipeAndQueries(spec, report);
-  checkItemAttributes(spec, report);
+  checkAttributes(spec, report);
+  out.push(...filterDiagnostics(spec, ctx.src));
   const bucket = get(spec, ['storage', 'bucket']);
   if (typeof bucket === 'string') {
     const problem = bucketNameProblem(bucket);
@@ -54,8 +44,6 @@ export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic
   }
   return out;
 }
-
-type Report = (severity: Severity, code: string, message: string, path: SpecPath, at?: 'value' | 'key') => void;
 
 function checkTarget(spec: Obj, ctx: RuleContext, report: Report): void {
   const declared = get(spec, ['target', 'kind']);
@@ -67,29 +55,6 @@ function checkTarget(spec: Obj, ctx: RuleContext, report: Report): void {
   }
   if (kind === 'aws' && get(spec, ['target', 'endpoint']) !== undefined) {
     report('error', 'SPEC_ENDPOINT_AWS', 'target.endpoint is for the local emulator only; with kind aws the SDK finds the AWS endpoint itself', ['target', 'endpoint'], 'key');
-  }
-}
-
-function checkSources(spec: Obj, ctx: RuleContext, report: Report): void {
-  for (const dataset of ['interactions', 'items'] as const) {
-    const base = ['data', dataset];
-    const source = get(spec, [...base, 'source']);
-    if (typeof source !== 'string' || source === '') continue;
-    const format = get(spec, [...base, 'format']);
-    if (format === undefined && detectFormat(source) === undefined) {
-      report('error', 'SPEC_FORMAT_UNKNOWN', `cannot tell the format of '${source}' from its extension; name it .csv, .jsonl or .json (optionally .gz) or set ${displayPath([...base, 'format'])}`, [...base, 'source']);
-    }
-    const abs = resolve(dirname(ctx.specFile), source);
-    const missing = !existsSync(abs);
-    if (missing || !statSync(abs).isFile()) {
-      const what = missing ? 'does not exist' : 'is not a file';
-      const severity = ctx.mode === 'validate' ? 'warning' : 'error';
-      report(severity, 'SPEC_SOURCE_MISSING', `${displayPath([...base, 'source'])} ${what}: ${abs} (paths are relative to the pipeline file)`, [...base, 'source']);
-    }
-    const onBadRows = get(spec, [...base, 'onBadRows']);
-    if (get(spec, [...base, 'maxBadRows']) !== undefined && onBadRows !== 'skip') {
-      report('warning', 'SPEC_MAX_BAD_ROWS_UNUSED', `${displayPath([...base, 'maxBadRows'])} only applies with onBadRows: skip`, [...base, 'maxBadRows'], 'key');
-    }
   }
 }
 
@@ -130,11 +95,15 @@ function checkRecipeAndQueries(spec: Obj, report: Report): void {
       report('error', 'SPEC_ITEMS_REQUIRED', 'recipe aws-item-attribute-affinity needs item metadata: add data.items with source, columns.ITEM_ID and attributes', ['recipe']);
     }
   }
+  if (isObj(attributeQueries)) {
+    checkTopAttribute(spec, attributeQueries, report);
+    return;
+  }
   if (!Array.isArray(attributeQueries)) return;
   if (attributeQueries.length > MAX_ATTRIBUTE_QUERIES) {
     report('error', 'SPEC_ATTRIBUTE_QUERIES_MAX', `queries.attributes has ${attributeQueries.length} queries; Personalize reads at most ${MAX_ATTRIBUTE_QUERIES} per batch segment job`, ['queries', 'attributes', MAX_ATTRIBUTE_QUERIES]);
   }
-  const declared = declaredAttributes(spec);
+  const declared = declaredAttributes(spec, 'items')?.map((a) => a.name);
   const seen = new Set<string>();
   attributeQueries.forEach((q, i) => {
     if (typeof q !== 'string') return;
@@ -156,24 +125,18 @@ function checkRecipeAndQueries(spec: Obj, report: Report): void {
   });
 }
 
-/** Attribute names declared under data.items.attributes (strings or {name}). Undefined if there is no list. */
-function declaredAttributes(spec: Obj): string[] | undefined {
-  const list = get(spec, ['data', 'items', 'attributes']);
-  if (!Array.isArray(list)) return undefined;
-  return list.map((a) => (typeof a === 'string' ? a : isObj(a) && typeof a['name'] === 'string' ? a['name'] : '')).filter((n) => n !== '');
-}
-
-function checkItemAttributes(spec: Obj, report: Report): void {
-  const names = declaredAttributes(spec);
-  if (!names) return;
-  const seen = new Map<string, number>();
-  names.forEach((n, i) => {
-    const upper = n.toUpperCase();
-    const path = ['data', 'items', 'attributes', i];
-    if (upper === 'ITEM_ID' || upper === 'CREATION_TIMESTAMP') {
-      report('error', 'SPEC_ITEM_ATTRIBUTE', `data.items.attributes[${i}]: ${n} is a reserved Personalize field, not a categorical attribute`, path);
-    }
-    if (seen.has(upper)) report('error', 'SPEC_ITEM_ATTRIBUTE_DUPLICATE', `data.items.attributes[${i}]: ${n} is declared twice (names are case-insensitive in Personalize)`, path);
-    seen.set(upper, i);
-  });
+/** queries.attributes: { top, attribute } names a declared, categorical item attribute. */
+function checkTopAttribute(spec: Obj, q: Obj, report: Report): void {
+  const attribute = q['attribute'];
+  if (typeof attribute !== 'string') return;
+  const declared = declaredAttributes(spec, 'items');
+  if (!declared) return; // SPEC_ITEMS_REQUIRED already says data.items is missing
+  const found = declared.find((a) => a.name.toUpperCase() === attribute.toUpperCase());
+  const path = ['queries', 'attributes', 'attribute'];
+  if (!found) {
+    const names = declared.map((a) => a.name);
+    report('error', 'SPEC_ATTRIBUTE_UNKNOWN', `queries.attributes.attribute ${attribute} is not a declared item attribute (declared: ${names.join(', ')})${suggestion(attribute, names)}`, path);
+  } else if (found.type !== 'categorical') {
+    report('error', 'SPEC_ATTRIBUTE_UNKNOWN', `queries.attributes.attribute ${attribute} is numeric; attribute queries compare categorical values`, path);
+  }
 }

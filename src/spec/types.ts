@@ -1,3 +1,5 @@
+import type { FilterClause } from './filter-expression.js';
+
 /**
  * The normalized pipeline spec: what every other module consumes. Produced by `loadSpec` from a YAML file that
  * passed schemas/pipeline.schema.json and the semantic rules; defaults are filled in and paths are absolute.
@@ -5,7 +7,7 @@
  */
 export type Recipe = 'aws-item-affinity' | 'aws-item-attribute-affinity';
 export type TargetKind = 'local' | 'aws';
-export type DataFormat = 'csv' | 'jsonl';
+export type DataFormat = 'csv' | 'jsonl' | 'parquet';
 
 export interface Target {
   kind: TargetKind;
@@ -22,35 +24,49 @@ export interface BadRowPolicy {
   maxBadRows: number;
 }
 
-export interface InteractionsSource extends BadRowPolicy {
-  /** Absolute path (the YAML value is relative to the spec file). */
-  source: string;
+/** What every dataset's source shares: where the files are, how to read them, and what to do with bad rows. */
+export interface DataSource extends BadRowPolicy {
+  /**
+   * One or more locations, read as one relation: absolute local paths or globs (the YAML value is relative to the
+   * spec file), or s3://bucket/key and s3://bucket/prefix/*.parquet globs. Never empty.
+   */
+  source: string[];
   format: DataFormat;
-  /** Source column names for each Personalize field. */
-  columns: { USER_ID: string; ITEM_ID: string; TIMESTAMP: string };
-  /** strptime-style format for TIMESTAMP; absent: epoch seconds, epoch milliseconds or ISO-8601, always UTC. */
-  timestampFormat?: string;
   /** SQL boolean expression over source columns. */
   where?: string;
+}
+
+export interface InteractionsSource extends DataSource {
+  /** Source column names for each Personalize field; EVENT_TYPE and EVENT_VALUE only when mapped. */
+  columns: { USER_ID: string; ITEM_ID: string; TIMESTAMP: string; EVENT_TYPE?: string; EVENT_VALUE?: string };
+  /** strptime-style format for TIMESTAMP; absent: epoch seconds, epoch milliseconds or ISO-8601, always UTC. */
+  timestampFormat?: string;
   dedupe: boolean;
   minInteractionsPerUser: number;
   minInteractionsPerItem: number;
 }
 
-export interface ItemAttribute {
-  /** Name in items.csv, the Personalize schema and attribute queries (ITEMS.<name>). */
+export type AttributeType = 'categorical' | 'numeric';
+
+export interface DataAttribute {
+  /** Name in users.csv/items.csv, the Personalize schema, queries (ITEMS.<name>) and filters (Users.<name>). */
   name: string;
   /** Source column it is read from. */
   column: string;
+  /** categorical: a string, several values '|' separated; numeric: a float. */
+  type: AttributeType;
+}
+/** @deprecated the old name; item and user attributes share one shape. */
+export type ItemAttribute = DataAttribute;
+
+export interface ItemsSource extends DataSource {
+  columns: { ITEM_ID: string };
+  attributes: DataAttribute[];
 }
 
-export interface ItemsSource extends BadRowPolicy {
-  source: string;
-  format: DataFormat;
-  columns: { ITEM_ID: string };
-  /** Categorical attributes; multiple values are '|' separated. */
-  attributes: ItemAttribute[];
-  where?: string;
+export interface UsersSource extends DataSource {
+  columns: { USER_ID: string };
+  attributes: DataAttribute[];
 }
 
 export interface AttributeCondition {
@@ -62,6 +78,12 @@ export interface AttributeQuery {
   /** The expression exactly as Personalize receives it: ITEMS.<col> = "<value>" [AND ...]. */
   expression: string;
   conditions: AttributeCondition[];
+}
+
+/** segments.filter: a Personalize filter expression over user segments, as written and as parsed. */
+export interface SegmentFilter {
+  expression: string;
+  clauses: FilterClause[];
 }
 
 export type NumResults = { fractionOfUsers: number } | { count: number };
@@ -83,7 +105,7 @@ export interface Spec {
   /** sha256 of the file's bytes. */
   fileHash: string;
   target: Target;
-  data: { interactions: InteractionsSource; items?: ItemsSource };
+  data: { interactions: InteractionsSource; items?: ItemsSource; users?: UsersSource };
   split: {
     testStart: string;
     testStartEpoch: number;
@@ -92,11 +114,17 @@ export interface Spec {
     trainStart?: string;
     trainStartEpoch?: number;
   };
-  queries: { items?: { sample: number; seed: number }; attributes?: AttributeQuery[] };
+  queries: {
+    items?: { sample: number; seed: number };
+    /** Hand-written attribute expressions. */
+    attributes?: AttributeQuery[];
+    /** `attributes: { top, attribute }`: the `top` most-interacted values of an item attribute in train, found by prepare. */
+    topAttributeValues?: { top: number; attribute: string };
+  };
   storage: { bucket: string; prefix: string; kmsKeyArn?: string };
   recipe: Recipe;
   training: { hiddenDimension?: number };
-  segments: { numResults: NumResults };
+  segments: { numResults: NumResults; filter?: SegmentFilter };
   budget: { maxUsd: number; prices?: Partial<Prices> };
   tags: Record<string, string>;
 }

@@ -73,6 +73,18 @@ export class YamlSource {
   }
 
   /**
+   * A diagnostic inside a string value: `index` and `length` are positions in the value (as parsed), so the caret
+   * points at the offending token even inside quotes. Falls back to the whole value when it cannot be mapped.
+   */
+  diagnosticInString(severity: Severity, code: string, message: string, path: SpecPath, index: number, length: number): Diagnostic {
+    const node = this.nodeAt(path);
+    const start = node ? scalarOffset(this.text, node, index) : undefined;
+    const end = node ? scalarOffset(this.text, node, index + length) : undefined;
+    if (start === undefined) return this.diagnosticAt(severity, code, message, path);
+    return this.diagnosticAtOffsets(severity, code, message, start, end ?? start + Math.max(1, length));
+  }
+
+  /**
    * A diagnostic located at the value (or, with `at: 'key'`, the key) of a path. When the path is missing, the
    * nearest existing ancestor's key is used, so "missing key" errors point at the map that lacks it.
    */
@@ -90,6 +102,39 @@ export class YamlSource {
     }
     return { severity, code, message, line: 1, col: 1, length: 1 };
   }
+}
+
+/**
+ * The offset in the YAML text of character `index` of a scalar's value: walks the value and its source together,
+ * undoing quoting ('' in single quotes, backslash escapes in double quotes) and line folding. Returns undefined when
+ * the two cannot be aligned (the caller then points at the whole scalar).
+ */
+export function scalarOffset(text: string, node: Node, index: number): number | undefined {
+  if (!isScalar(node) || !node.range || typeof node.value !== 'string') return undefined;
+  const value = node.value;
+  let pos = node.range[0];
+  const type = node.type;
+  if (type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE') pos++;
+  if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') {
+    pos = text.indexOf('\n', pos) + 1;
+    if (pos === 0) return undefined;
+    while (text[pos] === ' ') pos++;
+  }
+  const end = node.range[1];
+  for (let i = 0; i < index && i < value.length; i++) {
+    const c = value[i]!;
+    if (pos >= end) return undefined;
+    if (type === 'QUOTE_SINGLE' && text.startsWith("''", pos)) pos += 2;
+    else if (type === 'QUOTE_DOUBLE' && text[pos] === '\\') {
+      const e = text[pos + 1];
+      pos += e === 'x' ? 4 : e === 'u' ? 6 : e === 'U' ? 10 : 2;
+    } else if (text[pos] === c) pos++;
+    else if ((c === ' ' || c === '\n') && (text[pos] === '\n' || text[pos] === '\r')) {
+      // A folded line break: skip it and the next line's indentation.
+      while (text[pos] === '\n' || text[pos] === '\r' || text[pos] === ' ' || text[pos] === '\t') pos++;
+    } else return undefined;
+  }
+  return pos;
 }
 
 /** `data.interactions.columns` style, for messages. */

@@ -52,19 +52,22 @@ async function retail() {
   console.log(`  solution metrics (Personalize protocol, on the train file): ${JSON.stringify(trained.metrics)}`);
 }
 
-/** The sample-data items file (asin,title,CATEGORY) as a Personalize items CSV (ITEM_ID,CATEGORY). */
+/**
+ * The sample-data items file (asin,title,brand,category; category '|' separated from the top level down) as a
+ * Personalize items CSV (ITEM_ID,CATEGORY) without the top level, which every item shares.
+ */
 function personalizeItems(sampleItems: string, out: string): Map<string, string[]> {
   const categories = new Map<string, string[]>();
   const lines = ['ITEM_ID,CATEGORY'];
   let idCol = -1;
   let catCol = -1;
   readCsv(readFileSync(sampleItems, 'utf8'), (f) => {
-    const values = f[catCol]!.split('|');
+    const values = f[catCol]!.split('|').slice(1);
     categories.set(f[idCol]!, values);
-    lines.push(`${f[idCol]},"${f[catCol]!.replace(/"/g, '""')}"`);
+    lines.push(`${f[idCol]},"${values.join('|').replace(/"/g, '""')}"`);
   }, (h) => {
     idCol = h.indexOf('asin');
-    catCol = h.indexOf('CATEGORY');
+    catCol = h.indexOf('category');
   });
   writeFileSync(out, lines.join('\n') + '\n');
   return categories;

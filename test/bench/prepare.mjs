@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// npm run bench:prepare [-- --reviews N] [-- --scale 10] [-- --no-pandas] [-- --threads N]
+// npm run bench:prepare [-- --reviews N] [-- --scale 10] [-- --no-pandas] [-- --no-parquet] [-- --threads N]
 //
-// Builds a seed-scale review file with `segflow sample-data`, runs `segflow prepare` on it and, when
+// Builds a seed-scale review file with `segflow sample-data`, runs `segflow prepare` on it, then on the same
+// reviews converted once to Parquet (outside the timing: a data lake's format), and, when
 // /usr/bin/python3 has pandas, the seed article's pandas preparation (seed_prep_pandas.py) on the same file in the
 // same run. Prints wall time and peak RSS of both and the ratio, and checks that both produce the same counts and
 // the same interactions.csv rows (as a set). Run it under the machine's heavy-job lock:
 //   flock /tmp/segflow-heavy.lock npm run bench:prepare
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     'memory-limit': { type: 'string' },
     'no-pandas': { type: 'boolean', default: false },
+    'no-parquet': { type: 'boolean', default: false },
     dir: { type: 'string', default: '/tmp/segflow-bench' },
     'pandas-script': { type: 'string', default: process.env.SEGFLOW_SEED_PREP ?? join(root, '..', 'shared', 'bench', 'seed_prep_pandas.py') },
   },
@@ -54,15 +56,12 @@ if (!existsSync(data)) {
 const work = join(dir, `cwd-${reviews}`);
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
-const spec = join(work, 'bench.yaml');
-writeFileSync(
-  spec,
-  `version: 1
+const specText = (source, format) => `version: 1
 name: bench-prepare
 data:
   interactions:
-    source: ${JSON.stringify(data)}
-    format: jsonl
+    source: ${JSON.stringify(source)}
+    format: ${format}
     columns: { USER_ID: reviewerID, ITEM_ID: asin, TIMESTAMP: unixReviewTime }
     dedupe: true
     minInteractionsPerUser: 4
@@ -76,14 +75,16 @@ recipe: aws-item-affinity
 segments:
   numResults: { fractionOfUsers: 0.01 }
 budget: { maxUsd: 100 }
-`,
-);
+`;
+const spec = join(work, 'bench.yaml');
+writeFileSync(spec, specText(data, 'jsonl'));
 const extra = [
   ...(values.threads ? ['--threads', values.threads] : []),
   ...(values['memory-limit'] ? ['--memory-limit', values['memory-limit']] : []),
 ];
 // The machine is shared: segflow's run is short enough for a burst of other work to double it, so it runs
 // `--runs` times from scratch and the median is compared (every run is printed).
+let ok = true;
 const runs = [];
 for (let k = 0; k < Math.max(1, Number(values.runs)); k++) {
   rmSync(join(work, '.segflow'), { recursive: true, force: true });
@@ -92,16 +93,58 @@ for (let k = 0; k < Math.max(1, Number(values.runs)); k++) {
   log(`  wall ${run.wall.toFixed(1)} s, CPU ${run.cpu.toFixed(1)} s, peak RSS ${gib(run.rssKb)}`);
   runs.push(run);
 }
+const median = (rs) => {
+  const byWall = [...rs].sort((a, b) => a.wall - b.wall);
+  return { ...byWall[Math.floor((byWall.length - 1) / 2)], rssKb: Math.max(...rs.map((r) => r.rssKb)), min: byWall[0].wall };
+};
+const ours = median(runs);
 const byWall = [...runs].sort((a, b) => a.wall - b.wall);
-const ours = { ...byWall[Math.floor((byWall.length - 1) / 2)], rssKb: Math.max(...runs.map((r) => r.rssKb)) };
 const stats = JSON.parse(ours.stdout).stats;
 log(`  median wall ${ours.wall.toFixed(1)} s (min ${byWall[0].wall.toFixed(1)} s), max peak RSS ${gib(ours.rssKb)}`);
 log(`  ${stats.interactions} interactions, ${stats.users} users, ${stats.items} items; ${stats.trainRows} train rows`);
 const again = timed('node', [cli, 'prepare', spec], { cwd: work });
 log(`  re-run: ${again.stdout.trim()} (${again.wall.toFixed(1)} s)`);
 
+// The same reviews as Parquet: converted once with DuckDB (not timed), then prepared like the JSON file.
+let parquet;
+if (!values['no-parquet']) {
+  const pq = data.replace(/\.json\.gz$/, '.parquet');
+  if (!existsSync(pq)) {
+    log(`converting ${data} to Parquet (once, not timed)`);
+    execFileSync('node', ['--input-type=module', '-e', `
+      import { DuckDBInstance } from '@duckdb/node-api';
+      const c = await (await DuckDBInstance.create(':memory:', { memory_limit: '2GB', preserve_insertion_order: 'false' })).connect();
+      await c.run("COPY (SELECT * FROM read_json(" + ${JSON.stringify(JSON.stringify(data).replace(/"/g, "'"))} + ", format = 'newline_delimited')) TO " + ${JSON.stringify(JSON.stringify(pq + '.tmp').replace(/"/g, "'"))} + " (FORMAT parquet)");`], { cwd: root, stdio: 'inherit' });
+    renameSync(pq + '.tmp', pq);
+  }
+  const pqSpec = join(work, 'bench-parquet.yaml');
+  writeFileSync(pqSpec, specText(pq, 'parquet'));
+  const pqRuns = [];
+  for (let k = 0; k < Math.max(1, Number(values.runs)); k++) {
+    rmSync(join(work, '.segflow'), { recursive: true, force: true });
+    log(`segflow prepare (${reviews} reviews as Parquet, ${(statSync(pq).size / 1e6).toFixed(0)} MB), run ${k + 1}`);
+    const run = timed('node', [cli, 'prepare', pqSpec, '--json', ...extra], { cwd: work });
+    log(`  wall ${run.wall.toFixed(1)} s, CPU ${run.cpu.toFixed(1)} s, peak RSS ${gib(run.rssKb)}`);
+    pqRuns.push(run);
+  }
+  parquet = median(pqRuns);
+  const pqStats = JSON.parse(parquet.stdout).stats;
+  for (const k of ['interactions', 'users', 'items', 'trainRows', 'testRows', 'queries']) {
+    if (pqStats[k] !== stats[k]) {
+      ok = false;
+      log(`  MISMATCH ${k}: JSON ${stats[k]} vs Parquet ${pqStats[k]}`);
+    }
+  }
+  log('');
+  log('| source | wall (median) | CPU | peak RSS |');
+  log('|---|---|---|---|');
+  log(`| JSON lines, gzipped (${(statSync(data).size / 1e6).toFixed(0)} MB) | ${ours.wall.toFixed(1)} s | ${ours.cpu.toFixed(1)} s | ${gib(ours.rssKb)} |`);
+  log(`| Parquet (${(statSync(pq).size / 1e6).toFixed(0)} MB) | ${parquet.wall.toFixed(1)} s | ${parquet.cpu.toFixed(1)} s | ${gib(parquet.rssKb)} |`);
+  log(`Parquet / JSON: wall ${(parquet.wall / ours.wall).toFixed(3)}, RSS ${(parquet.rssKb / ours.rssKb).toFixed(3)}; same counts: ${ok ? 'yes' : 'NO'}`);
+  log('');
+}
+
 const hasPandas = !values['no-pandas'] && spawnSync('/usr/bin/python3', ['-c', 'import pandas'], { stdio: 'ignore' }).status === 0;
-let ok = true;
 if (values['no-pandas']) {
   log('pandas: skipped (--no-pandas)');
 } else if (!hasPandas) {
@@ -143,5 +186,5 @@ if (values['no-pandas']) {
   log(`wall-time ratio of the fastest segflow run: ${(byWall[0].wall / p.wall).toFixed(3)}`);
   log(`counts ${ok ? 'identical' : 'DIFFERENT'}: interactions, users, items, train rows${ok ? '' : ' (see MISMATCH above)'}`);
 }
-writeFileSync(join(dir, `result-${reviews}.json`), JSON.stringify({ reviews, segflow: { walls: runs.map((r) => r.wall), rssKb: ours.rssKb, stats } }, null, 2));
+writeFileSync(join(dir, `result-${reviews}.json`), JSON.stringify({ reviews, segflow: { walls: runs.map((r) => r.wall), rssKb: ours.rssKb, stats }, ...(parquet ? { parquet: { wall: parquet.wall, rssKb: parquet.rssKb } } : {}) }, null, 2));
 process.exitCode = ok ? 0 : 1;

@@ -1,9 +1,10 @@
+import { detectFormat } from '../../src/spec/source-format.js';
 import type { InteractionsSource, Spec } from '../../src/spec/types.js';
 
 export interface TestSpecOptions extends Partial<Omit<Spec, 'data'>> {
   data?: Spec['data'];
-  /** data.interactions.source (default /nonexistent/data.csv); the format follows its extension. */
-  source?: string;
+  /** data.interactions.source (default /nonexistent/data.csv): one location or several; the format follows the first's extension. */
+  source?: string | string[];
   /** Merged into data.interactions. */
   interactions?: Partial<InteractionsSource>;
   /** split.testStart (and its epoch). */
@@ -16,6 +17,7 @@ export interface TestSpecOptions extends Partial<Omit<Spec, 'data'>> {
  */
 export function testSpec(o: TestSpecOptions = {}): Spec {
   const { source = '/nonexistent/data.csv', interactions, testStart = '2020-01-01T00:00:00Z', data, ...rest } = o;
+  const sources = Array.isArray(source) ? source : [source];
   return {
     version: 1,
     name: 'demo',
@@ -24,8 +26,8 @@ export function testSpec(o: TestSpecOptions = {}): Spec {
     target: { kind: 'local', region: 'us-east-1' },
     data: data ?? {
       interactions: {
-        source,
-        format: source.replace(/\.gz$/, '').endsWith('.csv') ? 'csv' : 'jsonl',
+        source: sources,
+        format: detectFormat(sources[0]!) ?? 'jsonl',
         columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts' },
         dedupe: true,
         minInteractionsPerUser: 1,

@@ -20,7 +20,7 @@ export const command: Command = {
     '  --out FILE        reviews as JSON lines; gzipped when FILE ends in .gz',
     '  --reviews N       number of reviews (5074160 is the seed article\'s Grocery file)',
     '  --seed S          random seed (default 7); the same seed gives the same file',
-    '  --items-out FILE  item metadata (asin, title, CATEGORY); CSV when FILE ends in .csv[.gz], else JSON lines',
+    '  --items-out FILE  item metadata as Amazon 2018 metadata (asin, title, brand, category list); CSV when FILE ends in .csv[.gz]',
   ].join('\n'),
   async run(ctx) {
     const { values } = parseCommandArgs('sample-data', ctx.argv, {

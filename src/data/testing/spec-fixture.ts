@@ -1,8 +1,9 @@
-import type { InteractionsSource, Spec } from '../../spec/types.js';
+import { detectFormat } from '../../spec/source-format.js';
+import type { AttributeType, DataFormat, InteractionsSource, Spec } from '../../spec/types.js';
 
 /** A normalized Spec for tests (what loadSpec would produce), with overrides. */
 export function testSpec(
-  source: string,
+  source: string | string[],
   over: { interactions?: Partial<InteractionsSource>; spec?: Partial<Spec>; testStart?: string } = {},
 ): Spec {
   const testStart = over.testStart ?? '2020-01-01T00:00:00Z';
@@ -14,8 +15,8 @@ export function testSpec(
     target: { kind: 'local', region: 'us-east-1' },
     data: {
       interactions: {
-        source,
-        format: source.replace(/\.gz$/, '').endsWith('.csv') ? 'csv' : 'jsonl',
+        source: Array.isArray(source) ? source : [source],
+        format: detectFormat(Array.isArray(source) ? source[0]! : source) ?? 'jsonl',
         columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts' },
         dedupe: true,
         minInteractionsPerUser: 1,
@@ -34,5 +35,22 @@ export function testSpec(
     budget: { maxUsd: 10 },
     tags: {},
     ...over.spec,
+  };
+}
+
+/** A data.items or data.users block for tests; attributes as [name, column, type (default categorical)]. */
+export function testMetadata<C extends { ITEM_ID: string } | { USER_ID: string }>(
+  source: string,
+  format: DataFormat,
+  columns: C,
+  attributes: Array<[string, string, AttributeType?]>,
+) {
+  return {
+    source: [source],
+    format,
+    columns,
+    attributes: attributes.map(([name, column, type = 'categorical']) => ({ name, column, type })),
+    onBadRows: 'fail' as const,
+    maxBadRows: 0,
   };
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../api-error.js';
-import { parseFilterExpression } from './filter-expression.js';
+import { parseFilterExpression } from '../../spec/filter-expression.js';
 import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, DELETING, inUse, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags, SETTLED } from './resources.js';

@@ -1,7 +1,7 @@
 import { readCsv } from '../csv.js';
 import type { Emu } from '../context.js';
 import type { SegmentationRecipe } from '../../model/api.js';
-import { parseFilterExpression, type Condition, type FilterClause, type Value } from './filter-expression.js';
+import { parseFilterExpression, type Condition, type FilterClause, type Value } from '../../spec/filter-expression.js';
 import { resources } from './resources.js';
 import { datasetCsv } from './training.js';
 

@@ -16,7 +16,7 @@ export function testSpec(overrides: Partial<Spec> = {}): Spec {
     target: { kind: 'local', region: 'us-east-1' },
     data: {
       interactions: {
-        source: '/nowhere/data.csv',
+        source: ['/nowhere/data.csv'],
         format: 'csv',
         columns: { USER_ID: 'u', ITEM_ID: 'i', TIMESTAMP: 't' },
         dedupe: true,

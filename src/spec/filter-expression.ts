@@ -4,6 +4,8 @@
  *   condition: <Dataset>.<FIELD> (IN | NOT IN) (<value>, ...) | <Dataset>.<FIELD> (= | < | <= | > | >=) <value>
  *   value: "quoted string" | number | $PLACEHOLDER (given per input line in filterValues)
  * AND binds tighter than OR. Datasets: Items, Users, Interactions (and Actions, Action_Interactions, parsed only).
+ * Shared by spec validation (segments.filter) and the emulator (CreateFilter, batch segment jobs), so both read an
+ * expression the same way.
  */
 export type Dataset = 'Items' | 'Users' | 'Interactions' | 'Actions' | 'Action_Interactions';
 export type Op = 'IN' | 'NOT IN' | '=' | '<' | '<=' | '>' | '>=';
@@ -12,6 +14,8 @@ export type Value = { kind: 'string'; value: string } | { kind: 'number'; value:
 export interface Condition {
   dataset: Dataset;
   field: string;
+  /** 0-based offset of `<Dataset>.<FIELD>` in the expression (for located diagnostics). */
+  at?: number;
   op: Op;
   values: Value[];
 }
@@ -23,13 +27,15 @@ export interface FilterClause {
   anyOf: Condition[][];
 }
 
-export type ParsedFilter = { ok: true; clauses: FilterClause[] } | { ok: false; error: string };
+/** A failure carries where in the expression it is (0-based offset and length), so a caret can point at it. */
+export type ParsedFilter = { ok: true; clauses: FilterClause[] } | { ok: false; error: string; offset: number; length: number };
 
 const DATASETS: Dataset[] = ['Items', 'Users', 'Interactions', 'Actions', 'Action_Interactions'];
 
-type Token = { t: 'word' | 'string' | 'number' | 'sym' | 'placeholder'; v: string; at: number };
+type Token = { t: 'word' | 'string' | 'number' | 'sym' | 'placeholder'; v: string; at: number; end: number };
+type TokenError = { error: string; at: number };
 
-function tokenize(s: string): Token[] | string {
+function tokenize(s: string): Token[] | TokenError {
   const out: Token[] = [];
   let i = 0;
   while (i < s.length) {
@@ -43,27 +49,27 @@ function tokenize(s: string): Token[] | string {
         if (s[j] === '\\' && j + 1 < s.length) j++;
         v += s[j];
       }
-      if (j >= s.length) return `unterminated string at character ${i + 1}`;
-      out.push({ t: 'string', v, at: i });
+      if (j >= s.length) return { error: `unterminated string at character ${i + 1}`, at: i };
+      out.push({ t: 'string', v, at: i, end: j + 1 });
       i = j + 1;
     } else if (c === '$') {
       const m = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(s.slice(i));
-      if (!m) return `bad placeholder at character ${i + 1}`;
-      out.push({ t: 'placeholder', v: m[1]!, at: i });
+      if (!m) return { error: `bad placeholder at character ${i + 1}`, at: i };
+      out.push({ t: 'placeholder', v: m[1]!, at: i, end: i + m[0].length });
       i += m[0].length;
     } else if (/[0-9-]/.test(c)) {
       const m = /^-?\d+(\.\d+)?/.exec(s.slice(i));
-      if (!m) return `bad number at character ${i + 1}`;
-      out.push({ t: 'number', v: m[0], at: i });
+      if (!m) return { error: `bad number at character ${i + 1}`, at: i };
+      out.push({ t: 'number', v: m[0], at: i, end: i + m[0].length });
       i += m[0].length;
     } else if (/[A-Za-z_]/.test(c)) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?/.exec(s.slice(i))!;
-      out.push({ t: 'word', v: m[0], at: i });
+      out.push({ t: 'word', v: m[0], at: i, end: i + m[0].length });
       i += m[0].length;
     } else {
       const m = /^(<=|>=|[<>=(),|])/.exec(s.slice(i));
-      if (!m) return `unexpected '${c}' at character ${i + 1}`;
-      out.push({ t: 'sym', v: m[0], at: i });
+      if (!m) return { error: `unexpected '${c}' at character ${i + 1}`, at: i };
+      out.push({ t: 'sym', v: m[0], at: i, end: i + m[0].length });
       i += m[0].length;
     }
   }
@@ -72,10 +78,14 @@ function tokenize(s: string): Token[] | string {
 
 export function parseFilterExpression(expression: string): ParsedFilter {
   const tokens = tokenize(expression);
-  if (typeof tokens === 'string') return { ok: false, error: tokens };
+  if (!Array.isArray(tokens)) return { ok: false, error: tokens.error, offset: tokens.at, length: 1 };
   let k = 0;
   const peek = () => tokens[k];
-  const fail = (what: string): ParsedFilter => ({ ok: false, error: `expected ${what} at ${peek() ? `character ${peek()!.at + 1}` : 'the end'}` });
+  const fail = (what: string): ParsedFilter => {
+    const t = peek();
+    const found = t ? `, found '${t.v}'` : '';
+    return { ok: false, error: `expected ${what} at ${t ? `character ${t.at + 1}` : 'the end'}${found}`, offset: t?.at ?? expression.length, length: t ? t.end - t.at : 1 };
+  };
   const word = (w: string) => peek()?.t === 'word' && peek()!.v.toUpperCase() === w;
   const clauses: FilterClause[] = [];
   for (;;) {
@@ -92,7 +102,7 @@ export function parseFilterExpression(expression: string): ParsedFilter {
       if (ref?.t !== 'word' || !ref.v.includes('.')) return fail('<Dataset>.<FIELD>');
       const [dataset, field] = ref.v.split('.') as [string, string];
       const ds = DATASETS.find((d) => d.toLowerCase() === dataset.toLowerCase());
-      if (!ds) return { ok: false, error: `unknown dataset ${dataset} (use Items, Users or Interactions)` };
+      if (!ds) return { ok: false, error: `unknown dataset ${dataset} (use Items, Users or Interactions)`, offset: ref.at, length: dataset.length };
       k++;
       let op: Op;
       if (word('NOT')) {
@@ -137,7 +147,7 @@ export function parseFilterExpression(expression: string): ParsedFilter {
         if (!v) return fail('a value');
         values.push(v);
       }
-      anyOf[anyOf.length - 1]!.push({ dataset: ds, field, op, values });
+      anyOf[anyOf.length - 1]!.push({ dataset: ds, field, op, values, at: ref.at });
       if (word('AND')) {
         k++;
         continue;
