@@ -26,6 +26,15 @@ export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
 const PART_SIZE = 16 * 1024 * 1024;
 const DELETE_BATCH = 1000;
 
+/** Sizes the tests shrink to see paging and multipart without thousands of objects or 64 MiB files. */
+export interface S3Tuning {
+  /** MaxKeys per list page (S3's default and maximum is 1,000). */
+  listPageSize?: number;
+  multipartThreshold?: number;
+  /** At least 5 MiB (S3's minimum part size). */
+  partSize?: number;
+}
+
 type ObjectPort = Pick<
   S3Port,
   'headObject' | 'putObject' | 'downloadObject' | 'getObjectText' | 'listObjects' | 'listObjectVersions' | 'deleteObject' | 'deleteObjects'
@@ -47,8 +56,11 @@ function conditions(options: PutOptions | undefined) {
   };
 }
 
-export function sdkS3ObjectPort(client: S3Client, calls: CallCounter): ObjectPort {
+export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3Tuning = {}): ObjectPort {
   const c = new PortCalls('s3');
+  const threshold = tuning.multipartThreshold ?? MULTIPART_THRESHOLD;
+  const partSize = tuning.partSize ?? PART_SIZE;
+  const maxKeys = tuning.listPageSize !== undefined ? { MaxKeys: tuning.listPageSize } : {};
 
   /**
    * Small bodies go as one Buffer: the SDK retries a Buffer but never a stream. Files from 64 MiB stream in 16 MiB
@@ -59,9 +71,9 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter): ObjectPor
     const params = { Bucket: bucket, Key: key, ...conditions(options) };
     if (body.file !== undefined) {
       const size = (await stat(body.file)).size;
-      if (size >= MULTIPART_THRESHOLD) {
+      if (size >= threshold) {
         const file = body.file;
-        const out = await c.run('PutObject', () => new Upload({ client, params: { ...params, Body: createReadStream(file) }, partSize: PART_SIZE, queueSize: 4 }).done());
+        const out = await c.run('PutObject', () => new Upload({ client, params: { ...params, Body: createReadStream(file) }, partSize, queueSize: 4 }).done());
         return { etag: out.ETag ?? '', bytes: size };
       }
       const data = await readFile(body.file);
@@ -106,7 +118,7 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter): ObjectPor
       (
         await c.pages(
           'ListObjectsV2',
-          (token) => client.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...(token ? { ContinuationToken: token } : {}) })),
+          (token) => client.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...maxKeys, ...(token ? { ContinuationToken: token } : {}) })),
           (p) => p.Contents,
           (p) => (p.IsTruncated ? p.NextContinuationToken : undefined),
         )
@@ -118,7 +130,7 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter): ObjectPor
         'ListObjectVersions',
         (token) => {
           const [KeyMarker, VersionIdMarker] = token ? (JSON.parse(token) as [string, string | undefined]) : [];
-          return client.send(new ListObjectVersionsCommand({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), KeyMarker, VersionIdMarker }));
+          return client.send(new ListObjectVersionsCommand({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...maxKeys, KeyMarker, VersionIdMarker }));
         },
         (p) => [
           ...(p.Versions ?? []).map((v): ObjectVersionInfo => ({ key: v.Key ?? '', versionId: v.VersionId ?? 'null', isDeleteMarker: false, isLatest: v.IsLatest === true, size: v.Size ?? 0 })),

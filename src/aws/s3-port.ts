@@ -24,10 +24,10 @@ import type { CallCounter } from './call-counter.js';
 import { isAwsError } from './errors.js';
 import { PortCalls, tagRecord } from './port-call.js';
 import type { BucketEncryption, PublicAccessBlock, S3Port } from './ports.js';
-import { sdkS3ObjectPort } from './s3-object-port.js';
+import { sdkS3ObjectPort, type S3Tuning } from './s3-object-port.js';
 
-export function sdkS3Port(client: S3Client, calls: CallCounter, region: string): S3Port {
-  return { ...bucketPort(client, region), ...sdkS3ObjectPort(client, calls) };
+export function sdkS3Port(client: S3Client, calls: CallCounter, region: string, tuning?: S3Tuning): S3Port {
+  return { ...bucketPort(client, region), ...sdkS3ObjectPort(client, calls, tuning) };
 }
 
 type BucketPort = Pick<
