@@ -102,7 +102,8 @@ export function kindOf(code: string, status?: number): AwsErrorKind {
   if (status === 404) return 'not-found';
   if (status === 403) return 'access-denied';
   if (status === 412) return 'precondition-failed';
-  if (status === 429) return 'throttled';
+  // 503 is "slow down" on S3 (SlowDown, bodiless on HEAD) and "try later" elsewhere: back off either way.
+  if (status === 429 || status === 503) return 'throttled';
   return 'other';
 }
 
