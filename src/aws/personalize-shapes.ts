@@ -24,7 +24,7 @@ import type {
 import type { DatasetGroupInfo, DatasetInfo, FilterInfo, ImportJobInfo, SchemaInfo, SegmentJobInfo, SolutionInfo, SolutionVersionInfo } from './ports.js';
 
 /** Copies only defined values: the Info types use optional fields, never explicit undefined. */
-function defined<T extends object>(o: T): T {
+export function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
 }
 

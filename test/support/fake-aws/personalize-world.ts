@@ -109,8 +109,20 @@ export class PersonalizeWorld {
     if (this.res.has(arn)) fail('ResourceAlreadyExistsException', `Another resource with Arn ${arn} already exists.`);
   }
 
-  add(type: ResourceType, arn: string, name: string, input: Record<string, unknown>, status = 'CREATE PENDING'): FakeResource {
+  /**
+   * Adds a resource after the checks every Create* makes, in AWS's order: the name is new, then the quota (how
+   * many resources of the type `counts` already, at most `limit`) is not reached.
+   */
+  add(
+    type: ResourceType,
+    arn: string,
+    name: string,
+    input: Record<string, unknown>,
+    limit?: { max: number; counts: (r: FakeResource) => boolean; message: string },
+    status = 'CREATE PENDING',
+  ): FakeResource {
     this.requireNew(arn);
+    if (limit && this.all(type, limit.counts).length >= limit.max) quota(limit.message);
     const tags = (input['tags'] as Tags | undefined) ?? {};
     const r: FakeResource = { type, arn, name, status, describes: 0, tags: { ...tags }, input, seq: this.core.nextSeq(), createdAt: new Date() };
     this.res.set(arn, r);

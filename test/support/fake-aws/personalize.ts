@@ -5,16 +5,13 @@
  * a quota, InvalidInputException for what the API rejects outright.
  */
 import type { DatasetGroupInfo, DatasetInfo, FilterInfo, ImportJobInfo, PersonalizePort, SchemaInfo, SegmentJobInfo, SolutionInfo, SolutionVersionInfo } from '../../../src/aws/ports.js';
+import { defined } from '../../../src/aws/personalize-shapes.js';
 import { fail, pagesOf } from './core.js';
-import { IN_FLIGHT, PersonalizeWorld, RECIPES, inUse, quota, type FakeResource } from './personalize-world.js';
+import { IN_FLIGHT, PersonalizeWorld, RECIPES, inUse, type FakeResource } from './personalize-world.js';
 
 const P = 'personalize';
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** Only the fields that have a value, like the SDK's answers. */
-function defined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
 
 const base = (r: FakeResource) => ({ arn: r.arn, name: r.name, status: r.status, failureReason: r.failureReason, createdAt: r.createdAt });
 const groupInfo = (r: FakeResource): DatasetGroupInfo => defined(base(r));
@@ -34,8 +31,17 @@ const segmentInfo = (r: FakeResource, full: boolean): SegmentJobInfo =>
 const filterInfo = (r: FakeResource, full: boolean): FilterInfo =>
   defined({ ...base(r), datasetGroupArn: str(r.input['datasetGroupArn']), filterExpression: full ? str(r.input['filterExpression']) : undefined });
 
+/** Quotas count resources that are not being deleted, or jobs still in flight. */
+const live = (r: FakeResource) => !r.status.startsWith('DELETE');
+const inFlight = (r: FakeResource) => IN_FLIGHT.has(r.status);
+
 export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
   const c = w.core;
+  const perGroup = (groupArn: string, max: number, what: string) => ({
+    max,
+    counts: (r: FakeResource) => live(r) && r.input['datasetGroupArn'] === groupArn,
+    message: `The dataset group ${groupArn} has reached the maximum number of ${what} (${max}).`,
+  });
   /** A list: counted one request per 100 items; under a parent that is not there, empty. */
   const list = async <T>(op: string, parent: (() => unknown) | undefined, items: () => T[]): Promise<T[]> => {
     const all = items();
@@ -59,12 +65,9 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
     describeDatasetGroup: (arn) => c.read(P, 'DescribeDatasetGroup', () => groupInfo(w.describe(arn, 'dataset-group'))),
     createDatasetGroup: (input) =>
       c.run(P, 'CreateDatasetGroup', () => {
-        const arn = w.arn('dataset-group', input.name);
-        w.requireNew(arn);
-        if (w.all('dataset-group', (g) => !g.status.startsWith('DELETE')).length >= w.quotas.datasetGroups) {
-          quota(`You have reached the maximum number of dataset groups (${w.quotas.datasetGroups}) in this region.`);
-        }
-        return w.add('dataset-group', arn, input.name, { ...input }).arn;
+        const max = w.quotas.datasetGroups;
+        const limit = { max, counts: live, message: `You have reached the maximum number of dataset groups (${max}) in this region.` };
+        return w.add('dataset-group', w.arn('dataset-group', input.name), input.name, { ...input }, limit).arn;
       }),
     deleteDatasetGroup: (arn) =>
       c.remove(P, 'DeleteDatasetGroup', () => {
@@ -87,11 +90,9 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
           fail('InvalidInputException', 'The schema is not valid JSON.');
         }
         if (doc?.type !== 'record' || !Array.isArray(doc.fields)) fail('InvalidInputException', 'The schema must be an Avro record with fields.');
-        const arn = w.arn('schema', input.name);
-        w.requireNew(arn);
-        if (w.all('schema').length >= w.quotas.schemas) quota(`You have reached the maximum number of schemas (${w.quotas.schemas}).`);
+        const limit = { max: w.quotas.schemas, counts: live, message: `You have reached the maximum number of schemas (${w.quotas.schemas}).` };
         // Schemas have no status: usable at once.
-        return w.add('schema', arn, input.name, { ...input }, 'ACTIVE').arn;
+        return w.add('schema', w.arn('schema', input.name), input.name, { ...input }, limit, 'ACTIVE').arn;
       }),
     deleteSchema: (arn) =>
       c.remove(P, 'DeleteSchema', () => {
@@ -129,12 +130,9 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
     createDatasetImportJob: (input) =>
       c.run(P, 'CreateDatasetImportJob', () => {
         w.requireActive(w.find(input.datasetArn, 'dataset'));
-        const arn = w.arn('dataset-import-job', input.name);
-        w.requireNew(arn);
-        if (w.all('dataset-import-job', (j) => IN_FLIGHT.has(j.status)).length >= w.quotas.importJobsInFlight) {
-          quota(`You have reached the maximum number of pending or in-progress dataset import jobs (${w.quotas.importJobsInFlight}).`);
-        }
-        return w.add('dataset-import-job', arn, input.name, { ...input }).arn;
+        const max = w.quotas.importJobsInFlight;
+        const limit = { max, counts: inFlight, message: `You have reached the maximum number of pending or in-progress dataset import jobs (${max}).` };
+        return w.add('dataset-import-job', w.arn('dataset-import-job', input.name), input.name, { ...input }, limit).arn;
       }),
     listDatasetImportJobs: (datasetArn) => list('ListDatasetImportJobs', undefined, () => w.all('dataset-import-job', (j) => j.input['datasetArn'] === datasetArn).map((j) => importInfo(j, false))),
 
@@ -144,12 +142,8 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
         const g = w.find(input.datasetGroupArn, 'dataset-group');
         if (!RECIPES.has(input.recipeArn)) fail('ResourceNotFoundException', `Could not find resource of type recipe with arn = ${input.recipeArn}`);
         w.requireActive(g);
-        const arn = w.arn('solution', input.name);
-        w.requireNew(arn);
-        if (w.all('solution', (s) => s.input['datasetGroupArn'] === g.arn && !s.status.startsWith('DELETE')).length >= w.quotas.solutionsPerGroup) {
-          quota(`The dataset group ${g.arn} has reached the maximum number of solutions (${w.quotas.solutionsPerGroup}).`);
-        }
-        return w.add('solution', arn, input.name, { ...input }).arn;
+        const limit = perGroup(g.arn, w.quotas.solutionsPerGroup, 'solutions');
+        return w.add('solution', w.arn('solution', input.name), input.name, { ...input }, limit).arn;
       }),
     updateSolution: ({ arn, performAutoTraining }) =>
       c.run(P, 'UpdateSolution', () => {
@@ -176,11 +170,10 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
         if (input.trainingMode !== 'FULL') fail('InvalidInputException', `trainingMode ${input.trainingMode} is not supported for ${String(s.input['recipeArn'])}; use FULL.`);
         const busy = w.all('solution-version', (v) => v.input['solutionArn'] === s.arn && IN_FLIGHT.has(v.status))[0];
         if (busy) inUse(`Solution ${s.arn} already has solution version ${busy.arn} in ${busy.status}.`);
-        if (w.all('solution-version', (v) => IN_FLIGHT.has(v.status)).length >= w.quotas.versionsInFlight) {
-          quota(`You have reached the maximum number of pending or in-progress solution versions (${w.quotas.versionsInFlight}).`);
-        }
+        const max = w.quotas.versionsInFlight;
+        const limit = { max, counts: inFlight, message: `You have reached the maximum number of pending or in-progress solution versions (${max}).` };
         const arn = w.versionArn(s.arn);
-        return w.add('solution-version', arn, arn.split('/').pop()!, { ...input }).arn;
+        return w.add('solution-version', arn, arn.split('/').pop()!, { ...input }, limit).arn;
       }),
     stopSolutionVersionCreation: (arn) =>
       c.run(P, 'StopSolutionVersionCreation', () => {
@@ -204,12 +197,9 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
       c.run(P, 'CreateBatchSegmentJob', () => {
         w.requireActive(w.find(input.solutionVersionArn, 'solution-version'));
         if (input.filterArn) w.requireActive(w.find(input.filterArn, 'filter'));
-        const arn = w.arn('batch-segment-job', input.name);
-        w.requireNew(arn);
-        if (w.all('batch-segment-job', (j) => IN_FLIGHT.has(j.status)).length >= w.quotas.segmentJobsInFlight) {
-          quota(`You have reached the maximum number of pending or in-progress batch segment jobs (${w.quotas.segmentJobsInFlight}).`);
-        }
-        return w.add('batch-segment-job', arn, input.name, { ...input }).arn;
+        const max = w.quotas.segmentJobsInFlight;
+        const limit = { max, counts: inFlight, message: `You have reached the maximum number of pending or in-progress batch segment jobs (${max}).` };
+        return w.add('batch-segment-job', w.arn('batch-segment-job', input.name), input.name, { ...input }, limit).arn;
       }),
     listBatchSegmentJobs: (filter) =>
       list('ListBatchSegmentJobs', undefined, () =>
@@ -222,12 +212,7 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
         if (!/^\s*(INCLUDE|EXCLUDE)\s+(ItemID|UserID)\s+WHERE\s+\S/.test(input.filterExpression)) fail('InvalidInputException', `Invalid filter expression: ${input.filterExpression}.`);
         const g = w.find(input.datasetGroupArn, 'dataset-group');
         w.requireActive(g);
-        const arn = w.arn('filter', input.name);
-        w.requireNew(arn);
-        if (w.all('filter', (f) => f.input['datasetGroupArn'] === g.arn && !f.status.startsWith('DELETE')).length >= w.quotas.filtersPerGroup) {
-          quota(`The dataset group ${g.arn} has reached the maximum number of filters (${w.quotas.filtersPerGroup}).`);
-        }
-        return w.add('filter', arn, input.name, { ...input }).arn;
+        return w.add('filter', w.arn('filter', input.name), input.name, { ...input }, perGroup(g.arn, w.quotas.filtersPerGroup, 'filters')).arn;
       }),
     deleteFilter: (arn) =>
       c.remove(P, 'DeleteFilter', () => {

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { BucketEncryption, ObjectInfo, ObjectVersionInfo, PublicAccessBlock, S3Port, Tags } from '../../../src/aws/ports.js';
+import { grantsPublicAccess } from '../../../src/emulator/s3/bucket-config.js';
 import { fail, pagesOf, type FakeCore } from './core.js';
 
 export interface FakeObject {
@@ -39,16 +40,6 @@ export interface FakeBucket {
 
 const S = 's3';
 const noSuchBucket = (): never => fail('NoSuchBucket', 'The specified bucket does not exist', 404);
-
-function grantsPublicAccess(policy: { Statement?: unknown }): boolean {
-  const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
-  return statements.some((s) => {
-    const st = (s ?? {}) as { Effect?: unknown; Principal?: unknown; Condition?: unknown };
-    const p = st.Principal as { AWS?: unknown } | string | undefined;
-    const everyone = p === '*' || (typeof p === 'object' && p !== null && (p.AWS === '*' || (Array.isArray(p.AWS) && p.AWS.includes('*'))));
-    return st.Effect === 'Allow' && everyone && st.Condition === undefined;
-  });
-}
 
 export class FakeS3 {
   readonly buckets = new Map<string, FakeBucket>();
@@ -146,7 +137,7 @@ export class FakeS3 {
             fail('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'", 400);
           }
           if (typeof doc !== 'object' || doc === null || doc.Statement === undefined) fail('MalformedPolicy', 'Missing required field Statement', 400);
-          if (b.publicAccessBlock?.blockPublicPolicy && grantsPublicAccess(doc)) fail('AccessDenied', 'public policies are blocked by the BlockPublicPolicy block public access setting.', 403);
+          if (b.publicAccessBlock?.blockPublicPolicy && grantsPublicAccess(doc as Record<string, unknown>)) fail('AccessDenied', 'public policies are blocked by the BlockPublicPolicy block public access setting.', 403);
           b.policy = policy;
         }),
       deleteBucketPolicy: (name) => c.remove(S, 'DeleteBucketPolicy', () => void delete this.bucket(name).policy),
