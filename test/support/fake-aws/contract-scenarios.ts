@@ -183,13 +183,17 @@ export const contractScenarios: Scenario[] = [
       const solution = await p.createSolution({ name: 'sol', datasetGroupArn: dsg, recipeArn: RECIPE, performAutoTraining: false, tags: {} });
       await settle(() => p.describeSolution(solution), finished, 'solution');
       obs['notTrained'] = await outcome(p.createBatchSegmentJob({ name: 'early', solutionVersionArn: `${solution}/0123abcd`, numResults: 5, inputPath: `s3://${B}/batch/queries.jsonl`, outputPath: `s3://${B}/out/early/`, roleArn, tags: {} }));
+      // Training stopped in flight ends CREATE STOPPED (billed until then); the solution can train again.
+      const stopped = await p.createSolutionVersion({ solutionArn: solution, trainingMode: 'FULL', tags: {} });
+      await p.stopSolutionVersionCreation(stopped);
+      obs['stopped'] = normalize(await settle(() => p.describeSolutionVersion(stopped), finished, 'stop'));
       const version = await p.createSolutionVersion({ solutionArn: solution, trainingMode: 'FULL', tags: { 'segflow:inputs': 'abc' } });
       obs['busy'] = await outcome(p.createSolutionVersion({ solutionArn: solution, trainingMode: 'FULL', tags: {} }));
       obs['metricsEarly'] = await outcome(p.getSolutionMetrics(version));
       obs['version'] = normalize(await settle(() => p.describeSolutionVersion(version), finished, 'training'));
       obs['versionTags'] = await outcome(p.listTagsForResource(version));
       obs['metricNames'] = Object.keys(await p.getSolutionMetrics(version)).sort();
-      obs['versions'] = normalize(await p.listSolutionVersions(solution));
+      obs['versions'] = normalize((await p.listSolutionVersions(solution)).map((v) => v.status).sort());
       obs['latest'] = normalize((await p.describeSolution(solution))?.latestVersion);
       obs['stopFinished'] = await outcome(p.stopSolutionVersionCreation(version));
       const seg = await p.createBatchSegmentJob({ name: 'seg-1', solutionVersionArn: version, numResults: 5, inputPath: `s3://${B}/batch/queries.jsonl`, outputPath: `s3://${B}/out/seg-1/`, roleArn, tags: {} });
