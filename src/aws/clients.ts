@@ -1,13 +1,19 @@
-import { PersonalizeClient } from '@aws-sdk/client-personalize';
-import { S3Client } from '@aws-sdk/client-s3';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { Target } from '../spec/types.js';
-import { CallCounter } from './call-counter.js';
+import type { PersonalizeClient } from '@aws-sdk/client-personalize';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { CallCounter } from './call-counter.js';
+import { createSdkClients, type ClientOptions } from './sdk-clients.js';
+
+export type { ClientOptions } from './sdk-clients.js';
 
 /** The account the local emulator pretends to be. */
 export const LOCAL_ACCOUNT = '000000000000';
 
+/**
+ * The raw SDK clients, for the code that predates the ports (src/resources, src/engine). New code uses
+ * createPorts (create-ports.ts); both are configured in one place, sdk-clients.ts.
+ */
 export interface AwsClients {
   personalize: PersonalizeClient;
   s3: S3Client;
@@ -22,72 +28,22 @@ export interface AwsClients {
   destroy(): void;
 }
 
-export interface ClientOptions {
-  target: Target;
-  /** Endpoint of the local emulator; required for target local. */
-  endpoint?: string;
-  /** Attempts per call for throttling and transient errors (SDK standard retry mode). */
-  maxAttempts?: number;
-}
-
-/**
- * One path to the cloud: the local target is the very same SDK clients pointed at the emulator's endpoint with
- * the emulator's fixed test credentials. Every call is counted per operation for `apply --json`.
- */
+/** Every call is counted per operation for `apply --json`. */
 export function createClients(opts: ClientOptions): AwsClients {
-  const { target } = opts;
-  const calls = new CallCounter();
-  const local = target.kind === 'local';
-  if (local && !opts.endpoint) throw new Error('local target needs an emulator endpoint');
-  const base = {
-    region: target.region,
-    maxAttempts: opts.maxAttempts ?? 8,
-    retryMode: 'standard' as const,
-    ...(local
-      ? { endpoint: opts.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }
-      : target.profile
-        ? { profile: target.profile }
-        : {}),
-  };
-  const personalize = new PersonalizeClient(base);
-  const s3 = new S3Client({
-    ...base,
-    forcePathStyle: local,
-    // Buffers and files are sent with a plain content-length; no aws-chunked trailers needed.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-  // IAM is global and signs with us-east-1.
-  const iam = new IAMClient({ ...base, region: local ? target.region : 'us-east-1' });
-  const sts = new STSClient(base);
-  for (const [service, client] of [
-    ['personalize', personalize],
-    ['s3', s3],
-    ['iam', iam],
-    ['sts', sts],
-  ] as const) {
-    calls.attach(service, client);
-  }
+  const c = createSdkClients(opts);
   let account: Promise<string> | undefined;
   return {
-    personalize,
-    s3,
-    iam,
-    sts,
-    calls,
-    region: target.region,
-    label: local ? `local emulator at ${opts.endpoint}` : `aws ${target.region}`,
+    personalize: c.personalize,
+    s3: c.s3,
+    iam: c.iam,
+    sts: c.sts,
+    calls: c.calls,
+    region: c.region,
+    label: c.label,
     accountId() {
-      account ??= local
-        ? Promise.resolve(LOCAL_ACCOUNT)
-        : sts.send(new GetCallerIdentityCommand({})).then((r) => r.Account ?? '');
+      account ??= c.local ? Promise.resolve(LOCAL_ACCOUNT) : c.sts.send(new GetCallerIdentityCommand({})).then((r) => r.Account ?? '');
       return account;
     },
-    destroy() {
-      personalize.destroy();
-      s3.destroy();
-      iam.destroy();
-      sts.destroy();
-    },
+    destroy: () => c.destroy(),
   };
 }

@@ -5,7 +5,9 @@
  * Conventions every implementation keeps:
  * - Absence is a value: describe/get/head return `undefined` for a resource that is not there; they never throw
  *   for it. Deletes of something already gone resolve too.
- * - Lists page to the end (nextToken, ContinuationToken, Marker are the port's business).
+ * - Lists page to the end (nextToken, ContinuationToken, Marker are the port's business). A list under a parent
+ *   that is not there (the versions of a deleted solution, the objects of a deleted bucket, the policies of a
+ *   deleted role) is empty, not an error.
  * - Any other failure is an `AwsError` (src/aws/errors.ts) naming the service, the operation, AWS's error code
  *   and message, and its kind (not-found, already-exists, in-use, limit-exceeded, access-denied, ...).
  * - Throttling and transient failures are retried inside; quota errors (LimitExceededException) are not.

@@ -35,7 +35,7 @@ export async function deletePublicAccessBlock(r: S3Request): Promise<void> {
 }
 
 /** Whether a policy statement grants access to everyone (Principal "*" with Allow and no Condition). */
-function grantsPublicAccess(policy: Record<string, unknown>): boolean {
+export function grantsPublicAccess(policy: Record<string, unknown>): boolean {
   const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
   return statements.some((s) => {
     if (typeof s !== 'object' || s === null) return false;

@@ -1,0 +1,182 @@
+/**
+ * S3 objects over @aws-sdk/client-s3 (+ lib-storage for big files). Lists page to the end (ContinuationToken;
+ * KeyMarker + VersionIdMarker for versions); DeleteObjects goes in batches of 1,000 (the API's maximum).
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { CallCounter } from './call-counter.js';
+import { PortCalls } from './port-call.js';
+import type { ObjectBody, ObjectInfo, ObjectVersionInfo, PutOptions, S3Port } from './ports.js';
+
+/** Files at least this big go up in parts (several in flight), like `segflow apply` always did. */
+export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
+const PART_SIZE = 16 * 1024 * 1024;
+const DELETE_BATCH = 1000;
+
+/** Sizes the tests shrink to see paging and multipart without thousands of objects or 64 MiB files. */
+export interface S3Tuning {
+  /** MaxKeys per list page (S3's default and maximum is 1,000). */
+  listPageSize?: number;
+  multipartThreshold?: number;
+  /** At least 5 MiB (S3's minimum part size). */
+  partSize?: number;
+}
+
+type ObjectPort = Pick<
+  S3Port,
+  'headObject' | 'putObject' | 'downloadObject' | 'getObjectText' | 'listObjects' | 'listObjectVersions' | 'deleteObject' | 'deleteObjects'
+>;
+
+function objectInfo(key: string, o: { ETag?: string; ContentLength?: number; Size?: number; Metadata?: Record<string, string>; VersionId?: string }): ObjectInfo {
+  const info: ObjectInfo = { key, etag: o.ETag ?? '', size: o.ContentLength ?? o.Size ?? 0 };
+  if (o.Metadata) info.metadata = o.Metadata;
+  if (o.VersionId) info.versionId = o.VersionId;
+  return info;
+}
+
+function conditions(options: PutOptions | undefined) {
+  return {
+    ...(options?.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
+    ...(options?.ifMatch ? { IfMatch: options.ifMatch } : {}),
+    ...(options?.metadata ? { Metadata: options.metadata } : {}),
+    ...(options?.contentType ? { ContentType: options.contentType } : {}),
+  };
+}
+
+export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3Tuning = {}): ObjectPort {
+  const c = new PortCalls('s3');
+  const threshold = tuning.multipartThreshold ?? MULTIPART_THRESHOLD;
+  const partSize = tuning.partSize ?? PART_SIZE;
+  const maxKeys = tuning.listPageSize !== undefined ? { MaxKeys: tuning.listPageSize } : {};
+
+  /**
+   * Small bodies go as one Buffer: the SDK retries a Buffer but never a stream. Files from 64 MiB stream in 16 MiB
+   * parts; lib-storage aborts the multipart upload if a part fails, and passes If-None-Match/If-Match on to
+   * CompleteMultipartUpload.
+   */
+  async function send(bucket: string, key: string, body: ObjectBody, options: PutOptions | undefined): Promise<{ etag: string; bytes: number }> {
+    const params = { Bucket: bucket, Key: key, ...conditions(options) };
+    if (body.file !== undefined) {
+      const size = (await stat(body.file)).size;
+      if (size >= threshold) {
+        const file = body.file;
+        const out = await c.run('PutObject', () => new Upload({ client, params: { ...params, Body: createReadStream(file) }, partSize, queueSize: 4 }).done());
+        return { etag: out.ETag ?? '', bytes: size };
+      }
+      const data = await readFile(body.file);
+      const out = await c.run('PutObject', () => client.send(new PutObjectCommand({ ...params, Body: data })));
+      return { etag: out.ETag ?? '', bytes: data.length };
+    }
+    const data = typeof body.data === 'string' ? Buffer.from(body.data, 'utf8') : (body.data ?? Buffer.alloc(0));
+    const out = await c.run('PutObject', () => client.send(new PutObjectCommand({ ...params, Body: data })));
+    return { etag: out.ETag ?? '', bytes: data.length };
+  }
+
+  return {
+    headObject: (bucket, key) => c.read('HeadObject', async () => objectInfo(key, await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })))),
+
+    async putObject(bucket, key, body, options) {
+      const result = await send(bucket, key, body, options);
+      calls.bytesUploaded += result.bytes;
+      return result;
+    },
+
+    async downloadObject(bucket, key, file) {
+      const r = await c.read('GetObject', () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+      if (r === undefined) return undefined;
+      // Into a sibling file first: a failed transfer never leaves half an object under the final name.
+      const partial = `${file}.partial`;
+      try {
+        await c.run('GetObject', () => pipeline(r.Body as Readable, createWriteStream(partial)));
+        await rename(partial, file);
+      } finally {
+        await rm(partial, { force: true });
+      }
+      return objectInfo(key, r);
+    },
+
+    getObjectText: (bucket, key) =>
+      c.read('GetObject', async () => {
+        const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return { text: (await r.Body?.transformToString('utf8')) ?? '', etag: r.ETag ?? '' };
+      }),
+
+    listObjects: async (bucket, prefix) =>
+      (
+        await c.pages(
+          'ListObjectsV2',
+          (token) => client.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...maxKeys, ...(token ? { ContinuationToken: token } : {}) })),
+          (p) => p.Contents,
+          (p) => (p.IsTruncated ? p.NextContinuationToken : undefined),
+        )
+      ).map((o) => objectInfo(o.Key ?? '', o)),
+
+    listObjectVersions: (bucket, prefix) =>
+      // The version list pages on a pair of markers; PortCalls.pages wants one token, so the pair is encoded in it.
+      c.pages(
+        'ListObjectVersions',
+        (token) => {
+          const [KeyMarker, VersionIdMarker] = token ? (JSON.parse(token) as [string, string | undefined]) : [];
+          return client.send(new ListObjectVersionsCommand({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...maxKeys, KeyMarker, VersionIdMarker }));
+        },
+        (p) => [
+          ...(p.Versions ?? []).map((v): ObjectVersionInfo => ({ key: v.Key ?? '', versionId: v.VersionId ?? 'null', isDeleteMarker: false, isLatest: v.IsLatest === true, size: v.Size ?? 0 })),
+          ...(p.DeleteMarkers ?? []).map((m): ObjectVersionInfo => ({ key: m.Key ?? '', versionId: m.VersionId ?? 'null', isDeleteMarker: true, isLatest: m.IsLatest === true })),
+        ],
+        (p) => (p.IsTruncated ? JSON.stringify([p.NextKeyMarker ?? '', p.NextVersionIdMarker]) : undefined),
+      ),
+
+    async deleteObject(bucket, key, options) {
+      await c.remove('DeleteObject', () =>
+        client.send(
+          new DeleteObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            ...(options?.versionId ? { VersionId: options.versionId } : {}),
+            ...(options?.ifMatch ? { IfMatch: options.ifMatch } : {}),
+          }),
+        ),
+      );
+    },
+
+    async deleteObjects(bucket, objects) {
+      let deleted = 0;
+      const errors: Array<{ key: string; versionId?: string; code: string; message: string }> = [];
+      for (let i = 0; i < objects.length; i += DELETE_BATCH) {
+        const batch = objects.slice(i, i + DELETE_BATCH);
+        const out = await c.read('DeleteObjects', () =>
+          client.send(
+            new DeleteObjectsCommand({
+              Bucket: bucket,
+              // Quiet: the answer lists only failures; everything else in the batch was deleted (or already gone).
+              Delete: { Quiet: true, Objects: batch.map((o) => ({ Key: o.key, ...(o.versionId ? { VersionId: o.versionId } : {}) })) },
+            }),
+          ),
+        );
+        if (out === undefined) return { deleted, errors }; // the bucket is gone, and every object with it
+        const failed = (out.Errors ?? []).map((e) => ({
+          key: e.Key ?? '',
+          ...(e.VersionId ? { versionId: e.VersionId } : {}),
+          code: e.Code ?? 'Unknown',
+          message: e.Message ?? '',
+        }));
+        errors.push(...failed);
+        deleted += batch.length - failed.length;
+      }
+      return { deleted, errors };
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The one place SDK clients are configured: endpoint and credentials per target, retries without quota errors,
+ * IAM signed for its partition's global region, S3 path-style on the emulator, and call counting.
+ */
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { PersonalizeClient } from '@aws-sdk/client-personalize';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Target } from '../spec/types.js';
+import { CallCounter } from './call-counter.js';
+import { iamSigningRegion, partitionOf } from './partition.js';
+import { NoQuotaRetryStrategy } from './retry-strategy.js';
+
+/** The emulator's fixed test credentials (src/emulator/options.ts DEFAULT_ACCESS_KEY_ID / SECRET). */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/** Attempts per call for throttling and transient failures, unless the caller says otherwise. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+export interface ClientOptions {
+  target: Target;
+  /** Endpoint of the local emulator; required for target local. */
+  endpoint?: string;
+  /** Attempts per call for throttling and transient errors (quota errors are never retried). */
+  maxAttempts?: number;
+}
+
+export interface SdkClients {
+  personalize: PersonalizeClient;
+  s3: S3Client;
+  iam: IAMClient;
+  sts: STSClient;
+  kms: KMSClient;
+  calls: CallCounter;
+  region: string;
+  partition: string;
+  local: boolean;
+  label: string;
+  destroy(): void;
+}
+
+/** One path to the cloud: the local target is the very same SDK clients pointed at the emulator. */
+export function createSdkClients(opts: ClientOptions): SdkClients {
+  const { target } = opts;
+  const local = target.kind === 'local';
+  if (local && !opts.endpoint) throw new Error('local target needs an emulator endpoint');
+  const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const access = local
+    ? { endpoint: opts.endpoint, credentials: LOCAL_CREDENTIALS }
+    : target.profile
+      ? { profile: target.profile }
+      : {}; // the SDK's default credential chain
+  // A strategy per client: each keeps its own retry quota, as the SDK's default does.
+  const config = (region: string) => ({ region, maxAttempts, retryStrategy: new NoQuotaRetryStrategy(maxAttempts), ...access });
+  const calls = new CallCounter();
+  const personalize = new PersonalizeClient(config(target.region));
+  const s3 = new S3Client({
+    ...config(target.region),
+    forcePathStyle: local,
+    // Buffers and files are sent with a plain content-length; no aws-chunked trailers needed.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  // IAM is global: one endpoint per partition, signed for that partition's region (the emulator takes any).
+  const iam = new IAMClient(config(local ? target.region : iamSigningRegion(target.region)));
+  const sts = new STSClient(config(target.region));
+  const kms = new KMSClient(config(target.region));
+  calls.attach('personalize', personalize);
+  calls.attach('s3', s3);
+  calls.attach('iam', iam);
+  calls.attach('sts', sts);
+  calls.attach('kms', kms);
+  return {
+    personalize,
+    s3,
+    iam,
+    sts,
+    kms,
+    calls,
+    region: target.region,
+    partition: partitionOf(target.region),
+    local,
+    label: local ? `local emulator at ${opts.endpoint}` : `aws ${target.region}`,
+    destroy() {
+      for (const c of [personalize, s3, iam, sts, kms]) c.destroy();
+    },
+  };
+}

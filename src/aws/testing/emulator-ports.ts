@@ -1,0 +1,29 @@
+/**
+ * Test support: the SDK adapters (createPorts) against an in-process emulator in a temporary directory.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type FaultSpec, type RunningEmulator } from '../../emulator/index.js';
+import { createPorts } from '../create-ports.js';
+import type { AwsPorts } from '../ports.js';
+
+export const TEST_REGION = 'eu-west-1';
+
+export interface EmulatorPortsOptions {
+  maxAttempts?: number;
+  faults?: FaultSpec;
+}
+
+export async function withEmulatorPorts<T>(fn: (ports: AwsPorts, emu: RunningEmulator, dataDir: string) => Promise<T>, options: EmulatorPortsOptions = {}): Promise<T> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'segflow-ports-'));
+  const emu = await startEmulator({ dataDir, port: 0, lifecycle: 'fast', ...(options.faults ? { faults: options.faults } : {}) });
+  const ports = createPorts({ target: { kind: 'local', region: TEST_REGION }, endpoint: emu.endpoint, maxAttempts: options.maxAttempts ?? 3 });
+  try {
+    return await fn(ports, emu, dataDir);
+  } finally {
+    ports.close();
+    await emu.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
