@@ -1,64 +1,72 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPipeline, type ApplyOptions } from './apply.js';
 import { destroyPipeline } from './destroy.js';
-import { moduleOverrides } from './modules.js';
-import { FakeWorld } from './testing/fake-aws.js';
-import { fakeData, fakeEval, testSpec } from './testing/fake-modules.js';
+import type { EngineDeps } from './deps.js';
+import { FakeAws } from '../../test/support/fake-aws.js';
+import { fakeDeps } from '../../test/support/engine-fakes.js';
+import { testSpec as baseSpec } from '../../test/support/spec.js';
 import type { EngineEvent } from './events.js';
 import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
 import { isSegflowError } from '../util/errors.js';
 import { stateFile } from '../util/paths.js';
 
-let world: FakeWorld;
+let world: FakeAws;
+let deps: EngineDeps;
 let cwd: string;
 
+/** The engine tests' pipeline: `demo`, users need 2 interactions, 5 users per segment. */
+const testSpec = (o: Partial<Spec> = {}) => baseSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, ...o });
+
 afterEach(async () => {
-  const { rm } = await import('node:fs/promises');
   await rm(cwd, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
-  world = new FakeWorld();
+  world = new FakeAws();
+  deps = fakeDeps(world);
   cwd = await mkdtemp(join(tmpdir(), 'segflow-engine-'));
-  moduleOverrides.clients = () => world.clients();
-  moduleOverrides.data = fakeData;
-  moduleOverrides.eval = fakeEval;
-  moduleOverrides.emulator = { startEmulator: async () => ({ endpoint: 'http://fake', port: 0, close: async () => undefined }) };
 });
 
+/** Applies; a run that did not all work rejects with its error (its summary attached for inspection). */
 async function apply(spec: Spec, extra: Partial<ApplyOptions> = {}) {
   const events: EngineEvent[] = [];
-  const summary = await applyPipeline({
+  const outcome = await applyPipeline({
     spec,
     cwd,
     signal: new AbortController().signal,
     emit: (e) => events.push(e),
+    deps,
     autoApprove: true,
     approveCost: false,
     pollInitialMs: 1,
     pollMaxMs: 2,
     ...extra,
   });
+  if (!outcome.ok) throw outcome.error;
   const plan = (events.find((e) => e.type === 'plan') as { plan: Plan }).plan;
-  return { summary, plan, events };
+  return { summary: outcome.summary, plan, events };
+}
+
+function destroy(spec: Spec, keepData = false) {
+  return destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, deps, keepData, pollInitialMs: 1, pollMaxMs: 2 });
 }
 
 function actions(plan: Plan): Record<string, string> {
   return Object.fromEntries(plan.steps.map((s) => [s.id, s.action]));
 }
 
-const COSTLY = ['dataset-import-job', 'solution-version', 'batch-segment-job'];
+const COSTLY = ['dataset-import-job', 'solution-version', 'batch-segment-job'] as const;
 
 test('a full run creates every resource once; a second apply changes nothing', async () => {
   const spec = testSpec();
   const first = await apply(spec);
   assert.equal(first.summary.ok, true);
-  for (const t of ['dataset-group', 'schema', 'dataset', 'solution', ...COSTLY]) assert.equal(world.count(t), 1, t);
+  for (const t of ['dataset-group', 'schema', 'dataset', 'solution', ...COSTLY] as const) assert.equal(world.count(t), 1, t);
   assert.ok(first.summary.bytesUploaded > 0);
   assert.deepEqual(first.summary.report, ['holdout recall@K: 0.5 (popularity 0.2)', 'report: .segflow/work/demo/report']);
   const runInfo = JSON.parse(await readFile(join(cwd, '.segflow/work/demo/run-info.json'), 'utf8'));
@@ -110,7 +118,7 @@ for (const op of ['CreateDatasetImportJob', 'CreateSolutionVersion', 'CreateBatc
     await assert.rejects(apply(spec), (e) => isSegflowError(e));
     const { summary } = await apply(spec);
     assert.equal(summary.ok, true);
-    for (const t of ['dataset-group', 'solution', ...COSTLY]) assert.equal(world.count(t), 1, `${t} after crash in ${op}`);
+    for (const t of ['dataset-group', 'solution', ...COSTLY] as const) assert.equal(world.count(t), 1, `${t} after crash in ${op}`);
   });
 }
 
@@ -130,7 +138,7 @@ test('drift: a solution deleted out of band is recreated and retrained; a delete
   await apply(spec);
   const solution = world.arn('solution', 'demo-solution');
   for (const [arn, r] of world.res) if (arn.startsWith(solution)) world.res.delete(arn), void r;
-  world.buckets.get('demo-bucket')!.delete('demo/input/interactions.csv');
+  world.buckets.get('demo-bucket')!.objects.delete('demo/input/interactions.csv');
   const { plan } = await apply(spec);
   const byId = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
   assert.equal(byId['solution']!.action, 'create');
@@ -144,24 +152,23 @@ test('drift: a solution deleted out of band is recreated and retrained; a delete
 test('destroy leaves nothing and is idempotent', async () => {
   const spec = testSpec();
   await apply(spec);
-  const summary = await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
-  for (const t of ['dataset-group', 'schema', 'dataset', 'solution', 'solution-version']) assert.equal(world.count(t), 0, t);
+  const summary = await destroy(spec);
+  for (const t of ['dataset-group', 'schema', 'dataset', 'solution', 'solution-version'] as const) assert.equal(world.count(t), 0, t);
   assert.equal(world.roles.size, 0);
   assert.equal(world.buckets.size, 0);
   assert.ok(summary.undeletable.some((u) => u.startsWith('batch segment job')));
   assert.ok(summary.undeletable.some((u) => u.startsWith('dataset import job')));
   await assert.rejects(stat(stateFile('demo', cwd)));
-  await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
+  await destroy(spec);
 });
 
 test('destroy finds resources a lost state never recorded (sweep by tag and name)', async () => {
   const spec = testSpec();
   world.crashAfter = 'CreateSolutionVersion';
   await assert.rejects(apply(spec));
-  const { rm } = await import('node:fs/promises');
   await rm(stateFile('demo', cwd));
-  await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
-  for (const t of ['dataset-group', 'schema', 'dataset', 'solution', 'solution-version']) assert.equal(world.count(t), 0, t);
+  await destroy(spec);
+  for (const t of ['dataset-group', 'schema', 'dataset', 'solution', 'solution-version'] as const) assert.equal(world.count(t), 0, t);
 });
 
 test('refusals happen before any create: budget, no confirmation, declined, stale saved plan', async () => {
@@ -176,7 +183,7 @@ test('refusals happen before any create: budget, no confirmation, declined, stal
 
   // A plan saved before the world moved is refused.
   const saved = (await apply(testSpec({ budget: { maxUsd: 100 } }))).plan;
-  world.buckets.get('demo-bucket')!.delete('demo/batch/batch-input.jsonl');
+  world.buckets.get('demo-bucket')!.objects.delete('demo/batch/batch-input.jsonl');
   await assert.rejects(apply(testSpec({ budget: { maxUsd: 100 } }), { savedPlan: saved }), (e) => isSegflowError(e) && e.code === 'PLAN_STALE');
 });
 
@@ -194,14 +201,14 @@ test('a changed solution configuration replaces the solution and retrains; the o
   assert.equal(world.count('solution'), 1);
   assert.equal(world.count('solution-version'), 1);
   const live = [...world.res.values()].find((r) => r.type === 'solution')!;
-  assert.deepEqual(live.input['solutionConfig'], { algorithmHyperParameters: { hidden_dimension: '64' } });
+  assert.equal(live.input['hiddenDimension'], 64);
   assert.equal(live.input['performAutoTraining'], false);
 });
 
 test('destroy --keep-data keeps the bucket and says it still costs storage', async () => {
   const spec = testSpec();
   await apply(spec);
-  const summary = await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: true, pollInitialMs: 1, pollMaxMs: 2 });
+  const summary = await destroy(spec, true);
   assert.equal(world.buckets.size, 1);
   assert.equal(world.count('dataset-group'), 0);
   assert.match(summary.stillBilling.join(), /S3 storage/);
@@ -232,15 +239,14 @@ test('destroy stops training in flight before deleting the solution', async () =
   await assert.rejects(apply(spec));
   const version = [...world.res.values()].find((r) => r.type === 'solution-version')!;
   assert.equal(version.status, 'CREATE PENDING');
-  const summary = await destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
+  const summary = await destroy(spec);
   assert.equal(summary.calls['personalize:StopSolutionVersionCreation'], 1);
-  for (const t of ['dataset-group', 'solution', 'solution-version', 'dataset', 'schema']) assert.equal(world.count(t), 0, t);
+  for (const t of ['dataset-group', 'solution', 'solution-version', 'dataset', 'schema'] as const) assert.equal(world.count(t), 0, t);
 });
 
 test('a lost state file is rebuilt by adoption: names and tags find everything, nothing is created again', async () => {
   const spec = testSpec();
   await apply(spec);
-  const { rm } = await import('node:fs/promises');
   await rm(stateFile('demo', cwd));
   const before = world.log.length;
   const { plan, summary } = await apply(spec);
@@ -261,7 +267,7 @@ test('a changed storage.bucket creates the new bucket; destroy removes the old o
   assert.equal(a['bucket'], 'create');
   assert.equal(a['upload'], 'run');
   assert.equal(world.buckets.size, 2);
-  await destroyPipeline({ spec: moved, cwd, signal: new AbortController().signal, emit: () => undefined, keepData: false, pollInitialMs: 1, pollMaxMs: 2 });
+  await destroy(moved);
   assert.equal(world.buckets.size, 0);
 });
 
@@ -273,6 +279,7 @@ test('Ctrl-C while training stops cleanly; the next apply re-attaches to the sam
   const run = applyPipeline({
     spec,
     cwd,
+    deps,
     signal: controller.signal,
     emit: (e) => {
       events.push(e);
@@ -287,7 +294,8 @@ test('Ctrl-C while training stops cleanly; the next apply re-attaches to the sam
   const tick = setInterval(() => {
     for (const r of world.res.values()) if (r.type !== 'solution-version' && r.status.startsWith('CREATE')) r.status = 'ACTIVE';
   }, 1);
-  await assert.rejects(run, (e) => isSegflowError(e) && e.code === 'RUN_CANCELLED');
+  const stopped = await run;
+  assert.ok(!stopped.ok && isSegflowError(stopped.error) && stopped.error.code === 'RUN_CANCELLED');
   clearInterval(tick);
   assert.equal(world.count('solution-version'), 1);
   // Training is still in flight when the next apply plans.

@@ -19,7 +19,7 @@
  *   log, count(type), calls   what changed, how many resources of a type exist, SDK-equivalent call counts
  *   res, buckets, roles, keys   the state itself, to read or change out of band (drift)
  */
-import type { CallCounter } from '../../src/aws/call-counter.js';
+import { CallCounter } from '../../src/aws/call-counter.js';
 import { partitionOf } from '../../src/aws/partition.js';
 import type { AwsPorts, IamPort, KmsPort, PersonalizePort, S3Port, StsPort } from '../../src/aws/ports.js';
 import { FakeCore } from './fake-aws/core.js';
@@ -77,6 +77,12 @@ export class FakeAws implements AwsPorts {
   }
 
   close(): void {}
+
+  /** A fresh call count, as each command's own clients have (the engine reports calls per command). */
+  newSession(): this {
+    this.core.calls = new CallCounter();
+    return this;
+  }
 
   // ---------------------------------------------------------------- hooks
 

@@ -39,7 +39,7 @@ function matches(pattern: string, service: string, operation: string): boolean {
 }
 
 export class FakeCore {
-  readonly calls = new CallCounter();
+  calls = new CallCounter();
   /** What changed, in order: "create solution demo-solution", "put demo/input/interactions.csv", ... */
   readonly log: string[] = [];
   /**
