@@ -5,8 +5,8 @@ import { ListRecipesCommand } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { clientsFor, withEmulator } from './test-support.js';
-import { chunkedBody, presignedUrl, sha256hex, signedFetch } from './test-signer.js';
+import { clientsFor, withEmulator } from '../../test/support/emulator.js';
+import { chunkedBody, presignedUrl, sha256hex, signedFetch } from '../../test/support/signer.js';
 
 test('a client signing by the documented SigV4 algorithm (not the JS SDK) is served by every protocol', async () => {
   await withEmulator(async (emu) => {

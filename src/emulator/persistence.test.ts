@@ -19,7 +19,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { startEmulator } from './index.js';
-import { clientsFor, type Clients, INTERACTIONS_SCHEMA, interactionsCsv, tempDataDir, TRUST_POLICY, waitFor, withEmulator } from './test-support.js';
+import { clientsFor, type Clients, INTERACTIONS_SCHEMA, interactionsCsv, tempDataDir, TRUST_POLICY, waitFor, withEmulator } from '../../test/support/emulator.js';
 import { packageRoot } from '../util/paths.js';
 
 test('a restart in the middle of an import job and a training continues them to ACTIVE', async () => {

@@ -37,7 +37,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { rm } from 'node:fs/promises';
-import { signedFetch } from './test-signer.js';
+import { signedFetch } from '../../test/support/signer.js';
 
 const USERS_SCHEMA = JSON.stringify({
   type: 'record',
@@ -49,7 +49,7 @@ const USERS_SCHEMA = JSON.stringify({
   ],
   version: '1.0',
 });
-import { INTERACTIONS_SCHEMA, ITEMS_SCHEMA, interactionsCsv, tempDataDir, TRUST_POLICY, waitFor, withEmulator, type Clients } from './test-support.js';
+import { INTERACTIONS_SCHEMA, ITEMS_SCHEMA, interactionsCsv, tempDataDir, TRUST_POLICY, waitFor, withEmulator, type Clients } from '../../test/support/emulator.js';
 
 const settled = (s: string | undefined) => s === 'ACTIVE' || s === 'CREATE FAILED';
 

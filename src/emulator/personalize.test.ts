@@ -30,7 +30,7 @@ import {
 } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
-import { INTERACTIONS_SCHEMA, interactionsCsv, TRUST_POLICY, waitFor, withEmulator, type Clients } from './test-support.js';
+import { INTERACTIONS_SCHEMA, interactionsCsv, TRUST_POLICY, waitFor, withEmulator, type Clients } from '../../test/support/emulator.js';
 
 const BUCKET = 'segflow-test';
 

@@ -8,7 +8,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from './index.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 
 export const REGION = 'eu-west-1';
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
