@@ -40,7 +40,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const blobs = new BlobStore(opts.dataDir);
     await blobs.init();
     await blobs.sweep(new Set([...s3Blobs(store.state), ...personalizeBlobs(store.state)]));
-    const log = (line: string) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
+    // The emulator never writes to the terminal itself: whoever starts it decides where its log lines go.
+    const log = options.log ?? (() => undefined);
     lifecycle = new Lifecycle(opts.lifecycle, (e) => log(`emulator: background task failed: ${(e as Error)?.stack ?? String(e)}`));
     const faults = new FaultInjector(opts.faults);
     const emu: Emu = { opts, store, blobs, lifecycle, faults, log };

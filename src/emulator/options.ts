@@ -32,6 +32,8 @@ export interface EmulatorOptions {
   accountId?: string;
   /** Largest single PUT / part body accepted, in bytes (default 5 GiB, as S3). */
   maxObjectBytes?: number;
+  /** Where the emulator's own log lines go (background task failures, internal errors); default: nowhere. */
+  log?: (line: string) => void;
 }
 
 export interface ResolvedOptions {

@@ -36,7 +36,8 @@ export const command: Command = {
     const { startEmulator, parseFaultSpec } = await import('../../emulator/index.js');
     const faults = values.faults ? parseFaultSpec(values.faults) : undefined;
     const dataDir = values['data-dir'] ? resolve(ctx.cwd, values['data-dir']) : localEmulatorDir(ctx.cwd);
-    const emu = await startEmulator({ dataDir, port, host: values.host ?? '127.0.0.1', lifecycle, faults });
+    const log = (line: string) => ctx.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
+    const emu = await startEmulator({ dataDir, port, host: values.host ?? '127.0.0.1', lifecycle, faults, log });
     ctx.stdout.write(
       [
         `segflow emulator listening on ${emu.endpoint}`,
