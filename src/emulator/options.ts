@@ -32,6 +32,11 @@ export interface EmulatorOptions {
   accountId?: string;
   /** Largest single PUT / part body accepted, in bytes (default 5 GiB, as S3). */
   maxObjectBytes?: number;
+  /**
+   * Caps every list page (Personalize List*, S3 ListObjects(V2)/ListObjectVersions/ListParts, IAM and KMS lists) so
+   * that every client path has to follow the continuation tokens. Default: no cap beyond each API's own maximum.
+   */
+  pageSize?: number;
   /** Where the emulator's own log lines go (background task failures, internal errors); default: nowhere. */
   log?: (line: string) => void;
 }
@@ -46,6 +51,7 @@ export interface ResolvedOptions {
   secretAccessKey: string;
   accountId: string;
   maxObjectBytes: number;
+  pageSize?: number;
 }
 
 export const DEFAULT_ACCESS_KEY_ID = 'test';
@@ -65,7 +71,14 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     secretAccessKey: o.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY,
     accountId,
     maxObjectBytes: o.maxObjectBytes ?? 5 * 1024 ** 3,
+    pageSize: positiveInt('pageSize', o.pageSize),
   };
+}
+
+function positiveInt(name: string, v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < 1) throw inputError('EMU_OPTIONS', `${name} must be a positive integer, not ${v}`);
+  return v;
 }
 
 export function validateFaults(f: FaultSpec): FaultSpec {

@@ -101,3 +101,58 @@ export const TRUST_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
+
+export const ACCOUNT = '000000000000';
+
+/** The role policy AWS documents for batch workflows ("Service role policy for batch workflows"). */
+export function personalizeRolePolicy(bucket: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }],
+  });
+}
+
+/** The bucket policy AWS documents for batch workflows ("Amazon S3 bucket policy for batch workflows"). */
+export function personalizeBucketPolicy(bucket: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'PersonalizeS3BucketAccessPolicy',
+    Statement: [
+      {
+        Sid: 'PersonalizeS3BucketAccessPolicy',
+        Effect: 'Allow',
+        Principal: { Service: 'personalize.amazonaws.com' },
+        Action: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+      },
+    ],
+  });
+}
+
+/** The trust policy of "Cross-service confused deputy prevention". */
+export function confusedDeputyTrustPolicy(account = ACCOUNT, region = REGION): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: ['personalize.amazonaws.com'] },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': account }, StringLike: { 'aws:SourceArn': `arn:aws:personalize:${region}:${account}:*` } },
+      },
+    ],
+  });
+}
+
+/**
+ * Everything AWS documents for Personalize to read and write `bucket` through a role: the role (confused-deputy
+ * trust policy), its S3 policy, and the bucket policy for the service. Returns the role's ARN.
+ */
+export async function grantPersonalize(c: Clients, bucket: string, roleName = 'segflow-role'): Promise<string> {
+  const { CreateRoleCommand, PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
+  const { PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+  const role = await c.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: confusedDeputyTrustPolicy() }));
+  await c.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 's3-access', PolicyDocument: personalizeRolePolicy(bucket) }));
+  await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: personalizeBucketPolicy(bucket) }));
+  return role.Role!.Arn!;
+}

@@ -17,7 +17,7 @@ function io() {
 }
 
 test('segflow emulator: bad flags are invalid input (exit 2)', async () => {
-  for (const args of [['--port', 'x'], ['--lifecycle', 'slow'], ['--faults', 'throttle=7'], ['--faults', 'boom=1'], ['--nope']]) {
+  for (const args of [['--port', 'x'], ['--lifecycle', 'slow'], ['--faults', 'throttle=7'], ['--faults', 'boom=1'], ['--nope'], ['--page-size', '0'], ['--page-size', 'x']]) {
     const s = io();
     const code = await runCli(['emulator', ...args], { cwd: tmpdir(), env: {}, stdout: s.out, stderr: s.err, isTTY: false, signal: new AbortController().signal });
     assert.equal(code, 2, `${args.join(' ')}: ${s.text().stderr}`);

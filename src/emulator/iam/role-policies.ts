@@ -44,7 +44,7 @@ export const rolePolicyOps: QueryOperations = {
 
   async ListRolePolicies(emu, p) {
     const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
-    const { items, truncated, marker } = page(Object.keys(role.inlinePolicies).sort(), p);
+    const { items, truncated, marker } = page(emu, Object.keys(role.inlinePolicies).sort(), p);
     return [['PolicyNames', items.map((n) => ['member', n] as XmlNode)], ['IsTruncated', truncated ? 'true' : 'false'], ...(marker ? [['Marker', marker] as XmlNode] : [])];
   },
 
@@ -72,7 +72,7 @@ export const rolePolicyOps: QueryOperations = {
     const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
     const prefix = p.optional('PathPrefix') ?? '/';
     const attached = role.attachedPolicies.map((arn) => mustPolicy(emu, arn)).filter((v) => v.path.startsWith(prefix));
-    const { items, truncated, marker } = page(attached, p);
+    const { items, truncated, marker } = page(emu, attached, p);
     return [
       ['AttachedPolicies', items.map((v) => ['member', [['PolicyName', v.name], ['PolicyArn', v.arn]]] as XmlNode)],
       ['IsTruncated', truncated ? 'true' : 'false'],

@@ -117,7 +117,7 @@ export const roleOps: QueryOperations = {
     const all = Object.values(roles(emu))
       .filter((r) => r.path.startsWith(prefix))
       .sort((a, b) => (a.roleName.toLowerCase() < b.roleName.toLowerCase() ? -1 : 1));
-    const { items, truncated, marker } = page(all, p);
+    const { items, truncated, marker } = page(emu, all, p);
     return [
       ['Roles', items.map((r) => ['member', roleXml(r, false)] as XmlNode)],
       ['IsTruncated', truncated ? 'true' : 'false'],
@@ -156,7 +156,7 @@ export const roleOps: QueryOperations = {
 
   async ListRoleTags(emu, p) {
     const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
-    const { items, truncated, marker } = page(role.tags, p);
+    const { items, truncated, marker } = page(emu, role.tags, p);
     return [['Tags', tagNodes(items)], ['IsTruncated', truncated ? 'true' : 'false'], ...(marker ? [['Marker', marker] as XmlNode] : [])];
   },
 };

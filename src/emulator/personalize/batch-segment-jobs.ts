@@ -61,7 +61,7 @@ export const batchSegmentJobOps: PzOperations = {
   async ListBatchSegmentJobs(emu, input, info) {
     const versionArn = input.str('solutionVersionArn', ARN);
     const items = ofKind(emu, info, 'batchSegmentJob', (j) => !versionArn || j.solutionVersionArn === versionArn);
-    const { page, nextToken } = paginate('ListBatchSegmentJobs', input, items);
+    const { page, nextToken } = paginate(emu, 'ListBatchSegmentJobs', input, items);
     const fields = ['batchSegmentJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'solutionVersionArn'];
     return { batchSegmentJobs: page.map((r) => render(r, fields)), nextToken };
   },

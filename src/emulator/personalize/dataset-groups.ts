@@ -43,7 +43,7 @@ export const datasetGroupOps: PzOperations = {
   },
 
   async ListDatasetGroups(emu, input, info) {
-    const { page, nextToken } = paginate('ListDatasetGroups', input, ofKind(emu, info, 'datasetGroup'));
+    const { page, nextToken } = paginate(emu, 'ListDatasetGroups', input, ofKind(emu, info, 'datasetGroup'));
     const fields = ['name', 'datasetGroupArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'domain'];
     return { datasetGroups: page.map((r) => render(r, fields)), nextToken };
   },

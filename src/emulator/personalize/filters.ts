@@ -39,7 +39,7 @@ export const filterOps: PzOperations = {
   async ListFilters(emu, input, info) {
     const dsgArn = input.str('datasetGroupArn', ARN);
     const items = ofKind(emu, info, 'filter', (f) => !dsgArn || f.datasetGroupArn === dsgArn);
-    const { page, nextToken } = paginate('ListFilters', input, items);
+    const { page, nextToken } = paginate(emu, 'ListFilters', input, items);
     // The result key really is capitalised: ListFiltersResponse.Filters.
     return { Filters: page.map((r) => render(r, ['name', 'filterArn', 'creationDateTime', 'lastUpdatedDateTime', 'datasetGroupArn', 'failureReason', 'status'])), nextToken };
   },

@@ -53,7 +53,7 @@ export const importJobOps: PzOperations = {
   async ListDatasetImportJobs(emu, input, info) {
     const datasetArn = input.str('datasetArn', ARN);
     const items = ofKind(emu, info, 'datasetImportJob', (j) => !datasetArn || j.datasetArn === datasetArn);
-    const { page, nextToken } = paginate('ListDatasetImportJobs', input, items);
+    const { page, nextToken } = paginate(emu, 'ListDatasetImportJobs', input, items);
     const fields = ['datasetImportJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'importMode'];
     return { datasetImportJobs: page.map((r) => render(r, fields)), nextToken };
   },

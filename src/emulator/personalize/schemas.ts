@@ -29,7 +29,7 @@ export const schemaOps: PzOperations = {
   },
 
   async ListSchemas(emu, input, info) {
-    const { page, nextToken } = paginate('ListSchemas', input, ofKind(emu, info, 'schema'));
+    const { page, nextToken } = paginate(emu, 'ListSchemas', input, ofKind(emu, info, 'schema'));
     return { schemas: page.map((r) => render(r, ['name', 'schemaArn', 'creationDateTime', 'lastUpdatedDateTime', 'domain'])), nextToken };
   },
 

@@ -58,7 +58,7 @@ export const solutionVersionOps: PzOperations = {
     const solutionArn = input.str('solutionArn', ARN);
     if (solutionArn) mustFind(emu, solutionArn, 'solution');
     const items = ofKind(emu, info, 'solutionVersion', (v) => !solutionArn || v.solutionArn === solutionArn);
-    const { page, nextToken } = paginate('ListSolutionVersions', input, items);
+    const { page, nextToken } = paginate(emu, 'ListSolutionVersions', input, items);
     const fields = ['solutionVersionArn', 'status', 'trainingMode', 'trainingType', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason'];
     return { solutionVersions: page.map((r) => render(r, fields)), nextToken };
   },

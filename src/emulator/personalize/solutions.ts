@@ -90,7 +90,7 @@ export const solutionOps: PzOperations = {
     const dsgArn = input.str('datasetGroupArn', ARN);
     if (dsgArn) mustFind(emu, dsgArn, 'datasetGroup');
     const items = ofKind(emu, info, 'solution', (s) => !dsgArn || s.datasetGroupArn === dsgArn);
-    const { page, nextToken } = paginate('ListSolutions', input, items);
+    const { page, nextToken } = paginate(emu, 'ListSolutions', input, items);
     return { solutions: page.map((r) => render(r, ['name', 'solutionArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'recipeArn'])), nextToken };
   },
 

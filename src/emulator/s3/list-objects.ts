@@ -46,11 +46,15 @@ function walk(b: S3Bucket, prefix: string, delimiter: string, after: string, ski
   return { entries, truncated, lastMarker, lastWasPrefix };
 }
 
-function readMaxKeys(r: S3Request): number {
+/** max-keys as asked (reported back as MaxKeys) and the page actually served: S3 "returns up to" MaxKeys keys. */
+export function readMaxKeys(r: S3Request): { asked: number; served: number } {
   const raw = r.query.get('max-keys');
-  if (raw === null) return 1000;
-  if (!/^\d+$/.test(raw)) throw new ApiError('InvalidArgument', 'Provided max-keys not an integer or within integer range', 400, { ArgumentName: 'max-keys', ArgumentValue: raw });
-  return Math.min(1000, Number(raw));
+  let asked = 1000;
+  if (raw !== null) {
+    if (!/^\d+$/.test(raw)) throw new ApiError('InvalidArgument', 'Provided max-keys not an integer or within integer range', 400, { ArgumentName: 'max-keys', ArgumentValue: raw });
+    asked = Math.min(1000, Number(raw));
+  }
+  return { asked, served: Math.min(asked, r.emu.opts.pageSize ?? Infinity) };
 }
 
 function encoder(r: S3Request): (s: string) => string {
@@ -106,7 +110,7 @@ export function listObjectsV2(r: S3Request): void {
   const enc = encoder(r);
   const cursor = token !== null ? decodeToken(token) : undefined;
   const after = cursor ? cursor.m : startAfter;
-  const { entries, truncated, lastMarker, lastWasPrefix } = walk(b, prefix, delimiter, after, cursor?.p ? cursor.m : undefined, maxKeys);
+  const { entries, truncated, lastMarker, lastWasPrefix } = walk(b, prefix, delimiter, after, cursor?.p ? cursor.m : undefined, maxKeys.served);
   const owner = r.query.get('fetch-owner') === 'true' ? r.emu.opts.accountId : undefined;
   sendXml(r, 200, 'ListBucketResult', [
     ['Name', b.name],
@@ -114,7 +118,7 @@ export function listObjectsV2(r: S3Request): void {
     ...(token !== null ? [['ContinuationToken', token] as XmlNode] : []),
     ...(startAfter ? [['StartAfter', enc(startAfter)] as XmlNode] : []),
     ['KeyCount', entries.length],
-    ['MaxKeys', maxKeys],
+    ['MaxKeys', maxKeys.asked],
     ...(delimiter ? [['Delimiter', enc(delimiter)] as XmlNode] : []),
     ...(r.query.get('encoding-type') ? [['EncodingType', 'url'] as XmlNode] : []),
     ['IsTruncated', truncated ? 'true' : 'false'],
@@ -131,13 +135,13 @@ export function listObjectsV1(r: S3Request): void {
   const marker = r.query.get('marker') ?? '';
   const maxKeys = readMaxKeys(r);
   const enc = encoder(r);
-  const { entries, truncated, lastMarker } = walk(b, prefix, delimiter, marker, marker && delimiter && marker.endsWith(delimiter) ? marker : undefined, maxKeys);
+  const { entries, truncated, lastMarker } = walk(b, prefix, delimiter, marker, marker && delimiter && marker.endsWith(delimiter) ? marker : undefined, maxKeys.served);
   sendXml(r, 200, 'ListBucketResult', [
     ['Name', b.name],
     ['Prefix', enc(prefix)],
     ['Marker', enc(marker)],
     ...(truncated && delimiter ? [['NextMarker', enc(lastMarker)] as XmlNode] : []),
-    ['MaxKeys', maxKeys],
+    ['MaxKeys', maxKeys.asked],
     ...(delimiter ? [['Delimiter', enc(delimiter)] as XmlNode] : []),
     ['IsTruncated', truncated ? 'true' : 'false'],
     ...contents(b, entries, enc, r.emu.opts.accountId),

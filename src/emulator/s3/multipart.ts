@@ -161,13 +161,29 @@ export async function abortMultipartUpload(r: S3Request): Promise<void> {
 export function listParts(r: S3Request): void {
   const b = mustBucket(r);
   const u = upload(r, b);
-  const parts = Object.entries(u.parts).sort(([a], [c]) => Number(a) - Number(c));
+  const int = (name: string, fallback: number) => {
+    const raw = r.query.get(name);
+    if (raw === null) return fallback;
+    if (!/^\d+$/.test(raw)) throw new ApiError('InvalidArgument', `Provided ${name} not an integer or within integer range`, 400, { ArgumentName: name, ArgumentValue: raw });
+    return Number(raw);
+  };
+  const asked = Math.min(int('max-parts', 1000), 1000);
+  const served = Math.min(asked, r.emu.opts.pageSize ?? Infinity);
+  const after = int('part-number-marker', 0);
+  const all = Object.entries(u.parts)
+    .map(([n, p]) => [Number(n), p] as const)
+    .filter(([n]) => n > after)
+    .sort(([a], [c]) => a - c);
+  const parts = all.slice(0, served);
+  const truncated = all.length > served;
   sendXml(r, 200, 'ListPartsResult', [
     ['Bucket', b.name],
     ['Key', u.key],
     ['UploadId', u.uploadId],
-    ['MaxParts', 1000],
-    ['IsTruncated', 'false'],
+    ['PartNumberMarker', after],
+    ...(truncated ? [['NextPartNumberMarker', parts[parts.length - 1]![0]] as [string, number]] : []),
+    ['MaxParts', asked],
+    ['IsTruncated', truncated ? 'true' : 'false'],
     ...parts.map(([n, p]) => ['Part', [['PartNumber', n], ['ETag', p.etag], ['Size', p.size]]] as [string, [string, string | number][]]),
   ]);
 }
