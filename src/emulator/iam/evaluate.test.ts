@@ -50,7 +50,7 @@ describe('policy evaluation logic', () => {
   it('the single-account example: an explicit Deny in the identity policy overrides the bucket policy Allow', () => {
     const put = (resource: string, resourcePolicy?: typeof logsBucketPolicy) =>
       authorize({ request: req(carlos, 's3:PutObject', resource), identityPolicies: [carlosPolicy], resourcePolicy, resourceAccount: ACCOUNT });
-    assert.deepEqual(put('arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar-logs/file.txt', logsBucketPolicy), { allowed: false, reason: 'explicit-deny', deniedBy: 'DenyS3Logs' });
+    assert.deepEqual(put('arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar-logs/file.txt', logsBucketPolicy), { allowed: false, reason: 'explicit-deny', deniedBy: 'DenyS3Logs', in: 'identity-based policy' });
     assert.deepEqual(put('arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar/file.txt'), { allowed: true });
     assert.deepEqual(
       authorize({ request: req(carlos, 's3:GetBucketLocation', 'arn:aws:s3:::any-bucket'), identityPolicies: [carlosPolicy], resourceAccount: ACCOUNT }),

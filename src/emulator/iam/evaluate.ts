@@ -117,7 +117,8 @@ export function evaluatePolicy(policy: Policy, req: Request, resourceBased: bool
   return out;
 }
 
-export type Decision = { allowed: true } | { allowed: false; reason: 'explicit-deny' | 'implicit-deny'; deniedBy?: string };
+export type DenySource = 'identity-based policy' | 'resource-based policy' | 'permissions boundary';
+export type Decision = { allowed: true } | { allowed: false; reason: 'explicit-deny' | 'implicit-deny'; deniedBy?: string; in?: DenySource };
 
 export interface AuthorizationInput {
   request: Request;
@@ -149,8 +150,13 @@ export function authorize(input: AuthorizationInput): Decision {
   const boundary = input.boundary ? evaluatePolicy(input.boundary, request, false) : undefined;
   const resource = input.resourcePolicy ? evaluatePolicy(input.resourcePolicy, request, true) : undefined;
   // A Deny that names only the caller's account applies to every principal of it.
-  const denial = [...identity, ...(boundary ? [boundary] : []), ...(resource ? [resource] : [])].find((r) => r.denied);
-  if (denial) return { allowed: false, reason: 'explicit-deny', deniedBy: denial.deniedBy };
+  const sources: Array<[PolicyResult | undefined, DenySource]> = [
+    ...identity.map((r) => [r, 'identity-based policy'] as [PolicyResult, DenySource]),
+    [boundary, 'permissions boundary'],
+    [resource, 'resource-based policy'],
+  ];
+  const denial = sources.find(([r]) => r?.denied);
+  if (denial) return { allowed: false, reason: 'explicit-deny', deniedBy: denial[0]!.deniedBy, in: denial[1] };
   const account = principalAccount(request.principal);
   const sameAccount = account === input.resourceAccount;
   const boundaryOk = !boundary || boundary.allowed;

@@ -3,6 +3,7 @@ import type { S3Bucket } from '../store/state.js';
 import type { XmlNode } from '../xml.js';
 import { isoDate, mustBucket, sendXml, type S3Request } from './responses.js';
 import { sortedKeys } from './s3-model.js';
+import { authorizeCaller, bucketArn } from './access.js';
 
 interface Entry {
   key?: string;
@@ -100,8 +101,19 @@ function decodeToken(token: string): { m: string; p: boolean } {
   throw new ApiError('InvalidArgument', 'The continuation token provided is incorrect', 400, { ArgumentName: 'continuation-token' });
 }
 
+/** ListBucket, with the s3:prefix / s3:delimiter / s3:max-keys condition keys a policy may test. */
+export function authorizeList(r: S3Request, b: S3Bucket, action = 's3:ListBucket'): void {
+  const ctx: Record<string, string> = { 's3:prefix': r.query.get('prefix') ?? '' };
+  const delimiter = r.query.get('delimiter');
+  if (delimiter !== null) ctx['s3:delimiter'] = delimiter;
+  const maxKeys = r.query.get('max-keys');
+  if (maxKeys !== null) ctx['s3:max-keys'] = maxKeys;
+  authorizeCaller(r, b, action, bucketArn(b.name), ctx);
+}
+
 export function listObjectsV2(r: S3Request): void {
   const b = mustBucket(r);
+  authorizeList(r, b);
   const prefix = r.query.get('prefix') ?? '';
   const delimiter = r.query.get('delimiter') ?? '';
   const startAfter = r.query.get('start-after') ?? '';
@@ -130,6 +142,7 @@ export function listObjectsV2(r: S3Request): void {
 /** ListObjects (version 1): Marker / NextMarker instead of continuation tokens. */
 export function listObjectsV1(r: S3Request): void {
   const b = mustBucket(r);
+  authorizeList(r, b);
   const prefix = r.query.get('prefix') ?? '';
   const delimiter = r.query.get('delimiter') ?? '';
   const marker = r.query.get('marker') ?? '';
