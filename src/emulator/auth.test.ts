@@ -179,7 +179,7 @@ test('malformed input gets the service\'s error shape, never a crash; health and
     assert.match(await form.text(), /<ErrorResponse xmlns="https:\/\/iam.amazonaws.com\/doc\/2010-05-08\/"><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code>/);
     const health = (await (await fetch(`${emu.endpoint}/_emulator/health`)).json()) as { status: string; services: string[] };
     assert.equal(health.status, 'ok');
-    assert.deepEqual(health.services, ['personalize', 's3', 'iam', 'sts']);
+    assert.deepEqual(health.services, ['personalize', 'kms', 's3', 'iam', 'sts']);
     const calls = (await (await fetch(`${emu.endpoint}/_emulator/calls`)).json()) as { services: Record<string, Record<string, number>> };
     assert.equal(calls.services.personalize?.CreateDatasetGroup, 5);
     assert.equal(calls.services.s3?.DeleteObjects, 3);

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -18,6 +19,7 @@ export interface Clients {
   s3: S3Client;
   iam: IAMClient;
   sts: STSClient;
+  kms: KMSClient;
 }
 
 export function clientsFor(endpoint: string, credentials = CREDENTIALS): Clients {
@@ -27,6 +29,7 @@ export function clientsFor(endpoint: string, credentials = CREDENTIALS): Clients
     s3: new S3Client({ ...common, forcePathStyle: true }),
     iam: new IAMClient(common),
     sts: new STSClient(common),
+    kms: new KMSClient(common),
   };
 }
 

@@ -24,7 +24,7 @@ export async function handleAdmin(emu: Emu, calls: CallCounter, req: IncomingMes
     return json(res, 200, {
       status: 'ok',
       version: segflowVersion,
-      services: ['personalize', 's3', 'iam', 'sts'],
+      services: ['personalize', 'kms', 's3', 'iam', 'sts'],
       accountId: emu.opts.accountId,
       lifecycle: emu.opts.lifecycle,
       dataDir: emu.opts.dataDir,

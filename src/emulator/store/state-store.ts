@@ -39,6 +39,8 @@ export class StateStore {
         throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} is not valid JSON: ${e.message}`, ExitCode.runFailure);
       } else throw e;
     }
+    // Parts added after version 1 was written: a data directory from an older emulator gets them empty.
+    state.kms ??= { keys: {} };
     return new StateStore(dataDir, state);
   }
 

@@ -116,6 +116,35 @@ export interface IamPolicy {
   tags: Array<{ Key: string; Value: string }>;
 }
 
+export interface KmsGrant {
+  grantId: string;
+  grantToken: string;
+  name?: string;
+  granteePrincipal: string;
+  retiringPrincipal?: string;
+  operations: string[];
+  constraints?: Record<string, unknown>;
+  issuingAccount: string;
+  created: number;
+}
+
+export interface KmsKey {
+  keyId: string;
+  arn: string;
+  region: string;
+  created: number;
+  description: string;
+  keyUsage: string;
+  keySpec: string;
+  state: 'Enabled' | 'PendingDeletion';
+  deletionDate?: number;
+  pendingWindowInDays?: number;
+  /** The key policy (KMS keys have exactly one, named "default"). */
+  policy: string;
+  grants: KmsGrant[];
+  tags: Array<{ TagKey: string; TagValue: string }>;
+}
+
 export interface EmulatorState {
   version: number;
   seq: number;
@@ -125,6 +154,7 @@ export interface EmulatorState {
   };
   s3: { buckets: Record<string, S3Bucket> };
   iam: { roles: Record<string, IamRole>; policies: Record<string, IamPolicy> };
+  kms: { keys: Record<string, KmsKey> };
 }
 
 export function emptyState(): EmulatorState {
@@ -134,5 +164,6 @@ export function emptyState(): EmulatorState {
     personalize: { resources: {}, tags: {} },
     s3: { buckets: {} },
     iam: { roles: {}, policies: {} },
+    kms: { keys: {} },
   };
 }
