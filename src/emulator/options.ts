@@ -37,6 +37,11 @@ export interface EmulatorOptions {
    * that every client path has to follow the continuation tokens. Default: no cap beyond each API's own maximum.
    */
   pageSize?: number;
+  /**
+   * IAM eventual consistency: a new or changed role (trust policy, inline or attached policies) becomes usable by
+   * Personalize only this many milliseconds later. Default 0 (immediately).
+   */
+  iamPropagationDelayMs?: number;
   /** Where the emulator's own log lines go (background task failures, internal errors); default: nowhere. */
   log?: (line: string) => void;
 }
@@ -52,6 +57,7 @@ export interface ResolvedOptions {
   accountId: string;
   maxObjectBytes: number;
   pageSize?: number;
+  iamPropagationDelayMs: number;
 }
 
 export const DEFAULT_ACCESS_KEY_ID = 'test';
@@ -72,12 +78,18 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     accountId,
     maxObjectBytes: o.maxObjectBytes ?? 5 * 1024 ** 3,
     pageSize: positiveInt('pageSize', o.pageSize),
+    iamPropagationDelayMs: nonNegative('iamPropagationDelayMs', o.iamPropagationDelayMs ?? 0),
   };
 }
 
 function positiveInt(name: string, v: number | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!Number.isInteger(v) || v < 1) throw inputError('EMU_OPTIONS', `${name} must be a positive integer, not ${v}`);
+  return v;
+}
+
+function nonNegative(name: string, v: number): number {
+  if (!Number.isFinite(v) || v < 0) throw inputError('EMU_OPTIONS', `${name} must be a number >= 0, not ${v}`);
   return v;
 }
 

@@ -27,6 +27,8 @@ export async function handleAdmin(emu: Emu, calls: CallCounter, req: IncomingMes
       services: ['personalize', 'kms', 's3', 'iam', 'sts'],
       accountId: emu.opts.accountId,
       lifecycle: emu.opts.lifecycle,
+      pageSize: emu.opts.pageSize ?? null,
+      iamPropagationDelayMs: emu.opts.iamPropagationDelayMs,
       dataDir: emu.opts.dataDir,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
     });

@@ -6,6 +6,7 @@ import type { XmlNode } from '../xml.js';
 import type { QueryOperations } from './handler.js';
 import { checkPolicyDocument, encodePolicy } from './policy-document.js';
 import { page, type Params } from './query-protocol.js';
+import { roleChanging, roleCreated } from './propagation.js';
 
 export const ROLE_NAME = { min: 1, max: 64, pattern: /^[\w+=,.@-]+$/, patternText: '[\\w+=,.@-]+' };
 export const PATH = { min: 1, max: 512, pattern: /^(\/|\/[\u0021-\u007E]+\/)$/, patternText: '(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)' };
@@ -92,6 +93,7 @@ export const roleOps: QueryOperations = {
       inlinePolicies: {},
       attachedPolicies: [],
     };
+    roleCreated(emu, role);
     // defineProperty: a role named __proto__ must be an entry, not the record's prototype.
     Object.defineProperty(roles(emu), roleName, { value: role, enumerable: true, writable: true, configurable: true });
     await emu.store.commit();
@@ -129,6 +131,7 @@ export const roleOps: QueryOperations = {
     const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
     const document = p.required('PolicyDocument', { min: 1, max: 131072 });
     checkPolicyDocument(document, MAX_TRUST_POLICY, 'ACLSizePerRole');
+    roleChanging(emu, role);
     role.assumeRolePolicyDocument = document;
     await emu.store.commit();
     return undefined;

@@ -2,7 +2,8 @@ import { ApiError } from '../api-error.js';
 import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags } from './resources.js';
-import { runSegmentJob } from './segmenting.js';
+import { runSegmentJob, segmentJobAccess } from './segmenting.js';
+import { checkJobAccess } from './job-access.js';
 import { ARN, KMS_ARN, NAME, readTags, ROLE_ARN, S3_LOCATION, type Input } from './validate.js';
 
 /** "Pending or in-progress batch segment jobs: 5" per region. */
@@ -36,6 +37,8 @@ export const batchSegmentJobOps: PzOperations = {
     if (ofKind(emu, info, 'batchSegmentJob', (j) => IN_FLIGHT.has(j.status ?? '')).length >= MAX_SEGMENT_JOBS_IN_FLIGHT) {
       throw new ApiError('LimitExceededException', `You have reached the maximum number of pending or in-progress batch segment jobs (${MAX_SEGMENT_JOBS_IN_FLIGHT}).`);
     }
+    const denied = checkJobAccess(emu, segmentJobAccess(emu, arn, roleArn, info.region, jobInput as never, jobOutput as never));
+    if (denied) throw new ApiError('InvalidInputException', denied);
     resources(emu)[arn] = newRecord(emu, info, 'batchSegmentJob', {
       jobName,
       batchSegmentJobArn: arn,

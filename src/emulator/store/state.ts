@@ -102,6 +102,16 @@ export interface IamRole {
   tags: Array<{ Key: string; Value: string }>;
   inlinePolicies: Record<string, string>;
   attachedPolicies: string[];
+  /** IAM eventual consistency: until visibleAfter, other services still see `previous` (nothing, for a new role). */
+  propagation?: { visibleAfter: number; previous?: RoleSnapshot };
+}
+
+/** What another service sees of a role: its trust policy and permissions. */
+export interface RoleSnapshot {
+  assumeRolePolicyDocument: string;
+  inlinePolicies: Record<string, string>;
+  attachedPolicies: string[];
+  permissionsBoundary?: string;
 }
 
 export interface IamPolicy {
