@@ -13,7 +13,7 @@ import { BlobStore } from './store/blob-store.js';
 import { lockDataDir, StateStore } from './store/state-store.js';
 
 export type { EmulatorOptions, FaultSpec, LifecycleSpeed } from './options.js';
-export { parseFaultSpec, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_ACCOUNT_ID } from './options.js';
+export { parseFaultSpec, parseQuotaSpec, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_ACCOUNT_ID } from './options.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:43817 — give it to every SDK client as `endpoint` (S3: with forcePathStyle). */

@@ -29,6 +29,7 @@ export async function handleAdmin(emu: Emu, calls: CallCounter, req: IncomingMes
       lifecycle: emu.opts.lifecycle,
       pageSize: emu.opts.pageSize ?? null,
       iamPropagationDelayMs: emu.opts.iamPropagationDelayMs,
+      quotas: emu.opts.quotas,
       dataDir: emu.opts.dataDir,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
     });

@@ -6,12 +6,11 @@ import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, beginAttempt, find, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setStatus, setTags } from './resources.js';
 import { checkJobAccess } from './job-access.js';
+import { checkInFlight } from './quotas.js';
 import { inputUses, resolveInput } from './s3-access.js';
 import { FORCED_FAILURE } from './transitions.js';
 import { ARN, NAME, readTags, ROLE_ARN, S3_LOCATION } from './validate.js';
 
-/** "Pending or in-progress dataset import jobs: 5" per region. */
-export const MAX_IMPORT_JOBS_IN_FLIGHT = 5;
 
 export const importJobOps: PzOperations = {
   async CreateDatasetImportJob(emu, input, info) {
@@ -27,9 +26,7 @@ export const importJobOps: PzOperations = {
     requireStatus(dataset, datasetArn, 'ACTIVE', 'dataset');
     const arn = pzArn(emu, info, 'datasetImportJob', jobName);
     if (resources(emu)[arn]) throw alreadyExists(arn);
-    if (ofKind(emu, info, 'datasetImportJob', (j) => IN_FLIGHT.has(j.status ?? '')).length >= MAX_IMPORT_JOBS_IN_FLIGHT) {
-      throw new ApiError('LimitExceededException', `You have reached the maximum number of pending or in-progress dataset import jobs (${MAX_IMPORT_JOBS_IN_FLIGHT}).`);
-    }
+    checkInFlight(emu, 'importJobsInFlight', ofKind(emu, info, 'datasetImportJob', (j) => IN_FLIGHT.has(j.status ?? '')).length);
     // Personalize checks at once that it can read the data (a refusal is this call's InvalidInputException).
     const denied = checkJobAccess(emu, { jobArn: arn, roleArn, region: info.region, uses: inputUses(emu, dataLocation) });
     if (denied) throw new ApiError('InvalidInputException', denied);
