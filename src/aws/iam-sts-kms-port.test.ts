@@ -6,9 +6,9 @@ import { isAwsError } from './errors.js';
 import { sdkIamPort } from './iam-port.js';
 import { sdkKmsPort } from './kms-port.js';
 import { LOCAL_CREDENTIALS } from './sdk-clients.js';
-import { stubConfig, stubHttp } from './testing/stub-http.js';
-import { TEST_REGION, withEmulatorPorts } from './testing/emulator-ports.js';
-import { TRUST_POLICY } from '../emulator/test-support.js';
+import { stubConfig, stubHttp } from '../../test/support/stub-http.js';
+import { TEST_REGION, withEmulatorPorts } from '../../test/support/emulator-ports.js';
+import { TRUST_POLICY } from '../../test/support/emulator.js';
 
 const ACCESS = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/p/*' }] });
 

@@ -4,9 +4,9 @@ import { PersonalizeClient } from '@aws-sdk/client-personalize';
 import { CallCounter } from './call-counter.js';
 import { isAwsError } from './errors.js';
 import { sdkPersonalizePort } from './personalize-port.js';
-import { stubConfig, stubHttp } from './testing/stub-http.js';
-import { TEST_REGION, withEmulatorPorts } from './testing/emulator-ports.js';
-import { INTERACTIONS_SCHEMA, interactionsCsv, TRUST_POLICY, waitFor } from '../emulator/test-support.js';
+import { stubConfig, stubHttp } from '../../test/support/stub-http.js';
+import { TEST_REGION, withEmulatorPorts } from '../../test/support/emulator-ports.js';
+import { INTERACTIONS_SCHEMA, interactionsCsv, TRUST_POLICY, waitFor } from '../../test/support/emulator.js';
 
 const arn = (type: string, name: string) => `arn:aws:personalize:${TEST_REGION}:000000000000:${type}/${name}`;
 const BUCKET = 'segflow-ports-test';

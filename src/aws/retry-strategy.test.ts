@@ -4,7 +4,7 @@ import { CreateDatasetGroupCommand, PersonalizeClient } from '@aws-sdk/client-pe
 import { isAwsError } from './errors.js';
 import { isQuotaError } from './retry-strategy.js';
 import { LOCAL_CREDENTIALS } from './sdk-clients.js';
-import { TEST_REGION, withEmulatorPorts } from './testing/emulator-ports.js';
+import { TEST_REGION, withEmulatorPorts } from '../../test/support/emulator-ports.js';
 
 const requests = (emu: { calls(): { services: Record<string, Record<string, number>> } }, service: string, op: string) => emu.calls().services[service]?.[op] ?? 0;
 

@@ -8,7 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { CallCounter } from './call-counter.js';
 import { isAwsError } from './errors.js';
 import { sdkS3Port } from './s3-port.js';
-import { stubConfig, stubHttp, type StubAnswer, type StubRequest } from './testing/stub-http.js';
+import { stubConfig, stubHttp, type StubAnswer, type StubRequest } from '../../test/support/stub-http.js';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const xml = (body: string): StubAnswer => ({ headers: { 'content-type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}` });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { isAwsError } from './errors.js';
 import { createSdkClients } from './sdk-clients.js';
 import { sdkS3Port } from './s3-port.js';
-import { TEST_REGION, withEmulatorPorts } from './testing/emulator-ports.js';
+import { TEST_REGION, withEmulatorPorts } from '../../test/support/emulator-ports.js';
 
 const B = 'segflow-ports-bucket';
 const MiB = 1024 * 1024;

@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly status = 400,
     /** S3 only: extra elements of the <Error> document (e.g. BucketName, Key). */
     readonly fields: Record<string, string> = {},
+    /** S3 only: response headers of the error (e.g. x-amz-delete-marker on a deleted key). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'ApiError';

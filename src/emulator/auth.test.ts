@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
@@ -5,8 +6,8 @@ import { ListRecipesCommand } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { clientsFor, withEmulator } from './test-support.js';
-import { chunkedBody, presignedUrl, sha256hex, signedFetch } from './test-signer.js';
+import { clientsFor, withEmulator } from '../../test/support/emulator.js';
+import { chunkedBody, presignedUrl, sha256hex, signedFetch } from '../../test/support/signer.js';
 
 test('a client signing by the documented SigV4 algorithm (not the JS SDK) is served by every protocol', async () => {
   await withEmulator(async (emu) => {
@@ -161,20 +162,27 @@ test('malformed input gets the service\'s error shape, never a crash; health and
     const big = await pz(Buffer.alloc(2 * 1024 * 1024, 0x20));
     assert.equal(big.status, 413);
     await signedFetch({ method: 'PUT', endpoint: emu.endpoint, path: '/xml-bucket', service: 's3' });
-    const xml = await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/xml-bucket', query: [['delete', '']], service: 's3', body: '<Delete><Object><Key>a</Key></Object>' });
+    // DeleteObjects requires a Content-MD5 (or x-amz-checksum-*) header, as the S3 model says (requestChecksumRequired).
+    const md5 = (body: string) => ({ 'content-md5': createHash('md5').update(body).digest('base64') });
+    const noMd5 = await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/xml-bucket', query: [['delete', '']], service: 's3', body: '<Delete><Object><Key>a</Key></Object></Delete>' });
+    assert.equal(noMd5.status, 400);
+    assert.match(await noMd5.text(), /<Code>InvalidRequest<\/Code><Message>Missing required header for this request: Content-MD5<\/Message>/);
+    const broken = '<Delete><Object><Key>a</Key></Object>';
+    const xml = await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/xml-bucket', query: [['delete', '']], service: 's3', body: broken, headers: md5(broken) });
     assert.equal(xml.status, 400);
     assert.match(await xml.text(), /<Code>MalformedXML<\/Code>/);
-    const entity = await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/xml-bucket', query: [['delete', '']], service: 's3', body: '<!DOCTYPE x [<!ENTITY e "boom">]><Delete>&e;</Delete>' });
+    const bomb = '<!DOCTYPE x [<!ENTITY e "boom">]><Delete>&e;</Delete>';
+    const entity = await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/xml-bucket', query: [['delete', '']], service: 's3', body: bomb, headers: md5(bomb) });
     assert.match(await entity.text(), /<Code>MalformedXML<\/Code>/);
     const form = await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/', service: 'iam', region: 'us-east-1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=Frobnicate&Version=2010-05-08' });
     assert.equal(form.status, 400);
     assert.match(await form.text(), /<ErrorResponse xmlns="https:\/\/iam.amazonaws.com\/doc\/2010-05-08\/"><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code>/);
     const health = (await (await fetch(`${emu.endpoint}/_emulator/health`)).json()) as { status: string; services: string[] };
     assert.equal(health.status, 'ok');
-    assert.deepEqual(health.services, ['personalize', 's3', 'iam', 'sts']);
+    assert.deepEqual(health.services, ['personalize', 'kms', 's3', 'iam', 'sts']);
     const calls = (await (await fetch(`${emu.endpoint}/_emulator/calls`)).json()) as { services: Record<string, Record<string, number>> };
     assert.equal(calls.services.personalize?.CreateDatasetGroup, 5);
-    assert.equal(calls.services.s3?.DeleteObjects, 2);
+    assert.equal(calls.services.s3?.DeleteObjects, 3);
     assert.equal(calls.services.iam?.Frobnicate, 1);
   });
 });

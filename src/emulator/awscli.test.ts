@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { withEmulator } from './test-support.js';
+import { withEmulator } from '../../test/support/emulator.js';
 
 const run = promisify(execFile);
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
-import { withEmulator } from './test-support.js';
+import { withEmulator } from '../../test/support/emulator.js';
 
 function hasBoto3(): boolean {
   try {
@@ -17,7 +17,7 @@ function hasBoto3(): boolean {
 // A client in another language, following AWS's protocols through botocore: runs when boto3 is installed.
 test('boto3 (Python) runs the seed article\'s calls against the emulator', { skip: hasBoto3() ? false : 'python3 with boto3 is not installed' }, async () => {
   await withEmulator(async (emu) => {
-    const script = join(packageRoot, 'src/emulator/boto3-smoke.py');
+    const script = join(packageRoot, 'test/support/boto3-smoke.py');
     const { code, out } = await new Promise<{ code: number | null; out: string }>((done) => {
       const child = spawn('python3', [script, emu.endpoint], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';

@@ -9,7 +9,7 @@ import {
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { parseFaultSpec } from './options.js';
-import { CREDENTIALS, REGION, waitFor, withEmulator } from './test-support.js';
+import { CREDENTIALS, REGION, waitFor, withEmulator } from '../../test/support/emulator.js';
 
 test('--faults syntax', () => {
   assert.deepEqual(parseFaultSpec('throttle=0.1,error=0.05,latency=20,fail=CreateSolutionVersion+CreateBatchSegmentJob,seed=7'), {

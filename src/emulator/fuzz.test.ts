@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { operations } from './personalize/router.js';
 import { iamOperations } from './iam/router.js';
-import { withEmulator } from './test-support.js';
-import { signedFetch } from './test-signer.js';
+import { withEmulator } from '../../test/support/emulator.js';
+import { signedFetch } from '../../test/support/signer.js';
 
 /**
  * Random, well-signed requests to every Personalize and IAM operation: whatever the body, the answer is a client

@@ -24,7 +24,7 @@ import {
   paginateListRoles,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { TRUST_POLICY, withEmulator } from './test-support.js';
+import { TRUST_POLICY, withEmulator } from '../../test/support/emulator.js';
 
 const S3_POLICY = JSON.stringify({
   Version: '2012-10-17',

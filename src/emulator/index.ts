@@ -13,7 +13,7 @@ import { BlobStore } from './store/blob-store.js';
 import { lockDataDir, StateStore } from './store/state-store.js';
 
 export type { EmulatorOptions, FaultSpec, LifecycleSpeed } from './options.js';
-export { parseFaultSpec, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_ACCOUNT_ID } from './options.js';
+export { parseFaultSpec, parseQuotaSpec, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_ACCOUNT_ID } from './options.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:43817 — give it to every SDK client as `endpoint` (S3: with forcePathStyle). */
@@ -40,7 +40,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const blobs = new BlobStore(opts.dataDir);
     await blobs.init();
     await blobs.sweep(new Set([...s3Blobs(store.state), ...personalizeBlobs(store.state)]));
-    const log = (line: string) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
+    // The emulator never writes to the terminal itself: whoever starts it decides where its log lines go.
+    const log = options.log ?? (() => undefined);
     lifecycle = new Lifecycle(opts.lifecycle, (e) => log(`emulator: background task failed: ${(e as Error)?.stack ?? String(e)}`));
     const faults = new FaultInjector(opts.faults);
     const emu: Emu = { opts, store, blobs, lifecycle, faults, log };

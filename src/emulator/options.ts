@@ -1,4 +1,5 @@
 import { inputError } from '../util/errors.js';
+import { validateQuotas, type Quotas } from './personalize/quotas.js';
 
 /** How fast resources walk through their statuses: fast for tests, realistic for trying a runner's polling. */
 export type LifecycleSpeed = 'fast' | 'realistic';
@@ -32,6 +33,20 @@ export interface EmulatorOptions {
   accountId?: string;
   /** Largest single PUT / part body accepted, in bytes (default 5 GiB, as S3). */
   maxObjectBytes?: number;
+  /**
+   * Caps every list page (Personalize List*, S3 ListObjects(V2)/ListObjectVersions/ListParts, IAM and KMS lists) so
+   * that every client path has to follow the continuation tokens. Default: no cap beyond each API's own maximum.
+   */
+  pageSize?: number;
+  /**
+   * IAM eventual consistency: a new or changed role (trust policy, inline or attached policies) becomes usable by
+   * Personalize only this many milliseconds later. Default 0 (immediately).
+   */
+  iamPropagationDelayMs?: number;
+  /** Lower Personalize quotas (e.g. { batchSegmentJobsInFlight: 1 }) to reach them in tests; never above AWS's. */
+  quotas?: Quotas;
+  /** Where the emulator's own log lines go (background task failures, internal errors); default: nowhere. */
+  log?: (line: string) => void;
 }
 
 export interface ResolvedOptions {
@@ -44,6 +59,9 @@ export interface ResolvedOptions {
   secretAccessKey: string;
   accountId: string;
   maxObjectBytes: number;
+  pageSize?: number;
+  iamPropagationDelayMs: number;
+  quotas: Quotas;
 }
 
 export const DEFAULT_ACCESS_KEY_ID = 'test';
@@ -63,7 +81,29 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     secretAccessKey: o.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY,
     accountId,
     maxObjectBytes: o.maxObjectBytes ?? 5 * 1024 ** 3,
+    pageSize: positiveInt('pageSize', o.pageSize),
+    iamPropagationDelayMs: nonNegative('iamPropagationDelayMs', o.iamPropagationDelayMs ?? 0),
+    quotas: quotasOption(o.quotas),
   };
+}
+
+function positiveInt(name: string, v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < 1) throw inputError('EMU_OPTIONS', `${name} must be a positive integer, not ${v}`);
+  return v;
+}
+
+function quotasOption(q: Quotas | undefined): Quotas {
+  try {
+    return validateQuotas(q);
+  } catch (e) {
+    throw inputError('EMU_OPTIONS', (e as Error).message);
+  }
+}
+
+function nonNegative(name: string, v: number): number {
+  if (!Number.isFinite(v) || v < 0) throw inputError('EMU_OPTIONS', `${name} must be a number >= 0, not ${v}`);
+  return v;
 }
 
 export function validateFaults(f: FaultSpec): FaultSpec {
@@ -75,6 +115,18 @@ export function validateFaults(f: FaultSpec): FaultSpec {
     throw inputError('EMU_FAULTS', `latencyMs must be between 0 and 60000, not ${f.latencyMs}`);
   }
   return { ...f, failOperations: [...(f.failOperations ?? [])] };
+}
+
+/** The --quotas syntax: `batchSegmentJobsInFlight=1,datasetGroups=2`. */
+export function parseQuotaSpec(text: string): Quotas {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [name, value] = part.split('=');
+    const n = Number(value);
+    if (!name || value === undefined || value === '' || !Number.isFinite(n)) throw inputError('EMU_OPTIONS', `--quotas: expected NAME=N, got '${part}'`);
+    out[name] = n;
+  }
+  return quotasOption(out as Quotas);
 }
 
 /**

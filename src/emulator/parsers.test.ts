@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { readCsv } from './csv.js';
+import { readCsvRecords as readCsv } from '../model/csv.js';
 import { AwsChunkedDecoder } from './s3/aws-chunked.js';
 import { parseXml, XmlSyntaxError, xmlDocument } from './xml.js';
 import { canonicalQuery, canonicalUri } from './auth/sigv4.js';

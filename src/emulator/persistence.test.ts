@@ -17,9 +17,8 @@ import {
   DescribeSolutionVersionCommand,
 } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { startEmulator } from './index.js';
-import { clientsFor, type Clients, INTERACTIONS_SCHEMA, interactionsCsv, tempDataDir, TRUST_POLICY, waitFor, withEmulator } from './test-support.js';
+import { clientsFor, type Clients, grantPersonalize, INTERACTIONS_SCHEMA, interactionsCsv, tempDataDir, waitFor, withEmulator } from '../../test/support/emulator.js';
 import { packageRoot } from '../util/paths.js';
 
 test('a restart in the middle of an import job and a training continues them to ACTIVE', async () => {
@@ -32,7 +31,7 @@ test('a restart in the middle of an import job and a training continues them to 
       const p = c.personalize;
       await c.s3.send(new CreateBucketCommand({ Bucket: 'restart-bucket' }));
       await c.s3.send(new PutObjectCommand({ Bucket: 'restart-bucket', Key: 'i.csv', Body: interactionsCsv() }));
-      const roleArn = (await c.iam.send(new CreateRoleCommand({ RoleName: 'r', AssumeRolePolicyDocument: TRUST_POLICY }))).Role!.Arn!;
+      const roleArn = await grantPersonalize(c, 'restart-bucket', 'r');
       const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name: 'g' }));
       await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status === 'ACTIVE', 'group');
       const { schemaArn } = await p.send(new CreateSchemaCommand({ name: 's', schema: INTERACTIONS_SCHEMA }));
@@ -83,6 +82,8 @@ test('a job the emulator was stopped during three times fails with a reason inst
     const importArn = await withEmulator(
       async (_e, c) => {
         const p = c.personalize;
+        await c.s3.send(new CreateBucketCommand({ Bucket: 'gave-up' }));
+        await grantPersonalize(c, 'gave-up', 'r');
         const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name: 'g' }));
         await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status === 'ACTIVE', 'group');
         const { schemaArn } = await p.send(new CreateSchemaCommand({ name: 's', schema: INTERACTIONS_SCHEMA }));

@@ -35,9 +35,8 @@ import {
   type PersonalizeClient,
 } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { rm } from 'node:fs/promises';
-import { signedFetch } from './test-signer.js';
+import { signedFetch } from '../../test/support/signer.js';
 
 const USERS_SCHEMA = JSON.stringify({
   type: 'record',
@@ -49,7 +48,7 @@ const USERS_SCHEMA = JSON.stringify({
   ],
   version: '1.0',
 });
-import { INTERACTIONS_SCHEMA, ITEMS_SCHEMA, interactionsCsv, tempDataDir, TRUST_POLICY, waitFor, withEmulator, type Clients } from './test-support.js';
+import { grantPersonalize, INTERACTIONS_SCHEMA, ITEMS_SCHEMA, interactionsCsv, tempDataDir, waitFor, withEmulator, type Clients } from '../../test/support/emulator.js';
 
 const settled = (s: string | undefined) => s === 'ACTIVE' || s === 'CREATE FAILED';
 
@@ -189,7 +188,7 @@ async function trainedVersion(
   await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'i.csv', Body: watch?.csv ?? interactionsCsv() }));
   const items = ['ITEM_ID,CATEGORY', ...Array.from({ length: 40 }, (_, i) => `i${i},${i % 2 === 0 ? 'even' : 'odd'}|all`)].join('\n') + '\n';
   await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'items.csv', Body: items }));
-  const roleArn = (await c.iam.send(new CreateRoleCommand({ RoleName: 'r', AssumeRolePolicyDocument: TRUST_POLICY }))).Role!.Arn!;
+  const roleArn = await grantPersonalize(c, 'rules-bucket', 'r');
   const dsg = await activeGroup(p, 'g');
   const kinds: Array<[string, string, string]> = [['Interactions', INTERACTIONS_SCHEMA, 'i.csv']];
   if (withItems) kinds.push(['Items', ITEMS_SCHEMA, 'items.csv']);

@@ -31,7 +31,7 @@ import {
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { withEmulator } from './test-support.js';
+import { withEmulator } from '../../test/support/emulator.js';
 import { addressOf } from './s3/router.js';
 
 const B = 'segflow-bucket';

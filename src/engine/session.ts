@@ -1,7 +1,7 @@
 import type { AwsPorts } from '../aws/ports.js';
 import type { Spec, Target } from '../spec/types.js';
 import { StateStore } from '../state/store.js';
-import { acquireLock, type Lock } from '../state/lock.js';
+import { acquireLock, type Lock } from '../util/file-lock.js';
 import { localEmulatorDir, stateFile, workDir } from '../util/paths.js';
 import { SegflowError } from '../util/errors.js';
 import { pipelineSteps } from '../resources/index.js';

@@ -64,7 +64,7 @@ describe('csv reading in chunks', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { readCsvFile } = await import('./csv.js');
-    const { readCsv: readImportCsv } = await import('../emulator/csv.js');
+    const { readCsvRecords: readImportCsv } = await import('./csv.js');
     const text = String.raw`ITEM_ID,NAME
 i1,"Acme \"Best\" Co"
 i2,"back\slash"
@@ -87,5 +87,28 @@ i3,"a ""b"""
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('one reader, two modes', () => {
+  it('strict mode names the line of malformed quoting; fast mode reads the same text leniently', async () => {
+    const { readCsvRecords, CsvSyntaxError } = await import('./csv.js');
+    const bad = 'A,B\nok,1\n"x"y,2\n';
+    assert.throws(() => [...readCsvRecords(bad)], (e: unknown) => e instanceof CsvSyntaxError && e.line === 3 && /after a closing quote/.test(e.message));
+    assert.throws(() => [...readCsvRecords('A\n\n"never closed\nmore\n')], (e: unknown) => e instanceof CsvSyntaxError && e.line === 3 && /unterminated/.test(e.message));
+    const rows: string[][] = [];
+    readCsv(bad, (f) => rows.push(f));
+    assert.deepEqual(rows, [['ok', '1'], ['xy', '2']]);
+  });
+
+  it('both modes give the same records for well-formed text, CR line breaks included', async () => {
+    const { readCsvRecords } = await import('./csv.js');
+    const text = 'A,B\r\n"q ""x""",\\n\rplain,2\n\n"multi\nline","\\"y\\""\n';
+    const strict = [...readCsvRecords(text)];
+    const fast: Array<{ line: number; fields: string[] }> = [];
+    const header = readCsv(text, (fields, line) => fast.push({ line, fields }));
+    assert.deepEqual([{ line: 1, fields: header }, ...fast], strict);
+    assert.deepEqual(strict.map((r) => r.fields), [['A', 'B'], ['q "x"', '\\n'], ['plain', '2'], ['multi\nline', '"y"']]);
+    assert.deepEqual(strict.map((r) => r.line), [1, 2, 3, 5]);
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { StateStore, readState } from './store.js';
-import { acquireLock } from './lock.js';
+import { acquireLock } from '../util/file-lock.js';
 import { isSegflowError } from '../util/errors.js';
 
 const target = { kind: 'local' as const, region: 'us-east-1' };

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateDatasetGroupCommand, ListDatasetGroupsCommand, ListTagsForResourceCommand, TagResourceCommand } from '@aws-sdk/client-personalize';
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, ListRolePoliciesCommand, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { signedFetch } from '../../src/emulator/test-signer.js';
+import { signedFetch } from '../support/signer.js';
 import { startStandalone, type StandaloneEmulator } from './support.js';
 
 /**

@@ -4,6 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { endpointWorkspace, runCliTimed, startStandalone, type RunResult, type StandaloneEmulator } from './support.js';
 
 /**
@@ -11,7 +12,32 @@ import { endpointWorkspace, runCliTimed, startStandalone, type RunResult, type S
  * credential in anything segflow writes or prints.
  */
 const ACCOUNT = '000000000000';
-const KMS_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+/** The spec's KMS key: a real key in the emulator, which Personalize may only use if the key policy lets it. */
+let KMS_KEY = '';
+
+/**
+ * A key policy as "Giving Amazon Personalize permission to use your AWS KMS key" asks: the service principal and the
+ * pipeline's role may use the key. The role is named by a condition, because a key policy may only name a role
+ * that already exists and apply creates the role.
+ */
+function keyPolicy(roleName: string): string {
+  const personalizeActions = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'];
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      { Sid: 'AllowPersonalize', Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: personalizeActions, Resource: '*', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } },
+      {
+        Sid: 'AllowThePipelineRole',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: personalizeActions.filter((a) => a !== 'kms:CreateGrant'),
+        Resource: '*',
+        Condition: { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/${roleName}` } },
+      },
+    ],
+  });
+}
 // Distinctive credentials in the runner's environment: none of them may end up in a file or in the output.
 const LEAK_ENV = {
   AWS_ACCESS_KEY_ID: 'AKIAZZLEAKCHECK00001',
@@ -41,6 +67,9 @@ describe('least privilege: what apply created, read back with the SDK', () => {
   const dirs: string[] = [];
   before(async () => {
     emu = await startStandalone();
+    const kms = new KMSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    KMS_KEY = (await kms.send(new CreateKeyCommand({ Description: 'least-privilege test', Policy: keyPolicy('lpkms-personalize') }))).KeyMetadata!.Arn!;
+    kms.destroy();
   });
   after(async () => {
     await emu.stop();

@@ -28,10 +28,10 @@ export interface StandaloneEmulator {
   stop(): Promise<void>;
 }
 
-export async function startStandalone(opts: { faults?: string; dataDir?: string } = {}): Promise<StandaloneEmulator> {
+export async function startStandalone(opts: { faults?: string; dataDir?: string; args?: string[] } = {}): Promise<StandaloneEmulator> {
   const owned = !opts.dataDir;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'segflow-rel-emu-')));
-  const args = [CLI, 'emulator', '--port', '0', '--data-dir', dataDir, '--lifecycle', 'fast', ...(opts.faults ? ['--faults', opts.faults] : [])];
+  const args = [CLI, 'emulator', '--port', '0', '--data-dir', dataDir, '--lifecycle', 'fast', ...(opts.faults ? ['--faults', opts.faults] : []), ...(opts.args ?? [])];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
   let out = '';
   const endpoint = await new Promise<string>((resolve, reject) => {

@@ -9,7 +9,7 @@ import { AttachRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { isAwsError } from '../../src/aws/errors.js';
 import type { AwsPorts } from '../../src/aws/ports.js';
 import { LOCAL_CREDENTIALS } from '../../src/aws/sdk-clients.js';
-import { TEST_REGION, withEmulatorPorts } from '../../src/aws/testing/emulator-ports.js';
+import { TEST_REGION, withEmulatorPorts } from './emulator-ports.js';
 import { FakeAws } from './fake-aws.js';
 import { contractScenarios, type ScenarioEnv } from './fake-aws/contract-scenarios.js';
 

@@ -17,7 +17,7 @@ function io() {
 }
 
 test('segflow emulator: bad flags are invalid input (exit 2)', async () => {
-  for (const args of [['--port', 'x'], ['--lifecycle', 'slow'], ['--faults', 'throttle=7'], ['--faults', 'boom=1'], ['--nope']]) {
+  for (const args of [['--port', 'x'], ['--lifecycle', 'slow'], ['--faults', 'throttle=7'], ['--faults', 'boom=1'], ['--nope'], ['--page-size', '0'], ['--page-size', 'x'], ['--iam-propagation-delay', '-1'], ['--iam-propagation-delay', 'soon'], ['--quotas', 'datasetGroups=6'], ['--quotas', 'nope=1'], ['--quotas', 'datasetGroups']]) {
     const s = io();
     const code = await runCli(['emulator', ...args], { cwd: tmpdir(), env: {}, stdin: Readable.from([]), stdout: s.out, stderr: s.err, isTTY: false, signal: new AbortController().signal });
     assert.equal(code, 2, `${args.join(' ')}: ${s.text().stderr}`);
@@ -29,7 +29,7 @@ test('segflow emulator: serves until interrupted, then stops cleanly', async () 
   const controller = new AbortController();
   const s = io();
   try {
-    const running = runCli(['emulator', '--port', '0', '--data-dir', join(dir, 'data'), '--lifecycle', 'fast'], {
+    const running = runCli(['emulator', '--port', '0', '--data-dir', join(dir, 'data'), '--lifecycle', 'fast', '--page-size', '2', '--iam-propagation-delay', '0.5', '--quotas', 'batchSegmentJobsInFlight=1'], {
       cwd: dir,
       env: {},
       stdout: s.out,
@@ -41,8 +41,8 @@ test('segflow emulator: serves until interrupted, then stops cleanly', async () 
     for (let i = 0; i < 200 && !/listening on/.test(s.text().stdout); i++) await new Promise((r) => setTimeout(r, 10));
     const endpoint = /listening on (\S+)/.exec(s.text().stdout)?.[1];
     assert.ok(endpoint, s.text().stdout + s.text().stderr);
-    const health = (await (await fetch(`${endpoint}/_emulator/health`)).json()) as { status: string; lifecycle: string };
-    assert.deepEqual([health.status, health.lifecycle], ['ok', 'fast']);
+    const health = (await (await fetch(`${endpoint}/_emulator/health`)).json()) as { status: string; lifecycle: string; pageSize: number; iamPropagationDelayMs: number; quotas: object };
+    assert.deepEqual([health.status, health.lifecycle, health.pageSize, health.iamPropagationDelayMs, health.quotas], ['ok', 'fast', 2, 500, { batchSegmentJobsInFlight: 1 }]);
     controller.abort();
     assert.equal(await running, 0);
     assert.match(s.text().stdout, /stopped/);

@@ -5,6 +5,7 @@ import { inputError } from '../../util/errors.js';
 import { localEmulatorDir } from '../../util/paths.js';
 
 const USAGE = `Usage: segflow emulator [--port N] [--host 127.0.0.1] [--data-dir DIR] [--lifecycle fast|realistic] [--faults SPEC]
+                        [--page-size N] [--iam-propagation-delay S] [--quotas NAME=N,...]
 
 Serves Amazon Personalize, S3 (path-style), IAM and STS on one local endpoint for any AWS SDK or the AWS CLI.
 Credentials: access key 'test', secret 'test' (any region); account 000000000000.
@@ -14,6 +15,10 @@ Credentials: access key 'test', secret 'test' (any region); account 000000000000
   --data-dir DIR      where state lives (default .segflow/local, the directory local runs use)
   --lifecycle SPEED   realistic (default: ~2 s per status step) or fast (~20 ms, for tests)
   --faults SPEC       e.g. throttle=0.1,error=0.05,latency=200,fail=CreateSolutionVersion,seed=7
+  --page-size N       at most N items per list page (Personalize, S3, IAM, KMS), to exercise paging
+  --iam-propagation-delay S
+                      seconds before a new or changed IAM role is usable by Personalize (default 0)
+  --quotas NAME=N,... lower Personalize quotas to reach them in tests, e.g. batchSegmentJobsInFlight=1
 
 Endpoints: GET /_emulator/health, GET /_emulator/calls, GET|PUT /_emulator/faults. See docs/emulator.md.`;
 
@@ -28,15 +33,27 @@ export const command: Command = {
       'data-dir': { type: 'string' },
       lifecycle: { type: 'string' },
       faults: { type: 'string' },
+      'page-size': { type: 'string' },
+      'iam-propagation-delay': { type: 'string' },
+      quotas: { type: 'string' },
     });
     const port = values.port === undefined ? 4599 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw inputError('CLI_USAGE', `--port must be an integer 0..65535, not '${values.port}'`);
     const lifecycle = values.lifecycle ?? 'realistic';
     if (lifecycle !== 'fast' && lifecycle !== 'realistic') throw inputError('CLI_USAGE', `--lifecycle must be fast or realistic, not '${lifecycle}'`);
-    const { startEmulator, parseFaultSpec } = await import('../../emulator/index.js');
+    const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1)) throw inputError('CLI_USAGE', `--page-size must be a positive integer, not '${values['page-size']}'`);
+    const delayText = values['iam-propagation-delay'];
+    const delaySeconds = delayText === undefined ? 0 : Number(delayText);
+    if (!(Number.isFinite(delaySeconds) && delaySeconds >= 0 && delaySeconds <= 3600)) {
+      throw inputError('CLI_USAGE', `--iam-propagation-delay must be a number of seconds from 0 to 3600, not '${delayText}'`);
+    }
+    const { startEmulator, parseFaultSpec, parseQuotaSpec } = await import('../../emulator/index.js');
+    const quotas = values.quotas ? parseQuotaSpec(values.quotas) : undefined;
     const faults = values.faults ? parseFaultSpec(values.faults) : undefined;
     const dataDir = values['data-dir'] ? resolve(ctx.cwd, values['data-dir']) : localEmulatorDir(ctx.cwd);
-    const emu = await startEmulator({ dataDir, port, host: values.host ?? '127.0.0.1', lifecycle, faults });
+    const log = (line: string) => ctx.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
+    const emu = await startEmulator({ dataDir, port, host: values.host ?? '127.0.0.1', lifecycle, faults, log, pageSize, iamPropagationDelayMs: Math.round(delaySeconds * 1000), quotas });
     ctx.stdout.write(
       [
         `segflow emulator listening on ${emu.endpoint}`,

@@ -24,9 +24,12 @@ export async function handleAdmin(emu: Emu, calls: CallCounter, req: IncomingMes
     return json(res, 200, {
       status: 'ok',
       version: segflowVersion,
-      services: ['personalize', 's3', 'iam', 'sts'],
+      services: ['personalize', 'kms', 's3', 'iam', 'sts'],
       accountId: emu.opts.accountId,
       lifecycle: emu.opts.lifecycle,
+      pageSize: emu.opts.pageSize ?? null,
+      iamPropagationDelayMs: emu.opts.iamPropagationDelayMs,
+      quotas: emu.opts.quotas,
       dataDir: emu.opts.dataDir,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
     });

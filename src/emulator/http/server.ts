@@ -8,28 +8,33 @@ import type { Emu } from '../context.js';
 import { IAM_NS, iamOperations } from '../iam/router.js';
 import type { QueryOperations } from '../iam/handler.js';
 import { Params, queryParams, sendQueryError, sendQueryResult } from '../iam/query-protocol.js';
-import { handlePersonalize, personalizeOperation, sendJsonError } from '../personalize/router.js';
+import { personalizeService } from '../personalize/router.js';
+import { kmsService } from '../kms/router.js';
+import { handleJson, jsonOperation, sendJsonError, type JsonService } from './json-rpc.js';
 import { sendS3Error, type S3Request } from '../s3/responses.js';
 import { addressOf, routeS3 } from '../s3/router.js';
 import { STS_NS, stsOperations } from '../sts.js';
 import { MAX_CONTROL_BODY_BYTES, readBody } from './body.js';
 import { handleAdmin } from './admin.js';
 
-type Service = 'personalize' | 's3' | 'iam' | 'sts';
+type Service = 'personalize' | 'kms' | 's3' | 'iam' | 'sts';
+
+const JSON_SERVICES: Partial<Record<Service, JsonService>> = { personalize: personalizeService, kms: kmsService };
 
 /** Which service a request is for: its credential scope, else what its shape says (for error answers). */
 function detectService(req: IncomingMessage, query: URLSearchParams): Service | undefined {
   const scope = claimedScope(req, query);
   if (scope) {
-    if (scope.service === 'personalize' || scope.service === 's3' || scope.service === 'iam' || scope.service === 'sts') return scope.service;
+    if (scope.service === 'personalize' || scope.service === 'kms' || scope.service === 's3' || scope.service === 'iam' || scope.service === 'sts') return scope.service;
     return undefined;
   }
   if (String(req.headers['x-amz-target'] ?? '').startsWith('AmazonPersonalize.')) return 'personalize';
+  if (String(req.headers['x-amz-target'] ?? '').startsWith('TrentService.')) return 'kms';
   if (/x-www-form-urlencoded/i.test(String(req.headers['content-type'] ?? '')) && req.method === 'POST') return 'iam';
   return 's3';
 }
 
-const PROTOCOL: Record<Service, Protocol> = { personalize: 'json', s3: 's3', iam: 'query', sts: 'query' };
+const PROTOCOL: Record<Service, Protocol> = { personalize: 'json', kms: 'json', s3: 's3', iam: 'query', sts: 'query' };
 
 export function createEmulatorServer(emu: Emu, calls: CallCounter): Server {
   const server = createServer((req, res) => {
@@ -63,14 +68,15 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
   const service = detectService(req, query);
   if (!service) {
     req.resume();
-    const body = JSON.stringify({ __type: 'UnknownServiceException', message: 'The segflow emulator serves personalize, s3, iam and sts only.' });
+    const body = JSON.stringify({ __type: 'UnknownServiceException', message: 'The segflow emulator serves personalize, kms, s3, iam and sts only.' });
     res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
     calls.record('unknown', 'Unknown', true);
     return;
   }
   const protocol = PROTOCOL[service];
-  let operation = service === 'personalize' ? personalizeOperation(req) : 'Unknown';
+  const jsonService = JSON_SERVICES[service];
+  let operation = jsonService ? jsonOperation(req, jsonService.targetPrefix) : 'Unknown';
   const info = { region: claimedScope(req, query)?.region ?? 'us-east-1', requestId };
   try {
     await emu.faults.delay();
@@ -89,8 +95,8 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
     const fault = emu.faults.decide();
     if (fault.kind === 'throttle') throw throttled(protocol);
     if (fault.kind === 'error') throw internal(protocol);
-    if (service === 'personalize') {
-      operation = await handlePersonalize(emu, req, res, body, info);
+    if (jsonService) {
+      operation = await handleJson(jsonService, emu, req, res, body, info);
     } else if (service === 's3') {
       const { bucket, key } = addressOf(req.headers.host, rawPath);
       const r: S3Request = { emu, req, res, info, bucket, key, query, chain: auth.chain };

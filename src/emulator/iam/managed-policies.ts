@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 
 /**
- * AWS managed policies that can be attached by ARN (arn:aws:iam::aws:policy/...). Documents are abbreviated to their
- * essence; the emulator does not evaluate policies (see docs/emulator.md).
+ * AWS managed policies that can be attached by ARN (arn:aws:iam::aws:policy/...), evaluated like any other policy
+ * when Personalize uses a role. AmazonPersonalizeFullAccess (v2), AmazonS3FullAccess (v2) and AmazonS3ReadOnlyAccess
+ * (v3) are AWS's current documents (as published in the MAMIP snapshots of AWS managed policies); the others are
+ * abbreviated to their essence.
  */
 export interface ManagedPolicy {
   arn: string;

@@ -115,7 +115,7 @@ export const policyOps: QueryOperations = {
     ]
       .filter((v) => v.path.startsWith(prefix) && (!onlyAttached || attachments(emu, v.arn) > 0))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
-    const { items, truncated, marker } = page(views, p);
+    const { items, truncated, marker } = page(emu, views, p);
     return [
       ['Policies', items.map((v) => ['member', policyXml(emu, v)] as XmlNode)],
       ['IsTruncated', truncated ? 'true' : 'false'],

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { ApiError } from '../api-error.js';
+import type { Emu } from '../context.js';
 import { xmlDocument, type XmlNode } from '../xml.js';
 
 /**
@@ -113,9 +114,13 @@ export function queryParams(rawQuery: string, body: Buffer, contentType: string 
   return params;
 }
 
-/** IAM list paging: Marker is an opaque offset token; MaxItems 1..1000, default 100. */
-export function page<T>(items: T[], params: Params): { items: T[]; truncated: boolean; marker?: string } {
-  const max = params.int('MaxItems', 1, 1000) ?? 100;
+/**
+ * IAM list paging: Marker is an opaque offset token; MaxItems 1..1000, default 100. The emulator's `pageSize` caps
+ * every page ("IAM might return fewer than the MaxItems number of results even when there are more results
+ * available", botocore iam MaxItems documentation), so clients must follow IsTruncated/Marker.
+ */
+export function page<T>(emu: Emu, items: T[], params: Params): { items: T[]; truncated: boolean; marker?: string } {
+  const max = Math.min(params.int('MaxItems', 1, 1000) ?? 100, emu.opts.pageSize ?? Infinity);
   const marker = params.optional('Marker', { min: 1, max: 320 });
   let start = 0;
   if (marker !== undefined) {

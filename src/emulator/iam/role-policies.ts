@@ -5,6 +5,7 @@ import { POLICY_NAME, mustPolicy } from './policies.js';
 import { checkPolicyDocument, encodePolicy } from './policy-document.js';
 import { page } from './query-protocol.js';
 import { mustRole, ROLE_NAME } from './roles.js';
+import { roleChanging } from './propagation.js';
 
 /** "Role policy size: 10,240 characters" (all inline policies of a role together); 10 managed policies per role. */
 const MAX_INLINE_CHARS = 10240;
@@ -20,6 +21,7 @@ export const rolePolicyOps: QueryOperations = {
     if (others + document.replace(/\s/g, '').length > MAX_INLINE_CHARS) {
       throw new ApiError('LimitExceeded', `Maximum policy size of ${MAX_INLINE_CHARS} bytes exceeded for role ${role.roleName}`, 409);
     }
+    roleChanging(emu, role);
     Object.defineProperty(role.inlinePolicies, name, { value: document, enumerable: true, writable: true, configurable: true });
     await emu.store.commit();
     return undefined;
@@ -37,6 +39,7 @@ export const rolePolicyOps: QueryOperations = {
     const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
     const name = p.required('PolicyName', POLICY_NAME);
     if (!Object.prototype.hasOwnProperty.call(role.inlinePolicies, name)) throw new ApiError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
+    roleChanging(emu, role);
     delete role.inlinePolicies[name];
     await emu.store.commit();
     return undefined;
@@ -44,7 +47,7 @@ export const rolePolicyOps: QueryOperations = {
 
   async ListRolePolicies(emu, p) {
     const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
-    const { items, truncated, marker } = page(Object.keys(role.inlinePolicies).sort(), p);
+    const { items, truncated, marker } = page(emu, Object.keys(role.inlinePolicies).sort(), p);
     return [['PolicyNames', items.map((n) => ['member', n] as XmlNode)], ['IsTruncated', truncated ? 'true' : 'false'], ...(marker ? [['Marker', marker] as XmlNode] : [])];
   },
 
@@ -53,6 +56,7 @@ export const rolePolicyOps: QueryOperations = {
     const policy = mustPolicy(emu, p.required('PolicyArn', { min: 20, max: 2048 }));
     if (!role.attachedPolicies.includes(policy.arn)) {
       if (role.attachedPolicies.length >= MAX_ATTACHED) throw new ApiError('LimitExceeded', `Cannot exceed quota for PoliciesPerRole: ${MAX_ATTACHED}`, 409);
+      roleChanging(emu, role);
       role.attachedPolicies.push(policy.arn);
       await emu.store.commit();
     }
@@ -63,6 +67,7 @@ export const rolePolicyOps: QueryOperations = {
     const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
     const arn = p.required('PolicyArn', { min: 20, max: 2048 });
     if (!role.attachedPolicies.includes(arn)) throw new ApiError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
+    roleChanging(emu, role);
     role.attachedPolicies = role.attachedPolicies.filter((a) => a !== arn);
     await emu.store.commit();
     return undefined;
@@ -72,7 +77,7 @@ export const rolePolicyOps: QueryOperations = {
     const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
     const prefix = p.optional('PathPrefix') ?? '/';
     const attached = role.attachedPolicies.map((arn) => mustPolicy(emu, arn)).filter((v) => v.path.startsWith(prefix));
-    const { items, truncated, marker } = page(attached, p);
+    const { items, truncated, marker } = page(emu, attached, p);
     return [
       ['AttachedPolicies', items.map((v) => ['member', [['PolicyName', v.name], ['PolicyArn', v.arn]]] as XmlNode)],
       ['IsTruncated', truncated ? 'true' : 'false'],

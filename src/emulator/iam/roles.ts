@@ -6,6 +6,7 @@ import type { XmlNode } from '../xml.js';
 import type { QueryOperations } from './handler.js';
 import { checkPolicyDocument, encodePolicy } from './policy-document.js';
 import { page, type Params } from './query-protocol.js';
+import { roleChanging, roleCreated } from './propagation.js';
 
 export const ROLE_NAME = { min: 1, max: 64, pattern: /^[\w+=,.@-]+$/, patternText: '[\\w+=,.@-]+' };
 export const PATH = { min: 1, max: 512, pattern: /^(\/|\/[\u0021-\u007E]+\/)$/, patternText: '(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)' };
@@ -92,6 +93,7 @@ export const roleOps: QueryOperations = {
       inlinePolicies: {},
       attachedPolicies: [],
     };
+    roleCreated(emu, role);
     // defineProperty: a role named __proto__ must be an entry, not the record's prototype.
     Object.defineProperty(roles(emu), roleName, { value: role, enumerable: true, writable: true, configurable: true });
     await emu.store.commit();
@@ -117,7 +119,7 @@ export const roleOps: QueryOperations = {
     const all = Object.values(roles(emu))
       .filter((r) => r.path.startsWith(prefix))
       .sort((a, b) => (a.roleName.toLowerCase() < b.roleName.toLowerCase() ? -1 : 1));
-    const { items, truncated, marker } = page(all, p);
+    const { items, truncated, marker } = page(emu, all, p);
     return [
       ['Roles', items.map((r) => ['member', roleXml(r, false)] as XmlNode)],
       ['IsTruncated', truncated ? 'true' : 'false'],
@@ -129,6 +131,7 @@ export const roleOps: QueryOperations = {
     const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
     const document = p.required('PolicyDocument', { min: 1, max: 131072 });
     checkPolicyDocument(document, MAX_TRUST_POLICY, 'ACLSizePerRole');
+    roleChanging(emu, role);
     role.assumeRolePolicyDocument = document;
     await emu.store.commit();
     return undefined;
@@ -156,7 +159,7 @@ export const roleOps: QueryOperations = {
 
   async ListRoleTags(emu, p) {
     const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
-    const { items, truncated, marker } = page(role.tags, p);
+    const { items, truncated, marker } = page(emu, role.tags, p);
     return [['Tags', tagNodes(items)], ['IsTruncated', truncated ? 'true' : 'false'], ...(marker ? [['Marker', marker] as XmlNode] : [])];
   },
 };

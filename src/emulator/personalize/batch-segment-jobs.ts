@@ -2,11 +2,11 @@ import { ApiError } from '../api-error.js';
 import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags } from './resources.js';
-import { runSegmentJob } from './segmenting.js';
+import { runSegmentJob, segmentJobAccess } from './segmenting.js';
+import { checkJobAccess } from './job-access.js';
+import { checkInFlight } from './quotas.js';
 import { ARN, KMS_ARN, NAME, readTags, ROLE_ARN, S3_LOCATION, type Input } from './validate.js';
 
-/** "Pending or in-progress batch segment jobs: 5" per region. */
-export const MAX_SEGMENT_JOBS_IN_FLIGHT = 5;
 /** numResults when the request has none (the console's default; the API default is not documented). */
 export const DEFAULT_NUM_RESULTS = 25;
 export const MAX_NUM_RESULTS = 5_000_000;
@@ -33,9 +33,9 @@ export const batchSegmentJobOps: PzOperations = {
     if (filterArn) requireStatus(mustFind(emu, filterArn, 'filter'), filterArn, 'ACTIVE', 'filter');
     const arn = pzArn(emu, info, 'batchSegmentJob', jobName);
     if (resources(emu)[arn]) throw alreadyExists(arn);
-    if (ofKind(emu, info, 'batchSegmentJob', (j) => IN_FLIGHT.has(j.status ?? '')).length >= MAX_SEGMENT_JOBS_IN_FLIGHT) {
-      throw new ApiError('LimitExceededException', `You have reached the maximum number of pending or in-progress batch segment jobs (${MAX_SEGMENT_JOBS_IN_FLIGHT}).`);
-    }
+    checkInFlight(emu, 'batchSegmentJobsInFlight', ofKind(emu, info, 'batchSegmentJob', (j) => IN_FLIGHT.has(j.status ?? '')).length);
+    const denied = checkJobAccess(emu, segmentJobAccess(emu, arn, roleArn, info.region, jobInput as never, jobOutput as never));
+    if (denied) throw new ApiError('InvalidInputException', denied);
     resources(emu)[arn] = newRecord(emu, info, 'batchSegmentJob', {
       jobName,
       batchSegmentJobArn: arn,
@@ -61,7 +61,7 @@ export const batchSegmentJobOps: PzOperations = {
   async ListBatchSegmentJobs(emu, input, info) {
     const versionArn = input.str('solutionVersionArn', ARN);
     const items = ofKind(emu, info, 'batchSegmentJob', (j) => !versionArn || j.solutionVersionArn === versionArn);
-    const { page, nextToken } = paginate('ListBatchSegmentJobs', input, items);
+    const { page, nextToken } = paginate(emu, 'ListBatchSegmentJobs', input, items);
     const fields = ['batchSegmentJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'solutionVersionArn'];
     return { batchSegmentJobs: page.map((r) => render(r, fields)), nextToken };
   },

@@ -1,4 +1,4 @@
-import { CsvSyntaxError, readCsv } from '../csv.js';
+import { CsvSyntaxError, readCsvRecords } from '../../model/csv.js';
 import type { SchemaField } from './avro-schema.js';
 
 /**
@@ -19,7 +19,7 @@ export function checkImportCsv(fileName: string, text: string, fields: SchemaFie
   const problems: string[] = [];
   let header: string[] | undefined;
   try {
-    for (const rec of readCsv(text)) {
+    for (const rec of readCsvRecords(text)) {
       if (!header) {
         header = rec.fields.map((h) => h.trim());
         const expected = fields.map((f) => f.name);

@@ -3,10 +3,9 @@ import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, inUse, mustFind, newRecord, ofKind, pzArn, render, resources, setTags, SETTLED, DELETING } from './resources.js';
 import { startDelete, walkCreate } from './transitions.js';
+import { checkActive } from './quotas.js';
 import { KMS_ARN, NAME, readTags, ROLE_ARN } from './validate.js';
 
-/** "Active dataset groups: 5" per region (adjustable on AWS; fixed here). */
-export const MAX_DATASET_GROUPS = 5;
 const DOMAINS = ['ECOMMERCE', 'VIDEO_ON_DEMAND'] as const;
 
 export const datasetGroupOps: PzOperations = {
@@ -19,10 +18,7 @@ export const datasetGroupOps: PzOperations = {
     if (kmsKeyArn && !roleArn) throw new ApiError('InvalidInputException', 'roleArn is required when kmsKeyArn is provided.');
     const arn = pzArn(emu, info, 'datasetGroup', name);
     if (resources(emu)[arn]) throw alreadyExists(arn);
-    const active = ofKind(emu, info, 'datasetGroup', (r) => !DELETING.has(r.status ?? ''));
-    if (active.length >= MAX_DATASET_GROUPS) {
-      throw new ApiError('LimitExceededException', `You have reached the maximum number of dataset groups (${MAX_DATASET_GROUPS}) in this region. Delete a dataset group or request a quota increase.`);
-    }
+    checkActive(emu, 'datasetGroups', 'dataset group', ofKind(emu, info, 'datasetGroup', (r) => !DELETING.has(r.status ?? '')).length);
     resources(emu)[arn] = newRecord(emu, info, 'datasetGroup', {
       name,
       datasetGroupArn: arn,
@@ -43,7 +39,7 @@ export const datasetGroupOps: PzOperations = {
   },
 
   async ListDatasetGroups(emu, input, info) {
-    const { page, nextToken } = paginate('ListDatasetGroups', input, ofKind(emu, info, 'datasetGroup'));
+    const { page, nextToken } = paginate(emu, 'ListDatasetGroups', input, ofKind(emu, info, 'datasetGroup'));
     const fields = ['name', 'datasetGroupArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'domain'];
     return { datasetGroups: page.map((r) => render(r, fields)), nextToken };
   },

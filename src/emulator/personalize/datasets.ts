@@ -52,7 +52,7 @@ export const datasetOps: PzOperations = {
     const dsgArn = input.str('datasetGroupArn', ARN);
     if (dsgArn) mustFind(emu, dsgArn, 'datasetGroup');
     const items = ofKind(emu, info, 'dataset', (d) => !dsgArn || d.datasetGroupArn === dsgArn);
-    const { page, nextToken } = paginate('ListDatasets', input, items);
+    const { page, nextToken } = paginate(emu, 'ListDatasets', input, items);
     return { datasets: page.map((r) => render(r, ['name', 'datasetArn', 'datasetType', 'status', 'creationDateTime', 'lastUpdatedDateTime'])), nextToken };
   },
 

@@ -4,10 +4,9 @@ import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, DELETING, inUse, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags, SETTLED } from './resources.js';
 import { startDelete, walkCreate } from './transitions.js';
+import { checkActive } from './quotas.js';
 import { ARN, NAME, readTags } from './validate.js';
 
-/** "Filters per dataset group: 10". */
-export const MAX_FILTERS_PER_GROUP = 10;
 
 export const filterOps: PzOperations = {
   async CreateFilter(emu, input, info) {
@@ -21,9 +20,7 @@ export const filterOps: PzOperations = {
     requireStatus(dsg, datasetGroupArn, 'ACTIVE', 'dataset group');
     const arn = pzArn(emu, info, 'filter', name);
     if (resources(emu)[arn]) throw alreadyExists(arn);
-    if (ofKind(emu, info, 'filter', (f) => f.datasetGroupArn === datasetGroupArn && !DELETING.has(f.status ?? '')).length >= MAX_FILTERS_PER_GROUP) {
-      throw new ApiError('LimitExceededException', `The dataset group ${datasetGroupArn} has reached the maximum number of filters (${MAX_FILTERS_PER_GROUP}).`);
-    }
+    checkActive(emu, 'filtersPerDatasetGroup', 'filter', ofKind(emu, info, 'filter', (f) => f.datasetGroupArn === datasetGroupArn && !DELETING.has(f.status ?? '')).length);
     resources(emu)[arn] = newRecord(emu, info, 'filter', { name, filterArn: arn, datasetGroupArn, filterExpression, status: 'CREATE PENDING' });
     setTags(emu, arn, tags);
     await emu.store.commit();
@@ -39,7 +36,7 @@ export const filterOps: PzOperations = {
   async ListFilters(emu, input, info) {
     const dsgArn = input.str('datasetGroupArn', ARN);
     const items = ofKind(emu, info, 'filter', (f) => !dsgArn || f.datasetGroupArn === dsgArn);
-    const { page, nextToken } = paginate('ListFilters', input, items);
+    const { page, nextToken } = paginate(emu, 'ListFilters', input, items);
     // The result key really is capitalised: ListFiltersResponse.Filters.
     return { Filters: page.map((r) => render(r, ['name', 'filterArn', 'creationDateTime', 'lastUpdatedDateTime', 'datasetGroupArn', 'failureReason', 'status'])), nextToken };
   },

@@ -5,12 +5,12 @@ import { checkImportCsv, checkInteractionMinimums } from './csv-check.js';
 import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, beginAttempt, find, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setStatus, setTags } from './resources.js';
-import { resolveInput, roleProblem } from './s3-access.js';
+import { checkJobAccess } from './job-access.js';
+import { checkInFlight } from './quotas.js';
+import { inputUses, resolveInput } from './s3-access.js';
 import { FORCED_FAILURE } from './transitions.js';
 import { ARN, NAME, readTags, ROLE_ARN, S3_LOCATION } from './validate.js';
 
-/** "Pending or in-progress dataset import jobs: 5" per region. */
-export const MAX_IMPORT_JOBS_IN_FLIGHT = 5;
 
 export const importJobOps: PzOperations = {
   async CreateDatasetImportJob(emu, input, info) {
@@ -26,9 +26,10 @@ export const importJobOps: PzOperations = {
     requireStatus(dataset, datasetArn, 'ACTIVE', 'dataset');
     const arn = pzArn(emu, info, 'datasetImportJob', jobName);
     if (resources(emu)[arn]) throw alreadyExists(arn);
-    if (ofKind(emu, info, 'datasetImportJob', (j) => IN_FLIGHT.has(j.status ?? '')).length >= MAX_IMPORT_JOBS_IN_FLIGHT) {
-      throw new ApiError('LimitExceededException', `You have reached the maximum number of pending or in-progress dataset import jobs (${MAX_IMPORT_JOBS_IN_FLIGHT}).`);
-    }
+    checkInFlight(emu, 'importJobsInFlight', ofKind(emu, info, 'datasetImportJob', (j) => IN_FLIGHT.has(j.status ?? '')).length);
+    // Personalize checks at once that it can read the data (a refusal is this call's InvalidInputException).
+    const denied = checkJobAccess(emu, { jobArn: arn, roleArn, region: info.region, uses: inputUses(emu, dataLocation) });
+    if (denied) throw new ApiError('InvalidInputException', denied);
     resources(emu)[arn] = newRecord(emu, info, 'datasetImportJob', {
       jobName,
       datasetImportJobArn: arn,
@@ -53,7 +54,7 @@ export const importJobOps: PzOperations = {
   async ListDatasetImportJobs(emu, input, info) {
     const datasetArn = input.str('datasetArn', ARN);
     const items = ofKind(emu, info, 'datasetImportJob', (j) => !datasetArn || j.datasetArn === datasetArn);
-    const { page, nextToken } = paginate('ListDatasetImportJobs', input, items);
+    const { page, nextToken } = paginate(emu, 'ListDatasetImportJobs', input, items);
     const fields = ['datasetImportJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'importMode'];
     return { datasetImportJobs: page.map((r) => render(r, fields)), nextToken };
   },
@@ -101,9 +102,10 @@ async function importData(emu: Emu, job: Record<string, unknown>): Promise<{ ok:
   const schema = find(emu, String(dataset.schemaArn), 'schema');
   const parsed = schema ? parseAvroSchema(String(schema.schema)) : undefined;
   if (!parsed?.ok) return { ok: false, reason: `The schema of dataset ${String(job.datasetArn)} is not usable.` };
-  const denied = roleProblem(emu, job.roleArn as string | undefined);
-  if (denied) return { ok: false, reason: denied };
   const location = String((job.dataSource as { dataLocation: string }).dataLocation);
+  // And again when the job runs: policies may have changed since the job was created.
+  const denied = checkJobAccess(emu, { jobArn: String(job.datasetImportJobArn), roleArn: job.roleArn as string | undefined, region: job._region as string, uses: inputUses(emu, location) });
+  if (denied) return { ok: false, reason: denied };
   const input = resolveInput(emu, location);
   if (!input.ok) return { ok: false, reason: input.reason };
   const rows: string[][] = [];

@@ -1,13 +1,15 @@
 import { ApiError } from '../api-error.js';
+import type { Emu } from '../context.js';
 import type { PzRecord } from '../store/state.js';
 import { Input, NEXT_TOKEN } from './validate.js';
 
 /**
  * nextToken/maxResults (1..100, default 100). Items are listed newest first; the token is a cursor (the creation
  * sequence of the last item returned, plus the operation), so resources created between pages do not shift pages.
+ * The emulator's `pageSize` caps every page, so a client that ignores nextToken misses items, as it would on AWS.
  */
-export function paginate(op: string, input: Input, items: PzRecord[]): { page: PzRecord[]; nextToken?: string } {
-  const maxResults = input.int('maxResults', { min: 1, max: 100 }) ?? 100;
+export function paginate(emu: Emu, op: string, input: Input, items: PzRecord[]): { page: PzRecord[]; nextToken?: string } {
+  const maxResults = Math.min(input.int('maxResults', { min: 1, max: 100 }) ?? 100, emu.opts.pageSize ?? Infinity);
   const token = input.str('nextToken', NEXT_TOKEN);
   const sorted = [...items].sort((a, b) => b._createdSeq - a._createdSeq);
   let start = 0;

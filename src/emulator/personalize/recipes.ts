@@ -55,12 +55,12 @@ export const recipeOps: PzOperations = {
     return { recipe: render(r) };
   },
 
-  async ListRecipes(_emu, input) {
+  async ListRecipes(emu, input) {
     input.str('recipeProvider', { enum: ['SERVICE'] });
     const domain = input.str('domain', { enum: ['ECOMMERCE', 'VIDEO_ON_DEMAND'] });
     // Domain recipes (recommenders) are not emulated; the segmentation recipes belong to no domain.
     const items = domain ? [] : Object.values(RECIPES);
-    const { page, nextToken } = paginate('ListRecipes', input, items);
+    const { page, nextToken } = paginate(emu, 'ListRecipes', input, items);
     return { recipes: page.map((r) => render(r, ['name', 'recipeArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'domain'])), nextToken };
   },
 };

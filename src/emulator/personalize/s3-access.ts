@@ -1,23 +1,10 @@
+import { posix } from 'node:path';
 import type { Emu } from '../context.js';
 import { getBucket, getObject, parseS3Uri, sortedKeys } from '../s3/s3-model.js';
 import type { S3Bucket } from '../store/state.js';
+import type { S3Use } from './job-access.js';
 
-/**
- * How Personalize jobs reach the emulated S3 through the role they were given. The role must exist in the emulated
- * IAM (its policies are not evaluated: see docs/emulator.md).
- */
-export const INSUFFICIENT_PRIVILEGES =
-  'Insufficient privileges for accessing data in S3. Please look at https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html and make sure you have the correct permissions.';
-
-export function roleProblem(emu: Emu, roleArn: string | undefined): string | undefined {
-  if (!roleArn) return INSUFFICIENT_PRIVILEGES;
-  const m = /^arn:[a-z\d-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
-  if (!m || m[1] !== emu.opts.accountId) return INSUFFICIENT_PRIVILEGES;
-  const role = emu.store.state.iam.roles[m[2]!];
-  if (!role || role.arn !== roleArn) return `${INSUFFICIENT_PRIVILEGES} (The role ${roleArn} does not exist.)`;
-  return undefined;
-}
-
+/** Where Personalize jobs read and write in the emulated S3, and the S3 actions that takes (see job-access.ts). */
 export interface S3InputFile {
   bucket: S3Bucket;
   key: string;
@@ -37,4 +24,44 @@ export function resolveInput(emu: Emu, location: string): { ok: true; files: S3I
   const keys = exact ? [parsed.key] : sortedKeys(bucket, parsed.key).filter((k) => !k.endsWith('/') && bucket.objects[k]!.size > 0);
   if (keys.length === 0) return { ok: false, reason: `No data was found at ${location}. Check that the object or folder exists.` };
   return { ok: true, files: keys.map((key) => ({ bucket, key, uri: `s3://${bucket.name}/${key}` })) };
+}
+
+/** Reading a location: listing the bucket under its key, then getting each object (with the key it is encrypted with). */
+export function inputUses(emu: Emu, location: string): S3Use[] {
+  const parsed = parseS3Uri(location);
+  const bucket = parsed && getBucket(emu, parsed.bucket);
+  if (!parsed || !bucket) return [];
+  const input = resolveInput(emu, location);
+  const files = input.ok ? input.files : [];
+  return [
+    { bucket, action: 's3:ListBucket', key: parsed.key },
+    ...files.map((f): S3Use => ({ bucket, action: 's3:GetObject', key: f.key, ...kmsOf(getObject(bucket, f.key)?.sse) })),
+  ];
+}
+
+function kmsOf(sse: { algorithm: string; kmsKeyId?: string } | undefined): { kmsKeyId?: string } {
+  return sse && sse.algorithm !== 'AES256' && sse.kmsKeyId ? { kmsKeyId: sse.kmsKeyId } : {};
+}
+
+/** The output folder of a batch job: `s3://b/out/` (a missing trailing '/' is added). */
+export function outputFolder(emu: Emu, path: string): { bucket: S3Bucket; prefix: string } | undefined {
+  const out = parseS3Uri(path);
+  const bucket = out && getBucket(emu, out.bucket);
+  if (!out || !bucket) return undefined;
+  return { bucket, prefix: out.key === '' || out.key.endsWith('/') ? out.key : `${out.key}/` };
+}
+
+/** The object a batch job writes for an input file: `<output folder><input file name>.out`. */
+export function outputKey(prefix: string, inputKey: string): string {
+  return `${prefix}${posix.basename(inputKey)}.out`;
+}
+
+/** Writing one output object per input file, encrypted as the output bucket's default says. */
+export function outputUses(emu: Emu, path: string, inputs: S3Use[]): S3Use[] {
+  const out = outputFolder(emu, path);
+  if (!out) return [];
+  const e = out.bucket.encryption;
+  return inputs
+    .filter((u) => u.action === 's3:GetObject')
+    .map((u) => ({ bucket: out.bucket, action: 's3:PutObject' as const, key: outputKey(out.prefix, u.key), ...kmsOf(e) }));
 }

@@ -4,9 +4,9 @@ import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, inUse, mustFind, newRecord, ofKind, pzArn, render, resources } from './resources.js';
 import { NAME } from './validate.js';
+import { checkActive } from './quotas.js';
 
-/** Schemas are synchronous (no status), account-wide, immutable; "Active schemas: 500". */
-const MAX_SCHEMAS = 500;
+/** Schemas are synchronous (no status), account-wide, immutable; "Total number of active schemas: 500" (quotas.ts). */
 
 export const schemaOps: PzOperations = {
   async CreateSchema(emu, input, info) {
@@ -17,7 +17,7 @@ export const schemaOps: PzOperations = {
     if (!parsed.ok) throw new ApiError('InvalidInputException', `Invalid schema: ${parsed.error}.`);
     const arn = pzArn(emu, info, 'schema', name);
     if (resources(emu)[arn]) throw alreadyExists(arn);
-    if (ofKind(emu, info, 'schema').length >= MAX_SCHEMAS) throw new ApiError('LimitExceededException', `You have reached the maximum number of schemas (${MAX_SCHEMAS}).`);
+    checkActive(emu, 'schemas', 'schema', ofKind(emu, info, 'schema').length);
     resources(emu)[arn] = newRecord(emu, info, 'schema', { name, schemaArn: arn, schema, domain });
     await emu.store.commit();
     return { schemaArn: arn };
@@ -29,7 +29,7 @@ export const schemaOps: PzOperations = {
   },
 
   async ListSchemas(emu, input, info) {
-    const { page, nextToken } = paginate('ListSchemas', input, ofKind(emu, info, 'schema'));
+    const { page, nextToken } = paginate(emu, 'ListSchemas', input, ofKind(emu, info, 'schema'));
     return { schemas: page.map((r) => render(r, ['name', 'schemaArn', 'creationDateTime', 'lastUpdatedDateTime', 'domain'])), nextToken };
   },
 

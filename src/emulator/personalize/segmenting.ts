@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import type { Emu } from '../context.js';
 import { segmentUsers } from '../../model/index.js';
 import type { SegmentQuery } from '../../model/api.js';
@@ -7,7 +6,8 @@ import { getBucket, parseS3Uri, writeObject } from '../s3/s3-model.js';
 import { modelDirOf } from './data-files.js';
 import { recipeByArn } from './recipes.js';
 import { beginAttempt, find, IN_FLIGHT, resources, setStatus } from './resources.js';
-import { resolveInput, roleProblem } from './s3-access.js';
+import { checkJobAccess, type JobAccess } from './job-access.js';
+import { inputUses, outputFolder, outputKey, outputUses, resolveInput } from './s3-access.js';
 import { loadUserFilter, type UserFilter } from './segment-filter.js';
 import { FORCED_FAILURE } from './transitions.js';
 
@@ -47,21 +47,37 @@ export function runSegmentJob(emu: Emu, arn: string): void {
 
 type Line = { input: unknown; query?: SegmentQuery; error?: string };
 
+type JobIo = Record<string, { path: string; kmsKeyArn?: string } | undefined>;
+
+/** Reading every input file and writing its `.out`, with the KMS keys the request names. */
+export function segmentJobAccess(emu: Emu, jobArn: string, roleArn: string | undefined, region: string, jobInput: JobIo, jobOutput: JobIo): JobAccess {
+  const source = jobInput.s3DataSource!;
+  const destination = jobOutput.s3DataDestination!;
+  const reads = inputUses(emu, source.path);
+  return {
+    jobArn,
+    roleArn,
+    region,
+    uses: [...reads, ...outputUses(emu, destination.path, reads)],
+    kmsKeyArns: [source.kmsKeyArn, destination.kmsKeyArn].filter((k): k is string => typeof k === 'string'),
+  };
+}
+
 async function segment(emu: Emu, job: Record<string, unknown>): Promise<string | undefined> {
   if (emu.faults.forcesFailure('CreateBatchSegmentJob')) return FORCED_FAILURE('CreateBatchSegmentJob');
   const version = find(emu, String(job.solutionVersionArn), 'solutionVersion');
   if (!version || version.status !== 'ACTIVE') return `The solution version ${String(job.solutionVersionArn)} is no longer available.`;
   const recipe = recipeByArn(String(version.recipeArn));
   if (!recipe) return `Unknown recipe ${String(version.recipeArn)}.`;
-  const denied = roleProblem(emu, job.roleArn as string);
+  const denied = checkJobAccess(emu, segmentJobAccess(emu, String(job.batchSegmentJobArn), job.roleArn as string, String(job._region), job.jobInput as JobIo, job.jobOutput as JobIo));
   if (denied) return denied;
   const inPath = String((job.jobInput as { s3DataSource: { path: string } }).s3DataSource.path);
   const outPath = String((job.jobOutput as { s3DataDestination: { path: string } }).s3DataDestination.path);
   const out = parseS3Uri(outPath);
   if (!out) return `The output location ${outPath} is not an s3:// URI.`;
-  const outBucket = getBucket(emu, out.bucket);
-  if (!outBucket) return `The output S3 bucket ${out.bucket} does not exist.`;
-  const outPrefix = out.key === '' || out.key.endsWith('/') ? out.key : `${out.key}/`;
+  const folder = outputFolder(emu, outPath);
+  if (!folder) return `The output S3 bucket ${out.bucket} does not exist.`;
+  const { bucket: outBucket, prefix: outPrefix } = folder;
   const input = resolveInput(emu, inPath);
   if (!input.ok) return input.reason;
   const attributes = recipe.name === 'aws-item-attribute-affinity';
@@ -115,7 +131,7 @@ async function segment(emu: Emu, job: Record<string, unknown>): Promise<string |
       .join('\n');
     if (emu.lifecycle.closed) return undefined;
     if (!getBucket(emu, out.bucket)) return `The output S3 bucket ${out.bucket} does not exist.`;
-    await writeObject(emu, outBucket, `${outPrefix}${posix.basename(file.key)}.out`, Buffer.from(body + '\n'), 'application/json');
+    await writeObject(emu, outBucket, outputKey(outPrefix, file.key), Buffer.from(body + '\n'), 'application/json');
   }
   return undefined;
 }

@@ -4,10 +4,9 @@ import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, IN_FLIGHT, inUse, mustFind, newRecord, ofKind, render, requireStatus, resources, setStatus, setTags } from './resources.js';
 import { runTraining, stopTraining } from './training.js';
+import { checkInFlight } from './quotas.js';
 import { ARN, NAME, readTags } from './validate.js';
 
-/** "Pending or in-progress solution versions: 20" per region. */
-export const MAX_VERSIONS_IN_FLIGHT = 20;
 
 export const solutionVersionOps: PzOperations = {
   async CreateSolutionVersion(emu, input, info) {
@@ -22,9 +21,7 @@ export const solutionVersionOps: PzOperations = {
     const busy = versions.find((v) => IN_FLIGHT.has(v.status ?? ''));
     if (busy) throw inUse(`Solution ${solutionArn} already has solution version ${String(busy.solutionVersionArn)} in ${busy.status}.`);
     if (name && versions.some((v) => v.name === name)) throw alreadyExists(`${solutionArn} (solution version name ${name})`);
-    if (ofKind(emu, info, 'solutionVersion', (v) => IN_FLIGHT.has(v.status ?? '')).length >= MAX_VERSIONS_IN_FLIGHT) {
-      throw new ApiError('LimitExceededException', `You have reached the maximum number of pending or in-progress solution versions (${MAX_VERSIONS_IN_FLIGHT}).`);
-    }
+    checkInFlight(emu, 'solutionVersionsInFlight', ofKind(emu, info, 'solutionVersion', (v) => IN_FLIGHT.has(v.status ?? '')).length);
     let arn: string;
     do arn = `${solutionArn}/${randomBytes(4).toString('hex')}`;
     while (resources(emu)[arn]);
@@ -58,7 +55,7 @@ export const solutionVersionOps: PzOperations = {
     const solutionArn = input.str('solutionArn', ARN);
     if (solutionArn) mustFind(emu, solutionArn, 'solution');
     const items = ofKind(emu, info, 'solutionVersion', (v) => !solutionArn || v.solutionArn === solutionArn);
-    const { page, nextToken } = paginate('ListSolutionVersions', input, items);
+    const { page, nextToken } = paginate(emu, 'ListSolutionVersions', input, items);
     const fields = ['solutionVersionArn', 'status', 'trainingMode', 'trainingType', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason'];
     return { solutionVersions: page.map((r) => render(r, fields)), nextToken };
   },

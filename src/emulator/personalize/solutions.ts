@@ -5,10 +5,9 @@ import { paginate } from './pagination.js';
 import { recipeByArn } from './recipes.js';
 import { alreadyExists, DELETING, IN_FLIGHT, inUse, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags, SETTLED } from './resources.js';
 import { startDelete, walkCreate } from './transitions.js';
+import { checkActive } from './quotas.js';
 import { ARN, NAME, readTags } from './validate.js';
 
-/** "Active solutions per dataset group: 10". */
-export const MAX_SOLUTIONS_PER_GROUP = 10;
 const SCHEDULE = /^rate\(\d+ days?\)$/;
 const DEFAULT_SCHEDULE = 'rate(7 days)';
 
@@ -50,10 +49,7 @@ export const solutionOps: PzOperations = {
     requireStatus(dsg, datasetGroupArn, 'ACTIVE', 'dataset group');
     const arn = pzArn(emu, info, 'solution', name);
     if (resources(emu)[arn]) throw alreadyExists(arn);
-    const siblings = ofKind(emu, info, 'solution', (s) => s.datasetGroupArn === datasetGroupArn && !DELETING.has(s.status ?? ''));
-    if (siblings.length >= MAX_SOLUTIONS_PER_GROUP) {
-      throw new ApiError('LimitExceededException', `The dataset group ${datasetGroupArn} has reached the maximum number of solutions (${MAX_SOLUTIONS_PER_GROUP}).`);
-    }
+    checkActive(emu, 'solutionsPerDatasetGroup', 'solution', ofKind(emu, info, 'solution', (s) => s.datasetGroupArn === datasetGroupArn && !DELETING.has(s.status ?? '')).length);
     const config = performAutoTraining
       ? { ...(solutionConfig ?? {}), autoTrainingConfig: { schedulingExpression: DEFAULT_SCHEDULE, ...((solutionConfig?.autoTrainingConfig as object) ?? {}) } }
       : solutionConfig;
@@ -90,7 +86,7 @@ export const solutionOps: PzOperations = {
     const dsgArn = input.str('datasetGroupArn', ARN);
     if (dsgArn) mustFind(emu, dsgArn, 'datasetGroup');
     const items = ofKind(emu, info, 'solution', (s) => !dsgArn || s.datasetGroupArn === dsgArn);
-    const { page, nextToken } = paginate('ListSolutions', input, items);
+    const { page, nextToken } = paginate(emu, 'ListSolutions', input, items);
     return { solutions: page.map((r) => render(r, ['name', 'solutionArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'recipeArn'])), nextToken };
   },
 

@@ -25,20 +25,24 @@ export interface StrRule {
   enum?: readonly string[];
 }
 
-function invalid(name: string, value: unknown, constraint: string): ApiError {
+function invalid(name: string, value: unknown, constraint: string, code = 'InvalidInputException'): ApiError {
   const shown = typeof value === 'string' ? value : JSON.stringify(value);
-  return new ApiError('InvalidInputException', `1 validation error detected: Value '${shown}' at '${name}' failed to satisfy constraint: ${constraint}`);
+  return new ApiError(code, `1 validation error detected: Value '${shown}' at '${name}' failed to satisfy constraint: ${constraint}`);
 }
 
 export function serializationError(name: string, expected: string): ApiError {
   return new ApiError('SerializationException', `Unexpected value type for '${name}': expected ${expected}`);
 }
 
-/** A JSON object of the request, read member by member. `path` names nested members in messages. */
+/**
+ * A JSON object of the request, read member by member. `path` names nested members in messages; `code` is the
+ * service's error code for a constraint violation.
+ */
 export class Input {
   constructor(
     private readonly body: Record<string, unknown>,
     private readonly path = '',
+    private readonly code = 'InvalidInputException',
   ) {}
 
   private name(member: string): string {
@@ -53,15 +57,15 @@ export class Input {
     const v = this.body[member];
     const name = this.name(member);
     if (v === undefined || v === null) {
-      if (rule.required) throw invalid(name, null, 'Member must not be null');
+      if (rule.required) throw invalid(name, null, 'Member must not be null', this.code);
       return undefined;
     }
     if (typeof v !== 'string') throw serializationError(name, 'a string');
-    if (rule.min !== undefined && v.length < rule.min) throw invalid(name, v, `Member must have length greater than or equal to ${rule.min}`);
-    if (rule.required && rule.min === undefined && v.length === 0) throw invalid(name, v, 'Member must have length greater than or equal to 1');
-    if (rule.max !== undefined && v.length > rule.max) throw invalid(name, v, `Member must have length less than or equal to ${rule.max}`);
-    if (rule.pattern && !rule.pattern.test(v)) throw invalid(name, v, `Member must satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source}`);
-    if (rule.enum && !rule.enum.includes(v)) throw invalid(name, v, `Member must satisfy enum value set: [${rule.enum.join(', ')}]`);
+    if (rule.min !== undefined && v.length < rule.min) throw invalid(name, v, `Member must have length greater than or equal to ${rule.min}`, this.code);
+    if (rule.required && rule.min === undefined && v.length === 0) throw invalid(name, v, 'Member must have length greater than or equal to 1', this.code);
+    if (rule.max !== undefined && v.length > rule.max) throw invalid(name, v, `Member must have length less than or equal to ${rule.max}`, this.code);
+    if (rule.pattern && !rule.pattern.test(v)) throw invalid(name, v, `Member must satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source}`, this.code);
+    if (rule.enum && !rule.enum.includes(v)) throw invalid(name, v, `Member must satisfy enum value set: [${rule.enum.join(', ')}]`, this.code);
     return v;
   }
 
@@ -81,8 +85,8 @@ export class Input {
     const name = this.name(member);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'number' || !Number.isInteger(v)) throw serializationError(name, 'an integer');
-    if (range.min !== undefined && v < range.min) throw invalid(name, v, `Member must have value greater than or equal to ${range.min}`);
-    if (range.max !== undefined && v > range.max) throw invalid(name, v, `Member must have value less than or equal to ${range.max}`);
+    if (range.min !== undefined && v < range.min) throw invalid(name, v, `Member must have value greater than or equal to ${range.min}`, this.code);
+    if (range.max !== undefined && v > range.max) throw invalid(name, v, `Member must have value less than or equal to ${range.max}`, this.code);
     return v;
   }
 
@@ -90,11 +94,11 @@ export class Input {
     const v = this.body[member];
     const name = this.name(member);
     if (v === undefined || v === null) {
-      if (required) throw invalid(name, null, 'Member must not be null');
+      if (required) throw invalid(name, null, 'Member must not be null', this.code);
       return undefined;
     }
     if (typeof v !== 'object' || Array.isArray(v)) throw serializationError(name, 'a structure');
-    return new Input(v as Record<string, unknown>, name);
+    return new Input(v as Record<string, unknown>, name, this.code);
   }
 
   /** The plain JSON value of a structure member (for storing and echoing back). */
@@ -109,11 +113,11 @@ export class Input {
     const v = this.body[member];
     const name = this.name(member);
     if (v === undefined || v === null) {
-      if (rule.required) throw invalid(name, null, 'Member must not be null');
+      if (rule.required) throw invalid(name, null, 'Member must not be null', this.code);
       return undefined;
     }
     if (!Array.isArray(v)) throw serializationError(name, 'a list');
-    if (rule.max !== undefined && v.length > rule.max) throw invalid(name, `[${v.length} items]`, `Member must have length less than or equal to ${rule.max}`);
+    if (rule.max !== undefined && v.length > rule.max) throw invalid(name, `[${v.length} items]`, `Member must have length less than or equal to ${rule.max}`, this.code);
     return v;
   }
 
@@ -122,11 +126,11 @@ export class Input {
     if (!v) return undefined;
     const name = this.name(member);
     const entries = Object.entries(v);
-    if (rule.max !== undefined && entries.length > rule.max) throw invalid(name, `{${entries.length} entries}`, `Map must have length less than or equal to ${rule.max}`);
+    if (rule.max !== undefined && entries.length > rule.max) throw invalid(name, `{${entries.length} entries}`, `Map must have length less than or equal to ${rule.max}`, this.code);
     for (const [k, val] of entries) {
       if (typeof val !== 'string') throw serializationError(`${name}.${k}`, 'a string');
-      if (rule.keyMax !== undefined && k.length > rule.keyMax) throw invalid(`${name}`, k, `Map keys must have length less than or equal to ${rule.keyMax}`);
-      if (rule.valueMax !== undefined && val.length > rule.valueMax) throw invalid(`${name}.${k}`, val, `Member must have length less than or equal to ${rule.valueMax}`);
+      if (rule.keyMax !== undefined && k.length > rule.keyMax) throw invalid(`${name}`, k, `Map keys must have length less than or equal to ${rule.keyMax}`, this.code);
+      if (rule.valueMax !== undefined && val.length > rule.valueMax) throw invalid(`${name}.${k}`, val, `Member must have length less than or equal to ${rule.valueMax}`, this.code);
     }
     return v as Record<string, string>;
   }

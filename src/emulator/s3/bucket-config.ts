@@ -1,13 +1,18 @@
 import { ApiError } from '../api-error.js';
 import { child, childText } from '../xml.js';
+import { authorizeCaller, bucketArn } from './access.js';
 import { mustBucket, readSmallBody, readXmlBody, sendEmpty, sendXml, type S3Request } from './responses.js';
 
-/** Public access block, bucket policy and default encryption: stored as given and returned as S3 does. */
+/**
+ * Public access block, bucket policy and default encryption: stored as given and returned as S3 does. The bucket
+ * policy operations are not checked against the policy: the bucket owner's root user can always manage it.
+ */
 const PAB_FIELDS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 
 export async function putPublicAccessBlock(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  const doc = await readXmlBody(r, 'PublicAccessBlockConfiguration');
+  authorizeCaller(r, b, 's3:PutBucketPublicAccessBlock', bucketArn(b.name));
+  const doc = await readXmlBody(r, 'PublicAccessBlockConfiguration', true);
   const config: Record<string, boolean> = {};
   for (const f of PAB_FIELDS) {
     const v = childText(doc, f);
@@ -21,6 +26,7 @@ export async function putPublicAccessBlock(r: S3Request): Promise<void> {
 
 export function getPublicAccessBlock(r: S3Request): void {
   const b = mustBucket(r);
+  authorizeCaller(r, b, 's3:GetBucketPublicAccessBlock', bucketArn(b.name));
   if (!b.publicAccessBlock) {
     throw new ApiError('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404, { BucketName: b.name });
   }
@@ -29,6 +35,7 @@ export function getPublicAccessBlock(r: S3Request): void {
 
 export async function deletePublicAccessBlock(r: S3Request): Promise<void> {
   const b = mustBucket(r);
+  authorizeCaller(r, b, 's3:PutBucketPublicAccessBlock', bucketArn(b.name));
   delete b.publicAccessBlock;
   await r.emu.store.commit();
   sendEmpty(r, 204);
@@ -48,7 +55,7 @@ export function grantsPublicAccess(policy: Record<string, unknown>): boolean {
 
 export async function putBucketPolicy(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  const text = (await readSmallBody(r, 20 * 1024)).toString('utf8');
+  const text = (await readSmallBody(r, 20 * 1024, true)).toString('utf8');
   let policy: unknown;
   try {
     policy = JSON.parse(text);
@@ -82,7 +89,8 @@ export async function deleteBucketPolicy(r: S3Request): Promise<void> {
 
 export async function putBucketEncryption(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  const doc = await readXmlBody(r, 'ServerSideEncryptionConfiguration');
+  authorizeCaller(r, b, 's3:PutEncryptionConfiguration', bucketArn(b.name));
+  const doc = await readXmlBody(r, 'ServerSideEncryptionConfiguration', true);
   const rule = child(doc, 'Rule');
   const defaults = rule ? child(rule, 'ApplyServerSideEncryptionByDefault') : undefined;
   const algorithm = defaults ? childText(defaults, 'SSEAlgorithm') : undefined;
@@ -99,6 +107,7 @@ export async function putBucketEncryption(r: S3Request): Promise<void> {
 /** Since 2023 every bucket has SSE-S3 (AES256) by default, so there is always a configuration to return. */
 export function getBucketEncryption(r: S3Request): void {
   const b = mustBucket(r);
+  authorizeCaller(r, b, 's3:GetEncryptionConfiguration', bucketArn(b.name));
   const e = b.encryption ?? { algorithm: 'AES256', bucketKeyEnabled: false };
   sendXml(r, 200, 'ServerSideEncryptionConfiguration', [
     [
@@ -113,6 +122,7 @@ export function getBucketEncryption(r: S3Request): void {
 
 export async function deleteBucketEncryption(r: S3Request): Promise<void> {
   const b = mustBucket(r);
+  authorizeCaller(r, b, 's3:PutEncryptionConfiguration', bucketArn(b.name));
   delete b.encryption;
   await r.emu.store.commit();
   sendEmpty(r, 204);

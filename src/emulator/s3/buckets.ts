@@ -1,6 +1,8 @@
 import { ApiError } from '../api-error.js';
 import { childText, escapeXml } from '../xml.js';
+import { authorizeCaller, bucketArn } from './access.js';
 import { buckets, getBucket } from './s3-model.js';
+import { bucketIsEmpty } from './versions.js';
 import { baseHeaders, isoDate, mustBucket, S3_NS, readXmlBody, sendEmpty, sendXml, type S3Request } from './responses.js';
 
 /** Bucket names: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address. */
@@ -42,12 +44,15 @@ export async function createBucket(r: S3Request): Promise<void> {
 
 export function headBucket(r: S3Request): void {
   const b = mustBucket(r);
+  authorizeCaller(r, b, 's3:ListBucket', bucketArn(b.name));
   sendEmpty(r, 200, { 'x-amz-bucket-region': b.region });
 }
 
 export async function deleteBucket(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  if (Object.keys(b.objects).length > 0) {
+  authorizeCaller(r, b, 's3:DeleteBucket', bucketArn(b.name));
+  // A versioned bucket "is not empty until all versions and delete markers are gone".
+  if (!bucketIsEmpty(b)) {
     throw new ApiError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, { BucketName: b.name });
   }
   const partBlobs = Object.values(b.uploads).flatMap((u) => Object.values(u.parts).map((p) => p.blob));
@@ -68,6 +73,7 @@ export function listBuckets(r: S3Request): void {
 
 export function getBucketLocation(r: S3Request): void {
   const b = mustBucket(r);
+  authorizeCaller(r, b, 's3:GetBucketLocation', bucketArn(b.name));
   const value = b.region === 'us-east-1' ? '' : escapeXml(b.region);
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3_NS}">${value}</LocationConstraint>`;
   r.res.writeHead(200, { ...baseHeaders(r), 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) });

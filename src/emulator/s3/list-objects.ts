@@ -3,6 +3,7 @@ import type { S3Bucket } from '../store/state.js';
 import type { XmlNode } from '../xml.js';
 import { isoDate, mustBucket, sendXml, type S3Request } from './responses.js';
 import { sortedKeys } from './s3-model.js';
+import { authorizeCaller, bucketArn } from './access.js';
 
 interface Entry {
   key?: string;
@@ -46,11 +47,15 @@ function walk(b: S3Bucket, prefix: string, delimiter: string, after: string, ski
   return { entries, truncated, lastMarker, lastWasPrefix };
 }
 
-function readMaxKeys(r: S3Request): number {
+/** max-keys as asked (reported back as MaxKeys) and the page actually served: S3 "returns up to" MaxKeys keys. */
+export function readMaxKeys(r: S3Request): { asked: number; served: number } {
   const raw = r.query.get('max-keys');
-  if (raw === null) return 1000;
-  if (!/^\d+$/.test(raw)) throw new ApiError('InvalidArgument', 'Provided max-keys not an integer or within integer range', 400, { ArgumentName: 'max-keys', ArgumentValue: raw });
-  return Math.min(1000, Number(raw));
+  let asked = 1000;
+  if (raw !== null) {
+    if (!/^\d+$/.test(raw)) throw new ApiError('InvalidArgument', 'Provided max-keys not an integer or within integer range', 400, { ArgumentName: 'max-keys', ArgumentValue: raw });
+    asked = Math.min(1000, Number(raw));
+  }
+  return { asked, served: Math.min(asked, r.emu.opts.pageSize ?? Infinity) };
 }
 
 function encoder(r: S3Request): (s: string) => string {
@@ -96,8 +101,19 @@ function decodeToken(token: string): { m: string; p: boolean } {
   throw new ApiError('InvalidArgument', 'The continuation token provided is incorrect', 400, { ArgumentName: 'continuation-token' });
 }
 
+/** ListBucket, with the s3:prefix / s3:delimiter / s3:max-keys condition keys a policy may test. */
+export function authorizeList(r: S3Request, b: S3Bucket, action = 's3:ListBucket'): void {
+  const ctx: Record<string, string> = { 's3:prefix': r.query.get('prefix') ?? '' };
+  const delimiter = r.query.get('delimiter');
+  if (delimiter !== null) ctx['s3:delimiter'] = delimiter;
+  const maxKeys = r.query.get('max-keys');
+  if (maxKeys !== null) ctx['s3:max-keys'] = maxKeys;
+  authorizeCaller(r, b, action, bucketArn(b.name), ctx);
+}
+
 export function listObjectsV2(r: S3Request): void {
   const b = mustBucket(r);
+  authorizeList(r, b);
   const prefix = r.query.get('prefix') ?? '';
   const delimiter = r.query.get('delimiter') ?? '';
   const startAfter = r.query.get('start-after') ?? '';
@@ -106,7 +122,7 @@ export function listObjectsV2(r: S3Request): void {
   const enc = encoder(r);
   const cursor = token !== null ? decodeToken(token) : undefined;
   const after = cursor ? cursor.m : startAfter;
-  const { entries, truncated, lastMarker, lastWasPrefix } = walk(b, prefix, delimiter, after, cursor?.p ? cursor.m : undefined, maxKeys);
+  const { entries, truncated, lastMarker, lastWasPrefix } = walk(b, prefix, delimiter, after, cursor?.p ? cursor.m : undefined, maxKeys.served);
   const owner = r.query.get('fetch-owner') === 'true' ? r.emu.opts.accountId : undefined;
   sendXml(r, 200, 'ListBucketResult', [
     ['Name', b.name],
@@ -114,7 +130,7 @@ export function listObjectsV2(r: S3Request): void {
     ...(token !== null ? [['ContinuationToken', token] as XmlNode] : []),
     ...(startAfter ? [['StartAfter', enc(startAfter)] as XmlNode] : []),
     ['KeyCount', entries.length],
-    ['MaxKeys', maxKeys],
+    ['MaxKeys', maxKeys.asked],
     ...(delimiter ? [['Delimiter', enc(delimiter)] as XmlNode] : []),
     ...(r.query.get('encoding-type') ? [['EncodingType', 'url'] as XmlNode] : []),
     ['IsTruncated', truncated ? 'true' : 'false'],
@@ -126,18 +142,19 @@ export function listObjectsV2(r: S3Request): void {
 /** ListObjects (version 1): Marker / NextMarker instead of continuation tokens. */
 export function listObjectsV1(r: S3Request): void {
   const b = mustBucket(r);
+  authorizeList(r, b);
   const prefix = r.query.get('prefix') ?? '';
   const delimiter = r.query.get('delimiter') ?? '';
   const marker = r.query.get('marker') ?? '';
   const maxKeys = readMaxKeys(r);
   const enc = encoder(r);
-  const { entries, truncated, lastMarker } = walk(b, prefix, delimiter, marker, marker && delimiter && marker.endsWith(delimiter) ? marker : undefined, maxKeys);
+  const { entries, truncated, lastMarker } = walk(b, prefix, delimiter, marker, marker && delimiter && marker.endsWith(delimiter) ? marker : undefined, maxKeys.served);
   sendXml(r, 200, 'ListBucketResult', [
     ['Name', b.name],
     ['Prefix', enc(prefix)],
     ['Marker', enc(marker)],
     ...(truncated && delimiter ? [['NextMarker', enc(lastMarker)] as XmlNode] : []),
-    ['MaxKeys', maxKeys],
+    ['MaxKeys', maxKeys.asked],
     ...(delimiter ? [['Delimiter', enc(delimiter)] as XmlNode] : []),
     ['IsTruncated', truncated ? 'true' : 'false'],
     ...contents(b, entries, enc, r.emu.opts.accountId),

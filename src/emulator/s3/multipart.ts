@@ -2,14 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ApiError } from '../api-error.js';
-import type { S3Bucket, S3Upload } from '../store/state.js';
+import type { S3Bucket, S3ObjectMeta, S3Upload } from '../store/state.js';
 import { childText } from '../xml.js';
-import { encryptionHeaders } from './bucket-config.js';
 import { checksumHeader, CHECKSUM_ALGORITHMS } from './checksums.js';
-import { checkKey, checkWriteConditions, userMetadata } from './objects.js';
+import { authorizeCaller, objectArn } from './access.js';
+import { checkConditions, writeConditions } from './conditional.js';
+import { checkKey, requestedSse, sseHeaders, userMetadata, versionHeader, writeContext } from './objects.js';
 import { receiveBody } from './receive-body.js';
 import { header, mustBucket, readXmlBody, sendEmpty, sendXml, type S3Request } from './responses.js';
-import { getObject, setObject } from './s3-model.js';
+import { getObject } from './s3-model.js';
+import { putVersion } from './versions.js';
 
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 export const MAX_PARTS = 10000;
@@ -26,6 +28,7 @@ function upload(r: S3Request, b: S3Bucket): S3Upload {
 export async function createMultipartUpload(r: S3Request): Promise<void> {
   const b = mustBucket(r);
   checkKey(r.key!);
+  authorizeCaller(r, b, 's3:PutObject', objectArn(b.name, r.key!), writeContext(r));
   const uploadId = randomBytes(24).toString('base64url');
   b.uploads[uploadId] = {
     uploadId,
@@ -34,18 +37,20 @@ export async function createMultipartUpload(r: S3Request): Promise<void> {
     contentType: header(r.req, 'content-type') ?? 'application/octet-stream',
     metadata: userMetadata(r),
     parts: {},
+    sse: requestedSse(r, b),
   };
   await r.emu.store.commit();
   const algo = header(r.req, 'x-amz-checksum-algorithm');
   sendXml(r, 200, 'InitiateMultipartUploadResult', [['Bucket', b.name], ['Key', r.key!], ['UploadId', uploadId]], {
     ...(algo ? { 'x-amz-checksum-algorithm': algo.toUpperCase() } : {}),
-    ...encryptionHeaders(b),
+    ...sseHeaders(b, b.uploads[uploadId]!),
   });
 }
 
 export async function uploadPart(r: S3Request): Promise<void> {
   const b = mustBucket(r);
   const u = upload(r, b);
+  authorizeCaller(r, b, 's3:PutObject', objectArn(b.name, u.key));
   const raw = r.query.get('partNumber') ?? '';
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 1 || n > MAX_PARTS) {
@@ -64,16 +69,20 @@ export async function uploadPart(r: S3Request): Promise<void> {
   if (old) await r.emu.blobs.remove(old.blob);
   const sums: Record<string, string> = {};
   for (const [a, v] of Object.entries(body.checksums)) sums[checksumHeader(a as never)] = v;
-  sendEmpty(r, 200, { etag, ...sums, ...encryptionHeaders(b) });
+  sendEmpty(r, 200, { etag, ...sums, ...sseHeaders(b, u) });
 }
 
 export async function completeMultipartUpload(r: S3Request): Promise<void> {
   const b = mustBucket(r);
   const u = upload(r, b);
+  authorizeCaller(r, b, 's3:PutObject', objectArn(b.name, u.key), writeContext(r));
+  const conditions = writeConditions(r);
   const doc = await readXmlBody(r, 'CompleteMultipartUpload');
   const listed = doc.children.filter((c) => c.name === 'Part');
   if (listed.length === 0) throw new ApiError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
-  checkWriteConditions(r, getObject(b, r.key!));
+  // Evaluated when the upload completes, against the object committed then; a delete of the key since the upload
+  // began is a conflict (409 for If-None-Match, 404 for If-Match).
+  if (conditions) checkConditions(conditions, u.key, getObject(b, u.key), u.keyDeleted === true);
   let previous = 0;
   for (const p of listed) {
     const n = Number(childText(p, 'PartNumber'));
@@ -125,32 +134,31 @@ export async function completeMultipartUpload(r: S3Request): Promise<void> {
     throw new ApiError('NoSuchUpload', 'The specified upload does not exist.', 404, { UploadId: u.uploadId });
   }
   const etag = `"${md5s.digest('hex')}-${chosen.length}"`;
-  const old = setObject(b, r.key!, {
-    blob,
-    size,
-    etag,
-    lastModified: Date.now(),
-    contentType: u.contentType,
-    metadata: u.metadata,
-    checksums: {},
-  });
+  try {
+    if (conditions) checkConditions(conditions, u.key, getObject(b, u.key), u.keyDeleted === true);
+  } catch (e) {
+    await r.emu.blobs.remove(blob);
+    throw e;
+  }
+  const meta: S3ObjectMeta = { blob, size, etag, lastModified: Date.now(), contentType: u.contentType, metadata: u.metadata, checksums: {}, sse: u.sse };
+  const freed = putVersion(b, u.key, meta);
   const partBlobs = Object.values(u.parts).map((p) => p.blob);
   delete b.uploads[u.uploadId];
   await r.emu.store.commit();
-  for (const p of partBlobs) await r.emu.blobs.remove(p);
-  if (old) await r.emu.blobs.remove(old);
+  for (const p of [...partBlobs, ...freed]) await r.emu.blobs.remove(p);
   const host = header(r.req, 'host') ?? '127.0.0.1';
   sendXml(r, 200, 'CompleteMultipartUploadResult', [
     ['Location', `http://${host}/${b.name}/${encodeURIComponent(r.key!).replace(/%2F/g, '/')}`],
     ['Bucket', b.name],
     ['Key', r.key!],
     ['ETag', etag],
-  ], encryptionHeaders(b));
+  ], { ...sseHeaders(b, meta), ...versionHeader(b, meta) });
 }
 
 export async function abortMultipartUpload(r: S3Request): Promise<void> {
   const b = mustBucket(r);
   const u = upload(r, b);
+  authorizeCaller(r, b, 's3:AbortMultipartUpload', objectArn(b.name, u.key));
   const blobs = Object.values(u.parts).map((p) => p.blob);
   delete b.uploads[u.uploadId];
   await r.emu.store.commit();
@@ -161,13 +169,30 @@ export async function abortMultipartUpload(r: S3Request): Promise<void> {
 export function listParts(r: S3Request): void {
   const b = mustBucket(r);
   const u = upload(r, b);
-  const parts = Object.entries(u.parts).sort(([a], [c]) => Number(a) - Number(c));
+  authorizeCaller(r, b, 's3:ListMultipartUploadParts', objectArn(b.name, u.key));
+  const int = (name: string, fallback: number) => {
+    const raw = r.query.get(name);
+    if (raw === null) return fallback;
+    if (!/^\d+$/.test(raw)) throw new ApiError('InvalidArgument', `Provided ${name} not an integer or within integer range`, 400, { ArgumentName: name, ArgumentValue: raw });
+    return Number(raw);
+  };
+  const asked = Math.min(int('max-parts', 1000), 1000);
+  const served = Math.min(asked, r.emu.opts.pageSize ?? Infinity);
+  const after = int('part-number-marker', 0);
+  const all = Object.entries(u.parts)
+    .map(([n, p]) => [Number(n), p] as const)
+    .filter(([n]) => n > after)
+    .sort(([a], [c]) => a - c);
+  const parts = all.slice(0, served);
+  const truncated = all.length > served;
   sendXml(r, 200, 'ListPartsResult', [
     ['Bucket', b.name],
     ['Key', u.key],
     ['UploadId', u.uploadId],
-    ['MaxParts', 1000],
-    ['IsTruncated', 'false'],
+    ['PartNumberMarker', after],
+    ...(truncated ? [['NextPartNumberMarker', parts[parts.length - 1]![0]] as [string, number]] : []),
+    ['MaxParts', asked],
+    ['IsTruncated', truncated ? 'true' : 'false'],
     ...parts.map(([n, p]) => ['Part', [['PartNumber', n], ['ETag', p.etag], ['Size', p.size]]] as [string, [string, string | number][]]),
   ]);
 }

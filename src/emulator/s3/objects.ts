@@ -1,11 +1,13 @@
 import { ApiError } from '../api-error.js';
 import type { S3Bucket, S3ObjectMeta } from '../store/state.js';
-import { child, childText } from '../xml.js';
+import { authorizeCaller, objectArn } from './access.js';
 import { encryptionHeaders } from './bucket-config.js';
 import { checksumHeader } from './checksums.js';
+import { beginConditionalWrite, checkConditions, endConditionalWrite, etagMatches, noSuchKey, preconditionFailed, writeConditions } from './conditional.js';
 import { receiveBody } from './receive-body.js';
-import { baseHeaders, header, httpDate, mustBucket, readXmlBody, sendEmpty, sendXml, type S3Request } from './responses.js';
-import { getObject, setObject } from './s3-model.js';
+import { baseHeaders, header, httpDate, mustBucket, sendEmpty, type S3Request } from './responses.js';
+import { defaultSse, getObject } from './s3-model.js';
+import { findVersion, latestIsDeleteMarker, NULL_VERSION, putVersion } from './versions.js';
 
 export const MAX_KEY_BYTES = 1024;
 
@@ -14,33 +16,14 @@ export function checkKey(key: string): void {
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw new ApiError('KeyTooLongError', 'Your key is too long', 400);
 }
 
-function noSuchKey(key: string): ApiError {
-  return new ApiError('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
-}
-
-function preconditionFailed(condition: string): ApiError {
-  return new ApiError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, { Condition: condition });
-}
-
-/** Conditional writes: If-None-Match: * (create only) and If-Match: <etag> (replace only that version). */
-export function checkWriteConditions(r: S3Request, existing: S3ObjectMeta | undefined): void {
-  const noneMatch = header(r.req, 'if-none-match');
-  const match = header(r.req, 'if-match');
-  if (noneMatch !== undefined) {
-    if (noneMatch.trim() !== '*') throw new ApiError('NotImplemented', 'If-None-Match on writes only supports *', 501);
-    if (existing) throw preconditionFailed('If-None-Match');
+/** A versionId query parameter; S3 answers 400 InvalidArgument for a malformed one. */
+export function versionIdParam(r: S3Request): string | undefined {
+  const v = r.query.get('versionId');
+  if (v === null) return undefined;
+  if (v !== NULL_VERSION && !/^[A-Za-z0-9._-]{1,1024}$/.test(v)) {
+    throw new ApiError('InvalidArgument', 'Invalid version id specified', 400, { ArgumentName: 'versionId', ArgumentValue: v });
   }
-  if (match !== undefined) {
-    if (!existing) throw noSuchKey(r.key!);
-    if (!etagMatches(match, existing.etag)) throw preconditionFailed('If-Match');
-  }
-}
-
-function etagMatches(list: string, etag: string): boolean {
-  return list.split(',').some((t) => {
-    const v = t.trim();
-    return v === '*' || v === etag || `"${v}"` === etag;
-  });
+  return v;
 }
 
 export function userMetadata(r: S3Request): Record<string, string> {
@@ -52,43 +35,83 @@ export function userMetadata(r: S3Request): Record<string, string> {
   return meta;
 }
 
+/** The encryption a write asks for (x-amz-server-side-encryption headers), else the bucket default. */
+export function requestedSse(r: S3Request, b: S3Bucket): { algorithm: string; kmsKeyId?: string } {
+  const algorithm = header(r.req, 'x-amz-server-side-encryption');
+  if (!algorithm) return defaultSse(b);
+  if (!['AES256', 'aws:kms', 'aws:kms:dsse'].includes(algorithm)) {
+    throw new ApiError('InvalidArgument', 'Server Side Encryption with AWS Key Management Service or Customer Provided Keys is not valid', 400, { ArgumentName: 'x-amz-server-side-encryption', ArgumentValue: algorithm });
+  }
+  const kmsKeyId = header(r.req, 'x-amz-server-side-encryption-aws-kms-key-id') ?? (algorithm !== 'AES256' ? b.encryption?.kmsKeyId : undefined);
+  return kmsKeyId ? { algorithm, kmsKeyId } : { algorithm };
+}
+
+/** The condition keys S3 puts in the request context of a write (e.g. to enforce conditional writes by policy). */
+export function writeContext(r: S3Request): Record<string, string> {
+  const ctx: Record<string, string> = {};
+  for (const [h, key] of [['if-none-match', 's3:if-none-match'], ['if-match', 's3:if-match'], ['x-amz-server-side-encryption', 's3:x-amz-server-side-encryption'], ['x-amz-server-side-encryption-aws-kms-key-id', 's3:x-amz-server-side-encryption-aws-kms-key-id'], ['x-amz-content-sha256', 's3:x-amz-content-sha256']] as const) {
+    const v = header(r.req, h);
+    if (v !== undefined) ctx[key] = v;
+  }
+  return ctx;
+}
+
 function checksumResponseHeaders(checksums: Record<string, string>): Record<string, string> {
   const h: Record<string, string> = {};
   for (const [a, v] of Object.entries(checksums)) h[checksumHeader(a as never)] = v;
   return h;
 }
 
+export function versionHeader(b: S3Bucket, meta: { versionId?: string }): Record<string, string> {
+  return b.versioning || meta.versionId ? { 'x-amz-version-id': meta.versionId ?? NULL_VERSION } : {};
+}
+
+export function sseHeaders(b: S3Bucket, o: { sse?: { algorithm: string; kmsKeyId?: string } }): Record<string, string> {
+  if (!o.sse) return encryptionHeaders(b);
+  return encryptionHeaders({ encryption: { algorithm: o.sse.algorithm, kmsKeyId: o.sse.kmsKeyId, bucketKeyEnabled: b.encryption?.bucketKeyEnabled ?? false } });
+}
+
 export async function putObject(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  checkKey(r.key!);
-  checkWriteConditions(r, getObject(b, r.key!));
+  const key = r.key!;
+  checkKey(key);
+  authorizeCaller(r, b, 's3:PutObject', objectArn(b.name, key), writeContext(r));
+  const conditions = writeConditions(r);
+  if (conditions) checkConditions(conditions, key, getObject(b, key));
   const metadata = userMetadata(r);
-  const body = await receiveBody(r.emu, r.req, r.emu.opts.maxObjectBytes, r.chain);
-  const current = r.emu.store.state.s3.buckets[b.name];
-  if (current !== b) {
-    await r.emu.blobs.remove(await r.emu.blobs.adopt(body.tempFile));
-    throw new ApiError('NoSuchBucket', 'The specified bucket does not exist', 404, { BucketName: b.name });
-  }
-  const blob = await r.emu.blobs.adopt(body.tempFile);
+  const sse = requestedSse(r, b);
+  const inFlight = conditions ? beginConditionalWrite(b, key) : undefined;
   try {
-    checkWriteConditions(r, getObject(b, r.key!)); // again: another writer may have won while the body streamed
-  } catch (e) {
-    await r.emu.blobs.remove(blob);
-    throw e;
+    const body = await receiveBody(r.emu, r.req, r.emu.opts.maxObjectBytes, r.chain);
+    const blob = await r.emu.blobs.adopt(body.tempFile);
+    if (r.emu.store.state.s3.buckets[b.name] !== b) {
+      await r.emu.blobs.remove(blob);
+      throw new ApiError('NoSuchBucket', 'The specified bucket does not exist', 404, { BucketName: b.name });
+    }
+    try {
+      // What decides: the state at the moment of commit (another writer may have finished while the body streamed).
+      if (conditions) checkConditions(conditions, key, getObject(b, key), inFlight!.deleted);
+    } catch (e) {
+      await r.emu.blobs.remove(blob);
+      throw e;
+    }
+    const meta: S3ObjectMeta = {
+      blob,
+      size: body.size,
+      etag: `"${body.md5}"`,
+      lastModified: Date.now(),
+      contentType: header(r.req, 'content-type') ?? 'application/octet-stream',
+      metadata,
+      checksums: body.checksums,
+      sse,
+    };
+    const freed = putVersion(b, key, meta);
+    await r.emu.store.commit();
+    for (const f of freed) await r.emu.blobs.remove(f);
+    sendEmpty(r, 200, { etag: meta.etag, ...checksumResponseHeaders(body.checksums), ...sseHeaders(b, meta), ...versionHeader(b, meta) });
+  } finally {
+    if (inFlight) endConditionalWrite(b, key, inFlight);
   }
-  const etag = `"${body.md5}"`;
-  const old = setObject(b, r.key!, {
-    blob,
-    size: body.size,
-    etag,
-    lastModified: Date.now(),
-    contentType: header(r.req, 'content-type') ?? 'application/octet-stream',
-    metadata,
-    checksums: body.checksums,
-  });
-  await r.emu.store.commit();
-  if (old) await r.emu.blobs.remove(old);
-  sendEmpty(r, 200, { etag, ...checksumResponseHeaders(body.checksums), ...encryptionHeaders(b) });
 }
 
 function objectHeaders(b: S3Bucket, o: S3ObjectMeta): Record<string, string> {
@@ -97,7 +120,8 @@ function objectHeaders(b: S3Bucket, o: S3ObjectMeta): Record<string, string> {
     'last-modified': httpDate(o.lastModified),
     'content-type': o.contentType,
     'accept-ranges': 'bytes',
-    ...encryptionHeaders(b),
+    ...sseHeaders(b, o),
+    ...versionHeader(b, o),
   };
   for (const [k, v] of Object.entries(o.metadata)) h[`x-amz-meta-${k}`] = v;
   return h;
@@ -138,14 +162,35 @@ function parseRange(value: string | undefined, size: number): { start: number; e
   return { start, end };
 }
 
+/** The object a read names: the current version, or ?versionId= (a delete marker there is 405, as on S3). */
+function objectToRead(r: S3Request, b: S3Bucket): S3ObjectMeta {
+  const key = r.key!;
+  const versionId = versionIdParam(r);
+  authorizeCaller(r, b, versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', objectArn(b.name, key));
+  if (versionId === undefined) {
+    const o = getObject(b, key);
+    if (o) return o;
+    if (!latestIsDeleteMarker(b, key)) throw noSuchKey(key);
+    throw new ApiError('NoSuchKey', 'The specified key does not exist.', 404, { Key: key }, { 'x-amz-delete-marker': 'true' });
+  }
+  const v = findVersion(b, key, versionId);
+  if (!v) throw new ApiError('NoSuchVersion', 'The specified version does not exist.', 404, { Key: key, VersionId: versionId });
+  if ('deleteMarker' in v && v.deleteMarker) {
+    throw new ApiError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, { Method: r.req.method ?? 'GET', ResourceType: 'DeleteMarker' }, {
+      'x-amz-delete-marker': 'true',
+      'x-amz-version-id': versionId,
+    });
+  }
+  return v as S3ObjectMeta;
+}
+
 export function getObjectOrHead(r: S3Request, head: boolean): void {
   const b = mustBucket(r);
-  const o = getObject(b, r.key!);
-  if (!o) throw noSuchKey(r.key!);
+  const o = objectToRead(r, b);
   const cond = readConditions(r, o);
   if (cond === 412) throw preconditionFailed(header(r.req, 'if-match') !== undefined ? 'If-Match' : 'If-Unmodified-Since');
   if (cond === 304) {
-    r.res.writeHead(304, { ...baseHeaders(r), etag: o.etag, 'last-modified': httpDate(o.lastModified) });
+    r.res.writeHead(304, { ...baseHeaders(r), etag: o.etag, 'last-modified': httpDate(o.lastModified), ...versionHeader(b, o) });
     r.res.end();
     return;
   }
@@ -172,46 +217,3 @@ export function getObjectOrHead(r: S3Request, head: boolean): void {
   stream.pipe(r.res);
 }
 
-export async function deleteObject(r: S3Request): Promise<void> {
-  const b = mustBucket(r);
-  const o = getObject(b, r.key!);
-  if (o) {
-    delete b.objects[r.key!];
-    await r.emu.store.commit();
-    await r.emu.blobs.remove(o.blob);
-  }
-  sendEmpty(r, 204);
-}
-
-/** DeleteObjects: at most 1000 keys; missing keys count as deleted, as on S3. */
-export async function deleteObjects(r: S3Request): Promise<void> {
-  const b = mustBucket(r);
-  const doc = await readXmlBody(r, 'Delete');
-  const quiet = childText(doc, 'Quiet') === 'true';
-  const objects = doc.children.filter((c) => c.name === 'Object');
-  if (objects.length === 0 || objects.length > 1000) {
-    throw new ApiError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
-  }
-  const deleted: string[] = [];
-  const errors: Array<[string, string, string]> = [];
-  const blobs: string[] = [];
-  for (const o of objects) {
-    const key = child(o, 'Key')?.text;
-    if (key === undefined || key === '') {
-      errors.push(['', 'InvalidArgument', 'A key is required.']);
-      continue;
-    }
-    const meta = getObject(b, key);
-    if (meta) {
-      blobs.push(meta.blob);
-      delete b.objects[key];
-    }
-    deleted.push(key);
-  }
-  await r.emu.store.commit();
-  for (const blob of blobs) await r.emu.blobs.remove(blob);
-  sendXml(r, 200, 'DeleteResult', [
-    ...(quiet ? [] : deleted.map((k) => ['Deleted', [['Key', k]]] as [string, [string, string][]])),
-    ...errors.map(([k, code, message]) => ['Error', [['Key', k], ['Code', code], ['Message', message]]] as [string, [string, string][]]),
-  ]);
-}

@@ -45,7 +45,7 @@ export function baseHeaders(r: { info: RequestInfo }): Record<string, string> {
 
 /** S3 errors: <Error><Code/><Message/>...<RequestId/></Error>; HEAD answers carry no body. */
 export function sendS3Error(req: IncomingMessage, res: ServerResponse, e: ApiError, requestId: string): void {
-  const headers: Record<string, string> = { 'x-amz-request-id': requestId, 'x-amz-id-2': Buffer.from(requestId).toString('base64') };
+  const headers: Record<string, string> = { ...e.headers, 'x-amz-request-id': requestId, 'x-amz-id-2': Buffer.from(requestId).toString('base64') };
   if (req.method === 'HEAD') {
     res.writeHead(e.status, { ...headers, 'content-length': '0' });
     res.end();
@@ -69,14 +69,22 @@ export function mustBucket(r: S3Request): S3Bucket {
 
 export const MAX_CONFIG_BODY = 1024 * 1024;
 
-/** Small request bodies (XML configurations, policies), with the same checksum checks as object bodies. */
-export async function readSmallBody(r: S3Request, limit = MAX_CONFIG_BODY): Promise<Buffer> {
+/**
+ * Small request bodies (XML configurations, policies), with the same checksum checks as object bodies. Operations
+ * whose model says `requestChecksumRequired` (PutBucketPolicy, DeleteObjects, PutBucketTagging, ...) must carry a
+ * Content-MD5 or an x-amz-checksum-* value, as S3 requires.
+ */
+export async function readSmallBody(r: S3Request, limit = MAX_CONFIG_BODY, checksumRequired = false): Promise<Buffer> {
   let got;
   try {
     got = await receiveBody(r.emu, r.req, limit, r.chain);
   } catch (e) {
     if (e instanceof ApiError && e.code === 'EntityTooLarge') throw new ApiError('MaxMessageLengthExceeded', 'Your request was too big.');
     throw e;
+  }
+  if (checksumRequired && r.req.headers['content-md5'] === undefined && Object.keys(got.checksums).length === 0) {
+    await rm(got.tempFile, { force: true });
+    throw new ApiError('InvalidRequest', 'Missing required header for this request: Content-MD5');
   }
   try {
     return await readFile(got.tempFile);
@@ -85,8 +93,8 @@ export async function readSmallBody(r: S3Request, limit = MAX_CONFIG_BODY): Prom
   }
 }
 
-export async function readXmlBody(r: S3Request, root: string): Promise<XmlElement> {
-  const body = await readSmallBody(r);
+export async function readXmlBody(r: S3Request, root: string, checksumRequired = false): Promise<XmlElement> {
+  const body = await readSmallBody(r, MAX_CONFIG_BODY, checksumRequired);
   try {
     const doc = parseXml(body.toString('utf8'));
     if (doc.name !== root) throw new XmlSyntaxError(`expected <${root}>, found <${doc.name}>`);

@@ -4,6 +4,9 @@ import * as config from './bucket-config.js';
 import { listObjectsV1, listObjectsV2 } from './list-objects.js';
 import * as mp from './multipart.js';
 import * as objects from './objects.js';
+import * as deletes from './deletes.js';
+import * as tagging from './tagging.js';
+import * as versioning from './versioning.js';
 import type { S3Request } from './responses.js';
 
 /**
@@ -56,6 +59,8 @@ export function routeS3(r: S3Request): Route {
         if (q.has('publicAccessBlock')) return ['PutPublicAccessBlock', config.putPublicAccessBlock];
         if (q.has('policy')) return ['PutBucketPolicy', config.putBucketPolicy];
         if (q.has('encryption')) return ['PutBucketEncryption', config.putBucketEncryption];
+        if (q.has('versioning')) return ['PutBucketVersioning', versioning.putBucketVersioning];
+        if (q.has('tagging')) return ['PutBucketTagging', tagging.putBucketTagging];
         if ([...q.keys()].length > 0) notImplemented();
         return ['CreateBucket', buckets.createBucket];
       case 'GET':
@@ -63,8 +68,11 @@ export function routeS3(r: S3Request): Route {
         if (q.has('policy')) return ['GetBucketPolicy', config.getBucketPolicy];
         if (q.has('encryption')) return ['GetBucketEncryption', config.getBucketEncryption];
         if (q.has('location')) return ['GetBucketLocation', buckets.getBucketLocation];
+        if (q.has('versioning')) return ['GetBucketVersioning', versioning.getBucketVersioning];
+        if (q.has('versions')) return ['ListObjectVersions', versioning.listObjectVersions];
+        if (q.has('tagging')) return ['GetBucketTagging', tagging.getBucketTagging];
         if (q.get('list-type') === '2') return ['ListObjectsV2', listObjectsV2];
-        if (q.has('uploads') || q.has('versioning') || q.has('tagging') || q.has('acl') || q.has('versions')) notImplemented();
+        if (q.has('uploads') || q.has('acl')) notImplemented();
         return ['ListObjects', listObjectsV1];
       case 'HEAD':
         return ['HeadBucket', buckets.headBucket];
@@ -72,10 +80,11 @@ export function routeS3(r: S3Request): Route {
         if (q.has('publicAccessBlock')) return ['DeletePublicAccessBlock', config.deletePublicAccessBlock];
         if (q.has('policy')) return ['DeleteBucketPolicy', config.deleteBucketPolicy];
         if (q.has('encryption')) return ['DeleteBucketEncryption', config.deleteBucketEncryption];
+        if (q.has('tagging')) return ['DeleteBucketTagging', tagging.deleteBucketTagging];
         if ([...q.keys()].length > 0) notImplemented();
         return ['DeleteBucket', buckets.deleteBucket];
       case 'POST':
-        if (q.has('delete')) return ['DeleteObjects', objects.deleteObjects];
+        if (q.has('delete')) return ['DeleteObjects', deletes.deleteObjects];
         notImplemented();
     }
     notImplemented();
@@ -93,7 +102,7 @@ export function routeS3(r: S3Request): Route {
       return ['HeadObject', (x) => objects.getObjectOrHead(x, true)];
     case 'DELETE':
       if (q.has('uploadId')) return ['AbortMultipartUpload', mp.abortMultipartUpload];
-      return ['DeleteObject', objects.deleteObject];
+      return ['DeleteObject', deletes.deleteObject];
     case 'POST':
       if (q.has('uploads')) return ['CreateMultipartUpload', mp.createMultipartUpload];
       if (q.has('uploadId')) return ['CompleteMultipartUpload', mp.completeMultipartUpload];

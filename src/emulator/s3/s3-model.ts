@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Emu } from '../context.js';
 import type { EmulatorState, S3Bucket, S3ObjectMeta } from '../store/state.js';
+import { historyBlobs, putVersion } from './versions.js';
 
 /** The S3 data model shared by the REST handlers and by Personalize jobs (which read input and write output). */
 export function buckets(emu: Emu): Record<string, S3Bucket> {
@@ -26,21 +27,16 @@ export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/**
- * Replaces (or creates) an object's entry and returns the blob it replaced, to be removed after the state is
- * committed (never before: a crash in between must leave the old object readable).
- */
-export function setObject(bucket: S3Bucket, key: string, meta: S3ObjectMeta): string | undefined {
-  const old = getObject(bucket, key);
-  // defineProperty: a key named __proto__ must be an entry, not the record's prototype.
-  Object.defineProperty(bucket.objects, key, { value: meta, enumerable: true, writable: true, configurable: true });
-  return old?.blob;
+/** The encryption a new object gets from its bucket's default (SSE-S3 since 2023, or the configured KMS key). */
+export function defaultSse(bucket: S3Bucket): { algorithm: string; kmsKeyId?: string } {
+  const e = bucket.encryption;
+  return e ? { algorithm: e.algorithm, ...(e.kmsKeyId ? { kmsKeyId: e.kmsKeyId } : {}) } : { algorithm: 'AES256' };
 }
 
-/** Writes a whole object from memory (Personalize job output). */
+/** Writes a whole object from memory (Personalize job output), as a new version when the bucket is versioned. */
 export async function writeObject(emu: Emu, bucket: S3Bucket, key: string, data: Buffer, contentType: string): Promise<void> {
   const blob = await emu.blobs.write(data);
-  const old = setObject(bucket, key, {
+  const freed = putVersion(bucket, key, {
     blob,
     size: data.length,
     etag: `"${createHash('md5').update(data).digest('hex')}"`,
@@ -48,9 +44,10 @@ export async function writeObject(emu: Emu, bucket: S3Bucket, key: string, data:
     contentType,
     metadata: {},
     checksums: {},
+    sse: defaultSse(bucket),
   });
   await emu.store.commit();
-  if (old) await emu.blobs.remove(old);
+  for (const b of freed) await emu.blobs.remove(b);
 }
 
 export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
@@ -64,6 +61,7 @@ export function s3Blobs(state: EmulatorState): string[] {
   const out: string[] = [];
   for (const b of Object.values(state.s3.buckets)) {
     for (const o of Object.values(b.objects)) out.push(o.blob);
+    out.push(...historyBlobs(b));
     for (const u of Object.values(b.uploads)) for (const p of Object.values(u.parts)) out.push(p.blob);
   }
   return out;

@@ -1,9 +1,9 @@
-import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { SegflowError, ExitCode } from '../../util/errors.js';
 import { emptyState, STATE_VERSION, type EmulatorState } from './state.js';
-import { isProcessAlive } from '../../util/process-alive.js';
+import { acquireLock } from '../../util/file-lock.js';
 
 /**
  * Keeps the state in memory and on disk. `commit()` resolves once a write that started after the caller's change
@@ -39,6 +39,8 @@ export class StateStore {
         throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} is not valid JSON: ${e.message}`, ExitCode.runFailure);
       } else throw e;
     }
+    // Parts added after version 1 was written: a data directory from an older emulator gets them empty.
+    state.kms ??= { keys: {} };
     return new StateStore(dataDir, state);
   }
 
@@ -75,28 +77,12 @@ export class StateStore {
   }
 }
 
-/** One emulator per data directory: a pid lock file, taken over when its owner is gone. */
+/**
+ * One emulator per data directory: the same pid lock as segflow's state (race-free takeover of a dead holder's
+ * lock), refused with EMU_DATA_DIR_LOCKED while another emulator, in this process or another, holds it.
+ */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   await mkdir(dataDir, { recursive: true });
-  const lock = join(dataDir, 'emulator.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(lock, String(process.pid), { flag: 'wx' });
-      return async () => {
-        await rm(lock, { force: true });
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isProcessAlive(owner)) {
-        throw new SegflowError('EMU_DATA_DIR_LOCKED', `another emulator (pid ${owner}) is using ${dataDir}`, ExitCode.refused);
-      }
-      if (owner === process.pid) {
-        throw new SegflowError('EMU_DATA_DIR_LOCKED', `an emulator in this process is already using ${dataDir}`, ExitCode.refused);
-      }
-      await rm(lock, { force: true });
-    }
-  }
-  throw new SegflowError('EMU_DATA_DIR_LOCKED', `cannot lock ${dataDir}`, ExitCode.refused);
+  const lock = await acquireLock(join(dataDir, 'emulator.lock'), 'emulator', 'EMU_DATA_DIR_LOCKED');
+  return () => lock.release();
 }
-

@@ -35,7 +35,21 @@ export interface S3ObjectMeta {
   metadata: Record<string, string>;
   /** Full-object checksums the client sent and that were verified, by algorithm (e.g. CRC32 -> base64). */
   checksums: Record<string, string>;
+  /** Set once the bucket has (or had) versioning; objects written before that are version "null". */
+  versionId?: string;
+  /** How the object was encrypted when written (the bucket default, or the request's headers). */
+  sse?: { algorithm: string; kmsKeyId?: string };
 }
+
+/** A delete marker of a versioned bucket. */
+export interface S3DeleteMarker {
+  deleteMarker: true;
+  versionId: string;
+  lastModified: number;
+}
+
+/** A noncurrent version: an object version or a delete marker. */
+export type S3Version = (S3ObjectMeta & { versionId: string; deleteMarker?: undefined }) | S3DeleteMarker;
 
 export interface S3Part {
   blob: string;
@@ -51,6 +65,10 @@ export interface S3Upload {
   contentType: string;
   metadata: Record<string, string>;
   parts: Record<string, S3Part>;
+  /** A delete of the key succeeded after the upload began (a conditional complete then conflicts). */
+  keyDeleted?: boolean;
+  /** The encryption the completed object will have. */
+  sse?: { algorithm: string; kmsKeyId?: string };
 }
 
 export interface S3Bucket {
@@ -63,7 +81,12 @@ export interface S3Bucket {
   policy?: string;
   /** Raw ServerSideEncryptionConfiguration rules: algorithm, KMS key, bucket key. */
   encryption?: { algorithm: string; kmsKeyId?: string; bucketKeyEnabled: boolean };
+  /** Bucket tags (PutBucketTagging). */
   tags?: Record<string, string>;
+  /** Absent: never versioned. Once Enabled, a bucket can only be Suspended, never unversioned again. */
+  versioning?: 'Enabled' | 'Suspended';
+  /** Versioned buckets: every version older than `objects[key]`, and delete markers, newest first. */
+  versions?: Record<string, S3Version[]>;
 }
 
 export interface IamRole {
@@ -79,6 +102,16 @@ export interface IamRole {
   tags: Array<{ Key: string; Value: string }>;
   inlinePolicies: Record<string, string>;
   attachedPolicies: string[];
+  /** IAM eventual consistency: until visibleAfter, other services still see `previous` (nothing, for a new role). */
+  propagation?: { visibleAfter: number; previous?: RoleSnapshot };
+}
+
+/** What another service sees of a role: its trust policy and permissions. */
+export interface RoleSnapshot {
+  assumeRolePolicyDocument: string;
+  inlinePolicies: Record<string, string>;
+  attachedPolicies: string[];
+  permissionsBoundary?: string;
 }
 
 export interface IamPolicy {
@@ -93,6 +126,35 @@ export interface IamPolicy {
   tags: Array<{ Key: string; Value: string }>;
 }
 
+export interface KmsGrant {
+  grantId: string;
+  grantToken: string;
+  name?: string;
+  granteePrincipal: string;
+  retiringPrincipal?: string;
+  operations: string[];
+  constraints?: Record<string, unknown>;
+  issuingAccount: string;
+  created: number;
+}
+
+export interface KmsKey {
+  keyId: string;
+  arn: string;
+  region: string;
+  created: number;
+  description: string;
+  keyUsage: string;
+  keySpec: string;
+  state: 'Enabled' | 'PendingDeletion';
+  deletionDate?: number;
+  pendingWindowInDays?: number;
+  /** The key policy (KMS keys have exactly one, named "default"). */
+  policy: string;
+  grants: KmsGrant[];
+  tags: Array<{ TagKey: string; TagValue: string }>;
+}
+
 export interface EmulatorState {
   version: number;
   seq: number;
@@ -102,6 +164,7 @@ export interface EmulatorState {
   };
   s3: { buckets: Record<string, S3Bucket> };
   iam: { roles: Record<string, IamRole>; policies: Record<string, IamPolicy> };
+  kms: { keys: Record<string, KmsKey> };
 }
 
 export function emptyState(): EmulatorState {
@@ -111,5 +174,6 @@ export function emptyState(): EmulatorState {
     personalize: { resources: {}, tags: {} },
     s3: { buckets: {} },
     iam: { roles: {}, policies: {} },
+    kms: { keys: {} },
   };
 }

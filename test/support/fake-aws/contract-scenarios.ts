@@ -5,7 +5,7 @@
  */
 import { isAwsError } from '../../../src/aws/errors.js';
 import type { AwsPorts } from '../../../src/aws/ports.js';
-import { INTERACTIONS_SCHEMA, interactionsCsv, TRUST_POLICY } from '../../../src/emulator/test-support.js';
+import { INTERACTIONS_SCHEMA, interactionsCsv, TRUST_POLICY } from '../emulator.js';
 
 export interface ScenarioEnv {
   /** Attaches a managed policy out of band (the ports cannot: segflow never does). */

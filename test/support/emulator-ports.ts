@@ -4,9 +4,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type FaultSpec, type RunningEmulator } from '../../emulator/index.js';
-import { createPorts } from '../create-ports.js';
-import type { AwsPorts } from '../ports.js';
+import { startEmulator, type FaultSpec, type RunningEmulator } from '../../src/emulator/index.js';
+import { createPorts } from '../../src/aws/create-ports.js';
+import type { AwsPorts } from '../../src/aws/ports.js';
 
 export const TEST_REGION = 'eu-west-1';
 

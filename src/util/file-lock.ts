@@ -2,8 +2,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { refusal } from '../util/errors.js';
-import { isProcessAlive } from '../util/process-alive.js';
+import { refusal } from './errors.js';
+import { isProcessAlive } from './process-alive.js';
 
 export interface LockHolder {
   pid: number;
@@ -50,11 +50,11 @@ async function takeOver(path: string, instance: string, stillStale: () => Promis
 }
 
 /**
- * One apply/destroy per pipeline at a time: `<state>.lock` is created exclusively and names its holder.
- * A lock whose holder is a dead process on this host (kill -9, power loss) is taken over; a live holder, or
- * one on another host, is a refusal (exit 3) that names it.
+ * One holder at a time (an apply/destroy per pipeline, an emulator per data directory): the lock file is created
+ * exclusively and names its holder. A lock whose holder is a dead process on this host (kill -9, power loss) is
+ * taken over; a live holder, or one on another host, is a refusal (exit 3) with `code` that names it.
  */
-export async function acquireLock(path: string, command: string): Promise<Lock> {
+export async function acquireLock(path: string, command: string, code = 'STATE_LOCKED'): Promise<Lock> {
   await mkdir(dirname(path), { recursive: true });
   const holder: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -97,10 +97,10 @@ export async function acquireLock(path: string, command: string): Promise<Lock> 
       continue;
     }
     throw refusal(
-      'STATE_LOCKED',
+      code,
       `another ${other.command} holds the lock: pid ${other.pid} on ${other.host} since ${other.since}`,
       [`lock file: ${path}`, 'wait for it to finish; if that process is gone on another machine, delete the lock file'],
     );
   }
-  throw refusal('STATE_LOCKED', `could not acquire the lock ${path}`);
+  throw refusal(code, `could not acquire the lock ${path}`);
 }

@@ -5,10 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from './index.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 
 export const REGION = 'eu-west-1';
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -18,6 +19,7 @@ export interface Clients {
   s3: S3Client;
   iam: IAMClient;
   sts: STSClient;
+  kms: KMSClient;
 }
 
 export function clientsFor(endpoint: string, credentials = CREDENTIALS): Clients {
@@ -27,6 +29,7 @@ export function clientsFor(endpoint: string, credentials = CREDENTIALS): Clients
     s3: new S3Client({ ...common, forcePathStyle: true }),
     iam: new IAMClient(common),
     sts: new STSClient(common),
+    kms: new KMSClient(common),
   };
 }
 
@@ -101,3 +104,58 @@ export const TRUST_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
+
+export const ACCOUNT = '000000000000';
+
+/** The role policy AWS documents for batch workflows ("Service role policy for batch workflows"). */
+export function personalizeRolePolicy(bucket: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }],
+  });
+}
+
+/** The bucket policy AWS documents for batch workflows ("Amazon S3 bucket policy for batch workflows"). */
+export function personalizeBucketPolicy(bucket: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'PersonalizeS3BucketAccessPolicy',
+    Statement: [
+      {
+        Sid: 'PersonalizeS3BucketAccessPolicy',
+        Effect: 'Allow',
+        Principal: { Service: 'personalize.amazonaws.com' },
+        Action: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+      },
+    ],
+  });
+}
+
+/** The trust policy of "Cross-service confused deputy prevention". */
+export function confusedDeputyTrustPolicy(account = ACCOUNT, region = REGION): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: ['personalize.amazonaws.com'] },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': account }, StringLike: { 'aws:SourceArn': `arn:aws:personalize:${region}:${account}:*` } },
+      },
+    ],
+  });
+}
+
+/**
+ * Everything AWS documents for Personalize to read and write `bucket` through a role: the role (confused-deputy
+ * trust policy), its S3 policy, and the bucket policy for the service. Returns the role's ARN.
+ */
+export async function grantPersonalize(c: Clients, bucket: string, roleName = 'segflow-role'): Promise<string> {
+  const { CreateRoleCommand, PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
+  const { PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+  const role = await c.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: confusedDeputyTrustPolicy() }));
+  await c.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 's3-access', PolicyDocument: personalizeRolePolicy(bucket) }));
+  await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: personalizeBucketPolicy(bucket) }));
+  return role.Role!.Arn!;
+}

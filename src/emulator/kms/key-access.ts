@@ -1,0 +1,142 @@
+import { ApiError } from '../api-error.js';
+import type { Emu } from '../context.js';
+import type { RequestContext } from '../iam/conditions.js';
+import { notAuthorized } from '../iam/denial.js';
+import { evaluatePolicy, type Decision, type Principal } from '../iam/evaluate.js';
+import { parsePolicy, type Policy } from '../iam/policy.js';
+import type { KmsKey } from '../store/state.js';
+
+/**
+ * Who may use a KMS key, as the KMS Developer Guide's "Determining access to KMS keys" describes it: the key policy
+ * is the primary control. An explicit Deny (key policy or the caller's IAM policies) wins; a key policy statement
+ * naming the caller allows; a statement naming the account's root ("Enable IAM User Permissions", the default key
+ * policy) lets the caller's IAM policies decide; a grant for the caller allows its operations; nothing else does.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+ */
+export function defaultKeyPolicy(account: string): string {
+  return JSON.stringify(
+    {
+      Version: '2012-10-17',
+      Id: 'key-default-1',
+      Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
+    },
+    null,
+    2,
+  );
+}
+
+export function keys(emu: Emu): Record<string, KmsKey> {
+  return emu.store.state.kms.keys;
+}
+
+/** A key by id or key ARN (aliases are not emulated); only keys of the request's region and the account. */
+export function findKey(emu: Emu, keyId: string, region: string): KmsKey | undefined {
+  const m = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/.exec(keyId);
+  const id = m ? m[3]! : keyId;
+  if (m && (m[1] !== region || m[2] !== emu.opts.accountId)) return undefined;
+  const k = Object.prototype.hasOwnProperty.call(keys(emu), id) ? keys(emu)[id] : undefined;
+  return k && k.region === region ? k : undefined;
+}
+
+export function mustKey(emu: Emu, keyId: string, region: string): KmsKey {
+  const k = findKey(emu, keyId, region);
+  if (!k) {
+    const shown = keyId.startsWith('arn:') ? keyId : `arn:aws:kms:${region}:${emu.opts.accountId}:key/${keyId}`;
+    throw new ApiError('NotFoundException', `Key '${shown}' does not exist`);
+  }
+  return k;
+}
+
+export function pendingDeletion(k: KmsKey): ApiError {
+  return new ApiError('KMSInvalidStateException', `${k.arn} is pending deletion.`);
+}
+
+const policyCache = new WeakMap<KmsKey, { text: string; policy: Policy }>();
+
+function keyPolicy(k: KmsKey): Policy {
+  const cached = policyCache.get(k);
+  if (cached && cached.text === k.policy) return cached.policy;
+  const policy = parsePolicy(k.policy);
+  policyCache.set(k, { text: k.policy, policy });
+  return policy;
+}
+
+export interface KeyUse {
+  principal: Principal;
+  /** e.g. kms:Decrypt */
+  action: string;
+  context: RequestContext;
+  /** The caller's identity-based policies (a role's inline and attached policies). */
+  identityPolicies?: Policy[];
+  boundary?: Policy;
+}
+
+function granteeMatches(grantee: string, p: Principal): boolean {
+  if (p.kind === 'role') return grantee === p.roleArn || grantee === p.sessionArn;
+  if (p.kind === 'service') return grantee === p.service;
+  if (p.kind === 'root') return grantee === `arn:aws:iam::${p.account}:root` || grantee === p.account;
+  return false;
+}
+
+export function decideKeyUse(k: KmsKey, use: KeyUse): Decision {
+  const request = { principal: use.principal, action: use.action, resource: k.arn, context: use.context };
+  const fromKey = evaluatePolicy(keyPolicy(k), request, true);
+  const fromIdentity = (use.identityPolicies ?? []).map((p) => evaluatePolicy(p, request, false));
+  const fromBoundary = use.boundary ? evaluatePolicy(use.boundary, request, false) : undefined;
+  if (fromKey.denied) return { allowed: false, reason: 'explicit-deny', deniedBy: fromKey.deniedBy, in: 'resource-based policy' };
+  const idDeny = fromIdentity.find((r) => r.denied);
+  if (idDeny) return { allowed: false, reason: 'explicit-deny', deniedBy: idDeny.deniedBy, in: 'identity-based policy' };
+  if (fromBoundary?.denied) return { allowed: false, reason: 'explicit-deny', deniedBy: fromBoundary.deniedBy, in: 'permissions boundary' };
+  if (fromKey.allowed) return { allowed: true };
+  const iamAllows = (!fromBoundary || fromBoundary.allowed) && fromIdentity.some((r) => r.allowed);
+  if (fromKey.allowedAccount && iamAllows) return { allowed: true };
+  const operation = use.action.replace(/^kms:/, '');
+  if (k.grants.some((g) => granteeMatches(g.granteePrincipal, use.principal) && g.operations.includes(operation))) return { allowed: true };
+  return { allowed: false, reason: 'implicit-deny' };
+}
+
+/** For the KMS API itself (the caller is the account's root user): AccessDeniedException as KMS words it. */
+export function authorizeKeyApi(emu: Emu, k: KmsKey, action: string): void {
+  const principal: Principal = { kind: 'root', account: emu.opts.accountId };
+  const decision = decideKeyUse(k, { principal, action, context: { 'kms:CallerAccount': emu.opts.accountId } });
+  if (!decision.allowed) throw new ApiError('AccessDeniedException', notAuthorized(principal, action, k.arn, decision));
+}
+
+const MAX_POLICY = 32768;
+
+/**
+ * CreateKey / PutKeyPolicy rules from the model: valid JSON, every statement names principals that exist, and
+ * (unless BypassPolicyLockoutSafetyCheck) the caller can still call PutKeyPolicy afterwards.
+ */
+export function checkKeyPolicy(emu: Emu, text: string, bypassLockoutCheck: boolean, region: string): void {
+  if (text.length > MAX_POLICY) throw new ApiError('LimitExceededException', `The key policy exceeds the limit of ${MAX_POLICY} characters.`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new ApiError('MalformedPolicyDocumentException', 'The policy is not valid JSON.');
+  }
+  const raw = (doc as { Statement?: unknown } | null)?.Statement;
+  const statements = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  if (statements.length === 0) throw new ApiError('MalformedPolicyDocumentException', 'The policy contains no statement.');
+  const roles = Object.values(emu.store.state.iam.roles);
+  for (const s of statements as Array<Record<string, unknown>>) {
+    const principal = s?.Principal ?? s?.NotPrincipal;
+    if (principal === undefined) throw new ApiError('MalformedPolicyDocumentException', 'Policy contains a statement with no principal.');
+    const aws = typeof principal === 'object' && principal !== null ? (principal as Record<string, unknown>).AWS : undefined;
+    for (const a of aws === undefined ? [] : Array.isArray(aws) ? aws : [aws]) {
+      const arn = String(a);
+      const local = new RegExp(`^arn:aws:iam::${emu.opts.accountId}:(role|user)/`).exec(arn);
+      if (local && !(local[1] === 'role' && roles.some((r) => r.arn === arn))) {
+        throw new ApiError('MalformedPolicyDocumentException', 'Policy contains a statement with one or more invalid principals.');
+      }
+    }
+  }
+  if (bypassLockoutCheck) return;
+  const probe: KmsKey = { keyId: 'probe', arn: `arn:aws:kms:${region}:${emu.opts.accountId}:key/probe`, region, created: 0, description: '', keyUsage: '', keySpec: '', state: 'Enabled', policy: text, grants: [], tags: [] };
+  const principal: Principal = { kind: 'root', account: emu.opts.accountId };
+  if (!decideKeyUse(probe, { principal, action: 'kms:PutKeyPolicy', context: {} }).allowed) {
+    throw new ApiError('MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.');
+  }
+}

@@ -1,0 +1,79 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HeadBucketCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { endpointWorkspace, runCliTimed, startStandalone, type RunResult, type StandaloneEmulator } from './support.js';
+
+/**
+ * segflow against the emulator at its strictest settings: every list answers one item per page, and IAM changes
+ * reach Personalize only seconds later (AWS: "usually" seconds). These are the ways AWS can behave on any day.
+ */
+const show = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-2000)}`;
+
+describe('segflow against a strict emulator (page size 1, IAM propagation 3 s)', () => {
+  let emu: StandaloneEmulator;
+  before(async () => {
+    emu = await startStandalone({ args: ['--page-size', '1', '--iam-propagation-delay', '3'] });
+  });
+  after(async () => {
+    await emu.stop();
+  });
+
+  test('apply waits for the new role to propagate and completes', async () => {
+    const w = await endpointWorkspace(emu.endpoint, { name: 'strict' });
+    const r = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /waiting for the IAM role to propagate/);
+    const d = await runCliTimed(w.dir, ['destroy', w.spec, '--auto-approve']);
+    assert.equal(d.code, 0, show(d));
+  });
+
+  // segflow finding: src/engine/destroy.ts reads one page of ListDatasets (also ListSolutions, ListSolutionVersions,
+  // ListBatchSegmentJobs, ListDatasetImportJobs); the dataset on the second page is never deleted, so
+  // DeleteDatasetGroup keeps answering ResourceInUseException.
+  test('destroy removes a pipeline with two datasets (interactions and items) when lists page', { todo: 'segflow destroy follows only the first page of its List* calls' }, async () => {
+    const w = await endpointWorkspace(emu.endpoint, { name: 'strictattr', attributes: true });
+    const categories = ['Candy', 'Tea', 'Coffee|Tea', 'Snacks'];
+    await writeFile(join(w.dir, 'items.csv'), ['item,category', ...Array.from({ length: 100 }, (_, i) => `i${i},${categories[i % 4]}`)].join('\n') + '\n');
+    const r = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
+    assert.equal(r.code, 0, show(r));
+    const d = await runCliTimed(w.dir, ['destroy', w.spec, '--auto-approve']);
+    assert.equal(d.code, 0, show(d));
+  });
+
+  // segflow finding: emptyBucket (src/resources/bucket.ts) deletes the current objects only; in a versioned bucket
+  // that leaves every version and a delete marker per key, so DeleteBucket answers BucketNotEmpty.
+  test('destroy empties and deletes a bucket on which versioning was enabled', { todo: 'segflow destroy does not delete object versions' }, async () => {
+    const w = await endpointWorkspace(emu.endpoint, { name: 'strictver' });
+    const r = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
+    assert.equal(r.code, 0, show(r));
+    await emu.aws.s3.send(new PutBucketVersioningCommand({ Bucket: 'segflow-strictver', VersioningConfiguration: { Status: 'Enabled' } }));
+    const d = await runCliTimed(w.dir, ['destroy', w.spec, '--auto-approve']);
+    assert.equal(d.code, 0, show(d));
+    await assert.rejects(emu.aws.s3.send(new HeadBucketCommand({ Bucket: 'segflow-strictver' })), (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 404);
+  });
+
+  // segflow finding: with storage.kmsKeyArn, the role policy (src/resources/role.ts) allows kms:Decrypt and
+  // kms:GenerateDataKey only; "Giving Amazon Personalize permission to use your AWS KMS key" lists kms:DescribeKey
+  // and kms:ListGrants as well. With a key policy that leaves the role to its IAM policies (the default key policy
+  // plus the documented statement for the service principal), Personalize is refused.
+  test('apply works with a KMS key whose key policy delegates the role to IAM', { todo: 'segflow role policy lacks kms:DescribeKey and kms:ListGrants' }, async () => {
+    const kms = new KMSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'kms:*', Resource: '*' },
+        { Sid: 'AllowPersonalize', Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'], Resource: '*' },
+      ],
+    };
+    const key = (await kms.send(new CreateKeyCommand({ Policy: JSON.stringify(policy) }))).KeyMetadata!.Arn!;
+    kms.destroy();
+    const w = await endpointWorkspace(emu.endpoint, { name: 'strictkms' });
+    const yaml = await readFile(w.spec, 'utf8');
+    await writeFile(w.spec, yaml.replace('prefix: strictkms/ }', `prefix: strictkms/, kmsKeyArn: "${key}" }`));
+    const r = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
+    assert.equal(r.code, 0, show(r));
+  });
+});
