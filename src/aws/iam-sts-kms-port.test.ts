@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AttachRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { isAwsError } from './errors.js';
 import { sdkIamPort } from './iam-port.js';
 import { sdkKmsPort } from './kms-port.js';
@@ -88,9 +88,19 @@ test('sts port on the emulator: the emulator account', async () => {
   });
 });
 
-test('kms port: the emulator has no KMS yet (an AwsError); the adapter against KMS answers', async () => {
-  await withEmulatorPorts(async ({ kms }) => {
-    await assert.rejects(kms.describeKey('alias/segflow'), (e) => isAwsError(e, 'other') && e.code === 'UnknownServiceException' && e.service === 'kms');
+test('kms port: keys and key policies on the emulator; absent keys are undefined; the adapter against canned KMS answers', async () => {
+  await withEmulatorPorts(async ({ kms }, emu) => {
+    const admin = new KMSClient({ endpoint: emu.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      const created = (await admin.send(new CreateKeyCommand({ Description: 'segflow test' }))).KeyMetadata!;
+      const key = await kms.describeKey(created.Arn!);
+      assert.equal(key?.arn, created.Arn);
+      assert.equal(key?.enabled, true);
+      assert.match((await kms.getKeyPolicy(created.Arn!)) ?? '', /"kms:\*"/);
+      assert.equal(await kms.describeKey(created.Arn!.replace(/key\/.*/, 'key/00000000-0000-0000-0000-000000000000')), undefined);
+    } finally {
+      admin.destroy();
+    }
   });
   const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
   const stub = stubHttp((req) => {

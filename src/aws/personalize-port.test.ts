@@ -5,7 +5,7 @@ import { CallCounter } from './call-counter.js';
 import { isAwsError } from './errors.js';
 import { sdkPersonalizePort } from './personalize-port.js';
 import { stubConfig, stubHttp } from '../../test/support/stub-http.js';
-import { TEST_REGION, withEmulatorPorts } from '../../test/support/emulator-ports.js';
+import { TEST_REGION, grantPersonalizeVia, withEmulatorPorts } from '../../test/support/emulator-ports.js';
 import { INTERACTIONS_SCHEMA, interactionsCsv, TRUST_POLICY, waitFor } from '../../test/support/emulator.js';
 
 const arn = (type: string, name: string) => `arn:aws:personalize:${TEST_REGION}:000000000000:${type}/${name}`;
@@ -48,7 +48,7 @@ test('personalize port on the emulator: a whole pipeline, errors classified, cal
     await s3.createBucket(BUCKET);
     await s3.putObject(BUCKET, 'data/interactions.csv', { data: interactionsCsv() });
     await s3.putObject(BUCKET, 'batch/queries.jsonl', { data: '{"itemId": "i1"}\n{"itemId": "i2"}\n' });
-    const roleArn = await iam.createRole({ name: 'segflow-role', trustPolicy: TRUST_POLICY, description: 'test', tags: {} });
+    const roleArn = await grantPersonalizeVia({ iam, s3 }, BUCKET);
 
     const dsg = await p.createDatasetGroup({ name: 'dsg', tags: { team: 'growth' } });
     assert.equal(dsg, arn('dataset-group', 'dsg'));

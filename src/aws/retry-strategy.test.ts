@@ -17,7 +17,7 @@ test('a Personalize quota error surfaces at once as limit-exceeded: one request,
       await assert.rejects(personalize.createDatasetGroup({ name: 'dsg-5', tags: {} }), (e) => {
         assert.ok(isAwsError(e, 'limit-exceeded'));
         assert.equal(e.code, 'LimitExceededException');
-        assert.match(e.awsMessage, /maximum number of dataset groups/);
+        assert.match(e.awsMessage, /More than 5 resources/);
         return true;
       });
       assert.equal(requests(emu, 'personalize', 'CreateDatasetGroup'), 6, 'the quota error was not retried');

@@ -54,14 +54,16 @@ test('s3 port on the emulator: bucket, configuration, absence', async () => {
   });
 });
 
-test('s3 port on the emulator: what the emulator does not implement yet surfaces as AwsError NotImplemented', async () => {
-  // Bucket tagging, versioning and ListObjectVersions answer 501 on the emulator (src/emulator/s3/router.ts);
-  // their wire parsing is tested with stubbed answers in s3-port-wire.test.ts.
+test('s3 port on the emulator: bucket tags, versioning state and object versions', async () => {
   await withEmulatorPorts(async ({ s3 }) => {
     await s3.createBucket(B);
-    for (const call of [() => s3.getBucketTagging(B), () => s3.putBucketTagging(B, { a: 'b' }), () => s3.getBucketVersioning(B), () => s3.listObjectVersions(B, '')]) {
-      await assert.rejects(call(), (e) => isAwsError(e, 'other') && e.code === 'NotImplemented' && e.status === 501);
-    }
+    assert.equal(await s3.getBucketTagging(B), undefined);
+    await s3.putBucketTagging(B, { 'segflow:pipeline': 'demo', team: 'growth' });
+    assert.deepEqual(await s3.getBucketTagging(B), { 'segflow:pipeline': 'demo', team: 'growth' });
+    assert.equal(await s3.getBucketVersioning(B), undefined);
+    await s3.putObject(B, 'k', { data: 'one' });
+    const versions = await s3.listObjectVersions(B, '');
+    assert.deepEqual(versions.map((v) => [v.key, v.isDeleteMarker, v.isLatest]), [['k', false, true]]);
   });
 });
 

@@ -47,8 +47,8 @@ export interface PrepareResult {
   sources: SourceVersion[];
 }
 
-export async function prepareFingerprint(spec: Spec, opts: { cwd?: string; objects?: ObjectStore } = {}): Promise<string> {
-  return (await computeFingerprint(spec, opts.cwd ?? process.cwd(), opts.objects)).fingerprint;
+export async function prepareFingerprint(spec: Spec, opts: { cwd: string; objects?: ObjectStore }): Promise<string> {
+  return (await computeFingerprint(spec, opts.cwd, opts.objects)).fingerprint;
 }
 
 async function readManifest(dir: string): Promise<PrepareManifest | undefined> {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { census, endpointWorkspace, runCliTimed, startStandalone, type StandaloneEmulator, type RunResult } from './support.js';
 
 const show = (r: RunResult) => `exit ${r.code} signal ${r.signal}\n--- stdout\n${r.stdout.slice(-2000)}\n--- stderr\n${r.stderr.slice(-2000)}`;
-const lockModule = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'src', 'state', 'lock.js');
+const lockModule = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'src', 'util', 'file-lock.js');
 
 /** The pid of a process that has certainly exited. */
 function deadPid(): number {

@@ -6,6 +6,7 @@
 import { isAwsError } from '../../../src/aws/errors.js';
 import type { AwsPorts } from '../../../src/aws/ports.js';
 import { INTERACTIONS_SCHEMA, interactionsCsv, TRUST_POLICY } from '../emulator.js';
+import { grantPersonalizeVia } from '../emulator-ports.js';
 
 export interface ScenarioEnv {
   /** Attaches a managed policy out of band (the ports cannot: segflow never does). */
@@ -61,7 +62,8 @@ async function setupData(ports: AwsPorts): Promise<string> {
   await ports.s3.createBucket(B);
   await ports.s3.putObject(B, 'data/interactions.csv', { data: interactionsCsv() });
   await ports.s3.putObject(B, 'batch/queries.jsonl', { data: '{"itemId": "i1"}\n{"itemId": "i2"}\n' });
-  return ports.iam.createRole({ name: 'segflow-role', trustPolicy: TRUST_POLICY, description: 'contract', tags: {} });
+  // What AWS requires for Personalize to read the bucket (the strict emulator enforces it).
+  return grantPersonalizeVia(ports, B);
 }
 
 export const contractScenarios: Scenario[] = [
