@@ -78,7 +78,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     await lifecycle?.close();
     await unlock();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new SegflowError('EMU_PORT_IN_USE', `port ${opts.port} on ${opts.host} is already in use`, ExitCode.runFailure);
+      throw new SegflowError('EMU_PORT_IN_USE', `port ${opts.port} on ${opts.host} is already in use`);
     }
     throw e;
   }

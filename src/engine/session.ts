@@ -85,7 +85,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     try {
       account = (await aws.sts.getCallerIdentity()).account;
     } catch (e) {
-      throw new SegflowError('AWS_CREDENTIALS', `cannot identify the AWS account for ${aws.label}: ${(e as Error).message}`, 1, [
+      throw new SegflowError('AWS_CREDENTIALS', `cannot identify the AWS account for ${aws.label}: ${(e as Error).message}`, [
         'configure credentials the AWS SDK finds (environment, profile, SSO) or use target.kind: local',
       ]);
     }
@@ -94,7 +94,6 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       throw new SegflowError(
         'STATE_TARGET_MISMATCH',
         `the state of ${spec.name} belongs to target ${state.current.target.kind}, the spec says ${spec.target.kind}`,
-        2,
         [`destroy the ${state.current.target.kind} pipeline first, or use another pipeline name`],
       );
     }

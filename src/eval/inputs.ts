@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACT_FILES, type GroundTruthFile, type PrepareStats, type RunInfo } from '../data/artifacts.js';
-import { SegflowError, ExitCode } from '../util/errors.js';
+import { SegflowError, type ErrorCode } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 
 export interface TrainActivity {
@@ -14,12 +14,12 @@ export interface TrainActivity {
   rows: number;
 }
 
-async function readText(path: string, code: string, hint: string): Promise<string> {
+async function readText(path: string, code: ErrorCode, hint: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new SegflowError(code, `${path} does not exist: ${hint}`, ExitCode.runFailure);
+      throw new SegflowError(code, `${path} does not exist: ${hint}`);
     }
     throw e;
   }

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { ExitCode, inputError, SegflowError } from '../util/errors.js';
+import { inputError, isErrorCode, SegflowError } from '../util/errors.js';
 import type { SegmentQuery, SegmentResult, TrainInput, TrainResult } from './api.js';
 import { publishModel, tempModelDir } from './model-store.js';
 import type { WorkerMessage, WorkerTask } from './worker.js';
@@ -89,8 +89,8 @@ function runWorker<T>(
         finish(() => {
           cleanup?.();
           reject(
-            e.code
-              ? new SegflowError(e.code, e.message, (e.exitCode ?? ExitCode.runFailure) as ExitCode, e.details ?? [])
+            isErrorCode(e.code)
+              ? new SegflowError(e.code, e.message, e.details ?? [])
               : new SegflowError('RUN_MODEL_FAILED', `model worker failed: ${e.message}`),
           );
         });

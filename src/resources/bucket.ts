@@ -45,7 +45,7 @@ export function bucketPolicy(env: Env, bucket: string, prefix: string): string {
 async function bucketAccess(ctx: StepContext, bucket: string) {
   const access = await ctx.aws.s3.headBucket(bucket);
   if (access === 'forbidden') {
-    throw new SegflowError('PLAN_BUCKET_FORBIDDEN', `storage.bucket ${bucket} exists but this identity may not use it (S3 answers 403 Forbidden)`, 2, [
+    throw new SegflowError('PLAN_BUCKET_FORBIDDEN', `storage.bucket ${bucket} exists but this identity may not use it (S3 answers 403 Forbidden)`, [
       'bucket names are global: another account probably owns it; choose another storage.bucket',
     ]);
   }

@@ -114,7 +114,7 @@ export async function waitActive(ctx: StepContext, stepId: string, label: string
     });
   } catch (e) {
     if (e instanceof CancelledError) throw e;
-    throw new SegflowError('RUN_WAIT_TIMEOUT', `${stepId}: ${label} ${(e as Error).message}`, 1, [
+    throw new SegflowError('RUN_WAIT_TIMEOUT', `${stepId}: ${label} ${(e as Error).message}`, [
       'it keeps running where it is; apply again re-attaches to it (destroy stops it)',
     ]);
   }
@@ -125,7 +125,6 @@ export async function waitActive(ctx: StepContext, stepId: string, label: string
     throw new SegflowError(
       'RUN_RESOURCE_FAILED',
       `${stepId}: ${label} ended ${final.status}${reason ? `: ${reason}` : ''}`,
-      1,
       ['fix the cause and run apply again: the failed attempt is kept (AWS cannot delete it) and a new one is made'],
     );
   }

@@ -85,7 +85,7 @@ export async function readState(path: string): Promise<PipelineState | undefined
     if (parsed.version !== 1 || typeof parsed.steps !== 'object') throw new Error('unknown state version');
     return parsed;
   } catch (e) {
-    throw new SegflowError('STATE_CORRUPT', `cannot read state file ${path}: ${(e as Error).message}`, 1, [
+    throw new SegflowError('STATE_CORRUPT', `cannot read state file ${path}: ${(e as Error).message}`, [
       'the file was not written by this version of segflow; move it away to start over (resources are adopted by name)',
     ]);
   }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { refusal } from './errors.js';
+import { refusal, type CodeWithExit } from './errors.js';
 import { isProcessAlive } from './process-alive.js';
 
 export interface LockHolder {
@@ -54,7 +54,7 @@ async function takeOver(path: string, instance: string, stillStale: () => Promis
  * exclusively and names its holder. A lock whose holder is a dead process on this host (kill -9, power loss) is
  * taken over; a live holder, or one on another host, is a refusal (exit 3) with `code` that names it.
  */
-export async function acquireLock(path: string, command: string, code = 'STATE_LOCKED'): Promise<Lock> {
+export async function acquireLock(path: string, command: string, code: CodeWithExit<3> = 'STATE_LOCKED'): Promise<Lock> {
   await mkdir(dirname(path), { recursive: true });
   const holder: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {

@@ -94,7 +94,7 @@ export const command: Command = {
     // The file must pass validate as written; anything else is segflow's bug, said plainly.
     const check = await checkSpecFile(out, { mode: 'validate', cwd: ctx.cwd });
     if (check.diagnostics.some((d) => d.severity === 'error')) {
-      throw new SegflowError('INIT_INVALID', `the written ${check.displayFile} does not validate (a segflow bug)`, 1, check.formatted);
+      throw new SegflowError('INIT_INVALID', `the written ${check.displayFile} does not validate (a segflow bug)`, check.formatted);
     }
     ctx.stdout.write(`init: wrote ${check.displayFile} (pipeline ${name}); next: segflow plan ${check.displayFile}\n`);
     return 0;

@@ -48,7 +48,7 @@ export const command: Command = {
       const { entries, skipped } = await loadHistory(root);
       for (const s of skipped) ctx.stderr.write(`warning: skipped ${s}\n`);
       if (entries.length === 0) {
-        throw new SegflowError('RUN_NO_RUN', `no reports for pipeline ${spec.name} yet: run 'segflow apply ${positionals[0]}' first`, ExitCode.runFailure);
+        throw new SegflowError('RUN_NO_RUN', `no reports for pipeline ${spec.name} yet: run 'segflow apply ${positionals[0]}' first`);
       }
       if (values.json) out(JSON.stringify(entries, null, 2));
       else for (const line of renderHistory(entries)) out(line);

@@ -31,12 +31,12 @@ export class StateStore {
       const text = await readFile(StateStore.statePath(dataDir), 'utf8');
       state = JSON.parse(text) as EmulatorState;
       if (state.version !== STATE_VERSION) {
-        throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} has version ${state.version}; this emulator reads version ${STATE_VERSION}`, ExitCode.runFailure);
+        throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} has version ${state.version}; this emulator reads version ${STATE_VERSION}`);
       }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') state = emptyState();
       else if (e instanceof SyntaxError) {
-        throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} is not valid JSON: ${e.message}`, ExitCode.runFailure);
+        throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} is not valid JSON: ${e.message}`);
       } else throw e;
     }
     // Parts added after version 1 was written: a data directory from an older emulator gets them empty.
