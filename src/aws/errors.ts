@@ -1,76 +1,7 @@
-/** Error classification for SDK errors, by name and HTTP status (HEAD 404s come back as "NotFound"). */
-export interface AwsErrorLike {
-  name?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-function asAws(e: unknown): AwsErrorLike {
-  return (e ?? {}) as AwsErrorLike;
-}
-
-export function errorName(e: unknown): string {
-  return asAws(e).name ?? 'Error';
-}
-
-export function errorMessage(e: unknown): string {
-  return asAws(e).message ?? String(e);
-}
-
-/** A read of something that is not there: the caller turns it into the value "absent". */
-export function isNotFound(e: unknown): boolean {
-  const { name, $metadata } = asAws(e);
-  return (
-    name === 'ResourceNotFoundException' ||
-    name === 'NoSuchEntity' ||
-    name === 'NoSuchEntityException' ||
-    name === 'NoSuchBucket' ||
-    name === 'NoSuchKey' ||
-    name === 'NotFound' ||
-    $metadata?.httpStatusCode === 404
-  );
-}
-
-export function isAlreadyExists(e: unknown): boolean {
-  const n = errorName(e);
-  return (
-    n === 'ResourceAlreadyExistsException' ||
-    n === 'EntityAlreadyExists' ||
-    n === 'EntityAlreadyExistsException' ||
-    n === 'BucketAlreadyOwnedByYou'
-  );
-}
-
-export function isInUse(e: unknown): boolean {
-  const n = errorName(e);
-  return n === 'ResourceInUseException' || n === 'DeleteConflict' || n === 'DeleteConflictException' || n === 'BucketNotEmpty';
-}
-
 /**
- * IAM is eventually consistent: a role created seconds ago may not yet be assumable by Personalize, which then
- * rejects the job with an input error mentioning the role. These are retried, not slept on up front.
+ * AwsError: every failure a port reports, classified by kind (src/aws/error-kinds.ts maps the SDK's errors, the
+ * unit-test fake raises the same). Below, the few classifications segflow makes on top of the kind.
  */
-export function isRolePropagation(e: unknown): boolean {
-  const n = e instanceof AwsError ? e.code : errorName(e);
-  const m = (e instanceof AwsError ? e.awsMessage : errorMessage(e)).toLowerCase();
-  return (
-    (n === 'InvalidInputException' || n === 'AccessDeniedException' || n === 'AccessDenied') &&
-    (m.includes('role') || m.includes('assume') || m.includes('access denied') || m.includes('permission'))
-  );
-}
-
-export function isThrottling(e: unknown): boolean {
-  const n = errorName(e);
-  return (
-    n === 'ThrottlingException' ||
-    n === 'Throttling' ||
-    n === 'TooManyRequestsException' ||
-    n === 'SlowDown' ||
-    n === 'LimitExceededException' ||
-    asAws(e).$metadata?.httpStatusCode === 429
-  );
-}
-
 /** What an AWS failure means to segflow, whatever the service calls it. */
 export type AwsErrorKind =
   | 'not-found'
@@ -105,4 +36,19 @@ export class AwsError extends Error {
 
 export function isAwsError(e: unknown, kind?: AwsErrorKind): e is AwsError {
   return e instanceof AwsError && (kind === undefined || e.kind === kind);
+}
+
+/**
+ * Personalize's answer when it cannot use the job's role, or cannot read or write the bucket through it: the role
+ * is missing, not assumable (trust policy, IAM still propagating a new role), or a policy does not grant the
+ * access ("Insufficient privileges for accessing data in S3. ... fix bucket policy on <bucket>"). Only
+ * Personalize's InvalidInputException qualifies: an AccessDenied is the caller's own permission, never the role's.
+ */
+export function isRoleAccessProblem(e: unknown): boolean {
+  return (
+    isAwsError(e) &&
+    e.service === 'personalize' &&
+    e.code === 'InvalidInputException' &&
+    /insufficient privileges|assume (the )?role|cannot assume|not authorized to perform: sts:assumerole|role .*(does not exist|not valid|cannot be used)/i.test(e.awsMessage)
+  );
 }

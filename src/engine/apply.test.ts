@@ -320,3 +320,63 @@ test('on AWS, run-info records the estimate and the actual cost of the same step
   assert.equal(actual['batch segments']!.usd, Math.round(0.1 * 0.016 * 10_000) / 10_000);
   assert.equal(runInfo.actualCostUsd, runInfo.cost.actual.totalUsd);
 });
+
+test('apply, destroy, apply: the old segment job (undeletable, its training and output gone) is not adopted; a new one runs', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  await destroy(spec);
+  const { plan, summary } = await apply(spec);
+  assert.equal(summary.ok, true);
+  const segments = plan.steps.find((s) => s.id === 'segments')!;
+  assert.equal(segments.action, 'run');
+  assert.match(segments.reasons.join(' | '), /made from a training that no longer exists|after training/);
+  const jobs = [...world.res.values()].filter((r) => r.type === 'batch-segment-job');
+  assert.equal(jobs.length, 2);
+  assert.match(jobs.map((j) => j.name).sort()[1]!, /-2$/);
+  assert.equal(world.count('solution-version'), 1, 'one training after the destroy, not two');
+  // The download found the new job's output.
+  const runInfo = JSON.parse(await readFile(join(cwd, '.segflow/work/demo/run-info.json'), 'utf8'));
+  assert.match(runInfo.batchSegmentJobArn, /-2$/);
+  assert.equal((await apply(spec)).plan.changes, 0);
+});
+
+test('credentials that expire during a long training wait: a clear error, and the next apply re-attaches', async () => {
+  const spec = testSpec();
+  world.describesToActive = 6;
+  world.failNext('DescribeSolutionVersion', 'ExpiredTokenException', { message: 'The security token included in the request is expired', times: 1 });
+  await assert.rejects(apply(spec), (e) => isSegflowError(e) && e.code === 'AWS_CREDENTIALS_EXPIRED' && /training/.test(e.message) && /run the same command again/.test(e.details.join()));
+  const { plan, summary } = await apply(spec);
+  assert.equal(summary.ok, true);
+  assert.ok(['wait', 'adopt', 'noop'].includes(plan.steps.find((s) => s.id === 'training')!.action));
+  assert.equal(world.count('solution-version'), 1);
+});
+
+test('a quota is not retried and names itself; a caller AccessDenied is not mistaken for IAM propagation', async () => {
+  world.failNext('CreateDatasetGroup', 'LimitExceededException', { message: 'More than 5 resources in ACTIVE state.' });
+  await assert.rejects(apply(testSpec()), (e) => isSegflowError(e) && e.code === 'AWS_QUOTA' && /More than 5 resources/.test(e.message) && /limits\.html/.test(e.details.join()));
+  world.failNext('CreateDatasetImportJob', 'AccessDeniedException', { message: 'User: arn:aws:sts::000000000000:assumed-role/ci-role/x is not authorized to perform: personalize:CreateDatasetImportJob', status: 403 });
+  const started = Date.now();
+  await assert.rejects(apply(testSpec()), (e) => isSegflowError(e) && e.code === 'AWS_ACCESS_DENIED' && /credentials segflow runs with/.test(e.message));
+  assert.ok(Date.now() - started < 5000, 'not retried for minutes');
+});
+
+test('"Insufficient privileges" right after the role was made is IAM propagating: retried; long after, it is a missing grant: reported at once', async () => {
+  const insufficient = 'Insufficient privileges for accessing data in S3. Please look at https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html#attach-bucket-policy and fix bucket policy on demo-bucket.';
+  world.failNext('CreateDatasetImportJob', 'InvalidInputException', { message: insufficient, times: 2 });
+  const first = await apply(testSpec());
+  assert.equal(first.summary.ok, true);
+  assert.equal(first.summary.calls['personalize:CreateDatasetImportJob'], 3);
+
+  // A day later, with a changed file, Personalize refuses again: nothing segflow changed lately, so it is a grant.
+  const { readFile: read, writeFile: write } = await import('node:fs/promises');
+  const state = JSON.parse(await read(stateFile('demo', cwd), 'utf8'));
+  for (const id of ['role', 'bucket']) state.steps[id].updatedAt = new Date(Date.now() - 24 * 3600_000).toISOString();
+  await write(stateFile('demo', cwd), JSON.stringify(state));
+  world.failNext('CreateDatasetImportJob', 'InvalidInputException', { message: insufficient, times: 5 });
+  await assert.rejects(apply(testSpec({ data: { interactions: { ...testSpec().data.interactions, minInteractionsPerUser: 3 } } })), (e) => {
+    assert.ok(isSegflowError(e) && e.code === 'AWS_ACCESS_DENIED', String(e));
+    assert.match(e.details.join('\n'), /inline policy segflow-s3-access of IAM role demo-personalize/);
+    assert.match(e.details.join('\n'), /segflow's statements start with Segflow/);
+    return true;
+  });
+});

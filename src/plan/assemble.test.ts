@@ -103,11 +103,27 @@ test('nothing absent is left alone, and every "after X" names a dependency that 
       for (const s of plan.steps) {
         if (!snapshot.observations[s.id]!.exists) assert.notEqual(s.action, 'noop', `${s.id} is absent`);
         for (const r of s.reasons) {
-          const after = /^after (.+)$/.exec(r)?.[1];
+          const after = /^after ([\w-]+)/.exec(r)?.[1];
           if (after) assert.ok(s.deps.includes(after) && changing.has(after), `${s.id}: ${r}`);
         }
       }
       assert.equal(plan.changes, changing.size);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('what is made from a step that is made anew is made again: no job or local result outlives its source', () => {
+  fc.assert(
+    fc.property(specs, draw, (spec, draws) => {
+      const { snapshot, state } = world(spec, draws);
+      const plan = assemblePlan(spec, snapshot, state, now);
+      const action = new Map(plan.steps.map((s) => [s.id, s.action]));
+      for (const step of pipelineSteps(spec)) {
+        const renewed = (step.invalidatedBy ?? []).filter((d) => ['create', 'replace', 'run', 'wait'].includes(action.get(d)!));
+        if (renewed.length > 0 && decisionKind(step) !== 'resource') assert.ok(['run', 'wait'].includes(action.get(step.id)!), `${step.id} after ${renewed}`);
+        for (const d of step.invalidatedBy ?? []) assert.ok(step.deps.includes(d), `${step.id}: invalidatedBy ${d} is not a dependency`);
+      }
     }),
     { numRuns: 300 },
   );
@@ -122,6 +138,7 @@ test('actions fit the kind of step: jobs are never created or replaced, local wo
       for (const s of plan.steps) {
         const kind = kinds.get(s.id);
         if (kind === 'job') assert.ok(['run', 'wait', 'adopt', 'noop'].includes(s.action), `${s.id}: ${s.action}`);
+        if (s.action === 'update') assert.equal(kind, 'resource', s.id);
         if (kind === 'local') assert.ok(['run', 'noop'].includes(s.action), `${s.id}: ${s.action}`);
         if (s.action !== 'noop') assert.ok(s.reasons.length > 0, `${s.id} ${s.action} without a reason`);
       }

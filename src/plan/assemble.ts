@@ -7,7 +7,7 @@ import { planCost } from './cost-estimate.js';
 import { desireAll } from './desire.js';
 import { decide } from './diff.js';
 import type { Snapshot } from './observe.js';
-import { isChange, type Plan, type PlannedStep } from './types.js';
+import { isChange, RENEWS, type Plan, type PlannedStep } from './types.js';
 
 /** How a step's action is decided: local work and reruns, jobs that cannot be deleted, or resources. */
 export function decisionKind(step: StepDefinition): 'local' | 'job' | 'resource' {
@@ -24,6 +24,7 @@ export function assemblePlan(spec: Spec, snapshot: Snapshot, state: PipelineStat
   const desired = desireAll(spec, snapshot.env, snapshot.prepared, state, steps);
   const planned: PlannedStep[] = [];
   const changing = new Set<string>();
+  const renewing = new Set<string>();
   for (const step of steps) {
     const d = desired.get(step.id)!;
     const o = snapshot.observations[step.id] ?? { exists: false };
@@ -33,8 +34,10 @@ export function assemblePlan(spec: Spec, snapshot: Snapshot, state: PipelineStat
       record: state.steps[step.id],
       observation: o,
       changingDeps: step.deps.filter((x) => changing.has(x)),
+      renewedDeps: (step.invalidatedBy ?? []).filter((x) => renewing.has(x)),
     });
     if (isChange(action)) changing.add(step.id);
+    if (RENEWS.has(action)) renewing.add(step.id);
     planned.push({
       id: step.id,
       kind: step.kind,

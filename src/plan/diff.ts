@@ -37,10 +37,22 @@ export interface DecideInput {
   observation: Observation;
   /** Dependencies whose own action is a change. */
   changingDeps: string[];
+  /** Dependencies the step is made from that are being made anew (see StepDefinition.invalidatedBy). */
+  renewedDeps?: string[];
 }
 
 /** The pure heart of plan: what to do with one step and why. */
-export function decide({ kind, desired, record, observation: o, changingDeps }: DecideInput): { action: Action; reasons: string[] } {
+export function decide(input: DecideInput): { action: Action; reasons: string[] } {
+  const decision = decideAlone(input);
+  const renewed = input.renewedDeps ?? [];
+  // A job or local result made from something that is being made anew is obsolete, whatever its inputs say.
+  if (input.kind !== 'resource' && renewed.length > 0 && (decision.action === 'noop' || decision.action === 'adopt')) {
+    return { action: 'run', reasons: renewed.map((d) => `after ${d} (made anew: what was made from the old one is obsolete)`) };
+  }
+  return decision;
+}
+
+function decideAlone({ kind, desired, record, observation: o, changingDeps }: DecideInput): { action: Action; reasons: string[] } {
   const upstream = changingDeps.map((d) => `after ${d}`);
   const changed = (): string[] => {
     if (!record || !record.inputs) return [];
@@ -63,7 +75,7 @@ export function decide({ kind, desired, record, observation: o, changingDeps }: 
       const why = shortReason(o.failureReason);
       return { action: kind === 'job' ? 'run' : 'replace', reasons: [`previous attempt ${o.status}${why ? `: ${why}` : ''}`] };
     }
-    if (o.drift?.length) return { action: kind === 'job' ? 'run' : 'replace', reasons: o.drift.map((d) => `drifted: ${d}`) };
+    if (o.drift?.length) return { action: kind === 'job' ? 'run' : o.updatable ? 'update' : 'replace', reasons: o.drift.map((d) => `drifted: ${d}`) };
     const known = record && record.phase === 'done' && record.inputsHash === desired.inputsHash && (!record.arn || !o.arn || record.arn === o.arn);
     if (!known) return { action: 'adopt', reasons: [record?.phase === 'intent' ? 'created by an interrupted run' : 'exists but is not in the state'] };
     return { action: 'noop', reasons: [] };

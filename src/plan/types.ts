@@ -1,7 +1,15 @@
 import type { CostEstimate } from '../cost/formulas.js';
 import type { StepKind } from '../resources/types.js';
 
-export type Action = 'create' | 'adopt' | 'replace' | 'noop' | 'run' | 'wait';
+/**
+ * create: absent, made; adopt: exists, recorded; update: exists, changed in place (policies, a solution's
+ * auto-training switch); replace: deleted and made again; run: a job or local step runs; wait: re-attach to work
+ * in flight; noop: up to date.
+ */
+export type Action = 'create' | 'adopt' | 'update' | 'replace' | 'noop' | 'run' | 'wait';
+
+/** Actions after which what a step produced from this one is obsolete (a new incarnation of it). */
+export const RENEWS: ReadonlySet<Action> = new Set<Action>(['create', 'replace', 'run', 'wait']);
 
 export interface PlannedStep {
   id: string;

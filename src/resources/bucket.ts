@@ -1,55 +1,36 @@
-import type { S3Port } from '../aws/ports.js';
 import { isAwsError } from '../aws/errors.js';
 import { SegflowError } from '../util/errors.js';
-import type { Env, StepContext, StepDefinition } from './types.js';
+import type { StepRecord } from '../state/types.js';
+import type { DestroyContext, StepContext, StepDefinition } from './types.js';
 import { bucketArn, inputsHashOf, prefixOf, tagsFor } from './naming.js';
 import { awsFailure } from './lifecycle.js';
+import { mergePolicy, parsePolicy, segflowStatements, statementDrift, withoutOurs } from './bucket-policy.js';
+import { deleteOurObjects, remainingObjects } from './bucket-objects.js';
 
 /**
- * TLS-only for everyone; and Personalize (acting for this account only) may read the pipeline's prefix and write
- * its output folder, which batch workflows require besides the role.
+ * The S3 bucket. A bucket segflow creates is configured fully (public access blocked, default encryption, tags,
+ * policy). A bucket that already existed (the user's, or shared with other pipelines) is adopted: segflow only
+ * adds its own labelled statements to its policy and leaves everything else (other statements, encryption,
+ * access block, tags, other people's objects) as it is. destroy removes segflow's objects and statements, and
+ * the bucket only if segflow created it and nothing else is left in it.
  */
-export function bucketPolicy(env: Env, bucket: string, prefix: string): string {
-  const arn = bucketArn(env, bucket);
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'DenyInsecureTransport',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:*',
-        Resource: [arn, `${arn}/*`],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      },
-      {
-        Sid: 'PersonalizeReadsPipelinePrefix',
-        Effect: 'Allow',
-        Principal: { Service: 'personalize.amazonaws.com' },
-        Action: ['s3:GetObject', 's3:ListBucket'],
-        Resource: [arn, `${arn}/${prefix}*`],
-        Condition: { StringEquals: { 'aws:SourceAccount': env.account } },
-      },
-      {
-        Sid: 'PersonalizeWritesSegments',
-        Effect: 'Allow',
-        Principal: { Service: 'personalize.amazonaws.com' },
-        Action: 's3:PutObject',
-        Resource: `${arn}/${prefix}output/*`,
-        Condition: { StringEquals: { 'aws:SourceAccount': env.account } },
-      },
-    ],
-  });
-}
-
 async function bucketAccess(ctx: StepContext, bucket: string) {
   const access = await ctx.aws.s3.headBucket(bucket);
-  if (access === 'forbidden') {
-    throw new SegflowError('PLAN_BUCKET_FORBIDDEN', `storage.bucket ${bucket} exists but this identity may not use it (S3 answers 403 Forbidden)`, [
-      'bucket names are global: another account probably owns it; choose another storage.bucket',
-    ]);
-  }
+  if (access === 'forbidden') throw foreign(bucket);
   return access;
+}
+
+function foreign(bucket: string): SegflowError {
+  return new SegflowError('PLAN_BUCKET_FORBIDDEN', `storage.bucket ${bucket} exists but this identity may not use it (S3 answers 403 Forbidden)`, [
+    'bucket names are global: another account probably owns it; choose another storage.bucket',
+  ]);
+}
+
+/** Whether segflow created the recorded bucket (records before segflow 0.2 did not say: it always created or took over). */
+export function createdBySegflow(record: StepRecord | undefined, bucket: string): boolean {
+  if (!record || record.name !== bucket) return false;
+  const created = record.outputs?.['created'];
+  return created === undefined ? true : created === true;
 }
 
 export const bucketStep: StepDefinition = {
@@ -58,52 +39,55 @@ export const bucketStep: StepDefinition = {
   title: 'S3 bucket',
   deps: [],
   desired({ spec, env }) {
-    const inputs = { bucket: spec.storage.bucket, kmsKeyArn: spec.storage.kmsKeyArn ?? null, policy: JSON.parse(bucketPolicy(env, spec.storage.bucket, prefixOf(spec))), publicAccessBlock: true };
+    const inputs = { bucket: spec.storage.bucket, kmsKeyArn: spec.storage.kmsKeyArn ?? null, statements: segflowStatements(spec, env) };
     return { name: spec.storage.bucket, inputs, inputsHash: inputsHashOf(inputs) };
   },
   async observe(ctx, desired, record) {
     if ((await bucketAccess(ctx, desired.name)) === 'absent') return { exists: false };
-    // Policy, encryption and access block are re-applied in place when they changed (e.g. a new prefix).
-    const drift = record?.inputsHash && record.inputsHash !== desired.inputsHash ? ['bucket configuration changed (updated in place)'] : undefined;
-    return { exists: true, name: desired.name, arn: bucketArn(ctx.env, desired.name), phase: 'active', status: 'exists', ...(drift ? { drift } : {}) };
+    // The policy is the part other people also write: read it, and say when segflow's statements are missing.
+    const live = parsePolicy(await ctx.aws.s3.getBucketPolicy(desired.name));
+    const drift = statementDrift(live, segflowStatements(ctx.spec, ctx.env), ctx.spec);
+    if (createdBySegflow(record, desired.name) && record?.inputsHash && record.inputsHash !== desired.inputsHash) drift.push('bucket configuration changed');
+    return {
+      exists: true,
+      name: desired.name,
+      arn: bucketArn(ctx.env, desired.name),
+      phase: 'active',
+      status: 'exists',
+      ...(drift.length ? { drift: drift.map((d) => `${d} (updated in place)`), updatable: true } : {}),
+    };
   },
-  async apply(ctx, desired) {
+  async apply(ctx, desired, record) {
     const { aws, spec } = ctx;
     const bucket = desired.name;
     const arn = bucketArn(ctx.env, bucket);
-    const previous = ctx.state.step('bucket')?.name;
-    if (previous && previous !== bucket) {
-      // storage.bucket changed: the old bucket is no longer ours to use, but destroy must still remove it.
-      const old = bucketArn(ctx.env, previous);
+    if (record?.name && record.name !== bucket) {
+      // storage.bucket changed: the old bucket is no longer used, but destroy must still clean it up.
+      const old = bucketArn(ctx.env, record.name);
+      const wasCreated = createdBySegflow(record, record.name);
       await ctx.state.update((s) => {
-        s.orphans = [...(s.orphans ?? []).filter((o) => o.arn !== old), { kind: 'bucket', arn: old, name: previous }];
+        s.orphans = [...(s.orphans ?? []).filter((o) => o.arn !== old), { kind: 'bucket', arn: old, name: record.name!, created: wasCreated }];
       });
     }
-    await ctx.state.setStep('bucket', { phase: 'intent', name: bucket, inputsHash: desired.inputsHash, inputs: desired.inputs });
-    let adopted = false;
+    let created = createdBySegflow(record, bucket);
+    await ctx.state.setStep('bucket', { phase: 'intent', name: bucket, inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { created } });
     try {
-      adopted = (await aws.s3.createBucket(bucket)) === 'owned';
+      if ((await bucketAccess(ctx, bucket)) === 'absent') created = (await aws.s3.createBucket(bucket)) === 'created';
     } catch (e) {
+      if (isAwsError(e, 'already-exists')) throw foreign(bucket);
       throw awsFailure('bucket', `creating bucket ${bucket}`, e);
     }
+    await ctx.state.patchStep('bucket', { outputs: { created } });
     try {
-      await aws.s3.putPublicAccessBlock(bucket, { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true });
-      await aws.s3.putBucketEncryption(
-        bucket,
-        spec.storage.kmsKeyArn ? { algorithm: 'aws:kms', kmsKeyArn: spec.storage.kmsKeyArn, bucketKeyEnabled: true } : { algorithm: 'AES256', bucketKeyEnabled: false },
-      );
-      await aws.s3.putBucketPolicy(bucket, bucketPolicy(ctx.env, bucket, prefixOf(spec)));
-      try {
-        await aws.s3.putBucketTagging(bucket, tagsFor(spec, 'bucket'));
-      } catch (e) {
-        // The local emulator may not implement bucket tagging; on AWS a failure here is real.
-        if (!(spec.target.kind === 'local' && isAwsError(e) && e.code === 'NotImplemented')) throw e;
-      }
+      if (created) await configureOwnBucket(ctx, bucket);
+      const live = parsePolicy(await aws.s3.getBucketPolicy(bucket));
+      const merged = mergePolicy(live, segflowStatements(spec, ctx.env), spec, { legacy: created });
+      await aws.s3.putBucketPolicy(bucket, JSON.stringify(merged));
     } catch (e) {
       throw awsFailure('bucket', `configuring bucket ${bucket}`, e);
     }
     await ctx.state.patchStep('bucket', { phase: 'done', arn });
-    return { arn, adopted };
+    return { arn, adopted: !created, ...(created ? {} : { note: 'adopted: only segflow\'s own policy statements were added' }) };
   },
   async status(ctx, record) {
     if (!record.name) return undefined;
@@ -111,37 +95,58 @@ export const bucketStep: StepDefinition = {
   },
   async destroy(ctx) {
     const { spec } = ctx;
-    const old = (ctx.state.current.orphans ?? []).filter((o) => o.kind === 'bucket' && o.name && o.name !== spec.storage.bucket).map((o) => o.name!);
+    const record = ctx.state.step('bucket');
+    const buckets = [
+      ...(ctx.state.current.orphans ?? []).filter((o) => o.kind === 'bucket' && o.name && o.name !== spec.storage.bucket).map((o) => ({ name: o.name!, created: o.created !== false })),
+      { name: spec.storage.bucket, created: createdBySegflow(record, spec.storage.bucket) },
+    ];
     if (ctx.keepData) {
       return {
-        kept: [...old.map((b) => `bucket s3://${b} (an earlier storage.bucket; --keep-data)`), `bucket s3://${spec.storage.bucket} (--keep-data)`],
+        kept: buckets.map((b) => `bucket s3://${b.name} and its objects (--keep-data)`),
         stillBilling: [`S3 storage of s3://${spec.storage.bucket} (kept with --keep-data)`],
+        keepRecord: true,
       };
     }
-    const deleted: string[] = [];
-    for (const bucket of [...old, spec.storage.bucket]) {
-      ctx.progress('bucket', { message: `emptying and deleting s3://${bucket}` });
-      try {
-        await emptyBucket(ctx.aws.s3, bucket, '');
-        await ctx.aws.s3.deleteBucket(bucket);
-      } catch (e) {
-        throw awsFailure('bucket', `deleting bucket ${bucket}`, e);
-      }
-      deleted.push(`bucket ${bucket}`);
-    }
-    return { deleted };
+    const report = { deleted: [] as string[], kept: [] as string[] };
+    for (const b of buckets) await cleanUp(ctx, b.name, b.created, report);
+    return report;
   },
 };
 
-/** Deletes every object under `prefix`. An absent bucket has nothing to delete. */
-export async function emptyBucket(s3: S3Port, bucket: string, prefix: string): Promise<number> {
-  if ((await s3.headBucket(bucket)) !== 'owned') return 0;
-  const objects = await s3.listObjects(bucket, prefix);
-  if (objects.length === 0) return 0;
-  const { deleted, errors } = await s3.deleteObjects(bucket, objects.map((o) => ({ key: o.key })));
-  if (errors.length > 0) {
-    const first = errors[0]!;
-    throw new SegflowError('AWS_CALL_FAILED', `could not delete ${errors.length} object(s) in s3://${bucket}, e.g. ${first.key}: ${first.code}: ${first.message}`);
+/** Public access blocked, default encryption and tags: only on a bucket segflow created. */
+async function configureOwnBucket(ctx: StepContext, bucket: string): Promise<void> {
+  const { aws, spec } = ctx;
+  await aws.s3.putPublicAccessBlock(bucket, { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true });
+  await aws.s3.putBucketEncryption(
+    bucket,
+    spec.storage.kmsKeyArn ? { algorithm: 'aws:kms', kmsKeyArn: spec.storage.kmsKeyArn, bucketKeyEnabled: true } : { algorithm: 'AES256', bucketKeyEnabled: false },
+  );
+  await aws.s3.putBucketTagging(bucket, tagsFor(spec, 'bucket'));
+}
+
+/** Removes segflow's objects (every version) and statements; the bucket too when segflow made it and it is empty. */
+async function cleanUp(ctx: DestroyContext, bucket: string, created: boolean, report: { deleted: string[]; kept: string[] }): Promise<void> {
+  const { aws, spec } = ctx;
+  if ((await aws.s3.headBucket(bucket)) !== 'owned') return;
+  ctx.progress('bucket', { message: `removing segflow's objects from s3://${bucket}` });
+  try {
+    const removed = await deleteOurObjects(ctx, bucket);
+    if (removed > 0) report.deleted.push(`${removed} object version(s) segflow wrote in s3://${bucket}/${prefixOf(spec)}`);
+    const others = await remainingObjects(aws.s3, bucket);
+    if (created && others === 0) {
+      await aws.s3.deleteBucket(bucket);
+      report.deleted.push(`bucket ${bucket}`);
+      return;
+    }
+    const rest = withoutOurs(parsePolicy(await aws.s3.getBucketPolicy(bucket)), spec, { legacy: created });
+    if (rest) await aws.s3.putBucketPolicy(bucket, JSON.stringify(rest));
+    else await aws.s3.deleteBucketPolicy(bucket);
+    report.kept.push(
+      created
+        ? `bucket ${bucket}: it holds ${others} object version(s) segflow did not write (segflow's statements removed)`
+        : `bucket ${bucket}: it was not created by segflow (segflow's objects and policy statements removed)`,
+    );
+  } catch (e) {
+    throw awsFailure('bucket', `cleaning up bucket ${bucket}`, e);
   }
-  return deleted;
 }

@@ -25,6 +25,7 @@ export const downloadStep: StepDefinition = {
   kind: 'download',
   title: 'download segments',
   deps: ['segments', 'metrics'],
+  invalidatedBy: ['segments', 'metrics'],
   local: true,
   desired({ upstream }) {
     const inputs = { segments: upstream('segments').inputsHash, metrics: upstream('metrics').inputsHash };

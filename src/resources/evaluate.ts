@@ -10,6 +10,7 @@ export const evaluateStep: StepDefinition = {
   kind: 'evaluate',
   title: 'evaluate',
   deps: ['download'],
+  invalidatedBy: ['download'],
   local: true,
   desired({ spec, prepared, upstream }) {
     const inputs = {

@@ -47,6 +47,7 @@ export function importStep(type: DatasetKind): StepDefinition {
     kind: 'import',
     title: `import ${type}`,
     deps: [`dataset-${type}`, 'upload', 'role'],
+    invalidatedBy: [`dataset-${type}`],
     costly: true,
     job: true,
     desired({ spec, prepared, upstream, record }) {

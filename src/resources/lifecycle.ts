@@ -1,5 +1,7 @@
 import { SegflowError } from '../util/errors.js';
-import { AwsError, isAwsError, isRolePropagation } from '../aws/errors.js';
+import { isAwsError, isRoleAccessProblem, type AwsError } from '../aws/errors.js';
+import { sidPrefix } from './bucket-policy.js';
+import { ROLE_POLICY_NAME } from './role.js';
 import { CancelledError, pollUntil, retrying } from '../util/backoff.js';
 import type { Desired, Observation, StepContext } from './types.js';
 
@@ -32,12 +34,44 @@ export function observed(
 }
 
 /**
- * A failed AWS call as a run failure naming the step, the resource and AWS's reason. Anything else (a
- * cancellation, segflow's own error) passes through unchanged.
+ * A failed AWS call as a run failure naming the step, the resource and AWS's reason, with what to do about it
+ * for the failures people meet (a quota, a permission, expired credentials). Anything else (a cancellation,
+ * segflow's own error) passes through unchanged.
  */
-export function awsFailure(step: string, what: string, e: unknown): Error {
+export function awsFailure(step: string, what: string, e: unknown, accessHints: string[] = []): Error {
   if (!isAwsError(e)) return e instanceof Error ? e : new Error(String(e));
-  return new SegflowError('AWS_CALL_FAILED', `${step}: ${what} failed: ${e.code}: ${e.awsMessage}`);
+  const reason = `${e.code}: ${e.awsMessage}`;
+  if (e.kind === 'limit-exceeded') {
+    return new SegflowError('AWS_QUOTA', `${step}: ${what} failed: a ${e.service} quota was reached: ${reason}`, [
+      'delete resources of that kind you no longer need, or ask for a higher quota in the Service Quotas console',
+      'quotas: https://docs.aws.amazon.com/personalize/latest/dg/limits.html',
+    ]);
+  }
+  if (isRoleAccessProblem(e)) return new SegflowError('AWS_ACCESS_DENIED', `${step}: ${what} failed: Personalize cannot use the role or the bucket: ${reason}`, accessHints);
+  if (e.kind === 'access-denied') {
+    return new SegflowError('AWS_ACCESS_DENIED', `${step}: ${what} failed: the credentials segflow runs with may not do this: ${reason}`, [
+      'grant the permission to the identity running segflow (docs/security.md lists what a pipeline needs)',
+    ]);
+  }
+  if (e.kind === 'expired-credentials') return credentialsExpired(`${step}: ${what}`, e);
+  return new SegflowError('AWS_CALL_FAILED', `${step}: ${what} failed: ${reason}`);
+}
+
+export function credentialsExpired(what: string, e: AwsError): SegflowError {
+  return new SegflowError('AWS_CREDENTIALS_EXPIRED', `${what}: the AWS credentials expired (${e.code}: ${e.awsMessage})`, [
+    'refresh them (aws sso login, a new session) and run the same command again: work in flight goes on in AWS, and apply re-attaches to it',
+  ]);
+}
+
+/** Where to look when Personalize cannot use the role or the bucket: the exact policies segflow manages. */
+export function roleAccessHints(ctx: StepContext): string[] {
+  const role = ctx.state.step('role')?.name ?? ctx.desired('role').name;
+  const bucket = ctx.spec.storage.bucket;
+  return [
+    `check the trust policy and the inline policy ${ROLE_POLICY_NAME} of IAM role ${role}, and the bucket policy of s3://${bucket} (segflow's statements start with ${sidPrefix(ctx.spec)})`,
+    ...(ctx.spec.storage.kmsKeyArn ? [`and the key policy of ${ctx.spec.storage.kmsKeyArn}: it must let the role and personalize.amazonaws.com use the key`] : []),
+    'segflow plan shows drift when segflow\'s own statements were changed or removed; apply puts them back',
+  ];
 }
 
 /**
@@ -63,7 +97,7 @@ export async function createRecorded(
   try {
     arn = await withRolePropagation(ctx, stepId, create);
   } catch (e) {
-    if (!isAwsError(e, 'already-exists')) throw awsFailure(stepId, `creating ${desired.name}`, e);
+    if (!isAwsError(e, 'already-exists')) throw awsFailure(stepId, `creating ${desired.name}`, e, isRoleAccessProblem(e) ? roleAccessHints(ctx) : []);
     adopted = true;
   }
   await ctx.state.patchStep(stepId, { phase: 'created', ...(arn ? { arn } : {}) });
@@ -82,17 +116,30 @@ export async function recordExisting(ctx: StepContext, stepId: string, desired: 
   });
 }
 
+/** How long after segflow changed the role or the bucket policy a refusal may still be IAM propagating. */
+export const PROPAGATION_WINDOW_MS = 5 * 60_000;
+
+function changedRecently(ctx: StepContext): boolean {
+  const now = Date.now();
+  return ['role', 'bucket'].some((id) => {
+    const at = Date.parse(ctx.state.step(id)?.updatedAt ?? '');
+    return Number.isFinite(at) && now - at < PROPAGATION_WINDOW_MS;
+  });
+}
+
 /**
- * A role created seconds ago may not be usable yet (IAM is eventually consistent): calls that pass the role are
- * retried with backoff for a few minutes instead of sleeping a fixed minute up front like the samples do.
+ * IAM is eventually consistent: a role (or bucket policy) segflow created or changed moments ago may not be usable
+ * by Personalize yet, which refuses with "Insufficient privileges ...". Only then is the call retried, with
+ * backoff, for a few minutes; the same refusal for a role that has not changed lately is a missing grant, reported
+ * at once. Nothing else (a caller's AccessDenied above all) is retried here.
  */
 export function withRolePropagation<T>(ctx: StepContext, stepId: string, fn: () => Promise<T>): Promise<T> {
-  return retrying(fn, (e) => e instanceof AwsError && isRolePropagation(e), {
+  return retrying(fn, (e) => isRoleAccessProblem(e) && changedRecently(ctx), {
     initialMs: Math.max(ctx.pollInitialMs, 1000),
     maxMs: 20_000,
     maxAttempts: 12,
     signal: ctx.signal,
-    onRetry: () => ctx.progress(stepId, { message: 'waiting for the IAM role to propagate' }),
+    onRetry: () => ctx.progress(stepId, { message: 'waiting for the IAM role and bucket policy to propagate' }),
   });
 }
 
@@ -114,6 +161,8 @@ export async function waitActive(ctx: StepContext, stepId: string, label: string
     });
   } catch (e) {
     if (e instanceof CancelledError) throw e;
+    // A failed read while waiting (expired credentials on a long training above all) says so, not "timeout".
+    if (isAwsError(e)) throw awsFailure(stepId, `waiting for ${label}`, e);
     throw new SegflowError('RUN_WAIT_TIMEOUT', `${stepId}: ${label} ${(e as Error).message}`, [
       'it keeps running where it is; apply again re-attaches to it (destroy stops it)',
     ]);

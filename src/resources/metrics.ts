@@ -8,6 +8,7 @@ export const metricsStep: StepDefinition = {
   kind: 'metrics',
   title: 'solution metrics',
   deps: ['training'],
+  invalidatedBy: ['training'],
   rerunnable: true,
   desired({ upstream }) {
     const inputs = { training: upstream('training').inputsHash };

@@ -10,7 +10,27 @@ import type { Spec } from '../spec/types.js';
 
 export async function describeSegmentJob(ctx: StepContext, arn: string): Promise<Observation> {
   const j = await ctx.aws.personalize.describeBatchSegmentJob(arn);
-  return observed(j, j ? { outputPath: j.outputPath ?? null, numResults: j.numResults ?? null } : undefined);
+  return observed(j, j ? { outputPath: j.outputPath ?? null, numResults: j.numResults ?? null, solutionVersionArn: j.solutionVersionArn ?? null } : undefined);
+}
+
+/**
+ * A job found by its name is this run's job only if it was made from the solution version this run uses and its
+ * output is still there: jobs cannot be deleted, so after a destroy (or a retraining) an old job keeps the name
+ * while its version and output are gone. Returns why it is not, or undefined when it is.
+ */
+async function notThisRunsJob(ctx: StepContext, job: Observation, name: string, solutionVersionArn: string | undefined): Promise<string | undefined> {
+  if (!job.exists || job.phase !== 'active') return undefined;
+  const made = job.details?.['solutionVersionArn'];
+  if (typeof made === 'string') {
+    if (solutionVersionArn && made !== solutionVersionArn) return `the job named ${name} was made from another training (${made.split('/').slice(-2).join('/')})`;
+    if (!solutionVersionArn && !(await ctx.aws.personalize.describeSolutionVersion(made))) return `the job named ${name} was made from a training that no longer exists`;
+  }
+  const bucket = ctx.spec.storage.bucket;
+  const prefix = outputPrefix(ctx.spec, name);
+  if ((await ctx.aws.s3.headBucket(bucket)) !== 'owned' || !(await ctx.aws.s3.listObjects(bucket, prefix)).some((o) => o.key.endsWith('.out'))) {
+    return `the output of the job named ${name} (s3://${bucket}/${prefix}) is gone`;
+  }
+  return undefined;
 }
 
 /** Where a job writes: its own folder under <prefix>output/, the only place the role may write. */
@@ -27,6 +47,7 @@ export const segmentsStep: StepDefinition = {
   kind: 'segments',
   title: 'batch segment job',
   deps: ['training', 'upload', 'role'],
+  invalidatedBy: ['training'],
   costly: true,
   job: true,
   desired({ spec, prepared, upstream, record }) {
@@ -39,22 +60,27 @@ export const segmentsStep: StepDefinition = {
     const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
     return { name: jobName(spec, 'seg', inputsHash, attempt), inputs, inputsHash };
   },
-  observe(ctx, desired) {
-    return describeSegmentJob(ctx, personalizeArn(ctx.env, 'batch-segment-job', desired.name));
+  async observe(ctx, desired) {
+    const seen = await describeSegmentJob(ctx, personalizeArn(ctx.env, 'batch-segment-job', desired.name));
+    const training = ctx.state.step('training');
+    const why = await notThisRunsJob(ctx, seen, desired.name, training?.phase === 'done' ? training.arn : undefined);
+    // Not this run's: a new job runs under the next name (shown as drift, so the plan says why).
+    return why ? { ...seen, drift: [why] } : seen;
   },
   async apply(ctx, desired, record) {
     let attempt = record?.inputsHash === desired.inputsHash ? (record.attempt ?? 1) : 1;
     let name = desired.name;
     let arn = personalizeArn(ctx.env, 'batch-segment-job', name);
+    const svArn = ctx.state.step('training')?.arn;
+    if (!svArn) throw new Error('segments: no trained solution version recorded');
     let seen = await describeSegmentJob(ctx, arn);
-    if (seen.exists && seen.phase === 'failed') {
+    // A failed attempt, or a job of another training or without output, keeps its name forever: use the next one.
+    while (seen.exists && (seen.phase === 'failed' || (await notThisRunsJob(ctx, seen, name, svArn)))) {
       attempt += 1;
       name = jobName(ctx.spec, 'seg', desired.inputsHash, attempt);
       arn = personalizeArn(ctx.env, 'batch-segment-job', name);
       seen = await describeSegmentJob(ctx, arn);
     }
-    const svArn = ctx.state.step('training')?.arn;
-    if (!svArn) throw new Error('segments: no trained solution version recorded');
     let adopted = seen.exists;
     if (!seen.exists) {
       const bucket = ctx.spec.storage.bucket;
@@ -88,9 +114,10 @@ export const segmentsStep: StepDefinition = {
   },
   /** Batch segment jobs cannot be deleted: destroy lists those of the pipeline's solution versions. */
   async destroy(ctx) {
-    const versions = new Set((await ourSolutionVersions(ctx)).map((v) => v.arn));
-    if (versions.size === 0) return {};
-    const jobs = await ctx.aws.personalize.listBatchSegmentJobs();
-    return { undeletable: jobs.filter((j) => j.solutionVersionArn && versions.has(j.solutionVersionArn)).map((j) => `batch segment job ${j.name} (${j.status})`) };
+    const undeletable: string[] = [];
+    for (const v of await ourSolutionVersions(ctx)) {
+      for (const j of await ctx.aws.personalize.listBatchSegmentJobs({ solutionVersionArn: v.arn })) undeletable.push(`batch segment job ${j.name} (${j.status})`);
+    }
+    return { undeletable };
   },
 };

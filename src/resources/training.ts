@@ -65,6 +65,7 @@ export const trainingStep: StepDefinition = {
   kind: 'training',
   title: 'training (solution version)',
   deps: ['solution', 'import-interactions'],
+  invalidatedBy: ['solution', 'import-interactions'],
   costly: true,
   job: true,
   desired({ spec, upstream, has }) {

@@ -42,6 +42,8 @@ export interface Observation {
   failureReason?: string;
   /** Live configuration that differs from the desired one ("solution.recipeArn: x -> y"). */
   drift?: string[];
+  /** The drift is fixed in place (policies, a solution's auto-training switch): "update", not "replace". */
+  updatable?: boolean;
   /** Extra facts for status output and later decisions (plain JSON values only: the snapshot is saved). */
   details?: Record<string, unknown>;
 }
@@ -181,6 +183,12 @@ export interface StepDefinition {
    * metrics): planned like a local step, "run".
    */
   rerunnable?: boolean;
+  /**
+   * The dependencies whose result this step is made from (a subset of deps): when one of them is made anew
+   * (created, replaced, run), what this step made from the old one is obsolete and it runs again, even with the
+   * same inputs (a segment job after a new training; an import after its dataset was re-created).
+   */
+  invalidatedBy?: string[];
   /** Pure: the deterministic name and inputs. */
   desired(input: DesireInput): Desired;
   /** The read the plan makes: at most one call in the common case. */

@@ -27,6 +27,7 @@ export const uploadStep: StepDefinition = {
   kind: 'upload',
   title: 'upload data',
   deps: ['prepare', 'bucket'],
+  invalidatedBy: ['bucket'],
   rerunnable: true,
   desired({ spec, prepared }) {
     const files: Record<string, string> = {};
@@ -71,16 +72,8 @@ export const uploadStep: StepDefinition = {
     await ctx.state.setStep('upload', { phase: 'done', name: desired.name, inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { files: recorded } });
     return { bytesUploaded: bytes, note: bytes === 0 ? 'all objects up to date' : `${(bytes / 1e6).toFixed(1)} MB sent` };
   },
+  /** The uploaded objects go with the bucket step's clean-up (every version, segflow's keys only). */
   async destroy(ctx) {
-    if (ctx.keepData) return { keepRecord: true };
-    const files = Object.keys((ctx.state.step('upload')?.outputs?.['files'] ?? {}) as Record<string, string>);
-    const bucket = ctx.spec.storage.bucket;
-    if (files.length === 0 || (await ctx.aws.s3.headBucket(bucket)) !== 'owned') return {};
-    try {
-      for (const key of files) await ctx.aws.s3.deleteObject(bucket, key);
-    } catch (e) {
-      throw awsFailure('upload', `deleting the uploaded objects of s3://${bucket}`, e);
-    }
-    return {};
+    return ctx.keepData ? { keepRecord: true } : {};
   },
 };

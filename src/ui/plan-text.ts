@@ -1,6 +1,6 @@
 import type { Plan } from '../plan/types.js';
 
-const SYMBOL: Record<string, string> = { create: '+', adopt: '<', replace: '-/+', run: '>', wait: '~', noop: '=' };
+const SYMBOL: Record<string, string> = { create: '+', adopt: '<', update: '~', replace: '-/+', run: '>', wait: '..', noop: '=' };
 
 /** The plan as people read it: one line per step with its action and reasons, then the cost and a tally. */
 export function planLines(plan: Plan, opts: { showNoop?: boolean } = {}): string[] {
@@ -79,6 +79,6 @@ export function tally(plan: Plan): string {
   if (plan.changes === 0) return 'No changes. The pipeline is up to date.';
   const counts = new Map<string, number>();
   for (const s of plan.steps) if (s.action !== 'noop') counts.set(s.action, (counts.get(s.action) ?? 0) + 1);
-  const parts = ['create', 'adopt', 'replace', 'run', 'wait'].filter((a) => counts.has(a)).map((a) => `${counts.get(a)} to ${a}`);
+  const parts = ['create', 'adopt', 'update', 'replace', 'run', 'wait'].filter((a) => counts.has(a)).map((a) => `${counts.get(a)} to ${a}`);
   return `Plan: ${parts.join(', ')}; ${plan.steps.length - plan.changes} up to date.`;
 }
