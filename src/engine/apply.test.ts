@@ -380,3 +380,40 @@ test('"Insufficient privileges" right after the role was made is IAM propagating
     return true;
   });
 });
+
+test('a training being stopped (CREATE STOPPING) is waited out, then trained anew: never counted as failed while it stops', async () => {
+  const spec = testSpec();
+  world.crashAfter = 'CreateSolutionVersion';
+  await assert.rejects(apply(spec));
+  const version = [...world.res.values()].find((r) => r.type === 'solution-version')!;
+  version.status = 'CREATE STOPPING';
+  // Someone stopped it in the console; it takes a few polls to stop.
+  let polls = 0;
+  const describe = world.personalize.describeSolutionVersion.bind(world.personalize);
+  world.personalize.describeSolutionVersion = async (arn) => {
+    if (arn === version.arn && ++polls === 4) version.status = 'CREATE STOPPED';
+    return describe(arn);
+  };
+  const { plan, summary } = await apply(spec);
+  assert.equal(summary.ok, true);
+  const training = plan.steps.find((s) => s.id === 'training')!;
+  assert.equal(training.action, 'run');
+  assert.match(training.reasons.join(), /being stopped \(CREATE STOPPING\)/);
+  assert.ok(polls >= 4, 'apply waited for the stop');
+  assert.equal(world.count('solution-version'), 2);
+});
+
+test('auto-training switched on out of band is turned off in place (UpdateSolution), without a new training', async () => {
+  const spec = testSpec();
+  await apply(spec);
+  const solution = [...world.res.values()].find((r) => r.type === 'solution')!;
+  solution.input['performAutoTraining'] = true;
+  const { plan } = await apply(spec);
+  const byId = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
+  assert.equal(byId['solution']!.action, 'update');
+  assert.match(byId['solution']!.reasons.join(), /performAutoTraining: true -> false/);
+  assert.equal(byId['training']!.action, 'noop');
+  assert.ok(world.log.includes('update solution demo-solution'));
+  assert.equal(solution.input['performAutoTraining'], false);
+  assert.equal(world.count('solution-version'), 1);
+});

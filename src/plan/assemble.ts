@@ -50,6 +50,7 @@ export function assemblePlan(spec: Spec, snapshot: Snapshot, state: PipelineStat
       inputsHash: d.inputsHash,
       ...(o.arn ? { arn: o.arn } : {}),
       ...(o.status ? { status: o.status } : {}),
+      ...(o.notes?.length ? { notes: o.notes } : {}),
       costly: Boolean(step.costly),
       local: Boolean(step.local),
     });

@@ -70,6 +70,7 @@ function decideAlone({ kind, desired, record, observation: o, changingDeps }: De
 
   if (o.exists) {
     if (o.phase === 'pending') return { action: 'wait', reasons: [`in progress (${o.status ?? 'pending'})`] };
+    if (o.phase === 'stopping') return { action: 'run', reasons: [`the previous attempt is being stopped (${o.status}): a new one starts once it has stopped`] };
     if (o.phase === 'deleting') return { action: kind === 'job' ? 'run' : 'create', reasons: [`being deleted (${o.status})`] };
     if (o.phase === 'failed') {
       const why = shortReason(o.failureReason);

@@ -25,6 +25,8 @@ export interface PlannedStep {
   inputsHash: string;
   arn?: string;
   status?: string;
+  /** Things to know that do not change the action (printed under the step). */
+  notes?: string[];
   costly: boolean;
   local: boolean;
 }

@@ -9,7 +9,8 @@ import type { Desired, Observation, StepContext } from './types.js';
 export function phaseOf(status: string | undefined): Observation['phase'] {
   const s = (status ?? '').toUpperCase().replace(/_/g, ' ');
   if (s === 'ACTIVE') return 'active';
-  if (s.includes('FAILED') || s.includes('STOPPED') || s.includes('STOPPING')) return 'failed';
+  if (s.includes('STOPPING')) return 'stopping';
+  if (s.includes('FAILED') || s.includes('STOPPED')) return 'failed';
   if (s.startsWith('DELETE')) return 'deleting';
   return 'pending';
 }

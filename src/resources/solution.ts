@@ -26,14 +26,20 @@ export function solutionArn(ctx: StepContext): string {
   return personalizeArn(ctx.env, 'solution', ctx.desired('solution').name);
 }
 
-function driftOf(seen: Observation, want: ReturnType<typeof solutionConfig>): string[] {
+/**
+ * How the live solution differs: `replace` for what a solution cannot change (recipe, hyperparameters: a new
+ * solution, hence a new training), `update` for what UpdateSolution changes in place (auto-training: turned off,
+ * with no retraining).
+ */
+function driftOf(seen: Observation, want: ReturnType<typeof solutionConfig>): { replace: string[]; update: string[] } {
   const d = seen.details ?? {};
-  const out: string[] = [];
-  if (d['recipeArn'] && d['recipeArn'] !== want.recipeArn) out.push(`recipe: ${String(d['recipeArn']).split('/').pop()} -> ${want.recipeArn.split('/').pop()}`);
-  if (d['performAutoTraining'] === true) out.push('performAutoTraining: true -> false');
+  const replace: string[] = [];
+  const update: string[] = [];
+  if (d['recipeArn'] && d['recipeArn'] !== want.recipeArn) replace.push(`recipe: ${String(d['recipeArn']).split('/').pop()} -> ${want.recipeArn.split('/').pop()}`);
   const live = d['hiddenDimension'] === null || d['hiddenDimension'] === undefined ? null : Number(d['hiddenDimension']);
-  if (live !== want.hiddenDimension) out.push(`training.hiddenDimension: ${live ?? 'default'} -> ${want.hiddenDimension ?? 'default'}`);
-  return out;
+  if (live !== want.hiddenDimension) replace.push(`training.hiddenDimension: ${live ?? 'default'} -> ${want.hiddenDimension ?? 'default'}`);
+  if (d['performAutoTraining'] === true) update.push('performAutoTraining: true -> false (weekly retraining is billed; turned off with UpdateSolution)');
+  return { replace, update };
 }
 
 function deleteSolution(ctx: StepContext, arn: string, label: string): Promise<boolean> {
@@ -53,7 +59,8 @@ export const solutionStep: StepDefinition = {
     const seen = await describeSolution(ctx, personalizeArn(ctx.env, 'solution', desired.name));
     if (seen.exists) {
       const drift = driftOf(seen, solutionConfig(ctx.spec, ctx.env.partition));
-      if (drift.length > 0) seen.drift = drift;
+      if (drift.replace.length > 0) seen.drift = [...drift.replace, ...drift.update];
+      else if (drift.update.length > 0) Object.assign(seen, { drift: drift.update, updatable: true });
     }
     return seen;
   },
@@ -61,7 +68,17 @@ export const solutionStep: StepDefinition = {
     const arn = personalizeArn(ctx.env, 'solution', desired.name);
     let seen = await describeSolution(ctx, arn);
     const config = solutionConfig(ctx.spec, ctx.env.partition);
-    if (seen.exists && (seen.phase === 'failed' || driftOf(seen, config).length > 0)) {
+    const drift = seen.exists ? driftOf(seen, config) : { replace: [], update: [] };
+    if (seen.exists && seen.phase !== 'failed' && drift.replace.length === 0 && drift.update.length > 0) {
+      // Auto-training on: turn it off in place; the solution and its trained versions stay.
+      ctx.progress('solution', { message: 'turning off auto-training (UpdateSolution)' });
+      try {
+        await ctx.aws.personalize.updateSolution({ arn, performAutoTraining: false });
+      } catch (e) {
+        throw awsFailure('solution', `updating ${desired.name}`, e);
+      }
+    }
+    if (seen.exists && (seen.phase === 'failed' || drift.replace.length > 0)) {
       // A solution's configuration is immutable: replacing it means deleting it (and its versions) first.
       ctx.progress('solution', { message: 'replacing the solution (its configuration changed)' });
       await deleteSolution(ctx, arn, desired.name);

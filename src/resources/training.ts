@@ -46,14 +46,14 @@ async function observe(ctx: StepContext, inputsHash: string, record: StepRecord 
 }
 
 /** Stops a training in flight (it is billed until stopped) and waits until it is no longer pending. */
-async function stopTraining(ctx: StepContext, arn: string): Promise<void> {
+async function stopTraining(ctx: StepContext, arn: string, alreadyStopping = false): Promise<void> {
   ctx.progress('training', { message: `stopping training ${arn}` });
   try {
-    await ctx.aws.personalize.stopSolutionVersionCreation(arn);
+    if (!alreadyStopping) await ctx.aws.personalize.stopSolutionVersionCreation(arn);
   } catch (e) {
     if (!isAwsError(e, 'in-use')) throw e;
   }
-  await pollUntil(() => describeSolutionVersion(ctx, arn), (o) => !o.exists || o.phase !== 'pending', {
+  await pollUntil(() => describeSolutionVersion(ctx, arn), (o) => !o.exists || (o.phase !== 'pending' && o.phase !== 'stopping'), {
     initialMs: ctx.pollInitialMs,
     maxMs: ctx.pollMaxMs,
     signal: ctx.signal,
@@ -82,6 +82,16 @@ export const trainingStep: StepDefinition = {
   },
   async apply(ctx, desired, record) {
     let seen = await observe(ctx, desired.inputsHash, record);
+    if (seen.exists && seen.phase === 'stopping') {
+      // Being stopped (a destroy, or someone in the console): wait until it has, then train anew.
+      ctx.progress('training', { message: `previous training ${seen.status}: waiting until it has stopped` });
+      const stopping = seen.arn!;
+      seen = await pollUntil(() => describeSolutionVersion(ctx, stopping), (o) => !o.exists || o.phase !== 'stopping', {
+        initialMs: ctx.pollInitialMs,
+        maxMs: ctx.pollMaxMs,
+        signal: ctx.signal,
+      });
+    }
     if (seen.exists && seen.phase === 'failed') {
       ctx.progress('training', { message: `previous training ${seen.status}: ${seen.failureReason ?? ''}; training again` });
       seen = { exists: false };
@@ -115,7 +125,8 @@ export const trainingStep: StepDefinition = {
   /** Stops every training in flight in the pipeline's solutions; the versions themselves go with the solution. */
   async destroy(ctx: DestroyContext) {
     for (const v of await ourSolutionVersions(ctx)) {
-      if (phaseOf(v.status) === 'pending') await stopTraining(ctx, v.arn);
+      const phase = phaseOf(v.status);
+      if (phase === 'pending' || phase === 'stopping') await stopTraining(ctx, v.arn, phase === 'stopping');
     }
     return {};
   },

@@ -38,12 +38,15 @@ export interface Observation {
   name?: string;
   /** Raw service status, e.g. "CREATE IN_PROGRESS". */
   status?: string;
-  phase?: 'pending' | 'active' | 'failed' | 'deleting';
+  /** stopping: a training being stopped (CREATE STOPPING); it ends stopped, which counts as failed. */
+  phase?: 'pending' | 'active' | 'failed' | 'deleting' | 'stopping';
   failureReason?: string;
   /** Live configuration that differs from the desired one ("solution.recipeArn: x -> y"). */
   drift?: string[];
   /** The drift is fixed in place (policies, a solution's auto-training switch): "update", not "replace". */
   updatable?: boolean;
+  /** What the plan should tell the user about this resource without refusing (e.g. a policy it could not read). */
+  notes?: string[];
   /** Extra facts for status output and later decisions (plain JSON values only: the snapshot is saved). */
   details?: Record<string, unknown>;
 }

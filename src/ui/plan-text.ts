@@ -12,6 +12,7 @@ export function planLines(plan: Plan, opts: { showNoop?: boolean } = {}): string
     const name = s.local ? '' : ` ${s.name}`;
     lines.push(`${head}${name}`);
     for (const r of s.reasons) lines.push(`${' '.repeat(width + 16)}${r}`);
+    for (const n of s.notes ?? []) lines.push(`${' '.repeat(width + 16)}note: ${n}`);
   }
   lines.push('');
   lines.push(...costLines(plan));

@@ -50,6 +50,7 @@ export const ERRORS = {
   INIT_INVALID: { exit: run, meaning: 'segflow init wrote a file that does not validate (a bug)' },
   INIT_TIMESTAMP: { exit: input, meaning: 'segflow init: the timestamp column cannot be parsed' },
   PLAN_BUCKET_FORBIDDEN: { exit: input, meaning: 'storage.bucket exists and this identity may not use it (another account owns the name)' },
+  PLAN_KMS_KEY: { exit: input, meaning: 'storage.kmsKeyArn is missing, disabled, or its key policy does not let Personalize and the role use it (the statement to add is printed)' },
   PLAN_OVER_BUDGET: { exit: refused, meaning: 'the estimate exceeds budget.maxUsd (and --approve-cost was not given); the cheaper runs are listed' },
   PLAN_STALE: { exit: refused, meaning: 'a saved plan whose spec or world moved since it was saved' },
   APPLY_NOT_CONFIRMED: { exit: refused, meaning: 'apply needs a confirmation and there is no terminal' },
