@@ -28,10 +28,11 @@ export function sidPrefix(spec: Pick<Spec, 'name'>): string {
 export const LEGACY_SIDS = ['DenyInsecureTransport', 'PersonalizeReadsPipelinePrefix', 'PersonalizeWritesSegments'];
 
 /**
- * TLS only for the pipeline's objects; Personalize (acting for this account only) may list and read the
- * pipeline's prefix and write its output folder, which batch workflows require besides the role's own policy.
+ * TLS only (for the whole bucket when segflow created it, else for the pipeline's objects); Personalize (acting
+ * for this account only) may list and read the pipeline's prefix and write its output folder, which batch
+ * workflows require besides the role's own policy.
  */
-export function segflowStatements(spec: Spec, env: Env): Statement[] {
+export function segflowStatements(spec: Spec, env: Env, ownBucket: boolean): Statement[] {
   const bucket = bucketArn(env, spec.storage.bucket);
   const prefix = prefixOf(spec);
   const sid = sidPrefix(spec);
@@ -43,7 +44,7 @@ export function segflowStatements(spec: Spec, env: Env): Statement[] {
       Effect: 'Deny',
       Principal: '*',
       Action: 's3:*',
-      Resource: prefix ? `${bucket}/${prefix}*` : [bucket, `${bucket}/*`],
+      Resource: prefix && !ownBucket ? `${bucket}/${prefix}*` : [bucket, `${bucket}/*`],
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
     },
     { Sid: `${sid}PersonalizeReads`, Effect: 'Allow', Principal: service, Action: ['s3:GetObject', 's3:ListBucket'], Resource: [bucket, `${bucket}/${prefix}*`], Condition: thisAccount },

@@ -38,15 +38,17 @@ export const bucketStep: StepDefinition = {
   kind: 'bucket',
   title: 'S3 bucket',
   deps: [],
-  desired({ spec, env }) {
-    const inputs = { bucket: spec.storage.bucket, kmsKeyArn: spec.storage.kmsKeyArn ?? null, statements: segflowStatements(spec, env) };
+  desired({ spec, env, record }) {
+    // A first apply usually creates the bucket; what it will really do is known at apply (created or adopted).
+    const own = record?.name === spec.storage.bucket ? createdBySegflow(record, spec.storage.bucket) : true;
+    const inputs = { bucket: spec.storage.bucket, kmsKeyArn: spec.storage.kmsKeyArn ?? null, statements: segflowStatements(spec, env, own) };
     return { name: spec.storage.bucket, inputs, inputsHash: inputsHashOf(inputs) };
   },
   async observe(ctx, desired, record) {
     if ((await bucketAccess(ctx, desired.name)) === 'absent') return { exists: false };
     // The policy is the part other people also write: read it, and say when segflow's statements are missing.
     const live = parsePolicy(await ctx.aws.s3.getBucketPolicy(desired.name));
-    const drift = statementDrift(live, segflowStatements(ctx.spec, ctx.env), ctx.spec);
+    const drift = statementDrift(live, segflowStatements(ctx.spec, ctx.env, createdBySegflow(record, desired.name)), ctx.spec);
     if (createdBySegflow(record, desired.name) && record?.inputsHash && record.inputsHash !== desired.inputsHash) drift.push('bucket configuration changed');
     return {
       exists: true,
@@ -81,7 +83,7 @@ export const bucketStep: StepDefinition = {
     try {
       if (created) await configureOwnBucket(ctx, bucket);
       const live = parsePolicy(await aws.s3.getBucketPolicy(bucket));
-      const merged = mergePolicy(live, segflowStatements(spec, ctx.env), spec, { legacy: created });
+      const merged = mergePolicy(live, segflowStatements(spec, ctx.env, created), spec, { legacy: created });
       await aws.s3.putBucketPolicy(bucket, JSON.stringify(merged));
     } catch (e) {
       throw awsFailure('bucket', `configuring bucket ${bucket}`, e);

@@ -68,7 +68,7 @@ describe('least privilege: what apply created, read back with the SDK', () => {
   before(async () => {
     emu = await startStandalone();
     const kms = new KMSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    KMS_KEY = (await kms.send(new CreateKeyCommand({ Description: 'least-privilege test', Policy: keyPolicy('lpkms-personalize') }))).KeyMetadata!.Arn!;
+    KMS_KEY = (await kms.send(new CreateKeyCommand({ Description: 'least-privilege test', Policy: keyPolicy('lpkms-personalize-us-east-1') }))).KeyMetadata!.Arn!;
     kms.destroy();
   });
   after(async () => {
@@ -92,7 +92,7 @@ describe('least privilege: what apply created, read back with the SDK', () => {
       const bucket = `segflow-${name}`;
       const prefix = `${name}/`;
       const iam = emu.aws.iam;
-      const RoleName = `${name}-personalize`;
+      const RoleName = `${name}-personalize-us-east-1`;
 
       // Trust: only Personalize may assume the role, only on behalf of this account.
       const role = (await iam.send(new GetRoleCommand({ RoleName }))).Role!;
@@ -123,7 +123,8 @@ describe('least privilege: what apply created, read back with the SDK', () => {
           if (r.startsWith('arn:aws:kms:')) {
             assert.equal(r, KMS_KEY);
             assert.ok(kms, 'a KMS grant without a KMS key in the spec');
-            assert.deepEqual(list(s['Action']).sort(), ['kms:Decrypt', 'kms:GenerateDataKey']);
+            // What Personalize documents for a KMS-encrypted bucket (granting-personalize-key-access.html).
+            assert.deepEqual(list(s['Action']).sort(), ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ListGrants']);
             continue;
           }
           assert.ok(r === `arn:aws:s3:::${bucket}` || r.startsWith(`arn:aws:s3:::${bucket}/${prefix}`), `resource outside the bucket and prefix: ${r}`);

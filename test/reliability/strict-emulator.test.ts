@@ -25,7 +25,7 @@ describe('segflow against a strict emulator (page size 1, IAM propagation 3 s)',
     const w = await endpointWorkspace(emu.endpoint, { name: 'strict' });
     const r = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
     assert.equal(r.code, 0, show(r));
-    assert.match(r.stdout, /waiting for the IAM role to propagate/);
+    assert.match(r.stdout, /waiting for the IAM role and bucket policy to propagate/);
     const d = await runCliTimed(w.dir, ['destroy', w.spec, '--auto-approve']);
     assert.equal(d.code, 0, show(d));
   });
@@ -33,7 +33,7 @@ describe('segflow against a strict emulator (page size 1, IAM propagation 3 s)',
   // segflow finding: src/engine/destroy.ts reads one page of ListDatasets (also ListSolutions, ListSolutionVersions,
   // ListBatchSegmentJobs, ListDatasetImportJobs); the dataset on the second page is never deleted, so
   // DeleteDatasetGroup keeps answering ResourceInUseException.
-  test('destroy removes a pipeline with two datasets (interactions and items) when lists page', { todo: 'segflow destroy follows only the first page of its List* calls' }, async () => {
+  test('destroy removes a pipeline with two datasets (interactions and items) when lists page', async () => {
     const w = await endpointWorkspace(emu.endpoint, { name: 'strictattr', attributes: true });
     const categories = ['Candy', 'Tea', 'Coffee|Tea', 'Snacks'];
     await writeFile(join(w.dir, 'items.csv'), ['item,category', ...Array.from({ length: 100 }, (_, i) => `i${i},${categories[i % 4]}`)].join('\n') + '\n');
@@ -45,7 +45,7 @@ describe('segflow against a strict emulator (page size 1, IAM propagation 3 s)',
 
   // segflow finding: emptyBucket (src/resources/bucket.ts) deletes the current objects only; in a versioned bucket
   // that leaves every version and a delete marker per key, so DeleteBucket answers BucketNotEmpty.
-  test('destroy empties and deletes a bucket on which versioning was enabled', { todo: 'segflow destroy does not delete object versions' }, async () => {
+  test('destroy empties and deletes a bucket on which versioning was enabled', async () => {
     const w = await endpointWorkspace(emu.endpoint, { name: 'strictver' });
     const r = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
     assert.equal(r.code, 0, show(r));
@@ -59,7 +59,7 @@ describe('segflow against a strict emulator (page size 1, IAM propagation 3 s)',
   // kms:GenerateDataKey only; "Giving Amazon Personalize permission to use your AWS KMS key" lists kms:DescribeKey
   // and kms:ListGrants as well. With a key policy that leaves the role to its IAM policies (the default key policy
   // plus the documented statement for the service principal), Personalize is refused.
-  test('apply works with a KMS key whose key policy delegates the role to IAM', { todo: 'segflow role policy lacks kms:DescribeKey and kms:ListGrants' }, async () => {
+  test('apply works with a KMS key whose key policy delegates the role to IAM', async () => {
     const kms = new KMSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     const policy = {
       Version: '2012-10-17',
