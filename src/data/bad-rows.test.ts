@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SegflowError } from '../util/errors.js';
 import { prepareData } from './prepare.js';
-import { makeRows, toCsv, toJsonl, withTempDir, writeFixture } from './testing/fixtures.js';
+import { makeRows, toCsv, toJsonl, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
 import { testSpec } from './testing/spec-fixture.js';
 
 /** Inserts `bad` lines after the given 1-based data-line positions; returns the file text and their line numbers. */

@@ -6,7 +6,7 @@ import type { InteractionsSource } from '../spec/types.js';
 import { isSegflowError } from '../util/errors.js';
 import type { GroundTruthFile } from './artifacts.js';
 import { prepareData } from './prepare.js';
-import { makeRows, withTempDir, writeFixture } from './testing/fixtures.js';
+import { makeRows, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
 import { testMetadata, testSpec } from './testing/spec-fixture.js';
 
 const SPLIT = Date.UTC(2020, 0, 1) / 1000;

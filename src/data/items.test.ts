@@ -6,7 +6,7 @@ import { parseAttributeExpression } from '../spec/attribute-expression.js';
 import type { AttributeQuery } from '../spec/types.js';
 import type { GroundTruthFile } from './artifacts.js';
 import { prepareData } from './prepare.js';
-import { makeRows, toCsv, withTempDir, writeFixture } from './testing/fixtures.js';
+import { makeRows, toCsv, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
 import { testMetadata, testSpec } from './testing/spec-fixture.js';
 
 const SPLIT = Date.UTC(2020, 0, 1) / 1000;

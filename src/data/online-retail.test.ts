@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { packageRoot } from '../util/paths.js';
 import { prepareData } from './prepare.js';
-import { withTempDir } from './testing/fixtures.js';
+import { withTempDir } from '../../test/support/data-fixtures.js';
 import { testSpec } from './testing/spec-fixture.js';
 
 const FILE = join(packageRoot, 'examples/data/online-retail.csv.gz');

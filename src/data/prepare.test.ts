@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { Spec } from '../spec/types.js';
 import type { GroundTruthFile, PrepareManifest } from './artifacts.js';
 import { prepareData } from './prepare.js';
-import { makeRows, type Row, toCsv, toJsonl, withTempDir, writeFixture } from './testing/fixtures.js';
+import { makeRows, type Row, toCsv, toJsonl, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
 import { testSpec } from './testing/spec-fixture.js';
 
 async function trainRows(workDir: string): Promise<string[]> {

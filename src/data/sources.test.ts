@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { isSegflowError } from '../util/errors.js';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
 import { prepareData } from './prepare.js';
-import { makeRows, toCsv, withTempDir, writeFixture } from './testing/fixtures.js';
+import { makeRows, toCsv, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
 import { testSpec } from './testing/spec-fixture.js';
 
 /** Writes the rows of a CSV as `parts` Parquet files split by user (DuckDB's own writer). */
