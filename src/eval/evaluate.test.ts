@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { evaluateRun } from './evaluate.js';
 import { hitRecallAtK } from './metrics.js';
 import { summarizeReport } from './summary.js';
-import { fixtureSpec, outputLine, writeFixtureWorkDir } from './fixture-workdir.js';
+import { fixtureSpec, outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
 
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mulberry32 } from '../util/prng.js';
-import { fixtureSpec, outputLine, writeFixtureWorkDir } from './fixture-workdir.js';
+import { fixtureSpec, outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
 import { reportRun } from './index.js';
 import { binHistogram } from './svg-charts.js';
 

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateRun } from './evaluate.js';
-import { fixtureSpec, outputLine, writeFixtureWorkDir } from './fixture-workdir.js';
+import { fixtureSpec, outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
 import { loadHistory, renderHistory } from './history.js';
 import { reportRun } from './index.js';
 import type { Report } from './report-types.js';

@@ -1,12 +1,12 @@
 /**
  * Builds a work dir on disk with the files evaluation reads (prepare's artifacts and the engine's run-info.json),
- * from small hand-made values. Used by the tests of src/eval and the report command; not part of the product.
+ * from small hand-made values. Test support (used only by *.test.ts): the tests of src/eval and the report command.
  */
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACT_FILES, SEGMENTS_DIR, type GroundTruthFile, type PrepareStats, type RunInfo } from '../data/artifacts.js';
-import type { Spec } from '../spec/types.js';
+import { ARTIFACT_FILES, SEGMENTS_DIR, type GroundTruthFile, type PrepareStats, type RunInfo } from '../../src/data/artifacts.js';
+import type { Spec } from '../../src/spec/types.js';
 
 export interface FixtureQuery {
   itemId?: string;
