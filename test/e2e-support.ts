@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClients, type AwsClients } from '../src/aws/clients.js';
+import { createSdkClients, type SdkClients } from '../src/aws/sdk-clients.js';
 import { localEmulatorDir } from '../src/util/paths.js';
 import { startEmulator } from '../src/emulator/index.js';
 
@@ -117,9 +117,9 @@ export function runCli(
 }
 
 /** Starts the emulator on a workspace's data dir (after the CLI exited) and returns SDK clients for list checks. */
-export async function inspect(dir: string): Promise<{ aws: AwsClients; close(): Promise<void> }> {
+export async function inspect(dir: string): Promise<{ aws: SdkClients; close(): Promise<void> }> {
   const emu = await startEmulator({ dataDir: localEmulatorDir(dir), port: 0 });
-  const aws = createClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: emu.endpoint });
+  const aws = createSdkClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: emu.endpoint });
   return {
     aws,
     async close() {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { withTempDir } from '../src/data/testing/fixtures.js';
+import { withTempDir } from './support/data-fixtures.js';
 import { packageRoot } from '../src/util/paths.js';
 import { runBuiltCli, runInProcess } from './support/run-cli.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeRows, toCsv, withTempDir, writeFixture } from '../src/data/testing/fixtures.js';
+import { makeRows, toCsv, withTempDir, writeFixture } from './support/data-fixtures.js';
 import { runBuiltCli, runInProcess } from './support/run-cli.js';
 
 const pipeline = (source: string) => `version: 1

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { createClients } from '../src/aws/clients.js';
+import { createSdkClients } from '../src/aws/sdk-clients.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { generateInteractions, removeWorkspaces, runCli, workspace, type CliResult } from './e2e-support.js';
 
@@ -36,7 +36,7 @@ test('s3:// sources on the emulator: prepare downloads once, a no-op plan downlo
   const emuCwd = await mkdtemp(join(tmpdir(), 'segflow-s3src-emu-'));
   const dataDir = join(emuCwd, '.segflow', 'local');
   const emu = await startEmulator({ dataDir, port: 0 });
-  const aws = createClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: emu.endpoint });
+  const aws = createSdkClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: emu.endpoint });
   const getObjects = () => emu.calls().services['s3']?.['GetObject'] ?? 0;
   try {
     const [header, ...rows] = generateInteractions().trim().split('\n');

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SegflowError } from '../util/errors.js';
 import { prepareData } from './prepare.js';
-import { makeRows, toCsv, toJsonl, withTempDir, writeFixture } from './testing/fixtures.js';
-import { testSpec } from './testing/spec-fixture.js';
+import { makeRows, toCsv, toJsonl, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
+import { testSpec } from '../../test/support/spec.js';
 
 /** Inserts `bad` lines after the given 1-based data-line positions; returns the file text and their line numbers. */
 function withBadLines(good: string, header: boolean, bad: Array<[number, string]>): { text: string; lines: number[] } {
@@ -45,7 +45,7 @@ describe('prepare: bad rows', () => {
         [300, 'u3,i5,1,extra'], // too many columns
       ]);
       const src = await writeFixture(dir, 'events.csv', text);
-      const e = await failure(prepareData(testSpec(src), { cwd: dir }));
+      const e = await failure(prepareData(testSpec({ source: src }), { cwd: dir }));
       assert.equal(e.code, 'DATA_BAD_ROWS');
       assert.equal(e.exitCode, 2);
       assert.match(e.message, /4 bad interactions rows/);
@@ -64,7 +64,7 @@ describe('prepare: bad rows', () => {
         [30, '{"user": "u1", "ts": 1577836800}'], // missing item
       ]);
       const src = await writeFixture(dir, 'events.jsonl.gz', text);
-      const e = await failure(prepareData(testSpec(src), { cwd: dir }));
+      const e = await failure(prepareData(testSpec({ source: src }), { cwd: dir }));
       assert.equal(e.code, 'DATA_BAD_ROWS');
       assert.match(e.message, /2 bad interactions rows/);
       assert.ok(e.details.some((d) => d.startsWith(`line ${lines[0]}: not valid JSON`)), e.details.join(' / '));
@@ -80,14 +80,14 @@ describe('prepare: bad rows', () => {
         [8, 'u1,,1577836800'],
       ]);
       const src = await writeFixture(dir, 'events.csv', text);
-      const r = await prepareData(testSpec(src, { interactions: { onBadRows: 'skip', maxBadRows: 2 } }), { cwd: dir });
+      const r = await prepareData(testSpec({ source: src, interactions: { onBadRows: 'skip', maxBadRows: 2 } }), { cwd: dir });
       assert.equal(r.stats.badRows, 2);
       assert.equal(r.stats.rowsRead, rows.length + 2);
       assert.deepEqual(r.stats.badRowExamples?.map((b) => b.line), lines);
       assert.equal(r.stats.dropped.find((d) => d.step === 'bad rows')?.rows, 2);
       assert.ok(r.stats.warnings.some((w) => w.includes('skipped 2 bad rows')));
 
-      const e = await failure(prepareData(testSpec(src, { interactions: { onBadRows: 'skip', maxBadRows: 1 } }), { cwd: dir }));
+      const e = await failure(prepareData(testSpec({ source: src, interactions: { onBadRows: 'skip', maxBadRows: 1 } }), { cwd: dir }));
       assert.equal(e.code, 'DATA_TOO_MANY_BAD_ROWS');
       assert.equal(e.exitCode, 2);
     });
@@ -98,7 +98,7 @@ describe('prepare: bad rows', () => {
       const rows = makeRows();
       const csv = 'user,item,ts\n' + rows.map((r) => `${r.user},${r.item},${r.ts}`).join('\n') + '\n,i1,garbage\n';
       const src = await writeFixture(dir, 'events.csv', csv);
-      const r = await prepareData(testSpec(src, { interactions: { where: 'user IS NOT NULL' } }), { cwd: dir });
+      const r = await prepareData(testSpec({ source: src, interactions: { where: 'user IS NOT NULL' } }), { cwd: dir });
       assert.equal(r.stats.badRows, 0);
       assert.equal(r.stats.dropped.find((d) => d.step === 'where')?.rows, 1);
     });
@@ -107,10 +107,10 @@ describe('prepare: bad rows', () => {
   it('a missing column or a broken where is invalid input', async () => {
     await withTempDir(async (dir) => {
       const src = await writeFixture(dir, 'events.csv', toCsv(makeRows()));
-      const e1 = await failure(prepareData(testSpec(src, { interactions: { columns: { USER_ID: 'customer', ITEM_ID: 'item', TIMESTAMP: 'ts' } } }), { cwd: dir }));
+      const e1 = await failure(prepareData(testSpec({ source: src, interactions: { columns: { USER_ID: 'customer', ITEM_ID: 'item', TIMESTAMP: 'ts' } } }), { cwd: dir }));
       assert.equal(e1.code, 'DATA_MISSING_COLUMN');
       assert.match(e1.message, /'customer'.*columns: user, item, ts/);
-      const e2 = await failure(prepareData(testSpec(src, { interactions: { where: 'nope > 1' } }), { cwd: dir }));
+      const e2 = await failure(prepareData(testSpec({ source: src, interactions: { where: 'nope > 1' } }), { cwd: dir }));
       assert.equal(e2.code, 'DATA_READ');
       assert.equal(e2.exitCode, 2);
     });

@@ -6,8 +6,8 @@ import type { InteractionsSource } from '../spec/types.js';
 import { isSegflowError } from '../util/errors.js';
 import type { GroundTruthFile } from './artifacts.js';
 import { prepareData } from './prepare.js';
-import { makeRows, withTempDir, writeFixture } from './testing/fixtures.js';
-import { testMetadata, testSpec } from './testing/spec-fixture.js';
+import { makeRows, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
+import { testMetadata, testSpec } from '../../test/support/spec.js';
 
 const SPLIT = Date.UTC(2020, 0, 1) / 1000;
 const EVENTS = ['view', 'cart', 'purchase'];
@@ -25,12 +25,12 @@ describe('prepare: event types, users and generated attribute queries', () => {
   it('EVENT_TYPE and EVENT_VALUE go into interactions.csv after TIMESTAMP; where filters on them', async () => {
     await withTempDir(async (dir) => {
       const src = await writeFixture(dir, 'events.csv', eventsCsv());
-      const all = await prepareData(testSpec(src, { interactions: eventColumns }), { cwd: join(dir, 'a') });
+      const all = await prepareData(testSpec({ source: src, interactions: eventColumns }), { cwd: join(dir, 'a') });
       const csv = await lines(all.workDir, 'interactions.csv');
       assert.equal(csv[0], 'USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE');
       assert.match(csv[1]!, /^u\d+,i\d+,\d+,(view|cart|purchase),\d\.5$/);
       assert.equal(all.stats.eventTypes, 3);
-      const purchases = await prepareData(testSpec(src, { interactions: { ...eventColumns, where: "event <> 'view'" } }), { cwd: join(dir, 'b') });
+      const purchases = await prepareData(testSpec({ source: src, interactions: { ...eventColumns, where: "event <> 'view'" } }), { cwd: join(dir, 'b') });
       const kept = (await lines(purchases.workDir, 'interactions.csv')).slice(1);
       assert.ok(kept.length > 0 && kept.every((l) => l.split(',')[3] !== 'view'));
       assert.equal(purchases.stats.eventTypes, 2);
@@ -38,7 +38,7 @@ describe('prepare: event types, users and generated attribute queries', () => {
 
       // A value that is not a number is a bad row, named with its line.
       await writeFixture(dir, 'bad.csv', eventsCsv() + 'u1,i1,1577836800,view,lots\n');
-      const e = await prepareData(testSpec(join(dir, 'bad.csv'), { interactions: eventColumns }), { cwd: join(dir, 'c') }).catch((x: unknown) => x);
+      const e = await prepareData(testSpec({ source: join(dir, 'bad.csv'), interactions: eventColumns }), { cwd: join(dir, 'c') }).catch((x: unknown) => x);
       assert.ok(isSegflowError(e) && e.code === 'DATA_BAD_ROWS', String(e));
       assert.match(e.details.join('\n'), new RegExp(`line ${ROWS.length + 2}: EVENT_VALUE \\(column 'amount'\\) is not a number: lots`));
     });
@@ -50,13 +50,12 @@ describe('prepare: event types, users and generated attribute queries', () => {
       // u0..u99 interact; the users file also knows u100..u109, who never do.
       const users = Array.from({ length: 110 }, (_, u) => ({ id: `u${u}`, country: u % 2 ? 'United Kingdom' : 'France', age: 20 + u }));
       const usersFile = await writeFixture(dir, 'users.jsonl', users.map((x) => JSON.stringify(x)).join('\n') + '\n');
-      const base = testSpec(src);
-      const spec = testSpec(src, {
-        spec: {
-          data: {
-            interactions: base.data.interactions,
-            users: testMetadata(usersFile, 'jsonl', { USER_ID: 'id' }, [['COUNTRY', 'country'], ['AGE', 'age', 'numeric']]),
-          },
+      const base = testSpec({ source: src });
+      const spec = testSpec({
+        source: src,
+        data: {
+          interactions: base.data.interactions,
+          users: testMetadata(usersFile, 'jsonl', { USER_ID: 'id' }, [['COUNTRY', 'country'], ['AGE', 'age', 'numeric']]),
         },
       });
       const r = await prepareData(spec, { cwd: dir });
@@ -79,15 +78,14 @@ describe('prepare: event types, users and generated attribute queries', () => {
       // Items i0..i39: category "C<i mod 6>"; i0..i9 also "Gift".
       const category = (i: number) => `C${i % 6}${i < 10 ? '|Gift' : ''}`;
       const items = await writeFixture(dir, 'items.csv', 'id,category\n' + Array.from({ length: 40 }, (_, i) => `i${i},${category(i)}`).join('\n') + '\n');
-      const base = testSpec(src);
-      const spec = testSpec(src, {
-        spec: {
-          recipe: 'aws-item-attribute-affinity',
-          queries: { topAttributeValues: { top: 4, attribute: 'CATEGORY' } },
-          data: {
-            interactions: base.data.interactions,
-            items: testMetadata(items, 'csv', { ITEM_ID: 'id' }, [['CATEGORY', 'category']]),
-          },
+      const base = testSpec({ source: src });
+      const spec = testSpec({
+        source: src,
+        recipe: 'aws-item-attribute-affinity',
+        queries: { topAttributeValues: { top: 4, attribute: 'CATEGORY' } },
+        data: {
+          interactions: base.data.interactions,
+          items: testMetadata(items, 'csv', { ITEM_ID: 'id' }, [['CATEGORY', 'category']]),
         },
       });
       const r = await prepareData(spec, { cwd: dir });
@@ -109,20 +107,19 @@ describe('prepare: event types, users and generated attribute queries', () => {
     await withTempDir(async (dir) => {
       const rows = makeRows();
       const src = await writeFixture(dir, 'events.csv', 'user,item,ts,event\n' + rows.map((r, k) => `${r.user},${r.item},${r.ts},e${k % 11}`).join('\n') + '\n');
-      const e = await prepareData(testSpec(src, { interactions: { columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts', EVENT_TYPE: 'event' } } }), { cwd: join(dir, 'a') }).catch((x: unknown) => x);
+      const e = await prepareData(testSpec({ source: src, interactions: { columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts', EVENT_TYPE: 'event' } } }), { cwd: join(dir, 'a') }).catch((x: unknown) => x);
       assert.ok(isSegflowError(e) && e.code === 'DATA_EVENT_TYPES', String(e));
       assert.match(e.message, /11 distinct EVENT_TYPE values in train; Personalize accepts at most 10/);
 
       const long = 'x'.repeat(1001);
       const usersFile = await writeFixture(dir, 'users.csv', 'id,note\n' + Array.from({ length: 60 }, (_, u) => `u${u},${u === 7 ? long : 'ok'}`).join('\n') + '\n');
       const events = await writeFixture(dir, 'plain.csv', 'user,item,ts\n' + rows.map((r) => `${r.user},${r.item},${r.ts}`).join('\n') + '\n');
-      const base = testSpec(events);
-      const spec = testSpec(events, {
-        spec: {
-          data: {
-            interactions: base.data.interactions,
-            users: testMetadata(usersFile, 'csv', { USER_ID: 'id' }, [['NOTE', 'note']]),
-          },
+      const base = testSpec({ source: events });
+      const spec = testSpec({
+        source: events,
+        data: {
+          interactions: base.data.interactions,
+          users: testMetadata(usersFile, 'csv', { USER_ID: 'id' }, [['NOTE', 'note']]),
         },
       });
       const tooLong = await prepareData(spec, { cwd: join(dir, 'b') }).catch((x: unknown) => x);

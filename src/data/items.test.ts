@@ -6,8 +6,8 @@ import { parseAttributeExpression } from '../spec/attribute-expression.js';
 import type { AttributeQuery } from '../spec/types.js';
 import type { GroundTruthFile } from './artifacts.js';
 import { prepareData } from './prepare.js';
-import { makeRows, toCsv, withTempDir, writeFixture } from './testing/fixtures.js';
-import { testMetadata, testSpec } from './testing/spec-fixture.js';
+import { makeRows, toCsv, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
+import { testMetadata, testSpec } from '../../test/support/spec.js';
 
 const SPLIT = Date.UTC(2020, 0, 1) / 1000;
 const query = (e: string): AttributeQuery => {
@@ -26,15 +26,14 @@ describe('prepare: items and attribute queries', () => {
       const itemsText = Array.from({ length: 40 }, (_, i) => JSON.stringify({ asin: `i${i}`, category: category(i), brand: i < 3 ? 'Acme' : null })).join('\n') + '\n';
       const items = await writeFixture(dir, 'items.jsonl', itemsText);
       const queries = ['ITEMS.CATEGORY = "Tea"', 'ITEMS.CATEGORY = "Gift" AND ITEMS.CATEGORY = "Coffee"', 'ITEMS.BRAND = "Nobody"'].map(query);
-      const base = testSpec(src);
-      const spec = testSpec(src, {
-        spec: {
-          recipe: 'aws-item-attribute-affinity',
-          queries: { attributes: queries },
-          data: {
-            interactions: base.data.interactions,
-            items: testMetadata(items, 'jsonl', { ITEM_ID: 'asin' }, [['CATEGORY', 'category'], ['BRAND', 'brand']]),
-          },
+      const base = testSpec({ source: src });
+      const spec = testSpec({
+        source: src,
+        recipe: 'aws-item-attribute-affinity',
+        queries: { attributes: queries },
+        data: {
+          interactions: base.data.interactions,
+          items: testMetadata(items, 'jsonl', { ITEM_ID: 'asin' }, [['CATEGORY', 'category'], ['BRAND', 'brand']]),
         },
       });
       const r = await prepareData(spec, { cwd: dir });

@@ -5,16 +5,19 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { packageRoot } from '../util/paths.js';
 import { prepareData } from './prepare.js';
-import { withTempDir } from './testing/fixtures.js';
-import { testSpec } from './testing/spec-fixture.js';
+import { withTempDir } from '../../test/support/data-fixtures.js';
+import { testSpec } from '../../test/support/spec.js';
 
 const FILE = join(packageRoot, 'examples/data/online-retail.csv.gz');
 
 describe('prepare: Online Retail (real data)', () => {
   it('matches the reference counts of ../shared/data/online-retail/SOURCE.md', { skip: !existsSync(FILE) }, async () => {
     await withTempDir(async (dir) => {
-      const spec = testSpec(FILE, {
+      const spec = testSpec({
+        source: FILE,
         testStart: '2011-11-02T00:00:00Z',
+        queries: { items: { sample: 500, seed: 10 } },
+        segments: { numResults: { fractionOfUsers: 0.01 } },
         interactions: {
           columns: { USER_ID: 'CustomerID', ITEM_ID: 'StockCode', TIMESTAMP: 'InvoiceDate' },
           where: "CustomerID IS NOT NULL AND Quantity > 0 AND InvoiceNo NOT LIKE 'C%'",
@@ -39,7 +42,8 @@ describe('prepare: Online Retail (real data)', () => {
   it('keeps a cost basis that predicts exactly the users of a higher minimum and of a shorter window', { skip: !existsSync(FILE) }, async () => {
     await withTempDir(async (dir) => {
       const spec = (over: { min?: number; trainStart?: string } = {}) => {
-        const s = testSpec(FILE, {
+        const s = testSpec({
+          source: FILE,
           testStart: '2011-11-02T00:00:00Z',
           interactions: {
             columns: { USER_ID: 'CustomerID', ITEM_ID: 'StockCode', TIMESTAMP: 'InvoiceDate' },

@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import type { Spec } from '../spec/types.js';
 import type { GroundTruthFile, PrepareManifest } from './artifacts.js';
 import { prepareData } from './prepare.js';
-import { makeRows, type Row, toCsv, toJsonl, withTempDir, writeFixture } from './testing/fixtures.js';
-import { testSpec } from './testing/spec-fixture.js';
+import { makeRows, type Row, toCsv, toJsonl, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
+import { testSpec } from '../../test/support/spec.js';
 
 async function trainRows(workDir: string): Promise<string[]> {
   const text = await readFile(join(workDir, 'interactions.csv'), 'utf8');
@@ -26,7 +26,7 @@ describe('prepare: filters and the split', () => {
     await withTempDir(async (dir) => {
       const rows = makeRows();
       const src = await writeFixture(dir, 'events.csv', toCsv(rows));
-      const r = await run(testSpec(src), dir);
+      const r = await run(testSpec({ source: src }), dir);
       const lines = await trainRows(r.workDir);
       const expected = rows.filter((x) => x.ts < SPLIT);
       const unique = new Set(expected.map((x) => `${x.user},${x.item},${x.ts}`));
@@ -50,7 +50,7 @@ describe('prepare: filters and the split', () => {
       const all = [...rows, ...extra];
       const csv = 'user,item,ts,qty\n' + all.map((x, k) => `${x.user},${x.item},${x.ts},${k % 10 === 0 ? -1 : 1}`).join('\n') + '\n';
       const src = await writeFixture(dir, 'events.csv', csv);
-      const spec = testSpec(src, { interactions: { where: 'qty > 0', minInteractionsPerUser: 3, minInteractionsPerItem: 2 } });
+      const spec = testSpec({ source: src, interactions: { where: 'qty > 0', minInteractionsPerUser: 3, minInteractionsPerItem: 2 } });
       const r = await run(spec, dir);
       const step = (name: string) => r.stats.dropped.find((d) => d.step === name)?.rows;
       const kept = all.filter((_, k) => k % 10 !== 0);
@@ -76,7 +76,7 @@ describe('prepare: filters and the split', () => {
       const rows = makeRows(60, 60);
       const text = rows.map((x, k) => JSON.stringify({ user: x.user, item: x.item, ts: x.ts, rating: k % 5 })).join('\n') + '\n';
       const src = await writeFixture(dir, 'events.jsonl', text);
-      const r = await run(testSpec(src, { interactions: { where: 'rating >= 2' } }), dir);
+      const r = await run(testSpec({ source: src, interactions: { where: 'rating >= 2' } }), dir);
       assert.equal(r.stats.dropped.find((d) => d.step === 'where')?.rows, rows.filter((_, k) => k % 5 < 2).length);
       const lines = new Set(await trainRows(r.workDir));
       const expected = new Set(rows.filter((x, k) => k % 5 >= 2 && x.ts < SPLIT).map((x) => `${x.user},${x.item},${x.ts}`));
@@ -89,7 +89,7 @@ describe('prepare: filters and the split', () => {
       const rows = makeRows();
       const early = rows.find((x) => x.ts < SPLIT)!;
       const src = await writeFixture(dir, 'events.csv', toCsv([...rows, early, early]));
-      const r = await run(testSpec(src, { interactions: { dedupe: false } }), dir);
+      const r = await run(testSpec({ source: src, interactions: { dedupe: false } }), dir);
       const line = `${early.user},${early.item},${early.ts}`;
       assert.equal((await trainRows(r.workDir)).filter((l) => l === line).length, 3);
     });
@@ -100,7 +100,7 @@ describe('prepare: filters and the split', () => {
       const rows = makeRows();
       const cold: Row[] = Array.from({ length: 5 }, (_, k) => ({ user: 'newcomer', item: `i${k}`, ts: SPLIT + 3600 * (k + 1) }));
       const src = await writeFixture(dir, 'events.jsonl', toJsonl([...rows, ...cold]));
-      const r = await run(testSpec(src), dir);
+      const r = await run(testSpec({ source: src, queries: { items: { sample: 500, seed: 10 } }, segments: { numResults: { fractionOfUsers: 0.01 } } }), dir);
       assert.equal(r.stats.dropped.find((d) => d.step === 'cold test users')?.rows, 5);
       const truth = JSON.parse(await readFile(join(r.workDir, 'ground-truth.json'), 'utf8')) as GroundTruthFile;
       const trainUsers = new Set(rows.filter((x) => x.ts < SPLIT).map((x) => x.user));
@@ -115,7 +115,7 @@ describe('prepare: filters and the split', () => {
       assert.equal(truth.k, Math.max(1, Math.floor(trainUsers.size * 0.01)));
       assert.equal(truth.trainUserCount, trainUsers.size);
 
-      const r2 = await run(testSpec(src, { spec: { split: { ...testSpec(src).split, warmUsersOnly: false } } }), dir);
+      const r2 = await run(testSpec({ source: src, split: { ...testSpec({ source: src }).split, warmUsersOnly: false } }), dir);
       assert.equal(r2.stats.testRows, r.stats.testRows + 5);
     });
   });
@@ -135,7 +135,7 @@ describe('prepare: timestamps', () => {
       await withTempDir(async (dir) => {
         const rows = makeRows(40, 60);
         const src = await writeFixture(dir, 'events.csv.gz', toCsv(rows, format));
-        const spec = testSpec(src, { interactions: { ...(strptime && { timestampFormat: strptime }) } });
+        const spec = testSpec({ source: src, interactions: { ...(strptime && { timestampFormat: strptime }) } });
         const r = await run(spec, dir);
         const expected = new Set(rows.filter((x) => x.ts < SPLIT).map((x) => `${x.user},${x.item},${x.ts}`));
         assert.deepEqual(new Set(await trainRows(r.workDir)), expected);
@@ -149,7 +149,7 @@ describe('prepare: sampling', () => {
     await withTempDir(async (dir) => {
       const rows = makeRows(80, 40, 200);
       const src = await writeFixture(dir, 'events.csv', toCsv(rows));
-      const spec = testSpec(src, { spec: { queries: { items: { sample: 20, seed: 3 } } } });
+      const spec = testSpec({ source: src, queries: { items: { sample: 20, seed: 3 } } });
       const outputs: string[] = [];
       for (const [k, threads] of [1, 4, 2].entries()) {
         const cwd = join(dir, `run${k}`);
@@ -165,7 +165,7 @@ describe('prepare: sampling', () => {
       const testItems = new Set(rows.filter((x) => x.ts >= SPLIT).map((x) => x.item));
       for (const b of batch) assert.ok(testItems.has(b.itemId));
 
-      const other = await run(testSpec(src, { spec: { queries: { items: { sample: 20, seed: 4 } } } }), join(dir, 'seed4'));
+      const other = await run(testSpec({ source: src, queries: { items: { sample: 20, seed: 4 } } }), join(dir, 'seed4'));
       const batch4 = (await readFile(join(other.workDir, 'batch-input.jsonl'), 'utf8')).trim().split('\n');
       assert.notDeepEqual(batch4, batch.map((b) => JSON.stringify(b)));
     });
@@ -176,7 +176,7 @@ describe('prepare: fingerprints and atomic outputs', () => {
   it('does no work when nothing changed, and re-runs after a spec or a data change', async () => {
     await withTempDir(async (dir) => {
       const src = await writeFixture(dir, 'events.csv', toCsv(makeRows()));
-      const spec = testSpec(src);
+      const spec = testSpec({ source: src, name: 'test-pipeline' });
       const first = await run(spec, dir);
       assert.equal(first.upToDate, false);
       const second = await run(spec, dir);
@@ -184,12 +184,12 @@ describe('prepare: fingerprints and atomic outputs', () => {
       assert.equal(second.fingerprint, first.fingerprint);
       assert.deepEqual(second.stats, first.stats);
 
-      const changedSpec = await run(testSpec(src, { interactions: { minInteractionsPerUser: 2 } }), dir);
+      const changedSpec = await run(testSpec({ source: src, name: 'test-pipeline', interactions: { minInteractionsPerUser: 2 } }), dir);
       assert.equal(changedSpec.upToDate, false);
       assert.notEqual(changedSpec.fingerprint, first.fingerprint);
 
       await writeFixture(dir, 'events.csv', toCsv(makeRows(61)));
-      const changedData = await run(testSpec(src, { interactions: { minInteractionsPerUser: 2 } }), dir);
+      const changedData = await run(testSpec({ source: src, name: 'test-pipeline', interactions: { minInteractionsPerUser: 2 } }), dir);
       assert.equal(changedData.upToDate, false);
       assert.notEqual(changedData.fingerprint, changedSpec.fingerprint);
       assert.equal(changedData.stats.users, 61);
@@ -203,23 +203,23 @@ describe('prepare: fingerprints and atomic outputs', () => {
   it('leaves the previous outputs whole (and no temporary files) when a run fails', async () => {
     await withTempDir(async (dir) => {
       const src = await writeFixture(dir, 'events.csv', toCsv(makeRows()));
-      const good = await run(testSpec(src), dir);
+      const good = await run(testSpec({ source: src }), dir);
       const before = await readFile(join(good.workDir, 'interactions.csv'), 'utf8');
       const manifestBefore = await readFile(join(good.workDir, 'manifest.json'), 'utf8');
       // A failing run: the test set becomes empty (pre-flight failure after the data was read).
-      await assert.rejects(run(testSpec(src, { testStart: '2030-01-01T00:00:00Z' }), dir), (e: Error & { code?: string }) => e.code === 'DATA_PREFLIGHT');
+      await assert.rejects(run(testSpec({ source: src, testStart: '2030-01-01T00:00:00Z' }), dir), (e: Error & { code?: string }) => e.code === 'DATA_PREFLIGHT');
       // An aborted run.
       const controller = new AbortController();
       controller.abort(new Error('stop'));
       await assert.rejects(
-        prepareData(testSpec(src, { interactions: { minInteractionsPerUser: 2 } }), { cwd: dir, signal: controller.signal }),
+        prepareData(testSpec({ source: src, interactions: { minInteractionsPerUser: 2 } }), { cwd: dir, signal: controller.signal }),
         (e: Error & { code?: string }) => e.code === 'RUN_INTERRUPTED',
       );
       assert.equal(await readFile(join(good.workDir, 'interactions.csv'), 'utf8'), before);
       assert.equal(await readFile(join(good.workDir, 'manifest.json'), 'utf8'), manifestBefore);
       const leftovers = (await readdir(good.workDir)).filter((f) => f.startsWith('.'));
       assert.deepEqual(leftovers, []);
-      assert.equal((await run(testSpec(src), dir)).upToDate, true);
+      assert.equal((await run(testSpec({ source: src }), dir)).upToDate, true);
     });
   });
 });

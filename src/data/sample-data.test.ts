@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { generateSampleData } from './sample-data.js';
-import { withTempDir } from './testing/fixtures.js';
+import { withTempDir } from '../../test/support/data-fixtures.js';
 
 interface Review {
   reviewerID: string;

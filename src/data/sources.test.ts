@@ -6,8 +6,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { isSegflowError } from '../util/errors.js';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
 import { prepareData } from './prepare.js';
-import { makeRows, toCsv, withTempDir, writeFixture } from './testing/fixtures.js';
-import { testSpec } from './testing/spec-fixture.js';
+import { makeRows, toCsv, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
+import { testSpec } from '../../test/support/spec.js';
 
 /** Writes the rows of a CSV as `parts` Parquet files split by user (DuckDB's own writer). */
 async function toParquetParts(csv: string, dir: string, parts: number): Promise<string[]> {
@@ -40,8 +40,8 @@ describe('prepare: sources', () => {
       const csv = await writeFixture(dir, 'events.csv', toCsv(makeRows()));
       await mkdir(join(dir, 'lake'));
       const parts = await toParquetParts(csv, join(dir, 'lake'), 3);
-      const fromCsv = await prepareData(testSpec(csv), { cwd: join(dir, 'a') });
-      const spec = testSpec(join(dir, 'lake', 'part-*.parquet'));
+      const fromCsv = await prepareData(testSpec({ source: csv }), { cwd: join(dir, 'a') });
+      const spec = testSpec({ source: join(dir, 'lake', 'part-*.parquet') });
       assert.equal(spec.data.interactions.format, 'parquet');
       const fromParquet = await prepareData(spec, { cwd: join(dir, 'b') });
       assert.equal(await read(fromParquet.workDir, 'interactions.csv'), await read(fromCsv.workDir, 'interactions.csv'));
@@ -49,19 +49,19 @@ describe('prepare: sources', () => {
       assert.equal(fromParquet.stats.rowsRead, makeRows().length);
       assert.deepEqual(fromParquet.sources.map((s) => s.name), parts);
       // The same files as an explicit list read the same.
-      const listed = await prepareData(testSpec(parts), { cwd: join(dir, 'c') });
+      const listed = await prepareData(testSpec({ source: parts }), { cwd: join(dir, 'c') });
       assert.equal(listed.fingerprint, fromParquet.fingerprint);
     });
   });
 
   it('errors name the source: a glob matching nothing, mixed formats, files with different columns', async () => {
     await withTempDir(async (dir) => {
-      await rejects(prepareData(testSpec(join(dir, 'none-*.csv')), { cwd: dir }), 'DATA_SOURCE_MISSING', /data\.interactions\.source: .*none-\*\.csv matches no file/);
+      await rejects(prepareData(testSpec({ source: join(dir, 'none-*.csv') }), { cwd: dir }), 'DATA_SOURCE_MISSING', /data\.interactions\.source: .*none-\*\.csv matches no file/);
       const csv = await writeFixture(dir, 'a.csv', toCsv(makeRows()));
       await writeFixture(dir, 'b.jsonl', '{"user":"u1","item":"i1","ts":1}\n');
-      await rejects(prepareData(testSpec([csv, join(dir, 'b.jsonl')]), { cwd: dir }), 'DATA_SOURCE_MIXED_FORMATS', /data\.interactions\.source mixes formats: csv \(.*a\.csv\), jsonl \(.*b\.jsonl\)/);
+      await rejects(prepareData(testSpec({ source: [csv, join(dir, 'b.jsonl')] }), { cwd: dir }), 'DATA_SOURCE_MIXED_FORMATS', /data\.interactions\.source mixes formats: csv \(.*a\.csv\), jsonl \(.*b\.jsonl\)/);
       await writeFixture(dir, 'c.csv', 'user,item,when\nu1,i1,1\n');
-      await rejects(prepareData(testSpec([csv, join(dir, 'c.csv')]), { cwd: dir }), 'DATA_SOURCE_COLUMNS', /c\.csv does not have the columns of .*a\.csv/);
+      await rejects(prepareData(testSpec({ source: [csv, join(dir, 'c.csv')] }), { cwd: dir }), 'DATA_SOURCE_COLUMNS', /c\.csv does not have the columns of .*a\.csv/);
     });
   });
 
@@ -70,7 +70,7 @@ describe('prepare: sources', () => {
       const rows = makeRows();
       await writeFixture(dir, 'events-1.csv', toCsv(rows.slice(0, 1000)));
       await writeFixture(dir, 'events-2.csv.gz', toCsv(rows.slice(1000)) + 'u1,i1,not-a-date\n');
-      const spec = testSpec(join(dir, 'events-*'), { interactions: { format: 'csv' } });
+      const spec = testSpec({ source: join(dir, 'events-*'), interactions: { format: 'csv' } });
       const e = await prepareData(spec, { cwd: dir }).catch((x: unknown) => x);
       assert.ok(isSegflowError(e) && e.code === 'DATA_BAD_ROWS', String(e));
       assert.match(e.details.join('\n'), new RegExp(`events-2\\.csv\\.gz: line ${rows.length - 1000 + 2}: TIMESTAMP \\(column 'ts'\\) does not parse: not-a-date`));
@@ -106,7 +106,7 @@ describe('prepare: s3:// sources through the ObjectStore port', () => {
       store.put('events/part-1.csv', toCsv(rows.slice(0, 1200)), 'e1');
       store.put('events/part-2.csv', toCsv(rows.slice(1200)), 'e2');
       store.put('other/x.csv', 'nope', 'e3');
-      const spec = testSpec('s3://lake/events/part-*.csv');
+      const spec = testSpec({ source: 's3://lake/events/part-*.csv' });
       const first = await prepareData(spec, { cwd: dir, objects: store });
       assert.equal(first.upToDate, false);
       assert.equal(first.download.objects, 2);
@@ -116,7 +116,7 @@ describe('prepare: s3:// sources through the ObjectStore port', () => {
         { name: 's3://lake/events/part-2.csv', etag: 'e2', size: store.objects.get('events/part-2.csv')!.body.length },
       ]);
       const local = await writeFixture(dir, 'all.csv', toCsv(rows));
-      const reference = await prepareData(testSpec(local), { cwd: join(dir, 'ref') });
+      const reference = await prepareData(testSpec({ source: local }), { cwd: join(dir, 'ref') });
       assert.equal(await read(first.workDir, 'interactions.csv'), await read(reference.workDir, 'interactions.csv'));
 
       const again = await prepareData(spec, { cwd: dir, objects: store });
@@ -131,8 +131,8 @@ describe('prepare: s3:// sources through the ObjectStore port', () => {
       assert.deepEqual({ objects: changed.download.objects, cached: changed.download.cached }, { objects: 1, cached: 1 });
       assert.equal(changed.stats.rowsRead, 2000);
 
-      await rejects(prepareData(testSpec('s3://lake/events/missing.csv'), { cwd: dir, objects: store }), 'DATA_SOURCE_MISSING', /s3:\/\/lake\/events\/missing\.csv does not exist/);
-      await rejects(prepareData(testSpec('s3://lake/nothing/*.csv'), { cwd: dir, objects: store }), 'DATA_SOURCE_MISSING', /matches no object/);
+      await rejects(prepareData(testSpec({ source: 's3://lake/events/missing.csv' }), { cwd: dir, objects: store }), 'DATA_SOURCE_MISSING', /s3:\/\/lake\/events\/missing\.csv does not exist/);
+      await rejects(prepareData(testSpec({ source: 's3://lake/nothing/*.csv' }), { cwd: dir, objects: store }), 'DATA_SOURCE_MISSING', /matches no object/);
       await rejects(prepareData(spec, { cwd: join(dir, 'x') }), 'DATA_SOURCE_S3', /no S3 client/);
     });
   });

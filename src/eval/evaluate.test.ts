@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { evaluateRun } from './evaluate.js';
 import { hitRecallAtK } from './metrics.js';
 import { summarizeReport } from './summary.js';
-import { fixtureSpec, outputLine, writeFixtureWorkDir } from './fixture-workdir.js';
+import { outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
+import { testSpec } from '../../test/support/spec.js';
 
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
@@ -58,7 +59,7 @@ test("the notebook's get_hit_recall_k on the worked example, one query at a time
 test('evaluateRun gives the exact figures of the worked example: model, cutoffs, baselines, lift, coverage', async () => {
   const dir = await writeFixtureWorkDir({ activity, queries, k: 3, segmentFiles: { 'batch-input.jsonl.out': segments + '\n' } });
   try {
-    const r = await evaluateRun(dir, fixtureSpec(join(dir, 'pipeline.yaml')));
+    const r = await evaluateRun(dir, testSpec({ file: join(dir, 'pipeline.yaml') }));
     const h = r.holdout;
     assert.equal(h.k, 3);
     assert.equal(h.trainUsers, 10);
@@ -127,7 +128,7 @@ test('cold, missing and failed queries score as empty segments; baselines give c
     segmentFiles: { 'in.jsonl.out': lines },
   });
   try {
-    const r = await evaluateRun(dir, fixtureSpec(join(dir, 'p.yaml')));
+    const r = await evaluateRun(dir, testSpec({ file: join(dir, 'p.yaml') }));
     const h = r.holdout;
     assert.equal(h.queryCount, 4, 'the empty-truth query is excluded');
     assert.equal(h.excludedQueries, 1);
@@ -154,7 +155,7 @@ test('a report without run-info.json says to run apply first (RUN_NO_RUN, exit 1
   const dir = await writeFixtureWorkDir({ activity, queries, k: 3, segmentFiles: {} });
   await rm(join(dir, 'run-info.json'));
   try {
-    await assert.rejects(evaluateRun(dir, fixtureSpec(join(dir, 'p.yaml'))), (e: unknown) => {
+    await assert.rejects(evaluateRun(dir, testSpec({ file: join(dir, 'p.yaml') })), (e: unknown) => {
       const err = e as { code: string; exitCode: number; message: string };
       return err.code === 'RUN_NO_RUN' && err.exitCode === 1 && /segflow apply/.test(err.message);
     });
@@ -175,7 +176,7 @@ test('the summary says when the queries without output are the cold ones', async
     segmentFiles: { 'in.jsonl.out': lines },
   });
   try {
-    const r = await evaluateRun(dir, fixtureSpec(join(dir, 'p.yaml')));
+    const r = await evaluateRun(dir, testSpec({ file: join(dir, 'p.yaml') }));
     assert.ok(summarizeReport(r).includes('  1 queries had no usable output (scored as empty, all cold: items absent from train)'), summarizeReport(r).join('\n'));
   } finally {
     await rm(dir, { recursive: true, force: true });

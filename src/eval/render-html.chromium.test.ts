@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mulberry32 } from '../util/prng.js';
-import { fixtureSpec, outputLine, writeFixtureWorkDir } from './fixture-workdir.js';
+import { outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
+import { testSpec } from '../../test/support/spec.js';
 import { reportRun } from './index.js';
 import { binHistogram } from './svg-charts.js';
 
@@ -50,7 +51,7 @@ async function syntheticRun(root: string) {
     lines.push(outputLine({ itemId: `item-${q}` }, ranked));
   }
   const work = await writeFixtureWorkDir({ dir: join(root, 'work'), activity, queries, k: 20, segmentFiles: { 'batch.jsonl.out': lines.join('\n') + '\n' } });
-  return reportRun(work, fixtureSpec(join(root, 'pipeline.yaml')), join(root, 'reports'));
+  return reportRun(work, testSpec({ file: join(root, 'pipeline.yaml'), name: 'fixture' }), join(root, 'reports'));
 }
 
 test('report.html renders in headless Chromium: both charts drawn, no network request', async (t) => {

@@ -5,7 +5,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateRun } from './evaluate.js';
-import { fixtureSpec, outputLine, writeFixtureWorkDir } from './fixture-workdir.js';
+import { outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
+import { testSpec } from '../../test/support/spec.js';
 import { loadHistory, renderHistory } from './history.js';
 import { reportRun } from './index.js';
 import type { Report } from './report-types.js';
@@ -33,7 +34,7 @@ test('writeReport writes report.json (the contract), report.md, a self-contained
   const root = await scratch();
   const work = await writeFixtureWorkDir({ dir: join(root, 'work'), activity, queries, k: 3, segmentFiles: { 'q.jsonl.out': output } });
   try {
-    const spec = fixtureSpec(join(root, 'pipeline.yaml'), { recipe: 'aws-item-attribute-affinity' });
+    const spec = testSpec({ file: join(root, 'pipeline.yaml'), recipe: 'aws-item-attribute-affinity' });
     const { report, dir, files } = await reportRun(work, spec, join(root, 'reports'));
     assert.equal(dir, join(root, 'reports', report.runId));
     assert.deepEqual((await readdir(dir)).sort(), ['report.html', 'report.json', 'report.md', 'segments.csv']);
@@ -89,7 +90,7 @@ test('segments.csv refuses output files that changed after evaluation', async ()
   const root = await scratch();
   const work = await writeFixtureWorkDir({ dir: join(root, 'work'), activity, queries, k: 3, segmentFiles: { 'q.jsonl.out': output } });
   try {
-    const report = await evaluateRun(work, fixtureSpec(join(root, 'p.yaml')));
+    const report = await evaluateRun(work, testSpec({ file: join(root, 'p.yaml') }));
     await writeFile(join(work, 'segments', 'q.jsonl.out'), output + '\n' + outputLine({ itemId: 'n' }, ['a']));
     await assert.rejects(writeReport(report, join(root, 'out')), /changed after it was evaluated/);
   } finally {
@@ -108,11 +109,11 @@ test('the spec repository commit is recorded, and a modified spec file is flagge
     git('add', 'pipeline.yaml');
     git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'spec');
     const head = git('rev-parse', 'HEAD');
-    const clean = await evaluateRun(work, fixtureSpec(join(repo, 'pipeline.yaml')));
+    const clean = await evaluateRun(work, testSpec({ file: join(repo, 'pipeline.yaml') }));
     assert.equal(clean.spec.gitCommit, head);
     assert.equal(clean.spec.gitDirty, false);
     await writeFile(join(repo, 'pipeline.yaml'), 'version: 1\nname: changed\n');
-    const dirty = await evaluateRun(work, fixtureSpec(join(repo, 'pipeline.yaml')));
+    const dirty = await evaluateRun(work, testSpec({ file: join(repo, 'pipeline.yaml') }));
     assert.equal(dirty.spec.gitDirty, true);
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -123,7 +124,7 @@ test('history compares the runs of a pipeline in one table, oldest first; summar
   const root = await scratch();
   const reports = join(root, 'reports');
   try {
-    const spec = fixtureSpec(join(root, 'p.yaml'));
+    const spec = testSpec({ file: join(root, 'p.yaml') });
     for (const [runId, finishedAt, seg] of [
       ['run-b', '2026-11-28T11:00:00.000Z', ['a', 'b', 'z']],
       ['run-a', '2026-11-28T10:00:00.000Z', ['c', 'd', 'e']],
@@ -170,7 +171,7 @@ test('reportRun without a reports root writes beside the work dir, as src/util/p
   const cwd = await scratch();
   try {
     const { workDir, reportsDir } = await import('../util/paths.js');
-    const spec = fixtureSpec(join(cwd, 'p.yaml'), { name: 'shop' });
+    const spec = testSpec({ file: join(cwd, 'p.yaml'), name: 'shop' });
     const work = await writeFixtureWorkDir({ dir: workDir('shop', cwd), activity, queries, k: 3, segmentFiles: { 'q.jsonl.out': output } });
     const { dir } = await reportRun(work, spec);
     assert.equal(dir, join(reportsDir('shop', cwd), '2026-11-28T10-00-00Z-abc123'));
@@ -204,7 +205,7 @@ test('the report shows the estimate and the actual cost side by side, line by li
     },
   });
   try {
-    const { report, dir } = await reportRun(work, fixtureSpec(join(root, 'pipeline.yaml'), { recipe: 'aws-item-attribute-affinity' }), join(root, 'reports'));
+    const { report, dir } = await reportRun(work, testSpec({ file: join(root, 'pipeline.yaml'), recipe: 'aws-item-attribute-affinity' }), join(root, 'reports'));
     assert.deepEqual(report.cost.lines?.[0], {
       item: 'training',
       estimateQuantity: '1.06-2.25 h',

@@ -15,14 +15,14 @@ import {
 } from '@aws-sdk/client-personalize';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListRolesCommand } from '@aws-sdk/client-iam';
-import { createClients, type AwsClients } from '../../src/aws/clients.js';
+import { createSdkClients, type SdkClients } from '../../src/aws/sdk-clients.js';
 import { CLI, generateInteractions, specYaml, type SpecOptions } from '../e2e-support.js';
 
 /** A standalone `segflow emulator` process: killing the runner leaves this "cloud" running. */
 export interface StandaloneEmulator {
   endpoint: string;
   dataDir: string;
-  aws: AwsClients;
+  aws: SdkClients;
   setFaults(f: { throttleRate?: number; errorRate?: number; seed?: number }): Promise<void>;
   calls(): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
@@ -48,7 +48,7 @@ export async function startStandalone(opts: { faults?: string; dataDir?: string;
     child.stderr!.on('data', onData);
     child.on('exit', (code) => reject(new Error(`emulator exited ${code}:\n${out}`)));
   });
-  const aws = createClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint });
+  const aws = createSdkClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint });
   return {
     endpoint,
     dataDir,
@@ -98,7 +98,7 @@ const live = (status?: string) => !/FAILED|STOPPED/.test(status ?? '');
 const jobFingerprint = (name: string) => name.replace(/-\d+$/, '');
 
 /** Costly resources of a pipeline read with List* calls: each must exist live at most once per fingerprint. */
-export async function census(aws: AwsClients, name: string): Promise<Census> {
+export async function census(aws: SdkClients, name: string): Promise<Census> {
   const p = aws.personalize;
   const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   const imports = new Map<string, number>();
@@ -123,7 +123,7 @@ export async function census(aws: AwsClients, name: string): Promise<Census> {
 }
 
 /** Every deletable resource left in the emulator (import and segment jobs cannot be deleted, on AWS either). */
-export async function leftovers(aws: AwsClients): Promise<string[]> {
+export async function leftovers(aws: SdkClients): Promise<string[]> {
   const p = aws.personalize;
   const out: string[] = [];
   for (const g of (await p.send(new ListDatasetGroupsCommand({}))).datasetGroups ?? []) {
@@ -160,7 +160,7 @@ export function rng(seed: number): () => number {
 }
 
 /** ARNs of everything in the emulator, read with list calls (S3 buckets and IAM roles included). */
-export async function worldArns(aws: AwsClients): Promise<Map<string, string>> {
+export async function worldArns(aws: SdkClients): Promise<Map<string, string>> {
   const p = aws.personalize;
   const arns = new Map<string, string>();
   for (const g of (await p.send(new ListDatasetGroupsCommand({ maxResults: 100 }))).datasetGroups ?? []) arns.set(g.datasetGroupArn!, g.status ?? '');

@@ -1,5 +1,5 @@
 import { detectFormat } from '../../src/spec/source-format.js';
-import type { InteractionsSource, Spec } from '../../src/spec/types.js';
+import type { AttributeType, DataFormat, InteractionsSource, Spec } from '../../src/spec/types.js';
 
 export interface TestSpecOptions extends Partial<Omit<Spec, 'data'>> {
   data?: Spec['data'];
@@ -46,5 +46,22 @@ export function testSpec(o: TestSpecOptions = {}): Spec {
     budget: { maxUsd: 100 },
     tags: {},
     ...rest,
+  };
+}
+
+/** A data.items or data.users block for tests; attributes as [name, column, type (default categorical)]. */
+export function testMetadata<C extends { ITEM_ID: string } | { USER_ID: string }>(
+  source: string,
+  format: DataFormat,
+  columns: C,
+  attributes: Array<[string, string, AttributeType?]>,
+) {
+  return {
+    source: [source],
+    format,
+    columns,
+    attributes: attributes.map(([name, column, type = 'categorical']) => ({ name, column, type })),
+    onBadRows: 'fail' as const,
+    maxBadRows: 0,
   };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { outputLine, writeFixtureWorkDir } from '../../eval/fixture-workdir.js';
+import { outputLine, writeFixtureWorkDir } from '../../../test/support/eval-fixtures.js';
 import type { Report } from '../../eval/index.js';
 import { runInProcess } from '../../../test/support/run-cli.js';
 

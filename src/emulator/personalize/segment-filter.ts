@@ -1,4 +1,4 @@
-import { readCsv } from '../csv.js';
+import { readCsvRecords } from '../../model/csv.js';
 import type { Emu } from '../context.js';
 import type { SegmentationRecipe } from '../../model/api.js';
 import { parseFilterExpression, type Condition, type FilterClause, type Value } from '../../spec/filter-expression.js';
@@ -24,7 +24,7 @@ function table(text: string | undefined, fields: Set<string>): Columns {
   if (!text) return out;
   let header: string[] | undefined;
   let userIdx = -1;
-  for (const rec of readCsv(text)) {
+  for (const rec of readCsvRecords(text)) {
     if (!header) {
       header = rec.fields.map((h) => h.trim().toUpperCase());
       userIdx = header.indexOf('USER_ID');
@@ -50,7 +50,7 @@ function countUsers(text: string | undefined): number {
   if (!text) return 0;
   const users = new Set<string>();
   let idx = -1;
-  for (const rec of readCsv(text)) {
+  for (const rec of readCsvRecords(text)) {
     if (idx < 0) {
       idx = rec.fields.findIndex((h) => h.trim().toUpperCase() === 'USER_ID');
       if (idx < 0) return 0;

@@ -1,3 +1,7 @@
+/**
+ * Test support (used only by *.test.ts): small deterministic interaction logs and temporary directories for the
+ * tests of data preparation and the commands that run it.
+ */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,12 +1,11 @@
 /**
  * Builds a work dir on disk with the files evaluation reads (prepare's artifacts and the engine's run-info.json),
- * from small hand-made values. Used by the tests of src/eval and the report command; not part of the product.
+ * from small hand-made values. Test support (used only by *.test.ts): the tests of src/eval and the report command.
  */
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACT_FILES, SEGMENTS_DIR, type GroundTruthFile, type PrepareStats, type RunInfo } from '../data/artifacts.js';
-import type { Spec } from '../spec/types.js';
+import { ARTIFACT_FILES, SEGMENTS_DIR, type GroundTruthFile, type PrepareStats, type RunInfo } from '../../src/data/artifacts.js';
 
 export interface FixtureQuery {
   itemId?: string;
@@ -88,30 +87,4 @@ export async function writeFixtureWorkDir(o: FixtureOptions): Promise<string> {
   };
   await writeFile(join(dir, ARTIFACT_FILES.runInfo), JSON.stringify(run, null, 2));
   return dir;
-}
-
-/** A normalized Spec as loadSpec would produce it, pointing at `file`. */
-export function fixtureSpec(file: string, partial: Partial<Spec> = {}): Spec {
-  return {
-    version: 1,
-    name: 'fixture',
-    file,
-    fileHash: 'f'.repeat(64),
-    target: { kind: 'local', region: 'us-east-1' },
-    data: {
-      interactions: {
-        source: ['/dev/null'], format: 'csv', columns: { USER_ID: 'u', ITEM_ID: 'i', TIMESTAMP: 't' },
-        dedupe: true, minInteractionsPerUser: 4, minInteractionsPerItem: 1, onBadRows: 'fail', maxBadRows: 0,
-      },
-    },
-    split: { testStart: '2011-11-02T00:00:00Z', testStartEpoch: 1320192000, warmUsersOnly: true },
-    queries: { items: { sample: 500, seed: 10 } },
-    storage: { bucket: 'segflow-fixture', prefix: 'fixture/' },
-    recipe: 'aws-item-affinity',
-    training: {},
-    segments: { numResults: { fractionOfUsers: 0.01 } },
-    budget: { maxUsd: 25 },
-    tags: {},
-    ...partial,
-  };
 }
