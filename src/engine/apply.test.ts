@@ -169,6 +169,8 @@ test('destroy finds resources a lost state never recorded (sweep by tag and name
   await rm(stateFile('demo', cwd));
   await destroy(spec);
   for (const t of ['dataset-group', 'schema', 'dataset', 'solution', 'solution-version'] as const) assert.equal(world.count(t), 0, t);
+  // The bucket carries segflow's tag: it is known as segflow's even without a state, and goes too.
+  assert.equal(world.buckets.size, 0);
 });
 
 test('refusals happen before any create: budget, no confirmation, declined, stale saved plan', async () => {

@@ -2,7 +2,7 @@ import { isAwsError } from '../aws/errors.js';
 import { SegflowError } from '../util/errors.js';
 import type { StepRecord } from '../state/types.js';
 import type { DestroyContext, StepContext, StepDefinition } from './types.js';
-import { bucketArn, inputsHashOf, prefixOf, tagsFor } from './naming.js';
+import { TAG_PIPELINE, bucketArn, inputsHashOf, prefixOf, tagsFor } from './naming.js';
 import { awsFailure } from './lifecycle.js';
 import { mergePolicy, parsePolicy, segflowStatements, statementDrift, withoutOurs } from './bucket-policy.js';
 import { deleteOurObjects, remainingObjects } from './bucket-objects.js';
@@ -33,6 +33,16 @@ export function createdBySegflow(record: StepRecord | undefined, bucket: string)
   return created === undefined ? true : created === true;
 }
 
+/**
+ * The same, for a bucket that exists: the record says, and without one (a lost state) the tags do, since segflow
+ * tags only the buckets it creates (segflow:pipeline=<name>).
+ */
+async function madeBySegflow(ctx: StepContext, bucket: string, record: StepRecord | undefined): Promise<boolean> {
+  if (record?.name === bucket) return createdBySegflow(record, bucket);
+  const tags = await ctx.aws.s3.getBucketTagging(bucket).catch(() => undefined);
+  return tags?.[TAG_PIPELINE] === ctx.spec.name;
+}
+
 export const bucketStep: StepDefinition = {
   id: 'bucket',
   kind: 'bucket',
@@ -48,7 +58,7 @@ export const bucketStep: StepDefinition = {
     if ((await bucketAccess(ctx, desired.name)) === 'absent') return { exists: false };
     // The policy is the part other people also write: read it, and say when segflow's statements are missing.
     const live = parsePolicy(await ctx.aws.s3.getBucketPolicy(desired.name));
-    const drift = statementDrift(live, segflowStatements(ctx.spec, ctx.env, createdBySegflow(record, desired.name)), ctx.spec);
+    const drift = statementDrift(live, segflowStatements(ctx.spec, ctx.env, await madeBySegflow(ctx, desired.name, record)), ctx.spec);
     if (createdBySegflow(record, desired.name) && record?.inputsHash && record.inputsHash !== desired.inputsHash) drift.push('bucket configuration changed');
     return {
       exists: true,
@@ -71,10 +81,11 @@ export const bucketStep: StepDefinition = {
         s.orphans = [...(s.orphans ?? []).filter((o) => o.arn !== old), { kind: 'bucket', arn: old, name: record.name!, created: wasCreated }];
       });
     }
-    let created = createdBySegflow(record, bucket);
+    const exists = (await bucketAccess(ctx, bucket)) === 'owned';
+    let created = exists ? await madeBySegflow(ctx, bucket, record) : false;
     await ctx.state.setStep('bucket', { phase: 'intent', name: bucket, inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { created } });
     try {
-      if ((await bucketAccess(ctx, bucket)) === 'absent') created = (await aws.s3.createBucket(bucket)) === 'created';
+      if (!exists) created = (await aws.s3.createBucket(bucket)) === 'created';
     } catch (e) {
       if (isAwsError(e, 'already-exists')) throw foreign(bucket);
       throw awsFailure('bucket', `creating bucket ${bucket}`, e);
@@ -100,7 +111,7 @@ export const bucketStep: StepDefinition = {
     const record = ctx.state.step('bucket');
     const buckets = [
       ...(ctx.state.current.orphans ?? []).filter((o) => o.kind === 'bucket' && o.name && o.name !== spec.storage.bucket).map((o) => ({ name: o.name!, created: o.created !== false })),
-      { name: spec.storage.bucket, created: createdBySegflow(record, spec.storage.bucket) },
+      { name: spec.storage.bucket, created: (await ctx.aws.s3.headBucket(spec.storage.bucket)) === 'owned' && (await madeBySegflow(ctx, spec.storage.bucket, record)) },
     ];
     if (ctx.keepData) {
       return {
