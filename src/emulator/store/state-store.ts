@@ -37,6 +37,8 @@ export class StateStore {
         throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} has version ${read.version}; this emulator reads versions up to ${STATE_VERSION}`);
       }
       state = migrated;
+      // Upgraded once and for all: an older emulator then refuses the directory instead of misreading it.
+      if (migrated !== read) await writeFileAtomic(StateStore.statePath(dataDir), JSON.stringify(migrated));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') state = emptyState();
       else if (e instanceof SyntaxError) {
