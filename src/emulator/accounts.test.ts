@@ -2,16 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateRoleCommand, GetRoleCommand, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
-import {
-  CreateDatasetCommand,
-  CreateDatasetGroupCommand,
-  CreateDatasetImportJobCommand,
-  CreateSchemaCommand,
-  DescribeDatasetCommand,
-  DescribeDatasetGroupCommand,
-  ListDatasetGroupsCommand,
-  ListTagsForResourceCommand,
-} from '@aws-sdk/client-personalize';
+import { CreateDatasetGroupCommand, CreateDatasetImportJobCommand, DescribeDatasetGroupCommand, ListDatasetGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-personalize';
 import {
   CreateBucketCommand,
   GetBucketPolicyCommand,
@@ -29,15 +20,13 @@ import {
   clientsFor,
   confusedDeputyTrustPolicy,
   CREDENTIALS,
-  INTERACTIONS_SCHEMA,
   personalizeRolePolicy,
   REGION,
-  waitFor,
   withEmulator,
   type Clients,
   type TestScope,
 } from '../../test/support/emulator.js';
-import { bucketWithData, segmentationFlow } from '../../test/support/emulator-flow.js';
+import { activeDataset, bucketWithData, segmentationFlow } from '../../test/support/emulator-flow.js';
 import { parseAccountSpec, startEmulator } from './index.js';
 
 const OTHER = { accountId: '111111111111', accessKeyId: 'OTHERKEY', secretAccessKey: 'other-secret' };
@@ -66,17 +55,6 @@ async function withTwoAccounts(fn: (a: Clients, b: Clients, endpoint: string) =>
     },
     { accounts: [OTHER] },
   );
-}
-
-/** An ACTIVE interactions dataset in the caller's account. */
-async function activeDataset(c: Clients): Promise<string> {
-  const p = c.personalize;
-  const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name: 'import-here' }));
-  await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status === 'ACTIVE', 'dataset group');
-  const { schemaArn } = await p.send(new CreateSchemaCommand({ name: 'import-here', schema: INTERACTIONS_SCHEMA }));
-  const { datasetArn } = await p.send(new CreateDatasetCommand({ name: 'import-here', schemaArn, datasetGroupArn, datasetType: 'Interactions' }));
-  await waitFor(() => p.send(new DescribeDatasetCommand({ datasetArn })), (r) => r.dataset?.status === 'ACTIVE', 'dataset');
-  return datasetArn!;
 }
 
 test('a second account signs with its own credentials and is its own caller, with its own IAM, Personalize and KMS', async () => {
@@ -139,7 +117,7 @@ test("a bucket name someone else owns: BucketAlreadyExists, 403 on HeadBucket, A
     // Personalize in account A cannot read it either: across accounts the owner's bucket policy must let the
     // service and A's role in, besides A's own role policy.
     const roleArn = await grantPersonalizeRole(a, 'taken');
-    const datasetArn = await activeDataset(a);
+    const { datasetArn } = await activeDataset(a, 'import-here');
     const importFromTaken = (jobName: string) =>
       failure(a.personalize.send(new CreateDatasetImportJobCommand({ jobName, datasetArn, roleArn, dataSource: { dataLocation: 's3://taken/data/interactions.csv' } })));
     assert.match((await importFromTaken('no-grant')).message, /fix bucket policy on taken\.$/);

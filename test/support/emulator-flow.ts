@@ -43,15 +43,22 @@ export async function bucketWithData(c: Clients, scope: TestScope, bucket: strin
   await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'batch/in/queries.json', Body: '{"itemId": "i1"}\n{"itemId": "i2"}\n' }));
 }
 
-/** Dataset group to batch segment job, every step ACTIVE; `bucket` must hold bucketWithData's objects. */
-export async function segmentationFlow(c: Clients, scope: TestScope, bucket: string, name = 'flow'): Promise<FlowArns> {
+/** A dataset group `name` with an ACTIVE interactions dataset (schema and dataset `<name>-interactions`). */
+export async function activeDataset(c: Clients, name: string): Promise<{ datasetGroupArn: string; schemaArn: string; datasetArn: string }> {
   const p = c.personalize;
-  const roleArn = await grantPersonalize(c, bucket, `${name}-role`, scope);
   const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name }));
   await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status === 'ACTIVE', 'dataset group');
   const { schemaArn } = await p.send(new CreateSchemaCommand({ name: `${name}-interactions`, schema: INTERACTIONS_SCHEMA }));
   const { datasetArn } = await p.send(new CreateDatasetCommand({ name: `${name}-interactions`, schemaArn, datasetGroupArn, datasetType: 'Interactions' }));
   await waitFor(() => p.send(new DescribeDatasetCommand({ datasetArn })), (r) => r.dataset?.status === 'ACTIVE', 'dataset');
+  return { datasetGroupArn: datasetGroupArn!, schemaArn: schemaArn!, datasetArn: datasetArn! };
+}
+
+/** Dataset group to batch segment job, every step ACTIVE; `bucket` must hold bucketWithData's objects. */
+export async function segmentationFlow(c: Clients, scope: TestScope, bucket: string, name = 'flow'): Promise<FlowArns> {
+  const p = c.personalize;
+  const roleArn = await grantPersonalize(c, bucket, `${name}-role`, scope);
+  const { datasetGroupArn, schemaArn, datasetArn } = await activeDataset(c, name);
   const dataLocation = `s3://${bucket}/data/interactions.csv`;
   const { datasetImportJobArn } = await p.send(new CreateDatasetImportJobCommand({ jobName: `${name}-import`, datasetArn, roleArn, dataSource: { dataLocation } }));
   const imported = await waitFor(() => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })), (r) => settled(r.datasetImportJob?.status), 'import');
@@ -76,7 +83,7 @@ export async function segmentationFlow(c: Clients, scope: TestScope, bucket: str
   assert.equal(job.batchSegmentJob?.status, 'ACTIVE', job.batchSegmentJob?.failureReason);
   const out = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'batch/out/queries.json.out' }));
   assert.equal((await out.Body!.transformToString()).trim().split('\n').length, 2);
-  return { roleArn, datasetGroupArn: datasetGroupArn!, schemaArn: schemaArn!, datasetArn: datasetArn!, datasetImportJobArn: datasetImportJobArn!, solutionArn: solutionArn!, solutionVersionArn: solutionVersionArn!, batchSegmentJobArn: batchSegmentJobArn! };
+  return { roleArn, datasetGroupArn, schemaArn, datasetArn, datasetImportJobArn: datasetImportJobArn!, solutionArn: solutionArn!, solutionVersionArn: solutionVersionArn!, batchSegmentJobArn: batchSegmentJobArn! };
 }
 
 /**
