@@ -3,20 +3,11 @@ import assert from 'node:assert/strict';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { rm } from 'node:fs/promises';
-import {
-  CreateDatasetImportJobCommand,
-  CreateSolutionCommand,
-  CreateSolutionVersionCommand,
-  DescribeDatasetImportJobCommand,
-  DescribeSolutionCommand,
-  DescribeSolutionVersionCommand,
-  ListDatasetGroupsCommand,
-  ListSolutionVersionsCommand,
-} from '@aws-sdk/client-personalize';
+import { CreateSolutionVersionCommand, DescribeSolutionVersionCommand, ListDatasetGroupsCommand, ListSolutionVersionsCommand } from '@aws-sdk/client-personalize';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { ACCOUNT, clientsFor, grantPersonalize, REGION, tempDataDir, waitFor, withEmulator, type Clients } from '../../test/support/emulator.js';
-import { activeDataset, bucketWithData } from '../../test/support/emulator-flow.js';
+import { ACCOUNT, clientsFor, REGION, tempDataDir, withEmulator, type Clients } from '../../test/support/emulator.js';
+import { bucketWithData, importedSolution } from '../../test/support/emulator-flow.js';
 import { isSegflowError } from '../util/errors.js';
 import { parseCredentialExpirySpec, startEmulator } from './index.js';
 
@@ -99,15 +90,9 @@ test('options: --credential-expiry requests=N,ms=N', async () => {
 async function trainingInFlight(dataDir: string): Promise<{ solutionArn: string; solutionVersionArn: string }> {
   const solutionArn = await withEmulator(
     async (_e, c) => {
-      const p = c.personalize;
-      await bucketWithData(c, { account: ACCOUNT, region: REGION, partition: 'aws' }, 'long-wait');
-      const roleArn = await grantPersonalize(c, 'long-wait');
-      const { datasetGroupArn, datasetArn } = await activeDataset(c, 'long-wait');
-      const { datasetImportJobArn } = await p.send(new CreateDatasetImportJobCommand({ jobName: 'i', datasetArn, roleArn, dataSource: { dataLocation: 's3://long-wait/data/interactions.csv' } }));
-      await waitFor(() => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })), (r) => r.datasetImportJob?.status === 'ACTIVE', 'import');
-      const { solutionArn } = await p.send(new CreateSolutionCommand({ name: 's', datasetGroupArn, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity', performAutoTraining: false }));
-      await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
-      return solutionArn!;
+      const scope = { account: ACCOUNT, region: REGION, partition: 'aws' };
+      await bucketWithData(c, scope, 'long-wait');
+      return (await importedSolution(c, scope, 'long-wait', 'long-wait')).solutionArn;
     },
     { dataDir },
   );

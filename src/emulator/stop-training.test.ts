@@ -1,28 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CreateDatasetImportJobCommand,
-  CreateSolutionCommand,
-  CreateSolutionVersionCommand,
-  DeleteSolutionCommand,
-  DescribeDatasetImportJobCommand,
-  DescribeSolutionCommand,
-  DescribeSolutionVersionCommand,
-  StopSolutionVersionCreationCommand,
-} from '@aws-sdk/client-personalize';
-import { ACCOUNT, grantPersonalize, REGION, waitFor, withEmulator } from '../../test/support/emulator.js';
-import { activeDataset, bucketWithData } from '../../test/support/emulator-flow.js';
+import { CreateSolutionVersionCommand, DeleteSolutionCommand, DescribeSolutionVersionCommand, StopSolutionVersionCreationCommand } from '@aws-sdk/client-personalize';
+import { ACCOUNT, REGION, waitFor, withEmulator } from '../../test/support/emulator.js';
+import { bucketWithData, importedSolution } from '../../test/support/emulator-flow.js';
 
 test('StopSolutionVersionCreation: a training version stays CREATE STOPPING for a while (several describes, fast lifecycle), then CREATE STOPPED', async () => {
   await withEmulator(async (_e, c) => {
     const p = c.personalize;
-    await bucketWithData(c, { account: ACCOUNT, region: REGION, partition: 'aws' }, 'stop-data');
-    const roleArn = await grantPersonalize(c, 'stop-data');
-    const { datasetGroupArn, datasetArn } = await activeDataset(c, 'stop');
-    const { datasetImportJobArn } = await p.send(new CreateDatasetImportJobCommand({ jobName: 'i', datasetArn, roleArn, dataSource: { dataLocation: 's3://stop-data/data/interactions.csv' } }));
-    await waitFor(() => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })), (r) => r.datasetImportJob?.status === 'ACTIVE', 'import');
-    const { solutionArn } = await p.send(new CreateSolutionCommand({ name: 's', datasetGroupArn, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity', performAutoTraining: false }));
-    await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
+    const scope = { account: ACCOUNT, region: REGION, partition: 'aws' };
+    await bucketWithData(c, scope, 'stop-data');
+    const { solutionArn } = await importedSolution(c, scope, 'stop-data', 'stop');
     const { solutionVersionArn } = await p.send(new CreateSolutionVersionCommand({ solutionArn }));
     const describe = async () => (await p.send(new DescribeSolutionVersionCommand({ solutionVersionArn }))).solutionVersion?.status;
     await waitFor(describe, (s) => s !== 'CREATE PENDING', 'training to start');

@@ -54,8 +54,8 @@ export async function activeDataset(c: Clients, name: string): Promise<{ dataset
   return { datasetGroupArn: datasetGroupArn!, schemaArn: schemaArn!, datasetArn: datasetArn! };
 }
 
-/** Dataset group to batch segment job, every step ACTIVE; `bucket` must hold bucketWithData's objects. */
-export async function segmentationFlow(c: Clients, scope: TestScope, bucket: string, name = 'flow'): Promise<FlowArns> {
+/** Role and bucket policy, dataset group, interactions imported from `bucket` (bucketWithData's), a solution: all ACTIVE. */
+export async function importedSolution(c: Clients, scope: TestScope, bucket: string, name: string): Promise<Omit<FlowArns, 'solutionVersionArn' | 'batchSegmentJobArn'>> {
   const p = c.personalize;
   const roleArn = await grantPersonalize(c, bucket, `${name}-role`, scope);
   const { datasetGroupArn, schemaArn, datasetArn } = await activeDataset(c, name);
@@ -66,6 +66,14 @@ export async function segmentationFlow(c: Clients, scope: TestScope, bucket: str
   const recipeArn = `arn:${scope.partition}:personalize:::recipe/aws-item-affinity`;
   const { solutionArn } = await p.send(new CreateSolutionCommand({ name: `${name}-solution`, datasetGroupArn, recipeArn, performAutoTraining: false }));
   await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
+  return { roleArn, datasetGroupArn, schemaArn, datasetArn, datasetImportJobArn: datasetImportJobArn!, solutionArn: solutionArn! };
+}
+
+/** Dataset group to batch segment job, every step ACTIVE; `bucket` must hold bucketWithData's objects. */
+export async function segmentationFlow(c: Clients, scope: TestScope, bucket: string, name = 'flow'): Promise<FlowArns> {
+  const p = c.personalize;
+  const imported = await importedSolution(c, scope, bucket, name);
+  const { roleArn, solutionArn } = imported;
   const { solutionVersionArn } = await p.send(new CreateSolutionVersionCommand({ solutionArn }));
   const trained = await waitFor(() => p.send(new DescribeSolutionVersionCommand({ solutionVersionArn })), (r) => settled(r.solutionVersion?.status), 'training');
   assert.equal(trained.solutionVersion?.status, 'ACTIVE', trained.solutionVersion?.failureReason);
@@ -83,7 +91,7 @@ export async function segmentationFlow(c: Clients, scope: TestScope, bucket: str
   assert.equal(job.batchSegmentJob?.status, 'ACTIVE', job.batchSegmentJob?.failureReason);
   const out = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'batch/out/queries.json.out' }));
   assert.equal((await out.Body!.transformToString()).trim().split('\n').length, 2);
-  return { roleArn, datasetGroupArn, schemaArn, datasetArn, datasetImportJobArn: datasetImportJobArn!, solutionArn: solutionArn!, solutionVersionArn: solutionVersionArn!, batchSegmentJobArn: batchSegmentJobArn! };
+  return { ...imported, solutionVersionArn: solutionVersionArn!, batchSegmentJobArn: batchSegmentJobArn! };
 }
 
 /**
