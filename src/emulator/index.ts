@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { SegflowError, ExitCode } from '../util/errors.js';
+import { CredentialRegistry } from './auth/accounts.js';
 import { CallCounter } from './calls.js';
 import type { Emu } from './context.js';
 import { FaultInjector } from './faults.js';
@@ -14,6 +15,8 @@ import { lockDataDir, StateStore } from './store/state-store.js';
 
 export type { EmulatorOptions, FaultSpec, LifecycleSpeed } from './options.js';
 export { parseFaultSpec, parseQuotaSpec, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_ACCOUNT_ID } from './options.js';
+export { parseAccountSpec, type AccountCredentials } from './auth/accounts.js';
+export { parseCredentialExpirySpec, type CredentialExpiry } from './auth/expiry.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:43817 — give it to every SDK client as `endpoint` (S3: with forcePathStyle). */
@@ -23,6 +26,8 @@ export interface RunningEmulator {
   setFaults(faults: FaultSpec): void;
   /** Calls answered so far, per service and operation. */
   calls(): ReturnType<CallCounter['snapshot']>;
+  /** With `credentialExpiry`: the default credentials work again, for a new expiry window (POST /_emulator/credentials/renew). */
+  renewCredentials(): void;
   /** Stops serving; in-flight jobs stay in flight on disk and continue at the next start on the same dataDir. */
   close(): Promise<void>;
 }
@@ -36,7 +41,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const unlock = await lockDataDir(opts.dataDir);
   let lifecycle: Lifecycle | undefined;
   try {
-    const store = await StateStore.open(opts.dataDir);
+    const store = await StateStore.open(opts.dataDir, opts.accountId);
     const blobs = new BlobStore(opts.dataDir);
     await blobs.init();
     await blobs.sweep(new Set([...s3Blobs(store.state), ...personalizeBlobs(store.state)]));
@@ -44,7 +49,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const log = options.log ?? (() => undefined);
     lifecycle = new Lifecycle(opts.lifecycle, (e) => log(`emulator: background task failed: ${(e as Error)?.stack ?? String(e)}`));
     const faults = new FaultInjector(opts.faults);
-    const emu: Emu = { opts, store, blobs, lifecycle, faults, log };
+    const credentials = new CredentialRegistry(opts, opts.accounts, opts.credentialExpiry);
+    const emu: Emu = { opts, credentials, store, blobs, lifecycle, faults, log };
     const calls = new CallCounter();
     const server = createEmulatorServer(emu, calls);
     await new Promise<void>((ok, fail) => {
@@ -63,6 +69,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       port,
       setFaults: (f) => faults.replace(validateFaults(f)),
       calls: () => calls.snapshot(),
+      renewCredentials: () => credentials.renew(),
       close: () =>
         (closed ??= (async () => {
           await new Promise<void>((ok) => {

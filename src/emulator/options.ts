@@ -1,4 +1,6 @@
 import { inputError } from '../util/errors.js';
+import { validateAccounts, type AccountCredentials } from './auth/accounts.js';
+import { validateCredentialExpiry, type CredentialExpiry } from './auth/expiry.js';
 import { validateQuotas, type Quotas } from './personalize/quotas.js';
 
 /** How fast resources walk through their statuses: fast for tests, realistic for trying a runner's polling. */
@@ -28,9 +30,17 @@ export interface EmulatorOptions {
   host?: string;
   lifecycle?: LifecycleSpeed;
   faults?: FaultSpec;
+  /** The default account and its credentials (default 000000000000, access key 'test', secret 'test'). */
   accessKeyId?: string;
   secretAccessKey?: string;
   accountId?: string;
+  /**
+   * More accounts on the same endpoint, each with its own credentials: a request signed with them acts as that
+   * account (its own IAM, Personalize resources and KMS keys; S3 buckets belong to the account that created them).
+   */
+  accounts?: AccountCredentials[];
+  /** Makes the default credentials expire after this many signed requests or milliseconds (renewCredentials()). */
+  credentialExpiry?: CredentialExpiry;
   /** Largest single PUT / part body accepted, in bytes (default 5 GiB, as S3). */
   maxObjectBytes?: number;
   /**
@@ -58,6 +68,8 @@ export interface ResolvedOptions {
   accessKeyId: string;
   secretAccessKey: string;
   accountId: string;
+  accounts: AccountCredentials[];
+  credentialExpiry?: CredentialExpiry;
   maxObjectBytes: number;
   pageSize?: number;
   iamPropagationDelayMs: number;
@@ -69,17 +81,18 @@ export const DEFAULT_SECRET_ACCESS_KEY = 'test';
 export const DEFAULT_ACCOUNT_ID = '000000000000';
 
 export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
-  const accountId = o.accountId ?? DEFAULT_ACCOUNT_ID;
-  if (!/^\d{12}$/.test(accountId)) throw inputError('EMU_OPTIONS', `accountId must be 12 digits, not '${accountId}'`);
+  const defaults = { accountId: o.accountId ?? DEFAULT_ACCOUNT_ID, accessKeyId: o.accessKeyId ?? DEFAULT_ACCESS_KEY_ID, secretAccessKey: o.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY };
+  const accounts = validateAccounts(defaults, o.accounts ?? []);
+  const credentialExpiry = validateCredentialExpiry(o.credentialExpiry);
   return {
     dataDir: o.dataDir,
     port: o.port ?? 0,
     host: o.host ?? '127.0.0.1',
     lifecycle: o.lifecycle ?? 'fast',
     faults: validateFaults(o.faults ?? {}),
-    accessKeyId: o.accessKeyId ?? DEFAULT_ACCESS_KEY_ID,
-    secretAccessKey: o.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY,
-    accountId,
+    ...defaults,
+    accounts,
+    ...(credentialExpiry ? { credentialExpiry } : {}),
     maxObjectBytes: o.maxObjectBytes ?? 5 * 1024 ** 3,
     pageSize: positiveInt('pageSize', o.pageSize),
     iamPropagationDelayMs: nonNegative('iamPropagationDelayMs', o.iamPropagationDelayMs ?? 0),

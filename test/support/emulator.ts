@@ -22,8 +22,8 @@ export interface Clients {
   kms: KMSClient;
 }
 
-export function clientsFor(endpoint: string, credentials = CREDENTIALS): Clients {
-  const common = { endpoint, region: REGION, credentials, maxAttempts: 1 };
+export function clientsFor(endpoint: string, credentials = CREDENTIALS, region = REGION): Clients {
+  const common = { endpoint, region, credentials, maxAttempts: 1 };
   return {
     personalize: new PersonalizeClient(common),
     s3: new S3Client({ ...common, forcePathStyle: true }),
@@ -107,16 +107,23 @@ export const TRUST_POLICY = JSON.stringify({
 
 export const ACCOUNT = '000000000000';
 
+/** Where a test works: an account, a region and that region's partition (given, never computed by the emulator's code). */
+export interface TestScope {
+  account: string;
+  region: string;
+  partition: string;
+}
+
 /** The role policy AWS documents for batch workflows ("Service role policy for batch workflows"). */
-export function personalizeRolePolicy(bucket: string): string {
+export function personalizeRolePolicy(bucket: string, partition = 'aws'): string {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }],
+    Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'], Resource: [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`] }],
   });
 }
 
 /** The bucket policy AWS documents for batch workflows ("Amazon S3 bucket policy for batch workflows"). */
-export function personalizeBucketPolicy(bucket: string): string {
+export function personalizeBucketPolicy(bucket: string, partition = 'aws'): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Id: 'PersonalizeS3BucketAccessPolicy',
@@ -126,14 +133,14 @@ export function personalizeBucketPolicy(bucket: string): string {
         Effect: 'Allow',
         Principal: { Service: 'personalize.amazonaws.com' },
         Action: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
-        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+        Resource: [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`],
       },
     ],
   });
 }
 
 /** The trust policy of "Cross-service confused deputy prevention". */
-export function confusedDeputyTrustPolicy(account = ACCOUNT, region = REGION): string {
+export function confusedDeputyTrustPolicy(account = ACCOUNT, region = REGION, partition = 'aws'): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -141,7 +148,7 @@ export function confusedDeputyTrustPolicy(account = ACCOUNT, region = REGION): s
         Effect: 'Allow',
         Principal: { Service: ['personalize.amazonaws.com'] },
         Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': account }, StringLike: { 'aws:SourceArn': `arn:aws:personalize:${region}:${account}:*` } },
+        Condition: { StringEquals: { 'aws:SourceAccount': account }, StringLike: { 'aws:SourceArn': `arn:${partition}:personalize:${region}:${account}:*` } },
       },
     ],
   });
@@ -151,11 +158,12 @@ export function confusedDeputyTrustPolicy(account = ACCOUNT, region = REGION): s
  * Everything AWS documents for Personalize to read and write `bucket` through a role: the role (confused-deputy
  * trust policy), its S3 policy, and the bucket policy for the service. Returns the role's ARN.
  */
-export async function grantPersonalize(c: Clients, bucket: string, roleName = 'segflow-role'): Promise<string> {
+export async function grantPersonalize(c: Clients, bucket: string, roleName = 'segflow-role', scope: TestScope = { account: ACCOUNT, region: REGION, partition: 'aws' }): Promise<string> {
   const { CreateRoleCommand, PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
   const { PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');
-  const role = await c.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: confusedDeputyTrustPolicy() }));
-  await c.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 's3-access', PolicyDocument: personalizeRolePolicy(bucket) }));
-  await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: personalizeBucketPolicy(bucket) }));
+  const trust = confusedDeputyTrustPolicy(scope.account, scope.region, scope.partition);
+  const role = await c.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trust }));
+  await c.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 's3-access', PolicyDocument: personalizeRolePolicy(bucket, scope.partition) }));
+  await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: personalizeBucketPolicy(bucket, scope.partition) }));
   return role.Role!.Arn!;
 }

@@ -6,9 +6,10 @@ import { localEmulatorDir } from '../../util/paths.js';
 
 const USAGE = `Usage: segflow emulator [--port N] [--host 127.0.0.1] [--data-dir DIR] [--lifecycle fast|realistic] [--faults SPEC]
                         [--page-size N] [--iam-propagation-delay S] [--quotas NAME=N,...]
+                        [--account ID:KEY:SECRET ...] [--credential-expiry requests=N,ms=N]
 
-Serves Amazon Personalize, S3 (path-style), IAM and STS on one local endpoint for any AWS SDK or the AWS CLI.
-Credentials: access key 'test', secret 'test' (any region); account 000000000000.
+Serves Amazon Personalize, S3 (path-style), IAM, STS and KMS on one local endpoint for any AWS SDK or the AWS CLI.
+Credentials: access key 'test', secret 'test' (any region; ARNs take the region's partition); account 000000000000.
 
   --port N            port to listen on (default 4599; 0 picks a free one)
   --host H            address to bind (default 127.0.0.1)
@@ -19,8 +20,15 @@ Credentials: access key 'test', secret 'test' (any region); account 000000000000
   --iam-propagation-delay S
                       seconds before a new or changed IAM role is usable by Personalize (default 0)
   --quotas NAME=N,... lower Personalize quotas to reach them in tests, e.g. batchSegmentJobsInFlight=1
+  --account ID:KEY:SECRET
+                      one more account (repeatable): requests signed with KEY/SECRET act as account ID, with
+                      its own IAM, Personalize and KMS; S3 buckets belong to the account that created them
+  --credential-expiry requests=N,ms=N
+                      the default credentials expire after N signed requests or N ms (ExpiredToken answers)
+                      until POST /_emulator/credentials/renew
 
-Endpoints: GET /_emulator/health, GET /_emulator/calls, GET|PUT /_emulator/faults. See docs/emulator.md.`;
+Endpoints: GET /_emulator/health, GET /_emulator/calls, GET|PUT /_emulator/faults, GET /_emulator/credentials,
+POST /_emulator/credentials/renew. See docs/emulator.md.`;
 
 export const command: Command = {
   name: 'emulator',
@@ -36,6 +44,8 @@ export const command: Command = {
       'page-size': { type: 'string' },
       'iam-propagation-delay': { type: 'string' },
       quotas: { type: 'string' },
+      account: { type: 'string', multiple: true },
+      'credential-expiry': { type: 'string' },
     });
     const port = values.port === undefined ? 4599 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw inputError('CLI_USAGE', `--port must be an integer 0..65535, not '${values.port}'`);
@@ -48,17 +58,33 @@ export const command: Command = {
     if (!(Number.isFinite(delaySeconds) && delaySeconds >= 0 && delaySeconds <= 3600)) {
       throw inputError('CLI_USAGE', `--iam-propagation-delay must be a number of seconds from 0 to 3600, not '${delayText}'`);
     }
-    const { startEmulator, parseFaultSpec, parseQuotaSpec } = await import('../../emulator/index.js');
+    const { startEmulator, parseFaultSpec, parseQuotaSpec, parseAccountSpec, parseCredentialExpirySpec } = await import('../../emulator/index.js');
     const quotas = values.quotas ? parseQuotaSpec(values.quotas) : undefined;
+    const accounts = (values.account ?? []).map(parseAccountSpec);
+    const credentialExpiry = values['credential-expiry'] !== undefined ? parseCredentialExpirySpec(values['credential-expiry']) : undefined;
     const faults = values.faults ? parseFaultSpec(values.faults) : undefined;
     const dataDir = values['data-dir'] ? resolve(ctx.cwd, values['data-dir']) : localEmulatorDir(ctx.cwd);
     const log = (line: string) => ctx.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
-    const emu = await startEmulator({ dataDir, port, host: values.host ?? '127.0.0.1', lifecycle, faults, log, pageSize, iamPropagationDelayMs: Math.round(delaySeconds * 1000), quotas });
+    const emu = await startEmulator({
+      dataDir,
+      port,
+      host: values.host ?? '127.0.0.1',
+      lifecycle,
+      faults,
+      log,
+      pageSize,
+      iamPropagationDelayMs: Math.round(delaySeconds * 1000),
+      quotas,
+      accounts,
+      ...(credentialExpiry ? { credentialExpiry } : {}),
+    });
     ctx.stdout.write(
       [
         `segflow emulator listening on ${emu.endpoint}`,
         `  data:        ${dataDir}`,
         `  credentials: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test (any region)`,
+        ...accounts.map((a) => `  account ${a.accountId}: AWS_ACCESS_KEY_ID=${a.accessKeyId}`),
+        ...(credentialExpiry ? [`  the default credentials expire (${values['credential-expiry']}); renew: POST ${emu.endpoint}/_emulator/credentials/renew`] : []),
         `  try:         aws --endpoint-url ${emu.endpoint} sts get-caller-identity`,
         'Press Ctrl-C to stop.',
         '',

@@ -6,11 +6,6 @@ import type { IncomingMessage } from 'node:http';
  * sign, derived signing key), for the Authorization header and for presigned query strings. Nothing here
  * knows about a particular SDK.
  */
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
 export interface SignedScope {
   accessKeyId: string;
   date: string;
@@ -45,7 +40,8 @@ export function trailerSignature(chain: ChunkChain, previous: string, canonicalT
   return createHmac('sha256', chain.key).update(stringToSign).digest('hex');
 }
 
-export type AuthFailureKind = 'missing' | 'malformed' | 'unknown-key' | 'mismatch' | 'expired' | 'skewed';
+/** 'expired': a presigned URL past its X-Amz-Expires; 'token-expired': credentials that have expired (accounts.ts). */
+export type AuthFailureKind = 'missing' | 'malformed' | 'unknown-key' | 'mismatch' | 'expired' | 'skewed' | 'token-expired';
 export class AuthFailure extends Error {
   constructor(
     readonly kind: AuthFailureKind,
@@ -179,20 +175,22 @@ function parseAuth(req: IncomingMessage, query: URLSearchParams): Parsed {
 }
 
 /**
- * Verifies a request; `bodyHash` is consulted only when the request carries no x-amz-content-sha256 header
- * (S3 always carries one; the other services sign the body hash). Throws AuthFailure.
+ * Verifies a request; `secretFor` gives the secret of an access key id (undefined: no such key), `bodyHash` is
+ * consulted only when the request carries no x-amz-content-sha256 header (S3 always carries one; the other services
+ * sign the body hash). Throws AuthFailure.
  */
 export function verifySigV4(
   req: IncomingMessage,
   rawPath: string,
   rawQuery: string,
-  creds: Credentials,
+  secretFor: (accessKeyId: string) => string | undefined,
   bodyHash: () => string,
   now = Date.now(),
 ): SignedScope {
   const query = new URLSearchParams(rawQuery);
   const p = parseAuth(req, query);
-  if (p.accessKeyId !== creds.accessKeyId) {
+  const secret = secretFor(p.accessKeyId);
+  if (secret === undefined) {
     throw new AuthFailure('unknown-key', 'The security token included in the request is invalid.');
   }
   const at = parseAmzDate(p.amzDate);
@@ -222,7 +220,7 @@ export function verifySigV4(
   ].join('\n');
   const scope = `${p.date}/${p.region}/${p.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', p.amzDate, scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
-  const key = signingKey(creds.secretAccessKey, p.date, p.region, p.service);
+  const key = signingKey(secret, p.date, p.region, p.service);
   const expected = createHmac('sha256', key).update(stringToSign).digest();
   const given = Buffer.from(p.signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

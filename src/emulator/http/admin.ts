@@ -16,7 +16,8 @@ function json(res: ServerResponse, status: number, value: unknown): void {
 
 /**
  * Unsigned local endpoints (the emulator binds to loopback):
- *   GET /_emulator/health, GET|DELETE /_emulator/calls, GET|PUT /_emulator/faults.
+ *   GET /_emulator/health, GET|DELETE /_emulator/calls, GET|PUT /_emulator/faults,
+ *   GET /_emulator/credentials (expiry of the default credentials), POST /_emulator/credentials/renew.
  */
 export async function handleAdmin(emu: Emu, calls: CallCounter, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const m = req.method ?? 'GET';
@@ -26,6 +27,7 @@ export async function handleAdmin(emu: Emu, calls: CallCounter, req: IncomingMes
       version: segflowVersion,
       services: ['personalize', 'kms', 's3', 'iam', 'sts'],
       accountId: emu.opts.accountId,
+      accounts: emu.credentials.accountIds(),
       lifecycle: emu.opts.lifecycle,
       pageSize: emu.opts.pageSize ?? null,
       iamPropagationDelayMs: emu.opts.iamPropagationDelayMs,
@@ -38,6 +40,12 @@ export async function handleAdmin(emu: Emu, calls: CallCounter, req: IncomingMes
   if (path === '/_emulator/calls' && m === 'DELETE') {
     calls.reset();
     return json(res, 200, calls.snapshot());
+  }
+  if (path === '/_emulator/credentials' && m === 'GET') return json(res, 200, emu.credentials.expiryStatus());
+  if (path === '/_emulator/credentials/renew' && m === 'POST') {
+    req.resume();
+    emu.credentials.renew();
+    return json(res, 200, emu.credentials.expiryStatus());
   }
   if (path === '/_emulator/faults' && m === 'GET') return json(res, 200, emu.faults.current);
   if (path === '/_emulator/faults' && m === 'PUT') {

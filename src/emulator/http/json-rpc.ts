@@ -48,7 +48,8 @@ export async function handleJson(service: JsonService, emu: Emu, req: IncomingMe
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ApiError('SerializationException', 'Start of structure or map found where not expected: the request body must be a JSON object.');
   }
-  const output = await handler(emu, new Input(parsed as Record<string, unknown>, '', service.validationCode), info);
+  const input = new Input(parsed as Record<string, unknown>, '', service.validationCode, info.partition);
+  const output = await handler(emu, input, { ...info, operation });
   const text = JSON.stringify(output);
   res.writeHead(200, {
     'content-type': 'application/x-amz-json-1.1',

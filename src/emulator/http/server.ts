@@ -3,8 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ApiError, isApiError } from '../api-error.js';
 import { authError, type Protocol } from '../auth/auth-errors.js';
 import { AuthFailure, claimedScope, verifySigV4, type SignedScope } from '../auth/sigv4.js';
+import { partitionOf } from '../partitions.js';
 import type { CallCounter } from '../calls.js';
-import type { Emu } from '../context.js';
+import type { Emu, RequestInfo } from '../context.js';
 import { IAM_NS, iamOperations } from '../iam/router.js';
 import type { QueryOperations } from '../iam/handler.js';
 import { Params, queryParams, sendQueryError, sendQueryResult } from '../iam/query-protocol.js';
@@ -77,21 +78,25 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
   const protocol = PROTOCOL[service];
   const jsonService = JSON_SERVICES[service];
   let operation = jsonService ? jsonOperation(req, jsonService.targetPrefix) : 'Unknown';
-  const info = { region: claimedScope(req, query)?.region ?? 'us-east-1', requestId };
   try {
     await emu.faults.delay();
     // Control-plane bodies are small and read first (their hash is signed); S3 bodies stream after auth.
     const body = protocol === 's3' ? Buffer.alloc(0) : await readBody(req, MAX_CONTROL_BODY_BYTES, () => tooLarge(protocol));
     let auth: SignedScope;
+    let account: string;
     try {
-      auth = verifySigV4(req, rawPath, rawQuery, emu.opts, () => {
+      auth = verifySigV4(req, rawPath, rawQuery, (id) => emu.credentials.secretFor(id), () => {
         if (protocol === 's3') throw new ApiError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
         return createHash('sha256').update(body).digest('hex');
       });
+      account = emu.credentials.signIn(auth.accessKeyId);
     } catch (e) {
       if (e instanceof AuthFailure) throw authError(protocol, e);
       throw e;
     }
+    // The caller: the signing account, in the partition of the signing region (IAM and STS included: global
+    // services take the partition of the region they are signed for).
+    const info: RequestInfo = { region: auth.region, requestId, account, partition: partitionOf(auth.region) };
     const fault = emu.faults.decide();
     if (fault.kind === 'throttle') throw throttled(protocol);
     if (fault.kind === 'error') throw internal(protocol);

@@ -1,3 +1,4 @@
+import { rootArn } from '../partitions.js';
 import type { Decision, Principal } from './evaluate.js';
 
 /**
@@ -5,11 +6,12 @@ import type { Decision, Principal } from './evaluate.js';
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html):
  *   User: <arn> is not authorized to perform: <action> on resource: "<arn>" with an explicit deny in a resource-based policy
  *   User: <arn> is not authorized to perform: <action> on resource: "<arn>" because no identity-based policy allows the <action> action
+ *   ... because no resource-based policy allows the <action> action (across accounts, where the resource's policy must allow too)
  */
 export function principalArn(p: Principal): string {
   switch (p.kind) {
     case 'root':
-      return `arn:aws:iam::${p.account}:root`;
+      return rootArn(p);
     case 'role':
       return p.sessionArn;
     case 'service':
@@ -23,6 +25,7 @@ export function notAuthorized(p: Principal, action: string, resource: string, de
   if (decision.allowed) return '';
   const head = `User: ${principalArn(p)} is not authorized to perform: ${action} on resource: "${resource}"`;
   if (decision.reason === 'explicit-deny') return `${head} with an explicit deny in a ${decision.in ?? 'resource-based policy'}`;
+  if (decision.missing) return `${head} because no ${decision.missing} allows the ${action} action`;
   if (p.kind === 'service' || p.kind === 'anonymous') return `${head} because no resource-based policy allows the ${action} action`;
   return `${head} because no identity-based policy allows the ${action} action`;
 }

@@ -83,7 +83,7 @@ describe('policy evaluation logic', () => {
   it('a resource policy naming only the account delegates to the account (an Allow) and covers all of it (a Deny)', () => {
     const toRoot = parsePolicy({ Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 's3:*', Resource: '*' }] });
     assert.equal(authorize({ request: req(carlos, 's3:GetObject', 'arn:aws:s3:::b/k'), resourcePolicy: toRoot, resourceAccount: ACCOUNT }).allowed, false);
-    assert.equal(authorize({ request: req({ kind: 'root', account: ACCOUNT }, 's3:GetObject', 'arn:aws:s3:::b/k'), resourcePolicy: toRoot, resourceAccount: ACCOUNT }).allowed, true);
+    assert.equal(authorize({ request: req({ kind: 'root', account: ACCOUNT, partition: 'aws' }, 's3:GetObject', 'arn:aws:s3:::b/k'), resourcePolicy: toRoot, resourceAccount: ACCOUNT }).allowed, true);
     const denyAccount = parsePolicy({ Statement: [{ Effect: 'Deny', Principal: { AWS: ACCOUNT }, Action: 's3:*', Resource: '*' }] });
     const allowAll = parsePolicy({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
     assert.equal(authorize({ request: req(carlos, 's3:GetObject', 'arn:aws:s3:::b/k'), identityPolicies: [allowAll], resourcePolicy: denyAccount, resourceAccount: ACCOUNT }).allowed, false);

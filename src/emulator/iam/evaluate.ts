@@ -7,7 +7,7 @@ import { wildcardMatch } from './wildcard.js';
  * session (Personalize acting through a role), a service principal (Personalize itself), or nobody (anonymous).
  */
 export type Principal =
-  | { kind: 'root'; account: string }
+  | { kind: 'root'; account: string; partition: string }
   | { kind: 'role'; account: string; roleArn: string; sessionArn: string }
   | { kind: 'service'; service: string }
   | { kind: 'anonymous' };
@@ -29,15 +29,18 @@ export type StatementEffect = 'allow' | 'deny' | 'none';
  */
 type PrincipalMatch = 'exact' | 'account' | 'no';
 
-function accountOfArn(arn: string): string | undefined {
-  return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
+/** The partition of a root or role principal: an account is one account in one partition. */
+function partitionOfPrincipal(p: Extract<Principal, { kind: 'root' | 'role' }>): string {
+  return p.kind === 'root' ? p.partition : (p.roleArn.split(':')[1] ?? '');
 }
 
 function matchOne(entry: string, p: Principal): PrincipalMatch {
   if (p.kind === 'service' || p.kind === 'anonymous') return 'no';
-  const account = /^\d{12}$/.test(entry) ? entry : /^arn:[^:]+:iam::(\d{12}):root$/.exec(entry)?.[1];
+  // "AWS": "111122223333" names the account in the policy's own partition; an ARN names its partition.
+  const asArn = /^arn:([^:]+):iam::(\d{12}):root$/.exec(entry);
+  const account = /^\d{12}$/.test(entry) ? entry : asArn?.[2];
   if (account !== undefined) {
-    if (account !== p.account) return 'no';
+    if (account !== p.account || (asArn && asArn[1] !== partitionOfPrincipal(p))) return 'no';
     return p.kind === 'root' ? 'exact' : 'account';
   }
   if (p.kind === 'role' && (entry === p.roleArn || entry === p.sessionArn)) return 'exact';
@@ -118,7 +121,10 @@ export function evaluatePolicy(policy: Policy, req: Request, resourceBased: bool
 }
 
 export type DenySource = 'identity-based policy' | 'resource-based policy' | 'permissions boundary';
-export type Decision = { allowed: true } | { allowed: false; reason: 'explicit-deny' | 'implicit-deny'; deniedBy?: string; in?: DenySource };
+/** A denial: which statement denied (explicit), or which kind of policy lacked an Allow (implicit, across accounts). */
+export type Decision =
+  | { allowed: true }
+  | { allowed: false; reason: 'explicit-deny' | 'implicit-deny'; deniedBy?: string; in?: DenySource; missing?: 'identity-based policy' | 'resource-based policy' };
 
 export interface AuthorizationInput {
   request: Request;
@@ -168,5 +174,6 @@ export function authorize(input: AuthorizationInput): Decision {
   if (!sameAccount && request.principal.kind === 'service' && resourceAllowsCaller) return { allowed: true };
   if (!sameAccount && account !== undefined && identityAllows && resourceAllowsAccount) return { allowed: true };
   if (!sameAccount && request.principal.kind === 'anonymous' && resourceAllowsCaller) return { allowed: true };
+  if (!sameAccount && identityAllows) return { allowed: false, reason: 'implicit-deny', missing: 'resource-based policy' };
   return { allowed: false, reason: 'implicit-deny' };
 }

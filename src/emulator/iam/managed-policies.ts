@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * AWS managed policies that can be attached by ARN (arn:aws:iam::aws:policy/...), evaluated like any other policy
- * when Personalize uses a role. AmazonPersonalizeFullAccess (v2), AmazonS3FullAccess (v2) and AmazonS3ReadOnlyAccess
+ * AWS managed policies that can be attached by ARN (arn:<partition>:iam::aws:policy/...), evaluated like any other
+ * policy when Personalize uses a role. AmazonPersonalizeFullAccess (v2), AmazonS3FullAccess (v2) and AmazonS3ReadOnlyAccess
  * (v3) are AWS's current documents (as published in the MAMIP snapshots of AWS managed policies); the others are
  * abbreviated to their essence.
  */
@@ -30,12 +30,21 @@ const LIST: Array<[path: string, name: string, document: string]> = [
   ['/', 'CloudWatchLogsFullAccess', doc([{ Effect: 'Allow', Action: ['logs:*'], Resource: '*' }])],
 ];
 
-export const MANAGED_POLICIES: ReadonlyMap<string, ManagedPolicy> = new Map(
-  LIST.map(([path, name, document]) => {
-    const arn = `arn:aws:iam::aws:policy${path}${name}`;
-    return [arn, { arn, name, path, document }];
-  }),
-);
+/** The documents are written for the aws partition; in another one their resource ARNs name that partition. */
+const BY_NAME: ReadonlyMap<string, { name: string; path: string; document: string }> = new Map(LIST.map(([path, name, document]) => [`${path}${name}`, { name, path, document }]));
+
+/** An AWS managed policy by ARN, in the ARN's partition. */
+export function managedPolicy(arn: string): ManagedPolicy | undefined {
+  const m = /^arn:([a-z\d-]+):iam::aws:policy(\/.*)$/.exec(arn);
+  const p = m ? BY_NAME.get(m[2]!) : undefined;
+  if (!m || !p) return undefined;
+  return { arn, name: p.name, path: p.path, document: p.document.replaceAll('"arn:aws:', `"arn:${m[1]}:`) };
+}
+
+/** The AWS managed policies of a partition. */
+export function managedPolicies(partition: string): ManagedPolicy[] {
+  return [...BY_NAME.keys()].map((pathName) => managedPolicy(`arn:${partition}:iam::aws:policy${pathName}`)!);
+}
 
 /** Stable pseudo ids for AWS managed policies (ANPA + 17 characters). */
 export function managedPolicyId(arn: string): string {

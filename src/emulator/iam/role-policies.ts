@@ -12,8 +12,8 @@ const MAX_INLINE_CHARS = 10240;
 const MAX_ATTACHED = 10;
 
 export const rolePolicyOps: QueryOperations = {
-  async PutRolePolicy(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async PutRolePolicy(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const name = p.required('PolicyName', POLICY_NAME);
     const document = p.required('PolicyDocument', { min: 1, max: 131072 });
     checkPolicyDocument(document, MAX_INLINE_CHARS, 'PolicySize');
@@ -27,16 +27,16 @@ export const rolePolicyOps: QueryOperations = {
     return undefined;
   },
 
-  async GetRolePolicy(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async GetRolePolicy(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const name = p.required('PolicyName', POLICY_NAME);
     const doc = Object.prototype.hasOwnProperty.call(role.inlinePolicies, name) ? role.inlinePolicies[name] : undefined;
     if (doc === undefined) throw new ApiError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
     return [['RoleName', role.roleName], ['PolicyName', name], ['PolicyDocument', encodePolicy(doc)]];
   },
 
-  async DeleteRolePolicy(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async DeleteRolePolicy(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const name = p.required('PolicyName', POLICY_NAME);
     if (!Object.prototype.hasOwnProperty.call(role.inlinePolicies, name)) throw new ApiError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
     roleChanging(emu, role);
@@ -45,15 +45,15 @@ export const rolePolicyOps: QueryOperations = {
     return undefined;
   },
 
-  async ListRolePolicies(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async ListRolePolicies(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const { items, truncated, marker } = page(emu, Object.keys(role.inlinePolicies).sort(), p);
     return [['PolicyNames', items.map((n) => ['member', n] as XmlNode)], ['IsTruncated', truncated ? 'true' : 'false'], ...(marker ? [['Marker', marker] as XmlNode] : [])];
   },
 
-  async AttachRolePolicy(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
-    const policy = mustPolicy(emu, p.required('PolicyArn', { min: 20, max: 2048 }));
+  async AttachRolePolicy(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
+    const policy = mustPolicy(emu, info, p.required('PolicyArn', { min: 20, max: 2048 }));
     if (!role.attachedPolicies.includes(policy.arn)) {
       if (role.attachedPolicies.length >= MAX_ATTACHED) throw new ApiError('LimitExceeded', `Cannot exceed quota for PoliciesPerRole: ${MAX_ATTACHED}`, 409);
       roleChanging(emu, role);
@@ -63,8 +63,8 @@ export const rolePolicyOps: QueryOperations = {
     return undefined;
   },
 
-  async DetachRolePolicy(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async DetachRolePolicy(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const arn = p.required('PolicyArn', { min: 20, max: 2048 });
     if (!role.attachedPolicies.includes(arn)) throw new ApiError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
     roleChanging(emu, role);
@@ -73,10 +73,10 @@ export const rolePolicyOps: QueryOperations = {
     return undefined;
   },
 
-  async ListAttachedRolePolicies(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async ListAttachedRolePolicies(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const prefix = p.optional('PathPrefix') ?? '/';
-    const attached = role.attachedPolicies.map((arn) => mustPolicy(emu, arn)).filter((v) => v.path.startsWith(prefix));
+    const attached = role.attachedPolicies.map((arn) => mustPolicy(emu, info, arn)).filter((v) => v.path.startsWith(prefix));
     const { items, truncated, marker } = page(emu, attached, p);
     return [
       ['AttachedPolicies', items.map((v) => ['member', [['PolicyName', v.name], ['PolicyArn', v.arn]]] as XmlNode)],

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../api-error.js';
 import type { Emu } from '../context.js';
+import type { AccountScope } from '../partitions.js';
 import type { IamRole } from '../store/state.js';
 import type { XmlNode } from '../xml.js';
 import type { QueryOperations } from './handler.js';
@@ -22,18 +23,26 @@ export function randomId(prefix: string): string {
   return prefix + [...randomBytes(17)].map((b) => alphabet[b % 32]).join('');
 }
 
+/** Every role of every account, by ARN. */
 export function roles(emu: Emu): Record<string, IamRole> {
   return emu.store.state.iam.roles;
 }
 
-/** Role names are case-insensitively unique in an account. */
-export function findRole(emu: Emu, name: string): IamRole | undefined {
-  const exact = Object.prototype.hasOwnProperty.call(roles(emu), name) ? roles(emu)[name] : undefined;
-  return exact ?? Object.values(roles(emu)).find((r) => r.roleName.toLowerCase() === name.toLowerCase());
+/** The caller's roles: IAM is global, but each account (in its partition) has its own. */
+export function rolesOf(emu: Emu, scope: AccountScope): IamRole[] {
+  const prefix = `arn:${scope.partition}:iam::${scope.account}:role/`;
+  return Object.entries(roles(emu))
+    .filter(([arn]) => arn.startsWith(prefix))
+    .map(([, r]) => r);
 }
 
-export function mustRole(emu: Emu, name: string): IamRole {
-  const r = findRole(emu, name);
+/** Role names are case-insensitively unique in an account. */
+export function findRole(emu: Emu, scope: AccountScope, name: string): IamRole | undefined {
+  return rolesOf(emu, scope).find((r) => r.roleName.toLowerCase() === name.toLowerCase());
+}
+
+export function mustRole(emu: Emu, scope: AccountScope, name: string): IamRole {
+  const r = findRole(emu, scope, name);
   if (!r) throw new ApiError('NoSuchEntity', `The role with name ${name} cannot be found.`, 404);
   return r;
 }
@@ -69,7 +78,7 @@ export function roleXml(r: IamRole, full: boolean): XmlNode[] {
 }
 
 export const roleOps: QueryOperations = {
-  async CreateRole(emu, p) {
+  async CreateRole(emu, p, info) {
     const roleName = p.required('RoleName', ROLE_NAME);
     const document = p.required('AssumeRolePolicyDocument', { min: 1, max: 131072 });
     const path = p.optional('Path', PATH) ?? '/';
@@ -78,12 +87,12 @@ export const roleOps: QueryOperations = {
     const permissionsBoundary = p.optional('PermissionsBoundary', { min: 20, max: 2048 });
     const tags = readTags(p);
     checkPolicyDocument(document, MAX_TRUST_POLICY, 'ACLSizePerRole');
-    if (findRole(emu, roleName)) throw new ApiError('EntityAlreadyExists', `Role with name ${roleName} already exists.`, 409);
+    if (findRole(emu, info, roleName)) throw new ApiError('EntityAlreadyExists', `Role with name ${roleName} already exists.`, 409);
     const role: IamRole = {
       roleName,
       roleId: randomId('AROA'),
       path,
-      arn: `arn:aws:iam::${emu.opts.accountId}:role${path}${roleName}`,
+      arn: `arn:${info.partition}:iam::${info.account}:role${path}${roleName}`,
       created: Date.now(),
       assumeRolePolicyDocument: document,
       description,
@@ -94,29 +103,28 @@ export const roleOps: QueryOperations = {
       attachedPolicies: [],
     };
     roleCreated(emu, role);
-    // defineProperty: a role named __proto__ must be an entry, not the record's prototype.
-    Object.defineProperty(roles(emu), roleName, { value: role, enumerable: true, writable: true, configurable: true });
+    roles(emu)[role.arn] = role;
     await emu.store.commit();
     return [['Role', roleXml(role, false)]];
   },
 
-  async GetRole(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async GetRole(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     return [['Role', roleXml(role, true)]];
   },
 
-  async DeleteRole(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async DeleteRole(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     if (Object.keys(role.inlinePolicies).length > 0) throw new ApiError('DeleteConflict', 'Cannot delete entity, must delete policies first.', 409);
     if (role.attachedPolicies.length > 0) throw new ApiError('DeleteConflict', 'Cannot delete entity, must detach all policies first.', 409);
-    delete roles(emu)[role.roleName];
+    delete roles(emu)[role.arn];
     await emu.store.commit();
     return undefined;
   },
 
-  async ListRoles(emu, p) {
+  async ListRoles(emu, p, info) {
     const prefix = p.optional('PathPrefix', { min: 1, max: 512 }) ?? '/';
-    const all = Object.values(roles(emu))
+    const all = rolesOf(emu, info)
       .filter((r) => r.path.startsWith(prefix))
       .sort((a, b) => (a.roleName.toLowerCase() < b.roleName.toLowerCase() ? -1 : 1));
     const { items, truncated, marker } = page(emu, all, p);
@@ -127,8 +135,8 @@ export const roleOps: QueryOperations = {
     ];
   },
 
-  async UpdateAssumeRolePolicy(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async UpdateAssumeRolePolicy(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const document = p.required('PolicyDocument', { min: 1, max: 131072 });
     checkPolicyDocument(document, MAX_TRUST_POLICY, 'ACLSizePerRole');
     roleChanging(emu, role);
@@ -137,8 +145,8 @@ export const roleOps: QueryOperations = {
     return undefined;
   },
 
-  async TagRole(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async TagRole(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const tags = readTags(p);
     if (tags.length === 0) throw new ApiError('ValidationError', "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
     const merged = new Map(role.tags.map((t) => [t.Key, t.Value]));
@@ -149,16 +157,16 @@ export const roleOps: QueryOperations = {
     return undefined;
   },
 
-  async UntagRole(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async UntagRole(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const keys = new Set(p.members('TagKeys').map((m) => m[''] ?? ''));
     role.tags = role.tags.filter((t) => !keys.has(t.Key));
     await emu.store.commit();
     return undefined;
   },
 
-  async ListRoleTags(emu, p) {
-    const role = mustRole(emu, p.required('RoleName', ROLE_NAME));
+  async ListRoleTags(emu, p, info) {
+    const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const { items, truncated, marker } = page(emu, role.tags, p);
     return [['Tags', tagNodes(items)], ['IsTruncated', truncated ? 'true' : 'false'], ...(marker ? [['Marker', marker] as XmlNode] : [])];
   },

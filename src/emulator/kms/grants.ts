@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../api-error.js';
-import type { Emu } from '../context.js';
+import type { RequestInfo } from '../context.js';
+import { rootArn } from '../partitions.js';
 import type { JsonOperations } from '../http/json-rpc.js';
 import type { KmsGrant, KmsKey } from '../store/state.js';
 import { authorizeKeyApi, mustKey, pendingDeletion } from './key-access.js';
@@ -13,14 +14,14 @@ const OPERATIONS = [
 ];
 const PRINCIPAL = { min: 1, max: 256, pattern: /^[\w+=,.@:/-]+$/, patternText: '^[\\w+=,.@:/-]+$' };
 
-/** Adds a grant (also used when Personalize takes a grant on a key it was given). */
-export function addGrant(emu: Emu, k: KmsKey, g: Omit<KmsGrant, 'grantId' | 'grantToken' | 'created' | 'issuingAccount'>): KmsGrant {
+/** Adds a grant issued by the caller's account. */
+export function addGrant(info: RequestInfo, k: KmsKey, g: Omit<KmsGrant, 'grantId' | 'grantToken' | 'created' | 'issuingAccount'>): KmsGrant {
   const grant: KmsGrant = {
     ...g,
     grantId: randomBytes(32).toString('hex'),
     grantToken: randomBytes(48).toString('base64url'),
     created: Date.now(),
-    issuingAccount: `arn:aws:iam::${emu.opts.accountId}:root`,
+    issuingAccount: rootArn(info),
   };
   k.grants.push(grant);
   return grant;
@@ -42,7 +43,7 @@ function grantEntry(k: KmsKey, g: KmsGrant): Record<string, unknown> {
 
 export const grantOps: JsonOperations = {
   async CreateGrant(emu, input, info) {
-    const k = mustKey(emu, input.requiredStr('KeyId', KEY_ID), info.region);
+    const k = mustKey(emu, info, input.requiredStr('KeyId', KEY_ID));
     const grantee = input.str('GranteePrincipal', PRINCIPAL) ?? input.str('GranteeServicePrincipal', PRINCIPAL);
     if (grantee === undefined) throw new ApiError('ValidationException', "1 validation error detected: Value null at 'granteePrincipal' failed to satisfy constraint: Member must not be null");
     const operations = input.list('Operations', { required: true })!;
@@ -52,10 +53,10 @@ export const grantOps: JsonOperations = {
       }
     }
     if (operations.length === 0) throw new ApiError('ValidationException', "1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1");
-    authorizeKeyApi(emu, k, 'kms:CreateGrant');
+    authorizeKeyApi(info, k, 'kms:CreateGrant');
     if (k.state === 'PendingDeletion') throw pendingDeletion(k);
     if (input.bool('DryRun')) throw new ApiError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.');
-    const grant = addGrant(emu, k, {
+    const grant = addGrant(info, k, {
       name: input.str('Name', { min: 1, max: 256 }),
       granteePrincipal: grantee,
       retiringPrincipal: input.str('RetiringPrincipal', PRINCIPAL),
@@ -67,10 +68,10 @@ export const grantOps: JsonOperations = {
   },
 
   async ListGrants(emu, input, info) {
-    const k = mustKey(emu, input.requiredStr('KeyId', KEY_ID), info.region);
+    const k = mustKey(emu, info, input.requiredStr('KeyId', KEY_ID));
     const grantId = input.str('GrantId', { min: 1, max: 128 });
     const grantee = input.str('GranteePrincipal', PRINCIPAL);
-    authorizeKeyApi(emu, k, 'kms:ListGrants');
+    authorizeKeyApi(info, k, 'kms:ListGrants');
     if (grantId !== undefined && !k.grants.some((g) => g.grantId === grantId)) throw new ApiError('InvalidGrantIdException', 'Invalid grant ID');
     const all = k.grants.filter((g) => (grantId === undefined || g.grantId === grantId) && (grantee === undefined || g.granteePrincipal === grantee));
     const { page, NextMarker, Truncated } = kmsPage(emu, input, all);

@@ -5,6 +5,8 @@ import { notAuthorized } from '../iam/denial.js';
 import { evaluatePolicy, type Decision, type Principal } from '../iam/evaluate.js';
 import { parsePolicy, type Policy } from '../iam/policy.js';
 import type { KmsKey } from '../store/state.js';
+import type { RequestInfo } from '../context.js';
+import { parseArn, rootArn, type AccountScope } from '../partitions.js';
 
 /**
  * Who may use a KMS key, as the KMS Developer Guide's "Determining access to KMS keys" describes it: the key policy
@@ -14,12 +16,12 @@ import type { KmsKey } from '../store/state.js';
  * https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html
  * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
  */
-export function defaultKeyPolicy(account: string): string {
+export function defaultKeyPolicy(scope: AccountScope): string {
   return JSON.stringify(
     {
       Version: '2012-10-17',
       Id: 'key-default-1',
-      Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
+      Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: rootArn(scope) }, Action: 'kms:*', Resource: '*' }],
     },
     null,
     2,
@@ -30,21 +32,30 @@ export function keys(emu: Emu): Record<string, KmsKey> {
   return emu.store.state.kms.keys;
 }
 
-/** A key by id or key ARN (aliases are not emulated); only keys of the request's region and the account. */
-export function findKey(emu: Emu, keyId: string, region: string): KmsKey | undefined {
-  const m = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/.exec(keyId);
-  const id = m ? m[3]! : keyId;
-  if (m && (m[1] !== region || m[2] !== emu.opts.accountId)) return undefined;
+/** Where a key is looked for: keys are regional and belong to one account (of one partition). */
+export type KeyScope = AccountScope & { region: string };
+
+/** A key by id or key ARN (aliases are not emulated); only keys of that region and account. */
+export function findKey(emu: Emu, where: KeyScope, keyId: string): KmsKey | undefined {
+  const m = /^arn:([a-z\d-]+):kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/.exec(keyId);
+  const id = m ? m[4]! : keyId;
+  if (m && (m[1] !== where.partition || m[2] !== where.region || m[3] !== where.account)) return undefined;
   const k = Object.prototype.hasOwnProperty.call(keys(emu), id) ? keys(emu)[id] : undefined;
-  return k && k.region === region ? k : undefined;
+  return k && k.arn === keyArn(where, k.keyId) ? k : undefined;
 }
 
-export function mustKey(emu: Emu, keyId: string, region: string): KmsKey {
-  const k = findKey(emu, keyId, region);
-  if (!k) {
-    const shown = keyId.startsWith('arn:') ? keyId : `arn:aws:kms:${region}:${emu.opts.accountId}:key/${keyId}`;
-    throw new ApiError('NotFoundException', `Key '${shown}' does not exist`);
-  }
+export function keyArn(where: KeyScope, keyId: string): string {
+  return `arn:${where.partition}:kms:${where.region}:${where.account}:key/${keyId}`;
+}
+
+/** The account a key belongs to (its ARN's). */
+export function keyAccount(k: KmsKey): string {
+  return parseArn(k.arn)?.account ?? '';
+}
+
+export function mustKey(emu: Emu, info: RequestInfo, keyId: string): KmsKey {
+  const k = findKey(emu, info, keyId);
+  if (!k) throw new ApiError('NotFoundException', `Key '${keyId.startsWith('arn:') ? keyId : keyArn(info, keyId)}' does not exist`);
   return k;
 }
 
@@ -75,7 +86,7 @@ export interface KeyUse {
 function granteeMatches(grantee: string, p: Principal): boolean {
   if (p.kind === 'role') return grantee === p.roleArn || grantee === p.sessionArn;
   if (p.kind === 'service') return grantee === p.service;
-  if (p.kind === 'root') return grantee === `arn:aws:iam::${p.account}:root` || grantee === p.account;
+  if (p.kind === 'root') return grantee === rootArn(p) || grantee === p.account;
   return false;
 }
 
@@ -96,10 +107,10 @@ export function decideKeyUse(k: KmsKey, use: KeyUse): Decision {
   return { allowed: false, reason: 'implicit-deny' };
 }
 
-/** For the KMS API itself (the caller is the account's root user): AccessDeniedException as KMS words it. */
-export function authorizeKeyApi(emu: Emu, k: KmsKey, action: string): void {
-  const principal: Principal = { kind: 'root', account: emu.opts.accountId };
-  const decision = decideKeyUse(k, { principal, action, context: { 'kms:CallerAccount': emu.opts.accountId } });
+/** For the KMS API itself (the caller is its account's root user): AccessDeniedException as KMS words it. */
+export function authorizeKeyApi(info: RequestInfo, k: KmsKey, action: string): void {
+  const principal: Principal = { kind: 'root', account: info.account, partition: info.partition };
+  const decision = decideKeyUse(k, { principal, action, context: { 'kms:CallerAccount': info.account } });
   if (!decision.allowed) throw new ApiError('AccessDeniedException', notAuthorized(principal, action, k.arn, decision));
 }
 
@@ -109,7 +120,7 @@ const MAX_POLICY = 32768;
  * CreateKey / PutKeyPolicy rules from the model: valid JSON, every statement names principals that exist, and
  * (unless BypassPolicyLockoutSafetyCheck) the caller can still call PutKeyPolicy afterwards.
  */
-export function checkKeyPolicy(emu: Emu, text: string, bypassLockoutCheck: boolean, region: string): void {
+export function checkKeyPolicy(emu: Emu, info: RequestInfo, text: string, bypassLockoutCheck: boolean): void {
   if (text.length > MAX_POLICY) throw new ApiError('LimitExceededException', `The key policy exceeds the limit of ${MAX_POLICY} characters.`);
   let doc: unknown;
   try {
@@ -120,22 +131,22 @@ export function checkKeyPolicy(emu: Emu, text: string, bypassLockoutCheck: boole
   const raw = (doc as { Statement?: unknown } | null)?.Statement;
   const statements = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
   if (statements.length === 0) throw new ApiError('MalformedPolicyDocumentException', 'The policy contains no statement.');
-  const roles = Object.values(emu.store.state.iam.roles);
+  const roles = emu.store.state.iam.roles;
   for (const s of statements as Array<Record<string, unknown>>) {
     const principal = s?.Principal ?? s?.NotPrincipal;
     if (principal === undefined) throw new ApiError('MalformedPolicyDocumentException', 'Policy contains a statement with no principal.');
     const aws = typeof principal === 'object' && principal !== null ? (principal as Record<string, unknown>).AWS : undefined;
     for (const a of aws === undefined ? [] : Array.isArray(aws) ? aws : [aws]) {
       const arn = String(a);
-      const local = new RegExp(`^arn:aws:iam::${emu.opts.accountId}:(role|user)/`).exec(arn);
-      if (local && !(local[1] === 'role' && roles.some((r) => r.arn === arn))) {
+      const local = new RegExp(`^arn:${info.partition}:iam::${info.account}:(role|user)/`).exec(arn);
+      if (local && !(local[1] === 'role' && Object.prototype.hasOwnProperty.call(roles, arn))) {
         throw new ApiError('MalformedPolicyDocumentException', 'Policy contains a statement with one or more invalid principals.');
       }
     }
   }
   if (bypassLockoutCheck) return;
-  const probe: KmsKey = { keyId: 'probe', arn: `arn:aws:kms:${region}:${emu.opts.accountId}:key/probe`, region, created: 0, description: '', keyUsage: '', keySpec: '', state: 'Enabled', policy: text, grants: [], tags: [] };
-  const principal: Principal = { kind: 'root', account: emu.opts.accountId };
+  const probe: KmsKey = { keyId: 'probe', arn: keyArn(info, 'probe'), region: info.region, created: 0, description: '', keyUsage: '', keySpec: '', state: 'Enabled', policy: text, grants: [], tags: [] };
+  const principal: Principal = { kind: 'root', account: info.account, partition: info.partition };
   if (!decideKeyUse(probe, { principal, action: 'kms:PutKeyPolicy', context: {} }).allowed) {
     throw new ApiError('MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.');
   }

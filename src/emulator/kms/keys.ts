@@ -4,7 +4,7 @@ import type { Emu } from '../context.js';
 import type { JsonOperations } from '../http/json-rpc.js';
 import type { Input } from '../personalize/validate.js';
 import type { KmsKey } from '../store/state.js';
-import { authorizeKeyApi, checkKeyPolicy, defaultKeyPolicy, keys, mustKey, pendingDeletion } from './key-access.js';
+import { authorizeKeyApi, checkKeyPolicy, defaultKeyPolicy, keyAccount, keyArn, keys, mustKey, pendingDeletion } from './key-access.js';
 
 /**
  * KMS keys (botocore kms 2014-11-01): CreateKey, DescribeKey, ListKeys, GetKeyPolicy, PutKeyPolicy,
@@ -17,9 +17,9 @@ const POLICY_NAME = { min: 1, max: 128, pattern: /^[\w]+$/, patternText: '[\\w]+
 
 const seconds = (ms: number) => ms / 1000;
 
-export function keyMetadata(emu: Emu, k: KmsKey): Record<string, unknown> {
+export function keyMetadata(k: KmsKey): Record<string, unknown> {
   return {
-    AWSAccountId: emu.opts.accountId,
+    AWSAccountId: keyAccount(k),
     KeyId: k.keyId,
     Arn: k.arn,
     CreationDate: seconds(k.created),
@@ -66,12 +66,12 @@ export const keyOps: JsonOperations = {
     }
     const tags = (input.list('Tags', { max: 50 }) ?? []).map((t) => t as { TagKey?: unknown; TagValue?: unknown });
     if (tags.some((t) => typeof t.TagKey !== 'string' || typeof t.TagValue !== 'string')) throw new ApiError('TagException', 'Each tag needs a TagKey and a TagValue.');
-    const document = policy ?? defaultKeyPolicy(emu.opts.accountId);
-    if (policy !== undefined) checkKeyPolicy(emu, policy, bypass, info.region);
+    const document = policy ?? defaultKeyPolicy(info);
+    if (policy !== undefined) checkKeyPolicy(emu, info, policy, bypass);
     const keyId = randomUUID();
     const key: KmsKey = {
       keyId,
-      arn: `arn:aws:kms:${info.region}:${emu.opts.accountId}:key/${keyId}`,
+      arn: keyArn(info, keyId),
       region: info.region,
       created: Date.now(),
       description,
@@ -84,49 +84,49 @@ export const keyOps: JsonOperations = {
     };
     keys(emu)[keyId] = key;
     await emu.store.commit();
-    return { KeyMetadata: keyMetadata(emu, key) };
+    return { KeyMetadata: keyMetadata(key) };
   },
 
   async DescribeKey(emu, input, info) {
-    const k = mustKey(emu, input.requiredStr('KeyId', KEY_ID), info.region);
-    authorizeKeyApi(emu, k, 'kms:DescribeKey');
-    return { KeyMetadata: keyMetadata(emu, k) };
+    const k = mustKey(emu, info, input.requiredStr('KeyId', KEY_ID));
+    authorizeKeyApi(info, k, 'kms:DescribeKey');
+    return { KeyMetadata: keyMetadata(k) };
   },
 
   async ListKeys(emu, input, info) {
     const all = Object.values(keys(emu))
-      .filter((k) => k.region === info.region)
+      .filter((k) => k.arn === keyArn(info, k.keyId))
       .sort((a, b) => a.created - b.created || (a.keyId < b.keyId ? -1 : 1));
     const { page, NextMarker, Truncated } = kmsPage(emu, input, all);
     return { Keys: page.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ...(NextMarker ? { NextMarker } : {}), Truncated };
   },
 
   async GetKeyPolicy(emu, input, info) {
-    const k = mustKey(emu, input.requiredStr('KeyId', KEY_ID), info.region);
+    const k = mustKey(emu, info, input.requiredStr('KeyId', KEY_ID));
     const name = input.str('PolicyName', POLICY_NAME) ?? 'default';
-    authorizeKeyApi(emu, k, 'kms:GetKeyPolicy');
+    authorizeKeyApi(info, k, 'kms:GetKeyPolicy');
     if (name !== 'default') throw new ApiError('NotFoundException', `No such policy exists: ${name}`);
     return { Policy: k.policy, PolicyName: 'default' };
   },
 
   async PutKeyPolicy(emu, input, info) {
-    const k = mustKey(emu, input.requiredStr('KeyId', KEY_ID), info.region);
+    const k = mustKey(emu, info, input.requiredStr('KeyId', KEY_ID));
     const name = input.str('PolicyName', POLICY_NAME) ?? 'default';
     const policy = input.requiredStr('Policy', POLICY);
     const bypass = input.bool('BypassPolicyLockoutSafetyCheck') ?? false;
-    authorizeKeyApi(emu, k, 'kms:PutKeyPolicy');
+    authorizeKeyApi(info, k, 'kms:PutKeyPolicy');
     if (k.state === 'PendingDeletion') throw pendingDeletion(k);
     if (name !== 'default') throw new ApiError('NotFoundException', `No such policy exists: ${name}`);
-    checkKeyPolicy(emu, policy, bypass, info.region);
+    checkKeyPolicy(emu, info, policy, bypass);
     k.policy = policy;
     await emu.store.commit();
     return {};
   },
 
   async ScheduleKeyDeletion(emu, input, info) {
-    const k = mustKey(emu, input.requiredStr('KeyId', KEY_ID), info.region);
+    const k = mustKey(emu, info, input.requiredStr('KeyId', KEY_ID));
     const days = input.int('PendingWindowInDays', { min: 1, max: 365 }) ?? 30;
-    authorizeKeyApi(emu, k, 'kms:ScheduleKeyDeletion');
+    authorizeKeyApi(info, k, 'kms:ScheduleKeyDeletion');
     // "If you include a value, it must be between 7 and 30, inclusive."
     if (days < 7 || days > 30) throw new ApiError('ValidationException', `1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
     if (k.state === 'PendingDeletion') throw pendingDeletion(k);

@@ -28,10 +28,10 @@ export const batchSegmentJobOps: PzOperations = {
     const jobOutput = readLocation(input, 'jobOutput', 's3DataDestination');
     const roleArn = input.requiredStr('roleArn', ROLE_ARN);
     const tags = readTags(input);
-    const version = mustFind(emu, solutionVersionArn, 'solutionVersion');
+    const version = mustFind(emu, info, solutionVersionArn, 'solutionVersion');
     requireStatus(version, solutionVersionArn, 'ACTIVE', 'solution version');
-    if (filterArn) requireStatus(mustFind(emu, filterArn, 'filter'), filterArn, 'ACTIVE', 'filter');
-    const arn = pzArn(emu, info, 'batchSegmentJob', jobName);
+    if (filterArn) requireStatus(mustFind(emu, info, filterArn, 'filter'), filterArn, 'ACTIVE', 'filter');
+    const arn = pzArn(info, 'batchSegmentJob', jobName);
     if (resources(emu)[arn]) throw alreadyExists(arn);
     checkInFlight(emu, 'batchSegmentJobsInFlight', ofKind(emu, info, 'batchSegmentJob', (j) => IN_FLIGHT.has(j.status ?? '')).length);
     const denied = checkJobAccess(emu, segmentJobAccess(emu, arn, roleArn, info.region, jobInput as never, jobOutput as never));
@@ -53,9 +53,9 @@ export const batchSegmentJobOps: PzOperations = {
     return { batchSegmentJobArn: arn };
   },
 
-  async DescribeBatchSegmentJob(emu, input) {
+  async DescribeBatchSegmentJob(emu, input, info) {
     const arn = input.requiredStr('batchSegmentJobArn', ARN);
-    return { batchSegmentJob: render(mustFind(emu, arn, 'batchSegmentJob')) };
+    return { batchSegmentJob: render(mustFind(emu, info, arn, 'batchSegmentJob')) };
   },
 
   async ListBatchSegmentJobs(emu, input, info) {

@@ -4,7 +4,7 @@ import { paginate } from './pagination.js';
 import { alreadyExists, inUse, mustFind, newRecord, ofKind, pzArn, render, resources, setTags, SETTLED, DELETING } from './resources.js';
 import { startDelete, walkCreate } from './transitions.js';
 import { checkActive } from './quotas.js';
-import { KMS_ARN, NAME, readTags, ROLE_ARN } from './validate.js';
+import { ARN, KMS_ARN, NAME, readTags, ROLE_ARN } from './validate.js';
 
 const DOMAINS = ['ECOMMERCE', 'VIDEO_ON_DEMAND'] as const;
 
@@ -16,7 +16,7 @@ export const datasetGroupOps: PzOperations = {
     const domain = input.str('domain', { enum: DOMAINS });
     const tags = readTags(input);
     if (kmsKeyArn && !roleArn) throw new ApiError('InvalidInputException', 'roleArn is required when kmsKeyArn is provided.');
-    const arn = pzArn(emu, info, 'datasetGroup', name);
+    const arn = pzArn(info, 'datasetGroup', name);
     if (resources(emu)[arn]) throw alreadyExists(arn);
     checkActive(emu, 'datasetGroups', 'dataset group', ofKind(emu, info, 'datasetGroup', (r) => !DELETING.has(r.status ?? '')).length);
     resources(emu)[arn] = newRecord(emu, info, 'datasetGroup', {
@@ -33,9 +33,9 @@ export const datasetGroupOps: PzOperations = {
     return domain ? { datasetGroupArn: arn, domain } : { datasetGroupArn: arn };
   },
 
-  async DescribeDatasetGroup(emu, input) {
-    const arn = input.requiredStr('datasetGroupArn', { max: 256 });
-    return { datasetGroup: render(mustFind(emu, arn, 'datasetGroup')) };
+  async DescribeDatasetGroup(emu, input, info) {
+    const arn = input.requiredStr('datasetGroupArn', ARN);
+    return { datasetGroup: render(mustFind(emu, info, arn, 'datasetGroup')) };
   },
 
   async ListDatasetGroups(emu, input, info) {
@@ -44,9 +44,9 @@ export const datasetGroupOps: PzOperations = {
     return { datasetGroups: page.map((r) => render(r, fields)), nextToken };
   },
 
-  async DeleteDatasetGroup(emu, input) {
-    const arn = input.requiredStr('datasetGroupArn', { max: 256 });
-    const r = mustFind(emu, arn, 'datasetGroup');
+  async DeleteDatasetGroup(emu, input, info) {
+    const arn = input.requiredStr('datasetGroupArn', ARN);
+    const r = mustFind(emu, info, arn, 'datasetGroup');
     if (!SETTLED.has(r.status ?? '')) throw inUse(`Dataset group ${arn} cannot be deleted while its status is ${r.status}.`);
     const dependents = Object.values(resources(emu)).filter(
       (d) => (d._kind === 'dataset' || d._kind === 'solution') && d.datasetGroupArn === arn,

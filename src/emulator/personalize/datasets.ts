@@ -17,13 +17,13 @@ export const datasetOps: PzOperations = {
     if (!(type in REQUIRED_FIELDS)) {
       throw new ApiError('InvalidInputException', `Invalid datasetType ${typeIn}. Valid values: Interactions, Items, Users, Actions, Action_Interactions.`);
     }
-    const dsg = mustFind(emu, datasetGroupArn, 'datasetGroup');
-    const schema = mustFind(emu, schemaArn, 'schema');
+    const dsg = mustFind(emu, info, datasetGroupArn, 'datasetGroup');
+    const schema = mustFind(emu, info, schemaArn, 'schema');
     requireStatus(dsg, datasetGroupArn, 'ACTIVE', 'dataset group');
     const parsed = parseAvroSchema(String(schema.schema));
     const problem = parsed.ok ? checkSchemaForType(parsed.fields, type) : parsed.error;
     if (problem) throw new ApiError('InvalidInputException', `Schema ${schemaArn} does not fit dataset type ${typeIn}: ${problem}.`);
-    const arn = pzArn(emu, info, 'dataset', `${String(dsg.name)}/${type}`);
+    const arn = pzArn(info, 'dataset', `${String(dsg.name)}/${type}`);
     if (resources(emu)[arn]) throw alreadyExists(arn);
     if (ofKind(emu, info, 'dataset', (d) => d.name === name && d.datasetGroupArn === datasetGroupArn).length > 0) {
       throw new ApiError('ResourceAlreadyExistsException', `A dataset named ${name} already exists in ${datasetGroupArn}.`);
@@ -43,22 +43,22 @@ export const datasetOps: PzOperations = {
     return { datasetArn: arn };
   },
 
-  async DescribeDataset(emu, input) {
+  async DescribeDataset(emu, input, info) {
     const arn = input.requiredStr('datasetArn', ARN);
-    return { dataset: render(mustFind(emu, arn, 'dataset')) };
+    return { dataset: render(mustFind(emu, info, arn, 'dataset')) };
   },
 
   async ListDatasets(emu, input, info) {
     const dsgArn = input.str('datasetGroupArn', ARN);
-    if (dsgArn) mustFind(emu, dsgArn, 'datasetGroup');
+    if (dsgArn) mustFind(emu, info, dsgArn, 'datasetGroup');
     const items = ofKind(emu, info, 'dataset', (d) => !dsgArn || d.datasetGroupArn === dsgArn);
     const { page, nextToken } = paginate(emu, 'ListDatasets', input, items);
     return { datasets: page.map((r) => render(r, ['name', 'datasetArn', 'datasetType', 'status', 'creationDateTime', 'lastUpdatedDateTime'])), nextToken };
   },
 
-  async DeleteDataset(emu, input) {
+  async DeleteDataset(emu, input, info) {
     const arn = input.requiredStr('datasetArn', ARN);
-    const r = mustFind(emu, arn, 'dataset');
+    const r = mustFind(emu, info, arn, 'dataset');
     if (!SETTLED.has(r.status ?? '')) throw inUse(`Dataset ${arn} cannot be deleted while its status is ${r.status}.`);
     const busy = Object.values(resources(emu)).find(
       (j) =>
@@ -75,11 +75,11 @@ export const datasetOps: PzOperations = {
     return {};
   },
 
-  async UpdateDataset(emu, input) {
+  async UpdateDataset(emu, input, info) {
     const arn = input.requiredStr('datasetArn', ARN);
     const schemaArn = input.requiredStr('schemaArn', ARN);
-    const r = mustFind(emu, arn, 'dataset');
-    const schema = mustFind(emu, schemaArn, 'schema');
+    const r = mustFind(emu, info, arn, 'dataset');
+    const schema = mustFind(emu, info, schemaArn, 'schema');
     requireStatus(r, arn, 'ACTIVE', 'dataset');
     const parsed = parseAvroSchema(String(schema.schema));
     const problem = parsed.ok ? checkSchemaForType(parsed.fields, String(r.datasetType)) : parsed.error;

@@ -16,9 +16,9 @@ export const filterOps: PzOperations = {
     const tags = readTags(input);
     const parsed = parseFilterExpression(filterExpression);
     if (!parsed.ok) throw new ApiError('InvalidInputException', `Invalid filter expression: ${parsed.error}.`);
-    const dsg = mustFind(emu, datasetGroupArn, 'datasetGroup');
+    const dsg = mustFind(emu, info, datasetGroupArn, 'datasetGroup');
     requireStatus(dsg, datasetGroupArn, 'ACTIVE', 'dataset group');
-    const arn = pzArn(emu, info, 'filter', name);
+    const arn = pzArn(info, 'filter', name);
     if (resources(emu)[arn]) throw alreadyExists(arn);
     checkActive(emu, 'filtersPerDatasetGroup', 'filter', ofKind(emu, info, 'filter', (f) => f.datasetGroupArn === datasetGroupArn && !DELETING.has(f.status ?? '')).length);
     resources(emu)[arn] = newRecord(emu, info, 'filter', { name, filterArn: arn, datasetGroupArn, filterExpression, status: 'CREATE PENDING' });
@@ -28,9 +28,9 @@ export const filterOps: PzOperations = {
     return { filterArn: arn };
   },
 
-  async DescribeFilter(emu, input) {
+  async DescribeFilter(emu, input, info) {
     const arn = input.requiredStr('filterArn', ARN);
-    return { filter: render(mustFind(emu, arn, 'filter')) };
+    return { filter: render(mustFind(emu, info, arn, 'filter')) };
   },
 
   async ListFilters(emu, input, info) {
@@ -41,9 +41,9 @@ export const filterOps: PzOperations = {
     return { Filters: page.map((r) => render(r, ['name', 'filterArn', 'creationDateTime', 'lastUpdatedDateTime', 'datasetGroupArn', 'failureReason', 'status'])), nextToken };
   },
 
-  async DeleteFilter(emu, input) {
+  async DeleteFilter(emu, input, info) {
     const arn = input.requiredStr('filterArn', ARN);
-    const f = mustFind(emu, arn, 'filter');
+    const f = mustFind(emu, info, arn, 'filter');
     if (!SETTLED.has(f.status ?? '')) throw inUse(`Filter ${arn} cannot be deleted while its status is ${f.status}.`);
     startDelete(emu, f, arn);
     await emu.store.commit();

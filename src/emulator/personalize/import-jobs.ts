@@ -9,6 +9,7 @@ import { checkJobAccess } from './job-access.js';
 import { checkInFlight } from './quotas.js';
 import { inputUses, resolveInput } from './s3-access.js';
 import { FORCED_FAILURE } from './transitions.js';
+import { partitionOf } from '../partitions.js';
 import { ARN, NAME, readTags, ROLE_ARN, S3_LOCATION } from './validate.js';
 
 
@@ -22,13 +23,13 @@ export const importJobOps: PzOperations = {
     const importMode = input.str('importMode', { enum: ['FULL', 'INCREMENTAL'] }) ?? 'FULL';
     const publishAttributionMetricsToS3 = input.bool('publishAttributionMetricsToS3');
     const tags = readTags(input);
-    const dataset = mustFind(emu, datasetArn, 'dataset');
+    const dataset = mustFind(emu, info, datasetArn, 'dataset');
     requireStatus(dataset, datasetArn, 'ACTIVE', 'dataset');
-    const arn = pzArn(emu, info, 'datasetImportJob', jobName);
+    const arn = pzArn(info, 'datasetImportJob', jobName);
     if (resources(emu)[arn]) throw alreadyExists(arn);
     checkInFlight(emu, 'importJobsInFlight', ofKind(emu, info, 'datasetImportJob', (j) => IN_FLIGHT.has(j.status ?? '')).length);
     // Personalize checks at once that it can read the data (a refusal is this call's InvalidInputException).
-    const denied = checkJobAccess(emu, { jobArn: arn, roleArn, region: info.region, uses: inputUses(emu, dataLocation) });
+    const denied = checkJobAccess(emu, { jobArn: arn, roleArn, region: info.region, uses: inputUses(emu, info.partition, dataLocation) });
     if (denied) throw new ApiError('InvalidInputException', denied);
     resources(emu)[arn] = newRecord(emu, info, 'datasetImportJob', {
       jobName,
@@ -46,9 +47,9 @@ export const importJobOps: PzOperations = {
     return { datasetImportJobArn: arn };
   },
 
-  async DescribeDatasetImportJob(emu, input) {
+  async DescribeDatasetImportJob(emu, input, info) {
     const arn = input.requiredStr('datasetImportJobArn', ARN);
-    return { datasetImportJob: render(mustFind(emu, arn, 'datasetImportJob')) };
+    return { datasetImportJob: render(mustFind(emu, info, arn, 'datasetImportJob')) };
   },
 
   async ListDatasetImportJobs(emu, input, info) {
@@ -103,10 +104,12 @@ async function importData(emu: Emu, job: Record<string, unknown>): Promise<{ ok:
   const parsed = schema ? parseAvroSchema(String(schema.schema)) : undefined;
   if (!parsed?.ok) return { ok: false, reason: `The schema of dataset ${String(job.datasetArn)} is not usable.` };
   const location = String((job.dataSource as { dataLocation: string }).dataLocation);
+  const region = String(job._region);
+  const partition = partitionOf(region);
   // And again when the job runs: policies may have changed since the job was created.
-  const denied = checkJobAccess(emu, { jobArn: String(job.datasetImportJobArn), roleArn: job.roleArn as string | undefined, region: job._region as string, uses: inputUses(emu, location) });
+  const denied = checkJobAccess(emu, { jobArn: String(job.datasetImportJobArn), roleArn: job.roleArn as string | undefined, region, uses: inputUses(emu, partition, location) });
   if (denied) return { ok: false, reason: denied };
-  const input = resolveInput(emu, location);
+  const input = resolveInput(emu, partition, location);
   if (!input.ok) return { ok: false, reason: input.reason };
   const rows: string[][] = [];
   for (const file of input.files) {

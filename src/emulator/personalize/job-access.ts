@@ -4,7 +4,7 @@ import type { Principal } from '../iam/evaluate.js';
 import { decideKeyUse, findKey } from '../kms/key-access.js';
 import { baseContext, bucketArn, decideS3, objectArn } from '../s3/access.js';
 import type { S3Bucket } from '../store/state.js';
-import { assumeRole, serviceContext, servicePrincipal, type RoleSession } from './role-session.js';
+import { assumeRole, jobScope, serviceContext, servicePrincipal, type RoleSession } from './role-session.js';
 
 /**
  * What Personalize must be allowed to do when a job touches S3, checked as AWS documents it in "Giving Amazon
@@ -47,12 +47,12 @@ export interface JobAccess {
 }
 
 function resourceOf(u: S3Use): string {
-  return u.action === 's3:ListBucket' ? bucketArn(u.bucket.name) : objectArn(u.bucket.name, u.key);
+  return u.action === 's3:ListBucket' ? bucketArn(u.bucket) : objectArn(u.bucket, u.key);
 }
 
-function s3Context(emu: Emu, principal: Principal, u: S3Use, region: string, sourceArn?: string): Record<string, string> {
-  const ctx = { ...(baseContext(emu, principal, region) as Record<string, string>) };
-  if (sourceArn) Object.assign(ctx, serviceContext(emu, sourceArn));
+function s3Context(principal: Principal, u: S3Use, region: string, sourceArn?: string): Record<string, string> {
+  const ctx = { ...(baseContext(principal, region) as Record<string, string>) };
+  if (sourceArn) Object.assign(ctx, serviceContext(sourceArn));
   if (u.action === 's3:ListBucket') ctx['s3:prefix'] = u.key;
   return ctx;
 }
@@ -61,14 +61,15 @@ function checkKeys(emu: Emu, a: JobAccess, session: RoleSession): string | undef
   const wanted = new Map<string, string>();
   for (const u of a.uses) if (u.kmsKeyId) wanted.set(u.kmsKeyId, u.bucket.region);
   for (const arn of a.kmsKeyArns ?? []) wanted.set(arn, a.region);
+  const scope = jobScope(a.jobArn);
   for (const [id, region] of wanted) {
-    const key = findKey(emu, id, region);
+    const key = findKey(emu, { ...scope, region }, id);
     const help = `${INSUFFICIENT} Please look at ${KMS_DOC} and give Amazon Personalize and the role ${session.roleArn} permission to use the KMS key ${id}.`;
     if (!key) return `${help} The key does not exist.`;
     if (key.state !== 'Enabled') return `${help} The key is ${key.state}.`;
     const service = servicePrincipal();
     for (const action of SERVICE_KEY_ACTIONS) {
-      const d = decideKeyUse(key, { principal: service, action, context: { ...baseContext(emu, service, region), ...serviceContext(emu, a.jobArn) } });
+      const d = decideKeyUse(key, { principal: service, action, context: { ...baseContext(service, region), ...serviceContext(a.jobArn) } });
       if (!d.allowed) return `${help} ${notAuthorized(service, action, key.arn, d)}.`;
     }
     for (const action of ROLE_KEY_ACTIONS) {
@@ -77,7 +78,7 @@ function checkKeys(emu: Emu, a: JobAccess, session: RoleSession): string | undef
         action,
         identityPolicies: session.identityPolicies,
         boundary: session.boundary,
-        context: { ...baseContext(emu, session.principal, region), 'kms:CallerAccount': emu.opts.accountId, 'kms:ViaService': `s3.${region}.amazonaws.com` },
+        context: { ...baseContext(session.principal, region), 'kms:CallerAccount': scope.account, 'kms:ViaService': `s3.${region}.amazonaws.com` },
       });
       if (!d.allowed) return `${help} ${notAuthorized(session.principal, action, key.arn, d)}.`;
     }
@@ -91,15 +92,15 @@ export function checkJobAccess(emu: Emu, a: JobAccess): string | undefined {
   if ('problem' in session) return `${INSUFFICIENT} Please look at ${S3_DOC} and fix the role. ${session.problem}`;
   const service = servicePrincipal();
   for (const u of a.uses) {
-    const d = decideS3(emu, u.bucket, { principal: service, action: u.action, resource: resourceOf(u), context: s3Context(emu, service, u, a.region, a.jobArn) });
+    const d = decideS3(u.bucket, { principal: service, action: u.action, resource: resourceOf(u), context: s3Context(service, u, a.region, a.jobArn) });
     if (!d.allowed) return `${INSUFFICIENT} Please look at ${S3_DOC}#attach-bucket-policy and fix bucket policy on ${u.bucket.name}.`;
   }
   for (const u of a.uses) {
-    const d = decideS3(emu, u.bucket, {
+    const d = decideS3(u.bucket, {
       principal: session.principal,
       action: u.action,
       resource: resourceOf(u),
-      context: s3Context(emu, session.principal, u, a.region),
+      context: s3Context(session.principal, u, a.region),
       identityPolicies: session.identityPolicies,
       boundary: session.boundary,
     });

@@ -1,8 +1,10 @@
 import { ApiError } from '../api-error.js';
 import type { Emu, RequestInfo } from '../context.js';
+import { notAuthorized } from '../iam/denial.js';
+import { parseArn } from '../partitions.js';
 import type { PzKind, PzRecord } from '../store/state.js';
 
-/** ARN resource-type segment per kind (arn:aws:personalize:REGION:ACCOUNT:<type>/<id>). */
+/** ARN resource-type segment per kind (arn:PARTITION:personalize:REGION:ACCOUNT:<type>/<id>). */
 export const ARN_TYPE: Record<PzKind, string> = {
   datasetGroup: 'dataset-group',
   schema: 'schema',
@@ -26,8 +28,13 @@ const KIND_WORD: Record<PzKind, string> = {
   filter: 'filter',
 };
 
-export function pzArn(emu: Emu, info: RequestInfo, kind: PzKind, id: string): string {
-  return `arn:aws:personalize:${info.region}:${emu.opts.accountId}:${ARN_TYPE[kind]}/${id}`;
+/** The ARN prefix of the caller's resources in the request's region (its partition, its account). */
+function scopePrefix(info: RequestInfo): string {
+  return `arn:${info.partition}:personalize:${info.region}:${info.account}:`;
+}
+
+export function pzArn(info: RequestInfo, kind: PzKind, id: string): string {
+  return `${scopePrefix(info)}${ARN_TYPE[kind]}/${id}`;
 }
 
 export const IN_FLIGHT = new Set(['CREATE PENDING', 'CREATE IN_PROGRESS', 'CREATE STOPPING', 'PENDING', 'IN PROGRESS', 'IN_PROGRESS']);
@@ -44,14 +51,33 @@ export function find(emu: Emu, arn: string, kind: PzKind): PzRecord | undefined 
   return r && r._kind === kind ? r : undefined;
 }
 
-export function mustFind(emu: Emu, arn: string, kind: PzKind): PzRecord {
+/**
+ * A resource another account owns cannot be reached: Personalize has no resource-based policies, so IAM refuses
+ * every cross-account call (AccessDeniedException, in IAM's "no resource-based policy allows" wording).
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+ */
+export function requireOwnAccount(info: RequestInfo, arn: string): void {
+  const owner = parseArn(arn)?.account;
+  if (owner === undefined || owner === '' || owner === info.account) return;
+  const action = `personalize:${info.operation ?? 'Unknown'}`;
+  const caller = { kind: 'root', account: info.account, partition: info.partition } as const;
+  throw new ApiError('AccessDeniedException', notAuthorized(caller, action, arn, { allowed: false, reason: 'implicit-deny', missing: 'resource-based policy' }));
+}
+
+/** The caller's resource of that kind (its ARN's partition was checked with the input, see validate.ts). */
+export function mustFind(emu: Emu, info: RequestInfo, arn: string, kind: PzKind): PzRecord {
+  requireOwnAccount(info, arn);
   const r = find(emu, arn, kind);
   if (!r) throw new ApiError('ResourceNotFoundException', `Could not find resource of type ${KIND_WORD[kind]} with arn = ${arn}`);
   return r;
 }
 
+/** The caller's resources of a kind in the request's region (Personalize is regional; accounts are apart). */
 export function ofKind(emu: Emu, info: RequestInfo, kind: PzKind, where: (r: PzRecord) => boolean = () => true): PzRecord[] {
-  return Object.values(resources(emu)).filter((r) => r._kind === kind && r._region === info.region && where(r));
+  const prefix = scopePrefix(info);
+  return Object.entries(resources(emu))
+    .filter(([arn, r]) => r._kind === kind && arn.startsWith(prefix) && where(r))
+    .map(([, r]) => r);
 }
 
 export function alreadyExists(arn: string): ApiError {

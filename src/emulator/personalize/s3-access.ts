@@ -13,12 +13,13 @@ export interface S3InputFile {
 
 /**
  * A data location names one object or a folder: `s3://b/file.csv`, or `s3://b/folder/` (every object under it).
- * As on AWS, a prefix without a trailing '/' also matches `folderName_test/...`.
+ * As on AWS, a prefix without a trailing '/' also matches `folderName_test/...`. Bucket names are looked up in the
+ * job's partition (whoever owns the bucket: the policies decide whether the job may use it).
  */
-export function resolveInput(emu: Emu, location: string): { ok: true; files: S3InputFile[] } | { ok: false; reason: string } {
+export function resolveInput(emu: Emu, partition: string, location: string): { ok: true; files: S3InputFile[] } | { ok: false; reason: string } {
   const parsed = parseS3Uri(location);
   if (!parsed) return { ok: false, reason: `The data location ${location} is not an s3:// URI.` };
-  const bucket = getBucket(emu, parsed.bucket);
+  const bucket = getBucket(emu, partition, parsed.bucket);
   if (!bucket) return { ok: false, reason: `The S3 bucket ${parsed.bucket} of ${location} does not exist.` };
   const exact = parsed.key !== '' && !parsed.key.endsWith('/') ? getObject(bucket, parsed.key) : undefined;
   const keys = exact ? [parsed.key] : sortedKeys(bucket, parsed.key).filter((k) => !k.endsWith('/') && bucket.objects[k]!.size > 0);
@@ -27,11 +28,11 @@ export function resolveInput(emu: Emu, location: string): { ok: true; files: S3I
 }
 
 /** Reading a location: listing the bucket under its key, then getting each object (with the key it is encrypted with). */
-export function inputUses(emu: Emu, location: string): S3Use[] {
+export function inputUses(emu: Emu, partition: string, location: string): S3Use[] {
   const parsed = parseS3Uri(location);
-  const bucket = parsed && getBucket(emu, parsed.bucket);
+  const bucket = parsed && getBucket(emu, partition, parsed.bucket);
   if (!parsed || !bucket) return [];
-  const input = resolveInput(emu, location);
+  const input = resolveInput(emu, partition, location);
   const files = input.ok ? input.files : [];
   return [
     { bucket, action: 's3:ListBucket', key: parsed.key },
@@ -44,9 +45,9 @@ function kmsOf(sse: { algorithm: string; kmsKeyId?: string } | undefined): { kms
 }
 
 /** The output folder of a batch job: `s3://b/out/` (a missing trailing '/' is added). */
-export function outputFolder(emu: Emu, path: string): { bucket: S3Bucket; prefix: string } | undefined {
+export function outputFolder(emu: Emu, partition: string, path: string): { bucket: S3Bucket; prefix: string } | undefined {
   const out = parseS3Uri(path);
-  const bucket = out && getBucket(emu, out.bucket);
+  const bucket = out && getBucket(emu, partition, out.bucket);
   if (!out || !bucket) return undefined;
   return { bucket, prefix: out.key === '' || out.key.endsWith('/') ? out.key : `${out.key}/` };
 }
@@ -57,8 +58,8 @@ export function outputKey(prefix: string, inputKey: string): string {
 }
 
 /** Writing one output object per input file, encrypted as the output bucket's default says. */
-export function outputUses(emu: Emu, path: string, inputs: S3Use[]): S3Use[] {
-  const out = outputFolder(emu, path);
+export function outputUses(emu: Emu, partition: string, path: string, inputs: S3Use[]): S3Use[] {
+  const out = outputFolder(emu, partition, path);
   if (!out) return [];
   const e = out.bucket.encryption;
   return inputs

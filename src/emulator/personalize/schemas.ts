@@ -3,7 +3,7 @@ import { parseAvroSchema } from './avro-schema.js';
 import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, inUse, mustFind, newRecord, ofKind, pzArn, render, resources } from './resources.js';
-import { NAME } from './validate.js';
+import { ARN, NAME } from './validate.js';
 import { checkActive } from './quotas.js';
 
 /** Schemas are synchronous (no status), account-wide, immutable; "Total number of active schemas: 500" (quotas.ts). */
@@ -15,7 +15,7 @@ export const schemaOps: PzOperations = {
     const domain = input.str('domain', { enum: ['ECOMMERCE', 'VIDEO_ON_DEMAND'] });
     const parsed = parseAvroSchema(schema);
     if (!parsed.ok) throw new ApiError('InvalidInputException', `Invalid schema: ${parsed.error}.`);
-    const arn = pzArn(emu, info, 'schema', name);
+    const arn = pzArn(info, 'schema', name);
     if (resources(emu)[arn]) throw alreadyExists(arn);
     checkActive(emu, 'schemas', 'schema', ofKind(emu, info, 'schema').length);
     resources(emu)[arn] = newRecord(emu, info, 'schema', { name, schemaArn: arn, schema, domain });
@@ -23,9 +23,9 @@ export const schemaOps: PzOperations = {
     return { schemaArn: arn };
   },
 
-  async DescribeSchema(emu, input) {
-    const arn = input.requiredStr('schemaArn', { max: 256 });
-    return { schema: render(mustFind(emu, arn, 'schema')) };
+  async DescribeSchema(emu, input, info) {
+    const arn = input.requiredStr('schemaArn', ARN);
+    return { schema: render(mustFind(emu, info, arn, 'schema')) };
   },
 
   async ListSchemas(emu, input, info) {
@@ -33,9 +33,9 @@ export const schemaOps: PzOperations = {
     return { schemas: page.map((r) => render(r, ['name', 'schemaArn', 'creationDateTime', 'lastUpdatedDateTime', 'domain'])), nextToken };
   },
 
-  async DeleteSchema(emu, input) {
-    const arn = input.requiredStr('schemaArn', { max: 256 });
-    mustFind(emu, arn, 'schema');
+  async DeleteSchema(emu, input, info) {
+    const arn = input.requiredStr('schemaArn', ARN);
+    mustFind(emu, info, arn, 'schema');
     const users = Object.values(resources(emu)).filter((d) => d._kind === 'dataset' && d.schemaArn === arn);
     if (users.length > 0) throw inUse(`Schema ${arn} is still in use by dataset ${String(users[0]!.datasetArn)}. Delete the dataset first.`);
     delete resources(emu)[arn];

@@ -2,7 +2,8 @@ import type { Emu } from '../context.js';
 import { segmentUsers } from '../../model/index.js';
 import type { SegmentQuery } from '../../model/api.js';
 import { parseAttributeExpression } from '../../spec/attribute-expression.js';
-import { getBucket, parseS3Uri, writeObject } from '../s3/s3-model.js';
+import { parseS3Uri, stillStored, writeObject } from '../s3/s3-model.js';
+import { partitionOf } from '../partitions.js';
 import { modelDirOf } from './data-files.js';
 import { recipeByArn } from './recipes.js';
 import { beginAttempt, find, IN_FLIGHT, resources, setStatus } from './resources.js';
@@ -53,12 +54,13 @@ type JobIo = Record<string, { path: string; kmsKeyArn?: string } | undefined>;
 export function segmentJobAccess(emu: Emu, jobArn: string, roleArn: string | undefined, region: string, jobInput: JobIo, jobOutput: JobIo): JobAccess {
   const source = jobInput.s3DataSource!;
   const destination = jobOutput.s3DataDestination!;
-  const reads = inputUses(emu, source.path);
+  const partition = partitionOf(region);
+  const reads = inputUses(emu, partition, source.path);
   return {
     jobArn,
     roleArn,
     region,
-    uses: [...reads, ...outputUses(emu, destination.path, reads)],
+    uses: [...reads, ...outputUses(emu, partition, destination.path, reads)],
     kmsKeyArns: [source.kmsKeyArn, destination.kmsKeyArn].filter((k): k is string => typeof k === 'string'),
   };
 }
@@ -75,10 +77,11 @@ async function segment(emu: Emu, job: Record<string, unknown>): Promise<string |
   const outPath = String((job.jobOutput as { s3DataDestination: { path: string } }).s3DataDestination.path);
   const out = parseS3Uri(outPath);
   if (!out) return `The output location ${outPath} is not an s3:// URI.`;
-  const folder = outputFolder(emu, outPath);
+  const partition = partitionOf(String(job._region));
+  const folder = outputFolder(emu, partition, outPath);
   if (!folder) return `The output S3 bucket ${out.bucket} does not exist.`;
   const { bucket: outBucket, prefix: outPrefix } = folder;
-  const input = resolveInput(emu, inPath);
+  const input = resolveInput(emu, partition, inPath);
   if (!input.ok) return input.reason;
   const attributes = recipe.name === 'aws-item-attribute-affinity';
   const limit = attributes ? MAX_ATTRIBUTE_QUERIES : MAX_ITEM_QUERIES;
@@ -130,7 +133,7 @@ async function segment(emu: Emu, job: Record<string, unknown>): Promise<string |
       })
       .join('\n');
     if (emu.lifecycle.closed) return undefined;
-    if (!getBucket(emu, out.bucket)) return `The output S3 bucket ${out.bucket} does not exist.`;
+    if (!stillStored(emu, outBucket)) return `The output S3 bucket ${out.bucket} does not exist.`;
     await writeObject(emu, outBucket, outputKey(outPrefix, file.key), Buffer.from(body + '\n'), 'application/json');
   }
   return undefined;

@@ -14,7 +14,7 @@ export const solutionVersionOps: PzOperations = {
     const name = input.str('name', { min: 1, ...NAME });
     const trainingMode = input.str('trainingMode', { enum: ['FULL', 'UPDATE', 'AUTOTRAIN'] }) ?? 'FULL';
     const tags = readTags(input);
-    const s = mustFind(emu, solutionArn, 'solution');
+    const s = mustFind(emu, info, solutionArn, 'solution');
     requireStatus(s, solutionArn, 'ACTIVE', 'solution');
     if (trainingMode !== 'FULL') throw new ApiError('InvalidInputException', `trainingMode ${trainingMode} is not supported for ${String(s.recipeArn)}; use FULL.`);
     const versions = Object.values(resources(emu)).filter((v) => v._kind === 'solutionVersion' && v.solutionArn === solutionArn);
@@ -46,23 +46,23 @@ export const solutionVersionOps: PzOperations = {
     return { solutionVersionArn: arn };
   },
 
-  async DescribeSolutionVersion(emu, input) {
+  async DescribeSolutionVersion(emu, input, info) {
     const arn = input.requiredStr('solutionVersionArn', ARN);
-    return { solutionVersion: render(mustFind(emu, arn, 'solutionVersion')) };
+    return { solutionVersion: render(mustFind(emu, info, arn, 'solutionVersion')) };
   },
 
   async ListSolutionVersions(emu, input, info) {
     const solutionArn = input.str('solutionArn', ARN);
-    if (solutionArn) mustFind(emu, solutionArn, 'solution');
+    if (solutionArn) mustFind(emu, info, solutionArn, 'solution');
     const items = ofKind(emu, info, 'solutionVersion', (v) => !solutionArn || v.solutionArn === solutionArn);
     const { page, nextToken } = paginate(emu, 'ListSolutionVersions', input, items);
     const fields = ['solutionVersionArn', 'status', 'trainingMode', 'trainingType', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason'];
     return { solutionVersions: page.map((r) => render(r, fields)), nextToken };
   },
 
-  async StopSolutionVersionCreation(emu, input) {
+  async StopSolutionVersionCreation(emu, input, info) {
     const arn = input.requiredStr('solutionVersionArn', ARN);
-    const v = mustFind(emu, arn, 'solutionVersion');
+    const v = mustFind(emu, info, arn, 'solutionVersion');
     if (v.status === 'CREATE PENDING') {
       setStatus(v, 'CREATE STOPPED');
     } else if (v.status === 'CREATE IN_PROGRESS') {
@@ -75,9 +75,9 @@ export const solutionVersionOps: PzOperations = {
     return {};
   },
 
-  async GetSolutionMetrics(emu, input) {
+  async GetSolutionMetrics(emu, input, info) {
     const arn = input.requiredStr('solutionVersionArn', ARN);
-    const v = mustFind(emu, arn, 'solutionVersion');
+    const v = mustFind(emu, info, arn, 'solutionVersion');
     if (v.status !== 'ACTIVE') throw inUse(`Solution version ${arn} is ${v.status}; metrics are available once it is ACTIVE.`);
     return { solutionVersionArn: arn, metrics: v._metrics ?? {} };
   },

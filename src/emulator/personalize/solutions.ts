@@ -44,10 +44,10 @@ export const solutionOps: PzOperations = {
     if (!recipeArn) throw new ApiError('InvalidInputException', 'recipeArn is required when performAutoML is false.');
     if (performHPO) throw new ApiError('InvalidInputException', 'Hyperparameter optimization is not supported for this recipe.');
     if (performIncrementalUpdate) throw new ApiError('InvalidInputException', 'performIncrementalUpdate is only supported for the Semantic-Similarity recipe.');
-    const dsg = mustFind(emu, datasetGroupArn, 'datasetGroup');
+    const dsg = mustFind(emu, info, datasetGroupArn, 'datasetGroup');
     if (!recipeByArn(recipeArn)) throw new ApiError('ResourceNotFoundException', `Could not find resource of type recipe with arn = ${recipeArn}`);
     requireStatus(dsg, datasetGroupArn, 'ACTIVE', 'dataset group');
-    const arn = pzArn(emu, info, 'solution', name);
+    const arn = pzArn(info, 'solution', name);
     if (resources(emu)[arn]) throw alreadyExists(arn);
     checkActive(emu, 'solutionsPerDatasetGroup', 'solution', ofKind(emu, info, 'solution', (s) => s.datasetGroupArn === datasetGroupArn && !DELETING.has(s.status ?? '')).length);
     const config = performAutoTraining
@@ -72,9 +72,9 @@ export const solutionOps: PzOperations = {
     return { solutionArn: arn };
   },
 
-  async DescribeSolution(emu, input) {
+  async DescribeSolution(emu, input, info) {
     const arn = input.requiredStr('solutionArn', ARN);
-    const s = mustFind(emu, arn, 'solution');
+    const s = mustFind(emu, info, arn, 'solution');
     const latest = Object.values(resources(emu))
       .filter((v) => v._kind === 'solutionVersion' && v.solutionArn === arn)
       .sort((a, b) => b._createdSeq - a._createdSeq)[0];
@@ -84,15 +84,15 @@ export const solutionOps: PzOperations = {
 
   async ListSolutions(emu, input, info) {
     const dsgArn = input.str('datasetGroupArn', ARN);
-    if (dsgArn) mustFind(emu, dsgArn, 'datasetGroup');
+    if (dsgArn) mustFind(emu, info, dsgArn, 'datasetGroup');
     const items = ofKind(emu, info, 'solution', (s) => !dsgArn || s.datasetGroupArn === dsgArn);
     const { page, nextToken } = paginate(emu, 'ListSolutions', input, items);
     return { solutions: page.map((r) => render(r, ['name', 'solutionArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'recipeArn'])), nextToken };
   },
 
-  async DeleteSolution(emu, input) {
+  async DeleteSolution(emu, input, info) {
     const arn = input.requiredStr('solutionArn', ARN);
-    const s = mustFind(emu, arn, 'solution');
+    const s = mustFind(emu, info, arn, 'solution');
     if (!SETTLED.has(s.status ?? '')) throw inUse(`Solution ${arn} cannot be deleted while its status is ${s.status}.`);
     const training = Object.values(resources(emu)).find((v) => v._kind === 'solutionVersion' && v.solutionArn === arn && IN_FLIGHT.has(v.status ?? ''));
     if (training) throw inUse(`Solution ${arn} cannot be deleted while solution version ${String(training.solutionVersionArn)} is ${training.status}. Stop it with StopSolutionVersionCreation first.`);
@@ -101,7 +101,7 @@ export const solutionOps: PzOperations = {
     return {};
   },
 
-  async UpdateSolution(emu, input) {
+  async UpdateSolution(emu, input, info) {
     const arn = input.requiredStr('solutionArn', ARN);
     const performAutoTraining = input.bool('performAutoTraining');
     const performIncrementalUpdate = input.bool('performIncrementalUpdate');
@@ -109,7 +109,7 @@ export const solutionOps: PzOperations = {
     const autoConfig = updateConfig?.obj('autoTrainingConfig');
     autoConfig?.str('schedulingExpression', { max: 16, pattern: SCHEDULE, patternText: 'rate\\(\\d+ days?\\)' });
     if (performIncrementalUpdate) throw new ApiError('InvalidInputException', 'performIncrementalUpdate is only supported for the Semantic-Similarity recipe.');
-    const s = mustFind(emu, arn, 'solution');
+    const s = mustFind(emu, info, arn, 'solution');
     requireStatus(s, arn, 'ACTIVE', 'solution');
     const pending = s.latestSolutionUpdate as { status?: string } | undefined;
     if (pending && pending.status !== 'ACTIVE' && pending.status !== 'CREATE FAILED') throw inUse(`Solution ${arn} already has an update in progress.`);

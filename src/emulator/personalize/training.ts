@@ -23,19 +23,28 @@ function controllers(emu: Emu): Map<string, AbortController> {
   return m;
 }
 
+/**
+ * Stopping takes a while on AWS too (CREATE IN_PROGRESS > CREATE STOPPING > CREATE STOPPED, the training has to stop
+ * first): a stopped version stays CREATE STOPPING for this many lifecycle steps after its training was aborted
+ * (fast: 200 ms, realistic: 20 s), so a client polling it sees CREATE STOPPING more than once.
+ */
+export const STOPPING_STEPS = 10;
+
+function settleStop(emu: Emu, arn: string): void {
+  emu.lifecycle.after(STOPPING_STEPS, async () => {
+    const v = find(emu, arn, 'solutionVersion');
+    if (v?.status === 'CREATE STOPPING' && !controllers(emu).has(arn)) {
+      setStatus(v, 'CREATE STOPPED');
+      await emu.store.commit();
+    }
+  });
+}
+
 export function stopTraining(emu: Emu, arn: string): void {
   const c = controllers(emu).get(arn);
+  // A running training is aborted and settles when it has ended; one not running here settles on its own.
   if (c) c.abort(new Error('stopped'));
-  else {
-    // Not running in this process (e.g. between steps): settle the stop on the next tick.
-    emu.lifecycle.after(1, async () => {
-      const v = find(emu, arn, 'solutionVersion');
-      if (v?.status === 'CREATE STOPPING' && !controllers(emu).has(arn)) {
-        setStatus(v, 'CREATE STOPPED');
-        await emu.store.commit();
-      }
-    });
-  }
+  else settleStop(emu, arn);
 }
 
 export function runTraining(emu: Emu, arn: string): void {
@@ -45,6 +54,8 @@ export function runTraining(emu: Emu, arn: string): void {
     if (!beginAttempt(v)) return void (await emu.store.commit());
     setStatus(v, 'CREATE IN_PROGRESS');
     await emu.store.commit();
+    // Stopped while the status was being written: the stop settles on its own, nothing to train.
+    if (v.status !== 'CREATE IN_PROGRESS') return;
     const controller = new AbortController();
     const onClose = () => controller.abort(new Error('emulator closing'));
     emu.lifecycle.signal.addEventListener('abort', onClose, { once: true });
@@ -61,8 +72,8 @@ export function runTraining(emu: Emu, arn: string): void {
     if (emu.lifecycle.closed) return; // stays CREATE IN_PROGRESS on disk; the next start trains again
     const current = find(emu, arn, 'solutionVersion');
     if (!current) return;
-    if (current.status === 'CREATE STOPPING') setStatus(current, 'CREATE STOPPED');
-    else if (outcome.ok) {
+    if (current.status === 'CREATE STOPPING') return settleStop(emu, arn);
+    if (outcome.ok) {
       current._metrics = outcome.metrics;
       current.trainingHours = Math.round((outcome.seconds / 3600) * 1e6) / 1e6;
       current.trainingProgress = 1;

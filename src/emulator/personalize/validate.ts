@@ -1,4 +1,5 @@
 import { ApiError } from '../api-error.js';
+import { parseArn } from '../partitions.js';
 
 /**
  * Input checks with the service model's constraints (botocore personalize 2018-05-22). A constraint violation is
@@ -6,13 +7,15 @@ import { ApiError } from '../api-error.js';
  * SerializationException, as the JSON protocol front end answers.
  */
 export const NAME = { max: 63, pattern: /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/, patternText: '^[a-zA-Z0-9][a-zA-Z0-9\\-_]*' };
-export const ARN = { max: 256, pattern: /^arn:([a-z\d-]+):personalize:.*:.*:.+$/, patternText: 'arn:([a-z\\d-]+):personalize:.*:.*:.+' };
+/** ARNs (Arn, RoleArn, KmsKeyArn) must also be in the partition of the request's region: `inPartition`. */
+export const ARN = { max: 256, pattern: /^arn:([a-z\d-]+):personalize:.*:.*:.+$/, patternText: 'arn:([a-z\\d-]+):personalize:.*:.*:.+', inPartition: true };
 export const ROLE_ARN = {
   max: 256,
   pattern: /^arn:([a-z\d-]+):iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/,
   patternText: 'arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+',
+  inPartition: true,
 };
-export const KMS_ARN = { max: 2048, pattern: /^arn:aws.*:kms:.*:[0-9]{12}:key\/.*$/, patternText: 'arn:aws.*:kms:.*:[0-9]{12}:key/.*' };
+export const KMS_ARN = { max: 2048, pattern: /^arn:aws.*:kms:.*:[0-9]{12}:key\/.*$/, patternText: 'arn:aws.*:kms:.*:[0-9]{12}:key/.*', inPartition: true };
 export const S3_LOCATION = { max: 256, pattern: /^(s3|http|https):\/\/.+$/, patternText: '(s3|http|https)://.+' };
 export const NEXT_TOKEN = { max: 1500, pattern: /^[\x00-\x7f]*$/, patternText: '\\p{ASCII}{0,1500}' };
 
@@ -23,11 +26,22 @@ export interface StrRule {
   pattern?: RegExp;
   patternText?: string;
   enum?: readonly string[];
+  /** An ARN that must be in the request's partition. */
+  inPartition?: boolean;
 }
 
 function invalid(name: string, value: unknown, constraint: string, code = 'InvalidInputException'): ApiError {
   const shown = typeof value === 'string' ? value : JSON.stringify(value);
   return new ApiError(code, `1 validation error detected: Value '${shown}' at '${name}' failed to satisfy constraint: ${constraint}`);
+}
+
+/**
+ * The model's ARN patterns accept any partition (`arn:([a-z\d-]+):...`), but a resource of another partition cannot
+ * exist in the request's region: the emulator refuses it as invalid input, naming both partitions. (AWS does not
+ * document which error it answers; InvalidInputException is Personalize's error for a value it cannot use.)
+ */
+function wrongPartition(name: string, value: string, partition: string, code: string): ApiError {
+  return new ApiError(code, `Invalid ARN '${value}' at '${name}': its partition is '${parseArn(value)?.partition ?? ''}', but the request was made in partition '${partition}'.`);
 }
 
 export function serializationError(name: string, expected: string): ApiError {
@@ -43,6 +57,8 @@ export class Input {
     private readonly body: Record<string, unknown>,
     private readonly path = '',
     private readonly code = 'InvalidInputException',
+    /** The request's partition, which ARN members must be in (undefined: not checked). */
+    private readonly partition?: string,
   ) {}
 
   private name(member: string): string {
@@ -66,6 +82,7 @@ export class Input {
     if (rule.max !== undefined && v.length > rule.max) throw invalid(name, v, `Member must have length less than or equal to ${rule.max}`, this.code);
     if (rule.pattern && !rule.pattern.test(v)) throw invalid(name, v, `Member must satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source}`, this.code);
     if (rule.enum && !rule.enum.includes(v)) throw invalid(name, v, `Member must satisfy enum value set: [${rule.enum.join(', ')}]`, this.code);
+    if (rule.inPartition && this.partition !== undefined && parseArn(v)?.partition !== this.partition) throw wrongPartition(name, v, this.partition, this.code);
     return v;
   }
 
@@ -98,7 +115,7 @@ export class Input {
       return undefined;
     }
     if (typeof v !== 'object' || Array.isArray(v)) throw serializationError(name, 'a structure');
-    return new Input(v as Record<string, unknown>, name, this.code);
+    return new Input(v as Record<string, unknown>, name, this.code, this.partition);
   }
 
   /** The plain JSON value of a structure member (for storing and echoing back). */

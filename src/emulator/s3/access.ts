@@ -1,21 +1,24 @@
 import { ApiError } from '../api-error.js';
-import type { Emu } from '../context.js';
+import type { RequestInfo } from '../context.js';
 import { notAuthorized } from '../iam/denial.js';
 import { authorize, type Decision, type Principal } from '../iam/evaluate.js';
 import type { RequestContext } from '../iam/conditions.js';
 import { parsePolicy, type Policy } from '../iam/policy.js';
+import { rootArn } from '../partitions.js';
 import type { S3Bucket } from '../store/state.js';
 import type { S3Request } from './responses.js';
+import { partitionOfBucket } from './s3-model.js';
 
 /**
- * Authorization of S3 requests by the policy evaluator. The emulator's own callers sign with the account's root
- * credentials: the root user has every permission of its account, so only an explicit Deny in the bucket policy
- * stops it (as on AWS; only the bucket policy operations themselves stay open to the root user, which "can always"
- * manage the bucket policy). Personalize reaches S3 through the same function with its role or service principal.
+ * Authorization of S3 requests by the policy evaluator. The emulator's callers sign with an account's root
+ * credentials: the root user has every permission of its own account, so only an explicit Deny in the bucket policy
+ * stops it on its own buckets; on another account's bucket the bucket policy must also allow it (cross-account
+ * evaluation). Personalize reaches S3 through the same function with its role or service principal.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html
+ * Bucket and object ARNs carry the partition of the bucket's region and no region or account: arn:aws-cn:s3:::b/k.
  */
-export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
-export const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
+export const bucketArn = (b: S3Bucket) => `arn:${partitionOfBucket(b)}:s3:::${b.name}`;
+export const objectArn = (b: S3Bucket, key: string) => `${bucketArn(b)}/${key}`;
 
 const policyCache = new WeakMap<S3Bucket, { text: string; policy: Policy }>();
 
@@ -29,7 +32,7 @@ export function bucketPolicy(b: S3Bucket): Policy | undefined {
 }
 
 /** Context keys every request carries. The emulator's endpoint stands in for S3's HTTPS endpoint. */
-export function baseContext(emu: Emu, principal: Principal, region: string, sourceIp?: string): RequestContext {
+export function baseContext(principal: Principal, region: string, sourceIp?: string): RequestContext {
   const now = new Date();
   const ctx: RequestContext = {
     'aws:SecureTransport': 'true',
@@ -39,7 +42,7 @@ export function baseContext(emu: Emu, principal: Principal, region: string, sour
   };
   if (sourceIp) ctx['aws:SourceIp'] = sourceIp.replace(/^::ffff:/, '');
   if (principal.kind === 'root') {
-    Object.assign(ctx, { 'aws:PrincipalArn': `arn:aws:iam::${principal.account}:root`, 'aws:PrincipalAccount': principal.account, 'aws:PrincipalType': 'Account', 'aws:userid': principal.account });
+    Object.assign(ctx, { 'aws:PrincipalArn': rootArn(principal), 'aws:PrincipalAccount': principal.account, 'aws:PrincipalType': 'Account', 'aws:userid': principal.account });
   } else if (principal.kind === 'role') {
     Object.assign(ctx, { 'aws:PrincipalArn': principal.roleArn, 'aws:PrincipalAccount': principal.account, 'aws:PrincipalType': 'AssumedRole' });
   } else if (principal.kind === 'service') {
@@ -58,14 +61,17 @@ export interface S3Access {
   boundary?: Policy;
 }
 
-/** The decision for one S3 action on a bucket or object, with the bucket's policy as the resource-based policy. */
-export function decideS3(emu: Emu, b: S3Bucket, access: S3Access): Decision {
+/**
+ * The decision for one S3 action on a bucket or object, with the bucket's policy as the resource-based policy and
+ * the bucket owner as the resource's account (objects belong to the bucket owner: ownership enforced, S3's default).
+ */
+export function decideS3(b: S3Bucket, access: S3Access): Decision {
   return authorize({
     request: { principal: access.principal, action: access.action, resource: access.resource, context: access.context },
     identityPolicies: access.identityPolicies,
     boundary: access.boundary,
     resourcePolicy: bucketPolicy(b),
-    resourceAccount: emu.opts.accountId,
+    resourceAccount: b.owner,
   });
 }
 
@@ -73,18 +79,32 @@ export function accessDenied(message: string): ApiError {
   return new ApiError('AccessDenied', message, 403);
 }
 
-export function callerPrincipal(emu: Emu): Principal {
-  return { kind: 'root', account: emu.opts.accountId };
+/** The signer of a request: the root user of its account. */
+export function callerPrincipal(info: RequestInfo): Principal {
+  return { kind: 'root', account: info.account, partition: info.partition };
 }
 
 /** Authorizes the signed caller of an S3 request; throws 403 AccessDenied with AWS's wording otherwise. */
 export function authorizeCaller(r: S3Request, b: S3Bucket, action: string, resource: string, extra: RequestContext = {}): void {
   const decision = callerDecision(r, b, action, resource, extra);
-  if (!decision.allowed) throw accessDenied(notAuthorized(callerPrincipal(r.emu), action, resource, decision));
+  if (!decision.allowed) throw accessDenied(notAuthorized(callerPrincipal(r.info), action, resource, decision));
 }
 
 export function callerDecision(r: S3Request, b: S3Bucket, action: string, resource: string, extra: RequestContext = {}): Decision {
-  const principal = callerPrincipal(r.emu);
-  const context = { ...baseContext(r.emu, principal, r.info.region, r.req.socket.remoteAddress), ...extra };
-  return decideS3(r.emu, b, { principal, action, resource, context });
+  const principal = callerPrincipal(r.info);
+  const context = { ...baseContext(principal, r.info.region, r.req.socket.remoteAddress), ...extra };
+  return decideS3(b, { principal, action, resource, context });
+}
+
+/**
+ * The bucket policy operations: the bucket owner's root user may always call them, "even if their bucket policy
+ * explicitly denies the root principal's access"; any other caller needs the permission (403 AccessDenied otherwise)
+ * and must belong to the bucket owner's account: "If you have the correct permissions, but you're not using an
+ * identity that belongs to the bucket owner's account, Amazon S3 returns a 405 Method Not Allowed error" (botocore s3
+ * PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy).
+ */
+export function authorizePolicyOperation(r: S3Request, b: S3Bucket, action: string): void {
+  if (b.owner === r.info.account) return;
+  authorizeCaller(r, b, action, bucketArn(b));
+  throw new ApiError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
 }

@@ -1,17 +1,17 @@
 import { ApiError } from '../api-error.js';
 import { child, childText } from '../xml.js';
-import { authorizeCaller, bucketArn } from './access.js';
+import { authorizeCaller, authorizePolicyOperation, bucketArn } from './access.js';
 import { mustBucket, readSmallBody, readXmlBody, sendEmpty, sendXml, type S3Request } from './responses.js';
 
 /**
  * Public access block, bucket policy and default encryption: stored as given and returned as S3 does. The bucket
- * policy operations are not checked against the policy: the bucket owner's root user can always manage it.
+ * policy operations are open to the bucket owner's root user whatever the policy says (authorizePolicyOperation).
  */
 const PAB_FIELDS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 
 export async function putPublicAccessBlock(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  authorizeCaller(r, b, 's3:PutBucketPublicAccessBlock', bucketArn(b.name));
+  authorizeCaller(r, b, 's3:PutBucketPublicAccessBlock', bucketArn(b));
   const doc = await readXmlBody(r, 'PublicAccessBlockConfiguration', true);
   const config: Record<string, boolean> = {};
   for (const f of PAB_FIELDS) {
@@ -26,7 +26,7 @@ export async function putPublicAccessBlock(r: S3Request): Promise<void> {
 
 export function getPublicAccessBlock(r: S3Request): void {
   const b = mustBucket(r);
-  authorizeCaller(r, b, 's3:GetBucketPublicAccessBlock', bucketArn(b.name));
+  authorizeCaller(r, b, 's3:GetBucketPublicAccessBlock', bucketArn(b));
   if (!b.publicAccessBlock) {
     throw new ApiError('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404, { BucketName: b.name });
   }
@@ -35,7 +35,7 @@ export function getPublicAccessBlock(r: S3Request): void {
 
 export async function deletePublicAccessBlock(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  authorizeCaller(r, b, 's3:PutBucketPublicAccessBlock', bucketArn(b.name));
+  authorizeCaller(r, b, 's3:PutBucketPublicAccessBlock', bucketArn(b));
   delete b.publicAccessBlock;
   await r.emu.store.commit();
   sendEmpty(r, 204);
@@ -55,6 +55,7 @@ export function grantsPublicAccess(policy: Record<string, unknown>): boolean {
 
 export async function putBucketPolicy(r: S3Request): Promise<void> {
   const b = mustBucket(r);
+  authorizePolicyOperation(r, b, 's3:PutBucketPolicy');
   const text = (await readSmallBody(r, 20 * 1024, true)).toString('utf8');
   let policy: unknown;
   try {
@@ -75,6 +76,7 @@ export async function putBucketPolicy(r: S3Request): Promise<void> {
 
 export function getBucketPolicy(r: S3Request): void {
   const b = mustBucket(r);
+  authorizePolicyOperation(r, b, 's3:GetBucketPolicy');
   if (b.policy === undefined) throw new ApiError('NoSuchBucketPolicy', 'The bucket policy does not exist', 404, { BucketName: b.name });
   r.res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(b.policy)), 'x-amz-request-id': r.info.requestId });
   r.res.end(b.policy);
@@ -82,6 +84,7 @@ export function getBucketPolicy(r: S3Request): void {
 
 export async function deleteBucketPolicy(r: S3Request): Promise<void> {
   const b = mustBucket(r);
+  authorizePolicyOperation(r, b, 's3:DeleteBucketPolicy');
   delete b.policy;
   await r.emu.store.commit();
   sendEmpty(r, 204);
@@ -89,7 +92,7 @@ export async function deleteBucketPolicy(r: S3Request): Promise<void> {
 
 export async function putBucketEncryption(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  authorizeCaller(r, b, 's3:PutEncryptionConfiguration', bucketArn(b.name));
+  authorizeCaller(r, b, 's3:PutEncryptionConfiguration', bucketArn(b));
   const doc = await readXmlBody(r, 'ServerSideEncryptionConfiguration', true);
   const rule = child(doc, 'Rule');
   const defaults = rule ? child(rule, 'ApplyServerSideEncryptionByDefault') : undefined;
@@ -107,7 +110,7 @@ export async function putBucketEncryption(r: S3Request): Promise<void> {
 /** Since 2023 every bucket has SSE-S3 (AES256) by default, so there is always a configuration to return. */
 export function getBucketEncryption(r: S3Request): void {
   const b = mustBucket(r);
-  authorizeCaller(r, b, 's3:GetEncryptionConfiguration', bucketArn(b.name));
+  authorizeCaller(r, b, 's3:GetEncryptionConfiguration', bucketArn(b));
   const e = b.encryption ?? { algorithm: 'AES256', bucketKeyEnabled: false };
   sendXml(r, 200, 'ServerSideEncryptionConfiguration', [
     [
@@ -122,7 +125,7 @@ export function getBucketEncryption(r: S3Request): void {
 
 export async function deleteBucketEncryption(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  authorizeCaller(r, b, 's3:PutEncryptionConfiguration', bucketArn(b.name));
+  authorizeCaller(r, b, 's3:PutEncryptionConfiguration', bucketArn(b));
   delete b.encryption;
   await r.emu.store.commit();
   sendEmpty(r, 204);

@@ -39,7 +39,7 @@ export async function deleteObject(r: S3Request): Promise<void> {
   const key = r.key!;
   const versionId = versionIdParam(r);
   const ifMatch = header(r.req, 'if-match');
-  authorizeCaller(r, b, deleteAction(versionId), objectArn(b.name, key), ifMatch !== undefined ? { 's3:if-match': ifMatch } : {});
+  authorizeCaller(r, b, deleteAction(versionId), objectArn(b, key), ifMatch !== undefined ? { 's3:if-match': ifMatch } : {});
   checkDeleteCondition(b, key, ifMatch);
   const outcome = deleteOne(b, key, versionId);
   await r.emu.store.commit();
@@ -83,9 +83,9 @@ export async function deleteObjects(r: S3Request): Promise<void> {
       continue;
     }
     const action = deleteAction(versionId);
-    const decision = callerDecision(r, b, action, objectArn(b.name, key), etag !== undefined ? { 's3:if-match': etag } : {});
+    const decision = callerDecision(r, b, action, objectArn(b, key), etag !== undefined ? { 's3:if-match': etag } : {});
     if (!decision.allowed) {
-      failed('AccessDenied', notAuthorized(callerPrincipal(r.emu), action, objectArn(b.name, key), decision));
+      failed('AccessDenied', notAuthorized(callerPrincipal(r.info), action, objectArn(b, key), decision));
       continue;
     }
     try {

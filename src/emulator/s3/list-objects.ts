@@ -108,7 +108,7 @@ export function authorizeList(r: S3Request, b: S3Bucket, action = 's3:ListBucket
   if (delimiter !== null) ctx['s3:delimiter'] = delimiter;
   const maxKeys = r.query.get('max-keys');
   if (maxKeys !== null) ctx['s3:max-keys'] = maxKeys;
-  authorizeCaller(r, b, action, bucketArn(b.name), ctx);
+  authorizeCaller(r, b, action, bucketArn(b), ctx);
 }
 
 export function listObjectsV2(r: S3Request): void {
@@ -123,7 +123,7 @@ export function listObjectsV2(r: S3Request): void {
   const cursor = token !== null ? decodeToken(token) : undefined;
   const after = cursor ? cursor.m : startAfter;
   const { entries, truncated, lastMarker, lastWasPrefix } = walk(b, prefix, delimiter, after, cursor?.p ? cursor.m : undefined, maxKeys.served);
-  const owner = r.query.get('fetch-owner') === 'true' ? r.emu.opts.accountId : undefined;
+  const owner = r.query.get('fetch-owner') === 'true' ? b.owner : undefined;
   sendXml(r, 200, 'ListBucketResult', [
     ['Name', b.name],
     ['Prefix', enc(prefix)],
@@ -157,6 +157,6 @@ export function listObjectsV1(r: S3Request): void {
     ['MaxKeys', maxKeys.asked],
     ...(delimiter ? [['Delimiter', enc(delimiter)] as XmlNode] : []),
     ['IsTruncated', truncated ? 'true' : 'false'],
-    ...contents(b, entries, enc, r.emu.opts.accountId),
+    ...contents(b, entries, enc, b.owner),
   ]);
 }

@@ -10,7 +10,7 @@ import { checkConditions, writeConditions } from './conditional.js';
 import { checkKey, requestedSse, sseHeaders, userMetadata, versionHeader, writeContext } from './objects.js';
 import { receiveBody } from './receive-body.js';
 import { header, mustBucket, readXmlBody, sendEmpty, sendXml, type S3Request } from './responses.js';
-import { getObject } from './s3-model.js';
+import { getObject, stillStored } from './s3-model.js';
 import { putVersion } from './versions.js';
 
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -28,7 +28,7 @@ function upload(r: S3Request, b: S3Bucket): S3Upload {
 export async function createMultipartUpload(r: S3Request): Promise<void> {
   const b = mustBucket(r);
   checkKey(r.key!);
-  authorizeCaller(r, b, 's3:PutObject', objectArn(b.name, r.key!), writeContext(r));
+  authorizeCaller(r, b, 's3:PutObject', objectArn(b, r.key!), writeContext(r));
   const uploadId = randomBytes(24).toString('base64url');
   b.uploads[uploadId] = {
     uploadId,
@@ -50,7 +50,7 @@ export async function createMultipartUpload(r: S3Request): Promise<void> {
 export async function uploadPart(r: S3Request): Promise<void> {
   const b = mustBucket(r);
   const u = upload(r, b);
-  authorizeCaller(r, b, 's3:PutObject', objectArn(b.name, u.key));
+  authorizeCaller(r, b, 's3:PutObject', objectArn(b, u.key));
   const raw = r.query.get('partNumber') ?? '';
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 1 || n > MAX_PARTS) {
@@ -58,7 +58,7 @@ export async function uploadPart(r: S3Request): Promise<void> {
   }
   const body = await receiveBody(r.emu, r.req, Math.min(r.emu.opts.maxObjectBytes, 5 * 1024 ** 3), r.chain);
   const blob = await r.emu.blobs.adopt(body.tempFile);
-  if (r.emu.store.state.s3.buckets[b.name]?.uploads[u.uploadId] !== u) {
+  if (!stillStored(r.emu, b) || b.uploads[u.uploadId] !== u) {
     await r.emu.blobs.remove(blob);
     throw new ApiError('NoSuchUpload', 'The specified upload does not exist.', 404, { UploadId: u.uploadId });
   }
@@ -75,7 +75,7 @@ export async function uploadPart(r: S3Request): Promise<void> {
 export async function completeMultipartUpload(r: S3Request): Promise<void> {
   const b = mustBucket(r);
   const u = upload(r, b);
-  authorizeCaller(r, b, 's3:PutObject', objectArn(b.name, u.key), writeContext(r));
+  authorizeCaller(r, b, 's3:PutObject', objectArn(b, u.key), writeContext(r));
   const conditions = writeConditions(r);
   const doc = await readXmlBody(r, 'CompleteMultipartUpload');
   const listed = doc.children.filter((c) => c.name === 'Part');
@@ -129,7 +129,7 @@ export async function completeMultipartUpload(r: S3Request): Promise<void> {
     await fh.close();
   }
   const blob = await r.emu.blobs.adopt(tmp);
-  if (r.emu.store.state.s3.buckets[b.name]?.uploads[u.uploadId] !== u) {
+  if (!stillStored(r.emu, b) || b.uploads[u.uploadId] !== u) {
     await r.emu.blobs.remove(blob);
     throw new ApiError('NoSuchUpload', 'The specified upload does not exist.', 404, { UploadId: u.uploadId });
   }
@@ -158,7 +158,7 @@ export async function completeMultipartUpload(r: S3Request): Promise<void> {
 export async function abortMultipartUpload(r: S3Request): Promise<void> {
   const b = mustBucket(r);
   const u = upload(r, b);
-  authorizeCaller(r, b, 's3:AbortMultipartUpload', objectArn(b.name, u.key));
+  authorizeCaller(r, b, 's3:AbortMultipartUpload', objectArn(b, u.key));
   const blobs = Object.values(u.parts).map((p) => p.blob);
   delete b.uploads[u.uploadId];
   await r.emu.store.commit();
@@ -169,7 +169,7 @@ export async function abortMultipartUpload(r: S3Request): Promise<void> {
 export function listParts(r: S3Request): void {
   const b = mustBucket(r);
   const u = upload(r, b);
-  authorizeCaller(r, b, 's3:ListMultipartUploadParts', objectArn(b.name, u.key));
+  authorizeCaller(r, b, 's3:ListMultipartUploadParts', objectArn(b, u.key));
   const int = (name: string, fallback: number) => {
     const raw = r.query.get(name);
     if (raw === null) return fallback;

@@ -6,7 +6,7 @@ import { checksumHeader } from './checksums.js';
 import { beginConditionalWrite, checkConditions, endConditionalWrite, etagMatches, noSuchKey, preconditionFailed, writeConditions } from './conditional.js';
 import { receiveBody } from './receive-body.js';
 import { baseHeaders, header, httpDate, mustBucket, sendEmpty, type S3Request } from './responses.js';
-import { defaultSse, getObject } from './s3-model.js';
+import { defaultSse, getObject, stillStored } from './s3-model.js';
 import { findVersion, latestIsDeleteMarker, NULL_VERSION, putVersion } from './versions.js';
 
 export const MAX_KEY_BYTES = 1024;
@@ -75,7 +75,7 @@ export async function putObject(r: S3Request): Promise<void> {
   const b = mustBucket(r);
   const key = r.key!;
   checkKey(key);
-  authorizeCaller(r, b, 's3:PutObject', objectArn(b.name, key), writeContext(r));
+  authorizeCaller(r, b, 's3:PutObject', objectArn(b, key), writeContext(r));
   const conditions = writeConditions(r);
   if (conditions) checkConditions(conditions, key, getObject(b, key));
   const metadata = userMetadata(r);
@@ -84,7 +84,7 @@ export async function putObject(r: S3Request): Promise<void> {
   try {
     const body = await receiveBody(r.emu, r.req, r.emu.opts.maxObjectBytes, r.chain);
     const blob = await r.emu.blobs.adopt(body.tempFile);
-    if (r.emu.store.state.s3.buckets[b.name] !== b) {
+    if (!stillStored(r.emu, b)) {
       await r.emu.blobs.remove(blob);
       throw new ApiError('NoSuchBucket', 'The specified bucket does not exist', 404, { BucketName: b.name });
     }
@@ -166,7 +166,7 @@ function parseRange(value: string | undefined, size: number): { start: number; e
 function objectToRead(r: S3Request, b: S3Bucket): S3ObjectMeta {
   const key = r.key!;
   const versionId = versionIdParam(r);
-  authorizeCaller(r, b, versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', objectArn(b.name, key));
+  authorizeCaller(r, b, versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', objectArn(b, key));
   if (versionId === undefined) {
     const o = getObject(b, key);
     if (o) return o;

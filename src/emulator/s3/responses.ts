@@ -62,7 +62,7 @@ export function noSuchBucket(name: string): ApiError {
 }
 
 export function mustBucket(r: S3Request): S3Bucket {
-  const b = getBucket(r.emu, r.bucket!);
+  const b = getBucket(r.emu, r.info.partition, r.bucket!);
   if (!b) throw noSuchBucket(r.bucket!);
   return b;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Emu } from '../context.js';
+import { partitionOf } from '../partitions.js';
 import type { EmulatorState, S3Bucket, S3ObjectMeta } from '../store/state.js';
 import { historyBlobs, putVersion } from './versions.js';
 
@@ -8,8 +9,27 @@ export function buckets(emu: Emu): Record<string, S3Bucket> {
   return emu.store.state.s3.buckets;
 }
 
-export function getBucket(emu: Emu, name: string): S3Bucket | undefined {
-  return Object.prototype.hasOwnProperty.call(buckets(emu), name) ? buckets(emu)[name] : undefined;
+/**
+ * Bucket names are one namespace per partition, shared by all accounts: "each bucket name must be unique across all
+ * Amazon Web Services accounts in all the Amazon Web Services Regions within a partition" (botocore s3 CreateBucket).
+ * The state keys buckets by partition and name ('/' cannot occur in a bucket name).
+ */
+export function bucketKey(partition: string, name: string): string {
+  return `${partition}/${name}`;
+}
+
+export function partitionOfBucket(b: S3Bucket): string {
+  return partitionOf(b.region);
+}
+
+export function getBucket(emu: Emu, partition: string, name: string): S3Bucket | undefined {
+  const key = bucketKey(partition, name);
+  return Object.prototype.hasOwnProperty.call(buckets(emu), key) ? buckets(emu)[key] : undefined;
+}
+
+/** Whether `b` is still the stored bucket (not deleted, nor deleted and created again, while a request waited). */
+export function stillStored(emu: Emu, b: S3Bucket): boolean {
+  return getBucket(emu, partitionOfBucket(b), b.name) === b;
 }
 
 export function getObject(bucket: S3Bucket, key: string): S3ObjectMeta | undefined {

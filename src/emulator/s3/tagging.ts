@@ -17,7 +17,7 @@ function invalidTag(message: string): ApiError {
 
 export async function putBucketTagging(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  authorizeCaller(r, b, 's3:PutBucketTagging', bucketArn(b.name));
+  authorizeCaller(r, b, 's3:PutBucketTagging', bucketArn(b));
   const doc = await readXmlBody(r, 'Tagging', true);
   const set = child(doc, 'TagSet');
   if (!set) throw new ApiError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
@@ -39,7 +39,7 @@ export async function putBucketTagging(r: S3Request): Promise<void> {
 
 export function getBucketTagging(r: S3Request): void {
   const b = mustBucket(r);
-  authorizeCaller(r, b, 's3:GetBucketTagging', bucketArn(b.name));
+  authorizeCaller(r, b, 's3:GetBucketTagging', bucketArn(b));
   if (!b.tags || Object.keys(b.tags).length === 0) throw new ApiError('NoSuchTagSet', 'The TagSet does not exist', 404, { BucketName: b.name });
   const tagSet: XmlNode[] = Object.entries(b.tags).map(([k, v]) => ['Tag', [['Key', k], ['Value', v]]]);
   sendXml(r, 200, 'Tagging', [['TagSet', tagSet]]);
@@ -47,7 +47,7 @@ export function getBucketTagging(r: S3Request): void {
 
 export async function deleteBucketTagging(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  authorizeCaller(r, b, 's3:PutBucketTagging', bucketArn(b.name));
+  authorizeCaller(r, b, 's3:PutBucketTagging', bucketArn(b));
   delete b.tags;
   await r.emu.store.commit();
   sendEmpty(r, 204);

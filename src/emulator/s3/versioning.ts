@@ -15,7 +15,7 @@ import { versionIdOf, versionsOf } from './versions.js';
  */
 export async function putBucketVersioning(r: S3Request): Promise<void> {
   const b = mustBucket(r);
-  authorizeCaller(r, b, 's3:PutBucketVersioning', bucketArn(b.name));
+  authorizeCaller(r, b, 's3:PutBucketVersioning', bucketArn(b));
   const doc = await readXmlBody(r, 'VersioningConfiguration', true);
   const status = childText(doc, 'Status');
   const mfaDelete = childText(doc, 'MfaDelete');
@@ -34,7 +34,7 @@ export async function putBucketVersioning(r: S3Request): Promise<void> {
 
 export function getBucketVersioning(r: S3Request): void {
   const b = mustBucket(r);
-  authorizeCaller(r, b, 's3:GetBucketVersioning', bucketArn(b.name));
+  authorizeCaller(r, b, 's3:GetBucketVersioning', bucketArn(b));
   sendXml(r, 200, 'VersioningConfiguration', b.versioning ? [['Status', b.versioning]] : []);
 }
 
@@ -94,7 +94,7 @@ export function listObjectVersions(r: S3Request): void {
     }
   }
   const last = rows[rows.length - 1];
-  const owner: XmlNode = ['Owner', [['ID', r.emu.opts.accountId], ['DisplayName', 'segflow-emulator']]];
+  const owner: XmlNode = ['Owner', [['ID', b.owner], ['DisplayName', 'segflow-emulator']]];
   const entries: XmlNode[] = rows.map((row) => {
     if (row.commonPrefix !== undefined) return ['CommonPrefixes', [['Prefix', enc(row.commonPrefix)]]];
     const v = row.v!;

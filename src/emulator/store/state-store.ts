@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { SegflowError, ExitCode } from '../../util/errors.js';
 import { emptyState, STATE_VERSION, type EmulatorState } from './state.js';
 import { acquireLock } from '../../util/file-lock.js';
+import { migrateState } from './migrate.js';
 
 /**
  * Keeps the state in memory and on disk. `commit()` resolves once a write that started after the caller's change
@@ -24,15 +25,20 @@ export class StateStore {
     return join(dataDir, 'state.json');
   }
 
-  static async open(dataDir: string): Promise<StateStore> {
+  /** `defaultAccount` owns what an older, single-account emulator left (see migrate.ts). */
+  static async open(dataDir: string, defaultAccount: string): Promise<StateStore> {
     await mkdir(dataDir, { recursive: true });
     let state: EmulatorState;
     try {
       const text = await readFile(StateStore.statePath(dataDir), 'utf8');
-      state = JSON.parse(text) as EmulatorState;
-      if (state.version !== STATE_VERSION) {
-        throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} has version ${state.version}; this emulator reads version ${STATE_VERSION}`);
+      const read = JSON.parse(text) as EmulatorState;
+      const migrated = migrateState(read, STATE_VERSION, defaultAccount);
+      if (!migrated) {
+        throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} has version ${read.version}; this emulator reads versions up to ${STATE_VERSION}`);
       }
+      state = migrated;
+      // Upgraded once and for all: an older emulator then refuses the directory instead of misreading it.
+      if (migrated !== read) await writeFileAtomic(StateStore.statePath(dataDir), JSON.stringify(migrated));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') state = emptyState();
       else if (e instanceof SyntaxError) {

@@ -3,7 +3,7 @@
  * change. Object bodies, imported data and models are files beside it (see docs/emulator.md, "Data layout").
  * Times are epoch milliseconds.
  */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 /** A Personalize resource as stored: the API fields plus internal ones that start with '_'. */
 export interface PzRecord {
@@ -74,6 +74,8 @@ export interface S3Upload {
 export interface S3Bucket {
   name: string;
   region: string;
+  /** The account that created the bucket and owns it (and, with ownership enforced, every object in it). */
+  owner: string;
   created: number;
   objects: Record<string, S3ObjectMeta>;
   uploads: Record<string, S3Upload>;
@@ -162,7 +164,9 @@ export interface EmulatorState {
     resources: Record<string, PzRecord>;
     tags: Record<string, Record<string, string>>;
   };
+  /** Buckets by `<partition>/<name>` (s3-model.ts bucketKey). */
   s3: { buckets: Record<string, S3Bucket> };
+  /** Roles and customer managed policies by ARN: each account (and partition) has its own. */
   iam: { roles: Record<string, IamRole>; policies: Record<string, IamPolicy> };
   kms: { keys: Record<string, KmsKey> };
 }
