@@ -121,7 +121,7 @@ function actualOf(ctx: StepContext, estimate: CostEstimate, trainingHours: numbe
   const p = preparedOf(ctx);
   return actualCost(
     {
-      ingestBytes: estimate.ingestGb > 0 ? ['interactions.csv', 'items.csv'].reduce((s, f) => s + (p.manifest.outputs[f]?.bytes ?? 0), 0) : 0,
+      ingestBytes: estimate.ingestGb > 0 ? [ARTIFACT_FILES.interactions, ARTIFACT_FILES.items, ARTIFACT_FILES.users].reduce((s, f) => s + (p.manifest.outputs[f]?.bytes ?? 0), 0) : 0,
       trainingHours: estimate.trainingHours ? trainingHours : 0,
       ...(estimate.segments ? { segments: { users: p.stats.trainUsers, queries: p.stats.queries } } : {}),
     },

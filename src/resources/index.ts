@@ -17,10 +17,12 @@ import { uploadStep } from './upload.js';
 
 /**
  * The pipeline's steps in a topological order (every step after its dependencies). Items steps exist only when
- * the spec has data.items; training then also waits for the items import.
+ * the spec has data.items; training then also waits for the items import. Users steps exist only with data.users
+ * (the recipes do not train on them: only a filter reads them).
  */
 export function pipelineSteps(spec: Spec): StepDefinition[] {
   const withItems = Boolean(spec.data.items);
+  const withUsers = Boolean(spec.data.users);
   const training: StepDefinition = withItems ? { ...trainingStep, deps: [...trainingStep.deps, 'import-items'] } : trainingStep;
   const solution: StepDefinition = withItems ? { ...solutionStep, deps: [...solutionStep.deps, 'dataset-items'] } : solutionStep;
   return [
@@ -30,11 +32,14 @@ export function pipelineSteps(spec: Spec): StepDefinition[] {
     datasetGroupStep,
     schemaStep('interactions'),
     ...(withItems ? [schemaStep('items')] : []),
+    ...(withUsers ? [schemaStep('users')] : []),
     datasetStep('interactions'),
     ...(withItems ? [datasetStep('items')] : []),
+    ...(withUsers ? [datasetStep('users')] : []),
     uploadStep,
     importStep('interactions'),
     ...(withItems ? [importStep('items')] : []),
+    ...(withUsers ? [importStep('users')] : []),
     solution,
     training,
     metricsStep,
