@@ -87,6 +87,8 @@ async function writeRunInfo(ctx: StepContext, segmentFiles: string[]): Promise<v
   const numResults = Number(st['segments']?.outputs?.['numResults'] ?? p.stats.k);
   const trainingHours = st['training']?.outputs?.['trainingHours'];
   const estimate = ctx.estimate;
+  // The filter the segment job was made with (its inputs), which the evaluation must apply to its baselines too.
+  const filter = st['segments']?.inputs?.['filter'];
   const actual = ctx.spec.target.kind === 'aws' && estimate ? actualOf(ctx, estimate, typeof trainingHours === 'number' ? trainingHours : 0) : undefined;
   const info: RunInfo = {
     version: 1,
@@ -101,6 +103,7 @@ async function writeRunInfo(ctx: StepContext, segmentFiles: string[]): Promise<v
     ...(typeof trainingHours === 'number' ? { trainingHours } : {}),
     ...(st['metrics']?.outputs?.['metrics'] ? { solutionMetrics: st['metrics'].outputs['metrics'] as Record<string, number> } : {}),
     ...(st['segments']?.arn ? { batchSegmentJobArn: st['segments'].arn } : {}),
+    ...(typeof filter === 'string' ? { filter: { expression: filter, ...(st['filter']?.arn ? { arn: st['filter'].arn } : {}) } } : {}),
     numResults,
     segmentFiles,
     estimatedCostUsd: estimate?.totalUsd ?? 0,
