@@ -5,17 +5,14 @@
 import type { Scenario } from './contract-scenarios.js';
 import { B, finished, normalize, outcome, RECIPE, settle, setupData } from './contract-scenarios.js';
 import { INTERACTIONS_SCHEMA } from '../emulator.js';
+import { testSpec } from '../spec.js';
+import { avroSchema } from '../../../src/resources/schema.js';
 
-const USERS_SCHEMA = JSON.stringify({
-  type: 'record',
-  name: 'Users',
-  namespace: 'com.amazonaws.personalize.schema',
-  fields: [
-    { name: 'USER_ID', type: 'string' },
-    { name: 'COUNTRY', type: ['null', 'string'], categorical: true },
-  ],
-  version: '1.0',
-});
+/** The Users schema segflow itself creates for one categorical attribute, COUNTRY. */
+const base = testSpec();
+const USERS_SCHEMA = JSON.stringify(
+  avroSchema({ ...base, data: { ...base.data, users: { source: [], format: 'csv', columns: { USER_ID: 'user' }, attributes: [{ name: 'COUNTRY', column: 'country', type: 'categorical' }], onBadRows: 'fail', maxBadRows: 0 } } }, 'users'),
+);
 
 /** u0..u59 (the users of interactionsCsv): even ones in the UK, odd ones in France. */
 const usersCsv = () => ['USER_ID,COUNTRY', ...Array.from({ length: 60 }, (_, i) => `u${i},${i % 2 === 0 ? 'UK' : 'France'}`)].join('\n') + '\n';
