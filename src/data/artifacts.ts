@@ -128,6 +128,8 @@ export interface RunInfo {
   /** GetSolutionMetrics (Personalize's own protocol: each user's latest 20% held out). */
   solutionMetrics?: Record<string, number>;
   batchSegmentJobArn?: string;
+  /** The segment filter the batch segment job applied (segments.filter), when it had one. */
+  filter?: { expression: string; arn?: string };
   numResults: number;
   /** Downloaded output files, relative to the work dir (under SEGMENTS_DIR). */
   segmentFiles: string[];

@@ -3,14 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyPipeline, type ApplyOptions } from './apply.js';
-import { destroyPipeline } from './destroy.js';
+import { applyPipeline } from './apply.js';
 import type { EngineDeps } from './deps.js';
 import { FakeAws } from '../../test/support/fake-aws.js';
 import { fakeDeps } from '../../test/support/engine-fakes.js';
+import { engineRunner } from '../../test/support/engine-run.js';
 import { testSpec as baseSpec } from '../../test/support/spec.js';
 import type { EngineEvent } from './events.js';
-import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
 import { isSegflowError } from '../util/errors.js';
 import { stateFile } from '../util/paths.js';
@@ -32,33 +31,7 @@ beforeEach(async () => {
   cwd = await mkdtemp(join(tmpdir(), 'segflow-engine-'));
 });
 
-/** Applies; a run that did not all work rejects with its error (its summary attached for inspection). */
-async function apply(spec: Spec, extra: Partial<ApplyOptions> = {}) {
-  const events: EngineEvent[] = [];
-  const outcome = await applyPipeline({
-    spec,
-    cwd,
-    signal: new AbortController().signal,
-    emit: (e) => events.push(e),
-    deps,
-    autoApprove: true,
-    approveCost: false,
-    pollInitialMs: 1,
-    pollMaxMs: 2,
-    ...extra,
-  });
-  if (!outcome.ok) throw outcome.error;
-  const plan = (events.find((e) => e.type === 'plan') as { plan: Plan }).plan;
-  return { summary: outcome.summary, plan, events };
-}
-
-function destroy(spec: Spec, keepData = false) {
-  return destroyPipeline({ spec, cwd, signal: new AbortController().signal, emit: () => undefined, deps, keepData, pollInitialMs: 1, pollMaxMs: 2 });
-}
-
-function actions(plan: Plan): Record<string, string> {
-  return Object.fromEntries(plan.steps.map((s) => [s.id, s.action]));
-}
+const { apply, destroy, actions } = engineRunner(() => ({ deps, cwd }));
 
 const COSTLY = ['dataset-import-job', 'solution-version', 'batch-segment-job'] as const;
 

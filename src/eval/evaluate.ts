@@ -7,8 +7,9 @@ import type { Spec } from '../spec/types.js';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED } from './bootstrap.js';
 import { gitInfoFor } from './git-info.js';
 import { readGroundTruth, readRunInfo, readSegmentFiles, readStats, readTrainActivity } from './inputs.js';
-import type { CostComparison, Report, QueryResult } from './report-types.js';
-import type { RunInfo } from '../data/artifacts.js';
+import type { CostComparison, HoldoutFilter, Report, QueryResult } from './report-types.js';
+import type { GroundTruthFile, RunInfo } from '../data/artifacts.js';
+import { readEligibility } from './eligible-users.js';
 import { REPORT_VERSION } from './report-types.js';
 import { scoreHoldout, type ScoringQuery } from './score.js';
 import { matchSegments, parseSegmentFile, queryKey } from './segment-output.js';
@@ -48,10 +49,16 @@ export async function evaluateRun(workDir: string, spec: Spec, options: Evaluate
     warnings.push(`${spec.file} changed since this run (run spec ${run.specHash.slice(0, 12)}, now ${spec.fileHash.slice(0, 12)}): the report describes the run, not the current file`);
   }
 
+  // With a filter, everything is scored within the users it lets through (docs/report.md).
+  const passes = run.filter ? await readEligibility(workDir, run.filter.expression) : undefined;
+  const population = passes ? new Map([...activity.counts].filter(([u]) => passes(u))) : activity.counts;
+  const truthQueries = passes ? groundTruth.queries.map((q) => ({ ...q, users: q.users.filter(passes) })) : groundTruth.queries;
+
   const parsed = segmentTexts.map((f) => parseSegmentFile(f.text, f.file));
-  const scored = groundTruth.queries.filter((q) => q.users.length > 0);
-  const excluded = groundTruth.queries.length - scored.length;
-  if (excluded > 0) warnings.push(`${excluded} ground-truth quer${excluded === 1 ? 'y has' : 'ies have'} no test users (recall undefined) and ${excluded === 1 ? 'is' : 'are'} left out`);
+  const scored = truthQueries.filter((q) => q.users.length > 0);
+  const excluded = truthQueries.length - scored.length;
+  const by = passes ? ' after the filter' : '';
+  if (excluded > 0) warnings.push(`${excluded} ground-truth quer${excluded === 1 ? 'y has' : 'ies have'} no test users${by} (recall undefined) and ${excluded === 1 ? 'is' : 'are'} left out`);
   const { byQuery, bad } = matchSegments(parsed, new Set(groundTruth.queries.map((q) => queryKey(q.query))));
 
   let short = 0;
@@ -76,11 +83,17 @@ export async function evaluateRun(workDir: string, spec: Spec, options: Evaluate
   if (long > 0) warnings.push(`${long} segment(s) have more than K = ${K} users; only the first ${K} are scored`);
   if (bad.length > 0) warnings.push(`${bad.length} problem(s) in the batch segment output (see badOutputLines)`);
 
+  const filter = run.filter && passes ? holdoutFilter(run.filter, N, population.size, groundTruth.queries, truthQueries, scoringQueries, K, passes) : undefined;
+  if (filter?.segmentUsersOutside) {
+    warnings.push(`${filter.segmentUsersOutside} user(s) in the segments do not pass the filter as evaluated on the prepared files: the job applied it differently`);
+  }
+  if (filter && filter.eligibleUsers < K) warnings.push(`only ${filter.eligibleUsers} train users pass the filter, fewer than K = ${K}`);
+
   const { holdout, perQuery } = scoreHoldout({
     queries: scoringQueries,
     k: K,
-    trainUsers: N,
-    activity: activity.counts,
+    trainUsers: passes ? population.size : N,
+    activity: population,
     resamples: options.resamples ?? BOOTSTRAP_RESAMPLES,
     seed: options.seed ?? BOOTSTRAP_SEED,
   });
@@ -118,7 +131,12 @@ export async function evaluateRun(workDir: string, spec: Spec, options: Evaluate
       ...(run.batchSegmentJobArn !== undefined ? { batchSegmentJobArn: run.batchSegmentJobArn } : {}),
     },
     spec: { file: spec.file, hash: run.specHash, currentHash: spec.fileHash, ...git },
-    holdout: { ...holdout, queriesWithoutOutput: withoutOutput, excludedQueries: excluded },
+    holdout: {
+      ...holdout,
+      ...(filter ? { protocol: `${holdout.protocol} ${FILTER_PROTOCOL}`, filter } : {}),
+      queriesWithoutOutput: withoutOutput,
+      excludedQueries: excluded,
+    },
     solutionMetrics: run.solutionMetrics ? { protocol: SOLUTION_METRICS_PROTOCOL, values: run.solutionMetrics } : null,
     queries,
     badOutputLines: { count: bad.length, byKind, lines: bad.slice(0, MAX_BAD_LINES_LISTED) },
@@ -141,6 +159,34 @@ export async function evaluateRun(workDir: string, spec: Spec, options: Evaluate
   };
 }
 
+export const FILTER_PROTOCOL =
+  'Segment filter: the segments were filtered, so the baselines draw only from the train users that pass the same filter ' +
+  '(coverage and the cutoffs are over them too), and test users the filter excludes are left out of the truth: the marketer ' +
+  'asked for those users only.';
+
+/** What the report says about the filter, and whether the job's segments kept to it. */
+function holdoutFilter(
+  applied: NonNullable<RunInfo['filter']>,
+  trainUsers: number,
+  eligibleUsers: number,
+  before: GroundTruthFile['queries'],
+  after: GroundTruthFile['queries'],
+  scoring: ScoringQuery[],
+  k: number,
+  passes: (user: string) => boolean,
+): HoldoutFilter {
+  const count = (qs: GroundTruthFile['queries']) => qs.reduce((n, q) => n + q.users.length, 0);
+  const outside = new Set(scoring.flatMap((q) => q.ranked.slice(0, k).filter((u) => !passes(u))));
+  return {
+    expression: applied.expression,
+    ...(applied.arn ? { arn: applied.arn } : {}),
+    trainUsers,
+    eligibleUsers,
+    truthUsers: count(before),
+    truthUsersRemoved: count(before) - count(after),
+    segmentUsersOutside: outside.size,
+  };
+}
 
 /** The estimate's lines beside the actual ones of the same item. */
 function compareCost(cost: NonNullable<RunInfo['cost']>): CostComparison[] {

@@ -1,5 +1,5 @@
 /** Number formatting shared by the text summary, report.md, report.html and the history table. */
-import type { Interval, Lift, Report } from './report-types.js';
+import type { HoldoutFilter, Interval, Lift, Report } from './report-types.js';
 
 export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
@@ -34,4 +34,12 @@ export function costRows(r: Report): string[][] {
     c.actualQuantity ?? '–',
     fmtUsd(c.actualUsd),
   ]);
+}
+
+/** Which filter the run applied and what it did to the evaluation, in one sentence (summary, report.md, .html). */
+export function filterSentence(f: HoldoutFilter): string {
+  return (
+    `Segment filter ${f.expression}: ${fmtInt(f.eligibleUsers)} of ${fmtInt(f.trainUsers)} train users pass it, and the baselines draw only from them; ` +
+    `${fmtInt(f.truthUsersRemoved)} of ${fmtInt(f.truthUsers)} test users it excludes were left out of the truth.`
+  );
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ARTIFACT_FILES, type GroundTruthFile, type PrepareStats, type RunInfo } from '../data/artifacts.js';
 import { SegflowError, type ErrorCode } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
+import { queryCsv } from './csv-query.js';
 
 export interface TrainActivity {
   /** Interactions per train user (USER_ID of interactions.csv). */
@@ -91,28 +92,20 @@ export async function readTrainActivity(workDir: string): Promise<TrainActivity 
     throw e;
   });
   const digest = sha256(bytes);
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
   try {
-    const literal = `'${path.replace(/'/g, "''")}'`;
-    const reader = await conn.runAndReadAll(
-      `SELECT CAST(USER_ID AS VARCHAR) AS u, CAST(count(*) AS INTEGER) AS n
-       FROM read_csv(${literal}, header = true, all_varchar = true)
-       WHERE USER_ID IS NOT NULL AND USER_ID <> '' GROUP BY 1`,
+    const { rows: counted } = await queryCsv(
+      path,
+      (from) => `SELECT CAST(USER_ID AS VARCHAR) AS u, CAST(count(*) AS INTEGER) AS n FROM ${from} WHERE USER_ID IS NOT NULL AND USER_ID <> '' GROUP BY 1`,
     );
     const counts = new Map<string, number>();
     let rows = 0;
-    for (const [u, n] of reader.getRows()) {
+    for (const [u, n] of counted) {
       counts.set(String(u), Number(n));
       rows += Number(n);
     }
     return { counts, rows, sha256: digest };
   } catch (e) {
     throw new SegflowError('RUN_EVAL_INPUT', `${path}: cannot count train interactions per user: ${(e as Error).message.split('\n')[0]}`);
-  } finally {
-    conn.closeSync();
-    db.closeSync();
   }
 }
 

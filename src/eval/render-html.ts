@@ -2,7 +2,7 @@
  * report.html: one self-contained file (inline CSS and SVG, no script, no external resource). A strict
  * Content-Security-Policy makes the "no network" promise enforceable by the browser, not just by convention.
  */
-import { costRows, fmt, fmtInt, fmtInterval, fmtLift, fmtUsd } from './format.js';
+import { costRows, filterSentence, fmt, fmtInt, fmtInterval, fmtLift, fmtUsd } from './format.js';
 import type { Report, ScorerMetrics } from './report-types.js';
 import { queryLabel } from './segment-output.js';
 import { escapeXml as esc, hitsHistogramSvg, recallCurveSvg } from './svg-charts.js';
@@ -41,8 +41,9 @@ export function renderHtml(r: Report): string {
   );
 
   b.push('<h2>Holdout evaluation</h2>', `<p>${esc(h.protocol)}</p>`);
+  if (h.filter) b.push(`<p id="filter">${esc(filterSentence(h.filter))}</p>`);
   b.push(
-    `<p>K = ${h.k} users per segment, ${fmtInt(h.trainUsers)} train users, ${h.queryCount} queries (${h.coldQueries} cold, ` +
+    `<p>K = ${h.k} users per segment, ${fmtInt(h.trainUsers)} train users${h.filter ? ' passing the filter' : ''}, ${h.queryCount} queries (${h.coldQueries} cold, ` +
       `${h.queriesWithoutOutput} without usable output, ${h.excludedQueries} excluded). Intervals: 95% bootstrap over queries, ` +
       `${h.bootstrap.resamples} resamples${h.bootstrap.coverageResamples < h.bootstrap.resamples ? ` (coverage: ${h.bootstrap.coverageResamples})` : ''}, seed ${h.bootstrap.seed}.</p>`,
   );

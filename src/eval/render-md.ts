@@ -1,5 +1,5 @@
 /** report.md: the same facts as report.json, for a pull request or a wiki page. */
-import { costRows, fmt, fmtInt, fmtInterval, fmtLift, fmtUsd } from './format.js';
+import { costRows, filterSentence, fmt, fmtInt, fmtInterval, fmtLift, fmtUsd } from './format.js';
 import type { Report, ScorerMetrics } from './report-types.js';
 import { queryLabel } from './segment-output.js';
 
@@ -24,8 +24,9 @@ export function renderMarkdown(r: Report): string {
     '',
   );
   out.push('## Holdout evaluation', '', h.protocol, '');
+  if (h.filter) out.push(esc(filterSentence(h.filter)), '');
   out.push(
-    `K = ${h.k} users per segment, ${fmtInt(h.trainUsers)} train users, ${h.queryCount} queries (${h.coldQueries} cold, ` +
+    `K = ${h.k} users per segment, ${fmtInt(h.trainUsers)} train users${h.filter ? ' passing the filter' : ''}, ${h.queryCount} queries (${h.coldQueries} cold, ` +
       `${h.queriesWithoutOutput} without usable output, ${h.excludedQueries} excluded). ` +
       `Intervals: 95% bootstrap over queries, ${h.bootstrap.resamples} resamples${h.bootstrap.coverageResamples < h.bootstrap.resamples ? ` (coverage: ${h.bootstrap.coverageResamples})` : ''}, seed ${h.bootstrap.seed}.`,
     '',

@@ -129,6 +129,11 @@ export interface Report {
     curve: CurvePoint[];
     /** hitsHistogram[h] = number of queries with h hits at K. */
     hitsHistogram: { model: number[]; popularity: number[] };
+    /**
+     * The segment filter the run applied, when it had one. Then `trainUsers`, coverage, the cutoffs and both
+     * baselines are over the train users that pass it, and truth users it excludes are left out (docs/report.md).
+     */
+    filter?: HoldoutFilter;
   };
   /** Personalize's own metrics (GetSolutionMetrics): a different protocol, not comparable with `holdout`. */
   solutionMetrics: { protocol: string; values: Record<string, number> } | null;
@@ -151,6 +156,20 @@ export interface Report {
     prepareFingerprint: string;
   };
   warnings: string[];
+}
+
+export interface HoldoutFilter {
+  expression: string;
+  arn?: string;
+  /** All train users, before the filter. */
+  trainUsers: number;
+  /** Train users that pass the filter: the population segments and baselines are drawn from. */
+  eligibleUsers: number;
+  /** Test users of all queries before the filter, and how many of them it excludes (left out of the truth). */
+  truthUsers: number;
+  truthUsersRemoved: number;
+  /** Users in the model's top-K segments that do not pass the filter (0 when the job applied it as evaluated here). */
+  segmentUsersOutside: number;
 }
 
 export interface CostComparison {

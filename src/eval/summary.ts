@@ -1,4 +1,4 @@
-import { fmt, fmtInterval, fmtLift } from './format.js';
+import { filterSentence, fmt, fmtInterval, fmtLift } from './format.js';
 import type { Report } from './report-types.js';
 
 /**
@@ -11,11 +11,13 @@ export function summarizeReport(report: Report): string[] {
   const p = h.baselines.popularity;
   const r = h.baselines.random;
   const lines = [
-    `holdout (K = ${h.k} of ${h.trainUsers} train users, ${h.queryCount} queries${h.coldQueries ? `, ${h.coldQueries} cold` : ''}):`,
+    `holdout (K = ${h.k} of ${h.trainUsers} train users${h.filter ? ' passing the filter' : ''}, ${h.queryCount} queries${h.coldQueries ? `, ${h.coldQueries} cold` : ''}):`,
     `  model        hits@K ${fmt(m.hitsAtK, 2)}  recall@K ${fmt(m.recallAtK)} ${fmtInterval(m.ci.recallAtK)}  coverage ${fmt(m.coverage)}`,
     `  popularity   hits@K ${fmt(p.hitsAtK, 2)}  recall@K ${fmt(p.recallAtK)}  lift ${fmtLift(p.lift)}`,
     `  random       hits@K ${fmt(r.hitsAtK, 2)}  recall@K ${fmt(r.recallAtK)}  lift ${fmtLift(r.lift)}`,
   ];
+  if (h.filter) lines.push(`  ${filterSentence(h.filter)}`);
+  if (h.filter?.segmentUsersOutside) lines.push(`  ${h.filter.segmentUsersOutside} user(s) in the segments do not pass the filter (see the report)`);
   if (report.badOutputLines.count > 0) lines.push(`  ${report.badOutputLines.count} problem(s) in the segment output (see the report)`);
   if (h.queriesWithoutOutput > 0) {
     const cold = report.queries.filter((q) => q.problem !== undefined && q.cold).length;

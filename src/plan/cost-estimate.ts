@@ -18,7 +18,8 @@ export function planCost(spec: Spec, p: PreparedData, steps: PlannedStep[]): Cos
   };
   const bytes = (file: string) => p.manifest.outputs[file]?.bytes ?? 0;
   const quantities: CostQuantities = {
-    ingestBytes: (runs('import-interactions') ? bytes(ARTIFACT_FILES.interactions) : 0) + (runs('import-items') ? bytes(ARTIFACT_FILES.items) : 0),
+    // Every import that runs is billed for the bytes it reads: interactions, and items and users when present.
+    ingestBytes: (['interactions', 'items', 'users'] as const).reduce((sum, t) => sum + (runs(`import-${t}`) ? bytes(ARTIFACT_FILES[t]) : 0), 0),
     ...(runs('training')
       ? { trainingHours: estimateTrainingHours({ interactions: p.stats.trainRows, users: p.stats.trainUsers, items: p.stats.trainItems }, spec.recipe) }
       : {}),

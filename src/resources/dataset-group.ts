@@ -1,6 +1,7 @@
 import { TAG_PIPELINE, inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
 import { awsFailure, createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
 import { deleteDatasets } from './dataset.js';
+import { deleteFilters } from './filter.js';
 import type { DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
 
 export async function describeDatasetGroup(ctx: StepContext, arn: string): Promise<Observation> {
@@ -69,8 +70,10 @@ export const datasetGroupStep: StepDefinition = {
     const deleted: string[] = [];
     for (const arn of await ourDatasetGroups(ctx)) {
       const label = arn.split('/').pop() ?? arn;
-      // Whatever no step of this spec owns any more (e.g. the items dataset of an earlier version of the file).
+      // Whatever no step of this spec owns any more (e.g. the items dataset or the filter of an earlier version of
+      // the file).
       deleted.push(...(await deleteDatasets(ctx, 'dataset-group', arn, () => true)));
+      deleted.push(...(await deleteFilters(ctx, 'dataset-group', arn)));
       ctx.progress('dataset-group', { message: `deleting dataset group ${label}` });
       try {
         if (await deleteAndWait(ctx, 'dataset-group', label, () => describeDatasetGroup(ctx, arn), () => ctx.aws.personalize.deleteDatasetGroup(arn))) {

@@ -4,7 +4,7 @@ import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
 import type { DatasetKind } from './schema.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 
-const API_TYPE = { interactions: 'Interactions', items: 'Items' } as const;
+const API_TYPE = { interactions: 'Interactions', items: 'Items', users: 'Users' } as const;
 
 export async function describeDataset(ctx: StepContext, arn: string): Promise<Observation> {
   const d = await ctx.aws.personalize.describeDataset(arn);

@@ -88,6 +88,8 @@ async function writeRunInfo(ctx: StepContext, segmentFiles: string[]): Promise<v
   const numResults = Number(st['segments']?.outputs?.['numResults'] ?? p.stats.k);
   const trainingHours = st['training']?.outputs?.['trainingHours'];
   const estimate = ctx.estimate;
+  // The filter the segment job was made with (its inputs), which the evaluation must apply to its baselines too.
+  const filter = st['segments']?.inputs?.['filter'];
   const actual = ctx.spec.target.kind === 'aws' && estimate ? actualOf(ctx, estimate, typeof trainingHours === 'number' ? trainingHours : 0) : undefined;
   const info: RunInfo = {
     version: 1,
@@ -102,6 +104,7 @@ async function writeRunInfo(ctx: StepContext, segmentFiles: string[]): Promise<v
     ...(typeof trainingHours === 'number' ? { trainingHours } : {}),
     ...(st['metrics']?.outputs?.['metrics'] ? { solutionMetrics: st['metrics'].outputs['metrics'] as Record<string, number> } : {}),
     ...(st['segments']?.arn ? { batchSegmentJobArn: st['segments'].arn } : {}),
+    ...(typeof filter === 'string' ? { filter: { expression: filter, ...(st['filter']?.arn ? { arn: st['filter'].arn } : {}) } } : {}),
     numResults,
     segmentFiles,
     estimatedCostUsd: estimate?.totalUsd ?? 0,
@@ -122,7 +125,7 @@ function actualOf(ctx: StepContext, estimate: CostEstimate, trainingHours: numbe
   const p = preparedOf(ctx);
   return actualCost(
     {
-      ingestBytes: estimate.ingestGb > 0 ? ['interactions.csv', 'items.csv'].reduce((s, f) => s + (p.manifest.outputs[f]?.bytes ?? 0), 0) : 0,
+      ingestBytes: estimate.ingestGb > 0 ? [ARTIFACT_FILES.interactions, ARTIFACT_FILES.items, ARTIFACT_FILES.users].reduce((s, f) => s + (p.manifest.outputs[f]?.bytes ?? 0), 0) : 0,
       trainingHours: estimate.trainingHours ? trainingHours : 0,
       ...(estimate.segments ? { segments: { users: p.stats.trainUsers, queries: p.stats.queries } } : {}),
     },

@@ -29,6 +29,9 @@ async function staleness(ctx: StepContext, type: DatasetKind, job: Observation):
   return undefined;
 }
 
+/** Import job names carry a short role tag: `<pipeline>-imp-int-<hash>`, `-imp-itm-`, `-imp-usr-`. */
+const IMPORT_ROLE: Record<DatasetKind, string> = { interactions: 'imp-int', items: 'imp-itm', users: 'imp-usr' };
+
 /** The role the jobs pass to Personalize: the recorded ARN, else the one its deterministic name gives. */
 export function roleArnOf(ctx: StepContext): string {
   return ctx.state.step('role')?.arn ?? `arn:${ctx.env.partition}:iam::${ctx.env.account}:role/${ctx.desired('role').name}`;
@@ -40,8 +43,8 @@ export function roleArnOf(ctx: StepContext): string {
  */
 export function importStep(type: DatasetKind): StepDefinition {
   const id = `import-${type}`;
-  const file = type === 'interactions' ? ARTIFACT_FILES.interactions : ARTIFACT_FILES.items;
-  const role = type === 'interactions' ? 'imp-int' : 'imp-itm';
+  const file = ARTIFACT_FILES[type];
+  const role = IMPORT_ROLE[type];
   return {
     id,
     kind: 'import',

@@ -1,13 +1,18 @@
 import { isAwsError } from '../aws/errors.js';
-import type { Spec } from '../spec/types.js';
+import type { DataAttribute, Spec } from '../spec/types.js';
 import { inputsHashOf, jobName, personalizeArn } from './naming.js';
 import { awsFailure, createRecorded, observed } from './lifecycle.js';
 import type { DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
 
-export type DatasetKind = 'interactions' | 'items';
+export type DatasetKind = 'interactions' | 'items' | 'users';
 
-/** Schema names carry a short role tag: `<pipeline>-int-<hash>`, `<pipeline>-itm-<hash>`. */
-const ROLE: Record<DatasetKind, string> = { interactions: 'int', items: 'itm' };
+/** Schema names carry a short role tag: `<pipeline>-int-<hash>`, `<pipeline>-itm-<hash>`, `<pipeline>-usr-<hash>`. */
+const ROLE: Record<DatasetKind, string> = { interactions: 'int', items: 'itm', users: 'usr' };
+
+/** Metadata fields as Personalize types them: numeric a nullable float, categorical a nullable categorical string. */
+function attributeFields(attributes: DataAttribute[]): Array<Record<string, unknown>> {
+  return attributes.map((a) => (a.type === 'numeric' ? { name: a.name, type: ['null', 'float'] } : { name: a.name, type: ['null', 'string'], categorical: true }));
+}
 
 /** Avro schemas; field order matches the CSV headers prepare writes. */
 export function avroSchema(spec: Spec, type: DatasetKind): Record<string, unknown> {
@@ -27,16 +32,12 @@ export function avroSchema(spec: Spec, type: DatasetKind): Record<string, unknow
       version: '1.0',
     };
   }
+  const [name, id, attributes] = type === 'items' ? ['Items', 'ITEM_ID', spec.data.items?.attributes] : ['Users', 'USER_ID', spec.data.users?.attributes];
   return {
     type: 'record',
-    name: 'Items',
+    name,
     namespace: 'com.amazonaws.personalize.schema',
-    fields: [
-      { name: 'ITEM_ID', type: 'string' },
-      ...(spec.data.items?.attributes ?? []).map((a) =>
-        a.type === 'numeric' ? { name: a.name, type: ['null', 'float'] } : { name: a.name, type: ['null', 'string'], categorical: true },
-      ),
-    ],
+    fields: [{ name: id, type: 'string' }, ...attributeFields(attributes ?? [])],
     version: '1.0',
   };
 }

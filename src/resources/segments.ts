@@ -5,6 +5,7 @@ import { artifactSha } from './prepare.js';
 import { objectKeys } from './upload.js';
 import { roleArnOf } from './import-job.js';
 import { ourSolutionVersions } from './training.js';
+import { segmentFilterArn, segmentFilterInputs } from './filter.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 import type { Spec } from '../spec/types.js';
 
@@ -50,11 +51,12 @@ export const segmentsStep: StepDefinition = {
   invalidatedBy: ['training'],
   costly: true,
   job: true,
-  desired({ spec, prepared, upstream, record }) {
+  desired({ spec, prepared, upstream, record, has }) {
     const inputs = {
       training: upstream('training').inputsHash,
       numResults: prepared.stats.k,
       queries: artifactSha(prepared, ARTIFACT_FILES.batchInput),
+      ...segmentFilterInputs({ has, upstream }),
     };
     const inputsHash = inputsHashOf(inputs);
     const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
@@ -84,6 +86,7 @@ export const segmentsStep: StepDefinition = {
     let adopted = seen.exists;
     if (!seen.exists) {
       const bucket = ctx.spec.storage.bucket;
+      const filterArn = segmentFilterArn(ctx);
       adopted = (
         await createRecorded(
           ctx,
@@ -97,6 +100,7 @@ export const segmentsStep: StepDefinition = {
               inputPath: s3Uri(bucket, objectKeys(ctx.spec)[ARTIFACT_FILES.batchInput]!),
               outputPath: s3Uri(bucket, outputPrefix(ctx.spec, name)),
               roleArn: roleArnOf(ctx),
+              ...(filterArn ? { filterArn } : {}),
               tags: tagsFor(ctx.spec, 'segments'),
             }),
           attempt,

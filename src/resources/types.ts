@@ -19,6 +19,7 @@ export type StepKind =
   | 'solution'
   | 'training'
   | 'metrics'
+  | 'filter'
   | 'segments'
   | 'download'
   | 'evaluate';

@@ -15,6 +15,7 @@ export function objectKeys(spec: Spec): Record<string, string> {
     [ARTIFACT_FILES.batchInput]: `${p}batch/${ARTIFACT_FILES.batchInput}`,
   };
   if (spec.data.items) keys[ARTIFACT_FILES.items] = `${p}input/${ARTIFACT_FILES.items}`;
+  if (spec.data.users) keys[ARTIFACT_FILES.users] = `${p}input/${ARTIFACT_FILES.users}`;
   return keys;
 }
 

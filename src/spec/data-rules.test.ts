@@ -76,6 +76,20 @@ test('segments.filter: problems point at the offending token inside the YAML str
   assert.equal(formatted.split('\n')[2], '    ' + ' '.repeat(46) + '^~~');
 });
 
+test('segments.filter: interactions filter on EVENT_TYPE only, and never with aws-item-attribute-affinity', async () => {
+  const columns = '{ USER_ID: u, ITEM_ID: i, TIMESTAMP: t, EVENT_TYPE: e, EVENT_VALUE: v }';
+  const value = await check(pipeline({ columns, filter: `'INCLUDE UserID WHERE Interactions.EVENT_VALUE > 3'` }));
+  assert.deepEqual(value.at, ['error SPEC_FILTER_FIELD 13:33+24']);
+  assert.match(value.formatted[0]!, /filters interactions on EVENT_TYPE only/);
+  const items = '  items: { source: items.csv, columns: { ITEM_ID: id }, attributes: [CATEGORY] }\n';
+  const attribute = await check(
+    pipeline({ columns, items, recipe: 'aws-item-attribute-affinity', queries: `{ attributes: ['ITEMS.CATEGORY = "Tea"'] }`, filter: `'EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("purchase")'` }),
+    ['events.csv', 'items.csv'],
+  );
+  assert.deepEqual(attribute.at, ['error SPEC_FILTER_DATASET 14:33+12']);
+  assert.match(attribute.formatted[0]!, /cannot filter aws-item-attribute-affinity segments on Interactions data/);
+});
+
 test('data.users and attributes: reserved names, duplicates, counts, and top attribute queries', async () => {
   const reserved = await check(pipeline({ users: users.replace('{ name: AGE, type: numeric }', 'user_id') }));
   assert.deepEqual(reserved.at, ['error SPEC_ATTRIBUTE_RESERVED 10:54+7']);

@@ -61,8 +61,15 @@ function checkCondition(spec: Obj, cond: Condition, at: (code: string, message: 
   }
   if (cond.dataset === 'Interactions') {
     const field = cond.field.toUpperCase();
-    if (field !== 'EVENT_TYPE' && field !== 'EVENT_VALUE') {
-      at('SPEC_FILTER_FIELD', `Interactions.${cond.field}: user segment filters on interactions use EVENT_TYPE or EVENT_VALUE`, offset, length);
+    // Filter expressions: "For all recipe types, you can filter only based on event type", and "You can't use item
+    // interactions filters with the Item-Attribute-Affinity recipe" (filter-expressions.html). Refused here, not by
+    // CreateFilter or the batch segment job after training was paid for.
+    if (field !== 'EVENT_TYPE') {
+      at('SPEC_FILTER_FIELD', `Interactions.${cond.field}: Personalize filters interactions on EVENT_TYPE only`, offset, length);
+      return;
+    }
+    if (get(spec, ['recipe']) === 'aws-item-attribute-affinity') {
+      at('SPEC_FILTER_DATASET', `Personalize cannot filter aws-item-attribute-affinity segments on Interactions data; filter on Users`, offset, cond.dataset.length);
       return;
     }
     if (get(spec, ['data', 'interactions', 'columns', field]) === undefined) {

@@ -10,10 +10,12 @@ import { workDir } from '../../src/util/paths.js';
 
 /**
  * A deterministic stand-in for src/data: interactions depend on the data slice only, numResults only changes k
- * (stats.json, ground truth), so engine tests can check exactly which steps re-run.
+ * (stats.json, ground truth), so engine tests can check exactly which steps re-run. As the real fingerprint, it
+ * ignores segments.filter (prepare's outputs do not depend on it). With data.users it writes users.csv for u1 and u2,
+ * the fake's segment users.
  */
 export function fakeData(): DataPort & { runs: number } {
-  const fingerprint = (spec: Spec) => hashJson({ data: spec.data, split: spec.split, queries: spec.queries, segments: spec.segments });
+  const fingerprint = (spec: Spec) => hashJson({ data: spec.data, split: spec.split, queries: spec.queries, numResults: spec.segments.numResults });
   return {
     runs: 0,
     async prepareFingerprint(spec) {
@@ -28,6 +30,7 @@ export function fakeData(): DataPort & { runs: number } {
         [ARTIFACT_FILES.batchInput]: '{"itemId":"i1"}\n',
         [ARTIFACT_FILES.groundTruth]: JSON.stringify({ version: 1, kind: 'items', k, trainUserCount: 2, queries: [] }),
         [ARTIFACT_FILES.stats]: JSON.stringify({ trainRows: 1000, interactions: 1200, k, queries: 1, trainUsers: 100, trainItems: 10 }),
+        ...(spec.data.users ? { [ARTIFACT_FILES.users]: usersCsv(spec.data.users.attributes.map((a) => a.name)) } : {}),
       };
       const outputs: Record<string, { sha256: string; bytes: number }> = {};
       for (const [f, body] of Object.entries(files)) {
@@ -39,6 +42,12 @@ export function fakeData(): DataPort & { runs: number } {
       return { upToDate: false, fingerprint: fingerprint(spec), stats, workDir: dir };
     },
   };
+}
+
+/** users.csv for the fake's segment users: u1 has the value "a" of every attribute, u2 "b". */
+function usersCsv(attributes: string[]): string {
+  const rows = [['USER_ID', ...attributes], ['u1', ...attributes.map(() => 'a')], ['u2', ...attributes.map(() => 'b')]];
+  return rows.map((r) => r.join(',')).join('\n') + '\n';
 }
 
 export function fakeEvaluation(): EvalPort & { runs: number } {

@@ -25,6 +25,8 @@ export interface FixtureOptions {
   stats?: PrepareStats | null;
   /** Overrides ground-truth.json's trainUserCount (default: number of users in activity). */
   trainUserCount?: number;
+  /** Other prepared files written as given, by name (users.csv; interactions.csv replacing the generated one). */
+  files?: Record<string, string>;
   dir?: string;
 }
 
@@ -49,6 +51,7 @@ export async function writeFixtureWorkDir(o: FixtureOptions): Promise<string> {
   let t = 1_300_000_000;
   for (const [user, n] of Object.entries(o.activity)) for (let i = 0; i < n; i++) rows.push(`${user},item-${i},${t++}`);
   await writeFile(join(dir, ARTIFACT_FILES.interactions), rows.join('\n') + '\n');
+  for (const [name, text] of Object.entries(o.files ?? {})) await writeFile(join(dir, name), text);
   const truth: GroundTruthFile = {
     version: 1,
     kind: o.queries.some((q) => q.itemAttributes !== undefined) ? 'attributes' : 'items',

@@ -18,11 +18,11 @@ export interface Scenario {
   run(ports: AwsPorts, env: ScenarioEnv): Promise<unknown>;
 }
 
-const REGION_ARN = 'arn:aws:personalize:eu-west-1:000000000000';
-const RECIPE = 'arn:aws:personalize:::recipe/aws-item-affinity';
-const B = 'segflow-contract';
+export const REGION_ARN = 'arn:aws:personalize:eu-west-1:000000000000';
+export const RECIPE = 'arn:aws:personalize:::recipe/aws-item-affinity';
+export const B = 'segflow-contract';
 
-function normalize(v: unknown): unknown {
+export function normalize(v: unknown): unknown {
   if (v instanceof Date) return '<date>';
   if (typeof v === 'string') return v.replace(/(:solution\/[^/]+\/)[0-9a-f]{8}\b/g, '$1<id>');
   if (Array.isArray(v)) return v.map(normalize);
@@ -35,7 +35,7 @@ function normalize(v: unknown): unknown {
 }
 
 /** A call's observable outcome: its (normalized) value, or the AwsError's classification. */
-async function outcome(p: Promise<unknown>): Promise<unknown> {
+export async function outcome(p: Promise<unknown>): Promise<unknown> {
   try {
     return normalize(await p);
   } catch (e) {
@@ -45,7 +45,7 @@ async function outcome(p: Promise<unknown>): Promise<unknown> {
 }
 
 /** Describes until `done` (both implementations settle within a few describes or a few seconds). */
-async function settle<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string): Promise<T> {
+export async function settle<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string): Promise<T> {
   const until = Date.now() + 60_000;
   for (;;) {
     const v = await read();
@@ -55,10 +55,10 @@ async function settle<T>(read: () => Promise<T>, done: (v: T) => boolean, what: 
   }
 }
 
-const finished = (v: { status: string } | undefined) => v !== undefined && !/PENDING|IN_PROGRESS|STOPPING/.test(v.status);
+export const finished = (v: { status: string } | undefined) => v !== undefined && !/PENDING|IN_PROGRESS|STOPPING/.test(v.status);
 const sorted = <T extends { arn?: string; key?: string; name?: string }>(xs: T[]) => [...xs].sort((a, b) => String(a.arn ?? a.key ?? a.name).localeCompare(String(b.arn ?? b.key ?? b.name)));
 
-async function setupData(ports: AwsPorts): Promise<string> {
+export async function setupData(ports: AwsPorts): Promise<string> {
   await ports.s3.createBucket(B);
   await ports.s3.putObject(B, 'data/interactions.csv', { data: interactionsCsv() });
   await ports.s3.putObject(B, 'batch/queries.jsonl', { data: '{"itemId": "i1"}\n{"itemId": "i2"}\n' });

@@ -1,13 +1,15 @@
 /**
  * The fake Personalize's resources and their lifecycle. A resource is CREATE PENDING until it has been described
  * `describesToActive` times, then ACTIVE (or CREATE FAILED); a delete makes it DELETE PENDING, and after as many
- * describes it is gone. Import and batch segment jobs read and write the fake S3 like the real ones.
+ * describes it is gone. Import and batch segment jobs read and write the fake S3 like the real ones; a finished
+ * import keeps the data it read, which filters of batch segment jobs are evaluated on.
  */
 import { randomBytes } from 'node:crypto';
 import type { Tags } from '../../../src/aws/ports.js';
 import { fail, type FakeCore } from './core.js';
 import type { FakeIam } from './iam.js';
 import type { FakeS3 } from './s3.js';
+import { segmentFilterOf } from './segment-filter.js';
 
 export type ResourceType = 'dataset-group' | 'schema' | 'dataset' | 'dataset-import-job' | 'solution' | 'solution-version' | 'batch-segment-job' | 'filter';
 
@@ -26,6 +28,8 @@ export interface FakeResource {
   seq: number;
   createdAt: Date;
   trainingHours?: number;
+  /** Datasets: the CSV text the last finished import read (what filters are evaluated on). */
+  data?: string;
 }
 
 /** Per-region quotas, as AWS's defaults and the emulator's (src/emulator/personalize/*). */
@@ -156,6 +160,8 @@ export class PersonalizeWorld {
     if (r.status.startsWith('DELETE')) {
       this.res.delete(r.arn);
       if (r.type === 'solution') for (const v of this.all('solution-version', (v) => v.input['solutionArn'] === r.arn)) this.res.delete(v.arn);
+      // A dataset group's filters go with it, as on the emulator.
+      if (r.type === 'dataset-group') for (const f of this.all('filter', (f) => f.input['datasetGroupArn'] === r.arn)) this.res.delete(f.arn);
       return;
     }
     if (!IN_FLIGHT.has(r.status) || r.status === 'CREATE STOPPING') return;
@@ -169,6 +175,7 @@ export class PersonalizeWorld {
     }
     if (r.type === 'batch-segment-job') this.writeSegments(r);
     if (r.type === 'solution-version') r.trainingHours = this.trainingHours;
+    if (r.type === 'dataset-import-job') this.keepImportedData(r);
     r.status = 'ACTIVE';
   }
 
@@ -179,7 +186,21 @@ export class PersonalizeWorld {
     if (!this.iam.roleExists(role)) return `Insufficient privileges for accessing data in S3. (The role ${role} does not exist.)`;
     const location = String(r.type === 'dataset-import-job' ? r.input['dataLocation'] : r.input['inputPath']);
     if (this.inputKeys(location).length === 0) return `No data was found at ${location}. Check that the object or folder exists.`;
+    const filter = r.input['filterArn'];
+    if (typeof filter === 'string') {
+      const keep = segmentFilterOf(this.res.get(filter), this.all('dataset'));
+      if ('failure' in keep) return keep.failure;
+    }
     return undefined;
+  }
+
+  /** A FULL import replaces the dataset's data with the file it read. */
+  private keepImportedData(job: FakeResource): void {
+    const dataset = this.res.get(String(job.input['datasetArn']));
+    const loc = parseS3(String(job.input['dataLocation']));
+    const key = this.inputKeys(String(job.input['dataLocation']))[0];
+    const body = loc && key ? this.s3.buckets.get(loc.bucket)?.objects.get(key)?.body : undefined;
+    if (dataset && body) dataset.data = body.toString('utf8');
   }
 
   /** The objects an s3:// location names: one object, or every non-empty object under a prefix. */
@@ -197,7 +218,10 @@ export class PersonalizeWorld {
     const out = parseS3(String(r.input['outputPath']));
     if (!out || !this.s3.buckets.has(out.bucket)) return;
     const prefix = out.key === '' || out.key.endsWith('/') ? out.key : `${out.key}/`;
-    const users = this.segmentUsers.slice(0, Number(r.input['numResults'] ?? 25));
+    // With a filter the users that pass it, best first (jobProblem failed the job if the filter cannot apply).
+    const filter = typeof r.input['filterArn'] === 'string' ? segmentFilterOf(this.res.get(r.input['filterArn']), this.all('dataset')) : undefined;
+    const candidates = filter && !('failure' in filter) ? this.segmentUsers.filter(filter) : this.segmentUsers;
+    const users = candidates.slice(0, Number(r.input['numResults'] ?? 25));
     for (const key of this.inputKeys(String(r.input['inputPath']))) {
       const text = this.s3.buckets.get(input.bucket)!.objects.get(key)!.body.toString('utf8');
       const lines = text

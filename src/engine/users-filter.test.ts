@@ -1,0 +1,153 @@
+import { test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EngineDeps } from './deps.js';
+import { FakeAws } from '../../test/support/fake-aws.js';
+import { fakeDeps } from '../../test/support/engine-fakes.js';
+import { engineRunner } from '../../test/support/engine-run.js';
+import { testSpec as baseSpec } from '../../test/support/spec.js';
+import { parseFilterExpression } from '../spec/filter-expression.js';
+import type { Spec } from '../spec/types.js';
+
+/**
+ * The Users dataset and the segment filter on the fake: the plan shows their steps, a changed filter re-runs only
+ * filter, segments, download and evaluation (and retires the old filter), destroy removes both.
+ */
+let world: FakeAws;
+let deps: EngineDeps;
+let cwd: string;
+
+beforeEach(async () => {
+  world = new FakeAws();
+  deps = fakeDeps(world);
+  cwd = await mkdtemp(join(tmpdir(), 'segflow-engine-'));
+});
+
+afterEach(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+const { apply, destroy, actions } = engineRunner(() => ({ deps, cwd }));
+
+const UK = 'INCLUDE UserID WHERE Users.COUNTRY IN ("a")';
+const NOT_UK = 'EXCLUDE UserID WHERE Users.COUNTRY IN ("a")';
+
+/** `demo` with a users file (the fake writes u1 COUNTRY=a, u2 COUNTRY=b) and, unless null, a filter. */
+function spec(filter: string | null = UK): Spec {
+  const base = baseSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 } });
+  const parsed = filter === null ? undefined : parseFilterExpression(filter);
+  if (parsed && !parsed.ok) throw new Error(parsed.error);
+  return {
+    ...base,
+    data: {
+      ...base.data,
+      users: { source: ['/nonexistent/users.csv'], format: 'csv', columns: { USER_ID: 'user' }, attributes: [{ name: 'COUNTRY', column: 'country', type: 'categorical' }], onBadRows: 'fail', maxBadRows: 0 },
+    },
+    segments: { numResults: { count: 5 }, ...(parsed ? { filter: { expression: filter!, clauses: parsed.clauses } } : {}) },
+  };
+}
+
+/** The users of the downloaded segments. */
+async function segmentUsers(): Promise<string[]> {
+  const info = JSON.parse(await readFile(join(cwd, '.segflow/work/demo/run-info.json'), 'utf8')) as { segmentFiles: string[] };
+  const text = await readFile(join(cwd, '.segflow/work/demo', info.segmentFiles[0]!), 'utf8');
+  return [...new Set(text.trim().split('\n').flatMap((l) => (JSON.parse(l) as { output: { usersList: string[] } }).output.usersList))];
+}
+
+const filters = () => [...world.res.values()].filter((r) => r.type === 'filter');
+
+test('the plan shows the users schema, dataset and import and the filter; the segment job applies the filter', async () => {
+  const { plan, summary } = await apply(spec());
+  assert.equal(summary.ok, true);
+  const a = actions(plan);
+  for (const id of ['schema-users', 'dataset-users', 'filter']) assert.equal(a[id], 'create', id);
+  assert.equal(a['import-users'], 'run');
+  const ids = plan.steps.map((s) => s.id);
+  assert.ok(ids.indexOf('import-users') < ids.indexOf('filter') && ids.indexOf('filter') < ids.indexOf('segments'), ids.join(' '));
+  assert.deepEqual(plan.steps.find((s) => s.id === 'filter')!.deps, ['dataset-group', 'import-users']);
+  assert.ok(plan.steps.find((s) => s.id === 'segments')!.deps.includes('filter'));
+
+  const [filter] = filters();
+  assert.match(filter!.name, /^demo-flt-[0-9a-f]{8}$/);
+  assert.equal(filter!.input['filterExpression'], UK);
+  const dataset = [...world.res.values()].find((r) => r.type === 'dataset' && r.input['datasetType'] === 'Users')!;
+  assert.equal(dataset.name, 'demo-users');
+  const job = [...world.res.values()].find((r) => r.type === 'batch-segment-job')!;
+  assert.equal(job.input['filterArn'], filter!.arn);
+  // u2 has COUNTRY b: the fake's segments keep only u1, as the emulator's would.
+  assert.deepEqual(await segmentUsers(), ['u1']);
+  assert.equal((await apply(spec())).plan.changes, 0);
+});
+
+test('a changed filter re-runs only filter, segments, download and evaluation, and the old filter is deleted', async () => {
+  await apply(spec());
+  const before = filters()[0]!;
+  const { plan } = await apply(spec(NOT_UK));
+  const changed = plan.steps.filter((s) => s.action !== 'noop').map((s) => s.id);
+  assert.deepEqual(changed, ['filter', 'segments', 'download', 'evaluate']);
+  const byId = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
+  assert.equal(byId['filter']!.action, 'create');
+  assert.ok(byId['filter']!.reasons.includes(`expression: ${UK} -> ${NOT_UK}`), byId['filter']!.reasons.join('|'));
+  assert.ok(byId['segments']!.reasons.includes(`filter: ${UK} -> ${NOT_UK}`), byId['segments']!.reasons.join('|'));
+  assert.deepEqual(filters().map((f) => f.input['filterExpression']), [NOT_UK]);
+  assert.ok(world.log.includes(`delete filter ${before.name}`));
+  assert.deepEqual(await segmentUsers(), ['u2']);
+  assert.equal(world.count('solution-version'), 1);
+  assert.equal(world.count('dataset-import-job'), 2, 'interactions and users, each imported once');
+});
+
+test('an old filter a batch segment job in flight still reads is kept; destroy deletes it', async () => {
+  await apply(spec());
+  const old = filters()[0]!;
+  const version = [...world.res.values()].find((r) => r.type === 'solution-version')!;
+  const inFlight = await world.personalize.createBatchSegmentJob({
+    name: 'someone-elses-run',
+    solutionVersionArn: version.arn,
+    numResults: 1,
+    inputPath: 's3://demo-bucket/demo/batch/batch-input.jsonl',
+    outputPath: 's3://demo-bucket/demo/output/x/',
+    roleArn: String(version.input['roleArn'] ?? ''),
+    filterArn: old.arn,
+    tags: {},
+  });
+  world.res.get(inFlight)!.describes = -1_000; // stays CREATE PENDING however often it is described
+  const { summary } = await apply(spec(NOT_UK));
+  assert.match(summary.steps.find((s) => s.id === 'filter')!.note ?? '', new RegExp(`kept filter ${old.name} \\(a batch segment job in flight still reads it`));
+  assert.equal(filters().length, 2);
+  await destroy(spec(NOT_UK));
+  assert.equal(filters().length, 0);
+});
+
+test('destroy removes the filters and the users dataset and schema; the users import is listed as undeletable', async () => {
+  await apply(spec());
+  const summary = await destroy(spec());
+  assert.ok(summary.deleted.some((d) => /^filter demo-flt-/.test(d)), summary.deleted.join('|'));
+  assert.ok(summary.deleted.includes('dataset demo-users'), summary.deleted.join('|'));
+  assert.ok(summary.deleted.some((d) => /^schema demo-usr-/.test(d)), summary.deleted.join('|'));
+  assert.ok(summary.undeletable.some((u) => /^dataset import job demo-imp-usr-/.test(u)), summary.undeletable.join('|'));
+  for (const t of ['filter', 'dataset', 'schema', 'dataset-group'] as const) assert.equal(world.count(t), 0, t);
+});
+
+test('a filter removed from the spec re-runs the segments unfiltered; destroy still finds the old filter', async () => {
+  await apply(spec());
+  const { plan } = await apply(spec(null));
+  const segments = plan.steps.find((s) => s.id === 'segments')!;
+  assert.equal(segments.action, 'run');
+  assert.ok(segments.reasons.includes(`filter: ${UK} -> (none)`), segments.reasons.join('|'));
+  assert.ok(!plan.steps.some((s) => s.id === 'filter'));
+  assert.deepEqual(await segmentUsers(), ['u1', 'u2']);
+  const summary = await destroy(spec(null));
+  assert.ok(summary.deleted.some((d) => /^filter demo-flt-/.test(d)), summary.deleted.join('|'));
+  assert.equal(world.count('filter'), 0);
+});
+
+test('users without a filter: the users steps run, nothing waits on them, no filter is made', async () => {
+  const { plan } = await apply(spec(null));
+  assert.equal(actions(plan)['import-users'], 'run');
+  assert.ok(!plan.steps.some((s) => s.deps.includes('import-users')));
+  assert.equal(world.count('filter'), 0);
+  const job = [...world.res.values()].find((r) => r.type === 'batch-segment-job')!;
+  assert.equal(job.input['filterArn'], undefined);
+});

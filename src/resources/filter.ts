@@ -1,0 +1,138 @@
+import type { Spec } from '../spec/types.js';
+import { inputsHashOf, jobName, personalizeArn, tagsFor } from './naming.js';
+import { awsFailure, createRecorded, deleteAndWait, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
+import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
+import type { DesireInput, DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
+
+/**
+ * segments.filter as a Personalize Filter in the pipeline's dataset group. Filters cannot be updated, so the name
+ * carries a hash of the expression (`<pipeline>-flt-<hash>`): a changed expression is a new filter, and the old one
+ * is deleted once the new one is ACTIVE and no batch segment job in flight still reads it (else by destroy, or
+ * the next change of the filter). The batch segment job passes it as filterArn and re-runs when it changes
+ * (segmentFilterInputs). A filter removed from the spec stays until destroy (filters cost nothing).
+ */
+const ROLE = 'flt';
+
+export async function describeFilter(ctx: StepContext, arn: string): Promise<Observation> {
+  const f = await ctx.aws.personalize.describeFilter(arn);
+  return observed(f, f ? { expression: f.filterExpression ?? null } : undefined);
+}
+
+/** This pipeline's filters by their deterministic names (a hand-made filter in the same group is left alone). */
+function isOurs(spec: Spec, name: string): boolean {
+  return new RegExp(`^${spec.name}-${ROLE}-[0-9a-f]{8}$`).test(name);
+}
+
+/** The datasets a filter reads: their imports must have finished before a segment job applies it. */
+function importsRead(spec: Spec): string[] {
+  const datasets = new Set((spec.segments.filter?.clauses ?? []).flatMap((c) => c.anyOf.flat().map((cond) => cond.dataset)));
+  return [...(datasets.has('Users') ? ['import-users'] : []), ...(datasets.has('Interactions') ? ['import-interactions'] : [])];
+}
+
+/**
+ * What the batch segment job's inputs gain from a filter: the expression, and the users data it is evaluated on
+ * (a changed users file changes who passes, so the segments re-run). Empty without a filter, so the names of
+ * unfiltered jobs do not change.
+ */
+export function segmentFilterInputs({ has, upstream }: Pick<DesireInput, 'has' | 'upstream'>): Record<string, unknown> {
+  if (!has('filter')) return {};
+  const filter = upstream('filter');
+  const readsUsers = (filter.inputs['reads'] as string[]).includes('import-users');
+  return { filter: filter.inputs['expression'], ...(readsUsers ? { users: upstream('import-users').inputsHash } : {}) };
+}
+
+/** The filter a batch segment job passes, when the spec has one. */
+export function segmentFilterArn(ctx: StepContext): string | undefined {
+  return ctx.spec.segments.filter ? personalizeArn(ctx.env, 'filter', ctx.desired('filter').name) : undefined;
+}
+
+export function filterStep(spec: Spec): StepDefinition {
+  const reads = importsRead(spec);
+  return {
+    id: 'filter',
+    kind: 'filter',
+    title: 'segment filter',
+    deps: ['dataset-group', ...reads],
+    desired({ spec: s, upstream }) {
+      const inputs = { expression: s.segments.filter?.expression ?? '', datasetGroup: upstream('dataset-group').name, reads };
+      const inputsHash = inputsHashOf({ expression: inputs.expression, datasetGroup: inputs.datasetGroup });
+      return { name: jobName(s, ROLE, inputsHash), inputs, inputsHash };
+    },
+    async observe(ctx, desired) {
+      const seen = await describeFilter(ctx, personalizeArn(ctx.env, 'filter', desired.name));
+      const live = seen.details?.['expression'];
+      if (seen.exists && typeof live === 'string' && live !== desired.inputs['expression']) seen.drift = [`filterExpression: ${live} -> ${String(desired.inputs['expression'])}`];
+      return seen;
+    },
+    async apply(ctx, desired) {
+      const arn = personalizeArn(ctx.env, 'filter', desired.name);
+      let seen = await describeFilter(ctx, arn);
+      if (seen.exists && (seen.phase === 'failed' || seen.details?.['expression'] !== desired.inputs['expression'])) {
+        // A failed filter keeps its name until deleted; one with another expression cannot be updated.
+        await deleteAndWait(ctx, 'filter', desired.name, () => describeFilter(ctx, arn), () => ctx.aws.personalize.deleteFilter(arn));
+        seen = { exists: false };
+      }
+      let adopted = seen.exists;
+      if (!seen.exists) {
+        adopted = (
+          await createRecorded(ctx, 'filter', desired, () =>
+            ctx.aws.personalize.createFilter({
+              name: desired.name,
+              datasetGroupArn: datasetGroupArn(ctx),
+              filterExpression: String(desired.inputs['expression']),
+              tags: tagsFor(ctx.spec, 'filter'),
+            }),
+          )
+        ).adopted;
+      } else {
+        await recordExisting(ctx, 'filter', desired, arn);
+      }
+      await waitActive(ctx, 'filter', desired.name, () => describeFilter(ctx, arn));
+      await ctx.state.patchStep('filter', { phase: 'done', arn });
+      const { deleted, kept } = await retireOldFilters(ctx, datasetGroupArn(ctx), arn);
+      const note = [...deleted.map((d) => `deleted the old ${d}`), ...kept.map((k) => `kept ${k}`)].join('; ');
+      return { arn, adopted, ...(note ? { note } : {}) };
+    },
+    status(ctx, record) {
+      return record.arn ? describeFilter(ctx, record.arn) : Promise.resolve(undefined);
+    },
+    async destroy(ctx: DestroyContext) {
+      const deleted: string[] = [];
+      for (const group of await ourDatasetGroups(ctx)) deleted.push(...(await deleteFilters(ctx, 'filter', group)));
+      return { deleted };
+    },
+  };
+}
+
+/**
+ * Deletes this pipeline's filters in a group except `keep`, skipping any that a batch segment job in flight still
+ * reads (it would fail the job). Returns what it deleted and what it kept, in words.
+ */
+async function retireOldFilters(ctx: StepContext, group: string, keep: string): Promise<{ deleted: string[]; kept: string[] }> {
+  const old = (await ctx.aws.personalize.listFilters(group)).filter((f) => f.arn !== keep && isOurs(ctx.spec, f.name));
+  if (old.length === 0) return { deleted: [], kept: [] };
+  const inUse = new Set<string>();
+  for (const j of await ctx.aws.personalize.listBatchSegmentJobs()) {
+    if (phaseOf(j.status) !== 'pending') continue;
+    const filterArn = (await ctx.aws.personalize.describeBatchSegmentJob(j.arn))?.filterArn;
+    if (filterArn) inUse.add(filterArn);
+  }
+  const busy = old.filter((f) => inUse.has(f.arn));
+  const deleted = await deleteFilters(ctx, 'filter', group, (arn) => arn !== keep && !inUse.has(arn));
+  return { deleted, kept: busy.map((f) => `filter ${f.name} (a batch segment job in flight still reads it; destroy, or the next change of the filter, deletes it)`) };
+}
+
+/** Deletes this pipeline's filters in a group (those `match` accepts), waiting for each; returns what it deleted. */
+export async function deleteFilters(ctx: StepContext, stepId: string, group: string, match: (arn: string) => boolean = () => true): Promise<string[]> {
+  const deleted: string[] = [];
+  for (const f of await ctx.aws.personalize.listFilters(group)) {
+    if (!isOurs(ctx.spec, f.name) || !match(f.arn)) continue;
+    ctx.progress(stepId, { message: `deleting filter ${f.name}` });
+    try {
+      if (await deleteAndWait(ctx, stepId, f.name, () => describeFilter(ctx, f.arn), () => ctx.aws.personalize.deleteFilter(f.arn))) deleted.push(`filter ${f.name}`);
+    } catch (e) {
+      throw awsFailure(stepId, `deleting filter ${f.name}`, e);
+    }
+  }
+  return deleted;
+}
