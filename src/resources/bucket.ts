@@ -48,10 +48,9 @@ export const bucketStep: StepDefinition = {
   kind: 'bucket',
   title: 'S3 bucket',
   deps: [],
-  desired({ spec, env, record }) {
-    // A first apply usually creates the bucket; what it will really do is known at apply (created or adopted).
-    const own = record?.name === spec.storage.bucket ? createdBySegflow(record, spec.storage.bucket) : true;
-    const inputs = { bucket: spec.storage.bucket, kmsKeyArn: spec.storage.kmsKeyArn ?? null, statements: segflowStatements(spec, env, own) };
+  desired({ spec, env }) {
+    // What decides the configuration; whether segflow created the bucket is read at observe and apply.
+    const inputs = { bucket: spec.storage.bucket, prefix: prefixOf(spec), kmsKeyArn: spec.storage.kmsKeyArn ?? null, account: env.account, partition: env.partition };
     return { name: spec.storage.bucket, inputs, inputsHash: inputsHashOf(inputs) };
   },
   async observe(ctx, desired, record) {
@@ -82,7 +81,8 @@ export const bucketStep: StepDefinition = {
       });
     }
     const exists = (await bucketAccess(ctx, bucket)) === 'owned';
-    let created = exists ? await madeBySegflow(ctx, bucket, record) : false;
+    // Write-ahead: "segflow creates it" is on disk before CreateBucket, so a crash right after is still known as ours.
+    let created = exists ? await madeBySegflow(ctx, bucket, record) : true;
     await ctx.state.setStep('bucket', { phase: 'intent', name: bucket, inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { created } });
     try {
       if (!exists) created = (await aws.s3.createBucket(bucket)) === 'created';
