@@ -13,7 +13,10 @@ import { openSession, type Session } from './session.js';
 export async function planIn(session: Session, now: Date): Promise<Plan> {
   const { ctx, steps } = session;
   const snapshot = await observeWorld(ctx, steps);
-  const plan = assemblePlan(ctx.spec, snapshot, ctx.state.current, now, steps);
+  const plan: Plan = {
+    ...assemblePlan(ctx.spec, snapshot, ctx.state.current, now, steps),
+    state: { backend: session.backend.kind, location: session.backend.location, serial: ctx.state.current.serial ?? 0 },
+  };
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
   ctx.prepared = snapshot.prepared;
   ctx.desired = (id) => {
