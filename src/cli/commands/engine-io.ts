@@ -17,6 +17,15 @@ export async function loadRunSpec(ctx: CommandContext, file: string | undefined,
   return loadSpec(file, { mode: 'run', cwd: ctx.cwd, ...(target ? { target } : {}) });
 }
 
+/**
+ * For commands that read only the spec's names and state location (unlock, state, iam-policy, report): the data
+ * files need not exist (validate mode), like `report`.
+ */
+export async function loadSpecForState(ctx: CommandContext, file: string | undefined, target: 'local' | 'aws' | undefined, command: string): Promise<Spec> {
+  if (!file) throw inputError('CLI_USAGE', `${command}: missing FILE`, [`usage: segflow ${command} FILE`]);
+  return loadSpec(file, { mode: 'validate', cwd: ctx.cwd, ...(target ? { target } : {}) });
+}
+
 export interface Renderer {
   emit: Emit;
   finish(): Promise<void>;
