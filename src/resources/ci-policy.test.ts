@@ -13,7 +13,8 @@ import { FakeAws } from '../../test/support/fake-aws.js';
 import { fakeDeps } from '../../test/support/engine-fakes.js';
 import { testSpec } from '../../test/support/spec.js';
 import type { StateSpec } from '../spec/types.js';
-import { ciPolicy } from './ci-policy.js';
+import { ciPolicy, readOnly } from './ci-policy.js';
+import { planPipeline } from '../engine/plan.js';
 
 const STATE: StateSpec = { backend: 's3', bucket: 'team-state', key: 'segflow/demo.json', region: 'us-east-1' };
 const ACCOUNT = '000000000000';
@@ -58,6 +59,13 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
   try {
     const applied = await applyPipeline({ ...common, autoApprove: true, approveCost: false });
     assert.equal(applied.ok, true);
+    // A plan (what a pull request runs) needs only the read-only policy.
+    const before = counters.length;
+    await planPipeline(common);
+    const reads = new Set(readOnly(ciPolicy(spec, env)).Statement.flatMap((s) => [s['Action']].flat() as string[]));
+    const planUsed = counters.slice(before).flatMap((c) => Object.keys(c.snapshot())).map(actionOf).filter((a): a is string => a !== undefined);
+    assert.deepEqual(planUsed.filter((a) => !reads.has(a)), [], 'plan calls outside the read-only policy');
+    assert.ok(!reads.has('s3:PutObject') && !reads.has('iam:PassRole'));
     const arns = Object.values(JSON.parse((await world.s3.getObjectText('team-state', 'segflow/demo.json'))!.text).steps as Record<string, { arn?: string }>)
       .map((s) => s.arn)
       .filter((a): a is string => typeof a === 'string');

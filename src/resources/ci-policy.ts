@@ -113,6 +113,17 @@ export function pipelineArns(spec: Spec, env: Env): Record<string, string[]> {
   };
 }
 
+/** What `plan` (and status, report, state history) needs: reads only; a role for pull requests. */
+const READ_ONLY = /^(personalize:(Describe|List|Get)|iam:(Get|List)|kms:(Describe|Get)|s3:(Get|List))/;
+
+export function readOnly(policy: { Version: string; Statement: Statement[] }): { Version: string; Statement: Statement[] } {
+  const statements = policy.Statement.flatMap((s) => {
+    const actions = ([s['Action']].flat() as string[]).filter((a) => READ_ONLY.test(a));
+    return actions.length ? [{ ...s, Sid: `${String(s['Sid'])}Read`, Action: actions.length === 1 ? actions[0] : actions }] : [];
+  });
+  return { Version: policy.Version, Statement: statements };
+}
+
 export function ciPolicy(spec: Spec, env: Env): { Version: string; Statement: Statement[] } {
   const arns = pipelineArns(spec, env);
   const bucket = bucketArn(env, spec.storage.bucket);
