@@ -15,6 +15,8 @@ import type { Spec, StateSpec } from '../spec/types.js';
 import { S3StateBackend } from '../state/s3-backend.js';
 import { isSegflowError } from '../util/errors.js';
 import { stateFile } from '../util/paths.js';
+import { REPORT_FILES } from '../eval/index.js';
+import { REPORT_JSON } from './reports.js';
 
 /**
  * The engine on a shared (s3) state, on the in-memory fake: two working directories stand for two machines, the
@@ -113,4 +115,8 @@ test('destroy of everything deletes the shared state and keeps its last version 
   assert.ok(history.entries.length >= 10);
   assert.ok(history.entries.every((e) => !e.current));
   assert.equal(await world.s3.getObjectText('team-state', 'segflow/demo.json.lock'), undefined, 'the lock was released');
+});
+
+test('the report kept beside a shared state is the file src/eval writes', () => {
+  assert.equal(REPORT_JSON, REPORT_FILES.json);
 });

@@ -5,7 +5,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI, REPO } from '../e2e-support.js';
 import { commentMarker } from '../../src/ui/plan-markdown.js';
-import { startTeam } from './support.js';
+import { withTeam } from './support.js';
 
 /**
  * examples/ci/segflow-ci.sh, the steps both CI examples run, against a standalone emulator: the pull request's plan
@@ -29,8 +29,7 @@ function script(cwd: string, args: string[], env: Record<string, string>): Promi
 }
 
 test('the CI script: plan on the pull request runner, apply of the reviewed plan on the merge runner, nightly drift', async () => {
-  const team = await startTeam('ci');
-  try {
+  await withTeam('ci', async (team) => {
     const [pr, merge] = [await team.machine(), await team.machine()];
     const summary = join(pr, 'job-summary.md');
 
@@ -69,7 +68,5 @@ test('the CI script: plan on the pull request runner, apply of the reviewed plan
     assert.equal(drifted.code, 1, drifted.stderr);
     assert.match(drifted.stderr, /DRIFT/);
     assert.match(drifted.stdout, /drifted: s3:\/\/segflow-ci\/ci\/input\/interactions\.csv deleted/);
-  } finally {
-    await team.close();
-  }
+  });
 });

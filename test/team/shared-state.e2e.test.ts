@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runCli } from '../e2e-support.js';
 import { S3StateBackend } from '../../src/state/s3-backend.js';
 import { S3LockBackend } from '../../src/state/s3-lock.js';
-import { STATE_BUCKET, contender, costly, startTeam, type Child } from './support.js';
+import { STATE_BUCKET, contender, costly, withTeam, type Child } from './support.js';
 
 /**
  * segflow in a team, end to end: the built CLI in separate working directories (standing for separate machines)
@@ -20,8 +20,7 @@ function json<T>(text: string): T {
 
 describe('team: one S3 state shared by several machines', { concurrency: 1 }, () => {
   test('apply on one machine; plan --detailed-exitcode on another exits 0, and report --history there shows the run', async () => {
-    const team = await startTeam('shared');
-    try {
+    await withTeam('shared', async (team) => {
       const [a, b] = [await team.machine(), await team.machine()];
       const applied = await runCli(a, ['apply', 'pipeline.yaml', '--auto-approve'], { env: FAST });
       assert.equal(applied.code, 0, applied.stderr + applied.stdout);
@@ -35,14 +34,11 @@ describe('team: one S3 state shared by several machines', { concurrency: 1 }, ()
       const versions = await runCli(b, ['state', 'history', 'pipeline.yaml', '--json'], { env: FAST });
       const h = json<{ entries: Array<{ serial: number; current: boolean }> }>(versions.stdout);
       assert.ok(h.entries.length > 10 && h.entries[0]!.current);
-    } finally {
-      await team.close();
-    }
+    });
   });
 
   test('two applies started at once from two machines: exactly one runs, the other exits 3 naming the holder', async () => {
-    const team = await startTeam('race');
-    try {
+    await withTeam('race', async (team) => {
       const [a, b] = [await team.machine(), await team.machine()];
       const runs = await Promise.all([a, b].map((dir) => runCli(dir, ['apply', 'pipeline.yaml', '--auto-approve'], { env: { ...FAST, USER: `user-${dir === a ? 'a' : 'b'}` } })));
       assert.deepEqual(runs.map((r) => r.code).sort(), [0, 3], runs.map((r) => r.stderr).join('\n---\n'));
@@ -52,14 +48,11 @@ describe('team: one S3 state shared by several machines', { concurrency: 1 }, ()
       assert.match(refused.stderr, /segflow unlock FILE [0-9a-f]{16}/);
       assert.match(won.stdout, /Apply complete/);
       assert.deepEqual(await costly(team.ports, 'race'), { imports: 1, versions: 1, segments: 1 });
-    } finally {
-      await team.close();
-    }
+    });
   });
 
   test('kill -9 while holding the lock, then unlock, then apply completes with no duplicate costly resource', async () => {
-    const team = await startTeam('crash');
-    try {
+    await withTeam('crash', async (team) => {
       const [a, b] = [await team.machine(), await team.machine()];
       const env = { ...FAST, SEGFLOW_LOCK_LEASE_S: '600' };
       const killed = await runCli(a, ['apply', 'pipeline.yaml', '--auto-approve'], { env, killWhen: (out) => /\[training\] run/.test(out) });
@@ -80,14 +73,11 @@ describe('team: one S3 state shared by several machines', { concurrency: 1 }, ()
       assert.deepEqual(await costly(team.ports, 'crash'), { imports: 1, versions: 1, segments: 1 });
       const again = await runCli(a, ['plan', 'pipeline.yaml', '--detailed-exitcode'], { env });
       assert.equal(again.code, 0, again.stdout);
-    } finally {
-      await team.close();
-    }
+    });
   });
 
   test('5 rounds of 6 processes racing for an expired lease: exactly one winner each', async () => {
-    const team = await startTeam('lease');
-    try {
+    await withTeam('lease', async (team) => {
       const key = 'segflow/lease.json';
       const leaseMs = 1000;
       const backend = await S3StateBackend.open(team.ports.s3, STATE_BUCKET, key, { timing: { leaseMs, renewEveryMs: 250 } });
@@ -113,14 +103,11 @@ describe('team: one S3 state shared by several machines', { concurrency: 1 }, ()
         await Promise.all(children.map((c) => c.exited));
         assert.equal(await lock.inspect(), undefined);
       }
-    } finally {
-      await team.close();
-    }
+    });
   });
 
   test('state writes from 4 processes at once: every lost race is retried, none is lost (read back from the history)', async () => {
-    const team = await startTeam('writes');
-    try {
+    await withTeam('writes', async (team) => {
       const key = 'segflow/writes.json';
       const [writers, each] = [4, 10];
       const children = Array.from({ length: writers }, (_, w) => contender(['write', team.emulator.endpoint, STATE_BUCKET, key, `w${w}`, String(each)]));
@@ -137,8 +124,6 @@ describe('team: one S3 state shared by several machines', { concurrency: 1 }, ()
       const history = await backend.history(1000);
       assert.deepEqual(history.map((h) => h.serial), Array.from({ length: total }, (_, i) => total - i), 'one version per write, none overwritten');
       assert.deepEqual(history.map((h) => h.steps), Array.from({ length: total }, (_, i) => total - i), 'each version adds exactly one update to the one before');
-    } finally {
-      await team.close();
-    }
+    });
   });
 });

@@ -70,6 +70,16 @@ export async function startTeam(name: string): Promise<Team> {
   };
 }
 
+/** A team set-up for one test: started, handed to `fn`, always closed. */
+export async function withTeam<T>(name: string, fn: (team: Team) => Promise<T>): Promise<T> {
+  const team = await startTeam(name);
+  try {
+    return await fn(team);
+  } finally {
+    await team.close();
+  }
+}
+
 /** Costly resources of a pipeline that are not failed or stopped: imports, trainings, segment jobs. */
 export async function costly(ports: AwsPorts, name: string): Promise<{ imports: number; versions: number; segments: number }> {
   const p = ports.personalize;
