@@ -3,9 +3,9 @@ import { basename, join } from 'node:path';
 import type { Spec } from '../spec/types.js';
 import { stateOf } from '../spec/types.js';
 import { reportsDir } from '../util/paths.js';
-import type { EngineDeps, EngineTuning } from './deps.js';
+import type { EngineDeps } from './deps.js';
 import type { Emit } from './events.js';
-import { connectTarget, type Session } from './session.js';
+import type { Session } from './session.js';
 import { openStateBackend } from './state-backend.js';
 
 /** The report file of a run (src/eval's REPORT_FILES.json; a test keeps the two equal). */
@@ -35,31 +35,26 @@ const exists = (p: string) => access(p).then(() => true, () => false);
  * Brings the reports stored beside a shared state into this machine's .segflow/reports/<name>/ (those it does not
  * have yet). Nothing to do for the local backend. Returns how many were fetched.
  */
-export async function syncReports(opts: { spec: Spec; cwd: string; deps: EngineDeps; emit: Emit } & EngineTuning): Promise<number> {
+export async function syncReports(opts: { spec: Spec; cwd: string; deps: EngineDeps }): Promise<number> {
   const { spec, cwd, deps } = opts;
   if (stateOf(spec).backend === 'local') return 0;
-  const connection = await connectTarget(spec.target, cwd, deps, { onInfo: (message) => opts.emit({ type: 'info', message }) });
+  const opened = await openStateBackend(spec, cwd, deps);
   try {
-    const opened = await openStateBackend(spec, cwd, connection.aws, deps);
-    try {
-      const store = opened.backend.reports;
-      if (!store) return 0;
-      const root = reportsDir(spec.name, cwd);
-      let fetched = 0;
-      for (const runId of await store.list()) {
-        const file = join(root, runId, REPORT_JSON);
-        if (await exists(file)) continue;
-        const text = await store.get(runId);
-        if (text === undefined) continue;
-        await mkdir(join(root, runId), { recursive: true });
-        await writeFile(file, text);
-        fetched++;
-      }
-      return fetched;
-    } finally {
-      opened.close();
+    const store = opened.backend.reports;
+    if (!store) return 0;
+    const root = reportsDir(spec.name, cwd);
+    let fetched = 0;
+    for (const runId of await store.list()) {
+      const file = join(root, runId, REPORT_JSON);
+      if (await exists(file)) continue;
+      const text = await store.get(runId);
+      if (text === undefined) continue;
+      await mkdir(join(root, runId), { recursive: true });
+      await writeFile(file, text);
+      fetched++;
     }
+    return fetched;
   } finally {
-    await connection.close();
+    opened.close();
   }
 }

@@ -120,7 +120,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       ]);
     }
     if (!opened) {
-      opened = await openStateBackend(spec, cwd, aws, deps, opts.lockLeaseMs !== undefined ? { lockLeaseMs: opts.lockLeaseMs } : {});
+      opened = await openStateBackend(spec, cwd, deps, opts.lockLeaseMs !== undefined ? { lockLeaseMs: opts.lockLeaseMs } : {});
       await takeLock(opened.backend);
     }
     const backend = opened.backend;
@@ -128,7 +128,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     const st = state.current;
     if (st.movedTo) throw stateMoved(backend.location, st.movedTo, st.movedAt);
     if (!state.exists) {
-      const from = await previousLocation(spec, cwd, aws, deps);
+      const from = await previousLocation(spec, cwd, deps);
       if (from) throw migrationNeeded(spec, from);
     }
     await rememberLocation(spec.name, cwd, wanted);

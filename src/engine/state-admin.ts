@@ -1,50 +1,32 @@
-import type { AwsPorts } from '../aws/ports.js';
 import { stateOf, type Spec, type StateSpec } from '../spec/types.js';
 import { stateText, type LockHolder, type LockOwner, type StateBackend, type StateHistoryEntry } from '../state/backend.js';
 import { refusal } from '../util/errors.js';
 import type { EngineDeps } from './deps.js';
-import type { Emit } from './events.js';
-import { connectTarget, type TargetConnection } from './session.js';
-import { describeLocation, localBackend, openStateBackend, previousLocation, readLastLocation, rememberLocation, sameLocation, type OpenedBackend } from './state-backend.js';
+import { describeLocation, openStateBackend, previousLocation, rememberLocation, sameLocation, type OpenedBackend } from './state-backend.js';
 
 /**
- * The state's own commands: `unlock`, `state history`, `state migrate`. Each opens only what it needs: the local
- * backend touches no AWS; a shared one goes through the target's ports (for the local target, its emulator).
+ * The state's own commands: `unlock`, `state history`, `state migrate`. They open only the state backends: the local
+ * one touches no AWS; a shared one has its own S3 client (for the local target, on its emulator's endpoint).
  */
 export interface StateAdminOptions {
   spec: Spec;
   cwd: string;
   deps: EngineDeps;
-  emit: Emit;
   lockOwner?: LockOwner;
   lockLeaseMs?: number;
 }
 
-async function withTarget<T>(opts: StateAdminOptions, needed: boolean, fn: (aws: AwsPorts | undefined) => Promise<T>): Promise<T> {
-  if (!needed) return fn(undefined);
-  const connection: TargetConnection = await connectTarget(opts.spec.target, opts.cwd, opts.deps, { onInfo: (message) => opts.emit({ type: 'info', message }) });
-  try {
-    return await fn(connection.aws);
-  } finally {
-    await connection.close();
-  }
-}
-
-async function open(opts: StateAdminOptions, aws: AwsPorts | undefined, state: StateSpec): Promise<OpenedBackend> {
-  if (state.backend === 'local' || !aws) return localBackend(opts.spec, opts.cwd);
-  return openStateBackend(opts.spec, opts.cwd, aws, opts.deps, { state, ...(opts.lockLeaseMs !== undefined ? { lockLeaseMs: opts.lockLeaseMs } : {}) });
+function open(opts: StateAdminOptions, state: StateSpec): Promise<OpenedBackend> {
+  return openStateBackend(opts.spec, opts.cwd, opts.deps, { state, ...(opts.lockLeaseMs !== undefined ? { lockLeaseMs: opts.lockLeaseMs } : {}) });
 }
 
 async function withBackend<T>(opts: StateAdminOptions, fn: (backend: StateBackend) => Promise<T>): Promise<T> {
-  const state = stateOf(opts.spec);
-  return withTarget(opts, state.backend !== 'local', async (aws) => {
-    const opened = await open(opts, aws, state);
-    try {
-      return await fn(opened.backend);
-    } finally {
-      opened.close();
-    }
-  });
+  const opened = await open(opts, stateOf(opts.spec));
+  try {
+    return await fn(opened.backend);
+  } finally {
+    opened.close();
+  }
 }
 
 /** `segflow unlock FILE LOCK_ID`: removes the lock only while it is still the one named. */
@@ -82,43 +64,43 @@ export interface MigrateResult {
 export async function migrateState(opts: StateAdminOptions & { from?: StateSpec }): Promise<MigrateResult> {
   const { spec, cwd } = opts;
   const to = stateOf(spec);
-  const last = await readLastLocation(spec.name, cwd);
-  const needsAws = to.backend === 's3' || (opts.from ?? last)?.backend === 's3';
-  return withTarget(opts, needsAws, async (aws) => {
-    const from = opts.from ?? (await previousLocation(spec, cwd, aws, opts.deps));
-    if (!from) {
-      throw refusal('STATE_MIGRATE_REFUSED', `no state of ${spec.name} to migrate: none at the location this directory used before, nor in .segflow/state/`, [
-        'name the old location: segflow state migrate FILE --from s3://BUCKET/KEY (or --from local)',
+  const from = opts.from ?? (await previousLocation(spec, cwd, opts.deps));
+  if (!from) {
+    throw refusal('STATE_MIGRATE_REFUSED', `no state of ${spec.name} to migrate: none at the location this directory used before, nor in .segflow/state/`, [
+      'name the old location: segflow state migrate FILE --from s3://BUCKET/KEY (or --from local)',
+    ]);
+  }
+  if (sameLocation(from, to)) throw refusal('STATE_MIGRATE_REFUSED', `the state is already at ${describeLocation(to)}`);
+  const source = await open(opts, from);
+  const dest = await open(opts, to).catch((e: unknown) => {
+    source.close();
+    throw e;
+  });
+  const locks = [];
+  try {
+    locks.push(await dest.backend.lock.acquire('migrate', opts.lockOwner));
+    locks.push(await source.backend.lock.acquire('migrate', opts.lockOwner));
+    const old = await source.backend.read();
+    if (!old || old.state.movedTo) {
+      throw refusal('STATE_MIGRATE_REFUSED', old ? `the state at ${source.backend.location} was already moved to ${old.state.movedTo}` : `there is no state at ${source.backend.location}`);
+    }
+    const there = await dest.backend.read();
+    if (there && !there.state.movedTo && Object.keys(there.state.steps).length > 0) {
+      throw refusal('STATE_MIGRATE_REFUSED', `${dest.backend.location} already holds a state of ${there.state.pipeline} (${Object.keys(there.state.steps).length} steps, serial ${there.state.serial ?? 0})`, [
+        'segflow never overwrites a state: destroy that pipeline, or choose another key',
       ]);
     }
-    if (sameLocation(from, to)) throw refusal('STATE_MIGRATE_REFUSED', `the state is already at ${describeLocation(to)}`);
-    const source = await open(opts, aws, from);
-    const dest = await open(opts, aws, to);
-    const locks = [];
-    try {
-      locks.push(await dest.backend.lock.acquire('migrate', opts.lockOwner));
-      locks.push(await source.backend.lock.acquire('migrate', opts.lockOwner));
-      const old = await source.backend.read();
-      if (!old || old.state.movedTo) {
-        throw refusal('STATE_MIGRATE_REFUSED', old ? `the state at ${source.backend.location} was already moved to ${old.state.movedTo}` : `there is no state at ${source.backend.location}`);
-      }
-      const there = await dest.backend.read();
-      if (there && !there.state.movedTo && Object.keys(there.state.steps).length > 0) {
-        throw refusal('STATE_MIGRATE_REFUSED', `${dest.backend.location} already holds a state of ${there.state.pipeline} (${Object.keys(there.state.steps).length} steps, serial ${there.state.serial ?? 0})`, [
-          'segflow never overwrites a state: destroy that pipeline, or choose another key',
-        ]);
-      }
-      const now = new Date().toISOString();
-      const serial = Math.max(old.state.serial ?? 0, there?.state.serial ?? 0) + 1;
-      const { movedTo: _t, movedAt: _a, ...copy } = old.state;
-      await dest.backend.write(stateText({ ...copy, serial, updatedAt: now }), there);
-      await source.backend.write(stateText({ ...old.state, serial: (old.state.serial ?? 0) + 1, movedTo: dest.backend.location, movedAt: now, updatedAt: now }), old);
-      await rememberLocation(spec.name, cwd, to);
-      return { from: source.backend.location, to: dest.backend.location, serial, steps: Object.keys(copy.steps).length };
-    } finally {
-      for (const l of locks.reverse()) await l.release().catch(() => undefined);
-      source.close();
-      dest.close();
-    }
-  });
+    const now = new Date().toISOString();
+    const serial = Math.max(old.state.serial ?? 0, there?.state.serial ?? 0) + 1;
+    const { movedTo: _t, movedAt: _a, ...copy } = old.state;
+    // Conditional on what was read at the destination: a state created there meanwhile is never overwritten.
+    await dest.backend.write(stateText({ ...copy, serial, updatedAt: now }), there);
+    await source.backend.write(stateText({ ...old.state, serial: (old.state.serial ?? 0) + 1, movedTo: dest.backend.location, movedAt: now, updatedAt: now }), old);
+    await rememberLocation(spec.name, cwd, to);
+    return { from: source.backend.location, to: dest.backend.location, serial, steps: Object.keys(copy.steps).length };
+  } finally {
+    for (const l of locks.reverse()) await l.release().catch(() => undefined);
+    source.close();
+    dest.close();
+  }
 }

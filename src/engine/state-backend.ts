@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
-import type { AwsPorts } from '../aws/ports.js';
 import { stateOf, type Spec, type StateSpec } from '../spec/types.js';
 import type { StateBackend } from '../state/backend.js';
 import { LocalStateBackend } from '../state/local-backend.js';
@@ -28,25 +27,24 @@ export function localBackend(spec: Spec, cwd: string): OpenedBackend {
 }
 
 /**
- * The state backend `state` names (spec.state by default). The S3 backend speaks through the session's S3 port
- * when the state bucket is in the target's region, else through ports for the bucket's region (the same endpoint
- * for the local target: its emulator).
+ * The state backend `state` names (spec.state by default). The S3 backend speaks through an S3Port of its own, for
+ * the bucket's region (the target's endpoint for the local target: its emulator).
  */
 export async function openStateBackend(
   spec: Spec,
   cwd: string,
-  aws: AwsPorts,
   deps: EngineDeps,
   opts: { state?: StateSpec; lockLeaseMs?: number } = {},
 ): Promise<OpenedBackend> {
   const state = opts.state ?? stateOf(spec);
   if (state.backend === 'local') return localBackend(spec, cwd);
-  const own = state.region === aws.region ? undefined : deps.ports({ ...spec.target, region: state.region }, spec.target.endpoint);
+  // Its own clients (the bucket's region, the target's endpoint): the pipeline's call and byte counts stay the pipeline's.
+  const own = deps.ports({ ...spec.target, region: state.region }, spec.target.endpoint);
   try {
-    const backend = await S3StateBackend.open((own ?? aws).s3, state.bucket, state.key, { timing: leaseTiming(opts.lockLeaseMs) });
-    return { backend, close: () => own?.close() };
+    const backend = await S3StateBackend.open(own.s3, state.bucket, state.key, { timing: leaseTiming(opts.lockLeaseMs) });
+    return { backend, close: () => own.close() };
   } catch (e) {
-    own?.close();
+    own.close();
     throw e;
   }
 }
@@ -66,7 +64,8 @@ export async function readLastLocation(pipeline: string, cwd: string): Promise<S
 
 export async function rememberLocation(pipeline: string, cwd: string, state: StateSpec): Promise<void> {
   const last = await readLastLocation(pipeline, cwd);
-  if (last && sameLocation(last, state)) return;
+  // A pipeline that only ever used the local state needs no record: its file is where it is.
+  if ((last && sameLocation(last, state)) || (!last && state.backend === 'local')) return;
   await writeJsonAtomic(locationFile(pipeline, cwd), state);
 }
 
@@ -82,7 +81,7 @@ export function describeLocation(s: StateSpec): string {
  * Where the state of this pipeline is, when not where the spec says: the location this working directory last used
  * (if it still holds a state that was not moved), or, for an s3 backend, the local file it would move from.
  */
-export async function previousLocation(spec: Spec, cwd: string, aws: AwsPorts | undefined, deps: EngineDeps): Promise<StateSpec | undefined> {
+export async function previousLocation(spec: Spec, cwd: string, deps: EngineDeps): Promise<StateSpec | undefined> {
   const wanted = stateOf(spec);
   const candidates: StateSpec[] = [];
   const last = await readLastLocation(spec.name, cwd);
@@ -91,8 +90,7 @@ export async function previousLocation(spec: Spec, cwd: string, aws: AwsPorts | 
   for (const c of candidates) {
     let opened: OpenedBackend | undefined;
     try {
-      if (c.backend === 's3' && !aws) continue;
-      opened = c.backend === 'local' ? localBackend(spec, cwd) : await openStateBackend(spec, cwd, aws!, deps, { state: c });
+      opened = await openStateBackend(spec, cwd, deps, { state: c });
       const stored = await opened.backend.read();
       if (stored && !stored.state.movedTo && Object.keys(stored.state.steps).length > 0) return c;
     } catch {

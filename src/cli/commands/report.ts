@@ -9,9 +9,7 @@ import { inputError } from '../../util/errors.js';
 import { parseCommandArgs, parseTargetOverride } from '../args.js';
 import type { Command } from '../context.js';
 import { syncReports } from '../../engine/reports.js';
-import { plainRenderer } from '../../ui/plain.js';
 import { engineDeps } from '../engine-deps.js';
-import { pollSettings } from './engine-io.js';
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
@@ -46,7 +44,7 @@ export const command: Command = {
 
     if (values.history) {
       // A shared state keeps every run's report beside it: fetch the ones this machine has not seen.
-      const fetched = await syncReports({ spec, cwd: ctx.cwd, deps: engineDeps(), emit: plainRenderer(ctx.stderr), ...pollSettings(ctx) });
+      const fetched = await syncReports({ spec, cwd: ctx.cwd, deps: engineDeps() });
       if (fetched) ctx.stderr.write(`fetched ${fetched} report(s) stored beside the state\n`);
       // Make sure the latest run is in the table, without re-evaluating runs already reported.
       if (await exists(join(work, ARTIFACT_FILES.runInfo))) {

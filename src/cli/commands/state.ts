@@ -4,7 +4,6 @@ import { ExitCode, inputError } from '../../util/errors.js';
 import { migrateState, stateHistory } from '../../engine/state-admin.js';
 import type { StateSpec } from '../../spec/types.js';
 import { engineDeps } from '../engine-deps.js';
-import { plainRenderer } from '../../ui/plain.js';
 import { loadSpecForState, lockOwner, pollSettings } from './engine-io.js';
 
 /** --from local | s3://BUCKET/KEY (the bucket in the region of spec.state, else the target's). */
@@ -20,7 +19,7 @@ async function history(ctx: CommandContext, argv: string[]): Promise<number> {
   const limit = values.limit === undefined ? 100 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw inputError('CLI_USAGE', `state history: --limit must be a whole number of at least 1, not '${values.limit}'`);
   const spec = await loadSpecForState(ctx, positionals[0], parseTargetOverride(values.target), 'state history');
-  const report = await stateHistory({ spec, cwd: ctx.cwd, deps: engineDeps(), emit: plainRenderer(ctx.stderr) }, limit);
+  const report = await stateHistory({ spec, cwd: ctx.cwd, deps: engineDeps() }, limit);
   if (values.json) {
     ctx.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return ExitCode.ok;
@@ -56,7 +55,6 @@ async function migrate(ctx: CommandContext, argv: string[]): Promise<number> {
     spec,
     cwd: ctx.cwd,
     deps: engineDeps(),
-    emit: plainRenderer(ctx.stderr),
     lockOwner: lockOwner(ctx),
     ...(tuning.lockLeaseMs !== undefined ? { lockLeaseMs: tuning.lockLeaseMs } : {}),
     ...(from ? { from } : {}),

@@ -3,7 +3,6 @@ import { parseCommandArgs, parseTargetOverride } from '../args.js';
 import { ExitCode, inputError } from '../../util/errors.js';
 import { unlockState } from '../../engine/state-admin.js';
 import { engineDeps } from '../engine-deps.js';
-import { plainRenderer } from '../../ui/plain.js';
 import { loadSpecForState } from './engine-io.js';
 
 export const command: Command = {
@@ -23,7 +22,7 @@ export const command: Command = {
     const [file, lockId] = positionals;
     if (!file || !lockId || positionals.length > 2) throw inputError('CLI_USAGE', 'unlock: name the pipeline file and the lock id', ['usage: segflow unlock FILE LOCK_ID']);
     const spec = await loadSpecForState(ctx, file, parseTargetOverride(values.target), 'unlock');
-    const { holder, location } = await unlockState({ spec, cwd: ctx.cwd, deps: engineDeps(), emit: plainRenderer(ctx.stderr) }, lockId);
+    const { holder, location } = await unlockState({ spec, cwd: ctx.cwd, deps: engineDeps() }, lockId);
     ctx.stdout.write(`Released lock ${holder.id} (${location}): ${holder.command} by ${holder.who ? `${holder.who} on ` : ''}${holder.host}, pid ${holder.pid}${holder.runId ? `, run ${holder.runId}` : ''}, since ${holder.since}.\n`);
     return ExitCode.ok;
   },
