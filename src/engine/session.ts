@@ -77,8 +77,8 @@ export async function connectTarget(
 /**
  * Everything one command needs: the lock, the state, the AWS ports (see connectTarget), and the step context.
  * The state backend comes from spec.state: the local file is locked before anything starts (as always); a shared
- * S3 state is locked through the target's ports, its lease renewed while the command runs. Losing the lock aborts
- * the session's signal, which stops the steps.
+ * S3 state (through its own S3 client) once the target answered, its lease renewed while the command runs. Losing
+ * the lock aborts the session's signal, which stops the steps.
  */
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const { spec, cwd, deps } = opts;
