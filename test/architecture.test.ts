@@ -19,7 +19,7 @@ export const ALLOWED: Record<string, string[]> = {
   resources: ['aws', 'cost', 'data', 'spec', 'state', 'util'],
   cost: ['data', 'spec', 'util'],
   aws: ['spec', 'util'],
-  state: ['util'],
+  state: ['aws', 'util'],
   spec: ['util'],
   util: [],
   data: ['spec', 'util'],

@@ -184,6 +184,8 @@ export interface ObjectInfo {
   /** User metadata (x-amz-meta-*), from HEAD only. */
   metadata?: Record<string, string>;
   versionId?: string;
+  /** When S3 stored this version (S3's clock, whole seconds); from HEAD and lists. */
+  lastModified?: Date;
 }
 
 export interface ObjectVersionInfo {
@@ -192,6 +194,15 @@ export interface ObjectVersionInfo {
   isDeleteMarker: boolean;
   isLatest: boolean;
   size?: number;
+  lastModified?: Date;
+}
+
+/** An object's text as GetObject returned it; lastModified is S3's clock (whole seconds). */
+export interface ObjectText {
+  text: string;
+  etag: string;
+  lastModified?: Date;
+  versionId?: string;
 }
 
 export type BucketAccess = 'owned' | 'absent' | 'forbidden';
@@ -245,7 +256,8 @@ export interface S3Port {
   putObject(bucket: string, key: string, body: ObjectBody, options?: PutOptions): Promise<{ etag: string; bytes: number }>;
   /** Streams the object into a file; undefined when absent. */
   downloadObject(bucket: string, key: string, file: string): Promise<ObjectInfo | undefined>;
-  getObjectText(bucket: string, key: string): Promise<{ text: string; etag: string } | undefined>;
+  /** The object's text (a given version's with `versionId`); undefined when absent. */
+  getObjectText(bucket: string, key: string, options?: { versionId?: string }): Promise<ObjectText | undefined>;
   listObjects(bucket: string, prefix: string): Promise<ObjectInfo[]>;
   listObjectVersions(bucket: string, prefix: string): Promise<ObjectVersionInfo[]>;
   deleteObject(bucket: string, key: string, options?: { versionId?: string; ifMatch?: string }): Promise<void>;

@@ -19,7 +19,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { CallCounter } from './call-counter.js';
 import { PortCalls } from './port-call.js';
-import type { ObjectBody, ObjectInfo, ObjectVersionInfo, PutOptions, S3Port } from './ports.js';
+import type { ObjectBody, ObjectInfo, ObjectText, ObjectVersionInfo, PutOptions, S3Port } from './ports.js';
 
 /** Files at least this big go up in parts (several in flight), like `segflow apply` always did. */
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
@@ -40,10 +40,14 @@ type ObjectPort = Pick<
   'headObject' | 'putObject' | 'downloadObject' | 'getObjectText' | 'listObjects' | 'listObjectVersions' | 'deleteObject' | 'deleteObjects'
 >;
 
-function objectInfo(key: string, o: { ETag?: string; ContentLength?: number; Size?: number; Metadata?: Record<string, string>; VersionId?: string }): ObjectInfo {
+function objectInfo(
+  key: string,
+  o: { ETag?: string; ContentLength?: number; Size?: number; Metadata?: Record<string, string>; VersionId?: string; LastModified?: Date },
+): ObjectInfo {
   const info: ObjectInfo = { key, etag: o.ETag ?? '', size: o.ContentLength ?? o.Size ?? 0 };
   if (o.Metadata) info.metadata = o.Metadata;
   if (o.VersionId) info.versionId = o.VersionId;
+  if (o.LastModified) info.lastModified = o.LastModified;
   return info;
 }
 
@@ -108,10 +112,13 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
       return objectInfo(key, r);
     },
 
-    getObjectText: (bucket, key) =>
+    getObjectText: (bucket, key, options) =>
       c.read('GetObject', async () => {
-        const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return { text: (await r.Body?.transformToString('utf8')) ?? '', etag: r.ETag ?? '' };
+        const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(options?.versionId ? { VersionId: options.versionId } : {}) }));
+        const out: ObjectText = { text: (await r.Body?.transformToString('utf8')) ?? '', etag: r.ETag ?? '' };
+        if (r.LastModified) out.lastModified = r.LastModified;
+        if (r.VersionId) out.versionId = r.VersionId;
+        return out;
       }),
 
     listObjects: async (bucket, prefix) =>
@@ -133,8 +140,8 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
           return client.send(new ListObjectVersionsCommand({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...maxKeys, KeyMarker, VersionIdMarker }));
         },
         (p) => [
-          ...(p.Versions ?? []).map((v): ObjectVersionInfo => ({ key: v.Key ?? '', versionId: v.VersionId ?? 'null', isDeleteMarker: false, isLatest: v.IsLatest === true, size: v.Size ?? 0 })),
-          ...(p.DeleteMarkers ?? []).map((m): ObjectVersionInfo => ({ key: m.Key ?? '', versionId: m.VersionId ?? 'null', isDeleteMarker: true, isLatest: m.IsLatest === true })),
+          ...(p.Versions ?? []).map((v): ObjectVersionInfo => ({ key: v.Key ?? '', versionId: v.VersionId ?? 'null', isDeleteMarker: false, isLatest: v.IsLatest === true, size: v.Size ?? 0, ...(v.LastModified ? { lastModified: v.LastModified } : {}) })),
+          ...(p.DeleteMarkers ?? []).map((m): ObjectVersionInfo => ({ key: m.Key ?? '', versionId: m.VersionId ?? 'null', isDeleteMarker: true, isLatest: m.IsLatest === true, ...(m.LastModified ? { lastModified: m.LastModified } : {}) })),
         ],
         (p) => (p.IsTruncated ? JSON.stringify([p.NextKeyMarker ?? '', p.NextVersionIdMarker]) : undefined),
       ),

@@ -84,7 +84,11 @@ test('s3 port on the emulator: objects, conditional writes, listing pages, batch
       assert.match(put.etag, /^"[0-9a-f]{32}"$/);
       const head = await s3.headObject(B, 'p/a.txt');
       assert.deepEqual([head?.key, head?.etag, head?.size, head?.metadata], ['p/a.txt', put.etag, 5, { sha256: 'abc' }]);
-      assert.deepEqual(await s3.getObjectText(B, 'p/a.txt'), { text: 'hello', etag: put.etag });
+      const got = await s3.getObjectText(B, 'p/a.txt');
+      assert.deepEqual([got?.text, got?.etag], ['hello', put.etag]);
+      // S3's own clock, in whole seconds: what lock leases are judged by.
+      assert.ok(got?.lastModified instanceof Date && Math.abs(got.lastModified.getTime() - Date.now()) < 5_000);
+      assert.deepEqual(head?.lastModified, got.lastModified);
 
       // Conditional writes: create-only, and replace-only-this-version.
       await assert.rejects(s3.putObject(B, 'p/a.txt', { data: 'again' }, { ifNoneMatch: '*' }), (e) => isAwsError(e, 'precondition-failed') && e.status === 412 && e.code === 'PreconditionFailed');

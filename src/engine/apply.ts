@@ -1,4 +1,5 @@
 import type { Spec } from '../spec/types.js';
+import type { LockOwner } from '../state/backend.js';
 import { SegflowError, refusal } from '../util/errors.js';
 import type { CostEstimate } from '../cost/formulas.js';
 import type { Plan, PlannedStep } from '../plan/types.js';
@@ -6,6 +7,7 @@ import { isChange } from '../plan/types.js';
 import { runDag, type NodeOutcome } from './dag.js';
 import { openSession } from './session.js';
 import { planIn } from './plan.js';
+import { keepReport } from './reports.js';
 import type { EngineDeps, EngineTuning } from './deps.js';
 import type { Emit } from './events.js';
 
@@ -19,6 +21,8 @@ export interface ApplyOptions extends EngineTuning {
   approveCost: boolean;
   /** Asks the user; undefined when there is nobody to ask (no TTY): then apply refuses instead of hanging. */
   confirm?: (plan: Plan) => Promise<boolean>;
+  /** Who takes the lock beyond host and pid (CI actor and run). */
+  lockOwner?: LockOwner;
   /** A plan saved by `plan --out`: refused when the spec or the world moved since. */
   savedPlan?: Plan;
 }
@@ -61,6 +65,13 @@ export async function gate(plan: Plan, opts: Pick<ApplyOptions, 'savedPlan' | 'a
   if (opts.savedPlan) {
     if (opts.savedPlan.specHash !== plan.specHash) {
       throw refusal('PLAN_STALE', 'the spec file changed since the plan was saved', ['run segflow plan --out again']);
+    }
+    const [before, after] = [opts.savedPlan.state?.serial, plan.state?.serial];
+    if (before !== undefined && after !== undefined && before !== after) {
+      throw refusal('PLAN_STALE', `the state changed since the plan was saved (serial ${before} -> ${after}: another apply or destroy ran)`, [
+        `state: ${plan.state?.location ?? '?'}`,
+        'run segflow plan --out again and review the new plan',
+      ]);
     }
     if (opts.savedPlan.basisHash !== plan.basisHash) {
       const moved = plan.steps
@@ -121,6 +132,7 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
     ctx.estimate = plan.cost;
     const byId = new Map(plan.steps.map((s) => [s.id, s]));
     const results = new Map<string, StepResult>();
+    const signal = ctx.signal;
     const outcomes = await runDag(
       steps.map((s) => ({ id: s.id, deps: s.deps })),
       async (id) => {
@@ -138,11 +150,11 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
           results.set(id, { id, action: planned.action, outcome: 'done', ...(r.adopted ? { adopted: true } : {}), ...(r.note ? { note: r.note } : {}) });
           opts.emit({ type: 'step-done', id, durationMs: Date.now() - t0, ...(r.note ? { note: r.note } : {}), ...(r.adopted ? { adopted: true } : {}) });
         } catch (e) {
-          if (!opts.signal.aborted) opts.emit({ type: 'step-failed', id, error: (e as Error).message });
+          if (!signal.aborted) opts.emit({ type: 'step-failed', id, error: (e as Error).message });
           throw e;
         }
       },
-      { signal: opts.signal },
+      { signal },
     );
     let firstError: unknown;
     for (const [id, o] of outcomes) {
@@ -153,9 +165,14 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
       if (o.status === 'cancelled') opts.emit({ type: 'step-skipped', id, why: 'interrupted' });
       results.set(id, { id, action: planned.action, outcome: o.status, ...(o.status === 'failed' ? { error: (o.error as Error).message } : {}) });
     }
-    await ctx.state.update((s) => {
-      s.specHash = opts.spec.fileHash;
-    });
+    const lost = session.lockLost();
+    // A command that lost its lock writes nothing more: the new holder owns the state now.
+    if (!lost) {
+      await ctx.state.update((s) => {
+        s.specHash = opts.spec.fileHash;
+      });
+      if (results.get('evaluate')?.outcome === 'done') await keepReport(session, opts.emit);
+    }
     const summary: ApplySummary = {
       pipeline: opts.spec.name,
       target: session.aws.label,
@@ -170,7 +187,8 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
       durationMs: Date.now() - started,
       report: (ctx.state.step('evaluate')?.outputs?.['summary'] as string[] | undefined) ?? [],
     };
-    if (opts.signal.aborted) {
+    if (lost) return { ok: false, summary, error: lost };
+    if (signal.aborted) {
       return { ok: false, summary, error: new SegflowError('RUN_CANCELLED', 'apply interrupted: the state is consistent; run apply again to resume (jobs in flight are re-attached)') };
     }
     if (firstError) {

@@ -29,4 +29,6 @@ export interface EngineTuning {
   waitTimeoutMs?: number;
   /** Passed to the in-process emulator (fault injection, lifecycle speed, ...). */
   emulatorOptions?: Record<string, unknown>;
+  /** The lease of a shared state's lock (default 120 s), renewed every quarter lease while a command runs. */
+  lockLeaseMs?: number;
 }

@@ -1,4 +1,5 @@
 import type { Spec } from '../spec/types.js';
+import type { LockOwner } from '../state/backend.js';
 import type { DestroyContext, DestroyReport } from '../resources/types.js';
 import { runDag } from './dag.js';
 import { openSession } from './session.js';
@@ -11,6 +12,8 @@ export interface DestroyOptions extends EngineTuning {
   signal: AbortSignal;
   emit: Emit;
   deps: EngineDeps;
+  /** Who takes the lock beyond host and pid (CI actor and run). */
+  lockOwner?: LockOwner;
   keepData: boolean;
 }
 
@@ -53,8 +56,10 @@ export async function destroyPipeline(opts: DestroyOptions): Promise<DestroySumm
         summary.stillBilling.push(...(report.stillBilling ?? []));
         if (report.keepRecord) kept.add(id);
       },
-      { signal: opts.signal, concurrency: 1 },
+      { signal: ctx.signal, concurrency: 1 },
     );
+    const lost = session.lockLost();
+    if (lost) throw lost;
     for (const o of outcomes.values()) if (o.status === 'failed') throw o.error;
     if (opts.keepData) kept.add('prepare');
     await ctx.state.update((s) => {

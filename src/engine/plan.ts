@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { assemblePlan } from '../plan/assemble.js';
 import { observeWorld } from '../plan/observe.js';
 import type { Plan } from '../plan/types.js';
@@ -13,7 +14,15 @@ import { openSession, type Session } from './session.js';
 export async function planIn(session: Session, now: Date): Promise<Plan> {
   const { ctx, steps } = session;
   const snapshot = await observeWorld(ctx, steps);
-  const plan = assemblePlan(ctx.spec, snapshot, ctx.state.current, now, steps);
+  const plan: Plan = {
+    ...assemblePlan(ctx.spec, snapshot, ctx.state.current, now, steps),
+    state: {
+      backend: session.backend.kind,
+      // A local path is this machine's business: shown relative to the working directory.
+      location: session.backend.kind === 'local' ? relative(ctx.cwd, session.backend.location) : session.backend.location,
+      serial: ctx.state.current.serial ?? 0,
+    },
+  };
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
   ctx.prepared = snapshot.prepared;
   ctx.desired = (id) => {

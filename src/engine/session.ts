@@ -1,9 +1,10 @@
 import type { AwsPorts } from '../aws/ports.js';
-import type { Spec, Target } from '../spec/types.js';
+import { stateOf, type Spec, type Target } from '../spec/types.js';
+import type { HeldLock, LockOwner, StateBackend } from '../state/backend.js';
 import { StateStore } from '../state/store.js';
-import { acquireLock, type Lock } from '../util/file-lock.js';
-import { localEmulatorDir, stateFile, workDir } from '../util/paths.js';
+import { localEmulatorDir, workDir } from '../util/paths.js';
 import { SegflowError } from '../util/errors.js';
+import { localBackend, migrationNeeded, openStateBackend, previousLocation, rememberLocation, stateMoved, type OpenedBackend } from './state-backend.js';
 import { pipelineSteps } from '../resources/index.js';
 import type { Env, StepContext, StepDefinition } from '../resources/types.js';
 import type { EmulatorHandle, EngineDeps, EngineTuning } from './deps.js';
@@ -17,12 +18,18 @@ export interface SessionOptions extends EngineTuning {
   deps: EngineDeps;
   /** Take the pipeline's lock for this command (apply, destroy); plan and status read without it. */
   lockFor?: string;
+  /** Who asks for the lock beyond host and pid (a CI actor, the CI run). */
+  lockOwner?: LockOwner;
 }
 
 export interface Session {
   ctx: StepContext;
   steps: StepDefinition[];
   aws: AwsPorts;
+  backend: StateBackend;
+  lock?: HeldLock;
+  /** Set when a held lock was lost while the command ran (the session's signal is aborted with it). */
+  lockLost(): SegflowError | undefined;
   close(): Promise<void>;
 }
 
@@ -69,13 +76,36 @@ export async function connectTarget(
 
 /**
  * Everything one command needs: the lock, the state, the AWS ports (see connectTarget), and the step context.
+ * The state backend comes from spec.state: the local file is locked before anything starts (as always); a shared
+ * S3 state (through its own S3 client) once the target answered, its lease renewed while the command runs. Losing
+ * the lock aborts the session's signal, which stops the steps.
  */
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const { spec, cwd, deps } = opts;
-  let lock: Lock | undefined;
+  let lock: HeldLock | undefined;
   let connection: TargetConnection | undefined;
+  let opened: OpenedBackend | undefined;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(opts.signal.reason);
+  if (opts.signal.aborted) onAbort();
+  else opts.signal.addEventListener('abort', onAbort, { once: true });
+  let lost: SegflowError | undefined;
+  const takeLock = async (backend: StateBackend) => {
+    if (!opts.lockFor) return;
+    lock = await backend.lock.acquire(opts.lockFor, opts.lockOwner);
+    if (lock.tookOver) opts.emit({ type: 'info', message: `took over the expired lock of ${lock.tookOver.command} by ${lock.tookOver.who || lock.tookOver.host} (pid ${lock.tookOver.pid}, since ${lock.tookOver.since})` });
+    lock.keepAlive((e) => {
+      lost = e instanceof SegflowError ? e : new SegflowError('STATE_LOCK_LOST', e.message);
+      controller.abort(lost);
+    });
+  };
   try {
-    if (opts.lockFor) lock = await acquireLock(`${stateFile(spec.name, cwd)}.lock`, opts.lockFor);
+    const wanted = stateOf(spec);
+    if (wanted.backend === 'local') {
+      // The local lock comes first, so a second command in the same directory is refused before it starts an emulator.
+      opened = localBackend(spec, cwd);
+      await takeLock(opened.backend);
+    }
     connection = await connectTarget(spec.target, cwd, deps, {
       ...(opts.emulatorOptions ? { emulatorOptions: opts.emulatorOptions } : {}),
       onInfo: (message) => opts.emit({ type: 'info', message }),
@@ -89,12 +119,24 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
         'configure credentials the AWS SDK finds (environment, profile, SSO) or use target.kind: local',
       ]);
     }
-    const state = await StateStore.open(spec.name, cwd, { kind: spec.target.kind, region: spec.target.region, account });
-    if (state.current.target.kind !== spec.target.kind && Object.keys(state.current.steps).length > 0) {
+    if (!opened) {
+      opened = await openStateBackend(spec, cwd, deps, opts.lockLeaseMs !== undefined ? { lockLeaseMs: opts.lockLeaseMs } : {});
+      await takeLock(opened.backend);
+    }
+    const backend = opened.backend;
+    const state = await StateStore.load(backend, spec.name, { kind: spec.target.kind, region: spec.target.region, account });
+    const st = state.current;
+    if (st.movedTo) throw stateMoved(backend.location, st.movedTo, st.movedAt);
+    if (!state.exists) {
+      const from = await previousLocation(spec, cwd, deps);
+      if (from) throw migrationNeeded(spec, from);
+    }
+    await rememberLocation(spec.name, cwd, wanted);
+    if (st.target.kind !== spec.target.kind && Object.keys(st.steps).length > 0) {
       throw new SegflowError(
         'STATE_TARGET_MISMATCH',
-        `the state of ${spec.name} belongs to target ${state.current.target.kind}, the spec says ${spec.target.kind}`,
-        [`destroy the ${state.current.target.kind} pipeline first, or use another pipeline name`],
+        `the state of ${spec.name} belongs to target ${st.target.kind}, the spec says ${spec.target.kind}`,
+        [`destroy the ${st.target.kind} pipeline first, or use another pipeline name`],
       );
     }
     const local = spec.target.kind === 'local';
@@ -106,7 +148,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       cwd,
       workDir: workDir(spec.name, cwd),
       state,
-      signal: opts.signal,
+      signal: controller.signal,
       data: deps.data,
       evaluation: deps.evaluation,
       pollInitialMs: opts.pollInitialMs ?? (local ? 100 : 15_000),
@@ -116,18 +158,40 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       desired: notPlanned,
     };
     const conn = connection;
+    const held = lock;
+    const backendConn = opened;
     return {
       ctx,
       steps: pipelineSteps(spec),
       aws,
+      backend,
+      ...(held ? { lock: held } : {}),
+      lockLost: () => lost,
       async close() {
-        await conn.close();
-        await lock?.release();
+        opts.signal.removeEventListener('abort', onAbort);
+        // A local lock outlives the in-process emulator (whose data it guards); an S3 lock needs the ports to go.
+        if (backend.kind === 'local') {
+          await conn.close();
+          await held?.release();
+          return;
+        }
+        try {
+          await held?.release();
+        } finally {
+          backendConn.close();
+          await conn.close();
+        }
       },
     };
   } catch (e) {
-    await connection?.close().catch(() => undefined);
+    opts.signal.removeEventListener('abort', onAbort);
+    if (opened?.backend.kind === 'local') {
+      await connection?.close().catch(() => undefined);
+      connection = undefined;
+    }
     await lock?.release().catch(() => undefined);
+    opened?.close();
+    await connection?.close().catch(() => undefined);
     throw e;
   }
 }

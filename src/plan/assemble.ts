@@ -68,6 +68,8 @@ export function assemblePlan(spec: Spec, snapshot: Snapshot, state: PipelineStat
     basisHash: hashJson({
       specHash: spec.fileHash,
       steps: planned.map((s) => [s.id, s.action, s.name, s.inputsHash, s.arn ?? null, s.status ?? null]),
+      // Any write to the state since (another apply, a destroy) makes a saved plan stale, even with the same steps.
+      stateSerial: state.serial ?? 0,
     }),
     changes: planned.filter((s) => isChange(s.action)).length,
   };

@@ -43,6 +43,8 @@ export interface Plan {
   budgetUsd: number;
   /** Hash of everything the plan was based on (spec, observed world, state): apply PLAN refuses if it moved. */
   basisHash: string;
+  /** Where the state was read and its serial (every state write increments it). */
+  state?: { backend: 'local' | 's3'; location: string; serial: number };
   /** Steps whose action is not noop. */
   changes: number;
 }

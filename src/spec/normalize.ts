@@ -4,7 +4,7 @@ import { parseFilterExpression } from './filter-expression.js';
 import { detectFormat } from './source-format.js';
 import { isS3 } from './source-location.js';
 import { checkTestStart } from './test-start.js';
-import type { AttributeQuery, DataAttribute, DataFormat, DataSource, NumResults, Recipe, SegmentFilter, Spec, TargetKind } from './types.js';
+import type { AttributeQuery, DataAttribute, DataFormat, DataSource, NumResults, Recipe, SegmentFilter, Spec, StateSpec, TargetKind } from './types.js';
 
 /**
  * Raw (schema-valid, rule-valid) document -> Spec with defaults filled in. Only called when validation found no
@@ -47,6 +47,12 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
       }
     : undefined;
   const filter = raw['segments'].filter as string | undefined;
+  const region: string = raw['target']?.region ?? DEFAULTS.localRegion;
+  const rawState = raw['state'] as Raw | undefined;
+  const state: StateSpec =
+    rawState?.['backend'] === 's3'
+      ? { backend: 's3', bucket: rawState['bucket'], key: rawState['key'], region: rawState['region'] ?? region }
+      : { backend: 'local' };
   return {
     version: 1,
     name: raw['name'],
@@ -54,7 +60,7 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
     fileHash,
     target: {
       kind,
-      region: raw['target']?.region ?? DEFAULTS.localRegion,
+      region,
       ...(raw['target']?.profile !== undefined && { profile: raw['target'].profile }),
       ...(raw['target']?.endpoint !== undefined && kind === 'local' && { endpoint: String(raw['target'].endpoint).replace(/\/$/, '') }),
     },
@@ -97,6 +103,7 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
     segments: { numResults: { ...raw['segments'].numResults } as NumResults, ...(filter !== undefined && { filter: segmentFilter(filter) }) },
     budget: { maxUsd: raw['budget'].maxUsd, ...(raw['budget'].prices !== undefined && { prices: { ...raw['budget'].prices } }) },
     tags: { ...(raw['tags'] ?? {}) },
+    state,
   };
 }
 

@@ -6,6 +6,7 @@ import { filterDiagnostics } from './filter-rules.js';
 import { get, isObj, type Obj, type Report } from './rule-helpers.js';
 import { bucketNameProblem } from './s3-bucket-name.js';
 import { checkSources } from './source-rules.js';
+import { checkState } from './state-rules.js';
 import { checkTestStart } from './test-start.js';
 import type { SpecPath, YamlSource } from './yaml-source.js';
 
@@ -36,6 +37,7 @@ export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic
   checkSplit(spec, report);
   checkRecipeAndQueries(spec, report);
   checkAttributes(spec, report);
+  checkState(spec, ctx.targetOverride, report);
   out.push(...filterDiagnostics(spec, ctx.src));
   const bucket = get(spec, ['storage', 'bucket']);
   if (typeof bucket === 'string') {

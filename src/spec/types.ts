@@ -97,6 +97,12 @@ export interface Prices {
   batchSegmentsPer1000Users: number;
 }
 
+/**
+ * Where the state and its lock live (docs/team.md): this machine's .segflow/ or one S3 object a team shares.
+ * region defaults to the target's.
+ */
+export type StateSpec = { backend: 'local' } | { backend: 's3'; bucket: string; key: string; region: string };
+
 export interface Spec {
   version: 1;
   name: string;
@@ -127,4 +133,11 @@ export interface Spec {
   segments: { numResults: NumResults; filter?: SegmentFilter };
   budget: { maxUsd: number; prices?: Partial<Prices> };
   tags: Record<string, string>;
+  /** Filled in by normalizeSpec; absent (in hand-built specs) means { backend: 'local' }. */
+  state?: StateSpec;
+}
+
+/** The spec's state backend, with the default. */
+export function stateOf(spec: Pick<Spec, 'state'>): StateSpec {
+  return spec.state ?? { backend: 'local' };
 }

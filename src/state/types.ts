@@ -32,6 +32,11 @@ export interface StepRecord {
 export interface PipelineState {
   version: 1;
   pipeline: string;
+  /** Incremented by every write (like Terraform's serial): history lists versions by it, a saved plan records it. */
+  serial?: number;
+  /** Set by `segflow state migrate` on the state it copied elsewhere: this copy is no longer used. */
+  movedTo?: string;
+  movedAt?: string;
   target: { kind: 'local' | 'aws'; region: string; account?: string };
   /** sha256 of the spec file that the last apply used. */
   specHash?: string;

@@ -62,11 +62,11 @@ export function adviceLines(plan: Plan): string[] {
   return lines;
 }
 
-function usd(x: number): string {
+export function usd(x: number): string {
   return `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
-function range(low: number, high: number): string {
+export function range(low: number, high: number): string {
   return low.toFixed(2) === high.toFixed(2) ? usd(high) : `${usd(low)}-${usd(high)}`;
 }
 

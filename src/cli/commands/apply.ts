@@ -5,7 +5,7 @@ import { parseCommandArgs, parseTargetOverride } from '../args.js';
 import { ExitCode, inputError, isSegflowError } from '../../util/errors.js';
 import { applyPipeline, type ApplySummary } from '../../engine/apply.js';
 import type { Plan } from '../../plan/types.js';
-import { askYes, chooseRenderer, loadRunSpec, pollSettings } from './engine-io.js';
+import { askYes, chooseRenderer, loadRunSpec, pollSettings, lockOwner } from './engine-io.js';
 import { engineDeps } from '../engine-deps.js';
 
 /** A file written by `plan --out` (JSON with a basisHash) rather than a pipeline YAML. */
@@ -76,6 +76,7 @@ export const command: Command = {
       approveCost: Boolean(values['approve-cost']),
       ...(canAsk ? { confirm: () => askYes(ctx, 'Do you want to apply these changes?') } : {}),
       ...(savedPlan ? { savedPlan } : {}),
+      lockOwner: lockOwner(ctx),
       ...pollSettings(ctx),
     });
     await renderer.finish();

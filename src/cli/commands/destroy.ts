@@ -3,7 +3,7 @@ import { parseCommandArgs, parseTargetOverride } from '../args.js';
 import { ExitCode, refusal } from '../../util/errors.js';
 import { destroyPipeline } from '../../engine/destroy.js';
 import { plainRenderer } from '../../ui/plain.js';
-import { askYes, loadRunSpec, pollSettings } from './engine-io.js';
+import { askYes, loadRunSpec, pollSettings, lockOwner } from './engine-io.js';
 import { engineDeps } from '../engine-deps.js';
 
 export const command: Command = {
@@ -40,6 +40,7 @@ export const command: Command = {
       signal: ctx.signal,
       emit: (e) => (e.type === 'step-progress' ? progress({ type: 'info', message: e.message }) : undefined),
       keepData: Boolean(values['keep-data']),
+      lockOwner: lockOwner(ctx),
       deps: engineDeps(),
       ...pollSettings(ctx),
     });

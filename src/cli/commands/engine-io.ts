@@ -6,6 +6,7 @@ import type { Spec } from '../../spec/types.js';
 import { inputError } from '../../util/errors.js';
 import { plainRenderer } from '../../ui/plain.js';
 import type { EngineTuning } from '../../engine/deps.js';
+import type { LockOwner } from '../../state/backend.js';
 import type { FaultSpec } from '../../emulator/index.js';
 import { listrRenderer } from '../../ui/listr.js';
 
@@ -14,6 +15,15 @@ import { listrRenderer } from '../../ui/listr.js';
 export async function loadRunSpec(ctx: CommandContext, file: string | undefined, target: 'local' | 'aws' | undefined, command: string): Promise<Spec> {
   if (!file) throw inputError('CLI_USAGE', `${command}: missing FILE`, [`usage: segflow ${command} FILE`]);
   return loadSpec(file, { mode: 'run', cwd: ctx.cwd, ...(target ? { target } : {}) });
+}
+
+/**
+ * For commands that read only the spec's names and state location (unlock, state, iam-policy, report): the data
+ * files need not exist (validate mode), like `report`.
+ */
+export async function loadSpecForState(ctx: CommandContext, file: string | undefined, target: 'local' | 'aws' | undefined, command: string): Promise<Spec> {
+  if (!file) throw inputError('CLI_USAGE', `${command}: missing FILE`, [`usage: segflow ${command} FILE`]);
+  return loadSpec(file, { mode: 'validate', cwd: ctx.cwd, ...(target ? { target } : {}) });
 }
 
 export interface Renderer {
@@ -51,7 +61,23 @@ export async function askYes(ctx: CommandContext, question: string): Promise<boo
 }
 
 /**
+ * Who takes a lock, as its holder is named to others: the CI actor and run when segflow runs in GitHub Actions or
+ * GitLab CI, else the user (the lock adds host and pid itself).
+ */
+export function lockOwner(ctx: CommandContext): LockOwner {
+  const e = ctx.env;
+  const who = e['GITHUB_ACTOR'] ?? e['GITLAB_USER_LOGIN'] ?? e['USER'] ?? e['USERNAME'];
+  const runId = e['GITHUB_RUN_ID']
+    ? `github ${e['GITHUB_REPOSITORY'] ?? ''} run ${e['GITHUB_RUN_ID']}${e['GITHUB_RUN_ATTEMPT'] ? `.${e['GITHUB_RUN_ATTEMPT']}` : ''}`.replace('  ', ' ')
+    : e['CI_JOB_ID']
+      ? `gitlab job ${e['CI_JOB_ID']}`
+      : undefined;
+  return { ...(who ? { who } : {}), ...(runId ? { runId } : {}) };
+}
+
+/**
  * Tuning from the environment, for tests and trials: SEGFLOW_POLL_MS="initial,max" poll delays,
+ * SEGFLOW_LOCK_LEASE_S the lease of a shared state's lock (default 120),
  * SEGFLOW_EMULATOR_FAULTS='{"throttleRate":0.2}' and SEGFLOW_EMULATOR_LIFECYCLE=realistic for the in-process emulator.
  */
 export function pollSettings(ctx: CommandContext): EngineTuning {
@@ -61,6 +87,12 @@ export function pollSettings(ctx: CommandContext): EngineTuning {
     const [a, b] = raw.split(',').map(Number);
     if (a) out.pollInitialMs = a;
     if (b) out.pollMaxMs = b;
+  }
+  const lease = ctx.env['SEGFLOW_LOCK_LEASE_S'];
+  if (lease) {
+    const seconds = Number(lease);
+    if (!(seconds > 0)) throw inputError('CLI_USAGE', `SEGFLOW_LOCK_LEASE_S must be a number of seconds greater than 0, not '${lease}'`);
+    out.lockLeaseMs = Math.round(seconds * 1000);
   }
   const faults = ctx.env['SEGFLOW_EMULATOR_FAULTS'];
   const lifecycle = ctx.env['SEGFLOW_EMULATOR_LIFECYCLE'];

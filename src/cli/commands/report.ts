@@ -8,12 +8,14 @@ import { reportsDir, workDir } from '../../util/paths.js';
 import { inputError } from '../../util/errors.js';
 import { parseCommandArgs, parseTargetOverride } from '../args.js';
 import type { Command } from '../context.js';
+import { syncReports } from '../../engine/reports.js';
+import { engineDeps } from '../engine-deps.js';
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
 export const command: Command = {
   name: 'report',
-  summary: 'holdout evaluation of the latest run against baselines; writes report files (never calls AWS)',
+  summary: 'holdout evaluation of the latest run against baselines; writes report files (reads AWS only for a shared history)',
   usage: [
     'Usage: segflow report FILE [--json] [--history] [--target local|aws]',
     '',
@@ -21,7 +23,8 @@ export const command: Command = {
     'train interactions, run-info.json and the downloaded segments) and writes',
     '.segflow/reports/<name>/<runId>/ report.json, report.md, report.html and segments.csv.',
     '  --json      print report.json (with --history: the history entries) instead of the summary',
-    '  --history   compare every stored run of the pipeline in one table',
+    '  --history   compare every stored run of the pipeline in one table (with a shared s3 state, the reports',
+    '              stored beside it are fetched first, so every machine shows the same history)',
     'Exit 0 on success; 1 when there is no finished run yet (RUN_NO_RUN: run segflow apply first) or an',
     'input file is missing or unreadable; 2 for an invalid pipeline file or flags.',
   ].join('\n'),
@@ -40,6 +43,9 @@ export const command: Command = {
     const display = (p: string) => relative(ctx.cwd, p) || '.';
 
     if (values.history) {
+      // A shared state keeps every run's report beside it: fetch the ones this machine has not seen.
+      const fetched = await syncReports({ spec, cwd: ctx.cwd, deps: engineDeps() });
+      if (fetched) ctx.stderr.write(`fetched ${fetched} report(s) stored beside the state\n`);
       // Make sure the latest run is in the table, without re-evaluating runs already reported.
       if (await exists(join(work, ARTIFACT_FILES.runInfo))) {
         const run = await readRunInfo(work);

@@ -15,6 +15,7 @@ export interface FakeObject {
   contentType: string;
   /** 'null' until the bucket's versioning is enabled, as on S3. */
   versionId: string;
+  lastModified: Date;
 }
 
 export interface FakeVersion {
@@ -22,6 +23,7 @@ export interface FakeVersion {
   versionId: string;
   isDeleteMarker: boolean;
   object?: FakeObject;
+  lastModified?: Date;
 }
 
 export interface FakeBucket {
@@ -68,14 +70,22 @@ export class FakeS3 {
   store(bucketName: string, key: string, body: Buffer, metadata: Record<string, string> = {}, contentType = 'application/octet-stream'): FakeObject {
     const b = this.bucket(bucketName);
     const versioned = b.versioning === 'Enabled';
-    const object: FakeObject = { body, etag: `"${createHash('md5').update(body).digest('hex')}"`, metadata, contentType, versionId: versioned ? randomBytes(8).toString('hex') : 'null' };
+    const object: FakeObject = {
+      body,
+      etag: `"${createHash('md5').update(body).digest('hex')}"`,
+      metadata,
+      contentType,
+      versionId: versioned ? randomBytes(8).toString('hex') : 'null',
+      // S3 keeps whole seconds.
+      lastModified: new Date(Math.floor(Date.now() / 1000) * 1000),
+    };
     b.objects.set(key, object);
     if (b.versioning) b.versions.push({ key, versionId: object.versionId, isDeleteMarker: false, object });
     return object;
   }
 
   private info(key: string, o: FakeObject, withMetadata: boolean): ObjectInfo {
-    const info: ObjectInfo = { key, etag: o.etag, size: o.body.length };
+    const info: ObjectInfo = { key, etag: o.etag, size: o.body.length, lastModified: o.lastModified };
     if (withMetadata) info.metadata = { ...o.metadata };
     if (withMetadata && o.versionId !== 'null') info.versionId = o.versionId;
     return info;
@@ -83,7 +93,7 @@ export class FakeS3 {
 
   private deleteKey(b: FakeBucket, key: string, versionId: string | undefined): void {
     if (versionId === undefined) {
-      if (b.versioning === 'Enabled' && b.objects.has(key)) b.versions.push({ key, versionId: randomBytes(8).toString('hex'), isDeleteMarker: true });
+      if (b.versioning === 'Enabled' && b.objects.has(key)) b.versions.push({ key, versionId: randomBytes(8).toString('hex'), isDeleteMarker: true, lastModified: new Date(Math.floor(Date.now() / 1000) * 1000) });
       b.objects.delete(key);
       return;
     }
@@ -180,10 +190,14 @@ export class FakeS3 {
           await writeFile(file, o.body);
           return this.info(key, o, true);
         }),
-      getObjectText: (name, key) =>
+      getObjectText: (name, key, options) =>
         c.read(S, 'GetObject', () => {
-          const o = this.bucket(name).objects.get(key) ?? fail('NoSuchKey', 'The specified key does not exist.', 404);
-          return { text: o.body.toString('utf8'), etag: o.etag };
+          const b = this.bucket(name);
+          const o =
+            options?.versionId !== undefined
+              ? (b.versions.find((v) => v.key === key && v.versionId === options.versionId)?.object ?? fail('NoSuchVersion', 'The specified version does not exist.', 404))
+              : (b.objects.get(key) ?? fail('NoSuchKey', 'The specified key does not exist.', 404));
+          return { text: o.body.toString('utf8'), etag: o.etag, lastModified: o.lastModified, ...(o.versionId !== 'null' ? { versionId: o.versionId } : {}) };
         }),
       listObjects: async (name, prefix) => {
         const keys = [...(this.buckets.get(name)?.objects.keys() ?? [])].filter((k) => k.startsWith(prefix)).sort();
@@ -201,7 +215,11 @@ export class FakeS3 {
             .sort((a, b) => (a.v.key < b.v.key ? -1 : a.v.key > b.v.key ? 1 : b.i - a.i))
             .map(({ v }): ObjectVersionInfo => {
               const isLatest = [...all].reverse().find((x) => x.key === v.key) === v;
-              return v.isDeleteMarker ? { key: v.key, versionId: v.versionId, isDeleteMarker: true, isLatest } : { key: v.key, versionId: v.versionId, isDeleteMarker: false, isLatest, size: v.object?.body.length ?? 0 };
+              const lastModified = v.object?.lastModified ?? v.lastModified;
+              const when = lastModified ? { lastModified } : {};
+              return v.isDeleteMarker
+                ? { key: v.key, versionId: v.versionId, isDeleteMarker: true, isLatest, ...when }
+                : { key: v.key, versionId: v.versionId, isDeleteMarker: false, isLatest, size: v.object?.body.length ?? 0, ...when };
             });
         });
         return listed ?? [];

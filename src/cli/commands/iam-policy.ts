@@ -1,0 +1,43 @@
+import type { Command } from '../context.js';
+import { parseCommandArgs, parseTargetOverride } from '../args.js';
+import { ExitCode, SegflowError, inputError } from '../../util/errors.js';
+import { connectTarget } from '../../engine/session.js';
+import { ciPolicy, readOnly } from '../../resources/ci-policy.js';
+import { partitionOf } from '../../aws/partition.js';
+import { engineDeps } from '../engine-deps.js';
+import { loadSpecForState } from './engine-io.js';
+
+export const command: Command = {
+  name: 'iam-policy',
+  summary: 'the least-privilege IAM policy a CI role needs for this pipeline (its resources, bucket, role, state)',
+  usage: [
+    'Usage: segflow iam-policy FILE [--account ID] [--read-only] [--target local|aws]',
+    '',
+    'Prints the identity policy (JSON) that lets a CI role plan, apply, report and destroy this pipeline and',
+    'nothing else: Personalize on the pipeline\'s own resources, its bucket and prefix, its IAM role (iam:PassRole',
+    'only to personalize.amazonaws.com), the s3:// sources read-only, and the shared state, its lock, history and',
+    'reports. ARNs come from the same naming functions apply uses. Without --account, the account is read with',
+    'STS GetCallerIdentity. --read-only: only what plan, status, report and state history read (a role for',
+    'pull requests, which never take the lock). See docs/team.md.',
+  ].join('\n'),
+  async run(ctx) {
+    const { values, positionals } = parseCommandArgs('iam-policy', ctx.argv, { account: { type: 'string' }, 'read-only': { type: 'boolean' } });
+    if (values.account !== undefined && !/^\d{12}$/.test(values.account)) throw inputError('CLI_USAGE', `iam-policy: --account must be 12 digits, not '${values.account}'`);
+    const spec = await loadSpecForState(ctx, positionals[0], parseTargetOverride(values.target), 'iam-policy');
+    let account = values.account;
+    if (!account) {
+      const connection = await connectTarget(spec.target, ctx.cwd, engineDeps(), { onInfo: (m) => ctx.stderr.write(`${m}\n`) });
+      try {
+        account = (await connection.aws.sts.getCallerIdentity()).account;
+      } catch (e) {
+        throw new SegflowError('AWS_CREDENTIALS', `cannot identify the AWS account for ${connection.aws.label}: ${(e as Error).message}`, ['pass --account ID, or configure credentials the AWS SDK finds']);
+      } finally {
+        await connection.close();
+      }
+    }
+    const full = ciPolicy(spec, { account, region: spec.target.region, partition: partitionOf(spec.target.region) });
+    const policy = values['read-only'] ? readOnly(full) : full;
+    ctx.stdout.write(JSON.stringify(policy, null, 2) + '\n');
+    return ExitCode.ok;
+  },
+};

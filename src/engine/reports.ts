@@ -1,0 +1,60 @@
+import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Spec } from '../spec/types.js';
+import { stateOf } from '../spec/types.js';
+import { reportsDir } from '../util/paths.js';
+import type { EngineDeps } from './deps.js';
+import type { Emit } from './events.js';
+import type { Session } from './session.js';
+import { openStateBackend } from './state-backend.js';
+
+/** The report file of a run (src/eval's REPORT_FILES.json; a test keeps the two equal). */
+export const REPORT_JSON = 'report.json';
+
+/**
+ * With a shared state, the report of the run apply just evaluated is stored beside the state, so that
+ * `report --history` shows the same runs on every machine. A failure to store it is a warning: the run itself
+ * succeeded and its report is on this machine.
+ */
+export async function keepReport(session: Session, emit: Emit): Promise<void> {
+  const store = session.backend.reports;
+  const dir = session.ctx.state.step('evaluate')?.outputs?.['reportDir'];
+  if (!store || typeof dir !== 'string') return;
+  const runId = basename(dir);
+  try {
+    await store.put(runId, await readFile(join(dir, REPORT_JSON), 'utf8'));
+    emit({ type: 'info', message: `report of run ${runId} stored in ${store.location}` });
+  } catch (e) {
+    emit({ type: 'info', message: `warning: the report of run ${runId} could not be stored in ${store.location}: ${(e as Error).message}` });
+  }
+}
+
+const exists = (p: string) => access(p).then(() => true, () => false);
+
+/**
+ * Brings the reports stored beside a shared state into this machine's .segflow/reports/<name>/ (those it does not
+ * have yet). Nothing to do for the local backend. Returns how many were fetched.
+ */
+export async function syncReports(opts: { spec: Spec; cwd: string; deps: EngineDeps }): Promise<number> {
+  const { spec, cwd, deps } = opts;
+  if (stateOf(spec).backend === 'local') return 0;
+  const opened = await openStateBackend(spec, cwd, deps);
+  try {
+    const store = opened.backend.reports;
+    if (!store) return 0;
+    const root = reportsDir(spec.name, cwd);
+    let fetched = 0;
+    for (const runId of await store.list()) {
+      const file = join(root, runId, REPORT_JSON);
+      if (await exists(file)) continue;
+      const text = await store.get(runId);
+      if (text === undefined) continue;
+      await mkdir(join(root, runId), { recursive: true });
+      await writeFile(file, text);
+      fetched++;
+    }
+    return fetched;
+  } finally {
+    opened.close();
+  }
+}

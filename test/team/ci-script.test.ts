@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CLI, REPO } from '../e2e-support.js';
+import { commentMarker } from '../../src/ui/plan-markdown.js';
+import { withTeam } from './support.js';
+
+/**
+ * examples/ci/segflow-ci.sh, the steps both CI examples run, against a standalone emulator: the pull request's plan
+ * on one runner, the merge's apply of that reviewed plan on another (sharing only the S3 state and the plan file, as
+ * an artifact), then the nightly drift check. No network: without a token the script posts nothing.
+ */
+const SCRIPT = join(REPO, 'examples', 'ci', 'segflow-ci.sh');
+
+function script(cwd: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const base = { ...process.env };
+  for (const k of ['GITHUB_TOKEN', 'GITHUB_EVENT_PATH', 'GITHUB_REPOSITORY', 'GITHUB_STEP_SUMMARY', 'GITLAB_TOKEN', 'CI_MERGE_REQUEST_IID', 'CI_API_V4_URL']) delete base[k];
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [SCRIPT, ...args], { cwd, env: { ...base, NODE_NO_WARNINGS: '1', SEGFLOW: `${process.execPath} ${CLI}`, SEGFLOW_POLL_MS: '20,200', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('the CI script: plan on the pull request runner, apply of the reviewed plan on the merge runner, nightly drift', async () => {
+  await withTeam('ci', async (team) => {
+    const [pr, merge] = [await team.machine(), await team.machine()];
+    const summary = join(pr, 'job-summary.md');
+
+    const validated = await script(pr, ['validate', 'pipeline.yaml'], {});
+    assert.equal(validated.code, 0, validated.stderr);
+
+    const planned = await script(pr, ['plan', 'pipeline.yaml'], { GITHUB_STEP_SUMMARY: summary });
+    assert.equal(planned.code, 0, planned.stderr);
+    assert.match(planned.stderr, /pipeline\.yaml: changes planned, saved to \.segflow-ci\/pipeline\.plan\.json/);
+    assert.match(planned.stderr, /no GITHUB_TOKEN or GITLAB_TOKEN for a request: the plan is in \.segflow-ci\/pipeline\.plan\.md, not posted/);
+    const md = await readFile(join(pr, '.segflow-ci/pipeline.plan.md'), 'utf8');
+    assert.ok(md.startsWith(commentMarker('ci')), md.slice(0, 200));
+    assert.match(md, /\| `training` \| run \|/);
+    assert.match(md, /Apply exactly this plan: `segflow apply \.segflow-ci\/pipeline\.plan\.json`/);
+    assert.equal(await readFile(summary, 'utf8'), md, 'the markdown went to the job summary');
+
+    // The merge runner gets the reviewed plan as an artifact, nothing else (its own checkout, the shared state).
+    await mkdir(join(merge, '.segflow-ci'));
+    await copyFile(join(pr, '.segflow-ci/pipeline.plan.json'), join(merge, '.segflow-ci/pipeline.plan.json'));
+    const applied = await script(merge, ['apply', 'pipeline.yaml'], {});
+    assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+    assert.match(applied.stdout, /Apply complete/);
+
+    // The same reviewed plan cannot be applied twice: the state moved on.
+    const again = await script(pr, ['apply', 'pipeline.yaml'], {});
+    assert.equal(again.code, 3, again.stderr);
+    assert.match(again.stderr, /PLAN_STALE: the state changed since the plan was saved/);
+
+    const nightly = await script(pr, ['drift', 'pipeline.yaml'], {});
+    assert.equal(nightly.code, 0, nightly.stderr + nightly.stdout);
+    assert.match(nightly.stderr, /pipeline\.yaml: no drift/);
+
+    // Someone deletes the uploaded data by hand: the nightly check fails and says what drifted.
+    await team.ports.s3.deleteObject('segflow-ci', 'ci/input/interactions.csv');
+    const drifted = await script(merge, ['drift', 'pipeline.yaml'], {});
+    assert.equal(drifted.code, 1, drifted.stderr);
+    assert.match(drifted.stderr, /DRIFT/);
+    assert.match(drifted.stdout, /drifted: s3:\/\/segflow-ci\/ci\/input\/interactions\.csv deleted/);
+  });
+});
