@@ -2,6 +2,7 @@ import { parseSourceLocation, globBase } from '../spec/source-location.js';
 import { stateOf, type Spec } from '../spec/types.js';
 import { stateKeys } from '../state/s3-keys.js';
 import { bucketArn, longLivedName, personalizeArn, prefixOf } from './naming.js';
+import { roleName } from './role.js';
 import type { Env } from './types.js';
 
 /**
@@ -109,7 +110,8 @@ export function pipelineArns(spec: Spec, env: Env): Record<string, string[]> {
       personalizeArn(env, 'filter', family),
       `arn:${env.partition}:personalize:::recipe/${spec.recipe}`,
     ],
-    role: [`arn:${env.partition}:iam::${env.account}:role/${longLivedName(spec, 'personalize')}`],
+    // The role (named with its region) and the name segflow 0.1 gave it, which destroy still sweeps.
+    role: [roleName(spec, env), longLivedName(spec, 'personalize')].map((n) => `arn:${env.partition}:iam::${env.account}:role/${n}`),
   };
 }
 
