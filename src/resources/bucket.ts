@@ -3,7 +3,7 @@ import { SegflowError } from '../util/errors.js';
 import type { StepRecord } from '../state/types.js';
 import type { DestroyContext, StepContext, StepDefinition } from './types.js';
 import { TAG_PIPELINE, bucketArn, inputsHashOf, prefixOf, tagsFor } from './naming.js';
-import { awsFailure } from './lifecycle.js';
+import { awsFailure } from './failures.js';
 import { mergePolicy, parsePolicy, segflowStatements, statementDrift, withoutOurs } from './bucket-policy.js';
 import { deleteOurObjects, remainingObjects } from './bucket-objects.js';
 

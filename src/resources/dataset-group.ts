@@ -1,5 +1,6 @@
 import { TAG_PIPELINE, inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
-import { awsFailure, createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { awsFailure } from './failures.js';
 import { deleteDatasets } from './dataset.js';
 import { deleteFilters } from './filter.js';
 import type { DestroyContext, Observation, StepContext, StepDefinition } from './types.js';

@@ -1,5 +1,6 @@
 import { inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
-import { awsFailure, createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
 import type { DatasetKind } from './schema.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';

@@ -6,7 +6,7 @@ import { writeJsonAtomic } from '../util/atomic-write.js';
 import { SegflowError } from '../util/errors.js';
 import { actualCost, type CostEstimate } from '../cost/formulas.js';
 import { inputsHashOf } from './naming.js';
-import { awsFailure } from './lifecycle.js';
+import { awsFailure } from './failures.js';
 import { preparedOf } from './prepare.js';
 import type { StepContext, StepDefinition } from './types.js';
 

@@ -1,6 +1,7 @@
 import type { Spec } from '../spec/types.js';
 import { inputsHashOf, jobName, personalizeArn, tagsFor } from './naming.js';
-import { awsFailure, createRecorded, deleteAndWait, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
+import { createRecorded, deleteAndWait, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
+import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
 import type { DesireInput, DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
 

@@ -1,5 +1,5 @@
 import { inputsHashOf } from './naming.js';
-import { awsFailure } from './lifecycle.js';
+import { awsFailure } from './failures.js';
 import type { StepDefinition } from './types.js';
 
 /** Personalize's own offline metrics for the trained version (coverage, hits/recall at 1%), kept in the state. */

@@ -3,7 +3,7 @@ import type { Spec } from '../spec/types.js';
 import type { Env, StepDefinition } from './types.js';
 import { bucketArn, inputsHashOf, longLivedName, prefixOf, tagsFor } from './naming.js';
 import { checkKey, ROLE_KEY_ACTIONS } from './kms-key.js';
-import { awsFailure } from './lifecycle.js';
+import { awsFailure } from './failures.js';
 
 export const ROLE_POLICY_NAME = 'segflow-s3-access';
 

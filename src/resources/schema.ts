@@ -1,7 +1,8 @@
 import { isAwsError } from '../aws/errors.js';
 import type { DataAttribute, Spec } from '../spec/types.js';
 import { inputsHashOf, jobName, personalizeArn } from './naming.js';
-import { awsFailure, createRecorded, observed } from './lifecycle.js';
+import { createRecorded, observed } from './lifecycle.js';
+import { awsFailure } from './failures.js';
 import type { DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
 
 export type DatasetKind = 'interactions' | 'items' | 'users';

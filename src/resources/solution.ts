@@ -1,6 +1,7 @@
 import type { Spec } from '../spec/types.js';
 import { inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
-import { awsFailure, createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 

@@ -4,7 +4,7 @@ import { ARTIFACT_FILES } from '../data/artifacts.js';
 import type { Spec } from '../spec/types.js';
 import { inputsHashOf, prefixOf } from './naming.js';
 import { artifactSha, preparedOf } from './prepare.js';
-import { awsFailure } from './lifecycle.js';
+import { awsFailure } from './failures.js';
 import type { StepDefinition } from './types.js';
 
 /** Object keys under the pipeline's prefix: inputs apart from the output folder the role may write. */
