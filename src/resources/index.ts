@@ -22,7 +22,7 @@ import { uploadStep } from './upload.js';
 export function pipelineSteps(spec: Spec): StepDefinition[] {
   const withItems = Boolean(spec.data.items);
   const training: StepDefinition = withItems
-    ? { ...trainingStep, deps: [...trainingStep.deps, 'import-items'], invalidatedBy: [...(trainingStep.invalidatedBy ?? []), 'import-items'] }
+    ? { ...trainingStep, deps: [...trainingStep.deps, 'import-items'] }
     : trainingStep;
   const solution: StepDefinition = withItems ? { ...solutionStep, deps: [...solutionStep.deps, 'dataset-items'] } : solutionStep;
   return [
