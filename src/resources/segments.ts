@@ -4,7 +4,7 @@ import { createRecorded, observed, recordExisting, waitActive } from './lifecycl
 import { artifactSha } from './prepare.js';
 import { objectKeys } from './upload.js';
 import { roleArnOf } from './import-job.js';
-import { ourSolutionVersions } from './training.js';
+import { findVersionByInputs, ourSolutionVersions } from './training.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 import type { Spec } from '../spec/types.js';
 
@@ -62,8 +62,12 @@ export const segmentsStep: StepDefinition = {
   },
   async observe(ctx, desired) {
     const seen = await describeSegmentJob(ctx, personalizeArn(ctx.env, 'batch-segment-job', desired.name));
+    // The version this run will use: the recorded one, or (inputs changed, e.g. back to earlier ones) the one the
+    // training step adopts by its inputs tag, as apply will compare against it.
     const training = ctx.state.step('training');
-    const why = await notThisRunsJob(ctx, seen, desired.name, training?.phase === 'done' ? training.arn : undefined);
+    const want = ctx.desired('training').inputsHash;
+    const version = training?.phase === 'done' && training.inputsHash === want ? training.arn : seen.exists ? (await findVersionByInputs(ctx, want)).arn : undefined;
+    const why = await notThisRunsJob(ctx, seen, desired.name, version);
     // Not this run's: a new job runs under the next name (shown as drift, so the plan says why).
     return why ? { ...seen, drift: [why] } : seen;
   },
