@@ -1,7 +1,8 @@
 import { isAwsError } from '../aws/errors.js';
 import { SegflowError } from '../util/errors.js';
 import type { StepRecord } from '../state/types.js';
-import type { DestroyContext, StepContext, StepDefinition } from './types.js';
+import type { Spec } from '../spec/types.js';
+import type { DestroyContext, Env, StepContext, StepDefinition } from './types.js';
 import { bucketArn, inputsHashOf, prefixOf, tagsFor } from './naming.js';
 import { awsFailure } from './lifecycle.js';
 import { mergePolicy, parsePolicy, segflowStatements, statementDrift, withoutOurs } from './bucket-policy.js';
@@ -33,6 +34,11 @@ export function createdBySegflow(record: StepRecord | undefined, bucket: string)
   return created === undefined ? true : created === true;
 }
 
+/** What the bucket step applies: segflow's statements differ for a bucket it created and one it adopted. */
+function bucketInputs(spec: Spec, env: Env, own: boolean): Record<string, unknown> {
+  return { bucket: spec.storage.bucket, kmsKeyArn: spec.storage.kmsKeyArn ?? null, statements: segflowStatements(spec, env, own) };
+}
+
 export const bucketStep: StepDefinition = {
   id: 'bucket',
   kind: 'bucket',
@@ -41,7 +47,7 @@ export const bucketStep: StepDefinition = {
   desired({ spec, env, record }) {
     // A first apply usually creates the bucket; what it will really do is known at apply (created or adopted).
     const own = record?.name === spec.storage.bucket ? createdBySegflow(record, spec.storage.bucket) : true;
-    const inputs = { bucket: spec.storage.bucket, kmsKeyArn: spec.storage.kmsKeyArn ?? null, statements: segflowStatements(spec, env, own) };
+    const inputs = bucketInputs(spec, env, own);
     return { name: spec.storage.bucket, inputs, inputsHash: inputsHashOf(inputs) };
   },
   async observe(ctx, desired, record) {
@@ -88,7 +94,10 @@ export const bucketStep: StepDefinition = {
     } catch (e) {
       throw awsFailure('bucket', `configuring bucket ${bucket}`, e);
     }
-    await ctx.state.patchStep('bucket', { phase: 'done', arn });
+    // Recorded as applied (an adopted bucket gets the statements for a bucket segflow did not create), so the next
+    // plan, which desires the same, sees nothing to do.
+    const inputs = bucketInputs(spec, ctx.env, created);
+    await ctx.state.patchStep('bucket', { phase: 'done', arn, inputs, inputsHash: inputsHashOf(inputs) });
     return { arn, adopted: !created, ...(created ? {} : { note: 'adopted: only segflow\'s own policy statements were added' }) };
   },
   async status(ctx, record) {
