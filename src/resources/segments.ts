@@ -26,11 +26,24 @@ async function notThisRunsJob(ctx: StepContext, job: Observation, name: string, 
     if (!solutionVersionArn && !(await ctx.aws.personalize.describeSolutionVersion(made))) return `the job named ${name} was made from a training that no longer exists`;
   }
   const bucket = ctx.spec.storage.bucket;
-  const prefix = outputPrefix(ctx.spec, name);
+  const prefix = jobOutputPrefix(ctx.spec, job, name);
+  if (prefix === undefined) return `the output of the job named ${name} is in another bucket (${String(job.details?.['outputPath'])})`;
   if ((await ctx.aws.s3.headBucket(bucket)) !== 'owned' || !(await ctx.aws.s3.listObjects(bucket, prefix)).some((o) => o.key.endsWith('.out'))) {
     return `the output of the job named ${name} (s3://${bucket}/${prefix}) is gone`;
   }
   return undefined;
+}
+
+/**
+ * Where the job wrote its output in the pipeline's bucket: its own outputPath (a job made before storage.prefix
+ * changed wrote under the old prefix, and its segments are as good: no second job is paid for), else where this
+ * spec puts it; undefined when it wrote to another bucket.
+ */
+function jobOutputPrefix(spec: Spec, job: Observation, name: string): string | undefined {
+  const path = job.details?.['outputPath'];
+  const m = typeof path === 'string' ? /^s3:\/\/([^/]+)\/(.*)$/.exec(path) : null;
+  if (!m) return outputPrefix(spec, name);
+  return m[1] === spec.storage.bucket ? m[2] : undefined;
 }
 
 /** Where a job writes: its own folder under <prefix>output/, the only place the role may write. */
@@ -109,8 +122,9 @@ export const segmentsStep: StepDefinition = {
     } else {
       await recordExisting(ctx, 'segments', { ...desired, name }, arn, attempt);
     }
-    await waitActive(ctx, 'segments', name, () => describeSegmentJob(ctx, arn));
-    await ctx.state.patchStep('segments', { phase: 'done', arn, outputs: { outputPrefix: outputPrefix(ctx.spec, name), numResults: desired.inputs['numResults'] } });
+    const final = await waitActive(ctx, 'segments', name, () => describeSegmentJob(ctx, arn));
+    const written = jobOutputPrefix(ctx.spec, final, name) ?? outputPrefix(ctx.spec, name);
+    await ctx.state.patchStep('segments', { phase: 'done', arn, outputs: { outputPrefix: written, numResults: desired.inputs['numResults'] } });
     return { arn, adopted };
   },
   status(ctx, record) {
