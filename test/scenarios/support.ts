@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { createSdkClients, type SdkClients } from '../../src/aws/sdk-clients.js'
 import type { Plan } from '../../src/plan/types.js';
 import type { ApplySummary } from '../../src/engine/apply.js';
 import type { PipelineState } from '../../src/state/types.js';
-import { generateInteractions, specYaml, type SpecOptions } from '../e2e-support.js';
+import { CLI, generateInteractions, specYaml, type SpecOptions } from '../e2e-support.js';
 import { listAll, runCliTimed, startStandalone, type RunResult, type StandaloneEmulator } from '../reliability/support.js';
 
 /**
@@ -41,6 +42,8 @@ export interface Pipeline {
   /** Rewrites the spec with these options changed. */
   set(change: SpecOptions): Promise<void>;
   cli(args: string[], env?: Record<string, string>): Promise<RunResult>;
+  /** Starts a command in the background (to act on the world while it runs, or to kill it). */
+  start(args: string[]): { child: ChildProcess; done: Promise<RunResult> };
   /** apply --auto-approve; asserts the exit code (0 unless told). */
   apply(expect?: number): Promise<RunResult>;
   /** apply --auto-approve --json: the summary (SDK calls per operation). */
@@ -53,6 +56,8 @@ export interface Pipeline {
 }
 
 const dirs: string[] = [];
+/** Short polls (the emulator's fast lifecycle), plain output. */
+const CLI_ENV = { CI: '1', NODE_NO_WARNINGS: '1', SEGFLOW_POLL_MS: '20,200' };
 
 /** A working directory with the generated purchase log and a pipeline file that targets the emulator. */
 export async function pipeline(emu: StandaloneEmulator, options: SpecOptions & { users?: number }): Promise<Pipeline> {
@@ -71,7 +76,19 @@ export async function pipeline(emu: StandaloneEmulator, options: SpecOptions & {
       p.options = { ...p.options, ...change };
       await writeFile(file, specYaml(p.options));
     },
-    cli: (args, env) => runCliTimed(dir, args, { env: { SEGFLOW_POLL_MS: '20,200', ...env } }),
+    cli: (args, env) => runCliTimed(dir, args, { env: { ...CLI_ENV, ...env } }),
+    start(args) {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, ...CLI_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const done = new Promise<RunResult>((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+      });
+      return { child, done };
+    },
     async apply(expect = 0) {
       const r = await p.cli(['apply', file, '--auto-approve']);
       assert.equal(r.code, expect, show(r));
