@@ -1,4 +1,4 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,11 +18,10 @@ import {
   emulatorCalls,
   jobsOf,
   pipeline,
-  removePipelines,
   resetCalls,
   roleArn,
   show,
-  strictEmulator,
+  useStrictEmulator,
   type Statement,
 } from './support.js';
 
@@ -58,13 +57,7 @@ function assertAccessDenied(stderr: string, name: string): void {
 
 describe('scenarios: what Personalize may read and write (strict emulator)', () => {
   let emu: StandaloneEmulator;
-  before(async () => {
-    emu = await strictEmulator();
-  });
-  after(async () => {
-    await emu.stop();
-    await removePipelines();
-  });
+  useStrictEmulator((e) => (emu = e));
 
   test('a KMS-encrypted bucket whose key policy lets Personalize and the role use the key: apply succeeds', async () => {
     const role = roleArn('kmsok');

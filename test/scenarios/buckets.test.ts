@@ -1,4 +1,4 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateBucketCommand,
@@ -19,8 +19,7 @@ import {
   changes,
   objectVersions,
   pipeline,
-  removePipelines,
-  strictEmulator,
+  useStrictEmulator,
   type Statement,
 } from './support.js';
 
@@ -38,13 +37,7 @@ const analystsRead: Statement = {
 
 describe('scenarios: buckets segflow shares, adopts and gives back (strict emulator)', () => {
   let emu: StandaloneEmulator;
-  before(async () => {
-    emu = await strictEmulator();
-  });
-  after(async () => {
-    await emu.stop();
-    await removePipelines();
-  });
+  useStrictEmulator((e) => (emu = e));
 
   test('two pipelines share a bucket; destroying one leaves the other untouched: no drift, its next apply works', async () => {
     const bucket = 'segflow-shared';

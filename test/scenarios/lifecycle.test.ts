@@ -1,4 +1,4 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,9 +13,8 @@ import {
   jobsOf,
   objectVersions,
   pipeline,
-  removePipelines,
   resetCalls,
-  strictEmulator,
+  useStrictEmulator,
   versionsOf,
 } from './support.js';
 
@@ -30,13 +29,7 @@ async function downloadedSegments(dir: string, name: string): Promise<string[][]
 
 describe('scenarios: a pipeline through its life (strict emulator: page size 2, IAM propagation 1 s)', () => {
   let emu: StandaloneEmulator;
-  before(async () => {
-    emu = await strictEmulator();
-  });
-  after(async () => {
-    await emu.stop();
-    await removePipelines();
-  });
+  useStrictEmulator((e) => (emu = e));
 
   test('a role created moments ago: the first apply waits for IAM to propagate, says so, and imports once', async () => {
     await resetCalls(emu);

@@ -1,10 +1,10 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { ListDatasetGroupsCommand } from '@aws-sdk/client-personalize';
 import type { SdkClients } from '../../src/aws/sdk-clients.js';
 import type { StandaloneEmulator } from '../reliability/support.js';
-import { ACCOUNT, assertChanges, bucketExists, clientsIn, jobsOf, objectVersions, pipeline, removePipelines, strictEmulator } from './support.js';
+import { ACCOUNT, assertChanges, bucketExists, clientsIn, jobsOf, objectVersions, pipeline, useStrictEmulator } from './support.js';
 
 const trustOf = async (aws: SdkClients, RoleName: string) => {
   const role = (await aws.iam.send(new GetRoleCommand({ RoleName }))).Role!;
@@ -14,15 +14,11 @@ const trustOf = async (aws: SdkClients, RoleName: string) => {
 describe('scenarios: regions and names (strict emulator)', () => {
   let emu: StandaloneEmulator;
   let eu: SdkClients;
-  before(async () => {
-    emu = await strictEmulator();
-    eu = clientsIn(emu, 'eu-west-1');
+  useStrictEmulator((e) => {
+    emu = e;
+    eu = clientsIn(e, 'eu-west-1');
   });
-  after(async () => {
-    eu.destroy();
-    await emu.stop();
-    await removePipelines();
-  });
+  after(() => eu.destroy());
 
   test('one pipeline name in two regions: two roles named by region, neither run disturbs the other', async () => {
     const us = await pipeline(emu, { name: 'twin', bucket: 'segflow-twin-us' });

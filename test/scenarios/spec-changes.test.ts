@@ -1,9 +1,9 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ListTagsForResourceCommand } from '@aws-sdk/client-personalize';
 import type { SpecOptions } from '../e2e-support.js';
 import { census, type StandaloneEmulator } from '../reliability/support.js';
-import { assertChanges, bucketExists, jobsOf, objectVersions, pipeline, removePipelines, show, strictEmulator, versionsOf, type Pipeline } from './support.js';
+import { assertChanges, bucketExists, jobsOf, objectVersions, pipeline, show, useStrictEmulator, versionsOf, type Pipeline } from './support.js';
 
 /**
  * One pipeline, one spec key changed at a time: the plan names exactly the steps that run again and why, apply
@@ -16,11 +16,12 @@ interface Change {
   change: SpecOptions;
   plan: Record<string, Step>;
   /** New import jobs, trainings and segment jobs this change costs. */
-  imports: number;
-  trainings: number;
-  segments: number;
+  costs: [imports: number, trainings: number, segments: number];
 }
 
+/** New segments are downloaded and evaluated. */
+const fetched: Record<string, Step> = { download: ['run', 'after segments'], evaluate: ['run', 'after download'] };
+/** What a change of the prepared interactions runs: everything from the upload on. */
 const data = (reason: string): Record<string, Step> => ({
   prepare: ['run', reason],
   upload: ['run', 'input/interactions.csv'],
@@ -28,45 +29,32 @@ const data = (reason: string): Record<string, Step> => ({
   training: ['run', 'interactions: '],
   metrics: ['run', 'after training'],
   segments: ['run', 'after training'],
-  download: ['run', 'after segments'],
-  evaluate: ['run', 'after download'],
+  ...fetched,
 });
 
 const CHANGES: Change[] = [
-  { key: 'data.interactions.minInteractionsPerUser', change: { minInteractionsPerUser: 3 }, plan: data('data.interactions.minInteractionsPerUser: 2 -> 3'), imports: 1, trainings: 1, segments: 1 },
+  { key: 'data.interactions.minInteractionsPerUser', change: { minInteractionsPerUser: 3 }, plan: data('data.interactions.minInteractionsPerUser: 2 -> 3'), costs: [1, 1, 1] },
   // Tags alone change nothing that costs: they go on what is created from now on (checked with the next change).
-  { key: 'tags', change: { tags: { team: 'growth' } }, plan: {}, imports: 0, trainings: 0, segments: 0 },
+  { key: 'tags', change: { tags: { team: 'growth' } }, plan: {}, costs: [0, 0, 0] },
   {
     key: 'segments.numResults',
     change: { count: 12 },
-    plan: { prepare: ['run', 'segments.numResults.count: 10 -> 12'], segments: ['run', 'numResults: 10 -> 12'], download: ['run', 'after segments'], evaluate: ['run', 'after download'] },
-    imports: 0,
-    trainings: 0,
-    segments: 1,
+    plan: { prepare: ['run', 'segments.numResults.count: 10 -> 12'], segments: ['run', 'numResults: 10 -> 12'], ...fetched },
+    costs: [0, 0, 1],
   },
   {
     key: 'queries.items.sample',
     change: { sample: 15 },
-    plan: {
-      prepare: ['run', 'queries.items.sample: 20 -> 15'],
-      upload: ['run', 'batch/batch-input.jsonl'],
-      segments: ['run', 'queries: '],
-      download: ['run', 'after segments'],
-      evaluate: ['run', 'after download'],
-    },
-    imports: 0,
-    trainings: 0,
-    segments: 1,
+    plan: { prepare: ['run', 'queries.items.sample: 20 -> 15'], upload: ['run', 'batch/batch-input.jsonl'], segments: ['run', 'queries: '], ...fetched },
+    costs: [0, 0, 1],
   },
   {
     key: 'split.testStart',
     change: { testStart: '2021-06-15T00:00:00Z' },
     plan: { ...data('split.testStart: 2021-06-01T00:00:00Z -> 2021-06-15T00:00:00Z'), evaluate: ['run', 'split.testStart'] },
-    imports: 1,
-    trainings: 1,
-    segments: 1,
+    costs: [1, 1, 1],
   },
-  { key: 'split.trainStart', change: { trainStart: '2021-01-15T00:00:00Z' }, plan: data('split.trainStart: (none) -> 2021-01-15T00:00:00Z'), imports: 1, trainings: 1, segments: 1 },
+  { key: 'split.trainStart', change: { trainStart: '2021-01-15T00:00:00Z' }, plan: data('split.trainStart: (none) -> 2021-01-15T00:00:00Z'), costs: [1, 1, 1] },
   {
     key: 'training.hiddenDimension',
     change: { hiddenDimension: 64 },
@@ -75,28 +63,19 @@ const CHANGES: Change[] = [
       training: ['run', 'after solution'],
       metrics: ['run', 'after training'],
       segments: ['run', 'after training'],
-      download: ['run', 'after segments'],
-      evaluate: ['run', 'after download'],
+      ...fetched,
     },
-    imports: 0,
-    trainings: 1,
-    segments: 1,
+    costs: [0, 1, 1],
   },
   {
     // segflow finding (fixed here): the segment job ran again (same inputs, a second bill) because its output was
     // looked for under the new prefix. The data is imported and the segments are made: only the files move.
     key: 'storage.prefix',
     change: { prefix: 'renamed/' },
-    plan: {
-      bucket: ['update', 'PersonalizeReads was changed'],
-      role: ['update', 'policy documents changed'],
-      upload: ['run', 'files.renamed/input/interactions.csv: (none) -> '],
-    },
-    imports: 0,
-    trainings: 0,
-    segments: 0,
+    plan: { bucket: ['update', 'PersonalizeReads was changed'], role: ['update', 'policy documents changed'], upload: ['run', 'files.renamed/input/interactions.csv: (none) -> '] },
+    costs: [0, 0, 0],
   },
-  { key: 'budget.maxUsd', change: { maxUsd: 20 }, plan: {}, imports: 0, trainings: 0, segments: 0 },
+  { key: 'budget.maxUsd', change: { maxUsd: 20 }, plan: {}, costs: [0, 0, 0] },
 ];
 
 interface Costly {
@@ -113,14 +92,10 @@ async function costly(emu: StandaloneEmulator, p: Pipeline): Promise<Costly> {
 describe('scenarios: each spec key changed on its own (strict emulator)', () => {
   let emu: StandaloneEmulator;
   let p: Pipeline;
+  useStrictEmulator((e) => (emu = e));
   before(async () => {
-    emu = await strictEmulator();
     p = await pipeline(emu, { name: 'keys' });
     await p.apply();
-  });
-  after(async () => {
-    await emu.stop();
-    await removePipelines();
   });
 
   for (const c of CHANGES) {
@@ -132,12 +107,12 @@ describe('scenarios: each spec key changed on its own (strict emulator)', () => 
       const after = await costly(emu, p);
       const solutionReplaced = c.plan['solution']?.[0] === 'replace';
       assert.deepEqual(
-        { imports: after.imports - before.imports, segments: after.segments - before.segments, trainings: summary.calls['personalize:CreateSolutionVersion'] ?? 0 },
-        { imports: c.imports, segments: c.segments, trainings: c.trainings },
+        [after.imports - before.imports, summary.calls['personalize:CreateSolutionVersion'] ?? 0, after.segments - before.segments],
+        c.costs,
         JSON.stringify(summary.calls),
       );
       // A replaced solution goes with its versions; otherwise every training stays listed, once per input.
-      assert.equal(after.trainings, solutionReplaced ? 1 : before.trainings + c.trainings);
+      assert.equal(after.trainings, solutionReplaced ? 1 : before.trainings + c.costs[1]);
       assert.deepEqual((await census(emu.aws, p.name)).duplicates, []);
       assertChanges(await p.plan(), {});
     });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,22 @@ export const STRICT = ['--page-size', '2', '--iam-propagation-delay', '1'];
 /** A standalone emulator at the scenarios' strictness, plus any extra flags (quotas, lifecycle). */
 export function strictEmulator(extra: string[] = [], dataDir?: string): Promise<StandaloneEmulator> {
   return startStandalone({ args: [...STRICT, ...extra], ...(dataDir ? { dataDir } : {}) });
+}
+
+/**
+ * Registers, in the describe block it is called in, a strict emulator started before its tests and stopped (with
+ * the working directories removed) after them; `use` receives it.
+ */
+export function useStrictEmulator(use: (emu: StandaloneEmulator) => void, extra: string[] = []): void {
+  let emu: StandaloneEmulator | undefined;
+  before(async () => {
+    emu = await strictEmulator(extra);
+    use(emu);
+  });
+  after(async () => {
+    await emu?.stop();
+    await removePipelines();
+  });
 }
 
 /** The CLI's failure output in an assertion message. */
