@@ -13,8 +13,8 @@ export const CLI = resolve(here, '..', 'src', 'cli', 'main.js');
 /** The repository root (dist/test/ -> ../..): pipelines/ and examples/ live there. */
 export const REPO = resolve(here, '..', '..');
 
-/** A small deterministic purchase log: ~300 users, ~100 items, ~3k interactions over 2021. */
-export function generateInteractions(seed = 1): string {
+/** A small deterministic purchase log: ~300 users, ~100 items, ~3k interactions over 2021 (more with `users`). */
+export function generateInteractions(seed = 1, users = 300): string {
   let s = seed;
   const rand = () => {
     s = (s * 1103515245 + 12345) % 2147483648;
@@ -22,7 +22,7 @@ export function generateInteractions(seed = 1): string {
   };
   const rows = ['user,item,ts'];
   const start = Date.UTC(2021, 0, 1);
-  for (let u = 0; u < 300; u++) {
+  for (let u = 0; u < users; u++) {
     const n = 2 + Math.floor(rand() * 13);
     for (let j = 0; j < n; j++) {
       const item = `i${(u % 10) * 7 + Math.floor(rand() * 30)}`;
@@ -40,14 +40,32 @@ export interface SpecOptions {
   minInteractionsPerUser?: number;
   count?: number;
   maxUsd?: number;
+  /** target.endpoint: a running (standalone) emulator; target.region (default: none, i.e. us-east-1). */
+  endpoint?: string;
+  region?: string;
+  /** storage (defaults: bucket segflow-<name>, prefix <name>/). */
+  bucket?: string;
+  prefix?: string;
+  kmsKeyArn?: string;
+  tags?: Record<string, string>;
+  hiddenDimension?: number;
+  testStart?: string;
+  trainStart?: string;
+  /** queries.items.sample (default 20). */
+  sample?: number;
 }
 
 export function specYaml(o: SpecOptions = {}): string {
   const name = o.name ?? 'e2e';
+  const target = [`kind: local`, ...(o.endpoint ? [`endpoint: "${o.endpoint}"`] : []), ...(o.region ? [`region: ${o.region}`] : [])].join(', ');
+  const prefix = o.prefix ?? `${name}/`;
+  const storage = [`bucket: ${o.bucket ?? `segflow-${name}`}`, `prefix: ${/^[\w/-]*$/.test(prefix) ? prefix : JSON.stringify(prefix)}`];
+  if (o.kmsKeyArn) storage.push(`kmsKeyArn: "${o.kmsKeyArn}"`);
+  const split = [`testStart: ${o.testStart ?? '2021-06-01T00:00:00Z'}`, ...(o.trainStart ? [`trainStart: ${o.trainStart}`] : []), 'warmUsersOnly: true'];
   return [
     'version: 1',
     `name: ${name}`,
-    'target: { kind: local }',
+    `target: { ${target} }`,
     'data:',
     '  interactions:',
     '    source: data.csv',
@@ -56,12 +74,14 @@ export function specYaml(o: SpecOptions = {}): string {
     ...(o.attributes
       ? ['  items:', '    source: items.csv', '    columns: { ITEM_ID: item }', '    attributes: [ { name: CATEGORY, column: category } ]']
       : []),
-    'split: { testStart: 2021-06-01T00:00:00Z, warmUsersOnly: true }',
-    o.attributes ? `queries: { attributes: ['ITEMS.CATEGORY = "Tea"', 'ITEMS.CATEGORY = "Candy"'] }` : 'queries: { items: { sample: 20, seed: 1 } }',
-    `storage: { bucket: segflow-${name}, prefix: ${name}/ }`,
+    `split: { ${split.join(', ')} }`,
+    o.attributes ? `queries: { attributes: ['ITEMS.CATEGORY = "Tea"', 'ITEMS.CATEGORY = "Candy"'] }` : `queries: { items: { sample: ${o.sample ?? 20}, seed: 1 } }`,
+    `storage: { ${storage.join(', ')} }`,
     `recipe: ${o.attributes ? 'aws-item-attribute-affinity' : 'aws-item-affinity'}`,
+    ...(o.hiddenDimension ? [`training: { hiddenDimension: ${o.hiddenDimension} }`] : []),
     `segments: { numResults: { count: ${o.count ?? 10} } }`,
     `budget: { maxUsd: ${o.maxUsd ?? 25} }`,
+    ...(o.tags ? [`tags: ${JSON.stringify(o.tags)}`] : []),
     '',
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 import { ARTIFACT_FILES } from '../data/artifacts.js';
 import { inputsHashOf, jobName, personalizeArn, s3Uri, tagsFor } from './naming.js';
-import { createRecorded, observed, recordExisting, waitActive } from './lifecycle.js';
+import { createRecorded, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
 import { datasetArn, describeDataset } from './dataset.js';
 import { ourDatasetGroups } from './dataset-group.js';
 import { objectKeys } from './upload.js';
@@ -25,6 +25,14 @@ async function staleness(ctx: StepContext, type: DatasetKind, job: Observation):
   const datasetAt = dataset.details?.['createdAt'];
   if (typeof jobAt === 'number' && typeof datasetAt === 'number' && datasetAt > jobAt) {
     return `the ${type} dataset was re-created after this import`;
+  }
+  // A FULL import replaces the dataset's rows: after a later one (inputs changed and changed back), this job's
+  // rows are no longer what the dataset holds, and the next training would learn from the later one's.
+  if (typeof jobAt === 'number') {
+    const later = (await ctx.aws.personalize.listDatasetImportJobs(datasetArn(ctx, type))).find(
+      (j) => j.arn !== job.arn && phaseOf(j.status) !== 'failed' && (j.createdAt?.getTime() ?? 0) > jobAt,
+    );
+    if (later) return `a later import (${later.name}) replaced the rows it imported into the ${type} dataset`;
   }
   return undefined;
 }

@@ -27,7 +27,7 @@ export function pipelineSteps(spec: Spec): StepDefinition[] {
   const withUsers = Boolean(spec.data.users);
   const withFilter = Boolean(spec.segments.filter);
   const training: StepDefinition = withItems
-    ? { ...trainingStep, deps: [...trainingStep.deps, 'import-items'], invalidatedBy: [...(trainingStep.invalidatedBy ?? []), 'import-items'] }
+    ? { ...trainingStep, deps: [...trainingStep.deps, 'import-items'] }
     : trainingStep;
   const solution: StepDefinition = withItems ? { ...solutionStep, deps: [...solutionStep.deps, 'dataset-items'] } : solutionStep;
   const segments: StepDefinition = withFilter ? { ...segmentsStep, deps: [...segmentsStep.deps, 'filter'] } : segmentsStep;

@@ -58,16 +58,18 @@ export async function checkKey(ctx: StepContext, roleArn: string): Promise<strin
   // The role is covered by the key policy itself, or by the account delegating to IAM (then the role's own policy).
   const role = missingGrants(policy, [roleArn, account, ctx.env.account], ROLE_KEY_ACTIONS);
   if (service.length === 0 && role.length === 0) return [];
-  const statement = {
-    Sid: 'AllowPersonalizeAndSegflowRole',
-    Effect: 'Allow',
-    Principal: { Service: 'personalize.amazonaws.com', AWS: roleArn },
-    Action: SERVICE_KEY_ACTIONS,
-    Resource: '*',
-  };
+  const statements: Record<string, unknown>[] = [];
+  if (service.length) {
+    statements.push({ Sid: 'AllowPersonalize', Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: SERVICE_KEY_ACTIONS, Resource: '*', Condition: { StringEquals: { 'aws:SourceAccount': ctx.env.account } } });
+  }
+  if (role.length) {
+    // The role by a condition: KMS refuses a key policy naming a principal that does not exist yet, and apply
+    // creates the role. The account principal lets the role's own policy (segflow's) decide, for this role only.
+    statements.push({ Sid: 'AllowSegflowRole', Effect: 'Allow', Principal: { AWS: account }, Action: ROLE_KEY_ACTIONS, Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': roleArn } } });
+  }
   throw new SegflowError('PLAN_KMS_KEY', `the key policy of ${keyArn} does not let ${service.length ? 'personalize.amazonaws.com' : roleArn} use the key (${[...new Set([...service, ...role])].join(', ')})`, [
-    'segflow does not edit your key policy; add this statement to it (KMS console, or aws kms put-key-policy):',
-    JSON.stringify(statement, null, 2),
+    `segflow does not edit your key policy; add ${statements.length === 1 ? 'this statement' : 'these statements'} to its Statement list (KMS console, or aws kms get-key-policy and put-key-policy):`,
+    JSON.stringify(statements.length === 1 ? statements[0] : statements, null, 2),
     `see ${DOC}`,
   ]);
 }

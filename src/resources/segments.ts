@@ -4,7 +4,7 @@ import { createRecorded, observed, recordExisting, waitActive } from './lifecycl
 import { artifactSha } from './prepare.js';
 import { objectKeys } from './upload.js';
 import { roleArnOf } from './import-job.js';
-import { ourSolutionVersions } from './training.js';
+import { findVersionByInputs, ourSolutionVersions } from './training.js';
 import { segmentFilterArn, segmentFilterInputs } from './filter.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 import type { Spec } from '../spec/types.js';
@@ -27,11 +27,24 @@ async function notThisRunsJob(ctx: StepContext, job: Observation, name: string, 
     if (!solutionVersionArn && !(await ctx.aws.personalize.describeSolutionVersion(made))) return `the job named ${name} was made from a training that no longer exists`;
   }
   const bucket = ctx.spec.storage.bucket;
-  const prefix = outputPrefix(ctx.spec, name);
+  const prefix = jobOutputPrefix(ctx.spec, job, name);
+  if (prefix === undefined) return `the output of the job named ${name} is in another bucket (${String(job.details?.['outputPath'])})`;
   if ((await ctx.aws.s3.headBucket(bucket)) !== 'owned' || !(await ctx.aws.s3.listObjects(bucket, prefix)).some((o) => o.key.endsWith('.out'))) {
     return `the output of the job named ${name} (s3://${bucket}/${prefix}) is gone`;
   }
   return undefined;
+}
+
+/**
+ * Where the job wrote its output in the pipeline's bucket: its own outputPath (a job made before storage.prefix
+ * changed wrote under the old prefix, and its segments are as good: no second job is paid for), else where this
+ * spec puts it; undefined when it wrote to another bucket.
+ */
+function jobOutputPrefix(spec: Spec, job: Observation, name: string): string | undefined {
+  const path = job.details?.['outputPath'];
+  const m = typeof path === 'string' ? /^s3:\/\/([^/]+)\/(.*)$/.exec(path) : null;
+  if (!m) return outputPrefix(spec, name);
+  return m[1] === spec.storage.bucket ? m[2] : undefined;
 }
 
 /** Where a job writes: its own folder under <prefix>output/, the only place the role may write. */
@@ -64,8 +77,12 @@ export const segmentsStep: StepDefinition = {
   },
   async observe(ctx, desired) {
     const seen = await describeSegmentJob(ctx, personalizeArn(ctx.env, 'batch-segment-job', desired.name));
+    // The version this run will use: the recorded one, or (inputs changed, e.g. back to earlier ones) the one the
+    // training step adopts by its inputs tag, as apply will compare against it.
     const training = ctx.state.step('training');
-    const why = await notThisRunsJob(ctx, seen, desired.name, training?.phase === 'done' ? training.arn : undefined);
+    const want = ctx.desired('training').inputsHash;
+    const version = training?.phase === 'done' && training.inputsHash === want ? training.arn : seen.exists ? (await findVersionByInputs(ctx, want)).arn : undefined;
+    const why = await notThisRunsJob(ctx, seen, desired.name, version);
     // Not this run's: a new job runs under the next name (shown as drift, so the plan says why).
     return why ? { ...seen, drift: [why] } : seen;
   },
@@ -109,8 +126,9 @@ export const segmentsStep: StepDefinition = {
     } else {
       await recordExisting(ctx, 'segments', { ...desired, name }, arn, attempt);
     }
-    await waitActive(ctx, 'segments', name, () => describeSegmentJob(ctx, arn));
-    await ctx.state.patchStep('segments', { phase: 'done', arn, outputs: { outputPrefix: outputPrefix(ctx.spec, name), numResults: desired.inputs['numResults'] } });
+    const final = await waitActive(ctx, 'segments', name, () => describeSegmentJob(ctx, arn));
+    const written = jobOutputPrefix(ctx.spec, final, name) ?? outputPrefix(ctx.spec, name);
+    await ctx.state.patchStep('segments', { phase: 'done', arn, outputs: { outputPrefix: written, numResults: desired.inputs['numResults'] } });
     return { arn, adopted };
   },
   status(ctx, record) {

@@ -65,7 +65,9 @@ export const trainingStep: StepDefinition = {
   kind: 'training',
   title: 'training (solution version)',
   deps: ['solution', 'import-interactions'],
-  invalidatedBy: ['solution', 'import-interactions'],
+  // Not the imports: a version's segflow:inputs tag names the data it learnt from (the imports' inputs), so one
+  // found by that tag stays valid when an import of the same data runs again (to restore the dataset's rows).
+  invalidatedBy: ['solution'],
   costly: true,
   job: true,
   desired({ spec, upstream, has }) {

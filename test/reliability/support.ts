@@ -3,6 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  paginateListBatchSegmentJobs,
+  paginateListDatasetImportJobs,
+  paginateListSolutionVersions,
+  paginateListSolutions,
   ListBatchSegmentJobsCommand,
   ListDatasetGroupsCommand,
   ListDatasetImportJobsCommand,
@@ -80,7 +84,7 @@ export async function endpointWorkspace(endpoint: string, o: SpecOptions = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'segflow-rel-'));
   await writeFile(join(dir, 'data.csv'), generateInteractions());
   const spec = join(dir, 'pipeline.yaml');
-  const yaml = (x: SpecOptions) => specYaml({ ...o, ...x }).replace('target: { kind: local }', `target: { kind: local, endpoint: "${endpoint}" }`);
+  const yaml = (x: SpecOptions) => specYaml({ ...o, ...x, endpoint });
   await writeFile(spec, yaml({}));
   return { dir, spec, setSpec: (x: SpecOptions) => writeFile(spec, yaml(x)) };
 }
@@ -97,25 +101,32 @@ const live = (status?: string) => !/FAILED|STOPPED/.test(status ?? '');
 /** Job names carry the first hex of the input hash, then `-2`, `-3`... after failed attempts. */
 const jobFingerprint = (name: string) => name.replace(/-\d+$/, '');
 
-/** Costly resources of a pipeline read with List* calls: each must exist live at most once per fingerprint. */
+/** Every item of a paginated Personalize list (the emulator's --page-size makes every list page). */
+export async function listAll<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) out.push(...(items(page) ?? []));
+  return out;
+}
+
+/** Costly resources of a pipeline read with List* calls (every page): each must exist live at most once per fingerprint. */
 export async function census(aws: SdkClients, name: string): Promise<Census> {
-  const p = aws.personalize;
+  const client = { client: aws.personalize, pageSize: 100 };
   const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   const imports = new Map<string, number>();
   const versions = new Map<string, number>();
   const segments = new Map<string, number>();
-  for (const j of (await p.send(new ListDatasetImportJobsCommand({ maxResults: 100 }))).datasetImportJobs ?? []) {
+  for (const j of await listAll(paginateListDatasetImportJobs(client, {}), (p) => p.datasetImportJobs)) {
     if (j.jobName?.startsWith(`${name}-`) && live(j.status)) count(imports, jobFingerprint(j.jobName));
   }
-  for (const s of (await p.send(new ListSolutionsCommand({ maxResults: 100 }))).solutions ?? []) {
+  for (const s of await listAll(paginateListSolutions(client, {}), (p) => p.solutions)) {
     if (!s.name?.startsWith(`${name}-`)) continue;
-    for (const v of (await p.send(new ListSolutionVersionsCommand({ solutionArn: s.solutionArn, maxResults: 100 }))).solutionVersions ?? []) {
+    for (const v of await listAll(paginateListSolutionVersions(client, { solutionArn: s.solutionArn }), (p) => p.solutionVersions)) {
       if (!live(v.status)) continue;
-      const tags = (await p.send(new ListTagsForResourceCommand({ resourceArn: v.solutionVersionArn }))).tags ?? [];
+      const tags = (await aws.personalize.send(new ListTagsForResourceCommand({ resourceArn: v.solutionVersionArn }))).tags ?? [];
       count(versions, `${s.name}:${tags.find((t) => t.tagKey === 'segflow:inputs')?.tagValue ?? 'untagged'}`);
     }
   }
-  for (const j of (await p.send(new ListBatchSegmentJobsCommand({ maxResults: 100 }))).batchSegmentJobs ?? []) {
+  for (const j of await listAll(paginateListBatchSegmentJobs(client, {}), (p) => p.batchSegmentJobs)) {
     if (j.jobName?.startsWith(`${name}-`) && live(j.status)) count(segments, jobFingerprint(j.jobName));
   }
   const duplicates = [...imports, ...versions, ...segments].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);

@@ -1,0 +1,92 @@
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateDatasetGroupCommand, DescribeSolutionVersionCommand, StopSolutionVersionCreationCommand } from '@aws-sdk/client-personalize';
+import type { ApplySummary } from '../../src/engine/apply.js';
+import type { StandaloneEmulator } from '../reliability/support.js';
+import { emulatorCalls, pipeline, removePipelines, resetCalls, show, strictEmulator, versionsOf } from './support.js';
+
+describe('scenarios: a quota reached (strict emulator, one dataset group allowed)', () => {
+  let emu: StandaloneEmulator | undefined;
+  after(async () => {
+    await emu?.stop();
+    await removePipelines();
+  });
+
+  test('a dataset-group quota already used up: AWS_QUOTA naming the quota as AWS words it, after exactly one request', async () => {
+    emu = await strictEmulator(['--quotas', 'datasetGroups=1']);
+    await emu.aws.personalize.send(new CreateDatasetGroupCommand({ name: 'another-teams-group' }));
+    const p = await pipeline(emu, { name: 'overquota' });
+    await resetCalls(emu);
+    const r = await p.cli(['apply', p.spec, '--auto-approve']);
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /error AWS_QUOTA: dataset-group: creating overquota-dsg failed: a personalize quota was reached: LimitExceededException: Cannot create a dataset group\. More than 1 resources in ACTIVE state/);
+    assert.match(r.stderr, /Service Quotas console/);
+    // The SDK would retry a LimitExceededException as throttling; segflow asks once.
+    assert.equal(await emulatorCalls(emu, 'personalize', 'CreateDatasetGroup'), 1);
+    assert.equal(await emulatorCalls(emu, 'personalize', 'CreateSolutionVersion'), 0);
+  });
+});
+
+describe('scenarios: a training stopped out of band (strict emulator, restarted with realistic timing)', () => {
+  let emu: StandaloneEmulator | undefined;
+  let dataDir = '';
+  after(async () => {
+    await emu?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    await removePipelines();
+  });
+
+  test('the next apply waits for CREATE STOPPING to end, then trains anew: a stopping training is neither failed nor adopted', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'segflow-scenario-emu-'));
+    emu = await strictEmulator([], dataDir);
+    // Enough data (about 240,000 interactions) for a training to last long enough to be caught in progress.
+    const p = await pipeline(emu, { name: 'halt', users: 30_000 });
+    await p.apply();
+    const trained = (await p.state()).steps['training']!.arn!;
+
+    // New inputs: apply starts a new training, and is stopped (with the emulator) while it trains; the training
+    // stays CREATE IN_PROGRESS, as it would on AWS while nobody watches.
+    await p.set({ minInteractionsPerUser: 3 });
+    const run = p.start(['apply', p.spec, '--auto-approve']);
+    let inProgress: string | undefined;
+    for (const deadline = Date.now() + 120_000; !inProgress && Date.now() < deadline; await sleep(10)) {
+      inProgress = (await versionsOf(emu.aws, 'halt')).find((v) => v.status === 'CREATE IN_PROGRESS')?.arn;
+    }
+    assert.ok(inProgress, 'the new training was never seen in progress');
+    const port = new URL(emu.endpoint).port;
+    await emu.stop();
+    run.child.kill('SIGKILL');
+    await run.done;
+
+    // The next apply starts while the emulator comes back (same endpoint) with realistic timing: a status step
+    // every 2 s, so the training resumes 2 s after the start and a stop takes 2 s. As soon as apply reaches the
+    // emulator (at the latest 1.5 s after its start), someone stops the training in the console.
+    const next = p.start(['apply', p.spec, '--auto-approve', '--json']);
+    emu = await strictEmulator(['--lifecycle', 'realistic', '--port', port], dataDir);
+    for (const deadline = Date.now() + 1500; (await emulatorCalls(emu, 'sts', 'GetCallerIdentity')) === 0 && Date.now() < deadline; await sleep(5));
+    const describeVersion = async (arn: string) => (await emu!.aws.personalize.send(new DescribeSolutionVersionCommand({ solutionVersionArn: arn }))).solutionVersion!.status;
+    assert.equal(await describeVersion(inProgress), 'CREATE IN_PROGRESS', 'the training finished before the emulator stopped');
+    await emu.aws.personalize.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: inProgress }));
+    assert.equal(await describeVersion(inProgress), 'CREATE STOPPING');
+
+    const done = await next.done;
+    assert.equal(done.code, 0, show(done));
+    const summary = JSON.parse(done.stdout) as ApplySummary;
+    assert.match(done.stderr, /\[training\] run \(the previous attempt is being stopped \(CREATE STOPPING\)/);
+    assert.match(done.stderr, /\[training\] previous training CREATE STOPPING: waiting until it has stopped/);
+    assert.equal(summary.calls['personalize:CreateSolutionVersion'], 1, 'one new training');
+    const versions = await versionsOf(emu.aws, 'halt');
+    assert.deepEqual(versions.map((v) => [v.arn === trained ? 'first' : v.arn === inProgress ? 'stopped' : 'new', v.status]).sort(), [
+      ['first', 'ACTIVE'],
+      ['new', 'ACTIVE'],
+      ['stopped', 'CREATE STOPPED'],
+    ]);
+    const state = await p.state();
+    assert.ok(state.steps['training']!.arn !== inProgress && state.steps['training']!.arn !== trained);
+    assert.equal(state.steps['training']!.phase, 'done');
+  });
+});
