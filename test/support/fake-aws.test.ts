@@ -11,7 +11,7 @@ import type { AwsPorts } from '../../src/aws/ports.js';
 import { LOCAL_CREDENTIALS } from '../../src/aws/sdk-clients.js';
 import { TEST_REGION, withEmulatorPorts } from './emulator-ports.js';
 import { FakeAws } from './fake-aws.js';
-import { contractScenarios, type ScenarioEnv } from './fake-aws/contract-scenarios.js';
+import { contractScenarios, normalize, type ScenarioEnv } from './fake-aws/contract-scenarios.js';
 import { filterScenario } from './fake-aws/filter-scenario.js';
 
 async function onFake<T>(run: (ports: AwsPorts, env: ScenarioEnv) => Promise<T>): Promise<T> {
@@ -32,7 +32,8 @@ async function onEmulator<T>(run: (ports: AwsPorts, env: ScenarioEnv) => Promise
 
 /** The scenario's observations, and the calls it made (Describe* aside: how often a poll describes is timing). */
 const observed = (scenario: (typeof contractScenarios)[number]) => async (ports: AwsPorts, env: ScenarioEnv) => {
-  const observations = await scenario.run(ports, env);
+  // Normalized here too (timestamps such as an object's lastModified differ by when each side ran).
+  const observations = normalize(await scenario.run(ports, env));
   const calls = Object.entries(ports.calls.snapshot()).filter(([op]) => !op.includes(':Describe'));
   return { observations, calls, bytesUploaded: ports.calls.bytesUploaded };
 };
