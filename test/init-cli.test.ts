@@ -8,7 +8,7 @@ import { runBuiltCli, runInProcess } from './support/run-cli.js';
 
 const retail = join(packageRoot, 'examples', 'data', 'online-retail.csv.gz');
 
-test('segflow init on the online-retail file writes a commented pipeline that validates and prepares', async () => {
+test('segflow init on the online-retail file writes a commented pipeline that validates and applies within its budget', async () => {
   await withTempDir(async (dir) => {
     const r = await runBuiltCli(['init', retail, '--out', 'retail.yaml'], dir);
     assert.equal(r.code, 0, r.stderr);
@@ -23,9 +23,12 @@ test('segflow init on the online-retail file writes a commented pipeline that va
     assert.match(yaml, /^# .*541,909 rows/m);
     const validate = await runInProcess(['validate', 'retail.yaml'], dir);
     assert.equal(validate.code, 0, validate.stdout);
-    const prepare = await runInProcess(['prepare', 'retail.yaml'], dir);
-    assert.equal(prepare.code, 0, prepare.stderr);
-    assert.match(prepare.stdout, /500 queries/);
+    // The budget it writes is what the run would cost on AWS, with headroom: the first apply is not refused.
+    assert.match(yaml, /On AWS this run would cost at most about \$\d+\.\d\d: a batch segment job is billed per user/);
+    assert.match(yaml, /maxUsd: 45 /);
+    const applied = await runBuiltCli(['apply', 'retail.yaml', '--auto-approve'], dir);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /holdout \(K = \d+ of \d+ train users, 500 queries/);
 
     const again = await runInProcess(['init', retail, '--out', 'retail.yaml'], dir);
     assert.equal(again.code, 3);

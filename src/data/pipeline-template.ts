@@ -14,6 +14,8 @@ export interface TemplateOptions {
   region?: string;
   /** schemas/pipeline.schema.json relative to the pipeline file, for editors. */
   schemaPath: string;
+  /** budget.maxUsd and the estimate it was chosen from (what the run would cost on AWS, docs/cost.md). */
+  budget: { maxUsd: number; estimateUsd: number; queries: number };
 }
 
 /** A pipeline name from a file name: lower-case letters, digits and '-', starting with a letter, <= 40 chars. */
@@ -53,7 +55,7 @@ export function renderPipeline(i: Inspection, o: TemplateOptions): string {
     `  testStart: ${i.testStart}   # 80% of the interactions are before it: train < testStart <= test`,
     '  warmUsersOnly: true',
     'queries:',
-    '  items: { sample: 500, seed: 10 } # test-period items to ask segments for (at most 500 per job)',
+    `  items: { sample: ${o.budget.queries}, seed: 10 } # test-period items to ask segments for (at most 500 per job)`,
     'storage:',
     `  bucket: segflow-${o.name}        # created (or adopted) by apply; S3 bucket names are global: rename if taken`,
     `  prefix: ${o.name}/`,
@@ -61,7 +63,9 @@ export function renderPipeline(i: Inspection, o: TemplateOptions): string {
     'segments:',
     '  numResults: { fractionOfUsers: 0.01 }   # each segment lists the top 1% of training users',
     'budget:',
-    '  maxUsd: 25                       # apply refuses a plan whose estimate is higher (see docs/cost.md)',
+    `  # On AWS this run would cost at most about $${o.budget.estimateUsd.toFixed(2)}: a batch segment job is billed per user in the`,
+    `  # dataset per query (up to ${i.users.toLocaleString('en-US')} users x ${o.budget.queries} queries, fewer after the filters), plus training.`,
+    `  maxUsd: ${o.budget.maxUsd}                      # apply refuses a plan whose estimate is higher (see docs/cost.md)`,
     '',
   ];
   return lines.join('\n');

@@ -12,6 +12,9 @@ import { pipelineSchemaPath, segflowDir } from '../../util/paths.js';
 import { parseCommandArgs, parseTargetOverride } from '../args.js';
 import type { Command } from '../context.js';
 import { engineDeps } from '../engine-deps.js';
+import { estimateCost } from '../../cost/formulas.js';
+import { resolvePrices } from '../../cost/prices.js';
+import { estimateTrainingHours } from '../../cost/training-hours.js';
 import { objectStoreOf } from '../../resources/object-store.js';
 
 export const command: Command = {
@@ -89,6 +92,7 @@ export const command: Command = {
       target,
       ...(region && { region }),
       schemaPath: relative(dir, pipelineSchemaPath),
+      budget: initialBudget(i, region ?? 'us-east-1'),
     });
     await writeFileAtomic(out, text);
     // The file must pass validate as written; anything else is segflow's bug, said plainly.
@@ -100,3 +104,21 @@ export const command: Command = {
     return 0;
   },
 };
+
+/**
+ * A budget the first apply fits under, from what the file says (every user and row counted: the filters only
+ * lower it): 500 item queries, the high end of training, and some headroom, rounded up to a round figure.
+ */
+export function initialBudget(i: { rows: number; users: number; items: number }, region: string): { maxUsd: number; estimateUsd: number; queries: number } {
+  const queries = 500;
+  const estimate = estimateCost(
+    {
+      ingestBytes: i.rows * 40,
+      trainingHours: estimateTrainingHours({ interactions: i.rows, users: i.users, items: i.items }, 'aws-item-affinity'),
+      segments: { users: i.users, queries },
+    },
+    resolvePrices(region, undefined),
+  ).totalUsd;
+  const step = estimate < 100 ? 5 : estimate < 1000 ? 50 : 500;
+  return { maxUsd: Math.max(step, Math.ceil((estimate * 1.2) / step) * step), estimateUsd: estimate, queries };
+}
