@@ -13,6 +13,8 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   PutRolePolicyCommand,
+  TagRoleCommand,
+  UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
@@ -75,5 +77,11 @@ export function sdkIamPort(client: IAMClient): IamPort {
     detachRolePolicy: (name, policyArn) => c.remove('DetachRolePolicy', () => client.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: policyArn }))),
     // DeleteConflict (inline or attached policies left) is kind in-use.
     deleteRole: (name) => c.remove('DeleteRole', () => client.send(new DeleteRoleCommand({ RoleName: name }))),
+    async tagRole(name, tags) {
+      await c.run('TagRole', () => client.send(new TagRoleCommand({ RoleName: name, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) })));
+    },
+    async untagRole(name, keys) {
+      await c.run('UntagRole', () => client.send(new UntagRoleCommand({ RoleName: name, TagKeys: keys })));
+    },
   };
 }

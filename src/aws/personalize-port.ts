@@ -35,6 +35,8 @@ import {
   ListSolutionsCommand,
   ListTagsForResourceCommand,
   StopSolutionVersionCreationCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateSolutionCommand,
   type PersonalizeClient,
 } from '@aws-sdk/client-personalize';
@@ -200,5 +202,11 @@ export function sdkPersonalizePort(client: PersonalizeClient): PersonalizePort {
 
     listTagsForResource: (resourceArn) =>
       c.run('ListTagsForResource', async () => tagRecord((await client.send(new ListTagsForResourceCommand({ resourceArn }))).tags)),
+    async tagResource(resourceArn, tags) {
+      await c.run('TagResource', () => client.send(new TagResourceCommand({ resourceArn, tags: tagList(tags) ?? [] })));
+    },
+    async untagResource(resourceArn, tagKeys) {
+      await c.run('UntagResource', () => client.send(new UntagResourceCommand({ resourceArn, tagKeys })));
+    },
   };
 }

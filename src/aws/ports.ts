@@ -173,6 +173,9 @@ export interface PersonalizePort {
   listFilters(datasetGroupArn: string): Promise<FilterInfo[]>;
 
   listTagsForResource(arn: string): Promise<Tags>;
+  /** Adds or overwrites these tags; every other tag stays. */
+  tagResource(arn: string, tags: Tags): Promise<void>;
+  untagResource(arn: string, keys: string[]): Promise<void>;
 }
 
 // ---------------------------------------------------------------- S3
@@ -291,6 +294,9 @@ export interface IamPort {
   listAttachedRolePolicies(name: string): Promise<Array<{ arn: string; name: string }>>;
   detachRolePolicy(name: string, policyArn: string): Promise<void>;
   deleteRole(name: string): Promise<void>;
+  /** Adds or overwrites these tags; every other tag stays. */
+  tagRole(name: string, tags: Tags): Promise<void>;
+  untagRole(name: string, keys: string[]): Promise<void>;
 }
 
 export interface CallerIdentity {

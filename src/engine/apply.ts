@@ -8,6 +8,7 @@ import { runDag, type NodeOutcome } from './dag.js';
 import { openSession } from './session.js';
 import { planIn } from './plan.js';
 import { keepReport } from './reports.js';
+import { syncTags } from '../resources/tags.js';
 import type { EngineDeps, EngineTuning } from './deps.js';
 import type { Emit } from './events.js';
 
@@ -146,9 +147,13 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
         opts.emit({ type: 'step-start', step: planned });
         const t0 = Date.now();
         try {
-          const r = await step.apply(ctx, ctx.desired(id), ctx.state.step(id));
-          results.set(id, { id, action: planned.action, outcome: 'done', ...(r.adopted ? { adopted: true } : {}), ...(r.note ? { note: r.note } : {}) });
-          opts.emit({ type: 'step-done', id, durationMs: Date.now() - t0, ...(r.note ? { note: r.note } : {}), ...(r.adopted ? { adopted: true } : {}) });
+          const before = ctx.state.step(id);
+          const r = await step.apply(ctx, ctx.desired(id), before);
+          await syncTags(ctx, step, before, !r.adopted && (planned.action === 'create' || planned.action === 'replace'));
+          // An update changes a resource the state already knows: found, but not adopted.
+          const adopted = r.adopted === true && planned.action !== 'update';
+          results.set(id, { id, action: planned.action, outcome: 'done', ...(adopted ? { adopted: true } : {}), ...(r.note ? { note: r.note } : {}) });
+          opts.emit({ type: 'step-done', id, durationMs: Date.now() - t0, ...(r.note ? { note: r.note } : {}), ...(adopted ? { adopted: true } : {}) });
         } catch (e) {
           if (!signal.aborted) opts.emit({ type: 'step-failed', id, error: (e as Error).message });
           throw e;

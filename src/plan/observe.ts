@@ -1,4 +1,5 @@
 import { ensurePrepared } from '../resources/prepare.js';
+import { observeTags } from '../resources/tags.js';
 import type { Env, Observation, PreparedData, StepContext, StepDefinition } from '../resources/types.js';
 import { desireAll } from './desire.js';
 
@@ -21,7 +22,9 @@ export async function observeWorld(ctx: StepContext, steps: StepDefinition[]): P
   const observations: Record<string, Observation> = {};
   await Promise.all(
     steps.map(async (step) => {
-      observations[step.id] = await step.observe(observing, desired.get(step.id)!, ctx.state.step(step.id));
+      const want = desired.get(step.id)!;
+      const record = ctx.state.step(step.id);
+      observations[step.id] = await observeTags(observing, step, want, record, await step.observe(observing, want, record));
     }),
   );
   return { env: ctx.env, prepared, observations };

@@ -53,6 +53,19 @@ export const bucketStep: StepDefinition = {
     const inputs = { bucket: spec.storage.bucket, prefix: prefixOf(spec), kmsKeyArn: spec.storage.kmsKeyArn ?? null, account: env.account, partition: env.partition };
     return { name: spec.storage.bucket, inputs, inputsHash: inputsHashOf(inputs) };
   },
+  // S3 replaces a bucket's whole tag set at once: read, change segflow's part, write back. Only on a bucket segflow
+  // created: an adopted bucket's tags are its owner's.
+  tagging: (ctx, desired, _arn, record) =>
+    createdBySegflow(record, desired.name)
+      ? {
+          read: async () => (await ctx.aws.s3.getBucketTagging(desired.name)) ?? {},
+          async write(set, remove) {
+            const live = { ...((await ctx.aws.s3.getBucketTagging(desired.name)) ?? {}), ...set };
+            for (const k of remove) delete live[k];
+            await ctx.aws.s3.putBucketTagging(desired.name, live);
+          },
+        }
+      : undefined,
   async observe(ctx, desired, record) {
     if ((await bucketAccess(ctx, desired.name)) === 'absent') return { exists: false };
     // The policy is the part other people also write: read it, and say when segflow's statements are missing.

@@ -53,12 +53,16 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
   const counters: CallCounter[] = [];
   const deps = { ...base, ports: () => (world.newSession(), counters.push(world.calls), world) };
   await world.s3.createBucket('team-state');
-  const spec = testSpec({ state: STATE, interactions: { minInteractionsPerUser: 2, maxBadRows: 0 } });
+  // Tags, then other tags: the second apply tags and untags what exists.
+  const spec = testSpec({ state: STATE, interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, tags: { team: 'growth' } });
+  const retagged = { ...spec, tags: { owner: 'ads' } };
   const cwd = await mkdtemp(join(tmpdir(), 'segflow-policy-'));
   const common = { spec, cwd, signal: new AbortController().signal, emit: () => undefined, deps, pollInitialMs: 1, pollMaxMs: 2 };
   try {
     const applied = await applyPipeline({ ...common, autoApprove: true, approveCost: false });
     assert.equal(applied.ok, true);
+    const retag = await applyPipeline({ ...common, spec: retagged, autoApprove: true, approveCost: false });
+    assert.equal(retag.ok, true);
     // A plan (what a pull request runs) needs only the read-only policy.
     const before = counters.length;
     await planPipeline(common);

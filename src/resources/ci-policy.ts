@@ -57,6 +57,7 @@ export const PERSONALIZE_RESOURCE_ACTIONS = [
   'personalize:DeleteFilter',
   'personalize:DescribeRecipe',
   'personalize:TagResource',
+  'personalize:UntagResource',
   'personalize:ListTagsForResource',
 ];
 
@@ -64,6 +65,7 @@ export const ROLE_ACTIONS = [
   'iam:GetRole',
   'iam:CreateRole',
   'iam:TagRole',
+  'iam:UntagRole',
   'iam:UpdateAssumeRolePolicy',
   'iam:GetRolePolicy',
   'iam:PutRolePolicy',

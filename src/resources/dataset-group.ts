@@ -1,6 +1,7 @@
 import { TAG_PIPELINE, inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
 import { createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
 import { awsFailure } from './failures.js';
+import { personalizeTagging } from './tags.js';
 import { deleteDatasets } from './dataset.js';
 import { deleteFilters } from './filter.js';
 import type { DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
@@ -44,6 +45,7 @@ export const datasetGroupStep: StepDefinition = {
     const inputs = { domain: 'custom' };
     return { name: longLivedName(spec, 'dsg'), inputs, inputsHash: inputsHashOf(inputs) };
   },
+  tagging: (ctx, _desired, arn) => personalizeTagging(ctx, arn),
   observe(ctx, desired) {
     return describeDatasetGroup(ctx, personalizeArn(ctx.env, 'dataset-group', desired.name));
   },

@@ -1,4 +1,5 @@
 import { inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
+import { personalizeTagging } from './tags.js';
 import { createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
 import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
@@ -30,6 +31,7 @@ export function datasetStep(type: DatasetKind): StepDefinition {
       const inputs = { datasetGroup: upstream('dataset-group').name, schema: upstream(schemaId).name };
       return { name: longLivedName(spec, type), inputs, inputsHash: inputsHashOf(inputs) };
     },
+    tagging: (ctx, _desired, arn) => personalizeTagging(ctx, arn),
     async observe(ctx, desired) {
       const seen = await describeDataset(ctx, datasetArn(ctx, type));
       const live = seen.details?.['schemaArn'];

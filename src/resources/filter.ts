@@ -1,4 +1,5 @@
 import type { Spec } from '../spec/types.js';
+import { personalizeTagging } from './tags.js';
 import { inputsHashOf, jobName, personalizeArn, tagsFor } from './naming.js';
 import { createRecorded, deleteAndWait, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
 import { awsFailure } from './failures.js';
@@ -59,6 +60,7 @@ export function filterStep(spec: Spec): StepDefinition {
       const inputsHash = inputsHashOf({ expression: inputs.expression, datasetGroup: inputs.datasetGroup });
       return { name: jobName(s, ROLE, inputsHash), inputs, inputsHash };
     },
+    tagging: (ctx, _desired, arn) => personalizeTagging(ctx, arn),
     async observe(ctx, desired) {
       const seen = await describeFilter(ctx, personalizeArn(ctx.env, 'filter', desired.name));
       const live = seen.details?.['expression'];

@@ -68,6 +68,13 @@ export const roleStep: StepDefinition = {
     const inputs = { name, trust: trustPolicy(env), access: accessPolicy(spec, env) };
     return { name, inputs, inputsHash: inputsHashOf(inputs) };
   },
+  tagging: (ctx, desired) => ({
+    read: async () => (await ctx.aws.iam.getRole(desired.name))?.tags ?? {},
+    async write(set, remove) {
+      if (Object.keys(set).length > 0) await ctx.aws.iam.tagRole(desired.name, set);
+      if (remove.length > 0) await ctx.aws.iam.untagRole(desired.name, remove);
+    },
+  }),
   async observe(ctx, desired, record) {
     const role = await ctx.aws.iam.getRole(desired.name);
     const arn = role?.arn ?? `arn:${ctx.env.partition}:iam::${ctx.env.account}:role/${desired.name}`;

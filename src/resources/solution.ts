@@ -1,4 +1,5 @@
 import type { Spec } from '../spec/types.js';
+import { personalizeTagging } from './tags.js';
 import { inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
 import { createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
 import { awsFailure } from './failures.js';
@@ -56,6 +57,7 @@ export const solutionStep: StepDefinition = {
     const inputs = { ...solutionConfig(spec, env.partition), datasetGroup: upstream('dataset-group').name };
     return { name: longLivedName(spec, 'solution'), inputs, inputsHash: inputsHashOf(inputs) };
   },
+  tagging: (ctx, _desired, arn) => personalizeTagging(ctx, arn),
   async observe(ctx, desired) {
     const seen = await describeSolution(ctx, personalizeArn(ctx.env, 'solution', desired.name));
     if (seen.exists) {

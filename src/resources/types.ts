@@ -5,6 +5,7 @@ import type { ObjectStore } from '../data/object-store.js';
 import type { Spec } from '../spec/types.js';
 import type { StateStore } from '../state/store.js';
 import type { StepRecord } from '../state/types.js';
+import type { Tagging } from './tags.js';
 
 /** What a step is, for plans and progress: the DAG is built from these. */
 export type StepKind =
@@ -46,6 +47,8 @@ export interface Observation {
   drift?: string[];
   /** The drift is fixed in place (policies, a solution's auto-training switch): "update", not "replace". */
   updatable?: boolean;
+  /** Changes the spec asks for that are made in place on a resource that is otherwise up to date (its tags). */
+  updates?: string[];
   /** What the plan should tell the user about this resource without refusing (e.g. a policy it could not read). */
   notes?: string[];
   /** Extra facts for status output and later decisions (plain JSON values only: the snapshot is saved). */
@@ -195,6 +198,11 @@ export interface StepDefinition {
   invalidatedBy?: string[];
   /** Pure: the deterministic name and inputs. */
   desired(input: DesireInput): Desired;
+  /**
+   * How to read and write the tags of this step's resource, for long-lived resources whose tags follow the spec
+   * (src/resources/tags.ts); undefined where segflow must not tag (a bucket it did not create).
+   */
+  tagging?(ctx: StepContext, desired: Desired, arn: string, record: StepRecord | undefined): Tagging | undefined;
   /** The read the plan makes: at most one call in the common case. */
   observe(ctx: StepContext, desired: Desired, record: StepRecord | undefined): Promise<Observation>;
   /** Makes the world match: create (write-ahead), adopt, update, or wait for what is in flight. Idempotent. */

@@ -101,9 +101,11 @@ export class StateStore {
     }
   }
 
+  /** A new record for the step; the user tags segflow manages on its resource carry over (see resources/tags.ts). */
   setStep(id: string, record: Omit<StepRecord, 'updatedAt'>): Promise<void> {
     return this.update((s) => {
-      s.steps[id] = { ...record, updatedAt: new Date().toISOString() };
+      const tags = s.steps[id]?.tags;
+      s.steps[id] = { ...(tags ? { tags } : {}), ...record, updatedAt: new Date().toISOString() };
     });
   }
 

@@ -25,6 +25,8 @@ export interface StepRecord {
   outputs?: Record<string, unknown>;
   /** Jobs cannot be deleted or renamed: a failed attempt is retried under `<name>-<attempt>`. */
   attempt?: number;
+  /** The user tags (spec.tags) segflow last set on the resource: only these may it remove when the spec drops them. */
+  tags?: Record<string, string>;
   updatedAt: string;
   error?: string;
 }

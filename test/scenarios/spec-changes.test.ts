@@ -1,6 +1,8 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ListTagsForResourceCommand } from '@aws-sdk/client-personalize';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetBucketTaggingCommand } from '@aws-sdk/client-s3';
 import type { SpecOptions } from '../e2e-support.js';
 import { census, type StandaloneEmulator } from '../reliability/support.js';
 import { assertChanges, bucketExists, jobsOf, objectVersions, pipeline, show, useStrictEmulator, versionsOf, type Pipeline } from './support.js';
@@ -32,10 +34,15 @@ const data = (reason: string): Record<string, Step> => ({
   ...fetched,
 });
 
+/** A tags change: the long-lived resources are updated in place. */
+const retagged = (reason: string): Record<string, Step> =>
+  Object.fromEntries(['bucket', 'role', 'dataset-group', 'dataset-interactions', 'solution'].map((id) => [id, ['update', reason]]));
+
 const CHANGES: Change[] = [
   { key: 'data.interactions.minInteractionsPerUser', change: { minInteractionsPerUser: 3 }, plan: data('data.interactions.minInteractionsPerUser: 2 -> 3'), costs: [1, 1, 1] },
-  // Tags alone change nothing that costs: they go on what is created from now on (checked with the next change).
-  { key: 'tags', change: { tags: { team: 'growth' } }, plan: {}, costs: [0, 0, 0] },
+  // Tags change nothing that costs: the long-lived resources are tagged in place, jobs created from now on carry
+  // them (checked with the next change), jobs already made keep theirs.
+  { key: 'tags', change: { tags: { team: 'growth' } }, plan: retagged('tags.team: (none) -> growth'), costs: [0, 0, 0] },
   {
     key: 'segments.numResults',
     change: { count: 12 },
@@ -76,6 +83,8 @@ const CHANGES: Change[] = [
     costs: [0, 0, 0],
   },
   { key: 'budget.maxUsd', change: { maxUsd: 20 }, plan: {}, costs: [0, 0, 0] },
+  // Only the tags segflow set are removed (checked below).
+  { key: 'tags (removed)', change: { tags: {} }, plan: retagged('tags.team: growth -> (removed)'), costs: [0, 0, 0] },
 ];
 
 interface Costly {
@@ -118,10 +127,19 @@ describe('scenarios: each spec key changed on its own (strict emulator)', () => 
     });
   }
 
-  test('tags: what is created after a tags change carries the new tags', async () => {
-    const job = (await p.state()).steps['segments']!.arn!;
-    const tags = (await emu.aws.personalize.send(new ListTagsForResourceCommand({ resourceArn: job }))).tags ?? [];
-    assert.ok(tags.some((t) => t.tagKey === 'team' && t.tagValue === 'growth'), JSON.stringify(tags));
+  test('tags: a job keeps the tags it was created with; what lives on has the tags of the spec, and segflow\'s own', async () => {
+    const steps = (await p.state()).steps;
+    const tagsOf = async (resourceArn: string) => (await emu.aws.personalize.send(new ListTagsForResourceCommand({ resourceArn }))).tags ?? [];
+    const job = await tagsOf(steps['segments']!.arn!);
+    assert.ok(job.some((t) => t.tagKey === 'team' && t.tagValue === 'growth'), JSON.stringify(job));
+    for (const id of ['dataset-group', 'solution']) {
+      const tags = await tagsOf(steps[id]!.arn!);
+      assert.ok(!tags.some((t) => t.tagKey === 'team') && tags.some((t) => t.tagKey === 'segflow:pipeline'), `${id}: ${JSON.stringify(tags)}`);
+    }
+    const role = (await emu.aws.iam.send(new GetRoleCommand({ RoleName: steps['role']!.name! }))).Role?.Tags ?? [];
+    assert.ok(!role.some((t) => t.Key === 'team') && role.some((t) => t.Key === 'segflow:pipeline'), JSON.stringify(role));
+    const bucket = (await emu.aws.s3.send(new GetBucketTaggingCommand({ Bucket: 'segflow-keys' }))).TagSet ?? [];
+    assert.ok(!bucket.some((t) => t.Key === 'team') && bucket.some((t) => t.Key === 'segflow:pipeline'), JSON.stringify(bucket));
   });
 
   test('budget.maxUsd below what the next change costs: apply refuses before creating anything', async () => {

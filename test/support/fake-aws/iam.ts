@@ -124,6 +124,18 @@ export class FakeIam {
           this.roles.delete(name.toLowerCase());
           c.log.push(`delete role ${r.name}`);
         }),
+      tagRole: (name, tags) =>
+        c.run(I, 'TagRole', () => {
+          const r = this.role(name);
+          const merged = { ...r.tags, ...tags };
+          if (Object.keys(merged).length > MAX_ROLE_TAGS) fail('LimitExceeded', `The number of tags has reached the maximum limit (${MAX_ROLE_TAGS}).`, 409);
+          r.tags = merged;
+        }),
+      untagRole: (name, keys) =>
+        c.run(I, 'UntagRole', () => {
+          const r = this.role(name);
+          for (const k of keys) delete r.tags[k];
+        }),
     };
   }
 }

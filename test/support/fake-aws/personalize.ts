@@ -43,6 +43,12 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
     message: `The dataset group ${groupArn} has reached the maximum number of ${what} (${max}).`,
   });
   /** A list: counted one request per 100 items; under a parent that is not there, empty. */
+  /** Every resource but a schema carries tags. */
+  const taggable = (arn: string): FakeResource => {
+    const r = w.res.get(arn) ?? fail('ResourceNotFoundException', `Could not find resource with arn = ${arn}`);
+    if (r.type === 'schema') fail('InvalidInputException', `Schemas cannot be tagged: ${arn}`);
+    return r;
+  };
   const list = async <T>(op: string, parent: (() => unknown) | undefined, items: () => T[]): Promise<T[]> => {
     const all = items();
     return (await c.read(P, op, () => (parent?.(), all), pagesOf(all.length, 100))) ?? [];
@@ -222,11 +228,18 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
       }),
     listFilters: (groupArn) => list('ListFilters', undefined, () => w.all('filter', (f) => f.input['datasetGroupArn'] === groupArn).map((f) => filterInfo(f, false))),
 
-    listTagsForResource: (arn) =>
-      c.run(P, 'ListTagsForResource', () => {
-        const r = w.res.get(arn) ?? fail('ResourceNotFoundException', `Could not find resource with arn = ${arn}`);
-        if (r.type === 'schema') fail('InvalidInputException', `Schemas cannot be tagged: ${arn}`);
-        return { ...r.tags };
+    listTagsForResource: (arn) => c.run(P, 'ListTagsForResource', () => ({ ...taggable(arn).tags })),
+    tagResource: (arn, tags) =>
+      c.run(P, 'TagResource', () => {
+        const r = taggable(arn);
+        const merged = { ...r.tags, ...tags };
+        if (Object.keys(merged).length > 50) fail('TooManyTagsException', 'A resource can have at most 50 tags.');
+        r.tags = merged;
+      }),
+    untagResource: (arn, keys) =>
+      c.run(P, 'UntagResource', () => {
+        const r = taggable(arn);
+        for (const k of keys) delete r.tags[k];
       }),
   };
 }
