@@ -134,10 +134,16 @@ export const contractScenarios: Scenario[] = [
       obs['duplicate'] = await outcome(p.createDatasetGroup({ name: 'dsg', tags: {} }));
       obs['group'] = normalize(await settle(() => p.describeDatasetGroup(dsg), finished, 'group'));
       obs['tags'] = await outcome(p.listTagsForResource(dsg));
+      // Tagging in place: set and overwrite keep the others; untag removes only the keys named.
+      await p.tagResource(dsg, { team: 'ads', owner: 'kim' });
+      await p.untagResource(dsg, ['owner', 'absent-key']);
+      obs['retagged'] = await outcome(p.listTagsForResource(dsg));
+      obs['tooManyTags'] = await outcome(p.tagResource(dsg, Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']))));
       obs['badSchema'] = await outcome(p.createSchema({ name: 'bad', schema: '{' }));
       const schema = await p.createSchema({ name: 'int', schema: INTERACTIONS_SCHEMA });
       obs['schema'] = await outcome(p.describeSchema(schema));
       obs['schemaTags'] = await outcome(p.listTagsForResource(schema));
+      obs['tagSchema'] = await outcome(p.tagResource(schema, { team: 'ads' }));
       obs['badRecipe'] = await outcome(p.createSolution({ name: 's', datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/nope', performAutoTraining: false, tags: {} }));
       const dataset = await p.createDataset({ name: 'interactions', schemaArn: schema, datasetGroupArn: dsg, datasetType: 'Interactions', tags: {} });
       obs['dataset'] = normalize(await settle(() => p.describeDataset(dataset), finished, 'dataset'));
@@ -269,6 +275,10 @@ export const contractScenarios: Scenario[] = [
         await outcome(iam.putRolePolicy('segflow-role', 'access', 'not json')),
         await outcome(iam.updateAssumeRolePolicy('segflow-role', 'not json')),
       ];
+      await iam.tagRole('segflow-role', { team: 'ads' });
+      await iam.tagRole('segflow-role', { team: 'growth', owner: 'kim' });
+      await iam.untagRole('segflow-role', ['owner', 'absent-key']);
+      obs['tagAbsentRole'] = await outcome(iam.tagRole('no-such-role', { team: 'ads' }));
       const role = await iam.getRole('segflow-role');
       obs['role'] = normalize({ ...role, trustPolicy: JSON.parse(role?.trustPolicy ?? 'null') as unknown });
       const access = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/p/*' }] });
