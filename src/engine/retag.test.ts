@@ -10,6 +10,7 @@ import { engineRunner } from '../../test/support/engine-run.js';
 import { testSpec as baseSpec } from '../../test/support/spec.js';
 import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
+import { parseFilterExpression } from '../spec/filter-expression.js';
 
 /**
  * spec.tags follow the spec on what already exists: a changed tag set plans `update` of the long-lived resources
@@ -106,4 +107,28 @@ test("a bucket segflow adopted keeps its owner's tags whatever spec.tags say", a
   assert.equal(actions(plan)['bucket'], 'noop');
   assert.equal(actions(plan)['dataset-group'], 'update');
   assert.deepEqual(await world.s3.getBucketTagging('demo-bucket'), { owner: 'data-platform' });
+});
+
+test('with a Users dataset and a segment filter: both follow the tags too, and the filter is not re-made', async () => {
+  const withFilter = (tags: Record<string, string>): Spec => {
+    const base = spec(tags);
+    const expression = 'INCLUDE UserID WHERE Users.COUNTRY IN ("a")';
+    const parsed = parseFilterExpression(expression);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return {
+      ...base,
+      data: {
+        ...base.data,
+        users: { source: ['/nonexistent/users.csv'], format: 'csv', columns: { USER_ID: 'user' }, attributes: [{ name: 'COUNTRY', column: 'country', type: 'categorical' }], onBadRows: 'fail', maxBadRows: 0 },
+      },
+      segments: { numResults: { count: 5 }, filter: { expression, clauses: parsed.clauses } },
+    };
+  };
+  await apply(withFilter({ team: 'growth' }));
+  const { plan } = await apply(withFilter({ team: 'ads' }));
+  const changed = Object.entries(actions(plan)).filter(([, a]) => a !== 'noop');
+  assert.deepEqual(changed.map(([id]) => id).sort(), [...LONG_LIVED, 'dataset-users', 'filter'].sort());
+  assert.ok(changed.every(([, a]) => a === 'update'));
+  for (const id of ['filter', 'dataset-users']) assert.equal((await world.personalize.listTagsForResource(arnOf(plan, id)))['team'], 'ads', id);
+  assert.equal([...world.res.values()].filter((r) => r.type === 'filter').length, 1, 'the filter was tagged, not re-made');
 });
