@@ -11,6 +11,7 @@ import { testSpec as baseSpec } from '../../test/support/spec.js';
 import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
 import { parseFilterExpression } from '../spec/filter-expression.js';
+import { isSegflowError } from '../util/errors.js';
 
 /**
  * spec.tags follow the spec on what already exists: a changed tag set plans `update` of the long-lived resources
@@ -59,6 +60,7 @@ test('a tags change updates the long-lived resources in place: set, changed, rem
   assert.equal(first.changes, 0, 'tags as created: nothing to do');
   // Someone else's tag on the dataset group, which segflow must leave alone.
   await world.personalize.tagResource(arnOf(first, 'dataset-group'), { 'cost-center': '4711' });
+  await world.s3.putBucketTagging('demo-bucket', { ...(await world.s3.getBucketTagging('demo-bucket')), backup: 'daily' });
   const creates = world.core.log.filter((l) => l.startsWith('create')).length;
 
   const { plan, summary, events } = await apply(spec({ team: 'ads', owner: 'kim' }));
@@ -74,8 +76,9 @@ test('a tags change updates the long-lived resources in place: set, changed, rem
   assert.equal(world.core.log.filter((l) => l.startsWith('create')).length, creates, 'nothing created');
 
   const tags = await userTagsOf(plan);
-  for (const id of LONG_LIVED.filter((id) => id !== 'dataset-group')) assert.deepEqual(tags[id], { owner: 'kim', team: 'ads' }, id);
+  for (const id of LONG_LIVED.filter((id) => id !== 'dataset-group' && id !== 'bucket')) assert.deepEqual(tags[id], { owner: 'kim', team: 'ads' }, id);
   assert.deepEqual(tags['dataset-group'], { 'cost-center': '4711', owner: 'kim', team: 'ads' }, "someone else's tag stays");
+  assert.deepEqual(tags['bucket'], { backup: 'daily', owner: 'kim', team: 'ads' }, "someone else's tag on the bucket segflow created stays");
   assert.deepEqual(tags['segments'], { env: 'prod', team: 'growth' }, 'a job keeps the tags it was billed under');
 
   assert.equal((await apply(spec({ team: 'ads', owner: 'kim' }))).plan.changes, 0, 'converged');
@@ -131,4 +134,16 @@ test('with a Users dataset and a segment filter: both follow the tags too, and t
   assert.ok(changed.every(([, a]) => a === 'update'));
   for (const id of ['filter', 'dataset-users']) assert.equal((await world.personalize.listTagsForResource(arnOf(plan, id)))['team'], 'ads', id);
   assert.equal([...world.res.values()].filter((r) => r.type === 'filter').length, 1, 'the filter was tagged, not re-made');
+});
+
+test('a refused TagResource names the step, the resource and the reason; the next apply tags it', async () => {
+  await apply(spec({ team: 'growth' }));
+  world.failNext('TagResource', 'AccessDeniedException', { message: 'User: arn:aws:sts::000000000000:assumed-role/ci/x is not authorized to perform: personalize:TagResource', status: 403 });
+  await assert.rejects(
+    apply(spec({ team: 'ads' })),
+    (e) => isSegflowError(e) && e.code === 'AWS_ACCESS_DENIED' && /tagging demo-/.test(e.message) && /personalize:TagResource/.test(e.message),
+  );
+  const again = await apply(spec({ team: 'ads' }));
+  assert.ok(again.plan.changes >= 1);
+  assert.equal((await apply(spec({ team: 'ads' }))).plan.changes, 0, 'converged');
 });

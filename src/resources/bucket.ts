@@ -147,7 +147,9 @@ async function configureOwnBucket(ctx: StepContext, bucket: string): Promise<voi
     bucket,
     spec.storage.kmsKeyArn ? { algorithm: 'aws:kms', kmsKeyArn: spec.storage.kmsKeyArn, bucketKeyEnabled: true } : { algorithm: 'AES256', bucketKeyEnabled: false },
   );
-  await aws.s3.putBucketTagging(bucket, tagsFor(spec, 'bucket'));
+  // Tags others added to the bucket since stay; spec tags the spec dropped are removed afterwards (resources/tags.ts).
+  const live = (await aws.s3.getBucketTagging(bucket)) ?? {};
+  await aws.s3.putBucketTagging(bucket, { ...live, ...tagsFor(spec, 'bucket') });
 }
 
 /** Removes segflow's objects (every version) and statements; the bucket too when segflow made it and it is empty. */

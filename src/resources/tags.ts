@@ -1,6 +1,7 @@
 import type { Tags } from '../aws/ports.js';
 import type { Spec } from '../spec/types.js';
 import type { StepRecord } from '../state/types.js';
+import { awsFailure } from './failures.js';
 import type { Desired, Observation, StepContext, StepDefinition } from './types.js';
 
 /**
@@ -97,8 +98,12 @@ export async function syncTags(ctx: StepContext, step: StepDefinition, before: S
   }
   const tagging = step.tagging(ctx, ctx.desired(step.id), record.arn, record);
   if (!tagging) return;
-  const { set, remove } = tagChanges(wanted, before?.tags, await tagging.read());
-  if (Object.keys(set).length > 0 || remove.length > 0) await tagging.write(set, remove);
+  try {
+    const { set, remove } = tagChanges(wanted, before?.tags, await tagging.read());
+    if (Object.keys(set).length > 0 || remove.length > 0) await tagging.write(set, remove);
+  } catch (e) {
+    throw awsFailure(step.id, `tagging ${record.name ?? record.arn}`, e);
+  }
   await ctx.state.patchStep(step.id, { tags: wanted });
 }
 
