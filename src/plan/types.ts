@@ -3,7 +3,7 @@ import type { StepKind } from '../resources/types.js';
 
 /**
  * create: absent, made; adopt: exists, recorded; update: exists, changed in place (policies, a solution's
- * auto-training switch); replace: deleted and made again; run: a job or local step runs; wait: re-attach to work
+ * auto-training switch, tags); replace: deleted and made again; run: a job or local step runs; wait: re-attach to work
  * in flight; noop: up to date.
  */
 export type Action = 'create' | 'adopt' | 'update' | 'replace' | 'noop' | 'run' | 'wait';
