@@ -59,10 +59,10 @@ export const bucketStep: StepDefinition = {
     createdBySegflow(record, desired.name)
       ? {
           read: async () => (await ctx.aws.s3.getBucketTagging(desired.name)) ?? {},
-          async write(set, remove) {
-            const live = { ...((await ctx.aws.s3.getBucketTagging(desired.name)) ?? {}), ...set };
-            for (const k of remove) delete live[k];
-            await ctx.aws.s3.putBucketTagging(desired.name, live);
+          async write(set, remove, live) {
+            const next = { ...live, ...set };
+            for (const k of remove) delete next[k];
+            await ctx.aws.s3.putBucketTagging(desired.name, next);
           },
         }
       : undefined,

@@ -81,7 +81,16 @@ export const roleStep: StepDefinition = {
     const notes = await checkKey(ctx, arn);
     if (!role) return { exists: false, ...(notes.length ? { notes } : {}) };
     const drift = record?.inputsHash && record.inputsHash !== desired.inputsHash ? ['policy documents changed (updated in place)'] : undefined;
-    return { exists: true, name: desired.name, arn: role.arn, phase: 'active', status: 'exists', ...(drift ? { drift, updatable: true } : {}), ...(notes.length ? { notes } : {}) };
+    return {
+      exists: true,
+      name: desired.name,
+      arn: role.arn,
+      phase: 'active',
+      status: 'exists',
+      tags: role.tags,
+      ...(drift ? { drift, updatable: true } : {}),
+      ...(notes.length ? { notes } : {}),
+    };
   },
   async apply(ctx, desired) {
     const { aws, spec } = ctx;

@@ -14,8 +14,8 @@ import type { Desired, Observation, StepContext, StepDefinition } from './types.
 /** How a step reads and writes the tags of its resource. */
 export interface Tagging {
   read(): Promise<Tags>;
-  /** Sets these tags and removes those keys; every other tag stays as it is. */
-  write(set: Tags, remove: string[]): Promise<void>;
+  /** Sets these tags and removes those keys; every other tag stays as it is. `live`: what read() just returned. */
+  write(set: Tags, remove: string[], live: Tags): Promise<void>;
 }
 
 /** The user's own tags from the spec (segflow's `segflow:*` tags are set at creation and never change). */
@@ -77,7 +77,7 @@ export async function observeTags(
   if (record?.phase !== 'done' || !tagsInPlay(ctx.spec, record)) return observation;
   const tagging = step.tagging(ctx, desired, observation.arn, record);
   if (!tagging) return observation;
-  const { reasons } = tagChanges(userTags(ctx.spec), record.tags, await tagging.read());
+  const { reasons } = tagChanges(userTags(ctx.spec), record.tags, observation.tags ?? (await tagging.read()));
   return reasons.length ? { ...observation, updates: [...(observation.updates ?? []), ...reasons] } : observation;
 }
 
@@ -99,8 +99,9 @@ export async function syncTags(ctx: StepContext, step: StepDefinition, before: S
   const tagging = step.tagging(ctx, ctx.desired(step.id), record.arn, record);
   if (!tagging) return;
   try {
-    const { set, remove } = tagChanges(wanted, before?.tags, await tagging.read());
-    if (Object.keys(set).length > 0 || remove.length > 0) await tagging.write(set, remove);
+    const live = await tagging.read();
+    const { set, remove } = tagChanges(wanted, before?.tags, live);
+    if (Object.keys(set).length > 0 || remove.length > 0) await tagging.write(set, remove, live);
   } catch (e) {
     throw awsFailure(step.id, `tagging ${record.name ?? record.arn}`, e);
   }

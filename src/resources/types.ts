@@ -49,6 +49,8 @@ export interface Observation {
   updatable?: boolean;
   /** Changes the spec asks for that are made in place on a resource that is otherwise up to date (its tags). */
   updates?: string[];
+  /** The resource's live tags, when the read that observed it returned them anyway (IAM's GetRole). */
+  tags?: Record<string, string>;
   /** What the plan should tell the user about this resource without refusing (e.g. a policy it could not read). */
   notes?: string[];
   /** Extra facts for status output and later decisions (plain JSON values only: the snapshot is saved). */
