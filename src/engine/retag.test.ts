@@ -7,10 +7,9 @@ import type { EngineDeps } from './deps.js';
 import { FakeAws } from '../../test/support/fake-aws.js';
 import { fakeDeps } from '../../test/support/engine-fakes.js';
 import { engineRunner } from '../../test/support/engine-run.js';
-import { testSpec as baseSpec } from '../../test/support/spec.js';
+import { testSpec as baseSpec, withUsersAndFilter } from '../../test/support/spec.js';
 import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
-import { parseFilterExpression } from '../spec/filter-expression.js';
 import { isSegflowError } from '../util/errors.js';
 
 /**
@@ -113,20 +112,7 @@ test("a bucket segflow adopted keeps its owner's tags whatever spec.tags say", a
 });
 
 test('with a Users dataset and a segment filter: both follow the tags too, and the filter is not re-made', async () => {
-  const withFilter = (tags: Record<string, string>): Spec => {
-    const base = spec(tags);
-    const expression = 'INCLUDE UserID WHERE Users.COUNTRY IN ("a")';
-    const parsed = parseFilterExpression(expression);
-    if (!parsed.ok) throw new Error(parsed.error);
-    return {
-      ...base,
-      data: {
-        ...base.data,
-        users: { source: ['/nonexistent/users.csv'], format: 'csv', columns: { USER_ID: 'user' }, attributes: [{ name: 'COUNTRY', column: 'country', type: 'categorical' }], onBadRows: 'fail', maxBadRows: 0 },
-      },
-      segments: { numResults: { count: 5 }, filter: { expression, clauses: parsed.clauses } },
-    };
-  };
+  const withFilter = (tags: Record<string, string>): Spec => withUsersAndFilter(spec(tags), 'INCLUDE UserID WHERE Users.COUNTRY IN ("a")');
   await apply(withFilter({ team: 'growth' }));
   const { plan } = await apply(withFilter({ team: 'ads' }));
   const changed = Object.entries(actions(plan)).filter(([, a]) => a !== 'noop');

@@ -7,8 +7,7 @@ import type { EngineDeps } from './deps.js';
 import { FakeAws } from '../../test/support/fake-aws.js';
 import { fakeDeps } from '../../test/support/engine-fakes.js';
 import { engineRunner } from '../../test/support/engine-run.js';
-import { testSpec as baseSpec } from '../../test/support/spec.js';
-import { parseFilterExpression } from '../spec/filter-expression.js';
+import { testSpec as baseSpec, withUsersAndFilter } from '../../test/support/spec.js';
 import type { Spec } from '../spec/types.js';
 
 /**
@@ -34,19 +33,9 @@ const { apply, destroy, actions } = engineRunner(() => ({ deps, cwd }));
 const UK = 'INCLUDE UserID WHERE Users.COUNTRY IN ("a")';
 const NOT_UK = 'EXCLUDE UserID WHERE Users.COUNTRY IN ("a")';
 
-/** `demo` with a users file (the fake writes u1 COUNTRY=a, u2 COUNTRY=b) and, unless null, a filter. */
+/** `demo` with a users file and, unless null, a filter. */
 function spec(filter: string | null = UK): Spec {
-  const base = baseSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 } });
-  const parsed = filter === null ? undefined : parseFilterExpression(filter);
-  if (parsed && !parsed.ok) throw new Error(parsed.error);
-  return {
-    ...base,
-    data: {
-      ...base.data,
-      users: { source: ['/nonexistent/users.csv'], format: 'csv', columns: { USER_ID: 'user' }, attributes: [{ name: 'COUNTRY', column: 'country', type: 'categorical' }], onBadRows: 'fail', maxBadRows: 0 },
-    },
-    segments: { numResults: { count: 5 }, ...(parsed ? { filter: { expression: filter!, clauses: parsed.clauses } } : {}) },
-  };
+  return withUsersAndFilter(baseSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 } }), filter);
 }
 
 /** The users of the downloaded segments. */

@@ -1,4 +1,5 @@
 import { detectFormat } from '../../src/spec/source-format.js';
+import { parseFilterExpression } from '../../src/spec/filter-expression.js';
 import type { AttributeType, DataFormat, InteractionsSource, Spec } from '../../src/spec/types.js';
 
 export interface TestSpecOptions extends Partial<Omit<Spec, 'data'>> {
@@ -63,5 +64,19 @@ export function testMetadata<C extends { ITEM_ID: string } | { USER_ID: string }
     attributes: attributes.map(([name, column, type = 'categorical']) => ({ name, column, type })),
     onBadRows: 'fail' as const,
     maxBadRows: 0,
+  };
+}
+
+/**
+ * `base` with a Users dataset of COUNTRY (the fake's users.csv: u1 COUNTRY=a, u2 COUNTRY=b), 5 users per segment,
+ * and, unless null, that segment filter.
+ */
+export function withUsersAndFilter(base: Spec, filter: string | null): Spec {
+  const parsed = filter === null ? undefined : parseFilterExpression(filter);
+  if (parsed && !parsed.ok) throw new Error(parsed.error);
+  return {
+    ...base,
+    data: { ...base.data, users: testMetadata('/nonexistent/users.csv', 'csv', { USER_ID: 'user' }, [['COUNTRY', 'country']]) },
+    segments: { numResults: { count: 5 }, ...(parsed ? { filter: { expression: filter!, clauses: parsed.clauses } } : {}) },
   };
 }
