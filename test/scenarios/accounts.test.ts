@@ -1,15 +1,11 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { ListDatasetGroupsCommand } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SdkClients } from '../../src/aws/sdk-clients.js';
 import type { StandaloneEmulator } from '../reliability/support.js';
-import { ACCOUNT, bucketExists, clientsIn, emulatorCalls, jobsOf, pipeline, removePipelines, resetCalls, show, strictEmulator, useStrictEmulator, versionsOf } from './support.js';
+import { ACCOUNT, bucketExists, clientsIn, emulatorCalls, jobsOf, pipeline, resetCalls, show, trainingInProgress, useRestartableEmulator, useStrictEmulator, versionsOf } from './support.js';
 
 /** Partitions, other accounts and credentials that expire: where ARNs, bucket names and sessions bite on AWS. */
 const OTHER = { account: '111122223333', key: 'OTHERACCOUNTKEY', secret: 'other/secret+key' };
@@ -72,37 +68,25 @@ describe('scenarios: a China region and another account (strict emulator)', () =
 });
 
 describe('scenarios: credentials that expire during a long training (strict emulator, restarted)', () => {
-  let emu: StandaloneEmulator | undefined;
-  let dataDir = '';
-  after(async () => {
-    await emu?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-    await removePipelines();
-  });
+  const server = useRestartableEmulator();
 
   test('the wait fails with AWS_CREDENTIALS_EXPIRED and says to run again; the next apply re-attaches, no second training', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'segflow-scenario-emu-'));
-    emu = await strictEmulator([], dataDir);
+    let emu = await server.start();
     // Enough data for a training long enough to be caught in progress.
     const p = await pipeline(emu, { name: 'lapse', users: 30_000 });
     const run = p.start(['apply', p.spec, '--auto-approve']);
-    let inProgress: string | undefined;
-    for (const deadline = Date.now() + 120_000; !inProgress && Date.now() < deadline; await sleep(10)) {
-      inProgress = (await versionsOf(emu.aws, 'lapse')).find((v) => v.status === 'CREATE IN_PROGRESS')?.arn;
-    }
-    assert.ok(inProgress, 'the training was never seen in progress');
+    const inProgress = await trainingInProgress(emu, 'lapse');
     // The session ends while apply waits: the same endpoint now refuses the credentials as expired.
-    const port = new URL(emu.endpoint).port;
-    await emu.stop();
-    emu = await strictEmulator(['--port', port, '--credential-expiry', 'requests=0'], dataDir);
+    await server.stop();
+    emu = await server.start(['--credential-expiry', 'requests=0']);
     const failed = await run.done;
     assert.equal(failed.code, 1, show(failed));
     assert.match(failed.stderr, /error AWS_CREDENTIALS_EXPIRED: training: waiting for training: the AWS credentials expired \(ExpiredTokenException/);
     assert.match(failed.stderr, /run the same command again/);
 
     // New credentials (the user logged in again): apply finds the training by its record and waits for it.
-    await emu.stop();
-    emu = await strictEmulator(['--port', port], dataDir);
+    await server.stop();
+    emu = await server.start();
     const next = await p.applyJson();
     const training = next.summary.steps.find((s) => s.id === 'training')!;
     assert.ok(['wait', 'noop'].includes(training.action), JSON.stringify(training));

@@ -1,13 +1,10 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateDatasetGroupCommand, DescribeSolutionVersionCommand, StopSolutionVersionCreationCommand } from '@aws-sdk/client-personalize';
 import type { ApplySummary } from '../../src/engine/apply.js';
 import type { StandaloneEmulator } from '../reliability/support.js';
-import { emulatorCalls, pipeline, removePipelines, resetCalls, show, strictEmulator, versionsOf } from './support.js';
+import { emulatorCalls, pipeline, removePipelines, resetCalls, show, strictEmulator, trainingInProgress, useRestartableEmulator, versionsOf } from './support.js';
 
 describe('scenarios: a quota reached (strict emulator, one dataset group allowed)', () => {
   let emu: StandaloneEmulator | undefined;
@@ -32,17 +29,10 @@ describe('scenarios: a quota reached (strict emulator, one dataset group allowed
 });
 
 describe('scenarios: a training stopped out of band (strict emulator, restarted with realistic timing)', () => {
-  let emu: StandaloneEmulator | undefined;
-  let dataDir = '';
-  after(async () => {
-    await emu?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-    await removePipelines();
-  });
+  const server = useRestartableEmulator();
 
   test('the next apply waits for CREATE STOPPING to end, then trains anew: a stopping training is neither failed nor adopted', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'segflow-scenario-emu-'));
-    emu = await strictEmulator([], dataDir);
+    let emu = await server.start();
     // Enough data (about 240,000 interactions) for a training to last long enough to be caught in progress.
     const p = await pipeline(emu, { name: 'halt', users: 30_000 });
     await p.apply();
@@ -52,13 +42,8 @@ describe('scenarios: a training stopped out of band (strict emulator, restarted 
     // stays CREATE IN_PROGRESS, as it would on AWS while nobody watches.
     await p.set({ minInteractionsPerUser: 3 });
     const run = p.start(['apply', p.spec, '--auto-approve']);
-    let inProgress: string | undefined;
-    for (const deadline = Date.now() + 120_000; !inProgress && Date.now() < deadline; await sleep(10)) {
-      inProgress = (await versionsOf(emu.aws, 'halt')).find((v) => v.status === 'CREATE IN_PROGRESS')?.arn;
-    }
-    assert.ok(inProgress, 'the new training was never seen in progress');
-    const port = new URL(emu.endpoint).port;
-    await emu.stop();
+    const inProgress = await trainingInProgress(emu, 'halt');
+    await server.stop();
     run.child.kill('SIGKILL');
     await run.done;
 
@@ -66,9 +51,9 @@ describe('scenarios: a training stopped out of band (strict emulator, restarted 
     // every 2 s, so the training resumes 2 s after the start and a stop takes 2 s. As soon as apply reaches the
     // emulator (at the latest 1.5 s after its start), someone stops the training in the console.
     const next = p.start(['apply', p.spec, '--auto-approve', '--json']);
-    emu = await strictEmulator(['--lifecycle', 'realistic', '--port', port], dataDir);
+    emu = await server.start(['--lifecycle', 'realistic']);
     for (const deadline = Date.now() + 1500; (await emulatorCalls(emu, 'sts', 'GetCallerIdentity')) === 0 && Date.now() < deadline; await sleep(5));
-    const describeVersion = async (arn: string) => (await emu!.aws.personalize.send(new DescribeSolutionVersionCommand({ solutionVersionArn: arn }))).solutionVersion!.status;
+    const describeVersion = async (arn: string) => (await emu.aws.personalize.send(new DescribeSolutionVersionCommand({ solutionVersionArn: arn }))).solutionVersion!.status;
     assert.equal(await describeVersion(inProgress), 'CREATE IN_PROGRESS', 'the training finished before the emulator stopped');
     await emu.aws.personalize.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: inProgress }));
     assert.equal(await describeVersion(inProgress), 'CREATE STOPPING');

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DescribeSolutionCommand,
   ListTagsForResourceCommand,
@@ -30,6 +31,42 @@ export const STRICT = ['--page-size', '2', '--iam-propagation-delay', '1'];
 /** A standalone emulator at the scenarios' strictness, plus any extra flags (quotas, lifecycle). */
 export function strictEmulator(extra: string[] = [], dataDir?: string): Promise<StandaloneEmulator> {
   return startStandalone({ args: [...STRICT, ...extra], ...(dataDir ? { dataDir } : {}) });
+}
+
+/**
+ * For a describe block whose test stops the emulator and starts it again on the same endpoint and data (an outage,
+ * other flags): `start` it, `stop` it, `start` it again; the emulator, its data and the working directories are
+ * removed after the block.
+ */
+export function useRestartableEmulator(): { start(extra?: string[]): Promise<StandaloneEmulator>; stop(): Promise<void> } {
+  let emu: StandaloneEmulator | undefined;
+  let dataDir = '';
+  let port: string | undefined;
+  after(async () => {
+    await emu?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await removePipelines();
+  });
+  return {
+    async start(extra = []) {
+      dataDir ||= await mkdtemp(join(tmpdir(), 'segflow-scenario-emu-'));
+      emu = await strictEmulator(port ? [...extra, '--port', port] : extra, dataDir);
+      port = new URL(emu.endpoint).port;
+      return emu;
+    },
+    stop: async () => {
+      await emu?.stop();
+    },
+  };
+}
+
+/** Polls (two minutes at most) until a training of the pipeline is CREATE IN_PROGRESS; its ARN. */
+export async function trainingInProgress(emu: StandaloneEmulator, name: string): Promise<string> {
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(10)) {
+    const arn = (await versionsOf(emu.aws, name)).find((v) => v.status === 'CREATE IN_PROGRESS')?.arn;
+    if (arn) return arn;
+  }
+  return assert.fail(`no training of ${name} was seen in progress`);
 }
 
 /**
