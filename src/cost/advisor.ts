@@ -105,7 +105,7 @@ function suggestion(input: AdvisorInput, key: string, from: string, to: string, 
 function fewerQueries(input: AdvisorInput, over: boolean): CostSuggestion[] {
   const seg = input.quantities.segments;
   if (!seg || seg.queries <= 1) return [];
-  const line = (input.estimate.lines.find((l) => l.item === 'batch segments')?.usd ?? 0) || 0;
+  const line = input.estimate.lines.find((l) => l.item === 'batch segments')?.usd ?? 0;
   const perQuery = line / seg.queries;
   const others = input.estimate.totalUsd - line;
   const fits = perQuery > 0 ? Math.floor((input.budgetUsd - others) / perQuery + 1e-9) : seg.queries;
