@@ -147,9 +147,8 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
         opts.emit({ type: 'step-start', step: planned });
         const t0 = Date.now();
         try {
-          const before = ctx.state.step(id);
-          const r = await step.apply(ctx, ctx.desired(id), before);
-          await syncTags(ctx, step, before, !r.adopted && (planned.action === 'create' || planned.action === 'replace'));
+          const r = await step.apply(ctx, ctx.desired(id), ctx.state.step(id));
+          await syncTags(ctx, step, !r.adopted && (planned.action === 'create' || planned.action === 'replace'));
           // An update changes a resource the state already knows: found, but not adopted.
           const adopted = r.adopted === true && planned.action !== 'update';
           results.set(id, { id, action: planned.action, outcome: 'done', ...(adopted ? { adopted: true } : {}), ...(r.note ? { note: r.note } : {}) });

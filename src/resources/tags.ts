@@ -83,14 +83,14 @@ export async function observeTags(
 
 /**
  * Apply's part, after the step made its resource exist: set and remove what the spec asks, then record the keys
- * segflow now manages. `before` is the record as it was before the step ran (it may have rewritten it); `created`:
- * the step has just created the resource, with the spec's tags, so there is nothing to read or change.
+ * segflow now manages (a new record of the step keeps the ones it had: StateStore.setStep). `created`: the step has
+ * just created the resource, with the spec's tags, so there is nothing to read or change.
  */
-export async function syncTags(ctx: StepContext, step: StepDefinition, before: StepRecord | undefined, created: boolean): Promise<void> {
+export async function syncTags(ctx: StepContext, step: StepDefinition, created: boolean): Promise<void> {
   if (!step.tagging) return;
   const record = ctx.state.step(step.id);
   // With no user tags now or before there is nothing to read, write or record.
-  if (!record?.arn || !tagsInPlay(ctx.spec, before)) return;
+  if (!record?.arn || !tagsInPlay(ctx.spec, record)) return;
   const wanted = userTags(ctx.spec);
   if (created) {
     await ctx.state.patchStep(step.id, { tags: wanted });
@@ -100,7 +100,7 @@ export async function syncTags(ctx: StepContext, step: StepDefinition, before: S
   if (!tagging) return;
   try {
     const live = await tagging.read();
-    const { set, remove } = tagChanges(wanted, before?.tags, live);
+    const { set, remove } = tagChanges(wanted, record.tags, live);
     if (Object.keys(set).length > 0 || remove.length > 0) await tagging.write(set, remove, live);
   } catch (e) {
     throw awsFailure(step.id, `tagging ${record.name ?? record.arn}`, e);
