@@ -58,6 +58,11 @@ test('first run: absent resources are created, jobs run', () => {
 test('present but unknown to the state (a crash between create and record) is adopted', () => {
   assert.equal(decide({ kind: 'job', desired, record: { ...done('h2'), phase: 'intent' }, observation: active, changingDeps: [] }).action, 'adopt');
   assert.equal(decide({ kind: 'resource', desired, record: undefined, observation: active, changingDeps: [] }).action, 'adopt');
+  // A run interrupted before (intent) or after the create call (created, while it waited) made it; no record: someone else.
+  for (const phase of ['intent', 'created'] as const) {
+    assert.deepEqual(decide({ kind: 'job', desired, record: { ...done('h2'), phase }, observation: active, changingDeps: [] }).reasons, ['created by an interrupted run'], phase);
+  }
+  assert.deepEqual(decide({ kind: 'resource', desired, record: undefined, observation: active, changingDeps: [] }).reasons, ['exists but is not in the state']);
 });
 
 test('in flight is waited for; failed is retried; deleted out of band is drift', () => {

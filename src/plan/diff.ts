@@ -78,7 +78,8 @@ function decideAlone({ kind, desired, record, observation: o, changingDeps }: De
     }
     if (o.drift?.length) return { action: kind === 'job' ? 'run' : o.updatable ? 'update' : 'replace', reasons: o.drift.map((d) => `drifted: ${d}`) };
     const known = record && record.phase === 'done' && record.inputsHash === desired.inputsHash && (!record.arn || !o.arn || record.arn === o.arn);
-    if (!known) return { action: 'adopt', reasons: [record?.phase === 'intent' ? 'created by an interrupted run' : 'exists but is not in the state'] };
+    const interrupted = record?.phase === 'intent' || record?.phase === 'created';
+    if (!known) return { action: 'adopt', reasons: [interrupted ? 'created by an interrupted run' : 'exists but is not in the state'] };
     if (kind === 'resource' && o.updates?.length) return { action: 'update', reasons: o.updates };
     return { action: 'noop', reasons: [] };
   }
