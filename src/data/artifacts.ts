@@ -11,7 +11,29 @@ export const ARTIFACT_FILES = {
   stats: 'stats.json', // PrepareStats
   manifest: 'manifest.json', // PrepareManifest: fingerprints of everything above
   runInfo: 'run-info.json', // RunInfo, written by the engine after a batch segment job's output is downloaded
+  segmentsCsv: 'segments.csv', // query,rank,user: the run's segments as delivered to S3 (written by the engine)
+  changesCsv: 'changes.csv', // query,entered,stayed,left: against the previous delivered run (written by the engine)
 } as const;
+
+/**
+ * Where a segmentation's files live, relative to the work dir: the primary segmentation (named after the pipeline)
+ * keeps the root, as before segmentations existed; each other one has `segmentations/<name>/`. Its batch input
+ * files, ground-truth.json, segments/, run-info.json, segments.csv and changes.csv are under that directory.
+ */
+export function segmentationDir(seg: { name: string; primary: boolean }): string {
+  return seg.primary ? '' : `segmentations/${seg.name}/`;
+}
+
+/**
+ * Personalize reads at most 500 item queries, or 10 attribute queries, per batch segment job input file
+ * (https://docs.aws.amazon.com/personalize/latest/dg/limits.html): larger query sets are cut into consecutive chunks.
+ */
+export const MAX_QUERIES_PER_JOB = { items: 500, attributes: 10 } as const;
+
+/** The batch input file of chunk n (1-based): batch-input.jsonl, batch-input-2.jsonl, ... */
+export function chunkFile(chunk: number): string {
+  return chunk === 1 ? ARTIFACT_FILES.batchInput : ARTIFACT_FILES.batchInput.replace(/\.jsonl$/, `-${chunk}.jsonl`);
+}
 
 export type BatchQuery = { itemId: string } | { itemAttributes: string };
 
@@ -70,6 +92,39 @@ export interface PrepareStats {
   usersWithTwoInteractions?: number;
   /** What the cost advisor needs to price other choices exactly (docs/cost.md). */
   costBasis?: CostBasis;
+  /** experiment: split into train and test (the holdout is scored); production: everything is training data. */
+  mode?: 'experiment' | 'production';
+  /** Every segmentation's queries, segment size and job chunks (the top-level queries/coldQueries/k are the first's). */
+  segmentations?: SegmentationStats[];
+  /** data.interactions.lastDays: where the window started (ISO-8601 UTC). */
+  windowStart?: string;
+}
+
+export interface SegmentationStats {
+  name: string;
+  recipe: 'aws-item-affinity' | 'aws-item-attribute-affinity';
+  /** Relative to the work dir (segmentationDir). */
+  dir: string;
+  /** numResults resolved against the training users. */
+  k: number;
+  queries: number;
+  /** Queries of items absent from the training interactions (kept: a sample, or keepUnknown). */
+  coldQueries: number;
+  /** Batch input files in job order, relative to the segmentation's dir, with their query counts. */
+  chunks: Array<{ file: string; queries: number }>;
+  /** Chosen item ids (ids, source, where) never seen in the training interactions. */
+  unknown?: { count: number; kept: boolean; examples: string[] };
+  /** Chosen ids listed more than once (queried once). */
+  duplicates?: number;
+  /** queries.attributes: { top, attribute }: the expressions prepare chose. */
+  generatedQueries?: string[];
+  /**
+   * Item queries with data.items: per categorical item attribute, how many distinct values the queried items have
+   * (the advisor prices one attribute query per value instead of one item query per item).
+   */
+  attributeAlternative?: Array<{ attribute: string; values: number }>;
+  /** An experiment's ground-truth.json was written (with split). */
+  groundTruth: boolean;
 }
 
 /**
@@ -128,6 +183,15 @@ export interface RunInfo {
   /** GetSolutionMetrics (Personalize's own protocol: each user's latest 20% held out). */
   solutionMetrics?: Record<string, number>;
   batchSegmentJobArn?: string;
+  /** The segmentation this run belongs to (absent in runs made before segmentations existed: the pipeline's). */
+  segmentation?: string;
+  recipe?: 'aws-item-affinity' | 'aws-item-attribute-affinity';
+  /** Every batch segment job of the run, in chunk order (batchSegmentJobArn is the first). */
+  batchSegmentJobArns?: string[];
+  /** Where the run's segments.csv was delivered, and the stable copy of the latest run. */
+  delivery?: { runUri: string; latestUri: string };
+  /** Against the previous delivered run of the same segmentation (absent for the first). */
+  changes?: ChangeSummary;
   /** The segment filter the batch segment job applied (segments.filter), when it had one. */
   filter?: { expression: string; arn?: string };
   numResults: number;
@@ -142,6 +206,17 @@ export interface RunInfo {
     estimate: { lowUsd: number; highUsd: number; lines: RunCostLine[] };
     actual?: { totalUsd: number; lines: RunCostLine[] };
   };
+}
+
+/** How the segments moved since the previous delivered run: users summed over queries. */
+export interface ChangeSummary {
+  previousRunId: string;
+  entered: number;
+  stayed: number;
+  left: number;
+  /** Queries in this run and not the previous one, and the other way round. */
+  queriesAdded: number;
+  queriesRemoved: number;
 }
 
 export interface RunCostLine {

@@ -3,7 +3,7 @@ import { suggestion } from './did-you-mean.js';
 import { parseFilterExpression, placeholders, type Condition } from './filter-expression.js';
 import { get, type Obj } from './rule-helpers.js';
 import type { Diagnostic } from './diagnostics.js';
-import type { YamlSource } from './yaml-source.js';
+import type { SpecPath, YamlSource } from './yaml-source.js';
 
 /**
  * segments.filter: parsed with the same parser the emulator uses, then checked against the spec. Every problem
@@ -11,9 +11,8 @@ import type { YamlSource } from './yaml-source.js';
  * "User segment filter expressions": INCLUDE/EXCLUDE UserID over Users.<field> and Interactions.EVENT_TYPE
  * (https://docs.aws.amazon.com/personalize/latest/dg/user-segment-filter-examples.html).
  */
-const PATH = ['segments', 'filter'];
-
-export function filterDiagnostics(spec: Obj, src: YamlSource): Diagnostic[] {
+export function filterDiagnostics(spec: Obj, src: YamlSource, base: SpecPath = []): Diagnostic[] {
+  const PATH = [...base, 'segments', 'filter'];
   const expression = get(spec, PATH);
   if (typeof expression !== 'string' || expression.trim() === '') return [];
   const out: Diagnostic[] = [];
@@ -29,7 +28,7 @@ export function filterDiagnostics(spec: Obj, src: YamlSource): Diagnostic[] {
       const i = expression.indexOf(clause.target);
       at('SPEC_FILTER_TARGET', `user segment filters select users: write ${clause.action} UserID, not ${clause.action} ${clause.target}`, Math.max(0, i), clause.target.length);
     }
-    for (const cond of clause.anyOf.flat()) checkCondition(spec, cond, at);
+    for (const cond of clause.anyOf.flat()) checkCondition(spec, base, cond, at);
   }
   const names = placeholders(parsed.clauses);
   if (names.length > 0) {
@@ -39,7 +38,7 @@ export function filterDiagnostics(spec: Obj, src: YamlSource): Diagnostic[] {
   return out;
 }
 
-function checkCondition(spec: Obj, cond: Condition, at: (code: string, message: string, offset: number, length: number) => void): void {
+function checkCondition(spec: Obj, base: SpecPath, cond: Condition, at: (code: string, message: string, offset: number, length: number) => void): void {
   const offset = cond.at ?? 0;
   const length = cond.dataset.length + 1 + cond.field.length;
   if (cond.dataset === 'Users' || cond.dataset === 'Items') {
@@ -68,7 +67,7 @@ function checkCondition(spec: Obj, cond: Condition, at: (code: string, message: 
       at('SPEC_FILTER_FIELD', `Interactions.${cond.field}: Personalize filters interactions on EVENT_TYPE only`, offset, length);
       return;
     }
-    if (get(spec, ['recipe']) === 'aws-item-attribute-affinity') {
+    if (get(spec, [...base, 'recipe']) === 'aws-item-attribute-affinity') {
       at('SPEC_FILTER_DATASET', `Personalize cannot filter aws-item-attribute-affinity segments on Interactions data; filter on Users`, offset, cond.dataset.length);
       return;
     }

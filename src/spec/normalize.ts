@@ -4,7 +4,7 @@ import { parseFilterExpression } from './filter-expression.js';
 import { detectFormat } from './source-format.js';
 import { isS3 } from './source-location.js';
 import { checkTestStart } from './test-start.js';
-import type { AttributeQuery, DataAttribute, DataFormat, DataSource, NumResults, Recipe, SegmentFilter, Spec, StateSpec, TargetKind } from './types.js';
+import type { AttributeQuery, DataAttribute, DataFormat, DataSource, ItemQueries, NumResults, Recipe, SegmentFilter, Segmentation, Spec, Split, StateSpec, TargetKind } from './types.js';
 
 /**
  * Raw (schema-valid, rule-valid) document -> Spec with defaults filled in. Only called when validation found no
@@ -28,31 +28,17 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
   const ri = raw['data'].interactions as Raw;
   const items = raw['data'].items as Raw | undefined;
   const users = raw['data'].users as Raw | undefined;
-  const testStart = raw['split'].testStart as string;
-  const check = checkTestStart(testStart);
-  const rawAttributes = raw['queries']?.attributes as string[] | { top: number; attribute: string } | undefined;
-  const attributes = Array.isArray(rawAttributes)
-    ? rawAttributes.map((q): AttributeQuery => {
-        const parsed = parseAttributeExpression(q);
-        if (!parsed.ok) throw new Error(`normalizeSpec called on an invalid attribute query: ${q}`);
-        return parsed.query;
-      })
-    : undefined;
   const itemAttributes = items ? normalizeAttributes(items['attributes']) : [];
-  const top = rawAttributes !== undefined && !Array.isArray(rawAttributes)
-    ? {
-        top: rawAttributes.top,
-        // The declared spelling: names are case-insensitive in Personalize, items.csv uses the declared one.
-        attribute: itemAttributes.find((a) => a.name.toUpperCase() === rawAttributes.attribute.toUpperCase())?.name ?? rawAttributes.attribute,
-      }
-    : undefined;
-  const filter = raw['segments'].filter as string | undefined;
   const region: string = raw['target']?.region ?? DEFAULTS.localRegion;
   const rawState = raw['state'] as Raw | undefined;
   const state: StateSpec =
     rawState?.['backend'] === 's3'
       ? { backend: 's3', bucket: rawState['bucket'], key: rawState['key'], region: rawState['region'] ?? region }
       : { backend: 'local' };
+  const rawSegmentations = raw['segmentations'] as Raw[] | undefined;
+  const segmentations = rawSegmentations
+    ? rawSegmentations.map((s) => segmentation(s, s['name'], s['name'] === raw['name'], itemAttributes, dir))
+    : [segmentation(raw, raw['name'], true, itemAttributes, dir)];
   return {
     version: 1,
     name: raw['name'],
@@ -72,6 +58,7 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
         dedupe: ri['dedupe'] ?? DEFAULTS.dedupe,
         minInteractionsPerUser: ri['minInteractionsPerUser'] ?? DEFAULTS.minInteractions,
         minInteractionsPerItem: ri['minInteractionsPerItem'] ?? DEFAULTS.minInteractions,
+        ...(ri['lastDays'] !== undefined && { lastDays: ri['lastDays'] }),
       },
       ...(items !== undefined && {
         items: { ...dataSource(items, dir), columns: { ITEM_ID: items['columns'].ITEM_ID }, attributes: itemAttributes },
@@ -80,31 +67,72 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
         users: { ...dataSource(users, dir), columns: { USER_ID: users['columns'].USER_ID }, attributes: normalizeAttributes(users['attributes']) },
       }),
     },
-    split: {
-      testStart,
-      testStartEpoch: check.ok ? check.epochSeconds : NaN,
-      warmUsersOnly: raw['split'].warmUsersOnly ?? DEFAULTS.warmUsersOnly,
-      ...(typeof raw['split'].trainStart === 'string' && trainWindow(raw['split'].trainStart)),
-    },
-    queries: {
-      ...(raw['queries']?.items !== undefined && {
-        items: { sample: raw['queries'].items.sample, seed: raw['queries'].items.seed ?? DEFAULTS.itemSampleSeed },
-      }),
-      ...(attributes !== undefined && { attributes }),
-      ...(top !== undefined && { topAttributeValues: top }),
-    },
+    ...(raw['split'] !== undefined && { split: split(raw['split']) }),
+    segmentations,
     storage: {
       bucket: raw['storage'].bucket,
       prefix: raw['storage'].prefix ?? `${raw['name']}/`,
       ...(raw['storage'].kmsKeyArn !== undefined && { kmsKeyArn: raw['storage'].kmsKeyArn }),
+      ...(raw['storage'].keepRuns !== undefined && { keepRuns: raw['storage'].keepRuns }),
     },
-    recipe: raw['recipe'] as Recipe,
-    training: { ...(raw['training']?.hiddenDimension !== undefined && { hiddenDimension: raw['training'].hiddenDimension }) },
-    segments: { numResults: { ...raw['segments'].numResults } as NumResults, ...(filter !== undefined && { filter: segmentFilter(filter) }) },
     budget: { maxUsd: raw['budget'].maxUsd, ...(raw['budget'].prices !== undefined && { prices: { ...raw['budget'].prices } }) },
     tags: { ...(raw['tags'] ?? {}) },
     state,
   };
+}
+
+function split(raw: Raw): Split {
+  const testStart = raw['testStart'] as string;
+  const check = checkTestStart(testStart);
+  return {
+    testStart,
+    testStartEpoch: check.ok ? check.epochSeconds : NaN,
+    warmUsersOnly: raw['warmUsersOnly'] ?? DEFAULTS.warmUsersOnly,
+    ...(typeof raw['trainStart'] === 'string' && trainWindow(raw['trainStart'])),
+  };
+}
+
+/** One segmentation from its keys (a `segmentations` entry, or the top level of the file). */
+function segmentation(raw: Raw, name: string, primary: boolean, itemAttributes: DataAttribute[], dir: string): Segmentation {
+  const rawAttributes = raw['queries']?.attributes as string[] | { top: number; attribute: string } | undefined;
+  const attributes = Array.isArray(rawAttributes)
+    ? rawAttributes.map((q): AttributeQuery => {
+        const parsed = parseAttributeExpression(q);
+        if (!parsed.ok) throw new Error(`normalizeSpec called on an invalid attribute query: ${q}`);
+        return parsed.query;
+      })
+    : undefined;
+  const top = rawAttributes !== undefined && !Array.isArray(rawAttributes)
+    ? {
+        top: rawAttributes.top,
+        // The declared spelling: names are case-insensitive in Personalize, items.csv uses the declared one.
+        attribute: itemAttributes.find((a) => a.name.toUpperCase() === rawAttributes.attribute.toUpperCase())?.name ?? rawAttributes.attribute,
+      }
+    : undefined;
+  const rawItems = raw['queries']?.items as Raw | undefined;
+  const filter = raw['segments'].filter as string | undefined;
+  return {
+    name,
+    primary,
+    recipe: raw['recipe'] as Recipe,
+    queries: {
+      ...(rawItems !== undefined && { items: itemQueries(rawItems, dir) }),
+      ...(attributes !== undefined && { attributes }),
+      ...(top !== undefined && { topAttributeValues: top }),
+    },
+    segments: { numResults: { ...raw['segments'].numResults } as NumResults, ...(filter !== undefined && { filter: segmentFilter(filter) }) },
+    training: { ...(raw['training']?.hiddenDimension !== undefined && { hiddenDimension: raw['training'].hiddenDimension }) },
+  };
+}
+
+/** queries.items: exactly one of sample, ids, source and where (the schema and rules made sure). */
+function itemQueries(raw: Raw, dir: string): ItemQueries {
+  const keepUnknown = raw['keepUnknown'] === true;
+  if (raw['sample'] !== undefined) return { kind: 'sample', sample: raw['sample'], seed: raw['seed'] ?? DEFAULTS.itemSampleSeed };
+  if (raw['ids'] !== undefined) return { kind: 'ids', ids: (raw['ids'] as unknown[]).map(String), keepUnknown };
+  if (raw['where'] !== undefined) return { kind: 'where', where: raw['where'], keepUnknown };
+  const source = { ...dataSource(raw, dir), ...(raw['column'] !== undefined && { column: raw['column'] }) };
+  return { kind: 'source', source, keepUnknown };
 }
 
 function trainWindow(trainStart: string): { trainStart: string; trainStartEpoch: number } {

@@ -1,9 +1,8 @@
-import { parseAttributeExpression } from './attribute-expression.js';
-import { checkAttributes, declaredAttributes } from './attribute-rules.js';
+import { checkAttributes } from './attribute-rules.js';
 import type { Diagnostic, Severity } from './diagnostics.js';
-import { suggestion } from './did-you-mean.js';
 import { filterDiagnostics } from './filter-rules.js';
 import { get, isObj, type Obj, type Report } from './rule-helpers.js';
+import { checkSegmentations, segmentationBases } from './segmentation-rules.js';
 import { bucketNameProblem } from './s3-bucket-name.js';
 import { checkSources } from './source-rules.js';
 import { checkState } from './state-rules.js';
@@ -25,8 +24,6 @@ export interface RuleContext {
   targetOverride?: 'local' | 'aws';
 }
 
-const MAX_ATTRIBUTE_QUERIES = 10;
-
 export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (severity: Severity, code: string, message: string, path: SpecPath, at: 'value' | 'key' = 'value') =>
@@ -35,10 +32,10 @@ export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic
   checkTarget(spec, ctx, report);
   checkSources(spec, ctx, report);
   checkSplit(spec, report);
-  checkRecipeAndQueries(spec, report);
+  checkSegmentations(spec, report);
   checkAttributes(spec, report);
   checkState(spec, ctx.targetOverride, report);
-  out.push(...filterDiagnostics(spec, ctx.src));
+  for (const base of segmentationBases(spec)) out.push(...filterDiagnostics(spec, ctx.src, base));
   const bucket = get(spec, ['storage', 'bucket']);
   if (typeof bucket === 'string') {
     const problem = bucketNameProblem(bucket);
@@ -67,78 +64,12 @@ function checkSplit(spec: Obj, report: Report): void {
   if (!check.ok) report('error', 'SPEC_TEST_START', `split.testStart ${check.problem}`, ['split', 'testStart']);
   const trainStart = get(spec, ['split', 'trainStart']);
   if (typeof trainStart !== 'string') return;
+  if (get(spec, ['data', 'interactions', 'lastDays']) !== undefined) {
+    report('error', 'SPEC_LAST_DAYS', 'data.interactions.lastDays and split.trainStart both set the training window: keep one', ['data', 'interactions', 'lastDays'], 'key');
+  }
   const train = checkTestStart(trainStart);
   if (!train.ok) report('error', 'SPEC_TRAIN_START', `split.trainStart ${train.problem}`, ['split', 'trainStart']);
   else if (check.ok && train.epochSeconds >= check.epochSeconds) {
     report('error', 'SPEC_TRAIN_START', `split.trainStart must be before split.testStart (${testStart}): the training window would be empty`, ['split', 'trainStart']);
-  }
-}
-
-function checkRecipeAndQueries(spec: Obj, report: Report): void {
-  const recipe = get(spec, ['recipe']);
-  const itemQueries = get(spec, ['queries', 'items']);
-  const attributeQueries = get(spec, ['queries', 'attributes']);
-  if (recipe === 'aws-item-affinity') {
-    if (attributeQueries !== undefined) {
-      report('error', 'SPEC_ATTRIBUTE_QUERIES_RECIPE', 'queries.attributes needs recipe aws-item-attribute-affinity; aws-item-affinity queries items (queries.items)', ['queries', 'attributes'], 'key');
-    }
-    if (itemQueries === undefined) {
-      report('error', 'SPEC_QUERIES_REQUIRED', 'recipe aws-item-affinity needs queries.items, e.g. queries: { items: { sample: 500, seed: 10 } }', ['recipe']);
-    }
-  }
-  if (recipe === 'aws-item-attribute-affinity') {
-    if (itemQueries !== undefined) {
-      report('error', 'SPEC_ITEM_QUERIES_RECIPE', 'queries.items needs recipe aws-item-affinity; aws-item-attribute-affinity queries attributes (queries.attributes)', ['queries', 'items'], 'key');
-    }
-    if (attributeQueries === undefined) {
-      report('error', 'SPEC_QUERIES_REQUIRED', 'recipe aws-item-attribute-affinity needs queries.attributes, e.g. [\'ITEMS.CATEGORY = "Candy & Chocolate"\']', ['recipe']);
-    }
-    if (get(spec, ['data', 'items']) === undefined) {
-      report('error', 'SPEC_ITEMS_REQUIRED', 'recipe aws-item-attribute-affinity needs item metadata: add data.items with source, columns.ITEM_ID and attributes', ['recipe']);
-    }
-  }
-  if (isObj(attributeQueries)) {
-    checkTopAttribute(spec, attributeQueries, report);
-    return;
-  }
-  if (!Array.isArray(attributeQueries)) return;
-  if (attributeQueries.length > MAX_ATTRIBUTE_QUERIES) {
-    report('error', 'SPEC_ATTRIBUTE_QUERIES_MAX', `queries.attributes has ${attributeQueries.length} queries; Personalize reads at most ${MAX_ATTRIBUTE_QUERIES} per batch segment job`, ['queries', 'attributes', MAX_ATTRIBUTE_QUERIES]);
-  }
-  const declared = declaredAttributes(spec, 'items')?.map((a) => a.name);
-  const seen = new Set<string>();
-  attributeQueries.forEach((q, i) => {
-    if (typeof q !== 'string') return;
-    const path = ['queries', 'attributes', i];
-    const parsed = parseAttributeExpression(q);
-    if (!parsed.ok) {
-      report('error', 'SPEC_ATTRIBUTE_QUERY', `queries.attributes[${i}]: ${parsed.error}; the form is ITEMS.<attribute> = "<value>" [AND ...]`, path);
-      return;
-    }
-    if (seen.has(q)) report('warning', 'SPEC_ATTRIBUTE_QUERY_DUPLICATE', `queries.attributes[${i}] repeats an earlier query`, path);
-    seen.add(q);
-    if (declared === undefined) return;
-    for (const c of parsed.query.conditions) {
-      if (!declared.some((d) => d.toUpperCase() === c.attribute.toUpperCase())) {
-        const list = declared.length ? [...new Set(declared)].join(', ') : 'none';
-        report('error', 'SPEC_ATTRIBUTE_UNKNOWN', `queries.attributes[${i}] uses ITEMS.${c.attribute}, which is not a declared item attribute (declared: ${list})${suggestion(c.attribute, declared)}`, path);
-      }
-    }
-  });
-}
-
-/** queries.attributes: { top, attribute } names a declared, categorical item attribute. */
-function checkTopAttribute(spec: Obj, q: Obj, report: Report): void {
-  const attribute = q['attribute'];
-  if (typeof attribute !== 'string') return;
-  const declared = declaredAttributes(spec, 'items');
-  if (!declared) return; // SPEC_ITEMS_REQUIRED already says data.items is missing
-  const found = declared.find((a) => a.name.toUpperCase() === attribute.toUpperCase());
-  const path = ['queries', 'attributes', 'attribute'];
-  if (!found) {
-    const names = declared.map((a) => a.name);
-    report('error', 'SPEC_ATTRIBUTE_UNKNOWN', `queries.attributes.attribute ${attribute} is not a declared item attribute (declared: ${names.join(', ')})${suggestion(attribute, names)}`, path);
-  } else if (found.type !== 'categorical') {
-    report('error', 'SPEC_ATTRIBUTE_UNKNOWN', `queries.attributes.attribute ${attribute} is numeric; attribute queries compare categorical values`, path);
   }
 }

@@ -18,17 +18,26 @@ export const DATASETS = ['interactions', 'items', 'users'] as const;
 
 /** The entries of a raw `source` (a string or a list), each with its path in the document. */
 export function sourceEntries(spec: Obj, dataset: string): Array<{ entry: string; path: Array<string | number> }> {
-  const base = ['data', dataset, 'source'];
+  return entriesAt(spec, ['data', dataset, 'source']);
+}
+
+function entriesAt(spec: Obj, base: Array<string | number>): Array<{ entry: string; path: Array<string | number> }> {
   const raw = get(spec, base);
   if (typeof raw === 'string') return raw === '' ? [] : [{ entry: raw, path: base }];
   if (!Array.isArray(raw)) return [];
   return raw.flatMap((e, i) => (typeof e === 'string' && e !== '' ? [{ entry: e, path: [...base, i] }] : []));
 }
 
+/** Where sources are: the datasets, and each segmentation's queries.items.source (a file of chosen item ids). */
+function sourceBlocks(spec: Obj): Array<Array<string | number>> {
+  const segmentations = get(spec, ['segmentations']);
+  const queryBases: Array<Array<string | number>> = Array.isArray(segmentations) ? segmentations.map((_, i) => ['segmentations', i]) : [[]];
+  return [...DATASETS.map((d) => ['data', d]), ...queryBases.map((b) => [...b, 'queries', 'items'])];
+}
+
 export function checkSources(spec: Obj, ctx: RuleContext, report: Report): void {
-  for (const dataset of DATASETS) {
-    const base = ['data', dataset];
-    const entries = sourceEntries(spec, dataset);
+  for (const base of sourceBlocks(spec)) {
+    const entries = entriesAt(spec, [...base, 'source']);
     if (entries.length === 0) continue;
     const declared = get(spec, [...base, 'format']);
     const formats = new Map<string, string>();

@@ -44,6 +44,11 @@ export interface InteractionsSource extends DataSource {
   dedupe: boolean;
   minInteractionsPerUser: number;
   minInteractionsPerItem: number;
+  /**
+   * Keep only the latest `lastDays` days: before split.testStart in an experiment, before the newest interaction in
+   * a production run (so a weekly refresh keeps a moving window).
+   */
+  lastDays?: number;
 }
 
 export type AttributeType = 'categorical' | 'numeric';
@@ -103,6 +108,67 @@ export interface Prices {
  */
 export type StateSpec = { backend: 'local' } | { backend: 's3'; bucket: string; key: string; region: string };
 
+/**
+ * The time holdout of an experiment (the seed notebook's protocol): train before testStart, score the segments on
+ * what happened from it on. Absent in a production run, which trains on every prepared interaction.
+ */
+export interface Split {
+  testStart: string;
+  testStartEpoch: number;
+  warmUsersOnly: boolean;
+  /** Optional start of the training window: interactions before it are dropped first. */
+  trainStart?: string;
+  trainStartEpoch?: number;
+}
+
+/**
+ * queries.items, one of four kinds. sample: the experiment's deterministic sample of test-period items. ids, source
+ * and where: the items a marketer chooses; items that never occur in the training interactions are left out
+ * (and reported) unless keepUnknown is set.
+ */
+export type ItemQueries =
+  | { kind: 'sample'; sample: number; seed: number }
+  | { kind: 'ids'; ids: string[]; keepUnknown: boolean }
+  | { kind: 'source'; source: QuerySource; keepUnknown: boolean }
+  | { kind: 'where'; where: string; keepUnknown: boolean };
+
+/** A file (or glob, or s3:// objects) listing item ids: an ITEM_ID column, the named column, or the only one. */
+export interface QuerySource extends DataSource {
+  column?: string;
+}
+
+export interface Queries {
+  items?: ItemQueries;
+  /** Hand-written attribute expressions (any number: jobs of at most 10 each). */
+  attributes?: AttributeQuery[];
+  /** `attributes: { top, attribute }`: the `top` most-interacted values of an item attribute in train, found by prepare. */
+  topAttributeValues?: { top: number; attribute: string };
+}
+
+export interface Training {
+  hiddenDimension?: number;
+}
+
+/**
+ * One kind of segment the pipeline delivers: a recipe, its queries, the segment size and filter, and how the
+ * model is trained. Segmentations share the dataset group and its imports; each distinct (recipe, training) is one
+ * solution.
+ */
+export interface Segmentation {
+  /** ^[a-z][a-z0-9-]{0,39}$; the pipeline's name for the segmentation written with top-level keys. */
+  name: string;
+  /**
+   * The segmentation named after the pipeline (always the case for top-level recipe/queries/segments): its steps,
+   * resources and files keep the names they had before segflow knew several segmentations, so an existing pipeline
+   * plans unchanged.
+   */
+  primary: boolean;
+  recipe: Recipe;
+  queries: Queries;
+  segments: { numResults: NumResults; filter?: SegmentFilter };
+  training: Training;
+}
+
 export interface Spec {
   version: 1;
   name: string;
@@ -112,25 +178,17 @@ export interface Spec {
   fileHash: string;
   target: Target;
   data: { interactions: InteractionsSource; items?: ItemsSource; users?: UsersSource };
-  split: {
-    testStart: string;
-    testStartEpoch: number;
-    warmUsersOnly: boolean;
-    /** Optional start of the training window: interactions before it are dropped first. */
-    trainStart?: string;
-    trainStartEpoch?: number;
+  /** The experiment's holdout; absent: a production run on all the data. */
+  split?: Split;
+  /** Never empty: the `segmentations` list, or the one segmentation the top-level keys describe. */
+  segmentations: Segmentation[];
+  storage: {
+    bucket: string;
+    prefix: string;
+    kmsKeyArn?: string;
+    /** Delivered runs kept under <prefix>segments/<segmentation>/runs/ (older ones are deleted); absent: all. */
+    keepRuns?: number;
   };
-  queries: {
-    items?: { sample: number; seed: number };
-    /** Hand-written attribute expressions. */
-    attributes?: AttributeQuery[];
-    /** `attributes: { top, attribute }`: the `top` most-interacted values of an item attribute in train, found by prepare. */
-    topAttributeValues?: { top: number; attribute: string };
-  };
-  storage: { bucket: string; prefix: string; kmsKeyArn?: string };
-  recipe: Recipe;
-  training: { hiddenDimension?: number };
-  segments: { numResults: NumResults; filter?: SegmentFilter };
   budget: { maxUsd: number; prices?: Partial<Prices> };
   tags: Record<string, string>;
   /** Filled in by normalizeSpec; absent (in hand-built specs) means { backend: 'local' }. */
