@@ -39,12 +39,33 @@ export interface AdvisorInput {
   quantities: CostQuantities;
   budgetUsd: number;
   prices: ResolvedPrices;
-  recipe: Recipe;
-  /** The prepared data as it is now. */
-  data: { trainUsers: number; trainRows: number; trainItems: number; interactionsBytes: number; itemsBytes: number; trainStart?: string };
-  /** How the queries are set in the spec. */
-  queries: { key: 'queries.items.sample' | 'queries.attributes'; value: number };
+  /** The recipe of every model the run trains (a data change trains them all again). */
+  recipes: Recipe[];
+  /** The prepared data as it is now. production: no split (training windows end at the newest interaction). */
+  data: { trainUsers: number; trainRows: number; trainItems: number; interactionsBytes: number; itemsBytes: number; trainStart?: string; production?: boolean; lastDays?: number };
+  /** The segmentation whose number of queries is a setting (a sample, a top-N, a list of expressions), if any. */
+  queries?: QueryKnob;
+  /** Item-query segmentations that could ask for attribute values instead (one query per value, not per item). */
+  alternatives?: AttributeAlternative[];
   basis?: CostBasis;
+}
+
+export interface QueryKnob {
+  /** The spec key, e.g. queries.items.sample or segmentations[1].queries.attributes.top. */
+  key: string;
+  /** Its queries now, and what one unit is called. */
+  value: number;
+  unit: 'items' | 'expressions' | 'values';
+}
+
+export interface AttributeAlternative {
+  /** The spec key of the segmentation's recipe, e.g. recipe or segmentations[0].recipe. */
+  key: string;
+  itemQueries: number;
+  attribute: string;
+  values: number;
+  /** No aws-item-attribute-affinity model is trained yet: the change adds one training. */
+  addsTraining: boolean;
 }
 
 /** A line that is at least this share of the estimate "dominates" it. */
@@ -63,7 +84,7 @@ export function adviseCost(input: AdvisorInput): CostAdvice | undefined {
   const share = top.usd / estimate.totalUsd;
   if (!over && (share < DOMINANT_SHARE || estimate.totalUsd < ADVICE_FLOOR_USD)) return undefined;
   const goal = (usd: number, users: number, current: number) => (over ? usd <= budgetUsd : users <= current / 2 || usd <= estimate.totalUsd / 2);
-  const suggestions = [...fewerQueries(input, over), ...higherUserMinimum(input, goal), ...shorterWindow(input, goal)].sort(
+  const suggestions = [...fewerQueries(input, over), ...attributeQueriesInstead(input), ...higherUserMinimum(input, goal), ...shorterWindow(input, goal)].sort(
     (a, b) => Number(b.underBudget) - Number(a.underBudget) || a.totalUsd - b.totalUsd,
   );
   return {
@@ -101,28 +122,62 @@ function suggestion(input: AdvisorInput, key: string, from: string, to: string, 
   };
 }
 
-/** Fewer queries: the segment line falls in proportion; nothing else re-runs. */
+/** Fewer queries of the adjustable segmentation: the segment line falls in proportion; nothing else re-runs. */
 function fewerQueries(input: AdvisorInput, over: boolean): CostSuggestion[] {
   const seg = input.quantities.segments;
-  if (!seg || seg.queries <= 1) return [];
+  const knob = input.queries;
+  if (!seg || !knob || knob.value <= 1) return [];
   const line = input.estimate.lines.find((l) => l.item === 'batch segments')?.usd ?? 0;
   const perQuery = line / seg.queries;
   const others = input.estimate.totalUsd - line;
-  const fits = perQuery > 0 ? Math.floor((input.budgetUsd - others) / perQuery + 1e-9) : seg.queries;
-  const to = over ? Math.min(fits, seg.queries - 1) : Math.max(1, Math.floor(seg.queries / 2));
+  const rest = seg.queries - knob.value;
+  const fits = perQuery > 0 ? Math.floor((input.budgetUsd - others) / perQuery + 1e-9) - rest : knob.value;
+  const to = over ? Math.min(fits, knob.value - 1) : Math.max(1, Math.floor(knob.value / 2));
   if (to < 1) return [];
-  const attributes = input.queries.key === 'queries.attributes';
+  const show = (n: number) => (knob.unit === 'items' ? String(n) : `${n} ${knob.unit}`);
   return [
     suggestion(
       input,
-      input.queries.key,
-      attributes ? `${input.queries.value} expressions` : String(input.queries.value),
-      attributes ? `${to} expressions` : String(to),
-      { ...input.quantities, segments: { users: seg.users, queries: to } },
+      knob.key,
+      show(knob.value),
+      show(to),
+      { ...input.quantities, segments: { ...seg, queries: rest + to } },
       true,
-      'only the batch segment job re-runs; fewer queries widen the evaluation\'s confidence intervals',
+      'only the batch segment jobs re-run; fewer queries widen the evaluation\'s confidence intervals',
     ),
   ];
+}
+
+/**
+ * aws-item-attribute-affinity instead of aws-item-affinity for a segmentation with many item queries: one query per
+ * value of a categorical item attribute the items have, instead of one per item (segments per category, not per
+ * product), at the price of a training of that recipe when none is trained yet.
+ */
+function attributeQueriesInstead(input: AdvisorInput): CostSuggestion[] {
+  const seg = input.quantities.segments;
+  if (!seg) return [];
+  const out: CostSuggestion[] = [];
+  for (const a of input.alternatives ?? []) {
+    if (a.values >= a.itemQueries) continue;
+    const extra = a.addsTraining
+      ? estimateTrainingHours({ interactions: input.data.trainRows, users: input.data.trainUsers, items: input.data.trainItems }, 'aws-item-attribute-affinity')
+      : undefined;
+    const hours = input.quantities.trainingHours;
+    const trainingHours = extra ? { low: round((hours?.low ?? 0) + extra.low, 2), high: round((hours?.high ?? 0) + extra.high, 2) } : hours;
+    const q: CostQuantities = { ...input.quantities, ...(trainingHours ? { trainingHours } : {}), segments: { ...seg, queries: seg.queries - a.itemQueries + a.values } };
+    out.push(
+      suggestion(
+        input,
+        a.key,
+        `aws-item-affinity (${a.itemQueries.toLocaleString('en-US')} items)`,
+        `aws-item-attribute-affinity (${a.values} ${a.attribute} values)`,
+        q,
+        true,
+        `queries: { attributes: { top: ${a.values}, attribute: ${a.attribute} } }: one segment per ${a.attribute} value instead of one per item${a.addsTraining ? '; adds one training' : ''}`,
+      ),
+    );
+  }
+  return out;
 }
 
 /** The run after a data change: the import, the training and the segment job all run on the smaller data. */
@@ -131,7 +186,9 @@ function afterDataChange(input: AdvisorInput, users: number, rows: number): Cost
   const scale = data.trainRows > 0 ? rows / data.trainRows : 1;
   return {
     ingestBytes: Math.round(data.interactionsBytes * scale) + data.itemsBytes,
-    trainingHours: estimateTrainingHours({ interactions: rows, users, items: data.trainItems }, input.recipe),
+    trainingHours: input.recipes
+      .map((r) => estimateTrainingHours({ interactions: rows, users, items: data.trainItems }, r))
+      .reduce((a, h) => ({ low: round(a.low + h.low, 2), high: round(a.high + h.high, 2) }), { low: 0, high: 0 }),
     ...(input.quantities.segments ? { segments: { users, queries: input.quantities.segments.queries } } : {}),
   };
 }
@@ -170,21 +227,29 @@ function higherUserMinimum(input: AdvisorInput, goal: Goal): CostSuggestion[] {
   return best && best.savesUsd > 0 && !best.underBudget ? [best] : [];
 }
 
-/** A shorter training window (split.trainStart): the longest candidate window that reaches the goal. */
+/**
+ * A shorter training window: split.trainStart in an experiment, data.interactions.lastDays in a production run (a
+ * window that moves with each refresh); the longest candidate window that reaches the goal.
+ */
 function shorterWindow(input: AdvisorInput, goal: Goal): CostSuggestion[] {
   const basis = input.basis;
   if (!basis) return [];
+  const production = input.data.production === true;
+  const byDays = production || input.data.lastDays !== undefined;
   let last: CostSuggestion | undefined;
   for (const w of basis.windows) {
     if (!viable(w.trainUsers, w.trainRows)) continue;
+    const users = w.trainUsers.toLocaleString('en-US');
     const s = suggestion(
       input,
-      'split.trainStart',
-      input.data.trainStart ?? '(all history)',
-      w.start.replace('.000Z', 'Z'),
+      byDays ? 'data.interactions.lastDays' : 'split.trainStart',
+      byDays ? (input.data.lastDays !== undefined ? String(input.data.lastDays) : '(all history)') : (input.data.trainStart ?? '(all history)'),
+      byDays ? String(w.days) : w.start.replace('.000Z', 'Z'),
       afterDataChange(input, w.trainUsers, w.trainRows),
       basis.exact,
-      `the last ${w.days} days before testStart: ${w.trainUsers.toLocaleString('en-US')} users; import, training and segments re-run`,
+      production
+        ? `the latest ${w.days} days of interactions: ${users} users; import, training and segments re-run`
+        : `the last ${w.days} days before testStart: ${users} users; import, training and segments re-run`,
     );
     last = s;
     if (goal(s.totalUsd, w.trainUsers, input.data.trainUsers)) return [s];

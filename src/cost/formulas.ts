@@ -16,8 +16,38 @@ export interface CostQuantities {
   ingestBytes: number;
   /** Billed training hours of a training that will run (absent: no training runs). */
   trainingHours?: HoursRange;
-  /** The batch segment job that will run (absent: none). */
-  segments?: { users: number; queries: number };
+  /** The batch segment jobs that will run (absent: none): users in the dataset, queries summed over the jobs. */
+  segments?: { users: number; queries: number; jobs?: number };
+}
+
+/**
+ * Quantities of several steps together: bytes and training hours add up; batch segment jobs add their queries
+ * (every job of a dataset group scores the same users).
+ */
+export function sumQuantities(parts: Array<Partial<CostQuantities>>): CostQuantities {
+  const out: CostQuantities = { ingestBytes: 0 };
+  for (const p of parts) {
+    out.ingestBytes += p.ingestBytes ?? 0;
+    if (p.trainingHours) {
+      const h = out.trainingHours ?? { low: 0, high: 0 };
+      out.trainingHours = { low: round(h.low + p.trainingHours.low, 2), high: round(h.high + p.trainingHours.high, 2) };
+    }
+    if (p.segments) {
+      const s = out.segments;
+      out.segments = {
+        users: Math.max(s?.users ?? 0, p.segments.users),
+        queries: (s?.queries ?? 0) + p.segments.queries,
+        jobs: (s?.jobs ?? 0) + (p.segments.jobs ?? 1),
+      };
+    }
+  }
+  return out;
+}
+
+/** A run's cost as its report shows it: the estimate's range and lines, and on AWS what was billed. */
+export interface RunCost {
+  estimate: { lowUsd: number; highUsd: number; lines: CostLine[] };
+  actual?: { totalUsd: number; lines: CostLine[] };
 }
 
 export type CostItem = 'data ingestion' | 'training' | 'batch segments';
@@ -62,7 +92,9 @@ export function costLines(q: CostQuantities, prices: Prices): CostLine[] {
     },
     {
       item: 'batch segments',
-      quantity: q.segments ? `${int(q.segments.users)} users x ${int(q.segments.queries)} queries` : '0 users scored',
+      quantity: q.segments
+        ? `${int(q.segments.users)} users x ${int(q.segments.queries)} queries${(q.segments.jobs ?? 1) > 1 ? ` (${q.segments.jobs} jobs)` : ''}`
+        : '0 users scored',
       lowUsd: round(segments, 4),
       usd: round(segments, 4),
     },
@@ -86,7 +118,7 @@ export function estimateCost(q: CostQuantities, resolved: ResolvedPrices): CostE
 
 /** What was billed, by the same formulas, from what AWS reported: billed hours, bytes imported, users x rows. */
 export function actualCost(
-  billed: { ingestBytes: number; trainingHours: number; segments?: { users: number; queries: number } },
+  billed: { ingestBytes: number; trainingHours: number; segments?: { users: number; queries: number; jobs?: number } },
   prices: Prices,
 ): { lines: CostLine[]; totalUsd: number } {
   const lines = costLines(

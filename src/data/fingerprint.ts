@@ -1,6 +1,6 @@
 import { stat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Spec } from '../spec/types.js';
+import type { ItemQueries, QuerySource, Segmentation, Spec } from '../spec/types.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { hashJson, sha256File } from '../util/hash.js';
 import { segflowVersion, workDir } from '../util/paths.js';
@@ -19,23 +19,53 @@ type HashCache = Record<string, { size: number; mtimeMs: number; sha256: string 
 /** One file of a source as the fingerprint (and the manifest) records it. */
 export type SourceVersion = { name: string; sha256: string } | { name: string; etag: string; size: number };
 
-export type Datasets = Partial<Record<'interactions' | 'items' | 'users', ListedSource>>;
+/** The datasets' listed files, and each query source's under `queries:<segmentation>`. */
+export type Datasets = Partial<Record<'interactions' | 'items' | 'users', ListedSource>> & Record<`queries:${string}`, ListedSource>;
 
 export function specSlice(spec: Spec): unknown {
   const { source: _i, ...interactions } = spec.data.interactions;
-  const strip = <T extends { source: string[] }>(d: T | undefined) => (d ? (({ source: _s, ...rest }) => rest)(d) : null);
+  const split = spec.split;
+  const only = spec.segmentations.length === 1 ? spec.segmentations[0]! : undefined;
   return {
     interactions,
-    items: strip(spec.data.items),
+    items: spec.data.items ? strip(spec.data.items) : null,
     ...(spec.data.users ? { users: strip(spec.data.users) } : {}),
-    split: { testStartEpoch: spec.split.testStartEpoch, warmUsersOnly: spec.split.warmUsersOnly, trainStartEpoch: spec.split.trainStartEpoch ?? null },
-    queries: {
-      items: spec.recipe === 'aws-item-affinity' ? (spec.queries.items ?? null) : null,
-      attributes: spec.recipe === 'aws-item-attribute-affinity' ? (spec.queries.attributes ?? []).map((q) => q.expression) : null,
-      ...(spec.recipe === 'aws-item-attribute-affinity' && spec.queries.topAttributeValues ? { top: spec.queries.topAttributeValues } : {}),
-    },
-    numResults: spec.segments.numResults,
+    split: split ? { testStartEpoch: split.testStartEpoch, warmUsersOnly: split.warmUsersOnly, trainStartEpoch: split.trainStartEpoch ?? null } : null,
+    // The one segmentation of a file written with top-level keys hashes as it did before segmentations existed,
+    // so upgrading segflow does not re-run prepare.
+    ...(only?.primary ? segmentationSlice(only) : { segmentations: spec.segmentations.map((s) => ({ name: s.name, primary: s.primary, recipe: s.recipe, ...segmentationSlice(s) })) }),
   };
+}
+
+function segmentationSlice(seg: Segmentation): { queries: unknown; numResults: unknown } {
+  const items = seg.queries.items;
+  const attributeRecipe = seg.recipe === 'aws-item-attribute-affinity';
+  return {
+    queries: {
+      items: attributeRecipe ? null : items === undefined ? null : itemQueriesSlice(items),
+      attributes: attributeRecipe ? (seg.queries.attributes ?? []).map((q) => q.expression) : null,
+      ...(attributeRecipe && seg.queries.topAttributeValues ? { top: seg.queries.topAttributeValues } : {}),
+    },
+    numResults: seg.segments.numResults,
+  };
+}
+
+function itemQueriesSlice(q: ItemQueries): unknown {
+  if (q.kind === 'sample') return { sample: q.sample, seed: q.seed };
+  if (q.kind === 'source') return { kind: q.kind, source: strip(q.source), keepUnknown: q.keepUnknown };
+  return q;
+}
+
+function strip<T extends { source: string[] }>(d: T): Omit<T, 'source'> {
+  const { source: _s, ...rest } = d;
+  return rest;
+}
+
+/** Sources that are neither datasets: each segmentation's file of chosen item ids, keyed `queries:<segmentation>`. */
+export function querySources(spec: Spec): Array<{ key: string; label: string; source: QuerySource }> {
+  return spec.segmentations.flatMap((s) =>
+    s.queries.items?.kind === 'source' ? [{ key: `queries:${s.name}`, label: `${s.primary ? '' : `segmentations.${s.name}.`}queries.items`, source: s.queries.items.source }] : [],
+  );
 }
 
 export async function sourceHash(path: string, cacheDir: string): Promise<string> {
@@ -60,6 +90,7 @@ export async function listDatasets(spec: Spec, objects?: ObjectStore): Promise<D
   const out: Datasets = { interactions: await listSourceFiles('data.interactions', spec.data.interactions, objects) };
   if (spec.data.items) out.items = await listSourceFiles('data.items', spec.data.items, objects);
   if (spec.data.users) out.users = await listSourceFiles('data.users', spec.data.users, objects);
+  for (const q of querySources(spec)) out[q.key as `queries:${string}`] = await listSourceFiles(q.label, q.source, objects);
   return out;
 }
 
@@ -85,7 +116,13 @@ export async function computeFingerprint(spec: Spec, cwd: string, objects?: Obje
   for (const [name, listed] of Object.entries(datasets)) versions[name] = await sourceVersions(listed, dir);
   // A single local file hashes as before (its sha256 alone), so upgrading segflow does not re-run prepare for it.
   const compact = (v: SourceVersion[] | undefined) => (v === undefined ? null : v.length === 1 && 'sha256' in v[0]! ? v[0].sha256 : v);
-  const sources = { interactions: compact(versions['interactions']), items: compact(versions['items']), ...(versions['users'] ? { users: compact(versions['users']) } : {}) };
+  const queries = Object.fromEntries(querySources(spec).map((q) => [q.key, compact(versions[q.key])]));
+  const sources = {
+    interactions: compact(versions['interactions']),
+    items: compact(versions['items']),
+    ...(versions['users'] ? { users: compact(versions['users']) } : {}),
+    ...(Object.keys(queries).length ? { queries } : {}),
+  };
   const fingerprint = hashJson({ version: segflowVersion, sources, spec: specSlice(spec) });
   return { fingerprint, datasets, sources: Object.values(versions).flat() };
 }

@@ -30,6 +30,28 @@ export async function itemQueries(db: Db, sample: number, seed: number): Promise
 }
 
 /**
+ * Chosen items (the table stageChosenItems left) as queries, in their order. Items absent from the training
+ * interactions are unknown to the model: left out unless keepUnknown (then kept, marked cold). With a test period
+ * each query carries its test users (the experiment's ground truth); a production run has none.
+ */
+export async function chosenItemQueries(
+  db: Db,
+  table: string,
+  keepUnknown: boolean,
+): Promise<{ queries: GroundTruthFile['queries']; unknown: { count: number; examples: string[] } }> {
+  const rows = await db.rows<{ item: string; users: string[]; cold: boolean }>(`
+    SELECT c.i AS item, k.i IS NULL AS cold, array_sort(list(DISTINCT t.u) FILTER (WHERE t.u IS NOT NULL)) AS users
+    FROM ${table} c LEFT JOIN (SELECT DISTINCT i FROM train) k ON k.i = c.i LEFT JOIN test t ON t.i = c.i
+    GROUP BY c.i, c.ord, k.i ORDER BY c.ord`);
+  const unknown = rows.filter((r) => r.cold);
+  const kept = keepUnknown ? rows : rows.filter((r) => !r.cold);
+  return {
+    queries: kept.map((r) => ({ query: { itemId: r.item }, users: r.users ?? [], ...(r.cold ? { cold: true } : {}) })),
+    unknown: { count: unknown.length, examples: unknown.slice(0, 10).map((r) => r.item) },
+  };
+}
+
+/**
  * Attribute queries: the test users who interacted with any item matching the expression. Matching uses
  * itemMatches (the same rule as the emulator and the model), evaluated here over the test items' attributes.
  */

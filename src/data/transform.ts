@@ -3,6 +3,8 @@ import type { CostBasis, DropCount, PrepareStats } from './artifacts.js';
 import { computeCostBasis } from './cost-basis.js';
 import type { Db } from './duckdb.js';
 
+const DAY = 86_400;
+
 /**
  * The seed notebook's steps, in its order, on the staged table `ev0` (USER_ID, ITEM_ID, TIMESTAMP, __status, __n):
  * dedupe on the three columns, keep users with >= minInteractionsPerUser rows, then items with
@@ -15,6 +17,8 @@ export type TransformResult = Pick<
   'dropped' | 'interactions' | 'users' | 'items' | 'trainRows' | 'testRows' | 'trainUsers' | 'trainItems' | 'warmTestUsers' | 'testItems'
 > & {
   costBasis: CostBasis;
+  /** Epoch seconds: the start of the training window, when one is set. */
+  windowStart?: number;
   /** Epoch seconds; null when no row survived. */
   minTimestamp: number | null;
   maxTimestamp: number | null;
@@ -23,15 +27,19 @@ export type TransformResult = Pick<
 export async function transform(
   db: Db,
   src: InteractionsSource,
-  split: { testStartEpoch: number; warmUsersOnly: boolean; trainStartEpoch?: number },
+  split: { testStartEpoch: number; warmUsersOnly: boolean; trainStartEpoch?: number } | undefined,
 ): Promise<TransformResult> {
   const dropped: DropCount[] = [];
   const count = async (table: string) => (await db.one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)).n;
 
   // ev0 was staged with one row per distinct (USER_ID, ITEM_ID, TIMESTAMP) when dedupe is on (see stageSource).
   // A view, not a copy: the next step reads the staged rows once.
-  // split.trainStart drops the interactions before the training window first, so every later count sees only it.
-  const windowStart = split.trainStartEpoch;
+  // A production run (no split) trains on everything: its "test start" is just after the newest interaction.
+  const newest = split ? undefined : ((await db.one<{ t: number | null }>(`SELECT max("TIMESTAMP") AS t FROM ev0 WHERE __status = 0`)).t ?? 0);
+  const ts = split ? split.testStartEpoch : newest! + 1;
+  // The training window (split.trainStart, or lastDays before the test start or the newest interaction) drops
+  // the interactions before it first, so every later count sees only it.
+  const windowStart = split?.trainStartEpoch ?? (src.lastDays !== undefined ? ts - src.lastDays * DAY : undefined);
   const inWindow = windowStart === undefined ? '' : ` AND "TIMESTAMP" >= ${windowStart}`;
   const events = eventColumns(src);
   const extra = events.map((c) => `, ${c.short}`).join('');
@@ -52,10 +60,11 @@ export async function transform(
   const key = ['USER_ID', 'ITEM_ID', 'TIMESTAMP', ...events.map((c) => c.field)].join(', ');
   if (src.dedupe) dropped.push({ step: 'dedupe', rows: kept - staged, why: `exact duplicate (${key})` });
   if (windowStart !== undefined) {
-    dropped.push({ step: 'trainStart', rows: early, why: `before split.trainStart (${new Date(windowStart * 1000).toISOString()})` });
+    const what = split?.trainStartEpoch !== undefined ? 'split.trainStart' : `data.interactions.lastDays ${src.lastDays}`;
+    dropped.push({ step: split?.trainStartEpoch !== undefined ? 'trainStart' : 'lastDays', rows: early, why: `before ${what} (${new Date(windowStart * 1000).toISOString()})` });
   }
   const costBasis = await computeCostBasis(db, 'ev1', {
-    testStartEpoch: split.testStartEpoch,
+    testStartEpoch: ts,
     minInteractionsPerUser: src.minInteractionsPerUser,
     minInteractionsPerItem: src.minInteractionsPerItem,
   });
@@ -73,14 +82,13 @@ export async function transform(
   };
   await keepFrequent('u', src.minInteractionsPerUser, 'minInteractionsPerUser', 'user', 'ev2');
   await keepFrequent('i', src.minInteractionsPerItem, 'minInteractionsPerItem', 'item', 'ev3');
-  const ts = split.testStartEpoch;
   const all = await db.one<{ users: number; items: number; lo: number | null; hi: number | null; testAll: number }>(
     `SELECT count(DISTINCT u) AS users, count(DISTINCT i) AS items, min(t) AS lo, max(t) AS hi,
        count(*) FILTER (WHERE t >= ${ts}) AS "testAll" FROM ${current}`,
   );
   await db.exec(`CREATE OR REPLACE TEMP TABLE train AS SELECT u, i, t${extra} FROM ${current} WHERE t < ${ts}`);
   await db.exec(`CREATE OR REPLACE TEMP TABLE test AS SELECT u, i, t${extra} FROM ${current} WHERE t >= ${ts}
-    ${split.warmUsersOnly ? 'AND u IN (SELECT DISTINCT u FROM train)' : ''}`);
+    ${split?.warmUsersOnly ? 'AND u IN (SELECT DISTINCT u FROM train)' : ''}`);
   await drop(current);
   const train = await db.one<{ n: number; users: number; items: number }>(
     `SELECT count(*) AS n, count(DISTINCT u) AS users, count(DISTINCT i) AS items FROM train`,
@@ -89,12 +97,13 @@ export async function transform(
     `SELECT count(*) AS n, count(DISTINCT u) AS users, count(DISTINCT i) AS items,
        count(DISTINCT u) FILTER (WHERE u IN (SELECT DISTINCT u FROM train)) AS warm FROM test`,
   );
-  if (split.warmUsersOnly) {
+  if (split?.warmUsersOnly) {
     dropped.push({ step: 'cold test users', rows: all.testAll - test.n, why: 'test-period user absent from train (warmUsersOnly)' });
   }
   return {
     dropped,
     costBasis,
+    ...(windowStart !== undefined ? { windowStart } : {}),
     interactions: rows,
     users: all.users,
     items: all.items,

@@ -7,7 +7,8 @@ import { isChange } from '../plan/types.js';
 import { runDag, type NodeOutcome } from './dag.js';
 import { openSession } from './session.js';
 import { planIn } from './plan.js';
-import { keepReport } from './reports.js';
+import { keepReport, summaryLines } from './reports.js';
+import { runCostOf } from './run-cost.js';
 import { syncTags } from '../resources/tags.js';
 import type { EngineDeps, EngineTuning } from './deps.js';
 import type { Emit } from './events.js';
@@ -121,7 +122,7 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
     return { ok: false, error };
   }
   try {
-    const { ctx, steps } = session;
+    const { ctx } = session;
     let plan: Plan;
     try {
       plan = await planIn(session, new Date());
@@ -130,7 +131,9 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
     } catch (error) {
       return { ok: false, error };
     }
+    const steps = session.steps;
     ctx.estimate = plan.cost;
+    ctx.runCost = runCostOf(ctx, plan, steps);
     const byId = new Map(plan.steps.map((s) => [s.id, s]));
     const results = new Map<string, StepResult>();
     const signal = ctx.signal;
@@ -175,7 +178,10 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
       await ctx.state.update((s) => {
         s.specHash = opts.spec.fileHash;
       });
-      if (results.get('evaluate')?.outcome === 'done') await keepReport(session, opts.emit);
+      for (const step of steps) {
+        const dir = results.get(step.id)?.outcome === 'done' ? step.reportDir?.(ctx.state.step(step.id)!) : undefined;
+        if (dir) await keepReport(session, dir, opts.emit);
+      }
     }
     const summary: ApplySummary = {
       pipeline: opts.spec.name,
@@ -189,7 +195,7 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
       createCalls: session.aws.calls.creates(),
       bytesUploaded: session.aws.calls.bytesUploaded,
       durationMs: Date.now() - started,
-      report: (ctx.state.step('evaluate')?.outputs?.['summary'] as string[] | undefined) ?? [],
+      report: summaryLines(steps, ctx.state.current.steps),
     };
     if (lost) return { ok: false, summary, error: lost };
     if (signal.aborted) {

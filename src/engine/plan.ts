@@ -1,6 +1,8 @@
 import { relative } from 'node:path';
 import { assemblePlan } from '../plan/assemble.js';
 import { observeWorld } from '../plan/observe.js';
+import { pipelineSteps } from '../resources/index.js';
+import { chunkCounts } from '../resources/layout.js';
 import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
 import type { EngineDeps, EngineTuning } from './deps.js';
@@ -12,8 +14,10 @@ import { openSession, type Session } from './session.js';
  * context learns the prepared data and the plan's desired values, which apply then works towards.
  */
 export async function planIn(session: Session, now: Date): Promise<Plan> {
-  const { ctx, steps } = session;
-  const snapshot = await observeWorld(ctx, steps);
+  const { ctx } = session;
+  const { snapshot, steps } = await observeWorld(ctx, (prepared) => pipelineSteps(ctx.spec, chunkCounts(ctx.spec, prepared)));
+  // The steps follow the prepared data (one batch segment job per chunk of queries): apply walks these.
+  session.steps = steps;
   const plan: Plan = {
     ...assemblePlan(ctx.spec, snapshot, ctx.state.current, now, steps),
     state: {

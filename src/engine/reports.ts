@@ -1,6 +1,8 @@
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { StepDefinition } from '../resources/types.js';
 import type { Spec } from '../spec/types.js';
+import type { StepRecord } from '../state/types.js';
 import { stateOf } from '../spec/types.js';
 import { reportsDir } from '../util/paths.js';
 import type { EngineDeps } from './deps.js';
@@ -11,15 +13,22 @@ import { openStateBackend } from './state-backend.js';
 /** The report file of a run (src/eval's REPORT_FILES.json; a test keeps the two equal). */
 export const REPORT_JSON = 'report.json';
 
+/** The lines the steps' records give for the end of apply and for status (each report's figures), in step order. */
+export function summaryLines(steps: StepDefinition[], records: Record<string, StepRecord>): string[] {
+  return steps.flatMap((s) => {
+    const r = records[s.id];
+    return r && s.summary ? s.summary(r) : [];
+  });
+}
+
 /**
- * With a shared state, the report of the run apply just evaluated is stored beside the state, so that
- * `report --history` shows the same runs on every machine. A failure to store it is a warning: the run itself
- * succeeded and its report is on this machine.
+ * With a shared state, the report of a run apply just made is stored beside the state, so that `report --history`
+ * shows the same runs on every machine. A failure to store it is a warning: the run itself succeeded and its report
+ * is on this machine.
  */
-export async function keepReport(session: Session, emit: Emit): Promise<void> {
+export async function keepReport(session: Session, dir: string, emit: Emit): Promise<void> {
   const store = session.backend.reports;
-  const dir = session.ctx.state.step('evaluate')?.outputs?.['reportDir'];
-  if (!store || typeof dir !== 'string') return;
+  if (!store) return;
   const runId = basename(dir);
   try {
     await store.put(runId, await readFile(join(dir, REPORT_JSON), 'utf8'));

@@ -6,6 +6,7 @@ import { localEmulatorDir, workDir } from '../util/paths.js';
 import { SegflowError } from '../util/errors.js';
 import { localBackend, migrationNeeded, openStateBackend, previousLocation, rememberLocation, stateMoved, type OpenedBackend } from './state-backend.js';
 import { pipelineSteps } from '../resources/index.js';
+import { chunkCountsFromState } from '../resources/layout.js';
 import type { Env, StepContext, StepDefinition } from '../resources/types.js';
 import type { EmulatorHandle, EngineDeps, EngineTuning } from './deps.js';
 import type { Emit } from './events.js';
@@ -24,6 +25,7 @@ export interface SessionOptions extends EngineTuning {
 
 export interface Session {
   ctx: StepContext;
+  /** The pipeline's steps: from the state's chunk counts at first, from the prepared data once a plan read it. */
   steps: StepDefinition[];
   aws: AwsPorts;
   backend: StateBackend;
@@ -162,7 +164,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     const backendConn = opened;
     return {
       ctx,
-      steps: pipelineSteps(spec),
+      steps: pipelineSteps(spec, chunkCountsFromState(spec, st)),
       aws,
       backend,
       ...(held ? { lock: held } : {}),

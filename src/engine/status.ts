@@ -1,6 +1,7 @@
 import type { Spec } from '../spec/types.js';
 import type { StepRecord } from '../state/types.js';
 import { openSession } from './session.js';
+import { summaryLines } from './reports.js';
 import type { EngineDeps, EngineTuning } from './deps.js';
 import type { Emit } from './events.js';
 
@@ -20,7 +21,10 @@ export interface StatusReport {
   target: string;
   specChangedSinceApply: boolean;
   rows: StatusRow[];
+  /** Personalize's solution metrics of the (first) model. */
   metrics?: Record<string, number>;
+  /** With several models: each one's metrics, by the step that read them ('metrics', 'metrics:attr'). */
+  metricsByStep?: Record<string, Record<string, number>>;
   report: string[];
 }
 
@@ -47,14 +51,21 @@ export async function pipelineStatus(opts: { spec: Spec; cwd: string; signal: Ab
     );
     const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
     rows.sort((a, b) => rank(a.id) - rank(b.id));
-    const metrics = st.steps['metrics']?.outputs?.['metrics'] as Record<string, number> | undefined;
+    const metrics = Object.fromEntries(
+      steps.flatMap((s) => {
+        const r = st.steps[s.id];
+        const m = r && s.metrics?.(r);
+        return m ? [[s.id, m] as const] : [];
+      }),
+    );
     return {
       pipeline: opts.spec.name,
       target: session.aws.label,
       specChangedSinceApply: Boolean(st.specHash && st.specHash !== opts.spec.fileHash),
       rows,
-      ...(metrics ? { metrics } : {}),
-      report: (st.steps['evaluate']?.outputs?.['summary'] as string[] | undefined) ?? [],
+      ...(Object.keys(metrics).length ? { metrics: Object.values(metrics)[0]! } : {}),
+      ...(Object.keys(metrics).length > 1 ? { metricsByStep: metrics } : {}),
+      report: summaryLines(steps, st.steps),
     };
   } finally {
     await session.close();

@@ -1,5 +1,6 @@
 import { hashJson } from '../util/hash.js';
 import { pipelineSteps } from '../resources/index.js';
+import { chunkCounts } from '../resources/layout.js';
 import type { StepDefinition } from '../resources/types.js';
 import type { Spec } from '../spec/types.js';
 import type { PipelineState } from '../state/types.js';
@@ -20,7 +21,7 @@ export function decisionKind(step: StepDefinition): 'local' | 'job' | 'resource'
  * The plan, decided from what was read: synchronous and pure. The same spec, snapshot, state and clock always
  * give the same plan; nothing here reads the world or the clock.
  */
-export function assemblePlan(spec: Spec, snapshot: Snapshot, state: PipelineState, now: Date, steps: StepDefinition[] = pipelineSteps(spec)): Plan {
+export function assemblePlan(spec: Spec, snapshot: Snapshot, state: PipelineState, now: Date, steps: StepDefinition[] = pipelineSteps(spec, chunkCounts(spec, snapshot.prepared))): Plan {
   const desired = desireAll(spec, snapshot.env, snapshot.prepared, state, steps);
   const planned: PlannedStep[] = [];
   const changing = new Set<string>();
@@ -63,7 +64,7 @@ export function assemblePlan(spec: Spec, snapshot: Snapshot, state: PipelineStat
     target: { kind: spec.target.kind, region: spec.target.region },
     createdAt: now.toISOString(),
     steps: planned,
-    cost: planCost(spec, snapshot.prepared, planned),
+    cost: planCost(spec, snapshot.prepared, planned, steps, desired),
     budgetUsd: spec.budget.maxUsd,
     basisHash: hashJson({
       specHash: spec.fileHash,

@@ -12,10 +12,12 @@ export interface Snapshot {
 
 /**
  * The observe phase, where all of planning's I/O happens: prepare the data (a cache keyed by its fingerprint),
- * compute the names the steps would have, and read each step's resource once (in parallel).
+ * build the steps it calls for (a batch segment job per chunk of queries), compute the names they would have, and
+ * read each step's resource once (in parallel).
  */
-export async function observeWorld(ctx: StepContext, steps: StepDefinition[]): Promise<Snapshot> {
+export async function observeWorld(ctx: StepContext, stepsFor: (prepared: PreparedData) => StepDefinition[]): Promise<{ snapshot: Snapshot; steps: StepDefinition[] }> {
   const prepared = await ensurePrepared(ctx);
+  const steps = stepsFor(prepared);
   const desired = desireAll(ctx.spec, ctx.env, prepared, ctx.state.current, steps);
   // Steps that read upstream names while observing (a dataset's ARN from its group's name) see these.
   const observing: StepContext = { ...ctx, prepared, desired: (id) => desired.get(id)! };
@@ -27,5 +29,5 @@ export async function observeWorld(ctx: StepContext, steps: StepDefinition[]): P
       observations[step.id] = await observeTags(observing, step, want, record, await step.observe(observing, want, record));
     }),
   );
-  return { env: ctx.env, prepared, observations };
+  return { snapshot: { env: ctx.env, prepared, observations }, steps };
 }

@@ -11,6 +11,9 @@ export type Action = 'create' | 'adopt' | 'update' | 'replace' | 'noop' | 'run' 
 /** Actions after which what a step produced from this one is obsolete (a new incarnation of it). */
 export const RENEWS: ReadonlySet<Action> = new Set<Action>(['create', 'replace', 'run', 'wait']);
 
+/** Actions that start new billed work (waiting for work in flight was paid for when it started). */
+export const RENEWS_PAID: ReadonlySet<Action> = new Set<Action>(['create', 'replace', 'run']);
+
 export interface PlannedStep {
   id: string;
   kind: StepKind;

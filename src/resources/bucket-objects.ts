@@ -6,14 +6,16 @@ import { objectKeys } from './upload.js';
 
 /**
  * The objects segflow wrote into a bucket: the prepared files it uploaded (recorded, and where the current spec
- * would put them) and the output folders of this pipeline's batch segment jobs. Found with ListObjectVersions, so
- * every version and delete marker goes too (a versioned bucket is never empty while any remains).
+ * would put them), the objects any step recorded writing (`outputs.objects`: delivered segments), and the output
+ * folders of this pipeline's batch segment jobs. Found with ListObjectVersions, so every version and delete marker
+ * goes too (a versioned bucket is never empty while any remains).
  */
 async function ourVersions(ctx: DestroyContext, bucket: string): Promise<Array<{ key: string; versionId?: string }>> {
   const recorded = Object.keys((ctx.state.step('upload')?.outputs?.['files'] ?? {}) as Record<string, string>);
-  const keys = new Set([...recorded, ...Object.values(objectKeys(ctx.spec))]);
+  const written = Object.values(ctx.state.current.steps).flatMap((r) => (Array.isArray(r.outputs?.['objects']) ? (r.outputs['objects'] as string[]) : []));
+  const keys = new Set([...recorded, ...written, ...Object.values(objectKeys(ctx.spec))]);
   // Every prefix this pipeline used: the current one and those its recorded uploads were written under.
-  const prefixes = new Set([prefixOf(ctx.spec), ...recorded.map((k) => k.replace(/(input|batch)\/[^/]*$/, ''))]);
+  const prefixes = new Set([prefixOf(ctx.spec), ...recorded.map((k) => k.replace(/(input|batch)\/(segmentations\/[^/]+\/)?[^/]*$/, ''))]);
   const out: Array<{ key: string; versionId?: string }> = [];
   const seen = new Set<string>();
   const add = (key: string, versionId: string) => {

@@ -2,6 +2,7 @@ import { parseSourceLocation, globBase } from '../spec/source-location.js';
 import { stateOf, type Spec } from '../spec/types.js';
 import { stateKeys } from '../state/s3-keys.js';
 import { bucketArn, longLivedName, personalizeArn, prefixOf } from './naming.js';
+import { modelsOf, solutionRole } from './segmentation-ids.js';
 import { roleName } from './role.js';
 import type { Env } from './types.js';
 
@@ -99,18 +100,18 @@ export const OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObj
 export function pipelineArns(spec: Spec, env: Env): Record<string, string[]> {
   const family = longLivedName(spec, '*');
   const datasetGroup = longLivedName(spec, 'dsg');
-  const solution = longLivedName(spec, 'solution');
+  const solutions = modelsOf(spec).map((m) => longLivedName(spec, solutionRole(m)));
+  const recipes = [...new Set(spec.segmentations.map((s) => s.recipe))];
   return {
     personalize: [
       personalizeArn(env, 'dataset-group', datasetGroup),
       personalizeArn(env, 'dataset', `${datasetGroup}/*`),
       personalizeArn(env, 'schema', family),
       personalizeArn(env, 'dataset-import-job', family),
-      personalizeArn(env, 'solution', solution),
-      personalizeArn(env, 'solution', `${solution}/*`),
+      ...solutions.flatMap((solution) => [personalizeArn(env, 'solution', solution), personalizeArn(env, 'solution', `${solution}/*`)]),
       personalizeArn(env, 'batch-segment-job', family),
       personalizeArn(env, 'filter', family),
-      `arn:${env.partition}:personalize:::recipe/${spec.recipe}`,
+      ...recipes.map((r) => `arn:${env.partition}:personalize:::recipe/${r}`),
     ],
     // The role (named with its region) and the name segflow 0.1 gave it, which destroy still sweeps.
     role: [roleName(spec, env), longLivedName(spec, 'personalize')].map((n) => `arn:${env.partition}:iam::${env.account}:role/${n}`),
@@ -180,7 +181,8 @@ export function ciPolicy(spec: Spec, env: Env): { Version: string; Statement: St
 function sourceStatements(spec: Spec, env: Env): Statement[] {
   const objects = new Set<string>();
   const lists = new Map<string, Set<string>>();
-  for (const d of [spec.data.interactions, spec.data.items, spec.data.users]) {
+  const queryFiles = spec.segmentations.flatMap((s) => (s.queries.items?.kind === 'source' ? [s.queries.items.source] : []));
+  for (const d of [spec.data.interactions, spec.data.items, spec.data.users, ...queryFiles]) {
     for (const entry of d?.source ?? []) {
       const loc = parseSourceLocation(entry);
       if ('error' in loc || loc.kind !== 's3') continue;

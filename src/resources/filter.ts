@@ -1,7 +1,7 @@
-import type { Spec } from '../spec/types.js';
+import type { Segmentation, Spec } from '../spec/types.js';
 import { personalizeTagging } from './tags.js';
 import { inputsHashOf, jobName, personalizeArn, tagsFor } from './naming.js';
-import { createRecorded, deleteAndWait, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
+import { createRecorded, deleteAndWait, destroyOnce, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
 import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
 import type { DesireInput, DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
@@ -26,8 +26,8 @@ function isOurs(spec: Spec, name: string): boolean {
 }
 
 /** The datasets a filter reads: their imports must have finished before a segment job applies it. */
-function importsRead(spec: Spec): string[] {
-  const datasets = new Set((spec.segments.filter?.clauses ?? []).flatMap((c) => c.anyOf.flat().map((cond) => cond.dataset)));
+function importsRead(seg: Segmentation): string[] {
+  const datasets = new Set((seg.segments.filter?.clauses ?? []).flatMap((c) => c.anyOf.flat().map((cond) => cond.dataset)));
   return [...(datasets.has('Users') ? ['import-users'] : []), ...(datasets.has('Interactions') ? ['import-interactions'] : [])];
 }
 
@@ -36,27 +36,31 @@ function importsRead(spec: Spec): string[] {
  * (a changed users file changes who passes, so the segments re-run). Empty without a filter, so the names of
  * unfiltered jobs do not change.
  */
-export function segmentFilterInputs({ has, upstream }: Pick<DesireInput, 'has' | 'upstream'>): Record<string, unknown> {
-  if (!has('filter')) return {};
-  const filter = upstream('filter');
+export function segmentFilterInputs(filterId: string | undefined, { upstream }: Pick<DesireInput, 'upstream'>): Record<string, unknown> {
+  if (!filterId) return {};
+  const filter = upstream(filterId);
   const readsUsers = (filter.inputs['reads'] as string[]).includes('import-users');
   return { filter: filter.inputs['expression'], ...(readsUsers ? { users: upstream('import-users').inputsHash } : {}) };
 }
 
-/** The filter a batch segment job passes, when the spec has one. */
-export function segmentFilterArn(ctx: StepContext): string | undefined {
-  return ctx.spec.segments.filter ? personalizeArn(ctx.env, 'filter', ctx.desired('filter').name) : undefined;
+/** The filter a batch segment job passes, when its segmentation has one. */
+export function segmentFilterArn(ctx: StepContext, filterId: string | undefined): string | undefined {
+  return filterId ? personalizeArn(ctx.env, 'filter', ctx.desired(filterId).name) : undefined;
 }
 
-export function filterStep(spec: Spec): StepDefinition {
-  const reads = importsRead(spec);
+/**
+ * A segmentation's filter. Two segmentations with the same expression share one Personalize filter (the name is
+ * the expression's hash): the second step finds it and adopts it.
+ */
+export function filterStep(seg: Segmentation, id: string): StepDefinition {
+  const reads = importsRead(seg);
   return {
-    id: 'filter',
+    id,
     kind: 'filter',
-    title: 'segment filter',
+    title: `segment filter${seg.primary ? '' : ` (${seg.name})`}`,
     deps: ['dataset-group', ...reads],
     desired({ spec: s, upstream }) {
-      const inputs = { expression: s.segments.filter?.expression ?? '', datasetGroup: upstream('dataset-group').name, reads };
+      const inputs = { expression: seg.segments.filter?.expression ?? '', datasetGroup: upstream('dataset-group').name, reads };
       const inputsHash = inputsHashOf({ expression: inputs.expression, datasetGroup: inputs.datasetGroup });
       return { name: jobName(s, ROLE, inputsHash), inputs, inputsHash };
     },
@@ -72,47 +76,59 @@ export function filterStep(spec: Spec): StepDefinition {
       let seen = await describeFilter(ctx, arn);
       if (seen.exists && (seen.phase === 'failed' || seen.details?.['expression'] !== desired.inputs['expression'])) {
         // A failed filter keeps its name until deleted; one with another expression cannot be updated.
-        await deleteAndWait(ctx, 'filter', desired.name, () => describeFilter(ctx, arn), () => ctx.aws.personalize.deleteFilter(arn));
+        await deleteAndWait(ctx, id, desired.name, () => describeFilter(ctx, arn), () => ctx.aws.personalize.deleteFilter(arn));
         seen = { exists: false };
       }
       let adopted = seen.exists;
       if (!seen.exists) {
         adopted = (
-          await createRecorded(ctx, 'filter', desired, () =>
+          await createRecorded(ctx, id, desired, () =>
             ctx.aws.personalize.createFilter({
               name: desired.name,
               datasetGroupArn: datasetGroupArn(ctx),
               filterExpression: String(desired.inputs['expression']),
-              tags: tagsFor(ctx.spec, 'filter'),
+              tags: tagsFor(ctx.spec, id),
             }),
           )
         ).adopted;
       } else {
-        await recordExisting(ctx, 'filter', desired, arn);
+        await recordExisting(ctx, id, desired, arn);
       }
-      await waitActive(ctx, 'filter', desired.name, () => describeFilter(ctx, arn));
-      await ctx.state.patchStep('filter', { phase: 'done', arn });
-      const { deleted, kept } = await retireOldFilters(ctx, datasetGroupArn(ctx), arn);
+      await waitActive(ctx, id, desired.name, () => describeFilter(ctx, arn));
+      await ctx.state.patchStep(id, { phase: 'done', arn });
+      const { deleted, kept } = await retireOldFilters(ctx, datasetGroupArn(ctx), wantedFilters(ctx));
       const note = [...deleted.map((d) => `deleted the old ${d}`), ...kept.map((k) => `kept ${k}`)].join('; ');
       return { arn, adopted, ...(note ? { note } : {}) };
     },
     status(ctx, record) {
       return record.arn ? describeFilter(ctx, record.arn) : Promise.resolve(undefined);
     },
-    async destroy(ctx: DestroyContext) {
-      const deleted: string[] = [];
-      for (const group of await ourDatasetGroups(ctx)) deleted.push(...(await deleteFilters(ctx, 'filter', group)));
-      return { deleted };
+    destroy(ctx: DestroyContext) {
+      return destroyOnce(ctx, 'filters', async () => {
+        const deleted: string[] = [];
+        for (const group of await ourDatasetGroups(ctx)) deleted.push(...(await deleteFilters(ctx, id, group)));
+        return { deleted };
+      });
     },
   };
 }
 
+/** The filters every segmentation of the spec wants (by name: the names are the expressions' hashes). */
+function wantedFilters(ctx: StepContext): Set<string> {
+  const names = ctx.spec.segmentations.flatMap((seg, i) => {
+    const filter = seg.segments.filter;
+    if (!filter) return [];
+    return [jobName(ctx.spec, ROLE, inputsHashOf({ expression: filter.expression, datasetGroup: ctx.desired('dataset-group').name }))];
+  });
+  return new Set(names.map((n) => personalizeArn(ctx.env, 'filter', n)));
+}
+
 /**
- * Deletes this pipeline's filters in a group except `keep`, skipping any that a batch segment job in flight still
- * reads (it would fail the job). Returns what it deleted and what it kept, in words.
+ * Deletes this pipeline's filters in a group that no segmentation wants any more, skipping any that a batch
+ * segment job in flight still reads (it would fail the job). Returns what it deleted and what it kept, in words.
  */
-async function retireOldFilters(ctx: StepContext, group: string, keep: string): Promise<{ deleted: string[]; kept: string[] }> {
-  const old = (await ctx.aws.personalize.listFilters(group)).filter((f) => f.arn !== keep && isOurs(ctx.spec, f.name));
+async function retireOldFilters(ctx: StepContext, group: string, keep: Set<string>): Promise<{ deleted: string[]; kept: string[] }> {
+  const old = (await ctx.aws.personalize.listFilters(group)).filter((f) => !keep.has(f.arn) && isOurs(ctx.spec, f.name));
   if (old.length === 0) return { deleted: [], kept: [] };
   const inUse = new Set<string>();
   for (const j of await ctx.aws.personalize.listBatchSegmentJobs()) {
@@ -121,7 +137,7 @@ async function retireOldFilters(ctx: StepContext, group: string, keep: string): 
     if (filterArn) inUse.add(filterArn);
   }
   const busy = old.filter((f) => inUse.has(f.arn));
-  const deleted = await deleteFilters(ctx, 'filter', group, (arn) => arn !== keep && !inUse.has(arn));
+  const deleted = await deleteFilters(ctx, 'filter', group, (arn) => !keep.has(arn) && !inUse.has(arn));
   return { deleted, kept: busy.map((f) => `filter ${f.name} (a batch segment job in flight still reads it; destroy, or the next change of the filter, deletes it)`) };
 }
 

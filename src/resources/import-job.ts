@@ -61,6 +61,14 @@ export function importStep(type: DatasetKind): StepDefinition {
     invalidatedBy: [`dataset-${type}`],
     costly: true,
     job: true,
+    billable({ prepared }) {
+      // Ingestion is billed per GB the import reads.
+      return { ingestBytes: prepared.manifest.outputs[file]?.bytes ?? 0 };
+    },
+    billed({ record }) {
+      const bytes = record.outputs?.['bytes'];
+      return typeof bytes === 'number' ? { ingestBytes: bytes } : {};
+    },
     desired({ spec, prepared, upstream, record }) {
       const inputs = { dataset: upstream(`dataset-${type}`).inputsHash, sha256: artifactSha(prepared, file), mode: 'FULL' };
       const inputsHash = inputsHashOf(inputs);
@@ -108,7 +116,8 @@ export function importStep(type: DatasetKind): StepDefinition {
         await recordExisting(ctx, id, { ...desired, name }, arn, attempt);
       }
       await waitActive(ctx, id, name, () => describeImportJob(ctx, arn));
-      await ctx.state.patchStep(id, { phase: 'done', arn });
+      // The bytes this import read, for the run's billed cost (the same file the plan priced).
+      await ctx.state.patchStep(id, { phase: 'done', arn, outputs: { bytes: ctx.prepared?.manifest.outputs[file]?.bytes ?? 0 } });
       return { arn, adopted };
     },
     status(ctx, record) {

@@ -2,7 +2,7 @@ import { SegflowError } from '../util/errors.js';
 import { isAwsError, isRoleAccessProblem } from '../aws/errors.js';
 import { awsFailure, roleAccessHints } from './failures.js';
 import { CancelledError, pollUntil, retrying } from '../util/backoff.js';
-import type { Desired, Observation, StepContext } from './types.js';
+import type { Desired, DestroyContext, DestroyReport, Observation, StepContext } from './types.js';
 
 /** Personalize status strings -> the phases segflow reasons about. */
 export function phaseOf(status: string | undefined): Observation['phase'] {
@@ -179,4 +179,17 @@ export async function deleteAndWait(
   }
   await waitGone(ctx, stepId, label, describe);
   return true;
+}
+
+/**
+ * A destroy several steps share (every model's solution step deletes all of the pipeline's solutions): the first
+ * step to ask does it and reports it; the others report nothing.
+ */
+export async function destroyOnce(ctx: DestroyContext, key: string, run: () => Promise<Partial<DestroyReport>>): Promise<Partial<DestroyReport>> {
+  let mine = false;
+  const report = await ctx.once(key, () => {
+    mine = true;
+    return run();
+  });
+  return mine ? report : {};
 }

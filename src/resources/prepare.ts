@@ -1,14 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACT_FILES, type PrepareManifest } from '../data/artifacts.js';
-import type { Spec } from '../spec/types.js';
+import type { Segmentation, Spec } from '../spec/types.js';
 import { segflowDir } from '../util/paths.js';
 import { objectStoreOf } from './object-store.js';
 import type { PreparedData, StepContext, StepDefinition } from './types.js';
 
 /** The spec slices prepare depends on: a change in any of them is named as the reason prepare re-runs. */
 export function prepareInputs(spec: Spec): Record<string, unknown> {
-  return { data: spec.data, split: spec.split, queries: spec.queries, segments: spec.segments, recipe: spec.recipe };
+  const only = spec.segmentations.length === 1 ? spec.segmentations[0]! : undefined;
+  // A file with top-level keys is described with those keys, as before segmentations existed.
+  const segmentations = only?.primary
+    ? { queries: segmentationQueries(only), segments: only.segments, recipe: only.recipe }
+    : { segmentations: Object.fromEntries(spec.segmentations.map((s) => [s.name, { recipe: s.recipe, queries: segmentationQueries(s), segments: s.segments }])) };
+  return { data: spec.data, split: spec.split, ...segmentations };
+}
+
+function segmentationQueries(seg: Segmentation): unknown {
+  const items = seg.queries.items;
+  if (items?.kind !== 'sample') return seg.queries;
+  return { ...seg.queries, items: { sample: items.sample, seed: items.seed } };
 }
 
 /**

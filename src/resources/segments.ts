@@ -1,13 +1,17 @@
-import { ARTIFACT_FILES } from '../data/artifacts.js';
+import { isAwsError } from '../aws/errors.js';
+import type { Segmentation, Spec } from '../spec/types.js';
+import { pollUntil } from '../util/backoff.js';
+import { SegflowError } from '../util/errors.js';
 import { inputsHashOf, jobName, personalizeArn, prefixOf, s3Uri, tagsFor } from './naming.js';
 import { createRecorded, observed, recordExisting, waitActive } from './lifecycle.js';
 import { artifactSha } from './prepare.js';
-import { objectKeys } from './upload.js';
 import { roleArnOf } from './import-job.js';
 import { findVersionByInputs, ourSolutionVersions } from './training.js';
 import { segmentFilterArn, segmentFilterInputs } from './filter.js';
+import { batchObjectKey, segmentationLayout } from './layout.js';
+import { destroyOnce } from './lifecycle.js';
+import { modelSteps, type Model, type SegmentationSteps } from './segmentation-ids.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
-import type { Spec } from '../spec/types.js';
 
 export async function describeSegmentJob(ctx: StepContext, arn: string): Promise<Observation> {
   const j = await ctx.aws.personalize.describeBatchSegmentJob(arn);
@@ -52,94 +56,140 @@ export function outputPrefix(spec: Spec, job: string): string {
   return `${prefixOf(spec)}output/${job}/`;
 }
 
+/** How long a job waits for one of the region's 5 in-flight batch segment job slots before giving up. */
+const SLOT_WAIT_MS = 6 * 3600_000;
+
 /**
- * The batch segment job. Its name hashes the trained model's inputs, numResults (resolved from the prepared
- * data: stats.json k) and the query file, so a changed numResults re-runs only this and what follows.
+ * One batch segment job: chunk `chunk` (1-based) of a segmentation's queries. Its name hashes the trained model's
+ * inputs, numResults (resolved from the prepared data), the chunk's query file and the filter, so a changed
+ * numResults re-runs only the jobs and what follows, and adding items at the end of a list re-runs only the last
+ * chunk. Chunks run one after another (each waits for the one before): a kill between jobs never re-runs a
+ * finished one, and a segmentation holds one of the region's 5 job slots at a time.
  */
-export const segmentsStep: StepDefinition = {
-  id: 'segments',
-  kind: 'segments',
-  title: 'batch segment job',
-  deps: ['training', 'upload', 'role'],
-  invalidatedBy: ['training'],
-  costly: true,
-  job: true,
-  desired({ spec, prepared, upstream, record, has }) {
-    const inputs = {
-      training: upstream('training').inputsHash,
-      numResults: prepared.stats.k,
-      queries: artifactSha(prepared, ARTIFACT_FILES.batchInput),
-      ...segmentFilterInputs({ has, upstream }),
-    };
-    const inputsHash = inputsHashOf(inputs);
-    const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
-    return { name: jobName(spec, 'seg', inputsHash, attempt), inputs, inputsHash };
-  },
-  async observe(ctx, desired) {
-    const seen = await describeSegmentJob(ctx, personalizeArn(ctx.env, 'batch-segment-job', desired.name));
-    // The version this run will use: the recorded one, or (inputs changed, e.g. back to earlier ones) the one the
-    // training step adopts by its inputs tag, as apply will compare against it.
-    const training = ctx.state.step('training');
-    const want = ctx.desired('training').inputsHash;
-    const version = training?.phase === 'done' && training.inputsHash === want ? training.arn : seen.exists ? (await findVersionByInputs(ctx, want)).arn : undefined;
-    const why = await notThisRunsJob(ctx, seen, desired.name, version);
-    // Not this run's: a new job runs under the next name (shown as drift, so the plan says why).
-    return why ? { ...seen, drift: [why] } : seen;
-  },
-  async apply(ctx, desired, record) {
-    let attempt = record?.inputsHash === desired.inputsHash ? (record.attempt ?? 1) : 1;
-    let name = desired.name;
-    let arn = personalizeArn(ctx.env, 'batch-segment-job', name);
-    const svArn = ctx.state.step('training')?.arn;
-    if (!svArn) throw new Error('segments: no trained solution version recorded');
-    let seen = await describeSegmentJob(ctx, arn);
-    // A failed attempt, or a job of another training or without output, keeps its name forever: use the next one.
-    while (seen.exists && (seen.phase === 'failed' || (await notThisRunsJob(ctx, seen, name, svArn)))) {
-      attempt += 1;
-      name = jobName(ctx.spec, 'seg', desired.inputsHash, attempt);
-      arn = personalizeArn(ctx.env, 'batch-segment-job', name);
-      seen = await describeSegmentJob(ctx, arn);
-    }
-    let adopted = seen.exists;
-    if (!seen.exists) {
-      const bucket = ctx.spec.storage.bucket;
-      const filterArn = segmentFilterArn(ctx);
-      adopted = (
-        await createRecorded(
-          ctx,
-          'segments',
-          { ...desired, name },
-          () =>
-            ctx.aws.personalize.createBatchSegmentJob({
-              name,
-              solutionVersionArn: svArn,
-              numResults: Number(desired.inputs['numResults']),
-              inputPath: s3Uri(bucket, objectKeys(ctx.spec)[ARTIFACT_FILES.batchInput]!),
-              outputPath: s3Uri(bucket, outputPrefix(ctx.spec, name)),
-              roleArn: roleArnOf(ctx),
-              ...(filterArn ? { filterArn } : {}),
-              tags: tagsFor(ctx.spec, 'segments'),
-            }),
-          attempt,
-        )
-      ).adopted;
-    } else {
-      await recordExisting(ctx, 'segments', { ...desired, name }, arn, attempt);
-    }
-    const final = await waitActive(ctx, 'segments', name, () => describeSegmentJob(ctx, arn));
-    const written = jobOutputPrefix(ctx.spec, final, name) ?? outputPrefix(ctx.spec, name);
-    await ctx.state.patchStep('segments', { phase: 'done', arn, outputs: { outputPrefix: written, numResults: desired.inputs['numResults'] } });
-    return { arn, adopted };
-  },
-  status(ctx, record) {
-    return record.arn ? describeSegmentJob(ctx, record.arn) : Promise.resolve(undefined);
-  },
-  /** Batch segment jobs cannot be deleted: destroy lists those of the pipeline's solution versions. */
-  async destroy(ctx) {
-    const undeletable: string[] = [];
-    for (const v of await ourSolutionVersions(ctx)) {
-      for (const j of await ctx.aws.personalize.listBatchSegmentJobs({ solutionVersionArn: v.arn })) undeletable.push(`batch segment job ${j.name} (${j.status})`);
-    }
-    return { undeletable };
-  },
-};
+export function segmentsStep(seg: Segmentation, model: Model, ids: SegmentationSteps, chunk: number): StepDefinition {
+  const id = ids.segments[chunk - 1]!;
+  const training = modelSteps(model).training;
+  const chunks = ids.segments.length;
+  return {
+    id,
+    kind: 'segments',
+    title: `batch segment job${seg.primary ? '' : ` (${seg.name})`}${chunks > 1 ? ` ${chunk} of ${chunks}` : ''}`,
+    deps: [training, 'upload', 'role', ...(ids.filter ? [ids.filter] : []), ...(chunk > 1 ? [ids.segments[chunk - 2]!] : [])],
+    invalidatedBy: [training],
+    costly: true,
+    job: true,
+    desired({ spec, prepared, upstream, record }) {
+      const layout = segmentationLayout(spec, prepared, seg);
+      const inputs = {
+        training: upstream(training).inputsHash,
+        numResults: layout.k,
+        queries: artifactSha(prepared, layout.files[chunk - 1]!.path),
+        ...segmentFilterInputs(ids.filter, { upstream }),
+      };
+      const inputsHash = inputsHashOf(inputs);
+      const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
+      return { name: jobName(spec, 'seg', inputsHash, attempt), inputs, inputsHash };
+    },
+    async observe(ctx, desired) {
+      const seen = await describeSegmentJob(ctx, personalizeArn(ctx.env, 'batch-segment-job', desired.name));
+      // The version this run will use: the recorded one, or (inputs changed, e.g. back to earlier ones) the one the
+      // training step adopts by its inputs tag, as apply will compare against it.
+      const trained = ctx.state.step(training);
+      const want = ctx.desired(training).inputsHash;
+      const version = trained?.phase === 'done' && trained.inputsHash === want ? trained.arn : seen.exists ? (await findVersionByInputs(ctx, model, want)).arn : undefined;
+      const why = await notThisRunsJob(ctx, seen, desired.name, version);
+      // Not this run's: a new job runs under the next name (shown as drift, so the plan says why).
+      return why ? { ...seen, drift: [why] } : seen;
+    },
+    async apply(ctx, desired, record) {
+      let attempt = record?.inputsHash === desired.inputsHash ? (record.attempt ?? 1) : 1;
+      let name = desired.name;
+      let arn = personalizeArn(ctx.env, 'batch-segment-job', name);
+      const svArn = ctx.state.step(training)?.arn;
+      if (!svArn) throw new Error(`${id}: no trained solution version recorded`);
+      let seen = await describeSegmentJob(ctx, arn);
+      // A failed attempt, or a job of another training or without output, keeps its name forever: use the next one.
+      while (seen.exists && (seen.phase === 'failed' || (await notThisRunsJob(ctx, seen, name, svArn)))) {
+        attempt += 1;
+        name = jobName(ctx.spec, 'seg', desired.inputsHash, attempt);
+        arn = personalizeArn(ctx.env, 'batch-segment-job', name);
+        seen = await describeSegmentJob(ctx, arn);
+      }
+      let adopted = seen.exists;
+      const layout = segmentationLayout(ctx.spec, ctx.prepared!, seg);
+      if (!seen.exists) {
+        const bucket = ctx.spec.storage.bucket;
+        const filterArn = segmentFilterArn(ctx, ids.filter);
+        const create = () =>
+          ctx.aws.personalize.createBatchSegmentJob({
+            name,
+            solutionVersionArn: svArn,
+            numResults: Number(desired.inputs['numResults']),
+            inputPath: s3Uri(bucket, batchObjectKey(ctx.spec, layout.files[chunk - 1]!.path)),
+            outputPath: s3Uri(bucket, outputPrefix(ctx.spec, name)),
+            roleArn: roleArnOf(ctx),
+            ...(filterArn ? { filterArn } : {}),
+            tags: tagsFor(ctx.spec, id),
+          });
+        adopted = (await createRecorded(ctx, id, { ...desired, name }, () => whenSlotFree(ctx, id, create), attempt)).adopted;
+      } else {
+        await recordExisting(ctx, id, { ...desired, name }, arn, attempt);
+      }
+      const final = await waitActive(ctx, id, name, () => describeSegmentJob(ctx, arn));
+      const written = jobOutputPrefix(ctx.spec, final, name) ?? outputPrefix(ctx.spec, name);
+      const queries = layout.files[chunk - 1]!.queries;
+      const users = ctx.prepared!.stats.trainUsers;
+      await ctx.state.patchStep(id, { phase: 'done', arn, outputs: { outputPrefix: written, numResults: desired.inputs['numResults'], queries, users } });
+      return { arn, adopted };
+    },
+    status(ctx, record) {
+      return record.arn ? describeSegmentJob(ctx, record.arn) : Promise.resolve(undefined);
+    },
+    /** Batch segment jobs cannot be deleted: destroy lists those of the pipeline's solution versions (once). */
+    destroy(ctx) {
+      return destroyOnce(ctx, 'segment-jobs', async () => {
+        const undeletable: string[] = [];
+        for (const v of await ourSolutionVersions(ctx)) {
+          for (const j of await ctx.aws.personalize.listBatchSegmentJobs({ solutionVersionArn: v.arn })) undeletable.push(`batch segment job ${j.name} (${j.status})`);
+        }
+        return { undeletable };
+      });
+    },
+    billable({ spec, prepared }) {
+      const layout = segmentationLayout(spec, prepared, seg);
+      return { segments: { users: prepared.stats.trainUsers, queries: layout.files[chunk - 1]!.queries, jobs: 1 } };
+    },
+    billed({ record }) {
+      const o = record.outputs ?? {};
+      return typeof o['users'] === 'number' && typeof o['queries'] === 'number' ? { segments: { users: o['users'], queries: o['queries'], jobs: 1 } } : {};
+    },
+  };
+}
+
+/**
+ * Personalize runs at most 5 batch segment jobs per region at once (LimitExceededException "More than 5 resources
+ * with PENDING or IN_PROGRESS status", limits.html). Other pipelines may hold the slots: wait for one, polling,
+ * instead of failing a run whose training was paid for.
+ */
+async function whenSlotFree(ctx: StepContext, id: string, create: () => Promise<string | undefined>): Promise<string | undefined> {
+  let result: string | undefined;
+  const started = Date.now();
+  await pollUntil(
+    async () => {
+      try {
+        result = await create();
+        return true;
+      } catch (e) {
+        if (!isAwsError(e, 'limit-exceeded')) throw e;
+        if (Date.now() - started > SLOT_WAIT_MS) {
+          throw new SegflowError('RUN_WAIT_TIMEOUT', `${id}: no batch segment job slot became free in ${SLOT_WAIT_MS / 3600_000} h (${e.message})`);
+        }
+        ctx.progress(id, { message: 'waiting for a batch segment job slot (Personalize runs 5 per region at once)' });
+        return false;
+      }
+    },
+    (done) => done,
+    { initialMs: Math.max(ctx.pollInitialMs, 1000), maxMs: ctx.pollMaxMs, signal: ctx.signal },
+  );
+  return result;
+}

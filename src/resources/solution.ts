@@ -1,18 +1,22 @@
-import type { Spec } from '../spec/types.js';
+import type { Recipe, Training } from '../spec/types.js';
 import { personalizeTagging } from './tags.js';
 import { inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
-import { createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { createRecorded, deleteAndWait, destroyOnce, observed, recordExisting, waitActive } from './lifecycle.js';
 import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
+import { modelSteps, solutionRole, type Model } from './segmentation-ids.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 
-export function recipeArn(spec: Spec, partition = 'aws'): string {
-  return `arn:${partition}:personalize:::recipe/${spec.recipe}`;
+export function recipeArn(recipe: Recipe, partition = 'aws'): string {
+  return `arn:${partition}:personalize:::recipe/${recipe}`;
 }
 
 /** The solution's immutable configuration. performAutoTraining is always false: no surprise weekly trainings. */
-export function solutionConfig(spec: Spec, partition: string): { recipeArn: string; performAutoTraining: false; hiddenDimension: number | null } {
-  return { recipeArn: recipeArn(spec, partition), performAutoTraining: false, hiddenDimension: spec.training.hiddenDimension ?? null };
+export function solutionConfig(
+  model: { recipe: Recipe; training: Training },
+  partition: string,
+): { recipeArn: string; performAutoTraining: false; hiddenDimension: number | null } {
+  return { recipeArn: recipeArn(model.recipe, partition), performAutoTraining: false, hiddenDimension: model.training.hiddenDimension ?? null };
 }
 
 export async function describeSolution(ctx: StepContext, arn: string): Promise<Observation> {
@@ -23,9 +27,9 @@ export async function describeSolution(ctx: StepContext, arn: string): Promise<O
   );
 }
 
-/** The solution's ARN from its deterministic name. */
-export function solutionArn(ctx: StepContext): string {
-  return personalizeArn(ctx.env, 'solution', ctx.desired('solution').name);
+/** The model's solution ARN from its deterministic name. */
+export function solutionArn(ctx: StepContext, model: Pick<Model, 'key'>): string {
+  return personalizeArn(ctx.env, 'solution', ctx.desired(modelSteps(model).solution).name);
 }
 
 /**
@@ -44,24 +48,27 @@ function driftOf(seen: Observation, want: ReturnType<typeof solutionConfig>): { 
   return { replace, update };
 }
 
-function deleteSolution(ctx: StepContext, arn: string, label: string): Promise<boolean> {
-  return deleteAndWait(ctx, 'solution', label, () => describeSolution(ctx, arn), () => ctx.aws.personalize.deleteSolution(arn));
+function deleteSolution(ctx: StepContext, stepId: string, arn: string, label: string): Promise<boolean> {
+  return deleteAndWait(ctx, stepId, label, () => describeSolution(ctx, arn), () => ctx.aws.personalize.deleteSolution(arn));
 }
 
-export const solutionStep: StepDefinition = {
-  id: 'solution',
+/** A model's solution (one per distinct recipe and training); with data.items it waits for the Items dataset. */
+export function solutionStep(model: Model, withItems: boolean): StepDefinition {
+  const id = modelSteps(model).solution;
+  return {
+  id,
   kind: 'solution',
-  title: 'solution',
-  deps: ['dataset-group', 'dataset-interactions'],
+  title: model.key ? `solution (${model.recipe})` : 'solution',
+  deps: ['dataset-group', 'dataset-interactions', ...(withItems ? ['dataset-items'] : [])],
   desired({ spec, env, upstream }) {
-    const inputs = { ...solutionConfig(spec, env.partition), datasetGroup: upstream('dataset-group').name };
-    return { name: longLivedName(spec, 'solution'), inputs, inputsHash: inputsHashOf(inputs) };
+    const inputs = { ...solutionConfig(model, env.partition), datasetGroup: upstream('dataset-group').name };
+    return { name: longLivedName(spec, solutionRole(model)), inputs, inputsHash: inputsHashOf(inputs) };
   },
   tagging: (ctx, _desired, arn) => personalizeTagging(ctx, arn),
   async observe(ctx, desired) {
     const seen = await describeSolution(ctx, personalizeArn(ctx.env, 'solution', desired.name));
     if (seen.exists) {
-      const drift = driftOf(seen, solutionConfig(ctx.spec, ctx.env.partition));
+      const drift = driftOf(seen, solutionConfig(model, ctx.env.partition));
       if (drift.replace.length > 0) seen.drift = [...drift.replace, ...drift.update];
       else if (drift.update.length > 0) Object.assign(seen, { drift: drift.update, updatable: true });
     }
@@ -70,60 +77,63 @@ export const solutionStep: StepDefinition = {
   async apply(ctx, desired) {
     const arn = personalizeArn(ctx.env, 'solution', desired.name);
     let seen = await describeSolution(ctx, arn);
-    const config = solutionConfig(ctx.spec, ctx.env.partition);
+    const config = solutionConfig(model, ctx.env.partition);
     const drift = seen.exists ? driftOf(seen, config) : { replace: [], update: [] };
     if (seen.exists && seen.phase !== 'failed' && drift.replace.length === 0 && drift.update.length > 0) {
       // Auto-training on: turn it off in place; the solution and its trained versions stay.
-      ctx.progress('solution', { message: 'turning off auto-training (UpdateSolution)' });
+      ctx.progress(id, { message: 'turning off auto-training (UpdateSolution)' });
       try {
         await ctx.aws.personalize.updateSolution({ arn, performAutoTraining: false });
       } catch (e) {
-        throw awsFailure('solution', `updating ${desired.name}`, e);
+        throw awsFailure(id, `updating ${desired.name}`, e);
       }
     }
     if (seen.exists && (seen.phase === 'failed' || drift.replace.length > 0)) {
       // A solution's configuration is immutable: replacing it means deleting it (and its versions) first.
-      ctx.progress('solution', { message: 'replacing the solution (its configuration changed)' });
-      await deleteSolution(ctx, arn, desired.name);
+      ctx.progress(id, { message: 'replacing the solution (its configuration changed)' });
+      await deleteSolution(ctx, id, arn, desired.name);
       seen = { exists: false };
     }
     let adopted = seen.exists;
     if (!seen.exists) {
       adopted = (
-        await createRecorded(ctx, 'solution', desired, () =>
+        await createRecorded(ctx, id, desired, () =>
           ctx.aws.personalize.createSolution({
             name: desired.name,
             datasetGroupArn: datasetGroupArn(ctx),
             recipeArn: config.recipeArn,
             performAutoTraining: false,
             ...(config.hiddenDimension !== null ? { hiddenDimension: config.hiddenDimension } : {}),
-            tags: tagsFor(ctx.spec, 'solution'),
+            tags: tagsFor(ctx.spec, id),
           }),
         )
       ).adopted;
     } else {
-      await recordExisting(ctx, 'solution', desired, arn);
+      await recordExisting(ctx, id, desired, arn);
     }
-    await waitActive(ctx, 'solution', desired.name, () => describeSolution(ctx, arn));
-    await ctx.state.patchStep('solution', { phase: 'done', arn });
+    await waitActive(ctx, id, desired.name, () => describeSolution(ctx, arn));
+    await ctx.state.patchStep(id, { phase: 'done', arn });
     return { arn, adopted };
   },
   status(ctx, record) {
     return record.arn ? describeSolution(ctx, record.arn) : Promise.resolve(undefined);
   },
-  /** Every solution in the pipeline's dataset groups (their versions go with them). */
-  async destroy(ctx) {
-    const deleted: string[] = [];
-    for (const group of await ourDatasetGroups(ctx)) {
-      for (const s of await ctx.aws.personalize.listSolutions(group)) {
-        ctx.progress('solution', { message: `deleting solution ${s.name}` });
-        try {
-          if (await deleteSolution(ctx, s.arn, s.name)) deleted.push(`solution ${s.name}`);
-        } catch (e) {
-          throw awsFailure('solution', `deleting solution ${s.name}`, e);
+  /** Every solution in the pipeline's dataset groups (their versions go with them): done once, by the first model's step. */
+  destroy(ctx) {
+    return destroyOnce(ctx, 'solutions', async () => {
+      const deleted: string[] = [];
+      for (const group of await ourDatasetGroups(ctx)) {
+        for (const s of await ctx.aws.personalize.listSolutions(group)) {
+          ctx.progress(id, { message: `deleting solution ${s.name}` });
+          try {
+            if (await deleteSolution(ctx, id, s.arn, s.name)) deleted.push(`solution ${s.name}`);
+          } catch (e) {
+            throw awsFailure(id, `deleting solution ${s.name}`, e);
+          }
         }
       }
-    }
-    return { deleted };
+      return { deleted };
+    });
   },
-};
+  };
+}

@@ -1,8 +1,8 @@
 import type { AwsPorts } from '../aws/ports.js';
-import type { CostEstimate } from '../cost/formulas.js';
-import type { PrepareManifest, PrepareStats } from '../data/artifacts.js';
+import type { CostEstimate, CostQuantities, RunCost } from '../cost/formulas.js';
+import type { ChangeSummary, PrepareManifest, PrepareStats } from '../data/artifacts.js';
 import type { ObjectStore } from '../data/object-store.js';
-import type { Spec } from '../spec/types.js';
+import type { Segmentation, Spec } from '../spec/types.js';
 import type { StateStore } from '../state/store.js';
 import type { StepRecord } from '../state/types.js';
 import type { Tagging } from './tags.js';
@@ -105,8 +105,16 @@ export interface DataPort {
 }
 
 export interface EvalPort {
-  /** Evaluates the run in workDir and writes the report files; returns the summary lines and where they went. */
-  evaluate(workDir: string, spec: Spec): Promise<{ summary: string[]; dir: string }>;
+  /**
+   * Reports on a segmentation's latest run (its files under workDir/segmentationDir): the holdout evaluation of an
+   * experiment, or a production run's segment sizes, overlap and changes. Writes the report files; returns the
+   * summary lines and where they went.
+   */
+  evaluate(workDir: string, spec: Spec, segmentation: Segmentation): Promise<{ summary: string[]; dir: string }>;
+  /** The segments of a run's output files (paths relative to `dir`) as one CSV `query,rank,user` at `out`. */
+  writeSegmentsCsv(dir: string, files: string[], out: string): Promise<{ queries: number; rows: number }>;
+  /** Per query, how many users entered, stayed and left from `previous` to `current` (segments.csv files); writes changes.csv at `out`. */
+  compareSegments(previous: string, current: string, out: string): Promise<Omit<ChangeSummary, 'previousRunId'>>;
 }
 
 export interface Progress {
@@ -137,6 +145,11 @@ export interface StepContext {
   desired(id: string): Desired;
   /** The plan's cost estimate, recorded in run-info.json beside the actual cost of the same steps. */
   estimate?: CostEstimate;
+  /**
+   * apply only: the estimate and, on AWS, the billed cost of the steps `stepId` is made from (itself and its
+   * dependencies, transitively) that this apply ran: what a run's report says it cost.
+   */
+  runCost?(stepId: string): RunCost;
   /**
    * `segflow plan` only: changed data is prepared in a staging directory, so that a plan never replaces the
    * prepared files the last apply's segments and reports belong to.
@@ -213,4 +226,23 @@ export interface StepDefinition {
   status?(ctx: StepContext, record: StepRecord): Promise<Observation | undefined>;
   /** Deletes what this step created, including leftovers a crashed run never recorded. Absent is success. */
   destroy?(ctx: DestroyContext): Promise<Partial<DestroyReport>>;
+  /** What running this step is billed on AWS (docs/cost.md); the plan prices every step that will run. */
+  billable?(input: BillingInput): Billable;
+  /** What AWS billed the run of this step, from what its record kept (billed training hours, ...). */
+  billed?(input: BillingInput & { record: StepRecord }): Billable;
+  /** Lines for the end of apply and for status, from the step's record (an evaluation's figures). */
+  summary?(record: StepRecord): string[];
+  /** A report directory of this step's run, kept beside a shared state so every machine sees it. */
+  reportDir?(record: StepRecord): string | undefined;
+  /** Metrics shown by status (Personalize's solution metrics). */
+  metrics?(record: StepRecord): Record<string, number> | undefined;
 }
+
+export interface BillingInput {
+  spec: Spec;
+  prepared: PreparedData;
+  desired: Desired;
+}
+
+/** A step's share of the bill, in the billing formulas' quantities (cost/formulas.ts); summed over steps. */
+export type Billable = Partial<CostQuantities>;

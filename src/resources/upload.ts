@@ -5,15 +5,19 @@ import type { Spec } from '../spec/types.js';
 import { inputsHashOf, prefixOf } from './naming.js';
 import { artifactSha, preparedOf } from './prepare.js';
 import { awsFailure } from './failures.js';
-import type { StepDefinition } from './types.js';
+import { batchFiles, batchObjectKey } from './layout.js';
+import type { PreparedData, StepDefinition } from './types.js';
 
-/** Object keys under the pipeline's prefix: inputs apart from the output folder the role may write. */
-export function objectKeys(spec: Spec): Record<string, string> {
+/**
+ * Object keys under the pipeline's prefix, by prepared file: the datasets under input/, every segmentation's batch
+ * input files under batch/ (known from the prepared data), apart from the output folder the role may write.
+ */
+export function objectKeys(spec: Spec, prepared?: PreparedData): Record<string, string> {
   const p = prefixOf(spec);
-  const keys: Record<string, string> = {
-    [ARTIFACT_FILES.interactions]: `${p}input/${ARTIFACT_FILES.interactions}`,
-    [ARTIFACT_FILES.batchInput]: `${p}batch/${ARTIFACT_FILES.batchInput}`,
-  };
+  const keys: Record<string, string> = { [ARTIFACT_FILES.interactions]: `${p}input/${ARTIFACT_FILES.interactions}` };
+  const batch = prepared ? batchFiles(spec, prepared) : [ARTIFACT_FILES.batchInput];
+  // The primary segmentation's first chunk keeps its key of old (batch/batch-input.jsonl): an upgrade uploads nothing.
+  for (const file of batch) keys[file] = batchObjectKey(spec, file);
   if (spec.data.items) keys[ARTIFACT_FILES.items] = `${p}input/${ARTIFACT_FILES.items}`;
   if (spec.data.users) keys[ARTIFACT_FILES.users] = `${p}input/${ARTIFACT_FILES.users}`;
   return keys;
@@ -32,7 +36,7 @@ export const uploadStep: StepDefinition = {
   rerunnable: true,
   desired({ spec, prepared }) {
     const files: Record<string, string> = {};
-    for (const [file, key] of Object.entries(objectKeys(spec))) files[key] = artifactSha(prepared, file);
+    for (const [file, key] of Object.entries(objectKeys(spec, prepared))) files[key] = artifactSha(prepared, file);
     const inputs = { bucket: spec.storage.bucket, files };
     return { name: `s3://${spec.storage.bucket}/${prefixOf(spec)}`, inputs, inputsHash: inputsHashOf(inputs) };
   },
@@ -56,7 +60,7 @@ export const uploadStep: StepDefinition = {
     const want = desired.inputs['files'] as Record<string, string>;
     const { workDir } = preparedOf(ctx);
     let bytes = 0;
-    for (const [file, key] of Object.entries(objectKeys(spec))) {
+    for (const [file, key] of Object.entries(objectKeys(spec, ctx.prepared))) {
       const sha256 = want[key]!;
       if (recorded[key] === sha256 && (await aws.s3.headObject(bucket, key))) continue;
       const path = join(workDir, file);

@@ -30,7 +30,8 @@ export const command: Command = {
       for (const text of result.formatted) ctx.stdout.write(text + '\n');
       if (result.spec) {
         const s = result.spec;
-        ctx.stdout.write(`${result.displayFile}: valid (pipeline ${s.name}, recipe ${s.recipe}, target ${s.target.kind})\n`);
+        const what = s.segmentations.length === 1 ? `recipe ${s.segmentations[0]!.recipe}` : `segmentations ${s.segmentations.map((g) => `${g.name} (${g.recipe})`).join(', ')}`;
+        ctx.stdout.write(`${result.displayFile}: valid (pipeline ${s.name}, ${what}, ${s.split ? 'experiment' : 'production run'}, target ${s.target.kind})\n`);
       } else {
         const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
         ctx.stdout.write(`${result.displayFile}: ${errors} error${errors === 1 ? '' : 's'}\n`);
