@@ -31,9 +31,9 @@ function input(budgetUsd: number, queries = 500, over: Partial<AdvisorInput> = {
     quantities,
     budgetUsd,
     prices,
-    recipe: 'aws-item-affinity',
+    recipes: ['aws-item-affinity'],
     data: { trainUsers: 10_000, trainRows: 55_000, trainItems: 500, interactionsBytes: 1e6, itemsBytes: 0 },
-    queries: { key: 'queries.items.sample', value: queries },
+    queries: { key: 'queries.items.sample', value: queries, unit: 'items' },
     basis,
     ...over,
   };

@@ -51,7 +51,7 @@ describe('prepare: Online Retail (real data)', () => {
             minInteractionsPerUser: over.min ?? 4,
           },
         });
-        if (over.trainStart) Object.assign(s.split, { trainStart: over.trainStart, trainStartEpoch: Date.parse(over.trainStart) / 1000 });
+        if (over.trainStart) Object.assign(s.split!, { trainStart: over.trainStart, trainStartEpoch: Date.parse(over.trainStart) / 1000 });
         return s;
       };
       const base = (await prepareData(spec(), { cwd: dir })).stats;

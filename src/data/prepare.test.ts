@@ -115,7 +115,7 @@ describe('prepare: filters and the split', () => {
       assert.equal(truth.k, Math.max(1, Math.floor(trainUsers.size * 0.01)));
       assert.equal(truth.trainUserCount, trainUsers.size);
 
-      const r2 = await run(testSpec({ source: src, split: { ...testSpec({ source: src }).split, warmUsersOnly: false } }), dir);
+      const r2 = await run(testSpec({ source: src, split: { ...testSpec({ source: src }).split!, warmUsersOnly: false } }), dir);
       assert.equal(r2.stats.testRows, r.stats.testRows + 5);
     });
   });

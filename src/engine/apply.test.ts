@@ -8,7 +8,7 @@ import type { EngineDeps } from './deps.js';
 import { FakeAws } from '../../test/support/fake-aws.js';
 import { fakeDeps } from '../../test/support/engine-fakes.js';
 import { engineRunner } from '../../test/support/engine-run.js';
-import { testSpec as baseSpec } from '../../test/support/spec.js';
+import { testSpec as baseSpec, type TestSpecOptions } from '../../test/support/spec.js';
 import type { EngineEvent } from './events.js';
 import type { Spec } from '../spec/types.js';
 import { isSegflowError } from '../util/errors.js';
@@ -19,7 +19,7 @@ let deps: EngineDeps;
 let cwd: string;
 
 /** The engine tests' pipeline: `demo`, users need 2 interactions, 5 users per segment. */
-const testSpec = (o: Partial<Spec> = {}) => baseSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, ...o });
+const testSpec = (o: TestSpecOptions = {}) => baseSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, ...o });
 
 afterEach(async () => {
   await rm(cwd, { recursive: true, force: true });

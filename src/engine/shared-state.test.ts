@@ -10,7 +10,7 @@ import { migrateState, stateHistory, unlockState } from './state-admin.js';
 import type { EngineDeps } from './deps.js';
 import { FakeAws } from '../../test/support/fake-aws.js';
 import { fakeDeps } from '../../test/support/engine-fakes.js';
-import { testSpec as baseSpec } from '../../test/support/spec.js';
+import { testSpec as baseSpec, type TestSpecOptions } from '../../test/support/spec.js';
 import type { Spec, StateSpec } from '../spec/types.js';
 import { S3StateBackend } from '../state/s3-backend.js';
 import { isSegflowError } from '../util/errors.js';
@@ -27,7 +27,7 @@ let deps: EngineDeps;
 let dirs: string[];
 
 const S3_STATE: StateSpec = { backend: 's3', bucket: 'team-state', key: 'segflow/demo.json', region: 'us-east-1' };
-const spec = (state: StateSpec = S3_STATE, o: Partial<Spec> = {}) => baseSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, state, ...o });
+const spec = (state: StateSpec = S3_STATE, o: TestSpecOptions = {}) => baseSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, state, ...o });
 
 beforeEach(async () => {
   world = new FakeAws();

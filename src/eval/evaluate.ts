@@ -126,7 +126,7 @@ export async function evaluateRun(workDir: string, spec: Spec, options: Evaluate
       finishedAt: run.finishedAt,
       target: run.target,
       region: run.region,
-      recipe: spec.recipe,
+      recipe: run.recipe ?? spec.segmentations[0]!.recipe,
       ...(run.solutionVersionArn !== undefined ? { solutionVersionArn: run.solutionVersionArn } : {}),
       ...(run.batchSegmentJobArn !== undefined ? { batchSegmentJobArn: run.batchSegmentJobArn } : {}),
     },

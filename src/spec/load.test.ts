@@ -37,9 +37,9 @@ test('defaults are filled in and paths resolved against the spec file', async ()
   assert.equal(spec.data.interactions.dedupe, true);
   assert.equal(spec.data.interactions.minInteractionsPerUser, 1);
   assert.equal(spec.data.interactions.onBadRows, 'fail');
-  assert.equal(spec.split.testStartEpoch, Date.UTC(2020, 0, 1, 0) / 1000);
-  assert.equal(spec.split.warmUsersOnly, true);
-  assert.deepEqual(spec.queries.items, { sample: 20, seed: 10 });
+  assert.equal(spec.split!.testStartEpoch, Date.UTC(2020, 0, 1, 0) / 1000);
+  assert.equal(spec.split!.warmUsersOnly, true);
+  assert.deepEqual(spec.segmentations[0]?.queries.items, { kind: 'sample', sample: 20, seed: 10 });
   assert.equal(spec.storage.prefix, 'demo/');
   assert.deepEqual(spec.tags, {});
   assert.match(spec.fileHash, /^[0-9a-f]{64}$/);
@@ -79,15 +79,15 @@ test('attribute affinity: attributes normalized, queries parsed', async () => {
   const spec = await loadSpec('p.yaml', { mode: 'run', cwd: dir });
   assert.deepEqual(spec.data.items?.attributes, [{ name: 'CATEGORY', column: 'CATEGORY', type: 'categorical' }, { name: 'BRAND', column: 'brand', type: 'categorical' }]);
   assert.equal(spec.data.items?.format, 'jsonl');
-  assert.deepEqual(spec.queries.attributes?.[0]?.conditions, [{ attribute: 'CATEGORY', value: 'a' }, { attribute: 'BRAND', value: 'b' }]);
+  assert.deepEqual(spec.segmentations[0]?.queries.attributes?.[0]?.conditions, [{ attribute: 'CATEGORY', value: 'a' }, { attribute: 'BRAND', value: 'b' }]);
 });
 
 test('split.trainStart: normalized to epoch seconds; zone-less or not before testStart is an error at its line', async () => {
   const withStart = (v: string) => minimal.replace('split: { testStart: "2020-01-01T09:00:00+09:00" }', `split:\n  testStart: "2020-01-01T09:00:00+09:00"\n  trainStart: ${v}`);
   const ok = await loadSpec('p.yaml', { mode: 'run', cwd: specDir(withStart('2019-07-01T00:00:00Z'), { 'events.csv.gz': '' }) });
-  assert.equal(ok.split.trainStart, '2019-07-01T00:00:00Z');
-  assert.equal(ok.split.trainStartEpoch, Date.UTC(2019, 6, 1) / 1000);
-  assert.equal((await loadSpec('p.yaml', { mode: 'run', cwd: specDir(minimal, { 'events.csv.gz': '' }) })).split.trainStart, undefined);
+  assert.equal(ok.split!.trainStart, '2019-07-01T00:00:00Z');
+  assert.equal(ok.split!.trainStartEpoch, Date.UTC(2019, 6, 1) / 1000);
+  assert.equal((await loadSpec('p.yaml', { mode: 'run', cwd: specDir(minimal, { 'events.csv.gz': '' }) })).split!.trainStart, undefined);
   for (const [value, message] of [
     ['2019-07-01', /split\.trainStart has no time zone/],
     ['2020-01-01T00:00:00Z', /split\.trainStart must be before split\.testStart/],

@@ -27,8 +27,8 @@ test('every property in the schema has a description, so editors can show it', (
   assert.deepEqual(missing, []);
 });
 
-test('the schema covers every top-level key of spec v1 from the design', () => {
+test('the schema covers every top-level key of spec v1 and its production additions from the design', () => {
   assert.deepEqual(Object.keys(schema.properties ?? {}).sort(), [
-    'budget', 'data', 'name', 'queries', 'recipe', 'segments', 'split', 'state', 'storage', 'tags', 'target', 'training', 'version',
+    'budget', 'data', 'name', 'queries', 'recipe', 'segmentations', 'segments', 'split', 'state', 'storage', 'tags', 'target', 'training', 'version',
   ]);
 });

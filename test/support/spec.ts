@@ -1,9 +1,18 @@
 import { detectFormat } from '../../src/spec/source-format.js';
 import { parseFilterExpression } from '../../src/spec/filter-expression.js';
-import type { AttributeType, DataFormat, InteractionsSource, Spec } from '../../src/spec/types.js';
+import type { AttributeType, DataFormat, InteractionsSource, Queries, Recipe, Segmentation, Spec } from '../../src/spec/types.js';
 
-export interface TestSpecOptions extends Partial<Omit<Spec, 'data'>> {
+/** The top-level segmentation keys, as a file without `segmentations` has them (queries.items may be the old { sample, seed }). */
+export interface LegacySegmentation {
+  recipe?: Recipe;
+  queries?: Omit<Queries, 'items'> & { items?: Queries['items'] | { sample: number; seed: number } };
+  segments?: Segmentation['segments'];
+  training?: Segmentation['training'];
+}
+
+export interface TestSpecOptions extends Partial<Omit<Spec, 'data' | 'segmentations'>>, LegacySegmentation {
   data?: Spec['data'];
+  segmentations?: Segmentation[];
   /** data.interactions.source (default /nonexistent/data.csv): one location or several; the format follows the first's extension. */
   source?: string | string[];
   /** Merged into data.interactions. */
@@ -17,7 +26,7 @@ export interface TestSpecOptions extends Partial<Omit<Spec, 'data'>> {
  * pipeline named `demo`, with any part overridden.
  */
 export function testSpec(o: TestSpecOptions = {}): Spec {
-  const { source = '/nonexistent/data.csv', interactions, testStart = '2020-01-01T00:00:00Z', data, ...rest } = o;
+  const { source = '/nonexistent/data.csv', interactions, testStart = '2020-01-01T00:00:00Z', data, recipe, queries, segments, training, segmentations, ...rest } = o;
   const sources = Array.isArray(source) ? source : [source];
   return {
     version: 1,
@@ -39,15 +48,33 @@ export function testSpec(o: TestSpecOptions = {}): Spec {
       },
     },
     split: { testStart, testStartEpoch: Date.parse(testStart) / 1000, warmUsersOnly: true },
-    queries: { items: { sample: 10, seed: 1 } },
+    segmentations: segmentations ?? [primarySegmentation(o.name ?? 'demo', { recipe, queries, segments, training })],
     storage: { bucket: 'demo-bucket', prefix: 'demo/' },
-    recipe: 'aws-item-affinity',
-    training: {},
-    segments: { numResults: { count: 5 } },
     budget: { maxUsd: 100 },
     tags: {},
     ...rest,
   };
+}
+
+/** The segmentation a file's top-level keys describe, with the builder's defaults (10 sampled items, 5 users). */
+export function primarySegmentation(name: string, o: LegacySegmentation = {}): Segmentation {
+  const items = o.queries?.items;
+  const sample = items && !('kind' in items) ? { kind: 'sample' as const, ...items } : items;
+  const queries: Queries = o.queries ? { ...o.queries, ...(sample ? { items: sample } : {}) } as Queries : { items: { kind: 'sample', sample: 10, seed: 1 } };
+  return {
+    name,
+    primary: true,
+    recipe: o.recipe ?? 'aws-item-affinity',
+    queries,
+    segments: o.segments ?? { numResults: { count: 5 } },
+    training: o.training ?? {},
+  };
+}
+
+/** The spec with its (only) segmentation changed: what editing the top-level keys of a file does. */
+export function withSegmentation(spec: Spec, change: LegacySegmentation): Spec {
+  const seg = spec.segmentations[0]!;
+  return { ...spec, segmentations: [primarySegmentation(spec.name, { recipe: seg.recipe, queries: seg.queries, segments: seg.segments, training: seg.training, ...change })] };
 }
 
 /** A data.items or data.users block for tests; attributes as [name, column, type (default categorical)]. */
@@ -77,6 +104,6 @@ export function withUsersAndFilter(base: Spec, filter: string | null): Spec {
   return {
     ...base,
     data: { ...base.data, users: testMetadata('/nonexistent/users.csv', 'csv', { USER_ID: 'user' }, [['COUNTRY', 'country']]) },
-    segments: { numResults: { count: 5 }, ...(parsed ? { filter: { expression: filter!, clauses: parsed.clauses } } : {}) },
+    segmentations: withSegmentation(base, { segments: { numResults: { count: 5 }, ...(parsed ? { filter: { expression: filter!, clauses: parsed.clauses } } : {}) } }).segmentations,
   };
 }
