@@ -53,6 +53,17 @@ export interface SpecOptions {
   trainStart?: string;
   /** queries.items.sample (default 20). */
   sample?: number;
+  /** No split: a production run on all the data. */
+  production?: boolean;
+  /** The value of `queries:` as YAML (instead of the sample or the attribute queries). */
+  queries?: string;
+  /** A `segmentations:` list as YAML lines (instead of the top-level recipe, queries, training and segments). */
+  segmentations?: string[];
+  /** data.interactions.lastDays; storage.keepRuns. */
+  lastDays?: number;
+  keepRuns?: number;
+  /** data.users from users.csv (columns user, email, country) with the attribute COUNTRY. */
+  usersData?: boolean;
 }
 
 export function specYaml(o: SpecOptions = {}): string {
@@ -61,6 +72,7 @@ export function specYaml(o: SpecOptions = {}): string {
   const prefix = o.prefix ?? `${name}/`;
   const storage = [`bucket: ${o.bucket ?? `segflow-${name}`}`, `prefix: ${/^[\w/-]*$/.test(prefix) ? prefix : JSON.stringify(prefix)}`];
   if (o.kmsKeyArn) storage.push(`kmsKeyArn: "${o.kmsKeyArn}"`);
+  if (o.keepRuns) storage.push(`keepRuns: ${o.keepRuns}`);
   const split = [`testStart: ${o.testStart ?? '2021-06-01T00:00:00Z'}`, ...(o.trainStart ? [`trainStart: ${o.trainStart}`] : []), 'warmUsersOnly: true'];
   return [
     'version: 1',
@@ -71,15 +83,21 @@ export function specYaml(o: SpecOptions = {}): string {
     '    source: data.csv',
     '    columns: { USER_ID: user, ITEM_ID: item, TIMESTAMP: ts }',
     `    minInteractionsPerUser: ${o.minInteractionsPerUser ?? 2}`,
-    ...(o.attributes
+    ...(o.lastDays ? [`    lastDays: ${o.lastDays}`] : []),
+    ...(o.attributes || o.segmentations
       ? ['  items:', '    source: items.csv', '    columns: { ITEM_ID: item }', '    attributes: [ { name: CATEGORY, column: category } ]']
       : []),
-    `split: { ${split.join(', ')} }`,
-    o.attributes ? `queries: { attributes: ['ITEMS.CATEGORY = "Tea"', 'ITEMS.CATEGORY = "Candy"'] }` : `queries: { items: { sample: ${o.sample ?? 20}, seed: 1 } }`,
-    `storage: { ${storage.join(', ')} }`,
-    `recipe: ${o.attributes ? 'aws-item-attribute-affinity' : 'aws-item-affinity'}`,
-    ...(o.hiddenDimension ? [`training: { hiddenDimension: ${o.hiddenDimension} }`] : []),
-    `segments: { numResults: { count: ${o.count ?? 10} } }`,
+    ...(o.usersData ? ['  users:', '    source: users.csv', '    columns: { USER_ID: user }', '    attributes: [ { name: COUNTRY, column: country } ]'] : []),
+    ...(o.production ? [] : [`split: { ${split.join(', ')} }`]),
+    ...(o.segmentations
+      ? [`storage: { ${storage.join(', ')} }`, 'segmentations:', ...o.segmentations]
+      : [
+          `queries: ${o.queries ?? (o.attributes ? `{ attributes: ['ITEMS.CATEGORY = "Tea"', 'ITEMS.CATEGORY = "Candy"'] }` : `{ items: { sample: ${o.sample ?? 20}, seed: 1 } }`)}`,
+          `storage: { ${storage.join(', ')} }`,
+          `recipe: ${o.attributes ? 'aws-item-attribute-affinity' : 'aws-item-affinity'}`,
+          ...(o.hiddenDimension ? [`training: { hiddenDimension: ${o.hiddenDimension} }`] : []),
+          `segments: { numResults: { count: ${o.count ?? 10} } }`,
+        ]),
     `budget: { maxUsd: ${o.maxUsd ?? 25} }`,
     ...(o.tags ? [`tags: ${JSON.stringify(o.tags)}`] : []),
     '',

@@ -69,7 +69,7 @@ export interface CostEstimate {
   lowUsd: number;
   ingestGb: number;
   trainingHours?: HoursRange;
-  segments?: { users: number; queries: number; usersScored: number };
+  segments?: { users: number; queries: number; jobs?: number; usersScored: number };
   prices: Prices;
   pricing: Omit<ResolvedPrices, 'prices'>;
   /** What drives the cost and the cheapest changes, when over budget or dominated by one line. */

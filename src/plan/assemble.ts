@@ -5,6 +5,7 @@ import type { StepDefinition } from '../resources/types.js';
 import type { Spec } from '../spec/types.js';
 import type { PipelineState } from '../state/types.js';
 import { planCost } from './cost-estimate.js';
+import { dataNotes } from './data-notes.js';
 import { desireAll } from './desire.js';
 import { decide } from './diff.js';
 import type { Snapshot } from './observe.js';
@@ -56,6 +57,7 @@ export function assemblePlan(spec: Spec, snapshot: Snapshot, state: PipelineStat
       local: Boolean(step.local),
     });
   }
+  const notes = dataNotes(spec, snapshot.prepared);
   return {
     version: 1,
     pipeline: spec.name,
@@ -73,5 +75,6 @@ export function assemblePlan(spec: Spec, snapshot: Snapshot, state: PipelineStat
       stateSerial: state.serial ?? 0,
     }),
     changes: planned.filter((s) => isChange(s.action)).length,
+    ...(notes.length ? { notes } : {}),
   };
 }

@@ -50,6 +50,8 @@ export interface Plan {
   state?: { backend: 'local' | 's3'; location: string; serial: number };
   /** Steps whose action is not noop. */
   changes: number;
+  /** What to know about the prepared data that changes no step (prepare's warnings, unknown chosen items priced). */
+  notes?: string[];
 }
 
 export function isChange(a: Action): boolean {

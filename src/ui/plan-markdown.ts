@@ -53,6 +53,7 @@ export function warnings(plan: Plan): string[] {
     out.push(`${adopt.length} resource(s) exist but the state is empty: if the state moved, run \`segflow state migrate FILE --from LOCATION\` instead of adopting`);
   }
   for (const s of changing.filter((x) => x.action === 'wait')) out.push(`${code(s.id)} is still in progress (${cell(s.status ?? 'pending')}): apply waits for it`);
+  for (const n of plan.notes ?? []) out.push(`data: ${cell(n)}`);
   return out;
 }
 

@@ -14,6 +14,7 @@ export function planLines(plan: Plan, opts: { showNoop?: boolean } = {}): string
     for (const r of s.reasons) lines.push(`${' '.repeat(width + 16)}${r}`);
     for (const n of s.notes ?? []) lines.push(`${' '.repeat(width + 16)}note: ${n}`);
   }
+  if (plan.notes?.length) lines.push('', 'Data:', ...plan.notes.map((n) => `  note: ${n}`));
   lines.push('');
   lines.push(...costLines(plan));
   lines.push('');
