@@ -11,6 +11,8 @@
 #   segflow-ci.sh apply PIPELINE...        apply exactly the reviewed plan; refused (exit 3) if the spec, the state
 #                                          or the world moved since it was planned: plan again then
 #   segflow-ci.sh drift PIPELINE...        plan --detailed-exitcode; exits 1 if any pipeline drifted
+#   segflow-ci.sh refresh PIPELINE...      the weekly production refresh: plan (nothing new: done, $0), apply exactly
+#                                          that plan (refused over budget.maxUsd: exit 3), publish each report
 #
 # Environment:
 #   SEGFLOW            how to run segflow (default: segflow)
@@ -179,13 +181,38 @@ stage_drift() {
   return "$drifted"
 }
 
+# New data since the last run: plan it (the cost estimate is the budget gate apply enforces), apply exactly the plan
+# that was priced, then publish the report (segment sizes, overlap, changes since the previous run) to the job
+# summary. An unchanged week plans "No changes" and runs nothing.
+stage_refresh() {
+  mkdir -p "$OUT"
+  local f id code
+  for f in "$@"; do
+    id=$(plan_id "$f")
+    set +e
+    run_segflow plan "$f" --out "$OUT/$id.refresh.json" --format markdown --detailed-exitcode >"$OUT/$id.refresh.md"
+    code=$?
+    set -e
+    case $code in
+      0) log "$f: no new data, nothing to refresh"; continue ;;
+      4) log "$f: refreshing (plan in $OUT/$id.refresh.json)" ;;
+      *) log "$f: plan failed (exit $code)"; exit "$code" ;;
+    esac
+    summary "$OUT/$id.refresh.md"
+    run_segflow apply "$OUT/$id.refresh.json"
+    run_segflow report "$f" >"$OUT/$id.report.txt"
+    log "$f: refreshed; report in $OUT/$id.report.txt"
+    if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then printf '\n```\n%s\n```\n' "$(cat "$OUT/$id.report.txt")" >>"$GITHUB_STEP_SUMMARY"; fi
+  done
+}
+
 stage=${1:-}
 shift || true
 case $stage in
   changed) stage_changed "$@" ;;
-  validate | plan | fetch-plan | apply | drift)
+  validate | plan | fetch-plan | apply | drift | refresh)
     [ $# -gt 0 ] || die "usage: segflow-ci.sh $stage PIPELINE..."
     "stage_${stage//-/_}" "$@"
     ;;
-  *) die 'usage: segflow-ci.sh changed|validate|plan|fetch-plan|apply|drift ...' ;;
+  *) die 'usage: segflow-ci.sh changed|validate|plan|fetch-plan|apply|drift|refresh ...' ;;
 esac

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI, REPO } from '../e2e-support.js';
 import { commentMarker } from '../../src/ui/plan-markdown.js';
@@ -68,5 +68,45 @@ test('the CI script: plan on the pull request runner, apply of the reviewed plan
     assert.equal(drifted.code, 1, drifted.stderr);
     assert.match(drifted.stderr, /DRIFT/);
     assert.match(drifted.stdout, /drifted: s3:\/\/segflow-ci\/ci\/input\/interactions\.csv deleted/);
+  });
+});
+
+test('the CI script: the weekly refresh plans, applies within budget and publishes; an unchanged week runs nothing', async () => {
+  await withTeam('weekly', async (team) => {
+    const runner = await team.machine();
+    const spec = join(runner, 'pipeline.yaml');
+    // The production variant of the team pipeline: no split, the items the marketer chose.
+    const production = (await readFile(spec, 'utf8'))
+      .replace(/^split: .*\n/m, '')
+      .replace(/^queries: .*$/m, 'queries: { items: { ids: [i3, i10, i17] } }');
+    await writeFile(spec, production);
+    const summary = join(runner, 'job-summary.md');
+
+    const first = await script(runner, ['refresh', 'pipeline.yaml'], { GITHUB_STEP_SUMMARY: summary });
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    assert.match(first.stderr, /pipeline\.yaml: refreshing \(plan in \.segflow-ci\/pipeline\.refresh\.json\)/);
+    assert.match(first.stdout, /Apply complete/);
+    assert.match(await readFile(join(runner, '.segflow-ci/pipeline.report.txt'), 'utf8'), /run /);
+    assert.match(await readFile(summary, 'utf8'), /segflow plan/);
+    const latest = await team.ports.s3.getObjectText('segflow-weekly', 'weekly/segments/weekly/latest/segments.csv');
+    assert.deepEqual([...new Set(latest!.text.trim().split('\n').slice(1).map((l) => l.split(',')[0]))], ['i3', 'i10', 'i17']);
+
+    const unchanged = await script(runner, ['refresh', 'pipeline.yaml'], {});
+    assert.equal(unchanged.code, 0, unchanged.stderr);
+    assert.match(unchanged.stderr, /pipeline\.yaml: no new data, nothing to refresh/);
+    assert.doesNotMatch(unchanged.stdout, /Apply/);
+
+    await appendFile(join(runner, 'data.csv'), 'u900,i3,2021-07-20T00:00:00Z\nu900,i10,2021-07-21T00:00:00Z\n');
+    const next = await script(runner, ['refresh', 'pipeline.yaml'], {});
+    assert.equal(next.code, 0, next.stderr + next.stdout);
+    assert.match(next.stdout, /Apply complete/);
+    assert.ok(await team.ports.s3.headObject('segflow-weekly', 'weekly/segments/weekly/latest/changes.csv'), 'the second run delivers its changes');
+
+    // A budget below the run's estimate: the refresh is refused (exit 3) before anything runs.
+    await writeFile(spec, production.replace(/maxUsd: \d+/, 'maxUsd: 0.01'));
+    await appendFile(join(runner, 'data.csv'), 'u901,i3,2021-07-22T00:00:00Z\nu901,i17,2021-07-23T00:00:00Z\n');
+    const refused = await script(runner, ['refresh', 'pipeline.yaml'], {});
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(refused.stderr, /PLAN_OVER_BUDGET/);
   });
 });
