@@ -144,7 +144,7 @@ export interface CostBasis {
    * periods, after where/dedupe/trainStart): the train users for threshold T are the sum over count >= T.
    */
   usersByInteractionCount: Array<{ count: number; users: number; trainRows: number }>;
-  /** Shorter training windows ending at testStart: users and training rows if only [start, testStart) were kept. */
+  /** Shorter training windows ending at testStart (a production run: at the newest interaction): users and training rows if only the window were kept. */
   windows: Array<{ days: number; start: string; trainUsers: number; trainRows: number }>;
 }
 

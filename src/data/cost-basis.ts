@@ -14,11 +14,12 @@ const DAY = 86_400;
 export async function computeCostBasis(
   db: Db,
   relation: string,
-  opts: { testStartEpoch: number; minInteractionsPerUser: number; minInteractionsPerItem: number },
+  opts: { testStartEpoch: number; minInteractionsPerUser: number; minInteractionsPerItem: number; windowEndEpoch?: number },
 ): Promise<CostBasis> {
   const ts = opts.testStartEpoch;
   const min = Math.max(1, opts.minInteractionsPerUser);
-  const starts = WINDOW_DAYS.map((d) => ts - d * DAY);
+  // Windows end at testStart in an experiment, at the newest interaction in a production run.
+  const starts = WINDOW_DAYS.map((d) => (opts.windowEndEpoch ?? ts) - d * DAY);
   const perUser = starts
     .map((w, k) => `count(*) FILTER (WHERE t >= ${w}) AS c${k}, count(*) FILTER (WHERE t >= ${w} AND t < ${ts}) AS r${k}`)
     .join(',\n      ');

@@ -39,7 +39,8 @@ export async function transform(
   const ts = split ? split.testStartEpoch : newest! + 1;
   // The training window (split.trainStart, or lastDays before the test start or the newest interaction) drops
   // the interactions before it first, so every later count sees only it.
-  const windowStart = split?.trainStartEpoch ?? (src.lastDays !== undefined ? ts - src.lastDays * DAY : undefined);
+  const end = split ? split.testStartEpoch : newest!;
+  const windowStart = split?.trainStartEpoch ?? (src.lastDays !== undefined ? end - src.lastDays * DAY : undefined);
   const inWindow = windowStart === undefined ? '' : ` AND "TIMESTAMP" >= ${windowStart}`;
   const events = eventColumns(src);
   const extra = events.map((c) => `, ${c.short}`).join('');
@@ -65,6 +66,7 @@ export async function transform(
   }
   const costBasis = await computeCostBasis(db, 'ev1', {
     testStartEpoch: ts,
+    windowEndEpoch: end,
     minInteractionsPerUser: src.minInteractionsPerUser,
     minInteractionsPerItem: src.minInteractionsPerItem,
   });
