@@ -95,3 +95,41 @@ test('upper bounds are labelled when an item minimum makes the counts inexact', 
   assert.equal(a.suggestions.find((s) => s.key === 'split.trainStart')!.exact, false);
   assert.equal(a.suggestions.find((s) => s.key === 'queries.items.sample')!.exact, true);
 });
+
+test('a production run: the window is data.interactions.lastDays (it moves with each refresh), chosen items are no knob', () => {
+  const { queries: _knob, ...chosen } = input(40);
+  const a = adviseCost({ ...chosen, data: { ...chosen.data, production: true } })!;
+  const byKey = Object.fromEntries(a.suggestions.map((s) => [s.key, s]));
+  assert.equal(byKey['split.trainStart'], undefined);
+  const w = byKey['data.interactions.lastDays']!;
+  assert.equal(w.from, '(all history)');
+  assert.equal(w.to, '90');
+  assert.equal(w.users, 3000);
+  assert.match(w.note, /the latest 90 days of interactions: 3,000 users/);
+  assert.equal(byKey['queries.items.sample'], undefined, 'the marketer chose the items: fewer queries is not offered');
+});
+
+test('the knob of one segmentation among several: the other segmentations keep their queries', () => {
+  // 500 sampled items in one segmentation, 300 chosen ids in another: 800 queries in all.
+  const a = adviseCost({ ...input(100, 800), queries: { key: 'segmentations[1].queries.items.sample', value: 500, unit: 'items' } })!;
+  const q = a.suggestions.find((s) => s.key === 'segmentations[1].queries.items.sample')!;
+  assert.equal(q.from, '500');
+  assert.equal(q.queries, 300 + Number(q.to), 'the 300 chosen queries stay');
+  assert.ok(q.underBudget);
+});
+
+test('many item queries: the attribute-affinity alternative, one query per value, priced with the training it adds', () => {
+  const base = input(1000, 5000, { alternatives: [{ key: 'recipe', itemQueries: 5000, attribute: 'CATEGORY', values: 60, addsTraining: true }] });
+  const a = adviseCost(base)!;
+  const alt = a.suggestions.find((s) => s.key === 'recipe')!;
+  assert.equal(alt.from, 'aws-item-affinity (5,000 items)');
+  assert.equal(alt.to, 'aws-item-attribute-affinity (60 CATEGORY values)');
+  assert.equal(alt.queries, 60);
+  const extra = estimateTrainingHours({ interactions: 55_000, users: 10_000, items: 500 }, 'aws-item-attribute-affinity');
+  const expected = estimateCost({ ...base.quantities, trainingHours: { low: base.quantities.trainingHours!.low + extra.low, high: base.quantities.trainingHours!.high + extra.high }, segments: { users: 10_000, queries: 60 } }, prices);
+  assert.equal(alt.totalUsd, expected.totalUsd);
+  assert.match(alt.note, /queries: \{ attributes: \{ top: 60, attribute: CATEGORY \} \}.*adds one training/);
+  // Already training that recipe: no extra hours.
+  const trained = adviseCost(input(1000, 5000, { alternatives: [{ key: 'recipe', itemQueries: 5000, attribute: 'CATEGORY', values: 60, addsTraining: false }] }))!;
+  assert.ok(trained.suggestions.find((s) => s.key === 'recipe')!.totalUsd < alt.totalUsd);
+});

@@ -31,6 +31,7 @@ export function fakeData(): DataPort & { runs: number } {
       const files: Record<string, string> = {
         [ARTIFACT_FILES.interactions]: `USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,${spec.data.interactions.minInteractionsPerUser}\n`,
         ...(spec.data.users ? { [ARTIFACT_FILES.users]: usersCsv(spec.data.users.attributes.map((a) => a.name)) } : {}),
+        ...(spec.data.items ? { [ARTIFACT_FILES.items]: `ITEM_ID,${spec.data.items.attributes.map((a) => a.name).join(',')}\ni1,${spec.data.items.attributes.map(() => 'a').join(',')}\n` } : {}),
       };
       const segmentations: SegmentationStats[] = spec.segmentations.map((seg) => {
         const k = 'count' in seg.segments.numResults ? seg.segments.numResults.count : 3;
