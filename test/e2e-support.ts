@@ -104,6 +104,12 @@ export function specYaml(o: SpecOptions = {}): string {
   ].join('\n');
 }
 
+/** Items i0..i99 of generateInteractions with a CATEGORY each (Candy, Tea, Coffee|Tea, Snacks in turn). */
+export function itemsCsv(): string {
+  const categories = ['Candy', 'Tea', 'Coffee|Tea', 'Snacks'];
+  return ['item,category', ...Array.from({ length: 100 }, (_, i) => `i${i},${categories[i % 4]}`)].join('\n') + '\n';
+}
+
 const workspaces: string[] = [];
 
 /** Removes every workspace made so far (call from an after() hook). */
@@ -115,8 +121,7 @@ export async function workspace(o: SpecOptions = {}): Promise<{ dir: string; spe
   const dir = await mkdtemp(join(tmpdir(), 'segflow-e2e-'));
   workspaces.push(dir);
   await writeFile(join(dir, 'data.csv'), generateInteractions());
-  const categories = ['Candy', 'Tea', 'Coffee|Tea', 'Snacks'];
-  await writeFile(join(dir, 'items.csv'), ['item,category', ...Array.from({ length: 100 }, (_, i) => `i${i},${categories[i % 4]}`)].join('\n') + '\n');
+  await writeFile(join(dir, 'items.csv'), itemsCsv());
   const spec = join(dir, 'pipeline.yaml');
   await writeFile(spec, specYaml(o));
   return { dir, spec, setSpec: (next) => writeFile(spec, specYaml({ ...o, ...next })) };

@@ -101,8 +101,6 @@ describe('production runs', () => {
         '    segments: { numResults: { count: 8 } }',
       ],
     });
-    const categories = ['Candy', 'Tea', 'Coffee|Tea', 'Snacks'];
-    await writeFile(join(p.dir, 'items.csv'), ['item,category', ...Array.from({ length: 100 }, (_, i) => `i${i},${categories[i % 4]}`)].join('\n') + '\n');
     await p.apply();
     const groups = (await emu.aws.personalize.send(new ListDatasetGroupsCommand({}))).datasetGroups!.filter((g) => g.name!.startsWith('shop-'));
     assert.equal(groups.length, 1);
@@ -220,6 +218,33 @@ describe('production runs: many queries, on the realistic lifecycle (jobs take s
     assert.equal((await jobsOf(slow.aws, 'prod-many')).segments.length, 4, 'only the last chunk ran again');
   });
 
+});
+
+describe('production runs: the region\'s batch segment job slots are taken (quota 1, realistic lifecycle)', () => {
+  let busy: StandaloneEmulator;
+  useStrictEmulator((e) => (busy = e), ['--lifecycle', 'realistic', '--quotas', 'batchSegmentJobsInFlight=1']);
+
+  test('two segmentations ready at once: the second job waits for a free slot instead of failing the run', { timeout: 900_000 }, async () => {
+    const p = await pipeline(busy, {
+      name: 'slots',
+      production: true,
+      segmentations: [
+        '  - name: first',
+        '    recipe: aws-item-affinity',
+        '    queries: { items: { ids: [i1, i2] } }',
+        '    segments: { numResults: { count: 5 } }',
+        '  - name: second',
+        '    recipe: aws-item-affinity',
+        '    queries: { items: { ids: [i3, i4] } }',
+        '    segments: { numResults: { count: 5 } }',
+      ],
+    });
+    const r = await p.apply();
+    // Both jobs depend on the one training and start together; a job takes seconds here, so one of them met the quota.
+    assert.match(r.stdout, /\[segments:(first|second)\] waiting for a batch segment job slot \(Personalize runs 5 per region at once\)/);
+    const jobs = await jobsOf(busy.aws, 'slots');
+    assert.deepEqual(jobs.segments.map((j) => j.status), ['ACTIVE', 'ACTIVE']);
+  });
 });
 
 function changesOf(plan: { steps: Array<{ id: string; action: string }> }): string[] {

@@ -17,7 +17,7 @@ import { createSdkClients, type SdkClients } from '../../src/aws/sdk-clients.js'
 import type { Plan } from '../../src/plan/types.js';
 import type { ApplySummary } from '../../src/engine/apply.js';
 import type { PipelineState } from '../../src/state/types.js';
-import { CLI, generateInteractions, specYaml, type SpecOptions } from '../e2e-support.js';
+import { CLI, generateInteractions, itemsCsv, specYaml, type SpecOptions } from '../e2e-support.js';
 import { listAll, runCliTimed, startStandalone, type RunResult, type StandaloneEmulator } from '../reliability/support.js';
 
 /**
@@ -119,6 +119,7 @@ export async function pipeline(emu: StandaloneEmulator, options: SpecOptions & {
   dirs.push(dir);
   const { users, ...spec } = options;
   await writeFile(join(dir, 'data.csv'), generateInteractions(1, users));
+  await writeFile(join(dir, 'items.csv'), itemsCsv());
   const file = join(dir, 'pipeline.yaml');
   const stateFile = join(dir, '.segflow', 'state', `${spec.name}.json`);
   const p: Pipeline = {
