@@ -110,7 +110,7 @@ export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<Pre
     const read = await readInteractions(db, spec, await open(fp.datasets.interactions, spec.data.interactions), step);
     const meta = await readMetadata(db, spec, fp.datasets, open, step);
 
-    step('choosing queries and computing ground truth');
+    step(spec.split ? 'choosing queries and computing ground truth' : 'choosing queries');
     const segmentations: SegmentationOutput[] = [];
     for (const seg of spec.segmentations) {
       const items = seg.queries.items;

@@ -1,3 +1,4 @@
+import type { PrepareStats } from '../../data/artifacts.js';
 import { loadSpecWithWarnings } from '../../spec/load.js';
 import { inputError } from '../../util/errors.js';
 import { parseCommandArgs, parseTargetOverride } from '../args.js';
@@ -72,9 +73,10 @@ export const command: Command = {
       ...result.changes.map((c) => `prepare: ${c}`),
       `prepare: ${s.rowsRead} rows read -> ${s.interactions} interactions (${s.users} users, ${s.items} items)`,
       ...s.dropped.map((d) => `  dropped ${d.rows} (${d.step}: ${d.why})`),
-      `  train ${s.trainRows} rows (${s.trainUsers} users, ${s.trainItems} items); test ${s.testRows} rows (${s.warmTestUsers} warm users, ${s.testItems} items)`,
-      `  ${s.queries} queries (${s.coldQueries} cold); K = ${s.k}`,
-      ...(s.generatedQueries ? [`  queries chosen from the training data: ${s.generatedQueries.join('; ')}`] : []),
+      s.mode === 'production'
+        ? `  train ${s.trainRows} rows (${s.trainUsers} users, ${s.trainItems} items): every interaction (a production run, no split)`
+        : `  train ${s.trainRows} rows (${s.trainUsers} users, ${s.trainItems} items); test ${s.testRows} rows (${s.warmTestUsers} warm users, ${s.testItems} items)`,
+      ...queryLines(s),
       ...(s.usersSource ? [`  users.csv: ${s.usersSource.written} of ${s.usersSource.users} users (those in train)`] : []),
       ...s.warnings.map((w) => `warning: ${w}`),
       `prepare: wrote ${result.workDir} in ${((Date.now() - started) / 1000).toFixed(1)} s (fingerprint ${result.fingerprint.slice(0, 12)})${fetched}`,
@@ -83,3 +85,17 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** Each segmentation's queries: how many, cold, in how many jobs, K (one line for a file with top-level keys). */
+function queryLines(s: PrepareStats): string[] {
+  const segs = s.segmentations ?? [];
+  if (segs.length === 0) return [`  ${s.queries} queries (${s.coldQueries} cold); K = ${s.k}`];
+  return segs.flatMap((g) => {
+    const who = segs.length > 1 ? `${g.name}: ` : '';
+    const jobs = g.chunks.length > 1 ? ` in ${g.chunks.length} jobs (${g.chunks.map((c) => c.queries).join(' + ')})` : '';
+    return [
+      `  ${who}${g.queries} queries${jobs} (${g.coldQueries} cold); K = ${g.k}`,
+      ...(g.generatedQueries ? [`  ${who}queries chosen from the training data: ${g.generatedQueries.join('; ')}`] : []),
+    ];
+  });
+}
