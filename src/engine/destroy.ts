@@ -61,7 +61,6 @@ export async function destroyPipeline(opts: DestroyOptions): Promise<DestroySumm
     const lost = session.lockLost();
     if (lost) throw lost;
     for (const o of outcomes.values()) if (o.status === 'failed') throw o.error;
-    if (opts.keepData) kept.add('prepare');
     await ctx.state.update((s) => {
       for (const id of Object.keys(s.steps)) if (!kept.has(id)) delete s.steps[id];
     });

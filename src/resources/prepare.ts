@@ -87,4 +87,8 @@ export const prepareStep: StepDefinition = {
     });
     return { note: `${p.stats.trainRows} training rows` };
   },
+  /** The prepared files are local and cost nothing; --keep-data keeps them and their record. */
+  async destroy(ctx) {
+    return ctx.keepData ? { keepRecord: true } : {};
+  },
 };
