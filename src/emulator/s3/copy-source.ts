@@ -15,10 +15,10 @@ import { getBucket } from './s3-model.js';
  *  - "you must have s3:GetObject permission to read the source object" (s3:GetObjectVersion for a version, as for
  *    GetObject);
  *  - "If the current version is a delete marker, Amazon S3 behaves as if the object was deleted" (404 NoSuchKey); a
- *    delete marker named by its version id is 400 InvalidRequest (the wording S3 answers, as LocalStack's AWS-validated
- *    provider and other S3 implementations quote it);
- *  - malformed values are 400 InvalidArgument with S3's messages "Invalid copy source bucket name", "Invalid copy
- *    source object key" (versity/versitygw#1388, #1389, #1390, checked against S3).
+ *    delete marker named by its version id is 400 InvalidRequest (S3's wording, as LocalStack's S3 provider and other
+ *    S3 implementations quote it);
+ *  - malformed values are 400 InvalidArgument with the messages S3 answers, as versity/versitygw#1388, #1389 and
+ *    #1390 report them: "Invalid copy source bucket name", "Invalid copy source object key".
  */
 export interface CopySource {
   bucket: S3Bucket;
