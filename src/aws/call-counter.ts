@@ -32,10 +32,10 @@ export class CallCounter {
     return n;
   }
 
-  /** Calls that create something (Create*, Put*, Upload*): what "a second apply changes nothing" checks. */
+  /** Calls that create something (Create*, Put*, Upload*, Copy*): what "a second apply changes nothing" checks. */
   creates(): number {
     let n = 0;
-    for (const [k, v] of this.counts) if (/:(Create|Put|Upload|CompleteMultipart)/.test(k)) n += v;
+    for (const [k, v] of this.counts) if (/:(Create|Put|Upload|CompleteMultipart|Copy)/.test(k)) n += v;
     return n;
   }
 }

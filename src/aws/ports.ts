@@ -238,6 +238,23 @@ export interface PutOptions {
   ifMatch?: string;
 }
 
+/** An object to copy from: its bucket, key and, to copy another than the current one, version. */
+export interface CopySource {
+  bucket: string;
+  key: string;
+  versionId?: string;
+}
+
+export interface CopyOptions {
+  /** Copy only while the source still has this ETag (x-amz-copy-source-if-match; 412 precondition-failed otherwise). */
+  ifMatch?: string;
+  /**
+   * The copy's user metadata instead of the source's (x-amz-metadata-directive REPLACE). As on S3, a REPLACE also
+   * drops the source's Content-Type. Without it the copy keeps the source's metadata and Content-Type.
+   */
+  metadata?: Record<string, string>;
+}
+
 export interface S3Port {
   /** 'forbidden': the name exists and belongs to someone else (or this caller may not see it). */
   headBucket(bucket: string): Promise<BucketAccess>;
@@ -263,6 +280,12 @@ export interface S3Port {
   getObjectText(bucket: string, key: string, options?: { versionId?: string }): Promise<ObjectText | undefined>;
   listObjects(bucket: string, prefix: string): Promise<ObjectInfo[]>;
   listObjectVersions(bucket: string, prefix: string): Promise<ObjectVersionInfo[]>;
+  /**
+   * Copies `source` to bucket/key on the server side (no body passes through segflow; up to 5 GB). The copy gets the
+   * destination bucket's default encryption. A missing source (bucket, key or version) is a not-found AwsError.
+   * `versionId` is the copy's own, in a versioned bucket.
+   */
+  copyObject(bucket: string, key: string, source: CopySource, options?: CopyOptions): Promise<{ etag: string; versionId?: string }>;
   deleteObject(bucket: string, key: string, options?: { versionId?: string; ifMatch?: string }): Promise<void>;
   /** Deletes in batches of 1,000; per-key failures come back, never silently dropped. */
   deleteObjects(

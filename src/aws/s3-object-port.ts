@@ -1,12 +1,14 @@
 /**
  * S3 objects over @aws-sdk/client-s3 (+ lib-storage for big files). Lists page to the end (ContinuationToken;
- * KeyMarker + VersionIdMarker for versions); DeleteObjects goes in batches of 1,000 (the API's maximum).
+ * KeyMarker + VersionIdMarker for versions); DeleteObjects goes in batches of 1,000 (the API's maximum); CopyObject
+ * copies on the server side (its bytes are not counted as uploaded).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -19,7 +21,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { CallCounter } from './call-counter.js';
 import { PortCalls } from './port-call.js';
-import type { ObjectBody, ObjectInfo, ObjectText, ObjectVersionInfo, PutOptions, S3Port } from './ports.js';
+import type { CopySource, ObjectBody, ObjectInfo, ObjectText, ObjectVersionInfo, PutOptions, S3Port } from './ports.js';
 
 /** Files at least this big go up in parts (several in flight), like `segflow apply` always did. */
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
@@ -37,7 +39,7 @@ export interface S3Tuning {
 
 type ObjectPort = Pick<
   S3Port,
-  'headObject' | 'putObject' | 'downloadObject' | 'getObjectText' | 'listObjects' | 'listObjectVersions' | 'deleteObject' | 'deleteObjects'
+  'headObject' | 'putObject' | 'downloadObject' | 'getObjectText' | 'listObjects' | 'listObjectVersions' | 'copyObject' | 'deleteObject' | 'deleteObjects'
 >;
 
 function objectInfo(
@@ -58,6 +60,13 @@ function conditions(options: PutOptions | undefined) {
     ...(options?.metadata ? { Metadata: options.metadata } : {}),
     ...(options?.contentType ? { ContentType: options.contentType } : {}),
   };
+}
+
+/** x-amz-copy-source: "bucket/key", URL-encoded (each key segment, '/' kept), with ?versionId= for a version. */
+export function copySourceHeader(source: CopySource): string {
+  const key = source.key.split('/').map(encodeURIComponent).join('/');
+  const version = source.versionId !== undefined ? `?versionId=${encodeURIComponent(source.versionId)}` : '';
+  return `${encodeURIComponent(source.bucket)}/${key}${version}`;
 }
 
 export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3Tuning = {}): ObjectPort {
@@ -145,6 +154,21 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
         ],
         (p) => (p.IsTruncated ? JSON.stringify([p.NextKeyMarker ?? '', p.NextVersionIdMarker]) : undefined),
       ),
+
+    async copyObject(bucket, key, source, options) {
+      const out = await c.run('CopyObject', () =>
+        client.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            CopySource: copySourceHeader(source),
+            ...(options?.ifMatch ? { CopySourceIfMatch: options.ifMatch } : {}),
+            ...(options?.metadata ? { MetadataDirective: 'REPLACE', Metadata: options.metadata } : {}),
+          }),
+        ),
+      );
+      return { etag: out.CopyObjectResult?.ETag ?? '', ...(out.VersionId ? { versionId: out.VersionId } : {}) };
+    },
 
     async deleteObject(bucket, key, options) {
       await c.remove('DeleteObject', () =>

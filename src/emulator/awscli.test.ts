@@ -33,6 +33,12 @@ test('the AWS CLI works against the emulator', { skip: hasAwsCli() ? false : 'th
       await aws('s3', 'cp', '--no-progress', join(dir, 'big.bin'), 's3://cli-bucket/dir/big.bin');
       await aws('s3', 'cp', '--no-progress', 's3://cli-bucket/dir/big.bin', join(dir, 'back.bin'));
       assert.ok((await readFile(join(dir, 'back.bin'))).equals(data));
+      // s3 to s3 below the multipart threshold: HeadObject, then one server-side CopyObject.
+      await writeFile(join(dir, 'segments.csv'), 'query,rank,user\n');
+      await aws('s3', 'cp', '--no-progress', join(dir, 'segments.csv'), 's3://cli-bucket/runs/r 1/segments.csv');
+      await aws('s3', 'cp', '--no-progress', 's3://cli-bucket/runs/r 1/segments.csv', 's3://cli-bucket/latest/segments.csv');
+      assert.equal(await aws('s3', 'cp', '--no-progress', 's3://cli-bucket/latest/segments.csv', '-'), 'query,rank,user\n');
+      assert.equal(emu.calls().services.s3?.CopyObject, 1);
       const role = await aws('iam', 'create-role', '--role-name', 'cli-role', '--assume-role-policy-document', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"personalize.amazonaws.com"},"Action":"sts:AssumeRole"}]}', '--query', 'Role.Arn', '--output', 'text');
       assert.equal(role.trim(), 'arn:aws:iam::000000000000:role/cli-role');
       assert.match(await aws('personalize', 'list-recipes', '--query', 'recipes[].name', '--output', 'text'), /aws-item-affinity/);

@@ -12,6 +12,7 @@ import { LOCAL_CREDENTIALS } from '../../src/aws/sdk-clients.js';
 import { TEST_REGION, withEmulatorPorts } from './emulator-ports.js';
 import { FakeAws } from './fake-aws.js';
 import { contractScenarios, normalize, type ScenarioEnv } from './fake-aws/contract-scenarios.js';
+import { copyScenario } from './fake-aws/copy-scenario.js';
 import { filterScenario } from './fake-aws/filter-scenario.js';
 
 async function onFake<T>(run: (ports: AwsPorts, env: ScenarioEnv) => Promise<T>): Promise<T> {
@@ -38,7 +39,7 @@ const observed = (scenario: (typeof contractScenarios)[number]) => async (ports:
   return { observations, calls, bytesUploaded: ports.calls.bytesUploaded };
 };
 
-for (const scenario of [...contractScenarios, filterScenario]) {
+for (const scenario of [...contractScenarios, filterScenario, copyScenario]) {
   test(`fake and emulator agree: ${scenario.name}`, async () => {
     const fake = await onFake(observed(scenario));
     const real = await onEmulator(observed(scenario));

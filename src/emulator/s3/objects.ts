@@ -19,9 +19,13 @@ export function checkKey(key: string): void {
 /** A versionId query parameter; S3 answers 400 InvalidArgument for a malformed one. */
 export function versionIdParam(r: S3Request): string | undefined {
   const v = r.query.get('versionId');
-  if (v === null) return undefined;
+  return v === null ? undefined : checkVersionId(v, 'versionId');
+}
+
+/** A version id S3 could have issued (or "null"); 400 InvalidArgument naming `argument` otherwise. */
+export function checkVersionId(v: string, argument: string): string {
   if (v !== NULL_VERSION && !/^[A-Za-z0-9._-]{1,1024}$/.test(v)) {
-    throw new ApiError('InvalidArgument', 'Invalid version id specified', 400, { ArgumentName: 'versionId', ArgumentValue: v });
+    throw new ApiError('InvalidArgument', 'Invalid version id specified', 400, { ArgumentName: argument, ArgumentValue: v });
   }
   return v;
 }
@@ -162,11 +166,11 @@ function parseRange(value: string | undefined, size: number): { start: number; e
   return { start, end };
 }
 
-/** The object a read names: the current version, or ?versionId= (a delete marker there is 405, as on S3). */
-function objectToRead(r: S3Request, b: S3Bucket): S3ObjectMeta {
-  const key = r.key!;
-  const versionId = versionIdParam(r);
-  authorizeCaller(r, b, versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', objectArn(b, key));
+/**
+ * The stored version a read names: the current one, or `versionId`'s. No current version is 404 NoSuchKey (with
+ * x-amz-delete-marker when a delete marker is the latest); a delete marker named by its id is 405, as on S3.
+ */
+export function storedVersion(b: S3Bucket, key: string, versionId: string | undefined, method: string): S3ObjectMeta {
   if (versionId === undefined) {
     const o = getObject(b, key);
     if (o) return o;
@@ -176,12 +180,19 @@ function objectToRead(r: S3Request, b: S3Bucket): S3ObjectMeta {
   const v = findVersion(b, key, versionId);
   if (!v) throw new ApiError('NoSuchVersion', 'The specified version does not exist.', 404, { Key: key, VersionId: versionId });
   if ('deleteMarker' in v && v.deleteMarker) {
-    throw new ApiError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, { Method: r.req.method ?? 'GET', ResourceType: 'DeleteMarker' }, {
+    throw new ApiError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, { Method: method, ResourceType: 'DeleteMarker' }, {
       'x-amz-delete-marker': 'true',
       'x-amz-version-id': versionId,
     });
   }
   return v as S3ObjectMeta;
+}
+
+/** The object a read names: the current version, or ?versionId=. */
+function objectToRead(r: S3Request, b: S3Bucket): S3ObjectMeta {
+  const versionId = versionIdParam(r);
+  authorizeCaller(r, b, versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', objectArn(b, r.key!));
+  return storedVersion(b, r.key!, versionId, r.req.method ?? 'GET');
 }
 
 export function getObjectOrHead(r: S3Request, head: boolean): void {

@@ -1,6 +1,7 @@
 import { ApiError } from '../api-error.js';
 import * as buckets from './buckets.js';
 import * as config from './bucket-config.js';
+import { copyObject } from './copy-object.js';
 import { listObjectsV1, listObjectsV2 } from './list-objects.js';
 import * as mp from './multipart.js';
 import * as objects from './objects.js';
@@ -91,8 +92,12 @@ export function routeS3(r: S3Request): Route {
   }
   switch (m) {
     case 'PUT':
-      if (q.has('uploadId')) return ['UploadPart', mp.uploadPart];
-      if (r.req.headers['x-amz-copy-source'] || q.has('tagging') || q.has('acl')) notImplemented();
+      if (q.has('uploadId')) {
+        if (r.req.headers['x-amz-copy-source'] !== undefined) notImplemented(); // UploadPartCopy
+        return ['UploadPart', mp.uploadPart];
+      }
+      if (q.has('tagging') || q.has('acl')) notImplemented();
+      if (r.req.headers['x-amz-copy-source'] !== undefined) return ['CopyObject', copyObject];
       return ['PutObject', objects.putObject];
     case 'GET':
       if (q.has('uploadId')) return ['ListParts', mp.listParts];

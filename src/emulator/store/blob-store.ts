@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 
@@ -56,6 +56,18 @@ export class BlobStore {
       await fh.writeFile(data);
     } finally {
       await fh.close();
+    }
+    return this.adopt(tmp);
+  }
+
+  /** A new blob with the content of `id` (a reflink where the file system can make one). */
+  async copy(id: string): Promise<string> {
+    const tmp = this.tempPath();
+    try {
+      await copyFile(this.path(id), tmp, constants.COPYFILE_FICLONE);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
     }
     return this.adopt(tmp);
   }

@@ -1,6 +1,6 @@
 /**
- * An in-memory S3 behind the S3Port: buckets with objects (metadata, ETags, conditional writes), policies, public
- * access blocks, default encryption, tags and versions. Codes and statuses are S3's.
+ * An in-memory S3 behind the S3Port: buckets with objects (metadata, ETags, conditional writes, copies), policies,
+ * public access blocks, default encryption, tags and versions. Codes and statuses are S3's.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -101,6 +101,14 @@ export class FakeS3 {
     const latest = [...b.versions].reverse().find((v) => v.key === key);
     if (latest?.object && !latest.isDeleteMarker) b.objects.set(key, latest.object);
     else if (b.objects.get(key)?.versionId === versionId || latest?.isDeleteMarker) b.objects.delete(key);
+  }
+
+  /** What a copy reads: the current object, or a version; a delete marker named by id is 400, as on S3. */
+  private copySource(b: FakeBucket, key: string, versionId: string | undefined): FakeObject {
+    const current = b.objects.get(key);
+    if (versionId === undefined || (versionId === 'null' && !b.versioning && current)) return current ?? fail('NoSuchKey', 'The specified key does not exist.', 404);
+    const v = b.versions.find((x) => x.key === key && x.versionId === versionId) ?? fail('NoSuchVersion', 'The specified version does not exist.', 404);
+    return v.object ?? fail('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.', 400);
   }
 
   port(): S3Port {
@@ -224,6 +232,18 @@ export class FakeS3 {
         });
         return listed ?? [];
       },
+      copyObject: (name, key, source, options) =>
+        c.run(S, 'CopyObject', () => {
+          const to = this.bucket(name);
+          const o = this.copySource(this.bucket(source.bucket), source.key, source.versionId);
+          if (options?.ifMatch !== undefined && o.etag !== options.ifMatch && `"${options.ifMatch}"` !== o.etag) fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+          if (to.name === source.bucket && key === source.key && to.objects.get(key) === o && !options?.metadata && !to.encryption) {
+            fail('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.", 400);
+          }
+          const copied = options?.metadata ? this.store(name, key, o.body, { ...options.metadata }) : this.store(name, key, o.body, { ...o.metadata }, o.contentType);
+          c.log.push(`copy ${key}`);
+          return { etag: copied.etag, ...(to.versioning ? { versionId: copied.versionId } : {}) };
+        }),
       deleteObject: (name, key, options) =>
         c.remove(S, 'DeleteObject', () => {
           const b = this.bucket(name);
