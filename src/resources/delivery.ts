@@ -86,7 +86,8 @@ export async function deliver(ctx: StepContext, d: DeliverInput): Promise<Delive
     for (const f of files) {
       ctx.progress(d.stepId, { message: `delivering ${f} (${((await stat(join(d.segDir, f))).size / 1e6).toFixed(1)} MB) to s3://${bucket}/${base}` });
       await put(ctx, d.stepId, bucket, `${base}runs/${d.runId}/${f}`, join(d.segDir, f), d.runId);
-      await put(ctx, d.stepId, bucket, `${base}latest/${f}`, join(d.segDir, f), d.runId);
+      // latest/ is a server-side copy of the run's object: the same bytes, never uploaded twice.
+      await copy(ctx, d.stepId, bucket, `${base}runs/${d.runId}/${f}`, `${base}latest/${f}`);
     }
     if (!changes) await removeObject(ctx, d.stepId, bucket, `${base}latest/${ARTIFACT_FILES.changesCsv}`, objects);
     const kept = await pruneRuns(ctx, d.stepId, bucket, base, outputs.runs, objects);
@@ -120,6 +121,14 @@ async function put(ctx: StepContext, stepId: string, bucket: string, key: string
     await ctx.aws.s3.putObject(bucket, key, { file }, { contentType: 'text/csv', metadata: { 'segflow-run': runId } });
   } catch (e) {
     throw awsFailure(stepId, `delivering s3://${bucket}/${key}`, e);
+  }
+}
+
+async function copy(ctx: StepContext, stepId: string, bucket: string, from: string, to: string): Promise<void> {
+  try {
+    await ctx.aws.s3.copyObject(bucket, to, { bucket, key: from });
+  } catch (e) {
+    throw awsFailure(stepId, `copying s3://${bucket}/${from} to ${to}`, e);
   }
 }
 
