@@ -42,11 +42,12 @@ test('s3 port on the emulator: bucket, configuration, absence', async () => {
 
     // Since 2023 every bucket has SSE-S3 by default.
     assert.deepEqual(await s3.getBucketEncryption(B), { algorithm: 'AES256', bucketKeyEnabled: false });
+    await s3.putObject(B, 'k', { data: 'x' });
+    // The configuration names a key that is only looked up when an object is written with it.
     const kms = `arn:aws:kms:${TEST_REGION}:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
     await s3.putBucketEncryption(B, { algorithm: 'aws:kms', kmsKeyArn: kms, bucketKeyEnabled: true });
     assert.deepEqual(await s3.getBucketEncryption(B), { algorithm: 'aws:kms', kmsKeyArn: kms, bucketKeyEnabled: true });
 
-    await s3.putObject(B, 'k', { data: 'x' });
     await assert.rejects(s3.deleteBucket(B), (e) => isAwsError(e, 'in-use') && e.code === 'BucketNotEmpty' && e.status === 409);
     await s3.deleteObject(B, 'k');
     await s3.deleteBucket(B);

@@ -31,6 +31,7 @@ import {
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { withEmulator } from '../../test/support/emulator.js';
 import { addressOf } from './s3/router.js';
 
@@ -185,6 +186,7 @@ test('bucket configuration: public access block, policy (public policies blocked
     await assert.rejects(c.s3.send(new GetBucketPolicyCommand({ Bucket: B })), { name: 'NoSuchBucketPolicy' });
     const def = await c.s3.send(new GetBucketEncryptionCommand({ Bucket: B }));
     assert.equal(def.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm, 'AES256');
+    // The configuration is stored as given (S3 does not look the key up until an object is written with it).
     await c.s3.send(
       new PutBucketEncryptionCommand({
         Bucket: B,
@@ -193,8 +195,13 @@ test('bucket configuration: public access block, policy (public policies blocked
     );
     const enc = await c.s3.send(new GetBucketEncryptionCommand({ Bucket: B }));
     assert.equal(enc.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID, 'alias/segflow');
+    // A write with a key that is not there fails (the emulator models no aliases); with a real key it is encrypted.
+    await assert.rejects(c.s3.send(new PutObjectCommand({ Bucket: B, Key: 'k', Body: 'x' })), /Invalid keyId alias\/segflow/);
+    const key = (await c.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    await c.s3.send(new PutBucketEncryptionCommand({ Bucket: B, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key.Arn } }] } }));
     const put = await c.s3.send(new PutObjectCommand({ Bucket: B, Key: 'k', Body: 'x' }));
     assert.equal(put.ServerSideEncryption, 'aws:kms');
+    assert.equal(put.SSEKMSKeyId, key.Arn);
   });
 });
 

@@ -20,9 +20,18 @@ const STATE: StateSpec = { backend: 's3', bucket: 'team-state', key: 'segflow/de
 const ACCOUNT = '000000000000';
 const env = { account: ACCOUNT, region: 'us-east-1', partition: 'aws' };
 
-/** The IAM action an API operation needs (S3's differ from the operation's name; STS GetCallerIdentity needs none). */
-function actionOf(op: string): string | undefined {
+/**
+ * The IAM actions an API operation needs (S3's differ from the operation's name; STS GetCallerIdentity needs none;
+ * CopyObject is authorized as a read of the source and a write of the copy: there is no s3:CopyObject action).
+ */
+function actionsOf(op: string): string[] {
   const [service, name] = op.split(':') as [string, string];
+  if (service === 's3' && name === 'CopyObject') return ['s3:GetObject', 's3:PutObject'];
+  const one = actionOf(service, name);
+  return one === undefined ? [] : [one];
+}
+
+function actionOf(service: string, name: string): string | undefined {
   if (service === 'sts') return undefined;
   if (service !== 's3') return `${service}:${name}`;
   const s3: Record<string, string> = {
@@ -67,7 +76,7 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
     const before = counters.length;
     await planPipeline(common);
     const reads = new Set(readOnly(ciPolicy(spec, env)).Statement.flatMap((s) => [s['Action']].flat() as string[]));
-    const planUsed = counters.slice(before).flatMap((c) => Object.keys(c.snapshot())).map(actionOf).filter((a): a is string => a !== undefined);
+    const planUsed = counters.slice(before).flatMap((c) => Object.keys(c.snapshot())).flatMap(actionsOf);
     assert.deepEqual(planUsed.filter((a) => !reads.has(a)), [], 'plan calls outside the read-only policy');
     assert.ok(!reads.has('s3:PutObject') && !reads.has('iam:PassRole'));
     const arns = Object.values(JSON.parse((await world.s3.getObjectText('team-state', 'segflow/demo.json'))!.text).steps as Record<string, { arn?: string }>)
@@ -78,7 +87,7 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
 
     const policy = ciPolicy(spec, env);
     const actions = new Set(policy.Statement.flatMap((s) => [s['Action']].flat() as string[]));
-    const used = new Set(counters.flatMap((c) => Object.keys(c.snapshot())).map(actionOf).filter((a): a is string => a !== undefined));
+    const used = new Set(counters.flatMap((c) => Object.keys(c.snapshot())).flatMap(actionsOf));
     assert.ok(used.size > 30, `saw ${used.size} actions`);
     assert.deepEqual([...used].filter((a) => !actions.has(a)).sort(), [], 'actions the engine used that the policy lacks');
 

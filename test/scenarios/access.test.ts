@@ -28,6 +28,11 @@ import {
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 const PERSONALIZE = { Service: 'personalize.amazonaws.com' };
 const SERVICE_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'];
+/**
+ * Whoever runs segflow uploads and downloads through S3 with the key: S3 asks KMS for kms:GenerateDataKey on a
+ * write and kms:Decrypt on a read, as the caller (S3 user guide, UsingKMSEncryption).
+ */
+const CALLER: Statement = { Sid: 'Segflow', Effect: 'Allow', Principal: { AWS: ROOT }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*' };
 /** A locked-down key: the account may administer it, nobody may use it unless a statement says so. */
 const ADMIN: Statement = {
   Sid: 'KeyAdministration',
@@ -66,6 +71,7 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
       new CreateKeyCommand({
         Policy: policyOf([
           ADMIN,
+          CALLER,
           { Sid: 'Personalize', Effect: 'Allow', Principal: PERSONALIZE, Action: SERVICE_ACTIONS, Resource: '*', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } },
           { Sid: 'PipelineRole', Effect: 'Allow', Principal: { AWS: '*' }, Action: SERVICE_ACTIONS.filter((a) => a !== 'kms:CreateGrant'), Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': role } } },
         ]),
@@ -88,7 +94,7 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
   // before the first apply and KMS refuses a key policy naming a principal that does not exist
   // (MalformedPolicyDocumentException), so the advice could not be followed.
   test('a key policy that leaves Personalize out: plan refuses with PLAN_KMS_KEY and the statements to add, nothing is created; adding them works', async () => {
-    const key = await emu.aws.kms.send(new CreateKeyCommand({ Policy: policyOf([ADMIN]) }));
+    const key = await emu.aws.kms.send(new CreateKeyCommand({ Policy: policyOf([ADMIN, CALLER]) }));
     const kmsKeyArn = key.KeyMetadata!.Arn!;
     const p = await pipeline(emu, { name: 'kmsdenied', kmsKeyArn });
     await resetCalls(emu);
@@ -113,6 +119,25 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
     const again = await p.cli(['plan', p.spec]);
     assert.equal(again.code, 0, show(again));
     await p.apply();
+  });
+
+  test('a key the identity running segflow may not use: the upload fails at once naming kms:GenerateDataKey on the key, before anything is paid for', async () => {
+    // Personalize and the role may use the key, the caller may not: on AWS, S3 refuses the caller's SSE-KMS write.
+    const key = await emu.aws.kms.send(
+      new CreateKeyCommand({
+        Policy: policyOf([
+          ADMIN,
+          { Sid: 'Personalize', Effect: 'Allow', Principal: PERSONALIZE, Action: SERVICE_ACTIONS, Resource: '*', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } },
+          { Sid: 'PipelineRole', Effect: 'Allow', Principal: { AWS: '*' }, Action: SERVICE_ACTIONS.filter((a) => a !== 'kms:CreateGrant'), Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': roleArn('kmscaller') } } },
+        ]),
+      }),
+    );
+    const kmsKeyArn = key.KeyMetadata!.Arn!;
+    const p = await pipeline(emu, { name: 'kmscaller', kmsKeyArn });
+    const r = await p.apply(1);
+    assert.match(r.stderr, new RegExp(`error AWS_ACCESS_DENIED: upload: uploading interactions\\.csv .* not authorized to perform: kms:GenerateDataKey on resource: "${kmsKeyArn}"`));
+    const { imports, segments } = await jobsOf(emu.aws, 'kmscaller');
+    assert.deepEqual([...imports, ...segments], [], 'no import or job was started');
   });
 
   test('a Deny of the user\'s own keeps Personalize from the input: AWS_ACCESS_DENIED at once, naming the policies, one request, the statement untouched', async () => {

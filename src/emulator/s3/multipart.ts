@@ -8,6 +8,7 @@ import { checksumHeader, CHECKSUM_ALGORITHMS } from './checksums.js';
 import { authorizeCaller, objectArn } from './access.js';
 import { checkConditions, writeConditions } from './conditional.js';
 import { checkKey, requestedSse, sseHeaders, userMetadata, versionHeader, writeContext } from './objects.js';
+import { authorizeObjectKey } from './object-keys.js';
 import { receiveBody } from './receive-body.js';
 import { header, mustBucket, readXmlBody, sendEmpty, sendXml, type S3Request } from './responses.js';
 import { getObject, stillStored } from './s3-model.js';
@@ -29,6 +30,11 @@ export async function createMultipartUpload(r: S3Request): Promise<void> {
   const b = mustBucket(r);
   checkKey(r.key!);
   authorizeCaller(r, b, 's3:PutObject', objectArn(b, r.key!), writeContext(r));
+  // "To perform a multipart upload with encryption using an AWS KMS key, the requester must have permission to the
+  // kms:Decrypt and kms:GenerateDataKey actions" (S3 user guide, mpuoverview.html#mpuAndPermissions).
+  const sse = requestedSse(r, b);
+  authorizeObjectKey(r, b, sse, 'kms:GenerateDataKey');
+  authorizeObjectKey(r, b, sse, 'kms:Decrypt');
   const uploadId = randomBytes(24).toString('base64url');
   b.uploads[uploadId] = {
     uploadId,
@@ -37,7 +43,7 @@ export async function createMultipartUpload(r: S3Request): Promise<void> {
     contentType: header(r.req, 'content-type') ?? 'application/octet-stream',
     metadata: userMetadata(r),
     parts: {},
-    sse: requestedSse(r, b),
+    sse,
   };
   await r.emu.store.commit();
   const algo = header(r.req, 'x-amz-checksum-algorithm');

@@ -2,6 +2,7 @@ import { ApiError } from '../api-error.js';
 import type { S3Bucket, S3ObjectMeta } from '../store/state.js';
 import { authorizeCaller, objectArn } from './access.js';
 import { encryptionHeaders } from './bucket-config.js';
+import { authorizeObjectKey } from './object-keys.js';
 import { checksumHeader } from './checksums.js';
 import { beginConditionalWrite, checkConditions, endConditionalWrite, etagMatches, noSuchKey, preconditionFailed, writeConditions } from './conditional.js';
 import { receiveBody } from './receive-body.js';
@@ -84,6 +85,7 @@ export async function putObject(r: S3Request): Promise<void> {
   if (conditions) checkConditions(conditions, key, getObject(b, key));
   const metadata = userMetadata(r);
   const sse = requestedSse(r, b);
+  authorizeObjectKey(r, b, sse, 'kms:GenerateDataKey');
   const inFlight = conditions ? beginConditionalWrite(b, key) : undefined;
   try {
     const body = await receiveBody(r.emu, r.req, r.emu.opts.maxObjectBytes, r.chain);
@@ -205,6 +207,8 @@ export function getObjectOrHead(r: S3Request, head: boolean): void {
     r.res.end();
     return;
   }
+  // Reading an SSE-KMS object's bytes decrypts them with the caller's permission (HEAD reads metadata only).
+  if (!head) authorizeObjectKey(r, b, o.sse, 'kms:Decrypt');
   const range = parseRange(header(r.req, 'range'), o.size);
   if (range === 'invalid') {
     throw new ApiError('InvalidRange', 'The requested range is not satisfiable', 416, { RangeRequested: header(r.req, 'range') ?? '', ActualObjectSize: String(o.size) });
