@@ -97,15 +97,22 @@ stage_validate() {
   run_segflow validate "$@"
 }
 
+# Plans $1 into $2.json (the plan apply takes) and $2.md (markdown); echoes plan's exit code: 0 no changes, 4 changes.
+save_plan() {
+  local code
+  set +e
+  run_segflow plan "$1" --out "$2.json" --format markdown --detailed-exitcode >"$2.md"
+  code=$?
+  set -e
+  printf '%s' "$code"
+}
+
 stage_plan() {
   mkdir -p "$OUT"
   local f id code
   for f in "$@"; do
     id=$(plan_id "$f")
-    set +e
-    run_segflow plan "$f" --out "$OUT/$id.plan.json" --format markdown --detailed-exitcode >"$OUT/$id.plan.md"
-    code=$?
-    set -e
+    code=$(save_plan "$f" "$OUT/$id.plan")
     case $code in
       0) log "$f: no changes" ;;
       4) log "$f: changes planned, saved to $OUT/$id.plan.json" ;;
@@ -189,10 +196,7 @@ stage_refresh() {
   local f id code
   for f in "$@"; do
     id=$(plan_id "$f")
-    set +e
-    run_segflow plan "$f" --out "$OUT/$id.refresh.json" --format markdown --detailed-exitcode >"$OUT/$id.refresh.md"
-    code=$?
-    set -e
+    code=$(save_plan "$f" "$OUT/$id.refresh")
     case $code in
       0) log "$f: no new data, nothing to refresh"; continue ;;
       4) log "$f: refreshing (plan in $OUT/$id.refresh.json)" ;;

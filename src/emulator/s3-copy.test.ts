@@ -18,7 +18,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, PutKeyPolicyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
-import { withEmulator } from '../../test/support/emulator.js';
+import { failure, withEmulator } from '../../test/support/emulator.js';
 
 const ROOT = 'arn:aws:iam::000000000000:root';
 const MiB = 1024 * 1024;
@@ -27,16 +27,6 @@ const create = (s3: S3Client, Bucket: string) => s3.send(new CreateBucketCommand
 const text = async (s3: S3Client, Bucket: string, Key: string, VersionId?: string) => (await s3.send(new GetObjectCommand({ Bucket, Key, VersionId }))).Body!.transformToString();
 const copy = (s3: S3Client, Bucket: string, Key: string, CopySource: string, more: Partial<ConstructorParameters<typeof CopyObjectCommand>[0]> = {}) =>
   s3.send(new CopyObjectCommand({ Bucket, Key, CopySource, ...more }));
-
-async function failure(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  throw new Error('expected the request to fail');
-}
 
 test('CopyObject: within a bucket and across buckets; COPY keeps metadata and Content-Type, REPLACE takes the request\'s', async () => {
   await withEmulator(async (emu, { s3 }) => {

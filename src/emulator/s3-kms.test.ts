@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutBucketEncryptionCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
-import { withEmulator } from '../../test/support/emulator.js';
+import { failure, withEmulator } from '../../test/support/emulator.js';
 
 /**
  * The caller's own use of an SSE-KMS key through S3: "To upload an object encrypted with an AWS KMS key, you need
@@ -10,16 +10,6 @@ import { withEmulator } from '../../test/support/emulator.js';
  * kms:Decrypt permissions" (S3 user guide, UsingKMSEncryption); a multipart upload needs both (mpuoverview).
  */
 const ROOT = 'arn:aws:iam::000000000000:root';
-
-async function failure(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  throw new Error('expected the request to fail');
-}
 
 test('SSE-KMS through S3: a write needs kms:GenerateDataKey, a read kms:Decrypt (HEAD neither), a multipart upload both, as the key policy says', async () => {
   await withEmulator(async (_emu, { s3, kms }) => {

@@ -167,3 +167,14 @@ export async function grantPersonalize(c: Clients, bucket: string, roleName = 's
   await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: personalizeBucketPolicy(bucket, scope.partition) }));
   return role.Role!.Arn!;
 }
+
+/** How an SDK request failed (error name, HTTP status, message); fails the test when it did not. */
+export async function failure(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
+  }
+  throw new Error('expected the request to fail');
+}
