@@ -236,6 +236,8 @@ export interface PutOptions {
   ifNoneMatch?: '*';
   /** Conditional write: replace only this ETag (412 otherwise). */
   ifMatch?: string;
+  /** Aborts the request (a lock renewal that must not outlive its lease). */
+  signal?: AbortSignal;
 }
 
 export interface S3Port {

@@ -73,6 +73,7 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
    */
   async function send(bucket: string, key: string, body: ObjectBody, options: PutOptions | undefined): Promise<{ etag: string; bytes: number }> {
     const params = { Bucket: bucket, Key: key, ...conditions(options) };
+    const abort = options?.signal ? { abortSignal: options.signal } : {};
     if (body.file !== undefined) {
       const size = (await stat(body.file)).size;
       if (size >= threshold) {
@@ -81,11 +82,11 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
         return { etag: out.ETag ?? '', bytes: size };
       }
       const data = await readFile(body.file);
-      const out = await c.run('PutObject', () => client.send(new PutObjectCommand({ ...params, Body: data })));
+      const out = await c.run('PutObject', () => client.send(new PutObjectCommand({ ...params, Body: data }), abort));
       return { etag: out.ETag ?? '', bytes: data.length };
     }
     const data = typeof body.data === 'string' ? Buffer.from(body.data, 'utf8') : (body.data ?? Buffer.alloc(0));
-    const out = await c.run('PutObject', () => client.send(new PutObjectCommand({ ...params, Body: data })));
+    const out = await c.run('PutObject', () => client.send(new PutObjectCommand({ ...params, Body: data }), abort));
     return { etag: out.ETag ?? '', bytes: data.length };
   }
 
