@@ -1,5 +1,5 @@
 import { inputError } from '../util/errors.js';
-import { validateAccounts, type AccountCredentials } from './auth/accounts.js';
+import { validateAccounts, validateRoleSessions, type AccountCredentials, type RoleSessionCredentials } from './auth/accounts.js';
 import { validateCredentialExpiry, type CredentialExpiry } from './auth/expiry.js';
 import { validateQuotas, type Quotas } from './personalize/quotas.js';
 
@@ -39,6 +39,11 @@ export interface EmulatorOptions {
    * account (its own IAM, Personalize resources and KMS keys; S3 buckets belong to the account that created them).
    */
   accounts?: AccountCredentials[];
+  /**
+   * Credentials that act as a session of a role (a CI role): every request signed with them is authorized by that
+   * role's policies and permissions boundary, in every service, as on AWS. Default: none (every caller is root).
+   */
+  roleSessions?: RoleSessionCredentials[];
   /** Makes the default credentials expire after this many signed requests or milliseconds (renewCredentials()). */
   credentialExpiry?: CredentialExpiry;
   /** Largest single PUT / part body accepted, in bytes (default 5 GiB, as S3). */
@@ -69,6 +74,7 @@ export interface ResolvedOptions {
   secretAccessKey: string;
   accountId: string;
   accounts: AccountCredentials[];
+  roleSessions: RoleSessionCredentials[];
   credentialExpiry?: CredentialExpiry;
   maxObjectBytes: number;
   pageSize?: number;
@@ -92,6 +98,7 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     faults: validateFaults(o.faults ?? {}),
     ...defaults,
     accounts,
+    roleSessions: validateRoleSessions([defaults, ...accounts], o.roleSessions ?? []),
     ...(credentialExpiry ? { credentialExpiry } : {}),
     maxObjectBytes: o.maxObjectBytes ?? 5 * 1024 ** 3,
     pageSize: positiveInt('pageSize', o.pageSize),

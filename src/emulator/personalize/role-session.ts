@@ -45,14 +45,14 @@ function trustPolicy(doc: string): Policy {
   return { statements: p.statements.map((st) => (st.resources || st.notResources ? st : { ...st, resources: ['*'] })) };
 }
 
-function policyDocument(emu: Emu, arn: string): string | undefined {
+export function policyDocument(emu: Emu, arn: string): string | undefined {
   const managed = managedPolicy(arn);
   if (managed) return managed.document;
   const customer = emu.store.state.iam.policies;
   return Object.prototype.hasOwnProperty.call(customer, arn) ? customer[arn]!.document : undefined;
 }
 
-function identityPolicies(emu: Emu, seen: RoleSnapshot): Policy[] {
+export function identityPolicies(emu: Emu, seen: RoleSnapshot): Policy[] {
   const docs = [...Object.values(seen.inlinePolicies), ...seen.attachedPolicies.map((arn) => policyDocument(emu, arn)).filter((d): d is string => d !== undefined)];
   return docs.map((d) => parsePolicy(d));
 }
