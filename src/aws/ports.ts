@@ -283,11 +283,23 @@ export interface RoleInfo {
   description?: string;
   tags: Tags;
   createdAt?: Date;
+  /** The ARN of the managed policy set as the role's permissions boundary. */
+  permissionsBoundary?: string;
+}
+
+/** One action on one resource, as IAM's policy simulator decided it for a role's policies. */
+export interface SimulatedDecision {
+  action: string;
+  resource: string;
+  decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
 }
 
 export interface IamPort {
   getRole(name: string): Promise<RoleInfo | undefined>;
-  createRole(input: { name: string; trustPolicy: string; description: string; tags: Tags }): Promise<string>;
+  createRole(input: { name: string; trustPolicy: string; description: string; tags: Tags; permissionsBoundary?: string }): Promise<string>;
+  putRolePermissionsBoundary(name: string, policyArn: string): Promise<void>;
+  /** SimulatePrincipalPolicy: what the role's own policies (within its boundary) allow, per action and resource. */
+  simulatePrincipalPolicy(input: { roleArn: string; actions: string[]; resource: string; context?: Record<string, string> }): Promise<SimulatedDecision[]>;
   updateAssumeRolePolicy(name: string, policy: string): Promise<void>;
   getRolePolicy(name: string, policyName: string): Promise<string | undefined>;
   putRolePolicy(name: string, policyName: string, policy: string): Promise<void>;

@@ -13,11 +13,12 @@ import { FakeAws } from '../../test/support/fake-aws.js';
 import { fakeDeps } from '../../test/support/engine-fakes.js';
 import { testSpec } from '../../test/support/spec.js';
 import type { StateSpec } from '../spec/types.js';
-import { ciPolicy, readOnly } from './ci-policy.js';
+import { boundaryPolicy, ciPolicy, readOnly } from './ci-policy.js';
 import { planPipeline } from '../engine/plan.js';
 
 const STATE: StateSpec = { backend: 's3', bucket: 'team-state', key: 'segflow/demo.json', region: 'us-east-1' };
 const ACCOUNT = '000000000000';
+const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/segflow-boundary`;
 const env = { account: ACCOUNT, region: 'us-east-1', partition: 'aws' };
 
 /** The IAM action an API operation needs (S3's differ from the operation's name; STS GetCallerIdentity needs none). */
@@ -54,7 +55,9 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
   const deps = { ...base, ports: () => (world.newSession(), counters.push(world.calls), world) };
   await world.s3.createBucket('team-state');
   // Tags, then other tags: the second apply tags and untags what exists.
-  const spec = testSpec({ state: STATE, interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, tags: { team: 'growth' } });
+  const base0 = testSpec({ state: STATE, interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, tags: { team: 'growth' } });
+  const spec = { ...base0, iam: { permissionsBoundary: BOUNDARY } };
+  world.iamWorld.policies.set(BOUNDARY, JSON.stringify(boundaryPolicy(spec, env)));
   const retagged = { ...spec, tags: { owner: 'ads' } };
   const cwd = await mkdtemp(join(tmpdir(), 'segflow-policy-'));
   const common = { spec, cwd, signal: new AbortController().signal, emit: () => undefined, deps, pollInitialMs: 1, pollMaxMs: 2 };
@@ -110,7 +113,7 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
 });
 
 test('s3:// sources are read-only, under the glob\'s literal prefix', () => {
-  const spec = testSpec({ source: ['s3://lake/events/date=*/part-*.parquet', 's3://lake/extra.csv'] });
+  const spec = { ...testSpec({ source: ['s3://lake/events/date=*/part-*.parquet', 's3://lake/extra.csv'] }), iam: { permissionsBoundary: BOUNDARY } };
   const policy = ciPolicy(spec, env);
   assert.ok(allowed(policy, 's3:GetObject', 'arn:aws:s3:::lake/events/date=2024-01-01/part-0.parquet'));
   assert.ok(allowed(policy, 's3:GetObject', 'arn:aws:s3:::lake/extra.csv'));

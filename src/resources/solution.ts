@@ -4,6 +4,7 @@ import { inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.j
 import { createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
 import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
+import { ownsPersonalizeResource, requireOurs } from './ownership.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 
 export function recipeArn(spec: Spec, partition = 'aws'): string {
@@ -61,6 +62,7 @@ export const solutionStep: StepDefinition = {
   async observe(ctx, desired) {
     const seen = await describeSolution(ctx, personalizeArn(ctx.env, 'solution', desired.name));
     if (seen.exists) {
+      await requireOurs(ctx, 'solution', 'solution', desired.name, seen.arn!);
       const drift = driftOf(seen, solutionConfig(ctx.spec, ctx.env.partition));
       if (drift.replace.length > 0) seen.drift = [...drift.replace, ...drift.update];
       else if (drift.update.length > 0) Object.assign(seen, { drift: drift.update, updatable: true });
@@ -70,6 +72,8 @@ export const solutionStep: StepDefinition = {
   async apply(ctx, desired) {
     const arn = personalizeArn(ctx.env, 'solution', desired.name);
     let seen = await describeSolution(ctx, arn);
+    // Never update, replace (delete) or train someone else's solution that happens to have this name.
+    if (seen.exists) await requireOurs(ctx, 'solution', 'solution', desired.name, arn);
     const config = solutionConfig(ctx.spec, ctx.env.partition);
     const drift = seen.exists ? driftOf(seen, config) : { replace: [], update: [] };
     if (seen.exists && seen.phase !== 'failed' && drift.replace.length === 0 && drift.update.length > 0) {
@@ -111,11 +115,16 @@ export const solutionStep: StepDefinition = {
   status(ctx, record) {
     return record.arn ? describeSolution(ctx, record.arn) : Promise.resolve(undefined);
   },
-  /** Every solution in the pipeline's dataset groups (their versions go with them). */
+  /** Every solution of this pipeline in its dataset groups (their versions go with them); anyone else's stays. */
   async destroy(ctx) {
     const deleted: string[] = [];
+    const kept: string[] = [];
     for (const group of await ourDatasetGroups(ctx)) {
       for (const s of await ctx.aws.personalize.listSolutions(group)) {
+        if (!(await ownsPersonalizeResource(ctx, 'solution', s.arn))) {
+          kept.push(`solution ${s.name}: not created by segflow for this pipeline, left as it is`);
+          continue;
+        }
         ctx.progress('solution', { message: `deleting solution ${s.name}` });
         try {
           if (await deleteSolution(ctx, s.arn, s.name)) deleted.push(`solution ${s.name}`);
@@ -124,6 +133,6 @@ export const solutionStep: StepDefinition = {
         }
       }
     }
-    return { deleted };
+    return { deleted, kept };
   },
 };

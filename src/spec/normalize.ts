@@ -51,8 +51,9 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
   const rawState = raw['state'] as Raw | undefined;
   const state: StateSpec =
     rawState?.['backend'] === 's3'
-      ? { backend: 's3', bucket: rawState['bucket'], key: rawState['key'], region: rawState['region'] ?? region }
+      ? { backend: 's3', bucket: rawState['bucket'], key: rawState['key'], region: rawState['region'] ?? region, ...(rawState['kmsKeyArn'] !== undefined && { kmsKeyArn: rawState['kmsKeyArn'] }) }
       : { backend: 'local' };
+  const rawIam = raw['iam'] as Raw | undefined;
   return {
     version: 1,
     name: raw['name'],
@@ -104,6 +105,8 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
     budget: { maxUsd: raw['budget'].maxUsd, ...(raw['budget'].prices !== undefined && { prices: { ...raw['budget'].prices } }) },
     tags: { ...(raw['tags'] ?? {}) },
     state,
+    ...(rawIam?.['roleArn'] !== undefined && { iam: { roleArn: rawIam['roleArn'] } }),
+    ...(rawIam?.['permissionsBoundary'] !== undefined && { iam: { permissionsBoundary: rawIam['permissionsBoundary'] } }),
   };
 }
 

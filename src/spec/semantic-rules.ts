@@ -7,6 +7,8 @@ import { get, isObj, type Obj, type Report } from './rule-helpers.js';
 import { bucketNameProblem } from './s3-bucket-name.js';
 import { checkSources } from './source-rules.js';
 import { checkState } from './state-rules.js';
+import { checkIam } from './iam-rules.js';
+import { checkStoragePaths } from './storage-paths.js';
 import { checkTestStart } from './test-start.js';
 import type { SpecPath, YamlSource } from './yaml-source.js';
 
@@ -38,6 +40,8 @@ export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic
   checkRecipeAndQueries(spec, report);
   checkAttributes(spec, report);
   checkState(spec, ctx.targetOverride, report);
+  checkIam(spec, report);
+  checkStoragePaths(spec, report);
   out.push(...filterDiagnostics(spec, ctx.src));
   const bucket = get(spec, ['storage', 'bucket']);
   if (typeof bucket === 'string') {

@@ -20,6 +20,7 @@ const refused = ExitCode.refused;
 export const ERRORS = {
   CLI_USAGE: { exit: input, meaning: 'a command line that does not parse: unknown flag, missing FILE, bad value' },
   SPEC_FILE: { exit: input, meaning: 'the pipeline file cannot be read' },
+  SPEC_IAM_REQUIRED: { exit: input, meaning: 'iam-policy: the spec has neither iam.permissionsBoundary nor iam.roleArn, so a CI role that creates the role could escalate' },
   SPEC_INVALID: { exit: input, meaning: 'the pipeline file has errors; each is listed as FILE:LINE:COL with its own SPEC_ code' },
   DATA_ATTRIBUTE_TOO_LONG: { exit: input, meaning: 'a categorical attribute value longer than Personalize allows (1,000 characters)' },
   DATA_BAD_HEADER: { exit: input, meaning: 'a CSV header that cannot be read' },
@@ -51,6 +52,9 @@ export const ERRORS = {
   INIT_TIMESTAMP: { exit: input, meaning: 'segflow init: the timestamp column cannot be parsed' },
   PLAN_BUCKET_FORBIDDEN: { exit: input, meaning: 'storage.bucket exists and this identity may not use it (another account owns the name)' },
   PLAN_KMS_KEY: { exit: input, meaning: 'storage.kmsKeyArn is missing, disabled, or its key policy does not let Personalize and the role use it (the statement to add is printed)' },
+  PLAN_FOREIGN_RESOURCE: { exit: input, meaning: 'a resource with the name segflow would give it exists and was not created by segflow for this pipeline (no ownership tag): segflow will not adopt, change or delete it' },
+  PLAN_ROLE: { exit: input, meaning: 'iam.roleArn does not exist, or does not trust Personalize or allow what the pipeline needs (what is missing is named)' },
+  PLAN_ROLE_FOREIGN: { exit: input, meaning: 'the IAM role segflow would create exists and was not created by segflow for this pipeline: rename the pipeline or use it as iam.roleArn' },
   PLAN_OVER_BUDGET: { exit: refused, meaning: 'the estimate exceeds budget.maxUsd (and --approve-cost was not given); the cheaper runs are listed' },
   PLAN_STALE: { exit: refused, meaning: 'a saved plan whose spec or world moved since it was saved' },
   APPLY_NOT_CONFIRMED: { exit: refused, meaning: 'apply needs a confirmation and there is no terminal' },
