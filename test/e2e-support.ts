@@ -53,11 +53,15 @@ export interface SpecOptions {
   trainStart?: string;
   /** queries.items.sample (default 20). */
   sample?: number;
+  /** target.profile: sign with this profile's credentials (a standalone emulator's --account or --role-session). */
+  profile?: string;
+  /** spec.iam: an existing role, or the boundary of the role segflow creates. */
+  iam?: { roleArn: string } | { permissionsBoundary: string };
 }
 
 export function specYaml(o: SpecOptions = {}): string {
   const name = o.name ?? 'e2e';
-  const target = [`kind: local`, ...(o.endpoint ? [`endpoint: "${o.endpoint}"`] : []), ...(o.region ? [`region: ${o.region}`] : [])].join(', ');
+  const target = [`kind: local`, ...(o.endpoint ? [`endpoint: "${o.endpoint}"`] : []), ...(o.region ? [`region: ${o.region}`] : []), ...(o.profile ? [`profile: ${o.profile}`] : [])].join(', ');
   const prefix = o.prefix ?? `${name}/`;
   const storage = [`bucket: ${o.bucket ?? `segflow-${name}`}`, `prefix: ${/^[\w/-]*$/.test(prefix) ? prefix : JSON.stringify(prefix)}`];
   if (o.kmsKeyArn) storage.push(`kmsKeyArn: "${o.kmsKeyArn}"`);
@@ -82,6 +86,7 @@ export function specYaml(o: SpecOptions = {}): string {
     `segments: { numResults: { count: ${o.count ?? 10} } }`,
     `budget: { maxUsd: ${o.maxUsd ?? 25} }`,
     ...(o.tags ? [`tags: ${JSON.stringify(o.tags)}`] : []),
+    ...(o.iam ? [`iam: ${JSON.stringify(o.iam)}`] : []),
     '',
   ].join('\n');
 }

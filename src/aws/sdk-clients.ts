@@ -57,8 +57,10 @@ export function createSdkClients(opts: ClientOptions): SdkClients {
   const local = target.kind === 'local';
   if (local && !opts.endpoint) throw new Error('local target needs an emulator endpoint');
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  // A local target signs with the emulator's test credentials, or with a named profile's (a standalone emulator that
+  // knows other accounts or role sessions: a CI role tried locally).
   const access = local
-    ? { endpoint: opts.endpoint, credentials: LOCAL_CREDENTIALS }
+    ? { endpoint: opts.endpoint, ...(target.profile ? { profile: target.profile } : { credentials: LOCAL_CREDENTIALS }) }
     : target.profile
       ? { profile: target.profile }
       : {}; // the SDK's default credential chain

@@ -17,19 +17,20 @@ export function datasetGroupArn(ctx: StepContext): string {
 }
 
 /**
- * Every dataset group of this pipeline: the recorded one, the one its deterministic name gives, and any tagged
- * segflow:pipeline=<name> (left by an interrupted run or an earlier name). Computed once per destroy.
+ * Every dataset group of this pipeline: the recorded one, and the one its deterministic name gives if it carries
+ * the tag segflow:pipeline=<name> (left by a run interrupted before it recorded it; without the tag it is someone
+ * else's). Only names this pipeline gives are read: another pipeline's (`<name>-uk-dsg`) are not its business, and
+ * its CI policy may not read them. Computed once per destroy.
  */
 export function ourDatasetGroups(ctx: DestroyContext): Promise<string[]> {
   return ctx.once('dataset-groups', async () => {
     const found = new Set<string>();
     const recorded = ctx.state.step('dataset-group')?.arn;
     if (recorded) found.add(recorded);
-    // Not the deterministic name by itself: a group of that name that carries no tag of ours is someone else's.
-    for (const g of await ctx.aws.personalize.listDatasetGroups()) {
-      if (!g.name.startsWith(`${ctx.spec.name}-`) || found.has(g.arn)) continue;
-      const tags = await ctx.aws.personalize.listTagsForResource(g.arn);
-      if (tags[TAG_PIPELINE] === ctx.spec.name) found.add(g.arn);
+    const named = personalizeArn(ctx.env, 'dataset-group', longLivedName(ctx.spec, 'dsg'));
+    if (!found.has(named) && (await ctx.aws.personalize.describeDatasetGroup(named))) {
+      const tags = await ctx.aws.personalize.listTagsForResource(named);
+      if (tags[TAG_PIPELINE] === ctx.spec.name) found.add(named);
     }
     const live: string[] = [];
     for (const arn of found) if (await ctx.aws.personalize.describeDatasetGroup(arn)) live.push(arn);
@@ -86,6 +87,7 @@ export const datasetGroupStep: StepDefinition = {
       deleted.push(...(await deleteFilters(ctx, 'dataset-group', arn)));
       // Someone else's solution or filter in segflow's group keeps it (segflow deletes only what it created).
       const others = [
+        ...(await ctx.aws.personalize.listDatasets(arn)).map((d) => `dataset ${d.name}`),
         ...(await ctx.aws.personalize.listSolutions(arn)).map((s) => `solution ${s.name}`),
         ...(await ctx.aws.personalize.listFilters(arn)).map((f) => `filter ${f.name}`),
       ];

@@ -121,7 +121,8 @@ export const solutionStep: StepDefinition = {
     const kept: string[] = [];
     for (const group of await ourDatasetGroups(ctx)) {
       for (const s of await ctx.aws.personalize.listSolutions(group)) {
-        if (!(await ownsPersonalizeResource(ctx, 'solution', s.arn))) {
+        // Only the name this pipeline gives is read (its CI policy covers no other); any other solution is someone else's.
+        if (s.name !== longLivedName(ctx.spec, 'solution') || !(await ownsPersonalizeResource(ctx, 'solution', s.arn))) {
           kept.push(`solution ${s.name}: not created by segflow for this pipeline, left as it is`);
           continue;
         }

@@ -59,6 +59,9 @@ function checkTarget(spec: Obj, ctx: RuleContext, report: Report): void {
     const via = ctx.targetOverride === 'aws' && declared !== 'aws' ? ' (--target aws was given)' : '';
     report('error', 'SPEC_REGION_REQUIRED', `target.region is required for target kind aws${via}, e.g. region: eu-west-1`, get(spec, ['target']) === undefined ? [] : ['target', 'kind'], 'key');
   }
+  if (kind === 'local' && get(spec, ['target', 'profile']) !== undefined && get(spec, ['target', 'endpoint']) === undefined) {
+    report('error', 'SPEC_PROFILE_LOCAL', 'target.profile with target kind local needs target.endpoint: the embedded emulator knows only its test credentials; a standalone `segflow emulator --account/--role-session` knows others', ['target', 'profile'], 'key');
+  }
   if (kind === 'aws' && get(spec, ['target', 'endpoint']) !== undefined) {
     report('error', 'SPEC_ENDPOINT_AWS', 'target.endpoint is for the local emulator only; with kind aws the SDK finds the AWS endpoint itself', ['target', 'endpoint'], 'key');
   }
