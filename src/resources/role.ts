@@ -207,9 +207,9 @@ export const roleStep: StepDefinition = {
     const recorded = ctx.state.step('role');
     const names = new Set([
       ...(recorded?.name && !recorded.outputs?.['external'] ? [recorded.name] : []),
-      roleName(ctx.spec, ctx.env),
-      // The name segflow 0.1 gave the role, before it carried the region.
-      longLivedName(ctx.spec, 'personalize'),
+      // The names this pipeline gives its role (now, and in segflow 0.1, before it carried the region); with
+      // iam.roleArn only those the state says segflow made, since its CI policy may read no other role.
+      ...(external ? [] : [roleName(ctx.spec, ctx.env), longLivedName(ctx.spec, 'personalize')]),
       ...(ctx.state.current.orphans ?? []).filter((o) => o.kind === 'role' && o.name).map((o) => o.name!),
     ]);
     if (external) names.delete(external);
@@ -228,6 +228,10 @@ export const roleStep: StepDefinition = {
         for (const attached of await ctx.aws.iam.listAttachedRolePolicies(name)) await ctx.aws.iam.detachRolePolicy(name, attached.arn);
         await ctx.aws.iam.deleteRole(name);
       } catch (e) {
+        if (external && isAwsError(e, 'access-denied')) {
+          kept.push(`role ${name}: segflow made it before iam.roleArn, and these credentials may not delete it (${e.code}); delete it by hand`);
+          continue;
+        }
         throw awsFailure('role', `deleting role ${name}`, e);
       }
       deleted.push(`role ${name}`);
