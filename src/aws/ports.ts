@@ -216,6 +216,14 @@ export interface BucketEncryption {
   bucketKeyEnabled?: boolean;
 }
 
+/** A lifecycle rule on a key prefix: expire objects, or abort multipart uploads left incomplete, after N days. */
+export interface LifecycleRule {
+  id: string;
+  prefix: string;
+  abortIncompleteUploadsAfterDays?: number;
+  expireAfterDays?: number;
+}
+
 export interface PublicAccessBlock {
   blockPublicAcls: boolean;
   ignorePublicAcls: boolean;
@@ -256,6 +264,14 @@ export interface S3Port {
   getBucketTagging(bucket: string): Promise<Tags | undefined>;
   putBucketTagging(bucket: string, tags: Tags): Promise<void>;
   getBucketVersioning(bucket: string): Promise<'Enabled' | 'Suspended' | undefined>;
+  /** The IDs of the bucket's lifecycle rules; undefined when it has no lifecycle configuration. */
+  getBucketLifecycleRuleIds(bucket: string): Promise<string[] | undefined>;
+  /** Replaces the bucket's lifecycle configuration with these rules. */
+  putBucketLifecycle(bucket: string, rules: LifecycleRule[]): Promise<void>;
+  /** In-progress multipart uploads under a prefix (every page). */
+  listMultipartUploads(bucket: string, prefix: string): Promise<Array<{ key: string; uploadId: string; initiated?: Date }>>;
+  /** Aborting an upload that is already gone succeeds. */
+  abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
 
   headObject(bucket: string, key: string): Promise<ObjectInfo | undefined>;
   putObject(bucket: string, key: string, body: ObjectBody, options?: PutOptions): Promise<{ etag: string; bytes: number }>;

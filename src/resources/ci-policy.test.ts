@@ -37,6 +37,9 @@ function actionOf(op: string): string | undefined {
     PutPublicAccessBlock: 's3:PutBucketPublicAccessBlock',
     GetBucketEncryption: 's3:GetEncryptionConfiguration',
     PutBucketEncryption: 's3:PutEncryptionConfiguration',
+    GetBucketLifecycleConfiguration: 's3:GetLifecycleConfiguration',
+    PutBucketLifecycleConfiguration: 's3:PutLifecycleConfiguration',
+    ListMultipartUploads: 's3:ListBucketMultipartUploads',
   };
   return s3[name] ?? `s3:${name}`;
 }
@@ -77,12 +80,16 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
       .map((s) => s.arn)
       .filter((a): a is string => typeof a === 'string');
     await pipelineStatus(common);
+    // An upload an interrupted apply left incomplete: destroy aborts it (under the CI policy too).
+    world.s3World.buckets.get(spec.storage.bucket)!.uploads = [{ key: `${spec.storage.prefix}input/interactions.csv`, uploadId: 'u1' }];
     await destroyPipeline({ ...common, keepData: false });
+    assert.equal(world.s3World.buckets.get(spec.storage.bucket), undefined, 'the bucket is gone');
 
     const policy = ciPolicy(spec, env);
     const actions = new Set(policy.Statement.flatMap((s) => [s['Action']].flat() as string[]));
     const used = new Set(counters.flatMap((c) => Object.keys(c.snapshot())).map(actionOf).filter((a): a is string => a !== undefined));
     assert.ok(used.size > 30, `saw ${used.size} actions`);
+    for (const a of ['s3:AbortMultipartUpload', 's3:ListBucketMultipartUploads', 's3:PutLifecycleConfiguration', 'iam:CreateRole']) assert.ok(used.has(a), a);
     assert.deepEqual([...used].filter((a) => !actions.has(a)).sort(), [], 'actions the engine used that the policy lacks');
 
     // Every resource apply recorded is within the policy, by the emulator's IAM evaluator.

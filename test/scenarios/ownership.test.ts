@@ -11,6 +11,7 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateDatasetGroupCommand, DescribeDatasetGroupCommand, ListDatasetGroupsCommand } from '@aws-sdk/client-personalize';
+import { CreateBucketCommand, CreateMultipartUploadCommand, GetBucketLifecycleConfigurationCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import type { SdkClients } from '../../src/aws/sdk-clients.js';
 import type { StandaloneEmulator } from '../reliability/support.js';
 import { ACCOUNT, emulatorCalls, pipeline, resetCalls, show, useStrictEmulator } from './support.js';
@@ -79,6 +80,24 @@ describe('scenarios: resources with segflow\'s names that segflow did not create
     assert.match(r.stderr, /error PLAN_ROLE: iam\.roleArn \S+ cannot do what Personalize needs for this pipeline: its trust policy does not let personalize\.amazonaws\.com assume it/);
     assert.match(r.stderr, /write s3:\/\/segflow-taken\/taken\/output\/\*/);
     assert.equal(await roleSnapshot(emu.aws, 'taken-personalize-us-east-1'), before);
+  });
+
+  test('incomplete multipart uploads: a bucket segflow creates aborts them after a week; destroy aborts the pipeline\'s own, not anyone else\'s', async () => {
+    const own = await pipeline(emu, { name: 'mpu' });
+    await own.apply();
+    const rules = (await emu.aws.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'segflow-mpu' }))).Rules ?? [];
+    assert.deepEqual(rules.map((r) => [r.ID, r.Filter?.Prefix, r.Status, r.AbortIncompleteMultipartUpload?.DaysAfterInitiation]), [['segflow-abort-incomplete-multipart-uploads', '', 'Enabled', 7]]);
+    await own.destroy();
+    // A shared bucket someone else owns: segflow adds no lifecycle rule, and aborts only uploads under its prefix.
+    await emu.aws.s3.send(new CreateBucketCommand({ Bucket: 'shared-mpu' }));
+    const guest = await pipeline(emu, { name: 'guest', bucket: 'shared-mpu' });
+    await guest.apply();
+    await assert.rejects(emu.aws.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'shared-mpu' })), { name: 'NoSuchLifecycleConfiguration' });
+    for (const Key of ['guest/input/interactions.csv', 'guest/output/partial.out', 'owner/big.bin']) await emu.aws.s3.send(new CreateMultipartUploadCommand({ Bucket: 'shared-mpu', Key }));
+    const destroyed = await guest.destroy();
+    assert.match(destroyed.stdout + destroyed.stderr, /2 incomplete multipart upload\(s\) under s3:\/\/shared-mpu\/guest\//);
+    const left = (await emu.aws.s3.send(new ListMultipartUploadsCommand({ Bucket: 'shared-mpu' }))).Uploads ?? [];
+    assert.deepEqual(left.map((u) => u.Key), ['owner/big.bin']);
   });
 
   test('a hand-made dataset group with segflow\'s name: plan refuses it (PLAN_FOREIGN_RESOURCE); destroy leaves it', async () => {

@@ -6,6 +6,7 @@ import * as mp from './multipart.js';
 import * as objects from './objects.js';
 import * as deletes from './deletes.js';
 import * as tagging from './tagging.js';
+import * as lifecycle from './lifecycle.js';
 import * as versioning from './versioning.js';
 import type { S3Request } from './responses.js';
 
@@ -61,6 +62,7 @@ export function routeS3(r: S3Request): Route {
         if (q.has('encryption')) return ['PutBucketEncryption', config.putBucketEncryption];
         if (q.has('versioning')) return ['PutBucketVersioning', versioning.putBucketVersioning];
         if (q.has('tagging')) return ['PutBucketTagging', tagging.putBucketTagging];
+        if (q.has('lifecycle')) return ['PutBucketLifecycleConfiguration', lifecycle.putBucketLifecycleConfiguration];
         if ([...q.keys()].length > 0) notImplemented();
         return ['CreateBucket', buckets.createBucket];
       case 'GET':
@@ -72,7 +74,9 @@ export function routeS3(r: S3Request): Route {
         if (q.has('versions')) return ['ListObjectVersions', versioning.listObjectVersions];
         if (q.has('tagging')) return ['GetBucketTagging', tagging.getBucketTagging];
         if (q.get('list-type') === '2') return ['ListObjectsV2', listObjectsV2];
-        if (q.has('uploads') || q.has('acl')) notImplemented();
+        if (q.has('lifecycle')) return ['GetBucketLifecycleConfiguration', lifecycle.getBucketLifecycleConfiguration];
+        if (q.has('uploads')) return ['ListMultipartUploads', lifecycle.listMultipartUploads];
+        if (q.has('acl')) notImplemented();
         return ['ListObjects', listObjectsV1];
       case 'HEAD':
         return ['HeadBucket', buckets.headBucket];
@@ -81,6 +85,7 @@ export function routeS3(r: S3Request): Route {
         if (q.has('policy')) return ['DeleteBucketPolicy', config.deleteBucketPolicy];
         if (q.has('encryption')) return ['DeleteBucketEncryption', config.deleteBucketEncryption];
         if (q.has('tagging')) return ['DeleteBucketTagging', tagging.deleteBucketTagging];
+        if (q.has('lifecycle')) return ['DeleteBucketLifecycle', lifecycle.deleteBucketLifecycle];
         if ([...q.keys()].length > 0) notImplemented();
         return ['DeleteBucket', buckets.deleteBucket];
       case 'POST':

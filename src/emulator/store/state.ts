@@ -89,6 +89,8 @@ export interface S3Bucket {
   versioning?: 'Enabled' | 'Suspended';
   /** Versioned buckets: every version older than `objects[key]`, and delete markers, newest first. */
   versions?: Record<string, S3Version[]>;
+  /** PutBucketLifecycleConfiguration's rules (stored and reported, never run). */
+  lifecycle?: Array<{ id?: string; status: 'Enabled' | 'Disabled'; prefix: string; expirationDays?: number; noncurrentDays?: number; abortDays?: number }>;
 }
 
 export interface IamRole {
