@@ -237,6 +237,11 @@ export interface ObjectBody {
   file?: string;
 }
 
+/** Reads of someone else's Requester Pays bucket must say the requester pays (x-amz-request-payer: requester). */
+export interface ReadOptions {
+  requesterPays?: boolean;
+}
+
 export interface PutOptions {
   metadata?: Record<string, string>;
   contentType?: string;
@@ -273,13 +278,13 @@ export interface S3Port {
   /** Aborting an upload that is already gone succeeds. */
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
 
-  headObject(bucket: string, key: string): Promise<ObjectInfo | undefined>;
+  headObject(bucket: string, key: string, options?: ReadOptions): Promise<ObjectInfo | undefined>;
   putObject(bucket: string, key: string, body: ObjectBody, options?: PutOptions): Promise<{ etag: string; bytes: number }>;
-  /** Streams the object into a file; undefined when absent. */
-  downloadObject(bucket: string, key: string, file: string): Promise<ObjectInfo | undefined>;
+  /** Streams the object into a file; undefined when absent. `ifMatch`: only that version of it (412 otherwise). */
+  downloadObject(bucket: string, key: string, file: string, options?: ReadOptions & { ifMatch?: string }): Promise<ObjectInfo | undefined>;
   /** The object's text (a given version's with `versionId`); undefined when absent. */
   getObjectText(bucket: string, key: string, options?: { versionId?: string }): Promise<ObjectText | undefined>;
-  listObjects(bucket: string, prefix: string): Promise<ObjectInfo[]>;
+  listObjects(bucket: string, prefix: string, options?: ReadOptions): Promise<ObjectInfo[]>;
   listObjectVersions(bucket: string, prefix: string): Promise<ObjectVersionInfo[]>;
   deleteObject(bucket: string, key: string, options?: { versionId?: string; ifMatch?: string }): Promise<void>;
   /** Deletes in batches of 1,000; per-key failures come back, never silently dropped. */

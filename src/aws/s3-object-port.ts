@@ -19,7 +19,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { CallCounter } from './call-counter.js';
 import { PortCalls } from './port-call.js';
-import type { ObjectBody, ObjectInfo, ObjectText, ObjectVersionInfo, PutOptions, S3Port } from './ports.js';
+import type { ObjectBody, ObjectInfo, ObjectText, ObjectVersionInfo, PutOptions, ReadOptions, S3Port } from './ports.js';
 
 /** Files at least this big go up in parts (several in flight), like `segflow apply` always did. */
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
@@ -49,6 +49,11 @@ function objectInfo(
   if (o.VersionId) info.versionId = o.VersionId;
   if (o.LastModified) info.lastModified = o.LastModified;
   return info;
+}
+
+/** A Requester Pays read says who pays. */
+function payer(options: ReadOptions | undefined): { RequestPayer?: 'requester' } {
+  return options?.requesterPays ? { RequestPayer: 'requester' } : {};
 }
 
 function conditions(options: PutOptions | undefined) {
@@ -91,7 +96,7 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
   }
 
   return {
-    headObject: (bucket, key) => c.read('HeadObject', async () => objectInfo(key, await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })))),
+    headObject: (bucket, key, options) => c.read('HeadObject', async () => objectInfo(key, await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...payer(options) })))),
 
     async putObject(bucket, key, body, options) {
       const result = await send(bucket, key, body, options);
@@ -99,8 +104,8 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
       return result;
     },
 
-    async downloadObject(bucket, key, file) {
-      const r = await c.read('GetObject', () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+    async downloadObject(bucket, key, file, options) {
+      const r = await c.read('GetObject', () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...payer(options), ...(options?.ifMatch ? { IfMatch: options.ifMatch } : {}) })));
       if (r === undefined) return undefined;
       // Into a sibling file first: a failed transfer never leaves half an object under the final name.
       const partial = `${file}.partial`;
@@ -122,11 +127,11 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
         return out;
       }),
 
-    listObjects: async (bucket, prefix) =>
+    listObjects: async (bucket, prefix, options) =>
       (
         await c.pages(
           'ListObjectsV2',
-          (token) => client.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...maxKeys, ...(token ? { ContinuationToken: token } : {}) })),
+          (token) => client.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...maxKeys, ...payer(options), ...(token ? { ContinuationToken: token } : {}) })),
           (p) => p.Contents,
           (p) => (p.IsTruncated ? p.NextContinuationToken : undefined),
         )

@@ -79,6 +79,8 @@ export function createSdkClients(opts: ClientOptions): SdkClients {
   const s3 = new S3Client({
     ...config(target.region, transfer),
     forcePathStyle: local,
+    // A bucket in another region (an s3:// source, a state bucket) answers 301 with its region: follow it.
+    followRegionRedirects: true,
     // Buffers and files are sent with a plain content-length; no aws-chunked trailers needed.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

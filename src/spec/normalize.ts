@@ -127,6 +127,7 @@ function dataSource(raw: Raw, dir: string): DataSource {
     ...(raw['where'] !== undefined && { where: raw['where'] }),
     onBadRows: raw['onBadRows'] ?? DEFAULTS.onBadRows,
     maxBadRows: raw['maxBadRows'] ?? DEFAULTS.maxBadRows,
+    ...(raw['requesterPays'] === true && { requesterPays: true }),
   };
 }
 

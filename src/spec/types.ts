@@ -34,6 +34,8 @@ export interface DataSource extends BadRowPolicy {
   format: DataFormat;
   /** SQL boolean expression over source columns. */
   where?: string;
+  /** s3:// entries are in a Requester Pays bucket: every read says the requester pays. */
+  requesterPays?: boolean;
 }
 
 export interface InteractionsSource extends DataSource {

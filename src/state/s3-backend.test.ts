@@ -90,3 +90,25 @@ test('deleting the state keeps its last version in the history', async () => {
     assert.deepEqual(history.map((h) => [h.serial, h.current]), [[1, false]]);
   });
 });
+
+for (const versioned of [false, true]) {
+  test(`history --limit N reads the newest N versions, not every one (${versioned ? 'versioned bucket' : 'history prefix'})`, async () => {
+    await withEmulatorPorts(async (ports, emu) => {
+      await ports.s3.createBucket(BUCKET);
+      if (versioned) {
+        const { s3 } = clientsFor(emu.endpoint);
+        await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
+        s3.destroy();
+      }
+      const store = await open(ports);
+      for (let i = 0; i < 12; i++) await store.setStep(`s${i}`, { phase: 'done' });
+      let reads = 0;
+      const counting = { ...ports.s3, getObjectText: (...a: Parameters<typeof ports.s3.getObjectText>) => (reads++, ports.s3.getObjectText(...a)) };
+      const backend = await S3StateBackend.open(counting, BUCKET, KEY);
+      reads = 0;
+      const history = await backend.history(3);
+      assert.deepEqual(history.map((h) => h.serial), [12, 11, 10]);
+      assert.ok(reads <= 6, `${reads} objects read for 3 versions`);
+    });
+  });
+}

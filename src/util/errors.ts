@@ -36,6 +36,7 @@ export const ERRORS = {
   DATA_READ: { exit: input, meaning: 'a data file DuckDB cannot read' },
   DATA_SOURCE: { exit: input, meaning: 'a source location that is not usable (glob matching nothing, not a file)' },
   DATA_SOURCE_ACCESS: { exit: input, meaning: 'an s3:// source the credentials may not read: names bucket and key' },
+  DATA_SOURCE_CHANGED: { exit: run, meaning: 'an s3:// source was replaced between the listing and the download (its ETag changed): run again' },
   DATA_SOURCE_COLUMNS: { exit: input, meaning: 'the files of one source do not have the same columns' },
   DATA_SOURCE_MISSING: { exit: input, meaning: 'a source file, S3 object or bucket that does not exist' },
   DATA_SOURCE_MIXED_FORMATS: { exit: input, meaning: 'one source mixes formats (csv, jsonl, parquet)' },

@@ -15,6 +15,7 @@ import { kmsService } from '../kms/router.js';
 import { handleJson, jsonOperation, sendJsonError, type JsonService } from './json-rpc.js';
 import { sendS3Error, type S3Request } from '../s3/responses.js';
 import { addressOf, routeS3 } from '../s3/router.js';
+import { checkBucketRules } from '../s3/bucket-access-rules.js';
 import { STS_NS, stsOperations } from '../sts.js';
 import { MAX_CONTROL_BODY_BYTES, readBody } from './body.js';
 import { handleAdmin } from './admin.js';
@@ -113,6 +114,7 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
       const r: S3Request = { emu, req, res, info, bucket, key, query, chain: auth.chain };
       const [op, run] = routeS3(r);
       operation = op;
+      checkBucketRules(r, op);
       await run(r);
     } else {
       const params = new Params(queryParams(rawQuery, body, req.headers['content-type']));

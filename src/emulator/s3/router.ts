@@ -7,6 +7,7 @@ import * as objects from './objects.js';
 import * as deletes from './deletes.js';
 import * as tagging from './tagging.js';
 import * as lifecycle from './lifecycle.js';
+import * as rules from './bucket-access-rules.js';
 import * as versioning from './versioning.js';
 import type { S3Request } from './responses.js';
 
@@ -63,6 +64,7 @@ export function routeS3(r: S3Request): Route {
         if (q.has('versioning')) return ['PutBucketVersioning', versioning.putBucketVersioning];
         if (q.has('tagging')) return ['PutBucketTagging', tagging.putBucketTagging];
         if (q.has('lifecycle')) return ['PutBucketLifecycleConfiguration', lifecycle.putBucketLifecycleConfiguration];
+        if (q.has('requestPayment')) return ['PutBucketRequestPayment', rules.putBucketRequestPayment];
         if ([...q.keys()].length > 0) notImplemented();
         return ['CreateBucket', buckets.createBucket];
       case 'GET':
@@ -75,6 +77,7 @@ export function routeS3(r: S3Request): Route {
         if (q.has('tagging')) return ['GetBucketTagging', tagging.getBucketTagging];
         if (q.get('list-type') === '2') return ['ListObjectsV2', listObjectsV2];
         if (q.has('lifecycle')) return ['GetBucketLifecycleConfiguration', lifecycle.getBucketLifecycleConfiguration];
+        if (q.has('requestPayment')) return ['GetBucketRequestPayment', rules.getBucketRequestPayment];
         if (q.has('uploads')) return ['ListMultipartUploads', lifecycle.listMultipartUploads];
         if (q.has('acl')) notImplemented();
         return ['ListObjects', listObjectsV1];
