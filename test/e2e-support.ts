@@ -53,6 +53,8 @@ export interface SpecOptions {
   trainStart?: string;
   /** queries.items.sample (default 20). */
   sample?: number;
+  /** data.interactions.source (default data.csv). */
+  source?: string;
   /** target.profile: sign with this profile's credentials (a standalone emulator's --account or --role-session). */
   profile?: string;
   /** spec.iam: an existing role, or the boundary of the role segflow creates. */
@@ -72,7 +74,7 @@ export function specYaml(o: SpecOptions = {}): string {
     `target: { ${target} }`,
     'data:',
     '  interactions:',
-    '    source: data.csv',
+    `    source: ${o.source ?? 'data.csv'}`,
     '    columns: { USER_ID: user, ITEM_ID: item, TIMESTAMP: ts }',
     `    minInteractionsPerUser: ${o.minInteractionsPerUser ?? 2}`,
     ...(o.attributes
