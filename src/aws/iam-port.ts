@@ -71,13 +71,17 @@ export function sdkIamPort(client: IAMClient): IamPort {
     },
     simulatePrincipalPolicy: async ({ roleArn, actions, resource, context }) => {
       const ContextEntries = Object.entries(context ?? {}).map(([ContextKeyName, value]) => ({ ContextKeyName, ContextKeyValues: [value], ContextKeyType: 'string' as const }));
-      const results = await c.pages(
-        'SimulatePrincipalPolicy',
-        (Marker) =>
-          client.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: actions, ResourceArns: [resource], ...(ContextEntries.length ? { ContextEntries } : {}), Marker })),
-        (p) => p.EvaluationResults,
-        truncated,
-      );
+      // Not c.pages: a role that is not there is an error here (NoSuchEntity), not an empty list.
+      const results = [];
+      for (let Marker: string | undefined; ; ) {
+        const marker = Marker;
+        const page = await c.run('SimulatePrincipalPolicy', () =>
+          client.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: actions, ResourceArns: [resource], ...(ContextEntries.length ? { ContextEntries } : {}), Marker: marker })),
+        );
+        results.push(...(page.EvaluationResults ?? []));
+        Marker = truncated(page);
+        if (!Marker) break;
+      }
       return results.map((r) => ({ action: r.EvalActionName ?? '', resource, decision: (r.EvalDecision ?? 'implicitDeny') as 'allowed' | 'explicitDeny' | 'implicitDeny' }));
     },
     async updateAssumeRolePolicy(name, policy) {

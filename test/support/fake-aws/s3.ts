@@ -198,9 +198,10 @@ export class FakeS3 {
           c.log.push(`put ${key}`);
           return { etag: o.etag, bytes: data.length };
         }),
-      downloadObject: (name, key, file) =>
+      downloadObject: (name, key, file, options) =>
         c.read(S, 'GetObject', async () => {
           const o = this.bucket(name).objects.get(key) ?? fail('NoSuchKey', 'The specified key does not exist.', 404);
+          if (options?.ifMatch !== undefined && options.ifMatch !== o.etag) fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
           await writeFile(file, o.body);
           return this.info(key, o, true);
         }),
