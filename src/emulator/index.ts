@@ -47,7 +47,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     await blobs.sweep(new Set([...s3Blobs(store.state), ...personalizeBlobs(store.state)]));
     // The emulator never writes to the terminal itself: whoever starts it decides where its log lines go.
     const log = options.log ?? (() => undefined);
-    lifecycle = new Lifecycle(opts.lifecycle, (e) => log(`emulator: background task failed: ${(e as Error)?.stack ?? String(e)}`));
+    lifecycle = new Lifecycle(opts.lifecycle, (e) => log(`emulator: background task failed: ${(e as Error)?.stack ?? String(e)}`), opts.lifecycleStepMs);
     const faults = new FaultInjector(opts.faults);
     const credentials = new CredentialRegistry(opts, opts.accounts, opts.credentialExpiry, opts.roleSessions);
     const emu: Emu = { opts, credentials, store, blobs, lifecycle, faults, log };

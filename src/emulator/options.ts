@@ -21,6 +21,11 @@ export interface FaultSpec {
   failOperations?: string[];
   /** Seed of the fault random stream (default 1). */
   seed?: number;
+  /**
+   * Trainings wait this long before they start learning (stopping ends the wait at once): a training a test can
+   * always catch in progress, however fast or busy the machine.
+   */
+  trainingDelayMs?: number;
 }
 
 export interface EmulatorOptions {
@@ -62,6 +67,10 @@ export interface EmulatorOptions {
   quotas?: Quotas;
   /** Where the emulator's own log lines go (background task failures, internal errors); default: nowhere. */
   log?: (line: string) => void;
+  /** Milliseconds per status step, overriding `lifecycle` (tests that need a known, generous step). */
+  lifecycleStepMs?: number;
+  /** The clock IAM propagation is judged by (default Date.now): a test moves it instead of sleeping. */
+  now?: () => number;
 }
 
 export interface ResolvedOptions {
@@ -69,6 +78,8 @@ export interface ResolvedOptions {
   port: number;
   host: string;
   lifecycle: LifecycleSpeed;
+  lifecycleStepMs?: number;
+  now: () => number;
   faults: FaultSpec;
   accessKeyId: string;
   secretAccessKey: string;
@@ -95,6 +106,8 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     port: o.port ?? 0,
     host: o.host ?? '127.0.0.1',
     lifecycle: o.lifecycle ?? 'fast',
+    ...(o.lifecycleStepMs !== undefined ? { lifecycleStepMs: nonNegative('lifecycleStepMs', o.lifecycleStepMs) } : {}),
+    now: o.now ?? Date.now,
     faults: validateFaults(o.faults ?? {}),
     ...defaults,
     accounts,
@@ -130,6 +143,9 @@ export function validateFaults(f: FaultSpec): FaultSpec {
   for (const key of ['throttleRate', 'errorRate'] as const) {
     const v = f[key];
     if (v !== undefined && !(v >= 0 && v <= 1)) throw inputError('EMU_FAULTS', `${key} must be between 0 and 1, not ${v}`);
+  }
+  if (f.trainingDelayMs !== undefined && !(f.trainingDelayMs >= 0 && f.trainingDelayMs <= 3_600_000)) {
+    throw inputError('EMU_FAULTS', `trainingDelayMs must be between 0 and 3600000, not ${f.trainingDelayMs}`);
   }
   if (f.latencyMs !== undefined && !(f.latencyMs >= 0 && f.latencyMs <= 60_000)) {
     throw inputError('EMU_FAULTS', `latencyMs must be between 0 and 60000, not ${f.latencyMs}`);
@@ -167,8 +183,9 @@ export function parseFaultSpec(text: string): FaultSpec {
     else if (key === 'error' || key === 'error500') spec.errorRate = num();
     else if (key === 'latency') spec.latencyMs = num();
     else if (key === 'seed') spec.seed = num();
+    else if (key === 'train-delay') spec.trainingDelayMs = num();
     else if (key === 'fail') spec.failOperations = value.split('+').filter(Boolean);
-    else throw inputError('EMU_FAULTS', `--faults: unknown key '${key}' (known: throttle, error, latency, fail, seed)`);
+    else throw inputError('EMU_FAULTS', `--faults: unknown key '${key}' (known: throttle, error, latency, fail, seed, train-delay)`);
   }
   return validateFaults(spec);
 }
