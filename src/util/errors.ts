@@ -70,7 +70,6 @@ export const ERRORS = {
   RUN_NO_SEGMENTS: { exit: run, meaning: 'the batch segment job wrote no output file' },
   RUN_RESOURCE_FAILED: { exit: run, meaning: 'a resource or job ended FAILED; AWS\'s reason is given' },
   RUN_RESOURCE_VANISHED: { exit: run, meaning: 'a resource disappeared while segflow waited for it' },
-  RUN_STEP_FAILED: { exit: run, meaning: 'a step failed for another reason (its message says which and why)' },
   RUN_WAIT_TIMEOUT: { exit: run, meaning: 'a resource stayed in progress longer than the wait timeout; apply again re-attaches' },
   STATE_CORRUPT: { exit: run, meaning: 'the state file cannot be read' },
   STATE_LOCKED: { exit: refused, meaning: 'another apply or destroy holds the pipeline\'s lock (names who, host, pid, run, since and the lock id)' },
