@@ -64,11 +64,17 @@ export interface SpecOptions {
   keepRuns?: number;
   /** data.users from users.csv (columns user, email, country) with the attribute COUNTRY. */
   usersData?: boolean;
+  /** data.interactions.source (default data.csv). */
+  source?: string;
+  /** target.profile: sign with this profile's credentials (a standalone emulator's --account or --role-session). */
+  profile?: string;
+  /** spec.iam: an existing role, or the boundary of the role segflow creates. */
+  iam?: { roleArn: string } | { permissionsBoundary: string };
 }
 
 export function specYaml(o: SpecOptions = {}): string {
   const name = o.name ?? 'e2e';
-  const target = [`kind: local`, ...(o.endpoint ? [`endpoint: "${o.endpoint}"`] : []), ...(o.region ? [`region: ${o.region}`] : [])].join(', ');
+  const target = [`kind: local`, ...(o.endpoint ? [`endpoint: "${o.endpoint}"`] : []), ...(o.region ? [`region: ${o.region}`] : []), ...(o.profile ? [`profile: ${o.profile}`] : [])].join(', ');
   const prefix = o.prefix ?? `${name}/`;
   const storage = [`bucket: ${o.bucket ?? `segflow-${name}`}`, `prefix: ${/^[\w/-]*$/.test(prefix) ? prefix : JSON.stringify(prefix)}`];
   if (o.kmsKeyArn) storage.push(`kmsKeyArn: "${o.kmsKeyArn}"`);
@@ -80,7 +86,7 @@ export function specYaml(o: SpecOptions = {}): string {
     `target: { ${target} }`,
     'data:',
     '  interactions:',
-    '    source: data.csv',
+    `    source: ${o.source ?? 'data.csv'}`,
     '    columns: { USER_ID: user, ITEM_ID: item, TIMESTAMP: ts }',
     `    minInteractionsPerUser: ${o.minInteractionsPerUser ?? 2}`,
     ...(o.lastDays ? [`    lastDays: ${o.lastDays}`] : []),
@@ -100,6 +106,7 @@ export function specYaml(o: SpecOptions = {}): string {
         ]),
     `budget: { maxUsd: ${o.maxUsd ?? 25} }`,
     ...(o.tags ? [`tags: ${JSON.stringify(o.tags)}`] : []),
+    ...(o.iam ? [`iam: ${JSON.stringify(o.iam)}`] : []),
     '',
   ].join('\n');
 }

@@ -14,8 +14,8 @@ function ok(r: CliResult, what: string): void {
   assert.equal(r.code, 0, `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
 }
 
-const spec = (endpoint: string, source: string) => `version: 1
-name: s3src
+const spec = (endpoint: string, source: string, name = 's3src') => `version: 1
+name: ${name}
 target: { kind: local, endpoint: ${endpoint} }
 data:
   interactions:
@@ -69,7 +69,7 @@ test('s3:// sources on the emulator: prepare downloads once, a no-op plan downlo
     assert.match(changed.stdout, /prepare[^\n]*\n?[^\n]*sources\.s3:\/\/segflow-lake\/events\/part-2\.csv: etag [0-9a-f]+ -> etag [0-9a-f]+/);
     assert.equal(getObjects(), before + 1, 'only the changed object is downloaded');
 
-    await writeFile(join(dir, 'none.yaml'), spec(emu.endpoint, 's3://segflow-lake/nothing/*.parquet').replace('name: s3src', 'name: s3none'));
+    await writeFile(join(dir, 'none.yaml'), spec(emu.endpoint, 's3://segflow-lake/nothing/*.parquet', 's3none'));
     const none = await runCli(dir, ['prepare', 'none.yaml']);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /DATA_SOURCE_MISSING: data\.interactions\.source: s3:\/\/segflow-lake\/nothing\/\*\.parquet matches no object/);

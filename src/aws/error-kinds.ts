@@ -35,6 +35,7 @@ const CODES: Array<[AwsErrorKind, string[]]> = [
       'ServerSideEncryptionConfigurationNotFoundError',
       'NoSuchPublicAccessBlockConfiguration',
       'NoSuchUpload',
+      'NoSuchLifecycleConfiguration',
       'NoSuchVersion',
     ],
   ],

@@ -12,7 +12,9 @@ import {
   GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
+  PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
+  SimulatePrincipalPolicyCommand,
   TagRoleCommand,
   UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
@@ -45,18 +47,43 @@ export function sdkIamPort(client: IAMClient): IamPort {
           tags: tagRecord(r?.Tags),
         };
         if (r?.Description !== undefined) role.description = r.Description;
+        if (r?.PermissionsBoundary?.PermissionsBoundaryArn) role.permissionsBoundary = r.PermissionsBoundary.PermissionsBoundaryArn;
         if (r?.CreateDate) role.createdAt = r.CreateDate;
         return role;
       }),
-    createRole: ({ name, trustPolicy, description, tags }) =>
+    createRole: ({ name, trustPolicy, description, tags, permissionsBoundary }) =>
       c.run('CreateRole', async () => {
         const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
         const r = await client.send(
-          new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustPolicy, Description: description, ...(Tags.length > 0 ? { Tags } : {}) }),
+          new CreateRoleCommand({
+            RoleName: name,
+            AssumeRolePolicyDocument: trustPolicy,
+            Description: description,
+            ...(Tags.length > 0 ? { Tags } : {}),
+            ...(permissionsBoundary ? { PermissionsBoundary: permissionsBoundary } : {}),
+          }),
         );
         if (!r.Role?.Arn) throw new Error('the CreateRole answer carried no ARN');
         return r.Role.Arn;
       }),
+    async putRolePermissionsBoundary(name, policyArn) {
+      await c.run('PutRolePermissionsBoundary', () => client.send(new PutRolePermissionsBoundaryCommand({ RoleName: name, PermissionsBoundary: policyArn })));
+    },
+    simulatePrincipalPolicy: async ({ roleArn, actions, resource, context }) => {
+      const ContextEntries = Object.entries(context ?? {}).map(([ContextKeyName, value]) => ({ ContextKeyName, ContextKeyValues: [value], ContextKeyType: 'string' as const }));
+      // Not c.pages: a role that is not there is an error here (NoSuchEntity), not an empty list.
+      const results = [];
+      for (let Marker: string | undefined; ; ) {
+        const marker = Marker;
+        const page = await c.run('SimulatePrincipalPolicy', () =>
+          client.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: actions, ResourceArns: [resource], ...(ContextEntries.length ? { ContextEntries } : {}), Marker: marker })),
+        );
+        results.push(...(page.EvaluationResults ?? []));
+        Marker = truncated(page);
+        if (!Marker) break;
+      }
+      return results.map((r) => ({ action: r.EvalActionName ?? '', resource, decision: (r.EvalDecision ?? 'implicitDeny') as 'allowed' | 'explicitDeny' | 'implicitDeny' }));
+    },
     async updateAssumeRolePolicy(name, policy) {
       await c.run('UpdateAssumeRolePolicy', () => client.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: policy })));
     },

@@ -216,6 +216,14 @@ export interface BucketEncryption {
   bucketKeyEnabled?: boolean;
 }
 
+/** A lifecycle rule on a key prefix: expire objects, or abort multipart uploads left incomplete, after N days. */
+export interface LifecycleRule {
+  id: string;
+  prefix: string;
+  abortIncompleteUploadsAfterDays?: number;
+  expireAfterDays?: number;
+}
+
 export interface PublicAccessBlock {
   blockPublicAcls: boolean;
   ignorePublicAcls: boolean;
@@ -229,6 +237,11 @@ export interface ObjectBody {
   file?: string;
 }
 
+/** Reads of someone else's Requester Pays bucket must say the requester pays (x-amz-request-payer: requester). */
+export interface ReadOptions {
+  requesterPays?: boolean;
+}
+
 export interface PutOptions {
   metadata?: Record<string, string>;
   contentType?: string;
@@ -236,6 +249,8 @@ export interface PutOptions {
   ifNoneMatch?: '*';
   /** Conditional write: replace only this ETag (412 otherwise). */
   ifMatch?: string;
+  /** Aborts the request (a lock renewal that must not outlive its lease). */
+  signal?: AbortSignal;
 }
 
 /** An object to copy from: its bucket, key and, to copy another than the current one, version. */
@@ -271,14 +286,22 @@ export interface S3Port {
   getBucketTagging(bucket: string): Promise<Tags | undefined>;
   putBucketTagging(bucket: string, tags: Tags): Promise<void>;
   getBucketVersioning(bucket: string): Promise<'Enabled' | 'Suspended' | undefined>;
+  /** The IDs of the bucket's lifecycle rules; undefined when it has no lifecycle configuration. */
+  getBucketLifecycleRuleIds(bucket: string): Promise<string[] | undefined>;
+  /** Replaces the bucket's lifecycle configuration with these rules. */
+  putBucketLifecycle(bucket: string, rules: LifecycleRule[]): Promise<void>;
+  /** In-progress multipart uploads under a prefix (every page). */
+  listMultipartUploads(bucket: string, prefix: string): Promise<Array<{ key: string; uploadId: string; initiated?: Date }>>;
+  /** Aborting an upload that is already gone succeeds. */
+  abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
 
-  headObject(bucket: string, key: string): Promise<ObjectInfo | undefined>;
+  headObject(bucket: string, key: string, options?: ReadOptions): Promise<ObjectInfo | undefined>;
   putObject(bucket: string, key: string, body: ObjectBody, options?: PutOptions): Promise<{ etag: string; bytes: number }>;
-  /** Streams the object into a file; undefined when absent. */
-  downloadObject(bucket: string, key: string, file: string): Promise<ObjectInfo | undefined>;
+  /** Streams the object into a file; undefined when absent. `ifMatch`: only that version of it (412 otherwise). */
+  downloadObject(bucket: string, key: string, file: string, options?: ReadOptions & { ifMatch?: string }): Promise<ObjectInfo | undefined>;
   /** The object's text (a given version's with `versionId`); undefined when absent. */
   getObjectText(bucket: string, key: string, options?: { versionId?: string }): Promise<ObjectText | undefined>;
-  listObjects(bucket: string, prefix: string): Promise<ObjectInfo[]>;
+  listObjects(bucket: string, prefix: string, options?: ReadOptions): Promise<ObjectInfo[]>;
   listObjectVersions(bucket: string, prefix: string): Promise<ObjectVersionInfo[]>;
   /**
    * Copies `source` to bucket/key on the server side (no body passes through segflow; up to 5 GB). The copy gets the
@@ -304,11 +327,23 @@ export interface RoleInfo {
   description?: string;
   tags: Tags;
   createdAt?: Date;
+  /** The ARN of the managed policy set as the role's permissions boundary. */
+  permissionsBoundary?: string;
+}
+
+/** One action on one resource, as IAM's policy simulator decided it for a role's policies. */
+export interface SimulatedDecision {
+  action: string;
+  resource: string;
+  decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
 }
 
 export interface IamPort {
   getRole(name: string): Promise<RoleInfo | undefined>;
-  createRole(input: { name: string; trustPolicy: string; description: string; tags: Tags }): Promise<string>;
+  createRole(input: { name: string; trustPolicy: string; description: string; tags: Tags; permissionsBoundary?: string }): Promise<string>;
+  putRolePermissionsBoundary(name: string, policyArn: string): Promise<void>;
+  /** SimulatePrincipalPolicy: what the role's own policies (within its boundary) allow, per action and resource. */
+  simulatePrincipalPolicy(input: { roleArn: string; actions: string[]; resource: string; context?: Record<string, string> }): Promise<SimulatedDecision[]>;
   updateAssumeRolePolicy(name: string, policy: string): Promise<void>;
   getRolePolicy(name: string, policyName: string): Promise<string | undefined>;
   putRolePolicy(name: string, policyName: string, policy: string): Promise<void>;

@@ -21,7 +21,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { CallCounter } from './call-counter.js';
 import { PortCalls } from './port-call.js';
-import type { CopySource, ObjectBody, ObjectInfo, ObjectText, ObjectVersionInfo, PutOptions, S3Port } from './ports.js';
+import type { CopySource, ObjectBody, ObjectInfo, ObjectText, ObjectVersionInfo, PutOptions, ReadOptions, S3Port } from './ports.js';
 
 /** Files at least this big go up in parts (several in flight), like `segflow apply` always did. */
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
@@ -53,6 +53,11 @@ function objectInfo(
   return info;
 }
 
+/** A Requester Pays read says who pays. */
+function payer(options: ReadOptions | undefined): { RequestPayer?: 'requester' } {
+  return options?.requesterPays ? { RequestPayer: 'requester' } : {};
+}
+
 function conditions(options: PutOptions | undefined) {
   return {
     ...(options?.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
@@ -82,6 +87,7 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
    */
   async function send(bucket: string, key: string, body: ObjectBody, options: PutOptions | undefined): Promise<{ etag: string; bytes: number }> {
     const params = { Bucket: bucket, Key: key, ...conditions(options) };
+    const abort = options?.signal ? { abortSignal: options.signal } : {};
     if (body.file !== undefined) {
       const size = (await stat(body.file)).size;
       if (size >= threshold) {
@@ -90,16 +96,16 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
         return { etag: out.ETag ?? '', bytes: size };
       }
       const data = await readFile(body.file);
-      const out = await c.run('PutObject', () => client.send(new PutObjectCommand({ ...params, Body: data })));
+      const out = await c.run('PutObject', () => client.send(new PutObjectCommand({ ...params, Body: data }), abort));
       return { etag: out.ETag ?? '', bytes: data.length };
     }
     const data = typeof body.data === 'string' ? Buffer.from(body.data, 'utf8') : (body.data ?? Buffer.alloc(0));
-    const out = await c.run('PutObject', () => client.send(new PutObjectCommand({ ...params, Body: data })));
+    const out = await c.run('PutObject', () => client.send(new PutObjectCommand({ ...params, Body: data }), abort));
     return { etag: out.ETag ?? '', bytes: data.length };
   }
 
   return {
-    headObject: (bucket, key) => c.read('HeadObject', async () => objectInfo(key, await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })))),
+    headObject: (bucket, key, options) => c.read('HeadObject', async () => objectInfo(key, await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...payer(options) })))),
 
     async putObject(bucket, key, body, options) {
       const result = await send(bucket, key, body, options);
@@ -107,8 +113,8 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
       return result;
     },
 
-    async downloadObject(bucket, key, file) {
-      const r = await c.read('GetObject', () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+    async downloadObject(bucket, key, file, options) {
+      const r = await c.read('GetObject', () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...payer(options), ...(options?.ifMatch ? { IfMatch: options.ifMatch } : {}) })));
       if (r === undefined) return undefined;
       // Into a sibling file first: a failed transfer never leaves half an object under the final name.
       const partial = `${file}.partial`;
@@ -130,11 +136,11 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
         return out;
       }),
 
-    listObjects: async (bucket, prefix) =>
+    listObjects: async (bucket, prefix, options) =>
       (
         await c.pages(
           'ListObjectsV2',
-          (token) => client.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...maxKeys, ...(token ? { ContinuationToken: token } : {}) })),
+          (token) => client.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...maxKeys, ...payer(options), ...(token ? { ContinuationToken: token } : {}) })),
           (p) => p.Contents,
           (p) => (p.IsTruncated ? p.NextContinuationToken : undefined),
         )

@@ -4,15 +4,19 @@
  * a bucket that is not there.
  */
 import {
+  AbortMultipartUploadCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteBucketPolicyCommand,
   GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
+  ListMultipartUploadsCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
@@ -45,6 +49,10 @@ type BucketPort = Pick<
   | 'getBucketTagging'
   | 'putBucketTagging'
   | 'getBucketVersioning'
+  | 'getBucketLifecycleRuleIds'
+  | 'putBucketLifecycle'
+  | 'listMultipartUploads'
+  | 'abortMultipartUpload'
 >;
 
 function bucketPort(client: S3Client, region: string): BucketPort {
@@ -154,5 +162,31 @@ function bucketPort(client: S3Client, region: string): BucketPort {
         .read('GetBucketVersioning', async () => (await client.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status)
         // A bucket that never had versioning answers without a Status.
         .then((s) => (s === 'Enabled' || s === 'Suspended' ? s : undefined)),
+    getBucketLifecycleRuleIds: (bucket) =>
+      c.read('GetBucketLifecycleConfiguration', async () => ((await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? []).map((r) => r.ID ?? '')),
+    async putBucketLifecycle(bucket, rules) {
+      const Rules = rules.map((r) => ({
+        ID: r.id,
+        Filter: { Prefix: r.prefix },
+        Status: 'Enabled' as const,
+        ...(r.abortIncompleteUploadsAfterDays !== undefined ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: r.abortIncompleteUploadsAfterDays } } : {}),
+        ...(r.expireAfterDays !== undefined ? { Expiration: { Days: r.expireAfterDays } } : {}),
+      }));
+      await c.run('PutBucketLifecycleConfiguration', () => client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules } })));
+    },
+    listMultipartUploads: async (bucket, prefix) => {
+      type Page = { Uploads?: Array<{ Key?: string; UploadId?: string; Initiated?: Date }>; IsTruncated?: boolean; NextKeyMarker?: string; NextUploadIdMarker?: string };
+      const uploads = await c.pages(
+        'ListMultipartUploads',
+        (token) => {
+          const [KeyMarker, UploadIdMarker] = token ? (JSON.parse(token) as [string, string]) : [undefined, undefined];
+          return client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker })) as Promise<Page>;
+        },
+        (p) => p.Uploads,
+        (p) => (p.IsTruncated ? JSON.stringify([p.NextKeyMarker ?? '', p.NextUploadIdMarker ?? '']) : undefined),
+      );
+      return uploads.map((u) => ({ key: u.Key ?? '', uploadId: u.UploadId ?? '', ...(u.Initiated ? { initiated: u.Initiated } : {}) }));
+    },
+    abortMultipartUpload: (bucket, key, uploadId) => c.remove('AbortMultipartUpload', () => client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))),
   };
 }

@@ -18,12 +18,23 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' 
 /** Attempts per call for throttling and transient failures, unless the caller says otherwise. */
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
+/**
+ * No call may hang: a connection that is not up in 10 s, or a socket that stays silent for a minute (a half-open
+ * connection), fails the attempt with a TimeoutError, which the retry strategy retries like any network error.
+ * Control-plane calls (Personalize, IAM, STS, KMS) also end after two minutes whatever happens; S3 transfers may
+ * take longer as long as bytes keep flowing. Callers with a deadline of their own (a lock renewal) abort sooner.
+ */
+export const HTTP_TIMEOUTS = { connectionTimeout: 10_000, socketTimeout: 60_000 };
+const CONTROL_PLANE_TIMEOUT = { ...HTTP_TIMEOUTS, requestTimeout: 120_000, throwOnRequestTimeout: true };
+
 export interface ClientOptions {
   target: Target;
   /** Endpoint of the local emulator; required for target local. */
   endpoint?: string;
   /** Attempts per call for throttling and transient errors (quota errors are never retried). */
   maxAttempts?: number;
+  /** Shorter HTTP timeouts than HTTP_TIMEOUTS (tests of a server that never answers). */
+  httpTimeouts?: Partial<typeof CONTROL_PLANE_TIMEOUT>;
 }
 
 export interface SdkClients {
@@ -46,18 +57,30 @@ export function createSdkClients(opts: ClientOptions): SdkClients {
   const local = target.kind === 'local';
   if (local && !opts.endpoint) throw new Error('local target needs an emulator endpoint');
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  // A local target signs with the emulator's test credentials, or with a named profile's (a standalone emulator that
+  // knows other accounts or role sessions: a CI role tried locally).
   const access = local
-    ? { endpoint: opts.endpoint, credentials: LOCAL_CREDENTIALS }
+    ? { endpoint: opts.endpoint, ...(target.profile ? { profile: target.profile } : { credentials: LOCAL_CREDENTIALS }) }
     : target.profile
       ? { profile: target.profile }
       : {}; // the SDK's default credential chain
   // A strategy per client: each keeps its own retry quota, as the SDK's default does.
-  const config = (region: string) => ({ region, maxAttempts, retryStrategy: new NoQuotaRetryStrategy(maxAttempts), ...access });
+  const control = { ...CONTROL_PLANE_TIMEOUT, ...opts.httpTimeouts };
+  const transfer = { ...HTTP_TIMEOUTS, ...opts.httpTimeouts, requestTimeout: undefined, throwOnRequestTimeout: undefined };
+  const config = (region: string, requestHandler: object = control) => ({
+    region,
+    maxAttempts,
+    retryStrategy: new NoQuotaRetryStrategy(maxAttempts),
+    requestHandler,
+    ...access,
+  });
   const calls = new CallCounter();
   const personalize = new PersonalizeClient(config(target.region));
   const s3 = new S3Client({
-    ...config(target.region),
+    ...config(target.region, transfer),
     forcePathStyle: local,
+    // A bucket in another region (an s3:// source, a state bucket) answers 301 with its region: follow it.
+    followRegionRedirects: true,
     // Buffers and files are sent with a plain content-length; no aws-chunked trailers needed.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

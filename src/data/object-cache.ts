@@ -46,7 +46,8 @@ export async function materialize(
     await mkdir(join(path, '..'), { recursive: true });
     const tmp = tempPathFor(path);
     try {
-      await objects.download(f.bucket, f.key, tmp);
+      // Pinned to the ETag the listing gave (and fingerprinted): a file replaced meanwhile is refused, not mixed in.
+      await objects.download(f.bucket, f.key, tmp, { etag: f.etag, ...(f.requesterPays ? { requesterPays: true } : {}) });
       await rename(tmp, path);
     } finally {
       await rm(tmp, { force: true });

@@ -13,10 +13,18 @@ export interface ObjectInfo {
 
 export interface ObjectStore {
   /** Every object under the prefix, all pages, in key order. */
-  list(bucket: string, prefix: string): Promise<ObjectInfo[]>;
-  head(bucket: string, key: string): Promise<{ etag: string; size: number } | 'absent'>;
-  /** Streams the object into destFile (which the caller then renames into place). */
-  download(bucket: string, key: string, destFile: string): Promise<void>;
+  list(bucket: string, prefix: string, opts?: ReadOpts): Promise<ObjectInfo[]>;
+  head(bucket: string, key: string, opts?: ReadOpts): Promise<{ etag: string; size: number } | 'absent'>;
+  /**
+   * Streams the object into destFile (which the caller then renames into place). With `etag`, only that version
+   * of it: an object replaced since it was listed is DATA_SOURCE_CHANGED, never a mix of two versions' data.
+   */
+  download(bucket: string, key: string, destFile: string, opts?: ReadOpts & { etag?: string }): Promise<void>;
+}
+
+/** Sources in a Requester Pays bucket (the spec's `requesterPays: true`). */
+export interface ReadOpts {
+  requesterPays?: boolean;
 }
 
 /** What reading S3 sources cost in one prepare (or fingerprint): tests assert 0 bytes for a no-op plan. */

@@ -13,7 +13,7 @@ import type { ObjectStore } from './object-store.js';
  */
 export type SourceFile =
   | { kind: 'local'; name: string; path: string }
-  | { kind: 's3'; name: string; bucket: string; key: string; etag: string; size: number };
+  | { kind: 's3'; name: string; bucket: string; key: string; etag: string; size: number; requesterPays?: boolean };
 
 export interface ListedSource {
   /** `data.interactions` etc., for messages. */
@@ -24,6 +24,7 @@ export interface ListedSource {
 
 export async function listSourceFiles(label: string, src: DataSource, objects?: ObjectStore): Promise<ListedSource> {
   const files: SourceFile[] = [];
+  const pays = src.requesterPays ? { requesterPays: true } : {};
   for (const entry of src.source) {
     const loc = parseSourceLocation(entry);
     if ('error' in loc) throw inputError('DATA_SOURCE', `${label}.source: ${loc.error}`);
@@ -40,15 +41,15 @@ export async function listSourceFiles(label: string, src: DataSource, objects?: 
       throw inputError('DATA_SOURCE_S3', `${label}.source: ${entry} is on S3, and this command has no S3 client to read it with`);
     }
     if (!loc.glob) {
-      const head = await objects.head(loc.bucket, loc.key);
+      const head = await objects.head(loc.bucket, loc.key, pays);
       if (head === 'absent') throw inputError('DATA_SOURCE_MISSING', `${label}.source: ${entry} does not exist (no such bucket or key)`);
-      files.push({ kind: 's3', name: entry, bucket: loc.bucket, key: loc.key, ...head });
+      files.push({ kind: 's3', name: entry, bucket: loc.bucket, key: loc.key, ...head, ...pays });
       continue;
     }
     const re = globToRegExp(loc.key);
-    const matched = (await objects.list(loc.bucket, globBase(loc.key))).filter((o) => re.test(o.key));
+    const matched = (await objects.list(loc.bucket, globBase(loc.key), pays)).filter((o) => re.test(o.key));
     if (matched.length === 0) throw inputError('DATA_SOURCE_MISSING', `${label}.source: ${entry} matches no object`);
-    for (const o of matched) files.push({ kind: 's3', name: `s3://${loc.bucket}/${o.key}`, bucket: loc.bucket, key: o.key, etag: o.etag, size: o.size });
+    for (const o of matched) files.push({ kind: 's3', name: `s3://${loc.bucket}/${o.key}`, bucket: loc.bucket, key: o.key, etag: o.etag, size: o.size, ...pays });
   }
   return { label, files, format: sourceFormat(label, src, files) };
 }

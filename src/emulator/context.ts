@@ -29,4 +29,6 @@ export interface RequestInfo extends AccountScope {
   requestId: string;
   /** JSON services: the operation being answered (X-Amz-Target), for IAM-style messages naming the action. */
   operation?: string;
+  /** Signed with role-session credentials: the caller is that role's session, not the account's root user. */
+  session?: { roleArn: string; sessionArn: string };
 }

@@ -10,6 +10,7 @@ import { ACCOUNT, clientsFor, REGION, tempDataDir, withEmulator, type Clients } 
 import { bucketWithData, importedSolution } from '../../test/support/emulator-flow.js';
 import { isSegflowError } from '../util/errors.js';
 import { parseCredentialExpirySpec, startEmulator } from './index.js';
+import { ExpiryClock } from './auth/expiry.js';
 
 const OTHER = { accountId: '111111111111', accessKeyId: 'OTHERKEY', secretAccessKey: 'other-secret' };
 
@@ -65,16 +66,34 @@ test('after N signed requests the default credentials answer as an expired sessi
   );
 });
 
-test('credentials can expire after a time instead', async () => {
+test('credentials can expire after a time instead (a clock the test moves, no sleep)', () => {
+  let now = 1_000_000;
+  const clock = new ExpiryClock({ afterMs: 400 }, () => now);
+  assert.equal(clock.admit(), true);
+  now += 399;
+  assert.equal(clock.admit(), true);
+  now += 1;
+  assert.equal(clock.admit(), false, 'expired 400 ms after the start');
+  assert.equal(clock.status().expired, true);
+  clock.renew();
+  assert.equal(clock.admit(), true, 'a new window after renewal');
+  assert.equal(clock.status().expiresAt, new Date(now + 400).toISOString());
+});
+
+test('through the emulator: credentials with no time left are refused at once; renewed with time, they work', async () => {
   await withEmulator(
     async (emu, c) => {
-      await c.sts.send(new GetCallerIdentityCommand({}));
-      await new Promise((r) => setTimeout(r, 450));
       assert.equal((await failure(c.personalize.send(new ListDatasetGroupsCommand({})))).name, 'ExpiredTokenException');
-      emu.renewCredentials();
+      const status = (await (await fetch(`${emu.endpoint}/_emulator/credentials`)).json()) as Record<string, unknown>;
+      assert.deepEqual([status.expires, status.expired], [true, true]);
+    },
+    { credentialExpiry: { afterMs: 0 } },
+  );
+  await withEmulator(
+    async (_emu, c) => {
       await c.personalize.send(new ListDatasetGroupsCommand({}));
     },
-    { credentialExpiry: { afterMs: 400 } },
+    { credentialExpiry: { afterMs: 3_600_000 } },
   );
 });
 

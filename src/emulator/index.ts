@@ -15,7 +15,7 @@ import { lockDataDir, StateStore } from './store/state-store.js';
 
 export type { EmulatorOptions, FaultSpec, LifecycleSpeed } from './options.js';
 export { parseFaultSpec, parseQuotaSpec, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_ACCOUNT_ID } from './options.js';
-export { parseAccountSpec, type AccountCredentials } from './auth/accounts.js';
+export { parseAccountSpec, parseRoleSessionSpec, type AccountCredentials, type RoleSessionCredentials } from './auth/accounts.js';
 export { parseCredentialExpirySpec, type CredentialExpiry } from './auth/expiry.js';
 
 export interface RunningEmulator {
@@ -47,9 +47,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     await blobs.sweep(new Set([...s3Blobs(store.state), ...personalizeBlobs(store.state)]));
     // The emulator never writes to the terminal itself: whoever starts it decides where its log lines go.
     const log = options.log ?? (() => undefined);
-    lifecycle = new Lifecycle(opts.lifecycle, (e) => log(`emulator: background task failed: ${(e as Error)?.stack ?? String(e)}`));
+    lifecycle = new Lifecycle(opts.lifecycle, (e) => log(`emulator: background task failed: ${(e as Error)?.stack ?? String(e)}`), opts.lifecycleStepMs);
     const faults = new FaultInjector(opts.faults);
-    const credentials = new CredentialRegistry(opts, opts.accounts, opts.credentialExpiry);
+    const credentials = new CredentialRegistry(opts, opts.accounts, opts.credentialExpiry, opts.roleSessions);
     const emu: Emu = { opts, credentials, store, blobs, lifecycle, faults, log };
     const calls = new CallCounter();
     const server = createEmulatorServer(emu, calls);

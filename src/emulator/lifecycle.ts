@@ -14,8 +14,9 @@ export class Lifecycle {
   constructor(
     speed: LifecycleSpeed,
     private readonly onError: (e: unknown) => void,
+    stepMs?: number,
   ) {
-    this.stepMs = speed === 'fast' ? 20 : 2000;
+    this.stepMs = stepMs ?? (speed === 'fast' ? 20 : 2000);
   }
 
   /** Aborted when the emulator closes: long jobs stop and stay in flight on disk, to resume on restart. */

@@ -1,5 +1,5 @@
 import { inputError } from '../util/errors.js';
-import { validateAccounts, type AccountCredentials } from './auth/accounts.js';
+import { validateAccounts, validateRoleSessions, type AccountCredentials, type RoleSessionCredentials } from './auth/accounts.js';
 import { validateCredentialExpiry, type CredentialExpiry } from './auth/expiry.js';
 import { validateQuotas, type Quotas } from './personalize/quotas.js';
 
@@ -21,6 +21,11 @@ export interface FaultSpec {
   failOperations?: string[];
   /** Seed of the fault random stream (default 1). */
   seed?: number;
+  /**
+   * Trainings wait this long before they start learning (stopping ends the wait at once): a training a test can
+   * always catch in progress, however fast or busy the machine.
+   */
+  trainingDelayMs?: number;
 }
 
 export interface EmulatorOptions {
@@ -39,6 +44,11 @@ export interface EmulatorOptions {
    * account (its own IAM, Personalize resources and KMS keys; S3 buckets belong to the account that created them).
    */
   accounts?: AccountCredentials[];
+  /**
+   * Credentials that act as a session of a role (a CI role): every request signed with them is authorized by that
+   * role's policies and permissions boundary, in every service, as on AWS. Default: none (every caller is root).
+   */
+  roleSessions?: RoleSessionCredentials[];
   /** Makes the default credentials expire after this many signed requests or milliseconds (renewCredentials()). */
   credentialExpiry?: CredentialExpiry;
   /** Largest single PUT / part body accepted, in bytes (default 5 GiB, as S3). */
@@ -57,6 +67,10 @@ export interface EmulatorOptions {
   quotas?: Quotas;
   /** Where the emulator's own log lines go (background task failures, internal errors); default: nowhere. */
   log?: (line: string) => void;
+  /** Milliseconds per status step, overriding `lifecycle` (tests that need a known, generous step). */
+  lifecycleStepMs?: number;
+  /** The clock IAM propagation is judged by (default Date.now): a test moves it instead of sleeping. */
+  now?: () => number;
 }
 
 export interface ResolvedOptions {
@@ -64,11 +78,14 @@ export interface ResolvedOptions {
   port: number;
   host: string;
   lifecycle: LifecycleSpeed;
+  lifecycleStepMs?: number;
+  now: () => number;
   faults: FaultSpec;
   accessKeyId: string;
   secretAccessKey: string;
   accountId: string;
   accounts: AccountCredentials[];
+  roleSessions: RoleSessionCredentials[];
   credentialExpiry?: CredentialExpiry;
   maxObjectBytes: number;
   pageSize?: number;
@@ -89,9 +106,12 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     port: o.port ?? 0,
     host: o.host ?? '127.0.0.1',
     lifecycle: o.lifecycle ?? 'fast',
+    ...(o.lifecycleStepMs !== undefined ? { lifecycleStepMs: nonNegative('lifecycleStepMs', o.lifecycleStepMs) } : {}),
+    now: o.now ?? Date.now,
     faults: validateFaults(o.faults ?? {}),
     ...defaults,
     accounts,
+    roleSessions: validateRoleSessions([defaults, ...accounts], o.roleSessions ?? []),
     ...(credentialExpiry ? { credentialExpiry } : {}),
     maxObjectBytes: o.maxObjectBytes ?? 5 * 1024 ** 3,
     pageSize: positiveInt('pageSize', o.pageSize),
@@ -123,6 +143,9 @@ export function validateFaults(f: FaultSpec): FaultSpec {
   for (const key of ['throttleRate', 'errorRate'] as const) {
     const v = f[key];
     if (v !== undefined && !(v >= 0 && v <= 1)) throw inputError('EMU_FAULTS', `${key} must be between 0 and 1, not ${v}`);
+  }
+  if (f.trainingDelayMs !== undefined && !(f.trainingDelayMs >= 0 && f.trainingDelayMs <= 3_600_000)) {
+    throw inputError('EMU_FAULTS', `trainingDelayMs must be between 0 and 3600000, not ${f.trainingDelayMs}`);
   }
   if (f.latencyMs !== undefined && !(f.latencyMs >= 0 && f.latencyMs <= 60_000)) {
     throw inputError('EMU_FAULTS', `latencyMs must be between 0 and 60000, not ${f.latencyMs}`);
@@ -160,8 +183,9 @@ export function parseFaultSpec(text: string): FaultSpec {
     else if (key === 'error' || key === 'error500') spec.errorRate = num();
     else if (key === 'latency') spec.latencyMs = num();
     else if (key === 'seed') spec.seed = num();
+    else if (key === 'train-delay') spec.trainingDelayMs = num();
     else if (key === 'fail') spec.failOperations = value.split('+').filter(Boolean);
-    else throw inputError('EMU_FAULTS', `--faults: unknown key '${key}' (known: throttle, error, latency, fail, seed)`);
+    else throw inputError('EMU_FAULTS', `--faults: unknown key '${key}' (known: throttle, error, latency, fail, seed, train-delay)`);
   }
   return validateFaults(spec);
 }

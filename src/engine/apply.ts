@@ -10,6 +10,8 @@ import { planIn } from './plan.js';
 import { keepReport, summaryLines } from './reports.js';
 import { runCostOf } from './run-cost.js';
 import { syncTags } from '../resources/tags.js';
+import { awsFailure } from '../resources/failures.js';
+import { isAwsError } from '../aws/errors.js';
 import type { EngineDeps, EngineTuning } from './deps.js';
 import type { Emit } from './events.js';
 
@@ -167,7 +169,7 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
     for (const [id, o] of outcomes) {
       const planned = byId.get(id)!;
       if (results.has(id) && o.status === 'done') continue;
-      if (o.status === 'failed') firstError ??= o.error;
+      if (o.status === 'failed') firstError ??= stepFailure(id, o.error);
       if (o.status === 'skipped') opts.emit({ type: 'step-skipped', id, why: `blocked by ${o.because}` });
       if (o.status === 'cancelled') opts.emit({ type: 'step-skipped', id, why: 'interrupted' });
       results.set(id, { id, action: planned.action, outcome: o.status, ...(o.status === 'failed' ? { error: (o.error as Error).message } : {}) });
@@ -201,11 +203,20 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
     if (signal.aborted) {
       return { ok: false, summary, error: new SegflowError('RUN_CANCELLED', 'apply interrupted: the state is consistent; run apply again to resume (jobs in flight are re-attached)') };
     }
-    if (firstError) {
-      return { ok: false, summary, error: firstError instanceof SegflowError ? firstError : new SegflowError('RUN_STEP_FAILED', (firstError as Error).message) };
-    }
+    if (firstError) return { ok: false, summary, error: firstError };
     return { ok: true, summary };
   } finally {
     await session.close();
   }
+}
+
+/**
+ * A failed step's error as the user sees it: segflow's own errors as they are, an AWS failure a step did not word
+ * itself named with the step (AWS_*), and anything else as what it is, a bug, which the CLI asks to report (never
+ * dressed up as an expected failure).
+ */
+function stepFailure(id: string, e: unknown): unknown {
+  if (e instanceof SegflowError) return e;
+  if (isAwsError(e)) return awsFailure(id, 'a call to AWS', e);
+  return e;
 }

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { mulberry32 } from '../util/prng.js';
 import { outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
 import { testSpec } from '../../test/support/spec.js';
+import { requireTool } from '../../test/support/required-tool.js';
 import { reportRun } from './index.js';
 import { binHistogram } from './svg-charts.js';
 
@@ -55,12 +56,7 @@ async function syntheticRun(root: string) {
 }
 
 test('report.html renders in headless Chromium: both charts drawn, no network request', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    const why = `${CHROMIUM} is missing: install Debian's chromium (apt-get update && apt-get install -y chromium)`;
-    if (process.env['CI'] === 'true') assert.fail(`${why}; CI must run this test`);
-    t.skip(why);
-    return;
-  }
+  if (!requireTool(t, existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get update && apt-get install -y chromium)`)) return;
   const { chromium } = await import('playwright-core');
   const root = await mkdtemp(join(tmpdir(), 'segflow-chromium-'));
   const profile = await mkdtemp(join(tmpdir(), 'segflow-chromium-profile-'));

@@ -44,6 +44,13 @@ export async function deleteOurObjects(ctx: DestroyContext, bucket: string): Pro
   return deleted;
 }
 
+/** Aborts the multipart uploads left incomplete under the pipeline's prefix (billed, and never listed as objects). */
+export async function abortOurUploads(ctx: DestroyContext, bucket: string): Promise<number> {
+  const uploads = await ctx.aws.s3.listMultipartUploads(bucket, prefixOf(ctx.spec));
+  for (const u of uploads) await ctx.aws.s3.abortMultipartUpload(bucket, u.key, u.uploadId);
+  return uploads.length;
+}
+
 /** How many object versions (and delete markers) are left in the bucket. */
 export async function remainingObjects(s3: S3Port, bucket: string): Promise<number> {
   return (await s3.listObjectVersions(bucket, '')).length;

@@ -5,7 +5,7 @@ import type { DestroyContext, StepContext, StepDefinition } from './types.js';
 import { TAG_PIPELINE, bucketArn, inputsHashOf, prefixOf, tagsFor } from './naming.js';
 import { awsFailure } from './failures.js';
 import { mergePolicy, parsePolicy, segflowStatements, statementDrift, withoutOurs } from './bucket-policy.js';
-import { deleteOurObjects, remainingObjects } from './bucket-objects.js';
+import { abortOurUploads, deleteOurObjects, remainingObjects } from './bucket-objects.js';
 
 /**
  * The S3 bucket. A bucket segflow creates is configured fully (public access blocked, default encryption, tags,
@@ -50,7 +50,14 @@ export const bucketStep: StepDefinition = {
   deps: [],
   desired({ spec, env }) {
     // What decides the configuration; whether segflow created the bucket is read at observe and apply.
-    const inputs = { bucket: spec.storage.bucket, prefix: prefixOf(spec), kmsKeyArn: spec.storage.kmsKeyArn ?? null, account: env.account, partition: env.partition };
+    const inputs = {
+      bucket: spec.storage.bucket,
+      prefix: prefixOf(spec),
+      kmsKeyArn: spec.storage.kmsKeyArn ?? null,
+      account: env.account,
+      partition: env.partition,
+      lifecycle: `${ABORT_UPLOADS_RULE}:${ABORT_UPLOADS_AFTER_DAYS}d`,
+    };
     return { name: spec.storage.bucket, inputs, inputsHash: inputsHashOf(inputs) };
   },
   // S3 replaces a bucket's whole tag set at once: read, change segflow's part, write back. Only on a bucket segflow
@@ -150,7 +157,16 @@ async function configureOwnBucket(ctx: StepContext, bucket: string): Promise<voi
   // Tags others added to the bucket since stay; spec tags the spec dropped are removed afterwards (resources/tags.ts).
   const live = (await aws.s3.getBucketTagging(bucket)) ?? {};
   await aws.s3.putBucketTagging(bucket, { ...live, ...tagsFor(spec, 'bucket') });
+  // Parts of an upload that never completed are billed and invisible: S3 removes them after a week. A lifecycle
+  // configuration someone else put on the bucket is theirs (S3 would replace it whole): left as it is.
+  if ((await aws.s3.getBucketLifecycleRuleIds(bucket)) === undefined) {
+    await aws.s3.putBucketLifecycle(bucket, [{ id: ABORT_UPLOADS_RULE, prefix: '', abortIncompleteUploadsAfterDays: ABORT_UPLOADS_AFTER_DAYS }]);
+  }
 }
+
+/** The lifecycle rule on buckets segflow creates (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpu-abort-incomplete-mpu-lifecycle-config.html). */
+export const ABORT_UPLOADS_RULE = 'segflow-abort-incomplete-multipart-uploads';
+export const ABORT_UPLOADS_AFTER_DAYS = 7;
 
 /** Removes segflow's objects (every version) and statements; the bucket too when segflow made it and it is empty. */
 async function cleanUp(ctx: DestroyContext, bucket: string, created: boolean, report: { deleted: string[]; kept: string[] }): Promise<void> {
@@ -158,6 +174,8 @@ async function cleanUp(ctx: DestroyContext, bucket: string, created: boolean, re
   if ((await aws.s3.headBucket(bucket)) !== 'owned') return;
   ctx.progress('bucket', { message: `removing segflow's objects from s3://${bucket}` });
   try {
+    const aborted = await abortOurUploads(ctx, bucket);
+    if (aborted > 0) report.deleted.push(`${aborted} incomplete multipart upload(s) under s3://${bucket}/${prefixOf(spec)}`);
     const removed = await deleteOurObjects(ctx, bucket);
     if (removed > 0) report.deleted.push(`${removed} object version(s) segflow wrote in s3://${bucket}/${prefixOf(spec)}`);
     const others = await remainingObjects(aws.s3, bucket);

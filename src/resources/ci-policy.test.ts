@@ -13,11 +13,12 @@ import { FakeAws } from '../../test/support/fake-aws.js';
 import { fakeDeps } from '../../test/support/engine-fakes.js';
 import { testSpec } from '../../test/support/spec.js';
 import type { StateSpec } from '../spec/types.js';
-import { ciPolicy, readOnly } from './ci-policy.js';
+import { boundaryPolicy, ciPolicy, readOnly } from './ci-policy.js';
 import { planPipeline } from '../engine/plan.js';
 
 const STATE: StateSpec = { backend: 's3', bucket: 'team-state', key: 'segflow/demo.json', region: 'us-east-1' };
 const ACCOUNT = '000000000000';
+const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/segflow-boundary`;
 const env = { account: ACCOUNT, region: 'us-east-1', partition: 'aws' };
 
 /**
@@ -45,6 +46,9 @@ function actionOf(service: string, name: string): string | undefined {
     PutPublicAccessBlock: 's3:PutBucketPublicAccessBlock',
     GetBucketEncryption: 's3:GetEncryptionConfiguration',
     PutBucketEncryption: 's3:PutEncryptionConfiguration',
+    GetBucketLifecycleConfiguration: 's3:GetLifecycleConfiguration',
+    PutBucketLifecycleConfiguration: 's3:PutLifecycleConfiguration',
+    ListMultipartUploads: 's3:ListBucketMultipartUploads',
   };
   return s3[name] ?? `s3:${name}`;
 }
@@ -63,7 +67,9 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
   const deps = { ...base, ports: () => (world.newSession(), counters.push(world.calls), world) };
   await world.s3.createBucket('team-state');
   // Tags, then other tags: the second apply tags and untags what exists.
-  const spec = testSpec({ state: STATE, interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, tags: { team: 'growth' } });
+  const base0 = testSpec({ state: STATE, interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, tags: { team: 'growth' } });
+  const spec = { ...base0, iam: { permissionsBoundary: BOUNDARY } };
+  world.iamWorld.policies.set(BOUNDARY, JSON.stringify(boundaryPolicy(spec, env)));
   const retagged = { ...spec, tags: { owner: 'ads' } };
   const cwd = await mkdtemp(join(tmpdir(), 'segflow-policy-'));
   const common = { spec, cwd, signal: new AbortController().signal, emit: () => undefined, deps, pollInitialMs: 1, pollMaxMs: 2 };
@@ -83,12 +89,16 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
       .map((s) => s.arn)
       .filter((a): a is string => typeof a === 'string');
     await pipelineStatus(common);
+    // An upload an interrupted apply left incomplete: destroy aborts it (under the CI policy too).
+    world.s3World.buckets.get(spec.storage.bucket)!.uploads = [{ key: `${spec.storage.prefix}input/interactions.csv`, uploadId: 'u1' }];
     await destroyPipeline({ ...common, keepData: false });
+    assert.equal(world.s3World.buckets.get(spec.storage.bucket), undefined, 'the bucket is gone');
 
     const policy = ciPolicy(spec, env);
     const actions = new Set(policy.Statement.flatMap((s) => [s['Action']].flat() as string[]));
     const used = new Set(counters.flatMap((c) => Object.keys(c.snapshot())).flatMap(actionsOf));
     assert.ok(used.size > 30, `saw ${used.size} actions`);
+    for (const a of ['s3:AbortMultipartUpload', 's3:ListBucketMultipartUploads', 's3:PutLifecycleConfiguration', 'iam:CreateRole']) assert.ok(used.has(a), a);
     assert.deepEqual([...used].filter((a) => !actions.has(a)).sort(), [], 'actions the engine used that the policy lacks');
 
     // Every resource apply recorded is within the policy, by the emulator's IAM evaluator.
@@ -119,7 +129,7 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
 });
 
 test('s3:// sources are read-only, under the glob\'s literal prefix', () => {
-  const spec = testSpec({ source: ['s3://lake/events/date=*/part-*.parquet', 's3://lake/extra.csv'] });
+  const spec = { ...testSpec({ source: ['s3://lake/events/date=*/part-*.parquet', 's3://lake/extra.csv'] }), iam: { permissionsBoundary: BOUNDARY } };
   const policy = ciPolicy(spec, env);
   assert.ok(allowed(policy, 's3:GetObject', 'arn:aws:s3:::lake/events/date=2024-01-01/part-0.parquet'));
   assert.ok(allowed(policy, 's3:GetObject', 'arn:aws:s3:::lake/extra.csv'));

@@ -1,4 +1,5 @@
 import { TAG_PIPELINE, inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
+import { requireOurs } from './ownership.js';
 import { createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
 import { awsFailure } from './failures.js';
 import { personalizeTagging } from './tags.js';
@@ -16,19 +17,20 @@ export function datasetGroupArn(ctx: StepContext): string {
 }
 
 /**
- * Every dataset group of this pipeline: the recorded one, the one its deterministic name gives, and any tagged
- * segflow:pipeline=<name> (left by an interrupted run or an earlier name). Computed once per destroy.
+ * Every dataset group of this pipeline: the recorded one, and the one its deterministic name gives if it carries
+ * the tag segflow:pipeline=<name> (left by a run interrupted before it recorded it; without the tag it is someone
+ * else's). Only names this pipeline gives are read: another pipeline's (`<name>-uk-dsg`) are not its business, and
+ * its CI policy may not read them. Computed once per destroy.
  */
 export function ourDatasetGroups(ctx: DestroyContext): Promise<string[]> {
   return ctx.once('dataset-groups', async () => {
     const found = new Set<string>();
     const recorded = ctx.state.step('dataset-group')?.arn;
     if (recorded) found.add(recorded);
-    found.add(personalizeArn(ctx.env, 'dataset-group', longLivedName(ctx.spec, 'dsg')));
-    for (const g of await ctx.aws.personalize.listDatasetGroups()) {
-      if (!g.name.startsWith(`${ctx.spec.name}-`) || found.has(g.arn)) continue;
-      const tags = await ctx.aws.personalize.listTagsForResource(g.arn);
-      if (tags[TAG_PIPELINE] === ctx.spec.name) found.add(g.arn);
+    const named = personalizeArn(ctx.env, 'dataset-group', longLivedName(ctx.spec, 'dsg'));
+    if (!found.has(named) && (await ctx.aws.personalize.describeDatasetGroup(named))) {
+      const tags = await ctx.aws.personalize.listTagsForResource(named);
+      if (tags[TAG_PIPELINE] === ctx.spec.name) found.add(named);
     }
     const live: string[] = [];
     for (const arn of found) if (await ctx.aws.personalize.describeDatasetGroup(arn)) live.push(arn);
@@ -46,8 +48,11 @@ export const datasetGroupStep: StepDefinition = {
     return { name: longLivedName(spec, 'dsg'), inputs, inputsHash: inputsHashOf(inputs) };
   },
   tagging: (ctx, _desired, arn) => personalizeTagging(ctx, arn),
-  observe(ctx, desired) {
-    return describeDatasetGroup(ctx, personalizeArn(ctx.env, 'dataset-group', desired.name));
+  async observe(ctx, desired) {
+    const arn = personalizeArn(ctx.env, 'dataset-group', desired.name);
+    const seen = await describeDatasetGroup(ctx, arn);
+    if (seen.exists) await requireOurs(ctx, 'dataset-group', 'dataset group', desired.name, arn);
+    return seen;
   },
   async apply(ctx, desired) {
     const arn = personalizeArn(ctx.env, 'dataset-group', desired.name);
@@ -59,7 +64,9 @@ export const datasetGroupStep: StepDefinition = {
           ctx.aws.personalize.createDatasetGroup({ name: desired.name, tags: tagsFor(ctx.spec, 'dataset-group') }),
         )
       ).adopted;
+      if (adopted) await requireOurs(ctx, 'dataset-group', 'dataset group', desired.name, arn);
     } else {
+      await requireOurs(ctx, 'dataset-group', 'dataset group', desired.name, arn);
       await recordExisting(ctx, 'dataset-group', desired, arn);
     }
     await waitActive(ctx, 'dataset-group', desired.name, () => describeDatasetGroup(ctx, arn));
@@ -71,12 +78,23 @@ export const datasetGroupStep: StepDefinition = {
   },
   async destroy(ctx) {
     const deleted: string[] = [];
+    const kept: string[] = [];
     for (const arn of await ourDatasetGroups(ctx)) {
       const label = arn.split('/').pop() ?? arn;
       // Whatever no step of this spec owns any more (e.g. the items dataset or the filter of an earlier version of
       // the file).
       deleted.push(...(await deleteDatasets(ctx, 'dataset-group', arn, () => true)));
       deleted.push(...(await deleteFilters(ctx, 'dataset-group', arn)));
+      // Someone else's solution or filter in segflow's group keeps it (segflow deletes only what it created).
+      const others = [
+        ...(await ctx.aws.personalize.listDatasets(arn)).map((d) => `dataset ${d.name}`),
+        ...(await ctx.aws.personalize.listSolutions(arn)).map((s) => `solution ${s.name}`),
+        ...(await ctx.aws.personalize.listFilters(arn)).map((f) => `filter ${f.name}`),
+      ];
+      if (others.length > 0) {
+        kept.push(`dataset group ${label}: it holds ${others.join(', ')}, not created by segflow; delete them, then destroy again`);
+        continue;
+      }
       ctx.progress('dataset-group', { message: `deleting dataset group ${label}` });
       try {
         if (await deleteAndWait(ctx, 'dataset-group', label, () => describeDatasetGroup(ctx, arn), () => ctx.aws.personalize.deleteDatasetGroup(arn))) {
@@ -86,6 +104,6 @@ export const datasetGroupStep: StepDefinition = {
         throw awsFailure('dataset-group', `deleting dataset group ${label}`, e);
       }
     }
-    return { deleted };
+    return { deleted, kept };
   },
 };

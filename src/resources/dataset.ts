@@ -5,6 +5,7 @@ import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
 import type { DatasetKind } from './schema.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
+import { ownsPersonalizeResource } from './ownership.js';
 
 const API_TYPE = { interactions: 'Interactions', items: 'Items', users: 'Users' } as const;
 
@@ -85,7 +86,9 @@ export function datasetStep(type: DatasetKind): StepDefinition {
 export async function deleteDatasets(ctx: StepContext, stepId: string, group: string, match: (type: string) => boolean): Promise<string[]> {
   const deleted: string[] = [];
   for (const d of await ctx.aws.personalize.listDatasets(group)) {
-    if (!match((d.datasetType ?? '').toLowerCase())) continue;
+    const type = (d.datasetType ?? '').toLowerCase();
+    // segflow's own datasets only (created with its tag): one someone else added to the group stays.
+    if (!match(type) || !(await ownsPersonalizeResource(ctx, `dataset-${type}`, d.arn))) continue;
     ctx.progress(stepId, { message: `deleting dataset ${d.name}` });
     try {
       if (await deleteAndWait(ctx, stepId, d.name, () => describeDataset(ctx, d.arn), () => ctx.aws.personalize.deleteDataset(d.arn))) {

@@ -38,8 +38,14 @@ export function credentialsExpired(what: string, e: AwsError): SegflowError {
 export function roleAccessHints(ctx: StepContext): string[] {
   const role = ctx.state.step('role')?.name ?? ctx.desired('role').name;
   const bucket = ctx.spec.storage.bucket;
+  const sid = sidPrefix(ctx.spec);
   return [
-    `check the trust policy and the inline policy ${ROLE_POLICY_NAME} of IAM role ${role}, and the bucket policy of s3://${bucket} (segflow's statements start with ${sidPrefix(ctx.spec)})`,
+    ctx.spec.iam?.roleArn
+      ? `check the trust and permissions of iam.roleArn ${ctx.spec.iam.roleArn} (not segflow's: its owner changes it), and the bucket policy of s3://${bucket} (segflow's statements start with ${sid})`
+      : `check the trust policy and the inline policy ${ROLE_POLICY_NAME} of IAM role ${role}, and the bucket policy of s3://${bucket} (segflow's statements start with ${sid})`,
+    // Personalize recommends the confused-deputy keys in resource policies (cross-service-confused-deputy-prevention.html);
+    // if the service did not send aws:SourceAccount for a request, these two Allows would not apply to it.
+    `a suspect: ${sid}PersonalizeReads and ${sid}PersonalizeWrites allow personalize.amazonaws.com only with StringEquals aws:SourceAccount = ${ctx.env.account}; if Personalize is refused although they are in place, try them without that condition`,
     ...(ctx.spec.storage.kmsKeyArn ? [`and the key policy of ${ctx.spec.storage.kmsKeyArn}: it must let the role and personalize.amazonaws.com use the key`] : []),
     'segflow plan shows drift when segflow\'s own statements were changed or removed; apply puts them back',
   ];

@@ -4,6 +4,7 @@ import { inputsHashOf, jobName, personalizeArn, tagsFor } from './naming.js';
 import { createRecorded, deleteAndWait, destroyOnce, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
 import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
+import { ownsPersonalizeResource, requireOurs } from './ownership.js';
 import type { DesireInput, DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
 
 /**
@@ -14,6 +15,7 @@ import type { DesireInput, DestroyContext, Observation, StepContext, StepDefinit
  * (segmentFilterInputs). A filter removed from the spec stays until destroy (filters cost nothing).
  */
 const ROLE = 'flt';
+export const FILTER_ROLE = ROLE;
 
 export async function describeFilter(ctx: StepContext, arn: string): Promise<Observation> {
   const f = await ctx.aws.personalize.describeFilter(arn);
@@ -67,6 +69,7 @@ export function filterStep(seg: Segmentation, id: string): StepDefinition {
     tagging: (ctx, _desired, arn) => personalizeTagging(ctx, arn),
     async observe(ctx, desired) {
       const seen = await describeFilter(ctx, personalizeArn(ctx.env, 'filter', desired.name));
+      if (seen.exists) await requireOurs(ctx, 'filter', 'filter', desired.name, seen.arn!);
       const live = seen.details?.['expression'];
       if (seen.exists && typeof live === 'string' && live !== desired.inputs['expression']) seen.drift = [`filterExpression: ${live} -> ${String(desired.inputs['expression'])}`];
       return seen;
@@ -74,6 +77,8 @@ export function filterStep(seg: Segmentation, id: string): StepDefinition {
     async apply(ctx, desired) {
       const arn = personalizeArn(ctx.env, 'filter', desired.name);
       let seen = await describeFilter(ctx, arn);
+      // A filter of that name that is not this pipeline's is neither deleted nor used.
+      if (seen.exists) await requireOurs(ctx, 'filter', 'filter', desired.name, arn);
       if (seen.exists && (seen.phase === 'failed' || seen.details?.['expression'] !== desired.inputs['expression'])) {
         // A failed filter keeps its name until deleted; one with another expression cannot be updated.
         await deleteAndWait(ctx, id, desired.name, () => describeFilter(ctx, arn), () => ctx.aws.personalize.deleteFilter(arn));
@@ -145,7 +150,7 @@ async function retireOldFilters(ctx: StepContext, group: string, keep: Set<strin
 export async function deleteFilters(ctx: StepContext, stepId: string, group: string, match: (arn: string) => boolean = () => true): Promise<string[]> {
   const deleted: string[] = [];
   for (const f of await ctx.aws.personalize.listFilters(group)) {
-    if (!isOurs(ctx.spec, f.name) || !match(f.arn)) continue;
+    if (!isOurs(ctx.spec, f.name) || !match(f.arn) || !(await ownsPersonalizeResource(ctx, 'filter', f.arn))) continue;
     ctx.progress(stepId, { message: `deleting filter ${f.name}` });
     try {
       if (await deleteAndWait(ctx, stepId, f.name, () => describeFilter(ctx, f.arn), () => ctx.aws.personalize.deleteFilter(f.arn))) deleted.push(`filter ${f.name}`);

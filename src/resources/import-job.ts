@@ -39,6 +39,7 @@ async function staleness(ctx: StepContext, type: DatasetKind, job: Observation):
 
 /** Import job names carry a short role tag: `<pipeline>-imp-int-<hash>`, `-imp-itm-`, `-imp-usr-`. */
 const IMPORT_ROLE: Record<DatasetKind, string> = { interactions: 'imp-int', items: 'imp-itm', users: 'imp-usr' };
+export const IMPORT_ROLES = Object.values(IMPORT_ROLE);
 
 /** The role the jobs pass to Personalize: the recorded ARN, else the one its deterministic name gives. */
 export function roleArnOf(ctx: StepContext): string {

@@ -1,7 +1,7 @@
 import { SegflowError } from '../util/errors.js';
 import { isAwsError, isRoleAccessProblem } from '../aws/errors.js';
 import { awsFailure, roleAccessHints } from './failures.js';
-import { CancelledError, pollUntil, retrying } from '../util/backoff.js';
+import { pollUntil, retrying, WaitTimeoutError } from '../util/backoff.js';
 import type { Desired, DestroyContext, DestroyReport, Observation, StepContext } from './types.js';
 
 /** Personalize status strings -> the phases segflow reasons about. */
@@ -119,12 +119,14 @@ export async function waitActive(ctx: StepContext, stepId: string, label: string
       },
     });
   } catch (e) {
-    if (e instanceof CancelledError) throw e;
     // A failed read while waiting (expired credentials on a long training above all) says so, not "timeout".
     if (isAwsError(e)) throw awsFailure(stepId, `waiting for ${label}`, e);
-    throw new SegflowError('RUN_WAIT_TIMEOUT', `${stepId}: ${label} ${(e as Error).message}`, [
-      'it keeps running where it is; apply again re-attaches to it (destroy stops it)',
-    ]);
+    if (e instanceof WaitTimeoutError) {
+      throw new SegflowError('RUN_WAIT_TIMEOUT', `${stepId}: ${label} ${e.message}`, [
+        'it keeps running where it is; apply again re-attaches to it (destroy stops it)',
+      ]);
+    }
+    throw e; // cancelled, or a bug: never disguised as a timeout
   }
   if (!final.exists) throw new SegflowError('RUN_RESOURCE_VANISHED', `${stepId}: ${label} disappeared while waiting for it`);
   if (final.phase === 'failed') {

@@ -20,6 +20,17 @@ export function jobName(spec: Spec, role: string, inputsHash: string, attempt = 
   return clamp(`${spec.name}-${role}-${inputsHash.slice(0, 8)}${suffix}`);
 }
 
+/** Attempt numbers a job name pattern covers (`-2` .. `-99`): a job failing a hundredth time needs a person anyway. */
+const ATTEMPT_PATTERNS = ['', '-?', '-??'];
+
+/**
+ * IAM resource patterns for every name jobName gives a role of this pipeline: the hash and the attempt matched one
+ * character per `?`, so the patterns cover no name of another pipeline (see ci-policy.ts).
+ */
+export function jobNamePatterns(spec: Spec, role: string): string[] {
+  return ATTEMPT_PATTERNS.map((attempt) => `${spec.name}-${role}-${'?'.repeat(8)}${attempt}`);
+}
+
 export function inputsHashOf(inputs: Record<string, unknown>): string {
   return shortHash(inputs, 16);
 }

@@ -2,6 +2,7 @@ import { isAwsError } from '../aws/errors.js';
 import type { DataAttribute, Spec } from '../spec/types.js';
 import { inputsHashOf, jobName, personalizeArn } from './naming.js';
 import { createRecorded, observed } from './lifecycle.js';
+import { foreignResource } from './ownership.js';
 import { awsFailure } from './failures.js';
 import type { DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
 
@@ -9,6 +10,7 @@ export type DatasetKind = 'interactions' | 'items' | 'users';
 
 /** Schema names carry a short role tag: `<pipeline>-int-<hash>`, `<pipeline>-itm-<hash>`, `<pipeline>-usr-<hash>`. */
 const ROLE: Record<DatasetKind, string> = { interactions: 'int', items: 'itm', users: 'usr' };
+export const SCHEMA_ROLES = Object.values(ROLE);
 
 /** Metadata fields as Personalize types them: numeric a nullable float, categorical a nullable categorical string. */
 function attributeFields(attributes: DataAttribute[]): Array<Record<string, unknown>> {
@@ -53,6 +55,19 @@ function isOurs(spec: Spec, type: DatasetKind, name: string): boolean {
   return name.startsWith(`${spec.name}-`) && new RegExp(`^${ROLE[type]}-[0-9a-f]{8}$`).test(name.slice(spec.name.length + 1));
 }
 
+/**
+ * And by their content: the name ends with a hash of the schema segflow made, so a schema of that name whose content
+ * hashes differently was made by someone else (an identical one would be indistinguishable, and harmless).
+ */
+function contentMatchesName(name: string, schema: unknown): boolean {
+  if (typeof schema !== 'string') return false;
+  try {
+    return inputsHashOf({ schema: JSON.parse(schema) as unknown }).slice(0, 8) === name.slice(-8);
+  } catch {
+    return false;
+  }
+}
+
 /** Schemas are immutable and account-wide, so their name carries a hash of their content. */
 export function schemaStep(type: DatasetKind): StepDefinition {
   const id = `schema-${type}`;
@@ -66,12 +81,16 @@ export function schemaStep(type: DatasetKind): StepDefinition {
       const inputsHash = inputsHashOf(inputs);
       return { name: jobName(spec, ROLE[type], inputsHash), inputs, inputsHash };
     },
-    observe(ctx, desired) {
-      return describeSchema(ctx, personalizeArn(ctx.env, 'schema', desired.name));
+    async observe(ctx, desired) {
+      const arn = personalizeArn(ctx.env, 'schema', desired.name);
+      const seen = await describeSchema(ctx, arn);
+      if (seen.exists && !contentMatchesName(desired.name, seen.details?.['schema'])) throw foreignResource(ctx, 'schema', desired.name, arn);
+      return seen;
     },
     async apply(ctx, desired) {
       const arn = personalizeArn(ctx.env, 'schema', desired.name);
       const seen = await describeSchema(ctx, arn);
+      if (seen.exists && !contentMatchesName(desired.name, seen.details?.['schema'])) throw foreignResource(ctx, 'schema', desired.name, arn);
       let adopted = seen.exists;
       if (!seen.exists) {
         adopted = (
@@ -97,7 +116,12 @@ export function schemaStep(type: DatasetKind): StepDefinition {
       for (const arn of arns) {
         const name = arn.split('/').pop() ?? arn;
         try {
-          if (!(await ctx.aws.personalize.describeSchema(arn))) continue;
+          const live = await ctx.aws.personalize.describeSchema(arn);
+          if (!live) continue;
+          if (!contentMatchesName(name, live.schema)) {
+            report.kept.push(`schema ${name}: its content is not what segflow made under that name, left as it is`);
+            continue;
+          }
           await ctx.aws.personalize.deleteSchema(arn);
           report.deleted.push(`schema ${name}`);
         } catch (e) {

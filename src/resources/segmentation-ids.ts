@@ -79,6 +79,20 @@ export function solutionRole(model: Pick<Model, 'key'>): string {
   return model.key === '' ? 'solution' : `sol-${model.key}`;
 }
 
+/**
+ * Every solution name segflow may give this pipeline (its models now or earlier: a removed segmentation's solution
+ * is still the pipeline's to destroy): <name>-solution, <name>-sol-item, <name>-sol-attr, the last two with a
+ * 6-character hash of a non-default training. As IAM resource patterns, `?` for each hash character.
+ */
+export function solutionNamePatterns(spec: Pick<Spec, 'name'>): string[] {
+  return ['solution', 'sol-item', 'sol-attr', 'sol-item-??????', 'sol-attr-??????'].map((r) => `${spec.name}-${r}`);
+}
+
+export function isSolutionNameOf(spec: Pick<Spec, 'name'>, name: string): boolean {
+  const rest = name.startsWith(`${spec.name}-`) ? name.slice(spec.name.length + 1) : '';
+  return /^(solution|sol-(item|attr)(-[0-9a-f]{6})?)$/.test(rest);
+}
+
 /** Label for messages: "" for a single-segmentation pipeline, " (categories)" otherwise. */
 export function segmentationLabel(spec: Spec, seg: Segmentation): string {
   return spec.segmentations.length > 1 ? ` (${seg.name})` : '';

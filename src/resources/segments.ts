@@ -52,6 +52,9 @@ function jobOutputPrefix(spec: Spec, job: Observation, name: string): string | u
 }
 
 /** Where a job writes: its own folder under <prefix>output/, the only place the role may write. */
+/** Batch segment job names: `<pipeline>-seg-<hash>[-<attempt>]`. */
+export const SEGMENT_ROLE = 'seg';
+
 export function outputPrefix(spec: Spec, job: string): string {
   return `${prefixOf(spec)}output/${job}/`;
 }
@@ -88,7 +91,7 @@ export function segmentsStep(seg: Segmentation, model: Model, ids: SegmentationS
       };
       const inputsHash = inputsHashOf(inputs);
       const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
-      return { name: jobName(spec, 'seg', inputsHash, attempt), inputs, inputsHash };
+      return { name: jobName(spec, SEGMENT_ROLE, inputsHash, attempt), inputs, inputsHash };
     },
     async observe(ctx, desired) {
       const seen = await describeSegmentJob(ctx, personalizeArn(ctx.env, 'batch-segment-job', desired.name));
@@ -111,7 +114,7 @@ export function segmentsStep(seg: Segmentation, model: Model, ids: SegmentationS
       // A failed attempt, or a job of another training or without output, keeps its name forever: use the next one.
       while (seen.exists && (seen.phase === 'failed' || (await notThisRunsJob(ctx, seen, name, svArn)))) {
         attempt += 1;
-        name = jobName(ctx.spec, 'seg', desired.inputsHash, attempt);
+        name = jobName(ctx.spec, SEGMENT_ROLE, desired.inputsHash, attempt);
         arn = personalizeArn(ctx.env, 'batch-segment-job', name);
         seen = await describeSegmentJob(ctx, arn);
       }

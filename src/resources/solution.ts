@@ -4,7 +4,8 @@ import { inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.j
 import { createRecorded, deleteAndWait, destroyOnce, observed, recordExisting, waitActive } from './lifecycle.js';
 import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
-import { modelSteps, solutionRole, type Model } from './segmentation-ids.js';
+import { isSolutionNameOf, modelSteps, solutionRole, type Model } from './segmentation-ids.js';
+import { ownsPersonalizeResource, requireOurs } from './ownership.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 
 export function recipeArn(recipe: Recipe, partition = 'aws'): string {
@@ -68,6 +69,7 @@ export function solutionStep(model: Model, withItems: boolean): StepDefinition {
   async observe(ctx, desired) {
     const seen = await describeSolution(ctx, personalizeArn(ctx.env, 'solution', desired.name));
     if (seen.exists) {
+      await requireOurs(ctx, id, 'solution', desired.name, seen.arn!);
       const drift = driftOf(seen, solutionConfig(model, ctx.env.partition));
       if (drift.replace.length > 0) seen.drift = [...drift.replace, ...drift.update];
       else if (drift.update.length > 0) Object.assign(seen, { drift: drift.update, updatable: true });
@@ -77,6 +79,8 @@ export function solutionStep(model: Model, withItems: boolean): StepDefinition {
   async apply(ctx, desired) {
     const arn = personalizeArn(ctx.env, 'solution', desired.name);
     let seen = await describeSolution(ctx, arn);
+    // Never update, replace (delete) or train someone else's solution that happens to have this name.
+    if (seen.exists) await requireOurs(ctx, id, 'solution', desired.name, arn);
     const config = solutionConfig(model, ctx.env.partition);
     const drift = seen.exists ? driftOf(seen, config) : { replace: [], update: [] };
     if (seen.exists && seen.phase !== 'failed' && drift.replace.length === 0 && drift.update.length > 0) {
@@ -118,12 +122,22 @@ export function solutionStep(model: Model, withItems: boolean): StepDefinition {
   status(ctx, record) {
     return record.arn ? describeSolution(ctx, record.arn) : Promise.resolve(undefined);
   },
-  /** Every solution in the pipeline's dataset groups (their versions go with them): done once, by the first model's step. */
+  /**
+   * Every solution of this pipeline in its dataset groups (their versions go with them), those of models the spec no
+   * longer has included: done once, by the first model's step. Only the names segflow gives this pipeline are read
+   * (its CI policy covers no other), and only those it created are deleted; anyone else's stays.
+   */
   destroy(ctx) {
     return destroyOnce(ctx, 'solutions', async () => {
       const deleted: string[] = [];
+      const kept: string[] = [];
       for (const group of await ourDatasetGroups(ctx)) {
         for (const s of await ctx.aws.personalize.listSolutions(group)) {
+          // Only names this pipeline gives are read further (its CI policy covers no other).
+          if (!isSolutionNameOf(ctx.spec, s.name) || !(await ownsPersonalizeResource(ctx, id, s.arn))) {
+            kept.push(`solution ${s.name}: not created by segflow for this pipeline, left as it is`);
+            continue;
+          }
           ctx.progress(id, { message: `deleting solution ${s.name}` });
           try {
             if (await deleteSolution(ctx, id, s.arn, s.name)) deleted.push(`solution ${s.name}`);
@@ -132,7 +146,7 @@ export function solutionStep(model: Model, withItems: boolean): StepDefinition {
           }
         }
       }
-      return { deleted };
+      return { deleted, kept };
     });
   },
   };

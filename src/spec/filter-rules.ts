@@ -1,6 +1,7 @@
 import { declaredAttributes } from './attribute-rules.js';
 import { suggestion } from './did-you-mean.js';
 import { parseFilterExpression, placeholders, type Condition } from './filter-expression.js';
+import { filterProblems } from './filter-limits.js';
 import { get, type Obj } from './rule-helpers.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { SpecPath, YamlSource } from './yaml-source.js';
@@ -30,6 +31,8 @@ export function filterDiagnostics(spec: Obj, src: YamlSource, base: SpecPath = [
     }
     for (const cond of clause.anyOf.flat()) checkCondition(spec, base, cond, at);
   }
+  // (A $placeholder is refused below whatever its operator: a pipeline gives no values.)
+  for (const problem of filterProblems(parsed.clauses).filter((p) => p.code !== 'SPEC_FILTER_PLACEHOLDER')) at(problem.code, problem.message, problem.at, problem.length);
   const names = placeholders(parsed.clauses);
   if (names.length > 0) {
     const i = expression.indexOf(`$${names[0]}`);

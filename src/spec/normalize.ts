@@ -33,12 +33,13 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
   const rawState = raw['state'] as Raw | undefined;
   const state: StateSpec =
     rawState?.['backend'] === 's3'
-      ? { backend: 's3', bucket: rawState['bucket'], key: rawState['key'], region: rawState['region'] ?? region }
+      ? { backend: 's3', bucket: rawState['bucket'], key: rawState['key'], region: rawState['region'] ?? region, ...(rawState['kmsKeyArn'] !== undefined && { kmsKeyArn: rawState['kmsKeyArn'] }) }
       : { backend: 'local' };
   const rawSegmentations = raw['segmentations'] as Raw[] | undefined;
   const segmentations = rawSegmentations
     ? rawSegmentations.map((s) => segmentation(s, s['name'], s['name'] === raw['name'], itemAttributes, dir))
     : [segmentation(raw, raw['name'], true, itemAttributes, dir)];
+  const rawIam = raw['iam'] as Raw | undefined;
   return {
     version: 1,
     name: raw['name'],
@@ -78,6 +79,8 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
     budget: { maxUsd: raw['budget'].maxUsd, ...(raw['budget'].prices !== undefined && { prices: { ...raw['budget'].prices } }) },
     tags: { ...(raw['tags'] ?? {}) },
     state,
+    ...(rawIam?.['roleArn'] !== undefined && { iam: { roleArn: rawIam['roleArn'] } }),
+    ...(rawIam?.['permissionsBoundary'] !== undefined && { iam: { permissionsBoundary: rawIam['permissionsBoundary'] } }),
   };
 }
 
@@ -152,6 +155,7 @@ function dataSource(raw: Raw, dir: string): DataSource {
     ...(raw['where'] !== undefined && { where: raw['where'] }),
     onBadRows: raw['onBadRows'] ?? DEFAULTS.onBadRows,
     maxBadRows: raw['maxBadRows'] ?? DEFAULTS.maxBadRows,
+    ...(raw['requesterPays'] === true && { requesterPays: true }),
   };
 }
 

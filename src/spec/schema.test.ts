@@ -29,6 +29,6 @@ test('every property in the schema has a description, so editors can show it', (
 
 test('the schema covers every top-level key of spec v1 and its production additions from the design', () => {
   assert.deepEqual(Object.keys(schema.properties ?? {}).sort(), [
-    'budget', 'data', 'name', 'queries', 'recipe', 'segmentations', 'segments', 'split', 'state', 'storage', 'tags', 'target', 'training', 'version',
+    'budget', 'data', 'iam', 'name', 'queries', 'recipe', 'segmentations', 'segments', 'split', 'state', 'storage', 'tags', 'target', 'training', 'version',
   ]);
 });

@@ -6,6 +6,8 @@ import { checkSegmentations, segmentationBases } from './segmentation-rules.js';
 import { bucketNameProblem } from './s3-bucket-name.js';
 import { checkSources } from './source-rules.js';
 import { checkState } from './state-rules.js';
+import { checkIam } from './iam-rules.js';
+import { checkStoragePaths } from './storage-paths.js';
 import { checkTestStart } from './test-start.js';
 import type { SpecPath, YamlSource } from './yaml-source.js';
 
@@ -35,6 +37,8 @@ export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic
   checkSegmentations(spec, report);
   checkAttributes(spec, report);
   checkState(spec, ctx.targetOverride, report);
+  checkIam(spec, report);
+  checkStoragePaths(spec, report);
   for (const base of segmentationBases(spec)) out.push(...filterDiagnostics(spec, ctx.src, base));
   const bucket = get(spec, ['storage', 'bucket']);
   if (typeof bucket === 'string') {
@@ -51,6 +55,9 @@ function checkTarget(spec: Obj, ctx: RuleContext, report: Report): void {
   if (kind === 'aws' && region === undefined) {
     const via = ctx.targetOverride === 'aws' && declared !== 'aws' ? ' (--target aws was given)' : '';
     report('error', 'SPEC_REGION_REQUIRED', `target.region is required for target kind aws${via}, e.g. region: eu-west-1`, get(spec, ['target']) === undefined ? [] : ['target', 'kind'], 'key');
+  }
+  if (kind === 'local' && get(spec, ['target', 'profile']) !== undefined && get(spec, ['target', 'endpoint']) === undefined) {
+    report('error', 'SPEC_PROFILE_LOCAL', 'target.profile with target kind local needs target.endpoint: the embedded emulator knows only its test credentials; a standalone `segflow emulator --account/--role-session` knows others', ['target', 'profile'], 'key');
   }
   if (kind === 'aws' && get(spec, ['target', 'endpoint']) !== undefined) {
     report('error', 'SPEC_ENDPOINT_AWS', 'target.endpoint is for the local emulator only; with kind aws the SDK finds the AWS endpoint itself', ['target', 'endpoint'], 'key');

@@ -21,6 +21,7 @@ export function checkState(spec: Obj, targetOverride: 'local' | 'aws' | undefine
       report('error', 'SPEC_STATE_S3', `state.backend s3 needs state.${key}, e.g. state: { backend: s3, bucket: my-team-state, key: segflow/${String(get(spec, ['name']) ?? 'pipeline')}.json }`, ['state', 'backend']);
     }
   }
+  if (state['kmsKeyArn'] !== undefined && state['backend'] !== 's3') report('error', 'SPEC_STATE_LOCAL', 'state.kmsKeyArn is for backend s3', ['state', 'kmsKeyArn'], 'key');
   const bucket = state['bucket'];
   if (typeof bucket === 'string') {
     const problem = bucketNameProblem(bucket);

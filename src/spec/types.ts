@@ -34,6 +34,8 @@ export interface DataSource extends BadRowPolicy {
   format: DataFormat;
   /** SQL boolean expression over source columns. */
   where?: string;
+  /** s3:// entries are in a Requester Pays bucket: every read says the requester pays. */
+  requesterPays?: boolean;
 }
 
 export interface InteractionsSource extends DataSource {
@@ -106,7 +108,13 @@ export interface Prices {
  * Where the state and its lock live (docs/team.md): this machine's .segflow/ or one S3 object a team shares.
  * region defaults to the target's.
  */
-export type StateSpec = { backend: 'local' } | { backend: 's3'; bucket: string; key: string; region: string };
+export type StateSpec = { backend: 'local' } | { backend: 's3'; bucket: string; key: string; region: string; kmsKeyArn?: string };
+
+/**
+ * Personalize's role: absent, segflow creates and owns `<name>-personalize-<region>`; `permissionsBoundary`, the role
+ * it creates carries that boundary; `roleArn`, an existing role segflow only uses (never creates, changes or deletes).
+ */
+export type IamSpec = { roleArn: string; permissionsBoundary?: never } | { permissionsBoundary: string; roleArn?: never };
 
 /**
  * The time holdout of an experiment (the seed notebook's protocol): train before testStart, score the segments on
@@ -193,6 +201,7 @@ export interface Spec {
   tags: Record<string, string>;
   /** Filled in by normalizeSpec; absent (in hand-built specs) means { backend: 'local' }. */
   state?: StateSpec;
+  iam?: IamSpec;
 }
 
 /** The spec's state backend, with the default. */

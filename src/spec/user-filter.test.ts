@@ -57,3 +57,10 @@ test('collectUserValues reads only the asked fields, header case-insensitively, 
   assert.deepEqual([...values.get('AGE')!], [['u1', ['30']], ['u2', ['45']]]);
   assert.equal(values.get('MISSING')!.size, 0);
 });
+
+test('event types match ignoring case, as Personalize does ("ignores case only when matching event types"); other values match exactly', () => {
+  assert.deepEqual(passing('INCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("PURCHASE")'), ['u1']);
+  assert.deepEqual(passing('EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("Purchase")'), ['u2', 'u3', 'u4', 'nobody']);
+  assert.deepEqual(passing('INCLUDE UserID WHERE Interactions.EVENT_TYPE NOT IN ("VIEW")'), ['nobody']);
+  assert.deepEqual(passing('INCLUDE UserID WHERE Users.COUNTRY IN ("united kingdom")'), []);
+});

@@ -55,14 +55,23 @@ export function collectUserValues(records: Iterable<readonly string[]>, fields: 
   return out;
 }
 
+/**
+ * "Amazon Personalize ignores case only when matching event types" (filter-expressions.html): Interactions.EVENT_TYPE
+ * compares case-insensitively, every other value exactly.
+ */
+function sameValue(cond: Condition): (a: string, b: string) => boolean {
+  return cond.dataset === 'Interactions' && cond.field.toUpperCase() === 'EVENT_TYPE' ? (a, b) => a.toLowerCase() === b.toLowerCase() : (a, b) => a === b;
+}
+
 function holds(cond: Condition, values: string[] | undefined, resolved: Array<string | number>): boolean {
   if (!values) return cond.op === 'NOT IN';
   const atoms = values.flatMap((v) => v.split('|'));
+  const same = sameValue(cond);
   switch (cond.op) {
     case 'IN':
-      return atoms.some((a) => resolved.some((r) => String(r) === a));
+      return atoms.some((a) => resolved.some((r) => same(String(r), a)));
     case 'NOT IN':
-      return atoms.every((a) => !resolved.some((r) => String(r) === a));
+      return atoms.every((a) => !resolved.some((r) => same(String(r), a)));
     default: {
       const target = Number(resolved[0]);
       return atoms.some((a) => {

@@ -12,6 +12,15 @@ const target = { kind: 'local' as const, region: 'eu-west-1' };
 const BUCKET = 'team-state';
 const KEY = 'segflow/demo.json';
 
+/** The state bucket, with versioning turned on or not. */
+async function stateBucket(ports: AwsPorts, endpoint: string, versioned: boolean): Promise<void> {
+  await ports.s3.createBucket(BUCKET);
+  if (!versioned) return;
+  const { s3 } = clientsFor(endpoint);
+  await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
+  s3.destroy();
+}
+
 async function open(ports: AwsPorts): Promise<StateStore> {
   return StateStore.load(await S3StateBackend.open(ports.s3, BUCKET, KEY), 'demo', target);
 }
@@ -25,12 +34,7 @@ test('a missing or foreign state bucket is a clear error before anything is read
 for (const versioned of [false, true]) {
   test(`concurrent writers on one S3 state (${versioned ? 'versioned bucket' : 'history prefix'}): every lost race is retried, nothing is lost, history has every version`, async () => {
     await withEmulatorPorts(async (ports, emu) => {
-      await ports.s3.createBucket(BUCKET);
-      if (versioned) {
-        const { s3 } = clientsFor(emu.endpoint);
-        await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
-        s3.destroy();
-      }
+      await stateBucket(ports, emu.endpoint, versioned);
       // Four machines, each with its own store (own reads, own ETags), writing at once.
       const writers = await Promise.all([0, 1, 2, 3].map(() => open(ports)));
       const perWriter = 8;
@@ -90,3 +94,20 @@ test('deleting the state keeps its last version in the history', async () => {
     assert.deepEqual(history.map((h) => [h.serial, h.current]), [[1, false]]);
   });
 });
+
+for (const versioned of [false, true]) {
+  test(`history --limit N reads the newest N versions, not every one (${versioned ? 'versioned bucket' : 'history prefix'})`, async () => {
+    await withEmulatorPorts(async (ports, emu) => {
+      await stateBucket(ports, emu.endpoint, versioned);
+      const store = await open(ports);
+      for (let i = 0; i < 12; i++) await store.setStep(`s${i}`, { phase: 'done' });
+      let reads = 0;
+      const counting = { ...ports.s3, getObjectText: (...a: Parameters<typeof ports.s3.getObjectText>) => (reads++, ports.s3.getObjectText(...a)) };
+      const backend = await S3StateBackend.open(counting, BUCKET, KEY);
+      reads = 0;
+      const history = await backend.history(3);
+      assert.deepEqual(history.map((h) => h.serial), [12, 11, 10]);
+      assert.ok(reads <= 6, `${reads} objects read for 3 versions`);
+    });
+  });
+}

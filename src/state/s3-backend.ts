@@ -115,16 +115,20 @@ export class S3StateBackend implements StateBackend {
 
   /**
    * Every kept version, newest first: S3's versions of the key (when versioning is on) and the copies under the
-   * history prefix (kept while it was off). Each is read to show its serial and time; `limit` bounds the reads.
+   * history prefix (kept while it was off). Each is read to show its serial and time, but only the newest `limit` of
+   * each kind: ListObjectVersions lists a key's versions newest first, and a copy's name carries its serial, so the
+   * newest `limit` of all are among those (`--limit 3` reads at most 6 objects, not every version).
    */
   async history(limit = 100): Promise<StateHistoryEntry[]> {
     try {
       const refs: Array<{ ref: string; versionId?: string; key: string; current: boolean; storedAt?: Date }> = [];
       const versions = (await this.s3.listObjectVersions(this.bucket, this.keys.state)).filter((v) => v.key === this.keys.state && !v.isDeleteMarker);
-      for (const v of versions) {
+      for (const v of versions.slice(0, limit)) {
         refs.push({ ref: v.versionId, key: v.key, current: v.isLatest, ...(v.versionId !== 'null' ? { versionId: v.versionId } : {}), ...(v.lastModified ? { storedAt: v.lastModified } : {}) });
       }
-      for (const o of await this.s3.listObjects(this.bucket, this.keys.historyPrefix)) {
+      // Copies are named <serial, 10 digits>-<etag>.json: the highest serials are the newest.
+      const copies = (await this.s3.listObjects(this.bucket, this.keys.historyPrefix)).sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+      for (const o of copies.slice(0, limit)) {
         refs.push({ ref: o.key, key: o.key, current: false, ...(o.lastModified ? { storedAt: o.lastModified } : {}) });
       }
       const entries: StateHistoryEntry[] = [];

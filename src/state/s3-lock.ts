@@ -3,6 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import type { S3Port } from '../aws/ports.js';
 import { SegflowError, refusal } from '../util/errors.js';
 import type { HeldLock, LockBackend, LockHolder, LockOwner } from './backend.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { lostRace, stateAccessError } from './s3-errors.js';
 import { s3Url } from './s3-keys.js';
 
@@ -13,7 +14,10 @@ import { s3Url } from './s3-keys.js';
  * - Acquire: create-only PUT. Exactly one of any number of concurrent creators gets 200; the others 412 (or 409).
  * - A held lock is refused (STATE_LOCKED, exit 3) naming its holder, unless its lease expired.
  * - Lease: a running command renews it every `renewEveryMs` by replacing the object with If-Match on its own
- *   ETag (so a renewal never resurrects a lock someone else took). Expiry is judged by S3's LastModified of the
+ *   ETag (so a renewal never resurrects a lock someone else took). The holder counts its lease from the moment it
+ *   wrote the renewal (before the request, never after the answer) and gives the lock up `renewEveryMs` before
+ *   that lease ends, whether or not a renewal is still in flight: a renewal that hangs (a half-open connection) is
+ *   aborted then, so the holder always learns it lost the lock before a contender can take it. Expiry is judged by S3's LastModified of the
  *   lock object (S3's clock, when it was last renewed) plus the lease, AND by the holder's own expiresAt: both
  *   must have passed by the contender's clock. See docs/team.md for the clock assumption.
  * - Takeover of an expired lease: a PUT with If-Match on the expired lock's ETag. S3 lets exactly one conditional
@@ -33,6 +37,11 @@ const LAST_MODIFIED_PRECISION_MS = 1000;
 const ACQUIRE_ATTEMPTS = 8;
 
 type LockS3 = Pick<S3Port, 'getObjectText' | 'putObject' | 'deleteObject'>;
+
+/** When a renewal has to have landed: the lease it extends, less one renewal period of safety. */
+function giveUpAt(leaseStart: number, t: LeaseTiming): number {
+  return leaseStart + t.leaseMs - t.renewEveryMs;
+}
 
 interface Observed {
   holder: LockHolder | undefined;
@@ -63,9 +72,13 @@ export class S3LockBackend implements LockBackend {
     private readonly bucket: string,
     private readonly key: string,
     readonly timing: LeaseTiming = DEFAULT_LEASE,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     this.location = s3Url(bucket, key);
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   private async observe(): Promise<Observed | undefined> {
@@ -152,61 +165,86 @@ export class S3LockBackend implements LockBackend {
   private held(holder: LockHolder, etag: string, tookOver: LockHolder | undefined): HeldLock {
     let current = etag;
     let released = false;
-    let timer: ReturnType<typeof setInterval> | undefined;
-    let lastRenewed = this.now();
+    let lostError: Error | undefined;
+    // When the lease segflow holds began: the time written into the lock before the request that wrote it.
+    let leaseStart = Date.parse(holder.renewedAt ?? '') || this.now();
     const lost = (why: string) =>
       new SegflowError('STATE_LOCK_LOST', `the lock ${this.location} is no longer this command's: ${why}`, [
         'another command took it over (its lease had run out) or someone ran segflow unlock; this run stopped',
         'run the command again once the other one finished: the state is consistent and apply resumes',
       ]);
-    const renew = async (): Promise<void> => {
+    const renew = async (signal?: AbortSignal): Promise<void> => {
       if (released) return;
+      if (lostError) throw lostError;
+      const startedAt = this.now();
       const body = this.body(holder);
       try {
-        current = (await this.s3.putObject(this.bucket, this.key, { data: body }, { contentType: 'application/json', ifMatch: current })).etag;
-        lastRenewed = this.now();
+        current = (await this.s3.putObject(this.bucket, this.key, { data: body }, { contentType: 'application/json', ifMatch: current, ...(signal ? { signal } : {}) })).etag;
+        leaseStart = startedAt;
         return;
       } catch (e) {
+        if (signal?.aborted) throw lost(`it could not be renewed before its lease ran out (the renewal did not answer)`);
         if (!lostRace(e)) throw stateAccessError(`renewing the lock ${this.location}`, e);
       }
       const seen = await this.observe();
       if (seen?.holder?.id === holder.id) {
         current = seen.etag; // our renewal landed; only its answer was lost
-        lastRenewed = this.now();
+        leaseStart = startedAt;
         return;
       }
       throw lost(seen?.holder ? `it is now held by ${describeHolder(seen.holder)}` : 'it was removed');
     };
+    let stop: (() => void) | undefined;
     return {
       holder,
       ...(tookOver ? { tookOver } : {}),
-      renew,
+      renew: () => renew(),
       keepAlive: (onLost) => {
-        if (timer || released) return;
-        let busy = false;
-        timer = setInterval(() => {
-          if (busy || released) return;
-          busy = true;
-          renew()
-            .catch((e: unknown) => {
-              // A failed renewal (network) is tried again at the next tick, while the lease still holds.
-              const isLost = e instanceof SegflowError && e.code === 'STATE_LOCK_LOST';
-              const lapsed = this.now() - lastRenewed > this.timing.leaseMs - this.timing.renewEveryMs;
-              if (isLost || lapsed) {
-                clearInterval(timer);
-                onLost(isLost ? (e as Error) : lost(`it could not be renewed for ${Math.round((this.now() - lastRenewed) / 1000)}s: ${(e as Error).message}`));
-              }
-            })
-            .finally(() => {
-              busy = false;
-            });
-        }, this.timing.renewEveryMs);
-        timer.unref();
+        if (stop || released) return;
+        let inflight: AbortController | undefined;
+        let cancel: () => void = () => undefined;
+        const giveUp = (e: Error) => {
+          if (lostError || released) return;
+          lostError = e;
+          cancel();
+          inflight?.abort();
+          onLost(e);
+        };
+        const schedule = () => {
+          const now = this.now();
+          cancel = this.clock.after(Math.min(this.timing.renewEveryMs, giveUpAt(leaseStart, this.timing) - now), tick);
+        };
+        // Every tick checks the lease first, renewal in flight or not; a failed renewal is tried again next tick.
+        const tick = () => {
+          if (released || lostError) return;
+          const now = this.now();
+          if (now >= giveUpAt(leaseStart, this.timing)) {
+            giveUp(lost(`it could not be renewed for ${Math.round((now - leaseStart) / 1000)}s (lease ${this.timing.leaseMs / 1000}s): ${inflight ? 'the renewal did not answer' : 'renewals failed'}`));
+            return;
+          }
+          if (!inflight) {
+            const controller = new AbortController();
+            inflight = controller;
+            renew(controller.signal)
+              .catch((e: unknown) => {
+                if (e instanceof SegflowError && e.code === 'STATE_LOCK_LOST') giveUp(e);
+              })
+              .finally(() => {
+                if (inflight === controller) inflight = undefined;
+              });
+          }
+          schedule();
+        };
+        stop = () => {
+          cancel();
+          inflight?.abort();
+        };
+        schedule();
       },
       release: async () => {
         if (released) return;
         released = true;
-        if (timer) clearInterval(timer);
+        stop?.();
         try {
           await this.s3.deleteObject(this.bucket, this.key, { ifMatch: current });
         } catch (e) {

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
 import type { EngineEvent } from '../engine/events.js';
 import type { Plan } from '../plan/types.js';
 import { planLines } from './plan-text.js';
@@ -39,6 +39,8 @@ export function listrRenderer(out: Writable) {
   let running: Promise<unknown> | undefined;
   let plan: Plan | undefined;
   const write = (s: string) => out.write(s + '\n');
+  const stream = out as unknown as NodeJS.WriteStream;
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(stream, stream) });
 
   const start = (p: Plan) => {
     const list = new Listr(
@@ -52,7 +54,13 @@ export function listrRenderer(out: Writable) {
           if (entry.skipWhy) task.skip(`${s.id}: ${entry.skipWhy}`);
         },
       })),
-      { concurrent: true, exitOnError: false, rendererOptions: { collapseSubtasks: false, showErrorMessage: true } as never },
+      {
+        concurrent: true,
+        exitOnError: false,
+        // The tasks go where the plan went (the command's stdout), not to whatever process.stdout is.
+        rendererOptions: { collapseSubtasks: false, showErrorMessage: true, logger } as never,
+        fallbackRendererOptions: { logger } as never,
+      },
     );
     running = list.run().catch(() => undefined);
   };

@@ -36,6 +36,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** A wait that gave up: the thing waited for is still not done after `timeoutMs` (its own type, never guessed). */
+export class WaitTimeoutError extends Error {
+  constructor(readonly waitedMs: number) {
+    super(`still not done after ${Math.round(waitedMs / 1000)}s`);
+    this.name = 'WaitTimeoutError';
+  }
+}
+
 export class CancelledError extends Error {
   constructor(reason?: unknown) {
     super(reason instanceof Error ? reason.message : 'cancelled');
@@ -72,9 +80,7 @@ export async function pollUntil<T>(probe: () => Promise<T>, isDone: (v: T) => bo
     const value = await probe();
     if (isDone(value)) return value;
     opts.onPending?.(value, attempt);
-    if (opts.timeoutMs !== undefined && now() - start > opts.timeoutMs) {
-      throw new Error(`still not done after ${Math.round((now() - start) / 1000)}s`);
-    }
+    if (opts.timeoutMs !== undefined && now() - start > opts.timeoutMs) throw new WaitTimeoutError(now() - start);
     await sleep(backoffDelay(attempt, opts), opts.signal);
   }
 }

@@ -48,8 +48,8 @@ const cases: Case[] = [
   { name: 'a 10 MB JSON line', file: 'data.jsonl', body: [...jsonl.slice(0, 20), JSON.stringify({ user: 'u1', item: 'i1', ts: 'x'.repeat(10 * 1024 * 1024) }), ...jsonl.slice(20)].join('\n') + '\n', line: 21, code: /DATA_/ },
 ];
 
-function specFor(file: string, extra = ''): string {
-  return specYaml({ name: 'fuzz' }).replace('source: data.csv', `source: ${file}`) + extra;
+function specFor(file: string, extra = '', endpoint?: string): string {
+  return specYaml({ name: 'fuzz', source: file, ...(endpoint ? { endpoint } : {}) }) + extra;
 }
 
 async function tree(dir: string): Promise<Map<string, string>> {
@@ -108,7 +108,7 @@ describe('data fuzzing through segflow prepare', () => {
       for (const c of cases.filter((x) => x.name !== 'a 10 MB line')) {
         const dir = await mkdtemp(join(tmpdir(), 'segflow-rel-data-'));
         await writeFile(join(dir, c.file), c.body);
-        await writeFile(join(dir, 'pipeline.yaml'), specFor(c.file).replace('target: { kind: local }', `target: { kind: local, endpoint: "${emu.endpoint}" }`));
+        await writeFile(join(dir, 'pipeline.yaml'), specFor(c.file, '', emu.endpoint));
         const r = await runCliTimed(dir, ['apply', 'pipeline.yaml', '--auto-approve']);
         assert.equal(r.code, 2, `${c.name}: ${show(r)}`);
         assert.match(r.stderr, c.code);

@@ -1,8 +1,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { endpointWorkspace, runCliTimed, startStandalone, type RunResult, type StandaloneEmulator } from './support.js';
@@ -38,12 +39,18 @@ function keyPolicy(roleName: string): string {
     ],
   });
 }
-// Distinctive credentials in the runner's environment: none of them may end up in a file or in the output.
-const LEAK_ENV = {
+/**
+ * Distinctive credentials that segflow really signs with: the pipelines name the profile `leakcheck`, whose
+ * credentials (with a session token) the standalone emulator knows as a session of an administrator role; the same
+ * values are in the environment too. None of them may end up in a file or in the output.
+ */
+const LEAK_CREDS = {
   AWS_ACCESS_KEY_ID: 'AKIAZZLEAKCHECK00001',
   AWS_SECRET_ACCESS_KEY: 'leakcheckSecret/Key+0123456789abcdefLEAK',
   AWS_SESSION_TOKEN: 'leakcheckSessionTokenLEAK0123456789',
 };
+const LEAK_ROLE = `arn:aws:iam::${ACCOUNT}:role/leakcheck-admin`;
+let LEAK_ENV: Record<string, string> = { ...LEAK_CREDS };
 const LEAK_PATTERNS: Array<[string, RegExp]> = [
   ['the secret key', /leakcheckSecret/],
   ['the session token', /leakcheckSessionToken/],
@@ -65,25 +72,33 @@ describe('least privilege: what apply created, read back with the SDK', () => {
   let emu: StandaloneEmulator;
   const outputs: string[] = [];
   const dirs: string[] = [];
+  let home = '';
   before(async () => {
-    emu = await startStandalone();
+    emu = await startStandalone({ args: ['--role-session', `${LEAK_CREDS.AWS_ACCESS_KEY_ID}:${LEAK_CREDS.AWS_SECRET_ACCESS_KEY}:${LEAK_ROLE}`] });
+    await emu.aws.iam.send(new CreateRoleCommand({ RoleName: 'leakcheck-admin', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }) }));
+    await emu.aws.iam.send(new PutRolePolicyCommand({ RoleName: 'leakcheck-admin', PolicyName: 'admin', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }) }));
+    // (Not among the scanned directories: this is where the credentials are supposed to be.)
+    home = await mkdtemp(join(tmpdir(), 'segflow-leak-home-'));
+    await writeFile(
+      join(home, 'credentials'),
+      `[leakcheck]\naws_access_key_id = ${LEAK_CREDS.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${LEAK_CREDS.AWS_SECRET_ACCESS_KEY}\naws_session_token = ${LEAK_CREDS.AWS_SESSION_TOKEN}\n[wrong]\naws_access_key_id = ${LEAK_CREDS.AWS_ACCESS_KEY_ID}\naws_secret_access_key = notTheSecret\n`,
+    );
+    await writeFile(join(home, 'config'), '');
+    LEAK_ENV = { ...LEAK_CREDS, AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'), AWS_CONFIG_FILE: join(home, 'config') };
     const kms = new KMSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     KMS_KEY = (await kms.send(new CreateKeyCommand({ Description: 'least-privilege test', Policy: keyPolicy('lpkms-personalize-us-east-1') }))).KeyMetadata!.Arn!;
     kms.destroy();
   });
   after(async () => {
     await emu.stop();
+    if (home) await rm(home, { recursive: true, force: true });
   });
 
   for (const kms of [false, true]) {
     const name = kms ? 'lpkms' : 'lp';
     test(`${kms ? 'with a KMS key in the spec' : 'default encryption'}: role, policy and bucket`, async () => {
-      const w = await endpointWorkspace(emu.endpoint, { name });
+      const w = await endpointWorkspace(emu.endpoint, { name, profile: 'leakcheck', ...(kms ? { kmsKeyArn: KMS_KEY } : {}) });
       dirs.push(w.dir);
-      if (kms) {
-        const yaml = await readFile(w.spec, 'utf8');
-        await writeFile(w.spec, yaml.replace(`prefix: ${name}/ }`, `prefix: ${name}/, kmsKeyArn: "${KMS_KEY}" }`));
-      }
       for (const args of [['plan', w.spec], ['apply', w.spec, '--auto-approve'], ['apply', w.spec, '--auto-approve', '--json'], ['status', w.spec], ['status', w.spec, '--json']]) {
         const r = await runCliTimed(w.dir, args, { env: LEAK_ENV });
         assert.equal(r.code, 0, `${args.join(' ')}: ${show(r)}`);
@@ -184,13 +199,20 @@ describe('least privilege: what apply created, read back with the SDK', () => {
   test('no credential in .segflow/ (state, work files, reports, logs) or in the CLI output', async () => {
     assert.ok(dirs.length >= 2 && outputs.length > 0, 'the pipelines above ran');
     // The patterns do catch the values they look for.
-    assert.ok(LEAK_PATTERNS[0]![1].test(LEAK_ENV.AWS_SECRET_ACCESS_KEY) && LEAK_PATTERNS[2]![1].test(LEAK_ENV.AWS_ACCESS_KEY_ID));
-    // Failure paths print errors: an unreachable endpoint, and a signature the emulator refuses.
-    const down = await endpointWorkspace('http://127.0.0.1:9', { name: 'lpdown' });
+    assert.ok(LEAK_PATTERNS[0]![1].test(LEAK_CREDS.AWS_SECRET_ACCESS_KEY) && LEAK_PATTERNS[2]![1].test(LEAK_CREDS.AWS_ACCESS_KEY_ID) && LEAK_PATTERNS[1]![1].test(LEAK_CREDS.AWS_SESSION_TOKEN));
+    // Failure paths print errors: an unreachable endpoint, and a signature the emulator refuses (the profile's
+    // secret is wrong: which also shows that segflow signs with the profile, not with the emulator's test keys).
+    const down = await endpointWorkspace('http://127.0.0.1:9', { name: 'lpdown', profile: 'leakcheck' });
     dirs.push(down.dir);
     const r = await runCliTimed(down.dir, ['apply', down.spec, '--auto-approve'], { env: { ...LEAK_ENV, SEGFLOW_DEBUG: '1' } });
     assert.notEqual(r.code, 0);
     outputs.push(r.stdout, r.stderr);
+    const wrong = await endpointWorkspace(emu.endpoint, { name: 'lpwrong', profile: 'wrong' });
+    dirs.push(wrong.dir);
+    const refused = await runCliTimed(wrong.dir, ['plan', wrong.spec], { env: { ...LEAK_ENV, SEGFLOW_DEBUG: '1' } });
+    assert.equal(refused.code, 1, show(refused));
+    assert.match(refused.stderr, /AWS_CREDENTIALS: cannot identify the AWS account .*SignatureDoesNotMatch|signature/i);
+    outputs.push(refused.stdout, refused.stderr);
     const leaks: string[] = [];
     let files = 0;
     for (const dir of dirs) {

@@ -70,9 +70,7 @@ describe('segflow against a strict emulator (page size 1, IAM propagation 3 s)',
     };
     const key = (await kms.send(new CreateKeyCommand({ Policy: JSON.stringify(policy) }))).KeyMetadata!.Arn!;
     kms.destroy();
-    const w = await endpointWorkspace(emu.endpoint, { name: 'strictkms' });
-    const yaml = await readFile(w.spec, 'utf8');
-    await writeFile(w.spec, yaml.replace('prefix: strictkms/ }', `prefix: strictkms/, kmsKeyArn: "${key}" }`));
+    const w = await endpointWorkspace(emu.endpoint, { name: 'strictkms', kmsKeyArn: key });
     const r = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
     assert.equal(r.code, 0, show(r));
   });

@@ -27,7 +27,7 @@ export interface StandaloneEmulator {
   endpoint: string;
   dataDir: string;
   aws: SdkClients;
-  setFaults(f: { throttleRate?: number; errorRate?: number; latencyMs?: number; seed?: number }): Promise<void>;
+  setFaults(f: { throttleRate?: number; errorRate?: number; latencyMs?: number; seed?: number; trainingDelayMs?: number }): Promise<void>;
   calls(): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }

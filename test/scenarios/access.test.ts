@@ -58,6 +58,8 @@ function assertAccessDenied(stderr: string, name: string): void {
   assert.ok(stderr.includes(`IAM role ${name}-personalize-us-east-1`), stderr);
   assert.ok(stderr.includes('inline policy segflow-s3-access'), stderr);
   assert.ok(stderr.includes(`segflow's statements start with ${sidPrefix({ name })}`), stderr);
+  // The aws:SourceAccount condition on Personalize's Allows is named as a suspect (issue 20, defect 9).
+  assert.ok(stderr.includes(`a suspect: ${sidPrefix({ name })}PersonalizeReads and ${sidPrefix({ name })}PersonalizeWrites allow personalize.amazonaws.com only with StringEquals aws:SourceAccount`), stderr);
 }
 
 describe('scenarios: what Personalize may read and write (strict emulator)', () => {

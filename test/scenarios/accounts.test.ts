@@ -71,9 +71,9 @@ describe('scenarios: credentials that expire during a long training (strict emul
   const server = useRestartableEmulator();
 
   test('the wait fails with AWS_CREDENTIALS_EXPIRED and says to run again; the next apply re-attaches, no second training', async () => {
-    let emu = await server.start();
-    // Enough data for a training long enough to be caught in progress.
-    const p = await pipeline(emu, { name: 'lapse', users: 30_000 });
+    // Trainings wait before they learn (fault train-delay), so the training is surely caught in progress.
+    let emu = await server.start(['--faults', 'train-delay=600000']);
+    const p = await pipeline(emu, { name: 'lapse' });
     const run = p.start(['apply', p.spec, '--auto-approve']);
     const inProgress = await trainingInProgress(emu, 'lapse');
     // The session ends while apply waits: the same endpoint now refuses the credentials as expired.

@@ -33,9 +33,10 @@ describe('scenarios: a training stopped out of band (strict emulator, restarted 
 
   test('the next apply waits for CREATE STOPPING to end, then trains anew: a stopping training is neither failed nor adopted', async () => {
     let emu = await server.start();
-    // Enough data (about 240,000 interactions) for a training to last long enough to be caught in progress.
-    const p = await pipeline(emu, { name: 'halt', users: 30_000 });
+    const p = await pipeline(emu, { name: 'halt' });
     await p.apply();
+    // From now on a training waits before it learns (fault train-delay): it is surely caught in progress.
+    await emu.setFaults({ trainingDelayMs: 600_000 });
     const trained = (await p.state()).steps['training']!.arn!;
 
     // New inputs: apply starts a new training, and is stopped (with the emulator) while it trains; the training
@@ -47,16 +48,17 @@ describe('scenarios: a training stopped out of band (strict emulator, restarted 
     run.child.kill('SIGKILL');
     await run.done;
 
-    // The next apply starts while the emulator comes back (same endpoint) with realistic timing: a status step
-    // every 2 s, so the training resumes 2 s after the start and a stop takes 2 s. As soon as apply reaches the
-    // emulator (at the latest 1.5 s after its start), someone stops the training in the console.
-    const next = p.start(['apply', p.spec, '--auto-approve', '--json']);
-    emu = await server.start(['--lifecycle', 'realistic']);
-    for (const deadline = Date.now() + 1500; (await emulatorCalls(emu, 'sts', 'GetCallerIdentity')) === 0 && Date.now() < deadline; await sleep(5));
+    // The emulator comes back (same endpoint) with realistic timing (a status step every 2 s, so stopping takes 20 s),
+    // and the resumed training held at its start (fault train-delay) so it is surely still in progress: no race with
+    // the machine's speed. Someone stops it in the console; then the next apply starts, while it is stopping.
+    emu = await server.start(['--lifecycle', 'realistic', '--faults', 'train-delay=600000']);
     const describeVersion = async (arn: string) => (await emu.aws.personalize.send(new DescribeSolutionVersionCommand({ solutionVersionArn: arn }))).solutionVersion!.status;
-    assert.equal(await describeVersion(inProgress), 'CREATE IN_PROGRESS', 'the training finished before the emulator stopped');
+    for (const deadline = Date.now() + 120_000; (await describeVersion(inProgress)) !== 'CREATE IN_PROGRESS' && Date.now() < deadline; await sleep(20));
+    assert.equal(await describeVersion(inProgress), 'CREATE IN_PROGRESS', 'the training did not resume');
     await emu.aws.personalize.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: inProgress }));
     assert.equal(await describeVersion(inProgress), 'CREATE STOPPING');
+    await emu.setFaults({}); // the next training trains at once
+    const next = p.start(['apply', p.spec, '--auto-approve', '--json']);
 
     const done = await next.done;
     assert.equal(done.code, 0, show(done));

@@ -1,11 +1,14 @@
 /**
  * The contract that keeps the fake honest: every scenario runs against FakeAws and against the SDK adapters on the
  * emulator, and what the ports show (values, absence, error kinds and codes, listings) must be identical.
- * KMS is not in the contract (the emulator has none yet), nor S3 tagging/versioning (501 on the emulator).
+ * Every port is in it: Personalize, S3 (tagging, versioning, lifecycle and pinned reads too), IAM (boundaries and the
+ * policy simulator too), STS and KMS.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AttachRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, CreatePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { isAwsError } from '../../src/aws/errors.js';
 import type { AwsPorts } from '../../src/aws/ports.js';
 import { LOCAL_CREDENTIALS } from '../../src/aws/sdk-clients.js';
@@ -13,20 +16,38 @@ import { TEST_REGION, withEmulatorPorts } from './emulator-ports.js';
 import { FakeAws } from './fake-aws.js';
 import { contractScenarios, normalize, type ScenarioEnv } from './fake-aws/contract-scenarios.js';
 import { copyScenario } from './fake-aws/copy-scenario.js';
+import { moreContractScenarios } from './fake-aws/contract-scenarios-more.js';
 import { filterScenario } from './fake-aws/filter-scenario.js';
 
 async function onFake<T>(run: (ports: AwsPorts, env: ScenarioEnv) => Promise<T>): Promise<T> {
   const fake = new FakeAws({ region: TEST_REGION });
-  return run(fake, { attachRolePolicy: async (role, arn) => fake.attachRolePolicy(role, arn) });
+  return run(fake, {
+    attachRolePolicy: async (role, arn) => fake.attachRolePolicy(role, arn),
+    async createPolicy(name, document) {
+      const arn = `arn:aws:iam::000000000000:policy/${name}`;
+      fake.iamWorld.policies.set(arn, document);
+      return arn;
+    },
+    createKey: async (policy) => fake.addKey({ policy }).arn,
+    enableVersioning: async (bucket) => fake.enableVersioning(bucket),
+  });
 }
 
 async function onEmulator<T>(run: (ports: AwsPorts, env: ScenarioEnv) => Promise<T>): Promise<T> {
   return withEmulatorPorts(async (ports, emu) => {
-    const iam = new IAMClient({ endpoint: emu.endpoint, region: TEST_REGION, credentials: LOCAL_CREDENTIALS });
+    const common = { endpoint: emu.endpoint, region: TEST_REGION, credentials: LOCAL_CREDENTIALS };
+    const iam = new IAMClient(common);
+    const kms = new KMSClient(common);
+    const s3 = new S3Client({ ...common, forcePathStyle: true });
     try {
-      return await run(ports, { attachRolePolicy: async (RoleName, PolicyArn) => void (await iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn }))) });
+      return await run(ports, {
+        attachRolePolicy: async (RoleName, PolicyArn) => void (await iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn }))),
+        createPolicy: async (PolicyName, PolicyDocument) => (await iam.send(new CreatePolicyCommand({ PolicyName, PolicyDocument }))).Policy!.Arn!,
+        createKey: async (Policy) => (await kms.send(new CreateKeyCommand({ Policy }))).KeyMetadata!.Arn!,
+        enableVersioning: async (Bucket) => void (await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }))),
+      });
     } finally {
-      iam.destroy();
+      for (const c of [iam, kms, s3]) c.destroy();
     }
   });
 }
@@ -39,7 +60,7 @@ const observed = (scenario: (typeof contractScenarios)[number]) => async (ports:
   return { observations, calls, bytesUploaded: ports.calls.bytesUploaded };
 };
 
-for (const scenario of [...contractScenarios, filterScenario, copyScenario]) {
+for (const scenario of [...contractScenarios, ...moreContractScenarios, filterScenario, copyScenario]) {
   test(`fake and emulator agree: ${scenario.name}`, async () => {
     const fake = await onFake(observed(scenario));
     const real = await onEmulator(observed(scenario));

@@ -6,7 +6,8 @@ import { localEmulatorDir } from '../../util/paths.js';
 
 const USAGE = `Usage: segflow emulator [--port N] [--host 127.0.0.1] [--data-dir DIR] [--lifecycle fast|realistic] [--faults SPEC]
                         [--page-size N] [--iam-propagation-delay S] [--quotas NAME=N,...]
-                        [--account ID:KEY:SECRET ...] [--credential-expiry requests=N,ms=N]
+                        [--account ID:KEY:SECRET ...] [--role-session KEY:SECRET:ROLE_ARN ...]
+                        [--credential-expiry requests=N,ms=N]
 
 Serves Amazon Personalize, S3 (path-style), IAM, STS and KMS on one local endpoint for any AWS SDK or the AWS CLI.
 Credentials: access key 'test', secret 'test' (any region; ARNs take the region's partition); account 000000000000.
@@ -23,6 +24,9 @@ Credentials: access key 'test', secret 'test' (any region; ARNs take the region'
   --account ID:KEY:SECRET
                       one more account (repeatable): requests signed with KEY/SECRET act as account ID, with
                       its own IAM, Personalize and KMS; S3 buckets belong to the account that created them
+  --role-session KEY:SECRET:ROLE_ARN
+                      credentials of a session of that role (repeatable; a CI role): its policies and
+                      permissions boundary authorize every request signed with them, in every service
   --credential-expiry requests=N,ms=N
                       the default credentials expire after N signed requests or N ms (ExpiredToken answers)
                       until POST /_emulator/credentials/renew
@@ -45,6 +49,7 @@ export const command: Command = {
       'iam-propagation-delay': { type: 'string' },
       quotas: { type: 'string' },
       account: { type: 'string', multiple: true },
+      'role-session': { type: 'string', multiple: true },
       'credential-expiry': { type: 'string' },
     });
     const port = values.port === undefined ? 4599 : Number(values.port);
@@ -58,9 +63,10 @@ export const command: Command = {
     if (!(Number.isFinite(delaySeconds) && delaySeconds >= 0 && delaySeconds <= 3600)) {
       throw inputError('CLI_USAGE', `--iam-propagation-delay must be a number of seconds from 0 to 3600, not '${delayText}'`);
     }
-    const { startEmulator, parseFaultSpec, parseQuotaSpec, parseAccountSpec, parseCredentialExpirySpec } = await import('../../emulator/index.js');
+    const { startEmulator, parseFaultSpec, parseQuotaSpec, parseAccountSpec, parseRoleSessionSpec, parseCredentialExpirySpec } = await import('../../emulator/index.js');
     const quotas = values.quotas ? parseQuotaSpec(values.quotas) : undefined;
     const accounts = (values.account ?? []).map(parseAccountSpec);
+    const roleSessions = (values['role-session'] ?? []).map(parseRoleSessionSpec);
     const credentialExpiry = values['credential-expiry'] !== undefined ? parseCredentialExpirySpec(values['credential-expiry']) : undefined;
     const faults = values.faults ? parseFaultSpec(values.faults) : undefined;
     const dataDir = values['data-dir'] ? resolve(ctx.cwd, values['data-dir']) : localEmulatorDir(ctx.cwd);
@@ -76,6 +82,7 @@ export const command: Command = {
       iamPropagationDelayMs: Math.round(delaySeconds * 1000),
       quotas,
       accounts,
+      roleSessions,
       ...(credentialExpiry ? { credentialExpiry } : {}),
     });
     ctx.stdout.write(
@@ -84,6 +91,7 @@ export const command: Command = {
         `  data:        ${dataDir}`,
         `  credentials: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test (any region)`,
         ...accounts.map((a) => `  account ${a.accountId}: AWS_ACCESS_KEY_ID=${a.accessKeyId}`),
+        ...roleSessions.map((s) => `  role ${s.roleArn}: AWS_ACCESS_KEY_ID=${s.accessKeyId}`),
         ...(credentialExpiry ? [`  the default credentials expire (${values['credential-expiry']}); renew: POST ${emu.endpoint}/_emulator/credentials/renew`] : []),
         `  try:         aws --endpoint-url ${emu.endpoint} sts get-caller-identity`,
         'Press Ctrl-C to stop.',

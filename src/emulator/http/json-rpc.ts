@@ -16,6 +16,8 @@ export interface JsonService {
   /** The error code of a constraint violation (Personalize: InvalidInputException, KMS: ValidationException). */
   validationCode: string;
   unknownOperation: string;
+  /** Authorizes a role session's call before it is handled (the root user needs no permission in its account). */
+  authorize?: (emu: Emu, operation: string, input: Input, info: RequestInfo) => void;
 }
 
 export function jsonOperation(req: IncomingMessage, targetPrefix: string): string {
@@ -49,6 +51,7 @@ export async function handleJson(service: JsonService, emu: Emu, req: IncomingMe
     throw new ApiError('SerializationException', 'Start of structure or map found where not expected: the request body must be a JSON object.');
   }
   const input = new Input(parsed as Record<string, unknown>, '', service.validationCode, info.partition);
+  service.authorize?.(emu, operation, input, info);
   const output = await handler(emu, input, { ...info, operation });
   const text = JSON.stringify(output);
   res.writeHead(200, {

@@ -7,6 +7,7 @@ import { partitionOf } from '../partitions.js';
 import type { CallCounter } from '../calls.js';
 import type { Emu, RequestInfo } from '../context.js';
 import { IAM_NS, iamOperations } from '../iam/router.js';
+import { authorizeIamCall } from '../iam/authz.js';
 import type { QueryOperations } from '../iam/handler.js';
 import { Params, queryParams, sendQueryError, sendQueryResult } from '../iam/query-protocol.js';
 import { personalizeService } from '../personalize/router.js';
@@ -14,6 +15,7 @@ import { kmsService } from '../kms/router.js';
 import { handleJson, jsonOperation, sendJsonError, type JsonService } from './json-rpc.js';
 import { sendS3Error, type S3Request } from '../s3/responses.js';
 import { addressOf, routeS3 } from '../s3/router.js';
+import { checkBucketRules } from '../s3/bucket-access-rules.js';
 import { STS_NS, stsOperations } from '../sts.js';
 import { MAX_CONTROL_BODY_BYTES, readBody } from './body.js';
 import { handleAdmin } from './admin.js';
@@ -83,20 +85,25 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
     // Control-plane bodies are small and read first (their hash is signed); S3 bodies stream after auth.
     const body = protocol === 's3' ? Buffer.alloc(0) : await readBody(req, MAX_CONTROL_BODY_BYTES, () => tooLarge(protocol));
     let auth: SignedScope;
-    let account: string;
+    let signedIn: ReturnType<Emu['credentials']['signIn']>;
     try {
       auth = verifySigV4(req, rawPath, rawQuery, (id) => emu.credentials.secretFor(id), () => {
         if (protocol === 's3') throw new ApiError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
         return createHash('sha256').update(body).digest('hex');
       });
-      account = emu.credentials.signIn(auth.accessKeyId);
+      signedIn = emu.credentials.signIn(auth.accessKeyId);
     } catch (e) {
       if (e instanceof AuthFailure) throw authError(protocol, e);
       throw e;
     }
     // The caller: the signing account, in the partition of the signing region (IAM and STS included: global
     // services take the partition of the region they are signed for).
-    const info: RequestInfo = { region: auth.region, requestId, account, partition: partitionOf(auth.region) };
+    const partition = partitionOf(auth.region);
+    const info: RequestInfo = { region: auth.region, requestId, account: signedIn.account, partition };
+    if (signedIn.roleArn) {
+      const roleName = signedIn.roleArn.slice(signedIn.roleArn.lastIndexOf('/') + 1);
+      info.session = { roleArn: signedIn.roleArn, sessionArn: `arn:${partition}:sts::${signedIn.account}:assumed-role/${roleName}/${signedIn.sessionName}` };
+    }
     const fault = emu.faults.decide();
     if (fault.kind === 'throttle') throw throttled(protocol);
     if (fault.kind === 'error') throw internal(protocol);
@@ -107,6 +114,7 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
       const r: S3Request = { emu, req, res, info, bucket, key, query, chain: auth.chain };
       const [op, run] = routeS3(r);
       operation = op;
+      checkBucketRules(r, op);
       await run(r);
     } else {
       const params = new Params(queryParams(rawQuery, body, req.headers['content-type']));
@@ -115,6 +123,7 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
       const ops: QueryOperations = service === 'iam' ? iamOperations : stsOperations;
       const handler = action && Object.prototype.hasOwnProperty.call(ops, action) ? ops[action] : undefined;
       if (!handler) throw new ApiError('InvalidAction', `Could not find operation ${action ?? '(no Action)'} for version ${service === 'iam' ? '2010-05-08' : '2011-06-15'}`);
+      if (service === 'iam') authorizeIamCall(emu, action!, params, info);
       const result = await handler(emu, params, info);
       sendQueryResult(res, service === 'iam' ? IAM_NS : STS_NS, action!, requestId, result);
     }

@@ -24,7 +24,10 @@ export function principalArn(p: Principal): string {
 export function notAuthorized(p: Principal, action: string, resource: string, decision: Decision): string {
   if (decision.allowed) return '';
   const head = `User: ${principalArn(p)} is not authorized to perform: ${action} on resource: "${resource}"`;
-  if (decision.reason === 'explicit-deny') return `${head} with an explicit deny in a ${decision.in ?? 'resource-based policy'}`;
+  if (decision.reason === 'explicit-deny') {
+    const where = decision.in ?? 'resource-based policy';
+    return `${head} with an explicit deny in ${where.startsWith('identity') ? 'an' : 'a'} ${where}`;
+  }
   if (decision.missing) return `${head} because no ${decision.missing} allows the ${action} action`;
   if (p.kind === 'service' || p.kind === 'anonymous') return `${head} because no resource-based policy allows the ${action} action`;
   return `${head} because no identity-based policy allows the ${action} action`;

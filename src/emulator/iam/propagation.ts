@@ -23,10 +23,15 @@ export function visibleRole(role: IamRole, now = Date.now()): RoleSnapshot | und
   return role.propagation.previous;
 }
 
+/** The role as Personalize sees it at the emulator's clock. */
+export function roleSeenBy(emu: Emu, role: IamRole): RoleSnapshot | undefined {
+  return visibleRole(role, emu.opts.now());
+}
+
 /** Call when a role is created: it is invisible to other services for the delay. */
 export function roleCreated(emu: Emu, role: IamRole): void {
   const delay = emu.opts.iamPropagationDelayMs;
-  if (delay > 0) role.propagation = { visibleAfter: Date.now() + delay };
+  if (delay > 0) role.propagation = { visibleAfter: emu.opts.now() + delay };
 }
 
 /** Call before changing a role's trust policy or permissions: others keep seeing what they saw until the delay passes. */
@@ -36,7 +41,7 @@ export function roleChanging(emu: Emu, role: IamRole): void {
     delete role.propagation;
     return;
   }
-  const now = Date.now();
+  const now = emu.opts.now();
   const seen = visibleRole(role, now);
   role.propagation = { visibleAfter: now + delay, ...(seen ? { previous: seen } : {}) };
 }

@@ -8,6 +8,7 @@ import type { QueryOperations } from './handler.js';
 import { checkPolicyDocument, encodePolicy } from './policy-document.js';
 import { page, type Params } from './query-protocol.js';
 import { roleChanging, roleCreated } from './propagation.js';
+import { BOUNDARY_ARN, checkBoundary } from './boundaries.js';
 
 export const ROLE_NAME = { min: 1, max: 64, pattern: /^[\w+=,.@-]+$/, patternText: '[\\w+=,.@-]+' };
 export const PATH = { min: 1, max: 512, pattern: /^(\/|\/[\u0021-\u007E]+\/)$/, patternText: '(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)' };
@@ -84,10 +85,11 @@ export const roleOps: QueryOperations = {
     const path = p.optional('Path', PATH) ?? '/';
     const description = p.optional('Description', { max: 1000 });
     const maxSessionDuration = p.int('MaxSessionDuration', 3600, 43200) ?? 3600;
-    const permissionsBoundary = p.optional('PermissionsBoundary', { min: 20, max: 2048 });
+    const boundaryArn = p.optional('PermissionsBoundary', BOUNDARY_ARN);
     const tags = readTags(p);
     checkPolicyDocument(document, MAX_TRUST_POLICY, 'ACLSizePerRole');
     if (findRole(emu, info, roleName)) throw new ApiError('EntityAlreadyExists', `Role with name ${roleName} already exists.`, 409);
+    const permissionsBoundary = boundaryArn !== undefined ? checkBoundary(emu, info, boundaryArn) : undefined;
     const role: IamRole = {
       roleName,
       roleId: randomId('AROA'),
@@ -97,7 +99,7 @@ export const roleOps: QueryOperations = {
       assumeRolePolicyDocument: document,
       description,
       maxSessionDuration,
-      permissionsBoundary,
+      ...(permissionsBoundary ? { permissionsBoundary } : {}),
       tags,
       inlinePolicies: {},
       attachedPolicies: [],

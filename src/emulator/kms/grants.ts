@@ -53,7 +53,7 @@ export const grantOps: JsonOperations = {
       }
     }
     if (operations.length === 0) throw new ApiError('ValidationException', "1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1");
-    authorizeKeyApi(info, k, 'kms:CreateGrant');
+    authorizeKeyApi(emu, info, k, 'kms:CreateGrant');
     if (k.state === 'PendingDeletion') throw pendingDeletion(k);
     if (input.bool('DryRun')) throw new ApiError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.');
     const grant = addGrant(info, k, {
@@ -71,7 +71,7 @@ export const grantOps: JsonOperations = {
     const k = mustKey(emu, info, input.requiredStr('KeyId', KEY_ID));
     const grantId = input.str('GrantId', { min: 1, max: 128 });
     const grantee = input.str('GranteePrincipal', PRINCIPAL);
-    authorizeKeyApi(info, k, 'kms:ListGrants');
+    authorizeKeyApi(emu, info, k, 'kms:ListGrants');
     if (grantId !== undefined && !k.grants.some((g) => g.grantId === grantId)) throw new ApiError('InvalidGrantIdException', 'Invalid grant ID');
     const all = k.grants.filter((g) => (grantId === undefined || g.grantId === grantId) && (grantee === undefined || g.granteePrincipal === grantee));
     const { page, NextMarker, Truncated } = kmsPage(emu, input, all);

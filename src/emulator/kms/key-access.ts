@@ -2,6 +2,7 @@ import { ApiError } from '../api-error.js';
 import type { Emu } from '../context.js';
 import type { RequestContext } from '../iam/conditions.js';
 import { notAuthorized } from '../iam/denial.js';
+import { callerContext, callerPolicies, callerPrincipal } from '../iam/caller.js';
 import { evaluatePolicy, type Decision, type Principal } from '../iam/evaluate.js';
 import { parsePolicy, type Policy } from '../iam/policy.js';
 import type { KmsKey } from '../store/state.js';
@@ -107,10 +108,13 @@ export function decideKeyUse(k: KmsKey, use: KeyUse): Decision {
   return { allowed: false, reason: 'implicit-deny' };
 }
 
-/** For the KMS API itself (the caller is its account's root user): AccessDeniedException as KMS words it. */
-export function authorizeKeyApi(info: RequestInfo, k: KmsKey, action: string): void {
-  const principal: Principal = { kind: 'root', account: info.account, partition: info.partition };
-  const decision = decideKeyUse(k, { principal, action, context: { 'kms:CallerAccount': info.account } });
+/**
+ * For the KMS API itself: the caller is its account's root user, or a role session whose IAM policies count when
+ * the key policy delegates to the account. AccessDeniedException as KMS words it.
+ */
+export function authorizeKeyApi(emu: Emu, info: RequestInfo, k: KmsKey, action: string): void {
+  const principal = callerPrincipal(info);
+  const decision = decideKeyUse(k, { principal, action, context: callerContext(info, { 'kms:CallerAccount': info.account }), ...callerPolicies(emu, info) });
   if (!decision.allowed) throw new ApiError('AccessDeniedException', notAuthorized(principal, action, k.arn, decision));
 }
 

@@ -89,7 +89,7 @@ export const keyOps: JsonOperations = {
 
   async DescribeKey(emu, input, info) {
     const k = mustKey(emu, info, input.requiredStr('KeyId', KEY_ID));
-    authorizeKeyApi(info, k, 'kms:DescribeKey');
+    authorizeKeyApi(emu, info, k, 'kms:DescribeKey');
     return { KeyMetadata: keyMetadata(k) };
   },
 
@@ -104,7 +104,7 @@ export const keyOps: JsonOperations = {
   async GetKeyPolicy(emu, input, info) {
     const k = mustKey(emu, info, input.requiredStr('KeyId', KEY_ID));
     const name = input.str('PolicyName', POLICY_NAME) ?? 'default';
-    authorizeKeyApi(info, k, 'kms:GetKeyPolicy');
+    authorizeKeyApi(emu, info, k, 'kms:GetKeyPolicy');
     if (name !== 'default') throw new ApiError('NotFoundException', `No such policy exists: ${name}`);
     return { Policy: k.policy, PolicyName: 'default' };
   },
@@ -114,7 +114,7 @@ export const keyOps: JsonOperations = {
     const name = input.str('PolicyName', POLICY_NAME) ?? 'default';
     const policy = input.requiredStr('Policy', POLICY);
     const bypass = input.bool('BypassPolicyLockoutSafetyCheck') ?? false;
-    authorizeKeyApi(info, k, 'kms:PutKeyPolicy');
+    authorizeKeyApi(emu, info, k, 'kms:PutKeyPolicy');
     if (k.state === 'PendingDeletion') throw pendingDeletion(k);
     if (name !== 'default') throw new ApiError('NotFoundException', `No such policy exists: ${name}`);
     checkKeyPolicy(emu, info, policy, bypass);
@@ -126,7 +126,7 @@ export const keyOps: JsonOperations = {
   async ScheduleKeyDeletion(emu, input, info) {
     const k = mustKey(emu, info, input.requiredStr('KeyId', KEY_ID));
     const days = input.int('PendingWindowInDays', { min: 1, max: 365 }) ?? 30;
-    authorizeKeyApi(info, k, 'kms:ScheduleKeyDeletion');
+    authorizeKeyApi(emu, info, k, 'kms:ScheduleKeyDeletion');
     // "If you include a value, it must be between 7 and 30, inclusive."
     if (days < 7 || days > 30) throw new ApiError('ValidationException', `1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
     if (k.state === 'PendingDeletion') throw pendingDeletion(k);

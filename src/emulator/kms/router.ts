@@ -1,4 +1,6 @@
 import type { JsonService } from '../http/json-rpc.js';
+import { ApiError } from '../api-error.js';
+import { authorizeCallerAction } from '../iam/caller.js';
 import { grantOps } from './grants.js';
 import { keyOps } from './keys.js';
 
@@ -8,4 +10,8 @@ export const kmsService: JsonService = {
   operations: { ...keyOps, ...grantOps },
   validationCode: 'ValidationException',
   unknownOperation: 'UnknownOperationException',
+  // Calls on a key are authorized by its key policy (key-access.ts); those without one by the caller's policies.
+  authorize(emu, operation, _input, info) {
+    if (operation === 'CreateKey' || operation === 'ListKeys') authorizeCallerAction(emu, info, `kms:${operation}`, '*', (m) => new ApiError('AccessDeniedException', m));
+  },
 };

@@ -1,5 +1,6 @@
 import { ApiError } from '../api-error.js';
 import { parseFilterExpression } from '../../spec/filter-expression.js';
+import { distinctFields, filterProblems, MAX_FIELDS_PER_DATASET_GROUP } from '../../spec/filter-limits.js';
 import type { PzOperations } from './handler.js';
 import { paginate } from './pagination.js';
 import { alreadyExists, DELETING, inUse, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags, SETTLED } from './resources.js';
@@ -16,8 +17,19 @@ export const filterOps: PzOperations = {
     const tags = readTags(input);
     const parsed = parseFilterExpression(filterExpression);
     if (!parsed.ok) throw new ApiError('InvalidInputException', `Invalid filter expression: ${parsed.error}.`);
+    const problem = filterProblems(parsed.clauses)[0];
+    if (problem) throw new ApiError('InvalidInputException', `Invalid filter expression: ${problem.message}.`);
     const dsg = mustFind(emu, info, datasetGroupArn, 'datasetGroup');
     requireStatus(dsg, datasetGroupArn, 'ACTIVE', 'dataset group');
+    // Distinct fields across every filter of the group (those being deleted no longer count).
+    const groupFields = new Set(distinctFields(parsed.clauses));
+    for (const f of ofKind(emu, info, 'filter', (x) => x.datasetGroupArn === datasetGroupArn && !DELETING.has(x.status ?? ''))) {
+      const other = parseFilterExpression(String(f.filterExpression));
+      if (other.ok) for (const field of distinctFields(other.clauses)) groupFields.add(field);
+    }
+    if (groupFields.size > MAX_FIELDS_PER_DATASET_GROUP) {
+      throw new ApiError('LimitExceededException', `The filters of dataset group ${datasetGroupArn} would read ${groupFields.size} distinct dataset fields; the maximum across all filters in a dataset group is ${MAX_FIELDS_PER_DATASET_GROUP}.`);
+    }
     const arn = pzArn(info, 'filter', name);
     if (resources(emu)[arn]) throw alreadyExists(arn);
     checkActive(emu, 'filtersPerDatasetGroup', 'filter', ofKind(emu, info, 'filter', (f) => f.datasetGroupArn === datasetGroupArn && !DELETING.has(f.status ?? '')).length);

@@ -2,7 +2,7 @@ import type { Emu } from '../context.js';
 import { authorize, type Principal } from '../iam/evaluate.js';
 import { managedPolicy } from '../iam/managed-policies.js';
 import { parsePolicy, type Policy } from '../iam/policy.js';
-import { visibleRole } from '../iam/propagation.js';
+import { roleSeenBy } from '../iam/propagation.js';
 import { parseArn, type AccountScope } from '../partitions.js';
 import type { RoleSnapshot } from '../store/state.js';
 
@@ -45,14 +45,14 @@ function trustPolicy(doc: string): Policy {
   return { statements: p.statements.map((st) => (st.resources || st.notResources ? st : { ...st, resources: ['*'] })) };
 }
 
-function policyDocument(emu: Emu, arn: string): string | undefined {
+export function policyDocument(emu: Emu, arn: string): string | undefined {
   const managed = managedPolicy(arn);
   if (managed) return managed.document;
   const customer = emu.store.state.iam.policies;
   return Object.prototype.hasOwnProperty.call(customer, arn) ? customer[arn]!.document : undefined;
 }
 
-function identityPolicies(emu: Emu, seen: RoleSnapshot): Policy[] {
+export function identityPolicies(emu: Emu, seen: RoleSnapshot): Policy[] {
   const docs = [...Object.values(seen.inlinePolicies), ...seen.attachedPolicies.map((arn) => policyDocument(emu, arn)).filter((d): d is string => d !== undefined)];
   return docs.map((d) => parsePolicy(d));
 }
@@ -66,7 +66,7 @@ export function assumeRole(emu: Emu, roleArn: string | undefined, sourceArn: str
   const roles = emu.store.state.iam.roles;
   const role = Object.prototype.hasOwnProperty.call(roles, roleArn) ? roles[roleArn] : undefined;
   if (!role) return { problem: `The role ${roleArn} does not exist.` };
-  const seen = visibleRole(role);
+  const seen = roleSeenBy(emu, role);
   if (!seen) return { problem: `Amazon Personalize cannot assume the role ${roleArn} yet: IAM has not propagated it (a new role takes a while to become usable).` };
   const trust = authorize({
     request: { principal: servicePrincipal(), action: 'sts:AssumeRole', resource: roleArn, context: serviceContext(sourceArn) },

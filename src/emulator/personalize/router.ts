@@ -10,6 +10,7 @@ import { schemaOps } from './schemas.js';
 import { solutionOps } from './solutions.js';
 import { solutionVersionOps } from './solution-versions.js';
 import { tagOps } from './tags.js';
+import { authorizePersonalizeCall } from './caller-access.js';
 
 /** awsJson1_1: POST / with X-Amz-Target: AmazonPersonalize.<Operation>; errors are HTTP 400 {"__type", "message"}. */
 export const operations: PzOperations = {
@@ -30,4 +31,5 @@ export const personalizeService: JsonService = {
   operations,
   validationCode: 'InvalidInputException',
   unknownOperation: 'UnknownOperationException',
+  authorize: authorizePersonalizeCall,
 };

@@ -62,6 +62,7 @@ export function runTraining(emu: Emu, arn: string): void {
     controllers(emu).set(arn, controller);
     let outcome: { ok: true; metrics: Record<string, number>; seconds: number } | { ok: false; reason: string };
     try {
+      await trainingDelay(emu.faults.current.trainingDelayMs ?? 0, controller.signal);
       outcome = await train(emu, v, arn, controller.signal);
     } catch (e) {
       outcome = { ok: false, reason: `Training failed: ${(e as Error).message}` };
@@ -179,4 +180,18 @@ export function resumeTraining(emu: Emu): void {
     if (v.status === 'CREATE PENDING' || v.status === 'CREATE IN_PROGRESS') runTraining(emu, arn);
     else if (v.status === 'CREATE STOPPING') stopTraining(emu, arn);
   }
+}
+
+/** The fault `trainingDelayMs`: a wait before learning that a stop (or the emulator closing) ends at once. */
+function trainingDelay(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

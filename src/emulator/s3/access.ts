@@ -4,15 +4,15 @@ import { notAuthorized } from '../iam/denial.js';
 import { authorize, type Decision, type Principal } from '../iam/evaluate.js';
 import type { RequestContext } from '../iam/conditions.js';
 import { parsePolicy, type Policy } from '../iam/policy.js';
-import { rootArn } from '../partitions.js';
+import { callerPolicies, callerPrincipal } from '../iam/caller.js';
 import type { S3Bucket } from '../store/state.js';
 import type { S3Request } from './responses.js';
 import { partitionOfBucket } from './s3-model.js';
 
 /**
- * Authorization of S3 requests by the policy evaluator. The emulator's callers sign with an account's root
- * credentials: the root user has every permission of its own account, so only an explicit Deny in the bucket policy
- * stops it on its own buckets; on another account's bucket the bucket policy must also allow it (cross-account
+ * Authorization of S3 requests by the policy evaluator. A caller signing with an account's root credentials has
+ * every permission of its own account, so only an explicit Deny in the bucket policy stops it on its own buckets; a
+ * role session (a CI role) needs its own policies (within its boundary) or the bucket policy to allow; on another account's bucket the bucket policy must also allow it (cross-account
  * evaluation). Personalize reaches S3 through the same function with its role or service principal.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html
  * Bucket and object ARNs carry the partition of the bucket's region and no region or account: arn:aws-cn:s3:::b/k.
@@ -31,26 +31,9 @@ export function bucketPolicy(b: S3Bucket): Policy | undefined {
   return policy;
 }
 
-/** Context keys every request carries. The emulator's endpoint stands in for S3's HTTPS endpoint. */
-export function baseContext(principal: Principal, region: string, sourceIp?: string): RequestContext {
-  const now = new Date();
-  const ctx: RequestContext = {
-    'aws:SecureTransport': 'true',
-    'aws:CurrentTime': now.toISOString(),
-    'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
-    'aws:RequestedRegion': region,
-  };
-  if (sourceIp) ctx['aws:SourceIp'] = sourceIp.replace(/^::ffff:/, '');
-  if (principal.kind === 'root') {
-    Object.assign(ctx, { 'aws:PrincipalArn': rootArn(principal), 'aws:PrincipalAccount': principal.account, 'aws:PrincipalType': 'Account', 'aws:userid': principal.account });
-  } else if (principal.kind === 'role') {
-    Object.assign(ctx, { 'aws:PrincipalArn': principal.roleArn, 'aws:PrincipalAccount': principal.account, 'aws:PrincipalType': 'AssumedRole' });
-  } else if (principal.kind === 'service') {
-    Object.assign(ctx, { 'aws:PrincipalServiceName': principal.service, 'aws:PrincipalIsAWSService': 'true' });
-  }
-  if (principal.kind !== 'service') ctx['aws:PrincipalIsAWSService'] = 'false';
-  return ctx;
-}
+import { baseContext } from '../iam/context-keys.js';
+
+export { baseContext };
 
 export interface S3Access {
   principal: Principal;
@@ -79,10 +62,8 @@ export function accessDenied(message: string): ApiError {
   return new ApiError('AccessDenied', message, 403);
 }
 
-/** The signer of a request: the root user of its account. */
-export function callerPrincipal(info: RequestInfo): Principal {
-  return { kind: 'root', account: info.account, partition: info.partition };
-}
+/** The signer of a request: the root user of its account, or a role session (iam/caller.ts). */
+export { callerPrincipal } from '../iam/caller.js';
 
 /** Authorizes the signed caller of an S3 request; throws 403 AccessDenied with AWS's wording otherwise. */
 export function authorizeCaller(r: S3Request, b: S3Bucket, action: string, resource: string, extra: RequestContext = {}): void {
@@ -93,7 +74,7 @@ export function authorizeCaller(r: S3Request, b: S3Bucket, action: string, resou
 export function callerDecision(r: S3Request, b: S3Bucket, action: string, resource: string, extra: RequestContext = {}): Decision {
   const principal = callerPrincipal(r.info);
   const context = { ...baseContext(principal, r.info.region, r.req.socket.remoteAddress), ...extra };
-  return decideS3(b, { principal, action, resource, context });
+  return decideS3(b, { principal, action, resource, context, ...callerPolicies(r.emu, r.info) });
 }
 
 /**
@@ -104,7 +85,8 @@ export function callerDecision(r: S3Request, b: S3Bucket, action: string, resour
  * PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy).
  */
 export function authorizePolicyOperation(r: S3Request, b: S3Bucket, action: string): void {
-  if (b.owner === r.info.account) return;
+  if (b.owner === r.info.account && !r.info.session) return;
   authorizeCaller(r, b, action, bucketArn(b));
+  if (b.owner === r.info.account) return;
   throw new ApiError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
 }

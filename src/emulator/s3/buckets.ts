@@ -1,6 +1,7 @@
 import { ApiError } from '../api-error.js';
 import { childText, escapeXml } from '../xml.js';
-import { authorizeCaller, bucketArn } from './access.js';
+import { accessDenied, authorizeCaller, bucketArn } from './access.js';
+import { authorizeCallerAction } from '../iam/caller.js';
 import { bucketKey, buckets, getBucket, partitionOfBucket } from './s3-model.js';
 import { bucketIsEmpty } from './versions.js';
 import { baseHeaders, isoDate, mustBucket, S3_NS, readXmlBody, sendEmpty, sendXml, type S3Request } from './responses.js';
@@ -19,6 +20,8 @@ export function checkBucketName(name: string): void {
 export async function createBucket(r: S3Request): Promise<void> {
   const name = r.bucket!;
   checkBucketName(name);
+  // A bucket has no policy before it exists: only the caller's own policies decide (the root user may).
+  authorizeCallerAction(r.emu, r.info, 's3:CreateBucket', `arn:${r.info.partition}:s3:::${name}`, accessDenied);
   let region = r.info.region;
   const length = Number(r.req.headers['content-length'] ?? '0');
   if (length > 0 || r.req.headers['transfer-encoding']) {
@@ -73,6 +76,7 @@ export async function deleteBucket(r: S3Request): Promise<void> {
 
 /** The caller's own buckets in the partition (ListBuckets "returns a list of all buckets owned by the authenticated sender"). */
 export function listBuckets(r: S3Request): void {
+  authorizeCallerAction(r.emu, r.info, 's3:ListAllMyBuckets', '*', accessDenied);
   const owner = r.info.account;
   const all = Object.values(buckets(r.emu))
     .filter((b) => b.owner === owner && partitionOfBucket(b) === r.info.partition)

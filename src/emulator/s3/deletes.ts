@@ -34,12 +34,22 @@ function deleteAction(versionId: string | undefined): string {
   return versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
 }
 
+/**
+ * A delete conditional on an ETag reads the object's ETag: "conditional deletes with a specific ETag value require
+ * both s3:DeleteObject and s3:GetObject permissions" ("Enforce conditional deletes on Amazon S3 buckets",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-delete-enforce.html). If-Match: * does not.
+ */
+function comparesEtag(ifMatch: string | undefined): boolean {
+  return ifMatch !== undefined && ifMatch !== '*';
+}
+
 export async function deleteObject(r: S3Request): Promise<void> {
   const b = mustBucket(r);
   const key = r.key!;
   const versionId = versionIdParam(r);
   const ifMatch = header(r.req, 'if-match');
   authorizeCaller(r, b, deleteAction(versionId), objectArn(b, key), ifMatch !== undefined ? { 's3:if-match': ifMatch } : {});
+  if (comparesEtag(ifMatch)) authorizeCaller(r, b, 's3:GetObject', objectArn(b, key));
   checkDeleteCondition(b, key, ifMatch);
   const outcome = deleteOne(b, key, versionId);
   await r.emu.store.commit();
@@ -86,6 +96,11 @@ export async function deleteObjects(r: S3Request): Promise<void> {
     const decision = callerDecision(r, b, action, objectArn(b, key), etag !== undefined ? { 's3:if-match': etag } : {});
     if (!decision.allowed) {
       failed('AccessDenied', notAuthorized(callerPrincipal(r.info), action, objectArn(b, key), decision));
+      continue;
+    }
+    const read = comparesEtag(etag) ? callerDecision(r, b, 's3:GetObject', objectArn(b, key)) : { allowed: true as const };
+    if (!read.allowed) {
+      failed('AccessDenied', notAuthorized(callerPrincipal(r.info), 's3:GetObject', objectArn(b, key), read));
       continue;
     }
     try {

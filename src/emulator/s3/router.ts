@@ -7,6 +7,8 @@ import * as mp from './multipart.js';
 import * as objects from './objects.js';
 import * as deletes from './deletes.js';
 import * as tagging from './tagging.js';
+import * as lifecycle from './lifecycle.js';
+import * as rules from './bucket-access-rules.js';
 import * as versioning from './versioning.js';
 import type { S3Request } from './responses.js';
 
@@ -62,6 +64,8 @@ export function routeS3(r: S3Request): Route {
         if (q.has('encryption')) return ['PutBucketEncryption', config.putBucketEncryption];
         if (q.has('versioning')) return ['PutBucketVersioning', versioning.putBucketVersioning];
         if (q.has('tagging')) return ['PutBucketTagging', tagging.putBucketTagging];
+        if (q.has('lifecycle')) return ['PutBucketLifecycleConfiguration', lifecycle.putBucketLifecycleConfiguration];
+        if (q.has('requestPayment')) return ['PutBucketRequestPayment', rules.putBucketRequestPayment];
         if ([...q.keys()].length > 0) notImplemented();
         return ['CreateBucket', buckets.createBucket];
       case 'GET':
@@ -73,7 +77,10 @@ export function routeS3(r: S3Request): Route {
         if (q.has('versions')) return ['ListObjectVersions', versioning.listObjectVersions];
         if (q.has('tagging')) return ['GetBucketTagging', tagging.getBucketTagging];
         if (q.get('list-type') === '2') return ['ListObjectsV2', listObjectsV2];
-        if (q.has('uploads') || q.has('acl')) notImplemented();
+        if (q.has('lifecycle')) return ['GetBucketLifecycleConfiguration', lifecycle.getBucketLifecycleConfiguration];
+        if (q.has('requestPayment')) return ['GetBucketRequestPayment', rules.getBucketRequestPayment];
+        if (q.has('uploads')) return ['ListMultipartUploads', lifecycle.listMultipartUploads];
+        if (q.has('acl')) notImplemented();
         return ['ListObjects', listObjectsV1];
       case 'HEAD':
         return ['HeadBucket', buckets.headBucket];
@@ -82,6 +89,7 @@ export function routeS3(r: S3Request): Route {
         if (q.has('policy')) return ['DeleteBucketPolicy', config.deleteBucketPolicy];
         if (q.has('encryption')) return ['DeleteBucketEncryption', config.deleteBucketEncryption];
         if (q.has('tagging')) return ['DeleteBucketTagging', tagging.deleteBucketTagging];
+        if (q.has('lifecycle')) return ['DeleteBucketLifecycle', lifecycle.deleteBucketLifecycle];
         if ([...q.keys()].length > 0) notImplemented();
         return ['DeleteBucket', buckets.deleteBucket];
       case 'POST':

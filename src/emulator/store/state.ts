@@ -89,6 +89,10 @@ export interface S3Bucket {
   versioning?: 'Enabled' | 'Suspended';
   /** Versioned buckets: every version older than `objects[key]`, and delete markers, newest first. */
   versions?: Record<string, S3Version[]>;
+  /** PutBucketRequestPayment: Requester Pays (absent: the bucket owner pays). */
+  requestPayer?: 'Requester';
+  /** PutBucketLifecycleConfiguration's rules (stored and reported, never run). */
+  lifecycle?: Array<{ id?: string; status: 'Enabled' | 'Disabled'; prefix: string; expirationDays?: number; noncurrentDays?: number; abortDays?: number }>;
 }
 
 export interface IamRole {

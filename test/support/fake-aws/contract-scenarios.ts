@@ -11,6 +11,12 @@ import { grantPersonalizeVia } from '../emulator-ports.js';
 export interface ScenarioEnv {
   /** Attaches a managed policy out of band (the ports cannot: segflow never does). */
   attachRolePolicy(role: string, policyArn: string): Promise<void>;
+  /** A customer managed policy made out of band (a platform team's boundary); its ARN. */
+  createPolicy(name: string, document: string): Promise<string>;
+  /** A KMS key made out of band, with this key policy; its ARN. */
+  createKey(policy: string): Promise<string>;
+  /** Versioning turned on out of band. */
+  enableVersioning(bucket: string): Promise<void>;
 }
 
 export interface Scenario {

@@ -6,6 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CallerIdentity, IamPort, KeyInfo, KmsPort, RoleInfo, StsPort, Tags } from '../../../src/aws/ports.js';
 import { fail, pagesOf, type FakeCore } from './core.js';
+import { authorize } from '../../../src/emulator/iam/evaluate.js';
+import { managedPolicy } from '../../../src/emulator/iam/managed-policies.js';
+import { parsePolicy } from '../../../src/emulator/iam/policy.js';
 
 export interface FakeRole {
   arn: string;
@@ -17,6 +20,7 @@ export interface FakeRole {
   inline: Map<string, string>;
   /** Attached managed policies: ARN -> name. */
   attached: Map<string, string>;
+  permissionsBoundary?: string;
 }
 
 export interface FakeKey {
@@ -43,6 +47,8 @@ function policyDocument(text: string): void {
 export class FakeIam {
   /** Keyed by lower-cased name: role names are unique regardless of case. */
   readonly roles = new Map<string, FakeRole>();
+  /** Customer managed policies (boundaries, attached policies) by ARN: their documents. */
+  readonly policies = new Map<string, string>();
 
   constructor(
     private readonly core: FakeCore,
@@ -72,18 +78,46 @@ export class FakeIam {
         c.read(I, 'GetRole', () => {
           const r = this.role(name);
           const info: RoleInfo = { arn: r.arn, name: r.name, trustPolicy: r.trustPolicy, description: r.description, tags: { ...r.tags }, createdAt: r.createdAt };
+          if (r.permissionsBoundary) info.permissionsBoundary = r.permissionsBoundary;
           return info;
         }),
-      createRole: ({ name, trustPolicy, description, tags }) =>
+      createRole: ({ name, trustPolicy, description, tags, permissionsBoundary }) =>
         c.run(I, 'CreateRole', () => {
           if (!/^[\w+=,.@-]{1,64}$/.test(name)) fail('ValidationError', `1 validation error detected: Value '${name}' at 'roleName' failed to satisfy constraint`, 400);
           if (Object.keys(tags).length > MAX_ROLE_TAGS) fail('LimitExceeded', `The number of tags has reached the maximum limit (${MAX_ROLE_TAGS}).`, 409);
           if (this.roles.has(name.toLowerCase())) fail('EntityAlreadyExists', `Role with name ${name} already exists.`, 409);
           policyDocument(trustPolicy);
           const arn = `arn:${this.partition}:iam::${this.account}:role/${name}`;
-          this.roles.set(name.toLowerCase(), { arn, name, trustPolicy, description, tags: { ...tags }, createdAt: new Date(), inline: new Map(), attached: new Map() });
+          if (permissionsBoundary !== undefined && !this.policies.has(permissionsBoundary)) fail('NoSuchEntity', `Policy ${permissionsBoundary} does not exist or is not attachable.`, 404);
+          this.roles.set(name.toLowerCase(), {
+            arn,
+            name,
+            trustPolicy,
+            description,
+            tags: { ...tags },
+            createdAt: new Date(),
+            inline: new Map(),
+            attached: new Map(),
+            ...(permissionsBoundary ? { permissionsBoundary } : {}),
+          });
           c.log.push(`create role ${name}`);
           return arn;
+        }),
+      putRolePermissionsBoundary: (name, policyArn) =>
+        c.run(I, 'PutRolePermissionsBoundary', () => {
+          if (!this.policies.has(policyArn)) fail('NoSuchEntity', `Policy ${policyArn} does not exist or is not attachable.`, 404);
+          this.role(name).permissionsBoundary = policyArn;
+        }),
+      simulatePrincipalPolicy: ({ roleArn, actions, resource, context }) =>
+        c.run(I, 'SimulatePrincipalPolicy', () => {
+          const r = [...this.roles.values()].find((x) => x.arn === roleArn) ?? fail('NoSuchEntity', `The user, group or role ${roleArn} cannot be found.`, 404);
+          const docs = [...r.inline.values(), ...[...r.attached.keys()].map((a) => this.policies.get(a) ?? managedPolicy(a)?.document).filter((d): d is string => d !== undefined)];
+          const boundary = r.permissionsBoundary ? this.policies.get(r.permissionsBoundary) : undefined;
+          const principal = { kind: 'role' as const, account: this.account, roleArn, sessionArn: roleArn };
+          return actions.map((action) => {
+            const d = authorize({ request: { principal, action, resource, context: context ?? {} }, identityPolicies: docs.map(parsePolicy), ...(boundary ? { boundary: parsePolicy(boundary) } : {}), resourceAccount: this.account });
+            return { action, resource, decision: d.allowed ? ('allowed' as const) : d.reason === 'explicit-deny' ? ('explicitDeny' as const) : ('implicitDeny' as const) };
+          });
         }),
       updateAssumeRolePolicy: (name, policy) =>
         c.run(I, 'UpdateAssumeRolePolicy', () => {

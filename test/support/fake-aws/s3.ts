@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { BucketEncryption, ObjectInfo, ObjectVersionInfo, PublicAccessBlock, S3Port, Tags } from '../../../src/aws/ports.js';
+import type { BucketEncryption, LifecycleRule, ObjectInfo, ObjectVersionInfo, PublicAccessBlock, S3Port, Tags } from '../../../src/aws/ports.js';
 import { grantsPublicAccess } from '../../../src/emulator/s3/bucket-config.js';
 import { fail, pagesOf, type FakeCore } from './core.js';
 
@@ -38,6 +38,9 @@ export interface FakeBucket {
   encryption?: BucketEncryption;
   tags?: Tags;
   versioning?: 'Enabled' | 'Suspended';
+  lifecycle?: LifecycleRule[];
+  /** In-progress multipart uploads (the fake makes none itself: tests add them, as an interrupted upload would). */
+  uploads?: Array<{ key: string; uploadId: string }>;
 }
 
 const S = 's3';
@@ -175,6 +178,17 @@ export class FakeS3 {
       getBucketTagging: (name) => c.read(S, 'GetBucketTagging', () => ({ ...(this.bucket(name).tags ?? fail('NoSuchTagSet', 'The TagSet does not exist', 404)) })),
       putBucketTagging: (name, tags) => c.run(S, 'PutBucketTagging', () => void (this.bucket(name).tags = { ...tags })),
       getBucketVersioning: async (name) => (await c.read(S, 'GetBucketVersioning', () => this.bucket(name).versioning)) ?? undefined,
+      getBucketLifecycleRuleIds: (name) =>
+        c.read(S, 'GetBucketLifecycleConfiguration', () => (this.bucket(name).lifecycle ?? fail('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', 404)).map((r) => r.id)),
+      putBucketLifecycle: (name, rules) => c.run(S, 'PutBucketLifecycleConfiguration', () => void (this.bucket(name).lifecycle = rules.map((r) => ({ ...r })))),
+      listMultipartUploads: async (name, prefix) =>
+        (await c.read(S, 'ListMultipartUploads', () => (this.bucket(name).uploads ?? []).filter((u) => u.key.startsWith(prefix)).map((u) => ({ ...u })))) ?? [],
+      abortMultipartUpload: (name, key, uploadId) =>
+        c.remove(S, 'AbortMultipartUpload', () => {
+          const b = this.bucket(name);
+          if (!(b.uploads ?? []).some((u) => u.key === key && u.uploadId === uploadId)) fail('NoSuchUpload', 'The specified upload does not exist.', 404);
+          b.uploads = (b.uploads ?? []).filter((u) => u.uploadId !== uploadId);
+        }),
 
       headObject: (name, key) => c.read(S, 'HeadObject', () => this.info(key, this.bucket(name).objects.get(key) ?? fail('NotFound', 'Not Found', 404), true)),
       putObject: (name, key, body, options) =>
@@ -192,9 +206,10 @@ export class FakeS3 {
           c.log.push(`put ${key}`);
           return { etag: o.etag, bytes: data.length };
         }),
-      downloadObject: (name, key, file) =>
+      downloadObject: (name, key, file, options) =>
         c.read(S, 'GetObject', async () => {
           const o = this.bucket(name).objects.get(key) ?? fail('NoSuchKey', 'The specified key does not exist.', 404);
+          if (options?.ifMatch !== undefined && options.ifMatch !== o.etag) fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
           await writeFile(file, o.body);
           return this.info(key, o, true);
         }),
