@@ -12,11 +12,13 @@ export function engineDeps(): EngineDeps {
       prepareData: async (spec, opts) => (await import('../data/index.js')).prepareData(spec, opts),
     },
     evaluation: {
-      async evaluate(workDir, spec) {
+      async evaluate(workDir, spec, segmentation) {
         const evaluation = await import('../eval/index.js');
-        const { report, dir } = await evaluation.reportRun(workDir, spec);
+        const { report, dir } = await evaluation.reportRun(workDir, spec, undefined, { segmentation });
         return { summary: evaluation.summarizeReport(report), dir };
       },
+      writeSegmentsCsv: async (dir, files, out) => (await import('../eval/index.js')).writeSegmentsCsv(dir, files, out),
+      compareSegments: async (previous, current, out) => (await import('../eval/index.js')).compareSegments(previous, current, out),
     },
     async startEmulator({ dataDir, options }) {
       const { startEmulator } = await import('../emulator/index.js');

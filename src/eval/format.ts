@@ -1,5 +1,5 @@
 /** Number formatting shared by the text summary, report.md, report.html and the history table. */
-import type { HoldoutFilter, Interval, Lift, Report } from './report-types.js';
+import type { HoldoutFilter, Interval, Lift, Report, SegmentsSummary } from './report-types.js';
 
 export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
@@ -42,4 +42,14 @@ export function filterSentence(f: HoldoutFilter): string {
     `Segment filter ${f.expression}: ${fmtInt(f.eligibleUsers)} of ${fmtInt(f.trainUsers)} train users pass it, and the baselines draw only from them; ` +
     `${fmtInt(f.truthUsersRemoved)} of ${fmtInt(f.truthUsers)} test users it excludes were left out of the truth.`
   );
+}
+
+export function fmtPercent(x: number, digits = 1): string {
+  return `${(x * 100).toFixed(digits)}%`;
+}
+
+/** "38" when every segment has the same size, else "36-38" (the range of sizes). */
+export function segmentSizeText(s: SegmentsSummary): string {
+  if (!s.size) return '0';
+  return s.size.min === s.size.max ? fmtInt(s.size.min) : `${fmtInt(s.size.min)}-${fmtInt(s.size.max)}`;
 }

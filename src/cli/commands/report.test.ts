@@ -70,8 +70,8 @@ test('segflow report writes the report files, prints the summary, --json the rep
     const j = await runInProcess(['report', 'pipeline.yaml', '--json'], cwd);
     assert.equal(j.code, 0);
     const report = JSON.parse(j.stdout) as Report;
-    assert.equal(report.holdout.k, 2);
-    assert.equal(report.holdout.model.recallAtK, 0.75);
+    assert.equal(report.holdout!.k, 2);
+    assert.equal(report.holdout!.model.recallAtK, 0.75);
 
     await fixtureRun(cwd, 'run-2', '2026-11-28T11:00:00.000Z', ['c', 'a']);
     const h = await runInProcess(['report', 'pipeline.yaml', '--history'], cwd);
@@ -81,7 +81,7 @@ test('segflow report writes the report files, prints the summary, --json the rep
     assert.match(rows[1]!, /^run-1\s/);
     assert.match(rows[2]!, /^run-2\s.*\s1\.50\s+1\.000\s/, 'the new run was evaluated for the table: hits (2 + 1)/2, recall 1');
     const saved = JSON.parse(await readFile(join(cwd, '.segflow', 'reports', 'shop', 'run-2', 'report.json'), 'utf8')) as Report;
-    assert.equal(saved.holdout.model.hitsAtK, 1.5);
+    assert.equal(saved.holdout!.model.hitsAtK, 1.5);
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }
