@@ -4,6 +4,9 @@
  * query only one run has counts too (all its users entered, or all left). DuckDB joins the files where they lie:
  * a production run's 9 M rows are never parsed in JavaScript.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { csvRow } from './csv-records.js';
 import { sqlLiteral } from './csv-query.js';
@@ -24,17 +27,21 @@ export function segmentsRelation(path: string): string {
     `columns = {'query': 'VARCHAR', 'rank': 'VARCHAR', 'user': 'VARCHAR'})`;
 }
 
+/**
+ * One hash aggregate over both files: per (query, user), bit 1 = in the previous run, bit 2 = in the current one;
+ * then per query the users with 2 entered, 3 stayed, 1 left. Duplicate rows collapse on the way.
+ */
 function changesSql(previous: string, current: string): string {
-  return `WITH p AS (SELECT DISTINCT query, "user" FROM ${segmentsRelation(previous)} WHERE "user" IS NOT NULL),
-    c AS (SELECT DISTINCT query, "user" FROM ${segmentsRelation(current)} WHERE "user" IS NOT NULL),
-    j AS (SELECT coalesce(c.query, p.query) AS query, c."user" IS NOT NULL AS now, p."user" IS NOT NULL AS before
-          FROM c FULL OUTER JOIN p ON c.query = p.query AND c."user" = p."user")
-    SELECT query,
-      CAST(count(*) FILTER (WHERE now AND NOT before) AS INTEGER) AS entered,
-      CAST(count(*) FILTER (WHERE now AND before) AS INTEGER) AS stayed,
-      CAST(count(*) FILTER (WHERE before AND NOT now) AS INTEGER) AS "left",
-      bool_or(now) AS in_current, bool_or(before) AS in_previous
-    FROM j GROUP BY query ORDER BY query`;
+  return `SELECT query,
+      CAST(count(*) FILTER (WHERE s = 2) AS INTEGER) AS entered,
+      CAST(count(*) FILTER (WHERE s = 3) AS INTEGER) AS stayed,
+      CAST(count(*) FILTER (WHERE s = 1) AS INTEGER) AS "left",
+      bool_or(s >= 2) AS in_current, bool_or(s <> 2) AS in_previous
+    FROM (SELECT query, "user", bit_or(side) AS s FROM (
+      SELECT query, "user", 1 AS side FROM ${segmentsRelation(previous)} WHERE "user" IS NOT NULL
+      UNION ALL
+      SELECT query, "user", 2 AS side FROM ${segmentsRelation(current)} WHERE "user" IS NOT NULL) GROUP BY query, "user")
+    GROUP BY query ORDER BY query`;
 }
 
 /**
@@ -43,7 +50,9 @@ function changesSql(previous: string, current: string): string {
  */
 export async function compareSegments(previous: string, current: string, out: string): Promise<ChangeTotals> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
-  const db = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false' });
+  // A bounded buffer pool that spills to a temporary directory of its own (never the user's working directory).
+  const spill = await mkdtemp(join(tmpdir(), 'segflow-compare-'));
+  const db = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false', memory_limit: '1GB', temp_directory: spill });
   const conn = await db.connect();
   try {
     const reader = await conn.runAndReadAll(changesSql(previous, current));
@@ -63,5 +72,6 @@ export async function compareSegments(previous: string, current: string, out: st
   } finally {
     conn.closeSync();
     db.closeSync();
+    await rm(spill, { recursive: true, force: true });
   }
 }
