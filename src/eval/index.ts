@@ -19,7 +19,7 @@ export { readRunInfo } from './inputs.js';
 export { parseSegmentFile, parseSegmentLine } from './segment-output.js';
 export { writeSegmentsCsv, type SegmentsCsvResult } from './segment-stream.js';
 export { compareSegments, CHANGES_HEADER } from './compare-segments.js';
-export { exportRows, type ExportOptions, type UserColumns } from './segments-export.js';
+export { exportRows, type ExportOptions, type ExportResult, type UserColumns } from './segments-export.js';
 export * from './report-types.js';
 
 /**
