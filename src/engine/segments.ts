@@ -68,14 +68,14 @@ export async function findDelivered(o: FindDeliveredOptions): Promise<DeliveredC
   if (o.file === 'changes' && latest.previousRunId === null) return undefined;
   const work = workDir(o.spec.name, o.cwd);
   const local = join(work, layout.localFile);
-  if ((await localRunId(join(work, layout.localRunInfo))) === latest.runId) {
-    if (await exists(local)) return { path: local, runId: latest.runId, origin: local, release: async () => undefined };
-    if (o.file === 'changes') return undefined;
+  if ((await localRunId(join(work, layout.localRunInfo))) === latest.runId && (await exists(local))) {
+    return { path: local, runId: latest.runId, origin: local, release: async () => undefined };
   }
-  return download(o, layout, latest.runId);
+  // changes.csv is delivered with every run that has a previous one: it must be there unless that is not known.
+  return download(o, layout, latest.runId, o.file === 'segments' || latest.previousRunId !== undefined);
 }
 
-async function download(o: FindDeliveredOptions, layout: ReturnType<typeof deliveredLayout>, runId: string): Promise<DeliveredCopy | undefined> {
+async function download(o: FindDeliveredOptions, layout: ReturnType<typeof deliveredLayout>, runId: string, required: boolean): Promise<DeliveredCopy | undefined> {
   let own: TargetConnection | undefined;
   const connection = o.connection ? await o.connection() : (own = await connectTarget(o.spec.target, o.cwd, o.deps));
   const dir = await mkdtemp(join(tmpdir(), 'segflow-segments-'));
@@ -88,8 +88,9 @@ async function download(o: FindDeliveredOptions, layout: ReturnType<typeof deliv
       if (await connection.aws.s3.downloadObject(bucket, key, path)) return { path, runId, origin: s3Uri(bucket, key), release };
     }
     await release();
-    if (o.file === 'changes') return undefined;
-    throw new SegflowError('RUN_NO_RUN', `the segments of run ${runId} are not in ${s3Uri(bucket, layout.runKey(runId))} nor ${s3Uri(bucket, layout.latestKey)}: run 'segflow apply ${o.spec.file}' to deliver them again`);
+    if (!required) return undefined;
+    const where = o.file === 'segments' ? `${s3Uri(bucket, layout.runKey(runId))} nor ${s3Uri(bucket, layout.latestKey)}` : s3Uri(bucket, layout.runKey(runId));
+    throw new SegflowError('RUN_NO_RUN', `the delivered ${o.file} of run ${runId} are not in ${where}: run 'segflow apply ${o.spec.file}' to deliver them again`);
   } catch (e) {
     await release();
     throw e;

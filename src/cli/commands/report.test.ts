@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { outputLine, writeFixtureWorkDir } from '../../../test/support/eval-fixtures.js';
 import type { Report } from '../../eval/index.js';
 import { runInProcess } from '../../../test/support/run-cli.js';
+import { writeProductionWorkDir } from '../../../test/support/production-fixtures.js';
 
 const SPEC = `version: 1
 name: shop
@@ -93,6 +94,67 @@ test('segflow report rejects a missing file argument and unknown flags with exit
     assert.equal((await runInProcess(['report'], cwd)).code, 2);
     assert.equal((await runInProcess(['report', 'pipeline.yaml', '--nope'], cwd)).code, 2);
     assert.equal((await runInProcess(['report', 'missing.yaml'], cwd)).code, 2);
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
+const PRODUCTION_SPEC = `version: 1
+name: shop
+target: { kind: local }
+data:
+  interactions:
+    source: ./data.csv
+    columns: { USER_ID: u, ITEM_ID: i, TIMESTAMP: t }
+storage: { bucket: segflow-shop-test, prefix: shop/ }
+segmentations:
+  - name: products
+    recipe: aws-item-affinity
+    queries: { items: { ids: ["i1", "i2"] } }
+    segments: { numResults: { count: 2 } }
+  - name: shop
+    recipe: aws-item-affinity
+    queries: { items: { ids: ["i1"] } }
+    segments: { numResults: { count: 2 } }
+budget: { maxUsd: 5 }
+`;
+
+test('segflow report on a production pipeline: every segmentation in spec order, each in its own reports root', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'segflow-report-prod-'));
+  try {
+    await writeFile(join(cwd, 'pipeline.yaml'), PRODUCTION_SPEC);
+    const work = join(cwd, '.segflow', 'work', 'shop');
+    await writeProductionWorkDir({
+      dir: work, segmentationDir: 'segmentations/products/', segmentation: 'products', asked: [{ itemId: 'i1' }, { itemId: 'i2' }], k: 2, users: 4,
+      segmentFiles: { 'o.out': [outputLine({ itemId: 'i1' }, ['a', 'b']), outputLine({ itemId: 'i2' }, ['b', 'c'])].join('\n') },
+      runInfo: { runId: 'run-p1' },
+    });
+    await writeProductionWorkDir({
+      dir: work, segmentation: 'shop', asked: [{ itemId: 'i1' }], k: 2, users: 4,
+      segmentFiles: { 'o.out': outputLine({ itemId: 'i1' }, ['a', 'd']) },
+      runInfo: { runId: 'run-s1' },
+    });
+    const r = await runInProcess(['report', 'pipeline.yaml'], cwd);
+    assert.equal(r.code, 0, r.stderr);
+    const heads = r.stdout.split('\n').filter((l) => l.startsWith('shop'));
+    assert.deepEqual(heads, ['shop, segmentation products, run run-p1', 'shop, run run-s1']);
+    assert.match(r.stdout, /production run of products: 2 segments of 2 users, 3 distinct users \(75\.0% of 4\)/);
+    assert.match(r.stdout, /production run: 1 segments of 2 users, 2 distinct users/);
+    assert.match(r.stdout, /report: \.segflow\/reports\/shop\/segmentations\/products\/run-p1\/report\.html/);
+    assert.match(r.stdout, /report: \.segflow\/reports\/shop\/run-s1\/report\.html/);
+
+    const all = JSON.parse((await runInProcess(['report', 'pipeline.yaml', '--json'], cwd)).stdout) as Report[];
+    assert.deepEqual(all.map((x) => [x.segmentation, x.mode, x.holdout]), [['products', 'production', null], ['shop', 'production', null]]);
+    const one = JSON.parse((await runInProcess(['report', 'pipeline.yaml', '--segmentation', 'products', '--json'], cwd)).stdout) as Report;
+    assert.equal(one.segments.distinctUsers, 3);
+
+    const h = await runInProcess(['report', 'pipeline.yaml', '--history'], cwd);
+    assert.equal(h.code, 0, h.stderr);
+    assert.match(h.stdout, /^segmentation products:\nrun\s+finished\s+mode.*\nrun-p1\s+\S+\s+prod\s/m);
+    assert.match(h.stdout, /^segmentation shop:\nrun\s+finished\s+mode.*\nrun-s1\s+\S+\s+prod\s/m);
+    const entries = JSON.parse((await runInProcess(['report', 'pipeline.yaml', '--history', '--json'], cwd)).stdout) as Array<{ segmentation: string; runId: string }>;
+    assert.deepEqual(entries.map((e) => [e.segmentation, e.runId]), [['products', 'run-p1'], ['shop', 'run-s1']]);
+    assert.equal((await runInProcess(['report', 'pipeline.yaml', '--segmentation', 'nope'], cwd)).code, 2);
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }
