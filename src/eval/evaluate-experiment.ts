@@ -12,7 +12,7 @@ import type { GroundTruthFile, RunInfo } from '../data/artifacts.js';
 import { readEligibility } from './eligible-users.js';
 import { badLinesSection, changesSection, reportFrame, runWarnings, type RunInputs } from './report-common.js';
 import { scoreHoldout, type ScoringQuery } from './score.js';
-import { matchSegments, parseSegmentFile, queryKey, type ParsedSegmentFile } from './segment-output.js';
+import { matchSegments, parseSegmentFile, queryKey, type ParsedSegmentFile, type SegmentLine } from './segment-output.js';
 import { SegmentStats } from './segment-stats.js';
 
 export interface EvaluateOptions {
@@ -57,22 +57,7 @@ export async function evaluateExperiment(
   if (excluded > 0) warnings.push(`${excluded} ground-truth quer${excluded === 1 ? 'y has' : 'ies have'} no test users${by} (recall undefined) and ${excluded === 1 ? 'is' : 'are'} left out`);
   const { byQuery, bad } = matchSegments(parsed, new Set(groundTruth.queries.map((q) => queryKey(q.query))));
 
-  let short = 0;
-  let long = 0;
-  const problems: Array<string | undefined> = [];
-  const scoringQueries: ScoringQuery[] = scored.map((q) => {
-    const line = byQuery.get(queryKey(q.query));
-    let ranked: readonly string[] = [];
-    if (!line) problems.push('no usable output line for this query');
-    else if (line.error !== undefined) problems.push(`the job reported an error (${line.file}:${line.line}): ${line.error}`);
-    else {
-      problems.push(undefined);
-      ranked = line.users;
-      if (ranked.length < K) short++;
-      if (ranked.length > K) long++;
-    }
-    return { truth: new Set(q.users), cold: q.cold === true, ranked };
-  });
+  const { scoringQueries, problems, short, long } = scoringInputs(scored, byQuery, K);
   const withoutOutput = problems.filter((p) => p !== undefined).length;
   if (withoutOutput > 0) warnings.push(`${withoutOutput} quer${withoutOutput === 1 ? 'y has' : 'ies have'} no usable model output and score as an empty segment`);
   if (short > 0) warnings.push(`${short} segment(s) have fewer than K = ${K} users`);
@@ -94,21 +79,7 @@ export async function evaluateExperiment(
     seed: options.seed ?? BOOTSTRAP_SEED,
   });
 
-  const queries: QueryResult[] = scored.map((q, i) => {
-    const s = perQuery[i]!;
-    const problem = problems[i];
-    return {
-      query: q.query,
-      truth: scoringQueries[i]!.truth.size,
-      cold: q.cold === true,
-      returned: scoringQueries[i]!.ranked.length,
-      hits: s.hits,
-      recall: s.recall,
-      popularityHits: s.popularityHits,
-      randomHits: s.randomHits,
-      ...(problem !== undefined ? { problem } : {}),
-    };
-  });
+  const queries = queryResults(scored, scoringQueries, perQuery, problems);
   const segments = segmentsOf(parsed, groundTruth, K, passes ? population.size : N);
   const changes = await changesSection(segDir, run, warnings);
   const now = options.now ?? (() => new Date());
@@ -135,6 +106,50 @@ export async function evaluateExperiment(
     },
     warnings,
   };
+}
+
+/** Each scored query's ranked segment (empty without usable output) and why it has none. */
+function scoringInputs(scored: GroundTruthFile['queries'], byQuery: Map<string, SegmentLine>, k: number) {
+  let short = 0;
+  let long = 0;
+  const problems: Array<string | undefined> = [];
+  const scoringQueries: ScoringQuery[] = scored.map((q) => {
+    const line = byQuery.get(queryKey(q.query));
+    let ranked: readonly string[] = [];
+    if (!line) problems.push('no usable output line for this query');
+    else if (line.error !== undefined) problems.push(`the job reported an error (${line.file}:${line.line}): ${line.error}`);
+    else {
+      problems.push(undefined);
+      ranked = line.users;
+      if (ranked.length < k) short++;
+      if (ranked.length > k) long++;
+    }
+    return { truth: new Set(q.users), cold: q.cold === true, ranked };
+  });
+  return { scoringQueries, problems, short, long };
+}
+
+function queryResults(
+  scored: GroundTruthFile['queries'],
+  scoring: ScoringQuery[],
+  perQuery: ReturnType<typeof scoreHoldout>['perQuery'],
+  problems: Array<string | undefined>,
+): QueryResult[] {
+  return scored.map((q, i) => {
+    const s = perQuery[i]!;
+    const problem = problems[i];
+    return {
+      query: q.query,
+      truth: scoring[i]!.truth.size,
+      cold: q.cold === true,
+      returned: scoring[i]!.ranked.length,
+      hits: s.hits,
+      recall: s.recall,
+      popularityHits: s.popularityHits,
+      randomHits: s.randomHits,
+      ...(problem !== undefined ? { problem } : {}),
+    };
+  });
 }
 
 /** The delivered segments (every query's first answer, as in segments.csv), against the ground truth's queries. */

@@ -122,7 +122,7 @@ export function renderHtml(r: Report): string {
     '<meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>segflow report: ${esc(r.pipeline)} ${esc(r.runId)}</title>`,
+    `<title>segflow report: ${esc(r.pipeline)}${r.segmentation !== r.pipeline ? ` ${esc(r.segmentation)}` : ''} ${esc(r.runId)}</title>`,
     `<style>${CSS}</style>`,
     '</head>',
     '<body>',

@@ -126,6 +126,19 @@ test('segflow segments --changes prints the latest run per-query entered/stayed/
   }
 });
 
+test('segflow --help lists segments; segflow segments --help gives its flags', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'segflow-segments-help-'));
+  try {
+    const all = await runInProcess(['--help'], cwd);
+    assert.match(all.stdout, /^\s+segments\s+export the latest delivered segments/m);
+    const own = await runInProcess(['segments', '--help'], cwd);
+    assert.equal(own.code, 0);
+    for (const flag of ['--segmentation NAME', '--query Q', '--format csv|jsonl', '--out PATH', '--with-users COL,...', '--changes']) assert.ok(own.stdout.includes(flag), flag);
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
 test('segflow segments: several segmentations need --segmentation; unknown names, formats and no delivery yet are clear errors', async () => {
   const cwd = await project();
   try {
