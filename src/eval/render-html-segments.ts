@@ -1,5 +1,5 @@
 /** report.html's sections about the delivered segments and the change since the previous run (both kinds of run). */
-import { fmt, fmtInt, fmtPercent, segmentSizeText } from './format.js';
+import { fmt, fmtInt, problemSegments, segmentFigures, segmentsSentence } from './format.js';
 import { LISTED_QUERIES } from './render-md-segments.js';
 import type { ChangesSection, Report, SegmentsSummary } from './report-types.js';
 import { queryLabel } from './segment-output.js';
@@ -11,24 +11,8 @@ export function htmlRow(cells: string[], header = false): string {
 }
 
 export function segmentsHtml(s: SegmentsSummary): string[] {
-  const b = ['<h2>Segments</h2>'];
-  b.push(
-    `<p>${fmtInt(s.answered)} segments of ${segmentSizeText(s)} users (numResults ${s.k})` +
-      (s.queriesAsked !== null ? ` for ${fmtInt(s.queriesAsked)} queries asked` : '') +
-      `; ${fmtInt(s.memberships)} memberships, ${fmtInt(s.distinctUsers)} distinct users` +
-      (s.reach !== null && s.population !== null ? ` (${fmtPercent(s.reach)} of ${fmtInt(s.population)} users)` : '') +
-      '.</p>',
-  );
-  const figures: Array<[string, string]> = [
-    ['segment size min / median / max', s.size ? `${fmtInt(s.size.min)} / ${fmt(s.size.median, 1)} / ${fmtInt(s.size.max)}` : '–'],
-    ['segment size mean', s.size ? fmt(s.size.mean, 2) : '–'],
-    [`segments with fewer than ${s.k} users`, fmtInt(s.short)],
-    ["queries with the job's own error", fmtInt(s.jobErrors)],
-    ['queries without a usable output line', fmtInt(s.withoutOutput)],
-    ['segments per user (mean)', s.distinctUsers ? fmt(s.memberships / s.distinctUsers, 2) : '–'],
-    ['mean pairwise overlap |A∩B| / K', fmt(s.overlap.meanPairwise, 4)],
-  ];
-  b.push('<table id="segments">', htmlRow(['figure', 'value'], true), ...figures.map(([k, v]) => htmlRow([esc(k), v])), '</table>');
+  const b = ['<h2>Segments</h2>', `<p>${esc(segmentsSentence(s))}</p>`];
+  b.push('<table id="segments">', htmlRow(['figure', 'value'], true), ...segmentFigures(s).map(([k, v]) => htmlRow([esc(k), esc(v)])), '</table>');
   b.push('<h3>How many segments a user is in</h3>', '<table id="membership">', htmlRow(['segments', 'users'], true));
   for (const h of s.membershipHistogram.slice(0, 30)) b.push(htmlRow([String(h.segments), fmtInt(h.users)]));
   if (s.membershipHistogram.length > 30) b.push(htmlRow(['…', `${s.membershipHistogram.length - 30} more rows in report.json`]));
@@ -46,8 +30,7 @@ function pairsHtml(s: SegmentsSummary): string[] {
 }
 
 function problemQueriesHtml(s: SegmentsSummary): string[] {
-  const without = s.perQuery.filter((q) => q.problem !== undefined);
-  const short = s.perQuery.filter((q) => q.problem === undefined && q.returned < s.k).sort((a, b) => a.returned - b.returned);
+  const { without, short } = problemSegments(s);
   const b: string[] = [];
   if (without.length) {
     b.push('<h3>Queries without a segment</h3>', '<table id="without-segment">', htmlRow(['query', 'why'], true));

@@ -1,5 +1,5 @@
 /** report.md's sections about the delivered segments and the change since the previous run (both kinds of run). */
-import { fmt, fmtInt, fmtPercent, segmentSizeText } from './format.js';
+import { fmt, fmtInt, problemSegments, segmentFigures, segmentsSentence } from './format.js';
 import type { ChangesSection, Report, SegmentsSummary } from './report-types.js';
 import { queryLabel } from './segment-output.js';
 
@@ -15,27 +15,8 @@ export const mdEscape = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' 
 export const LISTED_QUERIES = 20;
 
 export function segmentsMarkdown(s: SegmentsSummary): string[] {
-  const out = ['## Segments', ''];
-  out.push(
-    `${fmtInt(s.answered)} segments of ${segmentSizeText(s)} users (numResults ${s.k})` +
-      (s.queriesAsked !== null ? ` for ${fmtInt(s.queriesAsked)} queries asked` : '') +
-      `; ${fmtInt(s.memberships)} memberships, ${fmtInt(s.distinctUsers)} distinct users` +
-      (s.reach !== null && s.population !== null ? ` (${fmtPercent(s.reach)} of ${fmtInt(s.population)} users)` : '') +
-      '.',
-    '',
-    '| figure | value |',
-    '|---|---|',
-  );
-  const rows: Array<[string, string]> = [
-    ['segment size min / median / max', s.size ? `${fmtInt(s.size.min)} / ${fmt(s.size.median, 1)} / ${fmtInt(s.size.max)}` : '–'],
-    ['segment size mean', s.size ? fmt(s.size.mean, 2) : '–'],
-    [`segments with fewer than ${s.k} users`, fmtInt(s.short)],
-    ["queries with the job's own error", fmtInt(s.jobErrors)],
-    ['queries without a usable output line', fmtInt(s.withoutOutput)],
-    ['segments per user (mean)', s.distinctUsers ? fmt(s.memberships / s.distinctUsers, 2) : '–'],
-    ['mean pairwise overlap |A∩B| / K', fmt(s.overlap.meanPairwise, 4)],
-  ];
-  for (const [k, v] of rows) out.push(`| ${k} | ${v} |`);
+  const out = ['## Segments', '', segmentsSentence(s), '', '| figure | value |', '|---|---|'];
+  for (const [k, v] of segmentFigures(s)) out.push(`| ${mdEscape(k)} | ${v} |`);
   out.push('', '### How many segments a user is in', '', '| segments | users |', '|---|---|');
   for (const h of s.membershipHistogram.slice(0, 30)) out.push(`| ${h.segments} | ${fmtInt(h.users)} |`);
   if (s.membershipHistogram.length > 30) out.push(`| … | ${s.membershipHistogram.length - 30} more rows in report.json |`);
@@ -53,8 +34,7 @@ function pairsMarkdown(s: SegmentsSummary): string[] {
 }
 
 function problemQueriesMarkdown(s: SegmentsSummary): string[] {
-  const without = s.perQuery.filter((q) => q.problem !== undefined);
-  const short = s.perQuery.filter((q) => q.problem === undefined && q.returned < s.k).sort((a, b) => a.returned - b.returned);
+  const { without, short } = problemSegments(s);
   const out: string[] = [];
   if (without.length) {
     out.push('### Queries without a segment', '', '| query | why |', '|---|---|');

@@ -72,3 +72,32 @@ export async function writeProductionWorkDir(o: ProductionFixture): Promise<stri
   await writeFile(join(seg, ARTIFACT_FILES.runInfo), JSON.stringify(run, null, 2));
   return work;
 }
+
+/**
+ * A production pipeline file `shop` (no split) with two segmentations, `products` (i1, i2) and `shop` (i1, the
+ * one named after the pipeline); with `users`, a data.users of users.csv (CustomerID, Country as COUNTRY).
+ */
+export function productionPipelineYaml(o: { users?: boolean; endpoint?: string } = {}): string {
+  return [
+    'version: 1',
+    'name: shop',
+    o.endpoint ? `target: { kind: local, endpoint: "${o.endpoint}" }` : 'target: { kind: local }',
+    'data:',
+    '  interactions:',
+    '    source: ./data.csv',
+    '    columns: { USER_ID: u, ITEM_ID: i, TIMESTAMP: t }',
+    ...(o.users ? ['  users:', '    source: ./users.csv', '    columns: { USER_ID: CustomerID }', '    attributes: [{ name: COUNTRY, column: Country }]'] : []),
+    'storage: { bucket: segflow-shop-test, prefix: shop/ }',
+    'segmentations:',
+    '  - name: products',
+    '    recipe: aws-item-affinity',
+    '    queries: { items: { ids: ["i1", "i2"] } }',
+    '    segments: { numResults: { count: 2 } }',
+    '  - name: shop',
+    '    recipe: aws-item-affinity',
+    '    queries: { items: { ids: ["i1"] } }',
+    '    segments: { numResults: { count: 2 } }',
+    'budget: { maxUsd: 5 }',
+    '',
+  ].join('\n');
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { outputLine, writeFixtureWorkDir } from '../../../test/support/eval-fixtures.js';
 import type { Report } from '../../eval/index.js';
 import { runInProcess } from '../../../test/support/run-cli.js';
-import { writeProductionWorkDir } from '../../../test/support/production-fixtures.js';
+import { productionPipelineYaml, writeProductionWorkDir } from '../../../test/support/production-fixtures.js';
 
 const SPEC = `version: 1
 name: shop
@@ -99,30 +99,11 @@ test('segflow report rejects a missing file argument and unknown flags with exit
   }
 });
 
-const PRODUCTION_SPEC = `version: 1
-name: shop
-target: { kind: local }
-data:
-  interactions:
-    source: ./data.csv
-    columns: { USER_ID: u, ITEM_ID: i, TIMESTAMP: t }
-storage: { bucket: segflow-shop-test, prefix: shop/ }
-segmentations:
-  - name: products
-    recipe: aws-item-affinity
-    queries: { items: { ids: ["i1", "i2"] } }
-    segments: { numResults: { count: 2 } }
-  - name: shop
-    recipe: aws-item-affinity
-    queries: { items: { ids: ["i1"] } }
-    segments: { numResults: { count: 2 } }
-budget: { maxUsd: 5 }
-`;
 
 test('segflow report on a production pipeline: every segmentation in spec order, each in its own reports root', async () => {
   const cwd = await mkdtemp(join(tmpdir(), 'segflow-report-prod-'));
   try {
-    await writeFile(join(cwd, 'pipeline.yaml'), PRODUCTION_SPEC);
+    await writeFile(join(cwd, 'pipeline.yaml'), productionPipelineYaml());
     const work = join(cwd, '.segflow', 'work', 'shop');
     await writeProductionWorkDir({
       dir: work, segmentationDir: 'segmentations/products/', segmentation: 'products', asked: [{ itemId: 'i1' }, { itemId: 'i2' }], k: 2, users: 4,
@@ -155,6 +136,16 @@ test('segflow report on a production pipeline: every segmentation in spec order,
     const entries = JSON.parse((await runInProcess(['report', 'pipeline.yaml', '--history', '--json'], cwd)).stdout) as Array<{ segmentation: string; runId: string }>;
     assert.deepEqual(entries.map((e) => [e.segmentation, e.runId]), [['products', 'run-p1'], ['shop', 'run-s1']]);
     assert.equal((await runInProcess(['report', 'pipeline.yaml', '--segmentation', 'nope'], cwd)).code, 2);
+
+    // Without a run of its own, the primary segmentation is skipped (the others' reports below its root are not its runs).
+    await rm(join(work, 'run-info.json'));
+    await rm(join(cwd, '.segflow', 'reports', 'shop', 'run-s1'), { recursive: true });
+    const left = await runInProcess(['report', 'pipeline.yaml'], cwd);
+    assert.equal(left.code, 0, left.stderr);
+    assert.match(left.stderr, /note: segmentation shop has no finished run yet/);
+    const leftHistory = await runInProcess(['report', 'pipeline.yaml', '--history', '--json'], cwd);
+    assert.deepEqual((JSON.parse(leftHistory.stdout) as Array<{ segmentation: string }>).map((e) => e.segmentation), ['products']);
+    assert.equal((await runInProcess(['report', 'pipeline.yaml', '--segmentation', 'shop'], cwd)).code, 1);
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ARTIFACT_FILES, segmentationDir } from '../../data/artifacts.js';
 import type { HistoryEntry, Report } from '../../eval/index.js';
@@ -49,7 +49,7 @@ export const command: Command = {
       const fetched = await syncReports({ spec, cwd: ctx.cwd, deps: engineDeps() });
       if (fetched) ctx.stderr.write(`fetched ${fetched} report(s) stored beside the state\n`);
     }
-    const runs = await withRuns(spec, chosen, ctx.cwd);
+    const runs = await withRuns(spec, chosen, ctx.cwd, values.history === true);
     const file = positionals[0]!;
     if (runs.length === 0) throw new SegflowError('RUN_NO_RUN', `no finished run of ${describe(spec, chosen)} to report on: run 'segflow apply ${file}' first`);
     for (const seg of chosen.filter((s) => !runs.includes(s))) ctx.stderr.write(`note: segmentation ${seg.name} has no finished run yet\n`);
@@ -85,13 +85,19 @@ export function reportsRoot(spec: Spec, seg: Segmentation, cwd: string): string 
 }
 
 /** The chosen segmentations with a finished run (a run-info.json) or, for history, stored reports. */
-async function withRuns(spec: Spec, chosen: Segmentation[], cwd: string): Promise<Segmentation[]> {
+async function withRuns(spec: Spec, chosen: Segmentation[], cwd: string, history: boolean): Promise<Segmentation[]> {
   const found: Segmentation[] = [];
   for (const seg of chosen) {
     const run = join(workDir(spec.name, cwd), segmentationDir(seg), ARTIFACT_FILES.runInfo);
-    if ((await exists(run)) || (await exists(reportsRoot(spec, seg, cwd)))) found.push(seg);
+    if ((await exists(run)) || (history && (await hasReports(reportsRoot(spec, seg, cwd))))) found.push(seg);
   }
   return found;
+}
+
+/** A reports root with a run directory (the primary segmentation's also holds the others' under segmentations/). */
+async function hasReports(root: string): Promise<boolean> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  return entries.some((d) => d.isDirectory() && d.name !== 'segmentations');
 }
 
 async function history(ctx: CommandContext, spec: Spec, chosen: Segmentation[], runs: Segmentation[], json: boolean, file: string): Promise<number> {

@@ -3,33 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { productionPipelineYaml } from '../../../test/support/production-fixtures.js';
 import { runInProcess } from '../../../test/support/run-cli.js';
 import { createPorts } from '../../aws/create-ports.js';
 import { startEmulator } from '../../emulator/index.js';
 
-const SPEC = `version: 1
-name: shop
-target: { kind: local }
-data:
-  interactions:
-    source: ./data.csv
-    columns: { USER_ID: u, ITEM_ID: i, TIMESTAMP: t }
-  users:
-    source: ./users.csv
-    columns: { USER_ID: CustomerID }
-    attributes: [{ name: COUNTRY, column: Country }]
-storage: { bucket: segflow-shop-test, prefix: shop/ }
-segmentations:
-  - name: products
-    recipe: aws-item-affinity
-    queries: { items: { ids: ["i1", "i2"] } }
-    segments: { numResults: { count: 2 } }
-  - name: shop
-    recipe: aws-item-affinity
-    queries: { items: { ids: ["i1"] } }
-    segments: { numResults: { count: 2 } }
-budget: { maxUsd: 5 }
-`;
 
 const RUN = '2026-12-01T10-00-00Z-run002';
 const SEGMENTS = 'query,rank,user\ni1,1,a\ni1,2,b\ni2,1,c\ni2,2,"d,x"\n';
@@ -39,7 +17,7 @@ const USERS = 'CustomerID,email,Country\na,a@example.com,UK\nb,b@example.com,Fra
 /** A project whose state says segmentation `products` delivered RUN (after run-001), with the work dir's copies. */
 async function project(o: { localRun?: string; endpoint?: string } = {}): Promise<string> {
   const cwd = await mkdtemp(join(tmpdir(), 'segflow-segments-cli-'));
-  await writeFile(join(cwd, 'pipeline.yaml'), o.endpoint ? SPEC.replace('target: { kind: local }', `target: { kind: local, endpoint: "${o.endpoint}" }`) : SPEC);
+  await writeFile(join(cwd, 'pipeline.yaml'), productionPipelineYaml({ users: true, ...(o.endpoint ? { endpoint: o.endpoint } : {}) }));
   await writeFile(join(cwd, 'users.csv'), USERS);
   const seg = join(cwd, '.segflow', 'work', 'shop', 'segmentations', 'products');
   await mkdir(seg, { recursive: true });
