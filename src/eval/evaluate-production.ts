@@ -24,7 +24,7 @@ export async function evaluateProduction(inputs: RunInputs, options: EvaluateOpt
   if (current && !asked) warnings.push("the run's batch input files cannot be read: the queries it asked are not known");
 
   const segStats = new SegmentStats(asked);
-  const matcher = new SegmentMatcher(asked ? new Set(asked.map(queryKey)) : undefined, 'is not in the batch input (delivered all the same)', true);
+  const matcher = new SegmentMatcher(asked ? new Set(asked.map(queryKey)) : undefined, 'is not in the batch input (delivered all the same)', true, false);
   const bad: BadOutputLine[] = [];
   const files = await scanSegmentFiles(segDir, run.segmentFiles, ({ segment, bad: problems }) => {
     bad.push(...problems);

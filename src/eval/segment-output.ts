@@ -143,13 +143,16 @@ export interface MatchedSegments {
  * (the first answer is kept). `unknownPolicy` says whether an unasked query's answer is kept anyway.
  */
 export class SegmentMatcher {
+  /** queryKey -> the answer that counts (only with keepLines: a production run's segments are not kept). */
   readonly byQuery = new Map<string, SegmentLine>();
   readonly bad: BadOutputLine[] = [];
+  private readonly firstAt = new Map<string, { file: string; line: number }>();
 
   constructor(
     private readonly known: Set<string> | undefined,
     private readonly unknownWhy = 'is not in ground-truth.json',
     private readonly keepUnknown = false,
+    private readonly keepLines = true,
   ) {}
 
   /** 'first' for the answer that counts, 'duplicate' or 'unknown' (also recorded as bad lines). */
@@ -160,7 +163,7 @@ export class SegmentMatcher {
       this.bad.push({ file: l.file, line: l.line, kind: 'unknown-query', message: `query ${JSON.stringify(queryLabel(l.query))} ${this.unknownWhy}` });
       if (!this.keepUnknown) return 'unknown';
     }
-    const first = this.byQuery.get(key);
+    const first = this.firstAt.get(key);
     if (first) {
       this.bad.push({
         file: l.file,
@@ -170,7 +173,8 @@ export class SegmentMatcher {
       });
       return 'duplicate';
     }
-    this.byQuery.set(key, l);
+    this.firstAt.set(key, { file: l.file, line: l.line });
+    if (this.keepLines) this.byQuery.set(key, l);
     return unknown ? 'unknown' : 'first';
   }
 }
