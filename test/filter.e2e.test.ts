@@ -113,13 +113,13 @@ describe('users datasets and segment filters: the built CLI against the emulator
 
     const r = await report(w.dir, w.spec);
     const uk = [...country.values()].filter((c) => c === 'UK').length;
-    assert.equal(r.holdout.filter?.expression, UK);
-    assert.match(r.holdout.filter?.arn ?? '', /:filter\/uk-flt-[0-9a-f]{8}$/);
-    assert.equal(r.holdout.filter?.eligibleUsers, uk);
-    assert.equal(r.holdout.filter?.trainUsers, country.size);
-    assert.equal(r.holdout.filter?.segmentUsersOutside, 0);
-    assert.equal(r.holdout.trainUsers, uk, 'coverage, cutoffs and baselines are over the UK users');
-    assert.ok((r.holdout.filter?.truthUsersRemoved ?? 0) > 0, 'French test users are left out of the truth');
+    assert.equal(r.holdout!.filter?.expression, UK);
+    assert.match(r.holdout!.filter?.arn ?? '', /:filter\/uk-flt-[0-9a-f]{8}$/);
+    assert.equal(r.holdout!.filter?.eligibleUsers, uk);
+    assert.equal(r.holdout!.filter?.trainUsers, country.size);
+    assert.equal(r.holdout!.filter?.segmentUsersOutside, 0);
+    assert.equal(r.holdout!.trainUsers, uk, 'coverage, cutoffs and baselines are over the UK users');
+    assert.ok((r.holdout!.filter?.truthUsersRemoved ?? 0) > 0, 'French test users are left out of the truth');
     assert.match(await readFile(join(w.dir, '.segflow/reports/uk', r.runId, 'report.md'), 'utf8'), /Segment filter INCLUDE UserID WHERE Users\.COUNTRY IN \(\\?"UK\\?"\)/);
 
     // A changed filter: a new filter and the old one deleted; only the filter and what follows it re-run.
@@ -148,9 +148,9 @@ describe('users datasets and segment filters: the built CLI against the emulator
     assert.ok(members.size > 0);
     assert.deepEqual([...members].filter((u) => buyers.has(u)), []);
     const r = await report(w.dir, w.spec);
-    assert.equal(r.holdout.filter?.expression, NO_BUYERS);
-    assert.equal(r.holdout.filter!.trainUsers - r.holdout.filter!.eligibleUsers, buyers.size);
-    assert.equal(r.holdout.filter?.segmentUsersOutside, 0);
+    assert.equal(r.holdout!.filter?.expression, NO_BUYERS);
+    assert.equal(r.holdout!.filter!.trainUsers - r.holdout!.filter!.eligibleUsers, buyers.size);
+    assert.equal(r.holdout!.filter?.segmentUsersOutside, 0);
   });
 
   test('the shipped pipelines/online-retail-uk.yaml applies as shipped: every segment member is a UK customer', async () => {

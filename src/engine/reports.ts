@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import type { StepDefinition } from '../resources/types.js';
 import type { Spec } from '../spec/types.js';
 import type { StepRecord } from '../state/types.js';
@@ -23,13 +23,15 @@ export function summaryLines(steps: StepDefinition[], records: Record<string, St
 
 /**
  * With a shared state, the report of a run apply just made is stored beside the state, so that `report --history`
- * shows the same runs on every machine. A failure to store it is a warning: the run itself succeeded and its report
- * is on this machine.
+ * shows the same runs on every machine. It is stored under its path below .segflow/reports/<name>/ (`<runId>` for
+ * the primary segmentation, `segmentations/<segmentation>/<runId>` for the others), so syncReports puts it back in
+ * the same place. A failure to store it is a warning: the run itself succeeded and its report is on this machine.
  */
 export async function keepReport(session: Session, dir: string, emit: Emit): Promise<void> {
   const store = session.backend.reports;
   if (!store) return;
-  const runId = basename(dir);
+  const below = relative(reportsDir(session.ctx.spec.name, session.ctx.cwd), dir);
+  const runId = below && !below.startsWith('..') && !isAbsolute(below) ? below.split(sep).join('/') : basename(dir);
   try {
     await store.put(runId, await readFile(join(dir, REPORT_JSON), 'utf8'));
     emit({ type: 'info', message: `report of run ${runId} stored in ${store.location}` });
@@ -42,7 +44,8 @@ const exists = (p: string) => access(p).then(() => true, () => false);
 
 /**
  * Brings the reports stored beside a shared state into this machine's .segflow/reports/<name>/ (those it does not
- * have yet). Nothing to do for the local backend. Returns how many were fetched.
+ * have yet), each segmentation's into its own directory. Nothing to do for the local backend. Returns how many were
+ * fetched.
  */
 export async function syncReports(opts: { spec: Spec; cwd: string; deps: EngineDeps }): Promise<number> {
   const { spec, cwd, deps } = opts;

@@ -15,7 +15,7 @@ export async function queryCsv(path: string, sql: (from: string) => string): Pro
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
-    const from = `read_csv('${path.replace(/'/g, "''")}', header = true, all_varchar = true)`;
+    const from = `read_csv(${sqlLiteral(path)}, header = true, all_varchar = true)`;
     const reader = await conn.runAndReadAll(sql(from));
     return { columns: reader.columnNames(), rows: reader.getRows().map((r) => r.map((v) => (v === null ? null : String(v)))) };
   } finally {
@@ -27,4 +27,9 @@ export async function queryCsv(path: string, sql: (from: string) => string): Pro
 /** Double-quoted SQL identifier. */
 export function sqlName(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Single-quoted SQL string. */
+export function sqlLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }

@@ -6,7 +6,7 @@ import { evaluateRun } from './evaluate.js';
 import { hitRecallAtK } from './metrics.js';
 import { summarizeReport } from './summary.js';
 import { outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
-import { testSpec } from '../../test/support/spec.js';
+import { evalSpec } from '../../test/support/eval-spec.js';
 
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
@@ -59,8 +59,8 @@ test("the notebook's get_hit_recall_k on the worked example, one query at a time
 test('evaluateRun gives the exact figures of the worked example: model, cutoffs, baselines, lift, coverage', async () => {
   const dir = await writeFixtureWorkDir({ activity, queries, k: 3, segmentFiles: { 'batch-input.jsonl.out': segments + '\n' } });
   try {
-    const r = await evaluateRun(dir, testSpec({ file: join(dir, 'pipeline.yaml') }));
-    const h = r.holdout;
+    const r = await evaluateRun(dir, evalSpec({ file: join(dir, 'pipeline.yaml') }));
+    const h = r.holdout!;
     assert.equal(h.k, 3);
     assert.equal(h.trainUsers, 10);
     assert.equal(h.queryCount, 4);
@@ -128,8 +128,8 @@ test('cold, missing and failed queries score as empty segments; baselines give c
     segmentFiles: { 'in.jsonl.out': lines },
   });
   try {
-    const r = await evaluateRun(dir, testSpec({ file: join(dir, 'p.yaml') }));
-    const h = r.holdout;
+    const r = await evaluateRun(dir, evalSpec({ file: join(dir, 'p.yaml') }));
+    const h = r.holdout!;
     assert.equal(h.queryCount, 4, 'the empty-truth query is excluded');
     assert.equal(h.excludedQueries, 1);
     assert.equal(h.coldQueries, 1);
@@ -155,7 +155,7 @@ test('a report without run-info.json says to run apply first (RUN_NO_RUN, exit 1
   const dir = await writeFixtureWorkDir({ activity, queries, k: 3, segmentFiles: {} });
   await rm(join(dir, 'run-info.json'));
   try {
-    await assert.rejects(evaluateRun(dir, testSpec({ file: join(dir, 'p.yaml') })), (e: unknown) => {
+    await assert.rejects(evaluateRun(dir, evalSpec({ file: join(dir, 'p.yaml') })), (e: unknown) => {
       const err = e as { code: string; exitCode: number; message: string };
       return err.code === 'RUN_NO_RUN' && err.exitCode === 1 && /segflow apply/.test(err.message);
     });
@@ -176,7 +176,7 @@ test('the summary says when the queries without output are the cold ones', async
     segmentFiles: { 'in.jsonl.out': lines },
   });
   try {
-    const r = await evaluateRun(dir, testSpec({ file: join(dir, 'p.yaml') }));
+    const r = await evaluateRun(dir, evalSpec({ file: join(dir, 'p.yaml') }));
     assert.ok(summarizeReport(r).includes('  1 queries had no usable output (scored as empty, all cold: items absent from train)'), summarizeReport(r).join('\n'));
   } finally {
     await rm(dir, { recursive: true, force: true });

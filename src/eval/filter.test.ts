@@ -6,7 +6,7 @@ import { evaluateRun } from './evaluate.js';
 import { summarizeReport } from './summary.js';
 import { renderMarkdown } from './render-md.js';
 import { outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
-import { testSpec } from '../../test/support/spec.js';
+import { evalSpec } from '../../test/support/eval-spec.js';
 
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
@@ -46,7 +46,7 @@ async function evaluate(o: { segments: string[][]; expression?: string; files?: 
     runInfo: { filter: { expression: o.expression ?? UK, arn: 'arn:aws:personalize:us-east-1:000000000000:filter/fixture-flt-1234abcd' } },
   });
   try {
-    return await evaluateRun(dir, testSpec({ file: join(dir, 'pipeline.yaml'), ...o.spec }), { resamples: 50, now: () => new Date(0) });
+    return await evaluateRun(dir, evalSpec({ file: join(dir, 'pipeline.yaml'), ...o.spec }), { resamples: 50, now: () => new Date(0) });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -54,7 +54,7 @@ async function evaluate(o: { segments: string[][]; expression?: string; files?: 
 
 test('with a filter: truth users it excludes are left out, both baselines draw from the eligible users only', async () => {
   const r = await evaluate({ segments: [['a', 'y', 'z'], ['c', 'y', 'a'], ['y', 'z', 'a'], ['z', 'f', 'y']] });
-  const h = r.holdout;
+  const h = r.holdout!;
   assert.deepEqual(h.filter, {
     expression: UK,
     arn: 'arn:aws:personalize:us-east-1:000000000000:filter/fixture-flt-1234abcd',
@@ -84,7 +84,7 @@ test('with a filter: truth users it excludes are left out, both baselines draw f
 
 test('segment users the filter excludes are counted and warned about: the job did not apply it as evaluated', async () => {
   const r = await evaluate({ segments: [['a', 'b', 'z'], ['c', 'y', 'a'], ['y', 'z', 'x'], ['z', 'f', 'y']] });
-  assert.equal(r.holdout.filter?.segmentUsersOutside, 2);
+  assert.equal(r.holdout!.filter?.segmentUsersOutside, 2);
   assert.ok(r.warnings.some((w) => /2 user\(s\) in the segments do not pass the filter/.test(w)), r.warnings.join('|'));
 });
 
@@ -97,7 +97,7 @@ test('an EVENT_TYPE exclusion reads interactions.csv: a user with any purchase i
     files: { 'interactions.csv': rows.join('\n') + '\n' },
     segments: [['b', 'z', 'x'], ['b', 'd', 'e'], ['f', 'z', 'y'], ['z', 'y', 'x']],
   });
-  const f = r.holdout.filter!;
+  const f = r.holdout!.filter!;
   assert.equal(f.eligibleUsers, 8);
   // Truth users a (twice) and c are left out.
   assert.equal(f.truthUsersRemoved, 3);
@@ -109,9 +109,9 @@ test('an EVENT_TYPE exclusion reads interactions.csv: a user with any purchase i
 test('a run without a filter is scored as before, and a Users filter without users.csv is an input error', async () => {
   const dir = await writeFixtureWorkDir({ activity, queries, k: 3, segmentFiles: { 'x.out': filtered([['a'], ['a'], ['a'], ['a']]) } });
   try {
-    const r = await evaluateRun(dir, testSpec({ file: join(dir, 'pipeline.yaml') }), { resamples: 10 });
-    assert.equal(r.holdout.filter, undefined);
-    assert.equal(r.holdout.trainUsers, 10);
+    const r = await evaluateRun(dir, evalSpec({ file: join(dir, 'pipeline.yaml') }), { resamples: 10 });
+    assert.equal(r.holdout!.filter, undefined);
+    assert.equal(r.holdout!.trainUsers, 10);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -4,12 +4,14 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+export type GitInfo = { gitCommit?: string; gitDirty?: boolean };
+
 /**
  * The commit of the repository the spec file lives in (`git rev-parse HEAD` in its directory) and whether the
  * file itself has uncommitted changes. Absent (not an error) outside a git repository or without git installed:
  * a report is still useful without it.
  */
-export async function gitInfoFor(specFile: string): Promise<{ gitCommit?: string; gitDirty?: boolean }> {
+export async function gitInfoFor(specFile: string): Promise<GitInfo> {
   const cwd = dirname(specFile);
   try {
     const { stdout } = await run('git', ['rev-parse', 'HEAD'], { cwd, timeout: 10_000 });

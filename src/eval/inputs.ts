@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACT_FILES, type GroundTruthFile, type PrepareStats, type RunInfo } from '../data/artifacts.js';
+import { ARTIFACT_FILES, type BatchQuery, type GroundTruthFile, type PrepareManifest, type PrepareStats, type RunInfo } from '../data/artifacts.js';
 import { SegflowError, type ErrorCode } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { queryCsv } from './csv-query.js';
@@ -49,9 +49,16 @@ export async function readRunInfo(workDir: string): Promise<RunInfo> {
   return info;
 }
 
-export async function readGroundTruth(workDir: string): Promise<{ truth: GroundTruthFile; sha256: string }> {
-  const path = join(workDir, ARTIFACT_FILES.groundTruth);
-  const text = await readText(path, 'RUN_EVAL_INPUT', "prepare's ground truth is missing; run 'segflow apply FILE' (or 'segflow prepare FILE') again");
+/** An experiment's ground truth; undefined without one (a production run: no split, nothing held out). */
+export async function readGroundTruth(dir: string): Promise<{ truth: GroundTruthFile; sha256: string } | undefined> {
+  const path = join(dir, ARTIFACT_FILES.groundTruth);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
   const truth = parseJson<GroundTruthFile>(text, path);
   if (truth.version !== 1 || !Array.isArray(truth.queries) || !(truth.trainUserCount >= 1)) {
     throw new SegflowError('RUN_EVAL_INPUT', `${path} is not a ground-truth.json of version 1 (queries, trainUserCount)`);
@@ -121,6 +128,38 @@ export async function readSegmentFiles(workDir: string, files: readonly string[]
     const path = join(workDir, file);
     const text = await readText(path, 'RUN_EVAL_INPUT', "a downloaded segment file is missing; run 'segflow apply FILE' again to download it");
     out.push({ file, text, sha256: sha256(text) });
+  }
+  return out;
+}
+
+/** manifest.json's fingerprint: which prepare the files in the work dir come from (undefined when missing). */
+export async function readPreparedFingerprint(workDir: string): Promise<string | undefined> {
+  try {
+    return (JSON.parse(await readFile(join(workDir, ARTIFACT_FILES.manifest), 'utf8')) as PrepareManifest).fingerprint;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The queries a segmentation's batch input asked, in job order (its chunk files, listed in stats.json; the one
+ * batch-input.jsonl of stats written before segmentations existed). undefined when a file cannot be read.
+ */
+export async function readAskedQueries(segDir: string, stats: PrepareStats | null, segmentation: string): Promise<BatchQuery[] | undefined> {
+  const chunks = stats?.segmentations?.find((s) => s.name === segmentation)?.chunks.map((c) => c.file) ?? [ARTIFACT_FILES.batchInput];
+  const out: BatchQuery[] = [];
+  try {
+    for (const file of chunks) {
+      for (const line of (await readFile(join(segDir, file), 'utf8')).split('\n')) {
+        if (line.trim() === '') continue;
+        const q = JSON.parse(line) as { itemId?: unknown; itemAttributes?: unknown };
+        if (typeof q.itemId === 'string') out.push({ itemId: q.itemId });
+        else if (typeof q.itemAttributes === 'string') out.push({ itemAttributes: q.itemAttributes });
+        else return undefined;
+      }
+    }
+  } catch {
+    return undefined;
   }
   return out;
 }

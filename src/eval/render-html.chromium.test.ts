@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mulberry32 } from '../util/prng.js';
 import { outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
-import { testSpec } from '../../test/support/spec.js';
+import { evalSpec } from '../../test/support/eval-spec.js';
 import { requireTool } from '../../test/support/required-tool.js';
 import { reportRun } from './index.js';
 import { binHistogram } from './svg-charts.js';
@@ -52,7 +52,7 @@ async function syntheticRun(root: string) {
     lines.push(outputLine({ itemId: `item-${q}` }, ranked));
   }
   const work = await writeFixtureWorkDir({ dir: join(root, 'work'), activity, queries, k: 20, segmentFiles: { 'batch.jsonl.out': lines.join('\n') + '\n' } });
-  return reportRun(work, testSpec({ file: join(root, 'pipeline.yaml'), name: 'fixture' }), join(root, 'reports'));
+  return reportRun(work, evalSpec({ file: join(root, 'pipeline.yaml'), name: 'fixture' }), join(root, 'reports'));
 }
 
 test('report.html renders in headless Chromium: both charts drawn, no network request', async (t) => {
@@ -88,12 +88,12 @@ test('report.html renders in headless Chromium: both charts drawn, no network re
     );
     assert.deepEqual(lines.map((l) => l.series).sort(), ['model', 'popularity', 'random']);
     for (const l of lines) {
-      assert.equal(l.points, report.holdout.curve.length, `${l.series} has a point per cutoff`);
+      assert.equal(l.points, report.holdout!.curve.length, `${l.series} has a point per cutoff`);
       assert.ok(l.width > 100 && l.length > 100, `${l.series} is drawn (${l.width}px wide, ${l.length}px long)`);
     }
 
     // The histogram: one bar per non-empty bin and series, heights proportional to the counts.
-    const bins = binHistogram(report.holdout.hitsHistogram.model, report.holdout.hitsHistogram.popularity);
+    const bins = binHistogram(report.holdout!.hitsHistogram.model, report.holdout!.hitsHistogram.popularity);
     const bars = await page.$$eval('#hits-histogram rect.bar', (els) =>
       els.map((el) => {
         const box = el.getBoundingClientRect();

@@ -3,7 +3,9 @@
  * Content-Security-Policy makes the "no network" promise enforceable by the browser, not just by convention.
  */
 import { costRows, filterSentence, fmt, fmtInt, fmtInterval, fmtLift, fmtUsd } from './format.js';
-import type { Report, ScorerMetrics } from './report-types.js';
+import type { Holdout, Report, ScorerMetrics } from './report-types.js';
+import { changesHtml, deliveryHtml, htmlRow as row, segmentsHtml } from './render-html-segments.js';
+import { PRODUCTION_NOTE } from './render-md-segments.js';
 import { queryLabel } from './segment-output.js';
 import { escapeXml as esc, hitsHistogramSvg, recallCurveSvg } from './svg-charts.js';
 
@@ -17,29 +19,15 @@ th:first-child, td:first-child { text-align: left; } th { background: #f6f8fa; }
 .note { color: #57606a; } .warn { color: #9a6700; } figure { margin: 12px 0; } figcaption { color: #57606a; font-size: 13px; }
 code { background: #f6f8fa; padding: 1px 4px; border-radius: 4px; }`;
 
-function row(cells: string[], header = false): string {
-  const tag = header ? 'th' : 'td';
-  return `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
-}
-
 function cutoffRows(name: string, m: ScorerMetrics): string[] {
   return m.atCutoffs.map((c) =>
     row([esc(name), esc(c.label), String(c.k), `${fmt(c.hits)} ${fmtInterval(c.ci.hits, 2)}`, `${fmt(c.recall)} ${fmtInterval(c.ci.recall)}`]),
   );
 }
 
-export function renderHtml(r: Report): string {
-  const h = r.holdout;
+function holdoutHtml(h: Holdout): string[] {
   const { popularity, random } = h.baselines;
   const b: string[] = [];
-  b.push(`<h1>segflow report: ${esc(r.pipeline)}</h1>`);
-  b.push(
-    `<p class="note">Run <code>${esc(r.runId)}</code> finished ${esc(r.run.finishedAt)} on ${esc(r.run.target)} (${esc(r.run.region)}), ` +
-      `recipe ${esc(r.run.recipe)}; spec <code>${esc(r.spec.hash.slice(0, 12))}</code>` +
-      (r.spec.gitCommit ? ` at git commit <code>${esc(r.spec.gitCommit.slice(0, 12))}</code>${r.spec.gitDirty ? ' (spec file modified)' : ''}` : ' (not in git)') +
-      `; generated ${esc(r.generatedAt)}.</p>`,
-  );
-
   b.push('<h2>Holdout evaluation</h2>', `<p>${esc(h.protocol)}</p>`);
   if (h.filter) b.push(`<p id="filter">${esc(filterSentence(h.filter))}</p>`);
   b.push(
@@ -59,6 +47,24 @@ export function renderHtml(r: Report): string {
 
   b.push('<h2>At other segment sizes</h2>', '<table id="cutoffs">', row(['scorer', 'cutoff', 'k', 'hits', 'recall'], true));
   b.push(...cutoffRows('model', h.model), ...cutoffRows('popularity', popularity), ...cutoffRows('random', random), '</table>');
+
+  return b;
+}
+
+export function renderHtml(r: Report): string {
+  const b: string[] = [];
+  const of = r.segmentation !== r.pipeline ? `, segmentation ${esc(r.segmentation)}` : '';
+  b.push(`<h1>segflow report: ${esc(r.pipeline)}${of}</h1>`);
+  b.push(
+    `<p class="note">${r.mode === 'production' ? 'Production run' : 'Experiment'} <code>${esc(r.runId)}</code> finished ${esc(r.run.finishedAt)} on ${esc(r.run.target)} (${esc(r.run.region)}), ` +
+      `recipe ${esc(r.run.recipe)}; spec <code>${esc(r.spec.hash.slice(0, 12))}</code>` +
+      (r.spec.gitCommit ? ` at git commit <code>${esc(r.spec.gitCommit.slice(0, 12))}</code>${r.spec.gitDirty ? ' (spec file modified)' : ''}` : ' (not in git)') +
+      `; generated ${esc(r.generatedAt)}.</p>`,
+    ...deliveryHtml(r),
+  );
+  if (r.holdout) b.push(...holdoutHtml(r.holdout));
+  else b.push('<h2>Production run</h2>', `<p id="production">${esc(PRODUCTION_NOTE)}</p>`);
+  b.push(...segmentsHtml(r.segments), ...changesHtml(r.changes));
 
   b.push("<h2>Personalize's solution metrics (different protocol)</h2>");
   if (r.solutionMetrics) {
@@ -101,11 +107,13 @@ export function renderHtml(r: Report): string {
     b.push('<h2>Warnings</h2>', '<ul class="warn">', ...r.warnings.map((w) => `<li>${esc(w)}</li>`), '</ul>');
   }
 
-  b.push('<h2>Queries</h2>', '<table id="queries">', row(['query', 'truth', 'returned', 'hits', 'recall', 'popularity hits', 'note'], true));
-  for (const q of r.queries) {
-    b.push(row([esc(queryLabel(q.query)), String(q.truth), String(q.returned), String(q.hits), fmt(q.recall), String(q.popularityHits), esc(q.problem ?? (q.cold ? 'cold' : ''))]));
+  if (r.holdout) {
+    b.push('<h2>Queries</h2>', '<table id="queries">', row(['query', 'truth', 'returned', 'hits', 'recall', 'popularity hits', 'note'], true));
+    for (const q of r.queries) {
+      b.push(row([esc(queryLabel(q.query)), String(q.truth), String(q.returned), String(q.hits), fmt(q.recall), String(q.popularityHits), esc(q.problem ?? (q.cold ? 'cold' : ''))]));
+    }
+    b.push('</table>');
   }
-  b.push('</table>');
 
   return [
     '<!DOCTYPE html>',
@@ -114,7 +122,7 @@ export function renderHtml(r: Report): string {
     '<meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>segflow report: ${esc(r.pipeline)} ${esc(r.runId)}</title>`,
+    `<title>segflow report: ${esc(r.pipeline)}${r.segmentation !== r.pipeline ? ` ${esc(r.segmentation)}` : ''} ${esc(r.runId)}</title>`,
     `<style>${CSS}</style>`,
     '</head>',
     '<body>',

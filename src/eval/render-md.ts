@@ -1,9 +1,8 @@
 /** report.md: the same facts as report.json, for a pull request or a wiki page. */
 import { costRows, filterSentence, fmt, fmtInt, fmtInterval, fmtLift, fmtUsd } from './format.js';
-import type { Report, ScorerMetrics } from './report-types.js';
+import type { Holdout, Report, ScorerMetrics } from './report-types.js';
+import { changesMarkdown, deliveryMarkdown, mdEscape as esc, PRODUCTION_NOTE, segmentsMarkdown } from './render-md-segments.js';
 import { queryLabel } from './segment-output.js';
-
-const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function cutoffRows(name: string, m: ScorerMetrics): string[] {
   return m.atCutoffs.map(
@@ -12,32 +11,20 @@ function cutoffRows(name: string, m: ScorerMetrics): string[] {
 }
 
 export function renderMarkdown(r: Report): string {
-  const h = r.holdout;
-  const { popularity, random } = h.baselines;
   const out: string[] = [];
-  out.push(`# segflow report: ${r.pipeline}, run ${r.runId}`, '');
+  const of = r.segmentation !== r.pipeline ? `, segmentation ${r.segmentation}` : '';
+  out.push(`# segflow report: ${r.pipeline}${of}, run ${r.runId}`, '');
   out.push(
-    `Run finished ${r.run.finishedAt} on ${r.run.target} (${r.run.region}), recipe ${r.run.recipe}. ` +
+    `${r.mode === 'production' ? 'Production run' : 'Experiment'} finished ${r.run.finishedAt} on ${r.run.target} (${r.run.region}), recipe ${r.run.recipe}. ` +
       `Spec ${r.spec.hash.slice(0, 12)}` +
       (r.spec.gitCommit ? ` at git commit ${r.spec.gitCommit.slice(0, 12)}${r.spec.gitDirty ? ' (spec file modified)' : ''}` : ' (not in git)') +
       `. Report generated ${r.generatedAt}.`,
     '',
+    ...deliveryMarkdown(r),
   );
-  out.push('## Holdout evaluation', '', h.protocol, '');
-  if (h.filter) out.push(esc(filterSentence(h.filter)), '');
-  out.push(
-    `K = ${h.k} users per segment, ${fmtInt(h.trainUsers)} train users${h.filter ? ' passing the filter' : ''}, ${h.queryCount} queries (${h.coldQueries} cold, ` +
-      `${h.queriesWithoutOutput} without usable output, ${h.excludedQueries} excluded). ` +
-      `Intervals: 95% bootstrap over queries, ${h.bootstrap.resamples} resamples${h.bootstrap.coverageResamples < h.bootstrap.resamples ? ` (coverage: ${h.bootstrap.coverageResamples})` : ''}, seed ${h.bootstrap.seed}.`,
-    '',
-  );
-  out.push('| scorer | hits@K | recall@K | coverage | lift (recall) |', '|---|---|---|---|---|');
-  out.push(`| model | ${fmt(h.model.hitsAtK)} ${fmtInterval(h.model.ci.hitsAtK, 2)} | ${fmt(h.model.recallAtK)} ${fmtInterval(h.model.ci.recallAtK)} | ${fmt(h.model.coverage)} ${fmtInterval(h.model.ci.coverage)} | |`);
-  for (const [name, b] of [['popularity', popularity], ['random', random]] as const) {
-    out.push(`| ${name} | ${fmt(b.hitsAtK)} ${fmtInterval(b.ci.hitsAtK, 2)} | ${fmt(b.recallAtK)} ${fmtInterval(b.ci.recallAtK)} | ${fmt(b.coverage)} | ${fmtLift(b.lift)} ${fmtInterval(b.lift.ci.recall, 2)} |`);
-  }
-  out.push('', '### At other segment sizes', '', '| scorer | cutoff | k | hits | recall |', '|---|---|---|---|---|');
-  out.push(...cutoffRows('model', h.model), ...cutoffRows('popularity', popularity), ...cutoffRows('random', random), '');
+  if (r.holdout) out.push(...holdoutMarkdown(r.holdout));
+  else out.push('## Production run', '', PRODUCTION_NOTE, '');
+  out.push(...segmentsMarkdown(r.segments), ...changesMarkdown(r.changes));
 
   out.push("## Personalize's solution metrics (different protocol)", '');
   if (r.solutionMetrics) {
@@ -59,9 +46,10 @@ export function renderMarkdown(r: Report): string {
   out.push('## Data and cost', '');
   if (r.data) {
     const d = r.data;
+    const test = r.holdout ? ` test ${fmtInt(d.testRows)} rows, ${fmtInt(d.warmTestUsers)} warm users;` : '';
     out.push(
-      `Rows read ${fmtInt(d.rowsRead)} (bad ${fmtInt(d.badRows)}); interactions ${fmtInt(d.interactions)}; train ${fmtInt(d.trainRows)} rows, ` +
-        `${fmtInt(d.trainUsers)} users, ${fmtInt(d.trainItems)} items; test ${fmtInt(d.testRows)} rows, ${fmtInt(d.warmTestUsers)} warm users; ` +
+      `Rows read ${fmtInt(d.rowsRead)} (bad ${fmtInt(d.badRows)}); interactions ${fmtInt(d.interactions)}; ${r.holdout ? 'train' : 'training'} ${fmtInt(d.trainRows)} rows, ` +
+        `${fmtInt(d.trainUsers)} users, ${fmtInt(d.trainItems)} items;${test} ` +
         `${d.minTimestamp} to ${d.maxTimestamp}.`,
     );
     for (const drop of d.dropped) out.push(`- dropped ${fmtInt(drop.rows)} at ${esc(drop.step)}: ${esc(drop.why)}`);
@@ -78,9 +66,31 @@ export function renderMarkdown(r: Report): string {
   }
   if (r.warnings.length > 0) out.push('## Warnings', '', ...r.warnings.map((w) => `- ${esc(w)}`), '');
 
-  out.push('## Queries with the most hits', '', '| query | truth | hits | recall | popularity hits |', '|---|---|---|---|---|');
-  const top = [...r.queries].sort((a, b) => b.hits - a.hits || b.recall - a.recall).slice(0, 20);
-  for (const q of top) out.push(`| ${esc(queryLabel(q.query))} | ${q.truth} | ${q.hits} | ${fmt(q.recall)} | ${q.popularityHits} |`);
-  out.push('', 'All queries: report.json (`queries`); the segments themselves: segments.csv.', '');
+  if (r.holdout) {
+    out.push('## Queries with the most hits', '', '| query | truth | hits | recall | popularity hits |', '|---|---|---|---|---|');
+    const top = [...r.queries].sort((a, b) => b.hits - a.hits || b.recall - a.recall).slice(0, 20);
+    for (const q of top) out.push(`| ${esc(queryLabel(q.query))} | ${q.truth} | ${q.hits} | ${fmt(q.recall)} | ${q.popularityHits} |`);
+    out.push('', 'All queries: report.json (`queries`); the segments themselves: segments.csv.', '');
+  } else out.push('Every query: report.json (`segments.perQuery`); the segments themselves: segments.csv.', '');
   return out.join('\n');
+}
+
+function holdoutMarkdown(h: Holdout): string[] {
+  const { popularity, random } = h.baselines;
+  const out = ['## Holdout evaluation', '', h.protocol, ''];
+  if (h.filter) out.push(esc(filterSentence(h.filter)), '');
+  out.push(
+    `K = ${h.k} users per segment, ${fmtInt(h.trainUsers)} train users${h.filter ? ' passing the filter' : ''}, ${h.queryCount} queries (${h.coldQueries} cold, ` +
+      `${h.queriesWithoutOutput} without usable output, ${h.excludedQueries} excluded). ` +
+      `Intervals: 95% bootstrap over queries, ${h.bootstrap.resamples} resamples${h.bootstrap.coverageResamples < h.bootstrap.resamples ? ` (coverage: ${h.bootstrap.coverageResamples})` : ''}, seed ${h.bootstrap.seed}.`,
+    '',
+  );
+  out.push('| scorer | hits@K | recall@K | coverage | lift (recall) |', '|---|---|---|---|---|');
+  out.push(`| model | ${fmt(h.model.hitsAtK)} ${fmtInterval(h.model.ci.hitsAtK, 2)} | ${fmt(h.model.recallAtK)} ${fmtInterval(h.model.ci.recallAtK)} | ${fmt(h.model.coverage)} ${fmtInterval(h.model.ci.coverage)} | |`);
+  for (const [name, b] of [['popularity', popularity], ['random', random]] as const) {
+    out.push(`| ${name} | ${fmt(b.hitsAtK)} ${fmtInterval(b.ci.hitsAtK, 2)} | ${fmt(b.recallAtK)} ${fmtInterval(b.ci.recallAtK)} | ${fmt(b.coverage)} | ${fmtLift(b.lift)} ${fmtInterval(b.lift.ci.recall, 2)} |`);
+  }
+  out.push('', '### At other segment sizes', '', '| scorer | cutoff | k | hits | recall |', '|---|---|---|---|---|');
+  out.push(...cutoffRows('model', h.model), ...cutoffRows('popularity', popularity), ...cutoffRows('random', random), '');
+  return out;
 }

@@ -5,7 +5,7 @@
 import { mostActiveUsers, randomExpectedCoverage, randomExpectedHits } from './baselines.js';
 import { bootstrapMeans, coverageInterval, coverageResamplesFor, percentileInterval, ratioInterval } from './bootstrap.js';
 import { curveCutoffs, cutoffsFor, hitRanks, hitsAt, mean, recallFromHits, type Cutoff } from './metrics.js';
-import type { BaselineMetrics, CurvePoint, Lift, MetricsAtK, Report, ScorerMetrics } from './report-types.js';
+import type { BaselineMetrics, CurvePoint, Holdout, Lift, MetricsAtK, ScorerMetrics } from './report-types.js';
 
 export interface ScoringQuery {
   truth: ReadonlySet<string>;
@@ -39,7 +39,7 @@ export const PROTOCOL =
 type Scorer = 'model' | 'popularity' | 'random';
 const SCORERS: Scorer[] = ['model', 'popularity', 'random'];
 
-export function scoreHoldout(input: ScoringInput): { holdout: Omit<Report['holdout'], 'queriesWithoutOutput' | 'excludedQueries'>; perQuery: PerQueryScore[] } {
+export function scoreHoldout(input: ScoringInput): { holdout: Omit<Holdout, 'queriesWithoutOutput' | 'excludedQueries'>; perQuery: PerQueryScore[] } {
   const { queries, k: K, trainUsers: N, activity, resamples, seed } = input;
   const Q = queries.length;
   const popular = mostActiveUsers(activity, K);

@@ -93,6 +93,24 @@ export function parseSegmentLine(text: string, file: string, line: number): Line
   return { ok: true, value: { file, line, query, users }, duplicateUsers };
 }
 
+/** One non-blank output line, classified: the segment it carries (if usable) and the problems it has. */
+export interface ClassifiedLine {
+  segment?: SegmentLine;
+  bad: BadOutputLine[];
+}
+
+/** The rules of docs/report.md for one line (1-based `line`); the caller skips blank lines. */
+export function classifySegmentLine(raw: string, file: string, line: number): ClassifiedLine {
+  const r = parseSegmentLine(raw, file, line);
+  if (!r.ok) return { bad: [{ file, line, kind: 'invalid', message: r.message }] };
+  const bad: BadOutputLine[] = [];
+  if (r.value.error !== undefined) bad.push({ file, line, kind: 'job-error', message: `the job reported: ${r.value.error}` });
+  if (r.duplicateUsers > 0) {
+    bad.push({ file, line, kind: 'duplicate-users', message: `${r.duplicateUsers} user(s) listed twice; the first occurrence is kept` });
+  }
+  return { segment: r.value, bad };
+}
+
 /**
  * Parses one output file's text. Blank lines carry nothing and are skipped (a trailing newline is normal);
  * everything else is either a segment or a bad line.
@@ -106,23 +124,9 @@ export function parseSegmentFile(text: string, file: string): ParsedSegmentFile 
     const raw = rows[i]!.replace(/\r$/, '');
     if (raw.trim() === '') continue;
     lineCount++;
-    const r = parseSegmentLine(raw, file, i + 1);
-    if (!r.ok) {
-      bad.push({ file, line: i + 1, kind: 'invalid', message: r.message });
-      continue;
-    }
-    if (r.value.error !== undefined) {
-      bad.push({ file, line: i + 1, kind: 'job-error', message: `the job reported: ${r.value.error}` });
-    }
-    if (r.duplicateUsers > 0) {
-      bad.push({
-        file,
-        line: i + 1,
-        kind: 'duplicate-users',
-        message: `${r.duplicateUsers} user(s) listed twice; the first occurrence is kept`,
-      });
-    }
-    lines.push(r.value);
+    const c = classifySegmentLine(raw, file, i + 1);
+    bad.push(...c.bad);
+    if (c.segment) lines.push(c.segment);
   }
   return { lines, bad, lineCount };
 }
@@ -134,33 +138,61 @@ export interface MatchedSegments {
 }
 
 /**
+ * Matches output lines to the queries asked, one line at a time (so a production run's files can be streamed): a
+ * line for a query that was not asked (when `known` is given), or a second line for the same query, is a bad line
+ * (the first answer is kept). `unknownPolicy` says whether an unasked query's answer is kept anyway.
+ */
+export class SegmentMatcher {
+  /** queryKey -> the answer that counts (only with keepLines: a production run's segments are not kept). */
+  readonly byQuery = new Map<string, SegmentLine>();
+  readonly bad: BadOutputLine[] = [];
+  private readonly firstAt = new Map<string, { file: string; line: number }>();
+
+  constructor(
+    private readonly known: Set<string> | undefined,
+    private readonly unknownWhy = 'is not in ground-truth.json',
+    private readonly keepUnknown = false,
+    private readonly keepLines = true,
+  ) {}
+
+  /** 'first' for the answer that counts, 'duplicate' or 'unknown' (also recorded as bad lines). */
+  add(l: SegmentLine): 'first' | 'duplicate' | 'unknown' {
+    const key = queryKey(l.query);
+    const unknown = this.known !== undefined && !this.known.has(key);
+    if (unknown) {
+      this.bad.push({ file: l.file, line: l.line, kind: 'unknown-query', message: `query ${JSON.stringify(queryLabel(l.query))} ${this.unknownWhy}` });
+      if (!this.keepUnknown) return 'unknown';
+    }
+    const first = this.firstAt.get(key);
+    if (first) {
+      this.bad.push({
+        file: l.file,
+        line: l.line,
+        kind: 'duplicate-query',
+        message: `query ${JSON.stringify(queryLabel(l.query))} was already answered at ${first.file}:${first.line}; that answer is kept`,
+      });
+      return 'duplicate';
+    }
+    this.firstAt.set(key, { file: l.file, line: l.line });
+    if (this.keepLines) this.byQuery.set(key, l);
+    return unknown ? 'unknown' : 'first';
+  }
+}
+
+export function sortBadLines(bad: BadOutputLine[]): BadOutputLine[] {
+  return bad.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+}
+
+/**
  * Matches output lines to the ground-truth queries: a line for a query the ground truth does not know, or a
  * second line for the same query, is a bad line (the first answer is kept).
  */
 export function matchSegments(files: ParsedSegmentFile[], known: Set<string>): MatchedSegments {
-  const byQuery = new Map<string, SegmentLine>();
+  const matcher = new SegmentMatcher(known);
   const bad: BadOutputLine[] = [];
   for (const f of files) {
     bad.push(...f.bad);
-    for (const l of f.lines) {
-      const key = queryKey(l.query);
-      if (!known.has(key)) {
-        bad.push({ file: l.file, line: l.line, kind: 'unknown-query', message: `query ${JSON.stringify(queryLabel(l.query))} is not in ground-truth.json` });
-        continue;
-      }
-      const first = byQuery.get(key);
-      if (first) {
-        bad.push({
-          file: l.file,
-          line: l.line,
-          kind: 'duplicate-query',
-          message: `query ${JSON.stringify(queryLabel(l.query))} was already answered at ${first.file}:${first.line}; that answer is kept`,
-        });
-        continue;
-      }
-      byQuery.set(key, l);
-    }
+    for (const l of f.lines) matcher.add(l);
   }
-  bad.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
-  return { byQuery, bad };
+  return { byQuery: matcher.byQuery, bad: sortBadLines([...bad, ...matcher.bad]) };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateRun } from './evaluate.js';
 import { outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
-import { testSpec } from '../../test/support/spec.js';
+import { evalSpec } from '../../test/support/eval-spec.js';
 import { loadHistory, renderHistory } from './history.js';
 import { reportRun } from './index.js';
 import type { Report } from './report-types.js';
@@ -34,7 +34,7 @@ test('writeReport writes report.json (the contract), report.md, a self-contained
   const root = await scratch();
   const work = await writeFixtureWorkDir({ dir: join(root, 'work'), activity, queries, k: 3, segmentFiles: { 'q.jsonl.out': output } });
   try {
-    const spec = testSpec({ file: join(root, 'pipeline.yaml'), recipe: 'aws-item-attribute-affinity' });
+    const spec = evalSpec({ file: join(root, 'pipeline.yaml'), recipe: 'aws-item-attribute-affinity' });
     const { report, dir, files } = await reportRun(work, spec, join(root, 'reports'));
     assert.equal(dir, join(root, 'reports', report.runId));
     assert.deepEqual((await readdir(dir)).sort(), ['report.html', 'report.json', 'report.md', 'segments.csv']);
@@ -90,7 +90,7 @@ test('segments.csv refuses output files that changed after evaluation', async ()
   const root = await scratch();
   const work = await writeFixtureWorkDir({ dir: join(root, 'work'), activity, queries, k: 3, segmentFiles: { 'q.jsonl.out': output } });
   try {
-    const report = await evaluateRun(work, testSpec({ file: join(root, 'p.yaml') }));
+    const report = await evaluateRun(work, evalSpec({ file: join(root, 'p.yaml') }));
     await writeFile(join(work, 'segments', 'q.jsonl.out'), output + '\n' + outputLine({ itemId: 'n' }, ['a']));
     await assert.rejects(writeReport(report, join(root, 'out')), /changed after it was evaluated/);
   } finally {
@@ -109,11 +109,11 @@ test('the spec repository commit is recorded, and a modified spec file is flagge
     git('add', 'pipeline.yaml');
     git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'spec');
     const head = git('rev-parse', 'HEAD');
-    const clean = await evaluateRun(work, testSpec({ file: join(repo, 'pipeline.yaml') }));
+    const clean = await evaluateRun(work, evalSpec({ file: join(repo, 'pipeline.yaml') }));
     assert.equal(clean.spec.gitCommit, head);
     assert.equal(clean.spec.gitDirty, false);
     await writeFile(join(repo, 'pipeline.yaml'), 'version: 1\nname: changed\n');
-    const dirty = await evaluateRun(work, testSpec({ file: join(repo, 'pipeline.yaml') }));
+    const dirty = await evaluateRun(work, evalSpec({ file: join(repo, 'pipeline.yaml') }));
     assert.equal(dirty.spec.gitDirty, true);
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -124,7 +124,7 @@ test('history compares the runs of a pipeline in one table, oldest first; summar
   const root = await scratch();
   const reports = join(root, 'reports');
   try {
-    const spec = testSpec({ file: join(root, 'p.yaml') });
+    const spec = evalSpec({ file: join(root, 'p.yaml') });
     for (const [runId, finishedAt, seg] of [
       ['run-b', '2026-11-28T11:00:00.000Z', ['a', 'b', 'z']],
       ['run-a', '2026-11-28T10:00:00.000Z', ['c', 'd', 'e']],
@@ -142,11 +142,11 @@ test('history compares the runs of a pipeline in one table, oldest first; summar
     await writeFile(join(root, 'reports', 'not-a-report'), 'x'); // a stray file is not a run directory
     const { entries, skipped } = await loadHistory(reports);
     assert.deepEqual(entries.map((e) => e.runId), ['run-a', 'run-b']);
-    assert.deepEqual(entries.map((e) => e.model.hitsAtK), [0, 2]);
+    assert.deepEqual(entries.map((e) => e.model!.hitsAtK), [0, 2]);
     assert.deepEqual(skipped, []);
     const table = renderHistory(entries);
     assert.equal(table.length, 3);
-    assert.match(table[0]!, /^run\s+finished\s+spec/);
+    assert.match(table[0]!, /^run\s+finished\s+mode\s+spec/);
     assert.match(table[2]!, /^run-b\s/);
 
     const latest = JSON.parse(await readFile(join(reports, 'run-b', 'report.json'), 'utf8')) as Report;
@@ -171,7 +171,7 @@ test('reportRun without a reports root writes beside the work dir, as src/util/p
   const cwd = await scratch();
   try {
     const { workDir, reportsDir } = await import('../util/paths.js');
-    const spec = testSpec({ file: join(cwd, 'p.yaml'), name: 'shop' });
+    const spec = evalSpec({ file: join(cwd, 'p.yaml'), name: 'shop' });
     const work = await writeFixtureWorkDir({ dir: workDir('shop', cwd), activity, queries, k: 3, segmentFiles: { 'q.jsonl.out': output } });
     const { dir } = await reportRun(work, spec);
     assert.equal(dir, join(reportsDir('shop', cwd), '2026-11-28T10-00-00Z-abc123'));
@@ -205,7 +205,7 @@ test('the report shows the estimate and the actual cost side by side, line by li
     },
   });
   try {
-    const { report, dir } = await reportRun(work, testSpec({ file: join(root, 'pipeline.yaml'), recipe: 'aws-item-attribute-affinity' }), join(root, 'reports'));
+    const { report, dir } = await reportRun(work, evalSpec({ file: join(root, 'pipeline.yaml'), recipe: 'aws-item-attribute-affinity' }), join(root, 'reports'));
     assert.deepEqual(report.cost.lines?.[0], {
       item: 'training',
       estimateQuantity: '1.06-2.25 h',

@@ -68,7 +68,7 @@ export const ERRORS = {
   RUN_EVAL_INPUT: { exit: run, meaning: 'an input of the evaluation is missing or malformed (prepare or apply again)' },
   RUN_INTERRUPTED: { exit: run, meaning: 'prepare was interrupted; the previous outputs are unchanged' },
   RUN_MODEL_FAILED: { exit: run, meaning: 'the local model failed to train or segment' },
-  RUN_NO_RUN: { exit: run, meaning: 'report: nothing has been applied yet' },
+  RUN_NO_RUN: { exit: run, meaning: 'report, segments: nothing has been applied (or delivered) yet' },
   RUN_NO_SEGMENTS: { exit: run, meaning: 'the batch segment job wrote no output file' },
   RUN_RESOURCE_FAILED: { exit: run, meaning: 'a resource or job ended FAILED; AWS\'s reason is given' },
   RUN_RESOURCE_VANISHED: { exit: run, meaning: 'a resource disappeared while segflow waited for it' },
