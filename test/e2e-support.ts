@@ -117,6 +117,11 @@ export function itemsCsv(): string {
   return ['item,category', ...Array.from({ length: 100 }, (_, i) => `i${i},${categories[i % 4]}`)].join('\n') + '\n';
 }
 
+/** Users u0..u(n-1) of generateInteractions with an e-mail address (never sent to Personalize) and a country. */
+export function usersCsv(users = 300): string {
+  return ['user,email,country', ...Array.from({ length: users }, (_, u) => `u${u},u${u}@example.com,${['GB', 'FR', 'DE'][u % 3]}`)].join('\n') + '\n';
+}
+
 const workspaces: string[] = [];
 
 /** Removes every workspace made so far (call from an after() hook). */

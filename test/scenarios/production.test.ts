@@ -150,6 +150,30 @@ describe('production runs', () => {
     assert.equal(changesCsv.length, 4);
   });
 
+  test('segments --with-users joins columns of the users source that never go to Personalize; --query and jsonl', async () => {
+    const p = await pipeline(emu, { name: 'mail', production: true, usersData: true, queries: '{ items: { ids: [i3, i10] } }' });
+    await p.apply();
+    const uploaded = await s3Text(emu, 'segflow-mail', 'mail/input/users.csv');
+    assert.doesNotMatch(uploaded, /@example\.com/, 'the e-mail column is not imported');
+    const r = await p.cli(['segments', p.spec, '--with-users', 'email,country']);
+    assert.equal(r.code, 0, show(r));
+    const [header, ...rows] = r.stdout.trim().split('\n');
+    assert.equal(header, 'query,rank,user,email,country');
+    assert.equal(rows.length, 20);
+    for (const row of rows) {
+      const [, , user, email, country] = row.split(',');
+      assert.equal(email, `${user}@example.com`);
+      assert.equal(country, ['GB', 'FR', 'DE'][Number(user!.slice(1)) % 3]);
+    }
+    const one = await p.cli(['segments', p.spec, '--query', 'i10', '--format', 'jsonl']);
+    assert.equal(one.code, 0, show(one));
+    const lines = one.stdout.trim().split('\n').map((l) => JSON.parse(l) as { query: string; rank: number; user: string });
+    assert.deepEqual(lines.map((l) => [l.query, l.rank]), Array.from({ length: 10 }, (_, i) => ['i10', i + 1]));
+    const typo = await p.cli(['segments', p.spec, '--with-users', 'emial']);
+    assert.equal(typo.code, 2, show(typo));
+    assert.match(typo.stderr, /emial.*did you mean 'email'/);
+  });
+
   test('storage.keepRuns: older runs are deleted after a delivery, latest/ stays, and destroy removes every delivered object', async () => {
     const p = await pipeline(emu, { name: 'keep', production: true, keepRuns: 1, queries: '{ items: { ids: [i3, i10] } }' });
     await p.apply();

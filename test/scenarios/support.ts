@@ -17,7 +17,7 @@ import { createSdkClients, type SdkClients } from '../../src/aws/sdk-clients.js'
 import type { Plan } from '../../src/plan/types.js';
 import type { ApplySummary } from '../../src/engine/apply.js';
 import type { PipelineState } from '../../src/state/types.js';
-import { CLI, generateInteractions, itemsCsv, specYaml, type SpecOptions } from '../e2e-support.js';
+import { CLI, generateInteractions, itemsCsv, specYaml, usersCsv, type SpecOptions } from '../e2e-support.js';
 import { listAll, runCliTimed, startStandalone, type RunResult, type StandaloneEmulator } from '../reliability/support.js';
 
 /**
@@ -120,6 +120,7 @@ export async function pipeline(emu: StandaloneEmulator, options: SpecOptions & {
   const { users, ...spec } = options;
   await writeFile(join(dir, 'data.csv'), generateInteractions(1, users));
   await writeFile(join(dir, 'items.csv'), itemsCsv());
+  await writeFile(join(dir, 'users.csv'), usersCsv(users));
   const file = join(dir, 'pipeline.yaml');
   const stateFile = join(dir, '.segflow', 'state', `${spec.name}.json`);
   const p: Pipeline = {
