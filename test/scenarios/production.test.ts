@@ -3,7 +3,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListDatasetGroupsCommand, ListSolutionsCommand } from '@aws-sdk/client-personalize';
 import type { RunInfo } from '../../src/data/artifacts.js';
 import type { PipelineState } from '../../src/state/types.js';
@@ -148,6 +148,50 @@ describe('production runs', () => {
     const changesCsv = (await s3Text(emu, 'segflow-refresh', `${base}latest/changes.csv`)).trim().split('\n');
     assert.equal(changesCsv[0], 'query,entered,stayed,left');
     assert.equal(changesCsv.length, 4);
+  });
+
+  test('from the experiment to production in one edit: plan says what re-runs and prices every user of the whole period', async () => {
+    const p = await pipeline(emu, { name: 'switch', queries: '{ items: { sample: 20, seed: 1 } }' });
+    await p.apply();
+    const experiment = await p.plan();
+    assert.equal(experiment.changes, 0);
+    await p.set({ production: true, queries: '{ items: { ids: [i3, i10, i17] } }' });
+    const plan = await p.plan();
+    assertChanges(plan, {
+      prepare: ['run', 'split'],
+      upload: ['run', 'interactions.csv'],
+      'import-interactions': ['run', 'sha256'],
+      training: ['run', 'interactions'],
+      metrics: ['run', 'training'],
+      segments: ['run', 'training'],
+      download: ['run', 'segments'],
+      evaluate: ['run', 'download'],
+    });
+    const data = await readFile(join(p.dir, 'data.csv'), 'utf8');
+    assert.equal(plan.cost.segments?.users, usersWithAtLeast(data, 2), 'every user of the whole period is billed');
+    assert.ok(plan.cost.trainingHours, 'the training is priced');
+    await p.apply();
+    assert.deepEqual([...segmentsOf(await s3Text(emu, 'segflow-switch', 'switch/segments/switch/latest/segments.csv')).keys()], ['i3', 'i10', 'i17']);
+  });
+
+  test('queries.items.source on S3 (a glob of campaign files) is read like every other source, and a new file re-runs only the jobs', async () => {
+    await emu.aws.s3.send(new CreateBucketCommand({ Bucket: 'marketing-lake' }));
+    const put = (key: string, body: string) => emu.aws.s3.send(new PutObjectCommand({ Bucket: 'marketing-lake', Key: key, Body: body }));
+    await put('campaigns/week-1.csv', 'ITEM_ID\ni3\ni10\n');
+    const p = await pipeline(emu, { name: 'lake', production: true, queries: '{ items: { source: "s3://marketing-lake/campaigns/*.csv" } }' });
+    await p.apply();
+    assert.deepEqual([...segmentsOf(await s3Text(emu, 'segflow-lake', 'lake/segments/lake/latest/segments.csv')).keys()], ['i3', 'i10']);
+    await put('campaigns/week-2.csv', 'ITEM_ID\ni17\n');
+    const plan = await p.plan();
+    assertChanges(plan, {
+      prepare: ['run', 'sources.s3://marketing-lake/campaigns/week-2.csv: (none) -> etag'],
+      upload: ['run', 'batch'],
+      segments: ['run', 'queries'],
+      download: ['run', 'segments'],
+      evaluate: ['run', 'download'],
+    });
+    await p.apply();
+    assert.deepEqual([...segmentsOf(await s3Text(emu, 'segflow-lake', 'lake/segments/lake/latest/segments.csv')).keys()], ['i3', 'i10', 'i17']);
   });
 
   test('segments --with-users joins columns of the users source that never go to Personalize; --query and jsonl', async () => {
