@@ -16,6 +16,13 @@ after(removeWorkspaces);
  */
 const FIXTURES = join(REPO, 'test', 'fixtures', 'compat');
 
+/**
+ * Steps whose inputs changed on purpose since, updated in place on an existing pipeline (same resource name, nothing
+ * re-created or re-run): buckets segflow created gain a lifecycle rule that aborts incomplete multipart uploads
+ * (plan: "bucket lifecycle: (none) -> ... (updated in place)").
+ */
+const UPDATED_IN_PLACE = new Set(['bucket']);
+
 test('every shipped pipeline has the steps, names and input hashes of the version before segmentations', { timeout: 600_000 }, async () => {
   const { dir } = await workspace();
   const data = join(dir, 'examples', 'data');
@@ -35,8 +42,8 @@ test('every shipped pipeline has the steps, names and input hashes of the versio
     await copyFile(join(REPO, file), join(dir, file));
     const r = await runCli(dir, ['plan', file, '--target', 'local', '--format', 'json']);
     assert.equal(r.code, 0, `${file}: exit ${r.code}\n${r.stderr}`);
-    const steps = (JSON.parse(r.stdout) as Plan).steps.map((s) => [s.id, s.name, s.inputsHash]);
-    const expected = JSON.parse(await readFile(join(FIXTURES, fixture), 'utf8')) as string[][];
+    const steps = (JSON.parse(r.stdout) as Plan).steps.map((s) => [s.id, s.name, UPDATED_IN_PLACE.has(s.id) ? '(updated in place)' : s.inputsHash]);
+    const expected = (JSON.parse(await readFile(join(FIXTURES, fixture), 'utf8')) as string[][]).map(([id, name, hash]) => [id, name, UPDATED_IN_PLACE.has(id!) ? '(updated in place)' : hash]);
     assert.deepEqual(steps, expected, `${file}: steps, names or input hashes changed`);
   }
 });

@@ -43,6 +43,16 @@ async function madeBySegflow(ctx: StepContext, bucket: string, record: StepRecor
   return tags?.[TAG_PIPELINE] === ctx.spec.name;
 }
 
+/**
+ * What differs in the configuration segflow keeps on a bucket it created, key by key ("lifecycle: (none) -> ..."
+ * for a bucket made before segflow added its lifecycle rule): the plan's reason for the update.
+ */
+function configurationChanges(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const show = (v: unknown) => (v === undefined || v === null ? '(none)' : String(v));
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  return keys.length ? keys.map((k) => `bucket ${k}: ${show(before[k])} -> ${show(after[k])}`) : ['bucket configuration changed'];
+}
+
 export const bucketStep: StepDefinition = {
   id: 'bucket',
   kind: 'bucket',
@@ -78,7 +88,7 @@ export const bucketStep: StepDefinition = {
     // The policy is the part other people also write: read it, and say when segflow's statements are missing.
     const live = parsePolicy(await ctx.aws.s3.getBucketPolicy(desired.name));
     const drift = statementDrift(live, segflowStatements(ctx.spec, ctx.env, await madeBySegflow(ctx, desired.name, record)), ctx.spec);
-    if (createdBySegflow(record, desired.name) && record?.inputsHash && record.inputsHash !== desired.inputsHash) drift.push('bucket configuration changed');
+    if (createdBySegflow(record, desired.name) && record?.inputsHash && record.inputsHash !== desired.inputsHash) drift.push(...configurationChanges(record.inputs ?? {}, desired.inputs));
     return {
       exists: true,
       name: desired.name,
