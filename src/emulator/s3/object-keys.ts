@@ -4,6 +4,7 @@ import { decideKeyUse, findKey } from '../kms/key-access.js';
 import { parseArn } from '../partitions.js';
 import type { S3Bucket } from '../store/state.js';
 import { accessDenied, callerPrincipal } from './access.js';
+import { callerContext, callerPolicies } from '../iam/caller.js';
 import type { S3Request } from './responses.js';
 import { partitionOfBucket } from './s3-model.js';
 
@@ -29,6 +30,12 @@ export function authorizeObjectKey(r: S3Request, bucket: S3Bucket, sse: { algori
   if (!key) throw new ApiError('KMS.NotFoundException', `Invalid keyId ${keyId}`);
   if (key.state !== 'Enabled') throw new ApiError('KMS.KMSInvalidStateException', `${key.arn} is pending deletion.`);
   const principal = callerPrincipal(r.info);
-  const decision = decideKeyUse(key, { principal, action, context: { 'kms:CallerAccount': r.info.account, 'kms:ViaService': `s3.${bucket.region}.amazonaws.com` } });
+  // A role session's IAM policies (and boundary) count where the key policy delegates to the account, as for KMS's own API.
+  const decision = decideKeyUse(key, {
+    principal,
+    action,
+    context: callerContext(r.info, { 'kms:CallerAccount': r.info.account, 'kms:ViaService': `s3.${bucket.region}.amazonaws.com` }),
+    ...callerPolicies(r.emu, r.info),
+  });
   if (!decision.allowed) throw accessDenied(notAuthorized(principal, action, key.arn, decision));
 }
