@@ -20,6 +20,7 @@ export function trainModel(input: TrainInput): Promise<TrainResult> {
       interactionsCsv: input.interactionsCsv,
       ...(input.itemsCsv !== undefined ? { itemsCsv: input.itemsCsv } : {}),
       ...(input.hiddenDimension !== undefined ? { hiddenDimension: input.hiddenDimension } : {}),
+      ...(input.selectModel !== undefined ? { selectModel: input.selectModel } : {}),
       modelDir: input.modelDir,
       tmpDir,
     },

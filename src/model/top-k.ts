@@ -67,3 +67,63 @@ export function topK(
   }
   return out;
 }
+
+/**
+ * The same result as topK (the k best in the same strict total order), by selection instead of a heap: the k-th
+ * best score is found with quickselect on a copy of the scores (O(m)), then only the candidates at or above it
+ * are sorted. Faster than the heap when k is a sizeable share of m, as when 1% of all users are asked for.
+ */
+export function selectTop(
+  candidates: ArrayLike<number>,
+  count: number,
+  score: ArrayLike<number>,
+  secondary: ArrayLike<number> | null,
+  k: number,
+): Int32Array {
+  const want = Math.min(k, count);
+  if (want <= 0) return new Int32Array(0);
+  const values = new Float64Array(count);
+  for (let c = 0; c < count; c++) values[c] = score[candidates[c]!]!;
+  const threshold = kthLargest(values, want);
+  const kept: number[] = [];
+  for (let c = 0; c < count; c++) if (score[candidates[c]!]! >= threshold) kept.push(candidates[c]!);
+  kept.sort((a, b) => {
+    const d = score[b]! - score[a]!;
+    if (d !== 0) return d;
+    if (secondary) {
+      const e = secondary[b]! - secondary[a]!;
+      if (e !== 0) return e;
+    }
+    return a - b;
+  });
+  return Int32Array.from(kept.slice(0, want));
+}
+
+/** The k-th largest value (1-based) of a; reorders a. Iterative quickselect with a median-of-three pivot. */
+function kthLargest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = k - 1; // index in descending order
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    const pivot = x > y ? (y > z ? y : x > z ? z : x) : x > z ? x : y > z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! > pivot) i++;
+      while (a[j]! < pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return a[target]!;
+  }
+  return a[target]!;
+}

@@ -50,6 +50,7 @@ async function retail() {
   const byItem = new Map(split.queries.map((q, n) => [q.itemId, results[n]]));
   console.log(fmt('segflow model', score(split, (i) => asRanking(byItem.get(split.train.itemIds[i]!), userIndex))));
   console.log(`  solution metrics (Personalize protocol, on the train file): ${JSON.stringify(trained.metrics)}`);
+  console.log(`  choice: ${JSON.stringify(trained.choice)}`);
 }
 
 /**
