@@ -1,5 +1,4 @@
 import type { BaseModel, ModelConfig } from './candidates.js';
-import type { Matrix } from './matrix.js';
 import type { ScorerParams } from './scorer.js';
 import type { QueryKind } from './user-ranking.js';
 
@@ -59,13 +58,13 @@ export function blendsFor(base: BaseModel, weights = PRIOR_WEIGHTS): Blend[] {
   ];
 }
 
-export function candidateGrid(kind: QueryKind, m: Matrix, knn: ScorerParams): Grid {
+/** The grid for a validation matrix of `pairs` distinct (user, item) pairs. */
+export function candidateGrid(kind: QueryKind, pairs: number, knn: ScorerParams): Grid {
   const skipped: Grid['skipped'] = [];
-  const large = m.userItems.length > LARGE_PAIRS;
+  const large = pairs > LARGE_PAIRS;
   const bases: BaseModel[] = [{ kind: 'item-knn', params: knn }];
   for (const h of INTERACTED_HALF_LIVES) bases.push({ kind: 'interacted', halfLifeDays: h });
   if (kind === 'item') {
-    const pairs = m.userItems.length;
     for (const p of large ? RP3_GRID.slice(-1) : RP3_GRID) bases.push({ kind: 'rp3beta', params: { ...p, neighbours: knn.neighbours } });
     if (pairs <= EASE_MAX_PAIRS) {
       for (const lambda of EASE_LAMBDAS) bases.push({ kind: 'ease', lambda });

@@ -12,7 +12,8 @@ import { NO_SCORES, UserRanking, type QueryKind, type UserScorer } from './user-
  */
 export type BaseModel =
   | { kind: 'item-knn'; params: ScorerParams }
-  | { kind: 'ease'; lambda: number }
+  /** tolerance: the solver's (ease.ts; benchmarks use a tighter one for the reference). */
+  | { kind: 'ease'; lambda: number; tolerance?: number }
   | { kind: 'ease-local'; lambda: number; neighbours: number }
   | { kind: 'rp3beta'; params: Rp3Params }
   | { kind: 'interacted'; halfLifeDays: number }
@@ -83,7 +84,7 @@ export function makeScorer(m: Matrix, b: BaseModel, ranking: UserRanking, grams?
     case 'item-knn':
       return new Scorer(m, b.params, ranking);
     case 'ease':
-      return new EaseScorer(m, b.lambda);
+      return new EaseScorer(m, b.lambda, b.tolerance);
     case 'ease-local':
       return new LocalEaseScorer(m, b.lambda, b.neighbours, grams);
     case 'rp3beta':

@@ -77,7 +77,7 @@ export function selectModel(
   let trainRows = 0;
   for (let r = 0; r < n; r++) trainRows += keep[r]!;
   const validation = { start: Number.isNaN(start) ? 0 : start, trainRows, validationRows: n - trainRows, warmUsers, queries: queries.length, k };
-  const grid = candidateGrid(kind, m, knn);
+  const grid = candidateGrid(kind, m.userItems.length, knn);
   if (queries.length < MIN_VALIDATION_QUERIES) {
     return {
       chosen: modelName(fallback),
