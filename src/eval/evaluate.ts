@@ -6,6 +6,7 @@
 import type { Spec } from '../spec/types.js';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED } from './bootstrap.js';
 import { gitInfoFor } from './git-info.js';
+import { modelChoiceFrom, personalizeMetrics } from './model-choice.js';
 import { readGroundTruth, readRunInfo, readSegmentFiles, readStats, readTrainActivity } from './inputs.js';
 import type { CostComparison, HoldoutFilter, Report, QueryResult } from './report-types.js';
 import type { GroundTruthFile, RunInfo } from '../data/artifacts.js';
@@ -137,7 +138,8 @@ export async function evaluateRun(workDir: string, spec: Spec, options: Evaluate
       queriesWithoutOutput: withoutOutput,
       excludedQueries: excluded,
     },
-    solutionMetrics: run.solutionMetrics ? { protocol: SOLUTION_METRICS_PROTOCOL, values: run.solutionMetrics } : null,
+    solutionMetrics: run.solutionMetrics ? { protocol: SOLUTION_METRICS_PROTOCOL, values: personalizeMetrics(run.solutionMetrics) } : null,
+    modelChoice: modelChoiceFrom(run.solutionMetrics),
     queries,
     badOutputLines: { count: bad.length, byKind, lines: bad.slice(0, MAX_BAD_LINES_LISTED) },
     data: stats,

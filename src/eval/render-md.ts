@@ -39,6 +39,14 @@ export function renderMarkdown(r: Report): string {
   out.push('', '### At other segment sizes', '', '| scorer | cutoff | k | hits | recall |', '|---|---|---|---|---|');
   out.push(...cutoffRows('model', h.model), ...cutoffRows('popularity', popularity), ...cutoffRows('random', random), '');
 
+  if (r.modelChoice) {
+    out.push('## The model and its competitors', '', `Served: **${esc(r.modelChoice.chosen)}**. ${r.modelChoice.protocol}`, '');
+    if (r.modelChoice.candidates.length > 0) {
+      out.push('| candidate | validation recall@1% | validation hits@1% |', '|---|---|---|');
+      for (const c of r.modelChoice.candidates) out.push(`| ${c.chosen ? `**${esc(c.name)}** (chosen)` : esc(c.name)} | ${fmt(c.recall, 4)} | ${fmt(c.hits, 3)} |`);
+    }
+    out.push('');
+  }
   out.push("## Personalize's solution metrics (different protocol)", '');
   if (r.solutionMetrics) {
     out.push(r.solutionMetrics.protocol, '', '| metric | value |', '|---|---|');

@@ -16,6 +16,16 @@ export function summarizeReport(report: Report): string[] {
     `  popularity   hits@K ${fmt(p.hitsAtK, 2)}  recall@K ${fmt(p.recallAtK)}  lift ${fmtLift(p.lift)}`,
     `  random       hits@K ${fmt(r.hitsAtK, 2)}  recall@K ${fmt(r.recallAtK)}  lift ${fmtLift(r.lift)}`,
   ];
+  const choice = report.modelChoice;
+  if (choice) {
+    const popularity = choice.candidates.find((c) => c.name === 'activity');
+    lines.push(
+      choice.candidates.length > 0
+        ? `  model chosen on a validation split: ${choice.chosen}, best of ${choice.candidates.length} candidates` +
+            (popularity ? ` (validation recall ${fmt(choice.candidates.find((c) => c.chosen)?.recall ?? 0)}, popularity ${fmt(popularity.recall)})` : '')
+        : `  model: ${choice.chosen} (${choice.protocol})`,
+    );
+  }
   if (h.filter) lines.push(`  ${filterSentence(h.filter)}`);
   if (h.filter?.segmentUsersOutside) lines.push(`  ${h.filter.segmentUsersOutside} user(s) in the segments do not pass the filter (see the report)`);
   if (report.badOutputLines.count > 0) lines.push(`  ${report.badOutputLines.count} problem(s) in the segment output (see the report)`);

@@ -5,7 +5,8 @@ import type { SegmentQuery, SegmentResult, TrainInput, TrainResult } from './api
 import { publishModel, tempModelDir } from './model-store.js';
 import type { WorkerMessage, WorkerTask } from './worker.js';
 
-export type { SegmentQuery, SegmentResult, TrainInput, TrainResult } from './api.js';
+export type { ModelChoice, SegmentQuery, SegmentResult, TrainInput, TrainResult } from './api.js';
+export { choiceMetrics } from './choice-metrics.js';
 
 /**
  * The local segmentation model (see docs/model.md): trainModel for CreateSolutionVersion, segmentUsers for
