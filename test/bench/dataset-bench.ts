@@ -2,15 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelChoice, SegmentResult } from '../../src/model/api.js';
 import { blendsFor, candidateGrid, EASE_MAX_PAIRS, LARGE_PAIRS, PRIOR_WEIGHTS } from '../../src/model/candidate-grid.js';
-import { modelName, type ModelConfig } from '../../src/model/candidates.js';
+import { modelName, Ranker, type ModelConfig } from '../../src/model/candidates.js';
 import type { Interactions } from '../../src/model/dataset.js';
 import { segmentUsers, trainModel } from '../../src/model/index.js';
 import { scorerParams, DEFAULT_HIDDEN_DIMENSION } from '../../src/model/train.js';
 import { UserRanking } from '../../src/model/user-ranking.js';
 import { bootstrapMeans, percentileInterval } from '../../src/eval/bootstrap.js';
-import { fmt, notebookSplit, type Split } from './protocol.js';
+import { notebookSplit, type Split } from './protocol.js';
 import { references, REFERENCE_GRID } from './references.js';
-import { Ranker } from '../../src/model/candidates.js';
 
 /**
  * One data set under the seed notebook's protocol, side by side: every simple reference at its best setting on
@@ -113,5 +112,3 @@ function baseOf(name: string): ModelConfig['base'] {
   for (const { bases } of REFERENCE_GRID) for (const b of bases) if (modelName({ base: b, priorWeight: 0, priorHalfLifeDays: 0 }) === name) return b;
   throw new Error(`unknown reference ${name}`);
 }
-
-export { fmt };
