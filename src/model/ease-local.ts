@@ -32,7 +32,8 @@ export class GramCache {
 export class LocalEaseScorer implements UserScorer {
   private readonly co: Float64Array;
   private readonly touchedItems: Int32Array;
-  private readonly pos: Int32Array;
+  /** Per user: how many of the set's items, then where its positions go (scratch of gram()). */
+  private readonly slot: Int32Array;
   private readonly mark: Uint8Array;
   private readonly touchedUsers: Int32Array;
 
@@ -44,7 +45,7 @@ export class LocalEaseScorer implements UserScorer {
   ) {
     this.co = new Float64Array(m.numItems);
     this.touchedItems = new Int32Array(m.numItems);
-    this.pos = new Int32Array(m.numItems).fill(-1);
+    this.slot = new Int32Array(m.numUsers);
     this.mark = new Uint8Array(m.numUsers);
     this.touchedUsers = new Int32Array(m.numUsers);
   }
@@ -96,44 +97,48 @@ export class LocalEaseScorer implements UserScorer {
 
   /** The neighbourhood of item i, its users, and X_Sᵀ X_S. */
   private gram(i: number): LocalGram {
-    const { m, pos, mark, touchedUsers } = this;
+    const { m, mark, touchedUsers, slot } = this;
     const set = this.neighbourhood(i);
     const size = set.length;
-    set.forEach((j, a) => (pos[j] = a));
-    // users of the neighbourhood (in the set's order, then each item's users: a fixed order)
+    // users of the neighbourhood (in the set's order, then each item's users: a fixed order), and how many of
+    // the set's items each has
     let nUsers = 0;
+    let total = 0;
     for (let a = 0; a < size; a++) {
       const j = set[a]!;
       for (let p = m.itemPtr[j]!; p < m.itemPtr[j + 1]!; p++) {
         const u = m.itemUsers[p]!;
         if (!mark[u]) {
           mark[u] = 1;
+          slot[u] = 0;
           touchedUsers[nUsers++] = u;
         }
+        slot[u]!++;
+        total++;
       }
     }
-    const gram = new Float64Array(size * size);
+    // each user's positions in the set, ascending: flat[start[t]..start[t + 1]]
     const start = new Int32Array(nUsers + 1);
-    let flat = new Int32Array(Math.max(16, nUsers * 2));
-    let w = 0;
     for (let t = 0; t < nUsers; t++) {
       const u = touchedUsers[t]!;
-      mark[u] = 0;
-      const from = w;
-      for (let k = m.userPtr[u]!; k < m.userPtr[u + 1]!; k++) {
-        const a = pos[m.userItems[k]!]!;
-        if (a < 0) continue;
-        if (w === flat.length) {
-          const grown = new Int32Array(flat.length * 2);
-          grown.set(flat);
-          flat = grown;
-        }
-        flat[w++] = a;
-      }
-      for (let x = from; x < w; x++) for (let y = from; y < w; y++) gram[flat[x]! * size + flat[y]!]! += 1;
-      start[t + 1] = w;
+      start[t + 1] = start[t]! + slot[u]!;
+      slot[u] = start[t]!;
     }
-    for (const j of set) pos[j] = -1;
-    return { item: i, neighbours: this.neighbours, set, users: touchedUsers.slice(0, nUsers), start, flat: flat.slice(0, w), gram };
+    const flat = new Int32Array(total);
+    for (let a = 0; a < size; a++) {
+      const j = set[a]!;
+      for (let p = m.itemPtr[j]!; p < m.itemPtr[j + 1]!; p++) flat[slot[m.itemUsers[p]!]!++] = a;
+    }
+    const gram = new Float64Array(size * size);
+    for (let t = 0; t < nUsers; t++) {
+      mark[touchedUsers[t]!] = 0;
+      const from = start[t]!;
+      const to = start[t + 1]!;
+      for (let x = from; x < to; x++) {
+        const row = flat[x]! * size;
+        for (let y = from; y < to; y++) gram[row + flat[y]!]! += 1;
+      }
+    }
+    return { item: i, neighbours: this.neighbours, set, users: touchedUsers.slice(0, nUsers), start, flat, gram };
   }
 }

@@ -104,8 +104,7 @@ export function selectModel(
       const s = scorers[b]!.scores(q.items, kind);
       blends[b]!.forEach((blend, x) => {
         const weight = base.kind === 'activity' ? 1 : blend.priorWeight;
-        let h = 0;
-        for (const u of rankings.get(blend.priorHalfLifeDays)!.rank(s, k, weight)) h += isTruth[u]!;
+        const h = rankings.get(blend.priorHalfLifeDays)!.hitsAt(s, k, weight, isTruth);
         hits[b]![x]! += h;
         recall[b]![x]! += h / Math.min(q.truth.length, k);
       });

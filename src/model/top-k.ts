@@ -100,7 +100,7 @@ export function selectTop(
 }
 
 /** The k-th largest value (1-based) of a; reorders a. Iterative quickselect with a median-of-three pivot. */
-function kthLargest(a: Float64Array, k: number): number {
+export function kthLargest(a: Float64Array, k: number): number {
   let lo = 0;
   let hi = a.length - 1;
   const target = k - 1; // index in descending order

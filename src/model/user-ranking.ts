@@ -1,5 +1,5 @@
 import type { Matrix } from './matrix.js';
-import { selectTop, topK } from './top-k.js';
+import { kthLargest, selectTop, topK } from './top-k.js';
 
 /** A model's scores for one query: the users it has a signal for and their scores (same order). */
 export interface SparseScores {
@@ -66,6 +66,50 @@ export class UserRanking {
 
   /** The k best users, best first; always min(k, users) of them. */
   rank(s: SparseScores, k: number, priorWeight = 0): Int32Array {
+    const { candidates, count } = this.prepare(s, k, priorWeight);
+    const top = selectTop(candidates, count, this.scratch, this.activity, k);
+    this.release(candidates, count);
+    return this.fill(top, k);
+  }
+
+  /**
+   * How many of rank(s, k, priorWeight)'s users have isTruth set, without ordering them: the validation only needs
+   * the top-k as a set (its k-th score by quickselect, and an order among the users tied at it). Same users as rank.
+   */
+  hitsAt(s: SparseScores, k: number, priorWeight: number, isTruth: Uint8Array): number {
+    const { scratch, mark, activity } = this;
+    const { candidates, count } = this.prepare(s, k, priorWeight);
+    const want = Math.min(k, count);
+    let hits = 0;
+    if (want > 0) {
+      const values = new Float64Array(count);
+      for (let c = 0; c < count; c++) values[c] = scratch[candidates[c]!]!;
+      const threshold = kthLargest(values, want);
+      const tied: number[] = [];
+      let above = 0;
+      for (let c = 0; c < count; c++) {
+        const u = candidates[c]!;
+        if (scratch[u]! > threshold) {
+          above++;
+          hits += isTruth[u]!;
+        } else if (scratch[u] === threshold) tied.push(u);
+      }
+      if (tied.length > want - above) tied.sort((a, b) => activity[b]! - activity[a]! || a - b).length = want - above;
+      for (const u of tied) hits += isTruth[u]!;
+    }
+    // the fill-in: users without a candidate's place, best prior first (only when the candidates are too few)
+    for (let r = 0, w = want; w < Math.min(k, this.numUsers) && r < this.byPrior.length; r++) {
+      const u = this.byPrior[r]!;
+      if (mark[u]) continue;
+      hits += isTruth[u]!;
+      w++;
+    }
+    this.release(candidates, count);
+    return hits;
+  }
+
+  /** Writes the final scores of the candidates (the scored users, and with a prior the k best others) to scratch. */
+  private prepare(s: SparseScores, k: number, priorWeight: number): { candidates: Int32Array; count: number } {
     const { scratch, mark } = this;
     const n = s.users.length;
     const prior = priorWeight > 0 && this.maxPrior > 0 ? priorWeight / this.maxPrior : 0;
@@ -77,29 +121,28 @@ export class UserRanking {
       scratch[u] = s.values[t]! * scale + prior * this.prior[u]!;
       mark[u] = 1;
     }
-    let candidates = s.users;
-    let count = n;
-    if (prior > 0) {
-      // users without a signal score prior weight · prior: only the k best of them can make the cut
-      const extra: number[] = [];
-      for (let r = 0; extra.length < k && r < this.byPrior.length; r++) {
-        const u = this.byPrior[r]!;
-        if (!mark[u]) extra.push(u);
-      }
-      candidates = new Int32Array(n + extra.length);
-      candidates.set(s.users);
-      extra.forEach((u, e) => {
-        candidates[n + e] = u;
-        scratch[u] = prior * this.prior[u]!;
-      });
-      count = candidates.length;
+    if (prior === 0) return { candidates: s.users, count: n };
+    // users without a signal score prior weight · prior: only the k best of them can make the cut
+    const extra: number[] = [];
+    for (let r = 0; extra.length < k && r < this.byPrior.length; r++) {
+      const u = this.byPrior[r]!;
+      if (!mark[u]) extra.push(u);
     }
-    const top = selectTop(candidates, count, scratch, this.activity, k);
+    const candidates = new Int32Array(n + extra.length);
+    candidates.set(s.users);
+    extra.forEach((u, e) => {
+      candidates[n + e] = u;
+      scratch[u] = prior * this.prior[u]!;
+      mark[u] = 1;
+    });
+    return { candidates, count: candidates.length };
+  }
+
+  private release(candidates: Int32Array, count: number): void {
     for (let t = 0; t < count; t++) {
-      scratch[candidates[t]!] = 0;
-      mark[candidates[t]!] = 0;
+      this.scratch[candidates[t]!] = 0;
+      this.mark[candidates[t]!] = 0;
     }
-    return this.fill(top, k);
   }
 
   /** Tops up a ranking with the remaining users, best prior first. */

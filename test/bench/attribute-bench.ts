@@ -9,7 +9,7 @@ import { evaluate, type EvalQuery } from '../../src/model/metrics.js';
 import { DEFAULT_HIDDEN_DIMENSION, scorerParams } from '../../src/model/train.js';
 import { UserRanking } from '../../src/model/user-ranking.js';
 import { quoteAttributeValue } from '../../src/spec/attribute-expression.js';
-import { fmt } from './protocol.js';
+import { interval } from './dataset-bench.js';
 
 /**
  * Attribute affinity, side by side: queries `ITEMS.<column> = "<value>"`, truth = the test users who interacted
@@ -41,24 +41,43 @@ export async function benchAttributes(c: AttributeCase, scratch: string): Promis
   console.log(`  train=${train.user.length} users=${numUsers} values=${values.length} k=${k}`);
   const matrix = buildMatrix(numUsers, train.itemIds.length, train.user, train.item, train.time);
   const rankings = new Map<number, UserRanking>();
-  const score = (config: ModelConfig) => {
+  const rankerFor = (config: ModelConfig) => {
     const h = config.priorHalfLifeDays;
     if (!rankings.has(h)) rankings.set(h, new UserRanking(matrix, h));
-    const ranker = new Ranker(matrix, config, rankings.get(h)!);
+    return new Ranker(matrix, config, rankings.get(h)!);
+  };
+  const score = (config: ModelConfig) => {
+    const ranker = rankerFor(config);
     return evaluate(numUsers, queries, (items, kk) => ranker.rank(items, kk, 'attribute'));
   };
+  /** hits and recall with 95% bootstrap intervals over the value queries */
+  const withIntervals = (name: string, rank: (q: EvalQuery, n: number) => Int32Array) => {
+    const hits = new Float64Array(queries.length);
+    const recall = new Float64Array(queries.length);
+    queries.forEach((q, n) => {
+      const truth = new Set(q.truth);
+      for (const u of rank(q, n).subarray(0, k)) if (truth.has(u)) hits[n]!++;
+      recall[n] = hits[n]! / Math.min(q.truth.length, k);
+    });
+    const mean = (v: Float64Array) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+    console.log(`  ${name.padEnd(48)} hits@1%=${mean(hits).toFixed(2)} ${interval(hits)}  recall@1%=${mean(recall).toFixed(4)} ${interval(recall)}`);
+  };
   const plain = (base: ModelConfig['base']): ModelConfig => ({ base, priorWeight: 0, priorHalfLifeDays: 0 });
-  console.log(fmt('popularity (most active users)', score(plain({ kind: 'activity' }))));
-  console.log(fmt('interacted with the value, by count', score(plain({ kind: 'interacted', halfLifeDays: 0 }))));
-  console.log(fmt('interacted with the value, 90-day half-life', score(plain({ kind: 'interacted', halfLifeDays: 90 }))));
+  for (const [name, base] of [
+    ['popularity (most active users)', { kind: 'activity' }],
+    ['interacted with the value, by count', { kind: 'interacted', halfLifeDays: 0 }],
+    ['interacted with the value, 90-day half-life', { kind: 'interacted', halfLifeDays: 90 }],
+  ] as const) {
+    const ranker = rankerFor(plain(base));
+    withIntervals(name, (q) => ranker.rank(q.items, k, 'attribute'));
+  }
   const modelDir = join(scratch, `${c.name}-model`);
   const started = performance.now();
   const trained = await trainModel({ recipe: 'aws-item-attribute-affinity', interactionsCsv: c.trainCsv, itemsCsv: c.itemsCsv, modelDir });
   const seconds = (performance.now() - started) / 1000;
   const results = await segmentUsers(modelDir, values.map((v) => ({ itemAttributes: `ITEMS.${c.column} = ${quoteAttributeValue(v.value)}` })), k);
-  let n = 0;
   const asRanking = (r: SegmentResult | undefined) => (r && 'users' in r ? Int32Array.from(r.users, (u) => userIndex.get(u)!) : new Int32Array(0));
-  console.log(fmt(`segflow (chose ${trained.choice.chosen})`, evaluate(numUsers, queries, () => asRanking(results[n++]))));
+  withIntervals(`segflow (chose ${trained.choice.chosen})`, (_q, x) => asRanking(results[x]));
   const v = trained.choice.validation;
   console.log(`  training ${seconds.toFixed(1)} s; validation inside training: ${v.queries} value queries, k=${v.k}${trained.choice.note ? ` (${trained.choice.note})` : ''}`);
   const configs = new Map<string, ModelConfig>();

@@ -37,7 +37,7 @@ export function perQuery(split: Split, rank: (item: number, k: number) => Int32A
 
 const mean = (v: Float64Array) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 
-function interval(v: Float64Array): string {
+export function interval(v: Float64Array): string {
   const [s] = bootstrapMeans([v], 1000, 20111102);
   const ci = percentileInterval(s!);
   return ci ? `[${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}]` : '[]';
