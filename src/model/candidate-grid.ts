@@ -31,13 +31,14 @@ export const EASE_MAX_PAIRS = 150_000;
  */
 export const LARGE_PAIRS = 500_000;
 export const MAX_VALIDATION_QUERIES = 500;
-export const MIN_LARGE_VALIDATION_QUERIES = 100;
-/** pairs x validation queries the contest may cost: 500 queries up to 250,000 pairs, fewer (down to 100) beyond. */
-export const VALIDATION_WORK = 125_000_000;
+export const MIN_LARGE_VALIDATION_QUERIES = 80;
+/** Past LARGE_PAIRS, pairs x validation queries the contest may cost (so 80 queries at seed scale, 1.25 M pairs). */
+export const VALIDATION_WORK = 100_000_000;
 export const LARGE_PRIOR_WEIGHTS = [0.3, 1];
 
 export function validationQueries(pairs: number): number {
-  return Math.min(MAX_VALIDATION_QUERIES, Math.max(MIN_LARGE_VALIDATION_QUERIES, Math.floor(VALIDATION_WORK / Math.max(1, pairs))));
+  if (pairs <= LARGE_PAIRS) return MAX_VALIDATION_QUERIES;
+  return Math.min(MAX_VALIDATION_QUERIES, Math.max(MIN_LARGE_VALIDATION_QUERIES, Math.floor(VALIDATION_WORK / pairs)));
 }
 
 export interface Grid {
