@@ -27,6 +27,9 @@ export const metricsStep: StepDefinition = {
       throw awsFailure('metrics', `reading metrics of ${arn}`, e);
     }
     await ctx.state.setStep('metrics', { phase: 'done', name: 'metrics', inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { metrics } });
-    return { note: Object.entries(metrics).map(([k, v]) => `${k}=${Number(v).toFixed(4)}`).join(' ') };
+    // the local model's segflow.* keys (its validation contest, docs/model.md) go to the report; the note names the model
+    const shown = Object.entries(metrics).filter(([k]) => !k.startsWith('segflow.'));
+    const model = Object.keys(metrics).find((k) => k.startsWith('segflow.model.'))?.slice('segflow.model.'.length);
+    return { note: [...shown.map(([k, v]) => `${k}=${Number(v).toFixed(4)}`), ...(model ? [`model=${model}`] : [])].join(' ') };
   },
 };
