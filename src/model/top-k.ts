@@ -1,15 +1,18 @@
-/**
- * Partial selection: the k best of a candidate list without sorting all of it (a bounded min-heap,
- * O(m log k)). "Better" is a strict total order: higher score, then higher secondary, then lower index,
- * so the result never depends on candidate order or on the machine.
- */
-export function topK(
+/** The k best of candidates[0..count) by score, then secondary (higher first), then the lower index. */
+export type TopSelection = (
   candidates: ArrayLike<number>,
   count: number,
   score: ArrayLike<number>,
   secondary: ArrayLike<number> | null,
   k: number,
-): Int32Array {
+) => Int32Array;
+
+/**
+ * Partial selection: the k best of a candidate list without sorting all of it (a bounded min-heap,
+ * O(m log k)). "Better" is a strict total order: higher score, then higher secondary, then lower index,
+ * so the result never depends on candidate order or on the machine.
+ */
+export const topK: TopSelection = (candidates, count, score, secondary, k) => {
   const better = (a: number, b: number): boolean => {
     const sa = score[a]!;
     const sb = score[b]!;
@@ -66,20 +69,14 @@ export function topK(
     siftDown(0);
   }
   return out;
-}
+};
 
 /**
  * The same result as topK (the k best in the same strict total order), by selection instead of a heap: the k-th
  * best score is found with quickselect on a copy of the scores (O(m)), then only the candidates at or above it
  * are sorted. Faster than the heap when k is a sizeable share of m, as when 1% of all users are asked for.
  */
-export function selectTop(
-  candidates: ArrayLike<number>,
-  count: number,
-  score: ArrayLike<number>,
-  secondary: ArrayLike<number> | null,
-  k: number,
-): Int32Array {
+export const selectTop: TopSelection = (candidates, count, score, secondary, k) => {
   const want = Math.min(k, count);
   if (want <= 0) return new Int32Array(0);
   const values = new Float64Array(count);
@@ -97,7 +94,7 @@ export function selectTop(
     return a - b;
   });
   return Int32Array.from(kept.slice(0, want));
-}
+};
 
 /** The k-th largest value (1-based) of a; reorders a. Iterative quickselect with a median-of-three pivot. */
 export function kthLargest(a: Float64Array, k: number): number {
