@@ -66,6 +66,14 @@ export function renderHtml(r: Report): string {
   else b.push('<h2>Production run</h2>', `<p id="production">${esc(PRODUCTION_NOTE)}</p>`);
   b.push(...segmentsHtml(r.segments), ...changesHtml(r.changes));
 
+  if (r.modelChoice) {
+    b.push('<h2>The model and its competitors</h2>', `<p>Served: <strong>${esc(r.modelChoice.chosen)}</strong>. ${esc(r.modelChoice.protocol)}</p>`);
+    if (r.modelChoice.candidates.length > 0) {
+      b.push('<table id="model-choice">', row(['candidate', 'validation recall@1%', 'validation hits@1%'], true));
+      for (const c of r.modelChoice.candidates) b.push(row([c.chosen ? `<strong>${esc(c.name)}</strong> (chosen)` : esc(c.name), fmt(c.recall, 4), fmt(c.hits, 3)]));
+      b.push('</table>');
+    }
+  }
   b.push("<h2>Personalize's solution metrics (different protocol)</h2>");
   if (r.solutionMetrics) {
     b.push(`<p class="note">${esc(r.solutionMetrics.protocol)}</p>`, '<table id="solution-metrics">', row(['metric', 'value'], true));

@@ -26,6 +26,14 @@ export function renderMarkdown(r: Report): string {
   else out.push('## Production run', '', PRODUCTION_NOTE, '');
   out.push(...segmentsMarkdown(r.segments), ...changesMarkdown(r.changes));
 
+  if (r.modelChoice) {
+    out.push('## The model and its competitors', '', `Served: **${esc(r.modelChoice.chosen)}**. ${r.modelChoice.protocol}`, '');
+    if (r.modelChoice.candidates.length > 0) {
+      out.push('| candidate | validation recall@1% | validation hits@1% |', '|---|---|---|');
+      for (const c of r.modelChoice.candidates) out.push(`| ${c.chosen ? `**${esc(c.name)}** (chosen)` : esc(c.name)} | ${fmt(c.recall, 4)} | ${fmt(c.hits, 3)} |`);
+    }
+    out.push('');
+  }
   out.push("## Personalize's solution metrics (different protocol)", '');
   if (r.solutionMetrics) {
     out.push(r.solutionMetrics.protocol, '', '| metric | value |', '|---|---|');

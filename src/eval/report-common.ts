@@ -2,6 +2,7 @@
  * The parts of report.json both kinds of run share: who and what ran (run, spec, cost), Personalize's own metrics,
  * and the change since the previous delivered run.
  */
+import { modelChoiceFrom, personalizeMetrics } from './model-choice.js';
 import { join } from 'node:path';
 import { ARTIFACT_FILES, type RunInfo } from '../data/artifacts.js';
 import type { Segmentation, Spec } from '../spec/types.js';
@@ -42,7 +43,7 @@ export function runWarnings(spec: Spec, run: RunInfo): string[] {
 }
 
 export function solutionMetricsSection(run: RunInfo): Report['solutionMetrics'] {
-  return run.solutionMetrics ? { protocol: SOLUTION_METRICS_PROTOCOL, values: run.solutionMetrics } : null;
+  return run.solutionMetrics ? { protocol: SOLUTION_METRICS_PROTOCOL, values: personalizeMetrics(run.solutionMetrics) } : null;
 }
 
 export function costSection(run: RunInfo): Report['cost'] {
@@ -132,6 +133,7 @@ export function reportFrame(i: RunInputs, mode: Report['mode'], git: GitInfo, no
     run: runSection(i.run, i.segmentation),
     spec: specSection(i.spec, i.run, git),
     solutionMetrics: solutionMetricsSection(i.run),
+    modelChoice: modelChoiceFrom(i.run.solutionMetrics),
     cost: costSection(i.run),
   } satisfies Partial<Report>;
 }

@@ -131,6 +131,8 @@ export interface Report {
   changes: ChangesSection | null;
   /** Personalize's own metrics (GetSolutionMetrics): a different protocol, not comparable with `holdout`. */
   solutionMetrics: { protocol: string; values: Record<string, number> } | null;
+  /** The local model's choice on its validation split (local target only; absent on AWS). */
+  modelChoice?: ModelChoiceReport | null;
   /** The holdout's per-query results, in ground-truth order (empty in a production run). */
   queries: QueryResult[];
   badOutputLines: { count: number; byKind: Partial<Record<BadOutputLine['kind'], number>>; lines: BadOutputLine[] };
@@ -156,6 +158,14 @@ export interface Report {
     prepareFingerprint: string;
   };
   warnings: string[];
+}
+
+export interface ModelChoiceReport {
+  /** The served model's name (docs/model.md explains the names). */
+  chosen: string;
+  protocol: string;
+  /** Every candidate's validation figures, best recall first. */
+  candidates: Array<{ name: string; recall: number; hits: number; chosen: boolean }>;
 }
 
 export interface Holdout {

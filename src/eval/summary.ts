@@ -1,5 +1,5 @@
 import { filterSentence, fmt, fmtInt, fmtInterval, fmtLift, fmtPercent, segmentSizeText } from './format.js';
-import type { ChangesSection, Holdout, Report, SegmentsSummary } from './report-types.js';
+import type { ChangesSection, Holdout, ModelChoiceReport, Report, SegmentsSummary } from './report-types.js';
 
 /**
  * A few plain lines for the end of `apply` and the top of `report`. An experiment: the model against the popularity
@@ -9,6 +9,7 @@ import type { ChangesSection, Holdout, Report, SegmentsSummary } from './report-
 export function summarizeReport(report: Report): string[] {
   const of = report.segmentation !== report.pipeline ? ` of ${report.segmentation}` : '';
   const lines = report.holdout ? holdoutLines(report.holdout, of) : productionLines(report.segments, of);
+  if (report.modelChoice) lines.push(modelChoiceLine(report.modelChoice));
   if (report.badOutputLines.count > 0) lines.push(`  ${report.badOutputLines.count} problem(s) in the segment output (see the report)`);
   if (report.holdout && report.holdout.queriesWithoutOutput > 0) {
     const h = report.holdout;
@@ -45,6 +46,17 @@ function productionLines(s: SegmentsSummary, of: string): string[] {
   if (missing > 0) lines.push(`  ${fmtInt(missing)} queries have no segment (${fmtInt(s.jobErrors)} with the job's own error)`);
   if (s.short > 0) lines.push(`  ${fmtInt(s.short)} segments have fewer than ${s.k} users`);
   return lines;
+}
+
+/** The local model's choice on its validation split, against the activity prior (popularity). */
+function modelChoiceLine(choice: ModelChoiceReport): string {
+  if (choice.candidates.length === 0) return `  model: ${choice.chosen} (${choice.protocol})`;
+  const popularity = choice.candidates.find((c) => c.name === 'activity');
+  const chosen = choice.candidates.find((c) => c.chosen);
+  return (
+    `  model chosen on a validation split: ${choice.chosen}, best of ${choice.candidates.length} candidates` +
+    (popularity ? ` (validation recall ${fmt(chosen?.recall ?? 0)}, popularity ${fmt(popularity.recall)})` : '')
+  );
 }
 
 function changesLine(c: ChangesSection): string {

@@ -12,6 +12,11 @@ export interface TrainInput {
   itemsCsv?: string;
   /** hidden_dimension, 32..256, default 149. */
   hiddenDimension?: number;
+  /**
+   * Choose the served model on a validation split (default true). false serves the item-kNN model without a
+   * contest: what training did before the choice existed, kept for side-by-side benchmarks.
+   */
+  selectModel?: boolean;
   /** Directory the trained model is written to (created; written atomically so a crash leaves no half model). */
   modelDir: string;
   /** Progress in [0, 1], called from time to time. */
@@ -26,8 +31,19 @@ export interface SolutionMetrics {
   recall_at_1_percent: number;
 }
 
+/** The validation contest training ran (selection.ts), as the model and the report show it. */
+export interface ModelChoice {
+  chosen: string;
+  description: string;
+  note?: string;
+  validation: { start: number; trainRows: number; validationRows: number; warmUsers: number; queries: number; k: number };
+  candidates: Array<{ name: string; hits: number; recall: number }>;
+  skipped: Array<{ name: string; reason: string }>;
+}
+
 export interface TrainResult {
   metrics: SolutionMetrics;
+  choice: ModelChoice;
   users: number;
   items: number;
   interactions: number;

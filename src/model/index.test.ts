@@ -114,12 +114,14 @@ describe('trainModel / segmentUsers', () => {
   });
 
   it('uses hidden_dimension as the neighbourhood size (default 149)', async () => {
-    const read = (d: string) => JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as { hiddenDimension: number; params: { neighbours: number } };
+    type Meta = { hiddenDimension: number; model: { base: { kind: string; params?: { neighbours: number } } } };
+    const read = (d: string) => JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as Meta;
     const m32 = join(dir, 'hd32');
-    await trainModel({ recipe: 'aws-item-affinity', interactionsCsv: files.interactions, modelDir: m32, hiddenDimension: 32 });
-    assert.deepEqual([read(m32).hiddenDimension, read(m32).params.neighbours], [32, 32]);
-    const meta = read(join(dir, 'ia'));
-    assert.deepEqual([meta.hiddenDimension, meta.params.neighbours], [149, 149]);
+    await trainModel({ recipe: 'aws-item-affinity', interactionsCsv: files.interactions, modelDir: m32, hiddenDimension: 32, selectModel: false });
+    assert.deepEqual([read(m32).hiddenDimension, read(m32).model.base.params?.neighbours], [32, 32]);
+    const m149 = join(dir, 'hd149');
+    await trainModel({ recipe: 'aws-item-affinity', interactionsCsv: files.interactions, modelDir: m149, selectModel: false });
+    assert.deepEqual([read(m149).hiddenDimension, read(m149).model.base.params?.neighbours], [149, 149]);
   });
 
   it('rejects bad rows naming their lines, and a bad hidden_dimension', async () => {

@@ -5,7 +5,8 @@ import type { SegmentQuery, SegmentResult, TrainInput, TrainResult } from './api
 import { publishModel, tempModelDir } from './model-store.js';
 import type { WorkerMessage, WorkerTask } from './worker.js';
 
-export type { SegmentQuery, SegmentResult, TrainInput, TrainResult } from './api.js';
+export type { ModelChoice, SegmentQuery, SegmentResult, TrainInput, TrainResult } from './api.js';
+export { choiceMetrics } from './choice-metrics.js';
 
 /**
  * The local segmentation model (see docs/model.md): trainModel for CreateSolutionVersion, segmentUsers for
@@ -20,6 +21,7 @@ export function trainModel(input: TrainInput): Promise<TrainResult> {
       interactionsCsv: input.interactionsCsv,
       ...(input.itemsCsv !== undefined ? { itemsCsv: input.itemsCsv } : {}),
       ...(input.hiddenDimension !== undefined ? { hiddenDimension: input.hiddenDimension } : {}),
+      ...(input.selectModel !== undefined ? { selectModel: input.selectModel } : {}),
       modelDir: input.modelDir,
       tmpDir,
     },

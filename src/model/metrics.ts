@@ -2,7 +2,7 @@ import type { SolutionMetrics } from './api.js';
 import { mulberry32 } from '../util/prng.js';
 import type { Interactions, ItemAttributes } from './dataset.js';
 import { buildMatrix } from './matrix.js';
-import { Scorer, type ScorerParams } from './scorer.js';
+import { Ranker, type ModelConfig } from './candidates.js';
 
 /**
  * Solution metrics as Personalize documents them for USER_SEGMENTATION (see docs/model.md):
@@ -94,7 +94,13 @@ function round(x: number): number {
 }
 
 /** Held-out queries: one per held-out item known to training, or per held-out (attribute, value) pair. */
-export function holdoutQueries(data: Interactions, keep: Uint8Array, trainPop: (i: number) => number, attrs?: ItemAttributes): EvalQuery[] {
+export function holdoutQueries(
+  data: Interactions,
+  keep: Uint8Array,
+  trainPop: (i: number) => number,
+  attrs?: ItemAttributes,
+  maxItemQueries = MAX_ITEM_QUERIES,
+): EvalQuery[] {
   const truthByItem = new Map<number, Set<number>>();
   for (let r = 0; r < keep.length; r++) {
     if (keep[r]) continue;
@@ -106,7 +112,7 @@ export function holdoutQueries(data: Interactions, keep: Uint8Array, trainPop: (
   const sorted = (s: Iterable<number>) => Int32Array.from(s).sort();
   if (!attrs) {
     const items = [...truthByItem.keys()].filter((i) => trainPop(i) > 0).sort((a, b) => a - b);
-    return sample(items, MAX_ITEM_QUERIES).map((i) => ({ items: Int32Array.of(i), truth: sorted(truthByItem.get(i)!) }));
+    return sample(items, maxItemQueries).map((i) => ({ items: Int32Array.of(i), truth: sorted(truthByItem.get(i)!) }));
   }
   // Attribute queries: every (column, value) that a held-out item carries.
   const valueItems = new Map<string, number[]>();
@@ -131,10 +137,10 @@ export function holdoutQueries(data: Interactions, keep: Uint8Array, trainPop: (
   });
 }
 
-/** The full protocol: hold out, train on the rest, evaluate. */
+/** The full protocol: hold out, train the served model's configuration on the rest, evaluate. */
 export function solutionMetrics(
   data: Interactions,
-  params: ScorerParams,
+  config: ModelConfig,
   attrs?: ItemAttributes,
   onProgress?: (fraction: number) => void,
 ): SolutionMetrics {
@@ -142,7 +148,7 @@ export function solutionMetrics(
   const keep = holdoutMask(data, numUsers);
   const m = buildMatrix(numUsers, data.itemIds.length, data.user, data.item, data.time, keep);
   const queries = holdoutQueries(data, keep, (i) => m.itemPtr[i + 1]! - m.itemPtr[i]!, attrs);
-  const scorer = new Scorer(m, params);
+  const ranker = new Ranker(m, config);
   const kind = attrs ? 'attribute' : 'item';
-  return evaluate(numUsers, queries, (items, k) => scorer.rank(items, k, kind), (done) => onProgress?.(done / queries.length));
+  return evaluate(numUsers, queries, (items, k) => ranker.rank(items, k, kind), (done) => onProgress?.(done / queries.length));
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SegflowError } from '../util/errors.js';
-import type { SegmentationRecipe, SolutionMetrics } from './api.js';
+import type { ModelChoice, SegmentationRecipe, SolutionMetrics } from './api.js';
+import type { ModelConfig } from './candidates.js';
 import type { ItemAttributes } from './dataset.js';
 import { completeMatrix, type Matrix } from './matrix.js';
 import type { ScorerParams } from './scorer.js';
@@ -13,14 +14,17 @@ import type { ScorerParams } from './scorer.js';
  * The item-oriented half is rebuilt on load (cheaper than storing it twice).
  */
 export const MODEL_FORMAT = 'segflow-item-knn';
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
 
 export interface ModelMeta {
   format: typeof MODEL_FORMAT;
   version: typeof MODEL_VERSION;
   recipe: SegmentationRecipe;
   hiddenDimension: number;
-  params: ScorerParams;
+  /** The served model (chosen on validation). */
+  model: ModelConfig;
+  /** The validation contest that chose it. */
+  choice: ModelChoice;
   users: number;
   items: number;
   interactions: number;
@@ -88,9 +92,11 @@ export function loadModel(modelDir: string): StoredModel {
   } catch (e) {
     throw new SegflowError('EMU_MODEL_MISSING', `no trained model in ${modelDir}: ${(e as Error).message}`);
   }
-  if (meta.format !== MODEL_FORMAT || meta.version !== MODEL_VERSION) {
-    throw new SegflowError('EMU_MODEL_FORMAT', `${modelDir}: unsupported model format ${meta.format} v${meta.version}`);
+  const version: number = meta.version;
+  if (meta.format !== MODEL_FORMAT || (version !== MODEL_VERSION && version !== 1)) {
+    throw new SegflowError('EMU_MODEL_FORMAT', `${modelDir}: unsupported model format ${meta.format} v${version}`);
   }
+  if (version === 1) meta = upgradeV1(meta as unknown as ModelMeta & { params: ScorerParams });
   const userIds = JSON.parse(readFileSync(join(modelDir, 'users.json'), 'utf8')) as string[];
   const itemIds = JSON.parse(readFileSync(join(modelDir, 'items.json'), 'utf8')) as string[];
   const matrix: Matrix = completeMatrix({
@@ -111,4 +117,17 @@ export function loadModel(modelDir: string): StoredModel {
 export function modelStamp(modelDir: string): string {
   const s = statSync(join(modelDir, 'model.json'));
   return `${s.ino}:${s.mtimeMs}:${s.size}`;
+}
+
+/** A version 1 model (before the validation contest) served its item-kNN parameters: the same model now. */
+function upgradeV1(meta: ModelMeta & { params: ScorerParams }): ModelMeta {
+  const model: ModelConfig = { base: { kind: 'item-knn', params: meta.params }, priorWeight: 0, priorHalfLifeDays: 0 };
+  const choice: ModelChoice = {
+    chosen: 'item-knn',
+    description: 'item-kNN (a model trained before the validation contest)',
+    validation: { start: 0, trainRows: 0, validationRows: 0, warmUsers: 0, queries: 0, k: 0 },
+    candidates: [],
+    skipped: [],
+  };
+  return { ...meta, version: MODEL_VERSION, model, choice };
 }

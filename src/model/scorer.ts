@@ -1,5 +1,6 @@
 import type { Matrix } from './matrix.js';
 import { topK } from './top-k.js';
+import { UserRanking, type QueryKind, type SparseScores, type UserScorer } from './user-ranking.js';
 
 /**
  * Item-affinity scoring with a sparse item-item model computed on demand for the queried item(s):
@@ -42,7 +43,7 @@ export const DEFAULT_PARAMS: ScorerParams = {
   userNorm: 0,
 };
 
-export class Scorer {
+export class Scorer implements UserScorer {
   private readonly inQuery: Uint8Array;
   private readonly co: Float64Array;
   private readonly touchedItems: Int32Array;
@@ -50,13 +51,12 @@ export class Scorer {
   private readonly mark: Uint8Array;
   private readonly score: Float64Array;
   private readonly touchedUsers: Int32Array;
-  private readonly activity: Float64Array;
-  /** All users, best activity first: the fill-in order. */
-  private readonly byActivity: Int32Array;
+  private readonly ranking: UserRanking;
 
   constructor(
     private readonly m: Matrix,
     private readonly params: ScorerParams,
+    ranking?: UserRanking,
   ) {
     this.inQuery = new Uint8Array(m.numItems);
     this.co = new Float64Array(m.numItems);
@@ -65,17 +65,19 @@ export class Scorer {
     this.mark = new Uint8Array(m.numUsers);
     this.score = new Float64Array(m.numUsers);
     this.touchedUsers = new Int32Array(m.numUsers);
-    this.activity = new Float64Array(m.numUsers);
-    for (let u = 0; u < m.numUsers; u++) this.activity[u] = m.userPtr[u + 1]! - m.userPtr[u]!;
-    const all = new Int32Array(m.numUsers);
-    for (let u = 0; u < m.numUsers; u++) all[u] = u;
-    this.byActivity = topK(all, all.length, this.activity, null, all.length);
+    this.ranking = ranking ?? new UserRanking(m);
   }
 
   /** The k best users for the query item set (ascending item indices), best first. */
-  rank(query: ArrayLike<number>, k: number, kind: 'item' | 'attribute' = 'item'): Int32Array {
+  rank(query: ArrayLike<number>, k: number, kind: QueryKind = 'item'): Int32Array {
+    return this.ranking.rank(this.scores(Int32Array.from(query), kind), k);
+  }
+
+  /** score(u, Q) for every user with a signal (see the formula above). */
+  scores(query: Int32Array, kind: QueryKind = 'item'): SparseScores {
     const { m, params, inQuery, co, touchedItems, direct, score, touchedUsers, mark } = this;
     const { itemPtr, itemUsers, itemCount, itemLast, userPtr, userItems } = m;
+    const activity = this.ranking.activity;
     const decayRate = params.halfLifeDays > 0 ? Math.LN2 / (params.halfLifeDays * 86400) : 0;
     const gamma = params.countExponent;
     for (let q = 0; q < query.length; q++) inQuery[query[q]!] = 1;
@@ -135,43 +137,24 @@ export class Scorer {
     let maxDirect = 0;
     for (let t = 0; t < nUsers; t++) {
       const u = touchedUsers[t]!;
-      if (params.userNorm > 0 && score[u]! > 0) score[u] = score[u]! / Math.pow(this.activity[u]!, params.userNorm);
+      if (params.userNorm > 0 && score[u]! > 0) score[u] = score[u]! / Math.pow(activity[u]!, params.userNorm);
       maxKnn = Math.max(maxKnn, score[u]!);
       maxDirect = Math.max(maxDirect, direct[u]!);
     }
     const knnScale = maxKnn > 0 ? 1 / maxKnn : 0;
     const bonus = kind === 'item' ? params.bonus : params.attributeBonus;
     const directScale = maxDirect > 0 ? bonus / maxDirect : 0;
+    const out: SparseScores = { users: touchedUsers.slice(0, nUsers), values: new Float64Array(nUsers) };
     for (let t = 0; t < nUsers; t++) {
       const u = touchedUsers[t]!;
-      score[u] = score[u]! * knnScale + direct[u]! * directScale;
-    }
-    const top = topK(touchedUsers, nUsers, score, this.activity, k);
-    const out = this.fill(top, k);
-    // Reset the scratch buffers for the next query.
-    for (let t = 0; t < nUsers; t++) {
-      const u = touchedUsers[t]!;
+      out.values[t] = score[u]! * knnScale + direct[u]! * directScale;
+      // Reset the scratch buffers for the next query.
       score[u] = 0;
       direct[u] = 0;
       mark[u] = 0;
     }
     for (let t = 0; t < nItems; t++) co[touchedItems[t]!] = 0;
     for (let q = 0; q < query.length; q++) inQuery[query[q]!] = 0;
-    return out;
-  }
-
-  /** Tops up a ranking with the most active remaining users. */
-  private fill(top: Int32Array, k: number): Int32Array {
-    const want = Math.min(k, this.m.numUsers);
-    if (top.length >= want) return top;
-    const out = new Int32Array(want);
-    out.set(top);
-    const taken = new Set<number>(top);
-    let w = top.length;
-    for (let r = 0; w < want && r < this.byActivity.length; r++) {
-      const u = this.byActivity[r]!;
-      if (!taken.has(u)) out[w++] = u;
-    }
     return out;
   }
 }

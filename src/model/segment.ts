@@ -1,7 +1,7 @@
 import { itemMatches, parseAttributeExpression } from '../spec/attribute-expression.js';
 import type { SegmentQuery, SegmentResult } from './api.js';
 import type { StoredModel } from './model-store.js';
-import { Scorer } from './scorer.js';
+import { Ranker } from './candidates.js';
 
 /**
  * Answers batch segment queries against a loaded model. Every query gets its own result: a bad line
@@ -9,12 +9,12 @@ import { Scorer } from './scorer.js';
  * becomes that line's error and the others are still served.
  */
 export class Segmenter {
-  private readonly scorer: Scorer;
+  private readonly ranker: Ranker;
   private readonly itemIndex = new Map<string, number>();
   private readonly columnIndex = new Map<string, number>();
 
   constructor(private readonly model: StoredModel) {
-    this.scorer = new Scorer(model.matrix, model.meta.params);
+    this.ranker = new Ranker(model.matrix, model.meta.model);
     model.itemIds.forEach((id, k) => this.itemIndex.set(id, k));
     model.attributes?.columns.forEach((c, k) => this.columnIndex.set(c.toUpperCase(), k));
   }
@@ -22,7 +22,7 @@ export class Segmenter {
   segment(query: SegmentQuery, numResults: number): SegmentResult {
     const items = this.resolve(query);
     if ('error' in items) return items;
-    const top = this.scorer.rank(items.items, numResults, 'itemId' in query ? 'item' : 'attribute');
+    const top = this.ranker.rank(items.items, numResults, 'itemId' in query ? 'item' : 'attribute');
     return { users: Array.from(top, (u) => this.model.userIds[u]!) };
   }
 

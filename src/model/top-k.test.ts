@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { topK } from './top-k.js';
+import { selectTop, topK } from './top-k.js';
 
-describe('topK', () => {
-  it('matches a full sort by (score desc, secondary desc, index asc) on random inputs', () => {
+describe('topK and selectTop', () => {
+  it('both match a full sort by (score desc, secondary desc, index asc) on random inputs', () => {
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     for (let trial = 0; trial < 50; trial++) {
@@ -16,6 +16,9 @@ describe('topK', () => {
         .sort((a, b) => score[b]! - score[a]! || secondary[b]! - secondary[a]! || a - b)
         .slice(0, k);
       assert.deepEqual(Array.from(topK(cands, n, score, secondary, k)), want);
+      assert.deepEqual(Array.from(selectTop(cands, n, score, secondary, k)), want);
+      const noSecondary = Array.from(cands).sort((a, b) => score[b]! - score[a]! || a - b).slice(0, k);
+      assert.deepEqual(Array.from(selectTop(cands, n, score, null, k)), noSecondary);
     }
   });
 });

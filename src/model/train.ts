@@ -1,10 +1,12 @@
 import { inputError } from '../util/errors.js';
-import type { SegmentationRecipe, TrainResult } from './api.js';
+import type { ModelChoice, SegmentationRecipe, TrainResult } from './api.js';
+import { describeModel, modelName, type ModelConfig } from './candidates.js';
 import { parseInteractionsFile, parseItemsFile, type ItemAttributes } from './dataset.js';
 import { buildMatrix } from './matrix.js';
 import { solutionMetrics } from './metrics.js';
-import { writeModel } from './model-store.js';
+import { MODEL_FORMAT, MODEL_VERSION, writeModel } from './model-store.js';
 import { DEFAULT_PARAMS, type ScorerParams } from './scorer.js';
+import { selectModel, type Selection } from './selection.js';
 
 export const DEFAULT_HIDDEN_DIMENSION = 149;
 
@@ -14,6 +16,7 @@ export interface TrainJob {
   interactionsCsv: string;
   itemsCsv?: string;
   hiddenDimension?: number;
+  selectModel?: boolean;
   modelDir: string;
   tmpDir: string;
 }
@@ -60,7 +63,12 @@ export function trainSync(job: TrainJob, onProgress: (fraction: number) => void 
   onProgress(0.15);
   const params = scorerParams(hiddenDimension);
   const evalAttrs = job.recipe === 'aws-item-attribute-affinity' ? attributes : undefined;
-  const metrics = solutionMetrics(data, params, evalAttrs, (f) => onProgress(0.15 + 0.75 * f));
+  const kind = evalAttrs ? 'attribute' : 'item';
+  const choice =
+    job.selectModel === false
+      ? withoutContest({ base: { kind: 'item-knn', params }, priorWeight: 0, priorHalfLifeDays: 0 })
+      : toChoice(selectModel(data, kind, params, evalAttrs, (f) => onProgress(0.15 + 0.45 * f)));
+  const metrics = solutionMetrics(data, choice.config, evalAttrs, (f) => onProgress(0.6 + 0.3 * f));
   const numUsers = data.userIds.length;
   const numItems = data.itemIds.length;
   const matrix = buildMatrix(numUsers, numItems, data.user, data.item, data.time);
@@ -68,11 +76,12 @@ export function trainSync(job: TrainJob, onProgress: (fraction: number) => void 
   writeModel(
     {
       meta: {
-        format: 'segflow-item-knn',
-        version: 1,
+        format: MODEL_FORMAT,
+        version: MODEL_VERSION,
         recipe: job.recipe,
         hiddenDimension,
-        params,
+        model: choice.config,
+        choice: choice.report,
         users: numUsers,
         items: numItems,
         interactions: data.user.length,
@@ -89,9 +98,38 @@ export function trainSync(job: TrainJob, onProgress: (fraction: number) => void 
   onProgress(1);
   return {
     metrics,
+    choice: choice.report,
     users: numUsers,
     items: numItems,
     interactions: data.user.length,
     trainingSeconds: Math.round((performance.now() - started) / 10) / 100,
+  };
+}
+
+function toChoice(s: Selection): { config: ModelConfig; report: ModelChoice } {
+  return {
+    config: s.config,
+    report: {
+      chosen: s.chosen,
+      description: describeModel(s.config),
+      ...(s.note ? { note: s.note } : {}),
+      validation: s.validation,
+      candidates: s.candidates.map((c) => ({ name: c.name, hits: c.hits, recall: c.recall })),
+      skipped: s.skipped,
+    },
+  };
+}
+
+function withoutContest(config: ModelConfig): { config: ModelConfig; report: ModelChoice } {
+  return {
+    config,
+    report: {
+      chosen: modelName(config),
+      description: describeModel(config),
+      note: 'no validation contest (selectModel false)',
+      validation: { start: 0, trainRows: 0, validationRows: 0, warmUsers: 0, queries: 0, k: 0 },
+      candidates: [],
+      skipped: [],
+    },
   };
 }

@@ -3,6 +3,14 @@ import { awsFailure } from './failures.js';
 import { modelSteps, type Model } from './segmentation-ids.js';
 import type { StepDefinition } from './types.js';
 
+/** The key the local emulator's model names itself with, among its segflow.* validation figures. */
+const LOCAL_MODEL_KEY = 'segflow.model.';
+
+/** GetSolutionMetrics without the local emulator's segflow.* keys (the report shows those as the model's choice). */
+function personalizeOnly(metrics: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(metrics).filter(([k]) => !k.startsWith('segflow.')));
+}
+
 /** Personalize's own offline metrics for a model's trained version (coverage, hits/recall at 1%), kept in the state. */
 export function metricsStep(model: Model): StepDefinition {
   const ids = modelSteps(model);
@@ -31,10 +39,13 @@ export function metricsStep(model: Model): StepDefinition {
         throw awsFailure(id, `reading metrics of ${arn}`, e);
       }
       await ctx.state.setStep(id, { phase: 'done', name: 'metrics', inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { metrics } });
-      return { note: Object.entries(metrics).map(([k, v]) => `${k}=${Number(v).toFixed(4)}`).join(' ') };
+      // The local model's segflow.* keys (its validation contest, docs/model.md) go to the report; the note names the model.
+      const model = Object.keys(metrics).find((k) => k.startsWith(LOCAL_MODEL_KEY))?.slice(LOCAL_MODEL_KEY.length);
+      return { note: [...Object.entries(personalizeOnly(metrics)).map(([k, v]) => `${k}=${Number(v).toFixed(4)}`), ...(model ? [`model=${model}`] : [])].join(' ') };
     },
     metrics(record) {
-      return record.outputs?.['metrics'] as Record<string, number> | undefined;
+      const metrics = record.outputs?.['metrics'] as Record<string, number> | undefined;
+      return metrics && personalizeOnly(metrics);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Emu } from '../context.js';
-import { trainModel } from '../../model/index.js';
+import { choiceMetrics, trainModel } from '../../model/index.js';
 import type { PzRecord } from '../store/state.js';
 import { modelDirOf } from './data-files.js';
 import { parseAvroSchema } from './avro-schema.js';
@@ -132,7 +132,8 @@ async function train(
       signal,
       onProgress: (fraction) => reportProgress(emu, arn, fraction, started),
     });
-    return { ok: true, metrics: { ...result.metrics }, seconds: result.trainingSeconds };
+    // the Personalize metrics, then the model choice (segflow.* keys, an emulator extension: src/model/choice-metrics.ts)
+    return { ok: true, metrics: { ...result.metrics, ...choiceMetrics(result.choice) }, seconds: result.trainingSeconds };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
