@@ -5,6 +5,8 @@ import { datasetArn, describeDataset } from './dataset.js';
 import { ourDatasetGroups } from './dataset-group.js';
 import { objectKeys } from './upload.js';
 import { artifactSha } from './prepare.js';
+import { findVersionByInputs } from './training.js';
+import { modelSteps, modelsOf } from './segmentation-ids.js';
 import type { DatasetKind } from './schema.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 
@@ -14,10 +16,15 @@ export async function describeImportJob(ctx: StepContext, arn: string): Promise<
 }
 
 /**
- * An import into a dataset that was deleted and created again since (out of band, or replaced for a new schema)
- * imported into something that no longer exists: the job is stale even though its inputs are the same.
+ * Whether an import found by its name still holds the dataset's rows, or why not (it is stale even though its
+ * inputs are the same):
+ * - the dataset it imported into was deleted and created again since (out of band, or replaced for a new schema);
+ * - a later FULL import replaced its rows (the inputs changed, then changed back) and a step is about to read them
+ *   (`rowsReader`). With no reader the job is kept: the training of these inputs exists (adopted by its
+ *   segflow:inputs tag) and reads nothing, so importing the same file again would be paid for and never used.
+ *   Should a training of these inputs have to be made later, this check then says so and the rows come back first.
  */
-async function staleness(ctx: StepContext, type: DatasetKind, job: Observation): Promise<string | undefined> {
+async function staleness(ctx: StepContext, type: DatasetKind, job: Observation, reader: () => Promise<string | undefined>): Promise<string | undefined> {
   if (!job.exists || job.phase === 'failed') return undefined;
   const dataset = await describeDataset(ctx, datasetArn(ctx, type));
   if (!dataset.exists) return `the ${type} dataset it imported into no longer exists`;
@@ -26,15 +33,37 @@ async function staleness(ctx: StepContext, type: DatasetKind, job: Observation):
   if (typeof jobAt === 'number' && typeof datasetAt === 'number' && datasetAt > jobAt) {
     return `the ${type} dataset was re-created after this import`;
   }
-  // A FULL import replaces the dataset's rows: after a later one (inputs changed and changed back), this job's
-  // rows are no longer what the dataset holds, and the next training would learn from the later one's.
   if (typeof jobAt === 'number') {
     const later = (await ctx.aws.personalize.listDatasetImportJobs(datasetArn(ctx, type))).find(
       (j) => j.arn !== job.arn && phaseOf(j.status) !== 'failed' && (j.createdAt?.getTime() ?? 0) > jobAt,
     );
-    if (later) return `a later import (${later.name}) replaced the rows it imported into the ${type} dataset`;
+    const who = later ? await reader() : undefined;
+    if (later && who) return `a later import (${later.name}) replaced the rows it imported into the ${type} dataset, and ${who}`;
   }
   return undefined;
+}
+
+/**
+ * Which step will read the rows of this dataset in this run (for the plan's reason), or undefined when none will.
+ * A filter reads the Users and Interactions datasets whenever a batch segment job runs (kept eager: whether a
+ * filtered job runs is decided later). A training reads interactions and items when a version is made: when no
+ * version tagged with the inputs it wants is active or in progress (absent, failed, or being stopped).
+ */
+async function rowsReader(ctx: StepContext, type: DatasetKind): Promise<string | undefined> {
+  if (type !== 'items' && ctx.spec.segmentations.some((s) => s.segments.filter)) return 'the segment filter reads them';
+  if (type === 'users') return undefined;
+  for (const model of modelsOf(ctx.spec)) {
+    const id = modelSteps(model).training;
+    const version = await findVersionByInputs(ctx, model, ctx.desired(id).inputsHash);
+    if (!version.exists || version.phase === 'failed' || version.phase === 'stopping') return `${id} will learn from them`;
+  }
+  return undefined;
+}
+
+/** The reader, asked at most once per observe or apply (it lists solution versions and their tags). */
+function readerOnce(ctx: StepContext, type: DatasetKind): () => Promise<string | undefined> {
+  let asked: Promise<string | undefined> | undefined;
+  return () => (asked ??= rowsReader(ctx, type));
 }
 
 /** Import job names carry a short role tag: `<pipeline>-imp-int-<hash>`, `-imp-itm-`, `-imp-usr-`. */
@@ -78,7 +107,7 @@ export function importStep(type: DatasetKind): StepDefinition {
     },
     async observe(ctx, desired) {
       const seen = await describeImportJob(ctx, personalizeArn(ctx.env, 'dataset-import-job', desired.name));
-      const stale = await staleness(ctx, type, seen);
+      const stale = await staleness(ctx, type, seen, readerOnce(ctx, type));
       return stale ? { ...seen, drift: [stale] } : seen;
     },
     async apply(ctx, desired, record) {
@@ -86,8 +115,9 @@ export function importStep(type: DatasetKind): StepDefinition {
       let attempt = record?.inputsHash === desired.inputsHash ? (record.attempt ?? 1) : 1;
       let arn = personalizeArn(ctx.env, 'dataset-import-job', name);
       let seen = await describeImportJob(ctx, arn);
+      const reader = readerOnce(ctx, type);
       // A failed or stale attempt stays forever under its name: use the next one.
-      while (seen.exists && (seen.phase === 'failed' || (await staleness(ctx, type, seen)))) {
+      while (seen.exists && (seen.phase === 'failed' || (await staleness(ctx, type, seen, reader)))) {
         attempt += 1;
         name = jobName(ctx.spec, role, desired.inputsHash, attempt);
         arn = personalizeArn(ctx.env, 'dataset-import-job', name);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { census, endpointWorkspace, leftovers, readState, rng, runCliTimed, startStandalone, worldArns, type RunResult } from './support.js';
+import { census, endpointWorkspace, jobFingerprint, leftovers, readState, rng, runCliTimed, startStandalone, worldArns, type RunResult } from './support.js';
+import { inputsHashOf } from '../../src/resources/naming.js';
 
 /**
  * Chaos: repeated applies of a small pipeline against a standalone emulator that throttles 20% and fails 5% of
@@ -20,6 +21,31 @@ const show = (r: RunResult) => `exit ${r.code} signal ${r.signal}\n--- stdout\n$
 test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 500s (seed ${SEED})`, { timeout: 60 * 60_000 }, async () => {
   const random = rng(SEED);
   const emu = await startStandalone({ faults: `throttle=0.2,error=0.05,seed=${SEED}` });
+  // What each apply was (variant, kill moment, outcome, the lines it printed about costly steps): printed with a
+  // duplicate, so a rare wall-clock interleaving can be read back without replaying it.
+  const history: string[] = [];
+  const costlyLines = (r: RunResult) =>
+    (r.stdout + r.stderr)
+      .split('\n')
+      .filter((l) => /import-|training|segments|imp-int|seg-/.test(l))
+      .slice(0, 40)
+      .map((l) => `    ${l}`)
+      .join('\n');
+  // Each import fingerprint's full input hash and the solution's, from the state after every apply: the census then
+  // knows which training reads which import's rows (the versions' segflow:inputs tags).
+  const importHashes = new Map<string, string>();
+  let solutionHash: string | undefined;
+  const noteState = async (dir: string) => {
+    const s = await readState(dir, NAME).catch(() => undefined);
+    const imp = s?.steps['import-interactions'];
+    if (imp?.name && imp.inputsHash) importHashes.set(jobFingerprint(imp.name), imp.inputsHash);
+    const solution = s?.steps['solution']?.inputsHash;
+    if (solution) solutionHash = solution;
+  };
+  const trainingTagOf = (fp: string) => {
+    const interactions = importHashes.get(fp);
+    return interactions && solutionHash ? inputsHashOf({ solution: solutionHash, interactions }) : undefined;
+  };
   const figures = { seed: SEED, kills: 0, applies: 0, completedApplies: 0, failedApplies: 0, variants: new Set<number>(), duplicates: -1, stateMismatches: -1, leftAfterDestroy: -1 };
   try {
     const w = await endpointWorkspace(emu.endpoint, { name: NAME, ...variants[0] });
@@ -31,6 +57,8 @@ test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 50
       const killAfterMs = 150 + Math.floor(random() * 5000);
       const r = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve'], { killAfterMs });
       figures.applies++;
+      history.push(`apply ${figures.applies}: variant ${v}, kill after ${killAfterMs} ms: ${r.signal ?? `exit ${r.code}`}\n${costlyLines(r)}`);
+      await noteState(w.dir);
       if (r.signal === 'SIGKILL') figures.kills++;
       else if (r.code === 0) figures.completedApplies++;
       else {
@@ -46,6 +74,8 @@ test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 50
     for (let i = 0; i < 4 && final?.code !== 0; i++) {
       final = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
       figures.applies++;
+      history.push(`apply ${figures.applies}: variant 0, final: exit ${final.code}\n${costlyLines(final)}`);
+      await noteState(w.dir);
       if (final.code === 0) figures.completedApplies++;
       else figures.failedApplies++;
     }
@@ -57,9 +87,9 @@ test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 50
     const plan = await runCliTimed(w.dir, ['plan', w.spec, '--detailed-exitcode']);
     assert.equal(plan.code, 0, show(plan));
 
-    const c = await census(emu.aws, NAME);
+    const c = await census(emu.aws, NAME, { trainingTagOf });
     figures.duplicates = c.duplicates.length;
-    assert.deepEqual(c.duplicates, [], 'a costly resource exists twice for the same inputs');
+    assert.deepEqual(c.duplicates, [], `a costly resource exists twice for the same inputs:\n${c.duplicateDetails.join('\n')}\n--- applies\n${history.join('\n')}`);
     assert.ok(c.imports.size >= 1 && c.versions.size >= 1 && c.segments.size >= 1, JSON.stringify([...c.imports, ...c.versions, ...c.segments]));
 
     // The state matches the world: every recorded ARN exists and is ACTIVE; every live resource of ours is recorded

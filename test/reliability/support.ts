@@ -90,16 +90,49 @@ export async function endpointWorkspace(endpoint: string, o: SpecOptions = {}) {
 }
 
 export interface Census {
-  /** costly resources by kind -> fingerprint -> live (not failed/stopped) count */
+  /**
+   * costly resources by kind -> fingerprint -> live (not failed/stopped) count. Imports of one fingerprint may be
+   * live more than once (see `repeatedImports`); versions and segment jobs may not.
+   */
   imports: Map<string, number>;
   versions: Map<string, number>;
   segments: Map<string, number>;
   duplicates: string[];
+  /** Every live job and version behind a duplicate: name, status, creation time (to tell how it came about). */
+  duplicateDetails: string[];
 }
 
 const live = (status?: string) => !/FAILED|STOPPED/.test(status ?? '');
-/** Job names carry the first hex of the input hash, then `-2`, `-3`... after failed attempts. */
-const jobFingerprint = (name: string) => name.replace(/-\d+$/, '');
+/**
+ * Job names are `<pipeline>-<role>-<8 hex of the input hash>`, then `-2`, `-3`... for a next attempt. Only that
+ * suffix goes: a hash of 8 digits (`-59571602`) is not an attempt number.
+ */
+export const jobFingerprint = (name: string) => name.replace(/^(.*-[0-9a-f]{8})-\d+$/, '$1');
+
+/**
+ * Imports paid for twice: live imports of one fingerprint that follow each other in their dataset's history (the
+ * second read rows the dataset already held), counted per fingerprint as the longest such run (x2, x3...). A FULL
+ * import replaces the dataset's rows, so the same file imported again after another one is not a duplicate: it is
+ * how a training of those inputs gets its rows back, and segflow makes it only for a training that reads them
+ * (src/resources/import-job.test.ts). Jobs are ordered by creation time; each dataset (the job name's role:
+ * imp-int, imp-itm, imp-usr) is its own history.
+ */
+export function repeatedImports(jobs: Array<{ name: string; status?: string; createdAt?: Date }>): Map<string, number> {
+  const ordered = jobs
+    .filter((j) => live(j.status))
+    .map((j) => ({ fp: jobFingerprint(j.name), at: j.createdAt?.getTime() ?? 0, name: j.name }))
+    .sort((a, b) => a.at - b.at || a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const repeated = new Map<string, number>();
+  const last = new Map<string, { fp: string; run: number }>();
+  for (const j of ordered) {
+    const dataset = j.fp.replace(/-[0-9a-f]{8}$/, '');
+    const before = last.get(dataset);
+    const run = before?.fp === j.fp ? before.run + 1 : 1;
+    last.set(dataset, { fp: j.fp, run });
+    if (run > 1) repeated.set(j.fp, Math.max(run, repeated.get(j.fp) ?? 0));
+  }
+  return repeated;
+}
 
 /** Every item of a paginated Personalize list (the emulator's --page-size makes every list page). */
 export async function listAll<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
@@ -108,29 +141,83 @@ export async function listAll<P, T>(pages: AsyncIterable<P>, items: (page: P) =>
   return out;
 }
 
-/** Costly resources of a pipeline read with List* calls (every page): each must exist live at most once per fingerprint. */
-export async function census(aws: SdkClients, name: string): Promise<Census> {
+export interface CensusOptions {
+  /**
+   * The segflow:inputs tag of the training that learns from an import fingerprint's rows (the test knows it from the
+   * state files it read). With it, an import made again although that training already existed is needless: nothing
+   * read the rows it paid for (segflow imports them again only for a training that has to be made).
+   */
+  trainingTagOf?: (importFingerprint: string) => string | undefined;
+}
+
+/**
+ * Costly resources of a pipeline read with List* calls (every page): each solution version and segment job must
+ * exist live at most once per fingerprint, and no import may repeat the one before it in its dataset.
+ */
+export async function census(aws: SdkClients, name: string, opts: CensusOptions = {}): Promise<Census> {
   const client = { client: aws.personalize, pageSize: 100 };
   const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   const imports = new Map<string, number>();
   const versions = new Map<string, number>();
   const segments = new Map<string, number>();
+  const seen: Array<{ key: string; what: string }> = [];
+  const at = (d?: Date) => d?.toISOString() ?? '?';
+  const importJobs: Array<{ name: string; status?: string; createdAt?: Date }> = [];
+  const liveVersions: Array<{ tag: string; at: number }> = [];
   for (const j of await listAll(paginateListDatasetImportJobs(client, {}), (p) => p.datasetImportJobs)) {
-    if (j.jobName?.startsWith(`${name}-`) && live(j.status)) count(imports, jobFingerprint(j.jobName));
+    if (!j.jobName?.startsWith(`${name}-`)) continue;
+    seen.push({ key: jobFingerprint(j.jobName), what: `${j.jobName} ${j.status} created ${at(j.creationDateTime)}` });
+    importJobs.push({ name: j.jobName, ...(j.status ? { status: j.status } : {}), ...(j.creationDateTime ? { createdAt: j.creationDateTime } : {}) });
+    if (live(j.status)) count(imports, jobFingerprint(j.jobName));
   }
   for (const s of await listAll(paginateListSolutions(client, {}), (p) => p.solutions)) {
     if (!s.name?.startsWith(`${name}-`)) continue;
     for (const v of await listAll(paginateListSolutionVersions(client, { solutionArn: s.solutionArn }), (p) => p.solutionVersions)) {
       if (!live(v.status)) continue;
       const tags = (await aws.personalize.send(new ListTagsForResourceCommand({ resourceArn: v.solutionVersionArn }))).tags ?? [];
-      count(versions, `${s.name}:${tags.find((t) => t.tagKey === 'segflow:inputs')?.tagValue ?? 'untagged'}`);
+      const tag = tags.find((t) => t.tagKey === 'segflow:inputs')?.tagValue ?? 'untagged';
+      const key = `${s.name}:${tag}`;
+      liveVersions.push({ tag, at: v.creationDateTime?.getTime() ?? 0 });
+      seen.push({ key, what: `${v.solutionVersionArn} ${v.status} created ${at(v.creationDateTime)}` });
+      count(versions, key);
     }
   }
   for (const j of await listAll(paginateListBatchSegmentJobs(client, {}), (p) => p.batchSegmentJobs)) {
-    if (j.jobName?.startsWith(`${name}-`) && live(j.status)) count(segments, jobFingerprint(j.jobName));
+    if (!j.jobName?.startsWith(`${name}-`)) continue;
+    seen.push({ key: jobFingerprint(j.jobName), what: `${j.jobName} ${j.status} created ${at(j.creationDateTime)}` });
+    if (live(j.status)) count(segments, jobFingerprint(j.jobName));
   }
-  const duplicates = [...imports, ...versions, ...segments].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
-  return { imports, versions, segments, duplicates };
+  const dup = [...repeatedImports(importJobs), ...[...versions, ...segments].filter(([, n]) => n > 1)];
+  const duplicates = [...dup.map(([k, n]) => `${k} x${n}`), ...needlessReimports(importJobs, liveVersions, opts.trainingTagOf)];
+  const duplicateDetails = seen.filter((s) => dup.some(([k]) => k === s.key)).map((s) => s.what);
+  // Every import job of the pipeline too: a duplicate import is explained by what else was imported in between.
+  if (dup.length > 0) duplicateDetails.push(...seen.filter((s) => s.key.includes('-imp-')).map((s) => `(import) ${s.what}`));
+  return { imports, versions, segments, duplicates, duplicateDetails };
+}
+
+/**
+ * Imports made again (a fingerprint imported before) when the training that reads their rows already existed (live,
+ * created before the import): paid for, never read.
+ */
+export function needlessReimports(
+  jobs: Array<{ name: string; status?: string; createdAt?: Date }>,
+  versions: Array<{ tag: string; at: number }>,
+  trainingTagOf: ((importFingerprint: string) => string | undefined) | undefined,
+): string[] {
+  if (!trainingTagOf) return [];
+  const ordered = jobs.filter((j) => live(j.status)).sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0));
+  const out: string[] = [];
+  const imported = new Set<string>();
+  for (const j of ordered) {
+    const fp = jobFingerprint(j.name);
+    const tag = trainingTagOf(fp);
+    const at = j.createdAt?.getTime() ?? 0;
+    if (imported.has(fp) && tag && versions.some((v) => v.tag === tag && v.at < at)) {
+      out.push(`${j.name} imported again although the training of its rows (segflow:inputs ${tag}) existed`);
+    }
+    imported.add(fp);
+  }
+  return out;
 }
 
 /** Every deletable resource left in the emulator (import and segment jobs cannot be deleted, on AWS either). */
