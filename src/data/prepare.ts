@@ -16,7 +16,7 @@ import { emptyDownloadStats, type DownloadStats, type ObjectStore } from './obje
 import { preflight } from './preflight.js';
 import { prepareSegmentation, type SegmentationOutput } from './segmentation-queries.js';
 import type { ListedSource } from './source-files.js';
-import { sourceLabel, type SourceSpec } from './source.js';
+import { csvOptionsOf, sourceLabel, type SourceSpec } from './source.js';
 import { describeBadRows, stageSource, type StageResult } from './stage.js';
 import { eventColumns, transform, type TransformResult } from './transform.js';
 
@@ -105,7 +105,7 @@ export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<Pre
     const open = async (listed: ListedSource | undefined, ds: DataSource): Promise<SourceSpec> => {
       if (!listed) throw new Error(`${ds.source.join(', ')} was not listed`);
       const files = await materialize(listed.files, cacheDir, opts.objects, download, step);
-      return { files, names: listed.files.map((f) => f.name), format: listed.format, ...(ds.where !== undefined && { where: ds.where }) };
+      return { files, names: listed.files.map((f) => f.name), format: listed.format, ...csvOptionsOf(ds), ...(ds.where !== undefined && { where: ds.where }) };
     };
     const read = await readInteractions(db, spec, await open(fp.datasets.interactions, spec.data.interactions), step);
     const meta = await readMetadata(db, spec, fp.datasets, open, step);
@@ -225,7 +225,7 @@ async function readMetadata(
     const { r, s } = await stage('items', spec.data.items, out.items);
     out.itemsStage = r;
     // The where of data.items is applied again when queries.items.where is combined with it.
-    out.itemsSource = { files: s.files, names: s.names, format: s.format };
+    out.itemsSource = { files: s.files, names: s.names, format: s.format, ...csvOptionsOf(s) };
   }
   if (spec.data.users) {
     out.users = { id: 'USER_ID', idColumn: spec.data.users.columns.USER_ID, attributes: spec.data.users.attributes };

@@ -1,4 +1,5 @@
 import { checkAttributes } from './attribute-rules.js';
+import { checkColumns } from './column-rules.js';
 import type { Diagnostic, Severity } from './diagnostics.js';
 import { filterDiagnostics } from './filter-rules.js';
 import { get, isObj, type Obj, type Report } from './rule-helpers.js';
@@ -33,6 +34,7 @@ export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic
   if (!isObj(spec)) return out; // the schema already says the file must be a map
   checkTarget(spec, ctx, report);
   checkSources(spec, ctx, report);
+  checkColumns(spec, ctx, report);
   checkSplit(spec, report);
   checkSegmentations(spec, report);
   checkAttributes(spec, report);

@@ -36,6 +36,10 @@ export interface DataSource extends BadRowPolicy {
   where?: string;
   /** s3:// entries are in a Requester Pays bucket: every read says the requester pays. */
   requesterPays?: boolean;
+  /** CSV without a header row: columns are 1-based positions, named '1', '2', ... Absent: the file has one. */
+  header?: false;
+  /** CSV field delimiter; absent: detected from the first line (, ; tab |). */
+  delimiter?: string;
 }
 
 export interface InteractionsSource extends DataSource {
