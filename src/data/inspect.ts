@@ -3,6 +3,7 @@ import { detectFormat } from '../spec/source-format.js';
 import type { DataFormat } from '../spec/types.js';
 import { inputError } from '../util/errors.js';
 import { timestampSql } from './classify.js';
+import { guessTimestampFormat, TIMESTAMP_FORMATS } from './timestamp-formats.js';
 import { Db, sqlIdent, sqlString } from './duckdb.js';
 import { MIN_INTERACTIONS, MIN_USERS_WITH_TWO } from './preflight.js';
 import { materialize } from './object-cache.js';
@@ -65,8 +66,6 @@ export function guessRole(role: Role, columns: Array<{ name: string; type: strin
   return undefined;
 }
 
-/** strptime formats tried when a timestamp column is neither epoch nor ISO-8601. */
-const FORMATS = ['%m/%d/%Y %H:%M', '%d/%m/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%d/%m/%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%Y/%m/%d %H:%M:%S', '%m/%d/%Y', '%d/%m/%Y'];
 
 export async function inspectSource(
   entry: string,
@@ -104,18 +103,9 @@ export async function inspectSource(
     }
     const text = (role: Role) => `nullif(CAST(${sqlIdent(roles[role]!)} AS VARCHAR), '')`;
     const ts = text('TIMESTAMP');
-    const parsedShare = async (format?: string) =>
-      (await db.one<{ ok: number; n: number }>(`SELECT count(${timestampSql(ts, `TRY_CAST(${ts} AS DOUBLE)`, format)}) AS ok, count(${ts}) AS n FROM ${rel}`));
-    let timestampFormat: string | undefined;
-    const auto = await parsedShare();
-    if (auto.n > 0 && auto.ok / auto.n < 0.99) {
-      for (const f of FORMATS) {
-        const r = await parsedShare(f);
-        if (r.ok / r.n >= 0.99) {
-          timestampFormat = f;
-          break;
-        }
-      }
+    const guess = await guessTimestampFormat(db, rel, sqlIdent(roles.TIMESTAMP!));
+    const timestampFormat = guess.format;
+    if (guess.sampled > 0 && guess.autoShare < 0.99) {
       if (!timestampFormat) throw inputError('INIT_TIMESTAMP', `the values of ${roles.TIMESTAMP} are not epoch seconds, epoch milliseconds or ISO-8601 dates; pass ${ROLE_FLAGS.TIMESTAMP} with another column, or set timestampFormat in the pipeline by hand`);
     }
     await db.exec(`CREATE TEMP TABLE ev AS SELECT ${text('USER_ID')} AS u, ${text('ITEM_ID')} AS i,
@@ -175,7 +165,7 @@ async function guessByPosition(db: Db, rel: string, role: Role, columns: Array<{
     const tries = [
       `count(*) FILTER (WHERE TRY_CAST(${v} AS DOUBLE) >= 1e8)`,
       `count(TRY_CAST(${v} AS TIMESTAMPTZ))`,
-      ...FORMATS.map((f) => `count(try_strptime(${v}, ${sqlString(f)}))`),
+      ...TIMESTAMP_FORMATS.map((f) => `count(try_strptime(${v}, ${sqlString(f)}))`),
     ];
     const r = await db.one<Record<string, number>>(`SELECT count(${v}) AS n, ${tries.map((t, k) => `${t} AS t${k}`).join(', ')} FROM (SELECT * FROM ${rel} LIMIT 10000)`);
     if (r['n']! > 0 && tries.some((_, k) => r[`t${k}`]! / r['n']! >= 0.99)) return c.name;

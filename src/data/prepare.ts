@@ -17,6 +17,7 @@ import { preflight } from './preflight.js';
 import { prepareSegmentation, type SegmentationOutput } from './segmentation-queries.js';
 import type { ListedSource } from './source-files.js';
 import { csvOptionsOf, sourceLabel, type SourceSpec } from './source.js';
+import { timestampFormatHint } from './timestamp-formats.js';
 import { describeBadRows, stageSource, type StageResult } from './stage.js';
 import { eventColumns, transform, type TransformResult } from './transform.js';
 
@@ -186,7 +187,8 @@ async function readInteractions(db: Db, spec: Spec, source: SourceSpec, step: St
     ...(src.columns.EVENT_VALUE !== undefined ? [{ name: 'EVENT_VALUE', column: src.columns.EVENT_VALUE, kind: 'value' as const }] : []),
   ];
   const staged = await stageSource(db, 'ev0', { ...source, ...(src.timestampFormat !== undefined && { timestampFormat: src.timestampFormat }) }, fields, { distinct: src.dedupe });
-  applyBadRowPolicy('interactions', sourceLabel(source), src, staged);
+  const hint = staged.badRows > 0 && src.timestampFormat === undefined ? await timestampFormatHint(db, source, src.columns.TIMESTAMP, staged, 'data.interactions') : undefined;
+  applyBadRowPolicy('interactions', sourceLabel(source), src, staged, hint);
   step(`read ${staged.rowsRead} rows; filtering${spec.split ? ' and splitting' : ''}`);
   const t = await transform(db, src, spec.split);
   const eventTypes = await countEventTypes(db, src);
