@@ -18,6 +18,7 @@ import { prepareSegmentation, type SegmentationOutput } from './segmentation-que
 import type { ListedSource } from './source-files.js';
 import { csvOptionsOf, sourceLabel, type SourceSpec } from './source.js';
 import { timestampFormatHint } from './timestamp-formats.js';
+import { fieldValues } from './field-values.js';
 import { describeBadRows, stageSource, type StageResult } from './stage.js';
 import { eventColumns, transform, type TransformResult } from './transform.js';
 
@@ -129,6 +130,8 @@ export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<Pre
       );
     }
     const stats = statsOf(spec, read, meta, segmentations);
+    const values = await fieldValues(db, spec, meta.usersStage !== undefined);
+    if (Object.keys(values).length) stats.fieldValues = values;
 
     step('writing outputs');
     await out.begin();

@@ -180,7 +180,8 @@ function holdoutFilter(
   k: number,
   passes: (user: string) => boolean,
 ): HoldoutFilter {
-  const count = (qs: GroundTruthFile['queries']) => qs.reduce((n, q) => n + q.users.length, 0);
+  // Distinct users: a user in the truth of several queries is one test user, not one per (query, user) pair.
+  const count = (qs: GroundTruthFile['queries']) => new Set(qs.flatMap((q) => q.users)).size;
   const outside = new Set(scoring.flatMap((q) => q.ranked.slice(0, k).filter((u) => !passes(u))));
   return {
     expression: applied.expression,

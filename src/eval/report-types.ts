@@ -202,7 +202,7 @@ export interface HoldoutFilter {
   trainUsers: number;
   /** Train users that pass the filter: the population segments and baselines are drawn from. */
   eligibleUsers: number;
-  /** Test users of all queries before the filter, and how many of them it excludes (left out of the truth). */
+  /** Distinct test users of all queries before the filter, and how many of them it excludes (left out of the truth). */
   truthUsers: number;
   truthUsersRemoved: number;
   /** Users in the model's top-K segments that do not pass the filter (0 when the job applied it as evaluated here). */

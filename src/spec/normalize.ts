@@ -131,7 +131,7 @@ function segmentation(raw: Raw, name: string, primary: boolean, itemAttributes: 
 /** queries.items: exactly one of sample, ids, source and where (the schema and rules made sure). */
 function itemQueries(raw: Raw, dir: string): ItemQueries {
   const keepUnknown = raw['keepUnknown'] === true;
-  if (raw['sample'] !== undefined) return { kind: 'sample', sample: raw['sample'], seed: raw['seed'] ?? DEFAULTS.itemSampleSeed };
+  if (raw['sample'] !== undefined) return { kind: 'sample', sample: raw['sample'], seed: raw['seed'] ?? DEFAULTS.itemSampleSeed, ...(raw['excludeCold'] === true && { excludeCold: true as const }) };
   if (raw['ids'] !== undefined) return { kind: 'ids', ids: (raw['ids'] as unknown[]).map(String), keepUnknown };
   if (raw['where'] !== undefined) return { kind: 'where', where: raw['where'], keepUnknown };
   const source = { ...dataSource(raw, dir), ...(raw['column'] !== undefined && { column: String(raw['column']) }) };
