@@ -193,6 +193,11 @@ export interface Holdout {
    * baselines are over the train users that pass it, and truth users it excludes are left out (docs/report.md).
    */
   filter?: HoldoutFilter;
+  /**
+   * Why these figures cannot be judged (fewer warm test users than K, too few queries, an interval spanning most of
+   * [0, 1]); absent when they can. Summaries and reports mark the figures (src/eval/judgeable.ts).
+   */
+  notJudgeable?: string[];
 }
 
 export interface HoldoutFilter {
