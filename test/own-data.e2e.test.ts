@@ -9,6 +9,9 @@ import { test } from 'node:test';
 import { withTempDir } from './support/data-fixtures.js';
 import { ratingsLog, ratingsPipeline } from './support/own-data.js';
 import { runBuiltCli } from './support/run-cli.js';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createSdkClients } from '../src/aws/sdk-clients.js';
+import { startEmulator } from '../src/emulator/index.js';
 
 const iso = (epoch: number) => new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -24,6 +27,29 @@ test('a misspelled column is located at its line and column with a did-you-mean 
     assert.equal(p.code, 2);
     assert.match(p.stderr, /pipeline\.yaml:7:25: error SPEC_COLUMN_UNKNOWN: .*did you mean 'userId'\?/);
     assert.doesNotMatch(p.stderr, /DATA_MISSING_COLUMN/);
+  });
+});
+
+test('validate --data reads the header of an s3:// source through the target (here a running emulator) and locates the column the same way', async () => {
+  await withTempDir(async (dir) => {
+    const emu = await startEmulator({ dataDir: join(dir, 'emulator'), port: 0 });
+    const aws = createSdkClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: emu.endpoint });
+    try {
+      await aws.s3.send(new CreateBucketCommand({ Bucket: 'segflow-lake' }));
+      await aws.s3.send(new PutObjectCommand({ Bucket: 'segflow-lake', Key: 'ratings/part-1.csv', Body: ratingsLog().text }));
+      const yaml = ratingsPipeline({ source: 's3://segflow-lake/ratings/part-*.csv', columns: '{ USER_ID: userId, ITEM_ID: movieID, TIMESTAMP: timestamp }' })
+        .replace('target: { kind: local }', `target: { kind: local, endpoint: "${emu.endpoint}" }`);
+      await writeFile(join(dir, 'pipeline.yaml'), yaml);
+      // Without --data validate contacts nothing: the S3 source is checked when prepare reads it.
+      const plain = await runBuiltCli(['validate', 'pipeline.yaml'], dir);
+      assert.equal(plain.code, 0, plain.stdout);
+      const data = await runBuiltCli(['validate', '--data', 'pipeline.yaml'], dir);
+      assert.equal(data.code, 2, data.stdout + data.stderr);
+      assert.match(data.stdout, /^pipeline\.yaml:7:42: error SPEC_COLUMN_UNKNOWN: data\.interactions\.columns\.ITEM_ID: no column 'movieID' in the header of s3:\/\/segflow-lake\/ratings\/part-\*\.csv; did you mean 'movieId'\?/m);
+    } finally {
+      aws.destroy();
+      await emu.close();
+    }
   });
 });
 

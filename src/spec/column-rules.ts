@@ -49,16 +49,20 @@ function columnRefs(spec: Obj, base: SpecPath): ColumnRef[] {
   return refs;
 }
 
-/** The first local file of a source block, with its format; undefined for S3, a missing file or no source. */
+/** The first local file of a source block (or validate --data's copy of an S3 one), with its format; else undefined. */
 function firstLocalFile(spec: Obj, base: SpecPath, ctx: RuleContext): { file: string; entry: string; format: string | undefined } | undefined {
   const raw = get(spec, [...base, 'source']);
   const entry = typeof raw === 'string' ? raw : Array.isArray(raw) && typeof raw[0] === 'string' ? raw[0] : undefined;
   if (!entry) return undefined;
   const loc = parseSourceLocation(entry);
-  if ('error' in loc || loc.kind !== 'local') return undefined;
+  if ('error' in loc) return undefined;
+  const declared = get(spec, [...base, 'format']);
+  if (loc.kind !== 'local') {
+    const copy = ctx.sourceFiles?.get(entry);
+    return copy ? { file: copy, entry, format: typeof declared === 'string' ? declared : detectFormat(entry) } : undefined;
+  }
   const abs = resolve(dirname(ctx.specFile), loc.path);
   const file = loc.glob ? matchLocalFiles(abs)[0] : abs;
-  const declared = get(spec, [...base, 'format']);
   return file ? { file, entry, format: typeof declared === 'string' ? declared : detectFormat(entry) } : undefined;
 }
 

@@ -25,6 +25,8 @@ export interface RuleContext {
   mode: 'validate' | 'run';
   /** --target from the command line, which overrides target.kind. */
   targetOverride?: 'local' | 'aws';
+  /** `validate --data`: local copies of s3:// sources' first files, by entry, so their columns are checked too. */
+  sourceFiles?: ReadonlyMap<string, string>;
 }
 
 export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic[] {
