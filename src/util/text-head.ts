@@ -51,28 +51,28 @@ export function detectDelimiter(line: string): string {
   return best;
 }
 
-/** The fields of one CSV line (double quotes as RFC 4180, "" inside a quoted field), trimmed of surrounding quotes. */
-export function splitCsvLine(line: string, delimiter: string): string[] {
-  const out: string[] = [];
-  let cur = '';
+/** The fields of one complete CSV record (quotes balanced; RFC 4180: "" is a quote inside a quoted field). */
+export function splitCsvLine(record: string, delimiter = ','): string[] {
+  if (!record.includes('"')) return record.split(delimiter);
+  const fields: string[] = [];
+  let field = '';
   let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
+  for (let i = 0; i < record.length; i++) {
+    const ch = record[i]!;
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
+      if (ch !== '"') field += ch;
+      else if (record[i + 1] === '"') {
+        field += '"';
         i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"' && cur === '') quoted = true;
-    else if (line.startsWith(delimiter, i)) {
-      out.push(cur);
-      cur = '';
-      i += delimiter.length - 1;
-    } else cur += ch;
+      } else quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delimiter) {
+      fields.push(field);
+      field = '';
+    } else field += ch;
   }
-  out.push(cur);
-  return out;
+  fields.push(field);
+  return fields;
 }
 
 /** How a delimiter is shown in messages and YAML: tab as \t. */
