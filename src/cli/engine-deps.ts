@@ -15,7 +15,7 @@ export function engineDeps(): EngineDeps {
       async evaluate(workDir, spec, segmentation) {
         const evaluation = await import('../eval/index.js');
         const { report, dir } = await evaluation.reportRun(workDir, spec, undefined, { segmentation });
-        return { summary: evaluation.summarizeReport(report), dir };
+        return { summary: evaluation.applySummary(report), dir };
       },
       writeSegmentsCsv: async (dir, files, out) => (await import('../eval/index.js')).writeSegmentsCsv(dir, files, out),
       compareSegments: async (previous, current, out) => (await import('../eval/index.js')).compareSegments(previous, current, out),

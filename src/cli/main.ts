@@ -1,7 +1,18 @@
 #!/usr/bin/env node
-import { runCli } from './run.js';
-
 // The only place that reads process state and sets the exit code.
+
+// The Node.js version is checked before anything else is loaded: on an older Node the modules below fail with
+// errors that do not say why. Keep in step with package.json "engines" (a test checks).
+const MIN_NODE_MAJOR = 20;
+const major = Number(process.versions.node.split('.')[0]);
+if (!(major >= MIN_NODE_MAJOR)) {
+  process.stderr.write(
+    `segflow needs Node.js ${MIN_NODE_MAJOR} or later; this is Node.js ${process.versions.node} (${process.execPath}).\n` +
+      `Install Node.js ${MIN_NODE_MAJOR} LTS or later (https://nodejs.org, or nvm install ${MIN_NODE_MAJOR}) and run segflow with it.\n`,
+  );
+  process.exit(2);
+}
+const { runCli } = await import('./run.js');
 
 // segflow supports Node 20 with the SDK versions its lockfile pins; the SDK's notice that later releases will
 // need Node 22 is for SDK users upgrading, not for segflow's users, and would clutter every command's output.

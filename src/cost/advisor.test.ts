@@ -133,3 +133,22 @@ test('many item queries: the attribute-affinity alternative, one query per value
   const trained = adviseCost(input(1000, 5000, { alternatives: [{ key: 'recipe', itemQueries: 5000, attribute: 'CATEGORY', values: 60, addsTraining: false }] }))!;
   assert.ok(trained.suggestions.find((s) => s.key === 'recipe')!.totalUsd < alt.totalUsd);
 });
+
+test('in an experiment each option says what it does to the evaluation, and one that spoils it comes after those that do not', () => {
+  // K is 1% of the users: 100 now. A 30-day window keeps 900 users (K 9), a 90-day one 3,000 (K 30); 300 of the 500
+  // sampled items are cold already, so a sample of 5 (the cheapest) keeps about 3 cold of 5 queries.
+  const evaluation = { numResults: { fractionOfUsers: 0.01 }, k: 100, queries: 500, coldQueries: 100, warmTestUsers: 2000 };
+  const a = adviseCost(input(1.5, 500, { evaluation }))!;
+  const byKey = Object.fromEntries(a.suggestions.map((s) => [s.key, s]));
+  const sample = byKey['queries.items.sample']!;
+  assert.match(sample.evaluation!, /^K 100 \(unchanged\); \d+ queries \(about \d+ cold\); test users unchanged$/);
+  assert.match(sample.spoilsEvaluation ?? '', /only \d queries/);
+  const window = byKey['split.trainStart']!;
+  assert.match(window.evaluation!, /^K 100 -> \d+; 500 queries \(at least 100 cold: items seen only before the window become cold\); at most 2,000 warm test users/);
+  assert.equal(window.spoilsEvaluation, undefined);
+  // The meaningless one is last, although it is the cheapest.
+  assert.equal(a.suggestions.at(-1)!.key, 'queries.items.sample');
+  assert.ok(a.suggestions.slice(0, -1).every((s) => s.spoilsEvaluation === undefined && s.totalUsd > sample.totalUsd));
+  // Without an experiment (a production run) there is no evaluation to speak of.
+  assert.ok(adviseCost(input(1.5))!.suggestions.every((s) => s.evaluation === undefined));
+});

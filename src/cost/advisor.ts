@@ -3,6 +3,7 @@ import type { Recipe } from '../spec/types.js';
 import { estimateCost, round, type CostEstimate, type CostItem, type CostQuantities } from './formulas.js';
 import type { ResolvedPrices } from './prices.js';
 import { estimateTrainingHours } from './training-hours.js';
+import { evaluationImpact, type EvaluationBasis } from './evaluation-impact.js';
 
 /**
  * The cost advisor: when a plan is over budget, or one line is most of it, say what drives the cost and which
@@ -24,6 +25,10 @@ export interface CostSuggestion {
   /** False when the counts are upper bounds (an item minimum may drop a few more users). */
   exact: boolean;
   note: string;
+  /** In an experiment: what the change does to the evaluation (K, cold queries, test users). */
+  evaluation?: string;
+  /** Set when the change would make the evaluation meaningless (K = 1, a handful of queries, most cold): why. */
+  spoilsEvaluation?: string;
 }
 
 export interface CostAdvice {
@@ -48,6 +53,8 @@ export interface AdvisorInput {
   /** Item-query segmentations that could ask for attribute values instead (one query per value, not per item). */
   alternatives?: AttributeAlternative[];
   basis?: CostBasis;
+  /** An experiment's evaluation as prepared now: each suggestion says what it does to it. */
+  evaluation?: EvaluationBasis;
 }
 
 export interface QueryKnob {
@@ -84,9 +91,16 @@ export function adviseCost(input: AdvisorInput): CostAdvice | undefined {
   const share = top.usd / estimate.totalUsd;
   if (!over && (share < DOMINANT_SHARE || estimate.totalUsd < ADVICE_FLOOR_USD)) return undefined;
   const goal = (usd: number, users: number, current: number) => (over ? usd <= budgetUsd : users <= current / 2 || usd <= estimate.totalUsd / 2);
-  const suggestions = [...fewerQueries(input, over), ...attributeQueriesInstead(input), ...higherUserMinimum(input, goal), ...shorterWindow(input, goal)].sort(
-    (a, b) => Number(b.underBudget) - Number(a.underBudget) || a.totalUsd - b.totalUsd,
-  );
+  const evaluation = input.evaluation;
+  const withImpact = (s: CostSuggestion): CostSuggestion => {
+    if (!evaluation) return s;
+    const impact = evaluationImpact(s.key, s, evaluation);
+    return { ...s, evaluation: impact.text, ...(impact.spoils ? { spoilsEvaluation: impact.spoils } : {}) };
+  };
+  // Options that keep the evaluation meaningful come first, whatever they save.
+  const suggestions = [...fewerQueries(input, over), ...attributeQueriesInstead(input), ...higherUserMinimum(input, goal), ...shorterWindow(input, goal)]
+    .map(withImpact)
+    .sort((a, b) => Number(a.spoilsEvaluation !== undefined) - Number(b.spoilsEvaluation !== undefined) || Number(b.underBudget) - Number(a.underBudget) || a.totalUsd - b.totalUsd);
   return {
     why: over ? 'over budget' : 'dominated',
     driver: { item: top.item, usd: top.usd, share: round(share, 3), explanation: explain(top.item, input) },

@@ -84,6 +84,11 @@ export interface PrepareStats {
   itemsSource?: { rowsRead: number; filtered: number; badRows: number; items: number };
   /** With data.users: rows read, bad, distinct users read, and users written to users.csv (those in train). */
   usersSource?: { rowsRead: number; filtered: number; badRows: number; users: number; written: number };
+  /**
+   * The values segment filters match on, by `<Dataset>.<FIELD>` (Interactions.EVENT_TYPE, Users.<attribute>): plan
+   * warns about a filter value that never occurs in them (src/data/field-values.ts).
+   */
+  fieldValues?: Record<string, { values: string[]; complete: boolean }>;
   /** With EVENT_TYPE mapped: distinct event types in the training interactions (Personalize allows 10). */
   eventTypes?: number;
   /** With queries.attributes: { top, attribute }: the expressions prepare chose. */

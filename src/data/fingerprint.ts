@@ -51,7 +51,8 @@ function segmentationSlice(seg: Segmentation): { queries: unknown; numResults: u
 }
 
 function itemQueriesSlice(q: ItemQueries): unknown {
-  if (q.kind === 'sample') return { sample: q.sample, seed: q.seed };
+  // excludeCold only when set: files without it keep their fingerprint.
+  if (q.kind === 'sample') return { sample: q.sample, seed: q.seed, ...(q.excludeCold && { excludeCold: true }) };
   if (q.kind === 'source') return { kind: q.kind, source: strip(q.source), keepUnknown: q.keepUnknown };
   return q;
 }

@@ -3,11 +3,13 @@ import { detectFormat } from '../spec/source-format.js';
 import type { DataFormat } from '../spec/types.js';
 import { inputError } from '../util/errors.js';
 import { timestampSql } from './classify.js';
+import { guessTimestampFormat, TIMESTAMP_FORMATS } from './timestamp-formats.js';
 import { Db, sqlIdent, sqlString } from './duckdb.js';
 import { MIN_INTERACTIONS, MIN_USERS_WITH_TWO } from './preflight.js';
 import { materialize } from './object-cache.js';
 import { emptyDownloadStats, type ObjectStore } from './object-store.js';
-import { csvDelimiter, fileList, sourceColumns } from './source.js';
+import { csvOptions, type CsvOptions, fileList, sourceColumns } from './source.js';
+import { detectDelimiter, firstTextLine, splitCsvLine } from '../util/text-head.js';
 import { listSourceFiles } from './source-files.js';
 
 /**
@@ -23,6 +25,8 @@ export interface Inspection {
   columns: Array<{ name: string; type: string }>;
   /** The chosen column per role (a flag's choice or a guess); EVENT_TYPE may stay unset. */
   roles: Partial<Record<Role, string>>;
+  /** CSV: the file has no header row (columns are 1-based positions), and its delimiter when not ','. */
+  csv: CsvOptions;
   /** Set when TIMESTAMP needs a strptime format (e.g. 12/1/2010 8:26). */
   timestampFormat?: string;
   minTime: string;
@@ -62,8 +66,6 @@ export function guessRole(role: Role, columns: Array<{ name: string; type: strin
   return undefined;
 }
 
-/** strptime formats tried when a timestamp column is neither epoch nor ISO-8601. */
-const FORMATS = ['%m/%d/%Y %H:%M', '%d/%m/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%d/%m/%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%Y/%m/%d %H:%M:%S', '%m/%d/%Y', '%d/%m/%Y'];
 
 export async function inspectSource(
   entry: string,
@@ -75,11 +77,12 @@ export async function inspectSource(
   const files = await materialize(listed.files, opts.cacheDir, opts.objects, emptyDownloadStats());
   const db = await Db.open({ tempDirectory: join(opts.tempDir, '.duckdb-tmp') });
   try {
-    const columns = await sourceColumns(db, { files, names: listed.files.map((f) => f.name), format });
+    const csv = format === 'csv' ? csvShape(files[0]!) : {};
+    const columns = await sourceColumns(db, { files, names: listed.files.map((f) => f.name), format, ...csv });
     // Every column as text for counting (ids such as 85123A must not fail a sniffed integer type).
     const rel =
       format === 'csv'
-        ? `read_csv(${fileList(files)}, header = true, delim = ${sqlString(await csvDelimiter(files[0]!))}, all_varchar = true, ignore_errors = true)`
+        ? `read_csv(${fileList(files)}, ${await csvOptions(files[0]!, csv)}, all_varchar = true, ignore_errors = true)`
         : format === 'parquet'
           ? `read_parquet(${fileList(files)})`
           : `read_json(${fileList(files)}, format = 'newline_delimited', ignore_errors = true)`;
@@ -90,7 +93,7 @@ export async function inspectSource(
       if (given !== undefined && !columns.some((c) => c.name === given)) {
         throw inputError('INIT_COLUMN', `${ROLE_FLAGS[role]} ${given}: no such column in ${shown} (columns: ${columns.map((c) => c.name).join(', ')})`);
       }
-      const chosen = given ?? guessRole(role, columns, taken);
+      const chosen = given ?? (csv.header === false ? await guessByPosition(db, rel, role, columns, taken) : guessRole(role, columns, taken));
       if (chosen === undefined) {
         if (role === 'EVENT_TYPE') continue;
         throw inputError('INIT_GUESS', `cannot tell which column of ${shown} holds ${role} (columns: ${columns.map((c) => c.name).join(', ')}); pass ${ROLE_FLAGS[role]} NAME`);
@@ -100,18 +103,9 @@ export async function inspectSource(
     }
     const text = (role: Role) => `nullif(CAST(${sqlIdent(roles[role]!)} AS VARCHAR), '')`;
     const ts = text('TIMESTAMP');
-    const parsedShare = async (format?: string) =>
-      (await db.one<{ ok: number; n: number }>(`SELECT count(${timestampSql(ts, `TRY_CAST(${ts} AS DOUBLE)`, format)}) AS ok, count(${ts}) AS n FROM ${rel}`));
-    let timestampFormat: string | undefined;
-    const auto = await parsedShare();
-    if (auto.n > 0 && auto.ok / auto.n < 0.99) {
-      for (const f of FORMATS) {
-        const r = await parsedShare(f);
-        if (r.ok / r.n >= 0.99) {
-          timestampFormat = f;
-          break;
-        }
-      }
+    const guess = await guessTimestampFormat(db, rel, sqlIdent(roles.TIMESTAMP!));
+    const timestampFormat = guess.format;
+    if (guess.sampled > 0 && guess.autoShare < 0.99) {
       if (!timestampFormat) throw inputError('INIT_TIMESTAMP', `the values of ${roles.TIMESTAMP} are not epoch seconds, epoch milliseconds or ISO-8601 dates; pass ${ROLE_FLAGS.TIMESTAMP} with another column, or set timestampFormat in the pipeline by hand`);
     }
     await db.exec(`CREATE TEMP TABLE ev AS SELECT ${text('USER_ID')} AS u, ${text('ITEM_ID')} AS i,
@@ -125,6 +119,7 @@ export async function inspectSource(
     const testStart = Math.max(Math.floor(stats.q80 / day) * day, Math.floor(stats.lo / day) * day + day);
     return {
       format,
+      csv,
       rows: stats.rows,
       columns,
       roles,
@@ -140,6 +135,42 @@ export async function inspectSource(
   } finally {
     db.close();
   }
+}
+
+/**
+ * A CSV's header and delimiter from its first line: the most frequent of , ; tab |, and no header row when a field
+ * of that line is a number or a date (the MovieLens 100K style, `196\t242\t3\t881250949`): names are neither.
+ */
+export function csvShape(path: string): CsvOptions {
+  const line = firstTextLine(path) ?? '';
+  const delimiter = detectDelimiter(line);
+  const data = splitCsvLine(line, delimiter).some((f) => /^\s*-?\d+(\.\d+)?\s*$/.test(f) || /\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}/.test(f));
+  return { ...(data && { header: false as const }), ...(delimiter !== ',' && { delimiter }) };
+}
+
+/**
+ * Without a header there are no names to go by: TIMESTAMP is the first column whose every value reads as a time
+ * (epoch numbers from 1973 on, ISO-8601, or one of FORMATS), USER_ID and ITEM_ID the first two other columns in
+ * file order (the usual user, item, ... layout), EVENT_TYPE left unset.
+ */
+async function guessByPosition(db: Db, rel: string, role: Role, columns: Array<{ name: string }>, taken: Set<string>): Promise<string | undefined> {
+  const free = columns.filter((c) => !taken.has(c.name));
+  if (role === 'EVENT_TYPE') return undefined;
+  if (role !== 'TIMESTAMP') {
+    const ts = await guessByPosition(db, rel, 'TIMESTAMP', columns, taken);
+    return free.find((c) => c.name !== ts)?.name;
+  }
+  for (const c of free) {
+    const v = `nullif(${sqlIdent(c.name)}, '')`;
+    const tries = [
+      `count(*) FILTER (WHERE TRY_CAST(${v} AS DOUBLE) >= 1e8)`,
+      `count(TRY_CAST(${v} AS TIMESTAMPTZ))`,
+      ...TIMESTAMP_FORMATS.map((f) => `count(try_strptime(${v}, ${sqlString(f)}))`),
+    ];
+    const r = await db.one<Record<string, number>>(`SELECT count(${v}) AS n, ${tries.map((t, k) => `${t} AS t${k}`).join(', ')} FROM (SELECT * FROM ${rel} LIMIT 10000)`);
+    if (r['n']! > 0 && tries.some((_, k) => r[`t${k}`]! / r['n']! >= 0.99)) return c.name;
+  }
+  return undefined;
 }
 
 const iso = (epoch: number) => new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');

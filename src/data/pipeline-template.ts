@@ -45,7 +45,11 @@ export function renderPipeline(i: Inspection, o: TemplateOptions): string {
     '  interactions:',
     `    source: ${yamlString(o.source)}`,
     ...(i.format === 'csv' && !/\.(csv|tsv)(\.gz)?$/i.test(o.source) ? [`    format: ${i.format}`] : []),
-    `    # guessed from the column names and types; override with init's --user-column, --item-column, --timestamp-column${i.roles.EVENT_TYPE ? '' : ', --event-type-column'}`,
+    ...(i.csv.header === false ? ['    header: false                  # the first line is data, not column names: columns are 1-based positions'] : []),
+    ...(i.csv.delimiter !== undefined ? [`    delimiter: ${JSON.stringify(i.csv.delimiter)}`] : []),
+    i.csv.header === false
+      ? `    # guessed from the values (TIMESTAMP: the column that reads as times; USER_ID, ITEM_ID: the first two others); override with init's --user-column 1, ...`
+      : `    # guessed from the column names and types; override with init's --user-column, --item-column, --timestamp-column${i.roles.EVENT_TYPE ? '' : ', --event-type-column'}`,
     `    columns: { ${cols.join(', ')} }`,
     ...(i.timestampFormat ? [`    timestampFormat: ${JSON.stringify(i.timestampFormat)}   # the TIMESTAMP values are not ISO-8601 or epoch`] : []),
     ...(where ? [`    where: ${JSON.stringify(where)}   # some rows have no ${userCol}`] : []),

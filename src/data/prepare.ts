@@ -16,7 +16,9 @@ import { emptyDownloadStats, type DownloadStats, type ObjectStore } from './obje
 import { preflight } from './preflight.js';
 import { prepareSegmentation, type SegmentationOutput } from './segmentation-queries.js';
 import type { ListedSource } from './source-files.js';
-import { sourceLabel, type SourceSpec } from './source.js';
+import { csvOptionsOf, sourceLabel, type SourceSpec } from './source.js';
+import { timestampFormatHint } from './timestamp-formats.js';
+import { fieldValues } from './field-values.js';
 import { describeBadRows, stageSource, type StageResult } from './stage.js';
 import { eventColumns, transform, type TransformResult } from './transform.js';
 
@@ -105,7 +107,7 @@ export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<Pre
     const open = async (listed: ListedSource | undefined, ds: DataSource): Promise<SourceSpec> => {
       if (!listed) throw new Error(`${ds.source.join(', ')} was not listed`);
       const files = await materialize(listed.files, cacheDir, opts.objects, download, step);
-      return { files, names: listed.files.map((f) => f.name), format: listed.format, ...(ds.where !== undefined && { where: ds.where }) };
+      return { files, names: listed.files.map((f) => f.name), format: listed.format, ...csvOptionsOf(ds), ...(ds.where !== undefined && { where: ds.where }) };
     };
     const read = await readInteractions(db, spec, await open(fp.datasets.interactions, spec.data.interactions), step);
     const meta = await readMetadata(db, spec, fp.datasets, open, step);
@@ -128,6 +130,8 @@ export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<Pre
       );
     }
     const stats = statsOf(spec, read, meta, segmentations);
+    const values = await fieldValues(db, spec, meta.usersStage !== undefined);
+    if (Object.keys(values).length) stats.fieldValues = values;
 
     step('writing outputs');
     await out.begin();
@@ -186,7 +190,8 @@ async function readInteractions(db: Db, spec: Spec, source: SourceSpec, step: St
     ...(src.columns.EVENT_VALUE !== undefined ? [{ name: 'EVENT_VALUE', column: src.columns.EVENT_VALUE, kind: 'value' as const }] : []),
   ];
   const staged = await stageSource(db, 'ev0', { ...source, ...(src.timestampFormat !== undefined && { timestampFormat: src.timestampFormat }) }, fields, { distinct: src.dedupe });
-  applyBadRowPolicy('interactions', sourceLabel(source), src, staged);
+  const hint = staged.badRows > 0 && src.timestampFormat === undefined ? await timestampFormatHint(db, source, src.columns.TIMESTAMP, staged, 'data.interactions') : undefined;
+  applyBadRowPolicy('interactions', sourceLabel(source), src, staged, hint);
   step(`read ${staged.rowsRead} rows; filtering${spec.split ? ' and splitting' : ''}`);
   const t = await transform(db, src, spec.split);
   const eventTypes = await countEventTypes(db, src);
@@ -225,7 +230,7 @@ async function readMetadata(
     const { r, s } = await stage('items', spec.data.items, out.items);
     out.itemsStage = r;
     // The where of data.items is applied again when queries.items.where is combined with it.
-    out.itemsSource = { files: s.files, names: s.names, format: s.format };
+    out.itemsSource = { files: s.files, names: s.names, format: s.format, ...csvOptionsOf(s) };
   }
   if (spec.data.users) {
     out.users = { id: 'USER_ID', idColumn: spec.data.users.columns.USER_ID, attributes: spec.data.users.attributes };

@@ -14,11 +14,13 @@ export function sampleOrderSql(seed: number): string {
   return `md5('${seed}:' || i), i`;
 }
 
-export async function itemQueries(db: Db, sample: number, seed: number): Promise<GroundTruthFile['queries']> {
+export async function itemQueries(db: Db, sample: number, seed: number, excludeCold = false): Promise<GroundTruthFile['queries']> {
+  // excludeCold: the same order over the test items that also occur in train (the model can rank users for them).
+  const pool = excludeCold ? `SELECT DISTINCT i FROM test WHERE i IN (SELECT i FROM train)` : `SELECT DISTINCT i FROM test`;
   const rows = await db.rows<{ item: string; users: string[]; cold: boolean; rank: number }>(`
     WITH picked AS (
       SELECT i, row_number() OVER (ORDER BY ${sampleOrderSql(seed)}) AS rank
-      FROM (SELECT DISTINCT i FROM test) ORDER BY ${sampleOrderSql(seed)} LIMIT ${sample})
+      FROM (${pool}) ORDER BY ${sampleOrderSql(seed)} LIMIT ${sample})
     SELECT p.i AS item, p.rank AS rank, array_sort(list(DISTINCT t.u)) AS users,
       p.i NOT IN (SELECT DISTINCT i FROM train) AS cold
     FROM picked p JOIN test t ON t.i = p.i GROUP BY p.i, p.rank ORDER BY p.rank`);

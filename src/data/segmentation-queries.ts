@@ -80,7 +80,7 @@ async function pickQueries(db: Db, { seg, itemAttributes, sources }: Segmentatio
     return { queries, ...(top ? { generated: expressions.map((q) => q.expression) } : {}) };
   }
   const items = seg.queries.items ?? { kind: 'sample' as const, sample: 500, seed: 10 };
-  if (items.kind === 'sample') return { queries: await itemQueries(db, items.sample, items.seed) };
+  if (items.kind === 'sample') return { queries: await itemQueries(db, items.sample, items.seed, items.excludeCold === true) };
   const chosen = await stageChosenItems(db, 'chosen', items, sources);
   if (chosen.staged && items.kind === 'source') applyBadRowPolicy(`${where}.items`, chosen.label ?? '', items.source, chosen.staged);
   const { queries, unknown } = await chosenItemQueries(db, 'chosen', items.keepUnknown);

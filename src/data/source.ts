@@ -1,5 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
+import { detectDelimiter, firstTextLine, splitCsvLine } from '../util/text-head.js';
 import { createGunzip } from 'node:zlib';
+import { suggestion } from '../spec/did-you-mean.js';
 import type { DataFormat } from '../spec/types.js';
 import { inputError } from '../util/errors.js';
 import { type Db, sqlIdent, sqlString } from './duckdb.js';
@@ -13,7 +15,7 @@ import { type Db, sqlIdent, sqlString } from './duckdb.js';
  * columns are extracted from raw lines instead, so a malformed line becomes a bad row with its line number.
  * Parquet: read_parquet; its columns keep their types (mapped ones are cast to text when classified).
  */
-export interface SourceSpec {
+export interface SourceSpec extends CsvOptions {
   /** Local paths (S3 objects already materialized in the cache), read as one relation. */
   files: string[];
   /** What users call each file (its path or s3:// URL), for messages; parallel to files. */
@@ -49,40 +51,43 @@ export function rawLines(files: string[]): string {
   return `read_csv(${fileList(files)}, header = false, columns = {'j': 'VARCHAR'}, delim = '\x1F', quote = '', escape = '', auto_detect = false, max_line_size = 2000000, compression = 'auto')`;
 }
 
-/**
- * The CSV delimiter, from the header line: DuckDB's sniffer alone can be misled by a few malformed rows (it may
- * then see one wide column), and bad rows must be reported, not change how the whole file is read.
- */
-export async function csvDelimiter(path: string): Promise<string> {
-  let stream: NodeJS.ReadableStream = createReadStream(path, { start: 0, end: 1 << 20 });
-  if (/\.gz(ip)?$/i.test(path)) stream = stream.pipe(createGunzip());
-  let head = '';
-  try {
-    for await (const chunk of stream) {
-      head += chunk.toString();
-      if (head.includes('\n') || head.length > 1 << 16) break;
-    }
-  } catch {
-    /* a truncated gzip read is fine: only the first line matters */
-  }
-  (stream as unknown as { destroy?: () => void }).destroy?.();
-  const header = head.split(/\r?\n/)[0] ?? '';
-  const counts = [',', ';', '\t', '|'].map((d) => [d, header.split(d).length - 1] as const);
-  const best = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
-  return best[1] > 0 ? best[0] : ',';
+/** How a CSV is read: with or without a header row, and its delimiter (detected from the first line when absent). */
+export interface CsvOptions {
+  header?: false;
+  delimiter?: string;
 }
 
-async function csvOptions(path: string): Promise<string> {
-  return `header = true, delim = ${sqlString(await csvDelimiter(path))}`;
+/**
+ * The CSV delimiter, from the first line: DuckDB's sniffer alone can be misled by a few malformed rows (it may
+ * then see one wide column), and bad rows must be reported, not change how the whole file is read.
+ */
+export async function csvDelimiter(path: string, o: CsvOptions = {}): Promise<string> {
+  return o.delimiter ?? detectDelimiter(firstTextLine(path, 1 << 20) ?? '');
+}
+
+/**
+ * read_csv's options. Without a header row the columns are named by their 1-based position ('1', '2', ...), as
+ * the spec names them (columns: { USER_ID: 1 }), counted on the first line.
+ */
+export async function csvOptions(path: string, o: CsvOptions = {}): Promise<string> {
+  const delim = await csvDelimiter(path, o);
+  if (o.header !== false) return `header = true, delim = ${sqlString(delim)}`;
+  const n = splitCsvLine(firstTextLine(path, 1 << 20) ?? '', delim).length;
+  return `header = false, delim = ${sqlString(delim)}, names = [${Array.from({ length: n }, (_, i) => sqlString(String(i + 1))).join(', ')}]`;
+}
+
+/** The CSV options of a source or a spec's data source. */
+export function csvOptionsOf(src: CsvOptions): CsvOptions {
+  return { ...(src.header === false && { header: false as const }), ...(src.delimiter !== undefined && { delimiter: src.delimiter }) };
 }
 
 type Column = { name: string; type: string };
 
-async function describeFile(db: Db, path: string, name: string, format: DataFormat): Promise<Column[]> {
+async function describeFile(db: Db, path: string, name: string, format: DataFormat, csv: CsvOptions): Promise<Column[]> {
   if (!existsSync(path)) throw inputError('DATA_SOURCE_MISSING', `data source not found: ${name}`);
   const rel =
     format === 'csv'
-      ? `read_csv(${sqlString(path)}, ${await csvOptions(path)}, ignore_errors = true)`
+      ? `read_csv(${sqlString(path)}, ${await csvOptions(path, csv)}, ignore_errors = true)`
       : format === 'parquet'
         ? `read_parquet(${sqlString(path)})`
         : `read_json(${sqlString(path)}, format = 'newline_delimited', ignore_errors = true)`;
@@ -99,10 +104,10 @@ async function describeFile(db: Db, path: string, name: string, format: DataForm
  * relation has one set of columns, and a file that lacks one would silently read as NULLs.
  */
 export async function sourceColumns(db: Db, src: SourceSpec): Promise<Column[]> {
-  const first = await describeFile(db, src.files[0]!, src.names[0]!, src.format);
+  const first = await describeFile(db, src.files[0]!, src.names[0]!, src.format, csvOptionsOf(src));
   const names = new Set(first.map((c) => c.name));
   for (let i = 1; i < src.files.length; i++) {
-    const cols = await describeFile(db, src.files[i]!, src.names[i]!, src.format);
+    const cols = await describeFile(db, src.files[i]!, src.names[i]!, src.format, csvOptionsOf(src));
     const theirs = new Set(cols.map((c) => c.name));
     const missing = [...names].filter((n) => !theirs.has(n));
     const extra = [...theirs].filter((n) => !names.has(n));
@@ -180,7 +185,7 @@ export async function openSource(
   if (missing.length > 0) {
     throw inputError(
       'DATA_MISSING_COLUMN',
-      `${sourceLabel(src)}: no column ${missing.map((m) => `'${m}'`).join(', ')} (columns: ${all.map((c) => c.name).join(', ')})`,
+      `${sourceLabel(src)}: no column ${missing.map((m) => `'${m}'${suggestion(m, all.map((c) => c.name))}`).join(', ')} (columns: ${all.map((c) => c.name).join(', ')})`,
     );
   }
   if (src.format === 'parquet') {
@@ -191,7 +196,7 @@ export async function openSource(
     const id = `segflow_rejects_${process.pid}_${++counter}`;
     await db.exec(`DROP TABLE IF EXISTS ${id}; DROP TABLE IF EXISTS ${id}_scan`);
     return {
-      from: `read_csv(${fileList(src.files)}, ${await csvOptions(src.files[0]!)}, types = {${types}}, store_rejects = true, rejects_table = ${sqlString(id)}, rejects_scan = ${sqlString(id + '_scan')})`,
+      from: `read_csv(${fileList(src.files)}, ${await csvOptions(src.files[0]!, csvOptionsOf(src))}, types = {${types}}, store_rejects = true, rejects_table = ${sqlString(id)}, rejects_scan = ${sqlString(id + '_scan')})`,
       malformed: 'false',
       rejectsTable: id,
       mode: 'csv',

@@ -154,7 +154,7 @@ async function locateBadRows(
     const skip = allRejected.length ? `AND ordinality NOT IN (${allRejected.join(',')})` : '';
     const lines = await db.rows<{ k: number; line: number }>(
       `SELECT k, line FROM (SELECT ordinality AS line, row_number() OVER (ORDER BY ordinality) AS k
-         FROM ${rawLines(src.files)} WITH ORDINALITY WHERE j IS NOT NULL AND trim(j) <> '' AND ordinality > 1 ${skip})
+         FROM ${rawLines(src.files)} WITH ORDINALITY WHERE j IS NOT NULL AND trim(j) <> '' AND ordinality > ${src.header === false ? 0 : 1} ${skip})
        WHERE k IN (${byOrdinal.map((r) => r.line).join(',')})`,
     );
     const map = new Map(lines.map((l) => [l.k, l.line]));

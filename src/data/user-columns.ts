@@ -15,7 +15,7 @@ import { segflowDir } from '../util/paths.js';
 import { Db, sqlIdent, sqlString } from './duckdb.js';
 import { materialize } from './object-cache.js';
 import { emptyDownloadStats, type ObjectStore } from './object-store.js';
-import { openSource, sourceColumns, sourceLabel, type SourceSpec } from './source.js';
+import { csvOptionsOf, openSource, sourceColumns, sourceLabel, type SourceSpec } from './source.js';
 import { listSourceFiles } from './source-files.js';
 
 export interface UserColumnsOptions {
@@ -44,7 +44,7 @@ async function usersSource(spec: Spec, o: UserColumnsOptions): Promise<SourceSpe
   }
   const listed = await listSourceFiles('data.users', users, o.objects);
   const files = await materialize(listed.files, o.cacheDir ?? join(segflowDir(o.cwd), 'cache'), o.objects, emptyDownloadStats());
-  return { files, names: listed.files.map((f) => f.name), format: listed.format, ...(users.where ? { where: users.where } : {}) };
+  return { files, names: listed.files.map((f) => f.name), format: listed.format, ...csvOptionsOf(users), ...(users.where ? { where: users.where } : {}) };
 }
 
 /** Every requested column must be a source column: an unknown one is named, with the closest real one. */

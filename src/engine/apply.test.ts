@@ -304,7 +304,11 @@ test('apply, destroy, apply: the old segment job (undeletable, its training and 
   assert.equal(summary.ok, true);
   const segments = plan.steps.find((s) => s.id === 'segments')!;
   assert.equal(segments.action, 'run');
-  assert.match(segments.reasons.join(' | '), /made from a training that no longer exists|after training/);
+  assert.match(segments.reasons.join(' | '), /after training/);
+  // After a destroy the state is new: nothing of it drifted, the old jobs are notes.
+  assert.deepEqual(plan.steps.flatMap((s) => s.reasons).filter((r) => r.startsWith('drifted')), []);
+  assert.match((segments.notes ?? []).join(), /earlier run's job \(the job named .* was made from a training that no longer exists\)/);
+  assert.match((plan.steps.find((s) => s.id === 'import-interactions')!.notes ?? []).join(), /earlier run's job \(the interactions dataset it imported into no longer exists\)/);
   const jobs = [...world.res.values()].filter((r) => r.type === 'batch-segment-job');
   assert.equal(jobs.length, 2);
   assert.match(jobs.map((j) => j.name).sort()[1]!, /-2$/);

@@ -157,7 +157,7 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
           // An update changes a resource the state already knows: found, but not adopted.
           const adopted = r.adopted === true && planned.action !== 'update';
           results.set(id, { id, action: planned.action, outcome: 'done', ...(adopted ? { adopted: true } : {}), ...(r.note ? { note: r.note } : {}) });
-          opts.emit({ type: 'step-done', id, durationMs: Date.now() - t0, ...(r.note ? { note: r.note } : {}), ...(adopted ? { adopted: true } : {}) });
+          opts.emit({ type: 'step-done', id, durationMs: r.durationMs ?? Date.now() - t0, ...(r.note ? { note: r.note } : {}), ...(adopted ? { adopted: true } : {}) });
         } catch (e) {
           if (!signal.aborted) opts.emit({ type: 'step-failed', id, error: (e as Error).message });
           throw e;

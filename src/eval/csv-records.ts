@@ -2,6 +2,7 @@
  * The CSV segflow writes for marketing tools (segments.csv, changes.csv): RFC 4180, a field quoted when it holds a
  * comma, a quote, a line break, or leading/trailing spaces; and the reader of the same files, streamed.
  */
+import { splitCsvLine } from '../util/text-head.js';
 import { fileLineBatches } from './file-lines.js';
 
 export function csvField(value: string): string {
@@ -14,26 +15,7 @@ export function csvRow(values: readonly string[]): string {
 
 /** Splits one complete record (quotes balanced) into its fields. */
 export function splitCsvRecord(record: string): string[] {
-  if (!record.includes('"')) return record.split(',');
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < record.length; i++) {
-    const ch = record[i]!;
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (record[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else field += ch;
-  }
-  fields.push(field);
-  return fields;
+  return splitCsvLine(record, ',');
 }
 
 const quotes = (s: string) => {

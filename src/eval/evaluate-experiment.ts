@@ -4,6 +4,7 @@
  * segments), plus the segments section every report has. Deterministic: the same inputs give the same report,
  * apart from `generatedAt`.
  */
+import { judgeCaveats } from './judgeable.js';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED } from './bootstrap.js';
 import { gitInfoFor } from './git-info.js';
 import { readSegmentFiles, readStats, readTrainActivity } from './inputs.js';
@@ -34,7 +35,8 @@ export async function evaluateExperiment(
     readSegmentFiles(segDir, run.segmentFiles),
     gitInfoFor(spec.file),
   ]);
-  const warnings: string[] = [];
+  // prepare's own warnings (a thin holdout, few test items) come first: they qualify every figure below.
+  const warnings: string[] = (stats?.warnings ?? []).map((w) => `prepare: ${w}`);
   const K = run.numResults;
   if (groundTruth.k !== K) {
     warnings.push(`ground-truth.json was prepared for k = ${groundTruth.k} but the run's numResults is ${K}; every metric uses K = ${K}`);
@@ -83,6 +85,7 @@ export async function evaluateExperiment(
   const segments = segmentsOf(parsed, groundTruth, K, passes ? population.size : N);
   const changes = await changesSection(segDir, run, warnings);
   const now = options.now ?? (() => new Date());
+  const caveats = judgeCaveats(holdout, stats);
   return {
     ...reportFrame(inputs, 'experiment', git, now()),
     holdout: {
@@ -90,6 +93,7 @@ export async function evaluateExperiment(
       ...(filter ? { protocol: `${holdout.protocol} ${FILTER_PROTOCOL}`, filter } : {}),
       queriesWithoutOutput: withoutOutput,
       excludedQueries: excluded,
+      ...(caveats.length ? { notJudgeable: caveats } : {}),
     },
     segments,
     changes,
@@ -180,7 +184,8 @@ function holdoutFilter(
   k: number,
   passes: (user: string) => boolean,
 ): HoldoutFilter {
-  const count = (qs: GroundTruthFile['queries']) => qs.reduce((n, q) => n + q.users.length, 0);
+  // Distinct users: a user in the truth of several queries is one test user, not one per (query, user) pair.
+  const count = (qs: GroundTruthFile['queries']) => new Set(qs.flatMap((q) => q.users)).size;
   const outside = new Set(scoring.flatMap((q) => q.ranked.slice(0, k).filter((u) => !passes(u))));
   return {
     expression: applied.expression,

@@ -12,7 +12,7 @@ import { reportDirFor, writeReport } from './write-report.js';
 
 export { evaluateRun, defaultSegmentation, SOLUTION_METRICS_PROTOCOL, type EvaluateOptions } from './evaluate.js';
 export { writeReport, reportDirFor, writeReportSegmentsCsv, REPORT_FILES } from './write-report.js';
-export { summarizeReport } from './summary.js';
+export { applySummary, summarizeReport } from './summary.js';
 export { loadHistory, renderHistory, historyEntry, type HistoryEntry } from './history.js';
 export { hitRecallAtK } from './metrics.js';
 export { readRunInfo } from './inputs.js';

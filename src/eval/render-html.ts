@@ -1,3 +1,4 @@
+import { caveatSentence, marked } from './judgeable.js';
 /**
  * report.html: one self-contained file (inline CSS and SVG, no script, no external resource). A strict
  * Content-Security-Policy makes the "no network" promise enforceable by the browser, not just by convention.
@@ -30,6 +31,7 @@ function holdoutHtml(h: Holdout): string[] {
   const b: string[] = [];
   b.push('<h2>Holdout evaluation</h2>', `<p>${esc(h.protocol)}</p>`);
   if (h.filter) b.push(`<p id="filter">${esc(filterSentence(h.filter))}</p>`);
+  if (h.notJudgeable?.length) b.push(`<p id="not-judgeable" class="warn"><strong>${esc(caveatSentence(h.notJudgeable))}</strong></p>`);
   b.push(
     `<p>K = ${h.k} users per segment, ${fmtInt(h.trainUsers)} train users${h.filter ? ' passing the filter' : ''}, ${h.queryCount} queries (${h.coldQueries} cold, ` +
       `${h.queriesWithoutOutput} without usable output, ${h.excludedQueries} excluded). Intervals: 95% bootstrap over queries, ` +
@@ -38,7 +40,7 @@ function holdoutHtml(h: Holdout): string[] {
   b.push('<table id="summary">', row(['scorer', 'hits@K', 'recall@K', 'coverage', 'lift (recall)'], true));
   b.push(row(['model', `${fmt(h.model.hitsAtK)} ${fmtInterval(h.model.ci.hitsAtK, 2)}`, `${fmt(h.model.recallAtK)} ${fmtInterval(h.model.ci.recallAtK)}`, `${fmt(h.model.coverage)} ${fmtInterval(h.model.ci.coverage)}`, '']));
   for (const [name, m] of [['popularity', popularity], ['random', random]] as const) {
-    b.push(row([name, `${fmt(m.hitsAtK)} ${fmtInterval(m.ci.hitsAtK, 2)}`, `${fmt(m.recallAtK)} ${fmtInterval(m.ci.recallAtK)}`, fmt(m.coverage), `${esc(fmtLift(m.lift))} ${fmtInterval(m.lift.ci.recall, 2)}`]));
+    b.push(row([name, `${fmt(m.hitsAtK)} ${fmtInterval(m.ci.hitsAtK, 2)}`, `${fmt(m.recallAtK)} ${fmtInterval(m.ci.recallAtK)}`, fmt(m.coverage), `${esc(marked(fmtLift(m.lift), h))} ${fmtInterval(m.lift.ci.recall, 2)}`]));
   }
   b.push('</table>');
 

@@ -1,3 +1,4 @@
+import { caveatSentence, marked } from './judgeable.js';
 /** report.md: the same facts as report.json, for a pull request or a wiki page. */
 import { costRows, filterSentence, fmt, fmtInt, fmtInterval, fmtLift, fmtUsd } from './format.js';
 import type { Holdout, Report, ScorerMetrics } from './report-types.js';
@@ -87,6 +88,7 @@ function holdoutMarkdown(h: Holdout): string[] {
   const { popularity, random } = h.baselines;
   const out = ['## Holdout evaluation', '', h.protocol, ''];
   if (h.filter) out.push(esc(filterSentence(h.filter)), '');
+  if (h.notJudgeable?.length) out.push(`**${esc(caveatSentence(h.notJudgeable))}**`, '');
   out.push(
     `K = ${h.k} users per segment, ${fmtInt(h.trainUsers)} train users${h.filter ? ' passing the filter' : ''}, ${h.queryCount} queries (${h.coldQueries} cold, ` +
       `${h.queriesWithoutOutput} without usable output, ${h.excludedQueries} excluded). ` +
@@ -96,7 +98,7 @@ function holdoutMarkdown(h: Holdout): string[] {
   out.push('| scorer | hits@K | recall@K | coverage | lift (recall) |', '|---|---|---|---|---|');
   out.push(`| model | ${fmt(h.model.hitsAtK)} ${fmtInterval(h.model.ci.hitsAtK, 2)} | ${fmt(h.model.recallAtK)} ${fmtInterval(h.model.ci.recallAtK)} | ${fmt(h.model.coverage)} ${fmtInterval(h.model.ci.coverage)} | |`);
   for (const [name, b] of [['popularity', popularity], ['random', random]] as const) {
-    out.push(`| ${name} | ${fmt(b.hitsAtK)} ${fmtInterval(b.ci.hitsAtK, 2)} | ${fmt(b.recallAtK)} ${fmtInterval(b.ci.recallAtK)} | ${fmt(b.coverage)} | ${fmtLift(b.lift)} ${fmtInterval(b.lift.ci.recall, 2)} |`);
+    out.push(`| ${name} | ${fmt(b.hitsAtK)} ${fmtInterval(b.ci.hitsAtK, 2)} | ${fmt(b.recallAtK)} ${fmtInterval(b.ci.recallAtK)} | ${fmt(b.coverage)} | ${marked(fmtLift(b.lift), h)} ${fmtInterval(b.lift.ci.recall, 2)} |`);
   }
   out.push('', '### At other segment sizes', '', '| scorer | cutoff | k | hits | recall |', '|---|---|---|---|---|');
   out.push(...cutoffRows('model', h.model), ...cutoffRows('popularity', popularity), ...cutoffRows('random', random), '');

@@ -193,6 +193,11 @@ export interface Holdout {
    * baselines are over the train users that pass it, and truth users it excludes are left out (docs/report.md).
    */
   filter?: HoldoutFilter;
+  /**
+   * Why these figures cannot be judged (fewer warm test users than K, too few queries, an interval spanning most of
+   * [0, 1]); absent when they can. Summaries and reports mark the figures (src/eval/judgeable.ts).
+   */
+  notJudgeable?: string[];
 }
 
 export interface HoldoutFilter {
@@ -202,7 +207,7 @@ export interface HoldoutFilter {
   trainUsers: number;
   /** Train users that pass the filter: the population segments and baselines are drawn from. */
   eligibleUsers: number;
-  /** Test users of all queries before the filter, and how many of them it excludes (left out of the truth). */
+  /** Distinct test users of all queries before the filter, and how many of them it excludes (left out of the truth). */
   truthUsers: number;
   truthUsersRemoved: number;
   /** Users in the model's top-K segments that do not pass the filter (0 when the job applied it as evaluated here). */

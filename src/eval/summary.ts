@@ -1,3 +1,4 @@
+import { caveatSentence, marked } from './judgeable.js';
 import { filterSentence, fmt, fmtInt, fmtInterval, fmtLift, fmtPercent, segmentSizeText } from './format.js';
 import type { ChangesSection, Holdout, ModelChoiceReport, Report, SegmentsSummary } from './report-types.js';
 
@@ -21,6 +22,14 @@ export function summarizeReport(report: Report): string[] {
   return lines;
 }
 
+/**
+ * apply's closing lines: the summary, then every warning of the report (prepare's first: a thin holdout, few test
+ * items), which `report` prints on stderr and report.md/html list, so the terminal never shows figures without them.
+ */
+export function applySummary(report: Report): string[] {
+  return [...summarizeReport(report), ...report.warnings.map((w) => `  warning: ${w}`)];
+}
+
 function holdoutLines(h: Holdout, of: string): string[] {
   const m = h.model;
   const p = h.baselines.popularity;
@@ -28,9 +37,10 @@ function holdoutLines(h: Holdout, of: string): string[] {
   const lines = [
     `holdout${of} (K = ${h.k} of ${h.trainUsers} train users${h.filter ? ' passing the filter' : ''}, ${h.queryCount} queries${h.coldQueries ? `, ${h.coldQueries} cold` : ''}):`,
     `  model        hits@K ${fmt(m.hitsAtK, 2)}  recall@K ${fmt(m.recallAtK)} ${fmtInterval(m.ci.recallAtK)}  coverage ${fmt(m.coverage)}`,
-    `  popularity   hits@K ${fmt(p.hitsAtK, 2)}  recall@K ${fmt(p.recallAtK)}  lift ${fmtLift(p.lift)}`,
-    `  random       hits@K ${fmt(r.hitsAtK, 2)}  recall@K ${fmt(r.recallAtK)}  lift ${fmtLift(r.lift)}`,
+    `  popularity   hits@K ${fmt(p.hitsAtK, 2)}  recall@K ${fmt(p.recallAtK)}  lift ${marked(fmtLift(p.lift), h)}`,
+    `  random       hits@K ${fmt(r.hitsAtK, 2)}  recall@K ${fmt(r.recallAtK)}  lift ${marked(fmtLift(r.lift), h)}`,
   ];
+  if (h.notJudgeable?.length) lines.push(`  warning: ${caveatSentence(h.notJudgeable)}`);
   if (h.filter) lines.push(`  ${filterSentence(h.filter)}`);
   if (h.filter?.segmentUsersOutside) lines.push(`  ${h.filter.segmentUsersOutside} user(s) in the segments do not pass the filter (see the report)`);
   return lines;

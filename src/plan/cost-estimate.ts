@@ -1,5 +1,6 @@
 import { ARTIFACT_FILES, type SegmentationStats } from '../data/artifacts.js';
 import { adviseCost, type AttributeAlternative, type QueryKnob } from '../cost/advisor.js';
+import type { EvaluationBasis } from '../cost/evaluation-impact.js';
 import { estimateCost, sumQuantities, type CostEstimate } from '../cost/formulas.js';
 import { resolvePrices } from '../cost/prices.js';
 import { segmentationStats } from '../resources/layout.js';
@@ -41,8 +42,16 @@ export function planCost(spec: Spec, p: PreparedData, planned: PlannedStep[], st
     ...(knob ? { queries: knob } : {}),
     ...(alternatives.length ? { alternatives } : {}),
     ...(p.stats.costBasis ? { basis: p.stats.costBasis } : {}),
+    ...(spec.split ? { evaluation: evaluationBasis(spec, p) } : {}),
   });
   return advice ? { ...estimate, advice } : estimate;
+}
+
+/** The first segmentation's holdout as prepared: what each cheaper option would do to it. */
+function evaluationBasis(spec: Spec, p: PreparedData): EvaluationBasis {
+  const seg = spec.segmentations[0]!;
+  const s = segmentationStats(p, seg);
+  return { numResults: seg.segments.numResults, k: s.k, queries: s.queries, coldQueries: s.coldQueries, warmTestUsers: p.stats.warmTestUsers };
 }
 
 /** The spec path of a segmentation's key: top-level for a file without `segmentations`. */

@@ -7,6 +7,7 @@ import { objectKeys } from './upload.js';
 import { artifactSha } from './prepare.js';
 import { findVersionByInputs } from './training.js';
 import { modelSteps, modelsOf } from './segmentation-ids.js';
+import { earlierJob } from './earlier-job.js';
 import type { DatasetKind } from './schema.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 
@@ -105,10 +106,10 @@ export function importStep(type: DatasetKind): StepDefinition {
       const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
       return { name: jobName(spec, role, inputsHash, attempt), inputs, inputsHash };
     },
-    async observe(ctx, desired) {
+    async observe(ctx, desired, record) {
       const seen = await describeImportJob(ctx, personalizeArn(ctx.env, 'dataset-import-job', desired.name));
       const stale = await staleness(ctx, type, seen, readerOnce(ctx, type));
-      return stale ? { ...seen, drift: [stale] } : seen;
+      return stale ? earlierJob(seen, stale, desired.name, record) : seen;
     },
     async apply(ctx, desired, record) {
       let name = desired.name;

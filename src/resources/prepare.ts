@@ -31,6 +31,7 @@ export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
   // s3:// sources are read with the command's own S3 port (for the local target: the emulator's S3).
   const objects = objectStoreOf(ctx.aws.s3, ctx.aws.label);
   let cwd = ctx.cwd;
+  const t0 = Date.now();
   if (ctx.planOnly) {
     const fingerprint = await ctx.data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd, objects });
     const current = await readFile(join(ctx.workDir, ARTIFACT_FILES.manifest), 'utf8')
@@ -48,7 +49,7 @@ export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
   });
   const manifest = JSON.parse(await readFile(join(result.workDir, ARTIFACT_FILES.manifest), 'utf8')) as PrepareManifest;
   const sources = Object.fromEntries((result.sources ?? []).map((v) => [v.name, 'etag' in v ? `etag ${v.etag}` : `sha256 ${v.sha256.slice(0, 12)}`]));
-  return { fingerprint: result.fingerprint, stats: result.stats, manifest, workDir: result.workDir, sources };
+  return { fingerprint: result.fingerprint, stats: result.stats, manifest, workDir: result.workDir, sources, durationMs: Date.now() - t0 };
 }
 
 export function artifactSha(prepared: PreparedData, file: string): string {
@@ -85,7 +86,8 @@ export const prepareStep: StepDefinition = {
       inputs: desired.inputs,
       outputs: { fingerprint: p.fingerprint, k: p.stats.k, interactions: p.stats.interactions, trainUsers: p.stats.trainUsers, queries: p.stats.queries },
     });
-    return { note: `${p.stats.trainRows} training rows` };
+    // The reading happened while planning; say so, with that time, rather than "done in 0.0s".
+    return { note: `${p.stats.trainRows} training rows, prepared while planning`, ...(p.durationMs !== undefined && { durationMs: p.durationMs }) };
   },
   /** The prepared files are local and cost nothing; --keep-data keeps them and their record. */
   async destroy(ctx) {

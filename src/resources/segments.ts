@@ -1,4 +1,5 @@
 import { isAwsError } from '../aws/errors.js';
+import { earlierJob } from './earlier-job.js';
 import type { Segmentation, Spec } from '../spec/types.js';
 import { pollUntil } from '../util/backoff.js';
 import { SegflowError } from '../util/errors.js';
@@ -93,7 +94,7 @@ export function segmentsStep(seg: Segmentation, model: Model, ids: SegmentationS
       const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
       return { name: jobName(spec, SEGMENT_ROLE, inputsHash, attempt), inputs, inputsHash };
     },
-    async observe(ctx, desired) {
+    async observe(ctx, desired, record) {
       const seen = await describeSegmentJob(ctx, personalizeArn(ctx.env, 'batch-segment-job', desired.name));
       // The version this run will use: the recorded one, or (inputs changed, e.g. back to earlier ones) the one the
       // training step adopts by its inputs tag, as apply will compare against it.
@@ -101,8 +102,8 @@ export function segmentsStep(seg: Segmentation, model: Model, ids: SegmentationS
       const want = ctx.desired(training).inputsHash;
       const version = trained?.phase === 'done' && trained.inputsHash === want ? trained.arn : seen.exists ? (await findVersionByInputs(ctx, model, want)).arn : undefined;
       const why = await notThisRunsJob(ctx, seen, desired.name, version);
-      // Not this run's: a new job runs under the next name (shown as drift, so the plan says why).
-      return why ? { ...seen, drift: [why] } : seen;
+      // Not this run's: a new job runs under the next name (drift when the state knew it, else a plain run).
+      return why ? earlierJob(seen, why, desired.name, record) : seen;
     },
     async apply(ctx, desired, record) {
       let attempt = record?.inputsHash === desired.inputsHash ? (record.attempt ?? 1) : 1;

@@ -73,6 +73,8 @@ export interface PreparedData {
   workDir: string;
   /** Each source file and its version ("etag x" / "sha256 y"): diffed by the plan to name what changed. */
   sources: Record<string, string>;
+  /** How long this command's plan took to prepare (or find up to date) the data. */
+  durationMs?: number;
 }
 
 /** What `desired` may read. All of it is data: desired() is pure. */
@@ -164,6 +166,8 @@ export interface ApplyResult {
   /** True when the step adopted an existing resource instead of creating one. */
   adopted?: boolean;
   note?: string;
+  /** The work happened before apply reached the step (prepare runs while planning): its real duration. */
+  durationMs?: number;
 }
 
 /** What one step's destroy did, in words for the summary. */

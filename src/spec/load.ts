@@ -16,6 +16,8 @@ export interface LoadOptions {
   target?: TargetKind;
   /** The directory FILE is relative to (the command's working directory); also for display paths. */
   cwd: string;
+  /** `validate --data`: local copies of s3:// sources' first files, by entry (their columns are checked too). */
+  sourceFiles?: ReadonlyMap<string, string>;
 }
 
 export interface CheckResult {
@@ -47,7 +49,9 @@ export async function checkSpecFile(file: string, opts: LoadOptions): Promise<Ch
     diagnostics.push({ severity: 'error', code: 'SPEC_EMPTY', message: 'the file is empty; a pipeline starts with version: 1 and name: ...', line: 1, col: 1, length: 1 });
   } else if (!src.hasSyntaxErrors) {
     diagnostics.push(...schemaDiagnostics(value, src));
-    diagnostics.push(...semanticDiagnostics(value, { src, specFile: abs, mode: opts.mode, ...(opts.target && { targetOverride: opts.target }) }));
+    diagnostics.push(
+      ...semanticDiagnostics(value, { src, specFile: abs, mode: opts.mode, ...(opts.target && { targetOverride: opts.target }), ...(opts.sourceFiles && { sourceFiles: opts.sourceFiles }) }),
+    );
   }
   const sorted = sortDiagnostics(dedupeDiagnostics(diagnostics));
   const spec = sorted.some((d) => d.severity === 'error') ? undefined : normalizeSpec(value as Record<string, unknown>, abs, sha256(bytes), opts.target);

@@ -4,7 +4,7 @@ import { parseFilterExpression } from './filter-expression.js';
 import { detectFormat } from './source-format.js';
 import { isS3 } from './source-location.js';
 import { checkTestStart } from './test-start.js';
-import type { AttributeQuery, DataAttribute, DataFormat, DataSource, ItemQueries, NumResults, Recipe, SegmentFilter, Segmentation, Spec, Split, StateSpec, TargetKind } from './types.js';
+import type { AttributeQuery, DataAttribute, DataFormat, DataSource, InteractionsSource, ItemQueries, NumResults, Recipe, SegmentFilter, Segmentation, Spec, Split, StateSpec, TargetKind } from './types.js';
 
 /**
  * Raw (schema-valid, rule-valid) document -> Spec with defaults filled in. Only called when validation found no
@@ -54,7 +54,7 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
     data: {
       interactions: {
         ...dataSource(ri, dir),
-        columns: { ...ri['columns'] },
+        columns: columnNames(ri['columns']),
         ...(ri['timestampFormat'] !== undefined && { timestampFormat: ri['timestampFormat'] }),
         dedupe: ri['dedupe'] ?? DEFAULTS.dedupe,
         minInteractionsPerUser: ri['minInteractionsPerUser'] ?? DEFAULTS.minInteractions,
@@ -62,10 +62,10 @@ export function normalizeSpec(raw: Raw, specFile: string, fileHash: string, targ
         ...(ri['lastDays'] !== undefined && { lastDays: ri['lastDays'] }),
       },
       ...(items !== undefined && {
-        items: { ...dataSource(items, dir), columns: { ITEM_ID: items['columns'].ITEM_ID }, attributes: itemAttributes },
+        items: { ...dataSource(items, dir), columns: { ITEM_ID: String(items['columns'].ITEM_ID) }, attributes: itemAttributes },
       }),
       ...(users !== undefined && {
-        users: { ...dataSource(users, dir), columns: { USER_ID: users['columns'].USER_ID }, attributes: normalizeAttributes(users['attributes']) },
+        users: { ...dataSource(users, dir), columns: { USER_ID: String(users['columns'].USER_ID) }, attributes: normalizeAttributes(users['attributes']) },
       }),
     },
     ...(raw['split'] !== undefined && { split: split(raw['split']) }),
@@ -131,10 +131,10 @@ function segmentation(raw: Raw, name: string, primary: boolean, itemAttributes: 
 /** queries.items: exactly one of sample, ids, source and where (the schema and rules made sure). */
 function itemQueries(raw: Raw, dir: string): ItemQueries {
   const keepUnknown = raw['keepUnknown'] === true;
-  if (raw['sample'] !== undefined) return { kind: 'sample', sample: raw['sample'], seed: raw['seed'] ?? DEFAULTS.itemSampleSeed };
+  if (raw['sample'] !== undefined) return { kind: 'sample', sample: raw['sample'], seed: raw['seed'] ?? DEFAULTS.itemSampleSeed, ...(raw['excludeCold'] === true && { excludeCold: true as const }) };
   if (raw['ids'] !== undefined) return { kind: 'ids', ids: (raw['ids'] as unknown[]).map(String), keepUnknown };
   if (raw['where'] !== undefined) return { kind: 'where', where: raw['where'], keepUnknown };
-  const source = { ...dataSource(raw, dir), ...(raw['column'] !== undefined && { column: raw['column'] }) };
+  const source = { ...dataSource(raw, dir), ...(raw['column'] !== undefined && { column: String(raw['column']) }) };
   return { kind: 'source', source, keepUnknown };
 }
 
@@ -156,13 +156,20 @@ function dataSource(raw: Raw, dir: string): DataSource {
     onBadRows: raw['onBadRows'] ?? DEFAULTS.onBadRows,
     maxBadRows: raw['maxBadRows'] ?? DEFAULTS.maxBadRows,
     ...(raw['requesterPays'] === true && { requesterPays: true }),
+    ...(raw['header'] === false && { header: false as const }),
+    ...(raw['delimiter'] !== undefined && { delimiter: raw['delimiter'] }),
   };
+}
+
+/** columns: names as written; positions (header: false) as their text, '1', '2', ... (the names prepare gives them). */
+function columnNames(raw: Raw): InteractionsSource['columns'] {
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)])) as InteractionsSource['columns'];
 }
 
 /** Attributes: a column name (categorical, named as the column) or { name, column = name, type = categorical }. */
 function normalizeAttributes(list: Array<string | Partial<DataAttribute>>): DataAttribute[] {
   return list.map((a) =>
-    typeof a === 'string' ? { name: a, column: a, type: 'categorical' } : { name: a.name!, column: a.column ?? a.name!, type: a.type ?? 'categorical' },
+    typeof a === 'string' ? { name: a, column: a, type: 'categorical' } : { name: a.name!, column: a.column === undefined ? a.name! : String(a.column), type: a.type ?? 'categorical' },
   );
 }
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { pipelineSchemaPath } from '../util/paths.js';
 
@@ -31,4 +33,17 @@ test('the schema covers every top-level key of spec v1 and its production additi
   assert.deepEqual(Object.keys(schema.properties ?? {}).sort(), [
     'budget', 'data', 'iam', 'name', 'queries', 'recipe', 'segmentations', 'segments', 'split', 'state', 'storage', 'tags', 'target', 'training', 'version',
   ]);
+});
+
+test('docs/spec.md names every diagnostic code: the schema\'s x-code values and every SPEC_ code the rules report', () => {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const doc = readFileSync(join(root, 'docs', 'spec.md'), 'utf8');
+  const codes = new Set([...readFileSync(join(root, 'schemas', 'pipeline.schema.json'), 'utf8').matchAll(/"x-code": "([A-Z_]+)"/g)].map((m) => m[1]!));
+  const dir = join(root, 'src', 'spec');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))) {
+    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/'(SPEC_[A-Z_]+)'/g)) codes.add(m[1]!);
+  }
+  codes.delete('SPEC_FILE'); // not a diagnostic: the file cannot be read at all (docs/errors.md)
+  const missing = [...codes].filter((c) => !doc.includes(`\`${c}\``));
+  assert.deepEqual(missing, []);
 });

@@ -113,6 +113,7 @@ function checkItemQueries(spec: Obj, q: Obj, path: SpecPath, report: Report): vo
     if (q[key] !== undefined && kind !== owner) report('error', 'SPEC_ITEM_QUERIES_KIND', `queries.items.${key} only applies with ${owner}`, [...path, key], 'key');
   };
   only('seed', 'sample');
+  only('excludeCold', 'sample');
   for (const key of SOURCE_ONLY) only(key, 'source');
   if (q['keepUnknown'] !== undefined && kind === 'sample') {
     report('error', 'SPEC_ITEM_QUERIES_KIND', 'queries.items.keepUnknown applies to chosen items (ids, source, where); a sample is drawn from the test period as the seed notebook did', [...path, 'keepUnknown'], 'key');

@@ -1,4 +1,5 @@
 import { checkAttributes } from './attribute-rules.js';
+import { checkColumns } from './column-rules.js';
 import type { Diagnostic, Severity } from './diagnostics.js';
 import { filterDiagnostics } from './filter-rules.js';
 import { get, isObj, type Obj, type Report } from './rule-helpers.js';
@@ -24,6 +25,8 @@ export interface RuleContext {
   mode: 'validate' | 'run';
   /** --target from the command line, which overrides target.kind. */
   targetOverride?: 'local' | 'aws';
+  /** `validate --data`: local copies of s3:// sources' first files, by entry, so their columns are checked too. */
+  sourceFiles?: ReadonlyMap<string, string>;
 }
 
 export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic[] {
@@ -33,6 +36,7 @@ export function semanticDiagnostics(spec: unknown, ctx: RuleContext): Diagnostic
   if (!isObj(spec)) return out; // the schema already says the file must be a map
   checkTarget(spec, ctx, report);
   checkSources(spec, ctx, report);
+  checkColumns(spec, ctx, report);
   checkSplit(spec, report);
   checkSegmentations(spec, report);
   checkAttributes(spec, report);

@@ -36,6 +36,10 @@ export interface DataSource extends BadRowPolicy {
   where?: string;
   /** s3:// entries are in a Requester Pays bucket: every read says the requester pays. */
   requesterPays?: boolean;
+  /** CSV without a header row: columns are 1-based positions, named '1', '2', ... Absent: the file has one. */
+  header?: false;
+  /** CSV field delimiter; absent: detected from the first line (, ; tab |). */
+  delimiter?: string;
 }
 
 export interface InteractionsSource extends DataSource {
@@ -130,12 +134,13 @@ export interface Split {
 }
 
 /**
- * queries.items, one of four kinds. sample: the experiment's deterministic sample of test-period items. ids, source
+ * queries.items, one of four kinds. sample: the experiment's deterministic sample of test-period items (with
+ * excludeCold, only items that also occur in train: a cold item is billed and the model cannot rank users for it). ids, source
  * and where: the items a marketer chooses; items that never occur in the training interactions are left out
  * (and reported) unless keepUnknown is set.
  */
 export type ItemQueries =
-  | { kind: 'sample'; sample: number; seed: number }
+  | { kind: 'sample'; sample: number; seed: number; excludeCold?: true }
   | { kind: 'ids'; ids: string[]; keepUnknown: boolean }
   | { kind: 'source'; source: QuerySource; keepUnknown: boolean }
   | { kind: 'where'; where: string; keepUnknown: boolean };

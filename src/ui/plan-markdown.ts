@@ -1,5 +1,5 @@
 import type { Plan, PlannedStep } from '../plan/types.js';
-import { range, tally, usd } from './plan-text.js';
+import { adviceHeadline, range, tally, usd } from './plan-text.js';
 
 /**
  * The plan for a pull request: a GitHub comment or job summary. Steps that change are a table with their action
@@ -71,14 +71,15 @@ function costSection(plan: Plan): string[] {
   if (notes.length) lines.push('', ...notes.map((n) => `- ${cell(n)}`));
   const a = c.advice;
   if (a) {
-    lines.push('', `**Cost advice** (${a.why}): ${a.driver.item} is ${Math.round(a.driver.share * 100)}% of the estimate (${usd(a.driver.usd)}): ${cell(a.driver.explanation)}.`);
+    lines.push('', `**${cell(adviceHeadline(a))}**`);
     if (a.suggestions.length === 0) lines.push('', 'No single change to the spec makes it cheaper.');
     else {
       lines.push('', '| change | from → to | users × queries | estimate | |', '|---|---|---:|---:|---|');
       for (const s of a.suggestions) {
-        lines.push(`| ${code(s.key)} | ${cell(`${s.from} -> ${s.to}`)} | ${s.users.toLocaleString('en-US')} × ${s.queries} | ${s.exact ? '' : '≤ '}${usd(s.totalUsd)} | ${s.underBudget ? 'within budget' : ''} |`);
+        const marks = [s.underBudget ? 'within budget' : '', s.spoilsEvaluation ? 'spoils the evaluation' : ''].filter(Boolean).join(', ');
+        lines.push(`| ${code(s.key)} | ${cell(`${s.from} -> ${s.to}`)} | ${s.users.toLocaleString('en-US')} × ${s.queries} | ${s.exact ? '' : '≤ '}${usd(s.totalUsd)} | ${marks} |`);
       }
-      lines.push('', ...a.suggestions.map((s) => `- ${code(s.key)}: ${cell(s.note)}`));
+      lines.push('', ...a.suggestions.map((s) => `- ${code(s.key)}: ${cell(s.note)}${s.evaluation ? `; evaluation: ${cell(s.evaluation)}${s.spoilsEvaluation ? ` (meaningless: ${cell(s.spoilsEvaluation)})` : ''}` : ''}`));
     }
     if (a.remark) lines.push('', cell(a.remark));
   }

@@ -41,11 +41,7 @@ export function costLines(plan: Plan): string[] {
 export function adviceLines(plan: Plan): string[] {
   const a = plan.cost.advice;
   if (!a) return [];
-  const pct = Math.round(a.driver.share * 100);
-  const lines = [
-    '',
-    `Cost advice (${a.why}): ${a.driver.item} is ${pct}% of the estimate (${usd(a.driver.usd)}): ${a.driver.explanation}.`,
-  ];
+  const lines = ['', adviceHeadline(a)];
   if (a.suggestions.length === 0) return [...lines, '  no single change to the spec makes it cheaper'];
   const rows = [['  change', 'from -> to', 'users x queries', 'estimate', '']];
   for (const s of a.suggestions) {
@@ -54,13 +50,27 @@ export function adviceLines(plan: Plan): string[] {
       `${s.from} -> ${s.to}`,
       `${s.users.toLocaleString('en-US')} x ${s.queries}`,
       `${s.exact ? '' : '<= '}${usd(s.totalUsd)}`,
-      s.underBudget ? 'within budget' : '',
+      [s.underBudget ? 'within budget' : '', s.spoilsEvaluation ? 'spoils the evaluation' : ''].filter(Boolean).join(', '),
     ]);
   }
   lines.push(...table(rows, [false, false, true, true, false]).map((l) => l.trimEnd()));
-  for (const s of a.suggestions) lines.push(`  ${s.key}: ${s.note}`);
+  for (const s of a.suggestions) {
+    lines.push(`  ${s.key}: ${s.note}`);
+    if (s.evaluation) lines.push(`    evaluation: ${s.evaluation}${s.spoilsEvaluation ? `; makes it meaningless (${s.spoilsEvaluation})` : ''}`);
+  }
   if (a.remark) lines.push(`  ${a.remark}`);
   return lines;
+}
+
+/**
+ * What drives the cost, in plain words: "batch segments are 98% of the cost ($30.67): every one of the 3,834 users
+ * ... is scored for each of the 500 queries; cheaper options:" (over budget: "Over budget: ..." first).
+ */
+export function adviceHeadline(a: NonNullable<Plan['cost']['advice']>): string {
+  const verb = a.driver.item.endsWith('s') ? 'are' : 'is';
+  const head = `${a.driver.item} ${verb} ${Math.round(a.driver.share * 100)}% of the cost (${usd(a.driver.usd)}): ${a.driver.explanation}`;
+  const text = a.why === 'over budget' ? `Over budget: ${head}` : head.charAt(0).toUpperCase() + head.slice(1);
+  return `${text}; ${a.suggestions.length ? 'cheaper options:' : 'no cheaper option.'}`;
 }
 
 export function usd(x: number): string {

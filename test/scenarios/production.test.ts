@@ -194,6 +194,13 @@ describe('production runs', () => {
     assert.deepEqual([...segmentsOf(await s3Text(emu, 'segflow-lake', 'lake/segments/lake/latest/segments.csv')).keys()], ['i3', 'i10', 'i17']);
   });
 
+});
+
+// A second emulator: Personalize allows 5 active dataset groups per region (one per pipeline), as the strict emulator does.
+describe('production runs: exports and retention', () => {
+  let emu: StandaloneEmulator;
+  useStrictEmulator((e) => (emu = e));
+
   test('segments --with-users joins columns of the users source that never go to Personalize; --query and jsonl', async () => {
     const p = await pipeline(emu, { name: 'mail', production: true, usersData: true, queries: '{ items: { ids: [i3, i10] } }' });
     await p.apply();

@@ -6,6 +6,7 @@ import { boundaryPolicy, ciPolicy, readOnly } from '../../resources/ci-policy.js
 import type { Spec } from '../../spec/types.js';
 import { partitionOf } from '../../aws/partition.js';
 import { engineDeps } from '../engine-deps.js';
+import { DEFAULT_ACCOUNT_ID } from '../../emulator/options.js';
 import { loadSpecForState } from './engine-io.js';
 
 export const command: Command = {
@@ -32,7 +33,8 @@ export const command: Command = {
     if (values['read-only'] && values.boundary) throw inputError('CLI_USAGE', 'iam-policy: --read-only and --boundary print different policies; give one');
     if (values.account !== undefined && !/^\d{12}$/.test(values.account)) throw inputError('CLI_USAGE', `iam-policy: --account must be 12 digits, not '${values.account}'`);
     const spec = await loadSpecForState(ctx, positionals[0], parseTargetOverride(values.target), 'iam-policy');
-    let account = values.account;
+    // The embedded emulator always runs as its one test account: no need to start it to print a document.
+    let account = values.account ?? (spec.target.kind === 'local' && !spec.target.endpoint ? DEFAULT_ACCOUNT_ID : undefined);
     if (!account) {
       const connection = await connectTarget(spec.target, ctx.cwd, engineDeps(), { onInfo: (m) => ctx.stderr.write(`${m}\n`) });
       try {

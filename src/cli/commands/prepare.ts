@@ -69,8 +69,8 @@ export const command: Command = {
       ctx.stdout.write(`prepare: up to date (fingerprint ${result.fingerprint.slice(0, 12)}); nothing to do${fetched}\n`);
       return 0;
     }
+    // What changed in the sources (added, removed, changed) was said once already, as progress, when it was found.
     const lines = [
-      ...result.changes.map((c) => `prepare: ${c}`),
       `prepare: ${s.rowsRead} rows read -> ${s.interactions} interactions (${s.users} users, ${s.items} items)`,
       ...s.dropped.map((d) => `  dropped ${d.rows} (${d.step}: ${d.why})`),
       s.mode === 'production'

@@ -1,26 +1,51 @@
 import { checkSpecFile } from '../../spec/load.js';
 import { inputError, ExitCode } from '../../util/errors.js';
 import { parseCommandArgs, parseTargetOverride } from '../args.js';
-import type { Command } from '../context.js';
+import type { Command, CommandContext } from '../context.js';
+import { join } from 'node:path';
+import { connectTarget } from '../../engine/session.js';
+import { objectStoreOf } from '../../resources/object-store.js';
+import { isS3 } from '../../spec/source-location.js';
+import type { Spec } from '../../spec/types.js';
+import { segflowDir } from '../../util/paths.js';
+import { engineDeps } from '../engine-deps.js';
+
+/** validate --data: the first file of each s3:// source, read through the target's S3 (the emulator's on local). */
+async function s3Heads(ctx: CommandContext, spec: Spec): Promise<Map<string, string>> {
+  const { firstS3Files } = await import('../../data/source-heads.js');
+  const s3 = [spec.data.interactions, spec.data.items, spec.data.users, ...spec.segmentations.map((s) => (s.queries.items?.kind === 'source' ? s.queries.items.source : undefined))];
+  if (!s3.some((src) => src?.source.some(isS3))) return new Map();
+  const connection = await connectTarget(spec.target, ctx.cwd, engineDeps(), { onInfo: (m) => ctx.stderr.write(`${m}\n`) });
+  try {
+    return await firstS3Files(spec, objectStoreOf(connection.aws.s3, connection.aws.label), join(segflowDir(ctx.cwd), 'cache'));
+  } finally {
+    await connection.close();
+  }
+}
 
 export const command: Command = {
   name: 'validate',
   summary: 'check pipeline files: schema and semantic rules, every problem with line and column; contacts nothing',
   usage: [
-    'Usage: segflow validate FILE... [--json] [--target local|aws]',
+    'Usage: segflow validate FILE... [--json] [--data] [--target local|aws]',
     '',
     'Prints each problem as FILE:LINE:COL: error CODE: message, with the source line and a caret.',
     'A data source that does not exist yet is a warning here (an error in plan, prepare and apply).',
+    'The columns the file names are checked against the header of each local CSV or JSON-lines source.',
+    '  --data            also read the first file of each s3:// source (with the target\'s credentials; on the',
+    '                    local target, the emulator\'s S3) and check its columns; it stays in the object cache',
     'Exit 0 when every file is valid, 2 otherwise.',
   ].join('\n'),
   async run(ctx) {
-    const { values, positionals } = parseCommandArgs('validate', ctx.argv, { json: { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs('validate', ctx.argv, { json: { type: 'boolean' }, data: { type: 'boolean' } });
     if (positionals.length === 0) throw inputError('CLI_USAGE', 'validate: name at least one pipeline file');
     const target = parseTargetOverride(values.target);
     let exit: number = ExitCode.ok;
     const json: unknown[] = [];
     for (const file of positionals) {
-      const result = await checkSpecFile(file, { mode: 'validate', cwd: ctx.cwd, ...(target && { target }) });
+      let result = await checkSpecFile(file, { mode: 'validate', cwd: ctx.cwd, ...(target && { target }) });
+      const sourceFiles = values.data && result.spec ? await s3Heads(ctx, result.spec) : undefined;
+      if (sourceFiles?.size) result = await checkSpecFile(file, { mode: 'validate', cwd: ctx.cwd, ...(target && { target }), sourceFiles });
       const valid = result.spec !== undefined;
       if (!valid) exit = ExitCode.invalidInput;
       if (values.json) {
