@@ -1,7 +1,7 @@
 import { ApiError } from '../api-error.js';
 import type { PzOperations } from './handler.js';
-import { paginate } from './pagination.js';
-import { alreadyExists, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags } from './resources.js';
+import { readOps } from './read-ops.js';
+import { alreadyExists, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, requireStatus, resources, setTags } from './resources.js';
 import { runSegmentJob, segmentJobAccess } from './segmenting.js';
 import { checkJobAccess } from './job-access.js';
 import { checkInFlight } from './quotas.js';
@@ -19,6 +19,7 @@ function readLocation(input: Input, outer: string, inner: string): Record<string
 }
 
 export const batchSegmentJobOps: PzOperations = {
+  ...readOps({ kind: 'batchSegmentJob', name: 'BatchSegmentJob', arnMember: 'batchSegmentJobArn', key: 'batchSegmentJob', listKey: 'batchSegmentJobs', summary: ['batchSegmentJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'solutionVersionArn'], parent: { member: 'solutionVersionArn', field: 'solutionVersionArn' } }),
   async CreateBatchSegmentJob(emu, input, info) {
     const jobName = input.requiredStr('jobName', { min: 1, ...NAME });
     const solutionVersionArn = input.requiredStr('solutionVersionArn', ARN);
@@ -53,16 +54,4 @@ export const batchSegmentJobOps: PzOperations = {
     return { batchSegmentJobArn: arn };
   },
 
-  async DescribeBatchSegmentJob(emu, input, info) {
-    const arn = input.requiredStr('batchSegmentJobArn', ARN);
-    return { batchSegmentJob: render(mustFind(emu, info, arn, 'batchSegmentJob')) };
-  },
-
-  async ListBatchSegmentJobs(emu, input, info) {
-    const versionArn = input.str('solutionVersionArn', ARN);
-    const items = ofKind(emu, info, 'batchSegmentJob', (j) => !versionArn || j.solutionVersionArn === versionArn);
-    const { page, nextToken } = paginate(emu, 'ListBatchSegmentJobs', input, items);
-    const fields = ['batchSegmentJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'solutionVersionArn'];
-    return { batchSegmentJobs: page.map((r) => render(r, fields)), nextToken };
-  },
 };

@@ -1,7 +1,7 @@
 import { ApiError } from '../api-error.js';
 import type { PzOperations } from './handler.js';
-import { paginate } from './pagination.js';
-import { alreadyExists, inUse, mustFind, newRecord, ofKind, pzArn, render, resources, setTags, SETTLED, DELETING } from './resources.js';
+import { readOps } from './read-ops.js';
+import { alreadyExists, inUse, mustFind, newRecord, ofKind, pzArn, resources, setTags, SETTLED, DELETING } from './resources.js';
 import { startDelete, walkCreate } from './transitions.js';
 import { checkActive } from './quotas.js';
 import { ARN, KMS_ARN, NAME, readTags, ROLE_ARN } from './validate.js';
@@ -9,6 +9,7 @@ import { ARN, KMS_ARN, NAME, readTags, ROLE_ARN } from './validate.js';
 const DOMAINS = ['ECOMMERCE', 'VIDEO_ON_DEMAND'] as const;
 
 export const datasetGroupOps: PzOperations = {
+  ...readOps({ kind: 'datasetGroup', name: 'DatasetGroup', arnMember: 'datasetGroupArn', key: 'datasetGroup', listKey: 'datasetGroups', summary: ['name', 'datasetGroupArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'domain'] }),
   async CreateDatasetGroup(emu, input, info) {
     const name = input.requiredStr('name', { min: 1, ...NAME });
     const roleArn = input.str('roleArn', ROLE_ARN);
@@ -31,17 +32,6 @@ export const datasetGroupOps: PzOperations = {
     await emu.store.commit();
     walkCreate(emu, arn, 'CreateDatasetGroup');
     return domain ? { datasetGroupArn: arn, domain } : { datasetGroupArn: arn };
-  },
-
-  async DescribeDatasetGroup(emu, input, info) {
-    const arn = input.requiredStr('datasetGroupArn', ARN);
-    return { datasetGroup: render(mustFind(emu, info, arn, 'datasetGroup')) };
-  },
-
-  async ListDatasetGroups(emu, input, info) {
-    const { page, nextToken } = paginate(emu, 'ListDatasetGroups', input, ofKind(emu, info, 'datasetGroup'));
-    const fields = ['name', 'datasetGroupArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'domain'];
-    return { datasetGroups: page.map((r) => render(r, fields)), nextToken };
   },
 
   async DeleteDatasetGroup(emu, input, info) {

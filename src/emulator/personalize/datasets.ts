@@ -1,12 +1,13 @@
 import { ApiError } from '../api-error.js';
 import { checkSchemaForType, parseAvroSchema, REQUIRED_FIELDS } from './avro-schema.js';
 import type { PzOperations } from './handler.js';
-import { paginate } from './pagination.js';
-import { alreadyExists, IN_FLIGHT, inUse, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags, SETTLED } from './resources.js';
+import { readOps } from './read-ops.js';
+import { alreadyExists, IN_FLIGHT, inUse, mustFind, newRecord, ofKind, pzArn, requireStatus, resources, setTags, SETTLED } from './resources.js';
 import { startDelete, walkCreate } from './transitions.js';
 import { NAME, ARN, readTags } from './validate.js';
 
 export const datasetOps: PzOperations = {
+  ...readOps({ kind: 'dataset', name: 'Dataset', arnMember: 'datasetArn', key: 'dataset', listKey: 'datasets', summary: ['name', 'datasetArn', 'datasetType', 'status', 'creationDateTime', 'lastUpdatedDateTime'], parent: { member: 'datasetGroupArn', field: 'datasetGroupArn', mustExist: 'datasetGroup' } }),
   async CreateDataset(emu, input, info) {
     const name = input.requiredStr('name', { min: 1, ...NAME });
     const schemaArn = input.requiredStr('schemaArn', ARN);
@@ -41,19 +42,6 @@ export const datasetOps: PzOperations = {
     await emu.store.commit();
     walkCreate(emu, arn, 'CreateDataset');
     return { datasetArn: arn };
-  },
-
-  async DescribeDataset(emu, input, info) {
-    const arn = input.requiredStr('datasetArn', ARN);
-    return { dataset: render(mustFind(emu, info, arn, 'dataset')) };
-  },
-
-  async ListDatasets(emu, input, info) {
-    const dsgArn = input.str('datasetGroupArn', ARN);
-    if (dsgArn) mustFind(emu, info, dsgArn, 'datasetGroup');
-    const items = ofKind(emu, info, 'dataset', (d) => !dsgArn || d.datasetGroupArn === dsgArn);
-    const { page, nextToken } = paginate(emu, 'ListDatasets', input, items);
-    return { datasets: page.map((r) => render(r, ['name', 'datasetArn', 'datasetType', 'status', 'creationDateTime', 'lastUpdatedDateTime'])), nextToken };
   },
 
   async DeleteDataset(emu, input, info) {

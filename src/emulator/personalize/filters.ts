@@ -2,14 +2,15 @@ import { ApiError } from '../api-error.js';
 import { parseFilterExpression } from '../../spec/filter-expression.js';
 import { distinctFields, filterProblems, MAX_FIELDS_PER_DATASET_GROUP } from '../../spec/filter-limits.js';
 import type { PzOperations } from './handler.js';
-import { paginate } from './pagination.js';
-import { alreadyExists, DELETING, inUse, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags, SETTLED } from './resources.js';
+import { readOps } from './read-ops.js';
+import { alreadyExists, DELETING, inUse, mustFind, newRecord, ofKind, pzArn, requireStatus, resources, setTags, SETTLED } from './resources.js';
 import { startDelete, walkCreate } from './transitions.js';
 import { checkActive } from './quotas.js';
 import { ARN, NAME, readTags } from './validate.js';
 
 
 export const filterOps: PzOperations = {
+  ...readOps({ kind: 'filter', name: 'Filter', arnMember: 'filterArn', key: 'filter', listKey: 'Filters', summary: ['name', 'filterArn', 'creationDateTime', 'lastUpdatedDateTime', 'datasetGroupArn', 'failureReason', 'status'], parent: { member: 'datasetGroupArn', field: 'datasetGroupArn' } }),
   async CreateFilter(emu, input, info) {
     const name = input.requiredStr('name', { min: 1, ...NAME });
     const datasetGroupArn = input.requiredStr('datasetGroupArn', ARN);
@@ -38,19 +39,6 @@ export const filterOps: PzOperations = {
     await emu.store.commit();
     walkCreate(emu, arn, 'CreateFilter');
     return { filterArn: arn };
-  },
-
-  async DescribeFilter(emu, input, info) {
-    const arn = input.requiredStr('filterArn', ARN);
-    return { filter: render(mustFind(emu, info, arn, 'filter')) };
-  },
-
-  async ListFilters(emu, input, info) {
-    const dsgArn = input.str('datasetGroupArn', ARN);
-    const items = ofKind(emu, info, 'filter', (f) => !dsgArn || f.datasetGroupArn === dsgArn);
-    const { page, nextToken } = paginate(emu, 'ListFilters', input, items);
-    // The result key really is capitalised: ListFiltersResponse.Filters.
-    return { Filters: page.map((r) => render(r, ['name', 'filterArn', 'creationDateTime', 'lastUpdatedDateTime', 'datasetGroupArn', 'failureReason', 'status'])), nextToken };
   },
 
   async DeleteFilter(emu, input, info) {

@@ -3,8 +3,8 @@ import type { Emu } from '../context.js';
 import { parseAvroSchema } from './avro-schema.js';
 import { checkImportCsv, checkInteractionMinimums } from './csv-check.js';
 import type { PzOperations } from './handler.js';
-import { paginate } from './pagination.js';
-import { alreadyExists, beginAttempt, find, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setStatus, setTags } from './resources.js';
+import { readOps } from './read-ops.js';
+import { alreadyExists, beginAttempt, find, IN_FLIGHT, mustFind, newRecord, ofKind, pzArn, requireStatus, resources, setStatus, setTags } from './resources.js';
 import { checkJobAccess } from './job-access.js';
 import { checkInFlight } from './quotas.js';
 import { inputUses, resolveInput } from './s3-access.js';
@@ -14,6 +14,7 @@ import { ARN, NAME, readTags, ROLE_ARN, S3_LOCATION } from './validate.js';
 
 
 export const importJobOps: PzOperations = {
+  ...readOps({ kind: 'datasetImportJob', name: 'DatasetImportJob', arnMember: 'datasetImportJobArn', key: 'datasetImportJob', listKey: 'datasetImportJobs', summary: ['datasetImportJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'importMode'], parent: { member: 'datasetArn', field: 'datasetArn' } }),
   async CreateDatasetImportJob(emu, input, info) {
     const jobName = input.requiredStr('jobName', { min: 1, ...NAME });
     const datasetArn = input.requiredStr('datasetArn', ARN);
@@ -47,18 +48,6 @@ export const importJobOps: PzOperations = {
     return { datasetImportJobArn: arn };
   },
 
-  async DescribeDatasetImportJob(emu, input, info) {
-    const arn = input.requiredStr('datasetImportJobArn', ARN);
-    return { datasetImportJob: render(mustFind(emu, info, arn, 'datasetImportJob')) };
-  },
-
-  async ListDatasetImportJobs(emu, input, info) {
-    const datasetArn = input.str('datasetArn', ARN);
-    const items = ofKind(emu, info, 'datasetImportJob', (j) => !datasetArn || j.datasetArn === datasetArn);
-    const { page, nextToken } = paginate(emu, 'ListDatasetImportJobs', input, items);
-    const fields = ['datasetImportJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'importMode'];
-    return { datasetImportJobs: page.map((r) => render(r, fields)), nextToken };
-  },
 };
 
 /** PENDING -> IN_PROGRESS -> read and check the CSV -> ACTIVE | CREATE FAILED. Re-run from the start after a restart. */

@@ -1,14 +1,15 @@
 import { ApiError } from '../api-error.js';
 import { parseAvroSchema } from './avro-schema.js';
 import type { PzOperations } from './handler.js';
-import { paginate } from './pagination.js';
-import { alreadyExists, inUse, mustFind, newRecord, ofKind, pzArn, render, resources } from './resources.js';
+import { readOps } from './read-ops.js';
+import { alreadyExists, inUse, mustFind, newRecord, ofKind, pzArn, resources } from './resources.js';
 import { ARN, NAME } from './validate.js';
 import { checkActive } from './quotas.js';
 
 /** Schemas are synchronous (no status), account-wide, immutable; "Total number of active schemas: 500" (quotas.ts). */
 
 export const schemaOps: PzOperations = {
+  ...readOps({ kind: 'schema', name: 'Schema', arnMember: 'schemaArn', key: 'schema', listKey: 'schemas', summary: ['name', 'schemaArn', 'creationDateTime', 'lastUpdatedDateTime', 'domain'] }),
   async CreateSchema(emu, input, info) {
     const name = input.requiredStr('name', { min: 1, ...NAME });
     const schema = input.requiredStr('schema', { min: 1, max: 20000 });
@@ -21,16 +22,6 @@ export const schemaOps: PzOperations = {
     resources(emu)[arn] = newRecord(emu, info, 'schema', { name, schemaArn: arn, schema, domain });
     await emu.store.commit();
     return { schemaArn: arn };
-  },
-
-  async DescribeSchema(emu, input, info) {
-    const arn = input.requiredStr('schemaArn', ARN);
-    return { schema: render(mustFind(emu, info, arn, 'schema')) };
-  },
-
-  async ListSchemas(emu, input, info) {
-    const { page, nextToken } = paginate(emu, 'ListSchemas', input, ofKind(emu, info, 'schema'));
-    return { schemas: page.map((r) => render(r, ['name', 'schemaArn', 'creationDateTime', 'lastUpdatedDateTime', 'domain'])), nextToken };
   },
 
   async DeleteSchema(emu, input, info) {

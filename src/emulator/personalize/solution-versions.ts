@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../api-error.js';
 import type { PzOperations } from './handler.js';
-import { paginate } from './pagination.js';
-import { alreadyExists, IN_FLIGHT, inUse, mustFind, newRecord, ofKind, render, requireStatus, resources, setStatus, setTags } from './resources.js';
+import { readOps } from './read-ops.js';
+import { alreadyExists, IN_FLIGHT, inUse, mustFind, newRecord, ofKind, requireStatus, resources, setStatus, setTags } from './resources.js';
 import { runTraining, stopTraining } from './training.js';
 import { checkInFlight } from './quotas.js';
 import { ARN, NAME, readTags } from './validate.js';
 
 
 export const solutionVersionOps: PzOperations = {
+  ...readOps({ kind: 'solutionVersion', name: 'SolutionVersion', arnMember: 'solutionVersionArn', key: 'solutionVersion', listKey: 'solutionVersions', summary: ['solutionVersionArn', 'status', 'trainingMode', 'trainingType', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason'], parent: { member: 'solutionArn', field: 'solutionArn', mustExist: 'solution' } }),
   async CreateSolutionVersion(emu, input, info) {
     const solutionArn = input.requiredStr('solutionArn', ARN);
     const name = input.str('name', { min: 1, ...NAME });
@@ -44,20 +45,6 @@ export const solutionVersionOps: PzOperations = {
     await emu.store.commit();
     runTraining(emu, arn);
     return { solutionVersionArn: arn };
-  },
-
-  async DescribeSolutionVersion(emu, input, info) {
-    const arn = input.requiredStr('solutionVersionArn', ARN);
-    return { solutionVersion: render(mustFind(emu, info, arn, 'solutionVersion')) };
-  },
-
-  async ListSolutionVersions(emu, input, info) {
-    const solutionArn = input.str('solutionArn', ARN);
-    if (solutionArn) mustFind(emu, info, solutionArn, 'solution');
-    const items = ofKind(emu, info, 'solutionVersion', (v) => !solutionArn || v.solutionArn === solutionArn);
-    const { page, nextToken } = paginate(emu, 'ListSolutionVersions', input, items);
-    const fields = ['solutionVersionArn', 'status', 'trainingMode', 'trainingType', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason'];
-    return { solutionVersions: page.map((r) => render(r, fields)), nextToken };
   },
 
   async StopSolutionVersionCreation(emu, input, info) {

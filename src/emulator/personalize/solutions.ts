@@ -1,7 +1,7 @@
 import { ApiError } from '../api-error.js';
 import type { PzOperations } from './handler.js';
+import { readOps } from './read-ops.js';
 import type { Input } from './validate.js';
-import { paginate } from './pagination.js';
 import { recipeByArn } from './recipes.js';
 import { alreadyExists, DELETING, IN_FLIGHT, inUse, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags, SETTLED } from './resources.js';
 import { startDelete, walkCreate } from './transitions.js';
@@ -28,6 +28,7 @@ function readSolutionConfig(input: Input): Record<string, unknown> | undefined {
 }
 
 export const solutionOps: PzOperations = {
+  ...readOps({ kind: 'solution', name: 'Solution', arnMember: 'solutionArn', key: 'solution', listKey: 'solutions', summary: ['name', 'solutionArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'recipeArn'], parent: { member: 'datasetGroupArn', field: 'datasetGroupArn', mustExist: 'datasetGroup' } }),
   async CreateSolution(emu, input, info) {
     const name = input.requiredStr('name', { min: 1, ...NAME });
     const datasetGroupArn = input.requiredStr('datasetGroupArn', ARN);
@@ -80,14 +81,6 @@ export const solutionOps: PzOperations = {
       .sort((a, b) => b._createdSeq - a._createdSeq)[0];
     const fields = ['solutionVersionArn', 'status', 'trainingMode', 'trainingType', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason'];
     return { solution: { ...render(s), ...(latest ? { latestSolutionVersion: render(latest, fields) } : {}) } };
-  },
-
-  async ListSolutions(emu, input, info) {
-    const dsgArn = input.str('datasetGroupArn', ARN);
-    if (dsgArn) mustFind(emu, info, dsgArn, 'datasetGroup');
-    const items = ofKind(emu, info, 'solution', (s) => !dsgArn || s.datasetGroupArn === dsgArn);
-    const { page, nextToken } = paginate(emu, 'ListSolutions', input, items);
-    return { solutions: page.map((r) => render(r, ['name', 'solutionArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'recipeArn'])), nextToken };
   },
 
   async DeleteSolution(emu, input, info) {
