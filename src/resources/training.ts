@@ -33,7 +33,14 @@ export async function findVersionByInputs(ctx: StepContext, model: Pick<Model, '
     (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0),
   );
   for (const v of versions) {
-    const tags = await ctx.aws.personalize.listTagsForResource(v.arn);
+    let tags;
+    try {
+      tags = await ctx.aws.personalize.listTagsForResource(v.arn);
+    } catch (e) {
+      // Listed, then deleted with its solution (a step replacing the solution runs meanwhile): not the one.
+      if (isAwsError(e, 'not-found')) continue;
+      throw e;
+    }
     if (tags[TAG_INPUTS] === inputsHash) return observed(v);
   }
   return { exists: false };
