@@ -52,3 +52,14 @@ export function isRoleAccessProblem(e: unknown): boolean {
     /insufficient privileges|assume (the )?role|cannot assume|not authorized to perform: sts:assumerole|role .*(does not exist|not valid|cannot be used)/i.test(e.awsMessage)
   );
 }
+
+/** Node's codes for a connection that failed or dropped, and the SDK's for a request that outlived its timeout. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'TimeoutError']);
+
+/**
+ * The service could not be reached at all (after the SDK's own retries): a network outage, a laptop's lid closed,
+ * a restarted endpoint. Nothing was answered, so nothing is known about the resource; asking again later is safe.
+ */
+export function isConnectionProblem(e: unknown): boolean {
+  return isAwsError(e) && e.status === undefined && CONNECTION_CODES.has(e.code);
+}

@@ -1,5 +1,5 @@
 import { SegflowError } from '../util/errors.js';
-import { isAwsError, isRoleAccessProblem } from '../aws/errors.js';
+import { isAwsError, isConnectionProblem, isRoleAccessProblem } from '../aws/errors.js';
 import { awsFailure, roleAccessHints } from './failures.js';
 import { pollUntil, retrying, WaitTimeoutError } from '../util/backoff.js';
 import type { Desired, DestroyContext, DestroyReport, Observation, StepContext } from './types.js';
@@ -102,6 +102,12 @@ export function withRolePropagation<T>(ctx: StepContext, stepId: string, fn: () 
   });
 }
 
+/**
+ * How long a wait rides out a service it cannot reach: longer than a restarted endpoint or a dropped Wi-Fi, far
+ * shorter than the training it waits for (which keeps running on AWS whatever happens to this connection).
+ */
+export const OUTAGE_GRACE_MS = 2 * 60_000;
+
 /** Polls until active; a failed resource is a run failure naming it and AWS's reason. */
 export async function waitActive(ctx: StepContext, stepId: string, label: string, describe: () => Promise<Observation>): Promise<Observation> {
   const started = Date.now();
@@ -112,6 +118,11 @@ export async function waitActive(ctx: StepContext, stepId: string, label: string
       maxMs: ctx.pollMaxMs,
       signal: ctx.signal,
       timeoutMs: ctx.waitTimeoutMs,
+      outage: {
+        is: isConnectionProblem,
+        forMs: OUTAGE_GRACE_MS,
+        onError: (e, downMs) => ctx.progress(stepId, { message: `${label}: cannot reach the service (${(e as { code: string }).code}) for ${Math.round(downMs / 1000)}s, asking again` }),
+      },
       onPending: (o) => {
         const secs = Math.round((Date.now() - started) / 1000);
         const pct = typeof o.details?.['progress'] === 'number' ? (o.details['progress'] as number) : undefined;

@@ -69,3 +69,45 @@ test('retrying retries only what the predicate allows, up to maxAttempts', async
   );
   assert.equal(calls, 4);
 });
+
+test('pollUntil rides out an outage the caller names, for as long as it allows, then gives up with its error', async () => {
+  const down = new Error('connect ECONNREFUSED');
+  let clock = 0;
+  const now = () => clock;
+  const outage = (forMs: number, log: number[]) => ({ is: (e: unknown) => e === down, forMs, onError: (_e: unknown, ms: number) => log.push(ms) });
+  // Unreachable for 3 probes (10 s apart on the injected clock), then answered.
+  const answers: Array<string | Error> = ['PENDING', down, down, down, 'PENDING', 'ACTIVE'];
+  const log: number[] = [];
+  const result = await pollUntil(
+    async () => {
+      clock += 10_000;
+      const a = answers.shift()!;
+      if (a instanceof Error) throw a;
+      return a;
+    },
+    (s) => s === 'ACTIVE',
+    { initialMs: 1, maxMs: 1, now, outage: outage(60_000, log) },
+  );
+  assert.equal(result, 'ACTIVE');
+  assert.deepEqual(log, [0, 10_000, 20_000], 'each failure reports how long the service has been unreachable');
+
+  // Unreachable for longer than allowed: the error itself, not a timeout.
+  clock = 0;
+  const longLog: number[] = [];
+  await assert.rejects(
+    pollUntil(
+      async () => {
+        clock += 10_000;
+        throw down;
+      },
+      () => false,
+      { initialMs: 1, maxMs: 1, now, outage: outage(25_000, longLog) },
+    ),
+    (e) => e === down,
+  );
+  assert.deepEqual(longLog, [0, 10_000, 20_000]);
+
+  // Any other failure is thrown at once.
+  const other = new Error('AccessDenied');
+  await assert.rejects(pollUntil(async () => { throw other; }, () => false, { initialMs: 1, maxMs: 1, now, outage: outage(60_000, []) }), (e) => e === other);
+});

@@ -65,19 +65,36 @@ export interface PollOptions<T = unknown> extends BackoffOptions {
   timeoutMs?: number;
   /** Called with each observation that is not yet final (for progress events). */
   onPending?: (value: T, attempt: number) => void;
+  /**
+   * Failed reads to ride out instead of throwing: while `is(error)` holds, the probe is retried with the same
+   * backoff for up to `forMs` since the first failure in a row (a network outage during a wait of hours); any other
+   * failure, or one that lasts longer, is thrown.
+   */
+  outage?: { is: (e: unknown) => boolean; forMs: number; onError?: (e: unknown, downMs: number) => void };
   now?: () => number;
 }
 
 /**
  * Calls `probe` until `isDone` holds, sleeping with backoff in between. Returns the final observation.
- * `probe` throwing is not swallowed: failed reads are the caller's business (the SDK already retried them).
+ * `probe` throwing is not swallowed (the SDK already retried it), except for the outage the caller says to ride out.
  */
 export async function pollUntil<T>(probe: () => Promise<T>, isDone: (v: T) => boolean, opts: PollOptions<T>): Promise<T> {
   const now = opts.now ?? Date.now;
   const start = now();
+  let downSince: number | undefined;
   for (let attempt = 0; ; attempt++) {
     throwIfCancelled(opts.signal);
-    const value = await probe();
+    let value: T;
+    try {
+      value = await probe();
+      downSince = undefined;
+    } catch (e) {
+      downSince ??= now();
+      if (!opts.outage?.is(e) || now() - downSince > opts.outage.forMs) throw e;
+      opts.outage.onError?.(e, now() - downSince);
+      await sleep(backoffDelay(attempt, opts), opts.signal);
+      continue;
+    }
     if (isDone(value)) return value;
     opts.onPending?.(value, attempt);
     if (opts.timeoutMs !== undefined && now() - start > opts.timeoutMs) throw new WaitTimeoutError(now() - start);
