@@ -37,7 +37,7 @@ const cases: Case[] = [
   { name: 'truncated gzip', file: 'data.csv.gz', body: gzipSync(good).subarray(0, Math.floor(gzipSync(good).length / 2)), code: /DATA_/ },
   { name: 'invalid UTF-8', file: 'data.csv', body: Buffer.concat([Buffer.from(goodLines.slice(0, 41).join('\n') + '\n'), Buffer.from([0x75, 0x39, 0x2c, 0xff, 0xfe, 0x2c]), Buffer.from('2021-02-01T00:00:00Z\n' + goodLines.slice(41).join('\n') + '\n')]), line: 42, code: /DATA_/ },
   { name: 'a broken JSON line', file: 'data.jsonl', body: [...jsonl.slice(0, 99), '{"user": "u1", "item": ', ...jsonl.slice(99)].join('\n') + '\n', line: 100, code: /DATA_/ },
-  { name: 'a missing column', file: 'data.csv', body: good.replace('user,item,ts', 'user,item,when'), code: /DATA_MISSING_COLUMN: .*no column 'ts' \(columns: user, item, when\)/ },
+  { name: 'a missing column', file: 'data.csv', body: good.replace('user,item,ts', 'user,item,when'), code: /pipeline\.yaml:\d+:\d+: error SPEC_COLUMN_UNKNOWN: .*no column 'ts' in the header of data\.csv \(columns: user, item, when\)/ },
   { name: 'a row with an extra column', file: 'data.csv', body: withLine(57, 'u3,i7,2021-03-01T00:00:00Z,surprise'), line: 57, code: /DATA_/ },
   { name: 'a row with a missing column', file: 'data.csv', body: withLine(58, 'u3,i7'), line: 58, code: /DATA_/ },
   { name: 'a wrong type (timestamp)', file: 'data.csv', body: withLine(77, 'u3,i7,yesterday'), line: 77, code: /DATA_/ },
