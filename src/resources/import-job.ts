@@ -1,6 +1,7 @@
 import { ARTIFACT_FILES } from '../data/artifacts.js';
-import { inputsHashOf, jobName, personalizeArn, s3Uri, tagsFor } from './naming.js';
-import { createRecorded, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
+import { inputsHashOf, jobName, personalizeArn, s3Uri } from './naming.js';
+import { observed, phaseOf } from './lifecycle.js';
+import { createOrAdopt } from './create-or-adopt.js';
 import { datasetArn, describeDataset } from './dataset.js';
 import { ourDatasetGroups } from './dataset-group.js';
 import { objectKeys } from './upload.js';
@@ -124,33 +125,22 @@ export function importStep(type: DatasetKind): StepDefinition {
         arn = personalizeArn(ctx.env, 'dataset-import-job', name);
         seen = await describeImportJob(ctx, arn);
       }
-      let adopted = seen.exists;
-      if (!seen.exists) {
-        const key = objectKeys(ctx.spec)[file]!;
-        adopted = (
-          await createRecorded(
-            ctx,
-            id,
-            { ...desired, name },
-            () =>
-              ctx.aws.personalize.createDatasetImportJob({
-                name,
-                datasetArn: datasetArn(ctx, type),
-                dataLocation: s3Uri(ctx.spec.storage.bucket, key),
-                roleArn: roleArnOf(ctx),
-                importMode: 'FULL',
-                tags: tagsFor(ctx.spec, id),
-              }),
-            attempt,
-          )
-        ).adopted;
-      } else {
-        await recordExisting(ctx, id, { ...desired, name }, arn, attempt);
-      }
-      await waitActive(ctx, id, name, () => describeImportJob(ctx, arn));
-      // The bytes this import read, for the run's billed cost (the same file the plan priced).
-      await ctx.state.patchStep(id, { phase: 'done', arn, outputs: { bytes: ctx.prepared?.manifest.outputs[file]?.bytes ?? 0 } });
-      return { arn, adopted };
+      return createOrAdopt(ctx, id, { ...desired, name }, seen, {
+        attempt,
+        arn,
+        describe: describeImportJob,
+        create: ({ tags }) =>
+          ctx.aws.personalize.createDatasetImportJob({
+            name,
+            datasetArn: datasetArn(ctx, type),
+            dataLocation: s3Uri(ctx.spec.storage.bucket, objectKeys(ctx.spec)[file]!),
+            roleArn: roleArnOf(ctx),
+            importMode: 'FULL',
+            tags,
+          }),
+        // The bytes this import read, for the run's billed cost (the same file the plan priced).
+        outputs: () => ({ bytes: ctx.prepared?.manifest.outputs[file]?.bytes ?? 0 }),
+      });
     },
     status(ctx, record) {
       return record.arn ? describeImportJob(ctx, record.arn) : Promise.resolve(undefined);

@@ -3,8 +3,9 @@ import { earlierJob } from './earlier-job.js';
 import type { Segmentation, Spec } from '../spec/types.js';
 import { pollUntil } from '../util/backoff.js';
 import { SegflowError } from '../util/errors.js';
-import { inputsHashOf, jobName, personalizeArn, prefixOf, s3Uri, tagsFor } from './naming.js';
-import { createRecorded, observed, recordExisting, waitActive } from './lifecycle.js';
+import { inputsHashOf, jobName, personalizeArn, prefixOf, s3Uri } from './naming.js';
+import { observed } from './lifecycle.js';
+import { createOrAdopt } from './create-or-adopt.js';
 import { artifactSha } from './prepare.js';
 import { roleArnOf } from './import-job.js';
 import { findVersionByInputs, ourSolutionVersions } from './training.js';
@@ -119,32 +120,34 @@ export function segmentsStep(seg: Segmentation, model: Model, ids: SegmentationS
         arn = personalizeArn(ctx.env, 'batch-segment-job', name);
         seen = await describeSegmentJob(ctx, arn);
       }
-      let adopted = seen.exists;
       const layout = segmentationLayout(ctx.spec, ctx.prepared!, seg);
-      if (!seen.exists) {
-        const bucket = ctx.spec.storage.bucket;
-        const filterArn = segmentFilterArn(ctx, ids.filter);
-        const create = () =>
-          ctx.aws.personalize.createBatchSegmentJob({
-            name,
-            solutionVersionArn: svArn,
-            numResults: Number(desired.inputs['numResults']),
-            inputPath: s3Uri(bucket, batchObjectKey(ctx.spec, layout.files[chunk - 1]!.path)),
-            outputPath: s3Uri(bucket, outputPrefix(ctx.spec, name)),
-            roleArn: roleArnOf(ctx),
-            ...(filterArn ? { filterArn } : {}),
-            tags: tagsFor(ctx.spec, id),
-          });
-        adopted = (await createRecorded(ctx, id, { ...desired, name }, () => whenSlotFree(ctx, id, create), attempt)).adopted;
-      } else {
-        await recordExisting(ctx, id, { ...desired, name }, arn, attempt);
-      }
-      const final = await waitActive(ctx, id, name, () => describeSegmentJob(ctx, arn));
-      const written = jobOutputPrefix(ctx.spec, final, name) ?? outputPrefix(ctx.spec, name);
-      const queries = layout.files[chunk - 1]!.queries;
-      const users = ctx.prepared!.stats.trainUsers;
-      await ctx.state.patchStep(id, { phase: 'done', arn, outputs: { outputPrefix: written, numResults: desired.inputs['numResults'], queries, users } });
-      return { arn, adopted };
+      const bucket = ctx.spec.storage.bucket;
+      const filterArn = segmentFilterArn(ctx, ids.filter);
+      return createOrAdopt(ctx, id, { ...desired, name }, seen, {
+        attempt,
+        arn,
+        describe: describeSegmentJob,
+        // The region runs 5 batch segment jobs at once: a create waits for a free slot.
+        create: ({ tags }) =>
+          whenSlotFree(ctx, id, () =>
+            ctx.aws.personalize.createBatchSegmentJob({
+              name,
+              solutionVersionArn: svArn,
+              numResults: Number(desired.inputs['numResults']),
+              inputPath: s3Uri(bucket, batchObjectKey(ctx.spec, layout.files[chunk - 1]!.path)),
+              outputPath: s3Uri(bucket, outputPrefix(ctx.spec, name)),
+              roleArn: roleArnOf(ctx),
+              ...(filterArn ? { filterArn } : {}),
+              tags,
+            }),
+          ),
+        outputs: (final) => ({
+          outputPrefix: jobOutputPrefix(ctx.spec, final, name) ?? outputPrefix(ctx.spec, name),
+          numResults: desired.inputs['numResults'],
+          queries: layout.files[chunk - 1]!.queries,
+          users: ctx.prepared!.stats.trainUsers,
+        }),
+      });
     },
     status(ctx, record) {
       return record.arn ? describeSegmentJob(ctx, record.arn) : Promise.resolve(undefined);
