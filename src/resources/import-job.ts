@@ -8,7 +8,7 @@ import { objectKeys } from './upload.js';
 import { artifactSha } from './prepare.js';
 import { findVersionByInputs } from './training.js';
 import { modelSteps, modelsOf } from './segmentation-ids.js';
-import { earlierJob } from './earlier-job.js';
+import { attemptOf, earlierJob, usableAttempt } from './earlier-job.js';
 import type { DatasetKind } from './schema.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 
@@ -104,8 +104,7 @@ export function importStep(type: DatasetKind): StepDefinition {
     desired({ spec, prepared, upstream, record }) {
       const inputs = { dataset: upstream(`dataset-${type}`).inputsHash, sha256: artifactSha(prepared, file), mode: 'FULL' };
       const inputsHash = inputsHashOf(inputs);
-      const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
-      return { name: jobName(spec, role, inputsHash, attempt), inputs, inputsHash };
+      return { name: jobName(spec, role, inputsHash, attemptOf(record, inputsHash)), inputs, inputsHash };
     },
     async observe(ctx, desired, record) {
       const seen = await describeImportJob(ctx, personalizeArn(ctx.env, 'dataset-import-job', desired.name));
@@ -113,21 +112,20 @@ export function importStep(type: DatasetKind): StepDefinition {
       return stale ? earlierJob(seen, stale, desired.name, record) : seen;
     },
     async apply(ctx, desired, record) {
-      let name = desired.name;
-      let attempt = record?.inputsHash === desired.inputsHash ? (record.attempt ?? 1) : 1;
-      let arn = personalizeArn(ctx.env, 'dataset-import-job', name);
-      let seen = await describeImportJob(ctx, arn);
+      const arnOf = (name: string) => personalizeArn(ctx.env, 'dataset-import-job', name);
       const reader = readerOnce(ctx, type);
-      // A failed or stale attempt stays forever under its name: use the next one.
-      while (seen.exists && (seen.phase === 'failed' || (await staleness(ctx, type, seen, reader)))) {
-        attempt += 1;
-        name = jobName(ctx.spec, role, desired.inputsHash, attempt);
-        arn = personalizeArn(ctx.env, 'dataset-import-job', name);
-        seen = await describeImportJob(ctx, arn);
-      }
+      // A stale attempt, like a failed one, keeps its name forever: the next one is used.
+      const { attempt, name, seen } = await usableAttempt(
+        { attempt: attemptOf(record, desired.inputsHash), name: desired.name },
+        {
+          nameOf: (next) => jobName(ctx.spec, role, desired.inputsHash, next),
+          read: (name) => describeImportJob(ctx, arnOf(name)),
+          passOver: (job) => staleness(ctx, type, job, reader),
+        },
+      );
       return createOrAdopt(ctx, id, { ...desired, name }, seen, {
         attempt,
-        arn,
+        arn: arnOf(name),
         describe: describeImportJob,
         create: ({ tags }) =>
           ctx.aws.personalize.createDatasetImportJob({
