@@ -1,6 +1,7 @@
-import { TAG_PIPELINE, inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
+import { TAG_PIPELINE, inputsHashOf, longLivedName, personalizeArn } from './naming.js';
 import { requireOurs } from './ownership.js';
-import { createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { deleteAndWait, observed } from './lifecycle.js';
+import { createOrAdopt } from './create-or-adopt.js';
 import { awsFailure } from './failures.js';
 import { personalizeTagging } from './tags.js';
 import { deleteDatasets } from './dataset.js';
@@ -57,21 +58,14 @@ export const datasetGroupStep: StepDefinition = {
   async apply(ctx, desired) {
     const arn = personalizeArn(ctx.env, 'dataset-group', desired.name);
     const seen = await describeDatasetGroup(ctx, arn);
-    let adopted = seen.exists;
-    if (!seen.exists) {
-      adopted = (
-        await createRecorded(ctx, 'dataset-group', desired, () =>
-          ctx.aws.personalize.createDatasetGroup({ name: desired.name, tags: tagsFor(ctx.spec, 'dataset-group') }),
-        )
-      ).adopted;
-      if (adopted) await requireOurs(ctx, 'dataset-group', 'dataset group', desired.name, arn);
-    } else {
-      await requireOurs(ctx, 'dataset-group', 'dataset group', desired.name, arn);
-      await recordExisting(ctx, 'dataset-group', desired, arn);
-    }
-    await waitActive(ctx, 'dataset-group', desired.name, () => describeDatasetGroup(ctx, arn));
-    await ctx.state.patchStep('dataset-group', { phase: 'done', arn });
-    return { arn, adopted };
+    const ours = () => requireOurs(ctx, 'dataset-group', 'dataset group', desired.name, arn);
+    if (seen.exists) await ours();
+    return createOrAdopt(ctx, 'dataset-group', desired, seen, {
+      arn,
+      describe: describeDatasetGroup,
+      create: (as) => ctx.aws.personalize.createDatasetGroup(as),
+      whenNameTaken: ours,
+    });
   },
   status(ctx, record) {
     return record.arn ? describeDatasetGroup(ctx, record.arn) : Promise.resolve(undefined);

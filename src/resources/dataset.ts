@@ -1,6 +1,7 @@
-import { inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
+import { inputsHashOf, longLivedName, personalizeArn } from './naming.js';
 import { personalizeTagging } from './tags.js';
-import { createRecorded, deleteAndWait, observed, recordExisting, waitActive } from './lifecycle.js';
+import { deleteAndWait, observed } from './lifecycle.js';
+import { createOrAdopt } from './create-or-adopt.js';
 import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
 import type { DatasetKind } from './schema.js';
@@ -44,31 +45,15 @@ export function datasetStep(type: DatasetKind): StepDefinition {
     async apply(ctx, desired) {
       const arn = datasetArn(ctx, type);
       const schemaArn = schemaArnOf(ctx, desired.inputs['schema']);
-      let seen = await describeDataset(ctx, arn);
-      if (seen.exists && seen.details?.['schemaArn'] !== schemaArn) {
-        // A new schema means a new dataset: delete the old one (and wait) before creating it again.
-        await deleteAndWait(ctx, id, desired.name, () => describeDataset(ctx, arn), () => ctx.aws.personalize.deleteDataset(arn));
-        seen = { exists: false };
-      }
-      let adopted = seen.exists;
-      if (!seen.exists) {
-        adopted = (
-          await createRecorded(ctx, id, desired, () =>
-            ctx.aws.personalize.createDataset({
-              name: desired.name,
-              schemaArn,
-              datasetGroupArn: datasetGroupArn(ctx),
-              datasetType: API_TYPE[type],
-              tags: tagsFor(ctx.spec, id),
-            }),
-          )
-        ).adopted;
-      } else {
-        await recordExisting(ctx, id, desired, arn);
-      }
-      await waitActive(ctx, id, desired.name, () => describeDataset(ctx, arn));
-      await ctx.state.patchStep(id, { phase: 'done', arn });
-      return { arn, adopted };
+      const seen = await describeDataset(ctx, arn);
+      return createOrAdopt(ctx, id, desired, seen, {
+        arn,
+        describe: describeDataset,
+        create: ({ name, tags }) =>
+          ctx.aws.personalize.createDataset({ name, schemaArn, datasetGroupArn: datasetGroupArn(ctx), datasetType: API_TYPE[type], tags }),
+        // A new schema means a new dataset: the old one goes first.
+        replace: seen.details?.['schemaArn'] !== schemaArn ? { remove: () => ctx.aws.personalize.deleteDataset(arn) } : undefined,
+      });
     },
     status(ctx, record) {
       return record.arn ? describeDataset(ctx, record.arn) : Promise.resolve(undefined);

@@ -1,7 +1,8 @@
 import type { Segmentation, Spec } from '../spec/types.js';
 import { personalizeTagging } from './tags.js';
-import { inputsHashOf, jobName, personalizeArn, tagsFor } from './naming.js';
-import { createRecorded, deleteAndWait, destroyOnce, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
+import { inputsHashOf, jobName, personalizeArn } from './naming.js';
+import { deleteAndWait, destroyOnce, observed, phaseOf } from './lifecycle.js';
+import { createOrAdopt } from './create-or-adopt.js';
 import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
 import { ownsPersonalizeResource, requireOurs } from './ownership.js';
@@ -76,34 +77,21 @@ export function filterStep(seg: Segmentation, id: string): StepDefinition {
     },
     async apply(ctx, desired) {
       const arn = personalizeArn(ctx.env, 'filter', desired.name);
-      let seen = await describeFilter(ctx, arn);
+      const seen = await describeFilter(ctx, arn);
       // A filter of that name that is not this pipeline's is neither deleted nor used.
       if (seen.exists) await requireOurs(ctx, 'filter', 'filter', desired.name, arn);
-      if (seen.exists && (seen.phase === 'failed' || seen.details?.['expression'] !== desired.inputs['expression'])) {
+      const made = await createOrAdopt(ctx, id, desired, seen, {
+        arn,
+        describe: describeFilter,
+        create: ({ name, tags }) =>
+          ctx.aws.personalize.createFilter({ name, datasetGroupArn: datasetGroupArn(ctx), filterExpression: String(desired.inputs['expression']), tags }),
         // A failed filter keeps its name until deleted; one with another expression cannot be updated.
-        await deleteAndWait(ctx, id, desired.name, () => describeFilter(ctx, arn), () => ctx.aws.personalize.deleteFilter(arn));
-        seen = { exists: false };
-      }
-      let adopted = seen.exists;
-      if (!seen.exists) {
-        adopted = (
-          await createRecorded(ctx, id, desired, () =>
-            ctx.aws.personalize.createFilter({
-              name: desired.name,
-              datasetGroupArn: datasetGroupArn(ctx),
-              filterExpression: String(desired.inputs['expression']),
-              tags: tagsFor(ctx.spec, id),
-            }),
-          )
-        ).adopted;
-      } else {
-        await recordExisting(ctx, id, desired, arn);
-      }
-      await waitActive(ctx, id, desired.name, () => describeFilter(ctx, arn));
-      await ctx.state.patchStep(id, { phase: 'done', arn });
+        replace:
+          seen.phase === 'failed' || seen.details?.['expression'] !== desired.inputs['expression'] ? { remove: () => ctx.aws.personalize.deleteFilter(arn) } : undefined,
+      });
       const { deleted, kept } = await retireOldFilters(ctx, datasetGroupArn(ctx), wantedFilters(ctx));
       const note = [...deleted.map((d) => `deleted the old ${d}`), ...kept.map((k) => `kept ${k}`)].join('; ');
-      return { arn, adopted, ...(note ? { note } : {}) };
+      return { ...made, ...(note ? { note } : {}) };
     },
     status(ctx, record) {
       return record.arn ? describeFilter(ctx, record.arn) : Promise.resolve(undefined);

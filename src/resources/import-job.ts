@@ -1,13 +1,14 @@
 import { ARTIFACT_FILES } from '../data/artifacts.js';
-import { inputsHashOf, jobName, personalizeArn, s3Uri, tagsFor } from './naming.js';
-import { createRecorded, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
+import { inputsHashOf, jobName, personalizeArn, s3Uri } from './naming.js';
+import { observed, phaseOf } from './lifecycle.js';
+import { createOrAdopt } from './create-or-adopt.js';
 import { datasetArn, describeDataset } from './dataset.js';
 import { ourDatasetGroups } from './dataset-group.js';
 import { objectKeys } from './upload.js';
 import { artifactSha } from './prepare.js';
 import { findVersionByInputs } from './training.js';
 import { modelSteps, modelsOf } from './segmentation-ids.js';
-import { earlierJob } from './earlier-job.js';
+import { attemptOf, earlierJob, usableAttempt } from './earlier-job.js';
 import type { DatasetKind } from './schema.js';
 import type { Observation, StepContext, StepDefinition } from './types.js';
 
@@ -103,8 +104,7 @@ export function importStep(type: DatasetKind): StepDefinition {
     desired({ spec, prepared, upstream, record }) {
       const inputs = { dataset: upstream(`dataset-${type}`).inputsHash, sha256: artifactSha(prepared, file), mode: 'FULL' };
       const inputsHash = inputsHashOf(inputs);
-      const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
-      return { name: jobName(spec, role, inputsHash, attempt), inputs, inputsHash };
+      return { name: jobName(spec, role, inputsHash, attemptOf(record, inputsHash)), inputs, inputsHash };
     },
     async observe(ctx, desired, record) {
       const seen = await describeImportJob(ctx, personalizeArn(ctx.env, 'dataset-import-job', desired.name));
@@ -112,45 +112,33 @@ export function importStep(type: DatasetKind): StepDefinition {
       return stale ? earlierJob(seen, stale, desired.name, record) : seen;
     },
     async apply(ctx, desired, record) {
-      let name = desired.name;
-      let attempt = record?.inputsHash === desired.inputsHash ? (record.attempt ?? 1) : 1;
-      let arn = personalizeArn(ctx.env, 'dataset-import-job', name);
-      let seen = await describeImportJob(ctx, arn);
+      const arnOf = (name: string) => personalizeArn(ctx.env, 'dataset-import-job', name);
       const reader = readerOnce(ctx, type);
-      // A failed or stale attempt stays forever under its name: use the next one.
-      while (seen.exists && (seen.phase === 'failed' || (await staleness(ctx, type, seen, reader)))) {
-        attempt += 1;
-        name = jobName(ctx.spec, role, desired.inputsHash, attempt);
-        arn = personalizeArn(ctx.env, 'dataset-import-job', name);
-        seen = await describeImportJob(ctx, arn);
-      }
-      let adopted = seen.exists;
-      if (!seen.exists) {
-        const key = objectKeys(ctx.spec)[file]!;
-        adopted = (
-          await createRecorded(
-            ctx,
-            id,
-            { ...desired, name },
-            () =>
-              ctx.aws.personalize.createDatasetImportJob({
-                name,
-                datasetArn: datasetArn(ctx, type),
-                dataLocation: s3Uri(ctx.spec.storage.bucket, key),
-                roleArn: roleArnOf(ctx),
-                importMode: 'FULL',
-                tags: tagsFor(ctx.spec, id),
-              }),
-            attempt,
-          )
-        ).adopted;
-      } else {
-        await recordExisting(ctx, id, { ...desired, name }, arn, attempt);
-      }
-      await waitActive(ctx, id, name, () => describeImportJob(ctx, arn));
-      // The bytes this import read, for the run's billed cost (the same file the plan priced).
-      await ctx.state.patchStep(id, { phase: 'done', arn, outputs: { bytes: ctx.prepared?.manifest.outputs[file]?.bytes ?? 0 } });
-      return { arn, adopted };
+      // A stale attempt, like a failed one, keeps its name forever: the next one is used.
+      const { attempt, name, seen } = await usableAttempt(
+        { attempt: attemptOf(record, desired.inputsHash), name: desired.name },
+        {
+          nameOf: (next) => jobName(ctx.spec, role, desired.inputsHash, next),
+          read: (name) => describeImportJob(ctx, arnOf(name)),
+          passOver: (job) => staleness(ctx, type, job, reader),
+        },
+      );
+      return createOrAdopt(ctx, id, { ...desired, name }, seen, {
+        attempt,
+        arn: arnOf(name),
+        describe: describeImportJob,
+        create: ({ tags }) =>
+          ctx.aws.personalize.createDatasetImportJob({
+            name,
+            datasetArn: datasetArn(ctx, type),
+            dataLocation: s3Uri(ctx.spec.storage.bucket, objectKeys(ctx.spec)[file]!),
+            roleArn: roleArnOf(ctx),
+            importMode: 'FULL',
+            tags,
+          }),
+        // The bytes this import read, for the run's billed cost (the same file the plan priced).
+        outputs: () => ({ bytes: ctx.prepared?.manifest.outputs[file]?.bytes ?? 0 }),
+      });
     },
     status(ctx, record) {
       return record.arn ? describeImportJob(ctx, record.arn) : Promise.resolve(undefined);

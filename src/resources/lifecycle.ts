@@ -1,8 +1,8 @@
 import { SegflowError } from '../util/errors.js';
 import { isAwsError, isConnectionProblem, isRoleAccessProblem } from '../aws/errors.js';
-import { awsFailure, roleAccessHints } from './failures.js';
+import { awsFailure } from './failures.js';
 import { pollUntil, retrying, WaitTimeoutError } from '../util/backoff.js';
-import type { Desired, DestroyContext, DestroyReport, Observation, StepContext } from './types.js';
+import type { DestroyContext, DestroyReport, Observation, StepContext } from './types.js';
 
 /** Personalize status strings -> the phases segflow reasons about. */
 export function phaseOf(status: string | undefined): Observation['phase'] {
@@ -31,48 +31,6 @@ export function observed(
     ...(info.failureReason ? { failureReason: info.failureReason } : {}),
     ...(details ? { details } : {}),
   };
-}
-
-/**
- * Write-ahead create: the intent (name + inputs hash) is on disk before the call, the ARN right after.
- * A name that already exists (a crash after the call, before the record) is adopted, not an error.
- */
-export async function createRecorded(
-  ctx: StepContext,
-  stepId: string,
-  desired: Desired,
-  create: () => Promise<string | undefined>,
-  attempt?: number,
-): Promise<{ arn: string | undefined; adopted: boolean }> {
-  await ctx.state.setStep(stepId, {
-    phase: 'intent',
-    name: desired.name,
-    inputsHash: desired.inputsHash,
-    inputs: desired.inputs,
-    ...(attempt ? { attempt } : {}),
-  });
-  let arn: string | undefined;
-  let adopted = false;
-  try {
-    arn = await withRolePropagation(ctx, stepId, create);
-  } catch (e) {
-    if (!isAwsError(e, 'already-exists')) throw awsFailure(stepId, `creating ${desired.name}`, e, isRoleAccessProblem(e) ? roleAccessHints(ctx) : []);
-    adopted = true;
-  }
-  await ctx.state.patchStep(stepId, { phase: 'created', ...(arn ? { arn } : {}) });
-  return { arn, adopted };
-}
-
-/** Records an existing resource as this step's (adopted or re-attached), before waiting for it. */
-export async function recordExisting(ctx: StepContext, stepId: string, desired: Desired, arn: string | undefined, attempt?: number): Promise<void> {
-  await ctx.state.setStep(stepId, {
-    phase: 'created',
-    name: desired.name,
-    ...(arn ? { arn } : {}),
-    inputsHash: desired.inputsHash,
-    inputs: desired.inputs,
-    ...(attempt ? { attempt } : {}),
-  });
 }
 
 /** How long after segflow changed the role or the bucket policy a refusal may still be IAM propagating. */

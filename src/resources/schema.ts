@@ -1,7 +1,8 @@
 import { isAwsError } from '../aws/errors.js';
 import type { DataAttribute, Spec } from '../spec/types.js';
 import { inputsHashOf, jobName, personalizeArn } from './naming.js';
-import { createRecorded, observed } from './lifecycle.js';
+import { observed } from './lifecycle.js';
+import { createOrAdopt } from './create-or-adopt.js';
 import { foreignResource } from './ownership.js';
 import { awsFailure } from './failures.js';
 import type { DestroyContext, Observation, StepContext, StepDefinition } from './types.js';
@@ -91,16 +92,13 @@ export function schemaStep(type: DatasetKind): StepDefinition {
       const arn = personalizeArn(ctx.env, 'schema', desired.name);
       const seen = await describeSchema(ctx, arn);
       if (seen.exists && !contentMatchesName(desired.name, seen.details?.['schema'])) throw foreignResource(ctx, 'schema', desired.name, arn);
-      let adopted = seen.exists;
-      if (!seen.exists) {
-        adopted = (
-          await createRecorded(ctx, id, desired, () =>
-            ctx.aws.personalize.createSchema({ name: desired.name, schema: JSON.stringify(desired.inputs['schema']) }),
-          )
-        ).adopted;
-      }
-      await ctx.state.setStep(id, { phase: 'done', name: desired.name, arn, inputsHash: desired.inputsHash, inputs: desired.inputs });
-      return { arn, adopted };
+      return createOrAdopt(ctx, id, desired, seen, {
+        arn,
+        describe: describeSchema,
+        // Schemas cannot be tagged: they are told apart by their names and content (isOurs, contentMatchesName).
+        create: ({ name }) => ctx.aws.personalize.createSchema({ name, schema: JSON.stringify(desired.inputs['schema']) }),
+        doneWhen: 'exists',
+      });
     },
     status(ctx, record) {
       return record.arn ? describeSchema(ctx, record.arn) : Promise.resolve(undefined);

@@ -1,10 +1,11 @@
 import { isAwsError } from '../aws/errors.js';
-import { earlierJob } from './earlier-job.js';
+import { attemptOf, earlierJob, usableAttempt } from './earlier-job.js';
 import type { Segmentation, Spec } from '../spec/types.js';
 import { pollUntil } from '../util/backoff.js';
 import { SegflowError } from '../util/errors.js';
-import { inputsHashOf, jobName, personalizeArn, prefixOf, s3Uri, tagsFor } from './naming.js';
-import { createRecorded, observed, recordExisting, waitActive } from './lifecycle.js';
+import { inputsHashOf, jobName, personalizeArn, prefixOf, s3Uri } from './naming.js';
+import { observed } from './lifecycle.js';
+import { createOrAdopt } from './create-or-adopt.js';
 import { artifactSha } from './prepare.js';
 import { roleArnOf } from './import-job.js';
 import { findVersionByInputs, ourSolutionVersions } from './training.js';
@@ -91,8 +92,7 @@ export function segmentsStep(seg: Segmentation, model: Model, ids: SegmentationS
         ...segmentFilterInputs(ids.filter, { upstream }),
       };
       const inputsHash = inputsHashOf(inputs);
-      const attempt = record?.inputsHash === inputsHash ? (record.attempt ?? 1) : 1;
-      return { name: jobName(spec, SEGMENT_ROLE, inputsHash, attempt), inputs, inputsHash };
+      return { name: jobName(spec, SEGMENT_ROLE, inputsHash, attemptOf(record, inputsHash)), inputs, inputsHash };
     },
     async observe(ctx, desired, record) {
       const seen = await describeSegmentJob(ctx, personalizeArn(ctx.env, 'batch-segment-job', desired.name));
@@ -106,45 +106,46 @@ export function segmentsStep(seg: Segmentation, model: Model, ids: SegmentationS
       return why ? earlierJob(seen, why, desired.name, record) : seen;
     },
     async apply(ctx, desired, record) {
-      let attempt = record?.inputsHash === desired.inputsHash ? (record.attempt ?? 1) : 1;
-      let name = desired.name;
-      let arn = personalizeArn(ctx.env, 'batch-segment-job', name);
+      const arnOf = (name: string) => personalizeArn(ctx.env, 'batch-segment-job', name);
       const svArn = ctx.state.step(training)?.arn;
       if (!svArn) throw new Error(`${id}: no trained solution version recorded`);
-      let seen = await describeSegmentJob(ctx, arn);
-      // A failed attempt, or a job of another training or without output, keeps its name forever: use the next one.
-      while (seen.exists && (seen.phase === 'failed' || (await notThisRunsJob(ctx, seen, name, svArn)))) {
-        attempt += 1;
-        name = jobName(ctx.spec, SEGMENT_ROLE, desired.inputsHash, attempt);
-        arn = personalizeArn(ctx.env, 'batch-segment-job', name);
-        seen = await describeSegmentJob(ctx, arn);
-      }
-      let adopted = seen.exists;
+      // A job of another training or without output, like a failed one, keeps its name forever: the next one is used.
+      const { attempt, name, seen } = await usableAttempt(
+        { attempt: attemptOf(record, desired.inputsHash), name: desired.name },
+        {
+          nameOf: (next) => jobName(ctx.spec, SEGMENT_ROLE, desired.inputsHash, next),
+          read: (name) => describeSegmentJob(ctx, arnOf(name)),
+          passOver: (job, name) => notThisRunsJob(ctx, job, name, svArn),
+        },
+      );
       const layout = segmentationLayout(ctx.spec, ctx.prepared!, seg);
-      if (!seen.exists) {
-        const bucket = ctx.spec.storage.bucket;
-        const filterArn = segmentFilterArn(ctx, ids.filter);
-        const create = () =>
-          ctx.aws.personalize.createBatchSegmentJob({
-            name,
-            solutionVersionArn: svArn,
-            numResults: Number(desired.inputs['numResults']),
-            inputPath: s3Uri(bucket, batchObjectKey(ctx.spec, layout.files[chunk - 1]!.path)),
-            outputPath: s3Uri(bucket, outputPrefix(ctx.spec, name)),
-            roleArn: roleArnOf(ctx),
-            ...(filterArn ? { filterArn } : {}),
-            tags: tagsFor(ctx.spec, id),
-          });
-        adopted = (await createRecorded(ctx, id, { ...desired, name }, () => whenSlotFree(ctx, id, create), attempt)).adopted;
-      } else {
-        await recordExisting(ctx, id, { ...desired, name }, arn, attempt);
-      }
-      const final = await waitActive(ctx, id, name, () => describeSegmentJob(ctx, arn));
-      const written = jobOutputPrefix(ctx.spec, final, name) ?? outputPrefix(ctx.spec, name);
-      const queries = layout.files[chunk - 1]!.queries;
-      const users = ctx.prepared!.stats.trainUsers;
-      await ctx.state.patchStep(id, { phase: 'done', arn, outputs: { outputPrefix: written, numResults: desired.inputs['numResults'], queries, users } });
-      return { arn, adopted };
+      const bucket = ctx.spec.storage.bucket;
+      const filterArn = segmentFilterArn(ctx, ids.filter);
+      return createOrAdopt(ctx, id, { ...desired, name }, seen, {
+        attempt,
+        arn: arnOf(name),
+        describe: describeSegmentJob,
+        // The region runs 5 batch segment jobs at once: a create waits for a free slot.
+        create: ({ tags }) =>
+          whenSlotFree(ctx, id, () =>
+            ctx.aws.personalize.createBatchSegmentJob({
+              name,
+              solutionVersionArn: svArn,
+              numResults: Number(desired.inputs['numResults']),
+              inputPath: s3Uri(bucket, batchObjectKey(ctx.spec, layout.files[chunk - 1]!.path)),
+              outputPath: s3Uri(bucket, outputPrefix(ctx.spec, name)),
+              roleArn: roleArnOf(ctx),
+              ...(filterArn ? { filterArn } : {}),
+              tags,
+            }),
+          ),
+        outputs: (final) => ({
+          outputPrefix: jobOutputPrefix(ctx.spec, final, name) ?? outputPrefix(ctx.spec, name),
+          numResults: desired.inputs['numResults'],
+          queries: layout.files[chunk - 1]!.queries,
+          users: ctx.prepared!.stats.trainUsers,
+        }),
+      });
     },
     status(ctx, record) {
       return record.arn ? describeSegmentJob(ctx, record.arn) : Promise.resolve(undefined);

@@ -1,7 +1,8 @@
 import type { Recipe, Training } from '../spec/types.js';
 import { personalizeTagging } from './tags.js';
-import { inputsHashOf, longLivedName, personalizeArn, tagsFor } from './naming.js';
-import { createRecorded, deleteAndWait, destroyOnce, observed, recordExisting, waitActive } from './lifecycle.js';
+import { inputsHashOf, longLivedName, personalizeArn } from './naming.js';
+import { deleteAndWait, destroyOnce, observed } from './lifecycle.js';
+import { createOrAdopt } from './create-or-adopt.js';
 import { awsFailure } from './failures.js';
 import { datasetGroupArn, ourDatasetGroups } from './dataset-group.js';
 import { isSolutionNameOf, modelSteps, solutionRole, type Model } from './segmentation-ids.js';
@@ -78,7 +79,7 @@ export function solutionStep(model: Model, withItems: boolean): StepDefinition {
   },
   async apply(ctx, desired) {
     const arn = personalizeArn(ctx.env, 'solution', desired.name);
-    let seen = await describeSolution(ctx, arn);
+    const seen = await describeSolution(ctx, arn);
     // Never update, replace (delete) or train someone else's solution that happens to have this name.
     if (seen.exists) await requireOurs(ctx, id, 'solution', desired.name, arn);
     const config = solutionConfig(model, ctx.env.partition);
@@ -92,32 +93,24 @@ export function solutionStep(model: Model, withItems: boolean): StepDefinition {
         throw awsFailure(id, `updating ${desired.name}`, e);
       }
     }
-    if (seen.exists && (seen.phase === 'failed' || drift.replace.length > 0)) {
+    return createOrAdopt(ctx, id, desired, seen, {
+      arn,
+      describe: describeSolution,
+      create: ({ name, tags }) =>
+        ctx.aws.personalize.createSolution({
+          name,
+          datasetGroupArn: datasetGroupArn(ctx),
+          recipeArn: config.recipeArn,
+          performAutoTraining: false,
+          ...(config.hiddenDimension !== null ? { hiddenDimension: config.hiddenDimension } : {}),
+          tags,
+        }),
       // A solution's configuration is immutable: replacing it means deleting it (and its versions) first.
-      ctx.progress(id, { message: 'replacing the solution (its configuration changed)' });
-      await deleteSolution(ctx, id, arn, desired.name);
-      seen = { exists: false };
-    }
-    let adopted = seen.exists;
-    if (!seen.exists) {
-      adopted = (
-        await createRecorded(ctx, id, desired, () =>
-          ctx.aws.personalize.createSolution({
-            name: desired.name,
-            datasetGroupArn: datasetGroupArn(ctx),
-            recipeArn: config.recipeArn,
-            performAutoTraining: false,
-            ...(config.hiddenDimension !== null ? { hiddenDimension: config.hiddenDimension } : {}),
-            tags: tagsFor(ctx.spec, id),
-          }),
-        )
-      ).adopted;
-    } else {
-      await recordExisting(ctx, id, desired, arn);
-    }
-    await waitActive(ctx, id, desired.name, () => describeSolution(ctx, arn));
-    await ctx.state.patchStep(id, { phase: 'done', arn });
-    return { arn, adopted };
+      replace:
+        seen.phase === 'failed' || drift.replace.length > 0
+          ? { remove: () => ctx.aws.personalize.deleteSolution(arn), message: 'replacing the solution (its configuration changed)' }
+          : undefined,
+    });
   },
   status(ctx, record) {
     return record.arn ? describeSolution(ctx, record.arn) : Promise.resolve(undefined);

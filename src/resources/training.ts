@@ -1,7 +1,8 @@
 import { isAwsError } from '../aws/errors.js';
 import { pollUntil } from '../util/backoff.js';
-import { TAG_INPUTS, inputsHashOf, tagsFor } from './naming.js';
-import { createRecorded, destroyOnce, observed, phaseOf, recordExisting, waitActive } from './lifecycle.js';
+import { TAG_INPUTS, inputsHashOf } from './naming.js';
+import { destroyOnce, observed, phaseOf } from './lifecycle.js';
+import { createOrAdopt } from './create-or-adopt.js';
 import { estimateTrainingHours } from '../cost/training-hours.js';
 import { modelSteps, type Model } from './segmentation-ids.js';
 import { solutionArn } from './solution.js';
@@ -111,28 +112,22 @@ export function trainingStep(model: Model, withItems: boolean): StepDefinition {
         ctx.progress(id, { message: `previous training ${seen.status}: ${seen.failureReason ?? ''}; training again` });
         seen = { exists: false };
       }
-      let arn = seen.arn;
-      let adopted = seen.exists;
-      if (!seen.exists) {
-        const r = await createRecorded(ctx, id, desired, () =>
-          ctx.aws.personalize.createSolutionVersion({
-            solutionArn: solutionArn(ctx, model),
-            trainingMode: 'FULL',
-            tags: tagsFor(ctx.spec, id, { [TAG_INPUTS]: desired.inputsHash }),
-          }),
-        );
-        arn = r.arn;
-        adopted = r.adopted;
-        if (!arn) arn = (await findVersionByInputs(ctx, model, desired.inputsHash)).arn;
-      } else {
-        await recordExisting(ctx, id, desired, arn);
-      }
-      if (!arn) throw new Error(`${id}: no solution version ARN after create`);
-      const trained = arn;
-      const final = await waitActive(ctx, id, 'training', () => describeSolutionVersion(ctx, trained));
-      const trainingHours = final.details?.['trainingHours'];
-      await ctx.state.patchStep(id, { phase: 'done', arn, outputs: { trainingHours: typeof trainingHours === 'number' ? trainingHours : null } });
-      return { arn, adopted };
+      // Solution versions have no name: AWS gives the ARN, and the segflow:inputs tag finds it again.
+      return createOrAdopt(ctx, id, desired, seen, {
+        label: 'training',
+        describe: describeSolutionVersion,
+        create: ({ tags }) =>
+          ctx.aws.personalize.createSolutionVersion({ solutionArn: solutionArn(ctx, model), trainingMode: 'FULL', tags: { ...tags, [TAG_INPUTS]: desired.inputsHash } }),
+        async locate() {
+          const arn = (await findVersionByInputs(ctx, model, desired.inputsHash)).arn;
+          if (!arn) throw new Error(`${id}: no solution version ARN after create`);
+          return arn;
+        },
+        outputs: (final) => {
+          const trainingHours = final.details?.['trainingHours'];
+          return { trainingHours: typeof trainingHours === 'number' ? trainingHours : null };
+        },
+      });
     },
     status(ctx, record) {
       return record.arn ? describeSolutionVersion(ctx, record.arn) : Promise.resolve(undefined);
