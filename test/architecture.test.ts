@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
+import ts from 'typescript';
 import { packageRoot } from '../src/util/paths.js';
 
 /**
@@ -124,10 +125,56 @@ test('only src/cli touches the process', () => {
   assert.deepEqual(wrong, []);
 });
 
+/** A function a reader can follow fits on a few screens; longer ones are split into named phases. */
+export const MAX_FUNCTION_LINES = 100;
+
+/** The SDK port tables (one flat method per AWS call) may stay long: their length is a list, not a procedure. */
+const PORT_TABLE = /^aws\/[^/]+-port\.ts$/;
+
+/** Every function-like node (declarations, expressions, arrows, methods, accessors) longer than `max` lines. */
+export function longFunctions(fileName: string, text: string, max = MAX_FUNCTION_LINES): string[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+      const first = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
+      const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+      const lines = last - first + 1;
+      if (lines > max) found.push(`${fileName}:${first + 1}: ${functionName(node)} has ${lines} lines`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+function functionName(node: ts.SignatureDeclaration): string {
+  if (node.name && ts.isIdentifier(node.name)) return node.name.text;
+  const parent = node.parent;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return ts.isConstructorDeclaration(node) ? 'constructor' : '(anonymous)';
+}
+
+test(`no function in src/ is over ${MAX_FUNCTION_LINES} lines (the SDK port tables aside)`, () => {
+  const long = sourceFiles(SRC)
+    .map((f) => relative(SRC, f))
+    .filter((f) => !PORT_TABLE.test(f))
+    .flatMap((f) => longFunctions(f, readFileSync(join(SRC, f), 'utf8')));
+  assert.deepEqual(long, []);
+});
+
 test('the rules themselves catch what they are meant to catch', () => {
   assert.deepEqual(importsOf(`import { a } from './a.js';\nexport * from "../b/c.js";\nconst m = await import('../d/e.js');\nimport './side.js';`), ['./a.js', '../b/c.js', '../d/e.js', './side.js']);
   assert.ok(PROCESS_USE.test('const cwd = process.cwd();'));
   assert.ok(PROCESS_USE.test("process.stderr.write('x')"));
   assert.ok(!PROCESS_USE.test('const pid = process.pid;'));
   assert.ok(!(ALLOWED['aws'] ?? []).includes('resources'), 'aws sits below resources');
+  const body = (n: number) => Array.from({ length: n }, (_, i) => `  x += ${i};`).join('\n');
+  assert.deepEqual(longFunctions('a.ts', `export function ok() {\n${body(98)}\n}`), []);
+  assert.deepEqual(longFunctions('a.ts', `export function tooLong() {\n${body(99)}\n}`), ['a.ts:1: tooLong has 101 lines']);
+  assert.deepEqual(longFunctions('a.ts', `class C {\n  m() {\n${body(99)}\n  }\n}\nconst f = async () => {\n${body(99)}\n};`), [
+    'a.ts:2: m has 101 lines',
+    'a.ts:104: f has 101 lines',
+  ]);
+  assert.ok(PORT_TABLE.test('aws/personalize-port.ts') && !PORT_TABLE.test('aws/ports.ts') && !PORT_TABLE.test('engine/x-port.ts'));
 });
