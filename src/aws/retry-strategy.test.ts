@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { CreateDatasetGroupCommand, PersonalizeClient } from '@aws-sdk/client-personalize';
 import { isAwsError } from './errors.js';
 import { isQuotaError } from './retry-strategy.js';
 import { LOCAL_CREDENTIALS } from './sdk-clients.js';
+import { packageRoot } from '../util/paths.js';
 import { TEST_REGION, withEmulatorPorts } from '../../test/support/emulator-ports.js';
 
 const requests = (emu: { calls(): { services: Record<string, Record<string, number>> } }, service: string, op: string) => emu.calls().services[service]?.[op] ?? 0;
@@ -73,4 +77,16 @@ test('isQuotaError knows both spellings and nothing else', () => {
   assert.equal(isQuotaError({ name: 'LimitExceeded' }), true);
   assert.equal(isQuotaError({ name: 'ThrottlingException' }), false);
   assert.equal(isQuotaError(undefined), false);
+});
+
+test('one @smithy/core: the strategy segflow wraps is the one every SDK client retries with', () => {
+  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const sdk = Object.entries(pkg.dependencies).filter(([name]) => name.startsWith('@aws-sdk/'));
+  assert.ok(sdk.length > 0);
+  assert.deepEqual(new Set(sdk.map(([, range]) => range)).size, 1, `every @aws-sdk/* package in one range: ${JSON.stringify(Object.fromEntries(sdk))}`);
+  const ours = createRequire(join(packageRoot, 'package.json')).resolve('@smithy/core/package.json');
+  for (const [name] of sdk) {
+    const client = createRequire(join(packageRoot, 'package.json')).resolve(`${name}/package.json`);
+    assert.equal(createRequire(client).resolve('@smithy/core/package.json'), ours, `${name} resolves another @smithy/core`);
+  }
 });

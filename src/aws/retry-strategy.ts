@@ -7,6 +7,11 @@
  * request-rate and resource quotas; segflow treats it as a quota (kind limit-exceeded) and lets the caller decide.
  * Real throttling (ThrottlingException, SlowDown, 429) and transient failures (5xx, timeouts, resets) are
  * still retried by the standard strategy, with its backoff and retry quota.
+ *
+ * The SDK's own retry options (maxAttempts, retryMode) cannot exempt an error code, so this wraps the standard
+ * strategy of @smithy/core, the package the SDK clients retry with. That makes @smithy/core a direct dependency
+ * that moves with the clients: package.json gives every @aws-sdk/* package one range and @smithy/core the version
+ * those clients depend on, so a single copy is installed (retry-strategy.test.ts checks it).
  */
 import { StandardRetryStrategy } from '@smithy/core/retry';
 
@@ -21,8 +26,11 @@ export function isQuotaError(error: unknown): boolean {
   return typeof name === 'string' && QUOTA_ERROR_NAMES.has(name);
 }
 
-/** A RetryStrategyV2: the retry middleware rethrows the original error when refreshing the token is refused. */
-export class NoQuotaRetryStrategy {
+/**
+ * The standard strategy, except that a quota error is never retried. A RetryStrategyV2: the retry middleware
+ * rethrows the original error when refreshing the token is refused.
+ */
+export class StandardRetryExceptQuotaErrors {
   readonly mode = 'standard';
   private readonly inner: StandardRetryStrategy;
 

@@ -10,7 +10,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Target } from '../spec/types.js';
 import { CallCounter } from './call-counter.js';
 import { iamSigningRegion, partitionOf } from './partition.js';
-import { NoQuotaRetryStrategy } from './retry-strategy.js';
+import { StandardRetryExceptQuotaErrors } from './retry-strategy.js';
 
 /** The emulator's fixed test credentials (src/emulator/options.ts DEFAULT_ACCESS_KEY_ID / SECRET). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -70,7 +70,7 @@ export function createSdkClients(opts: ClientOptions): SdkClients {
   const config = (region: string, requestHandler: object = control) => ({
     region,
     maxAttempts,
-    retryStrategy: new NoQuotaRetryStrategy(maxAttempts),
+    retryStrategy: new StandardRetryExceptQuotaErrors(maxAttempts),
     requestHandler,
     ...access,
   });

@@ -72,7 +72,7 @@ export async function findDelivered(o: FindDeliveredOptions): Promise<DeliveredC
     return { path: local, runId: latest.runId, origin: local, release: async () => undefined };
   }
   // changes.csv is delivered with every run that has a previous one: it must be there unless that is not known.
-  return download(o, layout, latest.runId, o.file === 'segments' || latest.previousRunId !== undefined);
+  return download(o, layout, latest.runId, o.file !== 'changes' || latest.previousRunId !== undefined);
 }
 
 async function download(o: FindDeliveredOptions, layout: ReturnType<typeof deliveredLayout>, runId: string, required: boolean): Promise<DeliveredCopy | undefined> {
@@ -84,12 +84,13 @@ async function download(o: FindDeliveredOptions, layout: ReturnType<typeof deliv
     const bucket = o.spec.storage.bucket;
     const path = join(dir, layout.localFile.split('/').pop()!);
     // The run's own copy; the stable latest/ copy when storage.keepRuns pruned it (only segments.csv is kept there).
-    for (const key of o.file === 'segments' ? [layout.runKey(runId), layout.latestKey] : [layout.runKey(runId)]) {
+    const keys = o.file === 'changes' ? [layout.runKey(runId)] : [layout.runKey(runId), layout.latestKey];
+    for (const key of keys) {
       if (await connection.aws.s3.downloadObject(bucket, key, path)) return { path, runId, origin: s3Uri(bucket, key), release };
     }
     await release();
     if (!required) return undefined;
-    const where = o.file === 'segments' ? `${s3Uri(bucket, layout.runKey(runId))} nor ${s3Uri(bucket, layout.latestKey)}` : s3Uri(bucket, layout.runKey(runId));
+    const where = keys.map((key) => s3Uri(bucket, key)).join(' nor ');
     throw new SegflowError('RUN_NO_RUN', `the delivered ${o.file} of run ${runId} are not in ${where}: run 'segflow apply ${o.spec.file}' to deliver them again`);
   } catch (e) {
     await release();
