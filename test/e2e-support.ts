@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,8 +7,6 @@ import { localEmulatorDir } from '../src/util/paths.js';
 import { startEmulator } from '../src/emulator/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-/** The built CLI: e2e tests run exactly what users run. */
-export const CLI = resolve(here, '..', 'src', 'cli', 'main.js');
 /** The repository root (dist/test/ -> ../..): pipelines/ and examples/ live there. */
 export const REPO = resolve(here, '..', '..');
 
@@ -137,38 +134,6 @@ export async function workspace(o: SpecOptions = {}): Promise<{ dir: string; spe
   const spec = join(dir, 'pipeline.yaml');
   await writeFile(spec, specYaml(o));
   return { dir, spec, setSpec: (next) => writeFile(spec, specYaml({ ...o, ...next })) };
-}
-
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-const ENV = { ...process.env, CI: '1', SEGFLOW_POLL_MS: '50,500', NODE_NO_WARNINGS: '1' };
-
-export function runCli(
-  cwd: string,
-  args: string[],
-  opts: { killWhen?: (stdout: string) => boolean; env?: Record<string, string> } = {},
-): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...ENV, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!killed && opts.killWhen?.(stdout)) {
-        killed = true;
-        child.kill('SIGKILL');
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
-  });
 }
 
 /** Starts the emulator on a workspace's data dir (after the CLI exited) and returns SDK clients for list checks. */

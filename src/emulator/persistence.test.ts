@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -19,7 +18,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startEmulator } from './index.js';
 import { clientsFor, type Clients, grantPersonalize, INTERACTIONS_SCHEMA, interactionsCsv, tempDataDir, waitFor, withEmulator } from '../../test/support/emulator.js';
-import { packageRoot } from '../util/paths.js';
+import { startStandalone } from '../../test/reliability/support.js';
 
 test('a restart in the middle of an import job and a training continues them to ACTIVE', async () => {
   const dataDir = await tempDataDir();
@@ -133,19 +132,8 @@ test('one emulator per data directory', async () => {
 test('kill -9 in the middle of writes leaves a readable store with every acknowledged object', async () => {
   const dataDir = await tempDataDir();
   try {
-    const child = spawn(process.execPath, [join(packageRoot, 'dist/src/cli/main.js'), 'emulator', '--port', '0', '--data-dir', dataDir, '--lifecycle', 'fast'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const endpoint = await new Promise<string>((ok, fail) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) ok(m[1]!);
-      });
-      child.on('exit', (code) => fail(new Error(`emulator exited early (${code})`)));
-    });
-    const c = clientsFor(endpoint);
+    const emu = await startStandalone({ dataDir });
+    const c = clientsFor(emu.endpoint);
     await c.s3.send(new CreateBucketCommand({ Bucket: 'kill-bucket' }));
     const acknowledged: string[] = [];
     let stop = false;
@@ -160,10 +148,9 @@ test('kill -9 in the middle of writes leaves a readable store with every acknowl
       }
     })();
     await waitFor(async () => acknowledged.length, (n) => n >= 20, 'some writes');
-    child.kill('SIGKILL');
+    await emu.kill();
     stop = true;
     await writer;
-    await new Promise((r) => child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r));
     c.s3.destroy();
     JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8'));
     await withEmulator(

@@ -20,10 +20,10 @@ import {
   pipeline,
   resetCalls,
   roleArn,
-  show,
   useStrictEmulator,
   type Statement,
 } from './support.js';
+import { show } from '../support/run-cli.js';
 
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 const PERSONALIZE = { Service: 'personalize.amazonaws.com' };

@@ -5,7 +5,8 @@ import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetBucketTaggingCommand } from '@aws-sdk/client-s3';
 import type { SpecOptions } from '../e2e-support.js';
 import { census, type StandaloneEmulator } from '../reliability/support.js';
-import { assertChanges, bucketExists, jobsOf, objectVersions, pipeline, show, useStrictEmulator, versionsOf, type Pipeline } from './support.js';
+import { assertChanges, bucketExists, jobsOf, objectVersions, pipeline, useStrictEmulator, versionsOf, type Pipeline } from './support.js';
+import { show } from '../support/run-cli.js';
 
 /**
  * One pipeline, one spec key changed at a time: the plan names exactly the steps that run again and why, apply
