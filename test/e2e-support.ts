@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSdkClients, type SdkClients } from '../src/aws/sdk-clients.js';
 import { localEmulatorDir } from '../src/util/paths.js';
+import { mulberry32 } from '../src/util/prng.js';
 import { startEmulator } from '../src/emulator/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -12,11 +13,7 @@ export const REPO = resolve(here, '..', '..');
 
 /** A small deterministic purchase log: ~300 users, ~100 items, ~3k interactions over 2021 (more with `users`). */
 export function generateInteractions(seed = 1, users = 300): string {
-  let s = seed;
-  const rand = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
+  const rand = mulberry32(seed);
   const rows = ['user,item,ts'];
   const start = Date.UTC(2021, 0, 1);
   for (let u = 0; u < users; u++) {

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { census, endpointWorkspace, jobFingerprint, leftovers, readState, rng, startStandalone, worldArns } from './support.js';
+import { census, endpointWorkspace, jobFingerprint, leftovers, readState, startStandalone, worldArns } from './support.js';
 import { runCli, show, type CliResult } from '../support/run-cli.js';
 import { inputsHashOf } from '../../src/resources/naming.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
 /**
  * Chaos: repeated applies of a small pipeline against a standalone emulator that throttles 20% and fails 5% of
@@ -18,7 +19,7 @@ const NAME = 'chaos';
 const variants = [{ count: 10 }, { count: 12 }, { count: 10, minInteractionsPerUser: 3 }];
 
 test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 500s (seed ${SEED})`, { timeout: 60 * 60_000 }, async () => {
-  const random = rng(SEED);
+  const random = mulberry32(SEED);
   const emu = await startStandalone({ faults: `throttle=0.2,error=0.05,seed=${SEED}` });
   // What each apply was (variant, kill moment, outcome, the lines it printed about costly steps): printed with a
   // duplicate, so a rare wall-clock interleaving can be read back without replaying it.

@@ -255,19 +255,6 @@ export async function readState(dir: string, name: string): Promise<StateFile> {
   return JSON.parse(await readFile(join(dir, '.segflow', 'state', `${name}.json`), 'utf8')) as StateFile;
 }
 
-/** A small deterministic random stream (tests must be reproducible: the seed is printed). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
 /** ARNs of everything in the emulator, read with list calls (S3 buckets and IAM roles included). */
 export async function worldArns(aws: SdkClients): Promise<Map<string, string>> {
   const p = aws.personalize;
