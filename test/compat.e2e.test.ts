@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Plan } from '../src/plan/types.js';
 import { sha256File } from '../src/util/hash.js';
-import { REPO, removeWorkspaces, runCli, workspace } from './e2e-support.js';
+import { REPO, removeWorkspaces, workspace } from './e2e-support.js';
+import { runCli } from './support/run-cli.js';
 
 after(removeWorkspaces);
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Plan } from '../src/plan/types.js';
-import { runBuiltCli } from './support/run-cli.js';
+import { runCli } from './support/run-cli.js';
 
 /**
  * The budget gate at the scale where it matters: the seed article's data size (5,074,160 reviews, as
@@ -33,7 +33,7 @@ budget: { maxUsd: 100 }
 
 async function plan(o: Parameters<typeof spec>[0]): Promise<{ code: number; plan: Plan }> {
   await writeFile(join(dir, 'p.yaml'), spec(o));
-  const r = await runBuiltCli(['plan', 'p.yaml', '--json'], dir);
+  const r = await runCli(dir, ['plan', 'p.yaml', '--json']);
   assert.ok(r.code === 0 || r.code === 4, r.stderr);
   return { code: r.code, plan: JSON.parse(r.stdout) as Plan };
 }
@@ -42,7 +42,7 @@ const line = (p: Plan, item: string) => p.cost.lines.find((l) => l.item === item
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'segflow-cost-'));
-  const gen = await runBuiltCli(['sample-data', '--out', 'reviews.json.gz', '--reviews', '5074160'], dir);
+  const gen = await runCli(dir, ['sample-data', '--out', 'reviews.json.gz', '--reviews', '5074160']);
   assert.equal(gen.code, 0, gen.stderr);
 });
 
@@ -70,7 +70,7 @@ test('seed scale, 500 queries: batch segments over $1,000, refused by a $100 bud
   for (const s of fits) assert.ok(s.totalUsd < 100, JSON.stringify(s));
 
   // apply refuses before touching anything, and names the cheaper runs.
-  const refused = await runBuiltCli(['apply', 'p.yaml', '--auto-approve'], dir);
+  const refused = await runCli(dir, ['apply', 'p.yaml', '--auto-approve']);
   assert.equal(refused.code, 3, refused.stderr);
   assert.match(refused.stderr, /error PLAN_OVER_BUDGET: the estimate \$1\d{3}\.\d\d/);
   assert.match(refused.stderr, /queries\.items\.sample: 500 -> \d+ brings it to \$\d+\.\d\d/);

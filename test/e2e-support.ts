@@ -1,25 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSdkClients, type SdkClients } from '../src/aws/sdk-clients.js';
 import { localEmulatorDir } from '../src/util/paths.js';
+import { mulberry32 } from '../src/util/prng.js';
 import { startEmulator } from '../src/emulator/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-/** The built CLI: e2e tests run exactly what users run. */
-export const CLI = resolve(here, '..', 'src', 'cli', 'main.js');
 /** The repository root (dist/test/ -> ../..): pipelines/ and examples/ live there. */
 export const REPO = resolve(here, '..', '..');
 
 /** A small deterministic purchase log: ~300 users, ~100 items, ~3k interactions over 2021 (more with `users`). */
 export function generateInteractions(seed = 1, users = 300): string {
-  let s = seed;
-  const rand = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
+  const rand = mulberry32(seed);
   const rows = ['user,item,ts'];
   const start = Date.UTC(2021, 0, 1);
   for (let u = 0; u < users; u++) {
@@ -137,38 +131,6 @@ export async function workspace(o: SpecOptions = {}): Promise<{ dir: string; spe
   const spec = join(dir, 'pipeline.yaml');
   await writeFile(spec, specYaml(o));
   return { dir, spec, setSpec: (next) => writeFile(spec, specYaml({ ...o, ...next })) };
-}
-
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-const ENV = { ...process.env, CI: '1', SEGFLOW_POLL_MS: '50,500', NODE_NO_WARNINGS: '1' };
-
-export function runCli(
-  cwd: string,
-  args: string[],
-  opts: { killWhen?: (stdout: string) => boolean; env?: Record<string, string> } = {},
-): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...ENV, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!killed && opts.killWhen?.(stdout)) {
-        killed = true;
-        child.kill('SIGKILL');
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
-  });
 }
 
 /** Starts the emulator on a workspace's data dir (after the CLI exited) and returns SDK clients for list checks. */

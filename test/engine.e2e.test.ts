@@ -16,16 +16,13 @@ import {
 } from '@aws-sdk/client-personalize';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { REPO, inspect, removeWorkspaces, runCli, workspace, type CliResult } from './e2e-support.js';
+import { REPO, inspect, removeWorkspaces, workspace } from './e2e-support.js';
+import { assertOk, runCli } from './support/run-cli.js';
 
 after(removeWorkspaces);
 
 const ACCOUNT = '000000000000';
 const solutionArn = (name: string) => `arn:aws:personalize:us-east-1:${ACCOUNT}:solution/${name}-solution`;
-
-function ok(r: CliResult, what: string): void {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-}
 
 interface ApplyJson {
   ok: boolean;
@@ -39,7 +36,7 @@ interface ApplyJson {
 
 async function applyJson(dir: string, spec: string): Promise<ApplyJson> {
   const r = await runCli(dir, ['apply', spec, '--auto-approve', '--json']);
-  ok(r, 'apply --json');
+  assertOk(r, 'apply --json');
   return JSON.parse(r.stdout) as ApplyJson;
 }
 
@@ -84,7 +81,7 @@ describe('engine end to end: the built CLI against the emulator', () => {
     assert.deepEqual(applied(second), []);
 
     const plan = await runCli(w.dir, ['plan', w.spec, '--detailed-exitcode']);
-    ok(plan, 'plan');
+    assertOk(plan, 'plan');
     assert.match(plan.stdout, /No changes/);
     assert.deepEqual(await costly(w.dir, 'e2e').then((c) => [c.imports, c.versions, c.segments]), [1, 1, 1]);
   });
@@ -158,7 +155,7 @@ describe('engine end to end: the built CLI against the emulator', () => {
       await close();
     }
     const plan = await runCli(w.dir, ['plan', w.spec]);
-    ok(plan, 'plan');
+    assertOk(plan, 'plan');
     assert.match(plan.stdout, /drifted: e2e-solution was deleted out of band/);
     const s = await applyJson(w.dir, w.spec);
     assert.ok(applied(s).includes('solution') && applied(s).includes('training'));
@@ -169,12 +166,12 @@ describe('engine end to end: the built CLI against the emulator', () => {
     const s = await applyJson(w.dir, w.spec);
     assert.ok(applied(s).includes('import-items') && applied(s).includes('dataset-items'));
     const status = await runCli(w.dir, ['status', w.spec, '--json']);
-    ok(status, 'status');
+    assertOk(status, 'status');
     const rows = (JSON.parse(status.stdout) as { rows: Array<{ id: string; live?: string }> }).rows;
     assert.equal(rows.find((r) => r.id === 'training')?.live, 'ACTIVE');
     assert.equal(rows.find((r) => r.id === 'dataset-items')?.live, 'ACTIVE');
     const d = await runCli(w.dir, ['destroy', w.spec, '--auto-approve', '--json']);
-    ok(d, 'destroy');
+    assertOk(d, 'destroy');
     const gone = JSON.parse(d.stdout) as { deleted: string[]; undeletable: string[] };
     assert.ok(gone.deleted.includes('dataset attr-items') && gone.deleted.includes('dataset group attr-dsg'));
     assert.equal(gone.undeletable.filter((u) => u.startsWith('dataset import job')).length, 2);
@@ -198,13 +195,13 @@ describe('engine end to end: the built CLI against the emulator', () => {
     const w = await workspace();
     const pipeline = join(REPO, 'pipelines', 'online-retail.yaml');
     const first = await runCli(w.dir, ['apply', pipeline, '--auto-approve', '--json']);
-    ok(first, 'quick start apply');
+    assertOk(first, 'quick start apply');
     const s = JSON.parse(first.stdout) as ApplyJson;
     assert.equal(s.ok, true);
     assert.ok(s.report.some((l) => /popularity/.test(l)), s.report.join('\n'));
     const again = await applyJson(w.dir, pipeline);
     assert.equal(again.changes, 0);
-    ok(await runCli(w.dir, ['destroy', pipeline, '--auto-approve']), 'destroy');
+    assertOk(await runCli(w.dir, ['destroy', pipeline, '--auto-approve']), 'destroy');
   });
 
   test('refusals (exit 3): no terminal without --auto-approve, budget, lock held', async () => {
@@ -226,23 +223,23 @@ describe('engine end to end: the built CLI against the emulator', () => {
   test('a saved plan is applied as planned, and refused once the spec moved', async () => {
     const w = await workspace();
     const saved = await runCli(w.dir, ['plan', w.spec, '--out', 'e2e.plan.json']);
-    ok(saved, 'plan --out');
+    assertOk(saved, 'plan --out');
     await w.setSpec({ count: 12 });
     const stale = await runCli(w.dir, ['apply', 'e2e.plan.json']);
     assert.equal(stale.code, 3, stale.stderr);
     assert.match(stale.stderr, /PLAN_STALE/);
     const fresh = await runCli(w.dir, ['plan', w.spec, '--out', 'e2e.plan.json']);
-    ok(fresh, 'plan --out');
-    ok(await runCli(w.dir, ['apply', 'e2e.plan.json']), 'apply PLAN');
+    assertOk(fresh, 'plan --out');
+    assertOk(await runCli(w.dir, ['apply', 'e2e.plan.json']), 'apply PLAN');
   });
 
   test('destroy leaves nothing behind (checked with list calls) and is idempotent', async () => {
     const w = await workspace();
     await applyJson(w.dir, w.spec);
     const d = await runCli(w.dir, ['destroy', w.spec, '--auto-approve']);
-    ok(d, 'destroy');
+    assertOk(d, 'destroy');
     assert.match(d.stdout, /AWS offers no delete for these/);
-    ok(await runCli(w.dir, ['destroy', w.spec, '--auto-approve']), 'second destroy');
+    assertOk(await runCli(w.dir, ['destroy', w.spec, '--auto-approve']), 'second destroy');
     const { aws, close } = await inspect(w.dir);
     try {
       const p = aws.personalize;

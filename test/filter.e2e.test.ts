@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO, generateInteractions, runCli, type CliResult } from './e2e-support.js';
+import { REPO, generateInteractions } from './e2e-support.js';
+import { assertOk, runCli } from './support/run-cli.js';
 import type { Report } from '../src/eval/report-types.js';
 
 /**
@@ -14,10 +15,6 @@ const dirs: string[] = [];
 after(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
-
-function ok(r: CliResult, what: string): void {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-}
 
 const UK = 'INCLUDE UserID WHERE Users.COUNTRY IN ("UK")';
 /** "Amazon Personalize ignores case only when matching event types": the data says purchase, the filter PURCHASE. */
@@ -93,7 +90,7 @@ async function csvRows(path: string): Promise<Array<Record<string, string>>> {
 
 async function report(dir: string, spec: string): Promise<Report> {
   const r = await runCli(dir, ['report', spec, '--json']);
-  ok(r, 'report');
+  assertOk(r, 'report');
   return JSON.parse(r.stdout) as Report;
 }
 
@@ -101,7 +98,7 @@ describe('users datasets and segment filters: the built CLI against the emulator
   test('a country filter: every segment member has that country; the report says which filter and filters the baselines', async () => {
     const w = await workspace('uk', UK);
     const applied = await runCli(w.dir, ['apply', w.spec, '--auto-approve', '--json']);
-    ok(applied, 'apply');
+    assertOk(applied, 'apply');
     const summary = JSON.parse(applied.stdout) as { steps: Array<{ id: string; outcome: string }>; report: string[] };
     for (const id of ['schema-users', 'dataset-users', 'import-users', 'filter', 'segments']) assert.ok(summary.steps.some((s) => s.id === id && s.outcome === 'done'), id);
     assert.ok(summary.report.some((l) => l.includes(`Segment filter ${UK}`)), summary.report.join('\n'));
@@ -125,7 +122,7 @@ describe('users datasets and segment filters: the built CLI against the emulator
     // A changed filter: a new filter and the old one deleted; only the filter and what follows it re-run.
     await w.setFilter('EXCLUDE UserID WHERE Users.COUNTRY IN ("UK")');
     const plan = await runCli(w.dir, ['plan', w.spec, '--json']);
-    ok(plan, 'plan');
+    assertOk(plan, 'plan');
     const steps = (JSON.parse(plan.stdout) as { steps: Array<{ id: string; action: string; reasons: string[] }> }).steps;
     assert.deepEqual(steps.filter((s) => s.action !== 'noop').map((s) => s.id), ['filter', 'segments', 'download', 'evaluate']);
     assert.ok(steps.find((s) => s.id === 'segments')!.reasons.includes(`filter: ${UK} -> EXCLUDE UserID WHERE Users.COUNTRY IN ("UK")`));
@@ -134,14 +131,14 @@ describe('users datasets and segment filters: the built CLI against the emulator
     assert.deepEqual([...(await segmentMembers(w.work))].filter((u) => country.get(u) === 'UK'), []);
 
     const destroyed = await runCli(w.dir, ['destroy', w.spec, '--auto-approve', '--json']);
-    ok(destroyed, 'destroy');
+    assertOk(destroyed, 'destroy');
     const gone = JSON.parse(destroyed.stdout) as { deleted: string[] };
     assert.ok(gone.deleted.some((d) => /^filter uk-flt-/.test(d)) && gone.deleted.includes('dataset uk-users'), gone.deleted.join('|'));
   });
 
   test('an EVENT_TYPE exclusion ignores case as Personalize does: a filter on "PURCHASE" keeps every user with a "purchase" out', async () => {
     const w = await workspace('buyers', NO_BUYERS);
-    ok(await runCli(w.dir, ['apply', w.spec, '--auto-approve']), 'apply');
+    assertOk(await runCli(w.dir, ['apply', w.spec, '--auto-approve']), 'apply');
     const buyers = new Set((await csvRows(join(w.work, 'interactions.csv'))).filter((r) => r['EVENT_TYPE'] === 'purchase').map((r) => r['USER_ID']!));
     assert.ok(buyers.size > 10, `the data has buyers (${buyers.size})`);
     const members = await segmentMembers(w.work);
@@ -157,12 +154,12 @@ describe('users datasets and segment filters: the built CLI against the emulator
     const dir = await mkdtemp(join(tmpdir(), 'segflow-e2e-filter-'));
     dirs.push(dir);
     const pipeline = join(REPO, 'pipelines', 'online-retail-uk.yaml');
-    ok(await runCli(dir, ['apply', pipeline, '--auto-approve']), 'apply');
+    assertOk(await runCli(dir, ['apply', pipeline, '--auto-approve']), 'apply');
     const work = join(dir, '.segflow/work/online-retail-uk');
     const country = new Map((await csvRows(join(work, 'users.csv'))).map((r) => [r['USER_ID']!, r['COUNTRY']!]));
     const members = await segmentMembers(work);
     assert.ok(members.size > 100);
     assert.deepEqual([...members].filter((u) => country.get(u) !== 'United Kingdom'), []);
-    ok(await runCli(dir, ['destroy', pipeline, '--auto-approve']), 'destroy');
+    assertOk(await runCli(dir, ['destroy', pipeline, '--auto-approve']), 'destroy');
   });
 });

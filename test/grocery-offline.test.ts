@@ -3,7 +3,8 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { GroundTruthFile } from '../src/data/artifacts.js';
-import { REPO, removeWorkspaces, runCli, workspace } from './e2e-support.js';
+import { REPO, removeWorkspaces, workspace } from './e2e-support.js';
+import { runCli } from './support/run-cli.js';
 
 after(removeWorkspaces);
 

@@ -8,7 +8,8 @@ import { createPorts } from '../src/aws/create-ports.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { objectStoreOf } from '../src/resources/object-store.js';
 import { isSegflowError } from '../src/util/errors.js';
-import { generateInteractions, removeWorkspaces, runCli, workspace } from './e2e-support.js';
+import { generateInteractions, removeWorkspaces, workspace } from './e2e-support.js';
+import { runCli } from './support/run-cli.js';
 
 after(removeWorkspaces);
 

@@ -6,13 +6,10 @@ import { after, test } from 'node:test';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createSdkClients } from '../src/aws/sdk-clients.js';
 import { startEmulator } from '../src/emulator/index.js';
-import { generateInteractions, removeWorkspaces, runCli, workspace, type CliResult } from './e2e-support.js';
+import { generateInteractions, removeWorkspaces, workspace } from './e2e-support.js';
+import { assertOk, runCli } from './support/run-cli.js';
 
 after(removeWorkspaces);
-
-function ok(r: CliResult, what: string): void {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-}
 
 const spec = (endpoint: string, source: string, name = 's3src') => `version: 1
 name: ${name}
@@ -49,14 +46,14 @@ test('s3:// sources on the emulator: prepare downloads once, a no-op plan downlo
     await writeFile(join(dir, 'p.yaml'), spec(emu.endpoint, 's3://segflow-lake/events/part-*.csv'));
 
     const first = await runCli(dir, ['prepare', 'p.yaml']);
-    ok(first, 'prepare');
+    assertOk(first, 'prepare');
     assert.match(first.stdout, /downloaded \d+ bytes \(2 objects, 0 cached\)/);
     assert.equal(getObjects(), 2);
     const second = await runCli(dir, ['prepare', 'p.yaml']);
-    ok(second, 'prepare again');
+    assertOk(second, 'prepare again');
     assert.match(second.stdout, /^prepare: up to date .*; downloaded 0 bytes \(0 objects, 0 cached\)/);
 
-    ok(await runCli(dir, ['apply', 'p.yaml', '--auto-approve']), 'apply');
+    assertOk(await runCli(dir, ['apply', 'p.yaml', '--auto-approve']), 'apply');
     // (apply's own GetObject calls read the segment output; count around the plans only.)
     const before = getObjects();
     const noop = await runCli(dir, ['plan', 'p.yaml', '--detailed-exitcode']);
@@ -65,7 +62,7 @@ test('s3:// sources on the emulator: prepare downloads once, a no-op plan downlo
 
     await put('events/part-2.csv', part(rows.slice(half, rows.length - 5)));
     const changed = await runCli(dir, ['plan', 'p.yaml']);
-    ok(changed, 'plan after a change');
+    assertOk(changed, 'plan after a change');
     assert.match(changed.stdout, /prepare[^\n]*\n?[^\n]*sources\.s3:\/\/segflow-lake\/events\/part-2\.csv: etag [0-9a-f]+ -> etag [0-9a-f]+/);
     assert.equal(getObjects(), before + 1, 'only the changed object is downloaded');
 
@@ -80,7 +77,7 @@ test('s3:// sources on the emulator: prepare downloads once, a no-op plan downlo
   try {
     // init reads an s3:// file with the target's clients: here the in-process emulator on the same data.
     const init = await runCli(emuCwd, ['init', 's3://segflow-lake/events/part-1.csv', '--out', 'init.yaml']);
-    ok(init, 'init on s3://');
+    assertOk(init, 'init on s3://');
     assert.match(init.stdout, /s3:\/\/segflow-lake\/events\/part-1\.csv: csv, \d+ rows/);
     assert.match(await readFile(join(emuCwd, 'init.yaml'), 'utf8'), /source: s3:\/\/segflow-lake\/events\/part-1\.csv\n[^]*columns: \{ USER_ID: user, ITEM_ID: item, TIMESTAMP: ts \}/);
   } finally {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { packageRoot } from '../src/util/paths.js';
-import { runBuiltCli, runInProcess, type CliResult } from './support/run-cli.js';
+import { runCli, runInProcess, type CliResult } from './support/run-cli.js';
 
 /**
  * Property: whatever a user writes, validate answers with exit 0 or 2, never a crash past the top-level catch,
@@ -32,7 +32,7 @@ function assertWellBehaved(result: CliResult, input: string): void {
 async function validate(text: string): Promise<CliResult> {
   casesRun += 1;
   writeFileSync(join(dir, 'spec.yaml'), text);
-  return runInProcess(['validate', 'spec.yaml'], dir);
+  return runInProcess(dir, ['validate', 'spec.yaml']);
 }
 
 type Path = Array<string | number>;
@@ -128,6 +128,6 @@ test('the built CLI behaves the same on a sample of mutated specs', async () => 
     const pos = at % whole.length;
     const text = whole.slice(0, pos) + junk + whole.slice(pos);
     writeFileSync(join(dir, 'spec.yaml'), text);
-    assertWellBehaved(await runBuiltCli(['validate', 'spec.yaml'], dir), text);
+    assertWellBehaved(await runCli(dir, ['validate', 'spec.yaml']), text);
   }
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fixturesDir, runBuiltCli, runInProcess } from './support/run-cli.js';
+import { fixturesDir, runCli, runInProcess } from './support/run-cli.js';
 
 // Golden files: the exact text `segflow validate` prints for each fixture (reviewed by hand when written).
 const specsDir = join(fixturesDir, 'specs');
@@ -12,7 +12,7 @@ for (const expectedFile of readdirSync(specsDir).filter((f) => f.endsWith('.expe
   const spec = expectedFile.replace(/\.expected$/, '.yaml');
   test(`validate ${spec} prints exactly ${expectedFile}`, async () => {
     const expected = readFileSync(join(specsDir, expectedFile), 'utf8');
-    const result = await runInProcess(['validate', spec], specsDir);
+    const result = await runInProcess(specsDir, ['validate', spec]);
     assert.equal(normalize(result.stdout), expected);
     assert.equal(result.stderr, '');
     assert.equal(result.code, expected.includes(': valid (') ? 0 : 2);
@@ -20,7 +20,7 @@ for (const expectedFile of readdirSync(specsDir).filter((f) => f.endsWith('.expe
 }
 
 test('a spec with many independent mistakes reports each with line and column', async () => {
-  const result = await runInProcess(['validate', 'multi-error.yaml'], specsDir);
+  const result = await runInProcess(specsDir, ['validate', 'multi-error.yaml']);
   const located = result.stdout.split('\n').filter((l) => /^multi-error\.yaml:\d+:\d+: error /.test(l));
   const codes = located.map((l) => /error (\S+):/.exec(l)![1]);
   assert.deepEqual(codes, [
@@ -39,21 +39,21 @@ test('the built bin validates every shipped pipeline with exit 0', async () => {
   const files = readdirSync(pipelines).filter((f) => f.endsWith('.yaml'));
   assert.ok(files.length >= 3);
   for (const f of files) {
-    const result = await runBuiltCli(['validate', join(pipelines, f)], pipelines);
+    const result = await runCli(pipelines, ['validate', join(pipelines, f)]);
     assert.equal(result.code, 0, `${f}: ${result.stdout}${result.stderr}`);
     assert.match(result.stdout, /: valid \(pipeline /);
   }
 });
 
 test('the built bin exits 2 on an invalid spec and prints no stack trace', async () => {
-  const result = await runBuiltCli(['validate', 'yaml-syntax.yaml'], specsDir);
+  const result = await runCli(specsDir, ['validate', 'yaml-syntax.yaml']);
   assert.equal(result.code, 2);
   assert.match(result.stdout, /^yaml-syntax\.yaml:7:1: error SPEC_YAML: /);
   assert.doesNotMatch(result.stdout + result.stderr, /\n\s+at .+:\d+:\d+\)?\n/);
 });
 
 test('validate --json gives machine-readable diagnostics', async () => {
-  const result = await runInProcess(['validate', '--json', 'duplicate-key.yaml'], specsDir);
+  const result = await runInProcess(specsDir, ['validate', '--json', 'duplicate-key.yaml']);
   const parsed = JSON.parse(result.stdout) as { valid: boolean; diagnostics: Array<{ code: string; line: number; col: number }> };
   assert.equal(parsed.valid, false);
   assert.deepEqual(parsed.diagnostics.map((d) => [d.code, d.line, d.col]), [['SPEC_DUPLICATE_KEY', 3, 1], ['SPEC_TYPE', 19, 15]]);

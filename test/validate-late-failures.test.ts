@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { runBuiltCli } from './support/run-cli.js';
+import { runCli } from './support/run-cli.js';
 
 /**
  * What AWS would refuse only after the import and the training were paid for (issue 20, defect 6) is refused by
@@ -39,13 +39,13 @@ function spec(o: { prefix?: string; filter?: string; bucket?: string }): string 
   ].join('\n');
 }
 
-async function validate(o: Parameters<typeof spec>[0]): Promise<{ code: number; out: string }> {
+async function validate(o: Parameters<typeof spec>[0]): Promise<{ code: number | null; out: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'segflow-late-'));
   dirs.push(dir);
   await writeFile(join(dir, 'data.csv'), 'user,item,ts,event\nu1,i1,1600000000,purchase\n');
   await writeFile(join(dir, 'users.csv'), 'user,COUNTRY,A,B,C,D\nu1,UK,a,1,2,d\n');
   await writeFile(join(dir, 'pipeline.yaml'), spec(o));
-  const r = await runBuiltCli(['validate', 'pipeline.yaml'], dir);
+  const r = await runCli(dir, ['validate', 'pipeline.yaml']);
   return { code: r.code, out: r.stdout + r.stderr };
 }
 

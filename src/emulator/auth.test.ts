@@ -9,16 +9,18 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { clientsFor, withEmulator } from '../../test/support/emulator.js';
 import { chunkedBody, presignedUrl, sha256hex, signedFetch } from '../../test/support/signer.js';
 
+/** Personalize's ListRecipes as a raw request (endpoint to add). */
+const LIST_RECIPES = {
+  method: 'POST',
+  path: '/',
+  service: 'personalize',
+  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.ListRecipes' },
+  body: '{}',
+};
+
 test('a client signing by the documented SigV4 algorithm (not the JS SDK) is served by every protocol', async () => {
   await withEmulator(async (emu) => {
-    const json = await signedFetch({
-      method: 'POST',
-      endpoint: emu.endpoint,
-      path: '/',
-      service: 'personalize',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.ListRecipes' },
-      body: '{}',
-    });
+    const json = await signedFetch({ ...LIST_RECIPES, endpoint: emu.endpoint });
     assert.equal(json.status, 200);
     const recipes = (await json.json()) as { recipes: Array<{ name: string }> };
     assert.deepEqual(recipes.recipes.map((r) => r.name).sort(), ['aws-item-affinity', 'aws-item-attribute-affinity']);
@@ -131,15 +133,7 @@ test('bad credentials and missing signatures get each service\'s own auth errors
     const s3 = await fetch(`${emu.endpoint}/some-bucket`);
     assert.equal(s3.status, 403);
     assert.match(await s3.text(), /<Code>AccessDenied<\/Code>/);
-    const skewed = await signedFetch({
-      method: 'POST',
-      endpoint: emu.endpoint,
-      path: '/',
-      service: 'personalize',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.ListRecipes' },
-      body: '{}',
-      now: new Date(Date.now() - 20 * 60_000),
-    });
+    const skewed = await signedFetch({ ...LIST_RECIPES, endpoint: emu.endpoint, now: new Date(Date.now() - 20 * 60_000) });
     assert.match(((await skewed.json()) as { message: string }).message, /Signature expired/);
     const calls = emu.calls();
     assert.ok(calls.errors >= 10);

@@ -1,25 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  CreateDatasetCommand,
-  CreateDatasetGroupCommand,
   CreateDatasetImportJobCommand,
-  CreateSchemaCommand,
   CreateSolutionCommand,
   CreateSolutionVersionCommand,
-  DescribeDatasetCommand,
-  DescribeDatasetGroupCommand,
   DescribeDatasetImportJobCommand,
   DescribeSolutionCommand,
   DescribeSolutionVersionCommand,
 } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startEmulator } from './index.js';
-import { clientsFor, type Clients, grantPersonalize, INTERACTIONS_SCHEMA, interactionsCsv, tempDataDir, waitFor, withEmulator } from '../../test/support/emulator.js';
-import { packageRoot } from '../util/paths.js';
+import { clientsFor, type Clients, grantPersonalize, interactionsCsv, tempDataDir, waitFor, withEmulator } from '../../test/support/emulator.js';
+import { activeDataset } from '../../test/support/emulator-flow.js';
+import { startStandalone } from '../../test/reliability/support.js';
 
 test('a restart in the middle of an import job and a training continues them to ACTIVE', async () => {
   const dataDir = await tempDataDir();
@@ -28,16 +23,11 @@ test('a restart in the middle of an import job and a training continues them to 
   const phase = <T>(lifecycle: 'fast' | 'realistic', fn: (c: Clients) => Promise<T>) => withEmulator((_e, c) => fn(c), { dataDir, lifecycle });
   try {
     const { datasetArn, roleArn } = await phase('fast', async (c) => {
-      const p = c.personalize;
       await c.s3.send(new CreateBucketCommand({ Bucket: 'restart-bucket' }));
       await c.s3.send(new PutObjectCommand({ Bucket: 'restart-bucket', Key: 'i.csv', Body: interactionsCsv() }));
       const roleArn = await grantPersonalize(c, 'restart-bucket', 'r');
-      const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name: 'g' }));
-      await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status === 'ACTIVE', 'group');
-      const { schemaArn } = await p.send(new CreateSchemaCommand({ name: 's', schema: INTERACTIONS_SCHEMA }));
-      const { datasetArn } = await p.send(new CreateDatasetCommand({ name: 'd', schemaArn, datasetGroupArn, datasetType: 'Interactions' }));
-      await waitFor(() => p.send(new DescribeDatasetCommand({ datasetArn })), (r) => r.dataset?.status === 'ACTIVE', 'dataset');
-      return { datasetArn: datasetArn!, roleArn };
+      const { datasetArn } = await activeDataset(c, 'g');
+      return { datasetArn, roleArn };
     });
     const importArn = await phase('realistic', async (c) => {
       const job = await c.personalize.send(new CreateDatasetImportJobCommand({ jobName: 'j', datasetArn, roleArn, dataSource: { dataLocation: 's3://restart-bucket/i.csv' } }));
@@ -81,15 +71,9 @@ test('a job the emulator was stopped during three times fails with a reason inst
   try {
     const importArn = await withEmulator(
       async (_e, c) => {
-        const p = c.personalize;
         await c.s3.send(new CreateBucketCommand({ Bucket: 'gave-up' }));
         await grantPersonalize(c, 'gave-up', 'r');
-        const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name: 'g' }));
-        await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status === 'ACTIVE', 'group');
-        const { schemaArn } = await p.send(new CreateSchemaCommand({ name: 's', schema: INTERACTIONS_SCHEMA }));
-        const { datasetArn } = await p.send(new CreateDatasetCommand({ name: 'd', schemaArn, datasetGroupArn, datasetType: 'Interactions' }));
-        await waitFor(() => p.send(new DescribeDatasetCommand({ datasetArn })), (r) => r.dataset?.status === 'ACTIVE', 'dataset');
-        return datasetArn!;
+        return (await activeDataset(c, 'g')).datasetArn;
       },
       { dataDir },
     ).then((datasetArn) =>
@@ -133,19 +117,8 @@ test('one emulator per data directory', async () => {
 test('kill -9 in the middle of writes leaves a readable store with every acknowledged object', async () => {
   const dataDir = await tempDataDir();
   try {
-    const child = spawn(process.execPath, [join(packageRoot, 'dist/src/cli/main.js'), 'emulator', '--port', '0', '--data-dir', dataDir, '--lifecycle', 'fast'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const endpoint = await new Promise<string>((ok, fail) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) ok(m[1]!);
-      });
-      child.on('exit', (code) => fail(new Error(`emulator exited early (${code})`)));
-    });
-    const c = clientsFor(endpoint);
+    const emu = await startStandalone({ dataDir });
+    const c = clientsFor(emu.endpoint);
     await c.s3.send(new CreateBucketCommand({ Bucket: 'kill-bucket' }));
     const acknowledged: string[] = [];
     let stop = false;
@@ -160,10 +133,9 @@ test('kill -9 in the middle of writes leaves a readable store with every acknowl
       }
     })();
     await waitFor(async () => acknowledged.length, (n) => n >= 20, 'some writes');
-    child.kill('SIGKILL');
+    await emu.kill();
     stop = true;
     await writer;
-    await new Promise((r) => child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r));
     c.s3.destroy();
     JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8'));
     await withEmulator(

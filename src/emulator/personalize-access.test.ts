@@ -1,12 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateDatasetCommand,
-  CreateDatasetGroupCommand,
   CreateDatasetImportJobCommand,
-  CreateSchemaCommand,
-  DescribeDatasetCommand,
-  DescribeDatasetGroupCommand,
   DescribeDatasetImportJobCommand,
 } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, PutBucketEncryptionCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -15,7 +10,6 @@ import { CreateKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import {
   ACCOUNT,
   confusedDeputyTrustPolicy,
-  INTERACTIONS_SCHEMA,
   interactionsCsv,
   personalizeBucketPolicy,
   personalizeRolePolicy,
@@ -24,6 +18,7 @@ import {
   withEmulator,
   type Clients,
 } from '../../test/support/emulator.js';
+import { activeDataset } from '../../test/support/emulator-flow.js';
 
 /**
  * Personalize reaching S3 through a role, as "Giving Amazon Personalize access to Amazon S3 resources" requires:
@@ -33,15 +28,9 @@ import {
 const INSUFFICIENT = /^Insufficient privileges for accessing data in S3\./;
 
 async function dataset(c: Clients, bucket: string): Promise<string> {
-  const p = c.personalize;
   await c.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
   await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/interactions.csv', Body: interactionsCsv() }));
-  const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name: 'access' }));
-  await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status === 'ACTIVE', 'group');
-  const { schemaArn } = await p.send(new CreateSchemaCommand({ name: 'access', schema: INTERACTIONS_SCHEMA }));
-  const { datasetArn } = await p.send(new CreateDatasetCommand({ name: 'access', schemaArn, datasetGroupArn, datasetType: 'Interactions' }));
-  await waitFor(() => p.send(new DescribeDatasetCommand({ datasetArn })), (r) => r.dataset?.status === 'ACTIVE', 'dataset');
-  return datasetArn!;
+  return (await activeDataset(c, 'access')).datasetArn;
 }
 
 let jobs = 0;

@@ -30,6 +30,7 @@ import {
 } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { grantPersonalize, INTERACTIONS_SCHEMA, interactionsCsv, waitFor, withEmulator, type Clients } from '../../test/support/emulator.js';
+import { activeDataset } from '../../test/support/emulator-flow.js';
 
 const BUCKET = 'segflow-test';
 
@@ -48,10 +49,7 @@ async function activeDatasetGroup(p: PersonalizeClient, name = 'dsg'): Promise<s
 /** Dataset group -> schema -> interactions dataset -> import job, all ACTIVE. */
 async function importedGroup(c: Clients, roleArn: string): Promise<{ dsg: string; dataset: string; schema: string }> {
   const p = c.personalize;
-  const dsg = await activeDatasetGroup(p);
-  const { schemaArn } = await p.send(new CreateSchemaCommand({ name: 'interactions-schema', schema: INTERACTIONS_SCHEMA }));
-  const { datasetArn } = await p.send(new CreateDatasetCommand({ name: 'interactions', schemaArn, datasetGroupArn: dsg, datasetType: 'Interactions' }));
-  await waitFor(() => p.send(new DescribeDatasetCommand({ datasetArn })), (r) => r.dataset?.status === 'ACTIVE', 'dataset');
+  const { datasetGroupArn: dsg, schemaArn, datasetArn } = await activeDataset(c, 'dsg');
   const { datasetImportJobArn } = await p.send(
     new CreateDatasetImportJobCommand({ jobName: 'import-1', datasetArn, roleArn, dataSource: { dataLocation: `s3://${BUCKET}/data/interactions.csv` } }),
   );
@@ -61,7 +59,7 @@ async function importedGroup(c: Clients, roleArn: string): Promise<{ dsg: string
     'import job',
   );
   assert.equal(job.datasetImportJob?.status, 'ACTIVE', job.datasetImportJob?.failureReason);
-  return { dsg, dataset: datasetArn!, schema: schemaArn! };
+  return { dsg, dataset: datasetArn, schema: schemaArn };
 }
 
 test('the whole pipeline: import, train, metrics, batch segment job output, then delete everything in order', async () => {

@@ -1,13 +1,9 @@
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EngineDeps } from './deps.js';
 import { FakeAws } from '../../test/support/fake-aws.js';
 import { fakeDeps } from '../../test/support/engine-fakes.js';
-import { engineRunner } from '../../test/support/engine-run.js';
-import { testSpec as baseSpec } from '../../test/support/spec.js';
+import { engineSpec, useFakeEngine } from '../../test/support/engine-run.js';
 import { isSegflowError } from '../util/errors.js';
 import { pollUntil, WaitTimeoutError } from '../util/backoff.js';
 
@@ -15,19 +11,10 @@ import { pollUntil, WaitTimeoutError } from '../util/backoff.js';
  * How a failure reaches the user: an expected one is a SegflowError with its code; a wait that gave up is
  * RUN_WAIT_TIMEOUT, and only that; anything else is a bug, and says so (never dressed up as an expected failure).
  */
-let world: FakeAws;
-let deps: EngineDeps;
-let cwd: string;
-const spec = () => baseSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 } });
+const spec = () => engineSpec();
 
-beforeEach(async () => {
-  world = new FakeAws({ describesToActive: 1_000_000 });
-  deps = fakeDeps(world);
-  cwd = await mkdtemp(join(tmpdir(), 'segflow-failures-'));
-});
-afterEach(() => rm(cwd, { recursive: true, force: true }));
-
-const { apply } = engineRunner(() => ({ deps, cwd }));
+const engine = useFakeEngine({ describesToActive: 1_000_000 });
+const { apply } = engine;
 
 test('a resource that stays in progress past the wait timeout: RUN_WAIT_TIMEOUT naming it, and how to resume', async () => {
   await assert.rejects(apply(spec(), { waitTimeoutMs: 0 }), (e) => {
@@ -49,8 +36,8 @@ test('pollUntil gives up with its own error type, after the timeout and not befo
 });
 
 test('a bug in a step (a TypeError) comes out as itself, not as RUN_WAIT_TIMEOUT or another expected failure (the CLI then asks to report it)', async () => {
-  world = new FakeAws();
-  const base = fakeDeps(world);
-  deps = { ...base, evaluation: { ...base.evaluation, evaluate: () => Promise.reject(new TypeError('Cannot read properties of undefined')) } };
+  engine.world = new FakeAws();
+  const base = fakeDeps(engine.world);
+  engine.deps = { ...base, evaluation: { ...base.evaluation, evaluate: () => Promise.reject(new TypeError('Cannot read properties of undefined')) } };
   await assert.rejects(apply(spec()), (e) => e instanceof TypeError && !isSegflowError(e));
 });

@@ -1,13 +1,7 @@
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { EngineDeps } from './deps.js';
-import { FakeAws } from '../../test/support/fake-aws.js';
-import { fakeDeps } from '../../test/support/engine-fakes.js';
-import { engineRunner } from '../../test/support/engine-run.js';
-import { testSpec as baseSpec, withUsersAndFilter } from '../../test/support/spec.js';
+import { engineSpec, useFakeEngine } from '../../test/support/engine-run.js';
+import { withUsersAndFilter } from '../../test/support/spec.js';
 import type { Plan } from '../plan/types.js';
 import type { Spec } from '../spec/types.js';
 import { isSegflowError } from '../util/errors.js';
@@ -17,23 +11,12 @@ import { isSegflowError } from '../util/errors.js';
  * only (nothing re-runs, nothing is paid for), apply tags and untags them in place, and tags that others put on
  * them, or on a bucket segflow did not create, stay as they are.
  */
-let world: FakeAws;
-let deps: EngineDeps;
-let cwd: string;
 
-const spec = (tags: Record<string, string>, o: Partial<Spec> = {}) => baseSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, tags, ...o });
+const spec = (tags: Record<string, string>, o: Partial<Spec> = {}) => engineSpec({ tags, ...o });
 const LONG_LIVED = ['bucket', 'role', 'dataset-group', 'dataset-interactions', 'solution'];
 
-beforeEach(async () => {
-  world = new FakeAws();
-  deps = fakeDeps(world);
-  cwd = await mkdtemp(join(tmpdir(), 'segflow-retag-'));
-});
-afterEach(async () => {
-  await rm(cwd, { recursive: true, force: true });
-});
-
-const { apply, actions } = engineRunner(() => ({ deps, cwd }));
+const engine = useFakeEngine();
+const { apply, actions } = engine;
 
 function arnOf(plan: Plan, id: string): string {
   return plan.steps.find((s) => s.id === id)!.arn!;
@@ -44,12 +27,12 @@ async function userTagsOf(plan: Plan): Promise<Record<string, Record<string, str
   const mine = (t: Record<string, string>) => Object.fromEntries(Object.entries(t).filter(([k]) => !k.startsWith('segflow:')));
   const role = plan.steps.find((s) => s.id === 'role')!.name;
   return {
-    bucket: mine((await world.s3.getBucketTagging('demo-bucket')) ?? {}),
-    role: mine((await world.iam.getRole(role))!.tags),
-    'dataset-group': mine(await world.personalize.listTagsForResource(arnOf(plan, 'dataset-group'))),
-    'dataset-interactions': mine(await world.personalize.listTagsForResource(arnOf(plan, 'dataset-interactions'))),
-    solution: mine(await world.personalize.listTagsForResource(arnOf(plan, 'solution'))),
-    segments: mine(await world.personalize.listTagsForResource(arnOf(plan, 'segments'))),
+    bucket: mine((await engine.world.s3.getBucketTagging('demo-bucket')) ?? {}),
+    role: mine((await engine.world.iam.getRole(role))!.tags),
+    'dataset-group': mine(await engine.world.personalize.listTagsForResource(arnOf(plan, 'dataset-group'))),
+    'dataset-interactions': mine(await engine.world.personalize.listTagsForResource(arnOf(plan, 'dataset-interactions'))),
+    solution: mine(await engine.world.personalize.listTagsForResource(arnOf(plan, 'solution'))),
+    segments: mine(await engine.world.personalize.listTagsForResource(arnOf(plan, 'segments'))),
   };
 }
 
@@ -58,9 +41,9 @@ test('a tags change updates the long-lived resources in place: set, changed, rem
   const first = (await apply(spec({ team: 'growth', env: 'prod' }))).plan;
   assert.equal(first.changes, 0, 'tags as created: nothing to do');
   // Someone else's tag on the dataset group, which segflow must leave alone.
-  await world.personalize.tagResource(arnOf(first, 'dataset-group'), { 'cost-center': '4711' });
-  await world.s3.putBucketTagging('demo-bucket', { ...(await world.s3.getBucketTagging('demo-bucket')), backup: 'daily' });
-  const creates = world.core.log.filter((l) => l.startsWith('create')).length;
+  await engine.world.personalize.tagResource(arnOf(first, 'dataset-group'), { 'cost-center': '4711' });
+  await engine.world.s3.putBucketTagging('demo-bucket', { ...(await engine.world.s3.getBucketTagging('demo-bucket')), backup: 'daily' });
+  const creates = engine.world.core.log.filter((l) => l.startsWith('create')).length;
 
   const { plan, summary, events } = await apply(spec({ team: 'ads', owner: 'kim' }));
   assert.deepEqual(events.filter((e) => e.type === 'step-done' && e.adopted), [], 'an update is not an adoption');
@@ -72,7 +55,7 @@ test('a tags change updates the long-lived resources in place: set, changed, rem
   assert.deepEqual(Object.entries(a).filter(([id, act]) => !LONG_LIVED.includes(id) && act !== 'noop'), [], 'only the long-lived resources change');
   assert.equal(plan.cost.totalUsd, 0, 'a tags change costs nothing');
   assert.equal(summary.ok, true);
-  assert.equal(world.core.log.filter((l) => l.startsWith('create')).length, creates, 'nothing created');
+  assert.equal(engine.world.core.log.filter((l) => l.startsWith('create')).length, creates, 'nothing created');
 
   const tags = await userTagsOf(plan);
   for (const id of LONG_LIVED.filter((id) => id !== 'dataset-group' && id !== 'bucket')) assert.deepEqual(tags[id], { owner: 'kim', team: 'ads' }, id);
@@ -93,22 +76,22 @@ test('a tags change updates the long-lived resources in place: set, changed, rem
 test('a tag segflow set and someone changed by hand is drift the plan names and apply sets back', async () => {
   await apply(spec({ team: 'growth' }));
   const first = (await apply(spec({ team: 'growth' }))).plan;
-  await world.personalize.tagResource(arnOf(first, 'solution'), { team: 'someone-else' });
+  await engine.world.personalize.tagResource(arnOf(first, 'solution'), { team: 'someone-else' });
   const { plan } = await apply(spec({ team: 'growth' }));
   assert.equal(actions(plan)['solution'], 'update');
   assert.deepEqual(plan.steps.find((s) => s.id === 'solution')!.reasons, ['tags.team: someone-else (changed out of band) -> growth']);
   assert.equal(plan.changes, 1);
-  assert.equal((await world.personalize.listTagsForResource(arnOf(plan, 'solution')))['team'], 'growth');
+  assert.equal((await engine.world.personalize.listTagsForResource(arnOf(plan, 'solution')))['team'], 'growth');
 });
 
 test("a bucket segflow adopted keeps its owner's tags whatever spec.tags say", async () => {
-  await world.s3.createBucket('demo-bucket');
-  await world.s3.putBucketTagging('demo-bucket', { owner: 'data-platform' });
+  await engine.world.s3.createBucket('demo-bucket');
+  await engine.world.s3.putBucketTagging('demo-bucket', { owner: 'data-platform' });
   await apply(spec({ team: 'growth' }));
   const { plan } = await apply(spec({ team: 'ads' }));
   assert.equal(actions(plan)['bucket'], 'noop');
   assert.equal(actions(plan)['dataset-group'], 'update');
-  assert.deepEqual(await world.s3.getBucketTagging('demo-bucket'), { owner: 'data-platform' });
+  assert.deepEqual(await engine.world.s3.getBucketTagging('demo-bucket'), { owner: 'data-platform' });
 });
 
 test('with a Users dataset and a segment filter: both follow the tags too, and the filter is not re-made', async () => {
@@ -118,13 +101,13 @@ test('with a Users dataset and a segment filter: both follow the tags too, and t
   const changed = Object.entries(actions(plan)).filter(([, a]) => a !== 'noop');
   assert.deepEqual(changed.map(([id]) => id).sort(), [...LONG_LIVED, 'dataset-users', 'filter'].sort());
   assert.ok(changed.every(([, a]) => a === 'update'));
-  for (const id of ['filter', 'dataset-users']) assert.equal((await world.personalize.listTagsForResource(arnOf(plan, id)))['team'], 'ads', id);
-  assert.equal([...world.res.values()].filter((r) => r.type === 'filter').length, 1, 'the filter was tagged, not re-made');
+  for (const id of ['filter', 'dataset-users']) assert.equal((await engine.world.personalize.listTagsForResource(arnOf(plan, id)))['team'], 'ads', id);
+  assert.equal([...engine.world.res.values()].filter((r) => r.type === 'filter').length, 1, 'the filter was tagged, not re-made');
 });
 
 test('a refused TagResource names the step, the resource and the reason; the next apply tags it', async () => {
   await apply(spec({ team: 'growth' }));
-  world.failNext('TagResource', 'AccessDeniedException', { message: 'User: arn:aws:sts::000000000000:assumed-role/ci/x is not authorized to perform: personalize:TagResource', status: 403 });
+  engine.world.failNext('TagResource', 'AccessDeniedException', { message: 'User: arn:aws:sts::000000000000:assumed-role/ci/x is not authorized to perform: personalize:TagResource', status: 403 });
   await assert.rejects(
     apply(spec({ team: 'ads' })),
     (e) => isSegflowError(e) && e.code === 'AWS_ACCESS_DENIED' && /tagging demo-/.test(e.message) && /personalize:TagResource/.test(e.message),

@@ -1,14 +1,10 @@
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EngineDeps } from './deps.js';
 import { planPipeline } from './plan.js';
-import { FakeAws } from '../../test/support/fake-aws.js';
-import { fakeDeps } from '../../test/support/engine-fakes.js';
-import { engineRunner } from '../../test/support/engine-run.js';
-import { primarySegmentation, testMetadata, testSpec } from '../../test/support/spec.js';
+import { engineSpec, useFakeEngine } from '../../test/support/engine-run.js';
+import { primarySegmentation, testMetadata } from '../../test/support/spec.js';
 import type { RunInfo } from '../data/artifacts.js';
 import type { Segmentation, Spec } from '../spec/types.js';
 
@@ -17,22 +13,11 @@ import type { Segmentation, Spec } from '../spec/types.js';
  * share, what runs again, what the plan prices, and what destroy sweeps. Adding a segmentation or a chunk adds
  * steps; the walks stay the same.
  */
-let world: FakeAws;
-let deps: EngineDeps;
-let cwd: string;
 
-beforeEach(async () => {
-  world = new FakeAws();
-  deps = fakeDeps(world);
-  cwd = await mkdtemp(join(tmpdir(), 'segflow-engine-segs-'));
-});
-afterEach(async () => {
-  await rm(cwd, { recursive: true, force: true });
-});
-
-const { apply, destroy, actions } = engineRunner(() => ({ deps, cwd }));
-const plan = (spec: Spec) => planPipeline({ spec, deps, cwd, signal: new AbortController().signal, emit: () => undefined, pollInitialMs: 1, pollMaxMs: 2 });
-const keys = (bucket: string) => [...(world.buckets.get(bucket)?.objects.keys() ?? [])].sort();
+const engine = useFakeEngine();
+const { apply, destroy, actions } = engine;
+const plan = (spec: Spec) => planPipeline({ spec, deps: engine.deps, cwd: engine.cwd, signal: new AbortController().signal, emit: () => undefined, pollInitialMs: 1, pollMaxMs: 2 });
+const keys = (bucket: string) => [...(engine.world.buckets.get(bucket)?.objects.keys() ?? [])].sort();
 
 const ids = (name: string, list: string[], recipe: Segmentation['recipe'] = 'aws-item-affinity'): Segmentation => ({
   ...primarySegmentation(name, { recipe, queries: recipe === 'aws-item-affinity' ? { items: { kind: 'ids', ids: list, keepUnknown: false } } : { attributes: list.map((v) => ({ expression: `ITEMS.CAT = "${v}"`, conditions: [{ attribute: 'CAT', value: v }] })) } }),
@@ -41,7 +26,7 @@ const ids = (name: string, list: string[], recipe: Segmentation['recipe'] = 'aws
 
 /** A production pipeline (no split) with these segmentations and an items dataset. */
 function production(segmentations: Segmentation[]): Spec {
-  const { split: _s, ...spec } = testSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 }, segmentations });
+  const { split: _s, ...spec } = engineSpec({ segmentations });
   return { ...spec, data: { ...spec.data, items: testMetadata('/nonexistent/items.csv', 'csv', { ITEM_ID: 'item' }, [['CAT', 'cat']]) } };
 }
 
@@ -54,10 +39,10 @@ test('two segmentations of one recipe share one solution and training; of two re
   assert.equal(stepIds.filter((s) => s.startsWith('import-interactions')).length, 1);
   const r = await apply(spec);
   assert.equal(r.summary.ok, true, JSON.stringify(r.summary.steps.filter((s) => s.outcome !== 'done')));
-  assert.equal(world.count('solution'), 2);
-  assert.equal(world.count('solution-version'), 2);
-  assert.equal(world.count('batch-segment-job'), 3);
-  assert.equal(world.count('dataset-import-job'), 2, 'interactions and items, once each');
+  assert.equal(engine.world.count('solution'), 2);
+  assert.equal(engine.world.count('solution-version'), 2);
+  assert.equal(engine.world.count('batch-segment-job'), 3);
+  assert.equal(engine.world.count('dataset-import-job'), 2, 'interactions and items, once each');
   assert.deepEqual(r.summary.report.filter((l) => !l.startsWith('report:')).length, 3, 'one report per segmentation');
   assert.equal((await apply(spec)).plan.changes, 0);
 });
@@ -69,7 +54,7 @@ test('adding a segmentation adds its steps and runs only them (and the model it 
   const { plan: p } = await apply(two);
   const changed = Object.entries(actions(p)).filter(([, a]) => a !== 'noop').map(([id]) => id).sort();
   assert.deepEqual(changed, ['download:cats', 'evaluate:cats', 'metrics:attr', 'prepare', 'segments:cats', 'solution:attr', 'training:attr', 'upload']);
-  assert.equal(world.count('batch-segment-job'), 2);
+  assert.equal(engine.world.count('batch-segment-job'), 2);
 });
 
 test('1,200 item queries are 3 chunks in a chain; the plan prices every job; appending ids re-runs only the last chunk', async () => {
@@ -81,17 +66,17 @@ test('1,200 item queries are 3 chunks in a chain; the plan prices every job; app
   assert.deepEqual(jobs[2]!.deps.slice(-1), ['segments:products/2'], 'chunks run one after another');
   assert.deepEqual(p.cost.segments && { queries: p.cost.segments.queries, jobs: p.cost.segments.jobs }, { queries: 1200, jobs: 3 });
   await apply(spec);
-  assert.equal(world.count('batch-segment-job'), 3);
+  assert.equal(engine.world.count('batch-segment-job'), 3);
   const { plan: grown } = await apply(production([ids('products', many(1210))]));
   const ran = Object.entries(actions(grown)).filter(([id, a]) => a === 'run' && id.startsWith('segments')).map(([id]) => id);
   assert.deepEqual(ran, ['segments:products/3']);
-  assert.equal(world.count('batch-segment-job'), 4);
+  assert.equal(engine.world.count('batch-segment-job'), 4);
 });
 
 test('delivery: each run adds runs/<id>/ and moves latest/; the second run records entered, stayed and left; destroy removes every delivered object', async () => {
   const spec = production([ids('products', ['i1'])]);
   await apply(spec);
-  const runInfo = async () => JSON.parse(await readFile(join(cwd, '.segflow/work/demo/segmentations/products/run-info.json'), 'utf8')) as RunInfo;
+  const runInfo = async () => JSON.parse(await readFile(join(engine.cwd, '.segflow/work/demo/segmentations/products/run-info.json'), 'utf8')) as RunInfo;
   const first = await runInfo();
   assert.equal(first.changes, undefined, 'nothing to compare the first run with');
   const changed = { ...spec, data: { ...spec.data, interactions: { ...spec.data.interactions, minInteractionsPerUser: 3 } } };

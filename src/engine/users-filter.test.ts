@@ -1,51 +1,35 @@
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EngineDeps } from './deps.js';
-import { FakeAws } from '../../test/support/fake-aws.js';
-import { fakeDeps } from '../../test/support/engine-fakes.js';
-import { engineRunner } from '../../test/support/engine-run.js';
-import { testSpec as baseSpec, withUsersAndFilter } from '../../test/support/spec.js';
+import { engineSpec, useFakeEngine } from '../../test/support/engine-run.js';
+import { withUsersAndFilter } from '../../test/support/spec.js';
 import type { Spec } from '../spec/types.js';
 
 /**
  * The Users dataset and the segment filter on the fake: the plan shows their steps, a changed filter re-runs only
  * filter, segments, download and evaluation (and retires the old filter), destroy removes both.
  */
-let world: FakeAws;
-let deps: EngineDeps;
-let cwd: string;
 
-beforeEach(async () => {
-  world = new FakeAws();
-  deps = fakeDeps(world);
-  cwd = await mkdtemp(join(tmpdir(), 'segflow-engine-'));
-});
-
-afterEach(async () => {
-  await rm(cwd, { recursive: true, force: true });
-});
-
-const { apply, destroy, actions } = engineRunner(() => ({ deps, cwd }));
+const engine = useFakeEngine();
+const { apply, destroy, actions } = engine;
 
 const UK = 'INCLUDE UserID WHERE Users.COUNTRY IN ("a")';
 const NOT_UK = 'EXCLUDE UserID WHERE Users.COUNTRY IN ("a")';
 
 /** `demo` with a users file and, unless null, a filter. */
 function spec(filter: string | null = UK): Spec {
-  return withUsersAndFilter(baseSpec({ interactions: { minInteractionsPerUser: 2, maxBadRows: 0 } }), filter);
+  return withUsersAndFilter(engineSpec(), filter);
 }
 
 /** The users of the downloaded segments. */
 async function segmentUsers(): Promise<string[]> {
-  const info = JSON.parse(await readFile(join(cwd, '.segflow/work/demo/run-info.json'), 'utf8')) as { segmentFiles: string[] };
-  const text = await readFile(join(cwd, '.segflow/work/demo', info.segmentFiles[0]!), 'utf8');
+  const info = JSON.parse(await readFile(join(engine.cwd, '.segflow/work/demo/run-info.json'), 'utf8')) as { segmentFiles: string[] };
+  const text = await readFile(join(engine.cwd, '.segflow/work/demo', info.segmentFiles[0]!), 'utf8');
   return [...new Set(text.trim().split('\n').flatMap((l) => (JSON.parse(l) as { output: { usersList: string[] } }).output.usersList))];
 }
 
-const filters = () => [...world.res.values()].filter((r) => r.type === 'filter');
+const filters = () => [...engine.world.res.values()].filter((r) => r.type === 'filter');
 
 test('the plan shows the users schema, dataset and import and the filter; the segment job applies the filter', async () => {
   const { plan, summary } = await apply(spec());
@@ -61,9 +45,9 @@ test('the plan shows the users schema, dataset and import and the filter; the se
   const [filter] = filters();
   assert.match(filter!.name, /^demo-flt-[0-9a-f]{8}$/);
   assert.equal(filter!.input['filterExpression'], UK);
-  const dataset = [...world.res.values()].find((r) => r.type === 'dataset' && r.input['datasetType'] === 'Users')!;
+  const dataset = [...engine.world.res.values()].find((r) => r.type === 'dataset' && r.input['datasetType'] === 'Users')!;
   assert.equal(dataset.name, 'demo-users');
-  const job = [...world.res.values()].find((r) => r.type === 'batch-segment-job')!;
+  const job = [...engine.world.res.values()].find((r) => r.type === 'batch-segment-job')!;
   assert.equal(job.input['filterArn'], filter!.arn);
   // u2 has COUNTRY b: the fake's segments keep only u1, as the emulator's would.
   assert.deepEqual(await segmentUsers(), ['u1']);
@@ -81,17 +65,17 @@ test('a changed filter re-runs only filter, segments, download and evaluation, a
   assert.ok(byId['filter']!.reasons.includes(`expression: ${UK} -> ${NOT_UK}`), byId['filter']!.reasons.join('|'));
   assert.ok(byId['segments']!.reasons.includes(`filter: ${UK} -> ${NOT_UK}`), byId['segments']!.reasons.join('|'));
   assert.deepEqual(filters().map((f) => f.input['filterExpression']), [NOT_UK]);
-  assert.ok(world.log.includes(`delete filter ${before.name}`));
+  assert.ok(engine.world.log.includes(`delete filter ${before.name}`));
   assert.deepEqual(await segmentUsers(), ['u2']);
-  assert.equal(world.count('solution-version'), 1);
-  assert.equal(world.count('dataset-import-job'), 2, 'interactions and users, each imported once');
+  assert.equal(engine.world.count('solution-version'), 1);
+  assert.equal(engine.world.count('dataset-import-job'), 2, 'interactions and users, each imported once');
 });
 
 test('an old filter a batch segment job in flight still reads is kept; destroy deletes it', async () => {
   await apply(spec());
   const old = filters()[0]!;
-  const version = [...world.res.values()].find((r) => r.type === 'solution-version')!;
-  const inFlight = await world.personalize.createBatchSegmentJob({
+  const version = [...engine.world.res.values()].find((r) => r.type === 'solution-version')!;
+  const inFlight = await engine.world.personalize.createBatchSegmentJob({
     name: 'someone-elses-run',
     solutionVersionArn: version.arn,
     numResults: 1,
@@ -101,7 +85,7 @@ test('an old filter a batch segment job in flight still reads is kept; destroy d
     filterArn: old.arn,
     tags: {},
   });
-  world.res.get(inFlight)!.describes = -1_000; // stays CREATE PENDING however often it is described
+  engine.world.res.get(inFlight)!.describes = -1_000; // stays CREATE PENDING however often it is described
   const { summary } = await apply(spec(NOT_UK));
   assert.match(summary.steps.find((s) => s.id === 'filter')!.note ?? '', new RegExp(`kept filter ${old.name} \\(a batch segment job in flight still reads it`));
   assert.equal(filters().length, 2);
@@ -116,7 +100,7 @@ test('destroy removes the filters and the users dataset and schema; the users im
   assert.ok(summary.deleted.includes('dataset demo-users'), summary.deleted.join('|'));
   assert.ok(summary.deleted.some((d) => /^schema demo-usr-/.test(d)), summary.deleted.join('|'));
   assert.ok(summary.undeletable.some((u) => /^dataset import job demo-imp-usr-/.test(u)), summary.undeletable.join('|'));
-  for (const t of ['filter', 'dataset', 'schema', 'dataset-group'] as const) assert.equal(world.count(t), 0, t);
+  for (const t of ['filter', 'dataset', 'schema', 'dataset-group'] as const) assert.equal(engine.world.count(t), 0, t);
 });
 
 test('a filter removed from the spec re-runs the segments unfiltered; destroy still finds the old filter', async () => {
@@ -129,14 +113,14 @@ test('a filter removed from the spec re-runs the segments unfiltered; destroy st
   assert.deepEqual(await segmentUsers(), ['u1', 'u2']);
   const summary = await destroy(spec(null));
   assert.ok(summary.deleted.some((d) => /^filter demo-flt-/.test(d)), summary.deleted.join('|'));
-  assert.equal(world.count('filter'), 0);
+  assert.equal(engine.world.count('filter'), 0);
 });
 
 test('users without a filter: the users steps run, nothing waits on them, no filter is made', async () => {
   const { plan } = await apply(spec(null));
   assert.equal(actions(plan)['import-users'], 'run');
   assert.ok(!plan.steps.some((s) => s.deps.includes('import-users')));
-  assert.equal(world.count('filter'), 0);
-  const job = [...world.res.values()].find((r) => r.type === 'batch-segment-job')!;
+  assert.equal(engine.world.count('filter'), 0);
+  const job = [...engine.world.res.values()].find((r) => r.type === 'batch-segment-job')!;
   assert.equal(job.input['filterArn'], undefined);
 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { selectTop, topK } from './top-k.js';
+import { mulberry32 } from '../util/prng.js';
 
 describe('topK and selectTop', () => {
   it('both match a full sort by (score desc, secondary desc, index asc) on random inputs', () => {
-    let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = mulberry32(7);
     for (let trial = 0; trial < 50; trial++) {
       const n = 1 + Math.floor(rand() * 300);
       const score = Float64Array.from({ length: n }, () => Math.floor(rand() * 5));

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { smallMatrix } from '../../test/support/model-matrix.js';
 import { UserRanking } from './user-ranking.js';
+import { mulberry32 } from '../util/prng.js';
 
 describe('UserRanking', () => {
   it('counts the hits of a ranking without ordering it: the same users as rank, ties and fill-in included', () => {
     const { m } = smallMatrix(60, 15, 11);
-    let seed = 5;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = mulberry32(5);
     for (const half of [0, 90]) {
       const ranking = new UserRanking(m, half);
       for (let trial = 0; trial < 200; trial++) {

@@ -2,40 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { listrRenderer } from './listr.js';
-import type { Plan } from '../plan/types.js';
-import { estimateCost } from '../cost/formulas.js';
-import { resolvePrices } from '../cost/prices.js';
+import { testPlan } from '../../test/support/plan.js';
 
 test('listr renderer: the plan, then one task per step settled by engine events; finish() returns', async () => {
   const out = new PassThrough();
   let text = '';
   out.on('data', (d: Buffer) => (text += d.toString()));
   const r = listrRenderer(out);
-  const plan: Plan = {
-    version: 1,
-    pipeline: 'demo',
-    specFile: '/x.yaml',
-    specHash: 'h',
-    target: { kind: 'local', region: 'us-east-1' },
-    createdAt: '',
-    steps: ['bucket', 'training', 'segments'].map((id, i) => ({
-      id,
-      kind: 'bucket' as const,
-      title: id,
-      deps: [],
-      action: i === 0 ? ('noop' as const) : ('run' as const),
-      reasons: [],
-      name: id,
-      inputs: {},
-      inputsHash: '',
-      costly: false,
-      local: false,
-    })),
-    cost: estimateCost({ ingestBytes: 0 }, resolvePrices('us-east-1', undefined)),
-    budgetUsd: 1,
-    basisHash: '',
-    changes: 2,
-  };
+  const plan = testPlan([
+    ['bucket', 'noop', []],
+    ['training', 'run', []],
+    ['segments', 'run', []],
+  ]);
   r.emit({ type: 'plan', plan });
   assert.match(text, /Plan for demo/);
   // What follows is the tasks' own output (the plan already names every step, so look only after it).

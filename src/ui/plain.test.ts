@@ -3,28 +3,10 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { plainRenderer } from './plain.js';
 import { planLines, tally } from './plan-text.js';
-import type { Plan } from '../plan/types.js';
-import { estimateCost } from '../cost/formulas.js';
-import { resolvePrices } from '../cost/prices.js';
-
-function plan(actions: Array<[string, Plan['steps'][number]['action'], string[]]>, maxUsd = 25): Plan {
-  return {
-    version: 1,
-    pipeline: 'demo',
-    specFile: '/x.yaml',
-    specHash: 'h',
-    target: { kind: 'local', region: 'us-east-1' },
-    createdAt: '',
-    steps: actions.map(([id, action, reasons]) => ({ id, kind: 'bucket', title: id, deps: [], action, reasons, name: `demo-${id}`, inputs: {}, inputsHash: '', costly: false, local: false })),
-    cost: estimateCost({ ingestBytes: 1e9, trainingHours: { low: 1, high: 2 }, segments: { users: 1000, queries: 10 } }, resolvePrices('us-east-1', undefined)),
-    budgetUsd: maxUsd,
-    basisHash: '',
-    changes: actions.filter(([, a]) => a !== 'noop').length,
-  };
-}
+import { testPlan } from '../../test/support/plan.js';
 
 test('plan text shows each step, its action, its reasons, the cost against the budget and a tally', () => {
-  const p = plan([
+  const p = testPlan([
     ['bucket', 'noop', []],
     ['prepare', 'run', ['data.interactions.minInteractionsPerUser: 4 -> 5']],
     ['training', 'wait', ['in progress (CREATE IN_PROGRESS)']],
@@ -36,8 +18,8 @@ test('plan text shows each step, its action, its reasons, the cost against the b
   assert.match(text, /batch segments\s+1,000 users x 10 queries\s+\$0\.16/);
   assert.match(text, /note: prices are us-east-1 list prices recorded .* not confirmed/);
   assert.equal(tally(p), 'Plan: 1 to run, 1 to wait; 1 up to date.');
-  assert.match(planLines(plan([['x', 'run', []]], 0.01)).join('\n'), /OVER BUDGET/);
-  assert.equal(tally(plan([['x', 'noop', []]])), 'No changes. The pipeline is up to date.');
+  assert.match(planLines(testPlan([['x', 'run', []]], 0.01)).join('\n'), /OVER BUDGET/);
+  assert.equal(tally(testPlan([['x', 'noop', []]])), 'No changes. The pipeline is up to date.');
 });
 
 test('plain renderer: one line per step event, progress throttled per step', () => {

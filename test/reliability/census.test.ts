@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jobFingerprint, needlessReimports, repeatedImports } from './support.js';
 
-/** The census's rules on import histories, on the one the chaos test met with seed 78288 (before the fix). */
+/**
+ * The census's rules on import histories, on a history of the chaos test's spec variants: imports of two
+ * fingerprints, A and B, in one dataset, with A imported again.
+ */
 const t = (s: number) => new Date(Date.UTC(2026, 11, 6, 23, 32, 0) + s * 1000);
 const A = 'chaos-imp-int-59571602';
 const B = 'chaos-imp-int-8e8cf5f2';
@@ -33,7 +36,7 @@ test('census: the same import twice in a row is a duplicate; again after another
   assert.deepEqual([...repeatedImports(failedBetween)], [[A, 2]]);
 });
 
-test('census: an import made again while the training of its rows existed is needless (what seed 78288 found)', () => {
+test('census: an import made again while the training of its rows existed is needless', () => {
   const jobs = [
     { name: A, status: 'ACTIVE', createdAt: t(13) },
     { name: B, status: 'ACTIVE', createdAt: t(19) },

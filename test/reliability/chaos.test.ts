@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { census, endpointWorkspace, jobFingerprint, leftovers, readState, rng, runCliTimed, startStandalone, worldArns, type RunResult } from './support.js';
+import { census, endpointWorkspace, jobFingerprint, leftovers, readState, startStandalone, worldArns } from './support.js';
+import { runCli, show, type CliResult } from '../support/run-cli.js';
 import { inputsHashOf } from '../../src/resources/naming.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
 /**
  * Chaos: repeated applies of a small pipeline against a standalone emulator that throttles 20% and fails 5% of
@@ -16,15 +18,13 @@ const SEED = Number(process.env['SEGFLOW_CHAOS_SEED'] ?? Date.now() % 100000);
 const NAME = 'chaos';
 const variants = [{ count: 10 }, { count: 12 }, { count: 10, minInteractionsPerUser: 3 }];
 
-const show = (r: RunResult) => `exit ${r.code} signal ${r.signal}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
-
 test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 500s (seed ${SEED})`, { timeout: 60 * 60_000 }, async () => {
-  const random = rng(SEED);
+  const random = mulberry32(SEED);
   const emu = await startStandalone({ faults: `throttle=0.2,error=0.05,seed=${SEED}` });
   // What each apply was (variant, kill moment, outcome, the lines it printed about costly steps): printed with a
   // duplicate, so a rare wall-clock interleaving can be read back without replaying it.
   const history: string[] = [];
-  const costlyLines = (r: RunResult) =>
+  const costlyLines = (r: CliResult) =>
     (r.stdout + r.stderr)
       .split('\n')
       .filter((l) => /import-|training|segments|imp-int|seg-/.test(l))
@@ -55,7 +55,7 @@ test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 50
       figures.variants.add(v);
       await w.setSpec({ name: NAME, ...variants[v] });
       const killAfterMs = 150 + Math.floor(random() * 5000);
-      const r = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve'], { killAfterMs });
+      const r = await runCli(w.dir, ['apply', w.spec, '--auto-approve'], { killAfterMs });
       figures.applies++;
       history.push(`apply ${figures.applies}: variant ${v}, kill after ${killAfterMs} ms: ${r.signal ?? `exit ${r.code}`}\n${costlyLines(r)}`);
       await noteState(w.dir);
@@ -70,9 +70,9 @@ test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 50
     }
     // The final variant must complete: an apply may still fail on a retried fault, never more than a few times.
     await w.setSpec({ name: NAME, ...variants[0] });
-    let final: RunResult | undefined;
+    let final: CliResult | undefined;
     for (let i = 0; i < 4 && final?.code !== 0; i++) {
-      final = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
+      final = await runCli(w.dir, ['apply', w.spec, '--auto-approve']);
       figures.applies++;
       history.push(`apply ${figures.applies}: variant 0, final: exit ${final.code}\n${costlyLines(final)}`);
       await noteState(w.dir);
@@ -84,7 +84,7 @@ test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 50
 
     // A second look must find nothing to do (plan with --detailed-exitcode: 0 = no changes).
     await emu.setFaults({});
-    const plan = await runCliTimed(w.dir, ['plan', w.spec, '--detailed-exitcode']);
+    const plan = await runCli(w.dir, ['plan', w.spec, '--detailed-exitcode']);
     assert.equal(plan.code, 0, show(plan));
 
     const c = await census(emu.aws, NAME, { trainingTagOf });
@@ -113,8 +113,8 @@ test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 50
 
     // Destroy under the same faults, then list: nothing deletable is left.
     await emu.setFaults({ throttleRate: 0.2, errorRate: 0.05, seed: SEED + 1 });
-    let d: RunResult | undefined;
-    for (let i = 0; i < 4 && d?.code !== 0; i++) d = await runCliTimed(w.dir, ['destroy', w.spec, '--auto-approve']);
+    let d: CliResult | undefined;
+    for (let i = 0; i < 4 && d?.code !== 0; i++) d = await runCli(w.dir, ['destroy', w.spec, '--auto-approve']);
     assert.equal(d?.code, 0, show(d!));
     await emu.setFaults({});
     const left = await leftovers(emu.aws);

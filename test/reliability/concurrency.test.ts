@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { census, endpointWorkspace, runCliTimed, startStandalone, type StandaloneEmulator, type RunResult } from './support.js';
+import { census, endpointWorkspace, startStandalone, type StandaloneEmulator } from './support.js';
+import { runCli, show } from '../support/run-cli.js';
 
-const show = (r: RunResult) => `exit ${r.code} signal ${r.signal}\n--- stdout\n${r.stdout.slice(-2000)}\n--- stderr\n${r.stderr.slice(-2000)}`;
 const lockModule = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'src', 'util', 'file-lock.js');
 
 /** The pid of a process that has certainly exited. */
@@ -37,10 +37,10 @@ describe('concurrency: locks and side-by-side pipelines', () => {
   test('two applies on one pipeline at once: the second exits 3 naming the holder; the first completes', async () => {
     const w = await endpointWorkspace(emu.endpoint, { name: 'twice' });
     const lock = join(w.dir, '.segflow', 'state', 'twice.json.lock');
-    const first = runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
+    const first = runCli(w.dir, ['apply', w.spec, '--auto-approve']);
     await waitFor(lock);
     const holder = JSON.parse(await readFile(lock, 'utf8')) as { pid: number };
-    const second = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
+    const second = await runCli(w.dir, ['apply', w.spec, '--auto-approve']);
     assert.equal(second.code, 3, show(second));
     assert.match(second.stderr, /STATE_LOCKED/);
     assert.match(second.stderr, new RegExp(`pid ${holder.pid} on ${hostname()}`));
@@ -57,12 +57,12 @@ describe('concurrency: locks and side-by-side pipelines', () => {
     await mkdir(join(w.dir, '.segflow', 'state'), { recursive: true });
     const pid = deadPid();
     await writeFile(lock, JSON.stringify({ pid, host: hostname(), command: 'apply', since: '2026-01-01T00:00:00Z' }) + '\n');
-    const r = await runCliTimed(w.dir, ['apply', w.spec, '--auto-approve']);
+    const r = await runCli(w.dir, ['apply', w.spec, '--auto-approve']);
     assert.equal(r.code, 0, show(r));
     assert.equal(existsSync(lock), false);
     // A lock from another host is never taken over automatically.
     await writeFile(lock, JSON.stringify({ pid, host: `not-${hostname()}`, command: 'apply', since: 'then' }) + '\n');
-    const refused = await runCliTimed(w.dir, ['destroy', w.spec, '--auto-approve']);
+    const refused = await runCli(w.dir, ['destroy', w.spec, '--auto-approve']);
     assert.equal(refused.code, 3, show(refused));
     assert.match(refused.stderr, new RegExp(`pid ${pid} on not-${hostname()}`));
   });
@@ -114,19 +114,19 @@ describe('concurrency: locks and side-by-side pipelines', () => {
   test('two different pipelines side by side on one emulator do not interfere', async () => {
     const a = await endpointWorkspace(emu.endpoint, { name: 'left' });
     const b = await endpointWorkspace(emu.endpoint, { name: 'right', count: 12 });
-    const [ra, rb] = await Promise.all([runCliTimed(a.dir, ['apply', a.spec, '--auto-approve']), runCliTimed(b.dir, ['apply', b.spec, '--auto-approve'])]);
+    const [ra, rb] = await Promise.all([runCli(a.dir, ['apply', a.spec, '--auto-approve']), runCli(b.dir, ['apply', b.spec, '--auto-approve'])]);
     assert.equal(ra.code, 0, show(ra));
     assert.equal(rb.code, 0, show(rb));
     for (const [w, name] of [[a, 'left'], [b, 'right']] as const) {
       const c = await census(emu.aws, name);
       assert.deepEqual([c.imports.size, c.versions.size, c.segments.size, c.duplicates.length], [1, 1, 1, 0], name);
-      const plan = await runCliTimed(w.dir, ['plan', w.spec, '--detailed-exitcode']);
+      const plan = await runCli(w.dir, ['plan', w.spec, '--detailed-exitcode']);
       assert.equal(plan.code, 0, show(plan));
     }
     // Destroying one leaves the other intact.
-    const d = await runCliTimed(a.dir, ['destroy', a.spec, '--auto-approve']);
+    const d = await runCli(a.dir, ['destroy', a.spec, '--auto-approve']);
     assert.equal(d.code, 0, show(d));
-    const plan = await runCliTimed(b.dir, ['plan', b.spec, '--detailed-exitcode']);
+    const plan = await runCli(b.dir, ['plan', b.spec, '--detailed-exitcode']);
     assert.equal(plan.code, 0, show(plan));
   });
 });

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generateInteractions, specYaml } from '../e2e-support.js';
-import { runCliTimed, startStandalone, type RunResult } from './support.js';
+import { startStandalone } from './support.js';
+import { runCli, show, type CliResult } from '../support/run-cli.js';
 
 /**
  * Bad data through the built CLI's `segflow prepare`: each case must end in a clear error (a DATA_* code, the
@@ -64,9 +65,7 @@ async function tree(dir: string): Promise<Map<string, string>> {
   return out;
 }
 
-const show = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(0, 2000)}\n--- stderr\n${r.stderr.slice(0, 2000)}`;
-
-function assertClearError(c: Case, r: RunResult): void {
+function assertClearError(c: Case, r: CliResult): void {
   assert.equal(r.code, 2, `${c.name}: ${show(r)}`);
   assert.match(r.stderr, c.code, `${c.name}: ${show(r)}`);
   assert.doesNotMatch(r.stderr, /^\s+at .+:\d+:\d+\)?$/m, `${c.name}: a stack trace\n${show(r)}`);
@@ -80,7 +79,7 @@ describe('data fuzzing through segflow prepare', () => {
       const dir = await mkdtemp(join(tmpdir(), 'segflow-rel-data-'));
       await writeFile(join(dir, c.file), c.body);
       await writeFile(join(dir, 'pipeline.yaml'), specFor(c.file));
-      const r = await runCliTimed(dir, ['prepare', 'pipeline.yaml']);
+      const r = await runCli(dir, ['prepare', 'pipeline.yaml']);
       assertClearError(c, r);
       const work = await tree(join(dir, '.segflow', 'work'));
       assert.deepEqual([...work.keys()], [], `${c.name}: half-written output`);
@@ -91,12 +90,12 @@ describe('data fuzzing through segflow prepare', () => {
     const dir = await mkdtemp(join(tmpdir(), 'segflow-rel-data-'));
     await writeFile(join(dir, 'data.csv'), good);
     await writeFile(join(dir, 'pipeline.yaml'), specFor('data.csv'));
-    const ok = await runCliTimed(dir, ['prepare', 'pipeline.yaml']);
+    const ok = await runCli(dir, ['prepare', 'pipeline.yaml']);
     assert.equal(ok.code, 0, show(ok));
     const before = await tree(join(dir, '.segflow', 'work'));
     assert.ok(before.size >= 4);
     await writeFile(join(dir, 'data.csv'), withLine(77, 'u3,i7,yesterday'));
-    const bad = await runCliTimed(dir, ['prepare', 'pipeline.yaml']);
+    const bad = await runCli(dir, ['prepare', 'pipeline.yaml']);
     assertClearError({ name: 'wrong type after good', file: 'data.csv', body: '', line: 77, code: /DATA_/ }, bad);
     assert.deepEqual(await tree(join(dir, '.segflow', 'work')), before);
   });
@@ -109,7 +108,7 @@ describe('data fuzzing through segflow prepare', () => {
         const dir = await mkdtemp(join(tmpdir(), 'segflow-rel-data-'));
         await writeFile(join(dir, c.file), c.body);
         await writeFile(join(dir, 'pipeline.yaml'), specFor(c.file, '', emu.endpoint));
-        const r = await runCliTimed(dir, ['apply', 'pipeline.yaml', '--auto-approve']);
+        const r = await runCli(dir, ['apply', 'pipeline.yaml', '--auto-approve']);
         assert.equal(r.code, 2, `${c.name}: ${show(r)}`);
         assert.match(r.stderr, c.code);
         runs++;

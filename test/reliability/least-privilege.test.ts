@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { endpointWorkspace, runCliTimed, startStandalone, type RunResult, type StandaloneEmulator } from './support.js';
+import { endpointWorkspace, startStandalone, type StandaloneEmulator } from './support.js';
+import { runCli, show } from '../support/run-cli.js';
 
 /**
  * Least privilege, read back with the real SDK from what `apply` actually created in the emulator; and no
@@ -60,7 +61,6 @@ const LEAK_PATTERNS: Array<[string, RegExp]> = [
   ['a session token header', /x-amz-security-token/i],
 ];
 
-const show = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-2000)}\n--- stderr\n${r.stderr.slice(-2000)}`;
 const decode = (doc: string | undefined) => JSON.parse(decodeURIComponent(doc ?? '')) as { Statement: Array<Record<string, unknown>> };
 const list = (x: unknown): string[] => (x === undefined ? [] : Array.isArray(x) ? (x as string[]) : [x as string]);
 
@@ -100,7 +100,7 @@ describe('least privilege: what apply created, read back with the SDK', () => {
       const w = await endpointWorkspace(emu.endpoint, { name, profile: 'leakcheck', ...(kms ? { kmsKeyArn: KMS_KEY } : {}) });
       dirs.push(w.dir);
       for (const args of [['plan', w.spec], ['apply', w.spec, '--auto-approve'], ['apply', w.spec, '--auto-approve', '--json'], ['status', w.spec], ['status', w.spec, '--json']]) {
-        const r = await runCliTimed(w.dir, args, { env: LEAK_ENV });
+        const r = await runCli(w.dir, args, { env: LEAK_ENV });
         assert.equal(r.code, 0, `${args.join(' ')}: ${show(r)}`);
         outputs.push(r.stdout, r.stderr);
       }
@@ -190,7 +190,7 @@ describe('least privilege: what apply created, read back with the SDK', () => {
         }
       }
 
-      const d = await runCliTimed(w.dir, ['destroy', w.spec, '--auto-approve'], { env: LEAK_ENV });
+      const d = await runCli(w.dir, ['destroy', w.spec, '--auto-approve'], { env: LEAK_ENV });
       assert.equal(d.code, 0, show(d));
       outputs.push(d.stdout, d.stderr);
     });
@@ -204,12 +204,12 @@ describe('least privilege: what apply created, read back with the SDK', () => {
     // secret is wrong: which also shows that segflow signs with the profile, not with the emulator's test keys).
     const down = await endpointWorkspace('http://127.0.0.1:9', { name: 'lpdown', profile: 'leakcheck' });
     dirs.push(down.dir);
-    const r = await runCliTimed(down.dir, ['apply', down.spec, '--auto-approve'], { env: { ...LEAK_ENV, SEGFLOW_DEBUG: '1' } });
+    const r = await runCli(down.dir, ['apply', down.spec, '--auto-approve'], { env: { ...LEAK_ENV, SEGFLOW_DEBUG: '1' } });
     assert.notEqual(r.code, 0);
     outputs.push(r.stdout, r.stderr);
     const wrong = await endpointWorkspace(emu.endpoint, { name: 'lpwrong', profile: 'wrong' });
     dirs.push(wrong.dir);
-    const refused = await runCliTimed(wrong.dir, ['plan', wrong.spec], { env: { ...LEAK_ENV, SEGFLOW_DEBUG: '1' } });
+    const refused = await runCli(wrong.dir, ['plan', wrong.spec], { env: { ...LEAK_ENV, SEGFLOW_DEBUG: '1' } });
     assert.equal(refused.code, 1, show(refused));
     assert.match(refused.stderr, /AWS_CREDENTIALS: cannot identify the AWS account .*SignatureDoesNotMatch|signature/i);
     outputs.push(refused.stdout, refused.stderr);

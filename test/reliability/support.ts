@@ -20,7 +20,8 @@ import {
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListRolesCommand } from '@aws-sdk/client-iam';
 import { createSdkClients, type SdkClients } from '../../src/aws/sdk-clients.js';
-import { CLI, generateInteractions, specYaml, type SpecOptions } from '../e2e-support.js';
+import { generateInteractions, specYaml, type SpecOptions } from '../e2e-support.js';
+import { CLI } from '../support/run-cli.js';
 
 /** A standalone `segflow emulator` process: killing the runner leaves this "cloud" running. */
 export interface StandaloneEmulator {
@@ -29,6 +30,8 @@ export interface StandaloneEmulator {
   aws: SdkClients;
   setFaults(f: { throttleRate?: number; errorRate?: number; latencyMs?: number; seed?: number; trainingDelayMs?: number }): Promise<void>;
   calls(): Promise<Record<string, unknown>>;
+  /** SIGKILL, as a crash would end it; resolves once it has exited (its data directory stays). */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ export async function startStandalone(opts: { faults?: string; dataDir?: string;
     child.on('exit', (code) => reject(new Error(`emulator exited ${code}:\n${out}`)));
   });
   const aws = createSdkClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint });
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
   return {
     endpoint,
     dataDir,
@@ -64,13 +68,20 @@ export async function startStandalone(opts: { faults?: string; dataDir?: string;
     async calls() {
       return (await (await fetch(`${endpoint}/_emulator/calls`)).json()) as Record<string, unknown>;
     },
+    async kill() {
+      aws.destroy();
+      if (exited()) return;
+      const exit = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exit;
+    },
     async stop() {
       aws.destroy();
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
+      if (!exited()) {
+        const exit = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
+        await exit;
         clearTimeout(t);
       }
       // The emulator's data (trained models, blobs) is only scratch for these tests.
@@ -244,19 +255,6 @@ export async function readState(dir: string, name: string): Promise<StateFile> {
   return JSON.parse(await readFile(join(dir, '.segflow', 'state', `${name}.json`), 'utf8')) as StateFile;
 }
 
-/** A small deterministic random stream (tests must be reproducible: the seed is printed). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
 /** ARNs of everything in the emulator, read with list calls (S3 buckets and IAM roles included). */
 export async function worldArns(aws: SdkClients): Promise<Map<string, string>> {
   const p = aws.personalize;
@@ -275,32 +273,4 @@ export async function worldArns(aws: SdkClients): Promise<Map<string, string>> {
   for (const b of (await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []) arns.set(`arn:aws:s3:::${b.Name}`, 'ACTIVE');
   for (const r of (await aws.iam.send(new ListRolesCommand({}))).Roles ?? []) arns.set(r.Arn!, 'ACTIVE');
   return arns;
-}
-
-export interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI; with killAfterMs, sends SIGKILL after that long (a crash at a random moment). */
-export function runCliTimed(cwd: string, args: string[], opts: { killAfterMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: { ...process.env, CI: '1', SEGFLOW_POLL_MS: '50,500', NODE_NO_WARNINGS: '1', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
 }

@@ -20,10 +20,10 @@ import {
   pipeline,
   resetCalls,
   roleArn,
-  show,
   useStrictEmulator,
   type Statement,
 } from './support.js';
+import { show } from '../support/run-cli.js';
 
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 const PERSONALIZE = { Service: 'personalize.amazonaws.com' };
@@ -92,9 +92,9 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
     assert.deepEqual([...imports, ...segments].map((j) => j.status), ['ACTIVE', 'ACTIVE']);
   });
 
-  // segflow finding (fixed here): the statement printed named the role as a principal, but the role does not exist
-  // before the first apply and KMS refuses a key policy naming a principal that does not exist
-  // (MalformedPolicyDocumentException), so the advice could not be followed.
+  // The statements plan prints must be ones a user can add before the first apply: they may not name the role as a
+  // principal, which does not exist yet, since KMS refuses a key policy naming a principal that does not exist
+  // (MalformedPolicyDocumentException).
   test('a key policy that leaves Personalize out: plan refuses with PLAN_KMS_KEY and the statements to add, nothing is created; adding them works', async () => {
     const key = await emu.aws.kms.send(new CreateKeyCommand({ Policy: policyOf([ADMIN, CALLER]) }));
     const kmsKeyArn = key.KeyMetadata!.Arn!;

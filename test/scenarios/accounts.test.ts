@@ -5,7 +5,8 @@ import { ListDatasetGroupsCommand } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SdkClients } from '../../src/aws/sdk-clients.js';
 import type { StandaloneEmulator } from '../reliability/support.js';
-import { ACCOUNT, bucketExists, clientsIn, emulatorCalls, jobsOf, pipeline, resetCalls, show, trainingInProgress, useRestartableEmulator, useStrictEmulator, versionsOf } from './support.js';
+import { ACCOUNT, bucketExists, clientsIn, emulatorCalls, jobsOf, pipeline, resetCalls, trainingInProgress, useRestartableEmulator, useStrictEmulator, versionsOf } from './support.js';
+import { show } from '../support/run-cli.js';
 
 /** Partitions, other accounts and credentials that expire: where ARNs, bucket names and sessions bite on AWS. */
 const OTHER = { account: '111122223333', key: 'OTHERACCOUNTKEY', secret: 'other/secret+key' };

@@ -45,8 +45,8 @@ describe('scenarios: buckets segflow shares, adopts and gives back (strict emula
     const second = await pipeline(emu, { name: 'share-second', bucket, prefix: 'second/' });
     await first.apply();
     await second.apply();
-    // segflow finding (fixed here): the adopting pipeline recorded the statements of a bucket it creates, so its
-    // next plan said "adopt" again and only a second apply converged.
+    // The pipeline that adopted the shared bucket records the statements it added as its own, so one apply converges:
+    // its next plan changes nothing.
     assertChanges(await second.plan(), {});
     const secondObjects = await objectVersions(emu.aws, bucket, 'second/');
     const secondStatements = (await bucketStatements(emu.aws, bucket)).filter((s) => ours([s], 'share-second').length > 0);

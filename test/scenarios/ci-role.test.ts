@@ -15,7 +15,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { clientsFor, type Clients } from '../support/emulator.js';
 import type { StandaloneEmulator } from '../reliability/support.js';
-import { ACCOUNT, bucketExists, pipeline, show, useStrictEmulator, type Pipeline } from './support.js';
+import { ACCOUNT, bucketExists, pipeline, useStrictEmulator, type Pipeline } from './support.js';
+import { show } from '../support/run-cli.js';
 
 /**
  * The CI role of docs/team.md, for real: the policy `segflow iam-policy` prints is the CI role's only policy in the

@@ -86,13 +86,10 @@ describe('scenarios: a pipeline through its life (strict emulator: page size 2, 
     assert.equal((await p.plan()).changes, 0);
   });
 
-  // segflow findings (fixed here): (1) a FULL import replaces the dataset's rows, yet going back to earlier inputs
-  // adopted their old import job, so the dataset kept the later rows and the next training (say, a changed
-  // hiddenDimension) learnt from the wrong data; (2) the plan said the old segment job was "made from another
-  // training" (it compared with the recorded version, not the one the run adopts) while apply adopted it.
-  // And, found by the chaos test: (3) the fix of (1) imported the earlier rows again on every return to them, even
-  // with their training adopted and nothing reading the rows: the same import paid for twice. They are now imported
-  // again only for the training that reads them.
+  // Going back to earlier inputs adopts their import job, training and segment job (plan and apply agree: the
+  // segment job is judged against the training the run adopts, not the one recorded) and pays for no import while
+  // nothing reads the rows. A FULL import replaces the dataset's rows, so a new training of those inputs (say, a
+  // changed hiddenDimension) must get them back first: one import, then the training.
   test('many trainings across list pages: going back to earlier inputs adopts their training, segments and import; a new training gets its rows back first', async () => {
     const p = await pipeline(emu, { name: 'backforth' });
     const trained: Record<number, string> = {};

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateDatasetGroupCommand, DescribeSolutionVersionCommand, StopSolutionVersionCreationCommand } from '@aws-sdk/client-personalize';
 import type { ApplySummary } from '../../src/engine/apply.js';
 import type { StandaloneEmulator } from '../reliability/support.js';
-import { emulatorCalls, pipeline, removePipelines, resetCalls, show, strictEmulator, trainingInProgress, useRestartableEmulator, versionsOf } from './support.js';
+import { emulatorCalls, pipeline, removePipelines, resetCalls, strictEmulator, trainingInProgress, useRestartableEmulator, versionsOf } from './support.js';
+import { show } from '../support/run-cli.js';
 
 describe('scenarios: a quota reached (strict emulator, one dataset group allowed)', () => {
   let emu: StandaloneEmulator | undefined;

@@ -14,7 +14,8 @@ import { CreateDatasetGroupCommand, DescribeDatasetGroupCommand, ListDatasetGrou
 import { CreateBucketCommand, CreateMultipartUploadCommand, GetBucketLifecycleConfigurationCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import type { SdkClients } from '../../src/aws/sdk-clients.js';
 import type { StandaloneEmulator } from '../reliability/support.js';
-import { ACCOUNT, emulatorCalls, pipeline, resetCalls, show, useStrictEmulator } from './support.js';
+import { ACCOUNT, emulatorCalls, pipeline, resetCalls, useStrictEmulator } from './support.js';
+import { show } from '../support/run-cli.js';
 
 /**
  * segflow touches only what is its own, on a real account too: a role (or a dataset group) someone made by hand with

@@ -5,7 +5,8 @@ import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetBucketTaggingCommand } from '@aws-sdk/client-s3';
 import type { SpecOptions } from '../e2e-support.js';
 import { census, type StandaloneEmulator } from '../reliability/support.js';
-import { assertChanges, bucketExists, jobsOf, objectVersions, pipeline, show, useStrictEmulator, versionsOf, type Pipeline } from './support.js';
+import { assertChanges, bucketExists, jobsOf, objectVersions, pipeline, useStrictEmulator, versionsOf, type Pipeline } from './support.js';
+import { show } from '../support/run-cli.js';
 
 /**
  * One pipeline, one spec key changed at a time: the plan names exactly the steps that run again and why, apply
@@ -75,8 +76,8 @@ const CHANGES: Change[] = [
     costs: [0, 1, 1],
   },
   {
-    // segflow finding (fixed here): the segment job ran again (same inputs, a second bill) because its output was
-    // looked for under the new prefix. The data is imported and the segments are made: only the files move.
+    // The data is imported and the segments are made: a new prefix moves only the files. The segment job's output
+    // is found where it was written, so the job does not run again (same inputs, a second bill).
     key: 'storage.prefix',
     change: { prefix: 'renamed/' },
     plan: { bucket: ['update', 'PersonalizeReads was changed'], role: ['update', 'policy documents changed'], upload: ['run', 'files.renamed/input/interactions.csv: (none) -> '] },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,9 @@ import { createSdkClients, type SdkClients } from '../../src/aws/sdk-clients.js'
 import type { Plan } from '../../src/plan/types.js';
 import type { ApplySummary } from '../../src/engine/apply.js';
 import type { PipelineState } from '../../src/state/types.js';
-import { CLI, generateInteractions, itemsCsv, specYaml, usersCsv, type SpecOptions } from '../e2e-support.js';
-import { listAll, runCliTimed, startStandalone, type RunResult, type StandaloneEmulator } from '../reliability/support.js';
+import { generateInteractions, itemsCsv, specYaml, usersCsv, type SpecOptions } from '../e2e-support.js';
+import { listAll, startStandalone, type StandaloneEmulator } from '../reliability/support.js';
+import { runCli, show, startCli, type CliResult } from '../support/run-cli.js';
 
 /**
  * User stories through the built CLI against a strict standalone emulator: every list answers two items per page
@@ -85,9 +86,6 @@ export function useStrictEmulator(use: (emu: StandaloneEmulator) => void, extra:
   });
 }
 
-/** The CLI's failure output in an assertion message. */
-export const show = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
-
 export interface Pipeline {
   name: string;
   dir: string;
@@ -95,15 +93,15 @@ export interface Pipeline {
   options: SpecOptions;
   /** Rewrites the spec with these options changed. */
   set(change: SpecOptions): Promise<void>;
-  cli(args: string[], env?: Record<string, string>): Promise<RunResult>;
+  cli(args: string[], env?: Record<string, string>): Promise<CliResult>;
   /** Starts a command in the background (to act on the world while it runs, or to kill it). */
-  start(args: string[]): { child: ChildProcess; done: Promise<RunResult> };
+  start(args: string[]): { child: ChildProcess; done: Promise<CliResult> };
   /** apply --auto-approve; asserts the exit code (0 unless told). */
-  apply(expect?: number): Promise<RunResult>;
+  apply(expect?: number): Promise<CliResult>;
   /** apply --auto-approve --json: the summary (SDK calls per operation). */
-  applyJson(expect?: number): Promise<{ run: RunResult; summary: ApplySummary }>;
+  applyJson(expect?: number): Promise<{ run: CliResult; summary: ApplySummary }>;
   plan(): Promise<Plan>;
-  destroy(): Promise<RunResult>;
+  destroy(): Promise<CliResult>;
   state(): Promise<PipelineState>;
   /** Edits the state file as a test of the engine would (e.g. to age a step's updatedAt). */
   editState(edit: (s: PipelineState) => void): Promise<void>;
@@ -132,19 +130,8 @@ export async function pipeline(emu: StandaloneEmulator, options: SpecOptions & {
       p.options = { ...p.options, ...change };
       await writeFile(file, specYaml(p.options));
     },
-    cli: (args, env) => runCliTimed(dir, args, { env: { ...CLI_ENV, ...env } }),
-    start(args) {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, ...CLI_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const done = new Promise<RunResult>((resolve, reject) => {
-        child.on('error', reject);
-        child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-      });
-      return { child, done };
-    },
+    cli: (args, env) => runCli(dir, args, { env: { ...CLI_ENV, ...env } }),
+    start: (args) => startCli(dir, args, { env: CLI_ENV }),
     async apply(expect = 0) {
       const r = await p.cli(['apply', file, '--auto-approve']);
       assert.equal(r.code, expect, show(r));

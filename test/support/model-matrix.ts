@@ -1,4 +1,5 @@
 import { buildMatrix, type Matrix } from '../../src/model/matrix.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
 /**
  * Small deterministic interaction matrices for the model's brute-force tests: `users` x `items`, each user with a
@@ -11,8 +12,7 @@ export interface SmallMatrix {
 }
 
 export function smallMatrix(users: number, items: number, seed = 3): SmallMatrix {
-  let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = mulberry32(seed);
   const u: number[] = [];
   const i: number[] = [];
   const t: number[] = [];

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../src/util/prng.js';
+
 /**
  * A ratings log as a new user brings it (the traps of issue 21 on purpose): ~300 users, ~90 items, ~2,800 rows over
  * 200 days of 2021, with a `rating` column. Options write it the ways real files come: another date format, no
@@ -29,11 +31,7 @@ function dateText(epoch: number, style: RatingsOptions['dates']): string {
 }
 
 export function ratingsLog(o: RatingsOptions = {}): Ratings {
-  let s = 7;
-  const rand = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
+  const rand = mulberry32(7);
   const d = o.delimiter ?? ',';
   const start = Date.UTC(2021, 0, 1) / 1000;
   const span = 200 * 86400;

@@ -1,13 +1,84 @@
-import { spawn } from 'node:child_process';
+/**
+ * Test support: running segflow as the tests need it. `runCli` and `startCli` run the built CLI as a user would, a
+ * separate node process (e2e tests run exactly what users run); `runInProcess` calls the CLI's entry function in
+ * this process; `show` puts a run's outcome in an assertion message.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { runCli } from '../../src/cli/run.js';
+import { runCli as cliEntry } from '../../src/cli/run.js';
 import { packageRoot } from '../../src/util/paths.js';
 
 export interface CliResult {
-  code: number;
+  /** The exit code; null when a signal ended the process. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+}
+
+export interface RunOptions {
+  /** Added to this process's environment; a key set to undefined is removed from the child's. */
+  env?: NodeJS.ProcessEnv;
+  /** Written to the child's standard input, which is then closed (default: no standard input). */
+  stdin?: string;
+  /** SIGKILL after this many milliseconds: a crash at a random moment. */
+  killAfterMs?: number;
+  /** SIGKILL as soon as the standard output so far satisfies this: a crash at a chosen step. */
+  killWhen?: (stdout: string) => boolean;
+}
+
+/** The built CLI. */
+export const CLI = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
+
+/** The source fixtures (test files run from dist/, fixtures stay in the source tree). */
+export const fixturesDir = join(packageRoot, 'test', 'fixtures');
+
+/** Plain progress lines, short polls (the emulator's fast lifecycle), no Node.js warnings in the output. */
+const CLI_ENV: NodeJS.ProcessEnv = { CI: '1', SEGFLOW_POLL_MS: '50,500', NODE_NO_WARNINGS: '1' };
+
+/** Starts any program in `cwd`; `done` resolves with its outcome once it has exited and its output is read. */
+export function startProcess(command: string, args: string[], cwd: string, opts: RunOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...opts.env }, stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let killed = false;
+  const kill = () => {
+    if (killed) return;
+    killed = true;
+    child.kill('SIGKILL');
+  };
+  child.stdout!.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (!killed && opts.killWhen?.(stdout)) kill();
+  });
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
+  const timer = opts.killAfterMs === undefined ? undefined : setTimeout(kill, opts.killAfterMs);
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, done };
+}
+
+/** Runs any program in `cwd` to its end. */
+export function runProcess(command: string, args: string[], cwd: string, opts: RunOptions = {}): Promise<CliResult> {
+  return startProcess(command, args, cwd, opts).done;
+}
+
+/** Starts the built CLI in the background (to act on the world while it runs, or to kill it). */
+export function startCli(cwd: string, args: string[], opts: RunOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  return startProcess(process.execPath, [CLI, ...args], cwd, { ...opts, env: { ...CLI_ENV, ...opts.env } });
+}
+
+/** Runs the built CLI to its end. */
+export function runCli(cwd: string, args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  return startCli(cwd, args, opts).done;
 }
 
 class Collector extends Writable {
@@ -19,27 +90,19 @@ class Collector extends Writable {
 }
 
 /** Runs the CLI's entry function in this process: the same code path as the bin, minus process startup. */
-export async function runInProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export async function runInProcess(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const stdout = new Collector();
   const stderr = new Collector();
-  const code = await runCli(args, { cwd, env, stdin: Readable.from([]), stdout, stderr, isTTY: false, signal: new AbortController().signal });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  const code = await cliEntry(args, { cwd, env, stdin: Readable.from([]), stdout, stderr, isTTY: false, signal: new AbortController().signal });
+  return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
 }
 
-export const cliPath = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
-
-/** Runs the built CLI as a user would: a separate node process. */
-export function runBuiltCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+/** A run's outcome in an assertion message: how it ended and the end of each output. */
+export function show(r: CliResult): string {
+  return `exit ${r.code}${r.signal ? ` signal ${r.signal}` : ''}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 }
 
-/** The source fixtures (test files run from dist/, fixtures stay in the source tree). */
-export const fixturesDir = join(packageRoot, 'test', 'fixtures');
+/** Asserts that a run exited 0; the message names `what` ran and shows the run. */
+export function assertOk(r: CliResult, what: string): void {
+  assert.equal(r.code, 0, `${what}: ${show(r)}`);
+}

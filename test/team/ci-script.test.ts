@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { appendFile, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CLI, REPO } from '../e2e-support.js';
+import { REPO } from '../e2e-support.js';
+import { CLI, runProcess, show, type CliResult } from '../support/run-cli.js';
 import { commentMarker } from '../../src/ui/plan-markdown.js';
 import { withTeam } from './support.js';
 
@@ -14,18 +14,10 @@ import { withTeam } from './support.js';
  */
 const SCRIPT = join(REPO, 'examples', 'ci', 'segflow-ci.sh');
 
-function script(cwd: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const base = { ...process.env };
-  for (const k of ['GITHUB_TOKEN', 'GITHUB_EVENT_PATH', 'GITHUB_REPOSITORY', 'GITHUB_STEP_SUMMARY', 'GITLAB_TOKEN', 'CI_MERGE_REQUEST_IID', 'CI_API_V4_URL']) delete base[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [SCRIPT, ...args], { cwd, env: { ...base, NODE_NO_WARNINGS: '1', SEGFLOW: `${process.execPath} ${CLI}`, SEGFLOW_POLL_MS: '20,200', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs the CI script with the built CLI as its segflow, outside any CI (no token, no pull request to comment on). */
+function script(cwd: string, args: string[], env: Record<string, string>): Promise<CliResult> {
+  const outsideCi = Object.fromEntries(['GITHUB_TOKEN', 'GITHUB_EVENT_PATH', 'GITHUB_REPOSITORY', 'GITHUB_STEP_SUMMARY', 'GITLAB_TOKEN', 'CI_MERGE_REQUEST_IID', 'CI_API_V4_URL'].map((k) => [k, undefined]));
+  return runProcess('bash', [SCRIPT, ...args], cwd, { env: { ...outsideCi, NODE_NO_WARNINGS: '1', SEGFLOW: `${process.execPath} ${CLI}`, SEGFLOW_POLL_MS: '20,200', ...env } });
 }
 
 test('the CI script: plan on the pull request runner, apply of the reviewed plan on the merge runner, nightly drift', async () => {
@@ -50,7 +42,7 @@ test('the CI script: plan on the pull request runner, apply of the reviewed plan
     await mkdir(join(merge, '.segflow-ci'));
     await copyFile(join(pr, '.segflow-ci/pipeline.plan.json'), join(merge, '.segflow-ci/pipeline.plan.json'));
     const applied = await script(merge, ['apply', 'pipeline.yaml'], {});
-    assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+    assert.equal(applied.code, 0, show(applied));
     assert.match(applied.stdout, /Apply complete/);
 
     // The same reviewed plan cannot be applied twice: the state moved on.
@@ -59,7 +51,7 @@ test('the CI script: plan on the pull request runner, apply of the reviewed plan
     assert.match(again.stderr, /PLAN_STALE: the state changed since the plan was saved/);
 
     const nightly = await script(pr, ['drift', 'pipeline.yaml'], {});
-    assert.equal(nightly.code, 0, nightly.stderr + nightly.stdout);
+    assert.equal(nightly.code, 0, show(nightly));
     assert.match(nightly.stderr, /pipeline\.yaml: no drift/);
 
     // Someone deletes the uploaded data by hand: the nightly check fails and says what drifted.
@@ -83,7 +75,7 @@ test('the CI script: the weekly refresh plans, applies within budget and publish
     const summary = join(runner, 'job-summary.md');
 
     const first = await script(runner, ['refresh', 'pipeline.yaml'], { GITHUB_STEP_SUMMARY: summary });
-    assert.equal(first.code, 0, first.stderr + first.stdout);
+    assert.equal(first.code, 0, show(first));
     assert.match(first.stderr, /pipeline\.yaml: refreshing \(plan in \.segflow-ci\/pipeline\.refresh\.json\)/);
     assert.match(first.stdout, /Apply complete/);
     assert.match(await readFile(join(runner, '.segflow-ci/pipeline.report.txt'), 'utf8'), /run /);
@@ -98,7 +90,7 @@ test('the CI script: the weekly refresh plans, applies within budget and publish
 
     await appendFile(join(runner, 'data.csv'), 'u900,i3,2021-07-20T00:00:00Z\nu900,i10,2021-07-21T00:00:00Z\n');
     const next = await script(runner, ['refresh', 'pipeline.yaml'], {});
-    assert.equal(next.code, 0, next.stderr + next.stdout);
+    assert.equal(next.code, 0, show(next));
     assert.match(next.stdout, /Apply complete/);
     assert.ok(await team.ports.s3.headObject('segflow-weekly', 'weekly/segments/weekly/latest/changes.csv'), 'the second run delivers its changes');
 

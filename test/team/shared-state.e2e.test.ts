@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../e2e-support.js';
+import { runCli, show } from '../support/run-cli.js';
 import { S3StateBackend } from '../../src/state/s3-backend.js';
 import { S3LockBackend } from '../../src/state/s3-lock.js';
 import { STATE_BUCKET, contender, costly, withTeam, type Child } from './support.js';
@@ -23,7 +23,7 @@ describe('team: one S3 state shared by several machines', { concurrency: 1 }, ()
     await withTeam('shared', async (team) => {
       const [a, b] = [await team.machine(), await team.machine()];
       const applied = await runCli(a, ['apply', 'pipeline.yaml', '--auto-approve'], { env: FAST });
-      assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+      assert.equal(applied.code, 0, show(applied));
       assert.equal(await exists(join(a, '.segflow/state/shared.json')), false, 'the state lives in S3, not on the machine');
       const plan = await runCli(b, ['plan', 'pipeline.yaml', '--detailed-exitcode'], { env: FAST });
       assert.equal(plan.code, 0, plan.stdout + plan.stderr);

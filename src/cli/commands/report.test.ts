@@ -45,10 +45,10 @@ async function fixtureRun(cwd: string, runId: string, finishedAt: string, segmen
 test('segflow report without a finished run exits 1 with RUN_NO_RUN and says to run apply first', async () => {
   const cwd = await project();
   try {
-    const r = await runInProcess(['report', 'pipeline.yaml'], cwd);
+    const r = await runInProcess(cwd, ['report', 'pipeline.yaml']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /error RUN_NO_RUN: .*segflow apply/);
-    const h = await runInProcess(['report', 'pipeline.yaml', '--history'], cwd);
+    const h = await runInProcess(cwd, ['report', 'pipeline.yaml', '--history']);
     assert.equal(h.code, 1);
     assert.match(h.stderr, /RUN_NO_RUN/);
   } finally {
@@ -60,7 +60,7 @@ test('segflow report writes the report files, prints the summary, --json the rep
   const cwd = await project();
   try {
     await fixtureRun(cwd, 'run-1', '2026-11-28T10:00:00.000Z', ['a', 'b']);
-    const r = await runInProcess(['report', 'pipeline.yaml'], cwd);
+    const r = await runInProcess(cwd, ['report', 'pipeline.yaml']);
     assert.equal(r.code, 0, r.stderr);
     // i1: top-2 {a,b} ∩ {a,c} = 1 hit, recall 1/2; i2: {d,a} ∩ {d} = 1, recall 1 -> hits 1, recall 0.75
     assert.match(r.stdout, /model\s+hits@K 1\.00\s+recall@K 0\.750/);
@@ -68,14 +68,14 @@ test('segflow report writes the report files, prints the summary, --json the rep
     assert.match(r.stdout, /different protocol/);
     assert.deepEqual((await readdir(join(cwd, '.segflow', 'reports', 'shop', 'run-1'))).sort(), ['report.html', 'report.json', 'report.md', 'segments.csv']);
 
-    const j = await runInProcess(['report', 'pipeline.yaml', '--json'], cwd);
+    const j = await runInProcess(cwd, ['report', 'pipeline.yaml', '--json']);
     assert.equal(j.code, 0);
     const report = JSON.parse(j.stdout) as Report;
     assert.equal(report.holdout!.k, 2);
     assert.equal(report.holdout!.model.recallAtK, 0.75);
 
     await fixtureRun(cwd, 'run-2', '2026-11-28T11:00:00.000Z', ['c', 'a']);
-    const h = await runInProcess(['report', 'pipeline.yaml', '--history'], cwd);
+    const h = await runInProcess(cwd, ['report', 'pipeline.yaml', '--history']);
     assert.equal(h.code, 0, h.stderr);
     const rows = h.stdout.trim().split('\n');
     assert.equal(rows.length, 3, h.stdout);
@@ -91,9 +91,9 @@ test('segflow report writes the report files, prints the summary, --json the rep
 test('segflow report rejects a missing file argument and unknown flags with exit 2', async () => {
   const cwd = await project();
   try {
-    assert.equal((await runInProcess(['report'], cwd)).code, 2);
-    assert.equal((await runInProcess(['report', 'pipeline.yaml', '--nope'], cwd)).code, 2);
-    assert.equal((await runInProcess(['report', 'missing.yaml'], cwd)).code, 2);
+    assert.equal((await runInProcess(cwd, ['report'])).code, 2);
+    assert.equal((await runInProcess(cwd, ['report', 'pipeline.yaml', '--nope'])).code, 2);
+    assert.equal((await runInProcess(cwd, ['report', 'missing.yaml'])).code, 2);
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }
@@ -115,7 +115,7 @@ test('segflow report on a production pipeline: every segmentation in spec order,
       segmentFiles: { 'o.out': outputLine({ itemId: 'i1' }, ['a', 'd']) },
       runInfo: { runId: 'run-s1' },
     });
-    const r = await runInProcess(['report', 'pipeline.yaml'], cwd);
+    const r = await runInProcess(cwd, ['report', 'pipeline.yaml']);
     assert.equal(r.code, 0, r.stderr);
     const heads = r.stdout.split('\n').filter((l) => l.startsWith('shop'));
     assert.deepEqual(heads, ['shop, segmentation products, run run-p1', 'shop, run run-s1']);
@@ -124,28 +124,28 @@ test('segflow report on a production pipeline: every segmentation in spec order,
     assert.match(r.stdout, /report: \.segflow\/reports\/shop\/segmentations\/products\/run-p1\/report\.html/);
     assert.match(r.stdout, /report: \.segflow\/reports\/shop\/run-s1\/report\.html/);
 
-    const all = JSON.parse((await runInProcess(['report', 'pipeline.yaml', '--json'], cwd)).stdout) as Report[];
+    const all = JSON.parse((await runInProcess(cwd, ['report', 'pipeline.yaml', '--json'])).stdout) as Report[];
     assert.deepEqual(all.map((x) => [x.segmentation, x.mode, x.holdout]), [['products', 'production', null], ['shop', 'production', null]]);
-    const one = JSON.parse((await runInProcess(['report', 'pipeline.yaml', '--segmentation', 'products', '--json'], cwd)).stdout) as Report;
+    const one = JSON.parse((await runInProcess(cwd, ['report', 'pipeline.yaml', '--segmentation', 'products', '--json'])).stdout) as Report;
     assert.equal(one.segments.distinctUsers, 3);
 
-    const h = await runInProcess(['report', 'pipeline.yaml', '--history'], cwd);
+    const h = await runInProcess(cwd, ['report', 'pipeline.yaml', '--history']);
     assert.equal(h.code, 0, h.stderr);
     assert.match(h.stdout, /^segmentation products:\nrun\s+finished\s+mode.*\nrun-p1\s+\S+\s+prod\s/m);
     assert.match(h.stdout, /^segmentation shop:\nrun\s+finished\s+mode.*\nrun-s1\s+\S+\s+prod\s/m);
-    const entries = JSON.parse((await runInProcess(['report', 'pipeline.yaml', '--history', '--json'], cwd)).stdout) as Array<{ segmentation: string; runId: string }>;
+    const entries = JSON.parse((await runInProcess(cwd, ['report', 'pipeline.yaml', '--history', '--json'])).stdout) as Array<{ segmentation: string; runId: string }>;
     assert.deepEqual(entries.map((e) => [e.segmentation, e.runId]), [['products', 'run-p1'], ['shop', 'run-s1']]);
-    assert.equal((await runInProcess(['report', 'pipeline.yaml', '--segmentation', 'nope'], cwd)).code, 2);
+    assert.equal((await runInProcess(cwd, ['report', 'pipeline.yaml', '--segmentation', 'nope'])).code, 2);
 
     // Without a run of its own, the primary segmentation is skipped (the others' reports below its root are not its runs).
     await rm(join(work, 'run-info.json'));
     await rm(join(cwd, '.segflow', 'reports', 'shop', 'run-s1'), { recursive: true });
-    const left = await runInProcess(['report', 'pipeline.yaml'], cwd);
+    const left = await runInProcess(cwd, ['report', 'pipeline.yaml']);
     assert.equal(left.code, 0, left.stderr);
     assert.match(left.stderr, /note: segmentation shop has no finished run yet/);
-    const leftHistory = await runInProcess(['report', 'pipeline.yaml', '--history', '--json'], cwd);
+    const leftHistory = await runInProcess(cwd, ['report', 'pipeline.yaml', '--history', '--json']);
     assert.deepEqual((JSON.parse(leftHistory.stdout) as Array<{ segmentation: string }>).map((e) => e.segmentation), ['products']);
-    assert.equal((await runInProcess(['report', 'pipeline.yaml', '--segmentation', 'shop'], cwd)).code, 1);
+    assert.equal((await runInProcess(cwd, ['report', 'pipeline.yaml', '--segmentation', 'shop'])).code, 1);
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

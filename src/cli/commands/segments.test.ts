@@ -31,7 +31,7 @@ async function project(o: { localRun?: string; endpoint?: string } = {}): Promis
   return cwd;
 }
 
-const segments = (cwd: string, ...args: string[]) => runInProcess(['segments', 'pipeline.yaml', ...args], cwd);
+const segments = (cwd: string, ...args: string[]) => runInProcess(cwd, ['segments', 'pipeline.yaml', ...args]);
 
 test('segflow segments exports the latest delivered segments: csv, --query, --format jsonl, --out', async () => {
   const cwd = await project();
@@ -107,9 +107,9 @@ test('segflow segments --changes prints the latest run per-query entered/stayed/
 test('segflow --help lists segments; segflow segments --help gives its flags', async () => {
   const cwd = await mkdtemp(join(tmpdir(), 'segflow-segments-help-'));
   try {
-    const all = await runInProcess(['--help'], cwd);
+    const all = await runInProcess(cwd, ['--help']);
     assert.match(all.stdout, /^\s+segments\s+export the latest delivered segments/m);
-    const own = await runInProcess(['segments', '--help'], cwd);
+    const own = await runInProcess(cwd, ['segments', '--help']);
     assert.equal(own.code, 0);
     for (const flag of ['--segmentation NAME', '--query Q', '--format csv|jsonl', '--out PATH', '--with-users COL,...', '--changes']) assert.ok(own.stdout.includes(flag), flag);
   } finally {
