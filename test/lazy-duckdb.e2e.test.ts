@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { removeWorkspaces, runCli, workspace } from './e2e-support.js';
+import { removeWorkspaces, workspace } from './e2e-support.js';
+import { runCli } from './support/run-cli.js';
 
 after(removeWorkspaces);
 
