@@ -79,10 +79,12 @@ export function filterStep(seg: Segmentation, id: string): StepDefinition {
       const arn = personalizeArn(ctx.env, 'filter', desired.name);
       const seen = await describeFilter(ctx, arn);
       // A filter of that name that is not this pipeline's is neither deleted nor used.
-      if (seen.exists) await requireOurs(ctx, 'filter', 'filter', desired.name, arn);
+      const ours = () => requireOurs(ctx, 'filter', 'filter', desired.name, arn);
+      if (seen.exists) await ours();
       const made = await createOrAdopt(ctx, id, desired, seen, {
         arn,
         describe: describeFilter,
+        whenNameTaken: ours,
         create: ({ name, tags }) =>
           ctx.aws.personalize.createFilter({ name, datasetGroupArn: datasetGroupArn(ctx), filterExpression: String(desired.inputs['expression']), tags }),
         // A failed filter keeps its name until deleted; one with another expression cannot be updated.

@@ -81,7 +81,8 @@ export function solutionStep(model: Model, withItems: boolean): StepDefinition {
     const arn = personalizeArn(ctx.env, 'solution', desired.name);
     const seen = await describeSolution(ctx, arn);
     // Never update, replace (delete) or train someone else's solution that happens to have this name.
-    if (seen.exists) await requireOurs(ctx, id, 'solution', desired.name, arn);
+    const ours = () => requireOurs(ctx, id, 'solution', desired.name, arn);
+    if (seen.exists) await ours();
     const config = solutionConfig(model, ctx.env.partition);
     const drift = seen.exists ? driftOf(seen, config) : { replace: [], update: [] };
     if (seen.exists && seen.phase !== 'failed' && drift.replace.length === 0 && drift.update.length > 0) {
@@ -96,6 +97,8 @@ export function solutionStep(model: Model, withItems: boolean): StepDefinition {
     return createOrAdopt(ctx, id, desired, seen, {
       arn,
       describe: describeSolution,
+      // Made by someone else between the read and the create: never adopted (an SDK retry of our own create is ours).
+      whenNameTaken: ours,
       create: ({ name, tags }) =>
         ctx.aws.personalize.createSolution({
           name,
