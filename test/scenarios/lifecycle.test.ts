@@ -93,15 +93,18 @@ describe('scenarios: a pipeline through its life (strict emulator: page size 2, 
   test('many trainings across list pages: going back to earlier inputs adopts their training, segments and import; a new training gets its rows back first', async () => {
     const p = await pipeline(emu, { name: 'backforth' });
     const trained: Record<number, string> = {};
+    const imported: Record<number, string> = {};
     for (const min of [2, 3, 4]) {
       await p.set({ minInteractionsPerUser: min });
       await p.apply();
       trained[min] = (await p.state()).steps['training']!.arn!;
+      imported[min] = (await p.state()).steps['import-interactions']!.name!;
     }
     const versions = await versionsOf(emu.aws, 'backforth');
     assert.equal(versions.length, 3, 'three trainings, listed over two pages');
     assert.ok(versions.every((v) => v.status === 'ACTIVE'));
-    const firstImport = (await jobsOf(emu.aws, 'backforth')).imports.map((j) => j.name).sort()[0];
+    const firstImport = imported[2]!;
+    assert.deepEqual((await jobsOf(emu.aws, 'backforth')).imports.map((j) => j.name).sort(), Object.values(imported).sort(), 'one import per input');
 
     await p.set({ minInteractionsPerUser: 2 });
     assertChanges(await p.plan(), {
