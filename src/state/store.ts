@@ -5,8 +5,13 @@ import { LocalStateBackend } from './local-backend.js';
 import { parseState } from './parse.js';
 import { emptyState, type PipelineState, type StepRecord } from './types.js';
 
-/** How often an update that keeps losing races is retried before it fails (each retry re-reads). */
-const MAX_WRITE_ATTEMPTS = 12;
+/**
+ * How often an update that keeps losing races is retried before it fails (each retry re-reads). Races need several
+ * processes writing one state outside the lock; with four of them on a busy 2-core machine one write lost 12 races
+ * in a row, so the budget allows for starvation: at most about 25 s of jittered backoff, none when nobody else
+ * writes.
+ */
+const MAX_WRITE_ATTEMPTS = 30;
 
 /**
  * The state store: one JSON document per pipeline in a backend (a local file, or a shared S3 object), replaced
