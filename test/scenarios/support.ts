@@ -137,8 +137,8 @@ export async function pipeline(emu: StandaloneEmulator, options: SpecOptions & {
       const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, ...CLI_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
-      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const done = new Promise<RunResult>((resolve, reject) => {
         child.on('error', reject);
         child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
@@ -304,6 +304,6 @@ export function roleArn(name: string, region = 'us-east-1'): string {
 export function aged(ms: number): (s: PipelineState) => void {
   const at = new Date(Date.now() - ms).toISOString();
   return (s) => {
-    for (const id of ['role', 'bucket']) if (s.steps[id]) s.steps[id]!.updatedAt = at;
+    for (const id of ['role', 'bucket']) if (s.steps[id]) s.steps[id].updatedAt = at;
   };
 }
