@@ -8,7 +8,7 @@ import { ListDatasetGroupsCommand, ListSolutionsCommand } from '@aws-sdk/client-
 import type { RunInfo } from '../../src/data/artifacts.js';
 import type { PipelineState } from '../../src/state/types.js';
 import type { StandaloneEmulator } from '../reliability/support.js';
-import { assertChanges, jobsOf, pipeline, show, useStrictEmulator, type Pipeline } from './support.js';
+import { assertChanges, jobsOf, pipeline, show, useStrictEmulator } from './support.js';
 
 /**
  * Production runs (no split): segments for the items a marketer chooses, trained on all the data, delivered to S3 at
