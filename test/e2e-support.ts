@@ -134,12 +134,12 @@ export async function workspace(o: SpecOptions = {}): Promise<{ dir: string; spe
 }
 
 /** Starts the emulator on a workspace's data dir (after the CLI exited) and returns SDK clients for list checks. */
-export async function inspect(dir: string): Promise<{ aws: SdkClients; close(): Promise<void> }> {
+export async function inspect(dir: string): Promise<{ aws: SdkClients; close: () => Promise<void> }> {
   const emu = await startEmulator({ dataDir: localEmulatorDir(dir), port: 0 });
   const aws = createSdkClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: emu.endpoint });
   return {
     aws,
-    async close() {
+    close: async () => {
       aws.destroy();
       await emu.close();
     },

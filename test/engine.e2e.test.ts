@@ -18,6 +18,7 @@ import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { REPO, inspect, removeWorkspaces, workspace } from './e2e-support.js';
 import { assertOk, runCli } from './support/run-cli.js';
+import type { RunInfo } from '../src/data/artifacts.js';
 
 after(removeWorkspaces);
 
@@ -70,9 +71,9 @@ describe('engine end to end: the built CLI against the emulator', () => {
     assert.ok(first.bytesUploaded > 0);
     for (const op of ['CreateDatasetImportJob', 'CreateSolutionVersion', 'CreateBatchSegmentJob']) assert.equal(first.calls[`personalize:${op}`], 1, op);
     assert.ok(first.report.length > 0, 'the evaluation summary is printed');
-    const runInfo = JSON.parse(await readFile(join(w.dir, '.segflow/work/e2e/run-info.json'), 'utf8'));
+    const runInfo = JSON.parse(await readFile(join(w.dir, '.segflow/work/e2e/run-info.json'), 'utf8')) as RunInfo;
     assert.ok(runInfo.segmentFiles.length >= 1);
-    await readFile(join(w.dir, '.segflow/work/e2e', runInfo.segmentFiles[0]));
+    await readFile(join(w.dir, '.segflow/work/e2e', runInfo.segmentFiles[0]!));
 
     const second = await applyJson(w.dir, w.spec);
     assert.equal(second.changes, 0);

@@ -146,7 +146,7 @@ describe('users datasets and segment filters: the built CLI against the emulator
     assert.deepEqual([...members].filter((u) => buyers.has(u)), []);
     const r = await report(w.dir, w.spec);
     assert.equal(r.holdout!.filter?.expression, NO_BUYERS);
-    assert.equal(r.holdout!.filter!.trainUsers - r.holdout!.filter!.eligibleUsers, buyers.size);
+    assert.equal(r.holdout!.filter.trainUsers - r.holdout!.filter.eligibleUsers, buyers.size);
     assert.equal(r.holdout!.filter?.segmentUsersOutside, 0);
   });
 

@@ -45,14 +45,18 @@ function paths(value: unknown, prefix: Path = []): Path[] {
 function mutate(doc: unknown, path: Path, op: 'delete' | 'replace' | 'rename' | 'add', value: unknown, key: string): unknown {
   const copy = structuredClone(doc) as Record<string | number, unknown>;
   if (path.length === 0) return op === 'replace' ? value : copy;
-  const parent = path.slice(0, -1).reduce<any>((o, k) => o[k], copy); // eslint-disable-line @typescript-eslint/no-explicit-any
+  // Every proper prefix of a path from paths() names an object or an array.
+  const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], copy) as Record<string | number, unknown> | unknown[];
   const last = path[path.length - 1]!;
-  if (op === 'delete') Array.isArray(parent) ? parent.splice(Number(last), 1) : delete parent[last];
+  if (Array.isArray(parent)) {
+    if (op === 'delete') parent.splice(Number(last), 1);
+    else if (op === 'replace') parent[Number(last)] = value;
+  } else if (op === 'delete') delete parent[last];
   else if (op === 'replace') parent[last] = value;
-  else if (op === 'rename' && !Array.isArray(parent)) {
+  else if (op === 'rename') {
     parent[key] = parent[last];
     delete parent[last];
-  } else if (typeof parent === 'object' && parent !== null && !Array.isArray(parent)) parent[key] = value;
+  } else parent[key] = value;
   return copy;
 }
 
@@ -74,7 +78,7 @@ test('structural mutations of valid specs: exit 0 or 2, every problem located', 
       async (seedIndex, pick, op, value, key) => {
         const doc = seedDocs[seedIndex]!;
         const all = paths(doc);
-        const mutated = mutate(doc, all[pick % all.length]!, op as 'delete', value, key);
+        const mutated = mutate(doc, all[pick % all.length]!, op, value, key);
         const text = stringify(mutated);
         assertWellBehaved(await validate(text), text);
       },

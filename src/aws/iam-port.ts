@@ -82,7 +82,7 @@ export function sdkIamPort(client: IAMClient): IamPort {
         Marker = truncated(page);
         if (!Marker) break;
       }
-      return results.map((r) => ({ action: r.EvalActionName ?? '', resource, decision: (r.EvalDecision ?? 'implicitDeny') as 'allowed' | 'explicitDeny' | 'implicitDeny' }));
+      return results.map((r) => ({ action: r.EvalActionName ?? '', resource, decision: r.EvalDecision ?? 'implicitDeny' }));
     },
     async updateAssumeRolePolicy(name, policy) {
       await c.run('UpdateAssumeRolePolicy', () => client.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: policy })));

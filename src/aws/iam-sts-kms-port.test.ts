@@ -43,7 +43,7 @@ test('iam port on the emulator: a role with inline and attached policies, decode
     assert.ok(role?.createdAt instanceof Date);
     const trust2 = JSON.stringify({ ...JSON.parse(TRUST_POLICY), Id: 'v2' });
     await iam.updateAssumeRolePolicy('segflow-role', trust2);
-    assert.equal(JSON.parse((await iam.getRole('segflow-role'))!.trustPolicy).Id, 'v2');
+    assert.equal((JSON.parse((await iam.getRole('segflow-role'))!.trustPolicy) as { Id?: string }).Id, 'v2');
 
     await iam.putRolePolicy('segflow-role', 'access', ACCESS);
     assert.deepEqual(JSON.parse((await iam.getRolePolicy('segflow-role', 'access'))!), JSON.parse(ACCESS));

@@ -6,7 +6,7 @@ import { isAwsError } from './errors.js';
 import { sdkPersonalizePort } from './personalize-port.js';
 import { stubConfig, stubHttp } from '../../test/support/stub-http.js';
 import { TEST_REGION, grantPersonalizeVia, withEmulatorPorts } from '../../test/support/emulator-ports.js';
-import { INTERACTIONS_SCHEMA, interactionsCsv, TRUST_POLICY, waitFor } from '../../test/support/emulator.js';
+import { INTERACTIONS_SCHEMA, interactionsCsv, waitFor } from '../../test/support/emulator.js';
 
 const arn = (type: string, name: string) => `arn:aws:personalize:${TEST_REGION}:000000000000:${type}/${name}`;
 const BUCKET = 'segflow-ports-test';

@@ -175,12 +175,11 @@ function bucketPort(client: S3Client, region: string): BucketPort {
       await c.run('PutBucketLifecycleConfiguration', () => client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules } })));
     },
     listMultipartUploads: async (bucket, prefix) => {
-      type Page = { Uploads?: Array<{ Key?: string; UploadId?: string; Initiated?: Date }>; IsTruncated?: boolean; NextKeyMarker?: string; NextUploadIdMarker?: string };
       const uploads = await c.pages(
         'ListMultipartUploads',
         (token) => {
           const [KeyMarker, UploadIdMarker] = token ? (JSON.parse(token) as [string, string]) : [undefined, undefined];
-          return client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker })) as Promise<Page>;
+          return client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker }));
         },
         (p) => p.Uploads,
         (p) => (p.IsTruncated ? JSON.stringify([p.NextKeyMarker ?? '', p.NextUploadIdMarker ?? '']) : undefined),

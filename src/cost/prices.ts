@@ -33,7 +33,7 @@ const RECORDED = `us-east-1 list prices recorded ${PRICES_AS_OF}, not confirmed 
  * Regions where Amazon Personalize has an endpoint (botocore endpoints.json @ 0e6e2404, 2026-08-07). No regional
  * price was confirmed; each starts from the us-east-1 figures, so the plan flags every one of them.
  */
-export const PRICE_TABLE: Readonly<Record<string, RegionPrices>> = Object.fromEntries([
+export const PRICE_TABLE: Readonly<Record<string, RegionPrices>> = Object.fromEntries<RegionPrices>([
   ...['us-east-1', 'us-east-2', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-central-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1', 'ap-southeast-2'].map(
     (r) => [r, { prices: US_EAST_1_PRICES, currency: 'USD', confirmed: false, source: RECORDED }] as const,
   ),

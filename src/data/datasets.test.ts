@@ -94,7 +94,7 @@ describe('prepare: event types, users and generated attribute queries', () => {
       for (const x of rows.filter((x) => x.ts < SPLIT)) for (const v of category(Number(x.item.slice(1))).split('|')) counts.set(v, (counts.get(v) ?? 0) + 1);
       const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 4).map(([v]) => `ITEMS.CATEGORY = "${v}"`);
       assert.deepEqual(r.stats.generatedQueries, top);
-      const batch = (await lines(r.workDir, 'batch-input.jsonl')).map((l) => JSON.parse(l));
+      const batch = (await lines(r.workDir, 'batch-input.jsonl')).map((l) => JSON.parse(l) as unknown);
       assert.deepEqual(batch, top.map((e) => ({ itemAttributes: e })));
       const truth = JSON.parse(await readFile(join(r.workDir, 'ground-truth.json'), 'utf8')) as GroundTruthFile;
       assert.equal(truth.kind, 'attributes');

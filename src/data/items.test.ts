@@ -43,7 +43,7 @@ describe('prepare: items and attribute queries', () => {
       assert.ok(csv.includes('i1,Coffee,Acme'));
       assert.equal(csv.length, 41);
 
-      const batch = (await readFile(join(r.workDir, 'batch-input.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      const batch = (await readFile(join(r.workDir, 'batch-input.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as unknown);
       assert.deepEqual(batch, queries.map((q) => ({ itemAttributes: q.expression })));
 
       const truth = JSON.parse(await readFile(join(r.workDir, 'ground-truth.json'), 'utf8')) as GroundTruthFile;

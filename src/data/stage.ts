@@ -79,7 +79,9 @@ export async function stageSource(
     rowsRead: counts.reduce((a, c) => a + c.n, 0) + rejected,
     filtered: byStatus(STATUS.filtered),
     badRows,
-    badExamples: badRows > 0 ? await locateBadRowsInFiles(db, src, fields, rel.rejectsTable).catch(async (e) => Promise.reject((await longLineError(src)) ?? e)) : [],
+    badExamples: badRows > 0 ? await locateBadRowsInFiles(db, src, fields, rel.rejectsTable).catch(async (e: unknown) => {
+          throw (await longLineError(src)) ?? e;
+        }) : [],
   };
   if (rel.rejectsTable) await db.exec(`DROP TABLE IF EXISTS ${rel.rejectsTable}; DROP TABLE IF EXISTS ${rel.rejectsTable}_scan`);
   return result;

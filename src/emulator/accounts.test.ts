@@ -85,8 +85,8 @@ test('a second account signs with its own credentials and is its own caller, wit
 
     const keyB = await b.kms.send(new CreateKeyCommand({}));
     assert.equal(keyB.KeyMetadata?.AWSAccountId, OTHER.accountId);
-    assert.equal((await failure(a.kms.send(new DescribeKeyCommand({ KeyId: keyB.KeyMetadata!.Arn! })))).name, 'NotFoundException');
-    assert.equal((await failure(a.kms.send(new DescribeKeyCommand({ KeyId: keyB.KeyMetadata!.KeyId! })))).name, 'NotFoundException');
+    assert.equal((await failure(a.kms.send(new DescribeKeyCommand({ KeyId: keyB.KeyMetadata.Arn! })))).name, 'NotFoundException');
+    assert.equal((await failure(a.kms.send(new DescribeKeyCommand({ KeyId: keyB.KeyMetadata.KeyId! })))).name, 'NotFoundException');
 
     // The second account runs the whole pipeline on its own (its role, its bucket, its Personalize).
     await bucketWithData(b, OTHER_SCOPE, 'b-data');

@@ -5,7 +5,7 @@ export class CallCounter {
 
   record(service: string, operation: string, failed: boolean): void {
     let ops = this.counts.get(service);
-    if (!ops) this.counts.set(service, (ops = new Map()));
+    if (!ops) this.counts.set(service, (ops = new Map<string, number>()));
     ops.set(operation, (ops.get(operation) ?? 0) + 1);
     if (failed) this.errors++;
   }

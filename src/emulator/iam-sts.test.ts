@@ -97,11 +97,11 @@ test('IAM customer managed policies: create, get, list by scope, delete only whe
     const aws = await c.iam.send(new ListPoliciesCommand({ Scope: 'AWS' }));
     assert.ok(aws.Policies?.some((p) => p.Arn === 'arn:aws:iam::aws:policy/AmazonS3FullAccess'));
     await c.iam.send(new CreateRoleCommand({ RoleName: 'r', AssumeRolePolicyDocument: TRUST_POLICY }));
-    await c.iam.send(new AttachRolePolicyCommand({ RoleName: 'r', PolicyArn: Policy!.Arn }));
-    await assert.rejects(c.iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn })), { name: 'DeleteConflictException' });
-    await c.iam.send(new DetachRolePolicyCommand({ RoleName: 'r', PolicyArn: Policy!.Arn }));
-    await c.iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn }));
-    await assert.rejects(c.iam.send(new GetPolicyCommand({ PolicyArn: Policy!.Arn })), { name: 'NoSuchEntityException' });
+    await c.iam.send(new AttachRolePolicyCommand({ RoleName: 'r', PolicyArn: Policy.Arn }));
+    await assert.rejects(c.iam.send(new DeletePolicyCommand({ PolicyArn: Policy.Arn })), { name: 'DeleteConflictException' });
+    await c.iam.send(new DetachRolePolicyCommand({ RoleName: 'r', PolicyArn: Policy.Arn }));
+    await c.iam.send(new DeletePolicyCommand({ PolicyArn: Policy.Arn }));
+    await assert.rejects(c.iam.send(new GetPolicyCommand({ PolicyArn: Policy.Arn })), { name: 'NoSuchEntityException' });
   });
 });
 

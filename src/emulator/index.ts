@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { SegflowError, ExitCode } from '../util/errors.js';
+import { SegflowError } from '../util/errors.js';
 import { CredentialRegistry } from './auth/accounts.js';
 import { CallCounter } from './calls.js';
 import type { Emu } from './context.js';

@@ -162,7 +162,7 @@ export function parseQuotaSpec(text: string): Quotas {
     if (!name || value === undefined || value === '' || !Number.isFinite(n)) throw inputError('EMU_OPTIONS', `--quotas: expected NAME=N, got '${part}'`);
     out[name] = n;
   }
-  return quotasOption(out as Quotas);
+  return quotasOption(out);
 }
 
 /**

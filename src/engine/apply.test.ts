@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { applyPipeline } from './apply.js';
 import { engineSpec, useFakeEngine } from '../../test/support/engine-run.js';
 import type { EngineEvent } from './events.js';
+import type { RunInfo } from '../data/artifacts.js';
+import type { PipelineState } from '../state/types.js';
 import { isSegflowError } from '../util/errors.js';
 import { stateFile } from '../util/paths.js';
 
@@ -20,10 +22,10 @@ test('a full run creates every resource once; a second apply changes nothing', a
   for (const t of ['dataset-group', 'schema', 'dataset', 'solution', ...COSTLY] as const) assert.equal(engine.world.count(t), 1, t);
   assert.ok(first.summary.bytesUploaded > 0);
   assert.deepEqual(first.summary.report, ['holdout recall@K: 0.5 (popularity 0.2)', 'report: .segflow/work/demo/report']);
-  const runInfo = JSON.parse(await readFile(join(engine.cwd, '.segflow/work/demo/run-info.json'), 'utf8'));
+  const runInfo = JSON.parse(await readFile(join(engine.cwd, '.segflow/work/demo/run-info.json'), 'utf8')) as RunInfo;
   assert.equal(runInfo.segmentFiles.length, 1);
-  assert.ok(runInfo.solutionVersionArn.startsWith(engine.world.arn('solution', 'demo-solution')));
-  await stat(join(engine.cwd, '.segflow/work/demo', runInfo.segmentFiles[0]));
+  assert.ok(runInfo.solutionVersionArn?.startsWith(engine.world.arn('solution', 'demo-solution')));
+  await stat(join(engine.cwd, '.segflow/work/demo', runInfo.segmentFiles[0]!));
 
   const second = await apply(spec);
   assert.equal(second.plan.changes, 0);
@@ -88,7 +90,7 @@ test('drift: a solution deleted out of band is recreated and retrained; a delete
   const spec = engineSpec();
   await apply(spec);
   const solution = engine.world.arn('solution', 'demo-solution');
-  for (const [arn, r] of engine.world.res) if (arn.startsWith(solution)) engine.world.res.delete(arn), void r;
+  for (const arn of engine.world.res.keys()) if (arn.startsWith(solution)) engine.world.res.delete(arn);
   engine.world.buckets.get('demo-bucket')!.objects.delete('demo/input/interactions.csv');
   const { plan } = await apply(spec);
   const byId = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
@@ -263,15 +265,15 @@ test('Ctrl-C while training stops cleanly; the next apply re-attaches to the sam
 test('on AWS, run-info records the estimate and the actual cost of the same steps, by the same formulas', async () => {
   const spec = engineSpec({ target: { kind: 'aws', region: 'eu-west-1' } });
   const { plan } = await apply(spec);
-  const runInfo = JSON.parse(await readFile(join(engine.cwd, '.segflow/work/demo/run-info.json'), 'utf8'));
+  const runInfo = JSON.parse(await readFile(join(engine.cwd, '.segflow/work/demo/run-info.json'), 'utf8')) as RunInfo;
   assert.equal(runInfo.estimatedCostUsd, plan.cost.totalUsd);
-  assert.deepEqual(runInfo.cost.estimate.lines, plan.cost.lines);
-  const actual = Object.fromEntries((runInfo.cost.actual.lines as Array<{ item: string; quantity: string; usd: number }>).map((l) => [l.item, l]));
+  assert.deepEqual(runInfo.cost?.estimate.lines, plan.cost.lines);
+  const actual = Object.fromEntries((runInfo.cost?.actual?.lines ?? []).map((l) => [l.item, l]));
   // The fake world bills 0.01 training hours; the segment job scored the 100 train users for its 1 query.
   assert.equal(actual['training']!.quantity, '0.01 h');
   assert.equal(actual['batch segments']!.quantity, '100 users x 1 queries');
   assert.equal(actual['batch segments']!.usd, Math.round(0.1 * 0.016 * 10_000) / 10_000);
-  assert.equal(runInfo.actualCostUsd, runInfo.cost.actual.totalUsd);
+  assert.equal(runInfo.actualCostUsd, runInfo.cost?.actual?.totalUsd);
 });
 
 test('apply, destroy, apply: the old segment job (undeletable, its training and output gone) is not adopted; a new one runs', async () => {
@@ -292,8 +294,8 @@ test('apply, destroy, apply: the old segment job (undeletable, its training and 
   assert.match(jobs.map((j) => j.name).sort()[1]!, /-2$/);
   assert.equal(engine.world.count('solution-version'), 1, 'one training after the destroy, not two');
   // The download found the new job's output.
-  const runInfo = JSON.parse(await readFile(join(engine.cwd, '.segflow/work/demo/run-info.json'), 'utf8'));
-  assert.match(runInfo.batchSegmentJobArn, /-2$/);
+  const runInfo = JSON.parse(await readFile(join(engine.cwd, '.segflow/work/demo/run-info.json'), 'utf8')) as RunInfo;
+  assert.match(runInfo.batchSegmentJobArn ?? '', /-2$/);
   assert.equal((await apply(spec)).plan.changes, 0);
 });
 
@@ -326,8 +328,8 @@ test('"Insufficient privileges" right after the role was made is IAM propagating
 
   // A day later, with a changed file, Personalize refuses again: nothing segflow changed lately, so it is a grant.
   const { readFile: read, writeFile: write } = await import('node:fs/promises');
-  const state = JSON.parse(await read(stateFile('demo', engine.cwd), 'utf8'));
-  for (const id of ['role', 'bucket']) state.steps[id].updatedAt = new Date(Date.now() - 24 * 3600_000).toISOString();
+  const state = JSON.parse(await read(stateFile('demo', engine.cwd), 'utf8')) as PipelineState;
+  for (const id of ['role', 'bucket']) state.steps[id]!.updatedAt = new Date(Date.now() - 24 * 3600_000).toISOString();
   await write(stateFile('demo', engine.cwd), JSON.stringify(state));
   engine.world.failNext('CreateDatasetImportJob', 'InvalidInputException', { message: insufficient, times: 5 });
   await assert.rejects(apply(engineSpec({ data: { interactions: { ...engineSpec().data.interactions, minInteractionsPerUser: 3 } } })), (e) => {

@@ -22,7 +22,7 @@ export function runCostOf(ctx: StepContext, plan: Plan, steps: StepDefinition[])
   const prices = resolvePrices(ctx.spec.target.region, ctx.spec.budget.prices);
   return (stepId) => {
     const prepared = ctx.prepared!;
-    const billedSteps = [...upstream(stepId)].filter((id) => ran.has(id)).map((id) => byId.get(id)!).filter((s) => s.billable);
+    const billedSteps = [...upstream(stepId)].filter((id) => ran.has(id)).map((id) => byId.get(id)!).filter((s) => s.billable !== undefined);
     const input = (s: StepDefinition) => ({ spec: ctx.spec, prepared, desired: ctx.desired(s.id) });
     const estimate = estimateCost(sumQuantities(billedSteps.map((s) => s.billable!(input(s)))), prices);
     const cost: RunCost = { estimate: { lowUsd: estimate.lowUsd, highUsd: estimate.totalUsd, lines: estimate.lines } };

@@ -89,7 +89,7 @@ test('delivery: each run adds runs/<id>/ and moves latest/; the second run recor
   assert.ok(delivered.includes(`demo/segments/products/runs/${now.runId}/segments.csv`));
   // The fake segments every query with the same users: all of them stay.
   assert.deepEqual(now.changes, { previousRunId: first.runId, entered: 0, stayed: now.changes!.stayed, left: 0, queriesAdded: 0, queriesRemoved: 0 });
-  assert.ok(now.changes!.stayed > 0);
+  assert.ok(now.changes.stayed > 0);
   await destroy(changed);
   assert.deepEqual(keys('demo-bucket').filter((k) => k.includes('/segments/')), []);
 });

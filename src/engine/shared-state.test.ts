@@ -17,6 +17,7 @@ import { isSegflowError } from '../util/errors.js';
 import { stateFile } from '../util/paths.js';
 import { REPORT_FILES } from '../eval/index.js';
 import { REPORT_JSON } from './reports.js';
+import type { PipelineState } from '../state/types.js';
 
 /**
  * The engine on a shared (s3) state, on the in-memory fake: two working directories stand for two machines, the
@@ -57,10 +58,10 @@ test('two machines share one S3 state: apply in one, the other plans no change; 
   assert.equal(first.ok, true);
   assert.equal(await exists(stateFile('demo', a)), false, 'no local state file');
   const stored = await world.s3.getObjectText('team-state', 'segflow/demo.json');
-  assert.ok(stored && JSON.parse(stored.text).steps['training'].phase === 'done');
+  assert.ok(stored && (JSON.parse(stored.text) as PipelineState).steps['training']?.phase === 'done');
   const other = await plan(spec(), b);
-  assert.equal(other.changes, 0, other.steps.filter((s) => s.action !== 'noop').map((s) => `${s.id}: ${s.action} ${s.reasons}`).join('; '));
-  assert.deepEqual(other.state, { backend: 's3', location: 's3://team-state/segflow/demo.json', serial: JSON.parse(stored.text).serial });
+  assert.equal(other.changes, 0, other.steps.filter((s) => s.action !== 'noop').map((s) => `${s.id}: ${s.action} ${s.reasons.join(', ')}`).join('; '));
+  assert.deepEqual(other.state, { backend: 's3', location: 's3://team-state/segflow/demo.json', serial: (JSON.parse(stored.text) as PipelineState).serial });
 });
 
 test('the state bucket is the user\'s: a missing one is STATE_BUCKET_MISSING at plan time, and nothing is created', async () => {
@@ -95,7 +96,7 @@ test('moving a pipeline from local to s3 is detected by plan; state migrate move
   const moved = await migrateState({ spec: spec(), ...common(a) });
   assert.equal(moved.to, 's3://team-state/segflow/demo.json');
   assert.equal((await plan(spec(), a)).changes, 0);
-  const old = JSON.parse(await readFile(stateFile('demo', a), 'utf8'));
+  const old = JSON.parse(await readFile(stateFile('demo', a), 'utf8')) as PipelineState;
   assert.equal(old.movedTo, 's3://team-state/segflow/demo.json');
   await assert.rejects(plan(spec({ backend: 'local' }), a), (e) => isSegflowError(e) && e.code === 'STATE_MOVED' && /moved to s3:\/\/team-state/.test(e.message));
   // Between keys: this directory remembers where the state was; a second migrate refuses to overwrite.

@@ -81,7 +81,7 @@ test('an old filter a batch segment job in flight still reads is kept; destroy d
     numResults: 1,
     inputPath: 's3://demo-bucket/demo/batch/batch-input.jsonl',
     outputPath: 's3://demo-bucket/demo/output/x/',
-    roleArn: String(version.input['roleArn'] ?? ''),
+    roleArn: typeof version.input['roleArn'] === 'string' ? version.input['roleArn'] : '',
     filterArn: old.arn,
     tags: {},
   });

@@ -29,5 +29,5 @@ export async function* fileLineBatches(path: string, onChunk?: (chunk: Buffer) =
     rest = Buffer.from(buf.subarray(from));
     if (batch.length) yield batch;
   }
-  if (rest.length > 0) yield [{ text: text(rest), line: ++line }];
+  if (rest.length > 0) yield [{ text: text(rest), line: line + 1 }];
 }

@@ -20,7 +20,7 @@ async function versionOneReport(root: string): Promise<Record<string, unknown>> 
     segmentFiles: { 'o.out': outputLine({ itemId: 'i1' }, ['a', 'b']) },
     runInfo: { runId: 'run-v1', finishedAt: '2026-10-01T10:00:00.000Z' },
   });
-  const { mode, segmentation, segments, changes, inputs, ...rest } = JSON.parse(JSON.stringify(await evaluateRun(work, evalSpec({ file: join(root, 'p.yaml') }), { resamples: 10 })));
+  const { mode, segmentation, segments, changes, inputs, ...rest } = JSON.parse(JSON.stringify(await evaluateRun(work, evalSpec({ file: join(root, 'p.yaml') }), { resamples: 10 }))) as Record<string, unknown>;
   void [mode, segmentation, segments, changes];
   const { segmentationDir, ...v1Inputs } = inputs as Record<string, unknown>;
   void segmentationDir;

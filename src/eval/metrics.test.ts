@@ -73,7 +73,7 @@ test('bootstrap is deterministic for a seed, paired across vectors, and brackets
   assert.notDeepEqual(a3, a1, 'another seed draws differently');
   const ci = percentileInterval(a1!)!;
   const m = v.reduce((s, x) => s + x, 0) / v.length;
-  assert.ok(ci[0] < m && m < ci[1], `${ci} brackets ${m}`);
+  assert.ok(ci[0] < m && m < ci[1], `${ci.join(',')} brackets ${m}`);
   assert.deepEqual(percentileInterval(bootstrapMeans([[3, 3, 3]], 100, 1)[0]!), [3, 3], 'a constant has a zero-width interval');
   assert.equal(percentileInterval(new Float64Array(0)), null);
 });
@@ -95,7 +95,7 @@ test('coverage interval: deterministic, inside [0, 1], and around the full-sampl
   const ci1 = coverageInterval(segments, 200, 200, 300, 9, full)!;
   const ci2 = coverageInterval(segments, 200, 200, 300, 9, full)!;
   assert.deepEqual(ci1, ci2);
-  assert.ok(ci1[0] >= 0 && ci1[1] <= 1 && ci1[0] <= full && full <= ci1[1], `${ci1} around ${full}`);
+  assert.ok(ci1[0] >= 0 && ci1[1] <= 1 && ci1[0] <= full && full <= ci1[1], `${ci1.join(',')} around ${full}`);
   assert.equal(coverageInterval([], 10, 10, 100, 1, 0), null);
 });
 

@@ -99,7 +99,7 @@ test('a production report directory: report.md and report.html show segments and
     assert.match(html, /<table id="changes">/);
     assert.doesNotMatch(html, /id="recall-curve"/);
     assert.doesNotMatch(html, /<script|<link|\bsrc=|@import|url\(/i);
-    assert.equal(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).holdout, null);
+    assert.equal((JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { holdout: unknown }).holdout, null);
     assert.equal(report.segments.answered, 3);
   } finally {
     await rm(work, { recursive: true, force: true });

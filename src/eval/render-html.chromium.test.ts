@@ -18,6 +18,12 @@ import { requireTool } from '../../test/support/required-tool.js';
 import { reportRun } from './index.js';
 import { binHistogram } from './svg-charts.js';
 
+/** What the page functions read of an SVG element (the DOM's types are not in this Node project's lib). */
+interface SvgElement {
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { width: number; height: number };
+}
+
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
@@ -75,7 +81,7 @@ test('report.html renders in headless Chromium: both charts drawn, no network re
     await page.goto(pageUrl, { waitUntil: 'load' });
 
     // The recall curve: one polyline per scorer with one point per curve cutoff, visibly drawn.
-    const lines = await page.$$eval('#recall-curve polyline.series', (els) =>
+    const lines = await page.$$eval('#recall-curve polyline.series', (els: SvgElement[]) =>
       els.map((el) => {
         const box = el.getBoundingClientRect();
         return {
@@ -94,7 +100,7 @@ test('report.html renders in headless Chromium: both charts drawn, no network re
 
     // The histogram: one bar per non-empty bin and series, heights proportional to the counts.
     const bins = binHistogram(report.holdout!.hitsHistogram.model, report.holdout!.hitsHistogram.popularity);
-    const bars = await page.$$eval('#hits-histogram rect.bar', (els) =>
+    const bars = await page.$$eval('#hits-histogram rect.bar', (els: SvgElement[]) =>
       els.map((el) => {
         const box = el.getBoundingClientRect();
         return { series: el.getAttribute('data-series'), count: Number(el.getAttribute('data-count')), width: box.width, height: box.height };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { join } from 'node:path';
 import { readCsv } from './csv.js';
 import { parseInteractions, parseItems } from './dataset.js';
 
@@ -39,7 +40,6 @@ describe('csv reading in chunks', () => {
   it('gives the same records whatever the chunk size, across quoted newlines and multi-byte characters', async () => {
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const { readCsvFile } = await import('./csv.js');
     const dir = mkdtempSync(join(tmpdir(), 'segflow-csv-'));
     try {
@@ -62,7 +62,6 @@ describe('csv reading in chunks', () => {
   it("reads a backslash-escaped quote as the emulator's import check does, whatever the chunk size", async () => {
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const { readCsvFile } = await import('./csv.js');
     const { readCsvRecords: readImportCsv } = await import('./csv.js');
     const text = String.raw`ITEM_ID,NAME

@@ -59,7 +59,7 @@ export class EaseScorer implements UserScorer {
     const q = new Float64Array(n);
     r[i] = 1;
     for (let j = 0; j < n; j++) d[j] = z[j] = r[j]! / this.diag[j]!;
-    let rz = r[i]! * z[i]!;
+    let rz = r[i] * z[i]!;
     let it = 0;
     while (it < EASE_MAX_ITERATIONS) {
       it++;

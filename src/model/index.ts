@@ -43,8 +43,9 @@ export function segmentUsers(modelDir: string, queries: SegmentQuery[], numResul
   return runWorker<SegmentResult[]>({ kind: 'segment', modelDir, queries, numResults });
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+function abortReason(signal: AbortSignal): Error {
+  // segflow aborts with an Error; AbortController.abort() without a reason gives a DOMException (an Error too).
+  return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
 }
 
 function runWorker<T>(

@@ -48,7 +48,7 @@ export function buildMatrix(
   let w = 0;
   const byItem = (a: number, b: number) => item[a]! - item[b]!;
   for (let u = 0; u < numUsers; u++) {
-    const seg = rows.subarray(start[u]!, start[u + 1]!);
+    const seg = rows.subarray(start[u], start[u + 1]);
     seg.sort(byItem);
     let prev = -1;
     for (let k = 0; k < seg.length; k++) {

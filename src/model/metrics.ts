@@ -28,7 +28,7 @@ export function holdoutMask(data: Interactions, numUsers: number): Uint8Array {
   for (let u = 0; u < numUsers; u++) {
     const count = start[u + 1]! - start[u]!;
     if (count < 2) continue;
-    const own = Array.from(rows.subarray(start[u]!, start[u + 1]!)).sort(byTime);
+    const own = Array.from(rows.subarray(start[u], start[u + 1])).sort(byTime);
     const held = Math.ceil(count * HOLDOUT_FRACTION);
     for (let k = count - held; k < count; k++) keep[own[k]!] = 0;
   }

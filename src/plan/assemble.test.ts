@@ -60,7 +60,7 @@ function world(spec: Spec, draws: Array<[ObsKind, RecKind]>): { snapshot: Snapsh
     }
     if (obs === 'absent') observations[step.id] = { exists: false };
     else if (obs === 'drifted') observations[step.id] = { exists: true, arn, status: 'ACTIVE', phase: 'active', drift: ['something changed'] };
-    else observations[step.id] = { exists: true, arn, status: STATUS[obs], phase: (obs === 'pending' ? 'pending' : obs) as Observation['phase'] };
+    else observations[step.id] = { exists: true, arn, status: STATUS[obs], phase: (obs === 'pending' ? 'pending' : obs) };
   });
   return { snapshot: { env, prepared, observations }, state };
 }
@@ -121,7 +121,7 @@ test('what is made from a step that is made anew is made again: no job or local 
       const action = new Map(plan.steps.map((s) => [s.id, s.action]));
       for (const step of pipelineSteps(spec)) {
         const renewed = (step.invalidatedBy ?? []).filter((d) => ['create', 'replace', 'run', 'wait'].includes(action.get(d)!));
-        if (renewed.length > 0 && decisionKind(step) !== 'resource') assert.ok(['run', 'wait'].includes(action.get(step.id)!), `${step.id} after ${renewed}`);
+        if (renewed.length > 0 && decisionKind(step) !== 'resource') assert.ok(['run', 'wait'].includes(action.get(step.id)!), `${step.id} after ${renewed.join(',')}`);
         for (const d of step.invalidatedBy ?? []) assert.ok(step.deps.includes(d), `${step.id}: invalidatedBy ${d} is not a dependency`);
       }
     }),

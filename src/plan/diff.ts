@@ -8,7 +8,7 @@ const HASHY = /^[0-9a-f]{16,64}$/;
 function show(v: unknown): string {
   if (typeof v === 'string') return HASHY.test(v) ? v.slice(0, 8) : v;
   if (v === undefined) return '(none)';
-  const s = JSON.stringify(v) ?? String(v);
+  const s = JSON.stringify(v) ?? typeof v; // JSON.stringify gives undefined only for a function or a symbol
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

@@ -11,7 +11,7 @@ import { objectKeys } from './upload.js';
  * goes too (a versioned bucket is never empty while any remains).
  */
 async function ourVersions(ctx: DestroyContext, bucket: string): Promise<Array<{ key: string; versionId?: string }>> {
-  const recorded = Object.keys((ctx.state.step('upload')?.outputs?.['files'] ?? {}) as Record<string, string>);
+  const recorded = Object.keys(ctx.state.step('upload')?.outputs?.['files'] ?? {});
   const written = Object.values(ctx.state.current.steps).flatMap((r) => (Array.isArray(r.outputs?.['objects']) ? (r.outputs['objects'] as string[]) : []));
   const keys = new Set([...recorded, ...written, ...Object.values(objectKeys(ctx.spec))]);
   // Every prefix this pipeline used: the current one and those its recorded uploads were written under.
@@ -20,7 +20,9 @@ async function ourVersions(ctx: DestroyContext, bucket: string): Promise<Array<{
   const seen = new Set<string>();
   const add = (key: string, versionId: string) => {
     const id = `${key}\u0000${versionId}`;
-    if (!seen.has(id)) out.push({ key, versionId }), seen.add(id);
+    if (seen.has(id)) return;
+    out.push({ key, versionId });
+    seen.add(id);
   };
   for (const key of keys) for (const v of await ctx.aws.s3.listObjectVersions(bucket, key)) if (v.key === key) add(v.key, v.versionId);
   for (const prefix of prefixes) {

@@ -48,7 +48,7 @@ async function madeBySegflow(ctx: StepContext, bucket: string, record: StepRecor
  * for a bucket made before segflow added its lifecycle rule): the plan's reason for the update.
  */
 function configurationChanges(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  const show = (v: unknown) => (v === undefined || v === null ? '(none)' : String(v));
+  const show = (v: unknown) => (v === undefined || v === null ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
   return keys.length ? keys.map((k) => `bucket ${k}: ${show(before[k])} -> ${show(after[k])}`) : ['bucket configuration changed'];
 }

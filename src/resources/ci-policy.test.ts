@@ -15,6 +15,7 @@ import { testSpec } from '../../test/support/spec.js';
 import type { StateSpec } from '../spec/types.js';
 import { boundaryPolicy, ciPolicy, readOnly } from './ci-policy.js';
 import { planPipeline } from '../engine/plan.js';
+import type { PipelineState } from '../state/types.js';
 
 const STATE: StateSpec = { backend: 's3', bucket: 'team-state', key: 'segflow/demo.json', region: 'us-east-1' };
 const ACCOUNT = '000000000000';
@@ -85,7 +86,7 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
     const planUsed = counters.slice(before).flatMap((c) => Object.keys(c.snapshot())).flatMap(actionsOf);
     assert.deepEqual(planUsed.filter((a) => !reads.has(a)), [], 'plan calls outside the read-only policy');
     assert.ok(!reads.has('s3:PutObject') && !reads.has('iam:PassRole'));
-    const arns = Object.values(JSON.parse((await world.s3.getObjectText('team-state', 'segflow/demo.json'))!.text).steps as Record<string, { arn?: string }>)
+    const arns = Object.values((JSON.parse((await world.s3.getObjectText('team-state', 'segflow/demo.json'))!.text) as PipelineState).steps)
       .map((s) => s.arn)
       .filter((a): a is string => typeof a === 'string');
     await pipelineStatus(common);

@@ -38,7 +38,7 @@ export function datasetStep(type: DatasetKind): StepDefinition {
       const seen = await describeDataset(ctx, datasetArn(ctx, type));
       const live = seen.details?.['schemaArn'];
       if (seen.exists && typeof live === 'string' && live !== schemaArnOf(ctx, desired.inputs['schema'])) {
-        seen.drift = [`schema: ${live.split('/').pop()} -> ${desired.inputs['schema']}`];
+        seen.drift = [`schema: ${live.split('/').pop()} -> ${String(desired.inputs['schema'])}`];
       }
       return seen;
     },

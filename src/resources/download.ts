@@ -56,7 +56,7 @@ export function downloadStep(seg: Segmentation, model: Model, ids: SegmentationS
       const segDir = join(ctx.workDir, dir);
       const previousRunId = await readPreviousRunId(ctx, id, segDir);
       // A run id is kept across a failed delivery (the same inputs resume the same run, never a second folder).
-      const resumed = record?.inputsHash === desired.inputsHash && typeof record.outputs?.['runId'] === 'string' ? (record.outputs['runId'] as string) : undefined;
+      const resumed = record?.inputsHash === desired.inputsHash && typeof record.outputs?.['runId'] === 'string' ? record.outputs['runId'] : undefined;
       const runId = resumed ?? newRunId();
       const segmentFiles = await downloadOutputs(ctx, id, ids, segDir);
       const jobArns = ids.segments.map((s) => ctx.state.step(s)?.arn).filter((a): a is string => typeof a === 'string');

@@ -110,7 +110,7 @@ export function filterStep(seg: Segmentation, id: string): StepDefinition {
 
 /** The filters every segmentation of the spec wants (by name: the names are the expressions' hashes). */
 function wantedFilters(ctx: StepContext): Set<string> {
-  const names = ctx.spec.segmentations.flatMap((seg, i) => {
+  const names = ctx.spec.segmentations.flatMap((seg) => {
     const filter = seg.segments.filter;
     if (!filter) return [];
     return [jobName(ctx.spec, ROLE, inputsHashOf({ expression: filter.expression, datasetGroup: ctx.desired('dataset-group').name }))];

@@ -16,7 +16,7 @@ const DOC = 'https://docs.aws.amazon.com/personalize/latest/dg/granting-personal
 type Statement = { Effect?: string; Principal?: unknown; Action?: string | string[] };
 
 function list(v: unknown): string[] {
-  return Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
+  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
 }
 
 function principals(p: unknown): string[] {

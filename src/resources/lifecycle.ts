@@ -83,7 +83,7 @@ export async function waitActive(ctx: StepContext, stepId: string, label: string
       },
       onPending: (o) => {
         const secs = Math.round((Date.now() - started) / 1000);
-        const pct = typeof o.details?.['progress'] === 'number' ? (o.details['progress'] as number) : undefined;
+        const pct = typeof o.details?.['progress'] === 'number' ? o.details['progress'] : undefined;
         ctx.progress(stepId, { message: `${label} ${o.status ?? 'pending'} (${secs}s)`, ...(pct !== undefined ? { fraction: pct } : {}) });
       },
     });

@@ -35,7 +35,7 @@ function statementsOf(text: string | undefined): Statement[] {
   }
 }
 
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 
 /** Whether the trust policy lets Personalize assume the role on behalf of this account. */
 export function trustsPersonalize(trust: string, account: string): boolean {

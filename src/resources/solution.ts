@@ -43,7 +43,8 @@ function driftOf(seen: Observation, want: ReturnType<typeof solutionConfig>): { 
   const d = seen.details ?? {};
   const replace: string[] = [];
   const update: string[] = [];
-  if (d['recipeArn'] && d['recipeArn'] !== want.recipeArn) replace.push(`recipe: ${String(d['recipeArn']).split('/').pop()} -> ${want.recipeArn.split('/').pop()}`);
+  const recipe = d['recipeArn'];
+  if (typeof recipe === 'string' && recipe && recipe !== want.recipeArn) replace.push(`recipe: ${recipe.split('/').pop()} -> ${want.recipeArn.split('/').pop()}`);
   const live = d['hiddenDimension'] === null || d['hiddenDimension'] === undefined ? null : Number(d['hiddenDimension']);
   if (live !== want.hiddenDimension) replace.push(`training.hiddenDimension: ${live ?? 'default'} -> ${want.hiddenDimension ?? 'default'}`);
   if (d['performAutoTraining'] === true) update.push('performAutoTraining: true -> false (weekly retraining is billed; turned off with UpdateSolution)');

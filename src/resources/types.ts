@@ -83,11 +83,11 @@ export interface DesireInput {
   env: Env;
   prepared: PreparedData;
   /** Desired values of steps earlier in topological order (every dependency is among them). */
-  upstream(id: string): Desired;
+  upstream: (id: string) => Desired;
   /** The step's record in the state (attempt numbers of jobs that cannot be renamed). */
   record: StepRecord | undefined;
   /** Whether a step is part of this pipeline (the items steps exist only with data.items). */
-  has(id: string): boolean;
+  has: (id: string) => boolean;
 }
 
 /** The leaves the steps use through interfaces: data preparation and evaluation (src/data, src/eval). */

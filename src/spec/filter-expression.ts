@@ -159,7 +159,7 @@ export function parseFilterExpression(expression: string): ParsedFilter {
       }
       break;
     }
-    clauses.push({ action, target: target as FilterClause['target'], anyOf });
+    clauses.push({ action, target, anyOf });
     if (peek()?.v === '|') {
       k++;
       continue;

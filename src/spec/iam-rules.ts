@@ -15,7 +15,7 @@ export function checkIam(spec: Obj, report: Report): void {
   for (const key of ['roleArn', 'permissionsBoundary'] as const) {
     const arn = iam[key];
     if (typeof arn === 'string' && arn.split(':')[1] !== partition) {
-      report('error', 'SPEC_IAM', `iam.${key} is in partition ${arn.split(':')[1]}, but target.region ${String(region ?? 'us-east-1')} is in ${partition}`, ['iam', key]);
+      report('error', 'SPEC_IAM', `iam.${key} is in partition ${arn.split(':')[1]}, but target.region ${typeof region === 'string' ? region : 'us-east-1'} is in ${partition}`, ['iam', key]);
     }
   }
 }

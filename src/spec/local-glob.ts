@@ -22,7 +22,7 @@ export function matchLocalFiles(pattern: string): string[] {
     }
     for (const name of names) {
       const path = dir === '' ? name : join(dir, name);
-      let isDir = false;
+      let isDir: boolean;
       try {
         isDir = statSync(path).isDirectory();
       } catch {

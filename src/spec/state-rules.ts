@@ -16,9 +16,10 @@ export function checkState(spec: Obj, targetOverride: 'local' | 'aws' | undefine
     return;
   }
   if (backend !== 's3') return; // the schema names the allowed backends
+  const name = get(spec, ['name']);
   for (const key of ['bucket', 'key'] as const) {
     if (state[key] === undefined) {
-      report('error', 'SPEC_STATE_S3', `state.backend s3 needs state.${key}, e.g. state: { backend: s3, bucket: my-team-state, key: segflow/${String(get(spec, ['name']) ?? 'pipeline')}.json }`, ['state', 'backend']);
+      report('error', 'SPEC_STATE_S3', `state.backend s3 needs state.${key}, e.g. state: { backend: s3, bucket: my-team-state, key: segflow/${typeof name === 'string' ? name : 'pipeline'}.json }`, ['state', 'backend']);
     }
   }
   if (state['kmsKeyArn'] !== undefined && state['backend'] !== 's3') report('error', 'SPEC_STATE_LOCAL', 'state.kmsKeyArn is for backend s3', ['state', 'kmsKeyArn'], 'key');

@@ -57,7 +57,7 @@ export class YamlSource {
   nodeAt(path: SpecPath): Node | undefined {
     if (path.length === 0) return (this.doc.contents as Node | null) ?? undefined;
     const node = this.doc.getIn(path as unknown[], true);
-    return node && typeof node === 'object' && 'range' in (node as object) ? (node as Node) : undefined;
+    return node && typeof node === 'object' && 'range' in node ? (node as Node) : undefined;
   }
 
   /** The key node of the last path element when the parent is a map (for "unknown key" and "missing key"). */

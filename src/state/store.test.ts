@@ -63,7 +63,7 @@ test('the lock refuses a second holder in another live process, naming it', asyn
   await new Promise((r) => child.once('exit', r));
   // The holder is dead now: its lock is taken over.
   const lock = await acquireLock(path, 'apply');
-  assert.equal(JSON.parse(await readFile(path, 'utf8')).pid, process.pid);
+  assert.equal((JSON.parse(await readFile(path, 'utf8')) as { pid: number }).pid, process.pid);
   await lock.release();
   const again = await acquireLock(path, 'destroy');
   await again.release();

@@ -61,5 +61,5 @@ test('a plan too long for a GitHub comment drops detail, never the cost, and say
   const left = /… and (\d+) more changing step\(s\)/.exec(md);
   assert.ok(left && Number(left[1]) > 0);
   const rows = md.split('\n').filter((l) => l.startsWith('| `step-')).length;
-  assert.equal(rows + Number(left![1]), 18000);
+  assert.equal(rows + Number(left[1]), 18000);
 });

@@ -20,5 +20,5 @@ export const systemClock: Clock = {
 
 /** A system clock seen `offsetMs` ahead (a contender whose clock is fast). */
 export function skewedClock(offsetMs: number): Clock {
-  return { now: () => Date.now() + offsetMs, after: systemClock.after };
+  return { now: () => Date.now() + offsetMs, after: (ms, fn) => systemClock.after(ms, fn) };
 }

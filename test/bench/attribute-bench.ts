@@ -44,7 +44,7 @@ export async function benchAttributes(c: AttributeCase, scratch: string): Promis
   const rankerFor = (config: ModelConfig) => {
     const h = config.priorHalfLifeDays;
     if (!rankings.has(h)) rankings.set(h, new UserRanking(matrix, h));
-    return new Ranker(matrix, config, rankings.get(h)!);
+    return new Ranker(matrix, config, rankings.get(h));
   };
   const score = (config: ModelConfig) => {
     const ranker = rankerFor(config);

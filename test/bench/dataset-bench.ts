@@ -99,7 +99,7 @@ function printChoice(split: Split, choice: ModelChoice): void {
     if (config) {
       const h = config.priorHalfLifeDays;
       if (!rankings.has(h)) rankings.set(h, new UserRanking(split.matrix, h));
-      const ranker = new Ranker(split.matrix, config, rankings.get(h)!);
+      const ranker = new Ranker(split.matrix, config, rankings.get(h));
       const p = perQuery(split, (i, k) => ranker.rank(Int32Array.of(i), k, 'item'));
       test = `${mean(p.recall).toFixed(4)} / ${mean(p.hits).toFixed(3)}`;
     }

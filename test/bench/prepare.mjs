@@ -8,7 +8,7 @@
 // the same interactions.csv rows (as a set). Run it under the machine's heavy-job lock:
 //   flock /tmp/segflow-heavy.lock npm run bench:prepare
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

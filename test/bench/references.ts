@@ -18,9 +18,9 @@ export const REFERENCE_GRID: Array<{ family: string; bases: BaseModel[] }> = [
   },
   {
     family: 'RP3beta',
-    bases: [0.5, 1].flatMap((alpha) => [0, 0.3, 0.6].map((beta) => ({ kind: 'rp3beta', params: { alpha, beta, neighbours: 0 } }) as BaseModel)),
+    bases: [0.5, 1].flatMap((alpha) => [0, 0.3, 0.6].map((beta) => ({ kind: 'rp3beta', params: { alpha, beta, neighbours: 0 } }))),
   },
-  { family: 'EASE', bases: [50, 200, 500, 1000, 3000].map((lambda) => ({ kind: 'ease', lambda, tolerance: 1e-6 }) as BaseModel) },
+  { family: 'EASE', bases: [50, 200, 500, 1000, 3000].map((lambda) => ({ kind: 'ease', lambda, tolerance: 1e-6 })) },
 ];
 
 function cosine(): ScorerParams {

@@ -80,7 +80,7 @@ test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 50
       else figures.failedApplies++;
     }
     assert.equal(final?.code, 0, show(final!));
-    assert.match(final!.stdout, /Apply complete/);
+    assert.match(final.stdout, /Apply complete/);
 
     // A second look must find nothing to do (plan with --detailed-exitcode: 0 = no changes).
     await emu.setFaults({});

@@ -79,7 +79,7 @@ describe('scenarios: credentials that expire during a long training (strict emul
     const inProgress = await trainingInProgress(emu, 'lapse');
     // The session ends while apply waits: the same endpoint now refuses the credentials as expired.
     await server.stop();
-    emu = await server.start(['--credential-expiry', 'requests=0']);
+    await server.start(['--credential-expiry', 'requests=0']);
     const failed = await run.done;
     assert.equal(failed.code, 1, show(failed));
     assert.match(failed.stderr, /error AWS_CREDENTIALS_EXPIRED: training: waiting for training: the AWS credentials expired \(ExpiredTokenException/);

@@ -130,7 +130,7 @@ describe('scenarios: a pipeline through its life (strict emulator: page size 2, 
     await p.set({ hiddenDimension: 64 });
     const plan = changes(await p.plan());
     assert.equal(plan['import-interactions']?.action, 'run');
-    assert.match(plan['import-interactions']!.reasons.join('|'), /a later import .* replaced the rows .*training will learn from them/);
+    assert.match(plan['import-interactions'].reasons.join('|'), /a later import .* replaced the rows .*training will learn from them/);
     const retrain = await p.applyJson();
     assert.equal(retrain.summary.calls['personalize:CreateDatasetImportJob'], 1);
     assert.equal(retrain.summary.calls['personalize:CreateSolutionVersion'], 1);

@@ -8,7 +8,7 @@ import { ListDatasetGroupsCommand, ListSolutionsCommand } from '@aws-sdk/client-
 import type { RunInfo } from '../../src/data/artifacts.js';
 import type { PipelineState } from '../../src/state/types.js';
 import type { StandaloneEmulator } from '../reliability/support.js';
-import { assertChanges, jobsOf, pipeline, useStrictEmulator, type Pipeline } from './support.js';
+import { assertChanges, jobsOf, pipeline, useStrictEmulator } from './support.js';
 import { show } from '../support/run-cli.js';
 
 /**

@@ -55,7 +55,7 @@ describe('scenarios: regions and names (strict emulator)', () => {
     const { role } = await trustOf(emu.aws, 'kokyaku-personalize-us-east-1');
     // IAM takes Latin-1 only in a role description (botocore roleDescriptionType); the emulator does not check it.
     assert.equal(role.Description, 'segflow pipeline kokyaku: Personalize access to s3://segflow-kokyaku/??/');
-    assert.match(role.Description!, /^[\t\n\r\x20-\x7E\xA1-\xFF]*$/);
+    assert.match(role.Description, /^[\t\n\r\x20-\x7E\xA1-\xFF]*$/);
     const objects = await objectVersions(emu.aws, 'segflow-kokyaku');
     assert.ok(objects.includes('顧客/input/interactions.csv') && objects.some((k) => k.startsWith('顧客/output/kokyaku-seg-')), objects.join('\n'));
     assertChanges(await p.plan(), {});

@@ -291,6 +291,6 @@ export function roleArn(name: string, region = 'us-east-1'): string {
 export function aged(ms: number): (s: PipelineState) => void {
   const at = new Date(Date.now() - ms).toISOString();
   return (s) => {
-    for (const id of ['role', 'bucket']) if (s.steps[id]) s.steps[id]!.updatedAt = at;
+    for (const id of ['role', 'bucket']) if (s.steps[id]) s.steps[id].updatedAt = at;
   };
 }

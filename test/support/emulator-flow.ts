@@ -106,7 +106,7 @@ export function recordArns(c: Clients): () => string[] {
       for (const m of text.matchAll(/arn:[^:"\s]*:[^"\s,]*/g)) seen.push(m[0]);
     } else if (Array.isArray(v)) v.forEach(walk);
     // Plain objects only: bodies are streams, dates are dates.
-    else if (v && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v))) Object.values(v).forEach(walk);
+    else if (v && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null)) Object.values(v).forEach(walk);
   };
   for (const client of Object.values(c)) {
     (client as { middlewareStack: { add: (mw: unknown, o: unknown) => void } }).middlewareStack.add(

@@ -14,13 +14,14 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../..
 export const REGION = 'eu-west-1';
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-export interface Clients {
+// A type, not an interface: Object.values(clients) then knows every value is a client.
+export type Clients = {
   personalize: PersonalizeClient;
   s3: S3Client;
   iam: IAMClient;
   sts: STSClient;
   kms: KMSClient;
-}
+};
 
 export function clientsFor(endpoint: string, credentials = CREDENTIALS, region = REGION): Clients {
   const common = { endpoint, region, credentials, maxAttempts: 1 };

@@ -4,7 +4,6 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, show } from '../support/run-cli.js';
 import { S3StateBackend } from '../../src/state/s3-backend.js';
-import { S3LockBackend } from '../../src/state/s3-lock.js';
 import { STATE_BUCKET, contender, costly, withTeam, type Child } from './support.js';
 
 /**
@@ -81,7 +80,7 @@ describe('team: one S3 state shared by several machines', { concurrency: 1 }, ()
       const key = 'segflow/lease.json';
       const leaseMs = 1000;
       const backend = await S3StateBackend.open(team.ports.s3, STATE_BUCKET, key, { timing: { leaseMs, renewEveryMs: 250 } });
-      const lock = backend.lock as S3LockBackend;
+      const lock = backend.lock;
       for (let round = 1; round <= 5; round++) {
         const dead = await lock.acquire('apply', { who: `dead-${round}` }); // never renewed: a killed runner
         const children: Child[] = Array.from({ length: 6 }, (_, i) => contender(['lock', team.emulator.endpoint, STATE_BUCKET, key, String(leaseMs), `c${round}-${i}`]));

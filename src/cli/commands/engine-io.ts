@@ -99,7 +99,7 @@ export function pollSettings(ctx: CommandContext): EngineTuning {
   if (faults || lifecycle) {
     let parsed: FaultSpec | undefined;
     try {
-      parsed = faults ? JSON.parse(faults) : undefined;
+      parsed = faults ? (JSON.parse(faults) as FaultSpec) : undefined;
     } catch {
       throw inputError('CLI_USAGE', 'SEGFLOW_EMULATOR_FAULTS must be JSON, e.g. {"throttleRate":0.2}');
     }

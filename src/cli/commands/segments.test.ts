@@ -46,7 +46,7 @@ test('segflow segments exports the latest delivered segments: csv, --query, --fo
 
     const jsonl = await segments(cwd, '--segmentation', 'products', '--query', 'i1', '--format', 'jsonl');
     assert.equal(jsonl.code, 0, jsonl.stderr);
-    assert.deepEqual(jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l)), [
+    assert.deepEqual(jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown), [
       { query: 'i1', rank: 1, user: 'a' },
       { query: 'i1', rank: 2, user: 'b' },
     ]);
@@ -68,7 +68,7 @@ test('segflow segments --with-users joins source columns of data.users on the us
     assert.equal(csv.stdout, 'query,rank,user,email,Country\ni1,1,a,a@example.com,UK\ni1,2,b,b@example.com,France\ni2,1,c,,\ni2,2,"d,x",d@example.com,UK\n');
 
     const jsonl = await segments(cwd, '--segmentation', 'products', '--with-users', 'email', '--query', 'i2', '--format', 'jsonl');
-    assert.deepEqual(jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l)), [
+    assert.deepEqual(jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown), [
       { query: 'i2', rank: 1, user: 'c', email: null },
       { query: 'i2', rank: 2, user: 'd,x', email: 'd@example.com' },
     ]);

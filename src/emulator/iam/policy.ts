@@ -46,7 +46,7 @@ const list = (v: unknown): string[] | undefined => {
 function principalSet(v: unknown): PrincipalSet | undefined {
   if (v === undefined || v === null) return undefined;
   if (v === '*') return { any: true, aws: [], service: [], other: [] };
-  if (typeof v !== 'object' || Array.isArray(v)) return { any: false, aws: [], service: [], other: [String(v)] };
+  if (typeof v !== 'object' || Array.isArray(v)) return { any: false, aws: [], service: [], other: [typeof v === 'string' ? v : JSON.stringify(v)] };
   const o = v as Record<string, unknown>;
   const aws = list(o.AWS) ?? [];
   return {

@@ -12,7 +12,7 @@ import { authorizeKeyApi, checkKeyPolicy, defaultKeyPolicy, keyAccount, keyArn, 
  * clear), but every use is authorized as KMS would authorize it.
  */
 export const KEY_ID = { min: 1, max: 2048 };
-const POLICY = { min: 1, max: 131072, pattern: /^[\u0009\u000A\u000D\u0020-\u00FF]+$/s, patternText: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' };
+const POLICY = { min: 1, max: 131072, pattern: /^[\t\n\r\u0020-\u00FF]+$/s, patternText: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' };
 const POLICY_NAME = { min: 1, max: 128, pattern: /^[\w]+$/, patternText: '[\\w]+' };
 
 const seconds = (ms: number) => ms / 1000;

@@ -97,10 +97,10 @@ async function segment(emu: Emu, job: Record<string, unknown>): Promise<string |
     files.push({ key: file.key, lines: raw.map((l) => parseLine(l, attributes)) });
   }
   let filter: UserFilter | undefined;
-  if (job.filterArn) {
-    const f = find(emu, String(job.filterArn), 'filter');
-    if (!f || f.status !== 'ACTIVE') return `The filter ${String(job.filterArn)} is not available.`;
-    const loaded = await loadUserFilter(emu, { filterExpression: String(f.filterExpression), datasetGroupArn: String(f.datasetGroupArn), filterArn: String(job.filterArn) }, recipe.name);
+  if (typeof job.filterArn === 'string' && job.filterArn) {
+    const f = find(emu, job.filterArn, 'filter');
+    if (!f || f.status !== 'ACTIVE') return `The filter ${job.filterArn} is not available.`;
+    const loaded = await loadUserFilter(emu, { filterExpression: String(f.filterExpression), datasetGroupArn: String(f.datasetGroupArn), filterArn: job.filterArn }, recipe.name);
     if ('failure' in loaded) return loaded.failure;
     filter = loaded;
   }

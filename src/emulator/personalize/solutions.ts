@@ -109,7 +109,7 @@ export const solutionOps: PzOperations = {
     const now = Date.now();
     if (performAutoTraining !== undefined) s.performAutoTraining = performAutoTraining;
     const schedule = autoConfig?.str('schedulingExpression');
-    if (schedule) s.solutionConfig = { ...((s.solutionConfig as object) ?? {}), autoTrainingConfig: { schedulingExpression: schedule } };
+    if (schedule) s.solutionConfig = { ...(s.solutionConfig ?? {}), autoTrainingConfig: { schedulingExpression: schedule } };
     const update = {
       solutionUpdateConfig: updateConfig ? input.plain('solutionUpdateConfig') : undefined,
       status: 'CREATE PENDING',
@@ -125,7 +125,7 @@ export const solutionOps: PzOperations = {
       emu.lifecycle.after(1, async () => {
         const cur = resources(emu)[arn]?.latestSolutionUpdate as typeof update | undefined;
         if (cur !== update && cur?.creationDateTime !== now) return;
-        const u = cur!;
+        const u = cur;
         u.status = status;
         u.lastUpdatedDateTime = Date.now();
         await emu.store.commit();

@@ -19,7 +19,7 @@ const stops = new WeakMap<Emu, Map<string, AbortController>>();
 
 function controllers(emu: Emu): Map<string, AbortController> {
   let m = stops.get(emu);
-  if (!m) stops.set(emu, (m = new Map()));
+  if (!m) stops.set(emu, (m = new Map<string, AbortController>()));
   return m;
 }
 

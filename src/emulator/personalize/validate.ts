@@ -17,7 +17,7 @@ export const ROLE_ARN = {
 };
 export const KMS_ARN = { max: 2048, pattern: /^arn:aws.*:kms:.*:[0-9]{12}:key\/.*$/, patternText: 'arn:aws.*:kms:.*:[0-9]{12}:key/.*', inPartition: true };
 export const S3_LOCATION = { max: 256, pattern: /^(s3|http|https):\/\/.+$/, patternText: '(s3|http|https)://.+' };
-export const NEXT_TOKEN = { max: 1500, pattern: /^[\x00-\x7f]*$/, patternText: '\\p{ASCII}{0,1500}' };
+export const NEXT_TOKEN = { max: 1500, pattern: /^\p{ASCII}*$/u, patternText: '\\p{ASCII}{0,1500}' };
 
 export interface StrRule {
   required?: boolean;
@@ -135,7 +135,7 @@ export class Input {
     }
     if (!Array.isArray(v)) throw serializationError(name, 'a list');
     if (rule.max !== undefined && v.length > rule.max) throw invalid(name, `[${v.length} items]`, `Member must have length less than or equal to ${rule.max}`, this.code);
-    return v;
+    return v as unknown[];
   }
 
   stringMap(member: string, rule: { max?: number; keyMax?: number; valueMax?: number } = {}): Record<string, string> | undefined {

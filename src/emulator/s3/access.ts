@@ -1,5 +1,4 @@
 import { ApiError } from '../api-error.js';
-import type { RequestInfo } from '../context.js';
 import { notAuthorized } from '../iam/denial.js';
 import { authorize, type Decision, type Principal } from '../iam/evaluate.js';
 import type { RequestContext } from '../iam/conditions.js';

@@ -76,7 +76,7 @@ const inFlight = new WeakMap<S3Bucket, Map<string, Set<InFlight>>>();
 
 export function beginConditionalWrite(b: S3Bucket, key: string): InFlight {
   let keys = inFlight.get(b);
-  if (!keys) inFlight.set(b, (keys = new Map()));
+  if (!keys) inFlight.set(b, (keys = new Map<string, Set<InFlight>>()));
   let set = keys.get(key);
   if (!set) keys.set(key, (set = new Set()));
   const w: InFlight = { deleted: false };

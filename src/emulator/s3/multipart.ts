@@ -49,7 +49,7 @@ export async function createMultipartUpload(r: S3Request): Promise<void> {
   const algo = header(r.req, 'x-amz-checksum-algorithm');
   sendXml(r, 200, 'InitiateMultipartUploadResult', [['Bucket', b.name], ['Key', r.key!], ['UploadId', uploadId]], {
     ...(algo ? { 'x-amz-checksum-algorithm': algo.toUpperCase() } : {}),
-    ...sseHeaders(b, b.uploads[uploadId]!),
+    ...sseHeaders(b, b.uploads[uploadId]),
   });
 }
 

@@ -100,7 +100,7 @@ export function listObjectVersions(r: S3Request): void {
     const v = row.v!;
     const common: XmlNode[] = [['Key', enc(row.key)], ['VersionId', versionIdOf(v)], ['IsLatest', row.latest ? 'true' : 'false'], ['LastModified', isoDate(v.lastModified)]];
     if ('deleteMarker' in v && v.deleteMarker) return ['DeleteMarker', [owner, ...common]];
-    const o = v as S3ObjectMeta;
+    const o = v;
     return ['Version', [['ETag', o.etag], ['Size', o.size], ['StorageClass', 'STANDARD'], ...common, owner]];
   });
   sendXml(r, 200, 'ListVersionsResult', [

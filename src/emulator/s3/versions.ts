@@ -40,7 +40,7 @@ function asVersion(o: S3ObjectMeta): S3Version {
 }
 
 function blobOf(v: S3ObjectMeta | S3Version | undefined): string[] {
-  return v && !('deleteMarker' in v && v.deleteMarker) ? [(v as S3ObjectMeta).blob] : [];
+  return v && !('deleteMarker' in v && v.deleteMarker) ? [v.blob] : [];
 }
 
 /** Removes the "null" version (object or marker) wherever it is; returns its blob to free. */

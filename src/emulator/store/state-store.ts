@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { SegflowError, ExitCode } from '../../util/errors.js';
+import { SegflowError } from '../../util/errors.js';
 import { emptyState, STATE_VERSION, type EmulatorState } from './state.js';
 import { acquireLock } from '../../util/file-lock.js';
 import { migrateState } from './migrate.js';

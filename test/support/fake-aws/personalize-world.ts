@@ -182,7 +182,7 @@ export class PersonalizeWorld {
   /** Why a job cannot run: the role it was given does not exist, or its input is not in S3. */
   private jobProblem(r: FakeResource): string | undefined {
     if (r.type !== 'dataset-import-job' && r.type !== 'batch-segment-job') return undefined;
-    const role = String(r.input['roleArn'] ?? '');
+    const role = typeof r.input['roleArn'] === 'string' ? r.input['roleArn'] : '';
     if (!this.iam.roleExists(role)) return `Insufficient privileges for accessing data in S3. (The role ${role} does not exist.)`;
     const location = String(r.type === 'dataset-import-job' ? r.input['dataLocation'] : r.input['inputPath']);
     if (this.inputKeys(location).length === 0) return `No data was found at ${location}. Check that the object or folder exists.`;

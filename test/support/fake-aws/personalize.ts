@@ -62,7 +62,7 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
       recipeArn: str(r.input['recipeArn']),
       datasetGroupArn: str(r.input['datasetGroupArn']),
       performAutoTraining: full ? (r.input['performAutoTraining'] as boolean) : undefined,
-      hiddenDimension: full && hidden !== undefined ? String(hidden) : undefined,
+      hiddenDimension: full && (typeof hidden === 'number' || typeof hidden === 'string') ? String(hidden) : undefined,
       latestVersion: latest ? defined({ arn: latest.arn, status: latest.status, failureReason: latest.failureReason }) : undefined,
     });
   };

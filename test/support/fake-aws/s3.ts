@@ -158,7 +158,7 @@ export class FakeS3 {
             fail('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'", 400);
           }
           if (typeof doc !== 'object' || doc === null || doc.Statement === undefined) fail('MalformedPolicy', 'Missing required field Statement', 400);
-          if (b.publicAccessBlock?.blockPublicPolicy && grantsPublicAccess(doc as Record<string, unknown>)) fail('AccessDenied', 'public policies are blocked by the BlockPublicPolicy block public access setting.', 403);
+          if (b.publicAccessBlock?.blockPublicPolicy && grantsPublicAccess(doc)) fail('AccessDenied', 'public policies are blocked by the BlockPublicPolicy block public access setting.', 403);
           b.policy = policy;
         }),
       deleteBucketPolicy: (name) => c.remove(S, 'DeleteBucketPolicy', () => void delete this.bucket(name).policy),
