@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { FakeAws } from '../../test/support/fake-aws.js';
 import { fakeDeps } from '../../test/support/engine-fakes.js';
 import { engineSpec, useFakeEngine } from '../../test/support/engine-run.js';

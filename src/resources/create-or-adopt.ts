@@ -14,7 +14,7 @@ export interface ResourceParts {
   /** A job's attempt, recorded beside its name so that the next apply starts from it. */
   attempt?: number | undefined;
   /** Reads it (absent is a value): the kind's describe function. */
-  describe(ctx: StepContext, arn: string): Promise<Observation>;
+  describe: (ctx: StepContext, arn: string) => Promise<Observation>;
   /**
    * Creates it under `name` with `tags` (what segflow sets on everything it creates: the spec's tags and the
    * ownership tags that let a later run, or destroy, tell it is this pipeline's); resolves to its ARN when AWS

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { engineSpec, useFakeEngine } from '../../test/support/engine-run.js';
 import { isSegflowError } from '../util/errors.js';
 import { readState } from '../state/store.js';
