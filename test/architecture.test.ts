@@ -52,7 +52,11 @@ function sourceFiles(dir: string): string[] {
 /** Module specifiers of static imports and re-exports, and of dynamic import('...'). */
 export function importsOf(text: string): string[] {
   const found: string[] = [];
-  const patterns = [/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g];
+  const patterns = [
+    /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g,
+  ];
   for (const re of patterns) for (const m of text.matchAll(re)) found.push(m[1]!);
   return found;
 }
@@ -81,14 +85,24 @@ function edges(): Edge[] {
 
 test('every import goes in an allowed direction', () => {
   const wrong = edges().filter((e) => e.from !== e.to && !(ALLOWED[e.from] ?? []).includes(e.to));
-  assert.deepEqual(wrong.map((e) => `${e.file} -> ${e.target}`), []);
+  assert.deepEqual(
+    wrong.map((e) => `${e.file} -> ${e.target}`),
+    [],
+  );
   const folders = readdirSync(SRC).filter((d) => statSync(join(SRC, d)).isDirectory());
-  assert.deepEqual(folders.filter((d) => !(d in ALLOWED)), [], 'a new folder needs its place in ALLOWED and docs/architecture.md');
+  assert.deepEqual(
+    folders.filter((d) => !(d in ALLOWED)),
+    [],
+    'a new folder needs its place in ALLOWED and docs/architecture.md',
+  );
 });
 
 test('outside src/data and src/cli, only the contracts of src/data are imported', () => {
   const wrong = edges().filter((e) => e.to === 'data' && e.from !== 'data' && e.from !== 'cli' && !DATA_CONTRACTS.includes(e.target));
-  assert.deepEqual(wrong.map((e) => `${e.file} -> ${e.target}`), []);
+  assert.deepEqual(
+    wrong.map((e) => `${e.file} -> ${e.target}`),
+    [],
+  );
 });
 
 test('the folders import each other without a cycle', () => {
@@ -112,7 +126,10 @@ test('the folders import each other without a cycle', () => {
 
 test('only src/aws imports the AWS SDK', () => {
   const wrong = sourceFiles(SRC).filter((f) => folderOf(f) !== 'aws' && importsOf(readFileSync(f, 'utf8')).some((s) => s.startsWith('@aws-sdk/')));
-  assert.deepEqual(wrong.map((f) => relative(SRC, f)), []);
+  assert.deepEqual(
+    wrong.map((f) => relative(SRC, f)),
+    [],
+  );
 });
 
 /**
@@ -133,8 +150,14 @@ test('only src/cli touches the process', () => {
         .map(({ at, line }) => `${at}: ${line.trim()}`),
     );
   assert.deepEqual(wrong, []);
-  const viaModule = sourceFiles(SRC).filter((f) => folderOf(f) !== 'cli' && importsOf(readFileSync(f, 'utf8')).some((s) => s === 'process' || s === 'node:process'));
-  assert.deepEqual(viaModule.map((f) => relative(SRC, f)), [], 'the process module is the process too');
+  const viaModule = sourceFiles(SRC).filter(
+    (f) => folderOf(f) !== 'cli' && importsOf(readFileSync(f, 'utf8')).some((s) => s === 'process' || s === 'node:process'),
+  );
+  assert.deepEqual(
+    viaModule.map((f) => relative(SRC, f)),
+    [],
+    'the process module is the process too',
+  );
 });
 
 /** The page's table of folders: who may import whom, as the page says it ("everything", "nothing", a list). */
@@ -153,25 +176,39 @@ export function documentedImports(markdown: string, folders: readonly string[]):
 test("docs/architecture.md's table of folders is the one this test enforces", () => {
   const folders = Object.keys(ALLOWED);
   const documented = documentedImports(readFileSync(DOC, 'utf8'), folders);
-  const sorted = (r: Record<string, string[]>) => Object.fromEntries(Object.keys(r).sort().map((k) => [k, [...r[k]!].sort()]));
+  const sorted = (r: Record<string, string[]>) =>
+    Object.fromEntries(
+      Object.keys(r)
+        .sort()
+        .map((k) => [k, [...r[k]!].sort()]),
+    );
   assert.deepEqual(sorted(documented), sorted(ALLOWED));
 });
 
 test('src/state reaches src/aws only for the S3Port type and the AWS error kinds', () => {
   const wrong = edges().filter((e) => e.from === 'state' && e.to === 'aws' && !['aws/ports.ts', 'aws/errors.ts'].includes(e.target));
-  assert.deepEqual(wrong.map((e) => `${e.file} -> ${e.target}`), []);
+  assert.deepEqual(
+    wrong.map((e) => `${e.file} -> ${e.target}`),
+    [],
+  );
 });
 
 test('the steps and the plan never see where the state lives: no state backend in src/resources or src/plan', () => {
   const backends = ['state/backend.ts', 'state/local-backend.ts', 'state/s3-backend.ts', 'state/s3-lock.ts', 'util/file-lock.ts'];
   const wrong = edges().filter((e) => (e.from === 'resources' || e.from === 'plan') && backends.includes(e.target));
-  assert.deepEqual(wrong.map((e) => `${e.file} -> ${e.target}`), []);
+  assert.deepEqual(
+    wrong.map((e) => `${e.file} -> ${e.target}`),
+    [],
+  );
 });
 
 test('src/plan and src/cost are pure: no Node built-in (what plan reads comes through the step context)', () => {
   const builtin = (s: string) => s.startsWith('node:') || builtinModules.includes(s);
   const wrong = sourceFiles(SRC).filter((f) => ['plan', 'cost'].includes(folderOf(f)) && importsOf(readFileSync(f, 'utf8')).some(builtin));
-  assert.deepEqual(wrong.map((f) => relative(SRC, f)), []);
+  assert.deepEqual(
+    wrong.map((f) => relative(SRC, f)),
+    [],
+  );
 });
 
 /** Module specifiers a file imports statically (import type, which compiles to nothing, aside). */
@@ -219,7 +256,8 @@ export function stepLiterals(fileName: string, text: string, names: ReadonlySet<
 
 test('src/engine and src/plan name no step id or resource kind: adding a resource changes neither', async () => {
   const names = await stepNames();
-  for (const expected of ['prepare', 'training', 'metrics', 'segments', 'evaluate', 'filter', 'schema-users', 'segments:kinds']) assert.ok(names.has(expected), expected);
+  for (const expected of ['prepare', 'training', 'metrics', 'segments', 'evaluate', 'filter', 'schema-users', 'segments:kinds'])
+    assert.ok(names.has(expected), expected);
   const found = sourceFiles(SRC)
     .filter((f) => ['engine', 'plan'].includes(folderOf(f)))
     .flatMap((f) => stepLiterals(relative(SRC, f), readFileSync(f, 'utf8'), names));
@@ -243,8 +281,14 @@ test('every file and code name docs/architecture.md cites exists', () => {
   assert.ok(paths.length > 20 && names.length > 20, `${paths.length} paths, ${names.length} names`);
   const missing = paths.filter((p) => ![packageRoot, SRC].some((root) => existsSync(join(root, p))));
   assert.deepEqual(missing, [], 'cited paths (from the repository root or src/)');
-  const code = sourceFiles(SRC).map((f) => readFileSync(f, 'utf8')).join('\n');
-  assert.deepEqual(names.filter((n) => !new RegExp(`\\b${n}\\b`).test(code)), [], 'cited names not found in src/');
+  const code = sourceFiles(SRC)
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+  assert.deepEqual(
+    names.filter((n) => !new RegExp(`\\b${n}\\b`).test(code)),
+    [],
+    'cited names not found in src/',
+  );
 });
 
 /** A function a reader can follow fits on a few screens; longer ones are split into named phases. */
@@ -286,7 +330,12 @@ test(`no function in src/ is over ${MAX_FUNCTION_LINES} lines (the SDK port tabl
 });
 
 test('the rules themselves catch what they are meant to catch', () => {
-  assert.deepEqual(importsOf(`import { a } from './a.js';\nexport * from "../b/c.js";\nconst m = await import('../d/e.js');\nimport './side.js';`), ['./a.js', '../b/c.js', '../d/e.js', './side.js']);
+  assert.deepEqual(importsOf(`import { a } from './a.js';\nexport * from "../b/c.js";\nconst m = await import('../d/e.js');\nimport './side.js';`), [
+    './a.js',
+    '../b/c.js',
+    '../d/e.js',
+    './side.js',
+  ]);
   assert.ok(PROCESS_USE.test('const cwd = process.cwd();'));
   assert.ok(PROCESS_USE.test("process.stderr.write('x')"));
   assert.ok(!PROCESS_USE.test('const pid = process.pid;'));
@@ -294,8 +343,14 @@ test('the rules themselves catch what they are meant to catch', () => {
   assert.ok(PROCESS_USE.test('process.kill(pid);'));
   assert.ok(PROCESS_USE.test("process.on('SIGINT', stop);"));
   assert.ok(!PROCESS_USE.test('process.kill(pid, 0);'), 'a liveness probe sends no signal');
-  assert.deepEqual(staticImportsOf(`import type { A } from '../data/a.js';\nimport { b } from '../eval/b.js';\nconst c = await import('../data/c.js');`), ['../eval/b.js']);
-  assert.deepEqual(documentedImports('| `a/` | x | everything |\n| `b/` (leaf) | y | a (only types: z), c |\n| `c/` | z | nothing |', ['a', 'b', 'c']), { a: ['b', 'c'], b: ['a', 'c'], c: [] });
+  assert.deepEqual(staticImportsOf(`import type { A } from '../data/a.js';\nimport { b } from '../eval/b.js';\nconst c = await import('../data/c.js');`), [
+    '../eval/b.js',
+  ]);
+  assert.deepEqual(documentedImports('| `a/` | x | everything |\n| `b/` (leaf) | y | a (only types: z), c |\n| `c/` | z | nothing |', ['a', 'b', 'c']), {
+    a: ['b', 'c'],
+    b: ['a', 'c'],
+    c: [],
+  });
   const names = new Set(['training', 'segments', 'schema']);
   assert.deepEqual(stepLiterals('x.ts', "if (s.id === 'training') f(`segments:${n}`, `schema-${k}`, 'segments-file', 'trainings');", names), [
     "x.ts:1: 'training'",

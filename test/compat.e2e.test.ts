@@ -30,7 +30,15 @@ test('every shipped pipeline has the steps, names and input hashes of the versio
   await mkdir(join(dir, 'pipelines'));
   await mkdir(data, { recursive: true });
   await copyFile(join(REPO, 'examples', 'data', 'online-retail.csv.gz'), join(data, 'online-retail.csv.gz'));
-  const gen = await runCli(dir, ['sample-data', '--out', join(data, 'Grocery_and_Gourmet_Food.json.gz'), '--reviews', '40000', '--items-out', join(data, 'meta_Grocery_and_Gourmet_Food.json.gz')]);
+  const gen = await runCli(dir, [
+    'sample-data',
+    '--out',
+    join(data, 'Grocery_and_Gourmet_Food.json.gz'),
+    '--reviews',
+    '40000',
+    '--items-out',
+    join(data, 'meta_Grocery_and_Gourmet_Food.json.gz'),
+  ]);
   assert.equal(gen.code, 0, gen.stderr);
   for (const line of (await readFile(join(FIXTURES, 'data.sha256'), 'utf8')).trim().split('\n')) {
     const [sha, file] = line.split(/\s+/) as [string, string];
@@ -44,7 +52,11 @@ test('every shipped pipeline has the steps, names and input hashes of the versio
     const r = await runCli(dir, ['plan', file, '--target', 'local', '--format', 'json']);
     assert.equal(r.code, 0, `${file}: exit ${r.code}\n${r.stderr}`);
     const steps = (JSON.parse(r.stdout) as Plan).steps.map((s) => [s.id, s.name, UPDATED_IN_PLACE.has(s.id) ? '(updated in place)' : s.inputsHash]);
-    const expected = (JSON.parse(await readFile(join(FIXTURES, fixture), 'utf8')) as string[][]).map(([id, name, hash]) => [id, name, UPDATED_IN_PLACE.has(id!) ? '(updated in place)' : hash]);
+    const expected = (JSON.parse(await readFile(join(FIXTURES, fixture), 'utf8')) as string[][]).map(([id, name, hash]) => [
+      id,
+      name,
+      UPDATED_IN_PLACE.has(id!) ? '(updated in place)' : hash,
+    ]);
     assert.deepEqual(steps, expected, `${file}: steps, names or input hashes changed`);
   }
 });

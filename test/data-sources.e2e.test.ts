@@ -61,10 +61,16 @@ test('parquet parts + generated attribute queries + a PyYAML-style testStart: va
   const csvRows = (await readFile(join(w.dir, 'data.csv'), 'utf8')).trim().split('\n').length - 1;
   assert.equal(stats.rowsRead, csvRows);
   // The two most interacted categories of the training period, in the batch input the segment job read.
-  const batch = (await readFile(join(work, 'batch-input.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { itemAttributes: string });
+  const batch = (await readFile(join(work, 'batch-input.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { itemAttributes: string });
   assert.equal(batch.length, 2);
   for (const q of batch) assert.match(q.itemAttributes, /^ITEMS\.CATEGORY = "(Candy|Tea|Coffee|Snacks)"$/);
-  assert.deepEqual(stats.generatedQueries, batch.map((q) => q.itemAttributes));
+  assert.deepEqual(
+    stats.generatedQueries,
+    batch.map((q) => q.itemAttributes),
+  );
   const segments = (await readFile(join(work, 'segments', 'batch-input.jsonl.out'), 'utf8')).trim().split('\n');
   assert.equal(segments.length, 2);
 

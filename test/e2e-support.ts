@@ -68,7 +68,12 @@ export interface SpecOptions {
 
 export function specYaml(o: SpecOptions = {}): string {
   const name = o.name ?? 'e2e';
-  const target = [`kind: local`, ...(o.endpoint ? [`endpoint: "${o.endpoint}"`] : []), ...(o.region ? [`region: ${o.region}`] : []), ...(o.profile ? [`profile: ${o.profile}`] : [])].join(', ');
+  const target = [
+    `kind: local`,
+    ...(o.endpoint ? [`endpoint: "${o.endpoint}"`] : []),
+    ...(o.region ? [`region: ${o.region}`] : []),
+    ...(o.profile ? [`profile: ${o.profile}`] : []),
+  ].join(', ');
   const prefix = o.prefix ?? `${name}/`;
   const storage = [`bucket: ${o.bucket ?? `segflow-${name}`}`, `prefix: ${/^[\w/-]*$/.test(prefix) ? prefix : JSON.stringify(prefix)}`];
   if (o.kmsKeyArn) storage.push(`kmsKeyArn: "${o.kmsKeyArn}"`);

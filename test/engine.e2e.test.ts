@@ -48,14 +48,18 @@ async function costly(dir: string, name: string) {
   const { aws, close } = await inspect(dir);
   try {
     const p = aws.personalize;
-    const imports = ((await p.send(new ListDatasetImportJobsCommand({ maxResults: 100 }))).datasetImportJobs ?? []).filter((j) => j.jobName?.startsWith(`${name}-`));
+    const imports = ((await p.send(new ListDatasetImportJobsCommand({ maxResults: 100 }))).datasetImportJobs ?? []).filter((j) =>
+      j.jobName?.startsWith(`${name}-`),
+    );
     let versions: Array<{ status?: string }> = [];
     try {
       versions = (await p.send(new ListSolutionVersionsCommand({ solutionArn: solutionArn(name), maxResults: 100 }))).solutionVersions ?? [];
     } catch {
       versions = [];
     }
-    const segments = ((await p.send(new ListBatchSegmentJobsCommand({ maxResults: 100 }))).batchSegmentJobs ?? []).filter((j) => j.jobName?.startsWith(`${name}-`));
+    const segments = ((await p.send(new ListBatchSegmentJobsCommand({ maxResults: 100 }))).batchSegmentJobs ?? []).filter((j) =>
+      j.jobName?.startsWith(`${name}-`),
+    );
     const live = (xs: Array<{ status?: string }>) => xs.filter((x) => !/FAILED|STOPPED/.test(x.status ?? '')).length;
     return { imports: live(imports), versions: live(versions), segments: live(segments), all: { imports, versions, segments } };
   } finally {
@@ -115,7 +119,21 @@ describe('engine end to end: the built CLI against the emulator', () => {
 
   // kill -9 at every step boundary (a step's "done" line), while jobs are in flight, and inside training; each is
   // followed by an apply that completes with no duplicate costly resource.
-  const boundaries = ['prepare', 'bucket', 'role', 'dataset-group', 'schema-interactions', 'dataset-interactions', 'upload', 'import-interactions', 'solution', 'training', 'metrics', 'segments', 'download'];
+  const boundaries = [
+    'prepare',
+    'bucket',
+    'role',
+    'dataset-group',
+    'schema-interactions',
+    'dataset-interactions',
+    'upload',
+    'import-interactions',
+    'solution',
+    'training',
+    'metrics',
+    'segments',
+    'download',
+  ];
   const kills: Array<[string, RegExp]> = [
     ...boundaries.map((id): [string, RegExp] => [`at the boundary after ${id}`, new RegExp(`\\[${id}\\] done`)]),
     ['while the import job is in flight', /\[import-interactions\] run/],
@@ -186,7 +204,10 @@ describe('engine end to end: the built CLI against the emulator', () => {
     assert.equal(flaky.code, 1, flaky.stderr);
     assert.match(flaky.stderr, /RUN_RESOURCE_FAILED/);
     const s = await applyJson(w.dir, w.spec);
-    assert.deepEqual(applied(s).filter((id) => id !== 'prepare'), ['training', 'metrics', 'segments', 'download', 'evaluate']);
+    assert.deepEqual(
+      applied(s).filter((id) => id !== 'prepare'),
+      ['training', 'metrics', 'segments', 'download', 'evaluate'],
+    );
     const c = await costly(w.dir, 'e2e');
     assert.deepEqual([c.imports, c.versions, c.segments], [1, 1, 1]);
     assert.equal(c.all.versions.length, 2, 'the failed attempt stays, as on AWS');
@@ -199,7 +220,10 @@ describe('engine end to end: the built CLI against the emulator', () => {
     assertOk(first, 'quick start apply');
     const s = JSON.parse(first.stdout) as ApplyJson;
     assert.equal(s.ok, true);
-    assert.ok(s.report.some((l) => /popularity/.test(l)), s.report.join('\n'));
+    assert.ok(
+      s.report.some((l) => /popularity/.test(l)),
+      s.report.join('\n'),
+    );
     const again = await applyJson(w.dir, pipeline);
     assert.equal(again.changes, 0);
     assertOk(await runCli(w.dir, ['destroy', pipeline, '--auto-approve']), 'destroy');
@@ -245,10 +269,16 @@ describe('engine end to end: the built CLI against the emulator', () => {
     try {
       const p = aws.personalize;
       const groups = (await p.send(new ListDatasetGroupsCommand({}))).datasetGroups ?? [];
-      assert.deepEqual(groups.map((g) => g.name), []);
+      assert.deepEqual(
+        groups.map((g) => g.name),
+        [],
+      );
       assert.deepEqual((await p.send(new ListSolutionsCommand({}))).solutions ?? [], []);
       assert.deepEqual((await p.send(new ListDatasetsCommand({}))).datasets ?? [], []);
-      assert.deepEqual(((await p.send(new ListSchemasCommand({}))).schemas ?? []).map((s) => s.name), []);
+      assert.deepEqual(
+        ((await p.send(new ListSchemasCommand({}))).schemas ?? []).map((s) => s.name),
+        [],
+      );
       await assert.rejects(aws.s3.send(new HeadBucketCommand({ Bucket: 'segflow-e2e' })));
       await assert.rejects(aws.iam.send(new GetRoleCommand({ RoleName: 'e2e-personalize' })));
     } finally {

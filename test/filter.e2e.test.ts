@@ -84,7 +84,10 @@ async function segmentMembers(work: string): Promise<Set<string>> {
 
 /** A prepared CSV file as rows of objects. */
 async function csvRows(path: string): Promise<Array<Record<string, string>>> {
-  const [header, ...rows] = (await readFile(path, 'utf8')).trim().split('\n').map((l) => l.split(','));
+  const [header, ...rows] = (await readFile(path, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
   return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ''])));
 }
 
@@ -100,13 +103,23 @@ describe('users datasets and segment filters: the built CLI against the emulator
     const applied = await runCli(w.dir, ['apply', w.spec, '--auto-approve', '--json']);
     assertOk(applied, 'apply');
     const summary = JSON.parse(applied.stdout) as { steps: Array<{ id: string; outcome: string }>; report: string[] };
-    for (const id of ['schema-users', 'dataset-users', 'import-users', 'filter', 'segments']) assert.ok(summary.steps.some((s) => s.id === id && s.outcome === 'done'), id);
-    assert.ok(summary.report.some((l) => l.includes(`Segment filter ${UK}`)), summary.report.join('\n'));
+    for (const id of ['schema-users', 'dataset-users', 'import-users', 'filter', 'segments'])
+      assert.ok(
+        summary.steps.some((s) => s.id === id && s.outcome === 'done'),
+        id,
+      );
+    assert.ok(
+      summary.report.some((l) => l.includes(`Segment filter ${UK}`)),
+      summary.report.join('\n'),
+    );
 
     const country = new Map((await csvRows(join(w.work, 'users.csv'))).map((r) => [r['USER_ID']!, r['COUNTRY']!]));
     const members = await segmentMembers(w.work);
     assert.ok(members.size > 0);
-    assert.deepEqual([...members].filter((u) => country.get(u) !== 'UK'), []);
+    assert.deepEqual(
+      [...members].filter((u) => country.get(u) !== 'UK'),
+      [],
+    );
 
     const r = await report(w.dir, w.spec);
     const uk = [...country.values()].filter((c) => c === 'UK').length;
@@ -117,18 +130,27 @@ describe('users datasets and segment filters: the built CLI against the emulator
     assert.equal(r.holdout!.filter?.segmentUsersOutside, 0);
     assert.equal(r.holdout!.trainUsers, uk, 'coverage, cutoffs and baselines are over the UK users');
     assert.ok((r.holdout!.filter?.truthUsersRemoved ?? 0) > 0, 'French test users are left out of the truth');
-    assert.match(await readFile(join(w.dir, '.segflow/reports/uk', r.runId, 'report.md'), 'utf8'), /Segment filter INCLUDE UserID WHERE Users\.COUNTRY IN \(\\?"UK\\?"\)/);
+    assert.match(
+      await readFile(join(w.dir, '.segflow/reports/uk', r.runId, 'report.md'), 'utf8'),
+      /Segment filter INCLUDE UserID WHERE Users\.COUNTRY IN \(\\?"UK\\?"\)/,
+    );
 
     // A changed filter: a new filter and the old one deleted; only the filter and what follows it re-run.
     await w.setFilter('EXCLUDE UserID WHERE Users.COUNTRY IN ("UK")');
     const plan = await runCli(w.dir, ['plan', w.spec, '--json']);
     assertOk(plan, 'plan');
     const steps = (JSON.parse(plan.stdout) as { steps: Array<{ id: string; action: string; reasons: string[] }> }).steps;
-    assert.deepEqual(steps.filter((s) => s.action !== 'noop').map((s) => s.id), ['filter', 'segments', 'download', 'evaluate']);
+    assert.deepEqual(
+      steps.filter((s) => s.action !== 'noop').map((s) => s.id),
+      ['filter', 'segments', 'download', 'evaluate'],
+    );
     assert.ok(steps.find((s) => s.id === 'segments')!.reasons.includes(`filter: ${UK} -> EXCLUDE UserID WHERE Users.COUNTRY IN ("UK")`));
     const again = JSON.parse((await runCli(w.dir, ['apply', w.spec, '--auto-approve', '--json'])).stdout) as { steps: Array<{ id: string; note?: string }> };
     assert.match(again.steps.find((s) => s.id === 'filter')?.note ?? '', /deleted the old filter uk-flt-/);
-    assert.deepEqual([...(await segmentMembers(w.work))].filter((u) => country.get(u) === 'UK'), []);
+    assert.deepEqual(
+      [...(await segmentMembers(w.work))].filter((u) => country.get(u) === 'UK'),
+      [],
+    );
 
     const destroyed = await runCli(w.dir, ['destroy', w.spec, '--auto-approve', '--json']);
     assertOk(destroyed, 'destroy');
@@ -143,7 +165,10 @@ describe('users datasets and segment filters: the built CLI against the emulator
     assert.ok(buyers.size > 10, `the data has buyers (${buyers.size})`);
     const members = await segmentMembers(w.work);
     assert.ok(members.size > 0);
-    assert.deepEqual([...members].filter((u) => buyers.has(u)), []);
+    assert.deepEqual(
+      [...members].filter((u) => buyers.has(u)),
+      [],
+    );
     const r = await report(w.dir, w.spec);
     assert.equal(r.holdout!.filter?.expression, NO_BUYERS);
     assert.equal(r.holdout!.filter.trainUsers - r.holdout!.filter.eligibleUsers, buyers.size);
@@ -159,7 +184,10 @@ describe('users datasets and segment filters: the built CLI against the emulator
     const country = new Map((await csvRows(join(work, 'users.csv'))).map((r) => [r['USER_ID']!, r['COUNTRY']!]));
     const members = await segmentMembers(work);
     assert.ok(members.size > 100);
-    assert.deepEqual([...members].filter((u) => country.get(u) !== 'United Kingdom'), []);
+    assert.deepEqual(
+      [...members].filter((u) => country.get(u) !== 'United Kingdom'),
+      [],
+    );
     assertOk(await runCli(dir, ['destroy', pipeline, '--auto-approve']), 'destroy');
   });
 });

@@ -17,17 +17,28 @@ test('pipelines/grocery-item-attribute-affinity.yaml runs offline as shipped wit
   const spec = join('pipelines', 'grocery-item-attribute-affinity.yaml');
   await copyFile(join(REPO, spec), join(dir, spec));
   const data = join(dir, 'examples', 'data');
-  const gen = await runCli(dir, ['sample-data', '--out', join(data, 'Grocery_and_Gourmet_Food.json.gz'), '--reviews', '40000', '--items-out', join(data, 'meta_Grocery_and_Gourmet_Food.json.gz')]);
+  const gen = await runCli(dir, [
+    'sample-data',
+    '--out',
+    join(data, 'Grocery_and_Gourmet_Food.json.gz'),
+    '--reviews',
+    '40000',
+    '--items-out',
+    join(data, 'meta_Grocery_and_Gourmet_Food.json.gz'),
+  ]);
   assert.equal(gen.code, 0, gen.stderr);
   const applied = await runCli(dir, ['apply', spec, '--target', 'local', '--auto-approve']);
   assert.equal(applied.code, 0, `apply exited ${applied.code}\n${applied.stdout}\n${applied.stderr}`);
   const work = join(dir, '.segflow', 'work', 'grocery-item-attribute-affinity');
   const truth = JSON.parse(await readFile(join(work, 'ground-truth.json'), 'utf8')) as GroundTruthFile;
-  assert.deepEqual(truth.queries.map((q) => q.query), [
-    { itemAttributes: 'ITEMS.CATEGORY = "Candy & Chocolate"' },
-    { itemAttributes: 'ITEMS.CATEGORY = "Dried Vegetables"' },
-    { itemAttributes: 'ITEMS.BRAND = "Starbucks"' },
-  ]);
+  assert.deepEqual(
+    truth.queries.map((q) => q.query),
+    [
+      { itemAttributes: 'ITEMS.CATEGORY = "Candy & Chocolate"' },
+      { itemAttributes: 'ITEMS.CATEGORY = "Dried Vegetables"' },
+      { itemAttributes: 'ITEMS.BRAND = "Starbucks"' },
+    ],
+  );
   for (const q of truth.queries) assert.ok(q.users.length > 0, `${JSON.stringify(q.query)} has test users`);
   const items = (await readFile(join(work, 'items.csv'), 'utf8')).split('\n');
   assert.equal(items[0], 'ITEM_ID,CATEGORY,BRAND');

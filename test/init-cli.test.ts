@@ -18,7 +18,7 @@ test('segflow init on the online-retail file writes a commented pipeline that va
     assert.match(r.stdout, /InvoiceDate +TIMESTAMP +-> TIMESTAMP/);
     const yaml = await readFile(join(dir, 'retail.yaml'), 'utf8');
     assert.match(yaml, /columns: \{ USER_ID: CustomerID, ITEM_ID: StockCode, TIMESTAMP: InvoiceDate \}/);
-    assert.match(yaml, /testStart: 2011-11-02T00:00:00Z/, 'the 80% quantile of the retail log is the seed article\'s own split');
+    assert.match(yaml, /testStart: 2011-11-02T00:00:00Z/, "the 80% quantile of the retail log is the seed article's own split");
     assert.match(yaml, /minInteractionsPerUser: 4/);
     assert.match(yaml, /^# .*541,909 rows/m);
     const validate = await runInProcess(dir, ['validate', 'retail.yaml']);
@@ -42,7 +42,8 @@ test('segflow init on the online-retail file writes a commented pipeline that va
 test('segflow init names the flag to pass when a column cannot be guessed, and takes it', async () => {
   await withTempDir(async (dir) => {
     const rows = ['who,what,when,kind'];
-    for (let u = 0; u < 60; u++) for (let k = 0; k < 30; k++) rows.push(`p${u},x${(u * 7 + k) % 50},${1577836800 + (u * 97 + k * 3601) % 31536000},${k % 3 ? 'view' : 'buy'}`);
+    for (let u = 0; u < 60; u++)
+      for (let k = 0; k < 30; k++) rows.push(`p${u},x${(u * 7 + k) % 50},${1577836800 + ((u * 97 + k * 3601) % 31536000)},${k % 3 ? 'view' : 'buy'}`);
     await writeFile(join(dir, 'log.csv'), rows.join('\n') + '\n');
     const r = await runInProcess(dir, ['init', 'log.csv']);
     assert.equal(r.code, 2);

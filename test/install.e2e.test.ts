@@ -21,7 +21,10 @@ test('installed from `npm pack` into an empty prefix: segflow --version, init an
   await withTempDir(async (dir) => {
     const pkg = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
     // --ignore-scripts: `npm test` has just built dist/; the package ships it as it is.
-    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir, ...quiet], { cwd: packageRoot, maxBuffer: 16 << 20 });
+    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir, ...quiet], {
+      cwd: packageRoot,
+      maxBuffer: 16 << 20,
+    });
     const tarball = join(dir, stdout.trim().split('\n').pop()!);
     const prefix = join(dir, 'prefix');
     const home = join(dir, 'empty');
@@ -36,7 +39,11 @@ test('installed from `npm pack` into an empty prefix: segflow --version, init an
     await writeFile(join(home, 'ratings.csv'), ratingsLog().text);
     const init = await run(segflow, ['init', 'ratings.csv'], { cwd: home, env });
     assert.match(init.stdout, /init: wrote pipeline\.yaml/);
-    assert.match(await readFile(join(home, 'pipeline.yaml'), 'utf8'), /\$schema=.*\/segflow\/schemas\/pipeline\.schema\.json$/m, 'the schema of the installed package');
+    assert.match(
+      await readFile(join(home, 'pipeline.yaml'), 'utf8'),
+      /\$schema=.*\/segflow\/schemas\/pipeline\.schema\.json$/m,
+      'the schema of the installed package',
+    );
     const applied = await run(segflow, ['apply', 'pipeline.yaml', '--auto-approve'], { cwd: home, env, maxBuffer: 16 << 20 });
     assert.match(applied.stdout, /Apply complete/);
     assert.match(applied.stdout, /holdout \(K = \d+ of \d+ train users/);

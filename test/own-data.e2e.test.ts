@@ -21,7 +21,10 @@ test('a misspelled column is located at its line and column with a did-you-mean 
     await writeFile(join(dir, 'pipeline.yaml'), ratingsPipeline({ columns: '{ USER_ID: userID, ITEM_ID: movieId, TIMESTAMP: timestamp }' }));
     const v = await runCli(dir, ['validate', 'pipeline.yaml']);
     assert.equal(v.code, 2, v.stdout);
-    assert.match(v.stdout, /^pipeline\.yaml:7:25: error SPEC_COLUMN_UNKNOWN: data\.interactions\.columns\.USER_ID: no column 'userID' in the header of ratings\.csv; did you mean 'userId'\? \(columns: userId, movieId, rating, timestamp\)$/m);
+    assert.match(
+      v.stdout,
+      /^pipeline\.yaml:7:25: error SPEC_COLUMN_UNKNOWN: data\.interactions\.columns\.USER_ID: no column 'userID' in the header of ratings\.csv; did you mean 'userId'\? \(columns: userId, movieId, rating, timestamp\)$/m,
+    );
     assert.match(v.stdout, /^ {8}columns: \{ USER_ID: userID,.*\n {28}\^~~~~~$/m, 'the caret is under the value');
     const p = await runCli(dir, ['plan', 'pipeline.yaml']);
     assert.equal(p.code, 2);
@@ -37,15 +40,20 @@ test('validate --data reads the header of an s3:// source through the target (he
     try {
       await aws.s3.send(new CreateBucketCommand({ Bucket: 'segflow-lake' }));
       await aws.s3.send(new PutObjectCommand({ Bucket: 'segflow-lake', Key: 'ratings/part-1.csv', Body: ratingsLog().text }));
-      const yaml = ratingsPipeline({ source: 's3://segflow-lake/ratings/part-*.csv', columns: '{ USER_ID: userId, ITEM_ID: movieID, TIMESTAMP: timestamp }' })
-        .replace('target: { kind: local }', `target: { kind: local, endpoint: "${emu.endpoint}" }`);
+      const yaml = ratingsPipeline({
+        source: 's3://segflow-lake/ratings/part-*.csv',
+        columns: '{ USER_ID: userId, ITEM_ID: movieID, TIMESTAMP: timestamp }',
+      }).replace('target: { kind: local }', `target: { kind: local, endpoint: "${emu.endpoint}" }`);
       await writeFile(join(dir, 'pipeline.yaml'), yaml);
       // Without --data validate contacts nothing: the S3 source is checked when prepare reads it.
       const plain = await runCli(dir, ['validate', 'pipeline.yaml']);
       assert.equal(plain.code, 0, plain.stdout);
       const data = await runCli(dir, ['validate', '--data', 'pipeline.yaml']);
       assert.equal(data.code, 2, data.stdout + data.stderr);
-      assert.match(data.stdout, /^pipeline\.yaml:7:42: error SPEC_COLUMN_UNKNOWN: data\.interactions\.columns\.ITEM_ID: no column 'movieID' in the header of s3:\/\/segflow-lake\/ratings\/part-\*\.csv; did you mean 'movieId'\?/m);
+      assert.match(
+        data.stdout,
+        /^pipeline\.yaml:7:42: error SPEC_COLUMN_UNKNOWN: data\.interactions\.columns\.ITEM_ID: no column 'movieID' in the header of s3:\/\/segflow-lake\/ratings\/part-\*\.csv; did you mean 'movieId'\?/m,
+      );
     } finally {
       aws.destroy();
       await emu.close();
@@ -55,7 +63,10 @@ test('validate --data reads the header of an s3:// source through the target (he
 
 test('dates in another format: the error says the timestampFormat line to add, and with it the data prepares', async () => {
   await withTempDir(async (dir) => {
-    for (const [dates, format] of [['us', '%m/%d/%Y %H:%M'], ['german', '%d.%m.%Y %H:%M']] as const) {
+    for (const [dates, format] of [
+      ['us', '%m/%d/%Y %H:%M'],
+      ['german', '%d.%m.%Y %H:%M'],
+    ] as const) {
       await writeFile(join(dir, 'ratings.csv'), ratingsLog({ dates }).text);
       await writeFile(join(dir, 'pipeline.yaml'), ratingsPipeline({}));
       const bad = await runCli(dir, ['prepare', 'pipeline.yaml']);
@@ -92,7 +103,7 @@ test('a file without a header row: init detects it and the delimiter, and the pi
   });
 });
 
-test('a thin holdout: apply\'s summary and report.md carry prepare\'s warning, and the figures are marked as not judgeable', async () => {
+test("a thin holdout: apply's summary and report.md carry prepare's warning, and the figures are marked as not judgeable", async () => {
   await withTempDir(async (dir) => {
     const log = ratingsLog();
     await writeFile(join(dir, 'ratings.csv'), log.text);
@@ -124,7 +135,10 @@ test('cold sampled queries: plan counts them and prices them; queries.items.excl
     await writeFile(join(dir, 'pipeline.yaml'), ratingsPipeline({ queries: '{ items: { sample: 30, seed: 1 } }' }));
     const plan = await runCli(dir, ['plan', 'pipeline.yaml']);
     assert.equal(plan.code, 0, plan.stderr);
-    const cold = /note: (\d+) of the 30 sampled queries are cold \(items never seen in training\): they cost \$(\d+\.\d\d) on AWS \((\d+) users x \1 queries\)/.exec(plan.stdout);
+    const cold =
+      /note: (\d+) of the 30 sampled queries are cold \(items never seen in training\): they cost \$(\d+\.\d\d) on AWS \((\d+) users x \1 queries\)/.exec(
+        plan.stdout,
+      );
     assert.ok(cold, plan.stdout);
     assert.ok(Number(cold[1]) > 0);
     assert.match(plan.stdout, /queries\.items\.excludeCold: true samples only items the model has seen/);
@@ -144,11 +158,17 @@ test('a filter value that never occurs in the prepared data is warned about at p
     await writeFile(join(dir, 'ratings.csv'), ratingsLog().text);
     await writeFile(
       join(dir, 'pipeline.yaml'),
-      ratingsPipeline({ columns: '{ USER_ID: userId, ITEM_ID: movieId, TIMESTAMP: timestamp, EVENT_TYPE: rating }', filter: 'EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("1")' }),
+      ratingsPipeline({
+        columns: '{ USER_ID: userId, ITEM_ID: movieId, TIMESTAMP: timestamp, EVENT_TYPE: rating }',
+        filter: 'EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("1")',
+      }),
     );
     const plan = await runCli(dir, ['plan', 'pipeline.yaml']);
     assert.equal(plan.code, 0, plan.stderr);
-    assert.match(plan.stdout, /note: segments\.filter: "1" never occurs in Interactions\.EVENT_TYPE of the prepared data, so EXCLUDE UserID excludes no one by it; did you mean "1\.0"\? \(values: 1\.0, 2\.0, 3\.0, 4\.0, 5\.0\)/);
+    assert.match(
+      plan.stdout,
+      /note: segments\.filter: "1" never occurs in Interactions\.EVENT_TYPE of the prepared data, so EXCLUDE UserID excludes no one by it; did you mean "1\.0"\? \(values: 1\.0, 2\.0, 3\.0, 4\.0, 5\.0\)/,
+    );
     await writeFile(join(dir, 'pipeline.yaml'), (await readFile(join(dir, 'pipeline.yaml'), 'utf8')).replace('IN ("1")', 'IN ("1.0")'));
     const fixed = await runCli(dir, ['plan', 'pipeline.yaml']);
     assert.doesNotMatch(fixed.stdout, /never occurs/);

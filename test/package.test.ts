@@ -24,11 +24,10 @@ const FORBIDDEN: Array<[string, (path: string) => boolean]> = [
 const REQUIRED = ['dist/src/cli/main.js', 'schemas/pipeline.schema.json', 'pipelines/online-retail.yaml'];
 
 async function packedFiles(): Promise<string[]> {
-  const { stdout } = await promisify(execFile)(
-    'npm',
-    ['pack', '--dry-run', '--json', '--ignore-scripts', '--offline', '--no-update-notifier'],
-    { cwd: packageRoot, maxBuffer: 64 << 20 },
-  );
+  const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--offline', '--no-update-notifier'], {
+    cwd: packageRoot,
+    maxBuffer: 64 << 20,
+  });
   const [pack] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
   assert.ok(pack, `npm pack printed no package: ${stdout.slice(0, 200)}`);
   return pack.files.map((f) => f.path);
@@ -47,7 +46,15 @@ test('the published package holds the CLI and what it reads, and no tests or tes
   const shipped = new Set(files);
   const forbidden = files.flatMap((p) => FORBIDDEN.filter(([, bad]) => bad(p)).map(([why]) => `${p} (${why})`));
   assert.deepEqual(forbidden, [], 'package.json "files" lets these through');
-  assert.deepEqual(REQUIRED.filter((p) => !shipped.has(p)), [], 'missing from the package');
+  assert.deepEqual(
+    REQUIRED.filter((p) => !shipped.has(p)),
+    [],
+    'missing from the package',
+  );
   // Every module the build made for the CLI ships: an exclusion pattern that matches too much shows here.
-  assert.deepEqual(compiledModules(join(packageRoot, 'dist', 'src')).filter((p) => !shipped.has(p)), [], 'compiled modules missing from the package');
+  assert.deepEqual(
+    compiledModules(join(packageRoot, 'dist', 'src')).filter((p) => !shipped.has(p)),
+    [],
+    'compiled modules missing from the package',
+  );
 });

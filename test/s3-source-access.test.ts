@@ -45,12 +45,26 @@ test('a source bucket in another region and account, Requester Pays: refused wit
     await owner.send(new CreateBucketCommand({ Bucket: 'lake-eu', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     await owner.send(new PutObjectCommand({ Bucket: 'lake-eu', Key: 'events/part-1.csv', Body: generateInteractions() }));
     await owner.send(new PutBucketRequestPaymentCommand({ Bucket: 'lake-eu', RequestPaymentConfiguration: { Payer: 'Requester' } }));
-    const reader = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::lake-eu', 'arn:aws:s3:::lake-eu/*'] };
+    const reader = {
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::000000000000:root' },
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: ['arn:aws:s3:::lake-eu', 'arn:aws:s3:::lake-eu/*'],
+    };
     await owner.send(new PutBucketPolicyCommand({ Bucket: 'lake-eu', Policy: JSON.stringify({ Version: '2012-10-17', Statement: [reader] }) }));
 
     // A plain client in the pipeline's region is sent away (S3's 301 with the bucket's region).
-    const plain = new S3Client({ endpoint: emu.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-    await assert.rejects(plain.send(new HeadObjectCommand({ Bucket: 'lake-eu', Key: 'events/part-1.csv' })), (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 301);
+    const plain = new S3Client({
+      endpoint: emu.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    await assert.rejects(
+      plain.send(new HeadObjectCommand({ Bucket: 'lake-eu', Key: 'events/part-1.csv' })),
+      (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 301,
+    );
     plain.destroy();
 
     await writeFile(join(dir, 'p.yaml'), spec(emu.endpoint, false));
@@ -83,7 +97,10 @@ test('a source object replaced between its listing and its download is refused (
     const etag = (listed as { etag: string }).etag;
     await store.download('lake', 'k.csv', join(dataDir, 'first'), { etag });
     await ports.s3.putObject('lake', 'k.csv', { data: 'a,b\n3,4\n' });
-    await assert.rejects(store.download('lake', 'k.csv', join(dataDir, 'second'), { etag }), (e) => isSegflowError(e) && e.code === 'DATA_SOURCE_CHANGED' && e.message.includes(`ETag ${etag}`));
+    await assert.rejects(
+      store.download('lake', 'k.csv', join(dataDir, 'second'), { etag }),
+      (e) => isSegflowError(e) && e.code === 'DATA_SOURCE_CHANGED' && e.message.includes(`ETag ${etag}`),
+    );
   } finally {
     ports.close();
     await emu.close();

@@ -79,7 +79,10 @@ test('s3:// sources on the emulator: prepare downloads once, a no-op plan downlo
     const init = await runCli(emuCwd, ['init', 's3://segflow-lake/events/part-1.csv', '--out', 'init.yaml']);
     assertOk(init, 'init on s3://');
     assert.match(init.stdout, /s3:\/\/segflow-lake\/events\/part-1\.csv: csv, \d+ rows/);
-    assert.match(await readFile(join(emuCwd, 'init.yaml'), 'utf8'), /source: s3:\/\/segflow-lake\/events\/part-1\.csv\n[^]*columns: \{ USER_ID: user, ITEM_ID: item, TIMESTAMP: ts \}/);
+    assert.match(
+      await readFile(join(emuCwd, 'init.yaml'), 'utf8'),
+      /source: s3:\/\/segflow-lake\/events\/part-1\.csv\n[^]*columns: \{ USER_ID: user, ITEM_ID: item, TIMESTAMP: ts \}/,
+    );
   } finally {
     await rm(emuCwd, { recursive: true, force: true });
   }

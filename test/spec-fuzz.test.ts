@@ -26,7 +26,11 @@ function assertWellBehaved(result: CliResult, input: string): void {
   const lines = result.stdout.split('\n');
   const reported = lines.filter((l) => /^spec\.yaml:\d/.test(l));
   for (const line of reported) assert.match(line, LOCATED, context);
-  if (result.code === 2) assert.ok(reported.some((l) => / error /.test(l)), `exit 2 without a located error\n${context}`);
+  if (result.code === 2)
+    assert.ok(
+      reported.some((l) => / error /.test(l)),
+      `exit 2 without a located error\n${context}`,
+    );
 }
 
 async function validate(text: string): Promise<CliResult> {
@@ -114,9 +118,15 @@ test('textual mutations (duplicate, drop, truncate, splice random text): exit 0 
 
 test('random YAML documents: exit 0 or 2, every problem located', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.oneof(fc.jsonValue({ maxDepth: 4 }).map((v) => stringify(v)), fc.string({ unit: 'grapheme', maxLength: 200 })), async (text) => {
-      assertWellBehaved(await validate(text), text);
-    }),
+    fc.asyncProperty(
+      fc.oneof(
+        fc.jsonValue({ maxDepth: 4 }).map((v) => stringify(v)),
+        fc.string({ unit: 'grapheme', maxLength: 200 }),
+      ),
+      async (text) => {
+        assertWellBehaved(await validate(text), text);
+      },
+    ),
     { numRuns: 400 * scale, seed: 42 },
   );
 });

@@ -24,9 +24,21 @@ test('a spec with many independent mistakes reports each with line and column', 
   const located = result.stdout.split('\n').filter((l) => /^multi-error\.yaml:\d+:\d+: error /.test(l));
   const codes = located.map((l) => /error (\S+):/.exec(l)![1]);
   assert.deepEqual(codes, [
-    'SPEC_NAME', 'SPEC_REGION_REQUIRED', 'SPEC_FORMAT_UNKNOWN', 'SPEC_MISSING_KEY', 'SPEC_TYPE', 'SPEC_UNKNOWN_KEY',
-    'SPEC_TEST_START', 'SPEC_ITEM_SAMPLE', 'SPEC_ATTRIBUTE_QUERY', 'SPEC_BUCKET', 'SPEC_RECIPE', 'SPEC_FRACTION',
-    'SPEC_BUDGET', 'SPEC_TAGS', 'SPEC_TYPE',
+    'SPEC_NAME',
+    'SPEC_REGION_REQUIRED',
+    'SPEC_FORMAT_UNKNOWN',
+    'SPEC_MISSING_KEY',
+    'SPEC_TYPE',
+    'SPEC_UNKNOWN_KEY',
+    'SPEC_TEST_START',
+    'SPEC_ITEM_SAMPLE',
+    'SPEC_ATTRIBUTE_QUERY',
+    'SPEC_BUCKET',
+    'SPEC_RECIPE',
+    'SPEC_FRACTION',
+    'SPEC_BUDGET',
+    'SPEC_TAGS',
+    'SPEC_TYPE',
   ]);
   // Spot-check positions against the file itself.
   assert.ok(located.some((l) => l.startsWith('multi-error.yaml:2:7: error SPEC_NAME')));
@@ -56,6 +68,12 @@ test('validate --json gives machine-readable diagnostics', async () => {
   const result = await runInProcess(specsDir, ['validate', '--json', 'duplicate-key.yaml']);
   const parsed = JSON.parse(result.stdout) as { valid: boolean; diagnostics: Array<{ code: string; line: number; col: number }> };
   assert.equal(parsed.valid, false);
-  assert.deepEqual(parsed.diagnostics.map((d) => [d.code, d.line, d.col]), [['SPEC_DUPLICATE_KEY', 3, 1], ['SPEC_TYPE', 19, 15]]);
+  assert.deepEqual(
+    parsed.diagnostics.map((d) => [d.code, d.line, d.col]),
+    [
+      ['SPEC_DUPLICATE_KEY', 3, 1],
+      ['SPEC_TYPE', 19, 15],
+    ],
+  );
   assert.equal(result.code, 2);
 });

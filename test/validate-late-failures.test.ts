@@ -54,7 +54,10 @@ test('a storage prefix that makes S3 paths longer than Personalize takes (256) i
   const r = await validate({ prefix: `${'p'.repeat(167)}/` });
   assert.equal(r.code, 2, r.out);
   // `storage: { bucket: segflow-late, prefix: ` puts the prefix at column 42 of line 13.
-  assert.match(r.out, /pipeline\.yaml:13:42: error SPEC_S3_PATH_TOO_LONG: s3:\/\/segflow-late\/p{37}\.\.\. makes S3 paths of up to 257 characters \(with output\/<job name>\/\), and Personalize takes at most 256 \(S3Location\): shorten storage\.prefix or storage\.bucket by 1 characters/);
+  assert.match(
+    r.out,
+    /pipeline\.yaml:13:42: error SPEC_S3_PATH_TOO_LONG: s3:\/\/segflow-late\/p{37}\.\.\. makes S3 paths of up to 257 characters \(with output\/<job name>\/\), and Personalize takes at most 256 \(S3Location\): shorten storage\.prefix or storage\.bucket by 1 characters/,
+  );
   const ok = await validate({ prefix: `${'p'.repeat(166)}/` });
   assert.equal(ok.code, 0, ok.out);
 });

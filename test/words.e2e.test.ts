@@ -10,7 +10,7 @@ import { withTempDir } from './support/data-fixtures.js';
 import { ratingsLog, ratingsPipeline } from './support/own-data.js';
 import { runCli } from './support/run-cli.js';
 
-test('apply: prepare says it was prepared while planning, Personalize\'s own metrics say they are not the holdout', async () => {
+test("apply: prepare says it was prepared while planning, Personalize's own metrics say they are not the holdout", async () => {
   await withTempDir(async (dir) => {
     await writeFile(join(dir, 'ratings.csv'), ratingsLog().text);
     await writeFile(join(dir, 'pipeline.yaml'), ratingsPipeline({}));
@@ -27,7 +27,10 @@ test('plan over budget: the advice in plain words, not "Cost advice (dominated)"
     await writeFile(join(dir, 'pipeline.yaml'), ratingsPipeline({}).replace('maxUsd: 25', 'maxUsd: 0.2'));
     const r = await runCli(dir, ['plan', 'pipeline.yaml']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Over budget: (batch segments are|training is|data ingestion is) \d+% of the cost \(\$\d+\.\d\d\): .*; (cheaper options:|no cheaper option\.)$/m);
+    assert.match(
+      r.stdout,
+      /^Over budget: (batch segments are|training is|data ingestion is) \d+% of the cost \(\$\d+\.\d\d\): .*; (cheaper options:|no cheaper option\.)$/m,
+    );
     assert.doesNotMatch(r.stdout, /Cost advice/);
   });
 });

@@ -5,11 +5,10 @@ export class CallCounter {
 
   /** Adds a middleware that counts each operation once per logical call (retries are not extra calls). */
   attach(service: string, client: { middlewareStack: { add: (mw: never, opts: never) => void } }): void {
-    const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
-      async (args: unknown) => {
-        this.add(`${service}:${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`);
-        return next(args);
-      };
+    const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      this.add(`${service}:${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`);
+      return next(args);
+    };
     client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'segflowCallCounter' } as never);
   }
 

@@ -17,7 +17,10 @@ async function closedPort(): Promise<number> {
 test('a refused connection, through the real SDK client and port, is a connection problem', async () => {
   const ports = createPorts({ target: { kind: 'local', region: 'us-east-1' }, endpoint: `http://127.0.0.1:${await closedPort()}`, maxAttempts: 1 });
   try {
-    const e = await ports.personalize.listDatasetGroups().then(() => undefined, (err: unknown) => err);
+    const e = await ports.personalize.listDatasetGroups().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     assert.ok(isConnectionProblem(e), String(e));
   } finally {
     ports.close();

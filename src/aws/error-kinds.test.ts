@@ -49,7 +49,11 @@ test('codeOf: the wire code, a network code, or a name for a bodiless status', (
     status: 404,
   });
   // A HEAD 403 has no body: the SDK calls it Unknown with the message UnknownError.
-  assert.deepEqual(codeOf(Object.assign(new Error('UnknownError'), { name: 'Unknown', $metadata: { httpStatusCode: 403 } })), { code: 'Forbidden', message: 'Forbidden', status: 403 });
+  assert.deepEqual(codeOf(Object.assign(new Error('UnknownError'), { name: 'Unknown', $metadata: { httpStatusCode: 403 } })), {
+    code: 'Forbidden',
+    message: 'Forbidden',
+    status: 403,
+  });
   assert.deepEqual(codeOf(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })), { code: 'ECONNRESET', message: 'socket hang up' });
   assert.deepEqual(codeOf('weird'), { code: 'Error', message: 'weird' });
 });

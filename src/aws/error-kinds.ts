@@ -39,11 +39,24 @@ const CODES: Array<[AwsErrorKind, string[]]> = [
       'NoSuchVersion',
     ],
   ],
-  ['already-exists', ['ResourceAlreadyExistsException', 'EntityAlreadyExists', 'EntityAlreadyExistsException', 'BucketAlreadyExists', 'BucketAlreadyOwnedByYou', 'AlreadyExistsException']],
+  [
+    'already-exists',
+    [
+      'ResourceAlreadyExistsException',
+      'EntityAlreadyExists',
+      'EntityAlreadyExistsException',
+      'BucketAlreadyExists',
+      'BucketAlreadyOwnedByYou',
+      'AlreadyExistsException',
+    ],
+  ],
   ['in-use', ['ResourceInUseException', 'DeleteConflict', 'DeleteConflictException', 'BucketNotEmpty']],
   // Personalize (and KMS) quotas; IAM's LimitExceeded (409). Never retried: see retry-strategy.ts.
   ['limit-exceeded', ['LimitExceededException', 'LimitExceeded']],
-  ['throttled', ['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'SlowDown', 'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException']],
+  [
+    'throttled',
+    ['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'SlowDown', 'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException'],
+  ],
   [
     'access-denied',
     [
@@ -109,7 +122,16 @@ export function kindOf(code: string, status?: number): AwsErrorKind {
 }
 
 /** S3 answers HEAD errors without a body: the SDK then calls them "Unknown"; name them by their status. */
-const STATUS_CODES: Record<number, string> = { 301: 'PermanentRedirect', 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 412: 'PreconditionFailed', 500: 'InternalError', 503: 'ServiceUnavailable' };
+const STATUS_CODES: Record<number, string> = {
+  301: 'PermanentRedirect',
+  400: 'BadRequest',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  412: 'PreconditionFailed',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+};
 
 interface SdkErrorShape {
   name?: unknown;

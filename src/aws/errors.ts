@@ -49,7 +49,9 @@ export function isRoleAccessProblem(e: unknown): boolean {
     isAwsError(e) &&
     e.service === 'personalize' &&
     e.code === 'InvalidInputException' &&
-    /insufficient privileges|assume (the )?role|cannot assume|not authorized to perform: sts:assumerole|role .*(does not exist|not valid|cannot be used)/i.test(e.awsMessage)
+    /insufficient privileges|assume (the )?role|cannot assume|not authorized to perform: sts:assumerole|role .*(does not exist|not valid|cannot be used)/i.test(
+      e.awsMessage,
+    )
   );
 }
 

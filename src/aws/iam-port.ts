@@ -70,13 +70,25 @@ export function sdkIamPort(client: IAMClient): IamPort {
       await c.run('PutRolePermissionsBoundary', () => client.send(new PutRolePermissionsBoundaryCommand({ RoleName: name, PermissionsBoundary: policyArn })));
     },
     simulatePrincipalPolicy: async ({ roleArn, actions, resource, context }) => {
-      const ContextEntries = Object.entries(context ?? {}).map(([ContextKeyName, value]) => ({ ContextKeyName, ContextKeyValues: [value], ContextKeyType: 'string' as const }));
+      const ContextEntries = Object.entries(context ?? {}).map(([ContextKeyName, value]) => ({
+        ContextKeyName,
+        ContextKeyValues: [value],
+        ContextKeyType: 'string' as const,
+      }));
       // Not c.pages: a role that is not there is an error here (NoSuchEntity), not an empty list.
       const results = [];
-      for (let Marker: string | undefined; ; ) {
+      for (let Marker: string | undefined; ;) {
         const marker = Marker;
         const page = await c.run('SimulatePrincipalPolicy', () =>
-          client.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: actions, ResourceArns: [resource], ...(ContextEntries.length ? { ContextEntries } : {}), Marker: marker })),
+          client.send(
+            new SimulatePrincipalPolicyCommand({
+              PolicySourceArn: roleArn,
+              ActionNames: actions,
+              ResourceArns: [resource],
+              ...(ContextEntries.length ? { ContextEntries } : {}),
+              Marker: marker,
+            }),
+          ),
         );
         results.push(...(page.EvaluationResults ?? []));
         Marker = truncated(page);
@@ -94,14 +106,26 @@ export function sdkIamPort(client: IAMClient): IamPort {
     async putRolePolicy(name, policyName, policy) {
       await c.run('PutRolePolicy', () => client.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: policyName, PolicyDocument: policy })));
     },
-    deleteRolePolicy: (name, policyName) => c.remove('DeleteRolePolicy', () => client.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policyName }))),
+    deleteRolePolicy: (name, policyName) =>
+      c.remove('DeleteRolePolicy', () => client.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policyName }))),
     listRolePolicies: (name) =>
-      c.pages('ListRolePolicies', (Marker) => client.send(new ListRolePoliciesCommand({ RoleName: name, Marker })), (p) => p.PolicyNames, truncated),
+      c.pages(
+        'ListRolePolicies',
+        (Marker) => client.send(new ListRolePoliciesCommand({ RoleName: name, Marker })),
+        (p) => p.PolicyNames,
+        truncated,
+      ),
     listAttachedRolePolicies: async (name) =>
       (
-        await c.pages('ListAttachedRolePolicies', (Marker) => client.send(new ListAttachedRolePoliciesCommand({ RoleName: name, Marker })), (p) => p.AttachedPolicies, truncated)
+        await c.pages(
+          'ListAttachedRolePolicies',
+          (Marker) => client.send(new ListAttachedRolePoliciesCommand({ RoleName: name, Marker })),
+          (p) => p.AttachedPolicies,
+          truncated,
+        )
       ).map((p) => ({ arn: p.PolicyArn ?? '', name: p.PolicyName ?? '' })),
-    detachRolePolicy: (name, policyArn) => c.remove('DetachRolePolicy', () => client.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: policyArn }))),
+    detachRolePolicy: (name, policyArn) =>
+      c.remove('DetachRolePolicy', () => client.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: policyArn }))),
     // DeleteConflict (inline or attached policies left) is kind in-use.
     deleteRole: (name) => c.remove('DeleteRole', () => client.send(new DeleteRoleCommand({ RoleName: name }))),
     async tagRole(name, tags) {

@@ -21,10 +21,18 @@ test('iam port on the emulator: a role with inline and attached policies, decode
     await iam.deleteRole('segflow-role');
     await iam.deleteRolePolicy('segflow-role', 'access');
     await iam.detachRolePolicy('segflow-role', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess');
-    await assert.rejects(iam.putRolePolicy('segflow-role', 'access', ACCESS), (e) => isAwsError(e, 'not-found') && e.code === 'NoSuchEntity' && e.status === 404);
+    await assert.rejects(
+      iam.putRolePolicy('segflow-role', 'access', ACCESS),
+      (e) => isAwsError(e, 'not-found') && e.code === 'NoSuchEntity' && e.status === 404,
+    );
     await assert.rejects(iam.updateAssumeRolePolicy('segflow-role', TRUST_POLICY), (e) => isAwsError(e, 'not-found'));
 
-    const arn = await iam.createRole({ name: 'segflow-role', trustPolicy: TRUST_POLICY, description: 'segflow pipeline demo', tags: { 'segflow:pipeline': 'demo' } });
+    const arn = await iam.createRole({
+      name: 'segflow-role',
+      trustPolicy: TRUST_POLICY,
+      description: 'segflow pipeline demo',
+      tags: { 'segflow:pipeline': 'demo' },
+    });
     assert.equal(arn, 'arn:aws:iam::000000000000:role/segflow-role');
     await assert.rejects(iam.createRole({ name: 'segflow-role', trustPolicy: TRUST_POLICY, description: '', tags: {} }), (e) => {
       assert.ok(isAwsError(e, 'already-exists'));
@@ -34,7 +42,10 @@ test('iam port on the emulator: a role with inline and attached policies, decode
       assert.match(e.message, /^iam CreateRole: EntityAlreadyExists: Role with name segflow-role already exists/);
       return true;
     });
-    await assert.rejects(iam.createRole({ name: 'other', trustPolicy: 'not a policy', description: '', tags: {} }), (e) => isAwsError(e, 'invalid-input') && e.code === 'MalformedPolicyDocument');
+    await assert.rejects(
+      iam.createRole({ name: 'other', trustPolicy: 'not a policy', description: '', tags: {} }),
+      (e) => isAwsError(e, 'invalid-input') && e.code === 'MalformedPolicyDocument',
+    );
 
     const role = await iam.getRole('segflow-role');
     // IAM sends the trust policy URL-encoded; the port hands back the JSON text.
@@ -53,7 +64,9 @@ test('iam port on the emulator: a role with inline and attached policies, decode
     const raw = new IAMClient({ endpoint: emu.endpoint, region: TEST_REGION, credentials: LOCAL_CREDENTIALS });
     await raw.send(new AttachRolePolicyCommand({ RoleName: 'segflow-role', PolicyArn: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' }));
     raw.destroy();
-    assert.deepEqual(await iam.listAttachedRolePolicies('segflow-role'), [{ arn: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', name: 'AmazonS3ReadOnlyAccess' }]);
+    assert.deepEqual(await iam.listAttachedRolePolicies('segflow-role'), [
+      { arn: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', name: 'AmazonS3ReadOnlyAccess' },
+    ]);
 
     await assert.rejects(iam.deleteRole('segflow-role'), (e) => isAwsError(e, 'in-use') && e.code === 'DeleteConflict');
     await iam.deleteRolePolicy('segflow-role', 'access');
@@ -106,16 +119,25 @@ test('kms port: keys and key policies on the emulator; absent keys are undefined
   const stub = stubHttp((req) => {
     const body = JSON.parse(req.body) as { KeyId: string; PolicyName?: string };
     const json = { 'content-type': 'application/x-amz-json-1.1' };
-    if (body.KeyId === 'alias/missing') return { status: 400, headers: json, body: JSON.stringify({ __type: 'NotFoundException', message: "Alias 'alias/missing' is not found." }) };
+    if (body.KeyId === 'alias/missing')
+      return { status: 400, headers: json, body: JSON.stringify({ __type: 'NotFoundException', message: "Alias 'alias/missing' is not found." }) };
     if (req.headers['x-amz-target'] === 'TrentService.GetKeyPolicy') {
       assert.equal(body.PolicyName, 'default');
       return { headers: json, body: JSON.stringify({ Policy: '{"Version":"2012-10-17"}', PolicyName: 'default' }) };
     }
-    return { headers: json, body: JSON.stringify({ KeyMetadata: { Arn: keyArn, KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', Enabled: false, KeyState: 'PendingDeletion' } }) };
+    return {
+      headers: json,
+      body: JSON.stringify({ KeyMetadata: { Arn: keyArn, KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', Enabled: false, KeyState: 'PendingDeletion' } }),
+    };
   });
   const client = new KMSClient(stubConfig(stub));
   const kms = sdkKmsPort(client);
-  assert.deepEqual(await kms.describeKey('alias/segflow'), { arn: keyArn, keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', enabled: false, keyState: 'PendingDeletion' });
+  assert.deepEqual(await kms.describeKey('alias/segflow'), {
+    arn: keyArn,
+    keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+    enabled: false,
+    keyState: 'PendingDeletion',
+  });
   assert.equal(await kms.describeKey('alias/missing'), undefined);
   assert.equal(await kms.getKeyPolicy(keyArn), '{"Version":"2012-10-17"}');
   assert.equal(await kms.getKeyPolicy('alias/missing'), undefined);

@@ -64,35 +64,62 @@ function created(arn: string | undefined, what: string): string {
 export function sdkPersonalizePort(client: PersonalizeClient): PersonalizePort {
   const c = new PortCalls('personalize');
   /** One List* operation, every page. */
-  const list = <P extends { nextToken?: string | undefined }, T>(op: string, fetch: (nextToken: string | undefined) => Promise<P>, items: (p: P) => T[] | undefined) =>
-    c.pages(op, fetch, items, (p) => p.nextToken);
+  const list = <P extends { nextToken?: string | undefined }, T>(
+    op: string,
+    fetch: (nextToken: string | undefined) => Promise<P>,
+    items: (p: P) => T[] | undefined,
+  ) => c.pages(op, fetch, items, (p) => p.nextToken);
 
   return {
     describeDatasetGroup: (arn) =>
-      c.read('DescribeDatasetGroup', async () => datasetGroupInfo((await client.send(new DescribeDatasetGroupCommand({ datasetGroupArn: arn }))).datasetGroup ?? {})),
+      c.read('DescribeDatasetGroup', async () =>
+        datasetGroupInfo((await client.send(new DescribeDatasetGroupCommand({ datasetGroupArn: arn }))).datasetGroup ?? {}),
+      ),
     createDatasetGroup: ({ name, tags }) =>
-      c.run('CreateDatasetGroup', async () => created((await client.send(new CreateDatasetGroupCommand({ name, tags: tagList(tags) }))).datasetGroupArn, 'CreateDatasetGroup')),
+      c.run('CreateDatasetGroup', async () =>
+        created((await client.send(new CreateDatasetGroupCommand({ name, tags: tagList(tags) }))).datasetGroupArn, 'CreateDatasetGroup'),
+      ),
     deleteDatasetGroup: (arn) => c.remove('DeleteDatasetGroup', () => client.send(new DeleteDatasetGroupCommand({ datasetGroupArn: arn }))),
     listDatasetGroups: async () =>
-      (await list('ListDatasetGroups', (nextToken) => client.send(new ListDatasetGroupsCommand({ maxResults: PAGE, nextToken })), (p) => p.datasetGroups)).map((g) => datasetGroupInfo(g)),
+      (
+        await list(
+          'ListDatasetGroups',
+          (nextToken) => client.send(new ListDatasetGroupsCommand({ maxResults: PAGE, nextToken })),
+          (p) => p.datasetGroups,
+        )
+      ).map((g) => datasetGroupInfo(g)),
 
     describeSchema: (arn) => c.read('DescribeSchema', async () => schemaInfo((await client.send(new DescribeSchemaCommand({ schemaArn: arn }))).schema ?? {})),
     createSchema: ({ name, schema }) =>
       c.run('CreateSchema', async () => created((await client.send(new CreateSchemaCommand({ name, schema }))).schemaArn, 'CreateSchema')),
     deleteSchema: (arn) => c.remove('DeleteSchema', () => client.send(new DeleteSchemaCommand({ schemaArn: arn }))),
     listSchemas: async () =>
-      (await list('ListSchemas', (nextToken) => client.send(new ListSchemasCommand({ maxResults: PAGE, nextToken })), (p) => p.schemas)).map((s) => schemaInfo(s)),
+      (
+        await list(
+          'ListSchemas',
+          (nextToken) => client.send(new ListSchemasCommand({ maxResults: PAGE, nextToken })),
+          (p) => p.schemas,
+        )
+      ).map((s) => schemaInfo(s)),
 
-    describeDataset: (arn) => c.read('DescribeDataset', async () => datasetInfo((await client.send(new DescribeDatasetCommand({ datasetArn: arn }))).dataset ?? {})),
+    describeDataset: (arn) =>
+      c.read('DescribeDataset', async () => datasetInfo((await client.send(new DescribeDatasetCommand({ datasetArn: arn }))).dataset ?? {})),
     createDataset: ({ name, schemaArn, datasetGroupArn, datasetType, tags }) =>
       c.run('CreateDataset', async () =>
-        created((await client.send(new CreateDatasetCommand({ name, schemaArn, datasetGroupArn, datasetType, tags: tagList(tags) }))).datasetArn, 'CreateDataset'),
+        created(
+          (await client.send(new CreateDatasetCommand({ name, schemaArn, datasetGroupArn, datasetType, tags: tagList(tags) }))).datasetArn,
+          'CreateDataset',
+        ),
       ),
     deleteDataset: (arn) => c.remove('DeleteDataset', () => client.send(new DeleteDatasetCommand({ datasetArn: arn }))),
     listDatasets: async (datasetGroupArn) =>
-      (await list('ListDatasets', (nextToken) => client.send(new ListDatasetsCommand({ datasetGroupArn, maxResults: PAGE, nextToken })), (p) => p.datasets)).map((d) =>
-        datasetInfo(d, datasetGroupArn),
-      ),
+      (
+        await list(
+          'ListDatasets',
+          (nextToken) => client.send(new ListDatasetsCommand({ datasetGroupArn, maxResults: PAGE, nextToken })),
+          (p) => p.datasets,
+        )
+      ).map((d) => datasetInfo(d, datasetGroupArn)),
 
     describeDatasetImportJob: (arn) =>
       c.read('DescribeDatasetImportJob', async () =>
@@ -101,17 +128,25 @@ export function sdkPersonalizePort(client: PersonalizeClient): PersonalizePort {
     createDatasetImportJob: ({ name, datasetArn, dataLocation, roleArn, importMode, tags }) =>
       c.run('CreateDatasetImportJob', async () =>
         created(
-          (await client.send(new CreateDatasetImportJobCommand({ jobName: name, datasetArn, dataSource: { dataLocation }, roleArn, importMode, tags: tagList(tags) })))
-            .datasetImportJobArn,
+          (
+            await client.send(
+              new CreateDatasetImportJobCommand({ jobName: name, datasetArn, dataSource: { dataLocation }, roleArn, importMode, tags: tagList(tags) }),
+            )
+          ).datasetImportJobArn,
           'CreateDatasetImportJob',
         ),
       ),
     listDatasetImportJobs: async (datasetArn) =>
       (
-        await list('ListDatasetImportJobs', (nextToken) => client.send(new ListDatasetImportJobsCommand({ datasetArn, maxResults: PAGE, nextToken })), (p) => p.datasetImportJobs)
+        await list(
+          'ListDatasetImportJobs',
+          (nextToken) => client.send(new ListDatasetImportJobsCommand({ datasetArn, maxResults: PAGE, nextToken })),
+          (p) => p.datasetImportJobs,
+        )
       ).map((j) => importJobInfo(j, datasetArn)),
 
-    describeSolution: (arn) => c.read('DescribeSolution', async () => solutionInfo((await client.send(new DescribeSolutionCommand({ solutionArn: arn }))).solution ?? {})),
+    describeSolution: (arn) =>
+      c.read('DescribeSolution', async () => solutionInfo((await client.send(new DescribeSolutionCommand({ solutionArn: arn }))).solution ?? {})),
     createSolution: ({ name, datasetGroupArn, recipeArn, performAutoTraining, hiddenDimension, tags }) =>
       c.run('CreateSolution', async () =>
         created(
@@ -137,9 +172,13 @@ export function sdkPersonalizePort(client: PersonalizeClient): PersonalizePort {
     },
     deleteSolution: (arn) => c.remove('DeleteSolution', () => client.send(new DeleteSolutionCommand({ solutionArn: arn }))),
     listSolutions: async (datasetGroupArn) =>
-      (await list('ListSolutions', (nextToken) => client.send(new ListSolutionsCommand({ datasetGroupArn, maxResults: PAGE, nextToken })), (p) => p.solutions)).map((s) =>
-        solutionInfo(s, datasetGroupArn),
-      ),
+      (
+        await list(
+          'ListSolutions',
+          (nextToken) => client.send(new ListSolutionsCommand({ datasetGroupArn, maxResults: PAGE, nextToken })),
+          (p) => p.solutions,
+        )
+      ).map((s) => solutionInfo(s, datasetGroupArn)),
 
     describeSolutionVersion: (arn) =>
       c.read('DescribeSolutionVersion', async () =>
@@ -147,20 +186,29 @@ export function sdkPersonalizePort(client: PersonalizeClient): PersonalizePort {
       ),
     createSolutionVersion: ({ solutionArn, trainingMode, tags }) =>
       c.run('CreateSolutionVersion', async () =>
-        created((await client.send(new CreateSolutionVersionCommand({ solutionArn, trainingMode, tags: tagList(tags) }))).solutionVersionArn, 'CreateSolutionVersion'),
+        created(
+          (await client.send(new CreateSolutionVersionCommand({ solutionArn, trainingMode, tags: tagList(tags) }))).solutionVersionArn,
+          'CreateSolutionVersion',
+        ),
       ),
     stopSolutionVersionCreation: async (arn) => {
       await c.run('StopSolutionVersionCreation', () => client.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: arn })));
     },
     listSolutionVersions: async (solutionArn) =>
       (
-        await list('ListSolutionVersions', (nextToken) => client.send(new ListSolutionVersionsCommand({ solutionArn, maxResults: PAGE, nextToken })), (p) => p.solutionVersions)
+        await list(
+          'ListSolutionVersions',
+          (nextToken) => client.send(new ListSolutionVersionsCommand({ solutionArn, maxResults: PAGE, nextToken })),
+          (p) => p.solutionVersions,
+        )
       ).map((v) => solutionVersionInfo(v, solutionArn)),
     getSolutionMetrics: (solutionVersionArn) =>
       c.run('GetSolutionMetrics', async () => (await client.send(new GetSolutionMetricsCommand({ solutionVersionArn }))).metrics ?? {}),
 
     describeBatchSegmentJob: (arn) =>
-      c.read('DescribeBatchSegmentJob', async () => segmentJobInfo((await client.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn: arn }))).batchSegmentJob ?? {})),
+      c.read('DescribeBatchSegmentJob', async () =>
+        segmentJobInfo((await client.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn: arn }))).batchSegmentJob ?? {}),
+      ),
     createBatchSegmentJob: ({ name, solutionVersionArn, numResults, inputPath, outputPath, roleArn, filterArn, tags }) =>
       c.run('CreateBatchSegmentJob', async () =>
         created(
@@ -198,7 +246,13 @@ export function sdkPersonalizePort(client: PersonalizeClient): PersonalizePort {
     deleteFilter: (arn) => c.remove('DeleteFilter', () => client.send(new DeleteFilterCommand({ filterArn: arn }))),
     listFilters: async (datasetGroupArn) =>
       // ListFilters is the one list whose result key is capitalised (Filters).
-      (await list('ListFilters', (nextToken) => client.send(new ListFiltersCommand({ datasetGroupArn, maxResults: PAGE, nextToken })), (p) => p.Filters)).map((f) => filterInfo(f)),
+      (
+        await list(
+          'ListFilters',
+          (nextToken) => client.send(new ListFiltersCommand({ datasetGroupArn, maxResults: PAGE, nextToken })),
+          (p) => p.Filters,
+        )
+      ).map((f) => filterInfo(f)),
 
     listTagsForResource: (resourceArn) =>
       c.run('ListTagsForResource', async () => tagRecord((await client.send(new ListTagsForResourceCommand({ resourceArn }))).tags)),

@@ -35,7 +35,12 @@ export class PortCalls {
    * Every page, in order, until the service stops handing out a token. A list under a parent that is not there
    * (solution versions of a deleted solution, objects of a deleted bucket) is empty, not an error.
    */
-  async pages<P, T>(operation: string, fetch: (token: string | undefined) => Promise<P>, items: (page: P) => T[] | undefined, next: (page: P) => string | undefined): Promise<T[]> {
+  async pages<P, T>(
+    operation: string,
+    fetch: (token: string | undefined) => Promise<P>,
+    items: (page: P) => T[] | undefined,
+    next: (page: P) => string | undefined,
+  ): Promise<T[]> {
     const out: T[] = [];
     const seen = new Set<string>();
     let token: string | undefined;

@@ -10,7 +10,8 @@ import { LOCAL_CREDENTIALS } from './sdk-clients.js';
 import { packageRoot } from '../util/paths.js';
 import { TEST_REGION, withEmulatorPorts } from '../../test/support/emulator-ports.js';
 
-const requests = (emu: { calls(): { services: Record<string, Record<string, number>> } }, service: string, op: string) => emu.calls().services[service]?.[op] ?? 0;
+const requests = (emu: { calls(): { services: Record<string, Record<string, number>> } }, service: string, op: string) =>
+  emu.calls().services[service]?.[op] ?? 0;
 
 test('a Personalize quota error surfaces at once as limit-exceeded: one request, where the SDK default would retry it', async () => {
   await withEmulatorPorts(
@@ -41,8 +42,14 @@ test("IAM's LimitExceeded (the SDK class LimitExceededException) is not retried 
   await withEmulatorPorts(
     async ({ iam }, emu) => {
       const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
-      const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-      await assert.rejects(iam.createRole({ name: 'r', trustPolicy: trust, description: '', tags }), (e) => isAwsError(e, 'limit-exceeded') && e.code === 'LimitExceeded' && e.status === 409);
+      const trust = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      });
+      await assert.rejects(
+        iam.createRole({ name: 'r', trustPolicy: trust, description: '', tags }),
+        (e) => isAwsError(e, 'limit-exceeded') && e.code === 'LimitExceeded' && e.status === 409,
+      );
       assert.equal(requests(emu, 'iam', 'CreateRole'), 1);
     },
     { maxAttempts: 5 },

@@ -43,11 +43,17 @@ test('s3 port on the emulator: copyObject copies on the server side, versions, c
     assert.equal((await s3.getObjectText(B, 'old.csv'))?.text, 'query,rank,user\ni1,1,u1\n');
     assert.deepEqual((await s3.headObject(B, 'old.csv'))?.metadata, { restored: 'yes' });
 
-    await assert.rejects(s3.copyObject(B, 'x', { bucket: B, key: run1 }, { ifMatch: put.etag }), (e) => isAwsError(e, 'precondition-failed') && e.status === 412 && e.operation === 'CopyObject');
+    await assert.rejects(
+      s3.copyObject(B, 'x', { bucket: B, key: run1 }, { ifMatch: put.etag }),
+      (e) => isAwsError(e, 'precondition-failed') && e.status === 412 && e.operation === 'CopyObject',
+    );
     await assert.rejects(s3.copyObject(B, 'x', { bucket: B, key: 'absent' }), (e) => isAwsError(e, 'not-found') && e.code === 'NoSuchKey');
     await assert.rejects(s3.copyObject(B, 'x', { bucket: 'segflow-absent-bucket', key: run1 }), (e) => isAwsError(e, 'not-found') && e.code === 'NoSuchBucket');
     const deny = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${B}/frozen/*` }] };
     await s3.putBucketPolicy(B, JSON.stringify(deny));
-    await assert.rejects(s3.copyObject(B, 'frozen/x', { bucket: B, key: run1 }), (e) => isAwsError(e, 'access-denied') && e.code === 'AccessDenied' && /s3:PutObject/.test(e.awsMessage));
+    await assert.rejects(
+      s3.copyObject(B, 'frozen/x', { bucket: B, key: run1 }),
+      (e) => isAwsError(e, 'access-denied') && e.code === 'AccessDenied' && /s3:PutObject/.test(e.awsMessage),
+    );
   });
 });

@@ -105,7 +105,8 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
   }
 
   return {
-    headObject: (bucket, key, options) => c.read('HeadObject', async () => objectInfo(key, await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...payer(options) })))),
+    headObject: (bucket, key, options) =>
+      c.read('HeadObject', async () => objectInfo(key, await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...payer(options) })))),
 
     async putObject(bucket, key, body, options) {
       const result = await send(bucket, key, body, options);
@@ -114,7 +115,9 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
     },
 
     async downloadObject(bucket, key, file, options) {
-      const r = await c.read('GetObject', () => client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...payer(options), ...(options?.ifMatch ? { IfMatch: options.ifMatch } : {}) })));
+      const r = await c.read('GetObject', () =>
+        client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...payer(options), ...(options?.ifMatch ? { IfMatch: options.ifMatch } : {}) })),
+      );
       if (r === undefined) return undefined;
       // Into a sibling file first: a failed transfer never leaves half an object under the final name.
       const partial = `${file}.partial`;
@@ -140,7 +143,16 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
       (
         await c.pages(
           'ListObjectsV2',
-          (token) => client.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...maxKeys, ...payer(options), ...(token ? { ContinuationToken: token } : {}) })),
+          (token) =>
+            client.send(
+              new ListObjectsV2Command({
+                Bucket: bucket,
+                ...(prefix ? { Prefix: prefix } : {}),
+                ...maxKeys,
+                ...payer(options),
+                ...(token ? { ContinuationToken: token } : {}),
+              }),
+            ),
           (p) => p.Contents,
           (p) => (p.IsTruncated ? p.NextContinuationToken : undefined),
         )
@@ -155,8 +167,21 @@ export function sdkS3ObjectPort(client: S3Client, calls: CallCounter, tuning: S3
           return client.send(new ListObjectVersionsCommand({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ...maxKeys, KeyMarker, VersionIdMarker }));
         },
         (p) => [
-          ...(p.Versions ?? []).map((v): ObjectVersionInfo => ({ key: v.Key ?? '', versionId: v.VersionId ?? 'null', isDeleteMarker: false, isLatest: v.IsLatest === true, size: v.Size ?? 0, ...(v.LastModified ? { lastModified: v.LastModified } : {}) })),
-          ...(p.DeleteMarkers ?? []).map((m): ObjectVersionInfo => ({ key: m.Key ?? '', versionId: m.VersionId ?? 'null', isDeleteMarker: true, isLatest: m.IsLatest === true, ...(m.LastModified ? { lastModified: m.LastModified } : {}) })),
+          ...(p.Versions ?? []).map((v): ObjectVersionInfo => ({
+            key: v.Key ?? '',
+            versionId: v.VersionId ?? 'null',
+            isDeleteMarker: false,
+            isLatest: v.IsLatest === true,
+            size: v.Size ?? 0,
+            ...(v.LastModified ? { lastModified: v.LastModified } : {}),
+          })),
+          ...(p.DeleteMarkers ?? []).map((m): ObjectVersionInfo => ({
+            key: m.Key ?? '',
+            versionId: m.VersionId ?? 'null',
+            isDeleteMarker: true,
+            isLatest: m.IsLatest === true,
+            ...(m.LastModified ? { lastModified: m.LastModified } : {}),
+          })),
         ],
         (p) => (p.IsTruncated ? JSON.stringify([p.NextKeyMarker ?? '', p.NextVersionIdMarker]) : undefined),
       ),

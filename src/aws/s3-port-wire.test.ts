@@ -12,18 +12,30 @@ import { stubConfig, stubHttp, type StubAnswer, type StubRequest } from '../../t
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const xml = (body: string): StubAnswer => ({ headers: { 'content-type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}` });
-const s3Error = (status: number, code: string, message: string): StubAnswer => ({ status, ...xml(`<Error><Code>${code}</Code><Message>${message}</Message><RequestId>r</RequestId></Error>`) });
+const s3Error = (status: number, code: string, message: string): StubAnswer => ({
+  status,
+  ...xml(`<Error><Code>${code}</Code><Message>${message}</Message><RequestId>r</RequestId></Error>`),
+});
 
 function stubbedPort(answer: (req: StubRequest) => StubAnswer, region = 'eu-west-1') {
   const stub = stubHttp(answer);
-  const client = new S3Client({ ...stubConfig(stub, region), forcePathStyle: true, endpoint: 'http://127.0.0.1:9', requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const client = new S3Client({
+    ...stubConfig(stub, region),
+    forcePathStyle: true,
+    endpoint: 'http://127.0.0.1:9',
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
   const calls = new CallCounter();
   calls.attach('s3', client);
   return { s3: sdkS3Port(client, calls, region), stub, calls, close: () => client.destroy() };
 }
 
 test('headBucket: 200 owned, 404 absent, bodiless 403 forbidden; other statuses are AwsErrors', async () => {
-  for (const [status, expected] of [[200, 'owned'], [404, 'absent'], [403, 'forbidden']] as const) {
+  for (const [status, expected] of [
+    [200, 'owned'],
+    [404, 'absent'],
+    [403, 'forbidden'],
+  ] as const) {
     const { s3, close } = stubbedPort(() => ({ status }));
     assert.equal(await s3.headBucket('b'), expected);
     close();
@@ -70,7 +82,10 @@ test('bucket configuration reads: each "there is none" code is undefined; 403 is
 
 test('bucket tagging and versioning, as S3 answers them', async () => {
   const { s3, stub, close } = stubbedPort((req) => {
-    if ('tagging' in req.query && req.method === 'GET') return xml(`<Tagging xmlns="${NS}"><TagSet><Tag><Key>team</Key><Value>growth</Value></Tag><Tag><Key>segflow:pipeline</Key><Value>demo</Value></Tag></TagSet></Tagging>`);
+    if ('tagging' in req.query && req.method === 'GET')
+      return xml(
+        `<Tagging xmlns="${NS}"><TagSet><Tag><Key>team</Key><Value>growth</Value></Tag><Tag><Key>segflow:pipeline</Key><Value>demo</Value></Tag></TagSet></Tagging>`,
+      );
     if ('versioning' in req.query && req.path.includes('never')) return xml(`<VersioningConfiguration xmlns="${NS}"/>`);
     if ('versioning' in req.query) return xml(`<VersioningConfiguration xmlns="${NS}"><Status>Suspended</Status></VersioningConfiguration>`);
     return { status: 204 };
@@ -95,7 +110,9 @@ test('listObjectVersions pages on KeyMarker + VersionIdMarker; versions and dele
     }
     assert.equal(marker, 'p/a');
     assert.equal(req.query['version-id-marker'], 'v1');
-    return xml(`<ListVersionsResult xmlns="${NS}"><Name>b</Name><IsTruncated>false</IsTruncated><Version><Key>p/b</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><Size>5</Size></Version></ListVersionsResult>`);
+    return xml(
+      `<ListVersionsResult xmlns="${NS}"><Name>b</Name><IsTruncated>false</IsTruncated><Version><Key>p/b</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><Size>5</Size></Version></ListVersionsResult>`,
+    );
   });
   assert.deepEqual(await s3.listObjectVersions('b', 'p/'), [
     { key: 'p/a', versionId: 'v2', isDeleteMarker: false, isLatest: true, size: 3 },
@@ -109,7 +126,10 @@ test('listObjectVersions pages on KeyMarker + VersionIdMarker; versions and dele
 
 test('deleteObjects reports per-key failures; deleteObject passes versionId and If-Match', async () => {
   const { s3, stub, close } = stubbedPort((req) => {
-    if (req.method === 'POST') return xml(`<DeleteResult xmlns="${NS}"><Error><Key>locked</Key><VersionId>v9</VersionId><Code>AccessDenied</Code><Message>Access Denied</Message></Error></DeleteResult>`);
+    if (req.method === 'POST')
+      return xml(
+        `<DeleteResult xmlns="${NS}"><Error><Key>locked</Key><VersionId>v9</VersionId><Code>AccessDenied</Code><Message>Access Denied</Message></Error></DeleteResult>`,
+      );
     return { status: 204 };
   });
   assert.deepEqual(await s3.deleteObjects('b', [{ key: 'a' }, { key: 'locked', versionId: 'v9' }]), {
@@ -127,6 +147,9 @@ test('deleteObjects reports per-key failures; deleteObject passes versionId and 
 
 test('S3 409 ConditionalRequestConflict is kind conflict', async () => {
   const { s3, close } = stubbedPort(() => s3Error(409, 'ConditionalRequestConflict', 'A conflicting operation occurred.'));
-  await assert.rejects(s3.putObject('b', 'k', { data: 'x' }, { ifNoneMatch: '*' }), (e) => isAwsError(e, 'conflict') && e.code === 'ConditionalRequestConflict');
+  await assert.rejects(
+    s3.putObject('b', 'k', { data: 'x' }, { ifNoneMatch: '*' }),
+    (e) => isAwsError(e, 'conflict') && e.code === 'ConditionalRequestConflict',
+  );
   close();
 });

@@ -24,10 +24,16 @@ test('s3 port on the emulator: bucket, configuration, absence', async () => {
     // Outside us-east-1, creating your own bucket again is BucketAlreadyOwnedByYou: the port says 'owned'.
     assert.equal(await s3.createBucket(B), 'owned');
     assert.equal(await s3.headBucket(B), 'owned');
-    await assert.rejects(s3.createBucket('Bad_Name'), (e) => isAwsError(e, 'invalid-input') && e.code === 'InvalidBucketName' && e.operation === 'CreateBucket');
+    await assert.rejects(
+      s3.createBucket('Bad_Name'),
+      (e) => isAwsError(e, 'invalid-input') && e.code === 'InvalidBucketName' && e.operation === 'CreateBucket',
+    );
 
     assert.equal(await s3.getBucketPolicy(B), undefined);
-    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${B}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] });
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${B}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+    });
     await s3.putBucketPolicy(B, policy);
     assert.equal(await s3.getBucketPolicy(B), policy);
     await assert.rejects(s3.putBucketPolicy(B, 'not json'), (e) => isAwsError(e, 'invalid-input') && e.code === 'MalformedPolicy');
@@ -64,7 +70,10 @@ test('s3 port on the emulator: bucket tags, versioning state and object versions
     assert.equal(await s3.getBucketVersioning(B), undefined);
     await s3.putObject(B, 'k', { data: 'one' });
     const versions = await s3.listObjectVersions(B, '');
-    assert.deepEqual(versions.map((v) => [v.key, v.isDeleteMarker, v.isLatest]), [['k', false, true]]);
+    assert.deepEqual(
+      versions.map((v) => [v.key, v.isDeleteMarker, v.isLatest]),
+      [['k', false, true]],
+    );
   });
 });
 
@@ -92,7 +101,10 @@ test('s3 port on the emulator: objects, conditional writes, listing pages, batch
       assert.deepEqual(head?.lastModified, got.lastModified);
 
       // Conditional writes: create-only, and replace-only-this-version.
-      await assert.rejects(s3.putObject(B, 'p/a.txt', { data: 'again' }, { ifNoneMatch: '*' }), (e) => isAwsError(e, 'precondition-failed') && e.status === 412 && e.code === 'PreconditionFailed');
+      await assert.rejects(
+        s3.putObject(B, 'p/a.txt', { data: 'again' }, { ifNoneMatch: '*' }),
+        (e) => isAwsError(e, 'precondition-failed') && e.status === 412 && e.code === 'PreconditionFailed',
+      );
       await assert.rejects(s3.putObject(B, 'p/a.txt', { data: 'again' }, { ifMatch: '"0000"' }), (e) => isAwsError(e, 'precondition-failed'));
       const replaced = await s3.putObject(B, 'p/a.txt', { data: 'hello!' }, { ifMatch: put.etag });
       assert.equal(replaced.bytes, 6);
@@ -107,8 +119,14 @@ test('s3 port on the emulator: objects, conditional writes, listing pages, batch
 
       for (const k of ['p/c', 'p/d', 'p/e', 'q/x']) await s3.putObject(B, k, { data: k });
       const listed = await s3.listObjects(B, 'p/');
-      assert.deepEqual(listed.map((o) => o.key), ['p/a.txt', 'p/b.csv', 'p/c', 'p/d', 'p/e']);
-      assert.deepEqual(listed.map((o) => o.size), [6, 8, 3, 3, 3]);
+      assert.deepEqual(
+        listed.map((o) => o.key),
+        ['p/a.txt', 'p/b.csv', 'p/c', 'p/d', 'p/e'],
+      );
+      assert.deepEqual(
+        listed.map((o) => o.size),
+        [6, 8, 3, 3, 3],
+      );
       assert.equal(c.calls.get('s3:ListObjectsV2'), 3, 'five keys at two per page');
       assert.equal((await s3.listObjects(B, '')).length, 6);
       assert.deepEqual(await s3.listObjects('no-such-bucket', ''), []);
@@ -118,7 +136,10 @@ test('s3 port on the emulator: objects, conditional writes, listing pages, batch
       const before = c.calls.get('s3:DeleteObjects');
       assert.deepEqual(await s3.deleteObjects(B, [...listed.map((o) => ({ key: o.key })), ...many]), { deleted: 1006, errors: [] });
       assert.equal(c.calls.get('s3:DeleteObjects') - before, 2);
-      assert.deepEqual((await s3.listObjects(B, '')).map((o) => o.key), ['q/x']);
+      assert.deepEqual(
+        (await s3.listObjects(B, '')).map((o) => o.key),
+        ['q/x'],
+      );
       assert.deepEqual(await s3.deleteObjects('no-such-bucket', [{ key: 'a' }]), { deleted: 0, errors: [] });
       await s3.deleteObject(B, 'q/x');
       await s3.deleteObject(B, 'q/x');
@@ -143,7 +164,10 @@ test('s3 port on the emulator: big files go up in parts, conditions apply to the
       const put = await s3.putObject(B, 'big.bin', { file }, { metadata: { sha256: 'big' }, ifNoneMatch: '*' });
       assert.equal(put.bytes, 11 * MiB);
       assert.match(put.etag, /-3"$/);
-      assert.deepEqual([c.calls.get('s3:CreateMultipartUpload'), c.calls.get('s3:UploadPart'), c.calls.get('s3:CompleteMultipartUpload'), c.calls.get('s3:PutObject')], [1, 3, 1, 0]);
+      assert.deepEqual(
+        [c.calls.get('s3:CreateMultipartUpload'), c.calls.get('s3:UploadPart'), c.calls.get('s3:CompleteMultipartUpload'), c.calls.get('s3:PutObject')],
+        [1, 3, 1, 0],
+      );
       assert.equal(c.calls.bytesUploaded, 11 * MiB);
       const head = await s3.headObject(B, 'big.bin');
       assert.deepEqual([head?.size, head?.metadata], [11 * MiB, { sha256: 'big' }]);

@@ -152,7 +152,8 @@ function bucketPort(client: S3Client, region: string): BucketPort {
       );
     },
 
-    getBucketTagging: (bucket) => c.read('GetBucketTagging', async () => tagRecord((await client.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet)),
+    getBucketTagging: (bucket) =>
+      c.read('GetBucketTagging', async () => tagRecord((await client.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet)),
     async putBucketTagging(bucket, tags) {
       const TagSet = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
       await c.run('PutBucketTagging', () => client.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet } })));
@@ -163,16 +164,22 @@ function bucketPort(client: S3Client, region: string): BucketPort {
         // A bucket that never had versioning answers without a Status.
         .then((s) => (s === 'Enabled' || s === 'Suspended' ? s : undefined)),
     getBucketLifecycleRuleIds: (bucket) =>
-      c.read('GetBucketLifecycleConfiguration', async () => ((await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? []).map((r) => r.ID ?? '')),
+      c.read('GetBucketLifecycleConfiguration', async () =>
+        ((await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? []).map((r) => r.ID ?? ''),
+      ),
     async putBucketLifecycle(bucket, rules) {
       const Rules = rules.map((r) => ({
         ID: r.id,
         Filter: { Prefix: r.prefix },
         Status: 'Enabled' as const,
-        ...(r.abortIncompleteUploadsAfterDays !== undefined ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: r.abortIncompleteUploadsAfterDays } } : {}),
+        ...(r.abortIncompleteUploadsAfterDays !== undefined
+          ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: r.abortIncompleteUploadsAfterDays } }
+          : {}),
         ...(r.expireAfterDays !== undefined ? { Expiration: { Days: r.expireAfterDays } } : {}),
       }));
-      await c.run('PutBucketLifecycleConfiguration', () => client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules } })));
+      await c.run('PutBucketLifecycleConfiguration', () =>
+        client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules } })),
+      );
     },
     listMultipartUploads: async (bucket, prefix) => {
       const uploads = await c.pages(
@@ -186,6 +193,7 @@ function bucketPort(client: S3Client, region: string): BucketPort {
       );
       return uploads.map((u) => ({ key: u.Key ?? '', uploadId: u.UploadId ?? '', ...(u.Initiated ? { initiated: u.Initiated } : {}) }));
     },
-    abortMultipartUpload: (bucket, key, uploadId) => c.remove('AbortMultipartUpload', () => client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))),
+    abortMultipartUpload: (bucket, key, uploadId) =>
+      c.remove('AbortMultipartUpload', () => client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))),
   };
 }

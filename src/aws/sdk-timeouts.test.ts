@@ -36,7 +36,12 @@ async function silentServer(): Promise<{ endpoint: string; connections: () => nu
 
 test('every SDK client gives up on a server that never answers (no call can hang an apply or outlive a lock lease)', { timeout: 60_000 }, async () => {
   const server = await silentServer();
-  const clients = createSdkClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: server.endpoint, maxAttempts: 1, httpTimeouts: { socketTimeout: 300, requestTimeout: 300 } });
+  const clients = createSdkClients({
+    target: { kind: 'local', region: 'us-east-1' },
+    endpoint: server.endpoint,
+    maxAttempts: 1,
+    httpTimeouts: { socketTimeout: 300, requestTimeout: 300 },
+  });
   try {
     const calls: Array<[string, Promise<unknown>]> = [
       ['sts', clients.sts.send(new GetCallerIdentityCommand({}))],
@@ -62,7 +67,13 @@ test('every SDK client gives up on a server that never answers (no call can hang
 test('the defaults: every client has a connection and an idle-socket timeout, control-plane clients a request timeout', async () => {
   const clients = createSdkClients({ target: { kind: 'local', region: 'us-east-1' }, endpoint: 'http://127.0.0.1:1' });
   try {
-    for (const [service, client] of Object.entries({ personalize: clients.personalize, s3: clients.s3, iam: clients.iam, sts: clients.sts, kms: clients.kms })) {
+    for (const [service, client] of Object.entries({
+      personalize: clients.personalize,
+      s3: clients.s3,
+      iam: clients.iam,
+      sts: clients.sts,
+      kms: clients.kms,
+    })) {
       // The handler's resolved configuration (smithy keeps it behind a promise).
       const handler = client.config.requestHandler as unknown as { configProvider?: Promise<Record<string, unknown>>; config?: Record<string, unknown> };
       const config = handler.config ?? (await handler.configProvider) ?? {};

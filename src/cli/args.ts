@@ -14,9 +14,7 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
   try {
     return parseArgs({ args: argv, options: { ...commonOptions, ...options }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw inputError('CLI_USAGE', `${command}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}`, [
-      `  run 'segflow ${command} --help' for usage`,
-    ]);
+    throw inputError('CLI_USAGE', `${command}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}`, [`  run 'segflow ${command} --help' for usage`]);
   }
 }
 

@@ -54,7 +54,7 @@ test('over budget: the driver, and each lever at the smallest change that fits, 
   const q = byKey['queries.items.sample']!;
   assert.ok(q.underBudget && q.totalUsd <= 40);
   // One more query would not fit: the advice is the largest count that does.
-  const perQuery = 10_000 / 1000 * 0.016;
+  const perQuery = (10_000 / 1000) * 0.016;
   assert.ok(q.totalUsd + perQuery > 40);
   const t = byKey['data.interactions.minInteractionsPerUser']!;
   // Threshold 6 keeps 5,000 users (5 x 1,000): 5,000 x 500 = $40 + training > 40; threshold 7 keeps 4,000: $32 + training.
@@ -66,7 +66,10 @@ test('over budget: the driver, and each lever at the smallest change that fits, 
   assert.equal(w.users, 3000);
   // Sorted cheapest first among those within budget.
   const totals = a.suggestions.map((s) => s.totalUsd);
-  assert.deepEqual(totals, [...totals].sort((x, y) => x - y));
+  assert.deepEqual(
+    totals,
+    [...totals].sort((x, y) => x - y),
+  );
 });
 
 test('dominated but within budget: changes that halve the users or the line', () => {
@@ -85,7 +88,14 @@ test('a budget nothing can reach: the best each lever does, and a remark', () =>
 });
 
 test('a threshold that would leave too little data to train is never proposed', () => {
-  const tiny: CostBasis = { ...basis, usersByInteractionCount: [{ count: 1, users: 30, trainRows: 900 }, { count: 2, users: 20, trainRows: 100 }], windows: [] };
+  const tiny: CostBasis = {
+    ...basis,
+    usersByInteractionCount: [
+      { count: 1, users: 30, trainRows: 900 },
+      { count: 2, users: 20, trainRows: 100 },
+    ],
+    windows: [],
+  };
   const a = adviseCost(input(1, 500, { basis: tiny }))!;
   assert.ok(!a.suggestions.some((s) => s.key === 'data.interactions.minInteractionsPerUser'));
 });
@@ -126,11 +136,20 @@ test('many item queries: the attribute-affinity alternative, one query per value
   assert.equal(alt.to, 'aws-item-attribute-affinity (60 CATEGORY values)');
   assert.equal(alt.queries, 60);
   const extra = estimateTrainingHours({ interactions: 55_000, users: 10_000, items: 500 }, 'aws-item-attribute-affinity');
-  const expected = estimateCost({ ...base.quantities, trainingHours: { low: base.quantities.trainingHours!.low + extra.low, high: base.quantities.trainingHours!.high + extra.high }, segments: { users: 10_000, queries: 60 } }, prices);
+  const expected = estimateCost(
+    {
+      ...base.quantities,
+      trainingHours: { low: base.quantities.trainingHours!.low + extra.low, high: base.quantities.trainingHours!.high + extra.high },
+      segments: { users: 10_000, queries: 60 },
+    },
+    prices,
+  );
   assert.equal(alt.totalUsd, expected.totalUsd);
   assert.match(alt.note, /queries: \{ attributes: \{ top: 60, attribute: CATEGORY \} \}.*adds one training/);
   // Already training that recipe: no extra hours.
-  const trained = adviseCost(input(1000, 5000, { alternatives: [{ key: 'recipe', itemQueries: 5000, attribute: 'CATEGORY', values: 60, addsTraining: false }] }))!;
+  const trained = adviseCost(
+    input(1000, 5000, { alternatives: [{ key: 'recipe', itemQueries: 5000, attribute: 'CATEGORY', values: 60, addsTraining: false }] }),
+  )!;
   assert.ok(trained.suggestions.find((s) => s.key === 'recipe')!.totalUsd < alt.totalUsd);
 });
 
@@ -144,7 +163,10 @@ test('in an experiment each option says what it does to the evaluation, and one 
   assert.match(sample.evaluation!, /^K 100 \(unchanged\); \d+ queries \(about \d+ cold\); test users unchanged$/);
   assert.match(sample.spoilsEvaluation ?? '', /only \d queries/);
   const window = byKey['split.trainStart']!;
-  assert.match(window.evaluation!, /^K 100 -> \d+; 500 queries \(at least 100 cold: items seen only before the window become cold\); at most 2,000 warm test users/);
+  assert.match(
+    window.evaluation!,
+    /^K 100 -> \d+; 500 queries \(at least 100 cold: items seen only before the window become cold\); at most 2,000 warm test users/,
+  );
   assert.equal(window.spoilsEvaluation, undefined);
   // The meaningless one is last, although it is the cheapest.
   assert.equal(a.suggestions.at(-1)!.key, 'queries.items.sample');

@@ -47,7 +47,16 @@ export interface AdvisorInput {
   /** The recipe of every model the run trains (a data change trains them all again). */
   recipes: Recipe[];
   /** The prepared data as it is now. production: no split (training windows end at the newest interaction). */
-  data: { trainUsers: number; trainRows: number; trainItems: number; interactionsBytes: number; itemsBytes: number; trainStart?: string; production?: boolean; lastDays?: number };
+  data: {
+    trainUsers: number;
+    trainRows: number;
+    trainItems: number;
+    interactionsBytes: number;
+    itemsBytes: number;
+    trainStart?: string;
+    production?: boolean;
+    lastDays?: number;
+  };
   /** The segmentation whose number of queries is a setting (a sample, a top-N, a list of expressions), if any. */
   queries?: QueryKnob;
   /** Item-query segmentations that could ask for attribute values instead (one query per value, not per item). */
@@ -100,7 +109,12 @@ export function adviseCost(input: AdvisorInput): CostAdvice | undefined {
   // Options that keep the evaluation meaningful come first, whatever they save.
   const suggestions = [...fewerQueries(input, over), ...attributeQueriesInstead(input), ...higherUserMinimum(input, goal), ...shorterWindow(input, goal)]
     .map(withImpact)
-    .sort((a, b) => Number(a.spoilsEvaluation !== undefined) - Number(b.spoilsEvaluation !== undefined) || Number(b.underBudget) - Number(a.underBudget) || a.totalUsd - b.totalUsd);
+    .sort(
+      (a, b) =>
+        Number(a.spoilsEvaluation !== undefined) - Number(b.spoilsEvaluation !== undefined) ||
+        Number(b.underBudget) - Number(a.underBudget) ||
+        a.totalUsd - b.totalUsd,
+    );
   return {
     why: over ? 'over budget' : 'dominated',
     driver: { item: top.item, usd: top.usd, share: round(share, 3), explanation: explain(top.item, input) },
@@ -157,7 +171,7 @@ function fewerQueries(input: AdvisorInput, over: boolean): CostSuggestion[] {
       show(to),
       { ...input.quantities, segments: { ...seg, queries: rest + to } },
       true,
-      'only the batch segment jobs re-run; fewer queries widen the evaluation\'s confidence intervals',
+      "only the batch segment jobs re-run; fewer queries widen the evaluation's confidence intervals",
     ),
   ];
 }
@@ -178,7 +192,11 @@ function attributeQueriesInstead(input: AdvisorInput): CostSuggestion[] {
       : undefined;
     const hours = input.quantities.trainingHours;
     const trainingHours = extra ? { low: round((hours?.low ?? 0) + extra.low, 2), high: round((hours?.high ?? 0) + extra.high, 2) } : hours;
-    const q: CostQuantities = { ...input.quantities, ...(trainingHours ? { trainingHours } : {}), segments: { ...seg, queries: seg.queries - a.itemQueries + a.values } };
+    const q: CostQuantities = {
+      ...input.quantities,
+      ...(trainingHours ? { trainingHours } : {}),
+      segments: { ...seg, queries: seg.queries - a.itemQueries + a.values },
+    };
     out.push(
       suggestion(
         input,

@@ -106,8 +106,14 @@ export function estimateCost(q: CostQuantities, resolved: ResolvedPrices): CostE
   const { prices, ...pricing } = resolved;
   return {
     lines,
-    totalUsd: round(lines.reduce((s, l) => s + l.usd, 0), 2),
-    lowUsd: round(lines.reduce((s, l) => s + l.lowUsd, 0), 2),
+    totalUsd: round(
+      lines.reduce((s, l) => s + l.usd, 0),
+      2,
+    ),
+    lowUsd: round(
+      lines.reduce((s, l) => s + l.lowUsd, 0),
+      2,
+    ),
     ingestGb: round(q.ingestBytes / 1e9, 6),
     ...(q.trainingHours ? { trainingHours: q.trainingHours } : {}),
     ...(q.segments ? { segments: { ...q.segments, usersScored: q.segments.users * q.segments.queries } } : {}),
@@ -129,7 +135,13 @@ export function actualCost(
     },
     prices,
   );
-  return { lines, totalUsd: round(lines.reduce((s, l) => s + l.usd, 0), 2) };
+  return {
+    lines,
+    totalUsd: round(
+      lines.reduce((s, l) => s + l.usd, 0),
+      2,
+    ),
+  };
 }
 
 export function round(x: number, digits: number): number {

@@ -34,9 +34,19 @@ const RECORDED = `us-east-1 list prices recorded ${PRICES_AS_OF}, not confirmed 
  * price was confirmed; each starts from the us-east-1 figures, so the plan flags every one of them.
  */
 export const PRICE_TABLE: Readonly<Record<string, RegionPrices>> = Object.fromEntries<RegionPrices>([
-  ...['us-east-1', 'us-east-2', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-central-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1', 'ap-southeast-2'].map(
-    (r) => [r, { prices: US_EAST_1_PRICES, currency: 'USD', confirmed: false, source: RECORDED }] as const,
-  ),
+  ...[
+    'us-east-1',
+    'us-east-2',
+    'us-west-2',
+    'ca-central-1',
+    'eu-west-1',
+    'eu-central-1',
+    'ap-south-1',
+    'ap-northeast-1',
+    'ap-northeast-2',
+    'ap-southeast-1',
+    'ap-southeast-2',
+  ].map((r) => [r, { prices: US_EAST_1_PRICES, currency: 'USD', confirmed: false, source: RECORDED }] as const),
   ['cn-north-1', { prices: US_EAST_1_PRICES, currency: 'CNY', confirmed: false, source: 'billed in CNY by Amazon Web Services China; no price recorded' }],
 ]);
 
@@ -61,7 +71,8 @@ export function resolvePrices(region: string, overrides: Partial<Prices> | undef
     const which = overridden.length ? ` (budget.prices sets ${overridden.join(', ')})` : '';
     if (!entry) notes.push(`Amazon Personalize has no endpoint in ${region}; using ${RECORDED}${which}`);
     else if (entry.currency !== 'USD') notes.push(`${region} is ${entry.source}; using ${RECORDED}${which}: set budget.prices in USD`);
-    else if (!entry.confirmed) notes.push(`prices are ${entry.source}${region === 'us-east-1' ? '' : ` (${region} may differ)`}${which}; set budget.prices to the current figures`);
+    else if (!entry.confirmed)
+      notes.push(`prices are ${entry.source}${region === 'us-east-1' ? '' : ` (${region} may differ)`}${which}; set budget.prices to the current figures`);
   }
   return { prices, region, confirmed, overridden, notes };
 }

@@ -28,11 +28,7 @@ export const REFERENCE_HOURS: Record<Recipe, number> = { 'aws-item-affinity': 2.
  * gate uses the high end; the actual figure is read back from DescribeSolutionVersion after training.
  */
 export function estimateTrainingHours(size: TrainingSize, recipe: Recipe): HoursRange {
-  const ratio = Math.max(
-    size.interactions / REFERENCE_RUN.interactions,
-    size.users / REFERENCE_RUN.users,
-    (size.items ?? 0) / REFERENCE_RUN.items,
-  );
+  const ratio = Math.max(size.interactions / REFERENCE_RUN.interactions, size.users / REFERENCE_RUN.users, (size.items ?? 0) / REFERENCE_RUN.items);
   const base = REFERENCE_HOURS[recipe];
   const low = Math.max(0.5, base * Math.sqrt(ratio));
   const high = Math.max(low, 2 * base * Math.max(ratio, 0.5));

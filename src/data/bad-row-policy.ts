@@ -13,17 +13,12 @@ export function applyBadRowPolicy(what: string, source: string, policy: BadRowPo
   if (hint) throw inputError('DATA_BAD_ROWS', `${source}: ${r.badRows} bad ${what} row${r.badRows === 1 ? '' : 's'}`, [hint, ...lines.slice(0, 3)]);
   const path = what.includes('.') ? what : `data.${what}`;
   if (policy.onBadRows === 'fail') {
-    throw inputError(
-      'DATA_BAD_ROWS',
-      `${source}: ${r.badRows} bad ${what} row${r.badRows === 1 ? '' : 's'} (onBadRows: fail)`,
-      [...lines, `set ${path}.onBadRows: skip (with maxBadRows) to drop them`],
-    );
+    throw inputError('DATA_BAD_ROWS', `${source}: ${r.badRows} bad ${what} row${r.badRows === 1 ? '' : 's'} (onBadRows: fail)`, [
+      ...lines,
+      `set ${path}.onBadRows: skip (with maxBadRows) to drop them`,
+    ]);
   }
   if (r.badRows > policy.maxBadRows) {
-    throw inputError(
-      'DATA_TOO_MANY_BAD_ROWS',
-      `${source}: ${r.badRows} bad ${what} rows, more than maxBadRows ${policy.maxBadRows}`,
-      lines,
-    );
+    throw inputError('DATA_TOO_MANY_BAD_ROWS', `${source}: ${r.badRows} bad ${what} rows, more than maxBadRows ${policy.maxBadRows}`, lines);
   }
 }

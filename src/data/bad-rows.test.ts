@@ -49,7 +49,11 @@ describe('prepare: bad rows', () => {
       assert.equal(e.code, 'DATA_BAD_ROWS');
       assert.equal(e.exitCode, 2);
       assert.match(e.message, /4 bad interactions rows/);
-      for (const line of lines) assert.ok(e.details.some((d) => d.startsWith(`line ${line}:`)), `line ${line} named in ${e.details.join(' / ')}`);
+      for (const line of lines)
+        assert.ok(
+          e.details.some((d) => d.startsWith(`line ${line}:`)),
+          `line ${line} named in ${e.details.join(' / ')}`,
+        );
       assert.ok(e.details.some((d) => d.includes("USER_ID (column 'user') is missing")));
       assert.ok(e.details.some((d) => d.includes('does not parse: yesterday')));
     });
@@ -67,8 +71,14 @@ describe('prepare: bad rows', () => {
       const e = await failure(prepareData(testSpec({ source: src }), { cwd: dir }));
       assert.equal(e.code, 'DATA_BAD_ROWS');
       assert.match(e.message, /2 bad interactions rows/);
-      assert.ok(e.details.some((d) => d.startsWith(`line ${lines[0]}: not valid JSON`)), e.details.join(' / '));
-      assert.ok(e.details.some((d) => d.startsWith(`line ${lines[2]}: ITEM_ID`)), e.details.join(' / '));
+      assert.ok(
+        e.details.some((d) => d.startsWith(`line ${lines[0]}: not valid JSON`)),
+        e.details.join(' / '),
+      );
+      assert.ok(
+        e.details.some((d) => d.startsWith(`line ${lines[2]}: ITEM_ID`)),
+        e.details.join(' / '),
+      );
     });
   });
 
@@ -83,7 +93,10 @@ describe('prepare: bad rows', () => {
       const r = await prepareData(testSpec({ source: src, interactions: { onBadRows: 'skip', maxBadRows: 2 } }), { cwd: dir });
       assert.equal(r.stats.badRows, 2);
       assert.equal(r.stats.rowsRead, rows.length + 2);
-      assert.deepEqual(r.stats.badRowExamples?.map((b) => b.line), lines);
+      assert.deepEqual(
+        r.stats.badRowExamples?.map((b) => b.line),
+        lines,
+      );
       assert.equal(r.stats.dropped.find((d) => d.step === 'bad rows')?.rows, 2);
       assert.ok(r.stats.warnings.some((w) => w.includes('skipped 2 bad rows')));
 
@@ -107,7 +120,9 @@ describe('prepare: bad rows', () => {
   it('a missing column or a broken where is invalid input', async () => {
     await withTempDir(async (dir) => {
       const src = await writeFixture(dir, 'events.csv', toCsv(makeRows()));
-      const e1 = await failure(prepareData(testSpec({ source: src, interactions: { columns: { USER_ID: 'customer', ITEM_ID: 'item', TIMESTAMP: 'ts' } } }), { cwd: dir }));
+      const e1 = await failure(
+        prepareData(testSpec({ source: src, interactions: { columns: { USER_ID: 'customer', ITEM_ID: 'item', TIMESTAMP: 'ts' } } }), { cwd: dir }),
+      );
       assert.equal(e1.code, 'DATA_MISSING_COLUMN');
       assert.match(e1.message, /'customer'.*columns: user, item, ts/);
       const e2 = await failure(prepareData(testSpec({ source: src, interactions: { where: 'nope > 1' } }), { cwd: dir }));

@@ -140,8 +140,13 @@ async function readInteractions(db: Db, spec: Spec, source: SourceSpec, step: St
     ...(src.columns.EVENT_TYPE !== undefined ? [{ name: 'EVENT_TYPE', column: src.columns.EVENT_TYPE, kind: 'text' as const }] : []),
     ...(src.columns.EVENT_VALUE !== undefined ? [{ name: 'EVENT_VALUE', column: src.columns.EVENT_VALUE, kind: 'value' as const }] : []),
   ];
-  const staged = await stageSource(db, 'ev0', { ...source, ...(src.timestampFormat !== undefined && { timestampFormat: src.timestampFormat }) }, fields, { distinct: src.dedupe });
-  const hint = staged.badRows > 0 && src.timestampFormat === undefined ? await timestampFormatHint(db, source, src.columns.TIMESTAMP, staged, 'data.interactions') : undefined;
+  const staged = await stageSource(db, 'ev0', { ...source, ...(src.timestampFormat !== undefined && { timestampFormat: src.timestampFormat }) }, fields, {
+    distinct: src.dedupe,
+  });
+  const hint =
+    staged.badRows > 0 && src.timestampFormat === undefined
+      ? await timestampFormatHint(db, source, src.columns.TIMESTAMP, staged, 'data.interactions')
+      : undefined;
   applyBadRowPolicy('interactions', sourceLabel(source), src, staged, hint);
   step(`read ${staged.rowsRead} rows; filtering${spec.split ? ' and splitting' : ''}`);
   const t = await transform(db, src, spec.split);
@@ -226,7 +231,14 @@ function statsOf(spec: Spec, read: ReadInteractions, meta: ReadMetadata, segment
     ...(t.windowStart !== undefined ? { windowStart: iso(t.windowStart) } : {}),
     ...(staged.badRows ? { badRowExamples: staged.badExamples } : {}),
     ...(meta.itemsStage
-      ? { itemsSource: { rowsRead: meta.itemsStage.rowsRead, filtered: meta.itemsStage.filtered, badRows: meta.itemsStage.badRows, items: meta.itemsStage.rows } }
+      ? {
+          itemsSource: {
+            rowsRead: meta.itemsStage.rowsRead,
+            filtered: meta.itemsStage.filtered,
+            badRows: meta.itemsStage.badRows,
+            items: meta.itemsStage.rows,
+          },
+        }
       : {}),
     ...(read.eventTypes !== undefined ? { eventTypes: read.eventTypes } : {}),
     ...(first.generatedQueries ? { generatedQueries: first.generatedQueries } : {}),
@@ -278,10 +290,17 @@ async function countEventTypes(db: Db, src: Spec['data']['interactions']): Promi
   if (src.columns.EVENT_TYPE === undefined) return undefined;
   const rows = await db.rows<{ e: string; n: number }>(`SELECT e, count(*) AS n FROM train GROUP BY e ORDER BY n DESC, e`);
   if (rows.length > MAX_EVENT_TYPES) {
-    throw inputError('DATA_EVENT_TYPES', `data.interactions: ${rows.length} distinct EVENT_TYPE values in train; Personalize accepts at most ${MAX_EVENT_TYPES}`, [
-      `most frequent: ${rows.slice(0, 12).map((r) => `${r.e} (${r.n})`).join(', ')}`,
-      'narrow them with data.interactions.where, or map them to fewer types in the source',
-    ]);
+    throw inputError(
+      'DATA_EVENT_TYPES',
+      `data.interactions: ${rows.length} distinct EVENT_TYPE values in train; Personalize accepts at most ${MAX_EVENT_TYPES}`,
+      [
+        `most frequent: ${rows
+          .slice(0, 12)
+          .map((r) => `${r.e} (${r.n})`)
+          .join(', ')}`,
+        'narrow them with data.interactions.where, or map them to fewer types in the source',
+      ],
+    );
   }
   return rows.length;
 }

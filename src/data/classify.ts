@@ -73,8 +73,7 @@ export function classifySql(rel: SourceRelation, fields: Field[], opts: Classify
     ...(opts.lineNumbers ? ['__line'] : []),
   ];
   const tsIndex = fields.findIndex((f) => f.kind === 'timestamp');
-  const tsExpr =
-    tsIndex < 0 ? 'NULL' : timestampSql(innerName(tsIndex), '__num', opts.timestampFormat);
+  const tsExpr = tsIndex < 0 ? 'NULL' : timestampSql(innerName(tsIndex), '__num', opts.timestampFormat);
   const required = fields
     .map((f, i) => {
       const v = innerName(i);
@@ -105,7 +104,7 @@ export function outputColumns(fields: Field[]): string {
 
 /** Why a row is bad, in words, for reports. */
 export function badReasonSql(fields: Field[]): string {
-  const parts = ['WHEN __mal THEN \'not valid JSON\''];
+  const parts = ["WHEN __mal THEN 'not valid JSON'"];
   fields.forEach((f, i) => {
     const v = innerName(i);
     if (f.kind === 'id' || f.kind === 'text' || f.kind === 'value')
@@ -125,7 +124,5 @@ export function badReasonSql(fields: Field[]): string {
 
 /** A short picture of the row's mapped values, for reports. */
 export function rowPictureSql(fields: Field[]): string {
-  return fields
-    .map((f, i) => `${sqlString(`${f.name}=`)} || coalesce(${sqlString('"')} || ${innerName(i)} || ${sqlString('"')}, 'null')`)
-    .join(` || ', ' || `);
+  return fields.map((f, i) => `${sqlString(`${f.name}=`)} || coalesce(${sqlString('"')} || ${innerName(i)} || ${sqlString('"')}, 'null')`).join(` || ', ' || `);
 }

@@ -24,7 +24,9 @@ export async function computeCostBasis(
     .map((w, k) => `count(*) FILTER (WHERE t >= ${w}) AS c${k}, count(*) FILTER (WHERE t >= ${w} AND t < ${ts}) AS r${k}`)
     .join(',\n      ');
   const perWindow = starts
-    .map((_, k) => `count(*) FILTER (WHERE c${k} >= ${min} AND r${k} > 0) AS u${k}, coalesce(sum(r${k}) FILTER (WHERE c${k} >= ${min} AND r${k} > 0), 0) AS w${k}`)
+    .map(
+      (_, k) => `count(*) FILTER (WHERE c${k} >= ${min} AND r${k} > 0) AS u${k}, coalesce(sum(r${k}) FILTER (WHERE c${k} >= ${min} AND r${k} > 0), 0) AS w${k}`,
+    )
     .join(',\n    ');
   const rows = await db.rows<Record<string, number>>(
     `SELECT c, count(*) AS users, sum(r) AS "trainRows",

@@ -19,7 +19,9 @@ function eventsCsv(): string {
   const rows = ROWS;
   return 'user,item,ts,event,amount\n' + rows.map((r, k) => `${r.user},${r.item},${r.ts},${EVENTS[k % 3]},${(k % 7) + 0.5}`).join('\n') + '\n';
 }
-const eventColumns: Partial<InteractionsSource> = { columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts', EVENT_TYPE: 'event', EVENT_VALUE: 'amount' } };
+const eventColumns: Partial<InteractionsSource> = {
+  columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts', EVENT_TYPE: 'event', EVENT_VALUE: 'amount' },
+};
 
 describe('prepare: event types, users and generated attribute queries', () => {
   it('EVENT_TYPE and EVENT_VALUE go into interactions.csv after TIMESTAMP; where filters on them', async () => {
@@ -55,7 +57,10 @@ describe('prepare: event types, users and generated attribute queries', () => {
         source: src,
         data: {
           interactions: base.data.interactions,
-          users: testMetadata(usersFile, 'jsonl', { USER_ID: 'id' }, [['COUNTRY', 'country'], ['AGE', 'age', 'numeric']]),
+          users: testMetadata(usersFile, 'jsonl', { USER_ID: 'id' }, [
+            ['COUNTRY', 'country'],
+            ['AGE', 'age', 'numeric'],
+          ]),
         },
       });
       const r = await prepareData(spec, { cwd: dir });
@@ -92,10 +97,16 @@ describe('prepare: event types, users and generated attribute queries', () => {
       // Expected: count train interactions per value, most first, then by value.
       const counts = new Map<string, number>();
       for (const x of rows.filter((x) => x.ts < SPLIT)) for (const v of category(Number(x.item.slice(1))).split('|')) counts.set(v, (counts.get(v) ?? 0) + 1);
-      const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 4).map(([v]) => `ITEMS.CATEGORY = "${v}"`);
+      const top = [...counts]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, 4)
+        .map(([v]) => `ITEMS.CATEGORY = "${v}"`);
       assert.deepEqual(r.stats.generatedQueries, top);
       const batch = (await lines(r.workDir, 'batch-input.jsonl')).map((l) => JSON.parse(l) as unknown);
-      assert.deepEqual(batch, top.map((e) => ({ itemAttributes: e })));
+      assert.deepEqual(
+        batch,
+        top.map((e) => ({ itemAttributes: e })),
+      );
       const truth = JSON.parse(await readFile(join(r.workDir, 'ground-truth.json'), 'utf8')) as GroundTruthFile;
       assert.equal(truth.kind, 'attributes');
       assert.equal(truth.queries.length, 4);
@@ -106,13 +117,24 @@ describe('prepare: event types, users and generated attribute queries', () => {
   it('refuses what Personalize would fail the import on: categorical values over 1000 characters, more than 10 event types', async () => {
     await withTempDir(async (dir) => {
       const rows = makeRows();
-      const src = await writeFixture(dir, 'events.csv', 'user,item,ts,event\n' + rows.map((r, k) => `${r.user},${r.item},${r.ts},e${k % 11}`).join('\n') + '\n');
-      const e = await prepareData(testSpec({ source: src, interactions: { columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts', EVENT_TYPE: 'event' } } }), { cwd: join(dir, 'a') }).catch((x: unknown) => x);
+      const src = await writeFixture(
+        dir,
+        'events.csv',
+        'user,item,ts,event\n' + rows.map((r, k) => `${r.user},${r.item},${r.ts},e${k % 11}`).join('\n') + '\n',
+      );
+      const e = await prepareData(
+        testSpec({ source: src, interactions: { columns: { USER_ID: 'user', ITEM_ID: 'item', TIMESTAMP: 'ts', EVENT_TYPE: 'event' } } }),
+        { cwd: join(dir, 'a') },
+      ).catch((x: unknown) => x);
       assert.ok(isSegflowError(e) && e.code === 'DATA_EVENT_TYPES', String(e));
       assert.match(e.message, /11 distinct EVENT_TYPE values in train; Personalize accepts at most 10/);
 
       const long = 'x'.repeat(1001);
-      const usersFile = await writeFixture(dir, 'users.csv', 'id,note\n' + Array.from({ length: 60 }, (_, u) => `u${u},${u === 7 ? long : 'ok'}`).join('\n') + '\n');
+      const usersFile = await writeFixture(
+        dir,
+        'users.csv',
+        'id,note\n' + Array.from({ length: 60 }, (_, u) => `u${u},${u === 7 ? long : 'ok'}`).join('\n') + '\n',
+      );
       const events = await writeFixture(dir, 'plain.csv', 'user,item,ts\n' + rows.map((r) => `${r.user},${r.item},${r.ts}`).join('\n') + '\n');
       const base = testSpec({ source: events });
       const spec = testSpec({

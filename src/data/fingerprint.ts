@@ -33,7 +33,9 @@ export function specSlice(spec: Spec): unknown {
     split: split ? { testStartEpoch: split.testStartEpoch, warmUsersOnly: split.warmUsersOnly, trainStartEpoch: split.trainStartEpoch ?? null } : null,
     // The one segmentation of a file written with top-level keys hashes as it did before segmentations existed,
     // so upgrading segflow does not re-run prepare.
-    ...(only?.primary ? segmentationSlice(only) : { segmentations: spec.segmentations.map((s) => ({ name: s.name, primary: s.primary, recipe: s.recipe, ...segmentationSlice(s) })) }),
+    ...(only?.primary
+      ? segmentationSlice(only)
+      : { segmentations: spec.segmentations.map((s) => ({ name: s.name, primary: s.primary, recipe: s.recipe, ...segmentationSlice(s) })) }),
   };
 }
 
@@ -65,7 +67,9 @@ function strip<T extends { source: string[] }>(d: T): Omit<T, 'source'> {
 /** Sources that are neither datasets: each segmentation's file of chosen item ids, keyed `queries:<segmentation>`. */
 export function querySources(spec: Spec): Array<{ key: string; label: string; source: QuerySource }> {
   return spec.segmentations.flatMap((s) =>
-    s.queries.items?.kind === 'source' ? [{ key: `queries:${s.name}`, label: `${s.primary ? '' : `segmentations.${s.name}.`}queries.items`, source: s.queries.items.source }] : [],
+    s.queries.items?.kind === 'source'
+      ? [{ key: `queries:${s.name}`, label: `${s.primary ? '' : `segmentations.${s.name}.`}queries.items`, source: s.queries.items.source }]
+      : [],
   );
 }
 
@@ -138,7 +142,8 @@ export function describeSourceChanges(before: SourceVersion[] | undefined, after
     old.delete(v.name);
     if (!o) out.push(`${v.name} added`);
     else if ('etag' in v && 'etag' in o && (o.etag !== v.etag || o.size !== v.size)) out.push(`${v.name} changed (etag ${o.etag} -> ${v.etag})`);
-    else if ('sha256' in v && 'sha256' in o && o.sha256 !== v.sha256) out.push(`${v.name} changed (sha256 ${o.sha256.slice(0, 12)} -> ${v.sha256.slice(0, 12)})`);
+    else if ('sha256' in v && 'sha256' in o && o.sha256 !== v.sha256)
+      out.push(`${v.name} changed (sha256 ${o.sha256.slice(0, 12)} -> ${v.sha256.slice(0, 12)})`);
   }
   for (const name of old.keys()) out.push(`${name} removed`);
   return out;

@@ -42,8 +42,16 @@ export interface Inspection {
 
 /** Name patterns, most specific first; matched case-insensitively against the whole name without _ - or spaces. */
 const PATTERNS: Record<Role, RegExp[]> = {
-  USER_ID: [/^(userid|customerid|reviewerid|visitorid|memberid|clientid|accountid|uid)$/, /^(user|customer|reviewer|visitor|member|client|account)$/, /(user|customer|reviewer|visitor|member|client)/],
-  ITEM_ID: [/^(itemid|productid|stockcode|asin|sku|articleid|movieid|contentid|iid)$/, /^(item|product|article|movie|sku|content)$/, /(item|product|stockcode|article|sku)/],
+  USER_ID: [
+    /^(userid|customerid|reviewerid|visitorid|memberid|clientid|accountid|uid)$/,
+    /^(user|customer|reviewer|visitor|member|client|account)$/,
+    /(user|customer|reviewer|visitor|member|client)/,
+  ],
+  ITEM_ID: [
+    /^(itemid|productid|stockcode|asin|sku|articleid|movieid|contentid|iid)$/,
+    /^(item|product|article|movie|sku|content)$/,
+    /(item|product|stockcode|article|sku)/,
+  ],
   TIMESTAMP: [/^(timestamp|ts|eventtime|datetime|time|date|when|createdat|occurredat)$/, /(timestamp|time|date|ts$)/],
   EVENT_TYPE: [/^(eventtype|event|action|interactiontype|eventname|type)$/, /(eventtype|action)/],
 };
@@ -65,7 +73,6 @@ export function guessRole(role: Role, columns: Array<{ name: string; type: strin
   if (role === 'TIMESTAMP') return free.find((c) => /^(TIMESTAMP|DATE)/.test(c.type))?.name;
   return undefined;
 }
-
 
 export async function inspectSource(
   entry: string,
@@ -96,7 +103,10 @@ export async function inspectSource(
       const chosen = given ?? (csv.header === false ? await guessByPosition(db, rel, role, columns, taken) : guessRole(role, columns, taken));
       if (chosen === undefined) {
         if (role === 'EVENT_TYPE') continue;
-        throw inputError('INIT_GUESS', `cannot tell which column of ${shown} holds ${role} (columns: ${columns.map((c) => c.name).join(', ')}); pass ${ROLE_FLAGS[role]} NAME`);
+        throw inputError(
+          'INIT_GUESS',
+          `cannot tell which column of ${shown} holds ${role} (columns: ${columns.map((c) => c.name).join(', ')}); pass ${ROLE_FLAGS[role]} NAME`,
+        );
       }
       roles[role] = chosen;
       taken.add(chosen);
@@ -106,7 +116,11 @@ export async function inspectSource(
     const guess = await guessTimestampFormat(db, rel, sqlIdent(roles.TIMESTAMP!));
     const timestampFormat = guess.format;
     if (guess.sampled > 0 && guess.autoShare < 0.99) {
-      if (!timestampFormat) throw inputError('INIT_TIMESTAMP', `the values of ${roles.TIMESTAMP} are not epoch seconds, epoch milliseconds or ISO-8601 dates; pass ${ROLE_FLAGS.TIMESTAMP} with another column, or set timestampFormat in the pipeline by hand`);
+      if (!timestampFormat)
+        throw inputError(
+          'INIT_TIMESTAMP',
+          `the values of ${roles.TIMESTAMP} are not epoch seconds, epoch milliseconds or ISO-8601 dates; pass ${ROLE_FLAGS.TIMESTAMP} with another column, or set timestampFormat in the pipeline by hand`,
+        );
     }
     await db.exec(`CREATE TEMP TABLE ev AS SELECT ${text('USER_ID')} AS u, ${text('ITEM_ID')} AS i,
       ${timestampSql(ts, `TRY_CAST(${ts} AS DOUBLE)`, timestampFormat)} AS t FROM ${rel}`);
@@ -167,7 +181,9 @@ async function guessByPosition(db: Db, rel: string, role: Role, columns: Array<{
       `count(TRY_CAST(${v} AS TIMESTAMPTZ))`,
       ...TIMESTAMP_FORMATS.map((f) => `count(try_strptime(${v}, ${sqlString(f)}))`),
     ];
-    const r = await db.one<Record<string, number>>(`SELECT count(${v}) AS n, ${tries.map((t, k) => `${t} AS t${k}`).join(', ')} FROM (SELECT * FROM ${rel} LIMIT 10000)`);
+    const r = await db.one<Record<string, number>>(
+      `SELECT count(${v}) AS n, ${tries.map((t, k) => `${t} AS t${k}`).join(', ')} FROM (SELECT * FROM ${rel} LIMIT 10000)`,
+    );
     if (r['n']! > 0 && tries.some((_, k) => r[`t${k}`]! / r['n']! >= 0.99)) return c.name;
   }
   return undefined;

@@ -23,7 +23,8 @@ describe('prepare: items and attribute queries', () => {
     await withTempDir(async (dir) => {
       const rows = makeRows();
       const src = await writeFixture(dir, 'events.csv', toCsv(rows));
-      const itemsText = Array.from({ length: 40 }, (_, i) => JSON.stringify({ asin: `i${i}`, category: category(i), brand: i < 3 ? 'Acme' : null })).join('\n') + '\n';
+      const itemsText =
+        Array.from({ length: 40 }, (_, i) => JSON.stringify({ asin: `i${i}`, category: category(i), brand: i < 3 ? 'Acme' : null })).join('\n') + '\n';
       const items = await writeFixture(dir, 'items.jsonl', itemsText);
       const queries = ['ITEMS.CATEGORY = "Tea"', 'ITEMS.CATEGORY = "Gift" AND ITEMS.CATEGORY = "Coffee"', 'ITEMS.BRAND = "Nobody"'].map(query);
       const base = testSpec({ source: src });
@@ -33,7 +34,10 @@ describe('prepare: items and attribute queries', () => {
         queries: { attributes: queries },
         data: {
           interactions: base.data.interactions,
-          items: testMetadata(items, 'jsonl', { ITEM_ID: 'asin' }, [['CATEGORY', 'category'], ['BRAND', 'brand']]),
+          items: testMetadata(items, 'jsonl', { ITEM_ID: 'asin' }, [
+            ['CATEGORY', 'category'],
+            ['BRAND', 'brand'],
+          ]),
         },
       });
       const r = await prepareData(spec, { cwd: dir });
@@ -43,16 +47,28 @@ describe('prepare: items and attribute queries', () => {
       assert.ok(csv.includes('i1,Coffee,Acme'));
       assert.equal(csv.length, 41);
 
-      const batch = (await readFile(join(r.workDir, 'batch-input.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as unknown);
-      assert.deepEqual(batch, queries.map((q) => ({ itemAttributes: q.expression })));
+      const batch = (await readFile(join(r.workDir, 'batch-input.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown);
+      assert.deepEqual(
+        batch,
+        queries.map((q) => ({ itemAttributes: q.expression })),
+      );
 
       const truth = JSON.parse(await readFile(join(r.workDir, 'ground-truth.json'), 'utf8')) as GroundTruthFile;
       assert.equal(truth.kind, 'attributes');
       const trainUsers = new Set(rows.filter((x) => x.ts < SPLIT).map((x) => x.user));
       const expected = (match: (i: number) => boolean) =>
         [...new Set(rows.filter((x) => x.ts >= SPLIT && trainUsers.has(x.user) && match(Number(x.item.slice(1)))).map((x) => x.user))].sort();
-      assert.deepEqual(truth.queries[0]!.users, expected((i) => category(i).includes('Tea')));
-      assert.deepEqual(truth.queries[1]!.users, expected((i) => i % 2 === 1 && i % 5 === 0));
+      assert.deepEqual(
+        truth.queries[0]!.users,
+        expected((i) => category(i).includes('Tea')),
+      );
+      assert.deepEqual(
+        truth.queries[1]!.users,
+        expected((i) => i % 2 === 1 && i % 5 === 0),
+      );
       assert.deepEqual(truth.queries[2]!.users, []);
       assert.equal(r.stats.itemsSource?.items, 40);
     });

@@ -48,10 +48,11 @@ export async function checkCategoricalLengths(db: Db, table: string, dataset: st
     for (const r of rows) problems.push(`${a.name} of ${meta.id} ${r.id} has ${r.len} characters`);
   }
   if (problems.length > 0) {
-    throw inputError('DATA_ATTRIBUTE_TOO_LONG', `data.${dataset}: categorical values of at most ${MAX_CATEGORICAL_LENGTH} characters are accepted by Personalize`, [
-      ...problems,
-      'shorten or drop the attribute (several values are separated by |; the limit is for the whole value)',
-    ]);
+    throw inputError(
+      'DATA_ATTRIBUTE_TOO_LONG',
+      `data.${dataset}: categorical values of at most ${MAX_CATEGORICAL_LENGTH} characters are accepted by Personalize`,
+      [...problems, 'shorten or drop the attribute (several values are separated by |; the limit is for the whole value)'],
+    );
   }
 }
 

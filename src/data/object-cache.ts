@@ -33,7 +33,10 @@ export async function materialize(
       continue;
     }
     const path = cachePathFor(cacheRoot, f);
-    const cached = await stat(path).then((s) => s.size === f.size, () => false);
+    const cached = await stat(path).then(
+      (s) => s.size === f.size,
+      () => false,
+    );
     if (cached) {
       stats.cached++;
       out.push(path);

@@ -34,7 +34,10 @@ describe('prepare: Online Retail (real data)', () => {
       assert.equal(r.stats.queries, 500);
       const lines = (await readFile(join(r.workDir, 'interactions.csv'), 'utf8')).split('\n', 200);
       // Ids come out as written: 12347 (not 12346.0), stock codes like 85123A stay strings.
-      assert.ok(lines.slice(1, 100).every((l) => /^\d{5},[0-9A-Za-z]+,\d+$/.test(l)), lines.slice(1, 4).join(' / '));
+      assert.ok(
+        lines.slice(1, 100).every((l) => /^\d{5},[0-9A-Za-z]+,\d+$/.test(l)),
+        lines.slice(1, 4).join(' / '),
+      );
       assert.ok(lines.some((l) => /^\d{5},\d+[A-Z],/.test(l)));
     });
   });
@@ -66,7 +69,11 @@ describe('prepare: Online Retail (real data)', () => {
       assert.equal(raised.trainUsers, sum(atLeast(17), 'users'));
       assert.equal(raised.trainRows, sum(atLeast(17), 'trainRows'));
 
-      assert.deepEqual(basis.windows.map((w) => w.days), [180, 90, 30], 'the data spans about 11 months before testStart');
+      assert.deepEqual(
+        basis.windows.map((w) => w.days),
+        [180, 90, 30],
+        'the data spans about 11 months before testStart',
+      );
       const window = basis.windows.find((w) => w.days === 90)!;
       const shorter = (await prepareData(spec({ trainStart: window.start }), { cwd: dir })).stats;
       assert.equal(shorter.trainUsers, window.trainUsers);

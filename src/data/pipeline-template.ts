@@ -21,7 +21,13 @@ export interface TemplateOptions {
 /** A pipeline name from a file name: lower-case letters, digits and '-', starting with a letter, <= 40 chars. */
 export function pipelineNameFor(file: string): string {
   const base = (file.split('/').pop() ?? 'data').replace(/\.(gz|gzip)$/i, '').replace(/\.[^.]*$/, '');
-  const slug = base.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').slice(0, 40).replace(/-+$/, '');
+  const slug = base
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
   return slug === '' ? 'pipeline' : slug;
 }
 

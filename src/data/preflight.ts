@@ -12,12 +12,9 @@ export const MIN_USERS_WITH_TWO = 25;
  */
 export function preflight(stats: Omit<PrepareStats, 'warnings'>, usersWithTwo: number, spec: Pick<Spec, 'split' | 'segmentations'>): string[] {
   const problems: string[] = [];
-  if (stats.trainRows < MIN_INTERACTIONS)
-    problems.push(`${stats.trainRows} training interactions; Amazon Personalize needs at least ${MIN_INTERACTIONS}`);
+  if (stats.trainRows < MIN_INTERACTIONS) problems.push(`${stats.trainRows} training interactions; Amazon Personalize needs at least ${MIN_INTERACTIONS}`);
   if (usersWithTwo < MIN_USERS_WITH_TWO)
-    problems.push(
-      `${usersWithTwo} training users with 2 or more interactions; Amazon Personalize needs at least ${MIN_USERS_WITH_TWO}`,
-    );
+    problems.push(`${usersWithTwo} training users with 2 or more interactions; Amazon Personalize needs at least ${MIN_USERS_WITH_TWO}`);
   const experiment = spec.split !== undefined;
   if (experiment) problems.push(...holdoutProblems(stats));
   if (problems.length > 0) {
@@ -35,10 +32,11 @@ export function preflight(stats: Omit<PrepareStats, 'warnings'>, usersWithTwo: n
     if (top && s.queries < top.top) warnings.push(`${named}only ${s.queries} values of ${top.attribute} to query (asked for ${top.top})`);
     if (s.unknown) {
       const what = `${s.unknown.count} chosen item${s.unknown.count === 1 ? '' : 's'} never occur${s.unknown.count === 1 ? 's' : ''} in the training interactions (e.g. ${s.unknown.examples.slice(0, 3).join(', ')})`;
-      warnings.push(`${named}${what}: ${s.unknown.kept ? 'kept (keepUnknown): each is billed and comes back without users' : 'left out; keepUnknown: true would query them anyway'}`);
+      warnings.push(
+        `${named}${what}: ${s.unknown.kept ? 'kept (keepUnknown): each is billed and comes back without users' : 'left out; keepUnknown: true would query them anyway'}`,
+      );
     }
-    if (s.queries > 0 && s.coldQueries === s.queries)
-      warnings.push(`${named}every queried item is absent from train (cold): no model can rank users for them`);
+    if (s.queries > 0 && s.coldQueries === s.queries) warnings.push(`${named}every queried item is absent from train (cold): no model can rank users for them`);
     if (experiment && stats.warmTestUsers < s.k)
       warnings.push(`${named}only ${stats.warmTestUsers} warm test users, fewer than K = ${s.k}: recall@K cannot be judged`);
   }

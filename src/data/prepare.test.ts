@@ -35,10 +35,14 @@ describe('prepare: filters and the split', () => {
       assert.equal(r.stats.trainRows, unique.size);
       assert.equal(r.stats.rowsRead, rows.length);
       const sorted = [...lines].sort((a, b) => {
-        const [ua, , ta] = a.split(','), [ub, , tb] = b.split(',');
+        const [ua, , ta] = a.split(','),
+          [ub, , tb] = b.split(',');
         return ua! < ub! ? -1 : ua! > ub! ? 1 : Number(ta) - Number(tb);
       });
-      assert.deepEqual(lines.map((l) => l.split(',').slice(0, 1).concat(l.split(',')[2]!)), sorted.map((l) => l.split(',').slice(0, 1).concat(l.split(',')[2]!)));
+      assert.deepEqual(
+        lines.map((l) => l.split(',').slice(0, 1).concat(l.split(',')[2]!)),
+        sorted.map((l) => l.split(',').slice(0, 1).concat(l.split(',')[2]!)),
+      );
     });
   });
 
@@ -46,7 +50,14 @@ describe('prepare: filters and the split', () => {
     await withTempDir(async (dir) => {
       const rows = makeRows();
       // u0 gets 3 duplicates of one row; user "lonely" has 2 rows; item "rare" occurs once.
-      const extra: Row[] = [rows[0]!, rows[0]!, rows[0]!, { user: 'lonely', item: 'i1', ts: rows[0]!.ts }, { user: 'lonely', item: 'i2', ts: rows[0]!.ts }, { user: 'u1', item: 'rare', ts: rows[0]!.ts }];
+      const extra: Row[] = [
+        rows[0]!,
+        rows[0]!,
+        rows[0]!,
+        { user: 'lonely', item: 'i1', ts: rows[0]!.ts },
+        { user: 'lonely', item: 'i2', ts: rows[0]!.ts },
+        { user: 'u1', item: 'rare', ts: rows[0]!.ts },
+      ];
       const all = [...rows, ...extra];
       const csv = 'user,item,ts,qty\n' + all.map((x, k) => `${x.user},${x.item},${x.ts},${k % 10 === 0 ? -1 : 1}`).join('\n') + '\n';
       const src = await writeFixture(dir, 'events.csv', csv);
@@ -127,8 +138,23 @@ describe('prepare: timestamps', () => {
     ['epoch milliseconds', (r) => String(r.ts * 1000)],
     ['ISO-8601 with Z', (r) => new Date(r.ts * 1000).toISOString()],
     ['ISO-8601 with an offset', (r) => new Date(r.ts * 1000 + 2 * 3600_000).toISOString().replace('Z', '+02:00')],
-    ['ISO-8601 without a zone (UTC)', (r) => new Date(r.ts * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')],
-    ['timestampFormat', (r) => { const d = new Date(r.ts * 1000); const p = (n: number) => String(n).padStart(2, '0'); return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`; }, '%d/%m/%Y %H:%M:%S'],
+    [
+      'ISO-8601 without a zone (UTC)',
+      (r) =>
+        new Date(r.ts * 1000)
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, ''),
+    ],
+    [
+      'timestampFormat',
+      (r) => {
+        const d = new Date(r.ts * 1000);
+        const p = (n: number) => String(n).padStart(2, '0');
+        return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+      },
+      '%d/%m/%Y %H:%M:%S',
+    ],
   ];
   for (const [name, format, strptime] of forms) {
     it(`reads ${name} as UTC epoch seconds`, async () => {
@@ -159,7 +185,11 @@ describe('prepare: sampling', () => {
       }
       assert.equal(outputs[0], outputs[1]);
       assert.equal(outputs[0], outputs[2]);
-      const batch = outputs[0]!.split('\n---\n')[1]!.trim().split('\n').map((l) => JSON.parse(l) as { itemId: string });
+      const batch = outputs[0]!
+        .split('\n---\n')[1]!
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { itemId: string });
       assert.equal(batch.length, 20);
       assert.equal(new Set(batch.map((b) => b.itemId)).size, 20);
       const testItems = new Set(rows.filter((x) => x.ts >= SPLIT).map((x) => x.item));
@@ -167,7 +197,10 @@ describe('prepare: sampling', () => {
 
       const other = await run(testSpec({ source: src, queries: { items: { sample: 20, seed: 4 } } }), join(dir, 'seed4'));
       const batch4 = (await readFile(join(other.workDir, 'batch-input.jsonl'), 'utf8')).trim().split('\n');
-      assert.notDeepEqual(batch4, batch.map((b) => JSON.stringify(b)));
+      assert.notDeepEqual(
+        batch4,
+        batch.map((b) => JSON.stringify(b)),
+      );
     });
   });
 });
@@ -207,7 +240,10 @@ describe('prepare: fingerprints and atomic outputs', () => {
       const before = await readFile(join(good.workDir, 'interactions.csv'), 'utf8');
       const manifestBefore = await readFile(join(good.workDir, 'manifest.json'), 'utf8');
       // A failing run: the test set becomes empty (pre-flight failure after the data was read).
-      await assert.rejects(run(testSpec({ source: src, testStart: '2030-01-01T00:00:00Z' }), dir), (e: Error & { code?: string }) => e.code === 'DATA_PREFLIGHT');
+      await assert.rejects(
+        run(testSpec({ source: src, testStart: '2030-01-01T00:00:00Z' }), dir),
+        (e: Error & { code?: string }) => e.code === 'DATA_PREFLIGHT',
+      );
       // An aborted run.
       const controller = new AbortController();
       controller.abort(new Error('stop'));

@@ -68,7 +68,8 @@ export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<Pre
   const fp = await computeFingerprint(spec, opts.cwd, opts.objects);
   const previous = await readManifest(dir);
   const cached = await upToDate(dir, previous, fp.fingerprint);
-  if (cached) return { upToDate: true, fingerprint: fp.fingerprint, stats: cached, workDir: dir, download: emptyDownloadStats(), changes: [], sources: fp.sources };
+  if (cached)
+    return { upToDate: true, fingerprint: fp.fingerprint, stats: cached, workDir: dir, download: emptyDownloadStats(), changes: [], sources: fp.sources };
   const { buildPrepared } = await import('./build.js');
   return buildPrepared(spec, opts, { dir, fp, previous });
 }

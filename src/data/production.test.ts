@@ -37,7 +37,10 @@ describe('prepare: production runs', () => {
       assert.equal(seg.groundTruth, false);
       const manifest = JSON.parse(await readFile(join(r.workDir, 'manifest.json'), 'utf8')) as PrepareManifest;
       assert.equal(manifest.outputs['ground-truth.json'], undefined);
-      assert.ok(r.stats.warnings.some((w) => /1 chosen item never occurs in the training interactions \(e\.g\. nope\): left out/.test(w)), r.stats.warnings.join('\n'));
+      assert.ok(
+        r.stats.warnings.some((w) => /1 chosen item never occurs in the training interactions \(e\.g\. nope\): left out/.test(w)),
+        r.stats.warnings.join('\n'),
+      );
 
       const kept = await prepareData(production(src, [ids(['i7', 'nope'], true)]), { cwd: dir });
       assert.deepEqual(await lines(kept.workDir, 'batch-input.jsonl'), ['{"itemId":"i7"}', '{"itemId":"nope"}']);
@@ -47,7 +50,9 @@ describe('prepare: production runs', () => {
 
   it('cuts 1,200 item queries into jobs of 500, 500 and 200; attribute queries into jobs of 10', async () => {
     await withTempDir(async (dir) => {
-      const rows = makeRows(60, 40, 1300).concat(Array.from({ length: 1300 }, (_, i) => ({ user: `u${i % 60}`, item: `i${i}`, ts: Date.UTC(2019, 5, 1) / 1000 + i })));
+      const rows = makeRows(60, 40, 1300).concat(
+        Array.from({ length: 1300 }, (_, i) => ({ user: `u${i % 60}`, item: `i${i}`, ts: Date.UTC(2019, 5, 1) / 1000 + i })),
+      );
       const src = await writeFixture(dir, 'events.csv', toCsv(rows));
       const all = Array.from({ length: 1200 }, (_, i) => `i${i}`);
       const items = await writeFixture(dir, 'items.csv', 'item,cat\n' + Array.from({ length: 1300 }, (_, i) => `i${i},c${i % 25}`).join('\n') + '\n');
@@ -65,7 +70,10 @@ describe('prepare: production runs', () => {
       assert.equal((await lines(r.workDir, 'batch-input-3.jsonl'))[0], '{"itemId":"i1000"}', 'chunks keep the list order');
       assert.deepEqual(products!.attributeAlternative, [{ attribute: 'CAT', values: 25 }]);
       assert.equal(cats!.dir, 'segmentations/cats/');
-      assert.deepEqual(cats!.chunks.map((c) => c.queries), [10, 10, 5]);
+      assert.deepEqual(
+        cats!.chunks.map((c) => c.queries),
+        [10, 10, 5],
+      );
       assert.equal((await lines(r.workDir, 'segmentations/cats/batch-input-3.jsonl')).length, 5);
 
       // One more id at the end changes the last chunk only.
@@ -88,7 +96,11 @@ describe('prepare: production runs', () => {
       // i90 appears late, i91 early: where-order follows the first interaction, not the id.
       rows.push({ user: 'u1', item: 'i91', ts: t0 }, { user: 'u2', item: 'i90', ts: t0 + 110 * day });
       const src = await writeFixture(dir, 'events.csv', toCsv(rows));
-      const items = await writeFixture(dir, 'items.csv', 'item,kind,launched\n' + ['i90,new,2021-03-01', 'i91,new,2020-12-01', 'i5,old,2019-01-01', 'i99,new,2021-04-01'].join('\n') + '\n');
+      const items = await writeFixture(
+        dir,
+        'items.csv',
+        'item,kind,launched\n' + ['i90,new,2021-03-01', 'i91,new,2020-12-01', 'i5,old,2019-01-01', 'i99,new,2021-04-01'].join('\n') + '\n',
+      );
       const where: Segmentation = primarySegmentation('demo', { queries: { items: { kind: 'where', where: "kind = 'new'", keepUnknown: false } } });
       const data = { ...testSpec({ source: src }).data, items: testMetadata(items, 'csv', { ITEM_ID: 'item' }, [['KIND', 'kind']]) };
       const r = await prepareData(production(src, [where], { data }), { cwd: dir });
@@ -107,19 +119,32 @@ describe('prepare: production runs', () => {
     await withTempDir(async (dir) => {
       const src = await writeFixture(dir, 'events.csv', toCsv(makeRows()));
       const from = (file: string, column?: string): Segmentation =>
-        primarySegmentation('demo', { queries: { items: { kind: 'source', keepUnknown: false, source: { source: [file], format: 'csv', onBadRows: 'fail', maxBadRows: 0, ...(column ? { column } : {}) } } } });
+        primarySegmentation('demo', {
+          queries: {
+            items: {
+              kind: 'source',
+              keepUnknown: false,
+              source: { source: [file], format: 'csv', onBadRows: 'fail', maxBadRows: 0, ...(column ? { column } : {}) },
+            },
+          },
+        });
       const named = await writeFixture(dir, 'named.csv', 'title,ITEM_ID\nfirst,i4\nsecond,i2\n');
       const r = await prepareData(production(src, [from(named)]), { cwd: dir });
       assert.deepEqual(await lines(r.workDir, 'batch-input.jsonl'), ['{"itemId":"i4"}', '{"itemId":"i2"}']);
       const only = await writeFixture(dir, 'only.csv', 'sku\ni9\ni1\n');
-      assert.deepEqual(await lines((await prepareData(production(src, [from(only)]), { cwd: dir })).workDir, 'batch-input.jsonl'), ['{"itemId":"i9"}', '{"itemId":"i1"}']);
+      assert.deepEqual(await lines((await prepareData(production(src, [from(only)]), { cwd: dir })).workDir, 'batch-input.jsonl'), [
+        '{"itemId":"i9"}',
+        '{"itemId":"i1"}',
+      ]);
       const ambiguous = await writeFixture(dir, 'two.csv', 'sku,title\ni9,x\n');
       await assert.rejects(prepareData(production(src, [from(ambiguous)]), { cwd: dir }), (e: Error & { code?: string; details?: string[] }) => {
         assert.equal(e.code, 'DATA_QUERY_COLUMN');
         assert.match(String(e.details), /columns: sku, title/);
         return true;
       });
-      assert.deepEqual(await lines((await prepareData(production(src, [from(ambiguous, 'sku')]), { cwd: dir })).workDir, 'batch-input.jsonl'), ['{"itemId":"i9"}']);
+      assert.deepEqual(await lines((await prepareData(production(src, [from(ambiguous, 'sku')]), { cwd: dir })).workDir, 'batch-input.jsonl'), [
+        '{"itemId":"i9"}',
+      ]);
       const bad = await writeFixture(dir, 'bad.csv', `ITEM_ID\ni3\n${'x'.repeat(300)}\n`);
       await assert.rejects(prepareData(production(src, [from(bad)]), { cwd: dir }), (e: Error & { code?: string; details?: string[] }) => {
         assert.equal(e.code, 'DATA_BAD_ROWS');
@@ -127,7 +152,11 @@ describe('prepare: production runs', () => {
         return true;
       });
       const none = await writeFixture(dir, 'none.csv', 'ITEM_ID\nnope1\nnope2\n');
-      await assert.rejects(prepareData(production(src, [from(none)]), { cwd: dir }), (e: Error & { code?: string }) => e.code === 'DATA_NO_QUERIES' && /all 2 never occur in the training interactions \(e\.g\. nope1, nope2\)/.test(e.message));
+      await assert.rejects(
+        prepareData(production(src, [from(none)]), { cwd: dir }),
+        (e: Error & { code?: string }) =>
+          e.code === 'DATA_NO_QUERIES' && /all 2 never occur in the training interactions \(e\.g\. nope1, nope2\)/.test(e.message),
+      );
     });
   });
 });

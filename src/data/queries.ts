@@ -57,11 +57,7 @@ export async function chosenItemQueries(
  * Attribute queries: the test users who interacted with any item matching the expression. Matching uses
  * itemMatches (the same rule as the emulator and the model), evaluated here over the test items' attributes.
  */
-export async function attributeQueries(
-  db: Db,
-  queries: AttributeQuery[],
-  attributeNames: string[],
-): Promise<GroundTruthFile['queries']> {
+export async function attributeQueries(db: Db, queries: AttributeQuery[], attributeNames: string[]): Promise<GroundTruthFile['queries']> {
   const cols = attributeNames.map((a) => `it.${sqlIdent(a)} AS ${sqlIdent(a)}`).join(', ');
   const testItems = await db.rows<Record<string, string | null>>(
     `SELECT DISTINCT t.i AS __item, ${cols} FROM (SELECT DISTINCT i FROM test) t JOIN items it ON it."ITEM_ID" = t.i`,

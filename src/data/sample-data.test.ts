@@ -20,7 +20,10 @@ describe('sample-data', () => {
       const out = join(dir, 'reviews.json.gz');
       const r = await generateSampleData({ out, reviews: 20000, seed: 5, itemsOut: join(dir, 'items.jsonl') });
       assert.equal(r.reviews, 20000);
-      const lines = gunzipSync(await readFile(out)).toString('utf8').trim().split('\n');
+      const lines = gunzipSync(await readFile(out))
+        .toString('utf8')
+        .trim()
+        .split('\n');
       assert.equal(lines.length, 20000);
       const reviews = lines.map((l) => JSON.parse(l) as Review);
       for (const k of ['reviewerID', 'asin', 'unixReviewTime', 'overall', 'reviewText', 'summary', 'reviewTime', 'verified']) {
@@ -48,7 +51,10 @@ describe('sample-data', () => {
 
       // Users' reviews concentrate in few categories: taste clusters are visible in the item metadata.
       // Amazon 2018 metadata shape: category is a list from the top level down; brand, title, price.
-      const items = (await readFile(join(dir, 'items.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { asin: string; category: string[]; brand: string; title: string });
+      const items = (await readFile(join(dir, 'items.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { asin: string; category: string[]; brand: string; title: string });
       assert.equal(items.length, r.items);
       for (const i of items.slice(0, 50)) {
         assert.equal(i.category[0], 'Grocery & Gourmet Food');
@@ -56,14 +62,18 @@ describe('sample-data', () => {
       }
       assert.ok(items.some((i) => i.category.includes('Candy & Chocolate')) && items.some((i) => i.brand === 'Starbucks'));
       const cat = new Map(items.map((i) => [i.asin, i.category[1]!]));
-      let inTop = 0, total = 0;
+      let inTop = 0,
+        total = 0;
       const byUser = new Map<string, string[]>();
       for (const x of reviews) byUser.set(x.reviewerID, [...(byUser.get(x.reviewerID) ?? []), cat.get(x.asin)!]);
       for (const cats of byUser.values()) {
         if (cats.length < 10) continue;
         const freq = new Map<string, number>();
         for (const c of cats) freq.set(c, (freq.get(c) ?? 0) + 1);
-        const best = [...freq.values()].sort((a, b) => b - a).slice(0, 3).reduce((a, b) => a + b, 0);
+        const best = [...freq.values()]
+          .sort((a, b) => b - a)
+          .slice(0, 3)
+          .reduce((a, b) => a + b, 0);
         inTop += best;
         total += cats.length;
       }

@@ -29,9 +29,15 @@ export interface SampleDataResult {
 
 /** sfc32: small, fast, seedable; the same seed gives the same file on any machine. */
 export function rng(seed: number): () => number {
-  let a = 0x9e3779b9 ^ seed, b = 0x243f6a88, c = 0xb7e15162 ^ (seed * 31), d = 1;
+  let a = 0x9e3779b9 ^ seed,
+    b = 0x243f6a88,
+    c = 0xb7e15162 ^ (seed * 31),
+    d = 1;
   const next = () => {
-    a |= 0; b |= 0; c |= 0; d |= 0;
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
     a = b ^ (b >>> 9);
@@ -50,7 +56,20 @@ const DAY = 86400;
 const WORDS = ['good', 'tasty', 'fresh', 'sweet', 'bland', 'great', 'value', 'snack', 'coffee', 'tea', 'sauce', 'spicy'];
 const NOUNS = ['Coffee', 'Tea', 'Snacks', 'Candy & Chocolate', 'Spices', 'Sauces', 'Pasta', 'Baking', 'Cereal', 'Beverages', 'Nuts', 'Dried Vegetables'];
 const TOP_CATEGORY = 'Grocery & Gourmet Food';
-const BRANDS = ['Starbucks', 'Lipton', 'Hershey', 'McCormick', 'Barilla', 'Kellogg', 'Planters', 'Twinings', 'Ghirardelli', 'Heinz', 'Nestle', 'Bob\'s Red Mill'];
+const BRANDS = [
+  'Starbucks',
+  'Lipton',
+  'Hershey',
+  'McCormick',
+  'Barilla',
+  'Kellogg',
+  'Planters',
+  'Twinings',
+  'Ghirardelli',
+  'Heinz',
+  'Nestle',
+  "Bob's Red Mill",
+];
 const ADJECTIVES = ['', 'Organic ', 'Gourmet ', 'Imported ', 'Diet '];
 
 /** An item's `category` list as Amazon's metadata has it: top level, then the cluster's noun, then its full name. */
@@ -69,7 +88,8 @@ export function categoryName(cluster: number): string {
 
 /** A bijection of 0..2^48-1 (odd multiplier mod 2^48), so reviewer ids are unique but not sequential. */
 function reviewerId(u: number): string {
-  const hi = 158, lo = 3635633; // 2654435761 = 158 * 2^24 + 3635633
+  const hi = 158,
+    lo = 3635633; // 2654435761 = 158 * 2^24 + 3635633
   const v = (((u * hi) % 16777216) * 16777216 + u * lo) % 281474976710656;
   return 'A' + v.toString(16).toUpperCase().padStart(12, '0');
 }
@@ -83,7 +103,8 @@ function cumulative(weights: Float64Array): Float64Array {
 }
 function pick(cum: Float64Array, r: number): number {
   const x = r * cum[cum.length - 1]!;
-  let lo = 0, hi = cum.length - 1;
+  let lo = 0,
+    hi = cum.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (cum[mid]! > x) hi = mid;
@@ -177,9 +198,7 @@ export async function generateSampleData(opts: SampleDataOptions): Promise<Sampl
   for (let i = 0; i < I; i++) members[itemCluster[i]!]!.push(i);
   const clusterCum = members.map((m) => cumulative(Float64Array.from(m, (i) => pop[i]!)));
   const globalCum = cumulative(pop);
-  const texts = Array.from({ length: 64 }, (_, k) =>
-    Array.from({ length: 8 + ((k * 7) % 30) }, (_, w) => WORDS[(k + w) % WORDS.length]).join(' '),
-  );
+  const texts = Array.from({ length: 64 }, (_, k) => Array.from({ length: 8 + ((k * 7) % 30) }, (_, w) => WORDS[(k + w) % WORDS.length]).join(' '));
 
   const sink = new Sink(opts.out);
   try {
@@ -191,7 +210,8 @@ export async function generateSampleData(opts: SampleDataOptions): Promise<Sampl
       const start = T0 + (T1 - T0) * Math.sqrt(random());
       const span = -Math.log(1 - random()) * 2 * 365 * DAY;
       const rid = reviewerId(u);
-      let prevItem = -1, prevTs = 0;
+      let prevItem = -1,
+        prevTs = 0;
       for (let r = 0; r < n; r++) {
         let item: number, ts: number;
         if (prevItem >= 0 && random() < 0.02) {

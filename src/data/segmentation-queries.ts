@@ -45,7 +45,8 @@ export async function prepareSegmentation(db: Db, input: SegmentationInput): Pro
     ? { version: 1, kind: seg.recipe === 'aws-item-attribute-affinity' ? 'attributes' : 'items', k, trainUserCount: input.trainUsers, queries: picked.queries }
     : undefined;
   if (truth) files.push({ path: `${dir}ground-truth.json`, text: JSON.stringify(truth) + '\n' });
-  const alternative = seg.recipe === 'aws-item-affinity' && input.itemAttributes ? await attributeAlternative(db, picked.queries, input.itemAttributes) : undefined;
+  const alternative =
+    seg.recipe === 'aws-item-affinity' && input.itemAttributes ? await attributeAlternative(db, picked.queries, input.itemAttributes) : undefined;
   const stats: SegmentationStats = {
     name: seg.name,
     recipe: seg.recipe,
@@ -76,7 +77,11 @@ async function pickQueries(db: Db, { seg, itemAttributes, sources }: Segmentatio
     if (!itemAttributes) throw inputError('DATA_ITEMS_REQUIRED', `${where}: aws-item-attribute-affinity needs data.items`);
     const top = seg.queries.topAttributeValues;
     const expressions = top ? await topAttributeQueries(db, top.attribute, top.top) : (seg.queries.attributes ?? []);
-    const queries = await attributeQueries(db, expressions, itemAttributes.map((a) => a.name));
+    const queries = await attributeQueries(
+      db,
+      expressions,
+      itemAttributes.map((a) => a.name),
+    );
     return { queries, ...(top ? { generated: expressions.map((q) => q.expression) } : {}) };
   }
   const items = seg.queries.items ?? { kind: 'sample' as const, sample: 500, seed: 10 };
@@ -88,10 +93,16 @@ async function pickQueries(db: Db, { seg, itemAttributes, sources }: Segmentatio
   if (queries.length === 0) {
     const why = unknown.count > 0 ? `: all ${unknown.count} never occur in the training interactions (e.g. ${unknown.examples.slice(0, 3).join(', ')})` : '';
     throw inputError('DATA_NO_QUERIES', `${where}.items selects no item to query${why}`, [
-      unknown.count > 0 ? 'check the ids against the interactions, or set keepUnknown: true to query them anyway (each is billed and comes back empty)' : 'check the list, the file or the where condition',
+      unknown.count > 0
+        ? 'check the ids against the interactions, or set keepUnknown: true to query them anyway (each is billed and comes back empty)'
+        : 'check the list, the file or the where condition',
     ]);
   }
-  return { queries, ...(unknown.count ? { unknown: { ...unknown, kept: items.keepUnknown } } : {}), ...(chosen.duplicates ? { duplicates: chosen.duplicates } : {}) };
+  return {
+    queries,
+    ...(unknown.count ? { unknown: { ...unknown, kept: items.keepUnknown } } : {}),
+    ...(chosen.duplicates ? { duplicates: chosen.duplicates } : {}),
+  };
 }
 
 /**
@@ -108,7 +119,12 @@ async function attributeAlternative(
   await db.exec(`CREATE OR REPLACE TEMP TABLE queried (i VARCHAR)`);
   const ids = queries.map((q) => ('itemId' in q.query ? q.query.itemId : '')).filter((i) => i !== '');
   for (let k = 0; k < ids.length; k += 5000) {
-    await db.exec(`INSERT INTO queried VALUES ${ids.slice(k, k + 5000).map((i) => `('${i.replace(/'/g, "''")}')`).join(', ')}`);
+    await db.exec(
+      `INSERT INTO queried VALUES ${ids
+        .slice(k, k + 5000)
+        .map((i) => `('${i.replace(/'/g, "''")}')`)
+        .join(', ')}`,
+    );
   }
   const out: Array<{ attribute: string; values: number }> = [];
   for (const a of categorical) {

@@ -49,7 +49,8 @@ export async function listSourceFiles(label: string, src: DataSource, objects?: 
     const re = globToRegExp(loc.key);
     const matched = (await objects.list(loc.bucket, globBase(loc.key), pays)).filter((o) => re.test(o.key));
     if (matched.length === 0) throw inputError('DATA_SOURCE_MISSING', `${label}.source: ${entry} matches no object`);
-    for (const o of matched) files.push({ kind: 's3', name: `s3://${loc.bucket}/${o.key}`, bucket: loc.bucket, key: o.key, etag: o.etag, size: o.size, ...pays });
+    for (const o of matched)
+      files.push({ kind: 's3', name: `s3://${loc.bucket}/${o.key}`, bucket: loc.bucket, key: o.key, etag: o.etag, size: o.size, ...pays });
   }
   return { label, files, format: sourceFormat(label, src, files) };
 }

@@ -14,7 +14,9 @@ export async function firstS3Files(spec: Spec, objects: ObjectStore, cacheRoot: 
     ['data.interactions', spec.data.interactions],
     ...(spec.data.items ? [['data.items', spec.data.items] as [string, DataSource]] : []),
     ...(spec.data.users ? [['data.users', spec.data.users] as [string, DataSource]] : []),
-    ...spec.segmentations.flatMap((s) => (s.queries.items?.kind === 'source' ? [[`${s.name}: queries.items`, s.queries.items.source] as [string, DataSource]] : [])),
+    ...spec.segmentations.flatMap((s) =>
+      s.queries.items?.kind === 'source' ? [[`${s.name}: queries.items`, s.queries.items.source] as [string, DataSource]] : [],
+    ),
   ];
   const out = new Map<string, string>();
   for (const [label, src] of sources) {

@@ -112,10 +112,11 @@ export async function sourceColumns(db: Db, src: SourceSpec): Promise<Column[]> 
     const missing = [...names].filter((n) => !theirs.has(n));
     const extra = [...theirs].filter((n) => !names.has(n));
     if (missing.length || extra.length) {
-      throw inputError('DATA_SOURCE_COLUMNS', `${src.names[i]} does not have the columns of ${src.names[0]}; the files of one source are read as one relation`, [
-        ...(missing.length ? [`missing: ${missing.join(', ')}`] : []),
-        ...(extra.length ? [`extra: ${extra.join(', ')}`] : []),
-      ]);
+      throw inputError(
+        'DATA_SOURCE_COLUMNS',
+        `${src.names[i]} does not have the columns of ${src.names[0]}; the files of one source are read as one relation`,
+        [...(missing.length ? [`missing: ${missing.join(', ')}`] : []), ...(extra.length ? [`extra: ${extra.join(', ')}`] : [])],
+      );
     }
   }
   return first;
@@ -185,7 +186,15 @@ export async function openSource(
   if (missing.length > 0) {
     throw inputError(
       'DATA_MISSING_COLUMN',
-      `${sourceLabel(src)}: no column ${missing.map((m) => `'${m}'${suggestion(m, all.map((c) => c.name))}`).join(', ')} (columns: ${all.map((c) => c.name).join(', ')})`,
+      `${sourceLabel(src)}: no column ${missing
+        .map(
+          (m) =>
+            `'${m}'${suggestion(
+              m,
+              all.map((c) => c.name),
+            )}`,
+        )
+        .join(', ')} (columns: ${all.map((c) => c.name).join(', ')})`,
     );
   }
   if (src.format === 'parquet') {

@@ -47,7 +47,10 @@ describe('prepare: sources', () => {
       assert.equal(await read(fromParquet.workDir, 'interactions.csv'), await read(fromCsv.workDir, 'interactions.csv'));
       assert.equal(await read(fromParquet.workDir, 'ground-truth.json'), await read(fromCsv.workDir, 'ground-truth.json'));
       assert.equal(fromParquet.stats.rowsRead, makeRows().length);
-      assert.deepEqual(fromParquet.sources.map((s) => s.name), parts);
+      assert.deepEqual(
+        fromParquet.sources.map((s) => s.name),
+        parts,
+      );
       // The same files as an explicit list read the same.
       const listed = await prepareData(testSpec({ source: parts }), { cwd: join(dir, 'c') });
       assert.equal(listed.fingerprint, fromParquet.fingerprint);
@@ -56,12 +59,24 @@ describe('prepare: sources', () => {
 
   it('errors name the source: a glob matching nothing, mixed formats, files with different columns', async () => {
     await withTempDir(async (dir) => {
-      await rejects(prepareData(testSpec({ source: join(dir, 'none-*.csv') }), { cwd: dir }), 'DATA_SOURCE_MISSING', /data\.interactions\.source: .*none-\*\.csv matches no file/);
+      await rejects(
+        prepareData(testSpec({ source: join(dir, 'none-*.csv') }), { cwd: dir }),
+        'DATA_SOURCE_MISSING',
+        /data\.interactions\.source: .*none-\*\.csv matches no file/,
+      );
       const csv = await writeFixture(dir, 'a.csv', toCsv(makeRows()));
       await writeFixture(dir, 'b.jsonl', '{"user":"u1","item":"i1","ts":1}\n');
-      await rejects(prepareData(testSpec({ source: [csv, join(dir, 'b.jsonl')] }), { cwd: dir }), 'DATA_SOURCE_MIXED_FORMATS', /data\.interactions\.source mixes formats: csv \(.*a\.csv\), jsonl \(.*b\.jsonl\)/);
+      await rejects(
+        prepareData(testSpec({ source: [csv, join(dir, 'b.jsonl')] }), { cwd: dir }),
+        'DATA_SOURCE_MIXED_FORMATS',
+        /data\.interactions\.source mixes formats: csv \(.*a\.csv\), jsonl \(.*b\.jsonl\)/,
+      );
       await writeFixture(dir, 'c.csv', 'user,item,when\nu1,i1,1\n');
-      await rejects(prepareData(testSpec({ source: [csv, join(dir, 'c.csv')] }), { cwd: dir }), 'DATA_SOURCE_COLUMNS', /c\.csv does not have the columns of .*a\.csv/);
+      await rejects(
+        prepareData(testSpec({ source: [csv, join(dir, 'c.csv')] }), { cwd: dir }),
+        'DATA_SOURCE_COLUMNS',
+        /c\.csv does not have the columns of .*a\.csv/,
+      );
     });
   });
 
@@ -73,7 +88,10 @@ describe('prepare: sources', () => {
       const spec = testSpec({ source: join(dir, 'events-*'), interactions: { format: 'csv' } });
       const e = await prepareData(spec, { cwd: dir }).catch((x: unknown) => x);
       assert.ok(isSegflowError(e) && e.code === 'DATA_BAD_ROWS', String(e));
-      assert.match(e.details.join('\n'), new RegExp(`events-2\\.csv\\.gz: line ${rows.length - 1000 + 2}: TIMESTAMP \\(column 'ts'\\) does not parse: not-a-date`));
+      assert.match(
+        e.details.join('\n'),
+        new RegExp(`events-2\\.csv\\.gz: line ${rows.length - 1000 + 2}: TIMESTAMP \\(column 'ts'\\) does not parse: not-a-date`),
+      );
     });
   });
 });
@@ -86,7 +104,10 @@ class MemoryStore implements ObjectStore {
     this.objects.set(key, { body: Buffer.from(body), etag });
   }
   async list(_bucket: string, prefix: string): Promise<ObjectInfo[]> {
-    return [...this.objects].filter(([k]) => k.startsWith(prefix)).map(([key, o]) => ({ key, etag: o.etag, size: o.body.length })).sort((a, b) => a.key.localeCompare(b.key));
+    return [...this.objects]
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([key, o]) => ({ key, etag: o.etag, size: o.body.length }))
+      .sort((a, b) => a.key.localeCompare(b.key));
   }
   async head(_bucket: string, key: string) {
     const o = this.objects.get(key);
@@ -131,7 +152,11 @@ describe('prepare: s3:// sources through the ObjectStore port', () => {
       assert.deepEqual({ objects: changed.download.objects, cached: changed.download.cached }, { objects: 1, cached: 1 });
       assert.equal(changed.stats.rowsRead, 2000);
 
-      await rejects(prepareData(testSpec({ source: 's3://lake/events/missing.csv' }), { cwd: dir, objects: store }), 'DATA_SOURCE_MISSING', /s3:\/\/lake\/events\/missing\.csv does not exist/);
+      await rejects(
+        prepareData(testSpec({ source: 's3://lake/events/missing.csv' }), { cwd: dir, objects: store }),
+        'DATA_SOURCE_MISSING',
+        /s3:\/\/lake\/events\/missing\.csv does not exist/,
+      );
       await rejects(prepareData(testSpec({ source: 's3://lake/nothing/*.csv' }), { cwd: dir, objects: store }), 'DATA_SOURCE_MISSING', /matches no object/);
       await rejects(prepareData(spec, { cwd: join(dir, 'x') }), 'DATA_SOURCE_S3', /no S3 client/);
     });

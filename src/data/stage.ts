@@ -38,9 +38,7 @@ export async function stageSource(
   const mapped = [...new Set(fields.map((f) => f.column))];
   let rel = await openSource(db, src, mapped);
   const create = (r: SourceRelation) => {
-    const cols = fields
-      .map((f) => `CASE WHEN __status = ${STATUS.ok} THEN ${sqlIdent(f.name)} END AS ${sqlIdent(f.name)}`)
-      .join(', ');
+    const cols = fields.map((f) => `CASE WHEN __status = ${STATUS.ok} THEN ${sqlIdent(f.name)} END AS ${sqlIdent(f.name)}`).join(', ');
     // distinct: one hash aggregate both dedupes the kept rows and counts every status in the same scan
     // (filtered and bad rows carry no values, so they collapse into one group per status).
     const inner = `SELECT ${cols}, __status FROM (SELECT ${outputColumns(fields)}, __status FROM (${classifySql(r, fields, src)}))`;
@@ -66,9 +64,7 @@ export async function stageSource(
       throw (await longLineError(src)) ?? readError(src, e);
     }
   }
-  const counts = await db.rows<{ s: number; n: number }>(
-    `SELECT __status AS s, sum(__n) AS n FROM ${table} GROUP BY ALL`,
-  );
+  const counts = await db.rows<{ s: number; n: number }>(`SELECT __status AS s, sum(__n) AS n FROM ${table} GROUP BY ALL`);
   const byStatus = (s: number) => counts.find((c) => c.s === s)?.n ?? 0;
   let rejected = 0;
   if (rel.rejectsTable) {
@@ -79,9 +75,12 @@ export async function stageSource(
     rowsRead: counts.reduce((a, c) => a + c.n, 0) + rejected,
     filtered: byStatus(STATUS.filtered),
     badRows,
-    badExamples: badRows > 0 ? await locateBadRowsInFiles(db, src, fields, rel.rejectsTable).catch(async (e: unknown) => {
-          throw (await longLineError(src)) ?? e;
-        }) : [],
+    badExamples:
+      badRows > 0
+        ? await locateBadRowsInFiles(db, src, fields, rel.rejectsTable).catch(async (e: unknown) => {
+            throw (await longLineError(src)) ?? e;
+          })
+        : [],
   };
   if (rel.rejectsTable) await db.exec(`DROP TABLE IF EXISTS ${rel.rejectsTable}; DROP TABLE IF EXISTS ${rel.rejectsTable}_scan`);
   return result;
@@ -118,12 +117,7 @@ async function locateBadRowsInFiles(
 }
 
 /** The first bad rows with their physical line numbers (only run when there are bad rows). */
-async function locateBadRows(
-  db: Db,
-  src: SourceSpec & { timestampFormat?: string },
-  fields: Field[],
-  rejectsTable: string | undefined,
-): Promise<BadRow[]> {
+async function locateBadRows(db: Db, src: SourceSpec & { timestampFormat?: string }, fields: Field[], rejectsTable: string | undefined): Promise<BadRow[]> {
   const mapped = [...new Set(fields.map((f) => f.column))];
   const select = (rel: SourceRelation) =>
     `SELECT __line AS line, ${badReasonSql(fields)} AS reason, ${rowPictureSql(fields)} AS text
@@ -145,9 +139,7 @@ async function locateBadRows(
         `SELECT line, min(error_message) AS reason, min(csv_line) AS text FROM ${rejectsTable} GROUP BY line ORDER BY line LIMIT ${EXAMPLES}`,
       )
     : [];
-  const allRejected = rejectsTable
-    ? (await db.rows<{ line: number }>(`SELECT DISTINCT line FROM ${rejectsTable}`)).map((r) => r.line)
-    : [];
+  const allRejected = rejectsTable ? (await db.rows<{ line: number }>(`SELECT DISTINCT line FROM ${rejectsTable}`)).map((r) => r.line) : [];
   const base = await openSource(db, src, mapped);
   const rel: SourceRelation = { ...base, from: `(SELECT *, ordinality AS __line FROM ${base.from} WITH ORDINALITY)` };
   const byOrdinal = await db.rows<BadRow>(select(rel));

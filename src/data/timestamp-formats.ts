@@ -54,18 +54,11 @@ export function timestampFormatLine(format: string): string {
   return `timestampFormat: ${JSON.stringify(format)}`;
 }
 
-
 /**
  * When most rows of a source are bad because TIMESTAMP does not parse (dates written 01/31/2020 07:30 or
  * 31.01.2020 07:30), the line to add, found on the source's own values; undefined when no listed format fits.
  */
-export async function timestampFormatHint(
-  db: Db,
-  src: SourceSpec,
-  column: string,
-  staged: StageResult,
-  path: string,
-): Promise<string | undefined> {
+export async function timestampFormatHint(db: Db, src: SourceSpec, column: string, staged: StageResult, path: string): Promise<string | undefined> {
   const timestampRows = staged.badExamples.filter((b) => b.reason.startsWith('TIMESTAMP')).length;
   if (staged.badRows * 2 < staged.rowsRead || timestampRows * 2 < staged.badExamples.length) return undefined;
   const rel = await openSource(db, src, [column]);

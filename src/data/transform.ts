@@ -46,7 +46,11 @@ export async function transform(
   const extra = events.map((c) => `, ${c.short}`).join('');
   await db.exec(`CREATE OR REPLACE TEMP VIEW ev1 AS
     SELECT "USER_ID" AS u, "ITEM_ID" AS i, "TIMESTAMP" AS t${events.map((c) => `, "${c.field}" AS ${c.short}`).join('')} FROM ev0 WHERE __status = 0${inWindow}`);
-  const { kept, rows: staged, early } = await db.one<{ kept: number; rows: number; early: number }>(
+  const {
+    kept,
+    rows: staged,
+    early,
+  } = await db.one<{ kept: number; rows: number; early: number }>(
     `SELECT coalesce(sum(__n), 0) AS kept, count(*) AS rows,
        count(*) FILTER (WHERE ${windowStart === undefined ? 'false' : `"TIMESTAMP" < ${windowStart}`}) AS early
      FROM ev0 WHERE __status = 0`,
@@ -62,7 +66,11 @@ export async function transform(
   if (src.dedupe) dropped.push({ step: 'dedupe', rows: kept - staged, why: `exact duplicate (${key})` });
   if (windowStart !== undefined) {
     const what = split?.trainStartEpoch !== undefined ? 'split.trainStart' : `data.interactions.lastDays ${src.lastDays}`;
-    dropped.push({ step: split?.trainStartEpoch !== undefined ? 'trainStart' : 'lastDays', rows: early, why: `before ${what} (${new Date(windowStart * 1000).toISOString()})` });
+    dropped.push({
+      step: split?.trainStartEpoch !== undefined ? 'trainStart' : 'lastDays',
+      rows: early,
+      why: `before ${what} (${new Date(windowStart * 1000).toISOString()})`,
+    });
   }
   const costBasis = await computeCostBasis(db, 'ev1', {
     testStartEpoch: ts,

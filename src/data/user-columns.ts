@@ -64,10 +64,15 @@ export async function readUserColumns(spec: Spec, columns: string[], o: UserColu
   const spill = await mkdtemp(join(tmpdir(), 'segflow-users-'));
   const db = await Db.open({ tempDirectory: spill });
   try {
-    checkColumns(src, (await sourceColumns(db, src)).map((c) => c.name), columns);
+    checkColumns(
+      src,
+      (await sourceColumns(db, src)).map((c) => c.name),
+      columns,
+    );
     const rel = await openSource(db, src, [idColumn, ...columns]);
     const id = `CAST(${sqlIdent(idColumn)} AS VARCHAR)`;
-    const wanted = `SELECT DISTINCT "user" FROM read_csv(${sqlString(o.segmentsCsv)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
+    const wanted =
+      `SELECT DISTINCT "user" FROM read_csv(${sqlString(o.segmentsCsv)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
       `columns = {'query': 'VARCHAR', 'rank': 'VARCHAR', 'user': 'VARCHAR'})${o.query !== undefined ? ` WHERE query = ${sqlString(o.query)}` : ''}`;
     const values = columns.map((c, i) => `min(nullif(CAST(${sqlIdent(c)} AS VARCHAR), '')) AS v${i}`);
     const rows = await db.rows<Record<string, string | null>>(

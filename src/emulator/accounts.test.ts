@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateRoleCommand, GetRoleCommand, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { CreateDatasetGroupCommand, CreateDatasetImportJobCommand, DescribeDatasetGroupCommand, ListDatasetGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-personalize';
+import {
+  CreateDatasetGroupCommand,
+  CreateDatasetImportJobCommand,
+  DescribeDatasetGroupCommand,
+  ListDatasetGroupsCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-personalize';
 import {
   CreateBucketCommand,
   GetBucketPolicyCommand,
@@ -59,10 +65,10 @@ async function withTwoAccounts(fn: (a: Clients, b: Clients, endpoint: string) =>
 
 test('a second account signs with its own credentials and is its own caller, with its own IAM, Personalize and KMS', async () => {
   await withTwoAccounts(async (a, b) => {
-    assert.deepEqual(
-      await b.sts.send(new GetCallerIdentityCommand({})).then((r) => [r.Account, r.Arn]),
-      [OTHER.accountId, `arn:aws:iam::${OTHER.accountId}:root`],
-    );
+    assert.deepEqual(await b.sts.send(new GetCallerIdentityCommand({})).then((r) => [r.Account, r.Arn]), [
+      OTHER.accountId,
+      `arn:aws:iam::${OTHER.accountId}:root`,
+    ]);
     assert.equal((await a.sts.send(new GetCallerIdentityCommand({}))).Account, ACCOUNT);
 
     // Same names in both accounts, each with its own ARN; neither sees the other's.
@@ -71,16 +77,30 @@ test('a second account signs with its own credentials and is its own caller, wit
     assert.deepEqual([roleA.Role?.Arn, roleB.Role?.Arn], [`arn:aws:iam::${ACCOUNT}:role/same`, `arn:aws:iam::${OTHER.accountId}:role/same`]);
     await b.iam.send(new CreateRoleCommand({ RoleName: 'only-b', AssumeRolePolicyDocument: confusedDeputyTrustPolicy(OTHER.accountId) }));
     assert.equal((await failure(a.iam.send(new GetRoleCommand({ RoleName: 'only-b' })))).name, 'NoSuchEntityException');
-    assert.deepEqual((await a.iam.send(new ListRolesCommand({}))).Roles?.map((r) => r.Arn), [roleA.Role?.Arn]);
+    assert.deepEqual(
+      (await a.iam.send(new ListRolesCommand({}))).Roles?.map((r) => r.Arn),
+      [roleA.Role?.Arn],
+    );
 
     const { datasetGroupArn: groupA } = await a.personalize.send(new CreateDatasetGroupCommand({ name: 'g' }));
     const { datasetGroupArn: groupB } = await b.personalize.send(new CreateDatasetGroupCommand({ name: 'g' }));
     assert.equal(groupB, `arn:aws:personalize:${REGION}:${OTHER.accountId}:dataset-group/g`);
-    assert.deepEqual((await a.personalize.send(new ListDatasetGroupsCommand({}))).datasetGroups?.map((g) => g.datasetGroupArn), [groupA]);
-    for (const p of [a.personalize.send(new DescribeDatasetGroupCommand({ datasetGroupArn: groupB })), a.personalize.send(new ListTagsForResourceCommand({ resourceArn: groupB }))]) {
+    assert.deepEqual(
+      (await a.personalize.send(new ListDatasetGroupsCommand({}))).datasetGroups?.map((g) => g.datasetGroupArn),
+      [groupA],
+    );
+    for (const p of [
+      a.personalize.send(new DescribeDatasetGroupCommand({ datasetGroupArn: groupB })),
+      a.personalize.send(new ListTagsForResourceCommand({ resourceArn: groupB })),
+    ]) {
       const denied = await failure(p);
       assert.equal(denied.name, 'AccessDeniedException');
-      assert.match(denied.message, new RegExp(`^User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: personalize:(DescribeDatasetGroup|ListTagsForResource) on resource: "${groupB}" because no resource-based policy allows`));
+      assert.match(
+        denied.message,
+        new RegExp(
+          `^User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: personalize:(DescribeDatasetGroup|ListTagsForResource) on resource: "${groupB}" because no resource-based policy allows`,
+        ),
+      );
     }
 
     const keyB = await b.kms.send(new CreateKeyCommand({}));
@@ -106,11 +126,17 @@ test("a bucket name someone else owns: BucketAlreadyExists, 403 on HeadBucket, A
     assert.equal((await failure(a.s3.send(new HeadBucketCommand({ Bucket: 'taken' })))).status, 403);
     assert.equal((await failure(a.s3.send(new HeadBucketCommand({ Bucket: 'no-such-bucket' })))).status, 404);
     assert.deepEqual((await a.s3.send(new ListBucketsCommand({}))).Buckets?.map((x) => x.Name) ?? [], []);
-    assert.deepEqual((await b.s3.send(new ListBucketsCommand({}))).Buckets?.map((x) => x.Name), ['taken']);
+    assert.deepEqual(
+      (await b.s3.send(new ListBucketsCommand({}))).Buckets?.map((x) => x.Name),
+      ['taken'],
+    );
 
     const listed = await failure(a.s3.send(new ListObjectsV2Command({ Bucket: 'taken' })));
     assert.deepEqual([listed.name, listed.status], ['AccessDenied', 403]);
-    assert.equal(listed.message, `User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::taken" because no resource-based policy allows the s3:ListBucket action`);
+    assert.equal(
+      listed.message,
+      `User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::taken" because no resource-based policy allows the s3:ListBucket action`,
+    );
     assert.equal((await failure(a.s3.send(new PutObjectCommand({ Bucket: 'taken', Key: 'mine', Body: 'x' })))).name, 'AccessDenied');
     assert.equal((await failure(a.s3.send(new GetBucketPolicyCommand({ Bucket: 'taken' })))).status, 403);
 
@@ -119,26 +145,54 @@ test("a bucket name someone else owns: BucketAlreadyExists, 403 on HeadBucket, A
     const roleArn = await grantPersonalizeRole(a, 'taken');
     const { datasetArn } = await activeDataset(a, 'import-here');
     const importFromTaken = (jobName: string) =>
-      failure(a.personalize.send(new CreateDatasetImportJobCommand({ jobName, datasetArn, roleArn, dataSource: { dataLocation: 's3://taken/data/interactions.csv' } })));
+      failure(
+        a.personalize.send(
+          new CreateDatasetImportJobCommand({ jobName, datasetArn, roleArn, dataSource: { dataLocation: 's3://taken/data/interactions.csv' } }),
+        ),
+      );
     assert.match((await importFromTaken('no-grant')).message, /fix bucket policy on taken\.$/);
-    const forService = { Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::taken', 'arn:aws:s3:::taken/*'], Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } };
+    const forService = {
+      Effect: 'Allow',
+      Principal: { Service: 'personalize.amazonaws.com' },
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: ['arn:aws:s3:::taken', 'arn:aws:s3:::taken/*'],
+      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+    };
     await b.s3.send(new PutBucketPolicyCommand({ Bucket: 'taken', Policy: JSON.stringify({ Statement: [forService] }) }));
     const roleOnly = await importFromTaken('service-only');
-    assert.match(roleOnly.message, new RegExp(`assumed-role/taken-reader/AmazonPersonalize is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::taken" because no resource-based policy allows`));
-    await b.s3.send(new PutBucketPolicyCommand({ Bucket: 'taken', Policy: JSON.stringify({ Statement: [forService, { ...forService, Principal: { AWS: roleArn }, Condition: undefined }] }) }));
+    assert.match(
+      roleOnly.message,
+      new RegExp(
+        `assumed-role/taken-reader/AmazonPersonalize is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::taken" because no resource-based policy allows`,
+      ),
+    );
+    await b.s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'taken',
+        Policy: JSON.stringify({ Statement: [forService, { ...forService, Principal: { AWS: roleArn }, Condition: undefined }] }),
+      }),
+    );
     assert.equal((await importFromTaken('granted')).name, 'no error');
 
     // The owner grants account A reading: then HeadBucket, ListObjectsV2 and GetObject work for A, writing still not.
     const grant = {
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['s3:ListBucket', 's3:GetBucketPolicy'], Resource: 'arn:aws:s3:::taken' },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+          Action: ['s3:ListBucket', 's3:GetBucketPolicy'],
+          Resource: 'arn:aws:s3:::taken',
+        },
         { Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::taken/*' },
       ],
     };
     await b.s3.send(new PutBucketPolicyCommand({ Bucket: 'taken', Policy: JSON.stringify(grant) }));
     assert.equal((await a.s3.send(new HeadBucketCommand({ Bucket: 'taken' }))).$metadata.httpStatusCode, 200);
-    assert.deepEqual((await a.s3.send(new ListObjectsV2Command({ Bucket: 'taken' }))).Contents?.map((o) => o.Key), ['data/interactions.csv']);
+    assert.deepEqual(
+      (await a.s3.send(new ListObjectsV2Command({ Bucket: 'taken' }))).Contents?.map((o) => o.Key),
+      ['data/interactions.csv'],
+    );
     assert.match(await (await a.s3.send(new GetObjectCommand({ Bucket: 'taken', Key: 'data/interactions.csv' }))).Body!.transformToString(), /^USER_ID/);
     assert.equal((await failure(a.s3.send(new PutObjectCommand({ Bucket: 'taken', Key: 'mine', Body: 'x' })))).name, 'AccessDenied');
     // Allowed, but not of the owner's account: the bucket policy operations answer 405.
@@ -166,8 +220,20 @@ async function grantPersonalizeRole(c: Clients, bucket: string): Promise<string>
 
 test('options: accounts need their own ids and access keys; --account parses ID:KEY:SECRET', async () => {
   assert.deepEqual(parseAccountSpec('111111111111:KEY:sec:ret'), { accountId: '111111111111', accessKeyId: 'KEY', secretAccessKey: 'sec:ret' });
-  assert.throws(() => parseAccountSpec('111111111111:KEY'), (e) => isSegflowError(e) && e.code === 'EMU_OPTIONS');
-  for (const accounts of [[{ ...OTHER, accountId: ACCOUNT }], [{ ...OTHER, accessKeyId: 'test' }], [{ ...OTHER, accountId: '123' }], [OTHER, { ...OTHER, accessKeyId: 'THIRD' }]]) {
-    await assert.rejects(startEmulator({ dataDir: '/nonexistent/never-created', accounts }), (e) => isSegflowError(e) && e.code === 'EMU_OPTIONS', JSON.stringify(accounts));
+  assert.throws(
+    () => parseAccountSpec('111111111111:KEY'),
+    (e) => isSegflowError(e) && e.code === 'EMU_OPTIONS',
+  );
+  for (const accounts of [
+    [{ ...OTHER, accountId: ACCOUNT }],
+    [{ ...OTHER, accessKeyId: 'test' }],
+    [{ ...OTHER, accountId: '123' }],
+    [OTHER, { ...OTHER, accessKeyId: 'THIRD' }],
+  ]) {
+    await assert.rejects(
+      startEmulator({ dataDir: '/nonexistent/never-created', accounts }),
+      (e) => isSegflowError(e) && e.code === 'EMU_OPTIONS',
+      JSON.stringify(accounts),
+    );
   }
 });

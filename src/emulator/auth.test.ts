@@ -37,7 +37,17 @@ test('a client signing by the documented SigV4 algorithm (not the JS SDK) is ser
     assert.equal(sts.status, 200);
     assert.match(await sts.text(), /<Account>000000000000<\/Account>/);
 
-    const iam = await signedFetch({ method: 'GET', endpoint: emu.endpoint, path: '/', service: 'iam', region: 'us-east-1', query: [['Action', 'ListRoles'], ['Version', '2010-05-08']] });
+    const iam = await signedFetch({
+      method: 'GET',
+      endpoint: emu.endpoint,
+      path: '/',
+      service: 'iam',
+      region: 'us-east-1',
+      query: [
+        ['Action', 'ListRoles'],
+        ['Version', '2010-05-08'],
+      ],
+    });
     assert.equal(iam.status, 200);
     assert.match(await iam.text(), /<ListRolesResponse xmlns="https:\/\/iam.amazonaws.com\/doc\/2010-05-08\/"><ListRolesResult><Roles><\/Roles>/);
 
@@ -65,15 +75,46 @@ test('a client signing by the documented SigV4 algorithm (not the JS SDK) is ser
       'x-amz-decoded-content-length': String(data.length),
       'x-amz-trailer': 'x-amz-checksum-crc32',
     };
-    const ok = await signedFetch({ method: 'PUT', endpoint: emu.endpoint, path: '/raw-bucket/chunked', service: 's3', headers: chunkedHeaders, body: chunked(crc.toString('base64')), payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' });
+    const ok = await signedFetch({
+      method: 'PUT',
+      endpoint: emu.endpoint,
+      path: '/raw-bucket/chunked',
+      service: 's3',
+      headers: chunkedHeaders,
+      body: chunked(crc.toString('base64')),
+      payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    });
     assert.equal(ok.status, 200, await ok.text());
     assert.equal(ok.headers.get('x-amz-checksum-crc32'), crc.toString('base64'));
-    const bad = await signedFetch({ method: 'PUT', endpoint: emu.endpoint, path: '/raw-bucket/chunked2', service: 's3', headers: chunkedHeaders, body: chunked('AAAAAA=='), payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' });
+    const bad = await signedFetch({
+      method: 'PUT',
+      endpoint: emu.endpoint,
+      path: '/raw-bucket/chunked2',
+      service: 's3',
+      headers: chunkedHeaders,
+      body: chunked('AAAAAA=='),
+      payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    });
     assert.equal(bad.status, 400);
     assert.match(await bad.text(), /<Code>BadDigest<\/Code>/);
-    const truncated = await signedFetch({ method: 'PUT', endpoint: emu.endpoint, path: '/raw-bucket/chunked3', service: 's3', headers: chunkedHeaders, body: chunked('x').subarray(0, 12), payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' });
+    const truncated = await signedFetch({
+      method: 'PUT',
+      endpoint: emu.endpoint,
+      path: '/raw-bucket/chunked3',
+      service: 's3',
+      headers: chunkedHeaders,
+      body: chunked('x').subarray(0, 12),
+      payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    });
     assert.equal(truncated.status, 400);
-    const mismatch = await signedFetch({ method: 'PUT', endpoint: emu.endpoint, path: '/raw-bucket/x', service: 's3', body: 'abc', payloadHash: sha256hex('abd') });
+    const mismatch = await signedFetch({
+      method: 'PUT',
+      endpoint: emu.endpoint,
+      path: '/raw-bucket/x',
+      service: 's3',
+      body: 'abc',
+      payloadHash: sha256hex('abd'),
+    });
     assert.match(await mismatch.text(), /XAmzContentSHA256Mismatch/);
 
     // Signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]): every chunk signature is checked.
@@ -90,14 +131,22 @@ test('a client signing by the documented SigV4 algorithm (not the JS SDK) is ser
       });
     const signedOk = await streaming('STREAMING-AWS4-HMAC-SHA256-PAYLOAD', undefined);
     assert.equal(signedOk.status, 200, await signedOk.text());
-    const signedGet = await signedFetch({ method: 'GET', endpoint: emu.endpoint, path: '/raw-bucket/signed-chunks', service: 's3', payloadHash: sha256hex('') });
+    const signedGet = await signedFetch({
+      method: 'GET',
+      endpoint: emu.endpoint,
+      path: '/raw-bucket/signed-chunks',
+      service: 's3',
+      payloadHash: sha256hex(''),
+    });
     assert.equal(await signedGet.text(), 'first chunk second chunk');
     const tamperedChunks = await streaming('STREAMING-AWS4-HMAC-SHA256-PAYLOAD', undefined, true);
     assert.equal(tamperedChunks.status, 403);
     assert.match(await tamperedChunks.text(), /SignatureDoesNotMatch/);
     const crcAll = Buffer.alloc(4);
     crcAll.writeUInt32BE(crc32(Buffer.concat(pieces)));
-    const withTrailer = await streaming('STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', ['x-amz-checksum-crc32', crcAll.toString('base64')], false, { 'x-amz-trailer': 'x-amz-checksum-crc32' });
+    const withTrailer = await streaming('STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', ['x-amz-checksum-crc32', crcAll.toString('base64')], false, {
+      'x-amz-trailer': 'x-amz-checksum-crc32',
+    });
     assert.equal(withTrailer.status, 200, await withTrailer.text());
 
     // Presigned URLs: valid, tampered, expired.
@@ -112,7 +161,7 @@ test('a client signing by the documented SigV4 algorithm (not the JS SDK) is ser
   });
 });
 
-test('bad credentials and missing signatures get each service\'s own auth errors', async () => {
+test("bad credentials and missing signatures get each service's own auth errors", async () => {
   await withEmulator(async (emu) => {
     const wrongSecret = clientsFor(emu.endpoint, { accessKeyId: 'test', secretAccessKey: 'wrong' });
     const unknownKey = clientsFor(emu.endpoint, { accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'test' });
@@ -128,7 +177,11 @@ test('bad credentials and missing signatures get each service\'s own auth errors
     } finally {
       for (const c of [...Object.values(wrongSecret), ...Object.values(unknownKey)]) c.destroy();
     }
-    const unsigned = await fetch(`${emu.endpoint}/`, { method: 'POST', headers: { 'x-amz-target': 'AmazonPersonalize.ListRecipes', 'content-type': 'application/x-amz-json-1.1' }, body: '{}' });
+    const unsigned = await fetch(`${emu.endpoint}/`, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AmazonPersonalize.ListRecipes', 'content-type': 'application/x-amz-json-1.1' },
+      body: '{}',
+    });
     assert.equal(((await unsigned.json()) as { __type: string }).__type, 'MissingAuthenticationTokenException');
     const s3 = await fetch(`${emu.endpoint}/some-bucket`);
     assert.equal(s3.status, 403);
@@ -140,10 +193,17 @@ test('bad credentials and missing signatures get each service\'s own auth errors
   });
 });
 
-test('malformed input gets the service\'s error shape, never a crash; health and call counts', async () => {
+test("malformed input gets the service's error shape, never a crash; health and call counts", async () => {
   await withEmulator(async (emu) => {
     const pz = (body: string | Buffer, target = 'AmazonPersonalize.CreateDatasetGroup') =>
-      signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/', service: 'personalize', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body });
+      signedFetch({
+        method: 'POST',
+        endpoint: emu.endpoint,
+        path: '/',
+        service: 'personalize',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+        body,
+      });
     const bad = await pz('{"name": ');
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { __type: string }).__type, 'SerializationException');
@@ -158,19 +218,53 @@ test('malformed input gets the service\'s error shape, never a crash; health and
     await signedFetch({ method: 'PUT', endpoint: emu.endpoint, path: '/xml-bucket', service: 's3' });
     // DeleteObjects requires a Content-MD5 (or x-amz-checksum-*) header, as the S3 model says (requestChecksumRequired).
     const md5 = (body: string) => ({ 'content-md5': createHash('md5').update(body).digest('base64') });
-    const noMd5 = await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/xml-bucket', query: [['delete', '']], service: 's3', body: '<Delete><Object><Key>a</Key></Object></Delete>' });
+    const noMd5 = await signedFetch({
+      method: 'POST',
+      endpoint: emu.endpoint,
+      path: '/xml-bucket',
+      query: [['delete', '']],
+      service: 's3',
+      body: '<Delete><Object><Key>a</Key></Object></Delete>',
+    });
     assert.equal(noMd5.status, 400);
     assert.match(await noMd5.text(), /<Code>InvalidRequest<\/Code><Message>Missing required header for this request: Content-MD5<\/Message>/);
     const broken = '<Delete><Object><Key>a</Key></Object>';
-    const xml = await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/xml-bucket', query: [['delete', '']], service: 's3', body: broken, headers: md5(broken) });
+    const xml = await signedFetch({
+      method: 'POST',
+      endpoint: emu.endpoint,
+      path: '/xml-bucket',
+      query: [['delete', '']],
+      service: 's3',
+      body: broken,
+      headers: md5(broken),
+    });
     assert.equal(xml.status, 400);
     assert.match(await xml.text(), /<Code>MalformedXML<\/Code>/);
     const bomb = '<!DOCTYPE x [<!ENTITY e "boom">]><Delete>&e;</Delete>';
-    const entity = await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/xml-bucket', query: [['delete', '']], service: 's3', body: bomb, headers: md5(bomb) });
+    const entity = await signedFetch({
+      method: 'POST',
+      endpoint: emu.endpoint,
+      path: '/xml-bucket',
+      query: [['delete', '']],
+      service: 's3',
+      body: bomb,
+      headers: md5(bomb),
+    });
     assert.match(await entity.text(), /<Code>MalformedXML<\/Code>/);
-    const form = await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/', service: 'iam', region: 'us-east-1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=Frobnicate&Version=2010-05-08' });
+    const form = await signedFetch({
+      method: 'POST',
+      endpoint: emu.endpoint,
+      path: '/',
+      service: 'iam',
+      region: 'us-east-1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=Frobnicate&Version=2010-05-08',
+    });
     assert.equal(form.status, 400);
-    assert.match(await form.text(), /<ErrorResponse xmlns="https:\/\/iam.amazonaws.com\/doc\/2010-05-08\/"><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code>/);
+    assert.match(
+      await form.text(),
+      /<ErrorResponse xmlns="https:\/\/iam.amazonaws.com\/doc\/2010-05-08\/"><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code>/,
+    );
     const health = (await (await fetch(`${emu.endpoint}/_emulator/health`)).json()) as { status: string; services: string[] };
     assert.equal(health.status, 'ok');
     assert.deepEqual(health.services, ['personalize', 'kms', 's3', 'iam', 'sts']);

@@ -26,7 +26,15 @@ test('the AWS CLI works against the emulator', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'segflow-awscli-'));
   try {
     await withEmulator(async (emu) => {
-      const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'eu-west-1', AWS_PAGER: '', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+      const env = {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_DEFAULT_REGION: 'eu-west-1',
+        AWS_PAGER: '',
+        AWS_CONFIG_FILE: join(dir, 'none'),
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+      };
       const aws = async (...args: string[]) => (await run('aws', ['--endpoint-url', emu.endpoint, ...args], { env })).stdout;
       assert.match(await aws('sts', 'get-caller-identity', '--output', 'text'), /000000000000/);
       await aws('s3', 'mb', 's3://cli-bucket');
@@ -41,7 +49,18 @@ test('the AWS CLI works against the emulator', async (t) => {
       await aws('s3', 'cp', '--no-progress', 's3://cli-bucket/runs/r 1/segments.csv', 's3://cli-bucket/latest/segments.csv');
       assert.equal(await aws('s3', 'cp', '--no-progress', 's3://cli-bucket/latest/segments.csv', '-'), 'query,rank,user\n');
       assert.equal(emu.calls().services.s3?.CopyObject, 1);
-      const role = await aws('iam', 'create-role', '--role-name', 'cli-role', '--assume-role-policy-document', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"personalize.amazonaws.com"},"Action":"sts:AssumeRole"}]}', '--query', 'Role.Arn', '--output', 'text');
+      const role = await aws(
+        'iam',
+        'create-role',
+        '--role-name',
+        'cli-role',
+        '--assume-role-policy-document',
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"personalize.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+        '--query',
+        'Role.Arn',
+        '--output',
+        'text',
+      );
       assert.equal(role.trim(), 'arn:aws:iam::000000000000:role/cli-role');
       assert.match(await aws('personalize', 'list-recipes', '--query', 'recipes[].name', '--output', 'text'), /aws-item-affinity/);
       await aws('s3', 'rm', '--recursive', 's3://cli-bucket/');

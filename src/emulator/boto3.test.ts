@@ -17,7 +17,7 @@ function hasBoto3(): boolean {
 }
 
 // A client in another language, following AWS's protocols through botocore: skipped without boto3, except in CI.
-test('boto3 (Python) runs the seed article\'s calls against the emulator', async (t) => {
+test("boto3 (Python) runs the seed article's calls against the emulator", async (t) => {
   if (!requireTool(t, hasBoto3(), 'python3 with boto3 is not installed (apt-get install -y python3-boto3)')) return;
   await withEmulator(async (emu) => {
     const script = join(packageRoot, 'test/support/boto3-smoke.py');

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { ListKeysCommand } from '@aws-sdk/client-kms';
 import { rm } from 'node:fs/promises';
-import { CreateSolutionVersionCommand, DescribeSolutionVersionCommand, ListDatasetGroupsCommand, ListSolutionVersionsCommand } from '@aws-sdk/client-personalize';
+import {
+  CreateSolutionVersionCommand,
+  DescribeSolutionVersionCommand,
+  ListDatasetGroupsCommand,
+  ListSolutionVersionsCommand,
+} from '@aws-sdk/client-personalize';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ACCOUNT, clientsFor, REGION, tempDataDir, withEmulator, type Clients } from '../../test/support/emulator.js';
@@ -27,7 +32,10 @@ function oneOfEach(c: Clients): Array<[string, () => Promise<unknown>]> {
     ['personalize', () => c.personalize.send(new ListDatasetGroupsCommand({}))],
     ['kms', () => c.kms.send(new ListKeysCommand({}))],
     ['s3', () => c.s3.send(new ListBucketsCommand({}))],
-    ['iam', () => c.iam.send(new GetRoleCommand({ RoleName: 'none' })).catch((e: Error) => (e.name === 'NoSuchEntityException' ? undefined : Promise.reject(e)))],
+    [
+      'iam',
+      () => c.iam.send(new GetRoleCommand({ RoleName: 'none' })).catch((e: Error) => (e.name === 'NoSuchEntityException' ? undefined : Promise.reject(e))),
+    ],
     ['sts', () => c.sts.send(new GetCallerIdentityCommand({}))],
   ];
 }
@@ -100,7 +108,11 @@ test('through the emulator: credentials with no time left are refused at once; r
 test('options: --credential-expiry requests=N,ms=N', async () => {
   assert.deepEqual(parseCredentialExpirySpec('requests=10,ms=5000'), { afterRequests: 10, afterMs: 5000 });
   for (const bad of ['', 'requests=-1', 'requests=1.5', 'hours=1', 'ms=x']) {
-    assert.throws(() => parseCredentialExpirySpec(bad), (e) => isSegflowError(e) && e.code === 'EMU_OPTIONS', bad);
+    assert.throws(
+      () => parseCredentialExpirySpec(bad),
+      (e) => isSegflowError(e) && e.code === 'EMU_OPTIONS',
+      bad,
+    );
   }
   await assert.rejects(startEmulator({ dataDir: '/nonexistent/never-created', credentialExpiry: {} }), (e) => isSegflowError(e) && e.code === 'EMU_OPTIONS');
 });
@@ -115,7 +127,10 @@ async function trainingInFlight(dataDir: string): Promise<{ solutionArn: string;
     },
     { dataDir },
   );
-  const solutionVersionArn = await withEmulator(async (_e, c) => (await c.personalize.send(new CreateSolutionVersionCommand({ solutionArn }))).solutionVersionArn!, { dataDir, lifecycle: 'realistic' });
+  const solutionVersionArn = await withEmulator(
+    async (_e, c) => (await c.personalize.send(new CreateSolutionVersionCommand({ solutionArn }))).solutionVersionArn!,
+    { dataDir, lifecycle: 'realistic' },
+  );
   return { solutionArn, solutionVersionArn };
 }
 
@@ -156,7 +171,10 @@ test('a long wait meets expired credentials: training goes on, and a re-run afte
         const rerun = clientsFor(emu.endpoint);
         try {
           const versions = (await rerun.personalize.send(new ListSolutionVersionsCommand({ solutionArn }))).solutionVersions ?? [];
-          assert.deepEqual(versions.map((v) => v.solutionVersionArn), [solutionVersionArn]);
+          assert.deepEqual(
+            versions.map((v) => v.solutionVersionArn),
+            [solutionVersionArn],
+          );
           const { value, renewals } = await waitRenewing(emu, describe(rerun), (r) => !inFlight(r.solutionVersion?.status));
           assert.equal(value.solutionVersion?.status, 'ACTIVE', value.solutionVersion?.failureReason);
           assert.ok(renewals >= 1, 'the re-run outlived at least one more expiry');

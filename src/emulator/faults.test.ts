@@ -1,11 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CreateDatasetGroupCommand,
-  DescribeDatasetGroupCommand,
-  ListRecipesCommand,
-  PersonalizeClient,
-} from '@aws-sdk/client-personalize';
+import { CreateDatasetGroupCommand, DescribeDatasetGroupCommand, ListRecipesCommand, PersonalizeClient } from '@aws-sdk/client-personalize';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { parseFaultSpec } from './options.js';
@@ -23,14 +18,17 @@ test('--faults syntax', () => {
   assert.throws(() => parseFaultSpec('explode=1'), { code: 'EMU_FAULTS' });
 });
 
-test('throttling and 500s are injected in each protocol\'s shape, and the SDK retries them', async () => {
+test("throttling and 500s are injected in each protocol's shape, and the SDK retries them", async () => {
   await withEmulator(
     async (emu, c) => {
       await assert.rejects(c.personalize.send(new ListRecipesCommand({})), { name: 'ThrottlingException' });
       await assert.rejects(c.s3.send(new ListBucketsCommand({})), { name: 'SlowDown' });
       await assert.rejects(c.sts.send(new GetCallerIdentityCommand({})), { name: 'Throttling' });
       emu.setFaults({ errorRate: 1 });
-      await assert.rejects(c.personalize.send(new ListRecipesCommand({})), (e: Error & { $metadata: { httpStatusCode?: number } }) => e.$metadata.httpStatusCode === 500);
+      await assert.rejects(
+        c.personalize.send(new ListRecipesCommand({})),
+        (e: Error & { $metadata: { httpStatusCode?: number } }) => e.$metadata.httpStatusCode === 500,
+      );
       // A third of the requests are throttled: a client with the SDK's standard retries still gets through.
       emu.setFaults({ throttleRate: 0.3, seed: 3 });
       const before = emu.calls().services.personalize?.ListRecipes ?? 0;
@@ -55,7 +53,11 @@ test('fail=CreateDatasetGroup makes new dataset groups end in CREATE FAILED with
   await withEmulator(
     async (_e, c) => {
       const { datasetGroupArn } = await c.personalize.send(new CreateDatasetGroupCommand({ name: 'doomed' }));
-      const r = await waitFor(() => c.personalize.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (x) => x.datasetGroup?.status === 'CREATE FAILED', 'failure');
+      const r = await waitFor(
+        () => c.personalize.send(new DescribeDatasetGroupCommand({ datasetGroupArn })),
+        (x) => x.datasetGroup?.status === 'CREATE FAILED',
+        'failure',
+      );
       assert.match(r.datasetGroup?.failureReason ?? '', /--faults fail=CreateDatasetGroup/);
     },
     { faults: { failOperations: ['CreateDatasetGroup'] } },

@@ -16,10 +16,31 @@ function send(endpoint: string, service: string, headers: Record<string, string>
 
 const jsonish = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-  fc.dictionary(
-    fc.constantFrom('name', 'datasetGroupArn', 'schemaArn', 'schema', 'datasetType', 'solutionArn', 'recipeArn', 'tags', 'jobInput', 'jobOutput', 'numResults', 'maxResults', 'nextToken', 'dataSource', 'solutionConfig', 'filterExpression', 'tagKeys', 'resourceArn'),
-    fc.jsonValue({ maxDepth: 2 }),
-  ).map((v) => JSON.stringify(v)),
+  fc
+    .dictionary(
+      fc.constantFrom(
+        'name',
+        'datasetGroupArn',
+        'schemaArn',
+        'schema',
+        'datasetType',
+        'solutionArn',
+        'recipeArn',
+        'tags',
+        'jobInput',
+        'jobOutput',
+        'numResults',
+        'maxResults',
+        'nextToken',
+        'dataSource',
+        'solutionConfig',
+        'filterExpression',
+        'tagKeys',
+        'resourceArn',
+      ),
+      fc.jsonValue({ maxDepth: 2 }),
+    )
+    .map((v) => JSON.stringify(v)),
   fc.string(),
 );
 
@@ -39,7 +60,21 @@ test('fuzz: random bodies to every Personalize and IAM operation never crash the
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...iamOps),
-        fc.dictionary(fc.constantFrom('RoleName', 'PolicyName', 'PolicyDocument', 'AssumeRolePolicyDocument', 'PolicyArn', 'Path', 'MaxItems', 'Marker', 'Tags.member.1.Key', 'MaxSessionDuration'), fc.string()),
+        fc.dictionary(
+          fc.constantFrom(
+            'RoleName',
+            'PolicyName',
+            'PolicyDocument',
+            'AssumeRolePolicyDocument',
+            'PolicyArn',
+            'Path',
+            'MaxItems',
+            'Marker',
+            'Tags.member.1.Key',
+            'MaxSessionDuration',
+          ),
+          fc.string(),
+        ),
         async (op, params) => {
           const body = new URLSearchParams({ Action: op, Version: '2010-05-08', ...params }).toString();
           const res = await send(emu.endpoint, 'iam', { 'content-type': 'application/x-www-form-urlencoded' }, body);

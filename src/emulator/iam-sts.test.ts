@@ -33,12 +33,18 @@ const S3_POLICY = JSON.stringify({
 
 test('IAM roles: create, get with URL-encoded documents, inline and managed policies, DeleteConflict, tags, listing', async () => {
   await withEmulator(async (_e, c) => {
-    const created = await c.iam.send(new CreateRoleCommand({ RoleName: 'segflow-role', AssumeRolePolicyDocument: TRUST_POLICY, Tags: [{ Key: 'team', Value: 'growth' }] }));
+    const created = await c.iam.send(
+      new CreateRoleCommand({ RoleName: 'segflow-role', AssumeRolePolicyDocument: TRUST_POLICY, Tags: [{ Key: 'team', Value: 'growth' }] }),
+    );
     assert.equal(created.Role?.Arn, 'arn:aws:iam::000000000000:role/segflow-role');
     assert.match(created.Role?.RoleId ?? '', /^AROA[A-Z2-7]{17}$/);
-    await assert.rejects(c.iam.send(new CreateRoleCommand({ RoleName: 'segflow-role', AssumeRolePolicyDocument: TRUST_POLICY })), { name: 'EntityAlreadyExistsException' });
+    await assert.rejects(c.iam.send(new CreateRoleCommand({ RoleName: 'segflow-role', AssumeRolePolicyDocument: TRUST_POLICY })), {
+      name: 'EntityAlreadyExistsException',
+    });
     await assert.rejects(c.iam.send(new CreateRoleCommand({ RoleName: 'bad name!', AssumeRolePolicyDocument: TRUST_POLICY })), { name: 'ValidationError' });
-    await assert.rejects(c.iam.send(new CreateRoleCommand({ RoleName: 'r2', AssumeRolePolicyDocument: '{"Statement": nope' })), { name: 'MalformedPolicyDocumentException' });
+    await assert.rejects(c.iam.send(new CreateRoleCommand({ RoleName: 'r2', AssumeRolePolicyDocument: '{"Statement": nope' })), {
+      name: 'MalformedPolicyDocumentException',
+    });
     const got = await c.iam.send(new GetRoleCommand({ RoleName: 'segflow-role' }));
     assert.equal(decodeURIComponent(got.Role!.AssumeRolePolicyDocument!), TRUST_POLICY);
     assert.notEqual(got.Role!.AssumeRolePolicyDocument, TRUST_POLICY, 'IAM returns documents URL-encoded');
@@ -52,9 +58,14 @@ test('IAM roles: create, get with URL-encoded documents, inline and managed poli
     const managed = 'arn:aws:iam::aws:policy/service-role/AmazonPersonalizeFullAccess';
     await c.iam.send(new AttachRolePolicyCommand({ RoleName: 'segflow-role', PolicyArn: managed }));
     await c.iam.send(new AttachRolePolicyCommand({ RoleName: 'segflow-role', PolicyArn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess' }));
-    await assert.rejects(c.iam.send(new AttachRolePolicyCommand({ RoleName: 'segflow-role', PolicyArn: 'arn:aws:iam::aws:policy/NoSuchPolicy' })), { name: 'NoSuchEntityException' });
+    await assert.rejects(c.iam.send(new AttachRolePolicyCommand({ RoleName: 'segflow-role', PolicyArn: 'arn:aws:iam::aws:policy/NoSuchPolicy' })), {
+      name: 'NoSuchEntityException',
+    });
     const attached = await c.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'segflow-role' }));
-    assert.deepEqual(attached.AttachedPolicies?.map((p) => p.PolicyName), ['AmazonPersonalizeFullAccess', 'AmazonS3FullAccess']);
+    assert.deepEqual(
+      attached.AttachedPolicies?.map((p) => p.PolicyName),
+      ['AmazonPersonalizeFullAccess', 'AmazonS3FullAccess'],
+    );
     const policy = await c.iam.send(new GetPolicyCommand({ PolicyArn: managed }));
     assert.equal(policy.Policy?.AttachmentCount, 1);
     const version = await c.iam.send(new GetPolicyVersionCommand({ PolicyArn: managed, VersionId: 'v1' }));
@@ -66,16 +77,28 @@ test('IAM roles: create, get with URL-encoded documents, inline and managed poli
     await c.iam.send(new DetachRolePolicyCommand({ RoleName: 'segflow-role', PolicyArn: managed }));
     await c.iam.send(new DetachRolePolicyCommand({ RoleName: 'segflow-role', PolicyArn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess' }));
     await c.iam.send(new TagRoleCommand({ RoleName: 'segflow-role', Tags: [{ Key: 'owner', Value: 'me' }] }));
-    assert.deepEqual((await c.iam.send(new ListRoleTagsCommand({ RoleName: 'segflow-role' }))).Tags?.map((t) => t.Key), ['team', 'owner']);
+    assert.deepEqual(
+      (await c.iam.send(new ListRoleTagsCommand({ RoleName: 'segflow-role' }))).Tags?.map((t) => t.Key),
+      ['team', 'owner'],
+    );
     await c.iam.send(new UntagRoleCommand({ RoleName: 'segflow-role', TagKeys: ['team'] }));
     assert.deepEqual((await c.iam.send(new ListRoleTagsCommand({ RoleName: 'segflow-role' }))).Tags, [{ Key: 'owner', Value: 'me' }]);
     const confusedDeputySafe = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '000000000000' } } }],
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'personalize.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': '000000000000' } },
+        },
+      ],
     });
     await c.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'segflow-role', PolicyDocument: confusedDeputySafe }));
     assert.equal(decodeURIComponent((await c.iam.send(new GetRoleCommand({ RoleName: 'segflow-role' }))).Role!.AssumeRolePolicyDocument!), confusedDeputySafe);
-    await assert.rejects(c.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'segflow-role', PolicyDocument: '{}' })), { name: 'MalformedPolicyDocumentException' });
+    await assert.rejects(c.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'segflow-role', PolicyDocument: '{}' })), {
+      name: 'MalformedPolicyDocumentException',
+    });
     await c.iam.send(new DeleteRoleCommand({ RoleName: 'segflow-role' }));
     await assert.rejects(c.iam.send(new GetRoleCommand({ RoleName: 'segflow-role' })), { name: 'NoSuchEntityException' });
 
@@ -91,9 +114,14 @@ test('IAM customer managed policies: create, get, list by scope, delete only whe
   await withEmulator(async (_e, c) => {
     const { Policy } = await c.iam.send(new CreatePolicyCommand({ PolicyName: 'segflow-s3', PolicyDocument: S3_POLICY }));
     assert.equal(Policy?.Arn, 'arn:aws:iam::000000000000:policy/segflow-s3');
-    await assert.rejects(c.iam.send(new CreatePolicyCommand({ PolicyName: 'segflow-s3', PolicyDocument: S3_POLICY })), { name: 'EntityAlreadyExistsException' });
+    await assert.rejects(c.iam.send(new CreatePolicyCommand({ PolicyName: 'segflow-s3', PolicyDocument: S3_POLICY })), {
+      name: 'EntityAlreadyExistsException',
+    });
     const local = await c.iam.send(new ListPoliciesCommand({ Scope: 'Local' }));
-    assert.deepEqual(local.Policies?.map((p) => p.PolicyName), ['segflow-s3']);
+    assert.deepEqual(
+      local.Policies?.map((p) => p.PolicyName),
+      ['segflow-s3'],
+    );
     const aws = await c.iam.send(new ListPoliciesCommand({ Scope: 'AWS' }));
     assert.ok(aws.Policies?.some((p) => p.Arn === 'arn:aws:iam::aws:policy/AmazonS3FullAccess'));
     await c.iam.send(new CreateRoleCommand({ RoleName: 'r', AssumeRolePolicyDocument: TRUST_POLICY }));

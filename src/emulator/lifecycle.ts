@@ -30,10 +30,13 @@ export class Lifecycle {
 
   after(steps: number, task: () => Promise<void> | void): void {
     if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.run(task);
-    }, Math.max(0, steps * this.stepMs));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        this.run(task);
+      },
+      Math.max(0, steps * this.stepMs),
+    );
     this.timers.add(timer);
   }
 

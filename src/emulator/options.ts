@@ -98,7 +98,11 @@ export const DEFAULT_SECRET_ACCESS_KEY = 'test';
 export const DEFAULT_ACCOUNT_ID = '000000000000';
 
 export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
-  const defaults = { accountId: o.accountId ?? DEFAULT_ACCOUNT_ID, accessKeyId: o.accessKeyId ?? DEFAULT_ACCESS_KEY_ID, secretAccessKey: o.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY };
+  const defaults = {
+    accountId: o.accountId ?? DEFAULT_ACCOUNT_ID,
+    accessKeyId: o.accessKeyId ?? DEFAULT_ACCESS_KEY_ID,
+    secretAccessKey: o.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY,
+  };
   const accounts = validateAccounts(defaults, o.accounts ?? []);
   const credentialExpiry = validateCredentialExpiry(o.credentialExpiry);
   return {
@@ -156,7 +160,10 @@ export function validateFaults(f: FaultSpec): FaultSpec {
 /** The --quotas syntax: `batchSegmentJobsInFlight=1,datasetGroups=2`. */
 export function parseQuotaSpec(text: string): Quotas {
   const out: Record<string, number> = {};
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, value] = part.split('=');
     const n = Number(value);
     if (!name || value === undefined || value === '' || !Number.isFinite(n)) throw inputError('EMU_OPTIONS', `--quotas: expected NAME=N, got '${part}'`);
@@ -170,7 +177,10 @@ export function parseQuotaSpec(text: string): Quotas {
  */
 export function parseFaultSpec(text: string): FaultSpec {
   const spec: FaultSpec = {};
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     const key = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? '' : part.slice(eq + 1);

@@ -21,7 +21,16 @@ import {
   paginateListSolutionVersions,
   type PersonalizeClient,
 } from '@aws-sdk/client-personalize';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, paginateListObjectsV2, CreateMultipartUploadCommand, UploadPartCommand, ListPartsCommand, paginateListParts } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
+  ListPartsCommand,
+  paginateListParts,
+} from '@aws-sdk/client-s3';
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
@@ -49,7 +58,10 @@ test('pageSize caps Personalize, S3 and IAM lists; the SDK paginators still see 
     assert.equal(first.schemas?.length, 2);
     assert.ok(first.nextToken);
     const pages = await collect(paginateListSchemas({ client: c.personalize }, {}));
-    assert.deepEqual(pages.map((p) => p.schemas?.length), [2, 2, 1]);
+    assert.deepEqual(
+      pages.map((p) => p.schemas?.length),
+      [2, 2, 1],
+    );
     assert.deepEqual(pages.flatMap((p) => p.schemas!.map((s) => s.name)).sort(), ['schema-0', 'schema-1', 'schema-2', 'schema-3', 'schema-4']);
 
     await c.s3.send(new CreateBucketCommand({ Bucket: 'paged', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
@@ -57,14 +69,20 @@ test('pageSize caps Personalize, S3 and IAM lists; the SDK paginators still see 
     const one = await c.s3.send(new ListObjectsV2Command({ Bucket: 'paged' }));
     assert.deepEqual([one.KeyCount, one.IsTruncated, one.MaxKeys], [2, true, 1000]);
     const objectPages = await collect(paginateListObjectsV2({ client: c.s3 }, { Bucket: 'paged' }));
-    assert.deepEqual(objectPages.flatMap((p) => p.Contents!.map((o) => o.Key)), ['k0', 'k1', 'k2', 'k3', 'k4']);
+    assert.deepEqual(
+      objectPages.flatMap((p) => p.Contents!.map((o) => o.Key)),
+      ['k0', 'k1', 'k2', 'k3', 'k4'],
+    );
 
     const { UploadId } = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: 'paged', Key: 'big' }));
     for (let n = 1; n <= 3; n++) await c.s3.send(new UploadPartCommand({ Bucket: 'paged', Key: 'big', UploadId, PartNumber: n, Body: `part${n}` }));
     const parts = await c.s3.send(new ListPartsCommand({ Bucket: 'paged', Key: 'big', UploadId }));
     assert.deepEqual([parts.Parts?.length, parts.IsTruncated, parts.NextPartNumberMarker], [2, true, '2']);
     const partPages = await collect(paginateListParts({ client: c.s3 }, { Bucket: 'paged', Key: 'big', UploadId }));
-    assert.deepEqual(partPages.flatMap((p) => p.Parts!.map((x) => x.PartNumber)), [1, 2, 3]);
+    assert.deepEqual(
+      partPages.flatMap((p) => p.Parts!.map((x) => x.PartNumber)),
+      [1, 2, 3],
+    );
 
     for (let i = 0; i < 3; i++) await c.iam.send(new CreateRoleCommand({ RoleName: `role-${i}`, AssumeRolePolicyDocument: TRUST_POLICY }));
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
@@ -74,9 +92,15 @@ test('pageSize caps Personalize, S3 and IAM lists; the SDK paginators still see 
     }
     const inline = await c.iam.send(new ListRolePoliciesCommand({ RoleName: 'role-0' }));
     assert.deepEqual([inline.PolicyNames?.length, inline.IsTruncated], [2, true]);
-    assert.deepEqual((await collect(paginateListRolePolicies({ client: c.iam }, { RoleName: 'role-0' }))).flatMap((p) => p.PolicyNames), ['p0', 'p1', 'p2']);
+    assert.deepEqual(
+      (await collect(paginateListRolePolicies({ client: c.iam }, { RoleName: 'role-0' }))).flatMap((p) => p.PolicyNames),
+      ['p0', 'p1', 'p2'],
+    );
     assert.equal((await collect(paginateListAttachedRolePolicies({ client: c.iam }, { RoleName: 'role-0' }))).flatMap((p) => p.AttachedPolicies).length, 3);
-    assert.deepEqual((await collect(paginateListRoles({ client: c.iam }, {}))).flatMap((p) => p.Roles!.map((r) => r.RoleName)), ['role-0', 'role-1', 'role-2']);
+    assert.deepEqual(
+      (await collect(paginateListRoles({ client: c.iam }, {}))).flatMap((p) => p.Roles!.map((r) => r.RoleName)),
+      ['role-0', 'role-1', 'role-2'],
+    );
   }, PAGE);
 });
 
@@ -87,15 +111,27 @@ async function waitStatus<T>(read: () => Promise<T>, status: (v: T) => string | 
 
 async function interactionsDataset(p: PersonalizeClient, group: string, schemaArn: string): Promise<{ dsg: string; dataset: string }> {
   const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name: group }));
-  await waitStatus(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status, 'dataset group');
+  await waitStatus(
+    () => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })),
+    (r) => r.datasetGroup?.status,
+    'dataset group',
+  );
   const { datasetArn } = await p.send(new CreateDatasetCommand({ name: `${group}-interactions`, schemaArn, datasetGroupArn, datasetType: 'Interactions' }));
-  await waitStatus(() => p.send(new DescribeDatasetCommand({ datasetArn })), (r) => r.dataset?.status, 'dataset');
+  await waitStatus(
+    () => p.send(new DescribeDatasetCommand({ datasetArn })),
+    (r) => r.dataset?.status,
+    'dataset',
+  );
   return { dsg: datasetGroupArn!, dataset: datasetArn! };
 }
 
 async function train(p: PersonalizeClient, solutionArn: string): Promise<string> {
   const { solutionVersionArn } = await p.send(new CreateSolutionVersionCommand({ solutionArn }));
-  await waitStatus(() => p.send(new DescribeSolutionVersionCommand({ solutionVersionArn })), (r) => r.solutionVersion?.status, 'solution version');
+  await waitStatus(
+    () => p.send(new DescribeSolutionVersionCommand({ solutionVersionArn })),
+    (r) => r.solutionVersion?.status,
+    'solution version',
+  );
   return solutionVersionArn!;
 }
 
@@ -110,12 +146,24 @@ test('ListDatasetImportJobs, ListSolutionVersions and ListBatchSegmentJobs honou
     const a = await interactionsDataset(p, 'group-a', schemaArn!);
     const b = await interactionsDataset(p, 'group-b', schemaArn!);
     const imports: Record<string, string[]> = { a: [], b: [] };
-    for (const [which, dataset, n] of [['a', a.dataset, 3], ['b', b.dataset, 1]] as const) {
+    for (const [which, dataset, n] of [
+      ['a', a.dataset, 3],
+      ['b', b.dataset, 1],
+    ] as const) {
       for (let i = 0; i < n; i++) {
         const { datasetImportJobArn } = await p.send(
-          new CreateDatasetImportJobCommand({ jobName: `import-${which}-${i}`, datasetArn: dataset, roleArn, dataSource: { dataLocation: 's3://filters/i.csv' } }),
+          new CreateDatasetImportJobCommand({
+            jobName: `import-${which}-${i}`,
+            datasetArn: dataset,
+            roleArn,
+            dataSource: { dataLocation: 's3://filters/i.csv' },
+          }),
         );
-        await waitStatus(() => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })), (r) => r.datasetImportJob?.status, 'import job');
+        await waitStatus(
+          () => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })),
+          (r) => r.datasetImportJob?.status,
+          'import job',
+        );
         imports[which]!.push(datasetImportJobArn!);
       }
     }
@@ -124,8 +172,14 @@ test('ListDatasetImportJobs, ListSolutionVersions and ListBatchSegmentJobs honou
     assert.deepEqual(listedImports.flatMap((pg) => pg.datasetImportJobs!.map((j) => j.datasetImportJobArn)).sort(), [...imports.a!].sort());
 
     const solution = async (name: string, dsg: string) => {
-      const { solutionArn } = await p.send(new CreateSolutionCommand({ name, datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity', performAutoTraining: false }));
-      await waitStatus(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status, 'solution');
+      const { solutionArn } = await p.send(
+        new CreateSolutionCommand({ name, datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity', performAutoTraining: false }),
+      );
+      await waitStatus(
+        () => p.send(new DescribeSolutionCommand({ solutionArn })),
+        (r) => r.solution?.status,
+        'solution',
+      );
       return solutionArn!;
     };
     const solA = await solution('sol-a', a.dsg);
@@ -146,7 +200,11 @@ test('ListDatasetImportJobs, ListSolutionVersions and ListBatchSegmentJobs honou
           jobOutput: { s3DataDestination: { path: `s3://filters/out/${name}/` } },
         }),
       );
-      await waitStatus(() => p.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })), (r) => r.batchSegmentJob?.status, 'segment job');
+      await waitStatus(
+        () => p.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })),
+        (r) => r.batchSegmentJob?.status,
+        'segment job',
+      );
       return batchSegmentJobArn!;
     };
     const jobsA = [await segment('seg-a0', versionsA[0]!), await segment('seg-a1', versionsA[0]!), await segment('seg-a2', versionsA[0]!)];

@@ -11,24 +11,28 @@ import { parseFilterExpression, placeholders } from '../spec/filter-expression.j
 
 test('aws-chunked: any split of the wire bytes decodes to the same data and trailers', () => {
   fc.assert(
-    fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 50 }), { maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 10 }), (chunks, cuts) => {
-      const wire = Buffer.concat([
-        ...chunks.flatMap((ch) => [Buffer.from(`${ch.length.toString(16)};chunk-signature=abc\r\n`), Buffer.from(ch), Buffer.from('\r\n')]),
-        Buffer.from('0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n'),
-      ]);
-      const d = new AwsChunkedDecoder();
-      const out: Buffer[] = [];
-      let i = 0;
-      let k = 0;
-      while (i < wire.length) {
-        const n = cuts[k++ % cuts.length]!;
-        out.push(...d.push(wire.subarray(i, i + n)));
-        i += n;
-      }
-      d.finish();
-      assert.ok(Buffer.concat(out).equals(Buffer.concat(chunks.map((c) => Buffer.from(c)))));
-      assert.equal(d.trailers.get('x-amz-checksum-crc32'), 'AAAAAA==');
-    }),
+    fc.property(
+      fc.array(fc.uint8Array({ minLength: 1, maxLength: 50 }), { maxLength: 6 }),
+      fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 10 }),
+      (chunks, cuts) => {
+        const wire = Buffer.concat([
+          ...chunks.flatMap((ch) => [Buffer.from(`${ch.length.toString(16)};chunk-signature=abc\r\n`), Buffer.from(ch), Buffer.from('\r\n')]),
+          Buffer.from('0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n'),
+        ]);
+        const d = new AwsChunkedDecoder();
+        const out: Buffer[] = [];
+        let i = 0;
+        let k = 0;
+        while (i < wire.length) {
+          const n = cuts[k++ % cuts.length]!;
+          out.push(...d.push(wire.subarray(i, i + n)));
+          i += n;
+        }
+        d.finish();
+        assert.ok(Buffer.concat(out).equals(Buffer.concat(chunks.map((c) => Buffer.from(c)))));
+        assert.equal(d.trailers.get('x-amz-checksum-crc32'), 'AAAAAA==');
+      },
+    ),
   );
   const bad = new AwsChunkedDecoder();
   assert.throws(() => bad.push(Buffer.from('zz\r\n')), { code: 'IncompleteBody' });
@@ -58,12 +62,23 @@ test('xml: elements, entities, namespaces; no DOCTYPE; garbage is a syntax error
 
 test('csv: quotes, escaped quotes, newlines inside quotes, line numbers', () => {
   const rows = [...readCsv('A,B\n"x, y","say ""hi"""\n"multi\nline",2\n\nlast,\\"q\n')];
-  assert.deepEqual(rows.map((r) => r.fields), [['A', 'B'], ['x, y', 'say "hi"'], ['multi\nline', '2'], ['last', '\\"q']]);
-  assert.deepEqual(rows.map((r) => r.line), [1, 2, 3, 6]);
+  assert.deepEqual(
+    rows.map((r) => r.fields),
+    [
+      ['A', 'B'],
+      ['x, y', 'say "hi"'],
+      ['multi\nline', '2'],
+      ['last', '\\"q'],
+    ],
+  );
+  assert.deepEqual(
+    rows.map((r) => r.line),
+    [1, 2, 3, 6],
+  );
   assert.throws(() => [...readCsv('a,"open\n')], /unterminated/);
 });
 
-test('sigv4 canonical forms follow AWS\'s rules', () => {
+test("sigv4 canonical forms follow AWS's rules", () => {
   assert.equal(canonicalQuery('b=2&a=1&a=0&c'), 'a=0&a=1&b=2&c=');
   assert.equal(canonicalQuery('prefix=a%20b&list-type=2'), 'list-type=2&prefix=a%20b');
   assert.equal(canonicalUri('/bucket/a%20b/c~d', 's3'), '/bucket/a%20b/c~d');
@@ -105,7 +120,13 @@ test('filter expressions: the documented user segment examples parse; garbage do
     assert.equal(r.clauses[0]!.anyOf.length, 2);
     assert.deepEqual(placeholders(r.clauses), ['C']);
   }
-  for (const bad of ['nonsense', 'INCLUDE UserID', 'INCLUDE UserID WHERE Users.X IN ("a"', 'INCLUDE Foo WHERE Users.X = 1', 'INCLUDE UserID WHERE Nope.X = 1']) {
+  for (const bad of [
+    'nonsense',
+    'INCLUDE UserID',
+    'INCLUDE UserID WHERE Users.X IN ("a"',
+    'INCLUDE Foo WHERE Users.X = 1',
+    'INCLUDE UserID WHERE Nope.X = 1',
+  ]) {
     assert.equal(parseFilterExpression(bad).ok, false, bad);
   }
 });

@@ -30,7 +30,9 @@ test('a restart in the middle of an import job and a training continues them to 
       return { datasetArn, roleArn };
     });
     const importArn = await phase('realistic', async (c) => {
-      const job = await c.personalize.send(new CreateDatasetImportJobCommand({ jobName: 'j', datasetArn, roleArn, dataSource: { dataLocation: 's3://restart-bucket/i.csv' } }));
+      const job = await c.personalize.send(
+        new CreateDatasetImportJobCommand({ jobName: 'j', datasetArn, roleArn, dataSource: { dataLocation: 's3://restart-bucket/i.csv' } }),
+      );
       return job.datasetImportJobArn!;
     });
     const solutionArn = await phase('fast', async (c) => {
@@ -42,9 +44,17 @@ test('a restart in the middle of an import job and a training continues them to 
       );
       assert.equal(job.datasetImportJob?.status, 'ACTIVE', job.datasetImportJob?.failureReason);
       const { solutionArn } = await p.send(
-        new CreateSolutionCommand({ name: 'sol', datasetGroupArn: 'arn:aws:personalize:eu-west-1:000000000000:dataset-group/g', recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity' }),
+        new CreateSolutionCommand({
+          name: 'sol',
+          datasetGroupArn: 'arn:aws:personalize:eu-west-1:000000000000:dataset-group/g',
+          recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity',
+        }),
       );
-      await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
+      await waitFor(
+        () => p.send(new DescribeSolutionCommand({ solutionArn })),
+        (r) => r.solution?.status === 'ACTIVE',
+        'solution',
+      );
       return solutionArn!;
     });
     const versionArn = await phase('realistic', async (c) => {
@@ -78,7 +88,17 @@ test('a job the emulator was stopped during three times fails with a reason inst
       { dataDir },
     ).then((datasetArn) =>
       withEmulator(
-        async (_e, c) => (await c.personalize.send(new CreateDatasetImportJobCommand({ jobName: 'j', datasetArn, roleArn: 'arn:aws:iam::000000000000:role/r', dataSource: { dataLocation: 's3://none/x.csv' } }))).datasetImportJobArn!,
+        async (_e, c) =>
+          (
+            await c.personalize.send(
+              new CreateDatasetImportJobCommand({
+                jobName: 'j',
+                datasetArn,
+                roleArn: 'arn:aws:iam::000000000000:role/r',
+                dataSource: { dataLocation: 's3://none/x.csv' },
+              }),
+            )
+          ).datasetImportJobArn!,
         { dataDir, lifecycle: 'realistic' },
       ),
     );
@@ -132,7 +152,11 @@ test('kill -9 in the middle of writes leaves a readable store with every acknowl
         }
       }
     })();
-    await waitFor(async () => acknowledged.length, (n) => n >= 20, 'some writes');
+    await waitFor(
+      async () => acknowledged.length,
+      (n) => n >= 20,
+      'some writes',
+    );
     await emu.kill();
     stop = true;
     await writer;

@@ -1,9 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CreateDatasetImportJobCommand,
-  DescribeDatasetImportJobCommand,
-} from '@aws-sdk/client-personalize';
+import { CreateDatasetImportJobCommand, DescribeDatasetImportJobCommand } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, PutBucketEncryptionCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { AttachRolePolicyCommand, CreateRoleCommand, DeleteRolePolicyCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
@@ -39,11 +36,24 @@ async function importWith(c: Clients, datasetArn: string, roleArn: string, bucke
   const p = c.personalize;
   let arn: string;
   try {
-    arn = (await p.send(new CreateDatasetImportJobCommand({ jobName: `job-${++jobs}`, datasetArn, roleArn, dataSource: { dataLocation: `s3://${bucket}/data/interactions.csv` } }))).datasetImportJobArn!;
+    arn = (
+      await p.send(
+        new CreateDatasetImportJobCommand({
+          jobName: `job-${++jobs}`,
+          datasetArn,
+          roleArn,
+          dataSource: { dataLocation: `s3://${bucket}/data/interactions.csv` },
+        }),
+      )
+    ).datasetImportJobArn!;
   } catch (e) {
     return `${(e as Error).name}: ${(e as Error).message}`;
   }
-  const job = await waitFor(() => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn: arn })), (r) => ['ACTIVE', 'CREATE FAILED'].includes(r.datasetImportJob?.status ?? ''), 'import');
+  const job = await waitFor(
+    () => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn: arn })),
+    (r) => ['ACTIVE', 'CREATE FAILED'].includes(r.datasetImportJob?.status ?? ''),
+    'import',
+  );
   return job.datasetImportJob?.status === 'ACTIVE' ? 'ok' : `CREATE FAILED: ${job.datasetImportJob?.failureReason}`;
 }
 
@@ -58,7 +68,10 @@ test("the official notebook's role (AmazonS3FullAccess) with a bucket policy for
   await withEmulator(async (_emu, c) => {
     const bucket = 'notebook-data';
     const ds = await dataset(c, bucket);
-    const arn = await role(c, 'notebook', TRUST_POLICY, undefined, ['arn:aws:iam::aws:policy/AmazonS3FullAccess', 'arn:aws:iam::aws:policy/service-role/AmazonPersonalizeFullAccess']);
+    const arn = await role(c, 'notebook', TRUST_POLICY, undefined, [
+      'arn:aws:iam::aws:policy/AmazonS3FullAccess',
+      'arn:aws:iam::aws:policy/service-role/AmazonPersonalizeFullAccess',
+    ]);
     assert.equal(
       await importWith(c, ds, arn, bucket),
       `InvalidInputException: Insufficient privileges for accessing data in S3. Please look at https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html#attach-bucket-policy and fix bucket policy on ${bucket}.`,
@@ -75,7 +88,10 @@ test('AmazonPersonalizeFullAccess alone covers only buckets whose names contain 
     const ds = await dataset(c, plain);
     await c.s3.send(new PutBucketPolicyCommand({ Bucket: plain, Policy: personalizeBucketPolicy(plain) }));
     const arn = await role(c, 'managed-only', confusedDeputyTrustPolicy(), undefined, managed);
-    assert.match(await importWith(c, ds, arn, plain), /InvalidInputException: .*not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::plain-data" because no identity-based policy allows the s3:ListBucket action/);
+    assert.match(
+      await importWith(c, ds, arn, plain),
+      /InvalidInputException: .*not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::plain-data" because no identity-based policy allows the s3:ListBucket action/,
+    );
     const named = 'my-personalize-data';
     await c.s3.send(new CreateBucketCommand({ Bucket: named, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     await c.s3.send(new PutObjectCommand({ Bucket: named, Key: 'data/interactions.csv', Body: interactionsCsv() }));
@@ -91,10 +107,16 @@ test('the trust policy must let personalize.amazonaws.com in for this account an
     await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: personalizeBucketPolicy(bucket) }));
     const inline = personalizeRolePolicy(bucket);
     const otherAccount = await role(c, 'other-account', confusedDeputyTrustPolicy('111122223333'), inline);
-    assert.match(await importWith(c, ds, otherAccount, bucket), /InvalidInputException: Insufficient privileges.*cannot assume the role .*other-account: its trust policy does not allow/);
+    assert.match(
+      await importWith(c, ds, otherAccount, bucket),
+      /InvalidInputException: Insufficient privileges.*cannot assume the role .*other-account: its trust policy does not allow/,
+    );
     const otherRegion = await role(c, 'other-region', confusedDeputyTrustPolicy(ACCOUNT, 'us-east-1'), inline);
     assert.match(await importWith(c, ds, otherRegion, bucket), /cannot assume the role/);
-    const ec2 = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const ec2 = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
     const wrongService = await role(c, 'ec2-role', ec2, inline);
     assert.match(await importWith(c, ds, wrongService, bucket), /cannot assume the role/);
     await c.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'ec2-role', PolicyDocument: confusedDeputyTrustPolicy() }));
@@ -108,9 +130,18 @@ test('an explicit Deny in the bucket policy wins over the role policy', async ()
     const ds = await dataset(c, bucket);
     const arn = await role(c, 'reader', confusedDeputyTrustPolicy(), personalizeRolePolicy(bucket));
     const policy = JSON.parse(personalizeBucketPolicy(bucket)) as { Statement: object[] };
-    policy.Statement.push({ Sid: 'NoReadsByTheRole', Effect: 'Deny', Principal: { AWS: arn }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/data/*` });
+    policy.Statement.push({
+      Sid: 'NoReadsByTheRole',
+      Effect: 'Deny',
+      Principal: { AWS: arn },
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${bucket}/data/*`,
+    });
     await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
-    assert.match(await importWith(c, ds, arn, bucket), /s3:GetObject on resource: "arn:aws:s3:::deny-data\/data\/interactions.csv" with an explicit deny in a resource-based policy/);
+    assert.match(
+      await importWith(c, ds, arn, bucket),
+      /s3:GetObject on resource: "arn:aws:s3:::deny-data\/data\/interactions.csv" with an explicit deny in a resource-based policy/,
+    );
   });
 });
 
@@ -122,9 +153,16 @@ test('access is checked again when the job runs: a policy removed after CreateDa
       await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: personalizeBucketPolicy(bucket) }));
       const roleArn = await role(c, 'late', confusedDeputyTrustPolicy(), personalizeRolePolicy(bucket));
       const p = c.personalize;
-      const { datasetImportJobArn } = await p.send(new CreateDatasetImportJobCommand({ jobName: 'late', datasetArn: ds, roleArn, dataSource: { dataLocation: `s3://${bucket}/data/interactions.csv` } }));
+      const { datasetImportJobArn } = await p.send(
+        new CreateDatasetImportJobCommand({ jobName: 'late', datasetArn: ds, roleArn, dataSource: { dataLocation: `s3://${bucket}/data/interactions.csv` } }),
+      );
       await c.iam.send(new DeleteRolePolicyCommand({ RoleName: 'late', PolicyName: 'access' }));
-      const job = await waitFor(() => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })), (r) => ['ACTIVE', 'CREATE FAILED'].includes(r.datasetImportJob?.status ?? ''), 'import', 60_000);
+      const job = await waitFor(
+        () => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })),
+        (r) => ['ACTIVE', 'CREATE FAILED'].includes(r.datasetImportJob?.status ?? ''),
+        'import',
+        60_000,
+      );
       assert.equal(job.datasetImportJob?.status, 'CREATE FAILED');
       assert.match(job.datasetImportJob?.failureReason ?? '', INSUFFICIENT);
     },
@@ -139,29 +177,58 @@ test('SSE-KMS data: the key policy must let the service in, and the role needs t
     const { KeyMetadata } = await c.kms.send(new CreateKeyCommand({}));
     const keyArn = KeyMetadata!.Arn!;
     await c.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
-    await c.s3.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } }] } }));
+    await c.s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } }] },
+      }),
+    );
     const ds = await dataset(c, 'kms-setup');
     await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/interactions.csv', Body: interactionsCsv() }));
     await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: personalizeBucketPolicy(bucket) }));
     const s3Only = await role(c, 's3-only', trust, personalizeRolePolicy(bucket));
     // The default key policy names only the account: the service principal may not use the key.
-    assert.match(await importWith(c, ds, s3Only, bucket), /granting-personalize-key-access\.html.*personalize\.amazonaws\.com is not authorized to perform: kms:Decrypt/);
+    assert.match(
+      await importWith(c, ds, s3Only, bucket),
+      /granting-personalize-key-access\.html.*personalize\.amazonaws\.com is not authorized to perform: kms:Decrypt/,
+    );
     const policy = {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
-        { Sid: 'Personalize', Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'], Resource: '*' },
+        {
+          Sid: 'Personalize',
+          Effect: 'Allow',
+          Principal: { Service: 'personalize.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'],
+          Resource: '*',
+        },
       ],
     };
     await c.kms.send(new PutKeyPolicyCommand({ KeyId: keyArn, Policy: JSON.stringify(policy) }));
     // The role's policies must allow the key too (IAM policies count because the key policy enables them).
-    assert.match(await importWith(c, ds, s3Only, bucket), /assumed-role\/s3-only\/AmazonPersonalize is not authorized to perform: kms:Decrypt on resource: "arn:aws:kms:/);
-    const decryptOnly = JSON.stringify({ Version: '2012-10-17', Statement: [...(JSON.parse(personalizeRolePolicy(bucket)) as { Statement: object[] }).Statement, { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn }] });
+    assert.match(
+      await importWith(c, ds, s3Only, bucket),
+      /assumed-role\/s3-only\/AmazonPersonalize is not authorized to perform: kms:Decrypt on resource: "arn:aws:kms:/,
+    );
+    const decryptOnly = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        ...(JSON.parse(personalizeRolePolicy(bucket)) as { Statement: object[] }).Statement,
+        { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn },
+      ],
+    });
     const partial = await role(c, 'partial', trust, decryptOnly);
-    assert.match(await importWith(c, ds, partial, bucket), /not authorized to perform: kms:DescribeKey .* because no identity-based policy allows the kms:DescribeKey action/);
+    assert.match(
+      await importWith(c, ds, partial, bucket),
+      /not authorized to perform: kms:DescribeKey .* because no identity-based policy allows the kms:DescribeKey action/,
+    );
     const documented = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [...(JSON.parse(personalizeRolePolicy(bucket)) as { Statement: object[] }).Statement, { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'], Resource: '*' }],
+      Statement: [
+        ...(JSON.parse(personalizeRolePolicy(bucket)) as { Statement: object[] }).Statement,
+        { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'], Resource: '*' },
+      ],
     });
     const full = await role(c, 'full', trust, documented);
     assert.equal(await importWith(c, ds, full, bucket), 'ok');
@@ -177,7 +244,10 @@ test('IAM propagation: a new role, or a changed one, reaches Personalize only af
       const ds = await dataset(c, bucket);
       await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: personalizeBucketPolicy(bucket) }));
       const arn = await role(c, 'fresh', confusedDeputyTrustPolicy(), personalizeRolePolicy(bucket));
-      assert.match(await importWith(c, ds, arn, bucket), /InvalidInputException: Insufficient privileges.*cannot assume the role .*fresh yet: IAM has not propagated it/);
+      assert.match(
+        await importWith(c, ds, arn, bucket),
+        /InvalidInputException: Insufficient privileges.*cannot assume the role .*fresh yet: IAM has not propagated it/,
+      );
       now += delay;
       assert.equal(await importWith(c, ds, arn, bucket), 'ok');
       // A permission taken away still works until the change propagates, then it is gone.
@@ -192,7 +262,8 @@ test('IAM propagation: a new role, or a changed one, reaches Personalize only af
 
 test('batch segment jobs: reading the input, writing the output and the KMS keys they name are all checked at CreateBatchSegmentJob', async () => {
   await withEmulator(async (_emu, c) => {
-    const { CreateSolutionCommand, DescribeSolutionCommand, CreateSolutionVersionCommand, DescribeSolutionVersionCommand, CreateBatchSegmentJobCommand } = await import('@aws-sdk/client-personalize');
+    const { CreateSolutionCommand, DescribeSolutionCommand, CreateSolutionVersionCommand, DescribeSolutionVersionCommand, CreateBatchSegmentJobCommand } =
+      await import('@aws-sdk/client-personalize');
     const p = c.personalize;
     const bucket = 'segment-data';
     const ds = await dataset(c, bucket);
@@ -200,10 +271,21 @@ test('batch segment jobs: reading the input, writing the output and the KMS keys
     const full = await role(c, 'full', confusedDeputyTrustPolicy(), personalizeRolePolicy(bucket));
     assert.equal(await importWith(c, ds, full, bucket), 'ok');
     const datasetGroupArn = ds.replace(/:dataset\/([^/]+)\/INTERACTIONS$/, ':dataset-group/$1');
-    const { solutionArn } = await p.send(new CreateSolutionCommand({ name: 'sol', datasetGroupArn, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity', performAutoTraining: false }));
-    await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
+    const { solutionArn } = await p.send(
+      new CreateSolutionCommand({ name: 'sol', datasetGroupArn, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity', performAutoTraining: false }),
+    );
+    await waitFor(
+      () => p.send(new DescribeSolutionCommand({ solutionArn })),
+      (r) => r.solution?.status === 'ACTIVE',
+      'solution',
+    );
     const { solutionVersionArn } = await p.send(new CreateSolutionVersionCommand({ solutionArn }));
-    await waitFor(() => p.send(new DescribeSolutionVersionCommand({ solutionVersionArn })), (r) => r.solutionVersion?.status === 'ACTIVE', 'training', 60_000);
+    await waitFor(
+      () => p.send(new DescribeSolutionVersionCommand({ solutionVersionArn })),
+      (r) => r.solutionVersion?.status === 'ACTIVE',
+      'training',
+      60_000,
+    );
     await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'batch/q.json', Body: '{"itemId": "i1"}\n' }));
     let n = 0;
     const segment = async (roleArn: string, outputKms?: string) => {
@@ -222,15 +304,24 @@ test('batch segment jobs: reading the input, writing the output and the KMS keys
         return `${(e as Error).name}: ${(e as Error).message}`;
       }
     };
-    const readOnly = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }] });
+    const readOnly = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] }],
+    });
     const reader = await role(c, 'reader', confusedDeputyTrustPolicy(), readOnly);
-    assert.match(await segment(reader), /InvalidInputException: Insufficient privileges.*s3:PutObject on resource: "arn:aws:s3:::segment-data\/batch\/out\/q\.json\.out"/);
+    assert.match(
+      await segment(reader),
+      /InvalidInputException: Insufficient privileges.*s3:PutObject on resource: "arn:aws:s3:::segment-data\/batch\/out\/q\.json\.out"/,
+    );
     assert.match(await segment(full, `arn:aws:kms:eu-west-1:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`), /KMS key .* The key does not exist/);
     // The import-only bucket policy of the docs lacks s3:PutObject for the service.
     const importOnly = JSON.parse(personalizeBucketPolicy(bucket)) as { Statement: Array<{ Action: string[] }> };
     importOnly.Statement[0]!.Action = ['s3:GetObject', 's3:ListBucket'];
     await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(importOnly) }));
-    assert.equal(await segment(full), `InvalidInputException: Insufficient privileges for accessing data in S3. Please look at https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html#attach-bucket-policy and fix bucket policy on ${bucket}.`);
+    assert.equal(
+      await segment(full),
+      `InvalidInputException: Insufficient privileges for accessing data in S3. Please look at https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html#attach-bucket-policy and fix bucket policy on ${bucket}.`,
+    );
     await c.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: personalizeBucketPolicy(bucket) }));
     assert.equal(await segment(full), 'ok');
   });

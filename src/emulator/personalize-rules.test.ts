@@ -48,13 +48,26 @@ const USERS_SCHEMA = JSON.stringify({
   ],
   version: '1.0',
 });
-import { grantPersonalize, INTERACTIONS_SCHEMA, ITEMS_SCHEMA, interactionsCsv, tempDataDir, waitFor, withEmulator, type Clients } from '../../test/support/emulator.js';
+import {
+  grantPersonalize,
+  INTERACTIONS_SCHEMA,
+  ITEMS_SCHEMA,
+  interactionsCsv,
+  tempDataDir,
+  waitFor,
+  withEmulator,
+  type Clients,
+} from '../../test/support/emulator.js';
 
 const settled = (s: string | undefined) => s === 'ACTIVE' || s === 'CREATE FAILED';
 
 async function activeGroup(p: PersonalizeClient, name: string): Promise<string> {
   const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name }));
-  await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status === 'ACTIVE', name);
+  await waitFor(
+    () => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })),
+    (r) => r.datasetGroup?.status === 'ACTIVE',
+    name,
+  );
   return datasetGroupArn!;
 }
 
@@ -63,7 +76,9 @@ test('validation, RNF, RAE, pagination with nextToken, recipes', async () => {
     const p = c.personalize;
     await assert.rejects(p.send(new CreateDatasetGroupCommand({ name: 'x'.repeat(64) })), { name: 'InvalidInputException' });
     await assert.rejects(p.send(new CreateDatasetGroupCommand({ name: 'ok', domain: 'GAMES' as never })), { name: 'InvalidInputException' });
-    await assert.rejects(p.send(new DescribeDatasetGroupCommand({ datasetGroupArn: 'arn:aws:personalize:eu-west-1:000000000000:dataset-group/none' })), { name: 'ResourceNotFoundException' });
+    await assert.rejects(p.send(new DescribeDatasetGroupCommand({ datasetGroupArn: 'arn:aws:personalize:eu-west-1:000000000000:dataset-group/none' })), {
+      name: 'ResourceNotFoundException',
+    });
     await assert.rejects(p.send(new CreateSchemaCommand({ name: 'bad', schema: '{"type": "record"}' })), { name: 'InvalidInputException' });
     for (let i = 0; i < 7; i++) await p.send(new CreateSchemaCommand({ name: `schema-${i}`, schema: INTERACTIONS_SCHEMA }));
     await assert.rejects(p.send(new CreateSchemaCommand({ name: 'schema-0', schema: INTERACTIONS_SCHEMA })), { name: 'ResourceAlreadyExistsException' });
@@ -72,7 +87,10 @@ test('validation, RNF, RAE, pagination with nextToken, recipes', async () => {
     assert.ok(first.nextToken);
     const names: string[] = [];
     for await (const page of paginateListSchemas({ client: p, pageSize: 3 }, {})) names.push(...(page.schemas ?? []).map((s) => s.name!));
-    assert.deepEqual([...names].sort(), Array.from({ length: 7 }, (_, i) => `schema-${i}`));
+    assert.deepEqual(
+      [...names].sort(),
+      Array.from({ length: 7 }, (_, i) => `schema-${i}`),
+    );
     assert.equal(new Set(names).size, 7);
     await assert.rejects(p.send(new ListSchemasCommand({ nextToken: 'bogus' })), { name: 'InvalidNextTokenException' });
     await assert.rejects(p.send(new ListDatasetGroupsCommand({ nextToken: first.nextToken })), { name: 'InvalidNextTokenException' });
@@ -82,7 +100,9 @@ test('validation, RNF, RAE, pagination with nextToken, recipes', async () => {
     const recipe = await p.send(new DescribeRecipeCommand({ recipeArn: 'arn:aws:personalize:::recipe/aws-item-attribute-affinity' }));
     assert.equal(recipe.recipe?.recipeType, 'USER_SEGMENTATION');
     assert.equal(recipe.recipe?.featureTransformationArn, 'arn:aws:personalize:::feature-transformation/item-attribute-affinity');
-    await assert.rejects(p.send(new DescribeRecipeCommand({ recipeArn: 'arn:aws:personalize:::recipe/aws-user-personalization' })), { name: 'ResourceNotFoundException' });
+    await assert.rejects(p.send(new DescribeRecipeCommand({ recipeArn: 'arn:aws:personalize:::recipe/aws-user-personalization' })), {
+      name: 'ResourceNotFoundException',
+    });
   });
 });
 
@@ -95,7 +115,9 @@ test('quota: 5 dataset groups; a dataset needs an ACTIVE group; a pending group 
       for (let i = 0; i < 5; i++) groups.push((await p.send(new CreateDatasetGroupCommand({ name: `g${i}` }))).datasetGroupArn!);
       await assert.rejects(p.send(new CreateDatasetGroupCommand({ name: 'g5' })), { name: 'LimitExceededException' });
       const { schemaArn } = await p.send(new CreateSchemaCommand({ name: 's', schema: INTERACTIONS_SCHEMA }));
-      await assert.rejects(p.send(new CreateDatasetCommand({ name: 'd', schemaArn, datasetGroupArn: groups[0], datasetType: 'Interactions' })), { name: 'ResourceInUseException' });
+      await assert.rejects(p.send(new CreateDatasetCommand({ name: 'd', schemaArn, datasetGroupArn: groups[0], datasetType: 'Interactions' })), {
+        name: 'ResourceInUseException',
+      });
       await assert.rejects(p.send(new DeleteDatasetGroupCommand({ datasetGroupArn: groups[0] })), { name: 'ResourceInUseException' });
     },
     { lifecycle: 'realistic' },
@@ -106,33 +128,78 @@ test('filters, tags, UpdateSolution, hyperparameter checks', async () => {
   await withEmulator(async (_e, c) => {
     const p = c.personalize;
     const { datasetGroupArn: dsg } = await p.send(new CreateDatasetGroupCommand({ name: 'g', tags: [{ tagKey: 'team', tagValue: 'growth' }] }));
-    await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn: dsg })), (r) => r.datasetGroup?.status === 'ACTIVE', 'group');
+    await waitFor(
+      () => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn: dsg })),
+      (r) => r.datasetGroup?.status === 'ACTIVE',
+      'group',
+    );
     const { schemaArn } = await p.send(new CreateSchemaCommand({ name: 's', schema: INTERACTIONS_SCHEMA }));
-    await assert.rejects(p.send(new CreateDatasetCommand({ name: 'd', schemaArn, datasetGroupArn: dsg, datasetType: 'Actions' })), { name: 'InvalidInputException' });
+    await assert.rejects(p.send(new CreateDatasetCommand({ name: 'd', schemaArn, datasetGroupArn: dsg, datasetType: 'Actions' })), {
+      name: 'InvalidInputException',
+    });
     assert.deepEqual((await p.send(new ListTagsForResourceCommand({ resourceArn: dsg }))).tags, [{ tagKey: 'team', tagValue: 'growth' }]);
     await p.send(new TagResourceCommand({ resourceArn: dsg, tags: [{ tagKey: 'env', tagValue: 'dev' }] }));
     await p.send(new UntagResourceCommand({ resourceArn: dsg, tagKeys: ['team'] }));
     assert.deepEqual((await p.send(new ListTagsForResourceCommand({ resourceArn: dsg }))).tags, [{ tagKey: 'env', tagValue: 'dev' }]);
     await assert.rejects(p.send(new ListTagsForResourceCommand({ resourceArn: `${dsg}-nope` })), { name: 'ResourceNotFoundException' });
 
-    const { filterArn } = await p.send(new CreateFilterCommand({ name: 'f', datasetGroupArn: dsg, filterExpression: 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")' }));
-    await assert.rejects(p.send(new CreateFilterCommand({ name: 'f2', datasetGroupArn: dsg, filterExpression: 'nonsense' })), { name: 'InvalidInputException' });
-    await waitFor(() => p.send(new DescribeFilterCommand({ filterArn })), (r) => r.filter?.status === 'ACTIVE', 'filter');
-    assert.deepEqual((await p.send(new ListFiltersCommand({ datasetGroupArn: dsg }))).Filters?.map((f) => f.filterArn), [filterArn]);
+    const { filterArn } = await p.send(
+      new CreateFilterCommand({ name: 'f', datasetGroupArn: dsg, filterExpression: 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")' }),
+    );
+    await assert.rejects(p.send(new CreateFilterCommand({ name: 'f2', datasetGroupArn: dsg, filterExpression: 'nonsense' })), {
+      name: 'InvalidInputException',
+    });
+    await waitFor(
+      () => p.send(new DescribeFilterCommand({ filterArn })),
+      (r) => r.filter?.status === 'ACTIVE',
+      'filter',
+    );
+    assert.deepEqual(
+      (await p.send(new ListFiltersCommand({ datasetGroupArn: dsg }))).Filters?.map((f) => f.filterArn),
+      [filterArn],
+    );
     await p.send(new DeleteFilterCommand({ filterArn }));
-    await waitFor(() => p.send(new DescribeFilterCommand({ filterArn })).then(() => 'x', (e: Error) => e.name), (n) => n === 'ResourceNotFoundException', 'filter gone');
+    await waitFor(
+      () =>
+        p.send(new DescribeFilterCommand({ filterArn })).then(
+          () => 'x',
+          (e: Error) => e.name,
+        ),
+      (n) => n === 'ResourceNotFoundException',
+      'filter gone',
+    );
 
-    const { solutionArn } = await p.send(new CreateSolutionCommand({ name: 'sol', datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity' }));
-    await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
+    const { solutionArn } = await p.send(
+      new CreateSolutionCommand({ name: 'sol', datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity' }),
+    );
+    await waitFor(
+      () => p.send(new DescribeSolutionCommand({ solutionArn })),
+      (r) => r.solution?.status === 'ACTIVE',
+      'solution',
+    );
     const before = await p.send(new DescribeSolutionCommand({ solutionArn }));
     assert.equal(before.solution?.solutionConfig?.autoTrainingConfig?.schedulingExpression, 'rate(7 days)');
     await p.send(new UpdateSolutionCommand({ solutionArn, performAutoTraining: false }));
-    const after = await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.latestSolutionUpdate?.status === 'ACTIVE', 'update');
+    const after = await waitFor(
+      () => p.send(new DescribeSolutionCommand({ solutionArn })),
+      (r) => r.solution?.latestSolutionUpdate?.status === 'ACTIVE',
+      'update',
+    );
     assert.equal(after.solution?.performAutoTraining, false);
     assert.equal(after.solution?.latestSolutionUpdate?.performAutoTraining, false);
-    await assert.rejects(p.send(new UpdateSolutionCommand({ solutionArn, solutionUpdateConfig: { autoTrainingConfig: { schedulingExpression: 'cron(0 0 * * ? *)' } } })), { name: 'InvalidInputException' });
     await assert.rejects(
-      p.send(new CreateSolutionCommand({ name: 'hp', datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity', solutionConfig: { algorithmHyperParameters: { hidden_dimension: '999' } } })),
+      p.send(new UpdateSolutionCommand({ solutionArn, solutionUpdateConfig: { autoTrainingConfig: { schedulingExpression: 'cron(0 0 * * ? *)' } } })),
+      { name: 'InvalidInputException' },
+    );
+    await assert.rejects(
+      p.send(
+        new CreateSolutionCommand({
+          name: 'hp',
+          datasetGroupArn: dsg,
+          recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity',
+          solutionConfig: { algorithmHyperParameters: { hidden_dimension: '999' } },
+        }),
+      ),
       { name: 'InvalidInputException' },
     );
   });
@@ -149,7 +216,9 @@ test('nothing in flight can be deleted; a pending solution version can be stoppe
         const { solutionVersionArn } = await p.send(new CreateSolutionVersionCommand({ solutionArn }));
         await assert.rejects(p.send(new CreateSolutionVersionCommand({ solutionArn })), { name: 'ResourceInUseException' });
         await assert.rejects(p.send(new DeleteSolutionCommand({ solutionArn })), { name: 'ResourceInUseException' });
-        await assert.rejects(p.send(new DeleteDatasetCommand({ datasetArn: 'arn:aws:personalize:eu-west-1:000000000000:dataset/g/INTERACTIONS' })), { name: 'ResourceInUseException' });
+        await assert.rejects(p.send(new DeleteDatasetCommand({ datasetArn: 'arn:aws:personalize:eu-west-1:000000000000:dataset/g/INTERACTIONS' })), {
+          name: 'ResourceInUseException',
+        });
         await assert.rejects(p.send(new GetSolutionMetricsCommand({ solutionVersionArn })), { name: 'ResourceInUseException' });
         await p.send(new StopSolutionVersionCreationCommand({ solutionVersionArn }));
         assert.equal((await p.send(new DescribeSolutionVersionCommand({ solutionVersionArn }))).solutionVersion?.status, 'CREATE STOPPED');
@@ -170,7 +239,11 @@ type TrainingWatch = { endpoint: string; onPoll: (solutionVersion: Record<string
 
 async function rawDescribeVersion(endpoint: string, solutionVersionArn: string): Promise<Record<string, unknown>> {
   const res = await signedFetch({
-    endpoint, method: 'POST', path: '/', service: 'personalize', body: JSON.stringify({ solutionVersionArn }),
+    endpoint,
+    method: 'POST',
+    path: '/',
+    service: 'personalize',
+    body: JSON.stringify({ solutionVersionArn }),
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.DescribeSolutionVersion' },
   });
   return ((await res.json()) as { solutionVersion: Record<string, unknown> }).solutionVersion;
@@ -200,13 +273,27 @@ async function trainedVersion(
   for (const [type, schema, key] of kinds) {
     const { schemaArn } = await p.send(new CreateSchemaCommand({ name: `s-${type}`, schema }));
     const { datasetArn } = await p.send(new CreateDatasetCommand({ name: type, schemaArn, datasetGroupArn: dsg, datasetType: type }));
-    await waitFor(() => p.send(new DescribeDatasetCommand({ datasetArn })), (r) => r.dataset?.status === 'ACTIVE', type);
-    const { datasetImportJobArn } = await p.send(new CreateDatasetImportJobCommand({ jobName: `import-${type}`, datasetArn, roleArn, dataSource: { dataLocation: `s3://rules-bucket/${key}` } }));
-    const job = await waitFor(() => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })), (r) => settled(r.datasetImportJob?.status), 'import');
+    await waitFor(
+      () => p.send(new DescribeDatasetCommand({ datasetArn })),
+      (r) => r.dataset?.status === 'ACTIVE',
+      type,
+    );
+    const { datasetImportJobArn } = await p.send(
+      new CreateDatasetImportJobCommand({ jobName: `import-${type}`, datasetArn, roleArn, dataSource: { dataLocation: `s3://rules-bucket/${key}` } }),
+    );
+    const job = await waitFor(
+      () => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })),
+      (r) => settled(r.datasetImportJob?.status),
+      'import',
+    );
     assert.equal(job.datasetImportJob?.status, 'ACTIVE', job.datasetImportJob?.failureReason);
   }
   const { solutionArn } = await p.send(new CreateSolutionCommand({ name: 'sol', datasetGroupArn: dsg, recipeArn: recipe, performAutoTraining: false }));
-  await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
+  await waitFor(
+    () => p.send(new DescribeSolutionCommand({ solutionArn })),
+    (r) => r.solution?.status === 'ACTIVE',
+    'solution',
+  );
   const { solutionVersionArn } = await p.send(new CreateSolutionVersionCommand({ solutionArn }));
   const read = async () => {
     if (watch) watch.onPoll(await rawDescribeVersion(watch.endpoint, solutionVersionArn!));
@@ -229,7 +316,11 @@ async function segmentJob(c: Clients, name: string, versionArn: string, roleArn:
       jobOutput: { s3DataDestination: { path: `s3://rules-bucket/out/${name}` } },
     }),
   );
-  return waitFor(() => c.personalize.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })), (r) => settled(r.batchSegmentJob?.status), name);
+  return waitFor(
+    () => c.personalize.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })),
+    (r) => settled(r.batchSegmentJob?.status),
+    name,
+  );
 }
 
 test('batch segment jobs: more than 500 item queries fail the job; 5 jobs in flight at most', async () => {
@@ -255,21 +346,31 @@ test('batch segment jobs: more than 500 item queries fail the job; 5 jobs in fli
         jobOutput: { s3DataDestination: { path: 's3://rules-bucket/folder/out/' } },
       }),
     );
-    const folder = await waitFor(() => c.personalize.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })), (r) => settled(r.batchSegmentJob?.status), 'folder');
+    const folder = await waitFor(
+      () => c.personalize.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })),
+      (r) => settled(r.batchSegmentJob?.status),
+      'folder',
+    );
     assert.equal(folder.batchSegmentJob?.status, 'ACTIVE', folder.batchSegmentJob?.failureReason);
     const listed = await c.s3.send(new ListObjectsV2Command({ Bucket: 'rules-bucket', Prefix: 'folder/out/' }));
-    assert.deepEqual(listed.Contents?.map((o) => o.Key), ['folder/out/a.json.out', 'folder/out/b.json.out']);
+    assert.deepEqual(
+      listed.Contents?.map((o) => o.Key),
+      ['folder/out/a.json.out', 'folder/out/b.json.out'],
+    );
     const b = await c.s3.send(new GetObjectCommand({ Bucket: 'rules-bucket', Key: 'folder/out/b.json.out' }));
     assert.equal((await b.Body!.transformToString()).trim().split('\n').length, 2);
   });
   // The quota: set up fast, then create jobs under the realistic lifecycle so that they stay in flight.
   const dataDir = await tempDataDir();
   try {
-    const { versionArn, roleArn } = await withEmulator(async (_e, c) => {
-      const v = await trainedVersion(c, 'arn:aws:personalize:::recipe/aws-item-affinity', false);
-      await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'in/q.json', Body: '{"itemId": "i1"}' }));
-      return v;
-    }, { dataDir });
+    const { versionArn, roleArn } = await withEmulator(
+      async (_e, c) => {
+        const v = await trainedVersion(c, 'arn:aws:personalize:::recipe/aws-item-affinity', false);
+        await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'in/q.json', Body: '{"itemId": "i1"}' }));
+        return v;
+      },
+      { dataDir },
+    );
     await withEmulator(
       async (_e, c) => {
         const create = (n: number) =>
@@ -299,7 +400,10 @@ test('item-attribute-affinity: attribute queries, malformed expressions per line
     const job = await segmentJob(c, 'attrs', versionArn, roleArn, lines);
     assert.equal(job.batchSegmentJob?.status, 'ACTIVE', job.batchSegmentJob?.failureReason);
     const out = await c.s3.send(new GetObjectCommand({ Bucket: 'rules-bucket', Key: 'out/attrs/attrs.json.out' }));
-    const parsed = (await out.Body!.transformToString()).trim().split('\n').map((l) => JSON.parse(l) as { output: { usersList: string[] }; error: string | null });
+    const parsed = (await out.Body!.transformToString())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { output: { usersList: string[] }; error: string | null });
     assert.equal(parsed[0]!.error, null);
     assert.ok(parsed[0]!.output.usersList.length > 0);
     assert.match(parsed[1]!.error ?? '', /invalid itemAttributes expression/);
@@ -311,14 +415,23 @@ test('item-attribute-affinity: attribute queries, malformed expressions per line
   });
 });
 
-test('batch segment jobs apply UserID filters, with placeholders filled from each line\'s filterValues', async () => {
+test("batch segment jobs apply UserID filters, with placeholders filled from each line's filterValues", async () => {
   await withEmulator(async (_e, c) => {
     const { versionArn, roleArn } = await trainedVersion(c, 'arn:aws:personalize:::recipe/aws-item-affinity', false, true);
     const p = c.personalize;
     const dsg = 'arn:aws:personalize:eu-west-1:000000000000:dataset-group/g';
-    const include = await p.send(new CreateFilterCommand({ name: 'members', datasetGroupArn: dsg, filterExpression: 'INCLUDE UserID WHERE Users.MEMBERSHIP IN ($M)' }));
-    const exclude = await p.send(new CreateFilterCommand({ name: 'no-gold', datasetGroupArn: dsg, filterExpression: 'EXCLUDE UserID WHERE Users.MEMBERSHIP IN ("Gold")' }));
-    for (const f of [include, exclude]) await waitFor(() => p.send(new DescribeFilterCommand({ filterArn: f.filterArn })), (r) => r.filter?.status === 'ACTIVE', 'filter');
+    const include = await p.send(
+      new CreateFilterCommand({ name: 'members', datasetGroupArn: dsg, filterExpression: 'INCLUDE UserID WHERE Users.MEMBERSHIP IN ($M)' }),
+    );
+    const exclude = await p.send(
+      new CreateFilterCommand({ name: 'no-gold', datasetGroupArn: dsg, filterExpression: 'EXCLUDE UserID WHERE Users.MEMBERSHIP IN ("Gold")' }),
+    );
+    for (const f of [include, exclude])
+      await waitFor(
+        () => p.send(new DescribeFilterCommand({ filterArn: f.filterArn })),
+        (r) => r.filter?.status === 'ACTIVE',
+        'filter',
+      );
     const run = async (name: string, filterArn: string, body: string) => {
       await c.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: `in/${name}.json`, Body: body }));
       const { batchSegmentJobArn } = await p.send(
@@ -332,10 +445,17 @@ test('batch segment jobs apply UserID filters, with placeholders filled from eac
           jobOutput: { s3DataDestination: { path: `s3://rules-bucket/out/${name}/` } },
         }),
       );
-      const job = await waitFor(() => p.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })), (r) => settled(r.batchSegmentJob?.status), name);
+      const job = await waitFor(
+        () => p.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })),
+        (r) => settled(r.batchSegmentJob?.status),
+        name,
+      );
       assert.equal(job.batchSegmentJob?.status, 'ACTIVE', job.batchSegmentJob?.failureReason);
       const out = await c.s3.send(new GetObjectCommand({ Bucket: 'rules-bucket', Key: `out/${name}/${name}.json.out` }));
-      return (await out.Body!.transformToString()).trim().split('\n').map((l) => JSON.parse(l) as { output: { usersList: string[] }; error: string | null });
+      return (await out.Body!.transformToString())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { output: { usersList: string[] }; error: string | null });
     };
     const gold = (u: string) => Number(u.slice(1)) % 3 === 0;
     const included = await run('gold', include.filterArn!, ['{"itemId": "i1", "filterValues": {"M": "\\"Gold\\""}}', '{"itemId": "i2"}'].join('\n'));
@@ -345,7 +465,10 @@ test('batch segment jobs apply UserID filters, with placeholders filled from eac
     assert.match(included[1]!.error ?? '', /filterValues must give a value for \$M/);
     const excluded = await run('silver', exclude.filterArn!, '{"itemId": "i1"}');
     assert.equal(excluded[0]!.output.usersList.length, 5);
-    assert.ok(excluded[0]!.output.usersList.every((u) => !gold(u)), excluded[0]!.output.usersList.join(','));
+    assert.ok(
+      excluded[0]!.output.usersList.every((u) => !gold(u)),
+      excluded[0]!.output.usersList.join(','),
+    );
   });
 });
 
@@ -362,7 +485,11 @@ test('training progress is visible in DescribeSolutionVersion while the version 
     assert.ok(during.length > 0, `no progress seen while training: ${JSON.stringify(seen.slice(-5))}`);
     assert.ok(during.every((s) => (s.progress as number) > 0 && (s.progress as number) <= 1 && typeof s.hours === 'number'));
     const progress = during.map((s) => s.progress as number);
-    assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress never goes back');
+    assert.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+      'progress never goes back',
+    );
     const done = await rawDescribeVersion(emu.endpoint, versionArn);
     assert.equal(done['status'], 'ACTIVE');
     assert.equal(done['trainingProgress'], 1);

@@ -42,7 +42,11 @@ async function setupData(c: Clients, csv = interactionsCsv()): Promise<{ roleArn
 
 async function activeDatasetGroup(p: PersonalizeClient, name = 'dsg'): Promise<string> {
   const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name }));
-  await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status === 'ACTIVE', 'dataset group');
+  await waitFor(
+    () => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })),
+    (r) => r.datasetGroup?.status === 'ACTIVE',
+    'dataset group',
+  );
   return datasetGroupArn!;
 }
 
@@ -69,7 +73,10 @@ test('the whole pipeline: import, train, metrics, batch segment job output, then
     const { dsg, dataset, schema } = await importedGroup(c, roleArn);
     assert.match(dataset, /^arn:aws:personalize:eu-west-1:000000000000:dataset\/dsg\/INTERACTIONS$/);
     assert.equal((await p.send(new DescribeSchemaCommand({ schemaArn: schema }))).schema?.schema, INTERACTIONS_SCHEMA);
-    assert.deepEqual((await p.send(new ListDatasetsCommand({ datasetGroupArn: dsg }))).datasets?.map((d) => [d.datasetArn, d.datasetType, d.status]), [[dataset, 'INTERACTIONS', 'ACTIVE']]);
+    assert.deepEqual(
+      (await p.send(new ListDatasetsCommand({ datasetGroupArn: dsg }))).datasets?.map((d) => [d.datasetArn, d.datasetType, d.status]),
+      [[dataset, 'INTERACTIONS', 'ACTIVE']],
+    );
     const { schemaArn: schema2 } = await p.send(new CreateSchemaCommand({ name: 'interactions-schema-2', schema: INTERACTIONS_SCHEMA }));
     await p.send(new UpdateDatasetCommand({ datasetArn: dataset, schemaArn: schema2 }));
     const updated = await p.send(new DescribeDatasetCommand({ datasetArn: dataset }));
@@ -81,8 +88,15 @@ test('the whole pipeline: import, train, metrics, batch segment job output, then
     const { solutionArn } = await p.send(
       new CreateSolutionCommand({ name: 'sol', datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity', performAutoTraining: false }),
     );
-    await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
-    assert.deepEqual((await p.send(new ListSolutionsCommand({ datasetGroupArn: dsg }))).solutions?.map((x) => x.solutionArn), [solutionArn]);
+    await waitFor(
+      () => p.send(new DescribeSolutionCommand({ solutionArn })),
+      (r) => r.solution?.status === 'ACTIVE',
+      'solution',
+    );
+    assert.deepEqual(
+      (await p.send(new ListSolutionsCommand({ datasetGroupArn: dsg }))).solutions?.map((x) => x.solutionArn),
+      [solutionArn],
+    );
     const { solutionVersionArn } = await p.send(new CreateSolutionVersionCommand({ solutionArn }));
     assert.match(solutionVersionArn!, /^arn:aws:personalize:eu-west-1:000000000000:solution\/sol\/[0-9a-f]{8}$/);
     const version = await waitFor(
@@ -122,7 +136,10 @@ test('the whole pipeline: import, train, metrics, batch segment job output, then
     assert.equal(job.batchSegmentJob?.status, 'ACTIVE', job.batchSegmentJob?.failureReason);
     assert.equal(job.batchSegmentJob?.numResults, 5);
     const out = await c.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'batch/out/queries.json.out' }));
-    const lines = (await out.Body!.transformToString()).trim().split('\n').map((l) => JSON.parse(l) as { input: unknown; output: { usersList: string[] }; error: string | null });
+    const lines = (await out.Body!.transformToString())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { input: unknown; output: { usersList: string[] }; error: string | null });
     assert.equal(lines.length, 4);
     assert.deepEqual(lines[0]!.input, { itemId: 'i1' });
     assert.equal(lines[0]!.error, null);
@@ -134,26 +151,59 @@ test('the whole pipeline: import, train, metrics, batch segment job output, then
     assert.match(lines[2]!.error!, /not valid JSON/);
     assert.equal(lines[3]!.error, null);
     const listed = await p.send(new ListBatchSegmentJobsCommand({ solutionVersionArn }));
-    assert.deepEqual(listed.batchSegmentJobs?.map((j) => j.batchSegmentJobArn), [batchSegmentJobArn]);
+    assert.deepEqual(
+      listed.batchSegmentJobs?.map((j) => j.batchSegmentJobArn),
+      [batchSegmentJobArn],
+    );
 
     // Deletion rules: the dataset group refuses while it has a dataset or a solution; the schema while a dataset uses it.
     await assert.rejects(p.send(new DeleteDatasetGroupCommand({ datasetGroupArn: dsg })), { name: 'ResourceInUseException' });
     await assert.rejects(p.send(new DeleteSchemaCommand({ schemaArn: schema })), { name: 'ResourceInUseException' });
     await p.send(new DeleteSolutionCommand({ solutionArn }));
-    const deleting = await p.send(new DescribeSolutionCommand({ solutionArn })).then((r) => r.solution?.status, (e: Error) => e.name);
+    const deleting = await p.send(new DescribeSolutionCommand({ solutionArn })).then(
+      (r) => r.solution?.status,
+      (e: Error) => e.name,
+    );
     assert.ok(['DELETE PENDING', 'DELETE IN_PROGRESS', 'ResourceNotFoundException'].includes(deleting ?? ''), deleting);
-    await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })).then(() => 'present', (e: Error) => e.name), (s) => s === 'ResourceNotFoundException', 'solution gone');
+    await waitFor(
+      () =>
+        p.send(new DescribeSolutionCommand({ solutionArn })).then(
+          () => 'present',
+          (e: Error) => e.name,
+        ),
+      (s) => s === 'ResourceNotFoundException',
+      'solution gone',
+    );
     await assert.rejects(p.send(new DescribeSolutionVersionCommand({ solutionVersionArn })), { name: 'ResourceNotFoundException' });
     await p.send(new DeleteDatasetCommand({ datasetArn: dataset }));
-    await waitFor(() => p.send(new DescribeDatasetCommand({ datasetArn: dataset })).then(() => 'present', (e: Error) => e.name), (s) => s === 'ResourceNotFoundException', 'dataset gone');
+    await waitFor(
+      () =>
+        p.send(new DescribeDatasetCommand({ datasetArn: dataset })).then(
+          () => 'present',
+          (e: Error) => e.name,
+        ),
+      (s) => s === 'ResourceNotFoundException',
+      'dataset gone',
+    );
     await p.send(new DeleteSchemaCommand({ schemaArn: schema }));
     await p.send(new DeleteDatasetGroupCommand({ datasetGroupArn: dsg }));
-    await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn: dsg })).then(() => 'present', (e: Error) => e.name), (s) => s === 'ResourceNotFoundException', 'group gone');
+    await waitFor(
+      () =>
+        p.send(new DescribeDatasetGroupCommand({ datasetGroupArn: dsg })).then(
+          () => 'present',
+          (e: Error) => e.name,
+        ),
+      (s) => s === 'ResourceNotFoundException',
+      'group gone',
+    );
     // Import jobs and batch segment jobs cannot be deleted: they stay listed.
     assert.equal((await p.send(new ListDatasetImportJobsCommand({}))).datasetImportJobs?.length, 1);
     assert.equal((await p.send(new ListBatchSegmentJobsCommand({}))).batchSegmentJobs?.length, 1);
     const objects = await c.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'batch/out/' }));
-    assert.deepEqual(objects.Contents?.map((o) => o.Key), ['batch/out/queries.json.out']);
+    assert.deepEqual(
+      objects.Contents?.map((o) => o.Key),
+      ['batch/out/queries.json.out'],
+    );
   });
 });
 
@@ -164,7 +214,11 @@ test('import jobs check the CSV against the schema and the service minimums', as
     const dsg = await activeDatasetGroup(p);
     const { schemaArn } = await p.send(new CreateSchemaCommand({ name: 's', schema: INTERACTIONS_SCHEMA }));
     const { datasetArn } = await p.send(new CreateDatasetCommand({ name: 'i', schemaArn, datasetGroupArn: dsg, datasetType: 'INTERACTIONS' }));
-    await waitFor(() => p.send(new DescribeDatasetCommand({ datasetArn })), (r) => r.dataset?.status === 'ACTIVE', 'dataset');
+    await waitFor(
+      () => p.send(new DescribeDatasetCommand({ datasetArn })),
+      (r) => r.dataset?.status === 'ACTIVE',
+      'dataset',
+    );
     const cases: Array<[string, string, RegExp]> = [
       ['wrong-header', 'ITEM_ID,USER_ID,TIMESTAMP\ni1,u1,1\n', /header .* does not match the schema/],
       ['bad-type', interactionsCsv().replace('u0,i0,1600000000', 'u0,i0,yesterday'), /line 2, column TIMESTAMP: 'yesterday' is not a long/],
@@ -195,8 +249,18 @@ test('import jobs check the CSV against the schema and the service minimums', as
     assert.match(failed.datasetImportJob?.failureReason ?? '', /No data was found/);
     // Personalize checks at once that it can use the role: the call itself fails.
     await assert.rejects(
-      p.send(new CreateDatasetImportJobCommand({ jobName: 'no-role', datasetArn, roleArn: 'arn:aws:iam::000000000000:role/nobody', dataSource: { dataLocation: `s3://${BUCKET}/data/interactions.csv` } })),
-      { name: 'InvalidInputException', message: /^Insufficient privileges for accessing data in S3\..*role arn:aws:iam::000000000000:role\/nobody does not exist/ },
+      p.send(
+        new CreateDatasetImportJobCommand({
+          jobName: 'no-role',
+          datasetArn,
+          roleArn: 'arn:aws:iam::000000000000:role/nobody',
+          dataSource: { dataLocation: `s3://${BUCKET}/data/interactions.csv` },
+        }),
+      ),
+      {
+        name: 'InvalidInputException',
+        message: /^Insufficient privileges for accessing data in S3\..*role arn:aws:iam::000000000000:role\/nobody does not exist/,
+      },
     );
     // Job names can never be reused.
     await assert.rejects(
@@ -210,8 +274,14 @@ test('training without data fails with a reason', async () => {
   await withEmulator(async (_emu, c) => {
     const p = c.personalize;
     const dsg = await activeDatasetGroup(p);
-    const { solutionArn } = await p.send(new CreateSolutionCommand({ name: 'sol', datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity' }));
-    const solution = await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
+    const { solutionArn } = await p.send(
+      new CreateSolutionCommand({ name: 'sol', datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity' }),
+    );
+    const solution = await waitFor(
+      () => p.send(new DescribeSolutionCommand({ solutionArn })),
+      (r) => r.solution?.status === 'ACTIVE',
+      'solution',
+    );
     assert.equal(solution.solution?.performAutoTraining, true, 'performAutoTraining defaults to true, as on AWS');
     const { solutionVersionArn } = await p.send(new CreateSolutionVersionCommand({ solutionArn }));
     const v = await waitFor(

@@ -33,11 +33,16 @@ async function outcome(p: Promise<unknown>): Promise<string> {
   }
 }
 
-const put = (s3: S3Client, Key: string, Body: string, extra: { IfNoneMatch?: string; IfMatch?: string } = {}) => s3.send(new PutObjectCommand({ Bucket, Key, Body, ...extra }));
+const put = (s3: S3Client, Key: string, Body: string, extra: { IfNoneMatch?: string; IfMatch?: string } = {}) =>
+  s3.send(new PutObjectCommand({ Bucket, Key, Body, ...extra }));
 const read = async (s3: S3Client, Key: string) => (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();
 
 /** A PutObject whose body stays open until `finish` is called, so other requests can complete meanwhile. */
-function slowPut(s3: S3Client, Key: string, conditions: { IfNoneMatch?: string; IfMatch?: string }): { done: Promise<string>; finish: () => void; started: Promise<void> } {
+function slowPut(
+  s3: S3Client,
+  Key: string,
+  conditions: { IfNoneMatch?: string; IfMatch?: string },
+): { done: Promise<string>; finish: () => void; started: Promise<void> } {
   const stream = new PassThrough();
   const payload = Buffer.from('slow body');
   let started!: () => void;
@@ -161,7 +166,16 @@ test('a bucket policy can require conditional writes (s3:if-none-match), as S3 d
     await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
     const policy = {
       Version: '2012-10-17',
-      Statement: [{ Sid: 'RequireIfNoneMatch', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${Bucket}/*`, Condition: { Null: { 's3:if-none-match': 'true' } } }],
+      Statement: [
+        {
+          Sid: 'RequireIfNoneMatch',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: `arn:aws:s3:::${Bucket}/*`,
+          Condition: { Null: { 's3:if-none-match': 'true' } },
+        },
+      ],
     };
     await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(policy) }));
     assert.equal(await outcome(put(s3, 'k', 'plain')), '403 AccessDenied');

@@ -24,15 +24,25 @@ const ROOT = 'arn:aws:iam::000000000000:root';
 const MiB = 1024 * 1024;
 
 const create = (s3: S3Client, Bucket: string) => s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
-const text = async (s3: S3Client, Bucket: string, Key: string, VersionId?: string) => (await s3.send(new GetObjectCommand({ Bucket, Key, VersionId }))).Body!.transformToString();
+const text = async (s3: S3Client, Bucket: string, Key: string, VersionId?: string) =>
+  (await s3.send(new GetObjectCommand({ Bucket, Key, VersionId }))).Body!.transformToString();
 const copy = (s3: S3Client, Bucket: string, Key: string, CopySource: string, more: Partial<ConstructorParameters<typeof CopyObjectCommand>[0]> = {}) =>
   s3.send(new CopyObjectCommand({ Bucket, Key, CopySource, ...more }));
 
-test('CopyObject: within a bucket and across buckets; COPY keeps metadata and Content-Type, REPLACE takes the request\'s', async () => {
+test("CopyObject: within a bucket and across buckets; COPY keeps metadata and Content-Type, REPLACE takes the request's", async () => {
   await withEmulator(async (emu, { s3 }) => {
     await create(s3, 'src-bucket');
     await create(s3, 'dst-bucket');
-    const put = await s3.send(new PutObjectCommand({ Bucket: 'src-bucket', Key: 'runs/r1/segments.csv', Body: 'query,rank,user\n', ContentType: 'text/csv', Metadata: { run: 'r1' }, ChecksumAlgorithm: 'SHA256' }));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'src-bucket',
+        Key: 'runs/r1/segments.csv',
+        Body: 'query,rank,user\n',
+        ContentType: 'text/csv',
+        Metadata: { run: 'r1' },
+        ChecksumAlgorithm: 'SHA256',
+      }),
+    );
     const within = await copy(s3, 'src-bucket', 'latest/segments.csv', 'src-bucket/runs/r1/segments.csv', { Metadata: { ignored: 'yes' } });
     assert.equal(within.CopyObjectResult?.ETag, put.ETag);
     assert.ok(within.CopyObjectResult?.LastModified instanceof Date);
@@ -56,8 +66,16 @@ test('CopyObject: within a bucket and across buckets; COPY keeps metadata and Co
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'src-bucket', Key: 'big' }));
     const parts = [randomBytes(5 * MiB), randomBytes(1024)];
     const etags = [];
-    for (const [i, Body] of parts.entries()) etags.push((await s3.send(new UploadPartCommand({ Bucket: 'src-bucket', Key: 'big', UploadId, PartNumber: i + 1, Body }))).ETag);
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'src-bucket', Key: 'big', UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }));
+    for (const [i, Body] of parts.entries())
+      etags.push((await s3.send(new UploadPartCommand({ Bucket: 'src-bucket', Key: 'big', UploadId, PartNumber: i + 1, Body }))).ETag);
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'src-bucket',
+        Key: 'big',
+        UploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
+    );
     const big = await copy(s3, 'dst-bucket', 'big', 'src-bucket/big', { ChecksumAlgorithm: 'CRC32' });
     assert.equal(big.CopyObjectResult?.ETag, `"${createHash('md5').update(Buffer.concat(parts)).digest('hex')}"`);
     assert.ok(big.CopyObjectResult?.ChecksumCRC32, 'x-amz-checksum-algorithm computes that checksum');
@@ -80,11 +98,18 @@ test('CopyObject on versioned buckets: a new version id, x-amz-copy-source-versi
     assert.equal(restored.CopySourceVersionId, v1);
     assert.equal(await text(s3, 'versioned', 'k'), 'one');
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: 'versioned', Prefix: 'k' }));
-    assert.deepEqual(versions.Versions?.map((v) => v.VersionId), [restored.VersionId, v2, v1]);
+    assert.deepEqual(
+      versions.Versions?.map((v) => v.VersionId),
+      [restored.VersionId, v2, v1],
+    );
 
     // A delete marker: the current version is gone (404), and a marker named by id cannot be copied (400).
     const marker = (await s3.send(new DeleteObjectCommand({ Bucket: 'versioned', Key: 'k' }))).VersionId!;
-    assert.deepEqual(await failure(copy(s3, 'versioned', 'x', 'versioned/k')), { name: 'NoSuchKey', status: 404, message: 'The specified key does not exist.' });
+    assert.deepEqual(await failure(copy(s3, 'versioned', 'x', 'versioned/k')), {
+      name: 'NoSuchKey',
+      status: 404,
+      message: 'The specified key does not exist.',
+    });
     assert.deepEqual(await failure(copy(s3, 'versioned', 'x', `versioned/k?versionId=${marker}`)), {
       name: 'InvalidRequest',
       status: 400,
@@ -102,7 +127,12 @@ test('CopyObject is authorized as a read of the source and a write of the destin
     await s3.send(new PutObjectCommand({ Bucket: 'src-bucket', Key: 'secret/a', Body: 'a' }));
     await s3.send(new PutObjectCommand({ Bucket: 'src-bucket', Key: 'open/b', Body: 'b' }));
     const deny = (Bucket: string, Action: string, Resource: string, extra: object = {}) =>
-      s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action, Resource, ...extra }] }) }));
+      s3.send(
+        new PutBucketPolicyCommand({
+          Bucket,
+          Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action, Resource, ...extra }] }),
+        }),
+      );
     await deny('src-bucket', 's3:GetObject', 'arn:aws:s3:::src-bucket/secret/*');
     assert.deepEqual(await failure(copy(s3, 'dst-bucket', 'a', 'src-bucket/secret/a')), {
       name: 'AccessDenied',
@@ -136,7 +166,11 @@ test('CopyObject refuses: missing source, malformed copy source, failed copy-sou
       await create(s3, 'one');
       const put = await s3.send(new PutObjectCommand({ Bucket: 'one', Key: 'k', Body: 'k' }));
       assert.deepEqual(await failure(copy(s3, 'one', 'x', 'one/absent')), { name: 'NoSuchKey', status: 404, message: 'The specified key does not exist.' });
-      assert.deepEqual(await failure(copy(s3, 'one', 'x', 'no-such-bucket/k')), { name: 'NoSuchBucket', status: 404, message: 'The specified bucket does not exist' });
+      assert.deepEqual(await failure(copy(s3, 'one', 'x', 'no-such-bucket/k')), {
+        name: 'NoSuchBucket',
+        status: 404,
+        message: 'The specified bucket does not exist',
+      });
       assert.equal((await failure(copy(s3, 'no-such-bucket', 'x', 'one/k'))).name, 'NoSuchBucket');
       for (const [source, message] of [
         ['one', 'Invalid copy source object key'],
@@ -166,7 +200,8 @@ test('CopyObject refuses: missing source, malformed copy source, failed copy-sou
       assert.deepEqual(await failure(copy(s3, 'one', 'k', 'one/k')), {
         name: 'InvalidRequest',
         status: 400,
-        message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        message:
+          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       });
       await copy(s3, 'one', 'k', 'one/k', { MetadataDirective: 'REPLACE', Metadata: { touched: '1' } });
       assert.deepEqual((await s3.send(new HeadObjectCommand({ Bucket: 'one', Key: 'k' }))).Metadata, { touched: '1' });
@@ -174,8 +209,16 @@ test('CopyObject refuses: missing source, malformed copy source, failed copy-sou
       // maxObjectBytes is 6 MiB here: a 7 MiB object (made of parts) is too big to copy in one request.
       const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'one', Key: 'big' }));
       const etags = [];
-      for (const [i, size] of [5 * MiB, 2 * MiB].entries()) etags.push((await s3.send(new UploadPartCommand({ Bucket: 'one', Key: 'big', UploadId, PartNumber: i + 1, Body: Buffer.alloc(size) }))).ETag);
-      await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'one', Key: 'big', UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }));
+      for (const [i, size] of [5 * MiB, 2 * MiB].entries())
+        etags.push((await s3.send(new UploadPartCommand({ Bucket: 'one', Key: 'big', UploadId, PartNumber: i + 1, Body: Buffer.alloc(size) }))).ETag);
+      await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'one',
+          Key: 'big',
+          UploadId,
+          MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+        }),
+      );
       assert.deepEqual(await failure(copy(s3, 'one', 'big-copy', 'one/big')), {
         name: 'InvalidRequest',
         status: 400,
@@ -186,40 +229,63 @@ test('CopyObject refuses: missing source, malformed copy source, failed copy-sou
   );
 });
 
-test('CopyObject encryption: the destination bucket default applies; SSE-KMS needs kms:Decrypt on the source key and kms:GenerateDataKey on the copy\'s', async () => {
+test("CopyObject encryption: the destination bucket default applies; SSE-KMS needs kms:Decrypt on the source key and kms:GenerateDataKey on the copy's", async () => {
   await withEmulator(async (_emu, { s3, kms }) => {
     await create(s3, 'plain');
     await create(s3, 'sealed');
     const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
-    await s3.send(new PutBucketEncryptionCommand({ Bucket: 'sealed', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key.Arn } }] } }));
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: 'sealed',
+        ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key.Arn } }] },
+      }),
+    );
     await s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'p', Body: 'p' }));
     const sealed = await copy(s3, 'sealed', 'p', 'plain/p');
     assert.deepEqual([sealed.ServerSideEncryption, sealed.SSEKMSKeyId], ['aws:kms', key.Arn]);
     // With a default encryption configuration, a copy onto itself is legal (S3 re-encrypts it).
     await copy(s3, 'sealed', 'p', 'sealed/p');
     const back = await copy(s3, 'plain', 'q', 'sealed/p');
-    assert.deepEqual([back.ServerSideEncryption, back.SSEKMSKeyId], ['AES256', undefined], 'the source\'s encryption is not carried over');
+    assert.deepEqual([back.ServerSideEncryption, back.SSEKMSKeyId], ['AES256', undefined], "the source's encryption is not carried over");
     const requested = await copy(s3, 'plain', 'r', 'plain/p', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.KeyId });
     assert.deepEqual([requested.ServerSideEncryption, requested.SSEKMSKeyId], ['aws:kms', key.KeyId]);
-    assert.deepEqual(await failure(copy(s3, 'plain', 's', 'plain/p', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: '11111111-2222-3333-4444-555555555555' })), {
-      name: 'KMS.NotFoundException',
-      status: 400,
-      message: 'Invalid keyId 11111111-2222-3333-4444-555555555555',
-    });
+    assert.deepEqual(
+      await failure(copy(s3, 'plain', 's', 'plain/p', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: '11111111-2222-3333-4444-555555555555' })),
+      {
+        name: 'KMS.NotFoundException',
+        status: 400,
+        message: 'Invalid keyId 11111111-2222-3333-4444-555555555555',
+      },
+    );
 
     // A key policy that lets the account administer the key but not use it: neither read nor write through S3.
-    const admin = { Sid: 'Admin', Effect: 'Allow', Principal: { AWS: ROOT }, Action: ['kms:PutKeyPolicy', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ScheduleKeyDeletion'], Resource: '*' };
+    const admin = {
+      Sid: 'Admin',
+      Effect: 'Allow',
+      Principal: { AWS: ROOT },
+      Action: ['kms:PutKeyPolicy', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ScheduleKeyDeletion'],
+      Resource: '*',
+    };
     await kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [admin] }) }));
     assert.deepEqual(await failure(copy(s3, 'plain', 't', 'sealed/p')), {
       name: 'AccessDenied',
       status: 403,
       message: `User: ${ROOT} is not authorized to perform: kms:Decrypt on resource: "${key.Arn}" because no identity-based policy allows the kms:Decrypt action`,
     });
-    await kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ ...admin, Action: ['kms:PutKeyPolicy', 'kms:Decrypt', 'kms:ScheduleKeyDeletion'] }] }) }));
+    await kms.send(
+      new PutKeyPolicyCommand({
+        KeyId: key.KeyId,
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ ...admin, Action: ['kms:PutKeyPolicy', 'kms:Decrypt', 'kms:ScheduleKeyDeletion'] }] }),
+      }),
+    );
     await copy(s3, 'plain', 't', 'sealed/p');
     assert.match((await failure(copy(s3, 'sealed', 'u', 'plain/p'))).message, /not authorized to perform: kms:GenerateDataKey on resource/);
 
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
-    assert.deepEqual(await failure(copy(s3, 'plain', 'v', 'sealed/p')), { name: 'KMS.KMSInvalidStateException', status: 400, message: `${key.Arn} is pending deletion.` });
+    assert.deepEqual(await failure(copy(s3, 'plain', 'v', 'sealed/p')), {
+      name: 'KMS.KMSInvalidStateException',
+      status: 400,
+      message: `${key.Arn} is pending deletion.`,
+    });
   });
 });

@@ -21,10 +21,14 @@ test('lifecycle configuration: stored and returned as S3 states it; NoSuchLifecy
     assert.deepEqual((await c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules, [rule]);
     // A rule without an action, and two rules with one ID, are refused; the stored configuration stays.
     await assert.rejects(
-      c.s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [{ ID: 'x', Filter: { Prefix: '' }, Status: 'Enabled' }] } })),
+      c.s3.send(
+        new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [{ ID: 'x', Filter: { Prefix: '' }, Status: 'Enabled' }] } }),
+      ),
       (e: Error) => e.name === 'InvalidRequest' && /At least one action/.test(e.message),
     );
-    await assert.rejects(c.s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [rule, rule] } })), { name: 'InvalidArgument' });
+    await assert.rejects(c.s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [rule, rule] } })), {
+      name: 'InvalidArgument',
+    });
     assert.equal((await c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules?.length, 1);
     await c.s3.send(new DeleteBucketLifecycleCommand({ Bucket }));
     await assert.rejects(c.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket })), { name: 'NoSuchLifecycleConfiguration' });
@@ -53,7 +57,10 @@ test('ListMultipartUploads: in-progress uploads by key under a prefix, every pag
       };
       assert.deepEqual(await all('p/'), ['p/a=id', 'p/b=id', 'p/d/e=id']);
       const delimited = await c.s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'p/d', Delimiter: '/' }));
-      assert.deepEqual(delimited.CommonPrefixes?.map((p) => p.Prefix), ['p/d/']);
+      assert.deepEqual(
+        delimited.CommonPrefixes?.map((p) => p.Prefix),
+        ['p/d/'],
+      );
       assert.equal(delimited.Uploads, undefined);
       await c.s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'p/a', UploadId: ids['p/a'] }));
       assert.deepEqual(await all(''), ['p/b=id', 'p/d/e=id', 'q/c=id']);

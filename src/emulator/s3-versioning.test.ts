@@ -49,7 +49,14 @@ test('versioning: versions, delete markers, reads and deletes by version id, and
     assert.equal(await body(s3, Bucket, 'k', v1), 'v1');
     assert.equal(await body(s3, Bucket, 'k', 'null'), 'v0');
     const listed = await s3.send(new ListObjectVersionsCommand({ Bucket }));
-    assert.deepEqual(listed.Versions?.map((v) => [v.VersionId, v.IsLatest]), [[v2, true], [v1, false], ['null', false]]);
+    assert.deepEqual(
+      listed.Versions?.map((v) => [v.VersionId, v.IsLatest]),
+      [
+        [v2, true],
+        [v1, false],
+        ['null', false],
+      ],
+    );
 
     const del = await s3.send(new DeleteObjectCommand({ Bucket, Key: 'k' }));
     assert.equal(del.DeleteMarker, true);
@@ -62,7 +69,10 @@ test('versioning: versions, delete markers, reads and deletes by version id, and
     assert.equal((await failure(s3.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: 'no-such-version' })))).name, 'NoSuchVersion');
     assert.equal((await s3.send(new ListObjectsV2Command({ Bucket }))).KeyCount, 0);
     const withMarker = await s3.send(new ListObjectVersionsCommand({ Bucket }));
-    assert.deepEqual(withMarker.DeleteMarkers?.map((m) => [m.VersionId, m.IsLatest]), [[marker, true]]);
+    assert.deepEqual(
+      withMarker.DeleteMarkers?.map((m) => [m.VersionId, m.IsLatest]),
+      [[marker, true]],
+    );
     assert.equal(withMarker.Versions?.length, 3);
     assert.equal((await failure(s3.send(new DeleteBucketCommand({ Bucket })))).name, 'BucketNotEmpty');
 
@@ -79,7 +89,10 @@ test('versioning: versions, delete markers, reads and deletes by version id, and
     assert.equal((await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 's1' }))).VersionId, 'null');
     await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 's2' }));
     const suspended = await s3.send(new ListObjectVersionsCommand({ Bucket }));
-    assert.deepEqual(suspended.Versions?.map((v) => v.VersionId), ['null', v1]);
+    assert.deepEqual(
+      suspended.Versions?.map((v) => v.VersionId),
+      ['null', v1],
+    );
     assert.equal(await body(s3, Bucket, 'k', 'null'), 's2');
 
     const all = await s3.send(new ListObjectVersionsCommand({ Bucket }));
@@ -92,35 +105,41 @@ test('versioning: versions, delete markers, reads and deletes by version id, and
 });
 
 test('ListObjectVersions pages by key and version id markers', async () => {
-  await withEmulator(async (_emu, { s3 }) => {
-    const Bucket = 'paged-versions';
-    await create(s3, Bucket);
-    await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-    for (const key of ['a', 'b']) for (let i = 0; i < 3; i++) await s3.send(new PutObjectCommand({ Bucket, Key: key, Body: `${key}${i}` }));
-    await s3.send(new DeleteObjectCommand({ Bucket, Key: 'a' }));
-    const first = await s3.send(new ListObjectVersionsCommand({ Bucket }));
-    assert.equal(first.IsTruncated, true);
-    assert.equal(first.NextKeyMarker, 'a');
-    const pages = [];
-    let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
-    for (;;) {
-      const page = await s3.send(new ListObjectVersionsCommand({ Bucket, ...markers }));
-      pages.push(page);
-      assert.ok([...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].length <= 2);
-      if (!page.IsTruncated) break;
-      markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
-    }
-    const seen = pages.flatMap((p) => [...(p.Versions ?? []), ...(p.DeleteMarkers ?? [])].map((v) => `${v.Key}:${v.VersionId}`));
-    assert.equal(seen.length, 7);
-    assert.equal(new Set(seen).size, 7);
-  }, { pageSize: 2 });
+  await withEmulator(
+    async (_emu, { s3 }) => {
+      const Bucket = 'paged-versions';
+      await create(s3, Bucket);
+      await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+      for (const key of ['a', 'b']) for (let i = 0; i < 3; i++) await s3.send(new PutObjectCommand({ Bucket, Key: key, Body: `${key}${i}` }));
+      await s3.send(new DeleteObjectCommand({ Bucket, Key: 'a' }));
+      const first = await s3.send(new ListObjectVersionsCommand({ Bucket }));
+      assert.equal(first.IsTruncated, true);
+      assert.equal(first.NextKeyMarker, 'a');
+      const pages = [];
+      let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+      for (;;) {
+        const page = await s3.send(new ListObjectVersionsCommand({ Bucket, ...markers }));
+        pages.push(page);
+        assert.ok([...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].length <= 2);
+        if (!page.IsTruncated) break;
+        markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
+      }
+      const seen = pages.flatMap((p) => [...(p.Versions ?? []), ...(p.DeleteMarkers ?? [])].map((v) => `${v.Key}:${v.VersionId}`));
+      assert.equal(seen.length, 7);
+      assert.equal(new Set(seen).size, 7);
+    },
+    { pageSize: 2 },
+  );
 });
 
 test('versioning configuration is validated; once enabled a bucket is never unversioned again', async () => {
   await withEmulator(async (_emu, { s3 }) => {
     const Bucket = 'vconf';
     await create(s3, Bucket);
-    assert.equal((await failure(s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Off' as never } })))).name, 'MalformedXML');
+    assert.equal(
+      (await failure(s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Off' as never } })))).name,
+      'MalformedXML',
+    );
     await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } }));
     assert.equal((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status, 'Suspended');
   });
@@ -131,11 +150,36 @@ test('bucket tagging: put replaces the set, get answers NoSuchTagSet without tag
     const Bucket = 'tagged';
     await create(s3, Bucket);
     assert.equal((await failure(s3.send(new GetBucketTaggingCommand({ Bucket })))).name, 'NoSuchTagSet');
-    await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: [{ Key: 'team', Value: 'growth' }, { Key: 'managed-by', Value: 'segflow' }] } }));
-    assert.deepEqual((await s3.send(new GetBucketTaggingCommand({ Bucket }))).TagSet, [{ Key: 'team', Value: 'growth' }, { Key: 'managed-by', Value: 'segflow' }]);
+    await s3.send(
+      new PutBucketTaggingCommand({
+        Bucket,
+        Tagging: {
+          TagSet: [
+            { Key: 'team', Value: 'growth' },
+            { Key: 'managed-by', Value: 'segflow' },
+          ],
+        },
+      }),
+    );
+    assert.deepEqual((await s3.send(new GetBucketTaggingCommand({ Bucket }))).TagSet, [
+      { Key: 'team', Value: 'growth' },
+      { Key: 'managed-by', Value: 'segflow' },
+    ]);
     await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: [{ Key: 'only', Value: '' }] } }));
     assert.deepEqual((await s3.send(new GetBucketTaggingCommand({ Bucket }))).TagSet, [{ Key: 'only', Value: '' }]);
-    const dup = await failure(s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: [{ Key: 'x', Value: '1' }, { Key: 'x', Value: '2' }] } })));
+    const dup = await failure(
+      s3.send(
+        new PutBucketTaggingCommand({
+          Bucket,
+          Tagging: {
+            TagSet: [
+              { Key: 'x', Value: '1' },
+              { Key: 'x', Value: '2' },
+            ],
+          },
+        }),
+      ),
+    );
     assert.deepEqual([dup.name, dup.status], ['InvalidTag', 400]);
     assert.equal((await failure(s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: [{ Key: 'aws:x', Value: '1' }] } })))).name, 'InvalidTag');
     const many = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
@@ -155,9 +199,20 @@ test('DeleteObjects reports per key what the bucket policy denies the caller and
       Statement: [{ Sid: 'KeepProtected', Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${Bucket}/protected/*` }],
     };
     await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(policy) }));
-    const result = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: [{ Key: 'a' }, { Key: 'protected/b' }, { Key: 'c', ETag: '"0000"' }] } }));
-    assert.deepEqual(result.Deleted?.map((d) => d.Key), ['a']);
-    assert.deepEqual(result.Errors?.map((e) => [e.Key, e.Code]), [['protected/b', 'AccessDenied'], ['c', 'PreconditionFailed']]);
+    const result = await s3.send(
+      new DeleteObjectsCommand({ Bucket, Delete: { Objects: [{ Key: 'a' }, { Key: 'protected/b' }, { Key: 'c', ETag: '"0000"' }] } }),
+    );
+    assert.deepEqual(
+      result.Deleted?.map((d) => d.Key),
+      ['a'],
+    );
+    assert.deepEqual(
+      result.Errors?.map((e) => [e.Key, e.Code]),
+      [
+        ['protected/b', 'AccessDenied'],
+        ['c', 'PreconditionFailed'],
+      ],
+    );
     assert.equal(
       result.Errors?.[0]?.Message,
       `User: arn:aws:iam::000000000000:root is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::${Bucket}/protected/b" with an explicit deny in a resource-based policy`,

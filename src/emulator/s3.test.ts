@@ -45,8 +45,14 @@ test('buckets: create, head, list, location constraint, delete only when empty',
     await assert.rejects(c.s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' })), { name: 'InvalidBucketName' });
     const head = await c.s3.send(new HeadBucketCommand({ Bucket: B }));
     assert.equal(head.BucketRegion, 'eu-west-1');
-    await assert.rejects(c.s3.send(new HeadBucketCommand({ Bucket: 'missing-bucket' })), (e: Error & { $metadata: { httpStatusCode?: number } }) => e.$metadata.httpStatusCode === 404);
-    assert.deepEqual((await c.s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name), [B]);
+    await assert.rejects(
+      c.s3.send(new HeadBucketCommand({ Bucket: 'missing-bucket' })),
+      (e: Error & { $metadata: { httpStatusCode?: number } }) => e.$metadata.httpStatusCode === 404,
+    );
+    assert.deepEqual(
+      (await c.s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name),
+      [B],
+    );
     await c.s3.send(new PutObjectCommand({ Bucket: B, Key: 'k', Body: 'x' }));
     await assert.rejects(c.s3.send(new DeleteBucketCommand({ Bucket: B })), { name: 'BucketNotEmpty' });
     await c.s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'k' }));
@@ -76,20 +82,32 @@ test('objects: put with metadata, get, ranges, head, conditional writes, stream 
     await assert.rejects(c.s3.send(new HeadObjectCommand({ Bucket: B, Key: 'nope' })), { name: 'NotFound' });
     await assert.rejects(c.s3.send(new GetObjectCommand({ Bucket: B, Key: 'nope' })), { name: 'NoSuchKey' });
     // Conditional writes.
-    await assert.rejects(c.s3.send(new PutObjectCommand({ Bucket: B, Key: 'dir/a b+c.txt', Body: 'x', IfNoneMatch: '*' })), (e: Error & { $metadata: { httpStatusCode?: number } }) => {
-      assert.equal(e.name, 'PreconditionFailed');
-      return e.$metadata.httpStatusCode === 412;
-    });
+    await assert.rejects(
+      c.s3.send(new PutObjectCommand({ Bucket: B, Key: 'dir/a b+c.txt', Body: 'x', IfNoneMatch: '*' })),
+      (e: Error & { $metadata: { httpStatusCode?: number } }) => {
+        assert.equal(e.name, 'PreconditionFailed');
+        return e.$metadata.httpStatusCode === 412;
+      },
+    );
     await c.s3.send(new PutObjectCommand({ Bucket: B, Key: 'new.txt', Body: 'x', IfNoneMatch: '*' }));
     await assert.rejects(c.s3.send(new PutObjectCommand({ Bucket: B, Key: 'new.txt', Body: 'y', IfMatch: '"0000"' })), { name: 'PreconditionFailed' });
     // A stream body: the SDK sends it aws-chunked with an x-amz-checksum-crc32 trailer.
     const data = randomBytes(300_000);
-    await c.s3.send(new PutObjectCommand({ Bucket: B, Key: 'stream.bin', Body: Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]), ContentLength: data.length }));
+    await c.s3.send(
+      new PutObjectCommand({
+        Bucket: B,
+        Key: 'stream.bin',
+        Body: Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]),
+        ContentLength: data.length,
+      }),
+    );
     const back = await c.s3.send(new GetObjectCommand({ Bucket: B, Key: 'stream.bin', ChecksumMode: 'ENABLED' }));
     assert.ok(Buffer.from(await back.Body!.transformToByteArray()).equals(data));
     assert.ok(back.ChecksumCRC32, 'the verified CRC32 is returned');
     for (const algorithm of ['CRC32C', 'SHA1', 'SHA256', 'CRC64NVME'] as const) {
-      const r = await c.s3.send(new PutObjectCommand({ Bucket: B, Key: `sum-${algorithm}`, Body: Readable.from([data]), ContentLength: data.length, ChecksumAlgorithm: algorithm }));
+      const r = await c.s3.send(
+        new PutObjectCommand({ Bucket: B, Key: `sum-${algorithm}`, Body: Readable.from([data]), ContentLength: data.length, ChecksumAlgorithm: algorithm }),
+      );
       assert.ok(r[`Checksum${algorithm}`], algorithm);
     }
   });
@@ -101,11 +119,23 @@ test('ListObjectsV2: prefixes, delimiters, continuation; DeleteObjects', async (
     const keys = ['a/1', 'a/2', 'a/sub/3', 'b/1', 'c', 'd/x/y'];
     for (const Key of keys) await c.s3.send(new PutObjectCommand({ Bucket: B, Key, Body: Key }));
     const top = await c.s3.send(new ListObjectsV2Command({ Bucket: B, Delimiter: '/' }));
-    assert.deepEqual(top.CommonPrefixes?.map((p) => p.Prefix), ['a/', 'b/', 'd/']);
-    assert.deepEqual(top.Contents?.map((o) => o.Key), ['c']);
+    assert.deepEqual(
+      top.CommonPrefixes?.map((p) => p.Prefix),
+      ['a/', 'b/', 'd/'],
+    );
+    assert.deepEqual(
+      top.Contents?.map((o) => o.Key),
+      ['c'],
+    );
     const inA = await c.s3.send(new ListObjectsV2Command({ Bucket: B, Prefix: 'a/', Delimiter: '/' }));
-    assert.deepEqual(inA.Contents?.map((o) => o.Key), ['a/1', 'a/2']);
-    assert.deepEqual(inA.CommonPrefixes?.map((p) => p.Prefix), ['a/sub/']);
+    assert.deepEqual(
+      inA.Contents?.map((o) => o.Key),
+      ['a/1', 'a/2'],
+    );
+    assert.deepEqual(
+      inA.CommonPrefixes?.map((p) => p.Prefix),
+      ['a/sub/'],
+    );
     const seen: string[] = [];
     let pages = 0;
     for await (const page of paginateListObjectsV2({ client: c.s3 }, { Bucket: B, MaxKeys: 2 })) {
@@ -145,19 +175,47 @@ test('multipart: lib-storage Upload with default checksums, part rules, abort', 
     const p1 = await c.s3.send(new UploadPartCommand({ Bucket: B, Key: 'small', UploadId, PartNumber: 1, Body: 'tiny' }));
     const p2 = await c.s3.send(new UploadPartCommand({ Bucket: B, Key: 'small', UploadId, PartNumber: 2, Body: 'tail' }));
     await assert.rejects(
-      c.s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'small', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }] } })),
+      c.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: B,
+          Key: 'small',
+          UploadId,
+          MultipartUpload: {
+            Parts: [
+              { PartNumber: 1, ETag: p1.ETag },
+              { PartNumber: 2, ETag: p2.ETag },
+            ],
+          },
+        }),
+      ),
       { name: 'EntityTooSmall' },
     );
     await assert.rejects(
-      c.s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'small', UploadId, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: p2.ETag }, { PartNumber: 1, ETag: p1.ETag }] } })),
+      c.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: B,
+          Key: 'small',
+          UploadId,
+          MultipartUpload: {
+            Parts: [
+              { PartNumber: 2, ETag: p2.ETag },
+              { PartNumber: 1, ETag: p1.ETag },
+            ],
+          },
+        }),
+      ),
       { name: 'InvalidPartOrder' },
     );
-    const one = await c.s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'small', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }] } }));
+    const one = await c.s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: B, Key: 'small', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }] } }),
+    );
     assert.match(one.ETag ?? '', /-1"$/);
     const { UploadId: abortId } = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'aborted' }));
     await c.s3.send(new UploadPartCommand({ Bucket: B, Key: 'aborted', UploadId: abortId, PartNumber: 1, Body: 'x' }));
     await c.s3.send(new AbortMultipartUploadCommand({ Bucket: B, Key: 'aborted', UploadId: abortId }));
-    await assert.rejects(c.s3.send(new UploadPartCommand({ Bucket: B, Key: 'aborted', UploadId: abortId, PartNumber: 2, Body: 'x' })), { name: 'NoSuchUpload' });
+    await assert.rejects(c.s3.send(new UploadPartCommand({ Bucket: B, Key: 'aborted', UploadId: abortId, PartNumber: 2, Body: 'x' })), {
+      name: 'NoSuchUpload',
+    });
     // Part blobs of completed and aborted uploads are gone: only the two objects' bodies remain on disk.
     const blobDirs = await readdir(join(dataDir, 'blobs'));
     let files = 0;
@@ -175,11 +233,23 @@ test('bucket configuration: public access block, policy (public policies blocked
     assert.deepEqual((await c.s3.send(new GetPublicAccessBlockCommand({ Bucket: B }))).PublicAccessBlockConfiguration, pab);
     const tlsOnly = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'TLS', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${B}`, `arn:aws:s3:::${B}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+      Statement: [
+        {
+          Sid: 'TLS',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [`arn:aws:s3:::${B}`, `arn:aws:s3:::${B}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
     });
     await c.s3.send(new PutBucketPolicyCommand({ Bucket: B, Policy: tlsOnly }));
     assert.equal((await c.s3.send(new GetBucketPolicyCommand({ Bucket: B }))).Policy, tlsOnly);
-    const publicRead = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*` }] });
+    const publicRead = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*` }],
+    });
     await assert.rejects(c.s3.send(new PutBucketPolicyCommand({ Bucket: B, Policy: publicRead })), { name: 'AccessDenied' });
     await assert.rejects(c.s3.send(new PutBucketPolicyCommand({ Bucket: B, Policy: '{not json' })), { name: 'MalformedPolicy' });
     await c.s3.send(new DeleteBucketPolicyCommand({ Bucket: B }));
@@ -190,7 +260,9 @@ test('bucket configuration: public access block, policy (public policies blocked
     await c.s3.send(
       new PutBucketEncryptionCommand({
         Bucket: B,
-        ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/segflow' }, BucketKeyEnabled: true }] },
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/segflow' }, BucketKeyEnabled: true }],
+        },
       }),
     );
     const enc = await c.s3.send(new GetBucketEncryptionCommand({ Bucket: B }));
@@ -198,7 +270,12 @@ test('bucket configuration: public access block, policy (public policies blocked
     // A write with a key that is not there fails (the emulator models no aliases); with a real key it is encrypted.
     await assert.rejects(c.s3.send(new PutObjectCommand({ Bucket: B, Key: 'k', Body: 'x' })), /Invalid keyId alias\/segflow/);
     const key = (await c.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
-    await c.s3.send(new PutBucketEncryptionCommand({ Bucket: B, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key.Arn } }] } }));
+    await c.s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: B,
+        ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key.Arn } }] },
+      }),
+    );
     const put = await c.s3.send(new PutObjectCommand({ Bucket: B, Key: 'k', Body: 'x' }));
     assert.equal(put.ServerSideEncryption, 'aws:kms');
     assert.equal(put.SSEKMSKeyId, key.Arn);
@@ -215,7 +292,10 @@ test('keys are opaque: path-like keys never touch paths in the data directory', 
       assert.equal(await got.Body!.transformToString(), Key);
     }
     const top = await readdir(dataDir);
-    assert.deepEqual(top.filter((n) => !['blobs', 'tmp', 'state.json', 'emulator.lock'].includes(n)), []);
+    assert.deepEqual(
+      top.filter((n) => !['blobs', 'tmp', 'state.json', 'emulator.lock'].includes(n)),
+      [],
+    );
     const listed = await c.s3.send(new ListObjectsV2Command({ Bucket: B }));
     assert.equal(listed.KeyCount, keys.length);
   });

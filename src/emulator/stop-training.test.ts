@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateSolutionVersionCommand, DeleteSolutionCommand, DescribeSolutionVersionCommand, StopSolutionVersionCreationCommand } from '@aws-sdk/client-personalize';
+import {
+  CreateSolutionVersionCommand,
+  DeleteSolutionCommand,
+  DescribeSolutionVersionCommand,
+  StopSolutionVersionCreationCommand,
+} from '@aws-sdk/client-personalize';
 import { ACCOUNT, REGION, waitFor, withEmulator } from '../../test/support/emulator.js';
 import { bucketWithData, importedSolution } from '../../test/support/emulator-flow.js';
 

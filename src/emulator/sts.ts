@@ -12,7 +12,9 @@ export const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 export const stsOperations: QueryOperations = {
   async GetCallerIdentity(emu, _params, info) {
     if (info.session) {
-      const role = Object.prototype.hasOwnProperty.call(emu.store.state.iam.roles, info.session.roleArn) ? emu.store.state.iam.roles[info.session.roleArn] : undefined;
+      const role = Object.prototype.hasOwnProperty.call(emu.store.state.iam.roles, info.session.roleArn)
+        ? emu.store.state.iam.roles[info.session.roleArn]
+        : undefined;
       const session = info.session.sessionArn.split('/').pop() ?? '';
       return [
         ['UserId', `${role?.roleId ?? 'AROAUNKNOWN'}:${session}`],

@@ -61,7 +61,10 @@ test('a changed numResults re-runs only segments and what follows', async () => 
   assert.equal(engine.world.count('solution-version'), 1);
   assert.equal(engine.world.count('batch-segment-job'), 2);
   const seg = plan.steps.find((s) => s.id === 'segments')!;
-  assert.ok(seg.reasons.some((r) => r === 'numResults: 5 -> 9'), seg.reasons.join('|'));
+  assert.ok(
+    seg.reasons.some((r) => r === 'numResults: 5 -> 9'),
+    seg.reasons.join('|'),
+  );
 });
 
 for (const op of ['CreateDatasetImportJob', 'CreateSolutionVersion', 'CreateBatchSegmentJob', 'CreateSolution', 'CreateDatasetGroup', 'PutObject']) {
@@ -181,7 +184,10 @@ test('drift: a dataset re-created out of band gets its data imported again (unde
   assert.equal(byId['dataset-interactions']!.action, 'create');
   assert.equal(byId['import-interactions']!.action, 'run');
   assert.match(byId['import-interactions']!.reasons.join(), /dataset it imported into no longer exists/);
-  const imports = [...engine.world.res.values()].filter((r) => r.type === 'dataset-import-job').map((r) => r.name).sort();
+  const imports = [...engine.world.res.values()]
+    .filter((r) => r.type === 'dataset-import-job')
+    .map((r) => r.name)
+    .sort();
   assert.equal(imports.length, 2);
   assert.match(imports[1]!, /-2$/);
   const again = await apply(spec);
@@ -207,10 +213,23 @@ test('a lost state file is rebuilt by adoption: names and tags find everything, 
   const { plan, summary } = await apply(spec);
   assert.equal(summary.ok, true);
   const a = actions(plan);
-  for (const id of ['bucket', 'role', 'dataset-group', 'schema-interactions', 'dataset-interactions', 'import-interactions', 'solution', 'training', 'segments']) {
+  for (const id of [
+    'bucket',
+    'role',
+    'dataset-group',
+    'schema-interactions',
+    'dataset-interactions',
+    'import-interactions',
+    'solution',
+    'training',
+    'segments',
+  ]) {
     assert.equal(a[id], 'adopt', id);
   }
-  assert.deepEqual(engine.world.log.slice(before).filter((l) => l.startsWith('create')), []);
+  assert.deepEqual(
+    engine.world.log.slice(before).filter((l) => l.startsWith('create')),
+    [],
+  );
   for (const t of COSTLY) assert.equal(engine.world.count(t), 1, t);
 });
 
@@ -286,9 +305,15 @@ test('apply, destroy, apply: the old segment job (undeletable, its training and 
   assert.equal(segments.action, 'run');
   assert.match(segments.reasons.join(' | '), /after training/);
   // After a destroy the state is new: nothing of it drifted, the old jobs are notes.
-  assert.deepEqual(plan.steps.flatMap((s) => s.reasons).filter((r) => r.startsWith('drifted')), []);
+  assert.deepEqual(
+    plan.steps.flatMap((s) => s.reasons).filter((r) => r.startsWith('drifted')),
+    [],
+  );
   assert.match((segments.notes ?? []).join(), /earlier run's job \(the job named .* was made from a training that no longer exists\)/);
-  assert.match((plan.steps.find((s) => s.id === 'import-interactions')!.notes ?? []).join(), /earlier run's job \(the interactions dataset it imported into no longer exists\)/);
+  assert.match(
+    (plan.steps.find((s) => s.id === 'import-interactions')!.notes ?? []).join(),
+    /earlier run's job \(the interactions dataset it imported into no longer exists\)/,
+  );
   const jobs = [...engine.world.res.values()].filter((r) => r.type === 'batch-segment-job');
   assert.equal(jobs.length, 2);
   assert.match(jobs.map((j) => j.name).sort()[1]!, /-2$/);
@@ -303,7 +328,10 @@ test('credentials that expire during a long training wait: a clear error, and th
   const spec = engineSpec();
   engine.world.describesToActive = 6;
   engine.world.failNext('DescribeSolutionVersion', 'ExpiredTokenException', { message: 'The security token included in the request is expired', times: 1 });
-  await assert.rejects(apply(spec), (e) => isSegflowError(e) && e.code === 'AWS_CREDENTIALS_EXPIRED' && /training/.test(e.message) && /run the same command again/.test(e.details.join()));
+  await assert.rejects(
+    apply(spec),
+    (e) => isSegflowError(e) && e.code === 'AWS_CREDENTIALS_EXPIRED' && /training/.test(e.message) && /run the same command again/.test(e.details.join()),
+  );
   const { plan, summary } = await apply(spec);
   assert.equal(summary.ok, true);
   assert.ok(['wait', 'adopt', 'noop'].includes(plan.steps.find((s) => s.id === 'training')!.action));
@@ -312,15 +340,22 @@ test('credentials that expire during a long training wait: a clear error, and th
 
 test('a quota is not retried and names itself; a caller AccessDenied is not mistaken for IAM propagation', async () => {
   engine.world.failNext('CreateDatasetGroup', 'LimitExceededException', { message: 'More than 5 resources in ACTIVE state.' });
-  await assert.rejects(apply(engineSpec()), (e) => isSegflowError(e) && e.code === 'AWS_QUOTA' && /More than 5 resources/.test(e.message) && /limits\.html/.test(e.details.join()));
-  engine.world.failNext('CreateDatasetImportJob', 'AccessDeniedException', { message: 'User: arn:aws:sts::000000000000:assumed-role/ci-role/x is not authorized to perform: personalize:CreateDatasetImportJob', status: 403 });
+  await assert.rejects(
+    apply(engineSpec()),
+    (e) => isSegflowError(e) && e.code === 'AWS_QUOTA' && /More than 5 resources/.test(e.message) && /limits\.html/.test(e.details.join()),
+  );
+  engine.world.failNext('CreateDatasetImportJob', 'AccessDeniedException', {
+    message: 'User: arn:aws:sts::000000000000:assumed-role/ci-role/x is not authorized to perform: personalize:CreateDatasetImportJob',
+    status: 403,
+  });
   const started = Date.now();
   await assert.rejects(apply(engineSpec()), (e) => isSegflowError(e) && e.code === 'AWS_ACCESS_DENIED' && /credentials segflow runs with/.test(e.message));
   assert.ok(Date.now() - started < 5000, 'not retried for minutes');
 });
 
 test('"Insufficient privileges" right after the role was made is IAM propagating: retried; long after, it is a missing grant: reported at once', async () => {
-  const insufficient = 'Insufficient privileges for accessing data in S3. Please look at https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html#attach-bucket-policy and fix bucket policy on demo-bucket.';
+  const insufficient =
+    'Insufficient privileges for accessing data in S3. Please look at https://docs.aws.amazon.com/personalize/latest/dg/granting-personalize-s3-access.html#attach-bucket-policy and fix bucket policy on demo-bucket.';
   engine.world.failNext('CreateDatasetImportJob', 'InvalidInputException', { message: insufficient, times: 2 });
   const first = await apply(engineSpec());
   assert.equal(first.summary.ok, true);

@@ -84,7 +84,10 @@ export async function gate(plan: Plan, opts: Pick<ApplyOptions, 'savedPlan' | 'a
           return !old || old.action !== s.action || old.name !== s.name || (old.status ?? '') !== (s.status ?? '');
         })
         .map((s) => s.id);
-      throw refusal('PLAN_STALE', 'the world moved since the plan was saved', [`steps now different: ${moved.join(', ') || '(state)'}`, 'run segflow plan --out again']);
+      throw refusal('PLAN_STALE', 'the world moved since the plan was saved', [
+        `steps now different: ${moved.join(', ') || '(state)'}`,
+        'run segflow plan --out again',
+      ]);
     }
   }
   if (plan.cost.totalUsd > plan.budgetUsd && !opts.approveCost) {
@@ -157,7 +160,13 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
           // An update changes a resource the state already knows: found, but not adopted.
           const adopted = r.adopted === true && planned.action !== 'update';
           results.set(id, { id, action: planned.action, outcome: 'done', ...(adopted ? { adopted: true } : {}), ...(r.note ? { note: r.note } : {}) });
-          opts.emit({ type: 'step-done', id, durationMs: r.durationMs ?? Date.now() - t0, ...(r.note ? { note: r.note } : {}), ...(adopted ? { adopted: true } : {}) });
+          opts.emit({
+            type: 'step-done',
+            id,
+            durationMs: r.durationMs ?? Date.now() - t0,
+            ...(r.note ? { note: r.note } : {}),
+            ...(adopted ? { adopted: true } : {}),
+          });
         } catch (e) {
           if (!signal.aborted) opts.emit({ type: 'step-failed', id, error: (e as Error).message });
           throw e;
@@ -201,7 +210,11 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
     };
     if (lost) return { ok: false, summary, error: lost };
     if (signal.aborted) {
-      return { ok: false, summary, error: new SegflowError('RUN_CANCELLED', 'apply interrupted: the state is consistent; run apply again to resume (jobs in flight are re-attached)') };
+      return {
+        ok: false,
+        summary,
+        error: new SegflowError('RUN_CANCELLED', 'apply interrupted: the state is consistent; run apply again to resume (jobs in flight are re-attached)'),
+      };
     }
     if (firstError) return { ok: false, summary, error: firstError };
     return { ok: true, summary };

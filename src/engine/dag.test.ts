@@ -25,7 +25,10 @@ test('independent steps run in parallel; dependants wait for their dependencies'
   assert.equal(maxActive, 3);
   assert.ok(log.indexOf('start d') > log.indexOf('end a') && log.indexOf('start d') > log.indexOf('end b'));
   assert.ok(log.indexOf('start e') > log.indexOf('end d') && log.indexOf('start e') > log.indexOf('end c'));
-  assert.deepEqual([...out.values()].map((o) => o.status), ['done', 'done', 'done', 'done', 'done']);
+  assert.deepEqual(
+    [...out.values()].map((o) => o.status),
+    ['done', 'done', 'done', 'done', 'done'],
+  );
 });
 
 test('a failure skips what depends on it and lets independent branches finish', async () => {
@@ -87,6 +90,18 @@ test('concurrency limit and cycle detection', async () => {
     { concurrency: 2 },
   );
   assert.equal(maxActive, 2);
-  await assert.rejects(runDag([{ id: 'a', deps: ['b'] }, { id: 'b', deps: ['a'] }], async () => {}), /cycle/);
-  await assert.rejects(runDag([{ id: 'a', deps: ['zz'] }], async () => {}), /unknown step/);
+  await assert.rejects(
+    runDag(
+      [
+        { id: 'a', deps: ['b'] },
+        { id: 'b', deps: ['a'] },
+      ],
+      async () => {},
+    ),
+    /cycle/,
+  );
+  await assert.rejects(
+    runDag([{ id: 'a', deps: ['zz'] }], async () => {}),
+    /unknown step/,
+  );
 });

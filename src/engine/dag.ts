@@ -5,11 +5,7 @@ export interface DagNode {
   deps: string[];
 }
 
-export type NodeOutcome =
-  | { status: 'done' }
-  | { status: 'failed'; error: unknown }
-  | { status: 'skipped'; because: string }
-  | { status: 'cancelled' };
+export type NodeOutcome = { status: 'done' } | { status: 'failed'; error: unknown } | { status: 'skipped'; because: string } | { status: 'cancelled' };
 
 /**
  * Runs nodes as soon as all their dependencies are done, independent ones in parallel (up to `concurrency`).

@@ -29,7 +29,11 @@ test('a resource that stays in progress past the wait timeout: RUN_WAIT_TIMEOUT 
 test('pollUntil gives up with its own error type, after the timeout and not before', async () => {
   let now = 0;
   let probes = 0;
-  const waiting = pollUntil(async () => (probes++, (now += 400), 'pending'), () => false, { initialMs: 1, maxMs: 1, timeoutMs: 1000, now: () => now });
+  const waiting = pollUntil(
+    async () => (probes++, (now += 400), 'pending'),
+    () => false,
+    { initialMs: 1, maxMs: 1, timeoutMs: 1000, now: () => now },
+  );
   await assert.rejects(waiting, (e) => e instanceof WaitTimeoutError && e.waitedMs > 1000);
   assert.equal(probes, 3, 'probed at 400, 800 and 1200 ms');
 });

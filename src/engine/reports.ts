@@ -40,7 +40,11 @@ export async function keepReport(session: Session, dir: string, emit: Emit): Pro
   }
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Brings the reports stored beside a shared state into this machine's .segflow/reports/<name>/ (those it does not

@@ -46,13 +46,25 @@ test('a tags change updates the long-lived resources in place: set, changed, rem
   const creates = engine.world.core.log.filter((l) => l.startsWith('create')).length;
 
   const { plan, summary, events } = await apply(spec({ team: 'ads', owner: 'kim' }));
-  assert.deepEqual(events.filter((e) => e.type === 'step-done' && e.adopted), [], 'an update is not an adoption');
+  assert.deepEqual(
+    events.filter((e) => e.type === 'step-done' && e.adopted),
+    [],
+    'an update is not an adoption',
+  );
   const a = actions(plan);
   for (const id of LONG_LIVED) {
     assert.equal(a[id], 'update', id);
-    assert.deepEqual(plan.steps.find((s) => s.id === id)!.reasons, ['tags.owner: (none) -> kim', 'tags.team: growth -> ads', 'tags.env: prod -> (removed)'], id);
+    assert.deepEqual(
+      plan.steps.find((s) => s.id === id)!.reasons,
+      ['tags.owner: (none) -> kim', 'tags.team: growth -> ads', 'tags.env: prod -> (removed)'],
+      id,
+    );
   }
-  assert.deepEqual(Object.entries(a).filter(([id, act]) => !LONG_LIVED.includes(id) && act !== 'noop'), [], 'only the long-lived resources change');
+  assert.deepEqual(
+    Object.entries(a).filter(([id, act]) => !LONG_LIVED.includes(id) && act !== 'noop'),
+    [],
+    'only the long-lived resources change',
+  );
   assert.equal(plan.cost.totalUsd, 0, 'a tags change costs nothing');
   assert.equal(summary.ok, true);
   assert.equal(engine.world.core.log.filter((l) => l.startsWith('create')).length, creates, 'nothing created');
@@ -107,7 +119,10 @@ test('with a Users dataset and a segment filter: both follow the tags too, and t
 
 test('a refused TagResource names the step, the resource and the reason; the next apply tags it', async () => {
   await apply(spec({ team: 'growth' }));
-  engine.world.failNext('TagResource', 'AccessDeniedException', { message: 'User: arn:aws:sts::000000000000:assumed-role/ci/x is not authorized to perform: personalize:TagResource', status: 403 });
+  engine.world.failNext('TagResource', 'AccessDeniedException', {
+    message: 'User: arn:aws:sts::000000000000:assumed-role/ci/x is not authorized to perform: personalize:TagResource',
+    status: 403,
+  });
   await assert.rejects(
     apply(spec({ team: 'ads' })),
     (e) => isSegflowError(e) && e.code === 'AWS_ACCESS_DENIED' && /tagging demo-/.test(e.message) && /personalize:TagResource/.test(e.message),

@@ -22,7 +22,10 @@ export function runCostOf(ctx: StepContext, plan: Plan, steps: StepDefinition[])
   const prices = resolvePrices(ctx.spec.target.region, ctx.spec.budget.prices);
   return (stepId) => {
     const prepared = ctx.prepared!;
-    const billedSteps = [...upstream(stepId)].filter((id) => ran.has(id)).map((id) => byId.get(id)!).filter((s) => s.billable !== undefined);
+    const billedSteps = [...upstream(stepId)]
+      .filter((id) => ran.has(id))
+      .map((id) => byId.get(id)!)
+      .filter((s) => s.billable !== undefined);
     const input = (s: StepDefinition) => ({ spec: ctx.spec, prepared, desired: ctx.desired(s.id) });
     const estimate = estimateCost(sumQuantities(billedSteps.map((s) => s.billable!(input(s)))), prices);
     const cost: RunCost = { estimate: { lowUsd: estimate.lowUsd, highUsd: estimate.totalUsd, lines: estimate.lines } };
@@ -33,7 +36,10 @@ export function runCostOf(ctx: StepContext, plan: Plan, steps: StepDefinition[])
         return record && s.billed ? s.billed({ ...input(s), record }) : {};
       }),
     );
-    const actual = actualCost({ ingestBytes: billed.ingestBytes, trainingHours: billed.trainingHours?.high ?? 0, ...(billed.segments ? { segments: billed.segments } : {}) }, prices.prices);
+    const actual = actualCost(
+      { ingestBytes: billed.ingestBytes, trainingHours: billed.trainingHours?.high ?? 0, ...(billed.segments ? { segments: billed.segments } : {}) },
+      prices.prices,
+    );
     return { ...cost, actual };
   };
 }

@@ -16,11 +16,18 @@ import type { Segmentation, Spec } from '../spec/types.js';
 
 const engine = useFakeEngine();
 const { apply, destroy, actions } = engine;
-const plan = (spec: Spec) => planPipeline({ spec, deps: engine.deps, cwd: engine.cwd, signal: new AbortController().signal, emit: () => undefined, pollInitialMs: 1, pollMaxMs: 2 });
+const plan = (spec: Spec) =>
+  planPipeline({ spec, deps: engine.deps, cwd: engine.cwd, signal: new AbortController().signal, emit: () => undefined, pollInitialMs: 1, pollMaxMs: 2 });
 const keys = (bucket: string) => [...(engine.world.buckets.get(bucket)?.objects.keys() ?? [])].sort();
 
 const ids = (name: string, list: string[], recipe: Segmentation['recipe'] = 'aws-item-affinity'): Segmentation => ({
-  ...primarySegmentation(name, { recipe, queries: recipe === 'aws-item-affinity' ? { items: { kind: 'ids', ids: list, keepUnknown: false } } : { attributes: list.map((v) => ({ expression: `ITEMS.CAT = "${v}"`, conditions: [{ attribute: 'CAT', value: v }] })) } }),
+  ...primarySegmentation(name, {
+    recipe,
+    queries:
+      recipe === 'aws-item-affinity'
+        ? { items: { kind: 'ids', ids: list, keepUnknown: false } }
+        : { attributes: list.map((v) => ({ expression: `ITEMS.CAT = "${v}"`, conditions: [{ attribute: 'CAT', value: v }] })) },
+  }),
   primary: false,
 });
 
@@ -35,7 +42,8 @@ test('two segmentations of one recipe share one solution and training; of two re
   const p = await plan(spec);
   const stepIds = p.steps.map((s) => s.id);
   for (const id of ['solution:item', 'training:item', 'metrics:item', 'solution:attr', 'training:attr', 'metrics:attr']) assert.ok(stepIds.includes(id), id);
-  for (const seg of ['products', 'more', 'cats']) for (const kind of ['segments', 'download', 'evaluate']) assert.ok(stepIds.includes(`${kind}:${seg}`), `${kind}:${seg}`);
+  for (const seg of ['products', 'more', 'cats'])
+    for (const kind of ['segments', 'download', 'evaluate']) assert.ok(stepIds.includes(`${kind}:${seg}`), `${kind}:${seg}`);
   assert.equal(stepIds.filter((s) => s.startsWith('import-interactions')).length, 1);
   const r = await apply(spec);
   assert.equal(r.summary.ok, true, JSON.stringify(r.summary.steps.filter((s) => s.outcome !== 'done')));
@@ -52,7 +60,10 @@ test('adding a segmentation adds its steps and runs only them (and the model it 
   await apply(one);
   const two = production([ids('products', ['i1', 'i2']), ids('cats', ['a'], 'aws-item-attribute-affinity')]);
   const { plan: p } = await apply(two);
-  const changed = Object.entries(actions(p)).filter(([, a]) => a !== 'noop').map(([id]) => id).sort();
+  const changed = Object.entries(actions(p))
+    .filter(([, a]) => a !== 'noop')
+    .map(([id]) => id)
+    .sort();
   assert.deepEqual(changed, ['download:cats', 'evaluate:cats', 'metrics:attr', 'prepare', 'segments:cats', 'solution:attr', 'training:attr', 'upload']);
   assert.equal(engine.world.count('batch-segment-job'), 2);
 });
@@ -62,13 +73,18 @@ test('1,200 item queries are 3 chunks in a chain; the plan prices every job; app
   const spec = production([ids('products', many(1200))]);
   const p = await plan(spec);
   const jobs = p.steps.filter((s) => s.kind === 'segments');
-  assert.deepEqual(jobs.map((s) => s.id), ['segments:products', 'segments:products/2', 'segments:products/3']);
+  assert.deepEqual(
+    jobs.map((s) => s.id),
+    ['segments:products', 'segments:products/2', 'segments:products/3'],
+  );
   assert.deepEqual(jobs[2]!.deps.slice(-1), ['segments:products/2'], 'chunks run one after another');
   assert.deepEqual(p.cost.segments && { queries: p.cost.segments.queries, jobs: p.cost.segments.jobs }, { queries: 1200, jobs: 3 });
   await apply(spec);
   assert.equal(engine.world.count('batch-segment-job'), 3);
   const { plan: grown } = await apply(production([ids('products', many(1210))]));
-  const ran = Object.entries(actions(grown)).filter(([id, a]) => a === 'run' && id.startsWith('segments')).map(([id]) => id);
+  const ran = Object.entries(actions(grown))
+    .filter(([id, a]) => a === 'run' && id.startsWith('segments'))
+    .map(([id]) => id);
   assert.deepEqual(ran, ['segments:products/3']);
   assert.equal(engine.world.count('batch-segment-job'), 4);
 });
@@ -91,5 +107,8 @@ test('delivery: each run adds runs/<id>/ and moves latest/; the second run recor
   assert.deepEqual(now.changes, { previousRunId: first.runId, entered: 0, stayed: now.changes!.stayed, left: 0, queriesAdded: 0, queriesRemoved: 0 });
   assert.ok(now.changes.stayed > 0);
   await destroy(changed);
-  assert.deepEqual(keys('demo-bucket').filter((k) => k.includes('/segments/')), []);
+  assert.deepEqual(
+    keys('demo-bucket').filter((k) => k.includes('/segments/')),
+    [],
+  );
 });

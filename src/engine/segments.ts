@@ -53,7 +53,11 @@ async function localRunId(path: string): Promise<string | undefined> {
   }
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * The latest delivered copy of `file`; undefined for changes.csv when that run is the segmentation's first (there
@@ -75,7 +79,12 @@ export async function findDelivered(o: FindDeliveredOptions): Promise<DeliveredC
   return download(o, layout, latest.runId, o.file !== 'changes' || latest.previousRunId !== undefined);
 }
 
-async function download(o: FindDeliveredOptions, layout: ReturnType<typeof deliveredLayout>, runId: string, required: boolean): Promise<DeliveredCopy | undefined> {
+async function download(
+  o: FindDeliveredOptions,
+  layout: ReturnType<typeof deliveredLayout>,
+  runId: string,
+  required: boolean,
+): Promise<DeliveredCopy | undefined> {
   let own: TargetConnection | undefined;
   const connection = o.connection ? await o.connection() : (own = await connectTarget(o.spec.target, o.cwd, o.deps));
   const dir = await mkdtemp(join(tmpdir(), 'segflow-segments-'));
@@ -91,7 +100,10 @@ async function download(o: FindDeliveredOptions, layout: ReturnType<typeof deliv
     await release();
     if (!required) return undefined;
     const where = keys.map((key) => s3Uri(bucket, key)).join(' nor ');
-    throw new SegflowError('RUN_NO_RUN', `the delivered ${o.file} of run ${runId} are not in ${where}: run 'segflow apply ${o.spec.file}' to deliver them again`);
+    throw new SegflowError(
+      'RUN_NO_RUN',
+      `the delivered ${o.file} of run ${runId} are not in ${where}: run 'segflow apply ${o.spec.file}' to deliver them again`,
+    );
   } catch (e) {
     await release();
     throw e;

@@ -147,7 +147,11 @@ function sessionLock(opts: SessionOptions, controller: AbortController) {
     async take(backend: StateBackend): Promise<void> {
       if (!opts.lockFor) return;
       const lock = (held = await backend.lock.acquire(opts.lockFor, opts.lockOwner));
-      if (lock.tookOver) opts.emit({ type: 'info', message: `took over the expired lock of ${lock.tookOver.command} by ${lock.tookOver.who || lock.tookOver.host} (pid ${lock.tookOver.pid}, since ${lock.tookOver.since})` });
+      if (lock.tookOver)
+        opts.emit({
+          type: 'info',
+          message: `took over the expired lock of ${lock.tookOver.command} by ${lock.tookOver.who || lock.tookOver.host} (pid ${lock.tookOver.pid}, since ${lock.tookOver.since})`,
+        });
       lock.keepAlive((e) => {
         lost = e instanceof SegflowError ? e : new SegflowError('STATE_LOCK_LOST', e.message);
         controller.abort(lost);
@@ -181,11 +185,9 @@ async function loadState(spec: Spec, cwd: string, deps: EngineDeps, backend: Sta
   }
   await rememberLocation(spec.name, cwd, stateOf(spec));
   if (st.target.kind !== spec.target.kind && Object.keys(st.steps).length > 0) {
-    throw new SegflowError(
-      'STATE_TARGET_MISMATCH',
-      `the state of ${spec.name} belongs to target ${st.target.kind}, the spec says ${spec.target.kind}`,
-      [`destroy the ${st.target.kind} pipeline first, or use another pipeline name`],
-    );
+    throw new SegflowError('STATE_TARGET_MISMATCH', `the state of ${spec.name} belongs to target ${st.target.kind}, the spec says ${spec.target.kind}`, [
+      `destroy the ${st.target.kind} pipeline first, or use another pipeline name`,
+    ]);
   }
   return state;
 }

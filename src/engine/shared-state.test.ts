@@ -50,7 +50,11 @@ async function apply(s: Spec, cwd: string, extra: Partial<ApplyOptions> = {}) {
 }
 
 const plan = (s: Spec, cwd: string) => planPipeline({ spec: s, ...common(cwd) });
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 test('two machines share one S3 state: apply in one, the other plans no change; nothing is kept locally', async () => {
   const [a, b] = dirs as [string, string];
@@ -60,11 +64,18 @@ test('two machines share one S3 state: apply in one, the other plans no change; 
   const stored = await world.s3.getObjectText('team-state', 'segflow/demo.json');
   assert.ok(stored && (JSON.parse(stored.text) as PipelineState).steps['training']?.phase === 'done');
   const other = await plan(spec(), b);
-  assert.equal(other.changes, 0, other.steps.filter((s) => s.action !== 'noop').map((s) => `${s.id}: ${s.action} ${s.reasons.join(', ')}`).join('; '));
+  assert.equal(
+    other.changes,
+    0,
+    other.steps
+      .filter((s) => s.action !== 'noop')
+      .map((s) => `${s.id}: ${s.action} ${s.reasons.join(', ')}`)
+      .join('; '),
+  );
   assert.deepEqual(other.state, { backend: 's3', location: 's3://team-state/segflow/demo.json', serial: (JSON.parse(stored.text) as PipelineState).serial });
 });
 
-test('the state bucket is the user\'s: a missing one is STATE_BUCKET_MISSING at plan time, and nothing is created', async () => {
+test("the state bucket is the user's: a missing one is STATE_BUCKET_MISSING at plan time, and nothing is created", async () => {
   await assert.rejects(plan(spec({ ...S3_STATE, bucket: 'not-there' }), dirs[0]!), (e) => isSegflowError(e) && e.code === 'STATE_BUCKET_MISSING');
   assert.equal(world.s3World.buckets.has('not-there'), false);
 });
@@ -72,7 +83,10 @@ test('the state bucket is the user\'s: a missing one is STATE_BUCKET_MISSING at 
 test('apply is refused (exit 3) while another machine holds the lock, naming it; unlock by its id frees it', async () => {
   const backend = await S3StateBackend.open(world.s3, 'team-state', 'segflow/demo.json');
   const held = await backend.lock.acquire('apply', { who: 'ci-bot', runId: 'github run 7' });
-  await assert.rejects(apply(spec(), dirs[0]!), (e) => isSegflowError(e) && e.code === 'STATE_LOCKED' && e.exitCode === 3 && /apply by ci-bot .*run github run 7/.test(e.message));
+  await assert.rejects(
+    apply(spec(), dirs[0]!),
+    (e) => isSegflowError(e) && e.code === 'STATE_LOCKED' && e.exitCode === 3 && /apply by ci-bot .*run github run 7/.test(e.message),
+  );
   const history = await stateHistory({ spec: spec(), ...common(dirs[0]!) });
   assert.equal(history.lock?.id, held.holder.id);
   await assert.rejects(unlockState({ spec: spec(), ...common(dirs[0]!) }, 'nope'), (e) => isSegflowError(e) && e.code === 'STATE_UNLOCK_MISMATCH');
@@ -86,19 +100,28 @@ test('a saved plan is refused once the shared state moved on (another apply ran)
   await apply(spec(), a);
   const saved = await plan(spec({ ...S3_STATE }, { segments: { numResults: { count: 7 } } }), a);
   await apply(spec(S3_STATE, { segments: { numResults: { count: 6 } } }), b);
-  await assert.rejects(apply(spec(S3_STATE, { segments: { numResults: { count: 7 } } }), a, { savedPlan: saved }), (e) => isSegflowError(e) && e.code === 'PLAN_STALE' && /serial \d+ -> \d+/.test(e.message));
+  await assert.rejects(
+    apply(spec(S3_STATE, { segments: { numResults: { count: 7 } } }), a, { savedPlan: saved }),
+    (e) => isSegflowError(e) && e.code === 'PLAN_STALE' && /serial \d+ -> \d+/.test(e.message),
+  );
 });
 
 test('moving a pipeline from local to s3 is detected by plan; state migrate moves it and marks the old one', async () => {
   const a = dirs[0]!;
   await apply(spec({ backend: 'local' }), a);
-  await assert.rejects(plan(spec(), a), (e) => isSegflowError(e) && e.code === 'STATE_MIGRATION_NEEDED' && e.exitCode === 3 && /segflow state migrate/.test(e.details.join('\n')));
+  await assert.rejects(
+    plan(spec(), a),
+    (e) => isSegflowError(e) && e.code === 'STATE_MIGRATION_NEEDED' && e.exitCode === 3 && /segflow state migrate/.test(e.details.join('\n')),
+  );
   const moved = await migrateState({ spec: spec(), ...common(a) });
   assert.equal(moved.to, 's3://team-state/segflow/demo.json');
   assert.equal((await plan(spec(), a)).changes, 0);
   const old = JSON.parse(await readFile(stateFile('demo', a), 'utf8')) as PipelineState;
   assert.equal(old.movedTo, 's3://team-state/segflow/demo.json');
-  await assert.rejects(plan(spec({ backend: 'local' }), a), (e) => isSegflowError(e) && e.code === 'STATE_MOVED' && /moved to s3:\/\/team-state/.test(e.message));
+  await assert.rejects(
+    plan(spec({ backend: 'local' }), a),
+    (e) => isSegflowError(e) && e.code === 'STATE_MOVED' && /moved to s3:\/\/team-state/.test(e.message),
+  );
   // Between keys: this directory remembers where the state was; a second migrate refuses to overwrite.
   const other: StateSpec = { ...S3_STATE, key: 'segflow/v2/demo.json' };
   await assert.rejects(plan(spec(other), a), (e) => isSegflowError(e) && e.code === 'STATE_MIGRATION_NEEDED');

@@ -82,20 +82,28 @@ export async function migrateState(opts: StateAdminOptions & { from?: StateSpec 
     locks.push(await source.backend.lock.acquire('migrate', opts.lockOwner));
     const old = await source.backend.read();
     if (!old || old.state.movedTo) {
-      throw refusal('STATE_MIGRATE_REFUSED', old ? `the state at ${source.backend.location} was already moved to ${old.state.movedTo}` : `there is no state at ${source.backend.location}`);
+      throw refusal(
+        'STATE_MIGRATE_REFUSED',
+        old ? `the state at ${source.backend.location} was already moved to ${old.state.movedTo}` : `there is no state at ${source.backend.location}`,
+      );
     }
     const there = await dest.backend.read();
     if (there && !there.state.movedTo && Object.keys(there.state.steps).length > 0) {
-      throw refusal('STATE_MIGRATE_REFUSED', `${dest.backend.location} already holds a state of ${there.state.pipeline} (${Object.keys(there.state.steps).length} steps, serial ${there.state.serial ?? 0})`, [
-        'segflow never overwrites a state: destroy that pipeline, or choose another key',
-      ]);
+      throw refusal(
+        'STATE_MIGRATE_REFUSED',
+        `${dest.backend.location} already holds a state of ${there.state.pipeline} (${Object.keys(there.state.steps).length} steps, serial ${there.state.serial ?? 0})`,
+        ['segflow never overwrites a state: destroy that pipeline, or choose another key'],
+      );
     }
     const now = new Date().toISOString();
     const serial = Math.max(old.state.serial ?? 0, there?.state.serial ?? 0) + 1;
     const { movedTo: _t, movedAt: _a, ...copy } = old.state;
     // Conditional on what was read at the destination: a state created there meanwhile is never overwritten.
     await dest.backend.write(stateText({ ...copy, serial, updatedAt: now }), there);
-    await source.backend.write(stateText({ ...old.state, serial: (old.state.serial ?? 0) + 1, movedTo: dest.backend.location, movedAt: now, updatedAt: now }), old);
+    await source.backend.write(
+      stateText({ ...old.state, serial: (old.state.serial ?? 0) + 1, movedTo: dest.backend.location, movedAt: now, updatedAt: now }),
+      old,
+    );
     await rememberLocation(spec.name, cwd, to);
     return { from: source.backend.location, to: dest.backend.location, serial, steps: Object.keys(copy.steps).length };
   } finally {

@@ -104,10 +104,11 @@ export async function previousLocation(spec: Spec, cwd: string, deps: EngineDeps
 
 /** The refusal when the spec's location is empty and the state is elsewhere: plan, apply and destroy say so. */
 export function migrationNeeded(spec: Spec, from: StateSpec): Error {
-  return refusal('STATE_MIGRATION_NEEDED', `the state of ${spec.name} is at ${describeLocation(from)}, but the spec says ${describeLocation(stateOf(spec))}, which is empty`, [
-    `move it (with the lock held): segflow state migrate ${spec.file}`,
-    'or point spec.state back at where the state is',
-  ]);
+  return refusal(
+    'STATE_MIGRATION_NEEDED',
+    `the state of ${spec.name} is at ${describeLocation(from)}, but the spec says ${describeLocation(stateOf(spec))}, which is empty`,
+    [`move it (with the lock held): segflow state migrate ${spec.file}`, 'or point spec.state back at where the state is'],
+  );
 }
 
 /** Opening a state that `state migrate` moved elsewhere. */

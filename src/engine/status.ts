@@ -29,7 +29,9 @@ export interface StatusReport {
 }
 
 /** The state, with each recorded resource's live status read now (by its kind). Never takes the lock; changes nothing. */
-export async function pipelineStatus(opts: { spec: Spec; cwd: string; signal: AbortSignal; emit: Emit; deps: EngineDeps } & EngineTuning): Promise<StatusReport> {
+export async function pipelineStatus(
+  opts: { spec: Spec; cwd: string; signal: AbortSignal; emit: Emit; deps: EngineDeps } & EngineTuning,
+): Promise<StatusReport> {
   const session = await openSession(opts);
   try {
     const { ctx, steps } = session;

@@ -26,7 +26,14 @@ function spec(filter: string | null = UK): Spec {
 async function segmentUsers(): Promise<string[]> {
   const info = JSON.parse(await readFile(join(engine.cwd, '.segflow/work/demo/run-info.json'), 'utf8')) as { segmentFiles: string[] };
   const text = await readFile(join(engine.cwd, '.segflow/work/demo', info.segmentFiles[0]!), 'utf8');
-  return [...new Set(text.trim().split('\n').flatMap((l) => (JSON.parse(l) as { output: { usersList: string[] } }).output.usersList))];
+  return [
+    ...new Set(
+      text
+        .trim()
+        .split('\n')
+        .flatMap((l) => (JSON.parse(l) as { output: { usersList: string[] } }).output.usersList),
+    ),
+  ];
 }
 
 const filters = () => [...engine.world.res.values()].filter((r) => r.type === 'filter');
@@ -64,7 +71,10 @@ test('a changed filter re-runs only filter, segments, download and evaluation, a
   assert.equal(byId['filter']!.action, 'create');
   assert.ok(byId['filter']!.reasons.includes(`expression: ${UK} -> ${NOT_UK}`), byId['filter']!.reasons.join('|'));
   assert.ok(byId['segments']!.reasons.includes(`filter: ${UK} -> ${NOT_UK}`), byId['segments']!.reasons.join('|'));
-  assert.deepEqual(filters().map((f) => f.input['filterExpression']), [NOT_UK]);
+  assert.deepEqual(
+    filters().map((f) => f.input['filterExpression']),
+    [NOT_UK],
+  );
   assert.ok(engine.world.log.includes(`delete filter ${before.name}`));
   assert.deepEqual(await segmentUsers(), ['u2']);
   assert.equal(engine.world.count('solution-version'), 1);
@@ -96,10 +106,19 @@ test('an old filter a batch segment job in flight still reads is kept; destroy d
 test('destroy removes the filters and the users dataset and schema; the users import is listed as undeletable', async () => {
   await apply(spec());
   const summary = await destroy(spec());
-  assert.ok(summary.deleted.some((d) => /^filter demo-flt-/.test(d)), summary.deleted.join('|'));
+  assert.ok(
+    summary.deleted.some((d) => /^filter demo-flt-/.test(d)),
+    summary.deleted.join('|'),
+  );
   assert.ok(summary.deleted.includes('dataset demo-users'), summary.deleted.join('|'));
-  assert.ok(summary.deleted.some((d) => /^schema demo-usr-/.test(d)), summary.deleted.join('|'));
-  assert.ok(summary.undeletable.some((u) => /^dataset import job demo-imp-usr-/.test(u)), summary.undeletable.join('|'));
+  assert.ok(
+    summary.deleted.some((d) => /^schema demo-usr-/.test(d)),
+    summary.deleted.join('|'),
+  );
+  assert.ok(
+    summary.undeletable.some((u) => /^dataset import job demo-imp-usr-/.test(u)),
+    summary.undeletable.join('|'),
+  );
   for (const t of ['filter', 'dataset', 'schema', 'dataset-group'] as const) assert.equal(engine.world.count(t), 0, t);
 });
 
@@ -112,7 +131,10 @@ test('a filter removed from the spec re-runs the segments unfiltered; destroy st
   assert.ok(!plan.steps.some((s) => s.id === 'filter'));
   assert.deepEqual(await segmentUsers(), ['u1', 'u2']);
   const summary = await destroy(spec(null));
-  assert.ok(summary.deleted.some((d) => /^filter demo-flt-/.test(d)), summary.deleted.join('|'));
+  assert.ok(
+    summary.deleted.some((d) => /^filter demo-flt-/.test(d)),
+    summary.deleted.join('|'),
+  );
   assert.equal(engine.world.count('filter'), 0);
 });
 

@@ -18,7 +18,6 @@ export function coverageResamplesFor(totalSegmentUsers: number, resamples: numbe
   return Math.max(Math.min(resamples, 100), Math.min(resamples, Math.floor(COVERAGE_BOOTSTRAP_WORK / totalSegmentUsers)));
 }
 
-
 /** Calls `fn` once per resample with n indices drawn uniformly with replacement from 0..n-1. */
 export function forEachResample(n: number, resamples: number, seed: number, fn: (b: number, idx: Uint32Array) => void): void {
   const rand = mulberry32(seed);

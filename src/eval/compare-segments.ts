@@ -23,8 +23,10 @@ export interface QueryChange {
 
 /** segments.csv as a relation (query, user), read exactly as written: no type sniffing, RFC 4180 quotes. */
 export function segmentsRelation(path: string): string {
-  return `read_csv(${sqlLiteral(path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
-    `columns = {'query': 'VARCHAR', 'rank': 'VARCHAR', 'user': 'VARCHAR'})`;
+  return (
+    `read_csv(${sqlLiteral(path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
+    `columns = {'query': 'VARCHAR', 'rank': 'VARCHAR', 'user': 'VARCHAR'})`
+  );
 }
 
 /**

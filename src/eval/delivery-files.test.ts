@@ -32,11 +32,20 @@ test('writeSegmentsCsv: both output shapes, job errors, repeated queries and use
       ].join('\r\n') + '\r\n',
     );
     // the documented shape (top-level itemAttributes, output.recommendedUsers), no trailing newline
-    await writeFile(join(dir, 'segments', 'batch-input-2.jsonl.out'), JSON.stringify({ itemAttributes: TEA, output: { recommendedUsers: ['x', 'y,z', ' w'] } }));
+    await writeFile(
+      join(dir, 'segments', 'batch-input-2.jsonl.out'),
+      JSON.stringify({ itemAttributes: TEA, output: { recommendedUsers: ['x', 'y,z', ' w'] } }),
+    );
     const out = join(dir, 'segments.csv');
     const r = await writeSegmentsCsv(dir, ['segments/batch-input.jsonl.out', 'segments/batch-input-2.jsonl.out'], out);
     assert.deepEqual({ queries: r.queries, rows: r.rows }, { queries: 3, rows: 7 });
-    assert.deepEqual(r.files.map((f) => [f.file, f.lines]), [['segments/batch-input.jsonl.out', 6], ['segments/batch-input-2.jsonl.out', 1]]);
+    assert.deepEqual(
+      r.files.map((f) => [f.file, f.lines]),
+      [
+        ['segments/batch-input.jsonl.out', 6],
+        ['segments/batch-input-2.jsonl.out', 1],
+      ],
+    );
     assert.equal(
       await readFile(out, 'utf8'),
       [
@@ -68,9 +77,27 @@ test('compareSegments: per query entered, stayed and left, queries only in one r
   const dir = await scratch();
   try {
     const csv = (rows: Array<[string, string[]]>) =>
-      ['query,rank,user', ...rows.flatMap(([q, users]) => users.map((u, i) => `${q.includes(',') ? `"${q.replace(/"/g, '""')}"` : q},${i + 1},${u}`))].join('\n') + '\n';
-    await writeFile(join(dir, 'previous.csv'), csv([['i1', ['a', 'b', 'c']], ['i2', ['d', 'e']], ['i3', ['f']], [TEA, ['a', 'g']]]));
-    await writeFile(join(dir, 'current.csv'), csv([['i1', ['b', 'c', 'x']], ['i2', ['e', 'd']], ['i4', ['g', 'h']], [TEA, ['g', 'a']]]));
+      ['query,rank,user', ...rows.flatMap(([q, users]) => users.map((u, i) => `${q.includes(',') ? `"${q.replace(/"/g, '""')}"` : q},${i + 1},${u}`))].join(
+        '\n',
+      ) + '\n';
+    await writeFile(
+      join(dir, 'previous.csv'),
+      csv([
+        ['i1', ['a', 'b', 'c']],
+        ['i2', ['d', 'e']],
+        ['i3', ['f']],
+        [TEA, ['a', 'g']],
+      ]),
+    );
+    await writeFile(
+      join(dir, 'current.csv'),
+      csv([
+        ['i1', ['b', 'c', 'x']],
+        ['i2', ['e', 'd']],
+        ['i4', ['g', 'h']],
+        [TEA, ['g', 'a']],
+      ]),
+    );
     const totals = await compareSegments(join(dir, 'previous.csv'), join(dir, 'current.csv'), join(dir, 'changes.csv'));
     assert.deepEqual(totals, { entered: 3, stayed: 6, left: 2, queriesAdded: 1, queriesRemoved: 1 });
     assert.equal(
@@ -79,8 +106,20 @@ test('compareSegments: per query entered, stayed and left, queries only in one r
     );
     // against itself nothing moves; against an empty run every user entered
     await writeFile(join(dir, 'empty.csv'), 'query,rank,user\n');
-    assert.deepEqual(await compareSegments(join(dir, 'current.csv'), join(dir, 'current.csv'), join(dir, 'same.csv')), { entered: 0, stayed: 9, left: 0, queriesAdded: 0, queriesRemoved: 0 });
-    assert.deepEqual(await compareSegments(join(dir, 'empty.csv'), join(dir, 'current.csv'), join(dir, 'new.csv')), { entered: 9, stayed: 0, left: 0, queriesAdded: 4, queriesRemoved: 0 });
+    assert.deepEqual(await compareSegments(join(dir, 'current.csv'), join(dir, 'current.csv'), join(dir, 'same.csv')), {
+      entered: 0,
+      stayed: 9,
+      left: 0,
+      queriesAdded: 0,
+      queriesRemoved: 0,
+    });
+    assert.deepEqual(await compareSegments(join(dir, 'empty.csv'), join(dir, 'current.csv'), join(dir, 'new.csv')), {
+      entered: 9,
+      stayed: 0,
+      left: 0,
+      queriesAdded: 4,
+      queriesRemoved: 0,
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -22,11 +22,7 @@ export interface EvaluateOptions {
   now?: () => Date;
 }
 
-export async function evaluateExperiment(
-  inputs: RunInputs,
-  truth: { truth: GroundTruthFile; sha256: string },
-  options: EvaluateOptions = {},
-): Promise<Report> {
+export async function evaluateExperiment(inputs: RunInputs, truth: { truth: GroundTruthFile; sha256: string }, options: EvaluateOptions = {}): Promise<Report> {
   const { spec, run, workDir, segDir } = inputs;
   const { truth: groundTruth, sha256: groundTruthSha256 } = truth;
   const [stats, activity, segmentTexts, git] = await Promise.all([
@@ -56,19 +52,25 @@ export async function evaluateExperiment(
   const scored = truthQueries.filter((q) => q.users.length > 0);
   const excluded = truthQueries.length - scored.length;
   const by = passes ? ' after the filter' : '';
-  if (excluded > 0) warnings.push(`${excluded} ground-truth quer${excluded === 1 ? 'y has' : 'ies have'} no test users${by} (recall undefined) and ${excluded === 1 ? 'is' : 'are'} left out`);
+  if (excluded > 0)
+    warnings.push(
+      `${excluded} ground-truth quer${excluded === 1 ? 'y has' : 'ies have'} no test users${by} (recall undefined) and ${excluded === 1 ? 'is' : 'are'} left out`,
+    );
   const { byQuery, bad } = matchSegments(parsed, new Set(groundTruth.queries.map((q) => queryKey(q.query))));
 
   const { scoringQueries, problems, short, long } = scoringInputs(scored, byQuery, K);
   const withoutOutput = problems.filter((p) => p !== undefined).length;
-  if (withoutOutput > 0) warnings.push(`${withoutOutput} quer${withoutOutput === 1 ? 'y has' : 'ies have'} no usable model output and score as an empty segment`);
+  if (withoutOutput > 0)
+    warnings.push(`${withoutOutput} quer${withoutOutput === 1 ? 'y has' : 'ies have'} no usable model output and score as an empty segment`);
   if (short > 0) warnings.push(`${short} segment(s) have fewer than K = ${K} users`);
   if (long > 0) warnings.push(`${long} segment(s) have more than K = ${K} users; only the first ${K} are scored`);
   if (bad.length > 0) warnings.push(`${bad.length} problem(s) in the batch segment output (see badOutputLines)`);
 
   const filter = run.filter && passes ? holdoutFilter(run.filter, N, population.size, groundTruth.queries, truthQueries, scoringQueries, K, passes) : undefined;
   if (filter?.segmentUsersOutside) {
-    warnings.push(`${filter.segmentUsersOutside} user(s) in the segments do not pass the filter as evaluated on the prepared files: the job applied it differently`);
+    warnings.push(
+      `${filter.segmentUsersOutside} user(s) in the segments do not pass the filter as evaluated on the prepared files: the job applied it differently`,
+    );
   }
   if (filter && filter.eligibleUsers < K) warnings.push(`only ${filter.eligibleUsers} train users pass the filter, fewer than K = ${K}`);
 

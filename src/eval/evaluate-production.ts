@@ -19,7 +19,10 @@ export async function evaluateProduction(inputs: RunInputs, options: EvaluateOpt
   const warnings = runWarnings(spec, run);
   // The batch input and stats.json describe this run only while no later prepare replaced them.
   const current = fingerprint === run.prepareFingerprint;
-  if (!current) warnings.push("the data were prepared again since this run: the queries it asked and its population are not known, and the report describes the delivered segments only");
+  if (!current)
+    warnings.push(
+      'the data were prepared again since this run: the queries it asked and its population are not known, and the report describes the delivered segments only',
+    );
   const asked = current ? await readAskedQueries(segDir, stats, inputs.segmentation.name) : undefined;
   if (current && !asked) warnings.push("the run's batch input files cannot be read: the queries it asked are not known");
 
@@ -66,7 +69,10 @@ function population(stats: PrepareStats | null): number | null {
 function segmentWarnings(s: SegmentsSummary, badLines: number): string[] {
   const w: string[] = [];
   const queries = (n: number) => `${n} quer${n === 1 ? 'y' : 'ies'}`;
-  if (s.withoutOutput > 0) w.push(`${queries(s.withoutOutput)} of the batch input ${s.withoutOutput === 1 ? 'has' : 'have'} no usable output line: no segment was delivered for ${s.withoutOutput === 1 ? 'it' : 'them'}`);
+  if (s.withoutOutput > 0)
+    w.push(
+      `${queries(s.withoutOutput)} of the batch input ${s.withoutOutput === 1 ? 'has' : 'have'} no usable output line: no segment was delivered for ${s.withoutOutput === 1 ? 'it' : 'them'}`,
+    );
   if (s.jobErrors > 0) w.push(`the job reported an error for ${queries(s.jobErrors)}: no segment was delivered for ${s.jobErrors === 1 ? 'it' : 'them'}`);
   if (s.short > 0) w.push(`${s.short} segment(s) have fewer than numResults = ${s.k} users`);
   if (s.size && s.size.max > s.k) w.push(`some segments have more than numResults = ${s.k} users (up to ${s.size.max})`);

@@ -8,8 +8,7 @@ import { summarizeReport } from './summary.js';
 import { outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
 import { evalSpec } from '../../test/support/eval-spec.js';
 
-const close = (actual: number, expected: number, what: string) =>
-  assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
+const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
 
 /*
  * The worked example, K = 3, ten train users. Activity (interactions in train):
@@ -69,7 +68,10 @@ test('evaluateRun gives the exact figures of the worked example: model, cutoffs,
     close(h.model.coverage, 6 / 10, 'model coverage');
     assert.deepEqual(
       h.model.atCutoffs.map((c) => [c.k, c.label]),
-      [[1, '0.5%'], [3, 'K']],
+      [
+        [1, '0.5%'],
+        [3, 'K'],
+      ],
     );
     close(h.model.atCutoffs[0]!.hits, 3 / 4, 'model hits@1');
     close(h.model.atCutoffs[0]!.recall, 3 / 4, 'model recall@1');
@@ -87,7 +89,15 @@ test('evaluateRun gives the exact figures of the worked example: model, cutoffs,
     close(rnd.recallAtK, 0.35, 'random recall@K');
     close(rnd.lift.recall!, 11 / 24 / 0.35, 'lift over random (recall)');
 
-    assert.deepEqual(r.queries.map((q) => [q.hits, q.popularityHits]), [[1, 2], [2, 2], [0, 0], [2, 1]]);
+    assert.deepEqual(
+      r.queries.map((q) => [q.hits, q.popularityHits]),
+      [
+        [1, 2],
+        [2, 2],
+        [0, 0],
+        [2, 1],
+      ],
+    );
     // hitsHistogram[h] = queries with h hits at K: model 0 hits once, 1 once, 2 twice
     assert.deepEqual(h.hitsHistogram.model, [1, 1, 2]);
     assert.deepEqual(h.hitsHistogram.popularity, [1, 1, 2]);
@@ -100,7 +110,10 @@ test('evaluateRun gives the exact figures of the worked example: model, cutoffs,
     assert.equal(r.cost.actualUsd, 1.25);
     assert.equal(r.data?.trainUsers, 10);
     // 95% intervals bracket the point estimates of means
-    for (const [ci, v] of [[h.model.ci.recallAtK, h.model.recallAtK], [h.model.ci.hitsAtK, h.model.hitsAtK]] as const) {
+    for (const [ci, v] of [
+      [h.model.ci.recallAtK, h.model.recallAtK],
+      [h.model.ci.hitsAtK, h.model.hitsAtK],
+    ] as const) {
       assert.ok(ci && ci[0] <= v && v <= ci[1], `${JSON.stringify(ci)} brackets ${v}`);
     }
   } finally {
@@ -171,13 +184,19 @@ test('the summary says when the queries without output are the cold ones', async
   ].join('\n');
   const dir = await writeFixtureWorkDir({
     activity,
-    queries: [{ itemId: 'i1', truth: ['a'] }, { itemId: 'i2', truth: ['b'], cold: true }],
+    queries: [
+      { itemId: 'i1', truth: ['a'] },
+      { itemId: 'i2', truth: ['b'], cold: true },
+    ],
     k: 3,
     segmentFiles: { 'in.jsonl.out': lines },
   });
   try {
     const r = await evaluateRun(dir, evalSpec({ file: join(dir, 'p.yaml') }));
-    assert.ok(summarizeReport(r).includes('  1 queries had no usable output (scored as empty, all cold: items absent from train)'), summarizeReport(r).join('\n'));
+    assert.ok(
+      summarizeReport(r).includes('  1 queries had no usable output (scored as empty, all cold: items absent from train)'),
+      summarizeReport(r).join('\n'),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

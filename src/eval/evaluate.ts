@@ -37,7 +37,10 @@ export async function evaluateRun(workDir: string, spec: Spec, options: Evaluate
   const truth = await readGroundTruth(segDir);
   if (truth) return evaluateExperiment(inputs, truth, options);
   if (spec.split) {
-    throw new SegflowError('RUN_EVAL_INPUT', `${join(segDir, 'ground-truth.json')} does not exist: prepare's ground truth is missing; run 'segflow apply FILE' (or 'segflow prepare FILE') again`);
+    throw new SegflowError(
+      'RUN_EVAL_INPUT',
+      `${join(segDir, 'ground-truth.json')} does not exist: prepare's ground truth is missing; run 'segflow apply FILE' (or 'segflow prepare FILE') again`,
+    );
   }
   return evaluateProduction(inputs, options);
 }

@@ -8,8 +8,7 @@ import { renderMarkdown } from './render-md.js';
 import { outputLine, writeFixtureWorkDir } from '../../test/support/eval-fixtures.js';
 import { evalSpec } from '../../test/support/eval-spec.js';
 
-const close = (actual: number, expected: number, what: string) =>
-  assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
+const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
 
 const UK = 'INCLUDE UserID WHERE Users.COUNTRY IN ("UK")';
 
@@ -54,7 +53,14 @@ async function evaluate(o: { segments: string[][]; expression?: string; files?: 
 }
 
 test('with a filter: truth users it excludes are left out, both baselines draw from the eligible users only', async () => {
-  const r = await evaluate({ segments: [['a', 'y', 'z'], ['c', 'y', 'a'], ['y', 'z', 'a'], ['z', 'f', 'y']] });
+  const r = await evaluate({
+    segments: [
+      ['a', 'y', 'z'],
+      ['c', 'y', 'a'],
+      ['y', 'z', 'a'],
+      ['z', 'f', 'y'],
+    ],
+  });
   const h = r.holdout!;
   assert.deepEqual(h.filter, {
     expression: UK,
@@ -66,7 +72,10 @@ test('with a filter: truth users it excludes are left out, both baselines draw f
     segmentUsersOutside: 0,
   });
   assert.equal(h.trainUsers, 6);
-  assert.deepEqual(r.queries.map((q) => q.truth), [1, 3, 1, 2]);
+  assert.deepEqual(
+    r.queries.map((q) => q.truth),
+    [1, 3, 1, 2],
+  );
   close(h.model.hitsAtK, 5 / 4, 'model hits');
   close(h.model.recallAtK, 2 / 3, 'model recall');
   close(h.baselines.popularity.hitsAtK, 1, 'popularity hits');
@@ -84,19 +93,35 @@ test('with a filter: truth users it excludes are left out, both baselines draw f
 });
 
 test('segment users the filter excludes are counted and warned about: the job did not apply it as evaluated', async () => {
-  const r = await evaluate({ segments: [['a', 'b', 'z'], ['c', 'y', 'a'], ['y', 'z', 'x'], ['z', 'f', 'y']] });
+  const r = await evaluate({
+    segments: [
+      ['a', 'b', 'z'],
+      ['c', 'y', 'a'],
+      ['y', 'z', 'x'],
+      ['z', 'f', 'y'],
+    ],
+  });
   assert.equal(r.holdout!.filter?.segmentUsersOutside, 2);
-  assert.ok(r.warnings.some((w) => /2 user\(s\) in the segments do not pass the filter/.test(w)), r.warnings.join('|'));
+  assert.ok(
+    r.warnings.some((w) => /2 user\(s\) in the segments do not pass the filter/.test(w)),
+    r.warnings.join('|'),
+  );
 });
 
 test('an EVENT_TYPE exclusion reads interactions.csv: a user with any purchase is not eligible', async () => {
   // Everyone viewed; a and c also bought once: EXCLUDE ... ("purchase") leaves 8 users, and popularity skips a.
   const rows = ['USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE'];
-  for (const [u, n] of Object.entries(activity)) for (let i = 0; i < n; i++) rows.push(`${u},item-${i},${1000 + i},${(u === 'a' || u === 'c') && i === 0 ? 'purchase' : 'view'}`);
+  for (const [u, n] of Object.entries(activity))
+    for (let i = 0; i < n; i++) rows.push(`${u},item-${i},${1000 + i},${(u === 'a' || u === 'c') && i === 0 ? 'purchase' : 'view'}`);
   const r = await evaluate({
     expression: 'EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("purchase")',
     files: { 'interactions.csv': rows.join('\n') + '\n' },
-    segments: [['b', 'z', 'x'], ['b', 'd', 'e'], ['f', 'z', 'y'], ['z', 'y', 'x']],
+    segments: [
+      ['b', 'z', 'x'],
+      ['b', 'd', 'e'],
+      ['f', 'z', 'y'],
+      ['z', 'y', 'x'],
+    ],
   });
   const f = r.holdout!.filter!;
   assert.equal(f.eligibleUsers, 8);
@@ -104,7 +129,10 @@ test('an EVENT_TYPE exclusion reads interactions.csv: a user with any purchase i
   assert.equal(f.truthUsersRemoved, 2);
   assert.equal(f.segmentUsersOutside, 0);
   // Popularity among the eligible: b 5, z 4, x 2 (then y): i1 {b} -> 1 hit; i4 {x,y,z} -> 2.
-  assert.deepEqual(r.queries.map((q) => q.popularityHits), [1, 1, 0, 2]);
+  assert.deepEqual(
+    r.queries.map((q) => q.popularityHits),
+    [1, 1, 0, 2],
+  );
 });
 
 test('a run without a filter is scored as before, and a Users filter without users.csv is an input error', async () => {

@@ -20,7 +20,9 @@ async function versionOneReport(root: string): Promise<Record<string, unknown>> 
     segmentFiles: { 'o.out': outputLine({ itemId: 'i1' }, ['a', 'b']) },
     runInfo: { runId: 'run-v1', finishedAt: '2026-10-01T10:00:00.000Z' },
   });
-  const { mode, segmentation, segments, changes, inputs, ...rest } = JSON.parse(JSON.stringify(await evaluateRun(work, evalSpec({ file: join(root, 'p.yaml') }), { resamples: 10 }))) as Record<string, unknown>;
+  const { mode, segmentation, segments, changes, inputs, ...rest } = JSON.parse(
+    JSON.stringify(await evaluateRun(work, evalSpec({ file: join(root, 'p.yaml') }), { resamples: 10 })),
+  ) as Record<string, unknown>;
   void [mode, segmentation, segments, changes];
   const { segmentationDir, ...v1Inputs } = inputs as Record<string, unknown>;
   void segmentationDir;
@@ -49,7 +51,13 @@ test('history reads version 1 and version 2 reports, experiments and production 
     await mkdir(join(reports, 'segmentations', 'categories'), { recursive: true });
 
     const { entries, skipped } = await loadHistory(reports);
-    assert.deepEqual(entries.map((e) => [e.runId, e.mode, e.segmentation]), [['run-v1', 'experiment', 'demo'], ['2026-12-01T10-00-00Z-prod01', 'production', 'demo']]);
+    assert.deepEqual(
+      entries.map((e) => [e.runId, e.mode, e.segmentation]),
+      [
+        ['run-v1', 'experiment', 'demo'],
+        ['2026-12-01T10-00-00Z-prod01', 'production', 'demo'],
+      ],
+    );
     const [v1, v2] = entries;
     assert.equal(v1!.model?.hitsAtK, 1);
     assert.deepEqual([v1!.distinctUsers, v1!.meanOverlap, v1!.entered], [null, null, null]);

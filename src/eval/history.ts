@@ -104,7 +104,29 @@ export async function loadHistory(reportsRoot: string): Promise<{ entries: Histo
   return { entries, skipped };
 }
 
-const HEADER = ['run', 'finished', 'mode', 'spec', 'commit', 'target', 'K', 'queries', 'hits@K', 'recall@K', 'pop recall', 'lift', 'rand recall', 'coverage', 'users', 'overlap', 'entered', 'left', 'train h', 'cost', 'bad lines'];
+const HEADER = [
+  'run',
+  'finished',
+  'mode',
+  'spec',
+  'commit',
+  'target',
+  'K',
+  'queries',
+  'hits@K',
+  'recall@K',
+  'pop recall',
+  'lift',
+  'rand recall',
+  'coverage',
+  'users',
+  'overlap',
+  'entered',
+  'left',
+  'train h',
+  'cost',
+  'bad lines',
+];
 
 const count = (n: number | null) => (n === null ? '–' : String(n));
 
@@ -138,6 +160,10 @@ function cells(e: HistoryEntry): string[] {
 export function renderHistory(entries: readonly HistoryEntry[]): string[] {
   const rows = entries.map(cells);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => (i < 3 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => (i < 3 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(HEADER), ...rows.map(line)];
 }

@@ -67,8 +67,7 @@ export async function readGroundTruth(dir: string): Promise<{ truth: GroundTruth
     const okQuery =
       typeof q?.query === 'object' &&
       q.query !== null &&
-      (typeof (q.query as { itemId?: unknown }).itemId === 'string' ||
-        typeof (q.query as { itemAttributes?: unknown }).itemAttributes === 'string');
+      (typeof (q.query as { itemId?: unknown }).itemId === 'string' || typeof (q.query as { itemAttributes?: unknown }).itemAttributes === 'string');
     if (!okQuery || !Array.isArray(q.users) || q.users.some((u) => typeof u !== 'string')) {
       throw new SegflowError('RUN_EVAL_INPUT', `${path}: query #${i + 1} is malformed (expected {query: {itemId|itemAttributes}, users: string[]})`);
     }

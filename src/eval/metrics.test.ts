@@ -8,10 +8,29 @@ import { cutoffsFor, curveCutoffs, hitRanks, hitRecallAtK, hitsAt, usersAtFracti
 
 test('cutoffs: 0.5%, 1%, 2%, 5% of train users where K allows, and K itself', () => {
   // 200 users: 1, 2, 4, 10
-  assert.deepEqual(cutoffsFor(200, 4), [{ k: 1, label: '0.5%' }, { k: 2, label: '1%' }, { k: 4, label: '2% (K)' }]);
-  assert.deepEqual(cutoffsFor(200, 3), [{ k: 1, label: '0.5%' }, { k: 2, label: '1%' }, { k: 3, label: 'K' }]);
-  assert.deepEqual(cutoffsFor(3834, 38).map((c) => c.k), [19, 38]);
-  assert.deepEqual(cutoffsFor(3834, 191).map((c) => [c.k, c.label]), [[19, '0.5%'], [38, '1%'], [76, '2%'], [191, '5% (K)']]);
+  assert.deepEqual(cutoffsFor(200, 4), [
+    { k: 1, label: '0.5%' },
+    { k: 2, label: '1%' },
+    { k: 4, label: '2% (K)' },
+  ]);
+  assert.deepEqual(cutoffsFor(200, 3), [
+    { k: 1, label: '0.5%' },
+    { k: 2, label: '1%' },
+    { k: 3, label: 'K' },
+  ]);
+  assert.deepEqual(
+    cutoffsFor(3834, 38).map((c) => c.k),
+    [19, 38],
+  );
+  assert.deepEqual(
+    cutoffsFor(3834, 191).map((c) => [c.k, c.label]),
+    [
+      [19, '0.5%'],
+      [38, '1%'],
+      [76, '2%'],
+      [191, '5% (K)'],
+    ],
+  );
   assert.equal(usersAtFraction(0.29, 100), 29, 'no floating-point floor surprise');
   assert.equal(usersAtFraction(0.005, 10), 1, 'at least one user');
 });
@@ -21,7 +40,10 @@ test('curve cutoffs run from 1 to K and include every reported cutoff', () => {
   assert.equal(ks[0], 1);
   assert.equal(ks[ks.length - 1], 38);
   assert.ok(ks.includes(19));
-  assert.deepEqual([...ks].sort((a, b) => a - b), ks);
+  assert.deepEqual(
+    [...ks].sort((a, b) => a - b),
+    ks,
+  );
 });
 
 test('hits at any cutoff from hit ranks equal the direct definition (property)', () => {
@@ -41,7 +63,13 @@ test('hits at any cutoff from hit ranks equal the direct definition (property)',
 });
 
 test('popularity: most interactions first, ties by ascending user id, deterministic', () => {
-  const counts = new Map([['u3', 2], ['u1', 5], ['u2', 2], ['u10', 2], ['u4', 1]]);
+  const counts = new Map([
+    ['u3', 2],
+    ['u1', 5],
+    ['u2', 2],
+    ['u10', 2],
+    ['u4', 1],
+  ]);
   assert.deepEqual(mostActiveUsers(counts, 3), ['u1', 'u10', 'u2']);
   assert.deepEqual(mostActiveUsers(counts, 10), ['u1', 'u10', 'u2', 'u3', 'u4']);
   assert.deepEqual(mostActiveUsers(new Map([...counts].reverse()), 3), ['u1', 'u10', 'u2'], 'input order does not matter');
@@ -54,7 +82,12 @@ test('random baseline: expected hits and coverage match a brute-force average ov
   const truth = new Set([0, 1, 2]);
   let total = 0;
   let n = 0;
-  for (const a of users) for (const b of users) if (a < b) { total += (truth.has(a) ? 1 : 0) + (truth.has(b) ? 1 : 0); n++; }
+  for (const a of users)
+    for (const b of users)
+      if (a < b) {
+        total += (truth.has(a) ? 1 : 0) + (truth.has(b) ? 1 : 0);
+        n++;
+      }
   assert.equal(randomExpectedHits(3, 2, 5), total / n);
   // one query covers exactly K/N of the users
   assert.equal(randomExpectedCoverage(1, 2, 5), 2 / 5);
@@ -68,7 +101,11 @@ test('bootstrap is deterministic for a seed, paired across vectors, and brackets
   const [a1, b1] = bootstrapMeans([v, w], 500, 42);
   const [a2] = bootstrapMeans([v], 500, 42);
   assert.deepEqual(a1, a2, 'same seed, same resamples');
-  assert.deepEqual(b1, a1!.map((x) => x * 2), 'paired: the same draws serve every vector');
+  assert.deepEqual(
+    b1,
+    a1!.map((x) => x * 2),
+    'paired: the same draws serve every vector',
+  );
   const [a3] = bootstrapMeans([v], 500, 43);
   assert.notDeepEqual(a3, a1, 'another seed draws differently');
   const ci = percentileInterval(a1!)!;

@@ -17,7 +17,7 @@ const METRICS = {
   'segflow.validation.queries': 500,
   'segflow.validation.k': 36,
   'segflow.validation.start': 1318438800,
-  'segflow.validation.item-knn.recall_at_1_percent': 0.30,
+  'segflow.validation.item-knn.recall_at_1_percent': 0.3,
   'segflow.validation.item-knn.hits_at_1_percent': 2.0,
   'segflow.validation.item-knn+activity-hl90d-0.3.recall_at_1_percent': 0.32,
   'segflow.validation.item-knn+activity-hl90d-0.3.hits_at_1_percent': 2.1,
@@ -31,7 +31,11 @@ test('the model choice is read back from the segflow.* solution metrics, best va
   assert.equal(c.chosen, 'item-knn+activity-hl90d-0.3');
   assert.deepEqual(
     c.candidates.map((x) => [x.name, x.recall, x.hits, x.chosen]),
-    [['item-knn+activity-hl90d-0.3', 0.32, 2.1, true], ['item-knn', 0.3, 2.0, false], ['activity', 0.18, 1.3, false]],
+    [
+      ['item-knn+activity-hl90d-0.3', 0.32, 2.1, true],
+      ['item-knn', 0.3, 2.0, false],
+      ['activity', 0.18, 1.3, false],
+    ],
   );
   assert.match(c.protocol, /latest 10%.*500 queries, k = 36/);
   assert.equal(modelChoiceFrom({ coverage: 1 }), null); // AWS: no contest to show

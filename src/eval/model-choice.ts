@@ -16,7 +16,9 @@ export function personalizeMetrics(values: Record<string, number>): Record<strin
 
 export function modelChoiceFrom(values: Record<string, number> | undefined): ModelChoiceReport | null {
   if (!values) return null;
-  const chosen = Object.keys(values).find((k) => k.startsWith(MODEL))?.slice(MODEL.length);
+  const chosen = Object.keys(values)
+    .find((k) => k.startsWith(MODEL))
+    ?.slice(MODEL.length);
   if (chosen === undefined) return null;
   const byName = new Map<string, { recall?: number; hits?: number }>();
   for (const [k, v] of Object.entries(values)) {

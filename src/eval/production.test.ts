@@ -17,12 +17,13 @@ async function productionRun(dir?: string) {
     k: 3,
     users: 10,
     segmentFiles: {
-      'batch-input.jsonl.out': [
-        outputLine({ itemId: 'i1' }, ['a', 'b', 'c']),
-        outputLine({ itemId: 'i2' }, ['b', 'c', 'd']),
-        JSON.stringify({ input: { itemId: 'i3' }, error: 'cold item' }),
-        outputLine({ itemId: 'i5' }, ['a']),
-      ].join('\n') + '\n',
+      'batch-input.jsonl.out':
+        [
+          outputLine({ itemId: 'i1' }, ['a', 'b', 'c']),
+          outputLine({ itemId: 'i2' }, ['b', 'c', 'd']),
+          JSON.stringify({ input: { itemId: 'i3' }, error: 'cold item' }),
+          outputLine({ itemId: 'i5' }, ['a']),
+        ].join('\n') + '\n',
     },
     changes: { previousRunId: 'run-0', entered: 2, stayed: 5, left: 1, queriesAdded: 1, queriesRemoved: 0 },
     changesCsv: 'query,entered,stayed,left\ni1,1,2,1\ni2,0,3,0\ni5,1,0,0\n',
@@ -40,13 +41,24 @@ test('a production run (no ground truth): segment sizes, reach, membership, pair
     assert.deepEqual(r.queries, []);
     const s = r.segments;
     assert.deepEqual(
-      { asked: s.queriesAsked, answered: s.answered, jobErrors: s.jobErrors, without: s.withoutOutput, short: s.short, memberships: s.memberships, distinct: s.distinctUsers },
+      {
+        asked: s.queriesAsked,
+        answered: s.answered,
+        jobErrors: s.jobErrors,
+        without: s.withoutOutput,
+        short: s.short,
+        memberships: s.memberships,
+        distinct: s.distinctUsers,
+      },
       { asked: 4, answered: 3, jobErrors: 1, without: 1, short: 1, memberships: 7, distinct: 4 },
     );
     assert.deepEqual(s.size, { min: 1, median: 3, max: 3, mean: 7 / 3 });
     assert.equal(s.population, 10);
     assert.equal(s.reach, 0.4);
-    assert.deepEqual(s.membershipHistogram, [{ segments: 1, users: 1 }, { segments: 2, users: 3 }]);
+    assert.deepEqual(s.membershipHistogram, [
+      { segments: 1, users: 1 },
+      { segments: 2, users: 3 },
+    ]);
     // |i1∩i2| = 2, |i1∩i5| = 1, |i2∩i5| = 0: 3 shared over 3 pairs, over K = 3
     assert.equal(s.overlap.pairs, 3);
     assert.equal(s.overlap.meanPairwise, 1 / 3);
@@ -63,8 +75,17 @@ test('a production run (no ground truth): segment sizes, reach, membership, pair
     ]);
     assert.deepEqual(r.badOutputLines.byKind, { 'job-error': 1, 'unknown-query': 1 });
     assert.deepEqual(r.changes, {
-      previousRunId: 'run-0', entered: 2, stayed: 5, left: 1, queriesAdded: 1, queriesRemoved: 0, queriesChanged: 2,
-      mostChanged: [{ query: 'i1', entered: 1, stayed: 2, left: 1 }, { query: 'i5', entered: 1, stayed: 0, left: 0 }],
+      previousRunId: 'run-0',
+      entered: 2,
+      stayed: 5,
+      left: 1,
+      queriesAdded: 1,
+      queriesRemoved: 0,
+      queriesChanged: 2,
+      mostChanged: [
+        { query: 'i1', entered: 1, stayed: 2, left: 1 },
+        { query: 'i5', entered: 1, stayed: 0, left: 0 },
+      ],
     });
     assert.deepEqual(r.solutionMetrics?.values, { coverage: 0.4, hits_at_1_percent: 1.2, recall_at_1_percent: 0.31 });
     assert.equal(r.inputs.groundTruthSha256, null);
@@ -125,7 +146,10 @@ test('a production run whose data were prepared again: the queries asked and the
 test('an experiment keeps its holdout and gains the segments section; a missing ground truth with split is an input error', async () => {
   const work = await writeFixtureWorkDir({
     activity: { a: 3, b: 2, c: 1, d: 1 },
-    queries: [{ itemId: 'i1', truth: ['a', 'c'] }, { itemId: 'i2', truth: ['d'] }],
+    queries: [
+      { itemId: 'i1', truth: ['a', 'c'] },
+      { itemId: 'i2', truth: ['d'] },
+    ],
     k: 2,
     segmentFiles: { 'batch.jsonl.out': [outputLine({ itemId: 'i1' }, ['a', 'b']), outputLine({ itemId: 'i2' }, ['d', 'a'])].join('\n') },
   });

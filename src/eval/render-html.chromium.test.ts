@@ -109,7 +109,10 @@ test('report.html renders in headless Chromium: both charts drawn, no network re
     for (const series of ['model', 'popularity'] as const) {
       const drawn = bars.filter((b) => b.series === series);
       assert.equal(drawn.length, bins.filter((b) => b[series] > 0).length, `${series}: a bar per non-empty bin`);
-      assert.deepEqual(drawn.map((b) => b.count), bins.filter((b) => b[series] > 0).map((b) => b[series]));
+      assert.deepEqual(
+        drawn.map((b) => b.count),
+        bins.filter((b) => b[series] > 0).map((b) => b[series]),
+      );
     }
     assert.ok(bars.length > 2 && bars.every((b) => b.width > 0 && b.height > 0), 'every bar has a visible size');
     const perQuery = bars.map((b) => b.height / b.count);
@@ -118,7 +121,11 @@ test('report.html renders in headless Chromium: both charts drawn, no network re
     const title = await page.title();
     assert.match(title, /segflow report: fixture/);
     // Chromium reports a request (and a console error) even for a fetch the CSP blocks, so this would catch one.
-    assert.deepEqual(requests.filter((u) => u !== pageUrl), [], 'the page requested nothing but itself');
+    assert.deepEqual(
+      requests.filter((u) => u !== pageUrl),
+      [],
+      'the page requested nothing but itself',
+    );
     assert.deepEqual(consoleErrors, [], 'no console errors (e.g. CSP violations)');
   } finally {
     await context.close();

@@ -38,14 +38,43 @@ function holdoutHtml(h: Holdout): string[] {
       `${h.bootstrap.resamples} resamples${h.bootstrap.coverageResamples < h.bootstrap.resamples ? ` (coverage: ${h.bootstrap.coverageResamples})` : ''}, seed ${h.bootstrap.seed}.</p>`,
   );
   b.push('<table id="summary">', row(['scorer', 'hits@K', 'recall@K', 'coverage', 'lift (recall)'], true));
-  b.push(row(['model', `${fmt(h.model.hitsAtK)} ${fmtInterval(h.model.ci.hitsAtK, 2)}`, `${fmt(h.model.recallAtK)} ${fmtInterval(h.model.ci.recallAtK)}`, `${fmt(h.model.coverage)} ${fmtInterval(h.model.ci.coverage)}`, '']));
-  for (const [name, m] of [['popularity', popularity], ['random', random]] as const) {
-    b.push(row([name, `${fmt(m.hitsAtK)} ${fmtInterval(m.ci.hitsAtK, 2)}`, `${fmt(m.recallAtK)} ${fmtInterval(m.ci.recallAtK)}`, fmt(m.coverage), `${esc(marked(fmtLift(m.lift), h))} ${fmtInterval(m.lift.ci.recall, 2)}`]));
+  b.push(
+    row([
+      'model',
+      `${fmt(h.model.hitsAtK)} ${fmtInterval(h.model.ci.hitsAtK, 2)}`,
+      `${fmt(h.model.recallAtK)} ${fmtInterval(h.model.ci.recallAtK)}`,
+      `${fmt(h.model.coverage)} ${fmtInterval(h.model.ci.coverage)}`,
+      '',
+    ]),
+  );
+  for (const [name, m] of [
+    ['popularity', popularity],
+    ['random', random],
+  ] as const) {
+    b.push(
+      row([
+        name,
+        `${fmt(m.hitsAtK)} ${fmtInterval(m.ci.hitsAtK, 2)}`,
+        `${fmt(m.recallAtK)} ${fmtInterval(m.ci.recallAtK)}`,
+        fmt(m.coverage),
+        `${esc(marked(fmtLift(m.lift), h))} ${fmtInterval(m.lift.ci.recall, 2)}`,
+      ]),
+    );
   }
   b.push('</table>');
 
-  b.push('<figure>', recallCurveSvg(h.curve, h.k), '<figcaption>Mean recall@k for segments cut at k = 1..K: the model against the most-active-users and random baselines.</figcaption>', '</figure>');
-  b.push('<figure>', hitsHistogramSvg(h.hitsHistogram.model, h.hitsHistogram.popularity), '<figcaption>Number of queries by hits at K.</figcaption>', '</figure>');
+  b.push(
+    '<figure>',
+    recallCurveSvg(h.curve, h.k),
+    '<figcaption>Mean recall@k for segments cut at k = 1..K: the model against the most-active-users and random baselines.</figcaption>',
+    '</figure>',
+  );
+  b.push(
+    '<figure>',
+    hitsHistogramSvg(h.hitsHistogram.model, h.hitsHistogram.popularity),
+    '<figcaption>Number of queries by hits at K.</figcaption>',
+    '</figure>',
+  );
 
   b.push('<h2>At other segment sizes</h2>', '<table id="cutoffs">', row(['scorer', 'cutoff', 'k', 'hits', 'recall'], true));
   b.push(...cutoffRows('model', h.model), ...cutoffRows('popularity', popularity), ...cutoffRows('random', random), '</table>');
@@ -60,7 +89,9 @@ export function renderHtml(r: Report): string {
   b.push(
     `<p class="note">${r.mode === 'production' ? 'Production run' : 'Experiment'} <code>${esc(r.runId)}</code> finished ${esc(r.run.finishedAt)} on ${esc(r.run.target)} (${esc(r.run.region)}), ` +
       `recipe ${esc(r.run.recipe)}; spec <code>${esc(r.spec.hash.slice(0, 12))}</code>` +
-      (r.spec.gitCommit ? ` at git commit <code>${esc(r.spec.gitCommit.slice(0, 12))}</code>${r.spec.gitDirty ? ' (spec file modified)' : ''}` : ' (not in git)') +
+      (r.spec.gitCommit
+        ? ` at git commit <code>${esc(r.spec.gitCommit.slice(0, 12))}</code>${r.spec.gitDirty ? ' (spec file modified)' : ''}`
+        : ' (not in git)') +
       `; generated ${esc(r.generatedAt)}.</p>`,
     ...deliveryHtml(r),
   );
@@ -72,7 +103,8 @@ export function renderHtml(r: Report): string {
     b.push('<h2>The model and its competitors</h2>', `<p>Served: <strong>${esc(r.modelChoice.chosen)}</strong>. ${esc(r.modelChoice.protocol)}</p>`);
     if (r.modelChoice.candidates.length > 0) {
       b.push('<table id="model-choice">', row(['candidate', 'validation recall@1%', 'validation hits@1%'], true));
-      for (const c of r.modelChoice.candidates) b.push(row([c.chosen ? `<strong>${esc(c.name)}</strong> (chosen)` : esc(c.name), fmt(c.recall, 4), fmt(c.hits, 3)]));
+      for (const c of r.modelChoice.candidates)
+        b.push(row([c.chosen ? `<strong>${esc(c.name)}</strong> (chosen)` : esc(c.name), fmt(c.recall, 4), fmt(c.hits, 3)]));
       b.push('</table>');
     }
   }
@@ -98,9 +130,15 @@ export function renderHtml(r: Report): string {
     const d = r.data;
     b.push('<table id="data">', row(['figure', 'value'], true));
     const figures: Array<[string, string]> = [
-      ['rows read', fmtInt(d.rowsRead)], ['bad rows', fmtInt(d.badRows)], ['interactions', fmtInt(d.interactions)],
-      ['train rows', fmtInt(d.trainRows)], ['train users', fmtInt(d.trainUsers)], ['train items', fmtInt(d.trainItems)],
-      ['test rows', fmtInt(d.testRows)], ['warm test users', fmtInt(d.warmTestUsers)], ['time range', `${d.minTimestamp} – ${d.maxTimestamp}`],
+      ['rows read', fmtInt(d.rowsRead)],
+      ['bad rows', fmtInt(d.badRows)],
+      ['interactions', fmtInt(d.interactions)],
+      ['train rows', fmtInt(d.trainRows)],
+      ['train users', fmtInt(d.trainUsers)],
+      ['train items', fmtInt(d.trainItems)],
+      ['test rows', fmtInt(d.testRows)],
+      ['warm test users', fmtInt(d.warmTestUsers)],
+      ['time range', `${d.minTimestamp} – ${d.maxTimestamp}`],
     ];
     for (const [k, v] of figures) b.push(row([k, esc(v)]));
     for (const drop of d.dropped) b.push(row([`dropped at ${esc(drop.step)}`, `${fmtInt(drop.rows)} (${esc(drop.why)})`]));
@@ -120,7 +158,17 @@ export function renderHtml(r: Report): string {
   if (r.holdout) {
     b.push('<h2>Queries</h2>', '<table id="queries">', row(['query', 'truth', 'returned', 'hits', 'recall', 'popularity hits', 'note'], true));
     for (const q of r.queries) {
-      b.push(row([esc(queryLabel(q.query)), String(q.truth), String(q.returned), String(q.hits), fmt(q.recall), String(q.popularityHits), esc(q.problem ?? (q.cold ? 'cold' : ''))]));
+      b.push(
+        row([
+          esc(queryLabel(q.query)),
+          String(q.truth),
+          String(q.returned),
+          String(q.hits),
+          fmt(q.recall),
+          String(q.popularityHits),
+          esc(q.problem ?? (q.cold ? 'cold' : '')),
+        ]),
+      );
     }
     b.push('</table>');
   }

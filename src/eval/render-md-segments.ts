@@ -7,7 +7,7 @@ import { queryLabel } from './segment-output.js';
 export const PRODUCTION_NOTE =
   'A production run: no split, so the model was trained on every prepared interaction and nothing was held out. ' +
   'There is no holdout evaluation; what a production run can show follows: the segments it delivered, how much they ' +
-  'overlap, the change since the previous run and Personalize\'s own solution metrics.';
+  "overlap, the change since the previous run and Personalize's own solution metrics.";
 
 export const mdEscape = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

@@ -31,7 +31,8 @@ export function renderMarkdown(r: Report): string {
     out.push('## The model and its competitors', '', `Served: **${esc(r.modelChoice.chosen)}**. ${r.modelChoice.protocol}`, '');
     if (r.modelChoice.candidates.length > 0) {
       out.push('| candidate | validation recall@1% | validation hits@1% |', '|---|---|---|');
-      for (const c of r.modelChoice.candidates) out.push(`| ${c.chosen ? `**${esc(c.name)}** (chosen)` : esc(c.name)} | ${fmt(c.recall, 4)} | ${fmt(c.hits, 3)} |`);
+      for (const c of r.modelChoice.candidates)
+        out.push(`| ${c.chosen ? `**${esc(c.name)}** (chosen)` : esc(c.name)} | ${fmt(c.recall, 4)} | ${fmt(c.hits, 3)} |`);
     }
     out.push('');
   }
@@ -46,7 +47,12 @@ export function renderMarkdown(r: Report): string {
   out.push(r.inputs.segmentFiles.map((f) => `- ${f.file}: ${f.lines} lines, sha256 ${f.sha256.slice(0, 16)}`).join('\n'), '');
   if (r.badOutputLines.count === 0) out.push('Every output line was valid.', '');
   else {
-    out.push(`${r.badOutputLines.count} problem(s): ${Object.entries(r.badOutputLines.byKind).map(([k, n]) => `${n} ${k}`).join(', ')}.`, '');
+    out.push(
+      `${r.badOutputLines.count} problem(s): ${Object.entries(r.badOutputLines.byKind)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')}.`,
+      '',
+    );
     for (const b of r.badOutputLines.lines) out.push(`- ${b.file}:${b.line}: ${b.kind}: ${esc(b.message)}`);
     if (r.badOutputLines.lines.length < r.badOutputLines.count) out.push(`- … ${r.badOutputLines.count - r.badOutputLines.lines.length} more`);
     out.push('');
@@ -63,11 +69,7 @@ export function renderMarkdown(r: Report): string {
     );
     for (const drop of d.dropped) out.push(`- dropped ${fmtInt(drop.rows)} at ${esc(drop.step)}: ${esc(drop.why)}`);
   } else out.push('stats.json not available.');
-  out.push(
-    '',
-    `Estimated cost ${fmtUsd(r.cost.estimatedUsd)}; actual ${fmtUsd(r.cost.actualUsd)}; training hours ${r.cost.trainingHours ?? '–'}.`,
-    '',
-  );
+  out.push('', `Estimated cost ${fmtUsd(r.cost.estimatedUsd)}; actual ${fmtUsd(r.cost.actualUsd)}; training hours ${r.cost.trainingHours ?? '–'}.`, '');
   if (r.cost.lines?.length) {
     out.push('| cost | estimate | estimated USD | actual | actual USD |', '|---|---|---|---|---|');
     for (const c of costRows(r)) out.push(`| ${c.map(esc).join(' | ')} |`);
@@ -96,9 +98,16 @@ function holdoutMarkdown(h: Holdout): string[] {
     '',
   );
   out.push('| scorer | hits@K | recall@K | coverage | lift (recall) |', '|---|---|---|---|---|');
-  out.push(`| model | ${fmt(h.model.hitsAtK)} ${fmtInterval(h.model.ci.hitsAtK, 2)} | ${fmt(h.model.recallAtK)} ${fmtInterval(h.model.ci.recallAtK)} | ${fmt(h.model.coverage)} ${fmtInterval(h.model.ci.coverage)} | |`);
-  for (const [name, b] of [['popularity', popularity], ['random', random]] as const) {
-    out.push(`| ${name} | ${fmt(b.hitsAtK)} ${fmtInterval(b.ci.hitsAtK, 2)} | ${fmt(b.recallAtK)} ${fmtInterval(b.ci.recallAtK)} | ${fmt(b.coverage)} | ${marked(fmtLift(b.lift), h)} ${fmtInterval(b.lift.ci.recall, 2)} |`);
+  out.push(
+    `| model | ${fmt(h.model.hitsAtK)} ${fmtInterval(h.model.ci.hitsAtK, 2)} | ${fmt(h.model.recallAtK)} ${fmtInterval(h.model.ci.recallAtK)} | ${fmt(h.model.coverage)} ${fmtInterval(h.model.ci.coverage)} | |`,
+  );
+  for (const [name, b] of [
+    ['popularity', popularity],
+    ['random', random],
+  ] as const) {
+    out.push(
+      `| ${name} | ${fmt(b.hitsAtK)} ${fmtInterval(b.ci.hitsAtK, 2)} | ${fmt(b.recallAtK)} ${fmtInterval(b.ci.recallAtK)} | ${fmt(b.coverage)} | ${marked(fmtLift(b.lift), h)} ${fmtInterval(b.lift.ci.recall, 2)} |`,
+    );
   }
   out.push('', '### At other segment sizes', '', '| scorer | cutoff | k | hits | recall |', '|---|---|---|---|---|');
   out.push(...cutoffRows('model', h.model), ...cutoffRows('popularity', popularity), ...cutoffRows('random', random), '');

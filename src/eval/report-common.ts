@@ -38,7 +38,9 @@ export function specSection(spec: Spec, run: RunInfo, git: GitInfo): Report['spe
 /** The warnings every report starts with. */
 export function runWarnings(spec: Spec, run: RunInfo): string[] {
   return run.specHash !== spec.fileHash
-    ? [`${spec.file} changed since this run (run spec ${run.specHash.slice(0, 12)}, now ${spec.fileHash.slice(0, 12)}): the report describes the run, not the current file`]
+    ? [
+        `${spec.file} changed since this run (run spec ${run.specHash.slice(0, 12)}, now ${spec.fileHash.slice(0, 12)}): the report describes the run, not the current file`,
+      ]
     : [];
 }
 

@@ -6,9 +6,7 @@ import { scoreHoldout, type ScoringQuery } from './score.js';
 
 /** The definitions written the slow, obvious way: a full sort for popularity, set intersections per cutoff. */
 function naive(queries: ScoringQuery[], k: number, activity: Map<string, number>, trainUsers: number) {
-  const popular = [...activity.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([u]) => u);
+  const popular = [...activity.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([u]) => u);
   const meanOf = (f: (q: ScoringQuery) => number) => queries.reduce((s, q) => s + f(q), 0) / queries.length;
   const covered = new Set(queries.flatMap((q) => q.ranked.slice(0, k)));
   return {
@@ -20,8 +18,7 @@ function naive(queries: ScoringQuery[], k: number, activity: Map<string, number>
       hits: meanOf((q) => (q.cold ? 0 : hitRecallAtK(popular, q.truth, kk).hit)),
       recall: meanOf((q) => (q.cold ? 0 : hitRecallAtK(popular, q.truth, kk).recall)),
     }),
-    random: (kk: number) =>
-      meanOf((q) => (q.cold ? 0 : ([...q.truth].filter((u) => activity.has(u)).length * kk) / trainUsers / Math.min(q.truth.size, kk))),
+    random: (kk: number) => meanOf((q) => (q.cold ? 0 : ([...q.truth].filter((u) => activity.has(u)).length * kk) / trainUsers / Math.min(q.truth.size, kk))),
     coverage: covered.size / trainUsers,
   };
 }
@@ -61,7 +58,10 @@ test('scoreHoldout equals the definitions computed naively, at every cutoff, for
         assert.ok(near(p.model, expect.model(p.k).recall) && near(p.popularity, expect.popularity(p.k).recall), `curve@${p.k}`);
       }
       assert.ok(near(holdout.model.coverage, expect.coverage));
-      assert.equal(holdout.hitsHistogram.model.reduce((s, n) => s + n, 0), qs.length);
+      assert.equal(
+        holdout.hitsHistogram.model.reduce((s, n) => s + n, 0),
+        qs.length,
+      );
     }),
     { numRuns: 200 },
   );

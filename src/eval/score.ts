@@ -105,7 +105,13 @@ interface MatchedQueries {
  * One pass per query: where each scorer's ranked list meets the truth (ranks < K), and how many of the truth are
  * train users (the random baseline's expected hits).
  */
-function matchQueries(queries: readonly ScoringQuery[], activity: ReadonlyMap<string, number>, popular: readonly string[], K: number, N: number): MatchedQueries {
+function matchQueries(
+  queries: readonly ScoringQuery[],
+  activity: ReadonlyMap<string, number>,
+  popular: readonly string[],
+  K: number,
+  N: number,
+): MatchedQueries {
   const popularRank = new Map(popular.map((u, r) => [u, r] as const));
   const modelRanks: number[][] = [];
   const popularityRanks: number[][] = [];
@@ -199,7 +205,10 @@ function segmentCoverage(
     for (const s of segments) for (const u of s) seen.add(u);
     return N > 0 ? seen.size / N : 0;
   };
-  const coverageResamples = coverageResamplesFor(modelSegments.reduce((s, x) => s + x.length, 0), resamples);
+  const coverageResamples = coverageResamplesFor(
+    modelSegments.reduce((s, x) => s + x.length, 0),
+    resamples,
+  );
   const withInterval = (segments: Uint32Array[]): Coverage => {
     const coverage = coverageOf(segments);
     return { coverage, ci: coverageInterval(segments, index.size, N, coverageResamples, seed, coverage) };
@@ -208,7 +217,13 @@ function segmentCoverage(
 }
 
 /** A scorer's means and intervals at K and at every reported cutoff. */
-function scorerMetrics(boot: Bootstrapped, cutoffs: readonly Cutoff[], s: Scorer, coverage: number, coverageCi: ScorerMetrics['ci']['coverage']): ScorerMetrics {
+function scorerMetrics(
+  boot: Bootstrapped,
+  cutoffs: readonly Cutoff[],
+  s: Scorer,
+  coverage: number,
+  coverageCi: ScorerMetrics['ci']['coverage'],
+): ScorerMetrics {
   const perCutoff = boot.vectors.get(s)!;
   const atKv = perCutoff[cutoffs.length - 1]!;
   return {

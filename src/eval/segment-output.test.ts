@@ -45,25 +45,34 @@ test('every malformed line is counted with its file, line number and reason; bla
   assert.deepEqual(
     r.bad.map((b) => [b.line, b.kind]),
     [
-      [3, 'invalid'], [4, 'invalid'], [5, 'invalid'], [6, 'invalid'], [7, 'invalid'], [8, 'invalid'],
-      [9, 'invalid'], [10, 'invalid'], [11, 'invalid'], [12, 'job-error'], [13, 'duplicate-users'],
+      [3, 'invalid'],
+      [4, 'invalid'],
+      [5, 'invalid'],
+      [6, 'invalid'],
+      [7, 'invalid'],
+      [8, 'invalid'],
+      [9, 'invalid'],
+      [10, 'invalid'],
+      [11, 'invalid'],
+      [12, 'job-error'],
+      [13, 'duplicate-users'],
     ],
   );
   assert.ok(r.bad.every((b) => b.file === 'segments/x.out' && b.message.length > 0));
   assert.match(r.bad[0]!.message, /not JSON/);
   assert.match(r.bad[4]!.message, /usersList.*recommendedUsers/);
   assert.match(r.bad[6]!.message, /user #2/);
-  assert.deepEqual(r.lines.map((l) => l.line), [1, 12, 13]);
+  assert.deepEqual(
+    r.lines.map((l) => l.line),
+    [1, 12, 13],
+  );
   assert.equal(r.lines[1]!.error, 'User error: bad item');
   assert.deepEqual(r.lines[2]!.users, ['a', 'b']);
 });
 
 test('matching output to ground truth reports unknown and repeated queries and keeps the first answer', () => {
   const a = parseSegmentFile(
-    [
-      '{"input": {"itemId": "1"}, "output": {"usersList": ["a"]}}',
-      '{"input": {"itemId": "zz"}, "output": {"usersList": ["a"]}}',
-    ].join('\n'),
+    ['{"input": {"itemId": "1"}, "output": {"usersList": ["a"]}}', '{"input": {"itemId": "zz"}, "output": {"usersList": ["a"]}}'].join('\n'),
     'segments/a.out',
   );
   const b = parseSegmentFile('{"input": {"itemId": "1"}, "output": {"usersList": ["b"]}}\n', 'segments/b.out');

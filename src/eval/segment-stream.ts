@@ -17,11 +17,7 @@ import { classifySegmentLine, queryKey, queryLabel, type ClassifiedLine } from '
  * Visits every non-blank line of the output files (paths relative to `dir`), classified, in file order; returns
  * each file's sha256 and non-blank line count. A missing file is RUN_EVAL_INPUT.
  */
-export async function scanSegmentFiles(
-  dir: string,
-  files: readonly string[],
-  visit: (c: ClassifiedLine) => void | Promise<void>,
-): Promise<SegmentFileInfo[]> {
+export async function scanSegmentFiles(dir: string, files: readonly string[], visit: (c: ClassifiedLine) => void | Promise<void>): Promise<SegmentFileInfo[]> {
   const out: SegmentFileInfo[] = [];
   for (const file of files) {
     const hash = createHash('sha256');
@@ -36,7 +32,10 @@ export async function scanSegmentFiles(
       }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new SegflowError('RUN_EVAL_INPUT', `${join(dir, file)} does not exist: a downloaded segment file is missing; run 'segflow apply FILE' again to download it`);
+        throw new SegflowError(
+          'RUN_EVAL_INPUT',
+          `${join(dir, file)} does not exist: a downloaded segment file is missing; run 'segflow apply FILE' again to download it`,
+        );
       }
       throw e;
     }

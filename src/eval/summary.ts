@@ -50,7 +50,9 @@ function productionLines(s: SegmentsSummary, of: string): string[] {
   const reach = s.reach !== null && s.population !== null ? ` (${fmtPercent(s.reach)} of ${fmtInt(s.population)})` : '';
   const lines = [`production run${of}: ${fmtInt(s.answered)} segments of ${segmentSizeText(s)} users, ${fmtInt(s.distinctUsers)} distinct users${reach}`];
   if (s.overlap.meanPairwise !== null && s.distinctUsers > 0) {
-    lines.push(`  a user is in ${fmt(s.memberships / s.distinctUsers, 2)} segments on average; two segments share ${fmt(s.overlap.meanPairwise)} of K on average`);
+    lines.push(
+      `  a user is in ${fmt(s.memberships / s.distinctUsers, 2)} segments on average; two segments share ${fmt(s.overlap.meanPairwise)} of K on average`,
+    );
   }
   const missing = s.withoutOutput + s.jobErrors;
   if (missing > 0) lines.push(`  ${fmtInt(missing)} queries have no segment (${fmtInt(s.jobErrors)} with the job's own error)`);

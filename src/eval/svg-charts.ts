@@ -45,9 +45,7 @@ function axes(xMax: number, yMax: number, xLabel: string, yLabel: string, xTicks
   out.push(`<line x1="${M.left}" x2="${M.left + PW}" y1="${M.top + PH}" y2="${M.top + PH}" stroke="#57606a"/>`);
   out.push(`<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + PH}" stroke="#57606a"/>`);
   out.push(`<text x="${M.left + PW / 2}" y="${H - 8}" text-anchor="middle" font-size="12">${escapeXml(xLabel)}</text>`);
-  out.push(
-    `<text transform="translate(14 ${M.top + PH / 2}) rotate(-90)" text-anchor="middle" font-size="12">${escapeXml(yLabel)}</text>`,
-  );
+  out.push(`<text transform="translate(14 ${M.top + PH / 2}) rotate(-90)" text-anchor="middle" font-size="12">${escapeXml(yLabel)}</text>`);
   return out;
 }
 

@@ -44,10 +44,22 @@ test('writeReport writes report.json (the contract), report.md, a self-contained
     assert.deepEqual(json, JSON.parse(JSON.stringify(report)));
     // the documented minimum of the contract (docs/report.md)
     for (const path of [
-      'holdout.k', 'holdout.model.hitsAtK', 'holdout.model.recallAtK', 'holdout.model.coverage', 'holdout.model.ci',
-      'holdout.baselines.popularity.hitsAtK', 'holdout.baselines.popularity.recallAtK',
-      'holdout.baselines.random.hitsAtK', 'holdout.baselines.random.recallAtK', 'solutionMetrics', 'queries', 'badOutputLines',
-      'spec.hash', 'cost.estimatedUsd', 'cost.trainingHours', 'data.trainRows',
+      'holdout.k',
+      'holdout.model.hitsAtK',
+      'holdout.model.recallAtK',
+      'holdout.model.coverage',
+      'holdout.model.ci',
+      'holdout.baselines.popularity.hitsAtK',
+      'holdout.baselines.popularity.recallAtK',
+      'holdout.baselines.random.hitsAtK',
+      'holdout.baselines.random.recallAtK',
+      'solutionMetrics',
+      'queries',
+      'badOutputLines',
+      'spec.hash',
+      'cost.estimatedUsd',
+      'cost.trainingHours',
+      'data.trainRows',
     ]) {
       const v = path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], json);
       assert.notEqual(v, undefined, `report.json has ${path}`);
@@ -141,8 +153,14 @@ test('history compares the runs of a pipeline in one table, oldest first; summar
     }
     await writeFile(join(root, 'reports', 'not-a-report'), 'x'); // a stray file is not a run directory
     const { entries, skipped } = await loadHistory(reports);
-    assert.deepEqual(entries.map((e) => e.runId), ['run-a', 'run-b']);
-    assert.deepEqual(entries.map((e) => e.model!.hitsAtK), [0, 2]);
+    assert.deepEqual(
+      entries.map((e) => e.runId),
+      ['run-a', 'run-b'],
+    );
+    assert.deepEqual(
+      entries.map((e) => e.model!.hitsAtK),
+      [0, 2],
+    );
     assert.deepEqual(skipped, []);
     const table = renderHistory(entries);
     assert.equal(table.length, 3);
@@ -205,7 +223,11 @@ test('the report shows the estimate and the actual cost side by side, line by li
     },
   });
   try {
-    const { report, dir } = await reportRun(work, evalSpec({ file: join(root, 'pipeline.yaml'), recipe: 'aws-item-attribute-affinity' }), join(root, 'reports'));
+    const { report, dir } = await reportRun(
+      work,
+      evalSpec({ file: join(root, 'pipeline.yaml'), recipe: 'aws-item-attribute-affinity' }),
+      join(root, 'reports'),
+    );
     assert.deepEqual(report.cost.lines?.[0], {
       item: 'training',
       estimateQuantity: '1.06-2.25 h',

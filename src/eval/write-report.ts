@@ -35,7 +35,11 @@ export async function writeReportSegmentsCsv(report: Report, out: string): Promi
   await mkdir(dirname(out), { recursive: true });
   const tmp = tempPathFor(out);
   try {
-    const { files } = await writeSegmentsCsv(dir, report.inputs.segmentFiles.map((f) => f.file), tmp);
+    const { files } = await writeSegmentsCsv(
+      dir,
+      report.inputs.segmentFiles.map((f) => f.file),
+      tmp,
+    );
     for (const [i, f] of report.inputs.segmentFiles.entries()) {
       if (files[i]?.sha256 !== f.sha256) {
         throw new SegflowError('RUN_EVAL_INPUT', `${f.file} changed after it was evaluated; run 'segflow report' again`);
@@ -48,12 +52,7 @@ export async function writeReportSegmentsCsv(report: Report, out: string): Promi
 }
 
 export async function writeReport(report: Report, dir: string): Promise<{ dir: string; files: string[] }> {
-  const files = [
-    join(dir, REPORT_FILES.json),
-    join(dir, REPORT_FILES.markdown),
-    join(dir, REPORT_FILES.html),
-    join(dir, REPORT_FILES.segments),
-  ];
+  const files = [join(dir, REPORT_FILES.json), join(dir, REPORT_FILES.markdown), join(dir, REPORT_FILES.html), join(dir, REPORT_FILES.segments)];
   await writeReportSegmentsCsv(report, files[3]!);
   await writeFileAtomic(files[1]!, renderMarkdown(report));
   await writeFileAtomic(files[2]!, renderHtml(report));

@@ -53,10 +53,7 @@ export type Blend = Pick<ModelConfig, 'priorWeight' | 'priorHalfLifeDays'>;
 /** The blends each base model is tried with (the first is the base alone). */
 export function blendsFor(base: BaseModel, weights = PRIOR_WEIGHTS): Blend[] {
   if (base.kind === 'activity') return PRIOR_HALF_LIVES.map((h) => ({ priorWeight: 0, priorHalfLifeDays: h }));
-  return [
-    { priorWeight: 0, priorHalfLifeDays: 0 },
-    ...weights.flatMap((w) => PRIOR_HALF_LIVES.map((h) => ({ priorWeight: w, priorHalfLifeDays: h }))),
-  ];
+  return [{ priorWeight: 0, priorHalfLifeDays: 0 }, ...weights.flatMap((w) => PRIOR_HALF_LIVES.map((h) => ({ priorWeight: w, priorHalfLifeDays: h })))];
 }
 
 /** The grid for a validation matrix of `pairs` distinct (user, item) pairs. */

@@ -17,7 +17,11 @@ describe('candidate scorers against brute force', () => {
   const pop = x[0]!.map((_, j) => x.reduce((s, row) => s + row[j]!, 0));
 
   it('RP3beta: the three-step walk item → user → item → user, penalised by act(u)^β', () => {
-    for (const [alpha, beta] of [[1, 0], [0.5, 0.3], [1, 0.6]] as const) {
+    for (const [alpha, beta] of [
+      [1, 0],
+      [0.5, 0.3],
+      [1, 0.6],
+    ] as const) {
       const i = 2;
       const want = x.map((row, u) => {
         let s = 0;
@@ -45,7 +49,12 @@ describe('candidate scorers against brute force', () => {
     const knn = x.map((row) => row.reduce((s, v, j) => s + v * sim[j]!, 0));
     const max = Math.max(...knn);
     const got = dense(users, new Scorer(m, params).scores(Int32Array.of(i), 'item'));
-    assertClose(got, knn.map((v) => v / max), 1e-12, 'knn');
+    assertClose(
+      got,
+      knn.map((v) => v / max),
+      1e-12,
+      'knn',
+    );
   });
 
   it('interacted with it: counts, with the recency half-life measured from the latest interaction', () => {
@@ -67,7 +76,10 @@ describe('candidate scorers against brute force', () => {
   it('blends: score / max + w · prior / max prior, every user competing; prior alone is popularity', () => {
     const s = new Scorer(m, DEFAULT_PARAMS).scores(Int32Array.of(3), 'item');
     const v = dense(users, s);
-    for (const [w, half] of [[0.3, 0], [1, 90]] as const) {
+    for (const [w, half] of [
+      [0.3, 0],
+      [1, 90],
+    ] as const) {
       const ranking = new UserRanking(m, half);
       const prior = x.map((_, u) => {
         let p = 0;
@@ -100,6 +112,9 @@ describe('candidate scorers against brute force', () => {
     assert.match(describeModel(knn), /item-kNN.*90-day half-life \(weight 0\.3\)/);
     assert.equal(modelName({ base: { kind: 'ease', lambda: 200 }, priorWeight: 0, priorHalfLifeDays: 0 }), 'ease-l200');
     assert.equal(modelName({ base: { kind: 'activity' }, priorWeight: 0, priorHalfLifeDays: 90 }), 'activity-hl90d');
-    assert.equal(modelName({ base: { kind: 'rp3beta', params: { alpha: 0.5, beta: 0.3, neighbours: 149 } }, priorWeight: 1, priorHalfLifeDays: 0 }), 'rp3beta-a0.5-b0.3+activity-1');
+    assert.equal(
+      modelName({ base: { kind: 'rp3beta', params: { alpha: 0.5, beta: 0.3, neighbours: 149 } }, priorWeight: 1, priorHalfLifeDays: 0 }),
+      'rp3beta-a0.5-b0.3+activity-1',
+    );
   });
 });

@@ -66,14 +66,14 @@ export function describeModel(c: ModelConfig): string {
         : b.kind === 'ease-local'
           ? `EASE on the query item's ${b.neighbours} nearest items (λ ${b.lambda})`
           : b.kind === 'rp3beta'
-          ? `RP3beta (α ${b.params.alpha}, β ${b.params.beta}, ${b.params.neighbours || 'all'} neighbours)`
-          : b.kind === 'interacted'
-            ? b.halfLifeDays > 0
-              ? `users who interacted with it, by count with a ${b.halfLifeDays}-day half-life`
-              : 'users who interacted with it, by count'
-            : c.priorHalfLifeDays > 0
-              ? `the most active users lately (activity with a ${c.priorHalfLifeDays}-day half-life)`
-              : 'the most active users (popularity)';
+            ? `RP3beta (α ${b.params.alpha}, β ${b.params.beta}, ${b.params.neighbours || 'all'} neighbours)`
+            : b.kind === 'interacted'
+              ? b.halfLifeDays > 0
+                ? `users who interacted with it, by count with a ${b.halfLifeDays}-day half-life`
+                : 'users who interacted with it, by count'
+              : c.priorHalfLifeDays > 0
+                ? `the most active users lately (activity with a ${c.priorHalfLifeDays}-day half-life)`
+                : 'the most active users (popularity)';
   const prior = c.priorHalfLifeDays > 0 ? `the activity prior with a ${c.priorHalfLifeDays}-day half-life` : 'the activity prior';
   return c.priorWeight > 0 && b.kind !== 'activity' ? `${what}, blended with ${prior} (weight ${c.priorWeight})` : what;
 }

@@ -70,7 +70,11 @@ i2,"back\slash"
 i3,"a ""b"""
 `;
     const imported = [...readImportCsv(text)].slice(1).map((r) => r.fields);
-    assert.deepEqual(imported, [['i1', 'Acme "Best" Co'], ['i2', 'back\\slash'], ['i3', 'a "b"']]);
+    assert.deepEqual(imported, [
+      ['i1', 'Acme "Best" Co'],
+      ['i2', 'back\\slash'],
+      ['i3', 'a "b"'],
+    ]);
     const whole: string[][] = [];
     readCsv(text, (f) => whole.push(f));
     assert.deepEqual(whole, imported);
@@ -93,11 +97,20 @@ describe('one reader, two modes', () => {
   it('strict mode names the line of malformed quoting; fast mode reads the same text leniently', async () => {
     const { readCsvRecords, CsvSyntaxError } = await import('./csv.js');
     const bad = 'A,B\nok,1\n"x"y,2\n';
-    assert.throws(() => [...readCsvRecords(bad)], (e: unknown) => e instanceof CsvSyntaxError && e.line === 3 && /after a closing quote/.test(e.message));
-    assert.throws(() => [...readCsvRecords('A\n\n"never closed\nmore\n')], (e: unknown) => e instanceof CsvSyntaxError && e.line === 3 && /unterminated/.test(e.message));
+    assert.throws(
+      () => [...readCsvRecords(bad)],
+      (e: unknown) => e instanceof CsvSyntaxError && e.line === 3 && /after a closing quote/.test(e.message),
+    );
+    assert.throws(
+      () => [...readCsvRecords('A\n\n"never closed\nmore\n')],
+      (e: unknown) => e instanceof CsvSyntaxError && e.line === 3 && /unterminated/.test(e.message),
+    );
     const rows: string[][] = [];
     readCsv(bad, (f) => rows.push(f));
-    assert.deepEqual(rows, [['ok', '1'], ['xy', '2']]);
+    assert.deepEqual(rows, [
+      ['ok', '1'],
+      ['xy', '2'],
+    ]);
   });
 
   it('both modes give the same records for well-formed text, CR line breaks included', async () => {
@@ -107,7 +120,18 @@ describe('one reader, two modes', () => {
     const fast: Array<{ line: number; fields: string[] }> = [];
     const header = readCsv(text, (fields, line) => fast.push({ line, fields }));
     assert.deepEqual([{ line: 1, fields: header }, ...fast], strict);
-    assert.deepEqual(strict.map((r) => r.fields), [['A', 'B'], ['q "x"', '\\n'], ['plain', '2'], ['multi\nline', '"y"']]);
-    assert.deepEqual(strict.map((r) => r.line), [1, 2, 3, 5]);
+    assert.deepEqual(
+      strict.map((r) => r.fields),
+      [
+        ['A', 'B'],
+        ['q "x"', '\\n'],
+        ['plain', '2'],
+        ['multi\nline', '"y"'],
+      ],
+    );
+    assert.deepEqual(
+      strict.map((r) => r.line),
+      [1, 2, 3, 5],
+    );
   });
 });

@@ -26,11 +26,7 @@ export interface ItemAttributes {
 const MAX_REPORTED = 5;
 
 function badRows(file: string, what: string, lines: string[], total: number) {
-  return inputError(
-    'DATA_BAD_ROWS',
-    `${file}: ${total} bad row${total === 1 ? '' : 's'} (${what})`,
-    lines.slice(0, MAX_REPORTED),
-  );
+  return inputError('DATA_BAD_ROWS', `${file}: ${total} bad row${total === 1 ? '' : 's'} (${what})`, lines.slice(0, MAX_REPORTED));
 }
 
 function parseTimestamp(raw: string): number {
@@ -72,63 +68,66 @@ function readInteractions(source: CsvSource, file: string): Interactions {
   let ii = -1;
   let itime = -1;
   let width = 0;
-  const header = source((f, line) => {
-    const uid = f[iu]?.trim() ?? '';
-    const iid = f[ii]?.trim() ?? '';
-    const ts = parseTimestamp(f[itime] ?? '');
-    if (f.length !== width || uid === '' || iid === '' || !Number.isFinite(ts)) {
-      badCount++;
-      if (bad.length < MAX_REPORTED) {
-        const why =
-          f.length !== width
-            ? `${f.length} fields, header has ${width}`
-            : uid === ''
-              ? 'empty USER_ID'
-              : iid === ''
-                ? 'empty ITEM_ID'
-                : `TIMESTAMP ${JSON.stringify(f[itime] ?? '')} is not epoch seconds`;
-        bad.push(`${file}:${line}: ${why}`);
+  const header = source(
+    (f, line) => {
+      const uid = f[iu]?.trim() ?? '';
+      const iid = f[ii]?.trim() ?? '';
+      const ts = parseTimestamp(f[itime] ?? '');
+      if (f.length !== width || uid === '' || iid === '' || !Number.isFinite(ts)) {
+        badCount++;
+        if (bad.length < MAX_REPORTED) {
+          const why =
+            f.length !== width
+              ? `${f.length} fields, header has ${width}`
+              : uid === ''
+                ? 'empty USER_ID'
+                : iid === ''
+                  ? 'empty ITEM_ID'
+                  : `TIMESTAMP ${JSON.stringify(f[itime] ?? '')} is not epoch seconds`;
+          bad.push(`${file}:${line}: ${why}`);
+        }
+        return;
       }
-      return;
-    }
-    if (n === cap) {
-      cap *= 2;
-      const u2 = new Int32Array(cap);
-      u2.set(u);
-      u = u2;
-      const i2 = new Int32Array(cap);
-      i2.set(it);
-      it = i2;
-      const t2 = new Float64Array(cap);
-      t2.set(t);
-      t = t2;
-    }
-    let uc = userCode.get(uid);
-    if (uc === undefined) {
-      uc = users.length;
-      userCode.set(uid, uc);
-      users.push(uid);
-    }
-    let ic = itemCode.get(iid);
-    if (ic === undefined) {
-      ic = items.length;
-      itemCode.set(iid, ic);
-      items.push(iid);
-    }
-    u[n] = uc;
-    it[n] = ic;
-    t[n] = ts;
-    n++;
-  }, (h) => {
-    iu = columnIndex(h, 'USER_ID');
-    ii = columnIndex(h, 'ITEM_ID');
-    itime = columnIndex(h, 'TIMESTAMP');
-    width = h.length;
-    const missing = ['USER_ID', 'ITEM_ID', 'TIMESTAMP'].filter((c, k) => [iu, ii, itime][k]! < 0);
-    if (missing.length > 0) {
-      throw inputError('DATA_BAD_HEADER', `${file}: header lacks ${missing.join(', ')} (got ${h.join(',')})`);
-    }
-  });
+      if (n === cap) {
+        cap *= 2;
+        const u2 = new Int32Array(cap);
+        u2.set(u);
+        u = u2;
+        const i2 = new Int32Array(cap);
+        i2.set(it);
+        it = i2;
+        const t2 = new Float64Array(cap);
+        t2.set(t);
+        t = t2;
+      }
+      let uc = userCode.get(uid);
+      if (uc === undefined) {
+        uc = users.length;
+        userCode.set(uid, uc);
+        users.push(uid);
+      }
+      let ic = itemCode.get(iid);
+      if (ic === undefined) {
+        ic = items.length;
+        itemCode.set(iid, ic);
+        items.push(iid);
+      }
+      u[n] = uc;
+      it[n] = ic;
+      t[n] = ts;
+      n++;
+    },
+    (h) => {
+      iu = columnIndex(h, 'USER_ID');
+      ii = columnIndex(h, 'ITEM_ID');
+      itime = columnIndex(h, 'TIMESTAMP');
+      width = h.length;
+      const missing = ['USER_ID', 'ITEM_ID', 'TIMESTAMP'].filter((c, k) => [iu, ii, itime][k]! < 0);
+      if (missing.length > 0) {
+        throw inputError('DATA_BAD_HEADER', `${file}: header lacks ${missing.join(', ')} (got ${h.join(',')})`);
+      }
+    },
+  );
   if (header.length === 0) throw inputError('DATA_EMPTY', `${file}: empty file`);
   if (badCount > 0) throw badRows(file, 'every row needs USER_ID, ITEM_ID and a numeric TIMESTAMP', bad, badCount);
   if (n === 0) throw inputError('DATA_EMPTY', `${file}: no interactions`);
@@ -162,24 +161,27 @@ function readItems(source: CsvSource, itemIds: string[], file: string): ItemAttr
   let values: string[][] = [];
   const bad: string[] = [];
   let badCount = 0;
-  source((f, line) => {
-    const id = f[idCol]?.trim() ?? '';
-    if (f.length !== width || id === '') {
-      badCount++;
-      if (bad.length < MAX_REPORTED) bad.push(`${file}:${line}: ${id === '' ? 'empty ITEM_ID' : `${f.length} fields, header has ${width}`}`);
-      return;
-    }
-    const k = index.get(id);
-    if (k === undefined) return; // an item nobody interacted with cannot be scored
-    attrCols.forEach((c, a) => (values[a]![k] = f[c]!.trim()));
-  }, (h) => {
-    idCol = columnIndex(h, 'ITEM_ID');
-    if (idCol < 0) throw inputError('DATA_BAD_HEADER', `${file}: header lacks ITEM_ID (got ${h.join(',')})`);
-    width = h.length;
-    attrCols = h.map((_, c) => c).filter((c) => c !== idCol);
-    columns = attrCols.map((c) => h[c]!);
-    values = columns.map(() => new Array<string>(itemIds.length).fill(''));
-  });
+  source(
+    (f, line) => {
+      const id = f[idCol]?.trim() ?? '';
+      if (f.length !== width || id === '') {
+        badCount++;
+        if (bad.length < MAX_REPORTED) bad.push(`${file}:${line}: ${id === '' ? 'empty ITEM_ID' : `${f.length} fields, header has ${width}`}`);
+        return;
+      }
+      const k = index.get(id);
+      if (k === undefined) return; // an item nobody interacted with cannot be scored
+      attrCols.forEach((c, a) => (values[a]![k] = f[c]!.trim()));
+    },
+    (h) => {
+      idCol = columnIndex(h, 'ITEM_ID');
+      if (idCol < 0) throw inputError('DATA_BAD_HEADER', `${file}: header lacks ITEM_ID (got ${h.join(',')})`);
+      width = h.length;
+      attrCols = h.map((_, c) => c).filter((c) => c !== idCol);
+      columns = attrCols.map((c) => h[c]!);
+      values = columns.map(() => new Array<string>(itemIds.length).fill(''));
+    },
+  );
   if (badCount > 0) throw badRows(file, 'every row needs ITEM_ID and one value per column', bad, badCount);
   return { columns, values };
 }

@@ -22,7 +22,12 @@ describe('EASE', () => {
     const g = x[0]!.map((_, a) => x[0]!.map((__, b) => x.reduce((s, row) => s + row[a]! * row[b]!, 0) + (a === b ? 50 : 0)));
     const p = invert(g);
     const col = new EaseScorer(m, 50, 1e-10).column(3);
-    assertClose(Array.from(col), p.map((row) => row[3]!), 1e-7, 'column');
+    assertClose(
+      Array.from(col),
+      p.map((row) => row[3]!),
+      1e-7,
+      'column',
+    );
   });
 
   it('scores every user as X·B[:, i] with the diagonal dropped, for several λ', () => {
@@ -54,7 +59,10 @@ describe('EASE on the neighbourhood', () => {
   it('fits EASE on the item and its N most co-occurring items (ties by index)', () => {
     const i = 4;
     const co = x[0]!.map((_, j) => (j === i ? -1 : x.reduce((s, row) => s + row[i]! * row[j]!, 0)));
-    const order = co.map((c, j) => ({ c, j })).filter((e) => e.c > 0).sort((a, b) => b.c - a.c || a.j - b.j);
+    const order = co
+      .map((c, j) => ({ c, j }))
+      .filter((e) => e.c > 0)
+      .sort((a, b) => b.c - a.c || a.j - b.j);
     const within = [i, ...order.slice(0, 3).map((e) => e.j)];
     const s = new LocalEaseScorer(m, 10, 3).scores(Int32Array.of(i), 'item');
     const want = bruteEase(x, 10, i, within);
@@ -65,8 +73,17 @@ describe('EASE on the neighbourhood', () => {
   it('solves SPD systems like the dense inverse', () => {
     const a = Float64Array.from([4, 1, 0, 1, 3, 1, 0, 1, 2]);
     const b = Float64Array.from([1, 2, 3]);
-    const inv = invert([[4, 1, 0], [1, 3, 1], [0, 1, 2]]);
-    assertClose(Array.from(solveSpd(a, 3, b)), inv.map((row) => row[0]! * 1 + row[1]! * 2 + row[2]! * 3), 1e-12, 'solve');
+    const inv = invert([
+      [4, 1, 0],
+      [1, 3, 1],
+      [0, 1, 2],
+    ]);
+    assertClose(
+      Array.from(solveSpd(a, 3, b)),
+      inv.map((row) => row[0]! * 1 + row[1]! * 2 + row[2]! * 3),
+      1e-12,
+      'solve',
+    );
     assert.throws(() => solveSpd(Float64Array.from([1, 2, 2, 1]), 2, Float64Array.from([1, 1])), /positive definite/);
   });
 });

@@ -56,7 +56,10 @@ describe('trainModel / segmentUsers', () => {
     assert.ok(recall_at_1_percent >= 0 && recall_at_1_percent <= 1);
     assert.ok(hits_at_1_percent >= 0 && hits_at_1_percent <= 1); // k = max(1, floor(60 / 100)) = 1
     assert.ok(existsSync(join(modelDir, 'model.json')));
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.tmp-')),
+      [],
+    );
   });
 
   it('segments by item: the item group first, then by score, ties by activity and id', async () => {
@@ -64,8 +67,14 @@ describe('trainModel / segmentUsers', () => {
     const [a, b, unknown] = await segmentUsers(modelDir, [{ itemId: 'A0' }, { itemId: 'B3' }, { itemId: 'nope' }], 30);
     assert.ok(a && 'users' in a && b && 'users' in b);
     assert.equal(a.users.length, 30);
-    assert.ok(a.users.every((u) => u.startsWith('g0-')), a.users.join());
-    assert.ok(b.users.every((u) => u.startsWith('g1-')), b.users.join());
+    assert.ok(
+      a.users.every((u) => u.startsWith('g0-')),
+      a.users.join(),
+    );
+    assert.ok(
+      b.users.every((u) => u.startsWith('g1-')),
+      b.users.join(),
+    );
     assert.equal(new Set(a.users).size, 30);
     assert.ok(unknown && 'error' in unknown && /nope/.test(unknown.error));
     // more results than users: everybody, once
@@ -139,10 +148,7 @@ describe('trainModel / segmentUsers', () => {
       trainModel({ recipe: 'aws-item-affinity', interactionsCsv: files.interactions, modelDir: join(dir, 'hd'), hiddenDimension: 8 }),
       /hidden_dimension/,
     );
-    await assert.rejects(
-      trainModel({ recipe: 'aws-item-attribute-affinity', interactionsCsv: files.interactions, modelDir: join(dir, 'no-items') }),
-      /items/,
-    );
+    await assert.rejects(trainModel({ recipe: 'aws-item-attribute-affinity', interactionsCsv: files.interactions, modelDir: join(dir, 'no-items') }), /items/);
   });
 
   it('stops when aborted and leaves no model behind', async () => {
@@ -158,6 +164,9 @@ describe('trainModel / segmentUsers', () => {
     });
     await assert.rejects(p, (e: unknown) => (e as Error).name === 'AbortError');
     assert.equal(existsSync(modelDir), false);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.tmp-')),
+      [],
+    );
   });
 });

@@ -48,13 +48,7 @@ function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
 }
 
-function runWorker<T>(
-  task: WorkerTask,
-  signal?: AbortSignal,
-  onProgress?: (fraction: number) => void,
-  cleanup?: () => void,
-  publish?: () => void,
-): Promise<T> {
+function runWorker<T>(task: WorkerTask, signal?: AbortSignal, onProgress?: (fraction: number) => void, cleanup?: () => void, publish?: () => void): Promise<T> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise<T>((resolve, reject) => {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: task });
@@ -99,13 +93,17 @@ function runWorker<T>(
         });
       }
     });
-    worker.on('error', (e) => finish(() => {
-      cleanup?.();
-      reject(new SegflowError('RUN_MODEL_FAILED', `model worker crashed: ${e.message}`));
-    }));
-    worker.on('exit', (code) => finish(() => {
-      cleanup?.();
-      reject(new SegflowError('RUN_MODEL_FAILED', `model worker exited with code ${code} before finishing`));
-    }));
+    worker.on('error', (e) =>
+      finish(() => {
+        cleanup?.();
+        reject(new SegflowError('RUN_MODEL_FAILED', `model worker crashed: ${e.message}`));
+      }),
+    );
+    worker.on('exit', (code) =>
+      finish(() => {
+        cleanup?.();
+        reject(new SegflowError('RUN_MODEL_FAILED', `model worker exited with code ${code} before finishing`));
+      }),
+    );
   });
 }

@@ -24,14 +24,7 @@ export interface Matrix {
 export type UserSide = Pick<Matrix, 'numUsers' | 'numItems' | 'userPtr' | 'userItems' | 'userCount' | 'userLast' | 'maxTime'>;
 
 /** Builds the matrix from row columns; rows where keep is given and keep[r] === 0 are left out. */
-export function buildMatrix(
-  numUsers: number,
-  numItems: number,
-  user: Int32Array,
-  item: Int32Array,
-  time: Float64Array,
-  keep?: Uint8Array,
-): Matrix {
+export function buildMatrix(numUsers: number, numItems: number, user: Int32Array, item: Int32Array, time: Float64Array, keep?: Uint8Array): Matrix {
   const n = user.length;
   // Counting sort of row numbers by user, then per user by (item, time) and collapse duplicates.
   const start = new Int32Array(numUsers + 1);

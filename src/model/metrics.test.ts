@@ -18,10 +18,13 @@ describe('solution metrics', () => {
     // i0 is held out for "five" but "six" still has it in train: a query; i5 only exists held out: no query
     const queries = holdoutQueries(data, keep, (i) => m.itemPtr[i + 1]! - m.itemPtr[i]!);
     const named = queries.map((q) => ({ item: data.itemIds[q.items[0]!], truth: Array.from(q.truth, (u) => data.userIds[u]) }));
-    assert.deepEqual(named.sort((a, b) => (a.item! < b.item! ? -1 : 1)), [
-      { item: 'i0', truth: ['five'] },
-      { item: 'i4', truth: ['six'] },
-    ]);
+    assert.deepEqual(
+      named.sort((a, b) => (a.item! < b.item! ? -1 : 1)),
+      [
+        { item: 'i0', truth: ['five'] },
+        { item: 'i4', truth: ['six'] },
+      ],
+    );
   });
 
   it('builds one attribute query per held-out (attribute, value), over the train items carrying it', () => {

@@ -35,7 +35,6 @@ export function holdoutMask(data: Interactions, numUsers: number): Uint8Array {
   return keep;
 }
 
-
 /** Deterministic sample of up to max values (Fisher-Yates on a copy, seeded). */
 export function sample<T>(values: T[], max: number, seed = QUERY_SEED): T[] {
   const a = values.slice();
@@ -138,17 +137,17 @@ export function holdoutQueries(
 }
 
 /** The full protocol: hold out, train the served model's configuration on the rest, evaluate. */
-export function solutionMetrics(
-  data: Interactions,
-  config: ModelConfig,
-  attrs?: ItemAttributes,
-  onProgress?: (fraction: number) => void,
-): SolutionMetrics {
+export function solutionMetrics(data: Interactions, config: ModelConfig, attrs?: ItemAttributes, onProgress?: (fraction: number) => void): SolutionMetrics {
   const numUsers = data.userIds.length;
   const keep = holdoutMask(data, numUsers);
   const m = buildMatrix(numUsers, data.itemIds.length, data.user, data.item, data.time, keep);
   const queries = holdoutQueries(data, keep, (i) => m.itemPtr[i + 1]! - m.itemPtr[i]!, attrs);
   const ranker = new Ranker(m, config);
   const kind = attrs ? 'attribute' : 'item';
-  return evaluate(numUsers, queries, (items, k) => ranker.rank(items, k, kind), (done) => onProgress?.(done / queries.length));
+  return evaluate(
+    numUsers,
+    queries,
+    (items, k) => ranker.rank(items, k, kind),
+    (done) => onProgress?.(done / queries.length),
+  );
 }

@@ -20,13 +20,20 @@ describe('Scorer', () => {
     const now = 1000 * DAY;
     const { scorer, item, names } = scorerFor([
       // buyers of X: "rep" bought it three times, "new" once recently, "old" once long ago
-      ['rep', 'X', now - 10 * DAY], ['rep', 'X', now - 9 * DAY], ['rep', 'X', now - 8 * DAY], ['rep', 'Y', now - 8 * DAY],
-      ['new', 'X', now - 1 * DAY], ['new', 'Y', now - 1 * DAY],
+      ['rep', 'X', now - 10 * DAY],
+      ['rep', 'X', now - 9 * DAY],
+      ['rep', 'X', now - 8 * DAY],
+      ['rep', 'Y', now - 8 * DAY],
+      ['new', 'X', now - 1 * DAY],
+      ['new', 'Y', now - 1 * DAY],
       ['old', 'X', now - 900 * DAY],
       // "sim" never bought X but bought Y, which X's buyers also bought
       ['sim', 'Y', now],
       // "busy" bought many unrelated items; "idle" one
-      ['busy', 'A', now], ['busy', 'B', now], ['busy', 'C', now], ['busy', 'D', now],
+      ['busy', 'A', now],
+      ['busy', 'B', now],
+      ['busy', 'C', now],
+      ['busy', 'D', now],
       ['idle', 'E', now],
     ]);
     // rep: 3 recent-ish buys; new: 1 recent; old: 1 decayed to ~0 (still a buyer); sim: knn only
@@ -35,9 +42,16 @@ describe('Scorer', () => {
   });
 
   it('treats an item set as one pseudo-item and breaks exact ties by activity, then id', () => {
-    const { scorer, item, names } = scorerFor([
-      ['b', 'P', 100], ['a', 'Q', 100], ['c', 'P', 100], ['c', 'Z', 100], ['d', 'Z', 100],
-    ], { ...DEFAULT_PARAMS, halfLifeDays: 0 });
+    const { scorer, item, names } = scorerFor(
+      [
+        ['b', 'P', 100],
+        ['a', 'Q', 100],
+        ['c', 'P', 100],
+        ['c', 'Z', 100],
+        ['d', 'Z', 100],
+      ],
+      { ...DEFAULT_PARAMS, halfLifeDays: 0 },
+    );
     const top = names(scorer.rank(Int32Array.of(item('P'), item('Q')), 4, 'attribute'));
     // a, b, c interacted with the set once each; c also has Z (more active) so it wins the tie; then a < b by id
     assert.deepEqual(top, ['c', 'a', 'b', 'd']);

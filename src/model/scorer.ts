@@ -116,9 +116,7 @@ export class Scorer implements UserScorer {
       co[j] = co[j]! / (Math.pow(popJ, 1 - params.alpha) * Math.pow(popQ, params.alpha));
     }
     const neighbours =
-      params.neighbours > 0 && params.neighbours < nItems
-        ? topK(touchedItems, nItems, co, null, params.neighbours)
-        : touchedItems.subarray(0, nItems).sort();
+      params.neighbours > 0 && params.neighbours < nItems ? topK(touchedItems, nItems, co, null, params.neighbours) : touchedItems.subarray(0, nItems).sort();
     // knn(u) = sum of sims of u's neighbour items.
     const knnDecay = params.decayKnn ? decayRate : 0;
     for (let t = 0; t < neighbours.length; t++) {

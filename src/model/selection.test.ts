@@ -39,7 +39,12 @@ describe('model selection on a validation split', () => {
   });
 
   it('picks the best recall + hits, each relative to the best candidate, the earlier on exact ties', () => {
-    const c = (name: string, recall: number, hits: number) => ({ name, recall, hits, config: { base: { kind: 'activity' as const }, priorWeight: 0, priorHalfLifeDays: 0 } });
+    const c = (name: string, recall: number, hits: number) => ({
+      name,
+      recall,
+      hits,
+      config: { base: { kind: 'activity' as const }, priorWeight: 0, priorHalfLifeDays: 0 },
+    });
     assert.equal(pickBest([c('a', 0.3, 2), c('b', 0.31, 1.5), c('c', 0.29, 2.2)]).name, 'c');
     assert.equal(pickBest([c('a', 0.3, 2), c('b', 0.3, 2)]).name, 'a');
   });
@@ -53,7 +58,10 @@ describe('model selection on a validation split', () => {
     assert.ok(best.recall > popularity.recall, `${best.recall} vs ${popularity.recall}`);
     // every family is in the contest (exact EASE on data this small)
     for (const family of ['item-knn', 'interacted-count', 'rp3beta-', 'ease-l', 'activity']) {
-      assert.ok(s.candidates.some((c) => c.name.startsWith(family)), family);
+      assert.ok(
+        s.candidates.some((c) => c.name.startsWith(family)),
+        family,
+      );
     }
   });
 
@@ -72,7 +80,15 @@ describe('model selection on a validation split', () => {
       a.candidates.map((c) => [c.name, c.recall, c.hits]),
       b.candidates.map((c) => [c.name, c.recall, c.hits]),
     );
-    const flat = selectModel(data([['u1', 'a', T0], ['u2', 'b', T0], ['u1', 'b', T0]]), 'item', DEFAULT_PARAMS);
+    const flat = selectModel(
+      data([
+        ['u1', 'a', T0],
+        ['u2', 'b', T0],
+        ['u1', 'b', T0],
+      ]),
+      'item',
+      DEFAULT_PARAMS,
+    );
     assert.equal(flat.chosen, 'item-knn');
     assert.match(flat.note ?? '', /validation queries/);
     assert.deepEqual(flat.candidates, []);

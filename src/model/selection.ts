@@ -127,4 +127,3 @@ export function selectModel(
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
-

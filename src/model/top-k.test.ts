@@ -17,7 +17,9 @@ describe('topK and selectTop', () => {
         .slice(0, k);
       assert.deepEqual(Array.from(topK(cands, n, score, secondary, k)), want);
       assert.deepEqual(Array.from(selectTop(cands, n, score, secondary, k)), want);
-      const noSecondary = Array.from(cands).sort((a, b) => score[b]! - score[a]! || a - b).slice(0, k);
+      const noSecondary = Array.from(cands)
+        .sort((a, b) => score[b]! - score[a]! || a - b)
+        .slice(0, k);
       assert.deepEqual(Array.from(selectTop(cands, n, score, null, k)), noSecondary);
     }
   });

@@ -103,7 +103,9 @@ export function kthLargest(a: Float64Array, k: number): number {
   const target = k - 1; // index in descending order
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    const x = a[lo]!,
+      y = a[mid]!,
+      z = a[hi]!;
     const pivot = x > y ? (y > z ? y : x > z ? z : x) : x > z ? x : y > z ? z : y;
     let i = lo;
     let j = hi;

@@ -37,7 +37,10 @@ export class UserRanking {
   private readonly scratch: Float64Array;
   private readonly mark: Uint8Array;
 
-  constructor(m: Matrix, readonly halfLifeDays = 0) {
+  constructor(
+    m: Matrix,
+    readonly halfLifeDays = 0,
+  ) {
     const n = m.numUsers;
     this.activity = new Float64Array(n);
     this.prior = halfLifeDays > 0 ? new Float64Array(n) : this.activity;

@@ -6,9 +6,7 @@ import { Segmenter } from './segment.js';
 import { trainSync, type TrainJob } from './train.js';
 
 /** Worker-thread entry: trains or segments off the caller's thread and posts the outcome back. */
-export type WorkerTask =
-  | { kind: 'train'; job: TrainJob }
-  | { kind: 'segment'; modelDir: string; queries: SegmentQuery[]; numResults: number };
+export type WorkerTask = { kind: 'train'; job: TrainJob } | { kind: 'segment'; modelDir: string; queries: SegmentQuery[]; numResults: number };
 
 export type WorkerMessage =
   | { type: 'progress'; fraction: number }
@@ -39,8 +37,6 @@ try {
   const err = e as Error;
   post({
     type: 'error',
-    error: isSegflowError(e)
-      ? { code: e.code, message: e.message, exitCode: e.exitCode, details: e.details }
-      : { message: err.stack ?? String(e) },
+    error: isSegflowError(e) ? { code: e.code, message: e.message, exitCode: e.exitCode, details: e.details } : { message: err.stack ?? String(e) },
   });
 }

@@ -55,25 +55,44 @@ function world(spec: Spec, draws: Array<[ObsKind, RecKind]>): { snapshot: Snapsh
     const d = desired.get(step.id)!;
     const arn = `arn:aws:personalize:eu-west-1:123456789012:x/${d.name}`;
     if (rec !== 'none') {
-      const record: StepRecord = { phase: rec === 'intent' ? 'intent' : 'done', name: d.name, inputsHash: rec === 'done-other' ? '0'.repeat(16) : d.inputsHash, inputs: d.inputs, updatedAt: '' };
+      const record: StepRecord = {
+        phase: rec === 'intent' ? 'intent' : 'done',
+        name: d.name,
+        inputsHash: rec === 'done-other' ? '0'.repeat(16) : d.inputsHash,
+        inputs: d.inputs,
+        updatedAt: '',
+      };
       state.steps[step.id] = record;
     }
     if (obs === 'absent') observations[step.id] = { exists: false };
     else if (obs === 'drifted') observations[step.id] = { exists: true, arn, status: 'ACTIVE', phase: 'active', drift: ['something changed'] };
-    else observations[step.id] = { exists: true, arn, status: STATUS[obs], phase: (obs === 'pending' ? 'pending' : obs) };
+    else observations[step.id] = { exists: true, arn, status: STATUS[obs], phase: obs === 'pending' ? 'pending' : obs };
   });
   return { snapshot: { env, prepared, observations }, state };
 }
 
 const draw = fc.array(
-  fc.tuple(fc.constantFrom<ObsKind>('absent', 'pending', 'active', 'failed', 'deleting', 'drifted'), fc.constantFrom<RecKind>('none', 'intent', 'done', 'done-other')),
+  fc.tuple(
+    fc.constantFrom<ObsKind>('absent', 'pending', 'active', 'failed', 'deleting', 'drifted'),
+    fc.constantFrom<RecKind>('none', 'intent', 'done', 'done-other'),
+  ),
   { minLength: 1, maxLength: 20 },
 );
 const specs = fc.constantFrom(
   testSpec(),
   testSpec({
     recipe: 'aws-item-attribute-affinity',
-    data: { ...testSpec().data, items: { source: ['/x/items.csv'], format: 'csv', columns: { ITEM_ID: 'i' }, attributes: [{ name: 'CATEGORY', column: 'c', type: 'categorical' }], onBadRows: 'fail', maxBadRows: 0 } },
+    data: {
+      ...testSpec().data,
+      items: {
+        source: ['/x/items.csv'],
+        format: 'csv',
+        columns: { ITEM_ID: 'i' },
+        attributes: [{ name: 'CATEGORY', column: 'c', type: 'categorical' }],
+        onBadRows: 'fail',
+        maxBadRows: 0,
+      },
+    },
     queries: { attributes: [{ expression: 'ITEMS.CATEGORY = "A"', conditions: [{ attribute: 'CATEGORY', value: 'A' }] }] },
   }),
 );
@@ -121,7 +140,8 @@ test('what is made from a step that is made anew is made again: no job or local 
       const action = new Map(plan.steps.map((s) => [s.id, s.action]));
       for (const step of pipelineSteps(spec)) {
         const renewed = (step.invalidatedBy ?? []).filter((d) => ['create', 'replace', 'run', 'wait'].includes(action.get(d)!));
-        if (renewed.length > 0 && decisionKind(step) !== 'resource') assert.ok(['run', 'wait'].includes(action.get(step.id)!), `${step.id} after ${renewed.join(',')}`);
+        if (renewed.length > 0 && decisionKind(step) !== 'resource')
+          assert.ok(['run', 'wait'].includes(action.get(step.id)!), `${step.id} after ${renewed.join(',')}`);
         for (const d of step.invalidatedBy ?? []) assert.ok(step.deps.includes(d), `${step.id}: invalidatedBy ${d} is not a dependency`);
       }
     }),

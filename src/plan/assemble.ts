@@ -22,7 +22,13 @@ export function decisionKind(step: StepDefinition): 'local' | 'job' | 'resource'
  * The plan, decided from what was read: synchronous and pure. The same spec, snapshot, state and clock always
  * give the same plan; nothing here reads the world or the clock.
  */
-export function assemblePlan(spec: Spec, snapshot: Snapshot, state: PipelineState, now: Date, steps: StepDefinition[] = pipelineSteps(spec, chunkCounts(spec, snapshot.prepared))): Plan {
+export function assemblePlan(
+  spec: Spec,
+  snapshot: Snapshot,
+  state: PipelineState,
+  now: Date,
+  steps: StepDefinition[] = pipelineSteps(spec, chunkCounts(spec, snapshot.prepared)),
+): Plan {
   const desired = desireAll(spec, snapshot.env, snapshot.prepared, state, steps);
   const planned: PlannedStep[] = [];
   const changing = new Set<string>();

@@ -52,7 +52,10 @@ test('jobs: new inputs run with the changed field as the reason; same inputs and
 
 test('first run: absent resources are created, jobs run', () => {
   assert.deepEqual(decide({ kind: 'resource', desired, record: undefined, observation: absent, changingDeps: [] }), { action: 'create', reasons: ['absent'] });
-  assert.deepEqual(decide({ kind: 'job', desired, record: undefined, observation: absent, changingDeps: ['training'] }), { action: 'run', reasons: ['after training'] });
+  assert.deepEqual(decide({ kind: 'job', desired, record: undefined, observation: absent, changingDeps: ['training'] }), {
+    action: 'run',
+    reasons: ['after training'],
+  });
 });
 
 test('present but unknown to the state (a crash between create and record) is adopted', () => {
@@ -60,17 +63,30 @@ test('present but unknown to the state (a crash between create and record) is ad
   assert.equal(decide({ kind: 'resource', desired, record: undefined, observation: active, changingDeps: [] }).action, 'adopt');
   // A run interrupted before (intent) or after the create call (created, while it waited) made it; no record: someone else.
   for (const phase of ['intent', 'created'] as const) {
-    assert.deepEqual(decide({ kind: 'job', desired, record: { ...done('h2'), phase }, observation: active, changingDeps: [] }).reasons, ['created by an interrupted run'], phase);
+    assert.deepEqual(
+      decide({ kind: 'job', desired, record: { ...done('h2'), phase }, observation: active, changingDeps: [] }).reasons,
+      ['created by an interrupted run'],
+      phase,
+    );
   }
   assert.deepEqual(decide({ kind: 'resource', desired, record: undefined, observation: active, changingDeps: [] }).reasons, ['exists but is not in the state']);
 });
 
 test('in flight is waited for; failed is retried; deleted out of band is drift', () => {
-  assert.deepEqual(decide({ kind: 'job', desired, record: done('h2'), observation: { exists: true, phase: 'pending', status: 'CREATE IN_PROGRESS' }, changingDeps: [] }), {
-    action: 'wait',
-    reasons: ['in progress (CREATE IN_PROGRESS)'],
+  assert.deepEqual(
+    decide({ kind: 'job', desired, record: done('h2'), observation: { exists: true, phase: 'pending', status: 'CREATE IN_PROGRESS' }, changingDeps: [] }),
+    {
+      action: 'wait',
+      reasons: ['in progress (CREATE IN_PROGRESS)'],
+    },
+  );
+  const failed = decide({
+    kind: 'job',
+    desired,
+    record: done('h2'),
+    observation: { exists: true, phase: 'failed', status: 'CREATE FAILED', failureReason: 'bad\nlong' },
+    changingDeps: [],
   });
-  const failed = decide({ kind: 'job', desired, record: done('h2'), observation: { exists: true, phase: 'failed', status: 'CREATE FAILED', failureReason: 'bad\nlong' }, changingDeps: [] });
   assert.deepEqual(failed, { action: 'run', reasons: ['previous attempt CREATE FAILED: bad'] });
   assert.deepEqual(decide({ kind: 'resource', desired, record: done('h2'), observation: absent, changingDeps: [] }), {
     action: 'create',
@@ -85,5 +101,8 @@ test('in flight is waited for; failed is retried; deleted out of band is drift',
 test('local steps: up to date is a noop, otherwise run with the reason', () => {
   assert.equal(decide({ kind: 'local', desired, record: done('h2'), observation: active, changingDeps: [] }).action, 'noop');
   assert.deepEqual(decide({ kind: 'local', desired, record: undefined, observation: absent, changingDeps: [] }), { action: 'run', reasons: ['never run'] });
-  assert.deepEqual(decide({ kind: 'local', desired, record: done('h2'), observation: absent, changingDeps: [] }), { action: 'run', reasons: ['output missing'] });
+  assert.deepEqual(decide({ kind: 'local', desired, record: done('h2'), observation: absent, changingDeps: [] }), {
+    action: 'run',
+    reasons: ['output missing'],
+  });
 });

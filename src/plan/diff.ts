@@ -63,14 +63,16 @@ function decideAlone({ kind, desired, record, observation: o, changingDeps }: De
     if (o.exists) return { action: 'noop', reasons: [] };
     if (o.drift?.length) return { action: 'run', reasons: o.drift.map((d) => `drifted: ${d}`) };
     if (!record) return { action: 'run', reasons: ['never run'] };
-    if (record.inputsHash === desired.inputsHash) return { action: 'run', reasons: [record.phase === 'done' ? 'output missing' : 'did not finish', ...upstream] };
+    if (record.inputsHash === desired.inputsHash)
+      return { action: 'run', reasons: [record.phase === 'done' ? 'output missing' : 'did not finish', ...upstream] };
     const fields = changed();
     return { action: 'run', reasons: fields.length ? [...fields, ...upstream] : upstream.length ? upstream : ['inputs changed'] };
   }
 
   if (o.exists) {
     if (o.phase === 'pending') return { action: 'wait', reasons: [`in progress (${o.status ?? 'pending'})`] };
-    if (o.phase === 'stopping') return { action: 'run', reasons: [`the previous attempt is being stopped (${o.status}): a new one starts once it has stopped`] };
+    if (o.phase === 'stopping')
+      return { action: 'run', reasons: [`the previous attempt is being stopped (${o.status}): a new one starts once it has stopped`] };
     if (o.phase === 'deleting') return { action: kind === 'job' ? 'run' : 'create', reasons: [`being deleted (${o.status})`] };
     if (o.phase === 'failed') {
       const why = shortReason(o.failureReason);

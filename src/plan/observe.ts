@@ -15,7 +15,10 @@ export interface Snapshot {
  * build the steps it calls for (a batch segment job per chunk of queries), compute the names they would have, and
  * read each step's resource once (in parallel).
  */
-export async function observeWorld(ctx: StepContext, stepsFor: (prepared: PreparedData) => StepDefinition[]): Promise<{ snapshot: Snapshot; steps: StepDefinition[] }> {
+export async function observeWorld(
+  ctx: StepContext,
+  stepsFor: (prepared: PreparedData) => StepDefinition[],
+): Promise<{ snapshot: Snapshot; steps: StepDefinition[] }> {
   const prepared = await ensurePrepared(ctx);
   const steps = stepsFor(prepared);
   const desired = desireAll(ctx.spec, ctx.env, prepared, ctx.state.current, steps);

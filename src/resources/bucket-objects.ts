@@ -39,9 +39,11 @@ export async function deleteOurObjects(ctx: DestroyContext, bucket: string): Pro
   const { deleted, errors } = await ctx.aws.s3.deleteObjects(bucket, versions);
   if (errors.length > 0) {
     const first = errors[0]!;
-    throw new SegflowError('AWS_CALL_FAILED', `bucket: S3 refused to delete ${errors.length} object(s) in s3://${bucket}, e.g. ${first.key}: ${first.code}: ${first.message}`, [
-      'fix the cause (a bucket policy Deny, object lock) and run destroy again',
-    ]);
+    throw new SegflowError(
+      'AWS_CALL_FAILED',
+      `bucket: S3 refused to delete ${errors.length} object(s) in s3://${bucket}, e.g. ${first.key}: ${first.code}: ${first.message}`,
+      ['fix the cause (a bucket policy Deny, object lock) and run destroy again'],
+    );
   }
   return deleted;
 }

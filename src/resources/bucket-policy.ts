@@ -47,8 +47,22 @@ export function segflowStatements(spec: Spec, env: Env, ownBucket: boolean): Sta
       Resource: prefix && !ownBucket ? `${bucket}/${prefix}*` : [bucket, `${bucket}/*`],
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
     },
-    { Sid: `${sid}PersonalizeReads`, Effect: 'Allow', Principal: service, Action: ['s3:GetObject', 's3:ListBucket'], Resource: [bucket, `${bucket}/${prefix}*`], Condition: thisAccount },
-    { Sid: `${sid}PersonalizeWrites`, Effect: 'Allow', Principal: service, Action: 's3:PutObject', Resource: `${bucket}/${prefix}output/*`, Condition: thisAccount },
+    {
+      Sid: `${sid}PersonalizeReads`,
+      Effect: 'Allow',
+      Principal: service,
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: [bucket, `${bucket}/${prefix}*`],
+      Condition: thisAccount,
+    },
+    {
+      Sid: `${sid}PersonalizeWrites`,
+      Effect: 'Allow',
+      Principal: service,
+      Action: 's3:PutObject',
+      Resource: `${bucket}/${prefix}output/*`,
+      Condition: thisAccount,
+    },
   ];
 }
 

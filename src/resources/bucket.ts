@@ -88,7 +88,8 @@ export const bucketStep: StepDefinition = {
     // The policy is the part other people also write: read it, and say when segflow's statements are missing.
     const live = parsePolicy(await ctx.aws.s3.getBucketPolicy(desired.name));
     const drift = statementDrift(live, segflowStatements(ctx.spec, ctx.env, await madeBySegflow(ctx, desired.name, record)), ctx.spec);
-    if (createdBySegflow(record, desired.name) && record?.inputsHash && record.inputsHash !== desired.inputsHash) drift.push(...configurationChanges(record.inputs ?? {}, desired.inputs));
+    if (createdBySegflow(record, desired.name) && record?.inputsHash && record.inputsHash !== desired.inputsHash)
+      drift.push(...configurationChanges(record.inputs ?? {}, desired.inputs));
     return {
       exists: true,
       name: desired.name,
@@ -130,7 +131,7 @@ export const bucketStep: StepDefinition = {
       throw awsFailure('bucket', `configuring bucket ${bucket}`, e);
     }
     await ctx.state.patchStep('bucket', { phase: 'done', arn });
-    return { arn, adopted: !created, ...(created ? {} : { note: 'adopted: only segflow\'s own policy statements were added' }) };
+    return { arn, adopted: !created, ...(created ? {} : { note: "adopted: only segflow's own policy statements were added" }) };
   },
   async status(ctx, record) {
     if (!record.name) return undefined;
@@ -140,8 +141,13 @@ export const bucketStep: StepDefinition = {
     const { spec } = ctx;
     const record = ctx.state.step('bucket');
     const buckets = [
-      ...(ctx.state.current.orphans ?? []).filter((o) => o.kind === 'bucket' && o.name && o.name !== spec.storage.bucket).map((o) => ({ name: o.name!, created: o.created !== false })),
-      { name: spec.storage.bucket, created: (await ctx.aws.s3.headBucket(spec.storage.bucket)) === 'owned' && (await madeBySegflow(ctx, spec.storage.bucket, record)) },
+      ...(ctx.state.current.orphans ?? [])
+        .filter((o) => o.kind === 'bucket' && o.name && o.name !== spec.storage.bucket)
+        .map((o) => ({ name: o.name!, created: o.created !== false })),
+      {
+        name: spec.storage.bucket,
+        created: (await ctx.aws.s3.headBucket(spec.storage.bucket)) === 'owned' && (await madeBySegflow(ctx, spec.storage.bucket, record)),
+      },
     ];
     if (ctx.keepData) {
       return {
@@ -162,7 +168,9 @@ async function configureOwnBucket(ctx: StepContext, bucket: string): Promise<voi
   await aws.s3.putPublicAccessBlock(bucket, { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true });
   await aws.s3.putBucketEncryption(
     bucket,
-    spec.storage.kmsKeyArn ? { algorithm: 'aws:kms', kmsKeyArn: spec.storage.kmsKeyArn, bucketKeyEnabled: true } : { algorithm: 'AES256', bucketKeyEnabled: false },
+    spec.storage.kmsKeyArn
+      ? { algorithm: 'aws:kms', kmsKeyArn: spec.storage.kmsKeyArn, bucketKeyEnabled: true }
+      : { algorithm: 'AES256', bucketKeyEnabled: false },
   );
   // Tags others added to the bucket since stay; spec tags the spec dropped are removed afterwards (resources/tags.ts).
   const live = (await aws.s3.getBucketTagging(bucket)) ?? {};

@@ -24,7 +24,12 @@ type Doc = { Statement: Array<Record<string, unknown>> };
 /** The CI role deciding under `policy` (its only policy), with the request context given. */
 function allowed(policy: object, action: string, resource: string, context: Record<string, string> = {}, boundary?: object): boolean {
   return authorize({
-    request: { principal: { kind: 'role', account: ACCOUNT, roleArn: role('ci'), sessionArn: `arn:aws:sts::${ACCOUNT}:assumed-role/ci/run` }, action, resource, context },
+    request: {
+      principal: { kind: 'role', account: ACCOUNT, roleArn: role('ci'), sessionArn: `arn:aws:sts::${ACCOUNT}:assumed-role/ci/run` },
+      action,
+      resource,
+      context,
+    },
     identityPolicies: [parsePolicy(policy)],
     ...(boundary ? { boundary: parsePolicy(boundary) } : {}),
     resourceAccount: ACCOUNT,
@@ -49,7 +54,9 @@ test('with iam.permissionsBoundary the CI policy can create and change the pipel
   assert.ok(!allowed(policy, 'iam:CreateRole', role('demo-personalize-us-east-1-evil'), { 'iam:PermissionsBoundary': BOUNDARY }), 'a longer name');
   assert.ok(allowed(policy, 'iam:PutRolePolicy', ours, { 'iam:PermissionsBoundary': BOUNDARY }));
   assert.ok(!allowed(policy, 'iam:PutRolePolicy', ours), 'the role lost its boundary');
-  assert.ok(!allowed(policy, 'iam:AttachRolePolicy', ours, { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+  assert.ok(
+    !allowed(policy, 'iam:AttachRolePolicy', ours, { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' }),
+  );
   assert.ok(!allowed(policy, 'iam:DeleteRolePermissionsBoundary', ours, { 'iam:PermissionsBoundary': BOUNDARY }));
   assert.ok(!allowed(policy, 'iam:PutRolePermissionsBoundary', ours, { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess' }));
   for (const a of ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy']) assert.ok(!allowed(policy, a, BOUNDARY), a);
@@ -70,16 +77,23 @@ test('with iam.roleArn the CI policy writes nothing in IAM: it reads the role an
   const external = role('platform/personalize-shared');
   const spec: Spec = { ...testSpec(), iam: { roleArn: external } };
   const policy = ciPolicy(spec, env) as Doc;
-  const iam = policy.Statement.flatMap((s) => actionsOf(s).filter((a) => a.startsWith('iam:')).map((a) => `${String(s['Effect'])} ${a}`));
+  const iam = policy.Statement.flatMap((s) =>
+    actionsOf(s)
+      .filter((a) => a.startsWith('iam:'))
+      .map((a) => `${String(s['Effect'])} ${a}`),
+  );
   assert.deepEqual(iam.sort(), ['Allow iam:GetRole', 'Allow iam:PassRole', 'Allow iam:SimulatePrincipalPolicy']);
   assert.ok(allowed(policy, 'iam:PassRole', external, { 'iam:PassedToService': 'personalize.amazonaws.com' }));
   assert.ok(!allowed(policy, 'iam:PassRole', external, { 'iam:PassedToService': 'ec2.amazonaws.com' }));
   assert.ok(!allowed(policy, 'iam:PutRolePolicy', external));
-  assert.ok(!allowed(policy, 'iam:GetRole', role(roleName(spec, env))), 'not even segflow\'s own role name');
+  assert.ok(!allowed(policy, 'iam:GetRole', role(roleName(spec, env))), "not even segflow's own role name");
 });
 
 test('without spec.iam the full CI policy is refused (SPEC_IAM_REQUIRED); the read-only one is not', () => {
-  assert.throws(() => ciPolicy(testSpec(), env), (e) => isSegflowError(e) && e.code === 'SPEC_IAM_REQUIRED' && e.exitCode === 2);
+  assert.throws(
+    () => ciPolicy(testSpec(), env),
+    (e) => isSegflowError(e) && e.code === 'SPEC_IAM_REQUIRED' && e.exitCode === 2,
+  );
   const ro = readOnly(ciPolicy({ ...testSpec(), iam: { permissionsBoundary: BOUNDARY } }, env));
   assert.ok(ro.Statement.every((s) => s['Effect'] === 'Allow' && actionsOf(s).every((a) => /:(Describe|List|Get|Simulate)/.test(a))));
 });
@@ -101,7 +115,27 @@ test('multipart uploads can be aborted, and an SSE-KMS state bucket can be read 
 /** Pipeline names chosen to collide: each other's prefixes, and suffixes that look like segflow's own name parts. */
 function adversarialNames(): string[] {
   const base = ['online-retail', 'a', 'shop', 'x1', 'deadbeef', 'a-b', 'seg', 'abc-', 'f00d-cafe'];
-  const tails = ['uk', 'seg', 'int', 'itm', 'usr', 'imp', 'imp-int', 'dsg', 'solution', 'flt', 'personalize', 'p', '0', '2', '99', 'a1b2c3d4', 'seg-a1b2c3d4', 'int-12345678', 'imp-int-0123abcd'];
+  const tails = [
+    'uk',
+    'seg',
+    'int',
+    'itm',
+    'usr',
+    'imp',
+    'imp-int',
+    'dsg',
+    'solution',
+    'flt',
+    'personalize',
+    'p',
+    '0',
+    '2',
+    '99',
+    'a1b2c3d4',
+    'seg-a1b2c3d4',
+    'int-12345678',
+    'imp-int-0123abcd',
+  ];
   const out = new Set<string>();
   for (const b of base) {
     out.add(b);
@@ -120,7 +154,8 @@ function adversarialNames(): string[] {
 /** Every ARN a pipeline's resources can have (hashes drawn at random, attempts 1, 2, 10 and 99). */
 function resourcesOf(spec: Spec, rand: () => number): string[] {
   const hash = () => Array.from({ length: 16 }, () => '0123456789abcdef'[Math.floor(rand() * 16)]).join('');
-  const jobs = (type: string, roles: string[]) => roles.flatMap((r) => [1, 2, 10, 99].map((attempt) => personalizeArn(env, type, jobName(spec, r, hash(), attempt))));
+  const jobs = (type: string, roles: string[]) =>
+    roles.flatMap((r) => [1, 2, 10, 99].map((attempt) => personalizeArn(env, type, jobName(spec, r, hash(), attempt))));
   const dsg = longLivedName(spec, 'dsg');
   return [
     personalizeArn(env, 'dataset-group', dsg),
@@ -139,7 +174,7 @@ function resourcesOf(spec: Spec, rand: () => number): string[] {
   ];
 }
 
-test('no pipeline\'s CI policy covers another pipeline\'s resources (online-retail vs online-retail-uk, and adversarial names)', () => {
+test("no pipeline's CI policy covers another pipeline's resources (online-retail vs online-retail-uk, and adversarial names)", () => {
   const names = adversarialNames();
   assert.ok(names.length > 150, `${names.length} names`);
   const specOf = (name: string): Spec => ({
@@ -155,9 +190,16 @@ test('no pipeline\'s CI policy covers another pipeline\'s resources (online-reta
       .flatMap((s) => [s['Resource']].flat() as string[])
       .filter((r) => r !== '*' && !r.includes(':recipe/') && r !== 'arn:aws:s3:::shared' && r !== 'arn:aws:s3:::team-state');
     // Its own resources are covered (the patterns are not simply too narrow to match anything).
-    for (const arn of resources.get(p1)!) assert.ok(patterns.some((p) => wildcardMatch(p, arn)), `${p1} does not cover its own ${arn}`);
+    for (const arn of resources.get(p1)!)
+      assert.ok(
+        patterns.some((p) => wildcardMatch(p, arn)),
+        `${p1} does not cover its own ${arn}`,
+      );
     // IAM's wildcards (`*` any run, `?` one character, case-sensitive), all of p1's patterns as one expression.
-    const any = new RegExp(`^(?:${patterns.map((p) => [...p].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')).join('|')})$`, 's');
+    const any = new RegExp(
+      `^(?:${patterns.map((p) => [...p].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')).join('|')})$`,
+      's',
+    );
     for (const p2 of names) {
       if (p2 === p1) continue;
       for (const arn of resources.get(p2)!) {

@@ -56,7 +56,12 @@ function actionOf(service: string, name: string): string | undefined {
 
 const allowed = (policy: object, action: string, resource: string, context: Record<string, string> = {}) =>
   authorize({
-    request: { principal: { kind: 'role', account: ACCOUNT, roleArn: `arn:aws:iam::${ACCOUNT}:role/ci`, sessionArn: `arn:aws:sts::${ACCOUNT}:assumed-role/ci/run` }, action, resource, context },
+    request: {
+      principal: { kind: 'role', account: ACCOUNT, roleArn: `arn:aws:iam::${ACCOUNT}:role/ci`, sessionArn: `arn:aws:sts::${ACCOUNT}:assumed-role/ci/run` },
+      action,
+      resource,
+      context,
+    },
     identityPolicies: [parsePolicy(policy)],
     resourceAccount: ACCOUNT,
   }).allowed;
@@ -83,8 +88,15 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
     const before = counters.length;
     await planPipeline(common);
     const reads = new Set(readOnly(ciPolicy(spec, env)).Statement.flatMap((s) => [s['Action']].flat() as string[]));
-    const planUsed = counters.slice(before).flatMap((c) => Object.keys(c.snapshot())).flatMap(actionsOf);
-    assert.deepEqual(planUsed.filter((a) => !reads.has(a)), [], 'plan calls outside the read-only policy');
+    const planUsed = counters
+      .slice(before)
+      .flatMap((c) => Object.keys(c.snapshot()))
+      .flatMap(actionsOf);
+    assert.deepEqual(
+      planUsed.filter((a) => !reads.has(a)),
+      [],
+      'plan calls outside the read-only policy',
+    );
     assert.ok(!reads.has('s3:PutObject') && !reads.has('iam:PassRole'));
     const arns = Object.values((JSON.parse((await world.s3.getObjectText('team-state', 'segflow/demo.json'))!.text) as PipelineState).steps)
       .map((s) => s.arn)
@@ -108,13 +120,21 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
       const [, , service, , , rest] = arn.split(':');
       const action = service === 'personalize' ? 'personalize:DescribeDatasetGroup' : service === 'iam' ? 'iam:GetRole' : 's3:ListBucket';
       const type = rest?.split('/')[0];
-      const describe = service === 'personalize' ? `personalize:Describe${{ 'dataset-group': 'DatasetGroup', schema: 'Schema', dataset: 'Dataset', 'dataset-import-job': 'DatasetImportJob', solution: rest!.split('/').length > 2 ? 'SolutionVersion' : 'Solution', 'batch-segment-job': 'BatchSegmentJob', filter: 'Filter' }[type!] ?? ''}` : action;
+      const describe =
+        service === 'personalize'
+          ? `personalize:Describe${{ 'dataset-group': 'DatasetGroup', schema: 'Schema', dataset: 'Dataset', 'dataset-import-job': 'DatasetImportJob', solution: rest!.split('/').length > 2 ? 'SolutionVersion' : 'Solution', 'batch-segment-job': 'BatchSegmentJob', filter: 'Filter' }[type!] ?? ''}`
+          : action;
       assert.ok(allowed(policy, describe, arn), `${describe} on ${arn}`);
     }
     const role = `arn:aws:iam::${ACCOUNT}:role/demo-personalize`;
     assert.ok(allowed(policy, 'iam:PassRole', role, { 'iam:PassedToService': 'personalize.amazonaws.com' }));
     assert.ok(!allowed(policy, 'iam:PassRole', role, { 'iam:PassedToService': 'ec2.amazonaws.com' }), 'the role passes only to Personalize');
-    for (const key of ['segflow/demo.json', 'segflow/demo.json.lock', 'segflow/demo.json.history/0000000001-x.json', 'segflow/demo.json.reports/r1/report.json']) {
+    for (const key of [
+      'segflow/demo.json',
+      'segflow/demo.json.lock',
+      'segflow/demo.json.history/0000000001-x.json',
+      'segflow/demo.json.reports/r1/report.json',
+    ]) {
       assert.ok(allowed(policy, 's3:PutObject', `arn:aws:s3:::team-state/${key}`), key);
     }
     assert.ok(allowed(policy, 's3:ListBucket', 'arn:aws:s3:::team-state', { 's3:prefix': 'segflow/demo.json.history/' }));
@@ -129,7 +149,7 @@ test('iam-policy covers every call apply, status and destroy make, on the resour
   }
 });
 
-test('s3:// sources are read-only, under the glob\'s literal prefix', () => {
+test("s3:// sources are read-only, under the glob's literal prefix", () => {
   const spec = { ...testSpec({ source: ['s3://lake/events/date=*/part-*.parquet', 's3://lake/extra.csv'] }), iam: { permissionsBoundary: BOUNDARY } };
   const policy = ciPolicy(spec, env);
   assert.ok(allowed(policy, 's3:GetObject', 'arn:aws:s3:::lake/events/date=2024-01-01/part-0.parquet'));

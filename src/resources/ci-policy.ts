@@ -72,7 +72,14 @@ export const ROLE_READ_ACTIONS = ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListR
 /** Creating the role and writing its permissions: only ever with the boundary (iam:PermissionsBoundary). */
 export const ROLE_BOUNDED_ACTIONS = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary'];
 /** The rest of the role's life: tags, its trust, taking its policies off and deleting it (destroy). */
-export const ROLE_LIFECYCLE_ACTIONS = ['iam:TagRole', 'iam:UntagRole', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRole'];
+export const ROLE_LIFECYCLE_ACTIONS = [
+  'iam:TagRole',
+  'iam:UntagRole',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:DeleteRole',
+];
 /** The CI policy never allows these, and denies them outright: how a role could be given more than its boundary. */
 export const ESCALATION_ACTIONS = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary'];
 /** @deprecated every IAM action the CI policy may allow on the pipeline's role, kept for callers of the old name. */
@@ -98,7 +105,15 @@ export const BUCKET_ACTIONS = [
   's3:PutLifecycleConfiguration',
 ];
 
-export const OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+export const OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:AbortMultipartUpload',
+  's3:ListMultipartUploadParts',
+];
 
 /**
  * ARNs of what the pipeline names itself. No pattern of one pipeline matches another pipeline's resources (say
@@ -158,7 +173,12 @@ export function ciPolicy(spec: Spec, env: Env): { Version: string; Statement: St
     { Sid: 'PipelineObjects', Effect: 'Allow', Action: OBJECT_ACTIONS, Resource: `${bucket}/${prefix}*` },
   ];
   if (spec.storage.kmsKeyArn) {
-    statements.push({ Sid: 'PipelineKey', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: spec.storage.kmsKeyArn });
+    statements.push({
+      Sid: 'PipelineKey',
+      Effect: 'Allow',
+      Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: spec.storage.kmsKeyArn,
+    });
   }
   statements.push(...sourceStatements(spec, env));
   const state = stateOf(spec);
@@ -200,11 +220,15 @@ function roleStatements(spec: Spec, env: Env, pipelineRoles: string[]): Statemen
   }
   const boundary = spec.iam?.permissionsBoundary;
   if (!boundary) {
-    throw inputError('SPEC_IAM_REQUIRED', `iam-policy: a CI role that may create ${roleName(spec, env)} could give it any policy; bound it or use an existing role`, [
-      'add iam: { permissionsBoundary: arn:aws:iam::ACCOUNT:policy/NAME } and create that policy from `segflow iam-policy FILE --boundary`',
-      'or iam: { roleArn: ARN } for a role your platform team made (the CI policy then writes nothing in IAM)',
-      '`segflow iam-policy FILE --read-only` (a pull-request role) needs neither',
-    ]);
+    throw inputError(
+      'SPEC_IAM_REQUIRED',
+      `iam-policy: a CI role that may create ${roleName(spec, env)} could give it any policy; bound it or use an existing role`,
+      [
+        'add iam: { permissionsBoundary: arn:aws:iam::ACCOUNT:policy/NAME } and create that policy from `segflow iam-policy FILE --boundary`',
+        'or iam: { roleArn: ARN } for a role your platform team made (the CI policy then writes nothing in IAM)',
+        '`segflow iam-policy FILE --read-only` (a pull-request role) needs neither',
+      ],
+    );
   }
   const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': boundary } };
   return [
@@ -213,9 +237,20 @@ function roleStatements(spec: Spec, env: Env, pipelineRoles: string[]): Statemen
     { Sid: 'PipelineRoleLifecycle', Effect: 'Allow', Action: ROLE_LIFECYCLE_ACTIONS, Resource: pipelineRoles },
     { Sid: 'PassPipelineRoleToPersonalize', Effect: 'Allow', Action: 'iam:PassRole', Resource: pipelineRoles, Condition: passTo },
     // Belt and braces, whatever else the CI role is given: no role without the boundary, the boundary stays.
-    { Sid: 'DenyRolesWithoutBoundary', Effect: 'Deny', Action: ESCALATION_ACTIONS, Resource: '*', Condition: { StringNotEquals: { 'iam:PermissionsBoundary': boundary } } },
+    {
+      Sid: 'DenyRolesWithoutBoundary',
+      Effect: 'Deny',
+      Action: ESCALATION_ACTIONS,
+      Resource: '*',
+      Condition: { StringNotEquals: { 'iam:PermissionsBoundary': boundary } },
+    },
     { Sid: 'DenyRemovingBoundary', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' },
-    { Sid: 'DenyChangingBoundaryPolicy', Effect: 'Deny', Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'], Resource: boundary },
+    {
+      Sid: 'DenyChangingBoundaryPolicy',
+      Effect: 'Deny',
+      Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+      Resource: boundary,
+    },
   ];
 }
 

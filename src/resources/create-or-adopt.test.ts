@@ -97,7 +97,13 @@ test('a name taken between the read and the create is adopted only once the kind
 test('replace: the live one is deleted and waited out before the new one is created', async () => {
   const w = world(['ACTIVE', 'GONE', 'ACTIVE']);
   const removed: string[] = [];
-  const out = await createOrAdopt(w.ctx, 'thing', desired, present, parts(w, { replace: { remove: async () => void removed.push('x'), message: 'replacing' } }));
+  const out = await createOrAdopt(
+    w.ctx,
+    'thing',
+    desired,
+    present,
+    parts(w, { replace: { remove: async () => void removed.push('x'), message: 'replacing' } }),
+  );
   assert.deepEqual(out, { arn: 'arn:thing', adopted: false });
   assert.deepEqual(removed, ['x']);
   assert.deepEqual(w.script.slice(0, 5), [
@@ -127,5 +133,8 @@ test('an ARN AWS does not answer is located; a failed resource is a run failure'
 
   const failing = world(['CREATE FAILED']);
   failing.describe = async (_c, arn) => ({ exists: true, arn, status: 'CREATE FAILED', phase: 'failed', failureReason: 'bad data' });
-  await assert.rejects(createOrAdopt(failing.ctx, 'thing', desired, present, parts(failing, { describe: failing.describe })), (e) => isSegflowError(e) && e.code === 'RUN_RESOURCE_FAILED');
+  await assert.rejects(
+    createOrAdopt(failing.ctx, 'thing', desired, present, parts(failing, { describe: failing.describe })),
+    (e) => isSegflowError(e) && e.code === 'RUN_RESOURCE_FAILED',
+  );
 });

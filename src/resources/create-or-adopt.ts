@@ -78,11 +78,23 @@ export async function createOrAdopt(
 }
 
 /** Deletes a live resource that must be replaced, waiting until it is gone; what is left to act on is then absence. */
-async function withoutReplaced(ctx: StepContext, stepId: string, desired: Desired, seen: Observation, { arn, describe, replace }: ResourceParts): Promise<Observation> {
+async function withoutReplaced(
+  ctx: StepContext,
+  stepId: string,
+  desired: Desired,
+  seen: Observation,
+  { arn, describe, replace }: ResourceParts,
+): Promise<Observation> {
   if (!seen.exists || !replace) return seen;
   if (replace.message) ctx.progress(stepId, { message: replace.message });
   const live = arn ?? seen.arn!;
-  await deleteAndWait(ctx, stepId, desired.name, () => describe(ctx, live), () => replace.remove());
+  await deleteAndWait(
+    ctx,
+    stepId,
+    desired.name,
+    () => describe(ctx, live),
+    () => replace.remove(),
+  );
   return { exists: false };
 }
 

@@ -91,7 +91,15 @@ export const datasetGroupStep: StepDefinition = {
       }
       ctx.progress('dataset-group', { message: `deleting dataset group ${label}` });
       try {
-        if (await deleteAndWait(ctx, 'dataset-group', label, () => describeDatasetGroup(ctx, arn), () => ctx.aws.personalize.deleteDatasetGroup(arn))) {
+        if (
+          await deleteAndWait(
+            ctx,
+            'dataset-group',
+            label,
+            () => describeDatasetGroup(ctx, arn),
+            () => ctx.aws.personalize.deleteDatasetGroup(arn),
+          )
+        ) {
           deleted.push(`dataset group ${label}`);
         }
       } catch (e) {

@@ -76,7 +76,15 @@ export async function deleteDatasets(ctx: StepContext, stepId: string, group: st
     if (!match(type) || !(await ownsPersonalizeResource(ctx, `dataset-${type}`, d.arn))) continue;
     ctx.progress(stepId, { message: `deleting dataset ${d.name}` });
     try {
-      if (await deleteAndWait(ctx, stepId, d.name, () => describeDataset(ctx, d.arn), () => ctx.aws.personalize.deleteDataset(d.arn))) {
+      if (
+        await deleteAndWait(
+          ctx,
+          stepId,
+          d.name,
+          () => describeDataset(ctx, d.arn),
+          () => ctx.aws.personalize.deleteDataset(d.arn),
+        )
+      ) {
         deleted.push(`dataset ${d.name}`);
       }
     } catch (e) {

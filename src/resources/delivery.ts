@@ -82,7 +82,13 @@ export async function deliver(ctx: StepContext, d: DeliverInput): Promise<Delive
     // Write-ahead: the keys are the pipeline's before they exist, so a crash mid-upload leaves nothing destroy misses.
     for (const k of keys) objects.add(k);
     const outputs = { ...(d.previousRunId ? { previousRunId: d.previousRunId } : {}), runs: [...runs, d.runId], objects: [...objects] };
-    await ctx.state.setStep(d.stepId, { phase: 'created', name: d.desired.name, inputsHash: d.desired.inputsHash, inputs: d.desired.inputs, outputs: { runId: d.runId, ...outputs } });
+    await ctx.state.setStep(d.stepId, {
+      phase: 'created',
+      name: d.desired.name,
+      inputsHash: d.desired.inputsHash,
+      inputs: d.desired.inputs,
+      outputs: { runId: d.runId, ...outputs },
+    });
     for (const f of files) {
       ctx.progress(d.stepId, { message: `delivering ${f} (${((await stat(join(d.segDir, f))).size / 1e6).toFixed(1)} MB) to s3://${bucket}/${base}` });
       await put(ctx, d.stepId, bucket, `${base}runs/${d.runId}/${f}`, join(d.segDir, f), d.runId);
@@ -139,7 +145,8 @@ async function removeObject(ctx: StepContext, stepId: string, bucket: string, ke
     const versions = (await ctx.aws.s3.listObjectVersions(bucket, key)).filter((v) => v.key === key);
     if (versions.length > 0) {
       const { errors } = await ctx.aws.s3.deleteObjects(bucket, versions);
-      if (errors.length > 0) throw new SegflowError('AWS_CALL_FAILED', `${stepId}: S3 refused to delete s3://${bucket}/${key}: ${errors[0]!.code}: ${errors[0]!.message}`);
+      if (errors.length > 0)
+        throw new SegflowError('AWS_CALL_FAILED', `${stepId}: S3 refused to delete s3://${bucket}/${key}: ${errors[0]!.code}: ${errors[0]!.message}`);
     }
   } catch (e) {
     throw awsFailure(stepId, `deleting s3://${bucket}/${key}`, e);

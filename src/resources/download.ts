@@ -85,7 +85,10 @@ export function downloadStep(seg: Segmentation, model: Model, ids: SegmentationS
 }
 
 function newRunId(): string {
-  return `${new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  return `${new Date()
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d{3}Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
 /**
@@ -107,7 +110,8 @@ async function downloadOutputs(ctx: StepContext, id: string, ids: SegmentationSt
     }
     // Only `*.out` files are segment output (the service may add others).
     const out = listed.map((o) => o.key).filter((k) => k.endsWith('.out'));
-    if (out.length === 0) throw new SegflowError('RUN_NO_SEGMENTS', `${id}: the batch segment job ${job.name} wrote no .out file under s3://${bucket}/${prefix}`);
+    if (out.length === 0)
+      throw new SegflowError('RUN_NO_SEGMENTS', `${id}: the batch segment job ${job.name} wrote no .out file under s3://${bucket}/${prefix}`);
     keys.push(...out);
   }
   const finalDir = join(segDir, SEGMENTS_DIR);
@@ -166,7 +170,9 @@ async function writeRunInfo(ctx: StepContext, r: RunInfoInput): Promise<void> {
     ...(st[m.metrics]?.outputs?.['metrics'] ? { solutionMetrics: st[m.metrics]!.outputs!['metrics'] as Record<string, number> } : {}),
     ...(r.jobArns[0] ? { batchSegmentJobArn: r.jobArns[0] } : {}),
     batchSegmentJobArns: r.jobArns,
-    ...(typeof filter === 'string' ? { filter: { expression: filter, ...(r.ids.filter && st[r.ids.filter]?.arn ? { arn: st[r.ids.filter]!.arn! } : {}) } } : {}),
+    ...(typeof filter === 'string'
+      ? { filter: { expression: filter, ...(r.ids.filter && st[r.ids.filter]?.arn ? { arn: st[r.ids.filter]!.arn! } : {}) } }
+      : {}),
     numResults,
     segmentFiles: r.segmentFiles,
     delivery: { runUri: r.delivered.runUri, latestUri: r.delivered.latestUri },

@@ -12,7 +12,7 @@ test('attemptOf: the recorded attempt while the inputs are the same, else the fi
   assert.equal(attemptOf(undefined, 'h'), 1);
 });
 
-test('usableAttempt steps past failed jobs and jobs that are not this run\'s, to a free name or one to adopt', async () => {
+test("usableAttempt steps past failed jobs and jobs that are not this run's, to a free name or one to adopt", async () => {
   const world: Record<string, Observation> = { 'j-2': job('failed'), 'j-3': job('active'), 'j-4': job('active') };
   const reads: string[] = [];
   const kind = {

@@ -23,7 +23,9 @@ export function evaluateStep(seg: Segmentation, ids: SegmentationSteps, experime
     desired({ spec, prepared, upstream }) {
       const layout = segmentationLayout(spec, prepared, seg);
       // An experiment's inputs are what they were before production runs existed: an upgrade re-evaluates nothing.
-      const holdout = layout.stats.groundTruth ? { groundTruth: artifactSha(prepared, `${layout.stats.dir}${ARTIFACT_FILES.groundTruth}`), split: spec.split } : {};
+      const holdout = layout.stats.groundTruth
+        ? { groundTruth: artifactSha(prepared, `${layout.stats.dir}${ARTIFACT_FILES.groundTruth}`), split: spec.split }
+        : {};
       const inputs = { download: upstream(ids.download).inputsHash, ...holdout };
       return { name: 'evaluate', inputs, inputsHash: inputsHashOf(inputs) };
     },
@@ -34,7 +36,13 @@ export function evaluateStep(seg: Segmentation, ids: SegmentationSteps, experime
       const evaluated = await ctx.evaluation.evaluate(ctx.workDir, ctx.spec, seg);
       const dir = evaluated.dir;
       const summary = [...evaluated.summary, `report: ${relative(ctx.cwd, dir) || dir}`];
-      await ctx.state.setStep(id, { phase: 'done', name: 'evaluate', inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { summary, reportDir: dir } });
+      await ctx.state.setStep(id, {
+        phase: 'done',
+        name: 'evaluate',
+        inputsHash: desired.inputsHash,
+        inputs: desired.inputs,
+        outputs: { summary, reportDir: dir },
+      });
       return { note: `report in ${relative(ctx.cwd, dir) || dir}` };
     },
     summary(record) {

@@ -18,7 +18,8 @@ export function awsFailure(step: string, what: string, e: unknown, accessHints: 
       'quotas: https://docs.aws.amazon.com/personalize/latest/dg/limits.html',
     ]);
   }
-  if (isRoleAccessProblem(e)) return new SegflowError('AWS_ACCESS_DENIED', `${step}: ${what} failed: Personalize cannot use the role or the bucket: ${reason}`, accessHints);
+  if (isRoleAccessProblem(e))
+    return new SegflowError('AWS_ACCESS_DENIED', `${step}: ${what} failed: Personalize cannot use the role or the bucket: ${reason}`, accessHints);
   if (e.kind === 'access-denied') {
     return new SegflowError('AWS_ACCESS_DENIED', `${step}: ${what} failed: the credentials segflow runs with may not do this: ${reason}`, [
       'grant it to the identity running segflow: `segflow iam-policy FILE` prints what a pipeline needs (docs/team.md)',
@@ -46,8 +47,9 @@ export function roleAccessHints(ctx: StepContext): string[] {
     // Personalize recommends the confused-deputy keys in resource policies (cross-service-confused-deputy-prevention.html);
     // if the service did not send aws:SourceAccount for a request, these two Allows would not apply to it.
     `a suspect: ${sid}PersonalizeReads and ${sid}PersonalizeWrites allow personalize.amazonaws.com only with StringEquals aws:SourceAccount = ${ctx.env.account}; if Personalize is refused although they are in place, try them without that condition`,
-    ...(ctx.spec.storage.kmsKeyArn ? [`and the key policy of ${ctx.spec.storage.kmsKeyArn}: it must let the role and personalize.amazonaws.com use the key`] : []),
-    'segflow plan shows drift when segflow\'s own statements were changed or removed; apply puts them back',
+    ...(ctx.spec.storage.kmsKeyArn
+      ? [`and the key policy of ${ctx.spec.storage.kmsKeyArn}: it must let the role and personalize.amazonaws.com use the key`]
+      : []),
+    "segflow plan shows drift when segflow's own statements were changed or removed; apply puts them back",
   ];
 }
-

@@ -72,7 +72,8 @@ export function filterStep(seg: Segmentation, id: string): StepDefinition {
       const seen = await describeFilter(ctx, personalizeArn(ctx.env, 'filter', desired.name));
       if (seen.exists) await requireOurs(ctx, 'filter', 'filter', desired.name, seen.arn!);
       const live = seen.details?.['expression'];
-      if (seen.exists && typeof live === 'string' && live !== desired.inputs['expression']) seen.drift = [`filterExpression: ${live} -> ${String(desired.inputs['expression'])}`];
+      if (seen.exists && typeof live === 'string' && live !== desired.inputs['expression'])
+        seen.drift = [`filterExpression: ${live} -> ${String(desired.inputs['expression'])}`];
       return seen;
     },
     async apply(ctx, desired) {
@@ -89,7 +90,9 @@ export function filterStep(seg: Segmentation, id: string): StepDefinition {
           ctx.aws.personalize.createFilter({ name, datasetGroupArn: datasetGroupArn(ctx), filterExpression: String(desired.inputs['expression']), tags }),
         // A failed filter keeps its name until deleted; one with another expression cannot be updated.
         replace:
-          seen.phase === 'failed' || seen.details?.['expression'] !== desired.inputs['expression'] ? { remove: () => ctx.aws.personalize.deleteFilter(arn) } : undefined,
+          seen.phase === 'failed' || seen.details?.['expression'] !== desired.inputs['expression']
+            ? { remove: () => ctx.aws.personalize.deleteFilter(arn) }
+            : undefined,
       });
       const { deleted, kept } = await retireOldFilters(ctx, datasetGroupArn(ctx), wantedFilters(ctx));
       const note = [...deleted.map((d) => `deleted the old ${d}`), ...kept.map((k) => `kept ${k}`)].join('; ');
@@ -133,7 +136,10 @@ async function retireOldFilters(ctx: StepContext, group: string, keep: Set<strin
   }
   const busy = old.filter((f) => inUse.has(f.arn));
   const deleted = await deleteFilters(ctx, 'filter', group, (arn) => !keep.has(arn) && !inUse.has(arn));
-  return { deleted, kept: busy.map((f) => `filter ${f.name} (a batch segment job in flight still reads it; destroy, or the next change of the filter, deletes it)`) };
+  return {
+    deleted,
+    kept: busy.map((f) => `filter ${f.name} (a batch segment job in flight still reads it; destroy, or the next change of the filter, deletes it)`),
+  };
 }
 
 /** Deletes this pipeline's filters in a group (those `match` accepts), waiting for each; returns what it deleted. */
@@ -143,7 +149,16 @@ export async function deleteFilters(ctx: StepContext, stepId: string, group: str
     if (!isOurs(ctx.spec, f.name) || !match(f.arn) || !(await ownsPersonalizeResource(ctx, 'filter', f.arn))) continue;
     ctx.progress(stepId, { message: `deleting filter ${f.name}` });
     try {
-      if (await deleteAndWait(ctx, stepId, f.name, () => describeFilter(ctx, f.arn), () => ctx.aws.personalize.deleteFilter(f.arn))) deleted.push(`filter ${f.name}`);
+      if (
+        await deleteAndWait(
+          ctx,
+          stepId,
+          f.name,
+          () => describeFilter(ctx, f.arn),
+          () => ctx.aws.personalize.deleteFilter(f.arn),
+        )
+      )
+        deleted.push(`filter ${f.name}`);
     } catch (e) {
       throw awsFailure(stepId, `deleting filter ${f.name}`, e);
     }

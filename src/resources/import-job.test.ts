@@ -19,7 +19,11 @@ const { apply, actions } = engine;
 const variant = (min: 2 | 3, hidden?: number) =>
   engineSpec({ interactions: { minInteractionsPerUser: min }, ...(hidden ? { training: { hiddenDimension: hidden } } : {}) });
 
-const imports = () => engine.world.personalizeWorld.all('dataset-import-job').map((j) => `${j.name} ${j.status}`).reverse();
+const imports = () =>
+  engine.world.personalizeWorld
+    .all('dataset-import-job')
+    .map((j) => `${j.name} ${j.status}`)
+    .reverse();
 const creates = (summary: { calls: Record<string, number> }, op: string) => summary.calls[`personalize:${op}`] ?? 0;
 /** What the interactions dataset holds: the fake's data carries minInteractionsPerUser in its one row. */
 const datasetRows = () => engine.world.personalizeWorld.all('dataset')[0]!.data;
@@ -47,7 +51,11 @@ test('back to earlier inputs whose training exists: their import is kept, not pa
   assert.equal(creates(retrain.summary, 'CreateDatasetImportJob'), 1);
   assert.equal(creates(retrain.summary, 'CreateSolutionVersion'), 1);
   const order = engine.world.log.filter((l) => /create (dataset-import-job|solution-version)/.test(l));
-  assert.deepEqual(order.slice(-2).map((l) => l.split(' ')[1]), ['dataset-import-job', 'solution-version'], 'rows restored before the training');
+  assert.deepEqual(
+    order.slice(-2).map((l) => l.split(' ')[1]),
+    ['dataset-import-job', 'solution-version'],
+    'rows restored before the training',
+  );
   assert.match(datasetRows() ?? '', /,2\n$/, 'the new training learnt from the rows of minInteractionsPerUser 2');
   assert.equal((await apply(variant(2, 64))).plan.changes, 0);
 });

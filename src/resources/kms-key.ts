@@ -26,7 +26,15 @@ function principals(p: unknown): string[] {
 }
 
 function covers(patterns: string[], action: string): boolean {
-  return patterns.some((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(action));
+  return patterns.some((p) =>
+    new RegExp(
+      `^${p
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      'i',
+    ).test(action),
+  );
 }
 
 /** The actions of `wanted` that no Allow statement of the policy grants to any of `who`. */
@@ -47,7 +55,8 @@ export async function checkKey(ctx: StepContext, roleArn: string): Promise<strin
     text = key ? await ctx.aws.kms.getKeyPolicy(keyArn) : undefined;
   } catch (e) {
     // Not allowed to read the key (a CI role without kms:GetKeyPolicy): say so, do not block.
-    if (isAwsError(e, 'access-denied')) return [`could not read the policy of ${keyArn} (${e.code}); make sure it lets personalize.amazonaws.com and ${roleArn} use the key (${DOC})`];
+    if (isAwsError(e, 'access-denied'))
+      return [`could not read the policy of ${keyArn} (${e.code}); make sure it lets personalize.amazonaws.com and ${roleArn} use the key (${DOC})`];
     throw e;
   }
   if (!key) throw new SegflowError('PLAN_KMS_KEY', `storage.kmsKeyArn ${keyArn} does not exist (or is in another region or account)`);
@@ -60,16 +69,34 @@ export async function checkKey(ctx: StepContext, roleArn: string): Promise<strin
   if (service.length === 0 && role.length === 0) return [];
   const statements: Record<string, unknown>[] = [];
   if (service.length) {
-    statements.push({ Sid: 'AllowPersonalize', Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: SERVICE_KEY_ACTIONS, Resource: '*', Condition: { StringEquals: { 'aws:SourceAccount': ctx.env.account } } });
+    statements.push({
+      Sid: 'AllowPersonalize',
+      Effect: 'Allow',
+      Principal: { Service: 'personalize.amazonaws.com' },
+      Action: SERVICE_KEY_ACTIONS,
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': ctx.env.account } },
+    });
   }
   if (role.length) {
     // The role by a condition: KMS refuses a key policy naming a principal that does not exist yet, and apply
     // creates the role. The account principal lets the role's own policy (segflow's) decide, for this role only.
-    statements.push({ Sid: 'AllowSegflowRole', Effect: 'Allow', Principal: { AWS: account }, Action: ROLE_KEY_ACTIONS, Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': roleArn } } });
+    statements.push({
+      Sid: 'AllowSegflowRole',
+      Effect: 'Allow',
+      Principal: { AWS: account },
+      Action: ROLE_KEY_ACTIONS,
+      Resource: '*',
+      Condition: { ArnEquals: { 'aws:PrincipalArn': roleArn } },
+    });
   }
-  throw new SegflowError('PLAN_KMS_KEY', `the key policy of ${keyArn} does not let ${service.length ? 'personalize.amazonaws.com' : roleArn} use the key (${[...new Set([...service, ...role])].join(', ')})`, [
-    `segflow does not edit your key policy; add ${statements.length === 1 ? 'this statement' : 'these statements'} to its Statement list (KMS console, or aws kms get-key-policy and put-key-policy):`,
-    JSON.stringify(statements.length === 1 ? statements[0] : statements, null, 2),
-    `see ${DOC}`,
-  ]);
+  throw new SegflowError(
+    'PLAN_KMS_KEY',
+    `the key policy of ${keyArn} does not let ${service.length ? 'personalize.amazonaws.com' : roleArn} use the key (${[...new Set([...service, ...role])].join(', ')})`,
+    [
+      `segflow does not edit your key policy; add ${statements.length === 1 ? 'this statement' : 'these statements'} to its Statement list (KMS console, or aws kms get-key-policy and put-key-policy):`,
+      JSON.stringify(statements.length === 1 ? statements[0] : statements, null, 2),
+      `see ${DOC}`,
+    ],
+  );
 }

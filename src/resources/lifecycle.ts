@@ -79,7 +79,10 @@ export async function waitActive(ctx: StepContext, stepId: string, label: string
       outage: {
         is: isConnectionProblem,
         forMs: OUTAGE_GRACE_MS,
-        onError: (e, downMs) => ctx.progress(stepId, { message: `${label}: cannot reach the service (${(e as { code: string }).code}) for ${Math.round(downMs / 1000)}s, asking again` }),
+        onError: (e, downMs) =>
+          ctx.progress(stepId, {
+            message: `${label}: cannot reach the service (${(e as { code: string }).code}) for ${Math.round(downMs / 1000)}s, asking again`,
+          }),
       },
       onPending: (o) => {
         const secs = Math.round((Date.now() - started) / 1000);
@@ -101,11 +104,9 @@ export async function waitActive(ctx: StepContext, stepId: string, label: string
   if (final.phase === 'failed') {
     const reason = shortReason(final.failureReason);
     await ctx.state.patchStep(stepId, { phase: 'failed', error: reason ?? final.status ?? 'failed' });
-    throw new SegflowError(
-      'RUN_RESOURCE_FAILED',
-      `${stepId}: ${label} ended ${final.status}${reason ? `: ${reason}` : ''}`,
-      ['fix the cause and run apply again: the failed attempt is kept (AWS cannot delete it) and a new one is made'],
-    );
+    throw new SegflowError('RUN_RESOURCE_FAILED', `${stepId}: ${label} ended ${final.status}${reason ? `: ${reason}` : ''}`, [
+      'fix the cause and run apply again: the failed attempt is kept (AWS cannot delete it) and a new one is made',
+    ]);
   }
   return final;
 }

@@ -40,7 +40,9 @@ export function metricsStep(model: Model): StepDefinition {
       }
       await ctx.state.setStep(id, { phase: 'done', name: 'metrics', inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { metrics } });
       // The local model's segflow.* keys (its validation contest, docs/model.md) go to the report; the note names the model.
-      const model = Object.keys(metrics).find((k) => k.startsWith(LOCAL_MODEL_KEY))?.slice(LOCAL_MODEL_KEY.length);
+      const model = Object.keys(metrics)
+        .find((k) => k.startsWith(LOCAL_MODEL_KEY))
+        ?.slice(LOCAL_MODEL_KEY.length);
       const values = Object.entries(personalizeOnly(metrics)).map(([k, v]) => `${k}=${Number(v).toFixed(4)}`);
       // Personalize holds out each user's latest 20% and cuts at 1% of users: not the holdout the report scores.
       const note = `Personalize's own metrics (its protocol, not comparable with the holdout): ${values.join(' ')}`;

@@ -23,9 +23,11 @@ export function objectStoreOf(s3: S3Port, label: string): ObjectStore {
       const o = await s3.downloadObject(bucket, key, destFile, { ...pinned, ...(opts?.requesterPays ? { requesterPays: true } : {}) }).catch((e: unknown) => {
         if (isAwsError(e, 'precondition-failed')) {
           return Promise.reject(
-            new SegflowError('DATA_SOURCE_CHANGED', `s3://${bucket}/${key} changed while segflow read it: it was listed with ETag ${opts?.etag ?? '?'} and is now another object (on ${label})`, [
-              'run the command again: it reads the sources afresh (a source that is still being written should be complete first)',
-            ]),
+            new SegflowError(
+              'DATA_SOURCE_CHANGED',
+              `s3://${bucket}/${key} changed while segflow read it: it was listed with ETag ${opts?.etag ?? '?'} and is now another object (on ${label})`,
+              ['run the command again: it reads the sources afresh (a source that is still being written should be complete first)'],
+            ),
           );
         }
         return Promise.reject(sourceError(e, bucket, key, 'download', label));

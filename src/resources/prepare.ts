@@ -12,7 +12,9 @@ export function prepareInputs(spec: Spec): Record<string, unknown> {
   // A file with top-level keys is described with those keys, as before segmentations existed.
   const segmentations = only?.primary
     ? { queries: segmentationQueries(only), segments: only.segments, recipe: only.recipe }
-    : { segmentations: Object.fromEntries(spec.segmentations.map((s) => [s.name, { recipe: s.recipe, queries: segmentationQueries(s), segments: s.segments }])) };
+    : {
+        segmentations: Object.fromEntries(spec.segmentations.map((s) => [s.name, { recipe: s.recipe, queries: segmentationQueries(s), segments: s.segments }])),
+      };
   return { data: spec.data, split: spec.split, ...segmentations };
 }
 

@@ -21,7 +21,10 @@ export function externalRoleName(arn: string): string {
 }
 
 function refuse(message: string, details: string[] = []): SegflowError {
-  return new SegflowError('PLAN_ROLE', message, [...details, 'segflow never changes a role given as iam.roleArn: ask its owner to change it, or drop iam.roleArn to let segflow create its own role']);
+  return new SegflowError('PLAN_ROLE', message, [
+    ...details,
+    'segflow never changes a role given as iam.roleArn: ask its owner to change it, or drop iam.roleArn to let segflow create its own role',
+  ]);
 }
 
 type Statement = { Effect?: string; Principal?: unknown; Action?: string | string[]; Condition?: Record<string, Record<string, unknown>> };
@@ -47,7 +50,11 @@ export function trustsPersonalize(trust: string, account: string): boolean {
     if (!list(s.Action).some((a) => /^(sts:AssumeRole|sts:\*|\*)$/i.test(a))) return false;
     const accounts = Object.entries(s.Condition ?? {})
       .filter(([op]) => /^String(Equals|Like)/.test(op))
-      .flatMap(([, keys]) => Object.entries(keys).filter(([k]) => k.toLowerCase() === 'aws:sourceaccount').flatMap(([, v]) => list(v)));
+      .flatMap(([, keys]) =>
+        Object.entries(keys)
+          .filter(([k]) => k.toLowerCase() === 'aws:sourceaccount')
+          .flatMap(([, v]) => list(v)),
+      );
     return accounts.length === 0 || accounts.includes(account);
   });
 }
@@ -79,19 +86,34 @@ export async function checkExternalRole(ctx: StepContext, arn: string): Promise<
   try {
     role = await ctx.aws.iam.getRole(name);
   } catch (e) {
-    if (isAwsError(e, 'access-denied')) return { role: undefined, notes: [`could not read iam.roleArn ${arn} (${e.code}): make sure it trusts ${PERSONALIZE} and can read s3://${ctx.spec.storage.bucket}/${prefixOf(ctx.spec)}`] };
+    if (isAwsError(e, 'access-denied'))
+      return {
+        role: undefined,
+        notes: [
+          `could not read iam.roleArn ${arn} (${e.code}): make sure it trusts ${PERSONALIZE} and can read s3://${ctx.spec.storage.bucket}/${prefixOf(ctx.spec)}`,
+        ],
+      };
     throw e;
   }
   if (!role) throw refuse(`iam.roleArn ${arn} does not exist (no role named ${name} in account ${ctx.env.account})`);
   if (role.arn !== arn) throw refuse(`iam.roleArn is ${arn}, but the role named ${name} in this account is ${role.arn}`);
   const problems: string[] = [];
-  if (!trustsPersonalize(role.trustPolicy, ctx.env.account)) problems.push(`its trust policy does not let ${PERSONALIZE} assume it (sts:AssumeRole) for account ${ctx.env.account}`);
+  if (!trustsPersonalize(role.trustPolicy, ctx.env.account))
+    problems.push(`its trust policy does not let ${PERSONALIZE} assume it (sts:AssumeRole) for account ${ctx.env.account}`);
   const notes: string[] = [];
   const bucketPolicy = { Statement: statementsOf(await ctx.aws.s3.getBucketPolicy(ctx.spec.storage.bucket).catch(() => undefined)) };
   for (const need of needs(ctx)) {
     let decision: string;
     try {
-      decision = (await ctx.aws.iam.simulatePrincipalPolicy({ roleArn: arn, actions: [need.action], resource: need.resource, ...(need.context ? { context: need.context } : {}) }))[0]?.decision ?? 'implicitDeny';
+      decision =
+        (
+          await ctx.aws.iam.simulatePrincipalPolicy({
+            roleArn: arn,
+            actions: [need.action],
+            resource: need.resource,
+            ...(need.context ? { context: need.context } : {}),
+          })
+        )[0]?.decision ?? 'implicitDeny';
     } catch (e) {
       if (!isAwsError(e, 'access-denied')) throw e;
       notes.push(`could not check what iam.roleArn ${arn} may do (${e.code} on iam:SimulatePrincipalPolicy)`);

@@ -122,7 +122,14 @@ export const roleStep: StepDefinition = {
     if (external) {
       const { role, notes } = await checkExternalRole(ctx, external);
       notes.push(...(await checkKey(ctx, external)));
-      return { exists: true, name: desired.name, arn: role?.arn ?? external, phase: 'active', status: 'exists (iam.roleArn, not managed by segflow)', ...(notes.length ? { notes } : {}) };
+      return {
+        exists: true,
+        name: desired.name,
+        arn: role?.arn ?? external,
+        phase: 'active',
+        status: 'exists (iam.roleArn, not managed by segflow)',
+        ...(notes.length ? { notes } : {}),
+      };
     }
     const role = await ownRole(ctx, desired.name);
     const arn = role?.arn ?? `arn:${ctx.env.partition}:iam::${ctx.env.account}:role/${desired.name}`;
@@ -131,7 +138,8 @@ export const roleStep: StepDefinition = {
     const drift: string[] = [];
     if (record?.inputsHash && record.inputsHash !== desired.inputsHash) drift.push('policy documents changed (updated in place)');
     const boundary = boundaryOf(ctx.spec);
-    if (boundary && role.permissionsBoundary !== boundary) drift.push(`permissions boundary: ${role.permissionsBoundary ?? '(none)'} -> ${boundary} (set in place)`);
+    if (boundary && role.permissionsBoundary !== boundary)
+      drift.push(`permissions boundary: ${role.permissionsBoundary ?? '(none)'} -> ${boundary} (set in place)`);
     return {
       exists: true,
       name: desired.name,
@@ -150,13 +158,23 @@ export const roleStep: StepDefinition = {
     if (previous?.name && previous.name !== name && !previous.outputs?.['external']) {
       // A renamed role (segflow 0.1 named roles without the region), or one replaced by iam.roleArn: destroy's to delete.
       await ctx.state.update((s) => {
-        s.orphans = [...(s.orphans ?? []).filter((o) => !(o.kind === 'role' && o.name === previous.name)), { kind: 'role', arn: previous.arn ?? previous.name!, name: previous.name! }];
+        s.orphans = [
+          ...(s.orphans ?? []).filter((o) => !(o.kind === 'role' && o.name === previous.name)),
+          { kind: 'role', arn: previous.arn ?? previous.name!, name: previous.name! },
+        ];
       });
     }
     const external = spec.iam?.roleArn;
     if (external) {
       await checkExternalRole(ctx, external);
-      await ctx.state.setStep('role', { phase: 'done', name, arn: external, inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { external: true } });
+      await ctx.state.setStep('role', {
+        phase: 'done',
+        name,
+        arn: external,
+        inputsHash: desired.inputsHash,
+        inputs: desired.inputs,
+        outputs: { external: true },
+      });
       return { arn: external, adopted: true, note: 'iam.roleArn: used as it is, never changed by segflow' };
     }
     await ctx.state.setStep('role', { phase: 'intent', name, inputsHash: desired.inputsHash, inputs: desired.inputs });

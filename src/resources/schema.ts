@@ -15,7 +15,9 @@ export const SCHEMA_ROLES = Object.values(ROLE);
 
 /** Metadata fields as Personalize types them: numeric a nullable float, categorical a nullable categorical string. */
 function attributeFields(attributes: DataAttribute[]): Array<Record<string, unknown>> {
-  return attributes.map((a) => (a.type === 'numeric' ? { name: a.name, type: ['null', 'float'] } : { name: a.name, type: ['null', 'string'], categorical: true }));
+  return attributes.map((a) =>
+    a.type === 'numeric' ? { name: a.name, type: ['null', 'float'] } : { name: a.name, type: ['null', 'string'], categorical: true },
+  );
 }
 
 /** Avro schemas; field order matches the CSV headers prepare writes. */

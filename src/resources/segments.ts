@@ -29,8 +29,10 @@ async function notThisRunsJob(ctx: StepContext, job: Observation, name: string, 
   if (!job.exists || job.phase !== 'active') return undefined;
   const made = job.details?.['solutionVersionArn'];
   if (typeof made === 'string') {
-    if (solutionVersionArn && made !== solutionVersionArn) return `the job named ${name} was made from another training (${made.split('/').slice(-2).join('/')})`;
-    if (!solutionVersionArn && !(await ctx.aws.personalize.describeSolutionVersion(made))) return `the job named ${name} was made from a training that no longer exists`;
+    if (solutionVersionArn && made !== solutionVersionArn)
+      return `the job named ${name} was made from another training (${made.split('/').slice(-2).join('/')})`;
+    if (!solutionVersionArn && !(await ctx.aws.personalize.describeSolutionVersion(made)))
+      return `the job named ${name} was made from a training that no longer exists`;
   }
   const bucket = ctx.spec.storage.bucket;
   const prefix = jobOutputPrefix(ctx.spec, job, name);
@@ -100,7 +102,8 @@ export function segmentsStep(seg: Segmentation, model: Model, ids: SegmentationS
       // training step adopts by its inputs tag, as apply will compare against it.
       const trained = ctx.state.step(training);
       const want = ctx.desired(training).inputsHash;
-      const version = trained?.phase === 'done' && trained.inputsHash === want ? trained.arn : seen.exists ? (await findVersionByInputs(ctx, model, want)).arn : undefined;
+      const version =
+        trained?.phase === 'done' && trained.inputsHash === want ? trained.arn : seen.exists ? (await findVersionByInputs(ctx, model, want)).arn : undefined;
       const why = await notThisRunsJob(ctx, seen, desired.name, version);
       // Not this run's: a new job runs under the next name (drift when the state knew it, else a plain run).
       return why ? earlierJob(seen, why, desired.name, record) : seen;
@@ -155,7 +158,8 @@ export function segmentsStep(seg: Segmentation, model: Model, ids: SegmentationS
       return destroyOnce(ctx, 'segment-jobs', async () => {
         const undeletable: string[] = [];
         for (const v of await ourSolutionVersions(ctx)) {
-          for (const j of await ctx.aws.personalize.listBatchSegmentJobs({ solutionVersionArn: v.arn })) undeletable.push(`batch segment job ${j.name} (${j.status})`);
+          for (const j of await ctx.aws.personalize.listBatchSegmentJobs({ solutionVersionArn: v.arn }))
+            undeletable.push(`batch segment job ${j.name} (${j.status})`);
         }
         return { undeletable };
       });

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { tagChanges } from './tags.js';
 
 test('tagChanges: sets what is missing or different, removes only what segflow set and the spec dropped', () => {
-  const r = tagChanges({ team: 'ads', owner: 'kim' }, { team: 'growth', env: 'prod' }, { team: 'growth', env: 'prod', 'cost-center': '4711', 'segflow:pipeline': 'demo' });
+  const r = tagChanges(
+    { team: 'ads', owner: 'kim' },
+    { team: 'growth', env: 'prod' },
+    { team: 'growth', env: 'prod', 'cost-center': '4711', 'segflow:pipeline': 'demo' },
+  );
   assert.deepEqual(r.set, { owner: 'kim', team: 'ads' });
   assert.deepEqual(r.remove, ['env']);
   assert.deepEqual(r.reasons, ['tags.owner: (none) -> kim', 'tags.team: growth -> ads', 'tags.env: prod -> (removed)']);

@@ -30,9 +30,7 @@ export async function findVersionByInputs(ctx: StepContext, model: Pick<Model, '
     throw e;
   }
   // Newest first: the last attempt decides (an older failed one is history).
-  const versions = [...listed].sort(
-    (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0),
-  );
+  const versions = [...listed].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
   for (const v of versions) {
     let tags;
     try {
@@ -63,11 +61,15 @@ async function stopTraining(ctx: StepContext, stepId: string, arn: string, alrea
   } catch (e) {
     if (!isAwsError(e, 'in-use')) throw e;
   }
-  await pollUntil(() => describeSolutionVersion(ctx, arn), (o) => !o.exists || (o.phase !== 'pending' && o.phase !== 'stopping'), {
-    initialMs: ctx.pollInitialMs,
-    maxMs: ctx.pollMaxMs,
-    signal: ctx.signal,
-  });
+  await pollUntil(
+    () => describeSolutionVersion(ctx, arn),
+    (o) => !o.exists || (o.phase !== 'pending' && o.phase !== 'stopping'),
+    {
+      initialMs: ctx.pollInitialMs,
+      maxMs: ctx.pollMaxMs,
+      signal: ctx.signal,
+    },
+  );
 }
 
 /** A model's training (solution version); it waits for the items import when the pipeline has data.items. */
@@ -102,11 +104,15 @@ export function trainingStep(model: Model, withItems: boolean): StepDefinition {
         // Being stopped (a destroy, or someone in the console): wait until it has, then train anew.
         ctx.progress(id, { message: `previous training ${seen.status}: waiting until it has stopped` });
         const stopping = seen.arn!;
-        seen = await pollUntil(() => describeSolutionVersion(ctx, stopping), (o) => !o.exists || o.phase !== 'stopping', {
-          initialMs: ctx.pollInitialMs,
-          maxMs: ctx.pollMaxMs,
-          signal: ctx.signal,
-        });
+        seen = await pollUntil(
+          () => describeSolutionVersion(ctx, stopping),
+          (o) => !o.exists || o.phase !== 'stopping',
+          {
+            initialMs: ctx.pollInitialMs,
+            maxMs: ctx.pollMaxMs,
+            signal: ctx.signal,
+          },
+        );
       }
       if (seen.exists && seen.phase === 'failed') {
         ctx.progress(id, { message: `previous training ${seen.status}: ${seen.failureReason ?? ''}; training again` });
@@ -117,7 +123,11 @@ export function trainingStep(model: Model, withItems: boolean): StepDefinition {
         label: 'training',
         describe: describeSolutionVersion,
         create: ({ tags }) =>
-          ctx.aws.personalize.createSolutionVersion({ solutionArn: solutionArn(ctx, model), trainingMode: 'FULL', tags: { ...tags, [TAG_INPUTS]: desired.inputsHash } }),
+          ctx.aws.personalize.createSolutionVersion({
+            solutionArn: solutionArn(ctx, model),
+            trainingMode: 'FULL',
+            tags: { ...tags, [TAG_INPUTS]: desired.inputsHash },
+          }),
         async locate() {
           const arn = (await findVersionByInputs(ctx, model, desired.inputsHash)).arn;
           if (!arn) throw new Error(`${id}: no solution version ARN after create`);

@@ -72,9 +72,21 @@ export const uploadStep: StepDefinition = {
       }
       recorded[key] = sha256;
       // Record each object as soon as it is there: a crash mid-way re-sends only what is missing.
-      await ctx.state.setStep('upload', { phase: 'created', name: desired.name, inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { files: recorded } });
+      await ctx.state.setStep('upload', {
+        phase: 'created',
+        name: desired.name,
+        inputsHash: desired.inputsHash,
+        inputs: desired.inputs,
+        outputs: { files: recorded },
+      });
     }
-    await ctx.state.setStep('upload', { phase: 'done', name: desired.name, inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { files: recorded } });
+    await ctx.state.setStep('upload', {
+      phase: 'done',
+      name: desired.name,
+      inputsHash: desired.inputsHash,
+      inputs: desired.inputs,
+      outputs: { files: recorded },
+    });
     return { bytesUploaded: bytes, note: bytes === 0 ? 'all objects up to date' : `${(bytes / 1e6).toFixed(1)} MB sent` };
   },
   /** The uploaded objects go with the bucket step's clean-up (every version, segflow's keys only). */

@@ -78,10 +78,7 @@ export function formatAttributeQuery(conditions: AttributeQuery['conditions']): 
  * Whether an item matches: every condition must hold; a categorical value 'a|b' holds for "a" and for "b".
  * Attribute names compare case-insensitively, as Personalize's schema fields do.
  */
-export function itemMatches(
-  conditions: AttributeQuery['conditions'],
-  attributeValues: (attribute: string) => string | null | undefined,
-): boolean {
+export function itemMatches(conditions: AttributeQuery['conditions'], attributeValues: (attribute: string) => string | null | undefined): boolean {
   return conditions.every((c) => {
     const raw = attributeValues(c.attribute);
     if (raw === null || raw === undefined || raw === '') return false;

@@ -40,9 +40,20 @@ export function checkAttributes(spec: Obj, report: Report): void {
       const path = ['data', dataset, 'attributes', a.index];
       const reserved: readonly string[] = RESERVED_FIELDS[dataset];
       if (reserved.includes(upper)) {
-        report('error', 'SPEC_ATTRIBUTE_RESERVED', `data.${dataset}.attributes[${a.index}]: ${a.name} is a reserved field of the ${dataset === 'items' ? 'Items' : 'Users'} dataset (${reserved.join(', ')}), not a metadata field`, path);
+        report(
+          'error',
+          'SPEC_ATTRIBUTE_RESERVED',
+          `data.${dataset}.attributes[${a.index}]: ${a.name} is a reserved field of the ${dataset === 'items' ? 'Items' : 'Users'} dataset (${reserved.join(', ')}), not a metadata field`,
+          path,
+        );
       }
-      if (seen.has(upper)) report('error', 'SPEC_ATTRIBUTE_DUPLICATE', `data.${dataset}.attributes[${a.index}]: ${a.name} is declared twice (names are case-insensitive in Personalize)`, path);
+      if (seen.has(upper))
+        report(
+          'error',
+          'SPEC_ATTRIBUTE_DUPLICATE',
+          `data.${dataset}.attributes[${a.index}]: ${a.name} is declared twice (names are case-insensitive in Personalize)`,
+          path,
+        );
       seen.add(upper);
     }
   }

@@ -40,7 +40,8 @@ function columnRefs(spec: Obj, base: SpecPath): ColumnRef[] {
   if (Array.isArray(attributes)) {
     attributes.forEach((a, i) => {
       if (typeof a === 'string') refs.push({ value: a, path: [...base, 'attributes', i], optional: true });
-      else if (isObj(a) && (typeof a['column'] === 'string' || typeof a['column'] === 'number')) refs.push({ value: a['column'], path: [...base, 'attributes', i, 'column'], optional: true });
+      else if (isObj(a) && (typeof a['column'] === 'string' || typeof a['column'] === 'number'))
+        refs.push({ value: a['column'], path: [...base, 'attributes', i, 'column'], optional: true });
       else if (isObj(a) && typeof a['name'] === 'string') refs.push({ value: a['name'], path: [...base, 'attributes', i, 'name'], optional: true });
     });
   }
@@ -82,10 +83,20 @@ export function checkColumns(spec: Obj, ctx: RuleContext, report: Report): void 
     const refs = columnRefs(spec, base);
     for (const r of refs) {
       if (!header && typeof r.value === 'string' && !/^[1-9][0-9]*$/.test(r.value)) {
-        report('error', 'SPEC_COLUMN', `${displayPath(r.path)}: with header: false, columns are 1-based positions (e.g. 1), not names like '${r.value}'`, r.path);
+        report(
+          'error',
+          'SPEC_COLUMN',
+          `${displayPath(r.path)}: with header: false, columns are 1-based positions (e.g. 1), not names like '${r.value}'`,
+          r.path,
+        );
       }
       if (header && typeof r.value === 'number') {
-        report('error', 'SPEC_COLUMN', `${displayPath(r.path)}: ${r.value} is a column position; positions need ${displayPath([...base, 'header'])}: false (a file without a header row), otherwise name the column`, r.path);
+        report(
+          'error',
+          'SPEC_COLUMN',
+          `${displayPath(r.path)}: ${r.value} is a column position; positions need ${displayPath([...base, 'header'])}: false (a file without a header row), otherwise name the column`,
+          r.path,
+        );
       }
     }
     const local = firstLocalFile(spec, base, ctx);
@@ -101,7 +112,12 @@ export function checkColumns(spec: Obj, ctx: RuleContext, report: Report): void 
         for (const r of refs) {
           const n = Number(r.value);
           if (Number.isInteger(n) && n > fields.length) {
-            report('error', 'SPEC_COLUMN_UNKNOWN', `${displayPath(r.path)}: column ${n}, but the first line of ${shown} has ${fields.length} fields (delimiter '${showDelimiter(delimiter)}')`, r.path);
+            report(
+              'error',
+              'SPEC_COLUMN_UNKNOWN',
+              `${displayPath(r.path)}: column ${n}, but the first line of ${shown} has ${fields.length} fields (delimiter '${showDelimiter(delimiter)}')`,
+              r.path,
+            );
           }
         }
         continue;

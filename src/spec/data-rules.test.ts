@@ -15,7 +15,9 @@ function specDir(yaml: string, files: string[] = []): string {
   return dir;
 }
 
-const pipeline = (o: { source?: string; users?: string; columns?: string; filter?: string; testStart?: string; queries?: string; recipe?: string; items?: string } = {}) => `version: 1
+const pipeline = (
+  o: { source?: string; users?: string; columns?: string; filter?: string; testStart?: string; queries?: string; recipe?: string; items?: string } = {},
+) => `version: 1
 name: demo
 data:
   interactions:
@@ -51,7 +53,9 @@ test('segments.filter: valid user-segment filters normalize to the expression an
     { name: 'COUNTRY', column: 'Country', type: 'categorical' },
     { name: 'AGE', column: 'AGE', type: 'numeric' },
   ]);
-  const events = await check(pipeline({ columns: '{ USER_ID: u, ITEM_ID: i, TIMESTAMP: t, EVENT_TYPE: e }', filter: `'EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("purchase")'` }));
+  const events = await check(
+    pipeline({ columns: '{ USER_ID: u, ITEM_ID: i, TIMESTAMP: t, EVENT_TYPE: e }', filter: `'EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("purchase")'` }),
+  );
   assert.deepEqual(events.at, []);
 });
 
@@ -61,7 +65,11 @@ test('segments.filter: problems point at the offending token inside the YAML str
     [`'INCLUDE UserID WHERE Users.COUNTRY IN ("UK"'`, 'error SPEC_FILTER 17:55+1', /expected ',' or '\)' at the end/],
     [`'INCLUDE UserID WHERE Users.COUNTRY INN ("UK")'`, 'error SPEC_FILTER 17:47+3', /expected IN, NOT IN or a comparison at character 36, found 'INN'/],
     [`'INCLUDE ItemID WHERE Users.COUNTRY IN ("UK")'`, 'error SPEC_FILTER_TARGET 17:20+6', /write INCLUDE UserID/],
-    [`'INCLUDE UserID WHERE Users.COUNTRI IN ("UK")'`, 'error SPEC_FILTER_FIELD 17:33+13', /Users\.COUNTRI is not a declared attribute of data\.users \(declared: COUNTRY, AGE\); did you mean 'COUNTRY'\?/],
+    [
+      `'INCLUDE UserID WHERE Users.COUNTRI IN ("UK")'`,
+      'error SPEC_FILTER_FIELD 17:33+13',
+      /Users\.COUNTRI is not a declared attribute of data\.users \(declared: COUNTRY, AGE\); did you mean 'COUNTRY'\?/,
+    ],
     [`'EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("purchase")'`, 'error SPEC_FILTER_FIELD 17:33+23', /needs data\.interactions\.columns\.EVENT_TYPE/],
     [`'INCLUDE UserID WHERE Users.AGE > $AGE'`, 'error SPEC_FILTER_PLACEHOLDER 17:45+4', /\$AGE would need a value/],
     // Double quotes with escapes: the caret still lands on the token.
@@ -83,7 +91,13 @@ test('segments.filter: interactions filter on EVENT_TYPE only, and never with aw
   assert.match(value.formatted[0]!, /filters interactions on EVENT_TYPE only/);
   const items = '  items: { source: items.csv, columns: { ITEM_ID: id }, attributes: [CATEGORY] }\n';
   const attribute = await check(
-    pipeline({ columns, items, recipe: 'aws-item-attribute-affinity', queries: `{ attributes: ['ITEMS.CATEGORY = "Tea"'] }`, filter: `'EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("purchase")'` }),
+    pipeline({
+      columns,
+      items,
+      recipe: 'aws-item-attribute-affinity',
+      queries: `{ attributes: ['ITEMS.CATEGORY = "Tea"'] }`,
+      filter: `'EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("purchase")'`,
+    }),
     ['events.csv', 'items.csv'],
   );
   assert.deepEqual(attribute.at, ['error SPEC_FILTER_DATASET 14:33+12']);
@@ -94,26 +108,42 @@ test('data.users and attributes: reserved names, duplicates, counts, and top att
   const reserved = await check(pipeline({ users: users.replace('{ name: AGE, type: numeric }', 'user_id') }));
   assert.deepEqual(reserved.at, ['error SPEC_ATTRIBUTE_RESERVED 10:54+7']);
   const many = await check(pipeline({ users: users.replace(/attributes: .*/, `attributes: [${Array.from({ length: 26 }, (_, i) => `A${i}`).join(', ')}]`) }));
-  assert.deepEqual(many.at.map((a) => a.split(' ').slice(0, 2).join(' ')), ['error SPEC_ATTRIBUTES_MAX']);
+  assert.deepEqual(
+    many.at.map((a) => a.split(' ').slice(0, 2).join(' ')),
+    ['error SPEC_ATTRIBUTES_MAX'],
+  );
   const items = `  items:
     source: items.csv
     columns: { ITEM_ID: id }
     attributes: [CATEGORY, { name: PRICE, type: numeric }]
 `;
-  const top = (attribute: string) => pipeline({ items, recipe: 'aws-item-attribute-affinity', queries: `{ attributes: { top: 10, attribute: ${attribute} } }` });
+  const top = (attribute: string) =>
+    pipeline({ items, recipe: 'aws-item-attribute-affinity', queries: `{ attributes: { top: 10, attribute: ${attribute} } }` });
   const ok = await check(top('category'), ['events.csv', 'items.csv']);
   assert.deepEqual(ok.at, []);
   assert.deepEqual(ok.spec?.segmentations[0]?.queries.topAttributeValues, { top: 10, attribute: 'CATEGORY' });
-  assert.deepEqual((await check(top('PRICE'), ['events.csv', 'items.csv'])).at.map((a) => a.split(' ')[1]), ['SPEC_ATTRIBUTE_UNKNOWN']);
-  assert.deepEqual((await check(top('COLOR'), ['events.csv', 'items.csv'])).at.map((a) => a.split(' ')[1]), ['SPEC_ATTRIBUTE_UNKNOWN']);
+  assert.deepEqual(
+    (await check(top('PRICE'), ['events.csv', 'items.csv'])).at.map((a) => a.split(' ')[1]),
+    ['SPEC_ATTRIBUTE_UNKNOWN'],
+  );
+  assert.deepEqual(
+    (await check(top('COLOR'), ['events.csv', 'items.csv'])).at.map((a) => a.split(' ')[1]),
+    ['SPEC_ATTRIBUTE_UNKNOWN'],
+  );
   // More than 10 values run as several jobs of at most 10; none is an error.
   assert.deepEqual((await check(top('CATEGORY').replace('top: 10', 'top: 25'), ['events.csv', 'items.csv'])).at, []);
   const none = await check(top('CATEGORY').replace('top: 10', 'top: 0'), ['events.csv', 'items.csv']);
-  assert.deepEqual(none.at.map((a) => a.split(' ')[1]), ['SPEC_ATTRIBUTE_TOP']);
+  assert.deepEqual(
+    none.at.map((a) => a.split(' ')[1]),
+    ['SPEC_ATTRIBUTE_TOP'],
+  );
 });
 
 test('sources: lists, globs, s3:// URLs and Parquet; mixed formats and empty globs are reported where they are', async () => {
-  const list = await check(pipeline({ source: '[data/a.parquet, "data/b-*.parquet", "s3://my-lake/events/date=*/part-*.parquet"]' }), ['data/a.parquet', 'data/b-1.parquet']);
+  const list = await check(pipeline({ source: '[data/a.parquet, "data/b-*.parquet", "s3://my-lake/events/date=*/part-*.parquet"]' }), [
+    'data/a.parquet',
+    'data/b-1.parquet',
+  ]);
   assert.deepEqual(list.at, []);
   assert.equal(list.spec?.data.interactions.format, 'parquet');
   assert.equal(list.spec?.data.interactions.source.length, 3);
@@ -124,7 +154,10 @@ test('sources: lists, globs, s3:// URLs and Parquet; mixed formats and empty glo
   assert.deepEqual(empty.at, ['warning SPEC_SOURCE_MISSING 5:13+18']);
   assert.match(empty.formatted[0]!, /matches no file/);
   const badS3 = await check(pipeline({ source: 's3://My_Bucket/x.csv' }));
-  assert.deepEqual(badS3.at.map((a) => a.split(' ')[1]), ['SPEC_SOURCE']);
+  assert.deepEqual(
+    badS3.at.map((a) => a.split(' ')[1]),
+    ['SPEC_SOURCE'],
+  );
 });
 
 test('split.testStart as PyYAML writes it back validates (unquoted, space separator, +00:00)', async () => {

@@ -84,7 +84,12 @@ export function parseFilterExpression(expression: string): ParsedFilter {
   const fail = (what: string): ParsedFilter => {
     const t = peek();
     const found = t ? `, found '${t.v}'` : '';
-    return { ok: false, error: `expected ${what} at ${t ? `character ${t.at + 1}` : 'the end'}${found}`, offset: t?.at ?? expression.length, length: t ? t.end - t.at : 1 };
+    return {
+      ok: false,
+      error: `expected ${what} at ${t ? `character ${t.at + 1}` : 'the end'}${found}`,
+      offset: t?.at ?? expression.length,
+      length: t ? t.end - t.at : 1,
+    };
   };
   const word = (w: string) => peek()?.t === 'word' && peek()!.v.toUpperCase() === w;
   const clauses: FilterClause[] = [];

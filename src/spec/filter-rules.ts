@@ -27,16 +27,27 @@ export function filterDiagnostics(spec: Obj, src: YamlSource, base: SpecPath = [
   for (const clause of parsed.clauses) {
     if (clause.target !== 'UserID') {
       const i = expression.indexOf(clause.target);
-      at('SPEC_FILTER_TARGET', `user segment filters select users: write ${clause.action} UserID, not ${clause.action} ${clause.target}`, Math.max(0, i), clause.target.length);
+      at(
+        'SPEC_FILTER_TARGET',
+        `user segment filters select users: write ${clause.action} UserID, not ${clause.action} ${clause.target}`,
+        Math.max(0, i),
+        clause.target.length,
+      );
     }
     for (const cond of clause.anyOf.flat()) checkCondition(spec, base, cond, at);
   }
   // (A $placeholder is refused below whatever its operator: a pipeline gives no values.)
-  for (const problem of filterProblems(parsed.clauses).filter((p) => p.code !== 'SPEC_FILTER_PLACEHOLDER')) at(problem.code, problem.message, problem.at, problem.length);
+  for (const problem of filterProblems(parsed.clauses).filter((p) => p.code !== 'SPEC_FILTER_PLACEHOLDER'))
+    at(problem.code, problem.message, problem.at, problem.length);
   const names = placeholders(parsed.clauses);
   if (names.length > 0) {
     const i = expression.indexOf(`$${names[0]}`);
-    at('SPEC_FILTER_PLACEHOLDER', `$${names[0]} would need a value with every query, which a segflow pipeline does not give; write the values into the expression`, Math.max(0, i), names[0]!.length + 1);
+    at(
+      'SPEC_FILTER_PLACEHOLDER',
+      `$${names[0]} would need a value with every query, which a segflow pipeline does not give; write the values into the expression`,
+      Math.max(0, i),
+      names[0]!.length + 1,
+    );
   }
   return out;
 }
@@ -48,16 +59,31 @@ function checkCondition(spec: Obj, base: SpecPath, cond: Condition, at: (code: s
     const dataset = cond.dataset === 'Users' ? 'users' : 'items';
     const declared = declaredAttributes(spec, dataset);
     if (!declared) {
-      at('SPEC_FILTER_FIELD', `${cond.dataset}.${cond.field} needs ${dataset === 'users' ? 'user' : 'item'} metadata: declare data.${dataset} with an attribute named ${cond.field}`, offset, length);
+      at(
+        'SPEC_FILTER_FIELD',
+        `${cond.dataset}.${cond.field} needs ${dataset === 'users' ? 'user' : 'item'} metadata: declare data.${dataset} with an attribute named ${cond.field}`,
+        offset,
+        length,
+      );
       return;
     }
     const names = declared.map((a) => a.name);
     if (!names.some((n) => n.toUpperCase() === cond.field.toUpperCase())) {
-      at('SPEC_FILTER_FIELD', `${cond.dataset}.${cond.field} is not a declared attribute of data.${dataset} (declared: ${names.join(', ')})${suggestion(cond.field, names)}`, offset, length);
+      at(
+        'SPEC_FILTER_FIELD',
+        `${cond.dataset}.${cond.field} is not a declared attribute of data.${dataset} (declared: ${names.join(', ')})${suggestion(cond.field, names)}`,
+        offset,
+        length,
+      );
       return;
     }
     if (cond.dataset === 'Items') {
-      at('SPEC_FILTER_DATASET', `user segment filters read Users and Interactions data, not Items (Personalize: user segment filter expressions)`, offset, cond.dataset.length);
+      at(
+        'SPEC_FILTER_DATASET',
+        `user segment filters read Users and Interactions data, not Items (Personalize: user segment filter expressions)`,
+        offset,
+        cond.dataset.length,
+      );
     }
     return;
   }
@@ -71,7 +97,12 @@ function checkCondition(spec: Obj, base: SpecPath, cond: Condition, at: (code: s
       return;
     }
     if (get(spec, [...base, 'recipe']) === 'aws-item-attribute-affinity') {
-      at('SPEC_FILTER_DATASET', `Personalize cannot filter aws-item-attribute-affinity segments on Interactions data; filter on Users`, offset, cond.dataset.length);
+      at(
+        'SPEC_FILTER_DATASET',
+        `Personalize cannot filter aws-item-attribute-affinity segments on Interactions data; filter on Users`,
+        offset,
+        cond.dataset.length,
+      );
       return;
     }
     if (get(spec, ['data', 'interactions', 'columns', field]) === undefined) {

@@ -49,7 +49,10 @@ test('a missing data file warns in validate and fails in run mode', async () => 
   const dir = specDir(minimal);
   const checked = await checkSpecFile('p.yaml', { mode: 'validate', cwd: dir });
   assert.ok(checked.spec);
-  assert.deepEqual(checked.diagnostics.map((d) => `${d.severity} ${d.code} ${d.line}:${d.col}`), ['warning SPEC_SOURCE_MISSING 5:13']);
+  assert.deepEqual(
+    checked.diagnostics.map((d) => `${d.severity} ${d.code} ${d.line}:${d.col}`),
+    ['warning SPEC_SOURCE_MISSING 5:13'],
+  );
   await assert.rejects(loadSpec('p.yaml', { mode: 'run', cwd: dir }), (e: unknown) => {
     assert.ok(isSegflowError(e));
     assert.equal(e.exitCode, 2);
@@ -77,13 +80,20 @@ test('attribute affinity: attributes normalized, queries parsed', async () => {
     .replace('split:', `  items:\n    source: items.jsonl\n    columns: { ITEM_ID: id }\n    attributes: [CATEGORY, { name: BRAND, column: brand }]\nsplit:`);
   const dir = specDir(yaml, { 'events.csv.gz': '', 'items.jsonl': '' });
   const spec = await loadSpec('p.yaml', { mode: 'run', cwd: dir });
-  assert.deepEqual(spec.data.items?.attributes, [{ name: 'CATEGORY', column: 'CATEGORY', type: 'categorical' }, { name: 'BRAND', column: 'brand', type: 'categorical' }]);
+  assert.deepEqual(spec.data.items?.attributes, [
+    { name: 'CATEGORY', column: 'CATEGORY', type: 'categorical' },
+    { name: 'BRAND', column: 'brand', type: 'categorical' },
+  ]);
   assert.equal(spec.data.items?.format, 'jsonl');
-  assert.deepEqual(spec.segmentations[0]?.queries.attributes?.[0]?.conditions, [{ attribute: 'CATEGORY', value: 'a' }, { attribute: 'BRAND', value: 'b' }]);
+  assert.deepEqual(spec.segmentations[0]?.queries.attributes?.[0]?.conditions, [
+    { attribute: 'CATEGORY', value: 'a' },
+    { attribute: 'BRAND', value: 'b' },
+  ]);
 });
 
 test('split.trainStart: normalized to epoch seconds; zone-less or not before testStart is an error at its line', async () => {
-  const withStart = (v: string) => minimal.replace('split: { testStart: "2020-01-01T09:00:00+09:00" }', `split:\n  testStart: "2020-01-01T09:00:00+09:00"\n  trainStart: ${v}`);
+  const withStart = (v: string) =>
+    minimal.replace('split: { testStart: "2020-01-01T09:00:00+09:00" }', `split:\n  testStart: "2020-01-01T09:00:00+09:00"\n  trainStart: ${v}`);
   const ok = await loadSpec('p.yaml', { mode: 'run', cwd: specDir(withStart('2019-07-01T00:00:00Z'), { 'events.csv.gz': '' }) });
   assert.equal(ok.split!.trainStart, '2019-07-01T00:00:00Z');
   assert.equal(ok.split!.trainStartEpoch, Date.UTC(2019, 6, 1) / 1000);

@@ -46,11 +46,24 @@ export async function checkSpecFile(file: string, opts: LoadOptions): Promise<Ch
   const value = src.hasSyntaxErrors ? undefined : src.toJS();
   const diagnostics: Diagnostic[] = [...src.syntaxDiagnostics];
   if (!src.hasSyntaxErrors && (value === null || value === undefined)) {
-    diagnostics.push({ severity: 'error', code: 'SPEC_EMPTY', message: 'the file is empty; a pipeline starts with version: 1 and name: ...', line: 1, col: 1, length: 1 });
+    diagnostics.push({
+      severity: 'error',
+      code: 'SPEC_EMPTY',
+      message: 'the file is empty; a pipeline starts with version: 1 and name: ...',
+      line: 1,
+      col: 1,
+      length: 1,
+    });
   } else if (!src.hasSyntaxErrors) {
     diagnostics.push(...schemaDiagnostics(value, src));
     diagnostics.push(
-      ...semanticDiagnostics(value, { src, specFile: abs, mode: opts.mode, ...(opts.target && { targetOverride: opts.target }), ...(opts.sourceFiles && { sourceFiles: opts.sourceFiles }) }),
+      ...semanticDiagnostics(value, {
+        src,
+        specFile: abs,
+        mode: opts.mode,
+        ...(opts.target && { targetOverride: opts.target }),
+        ...(opts.sourceFiles && { sourceFiles: opts.sourceFiles }),
+      }),
     );
   }
   const sorted = sortDiagnostics(dedupeDiagnostics(diagnostics));

@@ -104,7 +104,13 @@ export function normalizeSpec(document: Record<string, unknown>, specFile: strin
   const rawState = raw.state;
   const state: StateSpec =
     rawState?.backend === 's3'
-      ? { backend: 's3', bucket: rawState.bucket, key: rawState.key, region: rawState.region ?? region, ...(rawState.kmsKeyArn !== undefined && { kmsKeyArn: rawState.kmsKeyArn }) }
+      ? {
+          backend: 's3',
+          bucket: rawState.bucket,
+          key: rawState.key,
+          region: rawState.region ?? region,
+          ...(rawState.kmsKeyArn !== undefined && { kmsKeyArn: rawState.kmsKeyArn }),
+        }
       : { backend: 'local' };
   const rawSegmentations = raw.segmentations;
   const segmentations = rawSegmentations
@@ -176,13 +182,14 @@ function segmentation(raw: RawSegmentation, primary: boolean, itemAttributes: Da
         return parsed.query;
       })
     : undefined;
-  const top = rawAttributes !== undefined && !Array.isArray(rawAttributes)
-    ? {
-        top: rawAttributes.top,
-        // The declared spelling: names are case-insensitive in Personalize, items.csv uses the declared one.
-        attribute: itemAttributes.find((a) => a.name.toUpperCase() === rawAttributes.attribute.toUpperCase())?.name ?? rawAttributes.attribute,
-      }
-    : undefined;
+  const top =
+    rawAttributes !== undefined && !Array.isArray(rawAttributes)
+      ? {
+          top: rawAttributes.top,
+          // The declared spelling: names are case-insensitive in Personalize, items.csv uses the declared one.
+          attribute: itemAttributes.find((a) => a.name.toUpperCase() === rawAttributes.attribute.toUpperCase())?.name ?? rawAttributes.attribute,
+        }
+      : undefined;
   const rawItems = raw.queries?.items;
   const filter = raw.segments.filter;
   return {
@@ -202,7 +209,8 @@ function segmentation(raw: RawSegmentation, primary: boolean, itemAttributes: Da
 /** queries.items: exactly one of sample, ids, source and where (the schema and rules made sure). */
 function itemQueries(raw: RawItemQueries, dir: string): ItemQueries {
   const keepUnknown = raw.keepUnknown === true;
-  if (raw.sample !== undefined) return { kind: 'sample', sample: raw.sample, seed: raw.seed ?? DEFAULTS.itemSampleSeed, ...(raw.excludeCold === true && { excludeCold: true as const }) };
+  if (raw.sample !== undefined)
+    return { kind: 'sample', sample: raw.sample, seed: raw.seed ?? DEFAULTS.itemSampleSeed, ...(raw.excludeCold === true && { excludeCold: true as const }) };
   if (raw.ids !== undefined) return { kind: 'ids', ids: raw.ids.map(String), keepUnknown };
   if (raw.where !== undefined) return { kind: 'where', where: raw.where, keepUnknown };
   // The one kind left: source.
@@ -241,7 +249,9 @@ function columnNames(raw: RawInteractions['columns']): InteractionsSource['colum
 /** Attributes: a column name (categorical, named as the column) or { name, column = name, type = categorical }. */
 function normalizeAttributes(list: RawAttribute[]): DataAttribute[] {
   return list.map((a) =>
-    typeof a === 'string' ? { name: a, column: a, type: 'categorical' } : { name: a.name, column: a.column === undefined ? a.name : String(a.column), type: a.type ?? 'categorical' },
+    typeof a === 'string'
+      ? { name: a, column: a, type: 'categorical' }
+      : { name: a.name, column: a.column === undefined ? a.name : String(a.column), type: a.type ?? 'categorical' },
   );
 }
 

@@ -30,7 +30,8 @@ test('testStart accepts the zoned forms RFC 3339 and YAML allow, e.g. as PyYAML 
     '2011-11-01 19:00:00 -5', // YAML 1.1's one-digit offset
     '2011-11-2T0:00:00Z',
     '2011-11-02T00:00Z',
-  ]) assert.deepEqual(checkTestStart(v), { ok: true, epochSeconds: same }, v);
+  ])
+    assert.deepEqual(checkTestStart(v), { ok: true, epochSeconds: same }, v);
   assert.deepEqual(checkTestStart('2011-11-02T00:00:00.25+00:00'), { ok: true, epochSeconds: same + 0.25 });
   const naive = checkTestStart('2011-11-2 0:00:00');
   assert.ok(!naive.ok && naive.problem.includes('write 2011-11-02T00:00:00Z'), JSON.stringify(naive));
@@ -72,7 +73,7 @@ test('format from extension', () => {
   assert.equal(detectFormat('x.txt'), undefined);
 });
 
-test('numResults: a fraction of train users rounds down (the notebook\'s users // 100), at least 1', () => {
+test("numResults: a fraction of train users rounds down (the notebook's users // 100), at least 1", () => {
   assert.equal(resolveNumResults({ fractionOfUsers: 0.01 }, 3834), 38);
   assert.equal(resolveNumResults({ fractionOfUsers: 0.01 }, 50), 1);
   assert.equal(resolveNumResults({ fractionOfUsers: 0.07 }, 100), 7); // 0.07 * 100 is 7.000000000000001 in floats

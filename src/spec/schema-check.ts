@@ -60,9 +60,10 @@ function pruneOneOfNoise(errors: ErrorObject[]): ErrorObject[] {
     if (specific.length > 0) dropped.add(o);
   }
   // propertyNames reports the name's own error too; keep only the propertyNames one (it knows the key).
-  for (const e of errors) if (e.keyword === 'propertyNames') {
-    for (const inner of errors) if (inner !== e && inner.schemaPath.startsWith(e.schemaPath + '/')) dropped.add(inner);
-  }
+  for (const e of errors)
+    if (e.keyword === 'propertyNames') {
+      for (const inner of errors) if (inner !== e && inner.schemaPath.startsWith(e.schemaPath + '/')) dropped.add(inner);
+    }
   return errors.filter((e) => !dropped.has(e));
 }
 
@@ -84,22 +85,36 @@ function toDiagnostic(e: ErrorObject, src: YamlSource): Diagnostic {
       return src.diagnosticAt('error', 'SPEC_MISSING_KEY', `missing required key '${key}' ${inWhat}`, path, 'key');
     }
     case 'type': {
-      const expected = String((e.params as { type: string }).type).replace('integer', 'a whole number').replace(/^(string|number|boolean|object|array)$/, (t) =>
-        ({ string: 'a string', number: 'a number', boolean: 'true or false', object: 'a map', array: 'a list' })[t] ?? t,
-      );
+      const expected = String((e.params as { type: string }).type)
+        .replace('integer', 'a whole number')
+        .replace(
+          /^(string|number|boolean|object|array)$/,
+          (t) => ({ string: 'a string', number: 'a number', boolean: 'true or false', object: 'a map', array: 'a list' })[t] ?? t,
+        );
       return src.diagnosticAt('error', schema['x-code'] ?? 'SPEC_TYPE', `${where} must be ${expected}, not ${describeValue(e.data)}`, path);
     }
     case 'enum': {
       const allowed = (schema.enum ?? []).map(String);
       const hint = typeof e.data === 'string' ? suggestion(e.data, allowed) : '';
-      return src.diagnosticAt('error', schema['x-code'] ?? 'SPEC_ENUM', `${where} must be one of ${allowed.join(', ')}, not ${describeValue(e.data)}${hint}`, path);
+      return src.diagnosticAt(
+        'error',
+        schema['x-code'] ?? 'SPEC_ENUM',
+        `${where} must be one of ${allowed.join(', ')}, not ${describeValue(e.data)}${hint}`,
+        path,
+      );
     }
     case 'propertyNames': {
       const name = String((e.params as { propertyName: string }).propertyName);
-      return src.diagnosticAt('error', schema['x-code'] ?? 'SPEC_KEY', `${where}: key '${name}' is not allowed${custom ? ` (${custom})` : ''}`, [...path, name], 'key');
+      return src.diagnosticAt(
+        'error',
+        schema['x-code'] ?? 'SPEC_KEY',
+        `${where}: key '${name}' is not allowed${custom ? ` (${custom})` : ''}`,
+        [...path, name],
+        'key',
+      );
     }
     default: {
-      const message = custom ?? (e.message ?? 'is invalid');
+      const message = custom ?? e.message ?? 'is invalid';
       return src.diagnosticAt('error', schema['x-code'] ?? 'SPEC_INVALID', `${where} ${message}`, path);
     }
   }

@@ -31,11 +31,25 @@ test('every property in the schema has a description, so editors can show it', (
 
 test('the schema covers every top-level key of spec v1 and its production additions from the design', () => {
   assert.deepEqual(Object.keys(schema.properties ?? {}).sort(), [
-    'budget', 'data', 'iam', 'name', 'queries', 'recipe', 'segmentations', 'segments', 'split', 'state', 'storage', 'tags', 'target', 'training', 'version',
+    'budget',
+    'data',
+    'iam',
+    'name',
+    'queries',
+    'recipe',
+    'segmentations',
+    'segments',
+    'split',
+    'state',
+    'storage',
+    'tags',
+    'target',
+    'training',
+    'version',
   ]);
 });
 
-test('docs/spec.md names every diagnostic code: the schema\'s x-code values and every SPEC_ code the rules report', () => {
+test("docs/spec.md names every diagnostic code: the schema's x-code values and every SPEC_ code the rules report", () => {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const doc = readFileSync(join(root, 'docs', 'spec.md'), 'utf8');
   const codes = new Set([...readFileSync(join(root, 'schemas', 'pipeline.schema.json'), 'utf8').matchAll(/"x-code": "([A-Z_]+)"/g)].map((m) => m[1]!));

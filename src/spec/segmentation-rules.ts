@@ -46,7 +46,12 @@ function checkNames(list: unknown[], report: Report): void {
     const name = isObj(s) ? s['name'] : undefined;
     if (typeof name !== 'string') return;
     const first = seen.get(name);
-    if (first !== undefined) report('error', 'SPEC_SEGMENTATION_DUPLICATE', `segmentations[${i}].name ${name} is already the name of segmentations[${first}]; names must be unique`, ['segmentations', i, 'name']);
+    if (first !== undefined)
+      report('error', 'SPEC_SEGMENTATION_DUPLICATE', `segmentations[${i}].name ${name} is already the name of segmentations[${first}]; names must be unique`, [
+        'segmentations',
+        i,
+        'name',
+      ]);
     else seen.set(name, i);
   });
 }
@@ -61,10 +66,20 @@ function checkPerDatasetGroup(list: unknown[], report: Report): void {
     const filter = get(s, ['segments', 'filter']);
     if (typeof filter === 'string') filters.add(filter);
     if (solutions.size === MAX_SOLUTIONS + 1) {
-      report('error', 'SPEC_SEGMENTATIONS_MAX', `segmentations[${i}] needs an 11th solution (distinct recipe and training); Personalize allows ${MAX_SOLUTIONS} per dataset group`, ['segmentations', i]);
+      report(
+        'error',
+        'SPEC_SEGMENTATIONS_MAX',
+        `segmentations[${i}] needs an 11th solution (distinct recipe and training); Personalize allows ${MAX_SOLUTIONS} per dataset group`,
+        ['segmentations', i],
+      );
     }
     if (filters.size === MAX_FILTERS + 1 && typeof filter === 'string') {
-      report('error', 'SPEC_SEGMENTATIONS_MAX', `segmentations[${i}] needs an 11th filter; Personalize allows ${MAX_FILTERS} per dataset group`, ['segmentations', i, 'segments', 'filter']);
+      report('error', 'SPEC_SEGMENTATIONS_MAX', `segmentations[${i}] needs an 11th filter; Personalize allows ${MAX_FILTERS} per dataset group`, [
+        'segmentations',
+        i,
+        'segments',
+        'filter',
+      ]);
     }
   });
 }
@@ -76,21 +91,48 @@ function checkRecipeAndQueries(spec: Obj, base: SpecPath, report: Report): void 
   const attributeQueries = get(spec, at('queries', 'attributes'));
   if (recipe === 'aws-item-affinity') {
     if (attributeQueries !== undefined) {
-      report('error', 'SPEC_ATTRIBUTE_QUERIES_RECIPE', 'queries.attributes needs recipe aws-item-attribute-affinity; aws-item-affinity queries items (queries.items)', at('queries', 'attributes'), 'key');
+      report(
+        'error',
+        'SPEC_ATTRIBUTE_QUERIES_RECIPE',
+        'queries.attributes needs recipe aws-item-attribute-affinity; aws-item-affinity queries items (queries.items)',
+        at('queries', 'attributes'),
+        'key',
+      );
     }
     if (itemQueries === undefined) {
-      report('error', 'SPEC_QUERIES_REQUIRED', 'recipe aws-item-affinity needs queries.items, e.g. queries: { items: { ids: [...] } } or, in an experiment, { sample: 500, seed: 10 }', at('recipe'));
+      report(
+        'error',
+        'SPEC_QUERIES_REQUIRED',
+        'recipe aws-item-affinity needs queries.items, e.g. queries: { items: { ids: [...] } } or, in an experiment, { sample: 500, seed: 10 }',
+        at('recipe'),
+      );
     }
   }
   if (recipe === 'aws-item-attribute-affinity') {
     if (itemQueries !== undefined) {
-      report('error', 'SPEC_ITEM_QUERIES_RECIPE', 'queries.items needs recipe aws-item-affinity; aws-item-attribute-affinity queries attributes (queries.attributes)', at('queries', 'items'), 'key');
+      report(
+        'error',
+        'SPEC_ITEM_QUERIES_RECIPE',
+        'queries.items needs recipe aws-item-affinity; aws-item-attribute-affinity queries attributes (queries.attributes)',
+        at('queries', 'items'),
+        'key',
+      );
     }
     if (attributeQueries === undefined) {
-      report('error', 'SPEC_QUERIES_REQUIRED', 'recipe aws-item-attribute-affinity needs queries.attributes, e.g. [\'ITEMS.CATEGORY = "Candy & Chocolate"\']', at('recipe'));
+      report(
+        'error',
+        'SPEC_QUERIES_REQUIRED',
+        'recipe aws-item-attribute-affinity needs queries.attributes, e.g. [\'ITEMS.CATEGORY = "Candy & Chocolate"\']',
+        at('recipe'),
+      );
     }
     if (get(spec, ['data', 'items']) === undefined) {
-      report('error', 'SPEC_ITEMS_REQUIRED', 'recipe aws-item-attribute-affinity needs item metadata: add data.items with source, columns.ITEM_ID and attributes', at('recipe'));
+      report(
+        'error',
+        'SPEC_ITEMS_REQUIRED',
+        'recipe aws-item-attribute-affinity needs item metadata: add data.items with source, columns.ITEM_ID and attributes',
+        at('recipe'),
+      );
     }
   }
   if (isObj(itemQueries)) checkItemQueries(spec, itemQueries, at('queries', 'items'), report);
@@ -102,7 +144,13 @@ function checkRecipeAndQueries(spec: Obj, base: SpecPath, report: Report): void 
 function checkItemQueries(spec: Obj, q: Obj, path: SpecPath, report: Report): void {
   const kinds = ITEM_QUERY_KINDS.filter((k) => q[k] !== undefined);
   if (kinds.length > 1) {
-    report('error', 'SPEC_ITEM_QUERIES_KIND', `queries.items takes one of ${ITEM_QUERY_KINDS.join(', ')}, not both ${kinds[0]} and ${kinds[1]}`, [...path, kinds[1]!], 'key');
+    report(
+      'error',
+      'SPEC_ITEM_QUERIES_KIND',
+      `queries.items takes one of ${ITEM_QUERY_KINDS.join(', ')}, not both ${kinds[0]} and ${kinds[1]}`,
+      [...path, kinds[1]!],
+      'key',
+    );
   }
   const kind = kinds[0];
   if (kind === undefined) {
@@ -110,26 +158,46 @@ function checkItemQueries(spec: Obj, q: Obj, path: SpecPath, report: Report): vo
     return;
   }
   const only = (key: string, owner: string) => {
-    if (q[key] !== undefined && kind !== owner) report('error', 'SPEC_ITEM_QUERIES_KIND', `queries.items.${key} only applies with ${owner}`, [...path, key], 'key');
+    if (q[key] !== undefined && kind !== owner)
+      report('error', 'SPEC_ITEM_QUERIES_KIND', `queries.items.${key} only applies with ${owner}`, [...path, key], 'key');
   };
   only('seed', 'sample');
   only('excludeCold', 'sample');
   for (const key of SOURCE_ONLY) only(key, 'source');
   if (q['keepUnknown'] !== undefined && kind === 'sample') {
-    report('error', 'SPEC_ITEM_QUERIES_KIND', 'queries.items.keepUnknown applies to chosen items (ids, source, where); a sample is drawn from the test period as the seed notebook did', [...path, 'keepUnknown'], 'key');
+    report(
+      'error',
+      'SPEC_ITEM_QUERIES_KIND',
+      'queries.items.keepUnknown applies to chosen items (ids, source, where); a sample is drawn from the test period as the seed notebook did',
+      [...path, 'keepUnknown'],
+      'key',
+    );
   }
   if (kind === 'sample' && get(spec, ['split']) === undefined) {
-    report('error', 'SPEC_SAMPLE_NEEDS_SPLIT', 'queries.items.sample draws items from the test period of an experiment (split); a production run queries the items you choose: ids, source or where', [...path, 'sample'], 'key');
+    report(
+      'error',
+      'SPEC_SAMPLE_NEEDS_SPLIT',
+      'queries.items.sample draws items from the test period of an experiment (split); a production run queries the items you choose: ids, source or where',
+      [...path, 'sample'],
+      'key',
+    );
   }
   if (kind === 'where' && get(spec, ['data', 'items']) === undefined) {
-    report('error', 'SPEC_ITEMS_REQUIRED', 'queries.items.where selects items of data.items: declare data.items (source and columns.ITEM_ID)', [...path, 'where'], 'key');
+    report(
+      'error',
+      'SPEC_ITEMS_REQUIRED',
+      'queries.items.where selects items of data.items: declare data.items (source and columns.ITEM_ID)',
+      [...path, 'where'],
+      'key',
+    );
   }
   const ids = q['ids'];
   if (Array.isArray(ids)) {
     const seen = new Map<string, number>();
     ids.forEach((id, i) => {
       const key = String(id);
-      if (seen.has(key)) report('warning', 'SPEC_ITEM_ID_DUPLICATE', `queries.items.ids[${i}] repeats ${key} (ids[${seen.get(key)}]); it is queried once`, [...path, 'ids', i]);
+      if (seen.has(key))
+        report('warning', 'SPEC_ITEM_ID_DUPLICATE', `queries.items.ids[${i}] repeats ${key} (ids[${seen.get(key)}]); it is queried once`, [...path, 'ids', i]);
       else seen.set(key, i);
     });
   }
@@ -152,7 +220,12 @@ function checkAttributeExpressions(spec: Obj, list: unknown[], path: SpecPath, r
     for (const c of parsed.query.conditions) {
       if (!declared.some((d) => d.toUpperCase() === c.attribute.toUpperCase())) {
         const names = declared.length ? [...new Set(declared)].join(', ') : 'none';
-        report('error', 'SPEC_ATTRIBUTE_UNKNOWN', `queries.attributes[${i}] uses ITEMS.${c.attribute}, which is not a declared item attribute (declared: ${names})${suggestion(c.attribute, declared)}`, at);
+        report(
+          'error',
+          'SPEC_ATTRIBUTE_UNKNOWN',
+          `queries.attributes[${i}] uses ITEMS.${c.attribute}, which is not a declared item attribute (declared: ${names})${suggestion(c.attribute, declared)}`,
+          at,
+        );
       }
     }
   });
@@ -168,7 +241,12 @@ function checkTopAttribute(spec: Obj, q: Obj, path: SpecPath, report: Report): v
   const at = [...path, 'attribute'];
   if (!found) {
     const names = declared.map((a) => a.name);
-    report('error', 'SPEC_ATTRIBUTE_UNKNOWN', `queries.attributes.attribute ${attribute} is not a declared item attribute (declared: ${names.join(', ')})${suggestion(attribute, names)}`, at);
+    report(
+      'error',
+      'SPEC_ATTRIBUTE_UNKNOWN',
+      `queries.attributes.attribute ${attribute} is not a declared item attribute (declared: ${names.join(', ')})${suggestion(attribute, names)}`,
+      at,
+    );
   } else if (found.type !== 'categorical') {
     report('error', 'SPEC_ATTRIBUTE_UNKNOWN', `queries.attributes.attribute ${attribute} is numeric; attribute queries compare categorical values`, at);
   }

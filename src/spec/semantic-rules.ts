@@ -58,13 +58,31 @@ function checkTarget(spec: Obj, ctx: RuleContext, report: Report): void {
   const region = get(spec, ['target', 'region']);
   if (kind === 'aws' && region === undefined) {
     const via = ctx.targetOverride === 'aws' && declared !== 'aws' ? ' (--target aws was given)' : '';
-    report('error', 'SPEC_REGION_REQUIRED', `target.region is required for target kind aws${via}, e.g. region: eu-west-1`, get(spec, ['target']) === undefined ? [] : ['target', 'kind'], 'key');
+    report(
+      'error',
+      'SPEC_REGION_REQUIRED',
+      `target.region is required for target kind aws${via}, e.g. region: eu-west-1`,
+      get(spec, ['target']) === undefined ? [] : ['target', 'kind'],
+      'key',
+    );
   }
   if (kind === 'local' && get(spec, ['target', 'profile']) !== undefined && get(spec, ['target', 'endpoint']) === undefined) {
-    report('error', 'SPEC_PROFILE_LOCAL', 'target.profile with target kind local needs target.endpoint: the embedded emulator knows only its test credentials; a standalone `segflow emulator --account/--role-session` knows others', ['target', 'profile'], 'key');
+    report(
+      'error',
+      'SPEC_PROFILE_LOCAL',
+      'target.profile with target kind local needs target.endpoint: the embedded emulator knows only its test credentials; a standalone `segflow emulator --account/--role-session` knows others',
+      ['target', 'profile'],
+      'key',
+    );
   }
   if (kind === 'aws' && get(spec, ['target', 'endpoint']) !== undefined) {
-    report('error', 'SPEC_ENDPOINT_AWS', 'target.endpoint is for the local emulator only; with kind aws the SDK finds the AWS endpoint itself', ['target', 'endpoint'], 'key');
+    report(
+      'error',
+      'SPEC_ENDPOINT_AWS',
+      'target.endpoint is for the local emulator only; with kind aws the SDK finds the AWS endpoint itself',
+      ['target', 'endpoint'],
+      'key',
+    );
   }
 }
 
@@ -76,11 +94,20 @@ function checkSplit(spec: Obj, report: Report): void {
   const trainStart = get(spec, ['split', 'trainStart']);
   if (typeof trainStart !== 'string') return;
   if (get(spec, ['data', 'interactions', 'lastDays']) !== undefined) {
-    report('error', 'SPEC_LAST_DAYS', 'data.interactions.lastDays and split.trainStart both set the training window: keep one', ['data', 'interactions', 'lastDays'], 'key');
+    report(
+      'error',
+      'SPEC_LAST_DAYS',
+      'data.interactions.lastDays and split.trainStart both set the training window: keep one',
+      ['data', 'interactions', 'lastDays'],
+      'key',
+    );
   }
   const train = checkTestStart(trainStart);
   if (!train.ok) report('error', 'SPEC_TRAIN_START', `split.trainStart ${train.problem}`, ['split', 'trainStart']);
   else if (check.ok && train.epochSeconds >= check.epochSeconds) {
-    report('error', 'SPEC_TRAIN_START', `split.trainStart must be before split.testStart (${testStart}): the training window would be empty`, ['split', 'trainStart']);
+    report('error', 'SPEC_TRAIN_START', `split.trainStart must be before split.testStart (${testStart}): the training window would be empty`, [
+      'split',
+      'trainStart',
+    ]);
   }
 }

@@ -2,9 +2,7 @@
  * The forms a data `source` entry takes: a local path or glob (relative to the spec file), an s3://bucket/key, or
  * an s3://bucket/prefix/*.parquet glob. Spec validation and data preparation both read entries through here.
  */
-export type SourceLocation =
-  | { kind: 'local'; path: string; glob: boolean }
-  | { kind: 's3'; bucket: string; key: string; glob: boolean };
+export type SourceLocation = { kind: 'local'; path: string; glob: boolean } | { kind: 's3'; bucket: string; key: string; glob: boolean };
 
 const S3 = /^s3:\/\/([^/]*)\/?(.*)$/s;
 
@@ -24,7 +22,8 @@ export function parseSourceLocation(entry: string): SourceLocation | { error: st
   const key = m?.[2] ?? '';
   if (bucket === '') return { error: `'${entry}' names no bucket; write s3://BUCKET/KEY` };
   if (hasGlob(bucket)) return { error: `'${entry}': the bucket name cannot be a glob` };
-  if (key === '' || key.endsWith('/')) return { error: `'${entry}' names no object; write s3://${bucket}/KEY or a glob such as s3://${bucket}/${key}*.parquet` };
+  if (key === '' || key.endsWith('/'))
+    return { error: `'${entry}' names no object; write s3://${bucket}/KEY or a glob such as s3://${bucket}/${key}*.parquet` };
   return { kind: 's3', bucket, key, glob: hasGlob(key) };
 }
 

@@ -53,18 +53,34 @@ export function checkSources(spec: Obj, ctx: RuleContext, report: Report): void 
       }
       const detected = detectFormat(entry);
       if (declared === undefined && detected === undefined) {
-        report('error', 'SPEC_FORMAT_UNKNOWN', `cannot tell the format of '${entry}' from its extension; name it ${FORMAT_EXTENSIONS} or set ${displayPath([...base, 'format'])}`, path);
+        report(
+          'error',
+          'SPEC_FORMAT_UNKNOWN',
+          `cannot tell the format of '${entry}' from its extension; name it ${FORMAT_EXTENSIONS} or set ${displayPath([...base, 'format'])}`,
+          path,
+        );
       }
       if (detected) formats.set(detected, entry);
       if (loc.kind === 'local') checkLocal(resolve(dirname(ctx.specFile), loc.path), loc.glob, path, ctx, report);
     }
     if (declared === undefined && formats.size > 1) {
       const list = [...formats].map(([f, e]) => `${f} (${e})`).join(', ');
-      report('error', 'SPEC_FORMAT_MIXED', `${displayPath([...base, 'source'])} mixes formats: ${list}; one source is read as one relation, so its files must share one format`, [...base, 'source']);
+      report(
+        'error',
+        'SPEC_FORMAT_MIXED',
+        `${displayPath([...base, 'source'])} mixes formats: ${list}; one source is read as one relation, so its files must share one format`,
+        [...base, 'source'],
+      );
     }
     const onBadRows = get(spec, [...base, 'onBadRows']);
     if (get(spec, [...base, 'maxBadRows']) !== undefined && onBadRows !== 'skip') {
-      report('warning', 'SPEC_MAX_BAD_ROWS_UNUSED', `${displayPath([...base, 'maxBadRows'])} only applies with onBadRows: skip`, [...base, 'maxBadRows'], 'key');
+      report(
+        'warning',
+        'SPEC_MAX_BAD_ROWS_UNUSED',
+        `${displayPath([...base, 'maxBadRows'])} only applies with onBadRows: skip`,
+        [...base, 'maxBadRows'],
+        'key',
+      );
     }
   }
 }
@@ -72,11 +88,17 @@ export function checkSources(spec: Obj, ctx: RuleContext, report: Report): void 
 function checkLocal(abs: string, glob: boolean, path: Array<string | number>, ctx: RuleContext, report: Report): void {
   const severity = ctx.mode === 'validate' ? 'warning' : 'error';
   if (glob) {
-    if (matchLocalFiles(abs).length === 0) report(severity, 'SPEC_SOURCE_MISSING', `${displayPath(path)} matches no file: ${abs} (paths are relative to the pipeline file)`, path);
+    if (matchLocalFiles(abs).length === 0)
+      report(severity, 'SPEC_SOURCE_MISSING', `${displayPath(path)} matches no file: ${abs} (paths are relative to the pipeline file)`, path);
     return;
   }
   const missing = !existsSync(abs);
   if (missing || !statSync(abs).isFile()) {
-    report(severity, 'SPEC_SOURCE_MISSING', `${displayPath(path)} ${missing ? 'does not exist' : 'is not a file'}: ${abs} (paths are relative to the pipeline file)`, path);
+    report(
+      severity,
+      'SPEC_SOURCE_MISSING',
+      `${displayPath(path)} ${missing ? 'does not exist' : 'is not a file'}: ${abs} (paths are relative to the pipeline file)`,
+      path,
+    );
   }
 }

@@ -11,7 +11,8 @@ export function checkState(spec: Obj, targetOverride: 'local' | 'aws' | undefine
   const backend = state['backend'];
   if (backend === 'local') {
     for (const key of ['bucket', 'key', 'region'] as const) {
-      if (state[key] !== undefined) report('error', 'SPEC_STATE_LOCAL', `state.${key} is for backend s3; the local backend keeps the state in .segflow/state/`, ['state', key], 'key');
+      if (state[key] !== undefined)
+        report('error', 'SPEC_STATE_LOCAL', `state.${key} is for backend s3; the local backend keeps the state in .segflow/state/`, ['state', key], 'key');
     }
     return;
   }
@@ -19,10 +20,16 @@ export function checkState(spec: Obj, targetOverride: 'local' | 'aws' | undefine
   const name = get(spec, ['name']);
   for (const key of ['bucket', 'key'] as const) {
     if (state[key] === undefined) {
-      report('error', 'SPEC_STATE_S3', `state.backend s3 needs state.${key}, e.g. state: { backend: s3, bucket: my-team-state, key: segflow/${typeof name === 'string' ? name : 'pipeline'}.json }`, ['state', 'backend']);
+      report(
+        'error',
+        'SPEC_STATE_S3',
+        `state.backend s3 needs state.${key}, e.g. state: { backend: s3, bucket: my-team-state, key: segflow/${typeof name === 'string' ? name : 'pipeline'}.json }`,
+        ['state', 'backend'],
+      );
     }
   }
-  if (state['kmsKeyArn'] !== undefined && state['backend'] !== 's3') report('error', 'SPEC_STATE_LOCAL', 'state.kmsKeyArn is for backend s3', ['state', 'kmsKeyArn'], 'key');
+  if (state['kmsKeyArn'] !== undefined && state['backend'] !== 's3')
+    report('error', 'SPEC_STATE_LOCAL', 'state.kmsKeyArn is for backend s3', ['state', 'kmsKeyArn'], 'key');
   const bucket = state['bucket'];
   if (typeof bucket === 'string') {
     const problem = bucketNameProblem(bucket);

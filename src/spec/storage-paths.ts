@@ -39,7 +39,7 @@ export function checkStoragePaths(spec: Obj, report: Report): void {
   report(
     'error',
     'SPEC_S3_PATH_TOO_LONG',
-    `s3://${bucket}/${prefix.length > 40 ? `${prefix.slice(0, 37)}...` : prefix} makes S3 paths of up to ${longest} characters (with output/<job name>/${own.length ? ' or a segmentation\'s batch/segmentations/<name>/ queries' : ''}), and Personalize takes at most ${MAX_S3_LOCATION} (S3Location): shorten storage.prefix${typeof rawPrefix === 'string' ? '' : ' (default <name>/)'}${own.length ? ', the segmentation names' : ''} or storage.bucket by ${over} characters`,
+    `s3://${bucket}/${prefix.length > 40 ? `${prefix.slice(0, 37)}...` : prefix} makes S3 paths of up to ${longest} characters (with output/<job name>/${own.length ? " or a segmentation's batch/segmentations/<name>/ queries" : ''}), and Personalize takes at most ${MAX_S3_LOCATION} (S3Location): shorten storage.prefix${typeof rawPrefix === 'string' ? '' : ' (default <name>/)'}${own.length ? ', the segmentation names' : ''} or storage.bucket by ${over} characters`,
     typeof rawPrefix === 'string' ? ['storage', 'prefix'] : ['storage', 'bucket'],
   );
 }

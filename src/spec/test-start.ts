@@ -7,8 +7,7 @@
  * 'Z' or 'z', offsets +09:00, +0900, +09 or YAML's +9, optional seconds and fractional seconds, and spaces before
  * the zone (YAML allows `2001-12-14 21:59:43.10 -5`).
  */
-const ZONED =
-  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?[ \t]*(?:([Zz])|([+-])(\d{1,2})(?::?(\d{2}))?)$/;
+const ZONED = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?[ \t]*(?:([Zz])|([+-])(\d{1,2})(?::?(\d{2}))?)$/;
 const NAIVE = /^(\d{4}-\d{1,2}-\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$/;
 
 export type TestStartCheck = { ok: true; epochSeconds: number } | { ok: false; problem: string };
@@ -22,12 +21,20 @@ export function checkTestStart(value: string): TestStartCheck {
       const [y = '', mo = '', d = ''] = naive[1]!.split('-');
       const date = `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
       const time = naive[2] ? (naive[2].length <= 5 ? `${naive[2].padStart(5, '0')}:00` : naive[2].padStart(8, '0')) : '00:00:00';
-      return { ok: false, problem: `has no time zone, so it would depend on the machine's clock; write ${date}T${time}Z (UTC) or add an offset such as +09:00` };
+      return {
+        ok: false,
+        problem: `has no time zone, so it would depend on the machine's clock; write ${date}T${time}Z (UTC) or add an offset such as +09:00`,
+      };
     }
     return { ok: false, problem: 'must be an ISO-8601 / RFC 3339 date-time with a zone, e.g. 2011-11-02T00:00:00Z or 2011-11-02 00:00:00+00:00' };
   }
   const [, y, mo, d, h, mi, s = '0', frac = '', z, sign, oh = '0', om = '0'] = m;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || Number(oh) > 23 || Number(om) > 59) {
     return { ok: false, problem: `is not a real date-time (${value})` };

@@ -38,14 +38,14 @@ test('Users conditions test the attribute; a multi-valued attribute matches any 
   assert.deepEqual(passing('INCLUDE UserID WHERE Users.AGE < 40 AND Users.COUNTRY IN ("France")'), []);
 });
 
-test('Interactions conditions hold when any of the user\'s interactions matches (the documented EXCLUDE purchase example)', () => {
+test("Interactions conditions hold when any of the user's interactions matches (the documented EXCLUDE purchase example)", () => {
   assert.deepEqual(passing('EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("purchase")'), ['u2', 'u3', 'u4', 'nobody']);
   assert.deepEqual(passing('INCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("purchase", "click")'), ['u1']);
   // Clauses joined by | must all let the user through.
   assert.deepEqual(passing('INCLUDE UserID WHERE Users.COUNTRY IN ("United Kingdom") | EXCLUDE UserID WHERE Interactions.EVENT_TYPE IN ("purchase")'), ['u3']);
 });
 
-test('placeholders take each line\'s filterValues; a missing or malformed one is that line\'s error', () => {
+test("placeholders take each line's filterValues; a missing or malformed one is that line's error", () => {
   assert.deepEqual(passing('INCLUDE UserID WHERE Users.COUNTRY IN ($C)', { C: '"France"' }), ['u2', 'u3']);
   assert.match((passing('INCLUDE UserID WHERE Users.COUNTRY IN ($C)') as { error: string }).error, /must give a value for \$C/);
   assert.match((passing('INCLUDE UserID WHERE Users.COUNTRY IN ($C)', { C: 'France' }) as { error: string }).error, /not a list of quoted strings/);
@@ -54,7 +54,13 @@ test('placeholders take each line\'s filterValues; a missing or malformed one is
 
 test('collectUserValues reads only the asked fields, header case-insensitively, skipping empty values', () => {
   const values = collectUserValues(USERS, new Set(['AGE', 'MISSING']));
-  assert.deepEqual([...values.get('AGE')!], [['u1', ['30']], ['u2', ['45']]]);
+  assert.deepEqual(
+    [...values.get('AGE')!],
+    [
+      ['u1', ['30']],
+      ['u2', ['45']],
+    ],
+  );
   assert.equal(values.get('MISSING')!.size, 0);
 });
 

@@ -105,7 +105,11 @@ function resolve(values: Value[], filterValues: Record<string, unknown>): Array<
  * The predicate "this user passes the filter" over `data`, with placeholders taken from `filterValues` (a
  * pipeline has none); `{ error }` when a placeholder has no usable value.
  */
-export function userPredicate(clauses: FilterClause[], data: FilterData, filterValues: Record<string, unknown> = {}): ((user: string) => boolean) | { error: string } {
+export function userPredicate(
+  clauses: FilterClause[],
+  data: FilterData,
+  filterValues: Record<string, unknown> = {},
+): ((user: string) => boolean) | { error: string } {
   type Compiled = { cond: Condition & { dataset: FilterDataset }; values: Array<string | number> };
   const compiled: Array<{ action: FilterClause['action']; anyOf: Compiled[][] }> = [];
   for (const c of clauses) {

@@ -37,7 +37,13 @@ export class YamlSource {
   private fromYamlError(severity: Severity, code: string, message: string, pos: [number, number]): Diagnostic {
     if (code === 'DUPLICATE_KEY') {
       const key = /^["']?([^:"'\n]*)/.exec(this.text.slice(pos[0]))?.[1]?.trim() ?? '';
-      return this.diagnosticAtOffsets(severity, 'SPEC_DUPLICATE_KEY', `duplicate key '${key}': each key may appear once in a map`, pos[0], pos[0] + Math.max(1, key.length));
+      return this.diagnosticAtOffsets(
+        severity,
+        'SPEC_DUPLICATE_KEY',
+        `duplicate key '${key}': each key may appear once in a map`,
+        pos[0],
+        pos[0] + Math.max(1, key.length),
+      );
     }
     // The yaml package appends its own "at line L, column C" and a code frame; we print our own.
     const clean = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');

@@ -88,7 +88,10 @@ export class LocalLockBackend implements LockBackend {
     } catch (e) {
       const holder = isSegflowError(e) && e.code === 'STATE_LOCKED' ? await readLocalHolder(this.location) : undefined;
       if (!holder || !isSegflowError(e)) throw e;
-      throw new SegflowError(e.code, e.message, [...e.details, `lock id ${holder.id}: \`segflow unlock FILE ${holder.id}\` removes it once that process is gone`]);
+      throw new SegflowError(e.code, e.message, [
+        ...e.details,
+        `lock id ${holder.id}: \`segflow unlock FILE ${holder.id}\` removes it once that process is gone`,
+      ]);
     }
     const holder: LockHolder = {
       id: localLockId(lock.holder),
@@ -110,9 +113,11 @@ export class LocalLockBackend implements LockBackend {
     const holder = await readLocalHolder(this.location);
     if (!holder) throw refusal('STATE_UNLOCK_MISMATCH', `no lock is held (${this.location} does not exist): nothing to unlock`);
     if (holder.id !== id) {
-      throw refusal('STATE_UNLOCK_MISMATCH', `the lock is ${holder.id} (${holder.command}, pid ${holder.pid} on ${holder.host} since ${holder.since}), not ${id}`, [
-        'unlock removes only the lock it names, so that a lock taken meanwhile is never removed by mistake',
-      ]);
+      throw refusal(
+        'STATE_UNLOCK_MISMATCH',
+        `the lock is ${holder.id} (${holder.command}, pid ${holder.pid} on ${holder.host} since ${holder.since}), not ${id}`,
+        ['unlock removes only the lock it names, so that a lock taken meanwhile is never removed by mistake'],
+      );
     }
     await rm(this.location, { force: true });
     return holder;

@@ -27,7 +27,10 @@ async function open(ports: AwsPorts): Promise<StateStore> {
 
 test('a missing or foreign state bucket is a clear error before anything is read', async () => {
   await withEmulatorPorts(async (ports) => {
-    await assert.rejects(S3StateBackend.open(ports.s3, 'no-such-state-bucket', KEY), (e) => isSegflowError(e) && e.code === 'STATE_BUCKET_MISSING' && e.exitCode === 2 && /no-such-state-bucket/.test(e.message));
+    await assert.rejects(
+      S3StateBackend.open(ports.s3, 'no-such-state-bucket', KEY),
+      (e) => isSegflowError(e) && e.code === 'STATE_BUCKET_MISSING' && e.exitCode === 2 && /no-such-state-bucket/.test(e.message),
+    );
   });
 });
 
@@ -91,7 +94,10 @@ test('deleting the state keeps its last version in the history', async () => {
     await store.deleteFile();
     assert.equal(await store.backend.read(), undefined);
     const history = await store.backend.history();
-    assert.deepEqual(history.map((h) => [h.serial, h.current]), [[1, false]]);
+    assert.deepEqual(
+      history.map((h) => [h.serial, h.current]),
+      [[1, false]],
+    );
   });
 });
 
@@ -106,7 +112,10 @@ for (const versioned of [false, true]) {
       const backend = await S3StateBackend.open(counting, BUCKET, KEY);
       reads = 0;
       const history = await backend.history(3);
-      assert.deepEqual(history.map((h) => h.serial), [12, 11, 10]);
+      assert.deepEqual(
+        history.map((h) => h.serial),
+        [12, 11, 10],
+      );
       assert.ok(reads <= 6, `${reads} objects read for 3 versions`);
     });
   });

@@ -8,7 +8,10 @@ import { s3Url, stateKeys, type StateKeys } from './s3-keys.js';
 import type { PipelineState } from './types.js';
 
 /** What the shared state needs of S3 (the S3Port of the session's ports, or of the state bucket's region). */
-export type StateS3 = Pick<S3Port, 'headBucket' | 'getBucketVersioning' | 'getObjectText' | 'putObject' | 'deleteObject' | 'listObjects' | 'listObjectVersions'>;
+export type StateS3 = Pick<
+  S3Port,
+  'headBucket' | 'getBucketVersioning' | 'getObjectText' | 'putObject' | 'deleteObject' | 'listObjects' | 'listObjectVersions'
+>;
 
 /**
  * The state as one S3 object that every machine of a team reads and writes (Terraform's S3 backend, with S3-native
@@ -124,7 +127,13 @@ export class S3StateBackend implements StateBackend {
       const refs: Array<{ ref: string; versionId?: string; key: string; current: boolean; storedAt?: Date }> = [];
       const versions = (await this.s3.listObjectVersions(this.bucket, this.keys.state)).filter((v) => v.key === this.keys.state && !v.isDeleteMarker);
       for (const v of versions.slice(0, limit)) {
-        refs.push({ ref: v.versionId, key: v.key, current: v.isLatest, ...(v.versionId !== 'null' ? { versionId: v.versionId } : {}), ...(v.lastModified ? { storedAt: v.lastModified } : {}) });
+        refs.push({
+          ref: v.versionId,
+          key: v.key,
+          current: v.isLatest,
+          ...(v.versionId !== 'null' ? { versionId: v.versionId } : {}),
+          ...(v.lastModified ? { storedAt: v.lastModified } : {}),
+        });
       }
       // Copies are named <serial, 10 digits>-<etag>.json: the highest serials are the newest.
       const copies = (await this.s3.listObjects(this.bucket, this.keys.historyPrefix)).sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
@@ -190,7 +199,10 @@ class S3ReportStore implements ReportStore {
   async list(): Promise<string[]> {
     try {
       const objects = await this.s3.listObjects(this.bucket, this.prefix);
-      return objects.map((o) => o.key.slice(this.prefix.length)).filter((k) => k.endsWith('/report.json')).map((k) => k.slice(0, -'/report.json'.length));
+      return objects
+        .map((o) => o.key.slice(this.prefix.length))
+        .filter((k) => k.endsWith('/report.json'))
+        .map((k) => k.slice(0, -'/report.json'.length));
     } catch (e) {
       throw stateAccessError(`listing the reports in ${this.location}`, e);
     }

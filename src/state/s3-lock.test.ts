@@ -42,7 +42,13 @@ function controllable(s3: S3Port) {
     getObjectText: (...a) => track(s3.getObjectText(...a)),
     deleteObject: (...a) => track(s3.deleteObject(...a)),
   };
-  return { port, state, idle: async () => { while (inflight.size > 0) await Promise.allSettled([...inflight]); } };
+  return {
+    port,
+    state,
+    idle: async () => {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+  };
 }
 
 test('one holder at a time: a second acquire is refused (exit 3) naming who holds it; release frees it', async () => {
@@ -66,7 +72,7 @@ test('one holder at a time: a second acquire is refused (exit 3) naming who hold
   });
 });
 
-test('a lease is judged by S3\'s LastModified and the holder\'s own expiry: a fast clock alone never takes a live lock', async () => {
+test("a lease is judged by S3's LastModified and the holder's own expiry: a fast clock alone never takes a live lock", async () => {
   await withEmulatorPorts(async ({ s3 }) => {
     await s3.createBucket(BUCKET);
     const held = await lockAt(s3).acquire('apply');
@@ -179,7 +185,14 @@ test('a create whose answer was lost (the SDK retried and got 412) is recognised
         const out = await s3.putObject(bucket, key, body, options);
         if (dropped) return out;
         dropped = true;
-        throw new AwsError('s3', 'PutObject', 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 'precondition-failed', 412);
+        throw new AwsError(
+          's3',
+          'PutObject',
+          'PreconditionFailed',
+          'At least one of the pre-conditions you specified did not hold',
+          'precondition-failed',
+          412,
+        );
       },
     };
     const held = await lockAt(flaky).acquire('apply');

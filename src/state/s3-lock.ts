@@ -179,7 +179,9 @@ export class S3LockBackend implements LockBackend {
       const startedAt = this.now();
       const body = this.body(holder);
       try {
-        current = (await this.s3.putObject(this.bucket, this.key, { data: body }, { contentType: 'application/json', ifMatch: current, ...(signal ? { signal } : {}) })).etag;
+        current = (
+          await this.s3.putObject(this.bucket, this.key, { data: body }, { contentType: 'application/json', ifMatch: current, ...(signal ? { signal } : {}) })
+        ).etag;
         leaseStart = startedAt;
         return;
       } catch (e) {
@@ -219,7 +221,11 @@ export class S3LockBackend implements LockBackend {
           if (released || lostError) return;
           const now = this.now();
           if (now >= giveUpAt(leaseStart, this.timing)) {
-            giveUp(lost(`it could not be renewed for ${Math.round((now - leaseStart) / 1000)}s (lease ${this.timing.leaseMs / 1000}s): ${inflight ? 'the renewal did not answer' : 'renewals failed'}`));
+            giveUp(
+              lost(
+                `it could not be renewed for ${Math.round((now - leaseStart) / 1000)}s (lease ${this.timing.leaseMs / 1000}s): ${inflight ? 'the renewal did not answer' : 'renewals failed'}`,
+              ),
+            );
             return;
           }
           if (!inflight) {

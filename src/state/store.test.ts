@@ -22,9 +22,7 @@ after(async () => {
 test('concurrent step updates are all persisted (serialised atomic writes)', async () => {
   const cwd = await mkdtemp(join(tmpdir(), 'segflow-state-'));
   const store = await StateStore.open('p', cwd, target);
-  await Promise.all(
-    Array.from({ length: 20 }, (_, i) => store.setStep(`s${i}`, { phase: 'done', name: `n${i}` })),
-  );
+  await Promise.all(Array.from({ length: 20 }, (_, i) => store.setStep(`s${i}`, { phase: 'done', name: `n${i}` })));
   const onDisk = await readState(store.path);
   assert.equal(Object.keys(onDisk!.steps).length, 20);
   const reopened = await StateStore.open('p', cwd, target);
@@ -42,12 +40,15 @@ test('the lock refuses a second holder in another live process, naming it', asyn
   const dir = await mkdtemp(join(tmpdir(), 'segflow-lock-'));
   const path = join(dir, 'p.lock');
   // A real second process holds the lock while we try to take it.
-  const child = spawn(process.execPath, ['-e', `
+  const child = spawn(process.execPath, [
+    '-e',
+    `
     const fs = require('fs');
     fs.writeFileSync(${JSON.stringify(path)}, JSON.stringify({pid: process.pid, host: require('os').hostname(), command: 'apply', since: 'now'}), {flag: 'wx'});
     console.log('locked');
     setTimeout(() => {}, 30000);
-  `]);
+  `,
+  ]);
   await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
   try {
     await assert.rejects(acquireLock(path, 'apply'), (e) => {

@@ -44,7 +44,12 @@ export interface PipelineState {
   specHash?: string;
   steps: Record<string, StepRecord>;
   /** Resources that were replaced or left behind and that destroy must still sweep (name -> arn). */
-  orphans?: Array<{ kind: string; arn: string; name?: string; /** Buckets: whether segflow created it (only then may destroy delete it). */ created?: boolean }>;
+  orphans?: Array<{
+    kind: string;
+    arn: string;
+    name?: string;
+    /** Buckets: whether segflow created it (only then may destroy delete it). */ created?: boolean;
+  }>;
   updatedAt: string;
 }
 

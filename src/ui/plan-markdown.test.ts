@@ -46,7 +46,11 @@ function bigPlan(steps: number, reasonLength: number): Plan {
 }
 
 test('a plan too long for a GitHub comment drops detail, never the cost, and says so', () => {
-  for (const [steps, reasonLength] of [[300, 40], [3000, 200], [20000, 10]] as const) {
+  for (const [steps, reasonLength] of [
+    [300, 40],
+    [3000, 200],
+    [20000, 10],
+  ] as const) {
     const big = bigPlan(steps, reasonLength);
     const md = planMarkdown(big);
     assert.ok(Buffer.byteLength(md) <= GITHUB_COMMENT_LIMIT, `${steps} steps: ${md.length}`);

@@ -27,7 +27,12 @@ const MAX_REASON = 300;
 
 /** Text for a table cell: one line, no HTML, no column breaks. */
 function cell(text: string): string {
-  const one = text.replace(/\s*\n\s*/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+  const one = text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|');
   return one.length > MAX_REASON ? `${one.slice(0, MAX_REASON - 1)}…` : one;
 }
 
@@ -39,20 +44,27 @@ export function warnings(plan: Plan): string[] {
   const out: string[] = [];
   const changing = plan.steps.filter((s) => s.action !== 'noop');
   for (const s of changing.filter((x) => x.action === 'replace')) {
-    out.push(`${code(s.id)} will be **replaced** (deleted and created again${s.name && !s.local ? `: ${code(s.name)}` : ''}): ${cell(s.reasons.join('; ') || 'changed')}`);
+    out.push(
+      `${code(s.id)} will be **replaced** (deleted and created again${s.name && !s.local ? `: ${code(s.name)}` : ''}): ${cell(s.reasons.join('; ') || 'changed')}`,
+    );
   }
   const costly = changing.filter((s) => s.costly && (s.action === 'create' || s.action === 'run' || s.action === 'replace'));
   if (costly.length) {
-    out.push(`costly: ${costly.map((s) => code(s.id)).join(', ')} will run, estimated ${range(plan.cost.lowUsd, plan.cost.totalUsd)} on AWS${plan.target.kind === 'local' ? ' (the local target costs $0)' : ''}`);
+    out.push(
+      `costly: ${costly.map((s) => code(s.id)).join(', ')} will run, estimated ${range(plan.cost.lowUsd, plan.cost.totalUsd)} on AWS${plan.target.kind === 'local' ? ' (the local target costs $0)' : ''}`,
+    );
   }
   if (plan.cost.totalUsd > plan.budgetUsd) {
     out.push(`the estimate ${usd(plan.cost.totalUsd)} is **over the budget** of ${usd(plan.budgetUsd)}: apply refuses it without \`--approve-cost\``);
   }
   const adopt = changing.filter((s) => s.action === 'adopt');
   if (adopt.length && (plan.state?.serial ?? 0) === 0) {
-    out.push(`${adopt.length} resource(s) exist but the state is empty: if the state moved, run \`segflow state migrate FILE --from LOCATION\` instead of adopting`);
+    out.push(
+      `${adopt.length} resource(s) exist but the state is empty: if the state moved, run \`segflow state migrate FILE --from LOCATION\` instead of adopting`,
+    );
   }
-  for (const s of changing.filter((x) => x.action === 'wait')) out.push(`${code(s.id)} is still in progress (${cell(s.status ?? 'pending')}): apply waits for it`);
+  for (const s of changing.filter((x) => x.action === 'wait'))
+    out.push(`${code(s.id)} is still in progress (${cell(s.status ?? 'pending')}): apply waits for it`);
   for (const n of plan.notes ?? []) out.push(`data: ${cell(n)}`);
   return out;
 }
@@ -67,7 +79,10 @@ function costSection(plan: Plan): string[] {
     ...c.lines.map((l) => `| ${l.item} | ${cell(l.quantity)} | ${range(l.lowUsd, l.usd)} |`),
     `| **total** | | **${range(c.lowUsd, c.totalUsd)}** of budget ${usd(plan.budgetUsd)}${c.totalUsd > plan.budgetUsd ? ' **over budget**' : ''} |`,
   ];
-  const notes = [...c.pricing.notes, ...(c.trainingHours ? ['training hours are a range estimated from the data size (docs/cost.md); the budget uses the high end'] : [])];
+  const notes = [
+    ...c.pricing.notes,
+    ...(c.trainingHours ? ['training hours are a range estimated from the data size (docs/cost.md); the budget uses the high end'] : []),
+  ];
   if (notes.length) lines.push('', ...notes.map((n) => `- ${cell(n)}`));
   const a = c.advice;
   if (a) {
@@ -77,9 +92,17 @@ function costSection(plan: Plan): string[] {
       lines.push('', '| change | from → to | users × queries | estimate | |', '|---|---|---:|---:|---|');
       for (const s of a.suggestions) {
         const marks = [s.underBudget ? 'within budget' : '', s.spoilsEvaluation ? 'spoils the evaluation' : ''].filter(Boolean).join(', ');
-        lines.push(`| ${code(s.key)} | ${cell(`${s.from} -> ${s.to}`)} | ${s.users.toLocaleString('en-US')} × ${s.queries} | ${s.exact ? '' : '≤ '}${usd(s.totalUsd)} | ${marks} |`);
+        lines.push(
+          `| ${code(s.key)} | ${cell(`${s.from} -> ${s.to}`)} | ${s.users.toLocaleString('en-US')} × ${s.queries} | ${s.exact ? '' : '≤ '}${usd(s.totalUsd)} | ${marks} |`,
+        );
       }
-      lines.push('', ...a.suggestions.map((s) => `- ${code(s.key)}: ${cell(s.note)}${s.evaluation ? `; evaluation: ${cell(s.evaluation)}${s.spoilsEvaluation ? ` (meaningless: ${cell(s.spoilsEvaluation)})` : ''}` : ''}`));
+      lines.push(
+        '',
+        ...a.suggestions.map(
+          (s) =>
+            `- ${code(s.key)}: ${cell(s.note)}${s.evaluation ? `; evaluation: ${cell(s.evaluation)}${s.spoilsEvaluation ? ` (meaningless: ${cell(s.spoilsEvaluation)})` : ''}` : ''}`,
+        ),
+      );
     }
     if (a.remark) lines.push('', cell(a.remark));
   }
@@ -115,8 +138,13 @@ function render(plan: Plan, opts: MarkdownOptions, d: Detail): string {
   if (changing.length) {
     out.push('', '| step | action | resource | why |', '|---|---|---|---|');
     for (const s of changing.slice(0, d.rows)) out.push(stepRow(s, d.reasons));
-    if (changing.length > d.rows) out.push('', `_… and ${changing.length - d.rows} more changing step(s), left out to fit GitHub's size limit: run \`segflow plan FILE\` for the full plan._`);
-    else if (d.reasons < Number.MAX_SAFE_INTEGER && changing.some((s) => s.reasons.length > d.reasons)) out.push('', `_Reasons shortened to ${d.reasons} per step to fit GitHub's size limit._`);
+    if (changing.length > d.rows)
+      out.push(
+        '',
+        `_… and ${changing.length - d.rows} more changing step(s), left out to fit GitHub's size limit: run \`segflow plan FILE\` for the full plan._`,
+      );
+    else if (d.reasons < Number.MAX_SAFE_INTEGER && changing.some((s) => s.reasons.length > d.reasons))
+      out.push('', `_Reasons shortened to ${d.reasons} per step to fit GitHub's size limit._`);
   }
   if (upToDate.length) {
     out.push('');

@@ -84,7 +84,12 @@ export function range(low: number, high: number): string {
 /** Columns padded to their widest cell; `right` aligns numbers. */
 function table(rows: string[][], right: boolean[]): string[] {
   const widths = right.map((_, k) => Math.max(...rows.map((r) => (r[k] ?? '').length)));
-  return rows.map((r) => r.map((cell, k) => (right[k] ? cell.padStart(widths[k]!) : cell.padEnd(widths[k]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, k) => (right[k] ? cell.padStart(widths[k]!) : cell.padEnd(widths[k]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function tally(plan: Plan): string {

@@ -30,7 +30,11 @@ test('pollUntil stops when cancelled, mid-sleep', async () => {
   const controller = new AbortController();
   setTimeout(() => controller.abort(new Error('SIGINT')), 20);
   await assert.rejects(
-    pollUntil(async () => 'PENDING', () => false, { initialMs: 10_000, maxMs: 10_000, signal: controller.signal }),
+    pollUntil(
+      async () => 'PENDING',
+      () => false,
+      { initialMs: 10_000, maxMs: 10_000, signal: controller.signal },
+    ),
     CancelledError,
   );
 });
@@ -57,14 +61,28 @@ test('retrying retries only what the predicate allows, up to maxAttempts', async
 
   calls = 0;
   await assert.rejects(
-    retrying(async () => { calls++; throw new Error('fatal'); }, () => false, { initialMs: 1, maxMs: 2, maxAttempts: 5 }),
+    retrying(
+      async () => {
+        calls++;
+        throw new Error('fatal');
+      },
+      () => false,
+      { initialMs: 1, maxMs: 2, maxAttempts: 5 },
+    ),
     /fatal/,
   );
   assert.equal(calls, 1);
 
   calls = 0;
   await assert.rejects(
-    retrying(async () => { calls++; throw new Error('again'); }, () => true, { initialMs: 1, maxMs: 2, maxAttempts: 4 }),
+    retrying(
+      async () => {
+        calls++;
+        throw new Error('again');
+      },
+      () => true,
+      { initialMs: 1, maxMs: 2, maxAttempts: 4 },
+    ),
     /again/,
   );
   assert.equal(calls, 4);
@@ -109,5 +127,14 @@ test('pollUntil rides out an outage the caller names, for as long as it allows, 
 
   // Any other failure is thrown at once.
   const other = new Error('AccessDenied');
-  await assert.rejects(pollUntil(async () => { throw other; }, () => false, { initialMs: 1, maxMs: 1, now, outage: outage(60_000, []) }), (e) => e === other);
+  await assert.rejects(
+    pollUntil(
+      async () => {
+        throw other;
+      },
+      () => false,
+      { initialMs: 1, maxMs: 1, now, outage: outage(60_000, []) },
+    ),
+    (e) => e === other,
+  );
 });

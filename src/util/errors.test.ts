@@ -8,7 +8,10 @@ import { packageRoot } from './paths.js';
 test('docs/errors.md lists every code with its exit code, and nothing else', () => {
   const doc = readFileSync(join(packageRoot, 'docs', 'errors.md'), 'utf8');
   const rows = [...doc.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| (\d) \| (.+) \|$/gm)].map((m) => [m[1]!, Number(m[2])]);
-  assert.deepEqual(rows, Object.entries(ERRORS).map(([code, e]) => [code, e.exit]));
+  assert.deepEqual(
+    rows,
+    Object.entries(ERRORS).map(([code, e]) => [code, e.exit]),
+  );
 });
 
 /**
@@ -18,7 +21,9 @@ test('docs/errors.md lists every code with its exit code, and nothing else', () 
  */
 test('every code written in src is in the table, and every code in the table is written somewhere in src', () => {
   const files = (dir: string): string[] =>
-    readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') && !n.endsWith('.test.ts') ? [join(dir, n)] : []));
+    readdirSync(dir).flatMap((n) =>
+      statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') && !n.endsWith('.test.ts') ? [join(dir, n)] : [],
+    );
   const raised = new Set<string>();
   const quoted = new Set<string>();
   for (const f of files(join(packageRoot, 'src'))) {
@@ -28,8 +33,16 @@ test('every code written in src is in the table, and every code in the table is 
     for (const m of text.matchAll(/'([A-Z][A-Z0-9]*_[A-Z0-9_]+)'/g)) quoted.add(m[1]!);
   }
   assert.ok(raised.size > 30, `found ${raised.size} codes`);
-  assert.deepEqual([...raised].filter((c) => !(c in ERRORS)), [], 'raised but not documented');
-  assert.deepEqual(Object.keys(ERRORS).filter((c) => !quoted.has(c)), [], 'documented but never used');
+  assert.deepEqual(
+    [...raised].filter((c) => !(c in ERRORS)),
+    [],
+    'raised but not documented',
+  );
+  assert.deepEqual(
+    Object.keys(ERRORS).filter((c) => !quoted.has(c)),
+    [],
+    'documented but never used',
+  );
 });
 
 test('a code that arrives at run time (from a worker) is accepted only if it is in the table', () => {

@@ -17,7 +17,6 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-
 async function readHolder(path: string): Promise<LockHolder | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as LockHolder;
@@ -86,7 +85,12 @@ export async function acquireLock(path: string, command: string, code: CodeWithE
     if (!other) {
       // Released meanwhile (try again), or unreadable: an unreadable lock is stale, taken over like a dead one.
       const st = await stat(path).catch(() => undefined);
-      if (st) await takeOver(path, `corrupt-${st.ino}-${st.mtimeMs}`, async () => (await stat(path).catch(() => undefined))?.mtimeMs === st.mtimeMs && !(await readHolder(path)));
+      if (st)
+        await takeOver(
+          path,
+          `corrupt-${st.ino}-${st.mtimeMs}`,
+          async () => (await stat(path).catch(() => undefined))?.mtimeMs === st.mtimeMs && !(await readHolder(path)),
+        );
       continue;
     }
     if (other.host === holder.host && !isProcessAlive(other.pid)) {
@@ -96,11 +100,10 @@ export async function acquireLock(path: string, command: string, code: CodeWithE
       });
       continue;
     }
-    throw refusal(
-      code,
-      `another ${other.command} holds the lock: pid ${other.pid} on ${other.host} since ${other.since}`,
-      [`lock file: ${path}`, 'wait for it to finish; if that process is gone on another machine, delete the lock file'],
-    );
+    throw refusal(code, `another ${other.command} holds the lock: pid ${other.pid} on ${other.host} since ${other.since}`, [
+      `lock file: ${path}`,
+      'wait for it to finish; if that process is gone on another machine, delete the lock file',
+    ]);
   }
   throw refusal(code, `could not acquire the lock ${path}`);
 }

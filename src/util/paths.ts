@@ -17,9 +17,7 @@ export const packageRoot: string = (() => {
   throw new Error('cannot locate the segflow package root');
 })();
 
-export const segflowVersion: string = (
-  JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
-).version;
+export const segflowVersion: string = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 export const pipelineSchemaPath = join(packageRoot, 'schemas', 'pipeline.schema.json');
 

@@ -38,7 +38,18 @@ function solve(A: Float64Array, b: Float64Array, f: number): void {
 }
 
 /** One half-step: recompute X (rows ptr/idx/conf) from the fixed factors Y. */
-function halfStep(X: Float64Array, nx: number, Y: Float64Array, ny: number, ptr: Int32Array, idx: Int32Array, conf: Float32Array, f: number, lambda: number, alpha: number) {
+function halfStep(
+  X: Float64Array,
+  nx: number,
+  Y: Float64Array,
+  ny: number,
+  ptr: Int32Array,
+  idx: Int32Array,
+  conf: Float32Array,
+  f: number,
+  lambda: number,
+  alpha: number,
+) {
   const YtY = new Float64Array(f * f);
   for (let j = 0; j < ny; j++) {
     for (let a = 0; a < f; a++) {
@@ -101,7 +112,12 @@ async function main() {
         }
         return s;
       };
-      console.log(fmt(`ALS f=${f} lambda=${lambda} (${secs} s)`, score(val, (i, k) => topK(all, all.length, mf(i), null, k))));
+      console.log(
+        fmt(
+          `ALS f=${f} lambda=${lambda} (${secs} s)`,
+          score(val, (i, k) => topK(all, all.length, mf(i), null, k)),
+        ),
+      );
       // blend: the model's direct term (repeat count x 90-day decay, normalised, bonus 1) plus the normalised MF score
       const out = new Float64Array(m.numUsers);
       const blend = (i: number, k: number) => {

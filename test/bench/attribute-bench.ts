@@ -75,11 +75,17 @@ export async function benchAttributes(c: AttributeCase, scratch: string): Promis
   const started = performance.now();
   const trained = await trainModel({ recipe: 'aws-item-attribute-affinity', interactionsCsv: c.trainCsv, itemsCsv: c.itemsCsv, modelDir });
   const seconds = (performance.now() - started) / 1000;
-  const results = await segmentUsers(modelDir, values.map((v) => ({ itemAttributes: `ITEMS.${c.column} = ${quoteAttributeValue(v.value)}` })), k);
+  const results = await segmentUsers(
+    modelDir,
+    values.map((v) => ({ itemAttributes: `ITEMS.${c.column} = ${quoteAttributeValue(v.value)}` })),
+    k,
+  );
   const asRanking = (r: SegmentResult | undefined) => (r && 'users' in r ? Int32Array.from(r.users, (u) => userIndex.get(u)!) : new Int32Array(0));
   withIntervals(`segflow (chose ${trained.choice.chosen})`, (_q, x) => asRanking(results[x]));
   const v = trained.choice.validation;
-  console.log(`  training ${seconds.toFixed(1)} s; validation inside training: ${v.queries} value queries, k=${v.k}${trained.choice.note ? ` (${trained.choice.note})` : ''}`);
+  console.log(
+    `  training ${seconds.toFixed(1)} s; validation inside training: ${v.queries} value queries, k=${v.k}${trained.choice.note ? ` (${trained.choice.note})` : ''}`,
+  );
   const configs = new Map<string, ModelConfig>();
   const grid = candidateGrid('attribute', 0, scorerParams(DEFAULT_HIDDEN_DIMENSION));
   for (const base of grid.bases) for (const b of blendsFor(base, PRIOR_WEIGHTS)) configs.set(modelName({ base, ...b }), { base, ...b });

@@ -41,14 +41,18 @@ function personalizeItems(sampleItems: string, out: string): Map<string, string[
   const lines = ['ITEM_ID,CATEGORY'];
   let idCol = -1;
   let catCol = -1;
-  readCsv(readFileSync(sampleItems, 'utf8'), (f) => {
-    const values = f[catCol]!.split('|').slice(1);
-    categories.set(f[idCol]!, values);
-    lines.push(`${f[idCol]},${csvField(values.join('|'))}`);
-  }, (h) => {
-    idCol = h.indexOf('asin');
-    catCol = h.indexOf('category');
-  });
+  readCsv(
+    readFileSync(sampleItems, 'utf8'),
+    (f) => {
+      const values = f[catCol]!.split('|').slice(1);
+      categories.set(f[idCol]!, values);
+      lines.push(`${f[idCol]},${csvField(values.join('|'))}`);
+    },
+    (h) => {
+      idCol = h.indexOf('asin');
+      catCol = h.indexOf('category');
+    },
+  );
   writeFileSync(out, lines.join('\n') + '\n');
   return categories;
 }

@@ -57,15 +57,26 @@ export async function benchDataset(name: string, events: Interactions, splitEpoc
   for (const r of refs) {
     const config: ModelConfig = { base: baseOf(r.best), priorWeight: 0, priorHalfLifeDays: 0 };
     const ranker = new Ranker(split.matrix, config);
-    console.log(line(`${r.family} [best: ${r.best}]`, perQuery(split, (i, k) => ranker.rank(Int32Array.of(i), k, 'item'))));
-    console.log(`      settings: ${r.all.map((a) => `${a.name} ${a.metrics.recall_at_1_percent.toFixed(4)}/${a.metrics.hits_at_1_percent.toFixed(3)}`).join(', ')}`);
+    console.log(
+      line(
+        `${r.family} [best: ${r.best}]`,
+        perQuery(split, (i, k) => ranker.rank(Int32Array.of(i), k, 'item')),
+      ),
+    );
+    console.log(
+      `      settings: ${r.all.map((a) => `${a.name} ${a.metrics.recall_at_1_percent.toFixed(4)}/${a.metrics.hits_at_1_percent.toFixed(3)}`).join(', ')}`,
+    );
   }
   const csv = join(scratch, `${name}-train.csv`);
   writeFileSync(csv, split.trainCsv);
   const started = performance.now();
   const trained = await trainModel({ recipe: 'aws-item-affinity', interactionsCsv: csv, modelDir: join(scratch, `${name}-model`) });
   const trainSeconds = (performance.now() - started) / 1000;
-  const results = await segmentUsers(join(scratch, `${name}-model`), split.queries.filter((q) => q.item >= 0).map((q) => ({ itemId: q.itemId })), split.k);
+  const results = await segmentUsers(
+    join(scratch, `${name}-model`),
+    split.queries.filter((q) => q.item >= 0).map((q) => ({ itemId: q.itemId })),
+    split.k,
+  );
   const byItem = new Map<string, SegmentResult>();
   split.queries.filter((q) => q.item >= 0).forEach((q, n) => byItem.set(q.itemId, results[n]!));
   const userIndex = new Map(split.train.userIds.map((u, k) => [u, k]));

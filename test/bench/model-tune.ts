@@ -36,7 +36,12 @@ async function main() {
   console.log(`best on validation: ${JSON.stringify(best.params)} recall=${best.recall} hits=${best.hits}`);
   const test = notebookSplit(events, TEST_START);
   const scorer = new Scorer(test.matrix, best.params);
-  console.log(fmt('test, chosen params', score(test, (i, k) => scorer.rank(Int32Array.of(i), k))));
+  console.log(
+    fmt(
+      'test, chosen params',
+      score(test, (i, k) => scorer.rank(Int32Array.of(i), k)),
+    ),
+  );
 }
 
 /** The grid: every combination of the listed values (SEGFLOW_TUNE_GRID=json overrides, e.g. {"bonus":[0.25]}). */

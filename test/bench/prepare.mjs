@@ -78,10 +78,7 @@ budget: { maxUsd: 100 }
 `;
 const spec = join(work, 'bench.yaml');
 writeFileSync(spec, specText(data, 'jsonl'));
-const extra = [
-  ...(values.threads ? ['--threads', values.threads] : []),
-  ...(values['memory-limit'] ? ['--memory-limit', values['memory-limit']] : []),
-];
+const extra = [...(values.threads ? ['--threads', values.threads] : []), ...(values['memory-limit'] ? ['--memory-limit', values['memory-limit']] : [])];
 // The machine is shared: segflow's run is short enough for a burst of other work to double it, so it runs
 // `--runs` times from scratch and the median is compared (every run is printed).
 let ok = true;
@@ -111,10 +108,18 @@ if (!values['no-parquet']) {
   const pq = data.replace(/\.json\.gz$/, '.parquet');
   if (!existsSync(pq)) {
     log(`converting ${data} to Parquet (once, not timed)`);
-    execFileSync('node', ['--input-type=module', '-e', `
+    execFileSync(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `
       import { DuckDBInstance } from '@duckdb/node-api';
       const c = await (await DuckDBInstance.create(':memory:', { memory_limit: '2GB', preserve_insertion_order: 'false' })).connect();
-      await c.run("COPY (SELECT * FROM read_json(" + ${JSON.stringify(JSON.stringify(data).replace(/"/g, "'"))} + ", format = 'newline_delimited')) TO " + ${JSON.stringify(JSON.stringify(pq + '.tmp').replace(/"/g, "'"))} + " (FORMAT parquet)");`], { cwd: root, stdio: 'inherit' });
+      await c.run("COPY (SELECT * FROM read_json(" + ${JSON.stringify(JSON.stringify(data).replace(/"/g, "'"))} + ", format = 'newline_delimited')) TO " + ${JSON.stringify(JSON.stringify(pq + '.tmp').replace(/"/g, "'"))} + " (FORMAT parquet)");`,
+      ],
+      { cwd: root, stdio: 'inherit' },
+    );
     renameSync(pq + '.tmp', pq);
   }
   const pqSpec = join(work, 'bench-parquet.yaml');
@@ -168,13 +173,21 @@ if (values['no-pandas']) {
     }
   }
   // Same rows as a set: DuckDB compares the two interactions.csv files (both directions of EXCEPT ALL).
-  const diff = execFileSync('node', ['--input-type=module', '-e', `
+  const diff = execFileSync(
+    'node',
+    [
+      '--input-type=module',
+      '-e',
+      `
     import { DuckDBInstance } from '@duckdb/node-api';
     const c = await (await DuckDBInstance.create(':memory:')).connect();
     const r = (f) => "read_csv('" + f + "', header = true, columns = {'USER_ID': 'VARCHAR', 'ITEM_ID': 'VARCHAR', 'TIMESTAMP': 'BIGINT'})";
     const a = ${JSON.stringify(join(work, '.segflow/work/bench-prepare/interactions.csv'))}, b = ${JSON.stringify(join(out, 'interactions.csv'))};
     const q = await c.runAndReadAll('SELECT (SELECT count(*) FROM (SELECT * FROM ' + r(a) + ' EXCEPT ALL SELECT * FROM ' + r(b) + ')) + (SELECT count(*) FROM (SELECT * FROM ' + r(b) + ' EXCEPT ALL SELECT * FROM ' + r(a) + ')) AS n');
-    console.log(String(q.getRows()[0][0]));`], { cwd: root, encoding: 'utf8' }).trim();
+    console.log(String(q.getRows()[0][0]));`,
+    ],
+    { cwd: root, encoding: 'utf8' },
+  ).trim();
   if (diff !== '0') ok = false;
   log(`  interactions.csv rows differing from pandas (as a multiset): ${diff}`);
   log('');
@@ -186,5 +199,16 @@ if (values['no-pandas']) {
   log(`wall-time ratio of the fastest segflow run: ${(byWall[0].wall / p.wall).toFixed(3)}`);
   log(`counts ${ok ? 'identical' : 'DIFFERENT'}: interactions, users, items, train rows${ok ? '' : ' (see MISMATCH above)'}`);
 }
-writeFileSync(join(dir, `result-${reviews}.json`), JSON.stringify({ reviews, segflow: { walls: runs.map((r) => r.wall), rssKb: ours.rssKb, stats }, ...(parquet ? { parquet: { wall: parquet.wall, rssKb: parquet.rssKb } } : {}) }, null, 2));
+writeFileSync(
+  join(dir, `result-${reviews}.json`),
+  JSON.stringify(
+    {
+      reviews,
+      segflow: { walls: runs.map((r) => r.wall), rssKb: ours.rssKb, stats },
+      ...(parquet ? { parquet: { wall: parquet.wall, rssKb: parquet.rssKb } } : {}),
+    },
+    null,
+    2,
+  ),
+);
 process.exitCode = ok ? 0 : 1;

@@ -22,7 +22,12 @@ const log = (s) => process.stdout.write(s + '\n');
 const gib = (kb) => `${(kb / 1024 / 1024).toFixed(2)} GiB`;
 
 function run(cmd, args, cwd) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, CI: '1', NODE_NO_WARNINGS: '1' } });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, CI: '1', NODE_NO_WARNINGS: '1' },
+  });
   const m = /(\d+\.\d+) (\d+) (\d+\.\d+) (\d+\.\d+)\s*$/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
   return { wall: Number(m[1]), rssKb: Number(m[2]), cpu: Number(m[3]) + Number(m[4]), stdout: r.stdout };
@@ -59,7 +64,10 @@ function chooseItems(workDir, n) {
     const item = line.split(',')[1];
     if (item) counts.set(item, (counts.get(item) ?? 0) + 1);
   }
-  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([i]) => i);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, n)
+    .map(([i]) => i);
 }
 
 function pipelineRun(name) {
@@ -74,11 +82,16 @@ function measure(name, dir, yaml) {
   const plan = JSON.parse(run(process.execPath, [CLI, 'plan', 'pipeline.yaml', '--format', 'json'], dir).stdout);
   const applied = run(process.execPath, [CLI, 'apply', 'pipeline.yaml', '--auto-approve'], dir);
   const again = run(process.execPath, [CLI, 'apply', 'pipeline.yaml', '--auto-approve'], dir);
-  if (!/No changes|0 step\(s\) applied|up to date/.test(again.stdout)) throw new Error(`${name}: a second apply changed something:\n${again.stdout.slice(-2000)}`);
+  if (!/No changes|0 step\(s\) applied|up to date/.test(again.stdout))
+    throw new Error(`${name}: a second apply changed something:\n${again.stdout.slice(-2000)}`);
   const jobs = plan.steps.filter((s) => s.kind === 'segments').length;
   const seg = plan.cost.lines.find((l) => l.item === 'batch segments');
-  log(`${name}: ${jobs} job(s); AWS estimate $${plan.cost.lowUsd.toFixed(2)}-$${plan.cost.totalUsd.toFixed(2)} (batch segments ${seg.quantity}: $${seg.usd.toFixed(2)})`);
-  log(`  apply: wall ${applied.wall.toFixed(1)} s, CPU ${applied.cpu.toFixed(1)} s, peak RSS ${gib(applied.rssKb)}; unchanged apply ${again.wall.toFixed(1)} s`);
+  log(
+    `${name}: ${jobs} job(s); AWS estimate $${plan.cost.lowUsd.toFixed(2)}-$${plan.cost.totalUsd.toFixed(2)} (batch segments ${seg.quantity}: $${seg.usd.toFixed(2)})`,
+  );
+  log(
+    `  apply: wall ${applied.wall.toFixed(1)} s, CPU ${applied.cpu.toFixed(1)} s, peak RSS ${gib(applied.rssKb)}; unchanged apply ${again.wall.toFixed(1)} s`,
+  );
   return { plan, jobs, applied, again };
 }
 
@@ -103,7 +116,14 @@ log(`  delivered segments.csv: ${rows.toLocaleString('en-US')} rows, ${(statSync
 log('');
 log('| run | jobs | queries | AWS estimate | apply wall | CPU | peak RSS | unchanged apply |');
 log('|---|---|---|---|---|---|---|---|');
-for (const [label, r] of [['experiment (anchor)', experiment], ['production', production]]) {
-  log(`| ${label} | ${r.jobs} | ${r.plan.cost.segments.queries.toLocaleString('en-US')} | $${r.plan.cost.lowUsd.toFixed(2)}-$${r.plan.cost.totalUsd.toFixed(2)} | ${r.applied.wall.toFixed(1)} s | ${r.applied.cpu.toFixed(1)} s | ${gib(r.applied.rssKb)} | ${r.again.wall.toFixed(1)} s |`);
+for (const [label, r] of [
+  ['experiment (anchor)', experiment],
+  ['production', production],
+]) {
+  log(
+    `| ${label} | ${r.jobs} | ${r.plan.cost.segments.queries.toLocaleString('en-US')} | $${r.plan.cost.lowUsd.toFixed(2)}-$${r.plan.cost.totalUsd.toFixed(2)} | ${r.applied.wall.toFixed(1)} s | ${r.applied.cpu.toFixed(1)} s | ${gib(r.applied.rssKb)} | ${r.again.wall.toFixed(1)} s |`,
+  );
 }
-log(`| ratio production / experiment | | ${(production.plan.cost.segments.queries / experiment.plan.cost.segments.queries).toFixed(1)}x | ${(production.plan.cost.totalUsd / experiment.plan.cost.totalUsd).toFixed(2)}x | ${(production.applied.wall / experiment.applied.wall).toFixed(2)}x | ${(production.applied.cpu / experiment.applied.cpu).toFixed(2)}x | ${(production.applied.rssKb / experiment.applied.rssKb).toFixed(2)}x | |`);
+log(
+  `| ratio production / experiment | | ${(production.plan.cost.segments.queries / experiment.plan.cost.segments.queries).toFixed(1)}x | ${(production.plan.cost.totalUsd / experiment.plan.cost.totalUsd).toFixed(2)}x | ${(production.applied.wall / experiment.applied.wall).toFixed(2)}x | ${(production.applied.cpu / experiment.applied.cpu).toFixed(2)}x | ${(production.applied.rssKb / experiment.applied.rssKb).toFixed(2)}x | |`,
+);

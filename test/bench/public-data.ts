@@ -29,7 +29,7 @@ export interface PublicDataset {
 export const PUBLIC_DATASETS: PublicDataset[] = [
   {
     name: 'grocery',
-    title: 'Amazon Grocery and Gourmet Food 2014, 5-core (ReChorus train.csv: each user\'s last two reviews left out)',
+    title: "Amazon Grocery and Gourmet Food 2014, 5-core (ReChorus train.csv: each user's last two reviews left out)",
     file: 'rechorus-grocery-train.csv',
     sha256: '75847958fbcfec35dd0a20bda43432c22a5d7e5b5fe571fef0b25ff580b475f4',
     url: 'https://raw.githubusercontent.com/THUwangcy/ReChorus/e58d752558634d42be60de561d6f74df748583cc/data/Grocery_and_Gourmet_Food/train.csv',

@@ -53,9 +53,7 @@ export async function prepareReviews(scratch: string, name: string, reviews: num
       COPY (SELECT * FROM tr ORDER BY USER_ID, TIMESTAMP, ITEM_ID) TO '${trainCsv}' (HEADER, DELIMITER ',');
       COPY (SELECT DISTINCT ITEM_ID, USER_ID FROM ev4 WHERE TIMESTAMP >= ${SPLIT}
               AND USER_ID IN (SELECT USER_ID FROM tr) ORDER BY ITEM_ID, USER_ID) TO '${truthCsv}' (HEADER, DELIMITER ',');`);
-    const reader = await con.runAndReadAll(
-      `SELECT count(*)::INTEGER, count(DISTINCT USER_ID)::INTEGER, count(DISTINCT ITEM_ID)::INTEGER FROM tr`,
-    );
+    const reader = await con.runAndReadAll(`SELECT count(*)::INTEGER, count(DISTINCT USER_ID)::INTEGER, count(DISTINCT ITEM_ID)::INTEGER FROM tr`);
     const [rows, users, items] = reader.getRows()[0] as number[];
     con.closeSync();
     writeFileSync(statsJson, JSON.stringify({ trainRows: rows, users, items }));
@@ -116,10 +114,14 @@ export async function seedSideBySide(scratch: string, self: URL): Promise<void> 
   for (let r = 0; r < rounds; r++) {
     for (const mode of ['today', 'chosen'] as const) {
       const resultsJson = join(scratch, `seed-results-${mode}.json`);
-      const out = execFileSync(process.execPath, [fileURLToPath(self), '--seed-child', prep.trainCsv, queriesJson, String(prep.k), resultsJson, String(mode === 'chosen')], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const out = execFileSync(
+        process.execPath,
+        [fileURLToPath(self), '--seed-child', prep.trainCsv, queriesJson, String(prep.k), resultsJson, String(mode === 'chosen')],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const child = JSON.parse(out) as ChildOutput;
       runs[mode].push(child);
       console.log(
@@ -133,7 +135,9 @@ export async function seedSideBySide(scratch: string, self: URL): Promise<void> 
   const total = (c: ChildOutput) => c.trainSeconds + c.segmentSeconds;
   const [t, c] = [median(runs.today.map(total)), median(runs.chosen.map(total))];
   const [rt, rc] = [Math.max(...runs.today.map((x) => x.peakRssMiB)), Math.max(...runs.chosen.map((x) => x.peakRssMiB))];
-  console.log(`  median total: today ${t.toFixed(1)} s, chosen ${c.toFixed(1)} s, ratio ${(c / t).toFixed(2)} (limit 2.00); peak RSS ${rt.toFixed(0)} / ${rc.toFixed(0)} MiB (limit 3072)`);
+  console.log(
+    `  median total: today ${t.toFixed(1)} s, chosen ${c.toFixed(1)} s, ratio ${(c / t).toFixed(2)} (limit 2.00); peak RSS ${rt.toFixed(0)} / ${rc.toFixed(0)} MiB (limit 3072)`,
+  );
   const train = parseInteractions(readFileSync(prep.trainCsv, 'utf8'));
   const userIndex = new Map(train.userIds.map((u, k) => [u, k]));
   const queries: EvalQuery[] = picked.map((q) => ({ items: new Int32Array(0), truth: Int32Array.from(q.truth, (u) => userIndex.get(u)!).sort() }));
@@ -141,18 +145,31 @@ export async function seedSideBySide(scratch: string, self: URL): Promise<void> 
     const results = JSON.parse(readFileSync(join(scratch, `seed-results-${mode}.json`), 'utf8')) as SegmentResult[];
     let n = 0;
     const ranking = (r: SegmentResult | undefined) => (r && 'users' in r ? Int32Array.from(r.users, (u) => userIndex.get(u) ?? -1) : new Int32Array(0));
-    console.log(fmt(`segflow ${mode}`, evaluate(train.userIds.length, queries, () => ranking(results[n++]))));
+    console.log(
+      fmt(
+        `segflow ${mode}`,
+        evaluate(train.userIds.length, queries, () => ranking(results[n++])),
+      ),
+    );
   }
   const matrix = buildMatrix(train.userIds.length, train.itemIds.length, train.user, train.item, train.time);
   const pop = popularityRanker(matrix);
-  console.log(fmt('popularity (most active users)', evaluate(train.userIds.length, queries, () => pop(0, prep.k))));
+  console.log(
+    fmt(
+      'popularity (most active users)',
+      evaluate(train.userIds.length, queries, () => pop(0, prep.k)),
+    ),
+  );
   const bought = boughtItRanker(matrix);
   const itemIndex = new Map(train.itemIds.map((id, k) => [id, k]));
   let q = 0;
   console.log(
-    fmt('users who bought it, then activity', evaluate(train.userIds.length, queries, () => {
-      const i = itemIndex.get(picked[q++]!.itemId);
-      return i === undefined ? new Int32Array(0) : bought(i, prep.k);
-    })),
+    fmt(
+      'users who bought it, then activity',
+      evaluate(train.userIds.length, queries, () => {
+        const i = itemIndex.get(picked[q++]!.itemId);
+        return i === undefined ? new Int32Array(0) : bought(i, prep.k);
+      }),
+    ),
   );
 }

@@ -46,7 +46,17 @@ test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 50
     const interactions = importHashes.get(fp);
     return interactions && solutionHash ? inputsHashOf({ solution: solutionHash, interactions }) : undefined;
   };
-  const figures = { seed: SEED, kills: 0, applies: 0, completedApplies: 0, failedApplies: 0, variants: new Set<number>(), duplicates: -1, stateMismatches: -1, leftAfterDestroy: -1 };
+  const figures = {
+    seed: SEED,
+    kills: 0,
+    applies: 0,
+    completedApplies: 0,
+    failedApplies: 0,
+    variants: new Set<number>(),
+    duplicates: -1,
+    stateMismatches: -1,
+    leftAfterDestroy: -1,
+  };
   try {
     const w = await endpointWorkspace(emu.endpoint, { name: NAME, ...variants[0] });
     // Kill moments spread over a whole run (~5 s here); some land in planning, some in waits, some in creates.
@@ -89,7 +99,11 @@ test(`chaos: ${KILLS} SIGKILLs of the runner under 20% throttling and 5% HTTP 50
 
     const c = await census(emu.aws, NAME, { trainingTagOf });
     figures.duplicates = c.duplicates.length;
-    assert.deepEqual(c.duplicates, [], `a costly resource exists twice for the same inputs:\n${c.duplicateDetails.join('\n')}\n--- applies\n${history.join('\n')}`);
+    assert.deepEqual(
+      c.duplicates,
+      [],
+      `a costly resource exists twice for the same inputs:\n${c.duplicateDetails.join('\n')}\n--- applies\n${history.join('\n')}`,
+    );
     assert.ok(c.imports.size >= 1 && c.versions.size >= 1 && c.segments.size >= 1, JSON.stringify([...c.imports, ...c.versions, ...c.segments]));
 
     // The state matches the world: every recorded ARN exists and is ACTIVE; every live resource of ours is recorded

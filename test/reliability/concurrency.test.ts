@@ -106,7 +106,10 @@ describe('concurrency: locks and side-by-side pipelines', () => {
       await rm(releaseFile);
       results.push(outs.sort().join(','));
       assert.equal(outs.filter((o) => o === 'won').length, 1, `round ${round}: ${outs.join(', ')}`);
-      assert.ok(outs.every((o) => o === 'won' || o === 'STATE_LOCKED'), outs.join(', '));
+      assert.ok(
+        outs.every((o) => o === 'won' || o === 'STATE_LOCKED'),
+        outs.join(', '),
+      );
     }
     assert.deepEqual(await readdir(dir), [], 'no lock, marker or temp file is left behind');
   });
@@ -117,7 +120,10 @@ describe('concurrency: locks and side-by-side pipelines', () => {
     const [ra, rb] = await Promise.all([runCli(a.dir, ['apply', a.spec, '--auto-approve']), runCli(b.dir, ['apply', b.spec, '--auto-approve'])]);
     assert.equal(ra.code, 0, show(ra));
     assert.equal(rb.code, 0, show(rb));
-    for (const [w, name] of [[a, 'left'], [b, 'right']] as const) {
+    for (const [w, name] of [
+      [a, 'left'],
+      [b, 'right'],
+    ] as const) {
       const c = await census(emu.aws, name);
       assert.deepEqual([c.imports.size, c.versions.size, c.segments.size, c.duplicates.length], [1, 1, 1, 0], name);
       const plan = await runCli(w.dir, ['plan', w.spec, '--detailed-exitcode']);

@@ -36,17 +36,50 @@ interface Case {
 const jsonl = asJsonl(goodLines);
 const cases: Case[] = [
   { name: 'truncated gzip', file: 'data.csv.gz', body: gzipSync(good).subarray(0, Math.floor(gzipSync(good).length / 2)), code: /DATA_/ },
-  { name: 'invalid UTF-8', file: 'data.csv', body: Buffer.concat([Buffer.from(goodLines.slice(0, 41).join('\n') + '\n'), Buffer.from([0x75, 0x39, 0x2c, 0xff, 0xfe, 0x2c]), Buffer.from('2021-02-01T00:00:00Z\n' + goodLines.slice(41).join('\n') + '\n')]), line: 42, code: /DATA_/ },
-  { name: 'a broken JSON line', file: 'data.jsonl', body: [...jsonl.slice(0, 99), '{"user": "u1", "item": ', ...jsonl.slice(99)].join('\n') + '\n', line: 100, code: /DATA_/ },
-  { name: 'a missing column', file: 'data.csv', body: good.replace('user,item,ts', 'user,item,when'), code: /pipeline\.yaml:\d+:\d+: error SPEC_COLUMN_UNKNOWN: .*no column 'ts' in the header of data\.csv \(columns: user, item, when\)/ },
+  {
+    name: 'invalid UTF-8',
+    file: 'data.csv',
+    body: Buffer.concat([
+      Buffer.from(goodLines.slice(0, 41).join('\n') + '\n'),
+      Buffer.from([0x75, 0x39, 0x2c, 0xff, 0xfe, 0x2c]),
+      Buffer.from('2021-02-01T00:00:00Z\n' + goodLines.slice(41).join('\n') + '\n'),
+    ]),
+    line: 42,
+    code: /DATA_/,
+  },
+  {
+    name: 'a broken JSON line',
+    file: 'data.jsonl',
+    body: [...jsonl.slice(0, 99), '{"user": "u1", "item": ', ...jsonl.slice(99)].join('\n') + '\n',
+    line: 100,
+    code: /DATA_/,
+  },
+  {
+    name: 'a missing column',
+    file: 'data.csv',
+    body: good.replace('user,item,ts', 'user,item,when'),
+    code: /pipeline\.yaml:\d+:\d+: error SPEC_COLUMN_UNKNOWN: .*no column 'ts' in the header of data\.csv \(columns: user, item, when\)/,
+  },
   { name: 'a row with an extra column', file: 'data.csv', body: withLine(57, 'u3,i7,2021-03-01T00:00:00Z,surprise'), line: 57, code: /DATA_/ },
   { name: 'a row with a missing column', file: 'data.csv', body: withLine(58, 'u3,i7'), line: 58, code: /DATA_/ },
   { name: 'a wrong type (timestamp)', file: 'data.csv', body: withLine(77, 'u3,i7,yesterday'), line: 77, code: /DATA_/ },
-  { name: 'a wrong type (JSON number for an id, object for a timestamp)', file: 'data.jsonl', body: [...jsonl.slice(0, 30), '{"user": "u1", "item": "i1", "ts": {"nested": true}}', ...jsonl.slice(30)].join('\n') + '\n', line: 31, code: /DATA_/ },
+  {
+    name: 'a wrong type (JSON number for an id, object for a timestamp)',
+    file: 'data.jsonl',
+    body: [...jsonl.slice(0, 30), '{"user": "u1", "item": "i1", "ts": {"nested": true}}', ...jsonl.slice(30)].join('\n') + '\n',
+    line: 31,
+    code: /DATA_/,
+  },
   { name: 'an empty file', file: 'data.csv', body: '', code: /DATA_/ },
   { name: 'a header and nothing else', file: 'data.csv', body: 'user,item,ts\n', code: /DATA_/ },
   { name: 'a 10 MB line', file: 'data.csv', body: withLine(90, `u3,i7,${'9'.repeat(10 * 1024 * 1024)}`), line: 90, code: /DATA_/ },
-  { name: 'a 10 MB JSON line', file: 'data.jsonl', body: [...jsonl.slice(0, 20), JSON.stringify({ user: 'u1', item: 'i1', ts: 'x'.repeat(10 * 1024 * 1024) }), ...jsonl.slice(20)].join('\n') + '\n', line: 21, code: /DATA_/ },
+  {
+    name: 'a 10 MB JSON line',
+    file: 'data.jsonl',
+    body: [...jsonl.slice(0, 20), JSON.stringify({ user: 'u1', item: 'i1', ts: 'x'.repeat(10 * 1024 * 1024) }), ...jsonl.slice(20)].join('\n') + '\n',
+    line: 21,
+    code: /DATA_/,
+  },
 ];
 
 function specFor(file: string, extra = '', endpoint?: string): string {
@@ -60,7 +93,12 @@ async function tree(dir: string): Promise<Map<string, string>> {
     if (!f.isFile()) continue;
     if (f.name === 'source-hashes.json') continue; // a cache of the sources' hashes (written atomically), not an output
     const p = join(f.parentPath, f.name);
-    out.set(p.slice(dir.length), createHash('sha256').update(await readFile(p)).digest('hex'));
+    out.set(
+      p.slice(dir.length),
+      createHash('sha256')
+        .update(await readFile(p))
+        .digest('hex'),
+    );
   }
   return out;
 }
@@ -115,7 +153,9 @@ describe('data fuzzing through segflow prepare', () => {
       }
       const calls = (await emu.calls()) as { total: number; services: Record<string, Record<string, number>> };
       const creates = Object.entries(calls.services).flatMap(([service, ops]) =>
-        Object.keys(ops).filter((op) => /^(Create|Put|Upload|Attach|Complete|Tag|Update)/.test(op)).map((op) => `${service}:${op}`),
+        Object.keys(ops)
+          .filter((op) => /^(Create|Put|Upload|Attach|Complete|Tag|Update)/.test(op))
+          .map((op) => `${service}:${op}`),
       );
       assert.deepEqual(creates, [], `create calls were made with bad data: ${JSON.stringify(calls)}`);
       console.log(`data fuzz: ${cases.length} bad files through prepare, ${runs} through apply, ${calls.total} AWS calls, create calls 0`);

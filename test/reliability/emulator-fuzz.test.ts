@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateDatasetGroupCommand, ListDatasetGroupsCommand, ListTagsForResourceCommand, TagResourceCommand } from '@aws-sdk/client-personalize';
-import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, ListRolePoliciesCommand, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { signedFetch } from '../support/signer.js';
 import { startStandalone, type StandaloneEmulator } from './support.js';
 
@@ -45,12 +53,35 @@ async function expectError(res: Response, shape: Shape, what: string): Promise<v
 }
 
 function personalize(emu: StandaloneEmulator, target: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  return signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/', service: 'personalize', region: REGION, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, ...headers }, body });
+  return signedFetch({
+    method: 'POST',
+    endpoint: emu.endpoint,
+    path: '/',
+    service: 'personalize',
+    region: REGION,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, ...headers },
+    body,
+  });
 }
 function form(emu: StandaloneEmulator, service: 'iam' | 'sts', body: string) {
-  return signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/', service, region: REGION, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  return signedFetch({
+    method: 'POST',
+    endpoint: emu.endpoint,
+    path: '/',
+    service,
+    region: REGION,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
 }
-function s3(emu: StandaloneEmulator, method: string, path: string, body: string | Buffer = '', query: Array<[string, string]> = [], headers: Record<string, string> = {}) {
+function s3(
+  emu: StandaloneEmulator,
+  method: string,
+  path: string,
+  body: string | Buffer = '',
+  query: Array<[string, string]> = [],
+  headers: Record<string, string> = {},
+) {
   return signedFetch({ method, endpoint: emu.endpoint, path, query, service: 's3', region: REGION, body, headers });
 }
 
@@ -92,34 +123,92 @@ test('emulator fuzzing: malformed requests of every protocol', { timeout: 10 * 6
     await emu.aws.personalize.send(new ListDatasetGroupsCommand({}));
   };
   let roundTrips = 0;
-  const keys = ['../escape.txt', '../../../../../../tmp/segflow-escape.txt', '..', '.', 'a/../../b', '/abs/path', 'nul\u0000byte', 'back\\slash\\..\\..\\x', 'ünïcødé/日本語/🙂.csv', '%2e%2e%2fencoded', 'CON', '__proto__', 'constructor', 'a'.repeat(1024)];
+  const keys = [
+    '../escape.txt',
+    '../../../../../../tmp/segflow-escape.txt',
+    '..',
+    '.',
+    'a/../../b',
+    '/abs/path',
+    'nul\u0000byte',
+    'back\\slash\\..\\..\\x',
+    'ünïcødé/日本語/🙂.csv',
+    '%2e%2e%2fencoded',
+    'CON',
+    '__proto__',
+    'constructor',
+    'a'.repeat(1024),
+  ];
   try {
     // --- Personalize (awsJson1_1)
-    const pzBodies = ['', '{', '{"name":', 'null', '[]', '"x"', '\u0000\u0001', '{"maxResults": 1e400}', '{'.repeat(5000) + '}'.repeat(5000), '{"name": "' + '\\ud800' + '"}'];
-    for (const b of pzBodies) await expectError(await personalize(emu, 'AmazonPersonalize.CreateDatasetGroup', b), 'json', `personalize body ${b.slice(0, 40)}`);
-    for (const t of ['', 'AmazonPersonalize.', 'AmazonPersonalize.NoSuchOperation', 'Other.CreateDatasetGroup', 'AmazonPersonalize.CreateDatasetGroup.x', 'AmazonPersonalize.__proto__', 'AmazonPersonalize.constructor']) {
+    const pzBodies = [
+      '',
+      '{',
+      '{"name":',
+      'null',
+      '[]',
+      '"x"',
+      '\u0000\u0001',
+      '{"maxResults": 1e400}',
+      '{'.repeat(5000) + '}'.repeat(5000),
+      '{"name": "' + '\\ud800' + '"}',
+    ];
+    for (const b of pzBodies)
+      await expectError(await personalize(emu, 'AmazonPersonalize.CreateDatasetGroup', b), 'json', `personalize body ${b.slice(0, 40)}`);
+    for (const t of [
+      '',
+      'AmazonPersonalize.',
+      'AmazonPersonalize.NoSuchOperation',
+      'Other.CreateDatasetGroup',
+      'AmazonPersonalize.CreateDatasetGroup.x',
+      'AmazonPersonalize.__proto__',
+      'AmazonPersonalize.constructor',
+    ]) {
       await expectError(await personalize(emu, t, '{}'), 'json', `target ${t}`);
     }
     await expectError(await personalize(emu, 'AmazonPersonalize.ListDatasetGroups', Buffer.alloc(1024 * 1024 + 10, 0x20)), 'json', 'a body over 1 MiB');
     await expectError(await personalize(emu, 'AmazonPersonalize.ListDatasetGroups', Buffer.from([0xff, 0xfe, 0x7b, 0x7d])), 'json', 'invalid UTF-8');
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.jsonValue().map((v) => JSON.stringify(v).slice(0, -1))), async (b) => {
-        const res = await personalize(emu, 'AmazonPersonalize.CreateSchema', b);
-        if (res.status === 200) {
-          requests++;
-          await res.text();
-          return;
-        }
-        await expectError(res, 'json', `CreateSchema ${JSON.stringify(b).slice(0, 60)}`);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.jsonValue().map((v) => JSON.stringify(v).slice(0, -1)),
+        ),
+        async (b) => {
+          const res = await personalize(emu, 'AmazonPersonalize.CreateSchema', b);
+          if (res.status === 200) {
+            requests++;
+            await res.text();
+            return;
+          }
+          await expectError(res, 'json', `CreateSchema ${JSON.stringify(b).slice(0, 60)}`);
+        },
+      ),
       { numRuns: 150 * RUNS },
     );
 
     // --- Signatures and headers (each service answers in its own shape)
     const targets: Array<[Shape, (h: Record<string, string>, mutate?: (auth: string) => string) => Promise<Response>]> = [
-      ['json', (h) => fetch(emu.endpoint + '/', { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.ListDatasetGroups', ...h }, body: '{}' })],
+      [
+        'json',
+        (h) =>
+          fetch(emu.endpoint + '/', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.ListDatasetGroups', ...h },
+            body: '{}',
+          }),
+      ],
       ['s3', (h) => fetch(emu.endpoint + '/some-bucket', { method: 'GET', headers: h })],
-      ['query', (h) => fetch(emu.endpoint + '/', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...h }, body: 'Action=ListRoles&Version=2010-05-08' })],
+      [
+        'query',
+        (h) =>
+          fetch(emu.endpoint + '/', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', ...h },
+            body: 'Action=ListRoles&Version=2010-05-08',
+          }),
+      ],
     ];
     // The emulator serves every service on one port and routes by the credential scope's service, as each AWS
     // endpoint serves one service: a header signed "for personalize" gets Personalize's error shape.
@@ -129,9 +218,13 @@ test('emulator fuzzing: malformed requests of every protocol', { timeout: 10 * 6
         fc.string(),
         fc.constant('AWS4-HMAC-SHA256'),
         fc.constant(`AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/${svc}/aws4_request, SignedHeaders=host, Signature=00`),
-        fc.tuple(fc.constantFrom('test', 'AKIDEXAMPLE', '', '../..'), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), maxLength: 70 }), fc.constantFrom('host', 'host;x-amz-date', '', ';;;')).map(
-          ([k, sig, sh]) => `AWS4-HMAC-SHA256 Credential=${k}/20261128/us-east-1/${svc}/aws4_request, SignedHeaders=${sh}, Signature=${sig}`,
-        ),
+        fc
+          .tuple(
+            fc.constantFrom('test', 'AKIDEXAMPLE', '', '../..'),
+            fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), maxLength: 70 }),
+            fc.constantFrom('host', 'host;x-amz-date', '', ';;;'),
+          )
+          .map(([k, sig, sh]) => `AWS4-HMAC-SHA256 Credential=${k}/20261128/us-east-1/${svc}/aws4_request, SignedHeaders=${sh}, Signature=${sig}`),
         fc.constant('Basic dGVzdDp0ZXN0'),
       );
     await fc.assert(
@@ -154,16 +247,58 @@ test('emulator fuzzing: malformed requests of every protocol', { timeout: 10 * 6
       ['unknown key', { accessKey: 'AKIAFUZZFUZZFUZZFUZZ' }],
       ['clock skew', { now: new Date(Date.now() - 3600_000) }],
     ] as const) {
-      await expectError(await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/', service: 'personalize', region: REGION, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.ListDatasetGroups' }, body: '{}', ...extra }), 'json', `personalize ${what}`);
+      await expectError(
+        await signedFetch({
+          method: 'POST',
+          endpoint: emu.endpoint,
+          path: '/',
+          service: 'personalize',
+          region: REGION,
+          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.ListDatasetGroups' },
+          body: '{}',
+          ...extra,
+        }),
+        'json',
+        `personalize ${what}`,
+      );
       await expectError(await signedFetch({ method: 'GET', endpoint: emu.endpoint, path: '/', service: 's3', region: REGION, ...extra }), 's3', `s3 ${what}`);
-      await expectError(await signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/', service: 'iam', region: REGION, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=ListRoles&Version=2010-05-08', ...extra }), 'query', `iam ${what}`);
+      await expectError(
+        await signedFetch({
+          method: 'POST',
+          endpoint: emu.endpoint,
+          path: '/',
+          service: 'iam',
+          region: REGION,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'Action=ListRoles&Version=2010-05-08',
+          ...extra,
+        }),
+        'query',
+        `iam ${what}`,
+      );
     }
     // The body was changed after signing.
-    await expectError(await signedFetch({ method: 'PUT', endpoint: emu.endpoint, path: '/b/k', service: 's3', region: REGION, body: 'abc', payloadHash: 'f'.repeat(64) }), 's3', 's3 payload hash mismatch');
+    await expectError(
+      await signedFetch({ method: 'PUT', endpoint: emu.endpoint, path: '/b/k', service: 's3', region: REGION, body: 'abc', payloadHash: 'f'.repeat(64) }),
+      's3',
+      's3 payload hash mismatch',
+    );
     await alive();
 
     // --- IAM and STS (query protocol: forms in, XML out)
-    const forms = ['', 'Action', 'Action=', '%zz=%zz', 'Action=NoSuchAction&Version=2010-05-08', 'Action=CreateRole&Version=2010-05-08', 'Action=CreateRole&RoleName=a&AssumeRolePolicyDocument=%7B', 'Action=GetRole&RoleName=' + 'x'.repeat(100000), 'Action=ListRoles&Action=DeleteRole&Version=2010-05-08', 'Action=__proto__&Version=2010-05-08', 'Action=PutRolePolicy&RoleName=..%2F..&PolicyName=p&PolicyDocument=%00'];
+    const forms = [
+      '',
+      'Action',
+      'Action=',
+      '%zz=%zz',
+      'Action=NoSuchAction&Version=2010-05-08',
+      'Action=CreateRole&Version=2010-05-08',
+      'Action=CreateRole&RoleName=a&AssumeRolePolicyDocument=%7B',
+      'Action=GetRole&RoleName=' + 'x'.repeat(100000),
+      'Action=ListRoles&Action=DeleteRole&Version=2010-05-08',
+      'Action=__proto__&Version=2010-05-08',
+      'Action=PutRolePolicy&RoleName=..%2F..&PolicyName=p&PolicyDocument=%00',
+    ];
     for (const f of forms) await expectError(await form(emu, 'iam', f), 'query', `iam form ${f.slice(0, 50)}`);
     for (const f of ['', 'Action=AssumeRole&Version=2011-06-15', 'Action=GetCallerIdentity&Version=1999-01-01', '&&&=']) {
       const res = await form(emu, 'sts', f);
@@ -173,7 +308,13 @@ test('emulator fuzzing: malformed requests of every protocol', { timeout: 10 * 6
       } else await expectError(res, 'query', `sts form ${f}`);
     }
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: 'binary' }), async (body) => expectError(await form(emu, 'iam', 'Action=CreatePolicy&PolicyName=p&Version=2010-05-08&PolicyDocument=' + encodeURIComponent(body)), 'query', `CreatePolicy ${body.slice(0, 40)}`)),
+      fc.asyncProperty(fc.string({ unit: 'binary' }), async (body) =>
+        expectError(
+          await form(emu, 'iam', 'Action=CreatePolicy&PolicyName=p&Version=2010-05-08&PolicyDocument=' + encodeURIComponent(body)),
+          'query',
+          `CreatePolicy ${body.slice(0, 40)}`,
+        ),
+      ),
       { numRuns: 100 * RUNS },
     );
 
@@ -193,7 +334,11 @@ test('emulator fuzzing: malformed requests of every protocol', { timeout: 10 * 6
       '\u0000\u0000',
     ];
     for (const b of xmlBodies) {
-      await expectError(await s3(emu, 'POST', `/${bucket}`, b, [['delete', '']], { 'content-md5': 'AAAAAAAAAAAAAAAAAAAAAA==' }), 's3', `DeleteObjects ${b.slice(0, 40)}`);
+      await expectError(
+        await s3(emu, 'POST', `/${bucket}`, b, [['delete', '']], { 'content-md5': 'AAAAAAAAAAAAAAAAAAAAAA==' }),
+        's3',
+        `DeleteObjects ${b.slice(0, 40)}`,
+      );
     }
     for (const b of xmlBodies.slice(0, 5)) {
       await expectError(await s3(emu, 'PUT', `/${bucket}`, b, [['encryption', '']]), 's3', `PutBucketEncryption ${b.slice(0, 40)}`);
@@ -241,11 +386,28 @@ test('emulator fuzzing: malformed requests of every protocol', { timeout: 10 * 6
     );
     // Names that are special in JavaScript are ordinary names: a role and an inline policy called __proto__.
     for (const RoleName of ['__proto__', 'constructor']) {
-      await emu.aws.iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));
-      await emu.aws.iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: '__proto__', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] }) }));
+      await emu.aws.iam.send(
+        new CreateRoleCommand({
+          RoleName,
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          }),
+        }),
+      );
+      await emu.aws.iam.send(
+        new PutRolePolicyCommand({
+          RoleName,
+          PolicyName: '__proto__',
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] }),
+        }),
+      );
       assert.equal((await emu.aws.iam.send(new GetRoleCommand({ RoleName }))).Role?.RoleName, RoleName);
       assert.deepEqual((await emu.aws.iam.send(new ListRolePoliciesCommand({ RoleName }))).PolicyNames, ['__proto__']);
-      assert.ok((await emu.aws.iam.send(new ListRolesCommand({}))).Roles?.some((r) => r.RoleName === RoleName), `role ${RoleName} is not listed`);
+      assert.ok(
+        (await emu.aws.iam.send(new ListRolesCommand({}))).Roles?.some((r) => r.RoleName === RoleName),
+        `role ${RoleName} is not listed`,
+      );
       await emu.aws.iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: '__proto__' }));
       await emu.aws.iam.send(new DeleteRoleCommand({ RoleName }));
       requests += 7;
@@ -282,7 +444,9 @@ test('emulator fuzzing: malformed requests of every protocol', { timeout: 10 * 6
     // (A Map's JSON is always "{}": compare its entries, so a file that appears in the neighbour directory fails.)
     assert.deepEqual([...(await snapshot(join(sandbox, 'neighbour')))], [], 'something appeared next to the data directory');
     const calls = (await emu.calls()) as { total: number; errors: number };
-    console.log(`emulator fuzz: ${requests} malformed or odd requests (${calls.total} answered by a service, ${calls.errors} errors), ${roundTrips}/${keys.length} path-like keys stored as names, 0 crashes, 0 writes outside the data directory`);
+    console.log(
+      `emulator fuzz: ${requests} malformed or odd requests (${calls.total} answered by a service, ${calls.errors} errors), ${roundTrips}/${keys.length} path-like keys stored as names, 0 crashes, 0 writes outside the data directory`,
+    );
   } finally {
     await emu.stop();
   }

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { endpointWorkspace, startStandalone, type StandaloneEmulator } from './support.js';
@@ -28,7 +35,14 @@ function keyPolicy(roleName: string): string {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
-      { Sid: 'AllowPersonalize', Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: personalizeActions, Resource: '*', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } },
+      {
+        Sid: 'AllowPersonalize',
+        Effect: 'Allow',
+        Principal: { Service: 'personalize.amazonaws.com' },
+        Action: personalizeActions,
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+      },
       {
         Sid: 'AllowThePipelineRole',
         Effect: 'Allow',
@@ -75,8 +89,22 @@ describe('least privilege: what apply created, read back with the SDK', () => {
   let home = '';
   before(async () => {
     emu = await startStandalone({ args: ['--role-session', `${LEAK_CREDS.AWS_ACCESS_KEY_ID}:${LEAK_CREDS.AWS_SECRET_ACCESS_KEY}:${LEAK_ROLE}`] });
-    await emu.aws.iam.send(new CreateRoleCommand({ RoleName: 'leakcheck-admin', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }) }));
-    await emu.aws.iam.send(new PutRolePolicyCommand({ RoleName: 'leakcheck-admin', PolicyName: 'admin', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }) }));
+    await emu.aws.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'leakcheck-admin',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
+    );
+    await emu.aws.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'leakcheck-admin',
+        PolicyName: 'admin',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+      }),
+    );
     // (Not among the scanned directories: this is where the credentials are supposed to be.)
     home = await mkdtemp(join(tmpdir(), 'segflow-leak-home-'));
     await writeFile(
@@ -86,7 +114,8 @@ describe('least privilege: what apply created, read back with the SDK', () => {
     await writeFile(join(home, 'config'), '');
     LEAK_ENV = { ...LEAK_CREDS, AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'), AWS_CONFIG_FILE: join(home, 'config') };
     const kms = new KMSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    KMS_KEY = (await kms.send(new CreateKeyCommand({ Description: 'least-privilege test', Policy: keyPolicy('lpkms-personalize-us-east-1') }))).KeyMetadata!.Arn!;
+    KMS_KEY = (await kms.send(new CreateKeyCommand({ Description: 'least-privilege test', Policy: keyPolicy('lpkms-personalize-us-east-1') }))).KeyMetadata!
+      .Arn!;
     kms.destroy();
   });
   after(async () => {
@@ -99,7 +128,13 @@ describe('least privilege: what apply created, read back with the SDK', () => {
     test(`${kms ? 'with a KMS key in the spec' : 'default encryption'}: role, policy and bucket`, async () => {
       const w = await endpointWorkspace(emu.endpoint, { name, profile: 'leakcheck', ...(kms ? { kmsKeyArn: KMS_KEY } : {}) });
       dirs.push(w.dir);
-      for (const args of [['plan', w.spec], ['apply', w.spec, '--auto-approve'], ['apply', w.spec, '--auto-approve', '--json'], ['status', w.spec], ['status', w.spec, '--json']]) {
+      for (const args of [
+        ['plan', w.spec],
+        ['apply', w.spec, '--auto-approve'],
+        ['apply', w.spec, '--auto-approve', '--json'],
+        ['status', w.spec],
+        ['status', w.spec, '--json'],
+      ]) {
         const r = await runCli(w.dir, args, { env: LEAK_ENV });
         assert.equal(r.code, 0, `${args.join(' ')}: ${show(r)}`);
         outputs.push(r.stdout, r.stderr);
@@ -144,30 +179,38 @@ describe('least privilege: what apply created, read back with the SDK', () => {
           }
           assert.ok(r === `arn:aws:s3:::${bucket}` || r.startsWith(`arn:aws:s3:::${bucket}/${prefix}`), `resource outside the bucket and prefix: ${r}`);
           // The only wildcard allowed is a trailing one under the pipeline's prefix.
-          assert.ok(!r.slice(0, -1).includes('*') && (r === `arn:aws:s3:::${bucket}` || r.length > `arn:aws:s3:::${bucket}/${prefix}`.length), `broad resource ${r}`);
+          assert.ok(
+            !r.slice(0, -1).includes('*') && (r === `arn:aws:s3:::${bucket}` || r.length > `arn:aws:s3:::${bucket}/${prefix}`.length),
+            `broad resource ${r}`,
+          );
           if (r === `arn:aws:s3:::${bucket}`) {
             assert.deepEqual(list(s['Action']), ['s3:ListBucket']);
             const like = (s['Condition'] as Record<string, Record<string, unknown>>)?.['StringLike']?.['s3:prefix'];
-            assert.ok(list(like).length > 0 && list(like).every((p) => p.startsWith(prefix)), `ListBucket not limited to the prefix: ${JSON.stringify(s['Condition'])}`);
+            assert.ok(
+              list(like).length > 0 && list(like).every((p) => p.startsWith(prefix)),
+              `ListBucket not limited to the prefix: ${JSON.stringify(s['Condition'])}`,
+            );
           }
         }
       }
       const s3Actions = [...actions].filter((a) => a.startsWith('s3:')).sort();
       assert.deepEqual(s3Actions, ['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
-      assert.deepEqual([...actions].filter((a) => !a.startsWith('s3:') && !a.startsWith('kms:')), []);
+      assert.deepEqual(
+        [...actions].filter((a) => !a.startsWith('s3:') && !a.startsWith('kms:')),
+        [],
+      );
       if (kms) assert.ok(actions.has('kms:Decrypt'));
 
       // The bucket: all public access blocked, default encryption, TLS only.
       const pab = (await emu.aws.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration!;
-      assert.deepEqual(
-        [pab.BlockPublicAcls, pab.IgnorePublicAcls, pab.BlockPublicPolicy, pab.RestrictPublicBuckets],
-        [true, true, true, true],
-      );
+      assert.deepEqual([pab.BlockPublicAcls, pab.IgnorePublicAcls, pab.BlockPublicPolicy, pab.RestrictPublicBuckets], [true, true, true, true]);
       const enc = (await emu.aws.s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration!;
       const byDefault = enc.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
       if (kms) assert.deepEqual([byDefault?.SSEAlgorithm, byDefault?.KMSMasterKeyID], ['aws:kms', KMS_KEY]);
       else assert.equal(byDefault?.SSEAlgorithm, 'AES256');
-      const bp = JSON.parse((await emu.aws.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '{}') as { Statement: Array<Record<string, unknown>> };
+      const bp = JSON.parse((await emu.aws.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '{}') as {
+        Statement: Array<Record<string, unknown>>;
+      };
       const denyPlain = bp.Statement.find(
         (s) =>
           s['Effect'] === 'Deny' &&
@@ -185,8 +228,12 @@ describe('least privilege: what apply created, read back with the SDK', () => {
         assert.equal((s['Condition'] as Record<string, Record<string, string>>)?.['StringEquals']?.['aws:SourceAccount'], ACCOUNT);
         for (const a of list(s['Action'])) assert.ok(['s3:GetObject', 's3:ListBucket', 's3:PutObject'].includes(a), `bucket policy action ${a}`);
         for (const r of list(s['Resource'])) {
-          assert.ok(r === `arn:aws:s3:::${bucket}` || (r.startsWith(`arn:aws:s3:::${bucket}/${prefix}`) && !r.slice(0, -1).includes('*')), `bucket policy resource ${r}`);
-          if (list(s['Action']).includes('s3:PutObject')) assert.ok(r.startsWith(`arn:aws:s3:::${bucket}/${prefix}output/`), `write outside the output folder: ${r}`);
+          assert.ok(
+            r === `arn:aws:s3:::${bucket}` || (r.startsWith(`arn:aws:s3:::${bucket}/${prefix}`) && !r.slice(0, -1).includes('*')),
+            `bucket policy resource ${r}`,
+          );
+          if (list(s['Action']).includes('s3:PutObject'))
+            assert.ok(r.startsWith(`arn:aws:s3:::${bucket}/${prefix}output/`), `write outside the output folder: ${r}`);
         }
       }
 
@@ -199,7 +246,11 @@ describe('least privilege: what apply created, read back with the SDK', () => {
   test('no credential in .segflow/ (state, work files, reports, logs) or in the CLI output', async () => {
     assert.ok(dirs.length >= 2 && outputs.length > 0, 'the pipelines above ran');
     // The patterns do catch the values they look for.
-    assert.ok(LEAK_PATTERNS[0]![1].test(LEAK_CREDS.AWS_SECRET_ACCESS_KEY) && LEAK_PATTERNS[2]![1].test(LEAK_CREDS.AWS_ACCESS_KEY_ID) && LEAK_PATTERNS[1]![1].test(LEAK_CREDS.AWS_SESSION_TOKEN));
+    assert.ok(
+      LEAK_PATTERNS[0]![1].test(LEAK_CREDS.AWS_SECRET_ACCESS_KEY) &&
+        LEAK_PATTERNS[2]![1].test(LEAK_CREDS.AWS_ACCESS_KEY_ID) &&
+        LEAK_PATTERNS[1]![1].test(LEAK_CREDS.AWS_SESSION_TOKEN),
+    );
     // Failure paths print errors: an unreachable endpoint, and a signature the emulator refuses (the profile's
     // secret is wrong: which also shows that segflow signs with the profile, not with the emulator's test keys).
     const down = await endpointWorkspace('http://127.0.0.1:9', { name: 'lpdown', profile: 'leakcheck' });

@@ -52,7 +52,10 @@ describe('segflow against a strict emulator (page size 1, IAM propagation 3 s)',
     await emu.aws.s3.send(new PutBucketVersioningCommand({ Bucket: 'segflow-strictver', VersioningConfiguration: { Status: 'Enabled' } }));
     const d = await runCli(w.dir, ['destroy', w.spec, '--auto-approve']);
     assert.equal(d.code, 0, show(d));
-    await assert.rejects(emu.aws.s3.send(new HeadBucketCommand({ Bucket: 'segflow-strictver' })), (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 404);
+    await assert.rejects(
+      emu.aws.s3.send(new HeadBucketCommand({ Bucket: 'segflow-strictver' })),
+      (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 404,
+    );
   });
 
   // With storage.kmsKeyArn, the role's policy must grant what "Giving Amazon Personalize permission to use your AWS
@@ -65,7 +68,13 @@ describe('segflow against a strict emulator (page size 1, IAM propagation 3 s)',
       Version: '2012-10-17',
       Statement: [
         { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'kms:*', Resource: '*' },
-        { Sid: 'AllowPersonalize', Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'], Resource: '*' },
+        {
+          Sid: 'AllowPersonalize',
+          Effect: 'Allow',
+          Principal: { Service: 'personalize.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ListGrants'],
+          Resource: '*',
+        },
       ],
     };
     const key = (await kms.send(new CreateKeyCommand({ Policy: JSON.stringify(policy) }))).KeyMetadata!.Arn!;

@@ -38,7 +38,18 @@ export interface StandaloneEmulator {
 export async function startStandalone(opts: { faults?: string; dataDir?: string; args?: string[] } = {}): Promise<StandaloneEmulator> {
   const owned = !opts.dataDir;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'segflow-rel-emu-')));
-  const args = [CLI, 'emulator', '--port', '0', '--data-dir', dataDir, '--lifecycle', 'fast', ...(opts.faults ? ['--faults', opts.faults] : []), ...(opts.args ?? [])];
+  const args = [
+    CLI,
+    'emulator',
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--lifecycle',
+    'fast',
+    ...(opts.faults ? ['--faults', opts.faults] : []),
+    ...(opts.args ?? []),
+  ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
   let out = '';
   const endpoint = await new Promise<string>((resolve, reject) => {
@@ -62,7 +73,10 @@ export async function startStandalone(opts: { faults?: string; dataDir?: string;
     dataDir,
     aws,
     async setFaults(f) {
-      const r = await fetch(`${endpoint}/_emulator/faults`, { method: 'PUT', body: JSON.stringify({ throttleRate: 0, errorRate: 0, latencyMs: 0, failOperations: [], seed: 1, ...f }) });
+      const r = await fetch(`${endpoint}/_emulator/faults`, {
+        method: 'PUT',
+        body: JSON.stringify({ throttleRate: 0, errorRate: 0, latencyMs: 0, failOperations: [], seed: 1, ...f }),
+      });
       if (!r.ok) throw new Error(`PUT /_emulator/faults: ${r.status} ${await r.text()}`);
     },
     async calls() {
@@ -268,7 +282,8 @@ export async function worldArns(aws: SdkClients): Promise<Map<string, string>> {
       arns.set(v.solutionVersionArn!, v.status ?? '');
     }
   }
-  for (const j of (await p.send(new ListDatasetImportJobsCommand({ maxResults: 100 }))).datasetImportJobs ?? []) arns.set(j.datasetImportJobArn!, j.status ?? '');
+  for (const j of (await p.send(new ListDatasetImportJobsCommand({ maxResults: 100 }))).datasetImportJobs ?? [])
+    arns.set(j.datasetImportJobArn!, j.status ?? '');
   for (const j of (await p.send(new ListBatchSegmentJobsCommand({ maxResults: 100 }))).batchSegmentJobs ?? []) arns.set(j.batchSegmentJobArn!, j.status ?? '');
   for (const b of (await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? []) arns.set(`arn:aws:s3:::${b.Name}`, 'ACTIVE');
   for (const r of (await aws.iam.send(new ListRolesCommand({}))).Roles ?? []) arns.set(r.Arn!, 'ACTIVE');

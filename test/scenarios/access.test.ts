@@ -38,7 +38,19 @@ const ADMIN: Statement = {
   Sid: 'KeyAdministration',
   Effect: 'Allow',
   Principal: { AWS: ROOT },
-  Action: ['kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*', 'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:ScheduleKeyDeletion'],
+  Action: [
+    'kms:Create*',
+    'kms:Describe*',
+    'kms:Enable*',
+    'kms:List*',
+    'kms:Put*',
+    'kms:Update*',
+    'kms:Revoke*',
+    'kms:Disable*',
+    'kms:Get*',
+    'kms:Delete*',
+    'kms:ScheduleKeyDeletion',
+  ],
   Resource: '*',
 };
 const policyOf = (statements: Statement[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -59,7 +71,12 @@ function assertAccessDenied(stderr: string, name: string): void {
   assert.ok(stderr.includes('inline policy segflow-s3-access'), stderr);
   assert.ok(stderr.includes(`segflow's statements start with ${sidPrefix({ name })}`), stderr);
   // The aws:SourceAccount condition on Personalize's Allows is named as a suspect (issue 20, defect 9).
-  assert.ok(stderr.includes(`a suspect: ${sidPrefix({ name })}PersonalizeReads and ${sidPrefix({ name })}PersonalizeWrites allow personalize.amazonaws.com only with StringEquals aws:SourceAccount`), stderr);
+  assert.ok(
+    stderr.includes(
+      `a suspect: ${sidPrefix({ name })}PersonalizeReads and ${sidPrefix({ name })}PersonalizeWrites allow personalize.amazonaws.com only with StringEquals aws:SourceAccount`,
+    ),
+    stderr,
+  );
 }
 
 describe('scenarios: what Personalize may read and write (strict emulator)', () => {
@@ -74,8 +91,22 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
         Policy: policyOf([
           ADMIN,
           CALLER,
-          { Sid: 'Personalize', Effect: 'Allow', Principal: PERSONALIZE, Action: SERVICE_ACTIONS, Resource: '*', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } },
-          { Sid: 'PipelineRole', Effect: 'Allow', Principal: { AWS: '*' }, Action: SERVICE_ACTIONS.filter((a) => a !== 'kms:CreateGrant'), Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': role } } },
+          {
+            Sid: 'Personalize',
+            Effect: 'Allow',
+            Principal: PERSONALIZE,
+            Action: SERVICE_ACTIONS,
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          },
+          {
+            Sid: 'PipelineRole',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: SERVICE_ACTIONS.filter((a) => a !== 'kms:CreateGrant'),
+            Resource: '*',
+            Condition: { ArnEquals: { 'aws:PrincipalArn': role } },
+          },
         ]),
       }),
     );
@@ -84,12 +115,19 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
     await p.apply();
     const enc = (await emu.aws.s3.send(new GetBucketEncryptionCommand({ Bucket: 'segflow-kmsok' }))).ServerSideEncryptionConfiguration!.Rules![0]!;
     assert.deepEqual([enc.ApplyServerSideEncryptionByDefault?.SSEAlgorithm, enc.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID], ['aws:kms', kmsKeyArn]);
-    const inline = JSON.parse(decodeURIComponent((await emu.aws.iam.send(new GetRolePolicyCommand({ RoleName: 'kmsok-personalize-us-east-1', PolicyName: 'segflow-s3-access' }))).PolicyDocument!)) as { Statement: Statement[] };
+    const inline = JSON.parse(
+      decodeURIComponent(
+        (await emu.aws.iam.send(new GetRolePolicyCommand({ RoleName: 'kmsok-personalize-us-east-1', PolicyName: 'segflow-s3-access' }))).PolicyDocument!,
+      ),
+    ) as { Statement: Statement[] };
     const keyGrant = inline.Statement.find((s) => s['Resource'] === kmsKeyArn);
     assert.deepEqual(keyGrant?.['Action'], ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants']);
     // Personalize read the encrypted data and wrote encrypted segments through the key.
     const { imports, segments } = await jobsOf(emu.aws, 'kmsok');
-    assert.deepEqual([...imports, ...segments].map((j) => j.status), ['ACTIVE', 'ACTIVE']);
+    assert.deepEqual(
+      [...imports, ...segments].map((j) => j.status),
+      ['ACTIVE', 'ACTIVE'],
+    );
   });
 
   // The statements plan prints must be ones a user can add before the first apply: they may not name the role as a
@@ -107,7 +145,11 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
     assert.equal(apply.code, 2, show(apply));
     assert.match(apply.stderr, /error PLAN_KMS_KEY/);
     const calls = (await emu.calls()) as { services: Record<string, Record<string, number>> };
-    const writes = Object.entries(calls.services).flatMap(([svc, ops]) => Object.keys(ops).filter((op) => /^(Create|Put|Update|Tag|Attach)/.test(op)).map((op) => `${svc}:${op}`));
+    const writes = Object.entries(calls.services).flatMap(([svc, ops]) =>
+      Object.keys(ops)
+        .filter((op) => /^(Create|Put|Update|Tag|Attach)/.test(op))
+        .map((op) => `${svc}:${op}`),
+    );
     assert.deepEqual(writes, [], 'nothing created');
     assert.equal(await bucketExists(emu.aws, 'segflow-kmsdenied'), false);
     await assert.rejects(emu.aws.iam.send(new GetRoleCommand({ RoleName: 'kmsdenied-personalize-us-east-1' })), /NoSuchEntity/);
@@ -116,7 +158,9 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
 
     // The user does what the message says: adds the printed statements to the key policy (before the role exists).
     const printed = printedStatements(plan.stderr);
-    const current = JSON.parse((await emu.aws.kms.send(new GetKeyPolicyCommand({ KeyId: kmsKeyArn, PolicyName: 'default' }))).Policy!) as { Statement: Statement[] };
+    const current = JSON.parse((await emu.aws.kms.send(new GetKeyPolicyCommand({ KeyId: kmsKeyArn, PolicyName: 'default' }))).Policy!) as {
+      Statement: Statement[];
+    };
     await emu.aws.kms.send(new PutKeyPolicyCommand({ KeyId: kmsKeyArn, PolicyName: 'default', Policy: policyOf([...current.Statement, ...printed]) }));
     const again = await p.cli(['plan', p.spec]);
     assert.equal(again.code, 0, show(again));
@@ -129,31 +173,54 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
       new CreateKeyCommand({
         Policy: policyOf([
           ADMIN,
-          { Sid: 'Personalize', Effect: 'Allow', Principal: PERSONALIZE, Action: SERVICE_ACTIONS, Resource: '*', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } },
-          { Sid: 'PipelineRole', Effect: 'Allow', Principal: { AWS: '*' }, Action: SERVICE_ACTIONS.filter((a) => a !== 'kms:CreateGrant'), Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': roleArn('kmscaller') } } },
+          {
+            Sid: 'Personalize',
+            Effect: 'Allow',
+            Principal: PERSONALIZE,
+            Action: SERVICE_ACTIONS,
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          },
+          {
+            Sid: 'PipelineRole',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: SERVICE_ACTIONS.filter((a) => a !== 'kms:CreateGrant'),
+            Resource: '*',
+            Condition: { ArnEquals: { 'aws:PrincipalArn': roleArn('kmscaller') } },
+          },
         ]),
       }),
     );
     const kmsKeyArn = key.KeyMetadata!.Arn!;
     const p = await pipeline(emu, { name: 'kmscaller', kmsKeyArn });
     const r = await p.apply(1);
-    assert.match(r.stderr, new RegExp(`error AWS_ACCESS_DENIED: upload: uploading interactions\\.csv .* not authorized to perform: kms:GenerateDataKey on resource: "${kmsKeyArn}"`));
+    assert.match(
+      r.stderr,
+      new RegExp(`error AWS_ACCESS_DENIED: upload: uploading interactions\\.csv .* not authorized to perform: kms:GenerateDataKey on resource: "${kmsKeyArn}"`),
+    );
     const { imports, segments } = await jobsOf(emu.aws, 'kmscaller');
     assert.deepEqual([...imports, ...segments], [], 'no import or job was started');
   });
 
-  test('a Deny of the user\'s own keeps Personalize from the input: AWS_ACCESS_DENIED at once, naming the policies, one request, the statement untouched', async () => {
+  test("a Deny of the user's own keeps Personalize from the input: AWS_ACCESS_DENIED at once, naming the policies, one request, the statement untouched", async () => {
     const p = await pipeline(emu, { name: 'denied' });
     await p.apply();
     const bucket = 'segflow-denied';
     const own = await bucketStatements(emu.aws, bucket);
-    const theirs: Statement = { Sid: 'NoServiceReadsRawInput', Effect: 'Deny', Principal: PERSONALIZE, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/denied/input/*` };
+    const theirs: Statement = {
+      Sid: 'NoServiceReadsRawInput',
+      Effect: 'Deny',
+      Principal: PERSONALIZE,
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${bucket}/denied/input/*`,
+    };
     await emu.aws.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policyOf([...own, theirs]) }));
     // New data, so an import runs; the role and the bucket policy segflow manages were set up long ago.
     await writeFile(join(p.dir, 'data.csv'), generateInteractions(2));
     await p.editState(aged(10 * 60_000));
     const plan = await p.plan();
-    assert.equal(plan.steps.find((s) => s.id === 'bucket')!.action, 'noop', 'the user\'s own statement is not segflow\'s drift');
+    assert.equal(plan.steps.find((s) => s.id === 'bucket')!.action, 'noop', "the user's own statement is not segflow's drift");
     await resetCalls(emu);
     const started = Date.now();
     const r = await p.cli(['apply', p.spec, '--auto-approve']);
@@ -166,15 +233,27 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
     assert.deepEqual(await bucketStatements(emu.aws, bucket), [...own, theirs]);
   });
 
-  test('an adopted bucket whose owner denies Personalize the output folder: the segment job is refused once, AWS_ACCESS_DENIED; the owner\'s statements survive destroy', async () => {
+  test("an adopted bucket whose owner denies Personalize the output folder: the segment job is refused once, AWS_ACCESS_DENIED; the owner's statements survive destroy", async () => {
     const bucket = 'owners-bucket';
     await emu.aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const readers: Statement = { Sid: 'ReportsForTheAccount', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/reports/*` };
+    const readers: Statement = {
+      Sid: 'ReportsForTheAccount',
+      Effect: 'Allow',
+      Principal: { AWS: ROOT },
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${bucket}/reports/*`,
+    };
     await emu.aws.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policyOf([readers]) }));
     const p = await pipeline(emu, { name: 'nowrite', bucket, prefix: 'segments/' });
     await p.apply();
     // Later, the owner forbids any service to write there, in a statement of their own.
-    const deny: Statement = { Sid: 'NoServiceWrites', Effect: 'Deny', Principal: PERSONALIZE, Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/segments/output/*` };
+    const deny: Statement = {
+      Sid: 'NoServiceWrites',
+      Effect: 'Deny',
+      Principal: PERSONALIZE,
+      Action: 's3:PutObject',
+      Resource: `arn:aws:s3:::${bucket}/segments/output/*`,
+    };
     await emu.aws.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policyOf([...(await bucketStatements(emu.aws, bucket)), deny]) }));
     const before = await bucketStatements(emu.aws, bucket);
     await p.set({ count: 12 });
@@ -194,7 +273,7 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
     assert.deepEqual(await bucketStatements(emu.aws, bucket), before);
 
     await p.destroy();
-    assert.deepEqual(await bucketStatements(emu.aws, bucket), [readers, deny], 'only the owner\'s statements are left');
+    assert.deepEqual(await bucketStatements(emu.aws, bucket), [readers, deny], "only the owner's statements are left");
     assert.ok(await bucketExists(emu.aws, bucket));
   });
 });

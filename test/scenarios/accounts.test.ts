@@ -5,7 +5,19 @@ import { ListDatasetGroupsCommand } from '@aws-sdk/client-personalize';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SdkClients } from '../../src/aws/sdk-clients.js';
 import type { StandaloneEmulator } from '../reliability/support.js';
-import { ACCOUNT, bucketExists, clientsIn, emulatorCalls, jobsOf, pipeline, resetCalls, trainingInProgress, useRestartableEmulator, useStrictEmulator, versionsOf } from './support.js';
+import {
+  ACCOUNT,
+  bucketExists,
+  clientsIn,
+  emulatorCalls,
+  jobsOf,
+  pipeline,
+  resetCalls,
+  trainingInProgress,
+  useRestartableEmulator,
+  useStrictEmulator,
+  versionsOf,
+} from './support.js';
 import { show } from '../support/run-cli.js';
 
 /** Partitions, other accounts and credentials that expire: where ARNs, bucket names and sessions bite on AWS. */
@@ -19,7 +31,12 @@ describe('scenarios: a China region and another account (strict emulator)', () =
     (e) => {
       emu = e;
       china = clientsIn(e, 'cn-north-1');
-      other = new S3Client({ endpoint: e.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: OTHER.key, secretAccessKey: OTHER.secret } });
+      other = new S3Client({
+        endpoint: e.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: OTHER.key, secretAccessKey: OTHER.secret },
+      });
     },
     ['--account', `${OTHER.account}:${OTHER.key}:${OTHER.secret}`],
   );
@@ -40,13 +57,22 @@ describe('scenarios: a China region and another account (strict emulator)', () =
     const trust = decodeURIComponent(role.AssumeRolePolicyDocument!);
     assert.match(trust, /arn:aws-cn:personalize:cn-north-1:/);
     const { imports, segments } = await jobsOf(china, 'beijing');
-    assert.deepEqual([...imports, ...segments].map((j) => j.status), ['ACTIVE', 'ACTIVE']);
+    assert.deepEqual(
+      [...imports, ...segments].map((j) => j.status),
+      ['ACTIVE', 'ACTIVE'],
+    );
     assert.equal((await p.applyJson()).summary.changes, 0);
     // The plan says the USD prices are not those of the China region.
     const plan = await p.plan();
-    assert.ok(plan.cost.pricing.notes.some((n) => /CNY/.test(n)), plan.cost.pricing.notes.join('\n'));
+    assert.ok(
+      plan.cost.pricing.notes.some((n) => /CNY/.test(n)),
+      plan.cost.pricing.notes.join('\n'),
+    );
     await p.destroy();
-    assert.deepEqual(((await china.personalize.send(new ListDatasetGroupsCommand({}))).datasetGroups ?? []).filter((g) => g.name?.startsWith('beijing')), []);
+    assert.deepEqual(
+      ((await china.personalize.send(new ListDatasetGroupsCommand({}))).datasetGroups ?? []).filter((g) => g.name?.startsWith('beijing')),
+      [],
+    );
     assert.equal(await bucketExists(china, 'segflow-beijing'), false);
   });
 
@@ -54,13 +80,21 @@ describe('scenarios: a China region and another account (strict emulator)', () =
     await other.send(new CreateBucketCommand({ Bucket: 'segflow-taken' }));
     const p = await pipeline(emu, { name: 'taken', bucket: 'segflow-taken' });
     await resetCalls(emu);
-    for (const command of [['plan', p.spec], ['apply', p.spec, '--auto-approve']]) {
+    for (const command of [
+      ['plan', p.spec],
+      ['apply', p.spec, '--auto-approve'],
+    ]) {
       const r = await p.cli(command);
       assert.equal(r.code, 2, show(r));
       assert.match(r.stderr, /error PLAN_BUCKET_FORBIDDEN: storage\.bucket segflow-taken exists but this identity may not use it/);
       assert.match(r.stderr, /another account probably owns it/);
     }
-    for (const [service, op] of [['s3', 'CreateBucket'], ['s3', 'PutBucketPolicy'], ['iam', 'CreateRole'], ['personalize', 'CreateDatasetGroup']] as const) {
+    for (const [service, op] of [
+      ['s3', 'CreateBucket'],
+      ['s3', 'PutBucketPolicy'],
+      ['iam', 'CreateRole'],
+      ['personalize', 'CreateDatasetGroup'],
+    ] as const) {
       assert.equal(await emulatorCalls(emu, service, op), 0, `${service}:${op}`);
     }
     // Still the other account's, untouched.
@@ -96,6 +130,9 @@ describe('scenarios: credentials that expire during a long training (strict emul
     if (training.action === 'adopt') assert.match(next.run.stderr, /\[training\] adopt \(created by an interrupted run\)/);
     assert.equal(next.summary.calls['personalize:CreateSolutionVersion'] ?? 0, 0, 'no second training');
     const versions = await versionsOf(emu.aws, 'lapse');
-    assert.deepEqual(versions.map((v) => [v.arn, v.status]), [[inProgress, 'ACTIVE']]);
+    assert.deepEqual(
+      versions.map((v) => [v.arn, v.status]),
+      [[inProgress, 'ACTIVE']],
+    );
   });
 });

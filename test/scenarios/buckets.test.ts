@@ -11,17 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { StandaloneEmulator } from '../reliability/support.js';
 import { sidPrefix } from '../../src/resources/bucket-policy.js';
-import {
-  ACCOUNT,
-  assertChanges,
-  bucketExists,
-  bucketStatements,
-  changes,
-  objectVersions,
-  pipeline,
-  useStrictEmulator,
-  type Statement,
-} from './support.js';
+import { ACCOUNT, assertChanges, bucketExists, bucketStatements, changes, objectVersions, pipeline, useStrictEmulator, type Statement } from './support.js';
 
 /** The Sids of a pipeline's own statements in a bucket policy. */
 const ours = (statements: Statement[], name: string) => statements.filter((s) => s.Sid?.startsWith(sidPrefix({ name }))).map((s) => s.Sid!);
@@ -59,7 +49,7 @@ describe('scenarios: buckets segflow shares, adopts and gives back (strict emula
     assert.deepEqual(await objectVersions(emu.aws, bucket, 'first/'), []);
     const after = await bucketStatements(emu.aws, bucket);
     assert.deepEqual(ours(after, 'share-first'), []);
-    assert.deepEqual(after, secondStatements, 'the other pipeline\'s statements, exactly as they were');
+    assert.deepEqual(after, secondStatements, "the other pipeline's statements, exactly as they were");
     assert.deepEqual(await objectVersions(emu.aws, bucket, 'second/'), secondObjects);
 
     assertChanges(await second.plan(), {});
@@ -81,7 +71,7 @@ describe('scenarios: buckets segflow shares, adopts and gives back (strict emula
     assert.deepEqual(await bucketStatements(emu.aws, bucket), []);
   });
 
-  test('an adopted bucket keeps its owner\'s objects, statement, tags and settings through apply and destroy', async () => {
+  test("an adopted bucket keeps its owner's objects, statement, tags and settings through apply and destroy", async () => {
     const bucket = 'team-data-lake';
     const s3 = emu.aws.s3;
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -95,13 +85,16 @@ describe('scenarios: buckets segflow shares, adopts and gives back (strict emula
     // The plan says what it will do to the bucket: add segflow's statements, nothing else.
     const bucketPlan = changes(await p.plan())['bucket'];
     assert.equal(bucketPlan?.action, 'update', JSON.stringify(bucketPlan));
-    assert.ok(bucketPlan.reasons.every((r) => r.includes(`bucket policy lacks segflow's statement ${sidPrefix({ name: 'adopted' })}`)), bucketPlan.reasons.join('; '));
+    assert.ok(
+      bucketPlan.reasons.every((r) => r.includes(`bucket policy lacks segflow's statement ${sidPrefix({ name: 'adopted' })}`)),
+      bucketPlan.reasons.join('; '),
+    );
     const r = await p.apply();
     assert.match(r.stdout, /adopted: only segflow's own policy statements were added/);
     assertChanges(await p.plan(), {});
 
     const applied = await bucketStatements(emu.aws, bucket);
-    assert.deepEqual(applied[0], analystsRead, 'the owner\'s statement first, unchanged');
+    assert.deepEqual(applied[0], analystsRead, "the owner's statement first, unchanged");
     assert.equal(ours(applied, 'adopted').length, applied.length - 1);
     // Only the pipeline's prefix is TLS-only: the owner's other objects keep whatever access they had.
     const deny = applied.find((s) => s.Effect === 'Deny')!;
@@ -110,17 +103,20 @@ describe('scenarios: buckets segflow shares, adopts and gives back (strict emula
     assert.deepEqual((await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration, encryption);
     await assert.rejects(s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })), /NoSuchPublicAccessBlockConfiguration/);
     const written = (await objectVersions(emu.aws, bucket, 'adopted/')).filter((k) => !foreign.includes(k));
-    assert.ok(written.some((k) => k.startsWith('adopted/output/adopted-seg-')), written.join('\n'));
+    assert.ok(
+      written.some((k) => k.startsWith('adopted/output/adopted-seg-')),
+      written.join('\n'),
+    );
 
     const d = await p.destroy();
     assert.match(d.stdout, /bucket team-data-lake: it was not created by segflow/);
     assert.ok(await bucketExists(emu.aws, bucket));
-    assert.deepEqual(await objectVersions(emu.aws, bucket), [...foreign].sort(), 'exactly the owner\'s objects are left');
+    assert.deepEqual(await objectVersions(emu.aws, bucket), [...foreign].sort(), "exactly the owner's objects are left");
     assert.deepEqual(await bucketStatements(emu.aws, bucket), [analystsRead]);
     assert.deepEqual((await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet, [{ Key: 'owner', Value: 'analytics' }]);
   });
 
-  test('segflow\'s statements removed or changed out of band: plan shows the bucket updated in place, apply puts them back', async () => {
+  test("segflow's statements removed or changed out of band: plan shows the bucket updated in place, apply puts them back", async () => {
     const bucket = 'segflow-drift';
     const p = await pipeline(emu, { name: 'drift' });
     await p.apply();
@@ -134,7 +130,10 @@ describe('scenarios: buckets segflow shares, adopts and gives back (strict emula
     assertChanges(await p.plan(), {});
 
     // One of segflow's statements narrowed by hand.
-    const narrowed = [theirs, ...own.map((s) => (s.Sid?.endsWith('PersonalizeWrites') ? { ...s, Resource: `arn:aws:s3:::${bucket}/drift/output/only-this/*` } : s))];
+    const narrowed = [
+      theirs,
+      ...own.map((s) => (s.Sid?.endsWith('PersonalizeWrites') ? { ...s, Resource: `arn:aws:s3:::${bucket}/drift/output/only-this/*` } : s)),
+    ];
     await emu.aws.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement: narrowed }) }));
     assertChanges(await p.plan(), { bucket: ['update', 'PersonalizeWrites was changed'] });
     await p.apply();

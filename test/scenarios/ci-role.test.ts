@@ -37,7 +37,12 @@ describe('scenarios: apply and destroy as a CI role whose only policy is `segflo
   let env: Record<string, string> = {};
   useStrictEmulator(
     (e) => (emu = e),
-    ['--role-session', `${CI_A.accessKeyId}:${CI_A.secretAccessKey}:${CI_A.roleArn}`, '--role-session', `${CI_B.accessKeyId}:${CI_B.secretAccessKey}:${CI_B.roleArn}`],
+    [
+      '--role-session',
+      `${CI_A.accessKeyId}:${CI_A.secretAccessKey}:${CI_A.roleArn}`,
+      '--role-session',
+      `${CI_B.accessKeyId}:${CI_B.secretAccessKey}:${CI_B.roleArn}`,
+    ],
   );
   before(async () => {
     // The CI job's credentials, as profiles (a CI runner's OIDC session would be the same to segflow).
@@ -70,7 +75,9 @@ describe('scenarios: apply and destroy as a CI role whose only policy is `segflo
     assert.equal(refused.code, 2, show(refused));
     assert.match(refused.stderr, /SPEC_IAM_REQUIRED/);
     await p.set({ iam: { permissionsBoundary: BOUNDARY } });
-    await emu.aws.iam.send(new CreatePolicyCommand({ PolicyName: 'segflow-cia-boundary', PolicyDocument: JSON.stringify(JSON.parse(await printed(p, '--boundary'))) }));
+    await emu.aws.iam.send(
+      new CreatePolicyCommand({ PolicyName: 'segflow-cia-boundary', PolicyDocument: JSON.stringify(JSON.parse(await printed(p, '--boundary'))) }),
+    );
     await ciRole('segflow-ci-a', await printed(p));
 
     const applied = await p.cli(['apply', p.spec, '--auto-approve'], env);
@@ -82,18 +89,43 @@ describe('scenarios: apply and destroy as a CI role whose only policy is `segflo
 
     const ci: Clients = clientsFor(emu.endpoint, CI_A, 'us-east-1');
     try {
-      const refusedCall = async (what: string, call: Promise<unknown>) => await assert.rejects(call, (e: Error) => e.name === 'AccessDenied' && /assumed-role\/segflow-ci-a\/CIROLEA is not authorized/.test(e.message), what);
-      await refusedCall('a role without the boundary', ci.iam.send(new CreateRoleCommand({ RoleName: 'cia-personalize', AssumeRolePolicyDocument: TRUST_ANY })));
-      await refusedCall('a role with another boundary', ci.iam.send(new CreateRoleCommand({ RoleName: 'cia-personalize', AssumeRolePolicyDocument: TRUST_ANY, PermissionsBoundary: ADMIN_POLICY })));
-      await refusedCall('a role of another name', ci.iam.send(new CreateRoleCommand({ RoleName: 'admin', AssumeRolePolicyDocument: TRUST_ANY, PermissionsBoundary: BOUNDARY })));
+      const refusedCall = async (what: string, call: Promise<unknown>) =>
+        await assert.rejects(call, (e: Error) => e.name === 'AccessDenied' && /assumed-role\/segflow-ci-a\/CIROLEA is not authorized/.test(e.message), what);
+      await refusedCall(
+        'a role without the boundary',
+        ci.iam.send(new CreateRoleCommand({ RoleName: 'cia-personalize', AssumeRolePolicyDocument: TRUST_ANY })),
+      );
+      await refusedCall(
+        'a role with another boundary',
+        ci.iam.send(new CreateRoleCommand({ RoleName: 'cia-personalize', AssumeRolePolicyDocument: TRUST_ANY, PermissionsBoundary: ADMIN_POLICY })),
+      );
+      await refusedCall(
+        'a role of another name',
+        ci.iam.send(new CreateRoleCommand({ RoleName: 'admin', AssumeRolePolicyDocument: TRUST_ANY, PermissionsBoundary: BOUNDARY })),
+      );
       await refusedCall('removing the boundary', ci.iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'cia-personalize-us-east-1' })));
-      await refusedCall('swapping the boundary', ci.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'cia-personalize-us-east-1', PermissionsBoundary: ADMIN_POLICY })));
+      await refusedCall(
+        'swapping the boundary',
+        ci.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'cia-personalize-us-east-1', PermissionsBoundary: ADMIN_POLICY })),
+      );
       await refusedCall('attaching admin', ci.iam.send(new AttachRolePolicyCommand({ RoleName: 'cia-personalize-us-east-1', PolicyArn: ADMIN_POLICY })));
-      await refusedCall('its own policy', ci.iam.send(new PutRolePolicyCommand({ RoleName: 'segflow-ci-a', PolicyName: 'more', PolicyDocument: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]) })));
+      await refusedCall(
+        'its own policy',
+        ci.iam.send(
+          new PutRolePolicyCommand({ RoleName: 'segflow-ci-a', PolicyName: 'more', PolicyDocument: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]) }),
+        ),
+      );
       // What it may write into the pipeline's role stays inside the boundary: an "admin" inline policy grants nothing more.
-      await ci.iam.send(new PutRolePolicyCommand({ RoleName: 'cia-personalize-us-east-1', PolicyName: 'admin', PolicyDocument: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]) }));
+      await ci.iam.send(
+        new PutRolePolicyCommand({
+          RoleName: 'cia-personalize-us-east-1',
+          PolicyName: 'admin',
+          PolicyDocument: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]),
+        }),
+      );
       const simulate = async (action: string, resource: string) =>
-        (await emu.aws.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: ours.Arn!, ActionNames: [action], ResourceArns: [resource] }))).EvaluationResults?.[0]?.EvalDecision;
+        (await emu.aws.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: ours.Arn!, ActionNames: [action], ResourceArns: [resource] })))
+          .EvaluationResults?.[0]?.EvalDecision;
       assert.equal(await simulate('iam:CreateUser', '*'), 'implicitDeny');
       assert.equal(await simulate('iam:PutRolePolicy', CI_A.roleArn), 'implicitDeny');
       assert.equal(await simulate('s3:GetObject', 'arn:aws:s3:::someone-else/secret'), 'implicitDeny');
@@ -110,7 +142,14 @@ describe('scenarios: apply and destroy as a CI role whose only policy is `segflo
 
   test('iam.roleArn: the CI policy has no IAM write, apply and destroy succeed, and the platform role is exactly as it was', async () => {
     const platform = `arn:aws:iam::${ACCOUNT}:role/platform/personalize-cib`;
-    const trust = doc([{ Effect: 'Allow', Principal: { Service: 'personalize.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } }]);
+    const trust = doc([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'personalize.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+      },
+    ]);
     const access = doc([
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::segflow-cib' },
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::segflow-cib/*' },
@@ -121,13 +160,19 @@ describe('scenarios: apply and destroy as a CI role whose only policy is `segflo
 
     const p = await pipeline(emu, { name: 'cib', profile: 'ci-b', iam: { roleArn: platform } });
     const policy = await printed(p);
-    const iamActions = (JSON.parse(policy) as { Statement: Array<{ Action: string | string[] }> }).Statement.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('iam:'));
+    const iamActions = (JSON.parse(policy) as { Statement: Array<{ Action: string | string[] }> }).Statement.flatMap((s) => [s.Action].flat()).filter((a) =>
+      a.startsWith('iam:'),
+    );
     assert.deepEqual([...new Set(iamActions)].sort(), ['iam:GetRole', 'iam:PassRole', 'iam:SimulatePrincipalPolicy']);
     await ciRole('segflow-ci-b', policy);
 
     const applied = await p.cli(['apply', p.spec, '--auto-approve'], env);
     assert.equal(applied.code, 0, show(applied));
-    await assert.rejects(emu.aws.iam.send(new GetRoleCommand({ RoleName: 'cib-personalize-us-east-1' })), { name: 'NoSuchEntityException' }, 'segflow created no role');
+    await assert.rejects(
+      emu.aws.iam.send(new GetRoleCommand({ RoleName: 'cib-personalize-us-east-1' })),
+      { name: 'NoSuchEntityException' },
+      'segflow created no role',
+    );
     const destroyed = await p.cli(['destroy', p.spec, '--auto-approve'], env);
     assert.equal(destroyed.code, 0, show(destroyed));
     assert.match(destroyed.stdout + destroyed.stderr, /role personalize-cib \(iam\.roleArn: not segflow's, left as it is\)/);

@@ -49,8 +49,14 @@ describe('scenarios: a pipeline through its life (strict emulator: page size 2, 
     // Refused while the new role propagated, then accepted: the same job, never a second one.
     assert.ok((await emulatorCalls(emu, 'personalize', 'CreateDatasetImportJob')) >= 2, 'the import was not refused first: is propagation on?');
     const { imports, segments } = await jobsOf(emu.aws, 'fresh');
-    assert.deepEqual(imports.map((j) => j.status), ['ACTIVE']);
-    assert.deepEqual(segments.map((j) => j.status), ['ACTIVE']);
+    assert.deepEqual(
+      imports.map((j) => j.status),
+      ['ACTIVE'],
+    );
+    assert.deepEqual(
+      segments.map((j) => j.status),
+      ['ACTIVE'],
+    );
   }
 
   test('apply, destroy, apply: fresh segments from a new job name, exactly one new training, no RUN_NO_SEGMENTS', async () => {
@@ -67,7 +73,10 @@ describe('scenarios: a pipeline through its life (strict emulator: page size 2, 
     assert.equal(segments?.action, 'run');
     assert.ok(!segments.reasons.some((r) => /drift/.test(r)), segments.reasons.join('; '));
     const step = plan.steps.find((s) => s.id === 'segments')!;
-    assert.ok((step.notes ?? []).some((n) => n.startsWith(`${firstJob} is an earlier run's job`)), JSON.stringify(step));
+    assert.ok(
+      (step.notes ?? []).some((n) => n.startsWith(`${firstJob} is an earlier run's job`)),
+      JSON.stringify(step),
+    );
 
     const { run, summary } = await p.applyJson();
     assert.doesNotMatch(run.stdout + run.stderr, /RUN_NO_SEGMENTS/);
@@ -76,7 +85,10 @@ describe('scenarios: a pipeline through its life (strict emulator: page size 2, 
     const state = await p.state();
     assert.equal(state.steps['segments']!.name, `${firstJob}-2`);
     const versions = await versionsOf(emu.aws, 'again');
-    assert.deepEqual(versions.map((v) => v.status), ['ACTIVE']);
+    assert.deepEqual(
+      versions.map((v) => v.status),
+      ['ACTIVE'],
+    );
     const { segments: jobs } = await jobsOf(emu.aws, 'again');
     assert.deepEqual(jobs.map((j) => j.name).sort(), [firstJob, `${firstJob}-2`]);
     // The segments downloaded are the new job's: one line per query, each with users.
@@ -143,7 +155,11 @@ describe('scenarios: a pipeline through its life (strict emulator: page size 2, 
     await p.apply();
     const solutionArn = `arn:aws:personalize:us-east-1:000000000000:solution/autotrain-solution`;
     await emu.aws.personalize.send(
-      new UpdateSolutionCommand({ solutionArn, performAutoTraining: true, solutionUpdateConfig: { autoTrainingConfig: { schedulingExpression: 'rate(7 days)' } } }),
+      new UpdateSolutionCommand({
+        solutionArn,
+        performAutoTraining: true,
+        solutionUpdateConfig: { autoTrainingConfig: { schedulingExpression: 'rate(7 days)' } },
+      }),
     );
     const before = await versionsOf(emu.aws, 'autotrain');
     assertChanges(await p.plan(), { solution: ['update', 'performAutoTraining: true -> false'] });
@@ -157,7 +173,7 @@ describe('scenarios: a pipeline through its life (strict emulator: page size 2, 
     assert.equal((await p.plan()).changes, 0);
   });
 
-  test('a versioned bucket: destroy removes every version of segflow\'s objects, then the bucket segflow created', async () => {
+  test("a versioned bucket: destroy removes every version of segflow's objects, then the bucket segflow created", async () => {
     const p = await pipeline(emu, { name: 'versioned' });
     await p.apply();
     await emu.aws.s3.send(new PutBucketVersioningCommand({ Bucket: 'segflow-versioned', VersioningConfiguration: { Status: 'Enabled' } }));

@@ -21,7 +21,10 @@ describe('scenarios: a quota reached (strict emulator, one dataset group allowed
     await resetCalls(emu);
     const r = await p.cli(['apply', p.spec, '--auto-approve']);
     assert.equal(r.code, 1, show(r));
-    assert.match(r.stderr, /error AWS_QUOTA: dataset-group: creating overquota-dsg failed: a personalize quota was reached: LimitExceededException: Cannot create a dataset group\. More than 1 resources in ACTIVE state/);
+    assert.match(
+      r.stderr,
+      /error AWS_QUOTA: dataset-group: creating overquota-dsg failed: a personalize quota was reached: LimitExceededException: Cannot create a dataset group\. More than 1 resources in ACTIVE state/,
+    );
     assert.match(r.stderr, /Service Quotas console/);
     // The SDK would retry a LimitExceededException as throttling; segflow asks once.
     assert.equal(await emulatorCalls(emu, 'personalize', 'CreateDatasetGroup'), 1);
@@ -53,7 +56,8 @@ describe('scenarios: a training stopped out of band (strict emulator, restarted 
     // and the resumed training held at its start (fault train-delay) so it is surely still in progress: no race with
     // the machine's speed. Someone stops it in the console; then the next apply starts, while it is stopping.
     emu = await server.start(['--lifecycle', 'realistic', '--faults', 'train-delay=600000']);
-    const describeVersion = async (arn: string) => (await emu.aws.personalize.send(new DescribeSolutionVersionCommand({ solutionVersionArn: arn }))).solutionVersion!.status;
+    const describeVersion = async (arn: string) =>
+      (await emu.aws.personalize.send(new DescribeSolutionVersionCommand({ solutionVersionArn: arn }))).solutionVersion!.status;
     for (const deadline = Date.now() + 120_000; (await describeVersion(inProgress)) !== 'CREATE IN_PROGRESS' && Date.now() < deadline; await sleep(20));
     assert.equal(await describeVersion(inProgress), 'CREATE IN_PROGRESS', 'the training did not resume');
     await emu.aws.personalize.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: inProgress }));

@@ -72,8 +72,14 @@ describe('production runs', () => {
     const users = usersWithAtLeast(data, 2);
     assert.equal(plan.cost.segments?.users, users, 'billed users: everyone who meets the minimum over the whole period');
     assert.equal(plan.cost.segments?.queries, 3, 'the unknown id is not queried');
-    assert.ok(plan.notes?.some((n) => /1 chosen item never occurs in the training interactions \(e\.g\. nope\)/.test(n)), JSON.stringify(plan.notes));
-    assert.ok(plan.notes?.some((n) => /keeping the 1 unknown item .* would add \$/.test(n)), JSON.stringify(plan.notes));
+    assert.ok(
+      plan.notes?.some((n) => /1 chosen item never occurs in the training interactions \(e\.g\. nope\)/.test(n)),
+      JSON.stringify(plan.notes),
+    );
+    assert.ok(
+      plan.notes?.some((n) => /keeping the 1 unknown item .* would add \$/.test(n)),
+      JSON.stringify(plan.notes),
+    );
     const text = await p.cli(['plan', p.spec]);
     assert.match(text.stdout, /never occurs in the training interactions/);
     await p.apply();
@@ -105,7 +111,9 @@ describe('production runs', () => {
     await p.apply();
     const groups = (await emu.aws.personalize.send(new ListDatasetGroupsCommand({}))).datasetGroups!.filter((g) => g.name!.startsWith('shop-'));
     assert.equal(groups.length, 1);
-    const solutions = (await emu.aws.personalize.send(new ListSolutionsCommand({ datasetGroupArn: groups[0]!.datasetGroupArn }))).solutions!.map((s) => s.name).sort();
+    const solutions = (await emu.aws.personalize.send(new ListSolutionsCommand({ datasetGroupArn: groups[0]!.datasetGroupArn })))
+      .solutions!.map((s) => s.name)
+      .sort();
     assert.deepEqual(solutions, ['shop-sol-attr', 'shop-sol-item']);
     const jobs = await jobsOf(emu.aws, 'shop');
     assert.equal(jobs.imports.filter((j) => j.name.startsWith('shop-imp-int-')).length, 1, 'the interactions are imported once');
@@ -120,17 +128,23 @@ describe('production runs', () => {
     const p = await pipeline(emu, { name: 'refresh', production: true, count: 10, queries: '{ items: { ids: [i3, i10, i17] } }' });
     await p.apply();
     const first = (await p.state()).steps['download']!.outputs!['runId'] as string;
-    await appendFile(join(p.dir, 'data.csv'), Array.from({ length: 60 }, (_, k) => `u${900 + (k % 20)},i${[3, 10, 17][k % 3]},2021-07-25T00:00:00Z`).join('\n') + '\n');
+    await appendFile(
+      join(p.dir, 'data.csv'),
+      Array.from({ length: 60 }, (_, k) => `u${900 + (k % 20)},i${[3, 10, 17][k % 3]},2021-07-25T00:00:00Z`).join('\n') + '\n',
+    );
     await p.apply();
     const state = await p.state();
     const second = state.steps['download']!.outputs!['runId'] as string;
     assert.notEqual(second, first);
     const base = 'refresh/segments/refresh/';
-    assert.deepEqual(await s3Keys(emu, 'segflow-refresh', base), [
-      `${base}latest/changes.csv`,
-      `${base}latest/segments.csv`,
-      ...[`${base}runs/${first}/segments.csv`, `${base}runs/${second}/changes.csv`, `${base}runs/${second}/segments.csv`].sort(),
-    ].sort());
+    assert.deepEqual(
+      await s3Keys(emu, 'segflow-refresh', base),
+      [
+        `${base}latest/changes.csv`,
+        `${base}latest/segments.csv`,
+        ...[`${base}runs/${first}/segments.csv`, `${base}runs/${second}/changes.csv`, `${base}runs/${second}/segments.csv`].sort(),
+      ].sort(),
+    );
     const before = segmentsOf(await s3Text(emu, 'segflow-refresh', `${base}runs/${first}/segments.csv`));
     const now = segmentsOf(await s3Text(emu, 'segflow-refresh', `${base}latest/segments.csv`));
     let entered = 0;
@@ -194,7 +208,6 @@ describe('production runs', () => {
     await p.apply();
     assert.deepEqual([...segmentsOf(await s3Text(emu, 'segflow-lake', 'lake/segments/lake/latest/segments.csv')).keys()], ['i3', 'i10', 'i17']);
   });
-
 });
 
 // A second emulator: Personalize allows 5 active dataset groups per region (one per pipeline), as the strict emulator does.
@@ -219,8 +232,14 @@ describe('production runs: exports and retention', () => {
     }
     const one = await p.cli(['segments', p.spec, '--query', 'i10', '--format', 'jsonl']);
     assert.equal(one.code, 0, show(one));
-    const lines = one.stdout.trim().split('\n').map((l) => JSON.parse(l) as { query: string; rank: number; user: string });
-    assert.deepEqual(lines.map((l) => [l.query, l.rank]), Array.from({ length: 10 }, (_, i) => ['i10', i + 1]));
+    const lines = one.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { query: string; rank: number; user: string });
+    assert.deepEqual(
+      lines.map((l) => [l.query, l.rank]),
+      Array.from({ length: 10 }, (_, i) => ['i10', i + 1]),
+    );
     const typo = await p.cli(['segments', p.spec, '--with-users', 'emial']);
     assert.equal(typo.code, 2, show(typo));
     assert.match(typo.stderr, /emial.*did you mean 'email'/);
@@ -245,58 +264,64 @@ describe('production runs: many queries, on the realistic lifecycle (jobs take s
   let slow: StandaloneEmulator;
   useStrictEmulator((e) => (slow = e), ['--lifecycle', 'realistic']);
 
-  test('1,200 items from a file run as 3 jobs of <= 500; a kill -9 after the first job resumes without re-running it; 10 more items re-run one job', { timeout: 900_000 }, async () => {
-    const p = await pipeline(slow, { name: 'prod-many', production: true, count: 5, queries: '{ items: { source: queries.csv } }' });
-    await writeFile(join(p.dir, 'data.csv'), catalogLog(1300, 400));
-    const ids = Array.from({ length: 1200 }, (_, j) => `i${j}`);
-    await writeFile(join(p.dir, 'queries.csv'), ['ITEM_ID', ...ids].join('\n') + '\n');
-    const plan = await p.plan();
-    const jobs = plan.steps.filter((s) => s.kind === 'segments');
-    assert.deepEqual(jobs.map((s) => s.id), ['segments', 'segments/2', 'segments/3']);
-    assert.equal(plan.cost.segments?.queries, 1200);
-    assert.equal(plan.cost.segments?.jobs, 3);
-    assert.match(plan.cost.lines.find((l) => l.item === 'batch segments')!.quantity, /x 1,200 queries \(3 jobs\)/);
+  test(
+    '1,200 items from a file run as 3 jobs of <= 500; a kill -9 after the first job resumes without re-running it; 10 more items re-run one job',
+    { timeout: 900_000 },
+    async () => {
+      const p = await pipeline(slow, { name: 'prod-many', production: true, count: 5, queries: '{ items: { source: queries.csv } }' });
+      await writeFile(join(p.dir, 'data.csv'), catalogLog(1300, 400));
+      const ids = Array.from({ length: 1200 }, (_, j) => `i${j}`);
+      await writeFile(join(p.dir, 'queries.csv'), ['ITEM_ID', ...ids].join('\n') + '\n');
+      const plan = await p.plan();
+      const jobs = plan.steps.filter((s) => s.kind === 'segments');
+      assert.deepEqual(
+        jobs.map((s) => s.id),
+        ['segments', 'segments/2', 'segments/3'],
+      );
+      assert.equal(plan.cost.segments?.queries, 1200);
+      assert.equal(plan.cost.segments?.jobs, 3);
+      assert.match(plan.cost.lines.find((l) => l.item === 'batch segments')!.quantity, /x 1,200 queries \(3 jobs\)/);
 
-    // Once the first job is recorded done, every request is held for a minute (the runner is then certainly alive
-    // and in the middle of the next job: on the realistic lifecycle a job takes seconds) and the runner is killed.
-    const run = p.start(['apply', p.spec, '--auto-approve']);
-    let killedWith: PipelineState | undefined;
-    for (const deadline = Date.now() + 600_000; Date.now() < deadline && run.child.exitCode === null; await sleep(10)) {
-      const s = await p.state().catch(() => undefined);
-      if (s?.steps['segments']?.phase === 'done') {
-        await slow.setFaults({ latencyMs: 60_000 });
-        run.child.kill('SIGKILL');
-        killedWith = s;
-        break;
+      // Once the first job is recorded done, every request is held for a minute (the runner is then certainly alive
+      // and in the middle of the next job: on the realistic lifecycle a job takes seconds) and the runner is killed.
+      const run = p.start(['apply', p.spec, '--auto-approve']);
+      let killedWith: PipelineState | undefined;
+      for (const deadline = Date.now() + 600_000; Date.now() < deadline && run.child.exitCode === null; await sleep(10)) {
+        const s = await p.state().catch(() => undefined);
+        if (s?.steps['segments']?.phase === 'done') {
+          await slow.setFaults({ latencyMs: 60_000 });
+          run.child.kill('SIGKILL');
+          killedWith = s;
+          break;
+        }
       }
-    }
-    const killed = await run.done;
-    await slow.setFaults({});
-    assert.equal(killed.signal, 'SIGKILL', `apply was to be killed after the first job:\n${show(killed)}`);
-    assert.notEqual(killedWith!.steps['segments/3']?.phase, 'done', 'the kill came before the last job finished');
-    const resumed = await p.applyJson();
-    const byId = Object.fromEntries(resumed.summary.steps.map((s) => [s.id, s]));
-    assert.equal(byId['segments']!.outcome, 'noop', 'the finished first job is not run again');
-    const after = await jobsOf(slow.aws, 'prod-many');
-    assert.equal(after.segments.length, 3, `one job per chunk, none twice: ${after.segments.map((j) => j.name).join(', ')}`);
-    const delivered = segmentsOf(await s3Text(slow, 'segflow-prod-many', 'prod-many/segments/prod-many/latest/segments.csv'));
-    assert.equal(delivered.size, 1200);
+      const killed = await run.done;
+      await slow.setFaults({});
+      assert.equal(killed.signal, 'SIGKILL', `apply was to be killed after the first job:\n${show(killed)}`);
+      assert.notEqual(killedWith!.steps['segments/3']?.phase, 'done', 'the kill came before the last job finished');
+      const resumed = await p.applyJson();
+      const byId = Object.fromEntries(resumed.summary.steps.map((s) => [s.id, s]));
+      assert.equal(byId['segments']!.outcome, 'noop', 'the finished first job is not run again');
+      const after = await jobsOf(slow.aws, 'prod-many');
+      assert.equal(after.segments.length, 3, `one job per chunk, none twice: ${after.segments.map((j) => j.name).join(', ')}`);
+      const delivered = segmentsOf(await s3Text(slow, 'segflow-prod-many', 'prod-many/segments/prod-many/latest/segments.csv'));
+      assert.equal(delivered.size, 1200);
 
-    await appendFile(join(p.dir, 'queries.csv'), Array.from({ length: 10 }, (_, j) => `i${1200 + j}`).join('\n') + '\n');
-    assertChanges(await p.plan(), {
-      prepare: ['run', 'queries.csv'],
-      upload: ['run', 'batch'],
-      'segments/3': ['run', 'queries'],
-      download: ['run', 'segments/3'],
-      evaluate: ['run', 'download'],
-    });
-    await p.apply();
-    assert.equal((await jobsOf(slow.aws, 'prod-many')).segments.length, 4, 'only the last chunk ran again');
-  });
-
+      await appendFile(join(p.dir, 'queries.csv'), Array.from({ length: 10 }, (_, j) => `i${1200 + j}`).join('\n') + '\n');
+      assertChanges(await p.plan(), {
+        prepare: ['run', 'queries.csv'],
+        upload: ['run', 'batch'],
+        'segments/3': ['run', 'queries'],
+        download: ['run', 'segments/3'],
+        evaluate: ['run', 'download'],
+      });
+      await p.apply();
+      assert.equal((await jobsOf(slow.aws, 'prod-many')).segments.length, 4, 'only the last chunk ran again');
+    },
+  );
 });
 
-describe('production runs: the region\'s batch segment job slots are taken (quota 1, realistic lifecycle)', () => {
+describe("production runs: the region's batch segment job slots are taken (quota 1, realistic lifecycle)", () => {
   let busy: StandaloneEmulator;
   useStrictEmulator((e) => (busy = e), ['--lifecycle', 'realistic', '--quotas', 'batchSegmentJobsInFlight=1']);
 
@@ -319,7 +344,10 @@ describe('production runs: the region\'s batch segment job slots are taken (quot
     // Both jobs depend on the one training and start together; a job takes seconds here, so one of them met the quota.
     assert.match(r.stdout, /\[segments:(first|second)\] waiting for a batch segment job slot \(Personalize runs 5 per region at once\)/);
     const jobs = await jobsOf(busy.aws, 'slots');
-    assert.deepEqual(jobs.segments.map((j) => j.status), ['ACTIVE', 'ACTIVE']);
+    assert.deepEqual(
+      jobs.segments.map((j) => j.status),
+      ['ACTIVE', 'ACTIVE'],
+    );
   });
 });
 

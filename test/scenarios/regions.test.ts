@@ -8,7 +8,10 @@ import { ACCOUNT, assertChanges, bucketExists, clientsIn, jobsOf, objectVersions
 
 const trustOf = async (aws: SdkClients, RoleName: string) => {
   const role = (await aws.iam.send(new GetRoleCommand({ RoleName }))).Role!;
-  return { role, trust: JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)) as { Statement: Array<{ Condition: Record<string, Record<string, string>> }> } };
+  return {
+    role,
+    trust: JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)) as { Statement: Array<{ Condition: Record<string, Record<string, string>> }> },
+  };
 };
 
 describe('scenarios: regions and names (strict emulator)', () => {
@@ -35,11 +38,21 @@ describe('scenarios: regions and names (strict emulator)', () => {
       assert.equal(role.Arn, `arn:aws:iam::${ACCOUNT}:role/twin-personalize-${region}`);
       assert.equal(trust.Statement[0]!.Condition['ArnLike']!['aws:SourceArn'], `arn:aws:personalize:${region}:${ACCOUNT}:*`);
     }
-    for (const [aws, region] of [[emu.aws, 'us-east-1'], [eu, 'eu-west-1']] as const) {
+    for (const [aws, region] of [
+      [emu.aws, 'us-east-1'],
+      [eu, 'eu-west-1'],
+    ] as const) {
       const groups = ((await aws.personalize.send(new ListDatasetGroupsCommand({}))).datasetGroups ?? []).filter((g) => g.name === 'twin-dsg');
-      assert.deepEqual(groups.map((g) => g.datasetGroupArn), [`arn:aws:personalize:${region}:${ACCOUNT}:dataset-group/twin-dsg`]);
+      assert.deepEqual(
+        groups.map((g) => g.datasetGroupArn),
+        [`arn:aws:personalize:${region}:${ACCOUNT}:dataset-group/twin-dsg`],
+      );
       const { imports, segments } = await jobsOf(aws, 'twin');
-      assert.deepEqual([...imports, ...segments].map((j) => j.status), ['ACTIVE', 'ACTIVE'], region);
+      assert.deepEqual(
+        [...imports, ...segments].map((j) => j.status),
+        ['ACTIVE', 'ACTIVE'],
+        region,
+      );
     }
 
     // Destroying one region leaves the other's role (IAM is global) and everything else alone.

@@ -40,7 +40,12 @@ const retagged = (reason: string): Record<string, Step> =>
   Object.fromEntries(['bucket', 'role', 'dataset-group', 'dataset-interactions', 'solution'].map((id) => [id, ['update', reason]]));
 
 const CHANGES: Change[] = [
-  { key: 'data.interactions.minInteractionsPerUser', change: { minInteractionsPerUser: 3 }, plan: data('data.interactions.minInteractionsPerUser: 2 -> 3'), costs: [1, 1, 1] },
+  {
+    key: 'data.interactions.minInteractionsPerUser',
+    change: { minInteractionsPerUser: 3 },
+    plan: data('data.interactions.minInteractionsPerUser: 2 -> 3'),
+    costs: [1, 1, 1],
+  },
   // Tags change nothing that costs: the long-lived resources are tagged in place, jobs created from now on carry
   // them (checked with the next change), jobs already made keep theirs.
   { key: 'tags', change: { tags: { team: 'growth' } }, plan: retagged('tags.team: (none) -> growth'), costs: [0, 0, 0] },
@@ -80,7 +85,11 @@ const CHANGES: Change[] = [
     // is found where it was written, so the job does not run again (same inputs, a second bill).
     key: 'storage.prefix',
     change: { prefix: 'renamed/' },
-    plan: { bucket: ['update', 'PersonalizeReads was changed'], role: ['update', 'policy documents changed'], upload: ['run', 'files.renamed/input/interactions.csv: (none) -> '] },
+    plan: {
+      bucket: ['update', 'PersonalizeReads was changed'],
+      role: ['update', 'policy documents changed'],
+      upload: ['run', 'files.renamed/input/interactions.csv: (none) -> '],
+    },
     costs: [0, 0, 0],
   },
   { key: 'budget.maxUsd', change: { maxUsd: 20 }, plan: {}, costs: [0, 0, 0] },
@@ -128,11 +137,14 @@ describe('scenarios: each spec key changed on its own (strict emulator)', () => 
     });
   }
 
-  test('tags: a job keeps the tags it was created with; what lives on has the tags of the spec, and segflow\'s own', async () => {
+  test("tags: a job keeps the tags it was created with; what lives on has the tags of the spec, and segflow's own", async () => {
     const steps = (await p.state()).steps;
     const tagsOf = async (resourceArn: string) => (await emu.aws.personalize.send(new ListTagsForResourceCommand({ resourceArn }))).tags ?? [];
     const job = await tagsOf(steps['segments']!.arn!);
-    assert.ok(job.some((t) => t.tagKey === 'team' && t.tagValue === 'growth'), JSON.stringify(job));
+    assert.ok(
+      job.some((t) => t.tagKey === 'team' && t.tagValue === 'growth'),
+      JSON.stringify(job),
+    );
     for (const id of ['dataset-group', 'solution']) {
       const tags = await tagsOf(steps[id]!.arn!);
       assert.ok(!tags.some((t) => t.tagKey === 'team') && tags.some((t) => t.tagKey === 'segflow:pipeline'), `${id}: ${JSON.stringify(tags)}`);

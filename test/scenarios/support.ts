@@ -185,7 +185,10 @@ export function assertChanges(plan: Plan, expected: Record<string, [action: stri
   assert.deepEqual(Object.keys(got).sort(), Object.keys(expected).sort(), `steps that change:\n${summary}`);
   for (const [id, [action, reason]] of Object.entries(expected)) {
     assert.equal(got[id]!.action, action, `${id}:\n${summary}`);
-    assert.ok(got[id]!.reasons.some((r) => r.includes(reason)), `${id}: no reason with "${reason}":\n${summary}`);
+    assert.ok(
+      got[id]!.reasons.some((r) => r.includes(reason)),
+      `${id}: no reason with "${reason}":\n${summary}`,
+    );
   }
 }
 

@@ -47,25 +47,48 @@ export async function bucketWithData(c: Clients, scope: TestScope, bucket: strin
 export async function activeDataset(c: Clients, name: string): Promise<{ datasetGroupArn: string; schemaArn: string; datasetArn: string }> {
   const p = c.personalize;
   const { datasetGroupArn } = await p.send(new CreateDatasetGroupCommand({ name }));
-  await waitFor(() => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })), (r) => r.datasetGroup?.status === 'ACTIVE', 'dataset group');
+  await waitFor(
+    () => p.send(new DescribeDatasetGroupCommand({ datasetGroupArn })),
+    (r) => r.datasetGroup?.status === 'ACTIVE',
+    'dataset group',
+  );
   const { schemaArn } = await p.send(new CreateSchemaCommand({ name: `${name}-interactions`, schema: INTERACTIONS_SCHEMA }));
   const { datasetArn } = await p.send(new CreateDatasetCommand({ name: `${name}-interactions`, schemaArn, datasetGroupArn, datasetType: 'Interactions' }));
-  await waitFor(() => p.send(new DescribeDatasetCommand({ datasetArn })), (r) => r.dataset?.status === 'ACTIVE', 'dataset');
+  await waitFor(
+    () => p.send(new DescribeDatasetCommand({ datasetArn })),
+    (r) => r.dataset?.status === 'ACTIVE',
+    'dataset',
+  );
   return { datasetGroupArn: datasetGroupArn!, schemaArn: schemaArn!, datasetArn: datasetArn! };
 }
 
 /** Role and bucket policy, dataset group, interactions imported from `bucket` (bucketWithData's), a solution: all ACTIVE. */
-export async function importedSolution(c: Clients, scope: TestScope, bucket: string, name: string): Promise<Omit<FlowArns, 'solutionVersionArn' | 'batchSegmentJobArn'>> {
+export async function importedSolution(
+  c: Clients,
+  scope: TestScope,
+  bucket: string,
+  name: string,
+): Promise<Omit<FlowArns, 'solutionVersionArn' | 'batchSegmentJobArn'>> {
   const p = c.personalize;
   const roleArn = await grantPersonalize(c, bucket, `${name}-role`, scope);
   const { datasetGroupArn, schemaArn, datasetArn } = await activeDataset(c, name);
   const dataLocation = `s3://${bucket}/data/interactions.csv`;
-  const { datasetImportJobArn } = await p.send(new CreateDatasetImportJobCommand({ jobName: `${name}-import`, datasetArn, roleArn, dataSource: { dataLocation } }));
-  const imported = await waitFor(() => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })), (r) => settled(r.datasetImportJob?.status), 'import');
+  const { datasetImportJobArn } = await p.send(
+    new CreateDatasetImportJobCommand({ jobName: `${name}-import`, datasetArn, roleArn, dataSource: { dataLocation } }),
+  );
+  const imported = await waitFor(
+    () => p.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn })),
+    (r) => settled(r.datasetImportJob?.status),
+    'import',
+  );
   assert.equal(imported.datasetImportJob?.status, 'ACTIVE', imported.datasetImportJob?.failureReason);
   const recipeArn = `arn:${scope.partition}:personalize:::recipe/aws-item-affinity`;
   const { solutionArn } = await p.send(new CreateSolutionCommand({ name: `${name}-solution`, datasetGroupArn, recipeArn, performAutoTraining: false }));
-  await waitFor(() => p.send(new DescribeSolutionCommand({ solutionArn })), (r) => r.solution?.status === 'ACTIVE', 'solution');
+  await waitFor(
+    () => p.send(new DescribeSolutionCommand({ solutionArn })),
+    (r) => r.solution?.status === 'ACTIVE',
+    'solution',
+  );
   return { roleArn, datasetGroupArn, schemaArn, datasetArn, datasetImportJobArn: datasetImportJobArn!, solutionArn: solutionArn! };
 }
 
@@ -75,7 +98,11 @@ export async function segmentationFlow(c: Clients, scope: TestScope, bucket: str
   const imported = await importedSolution(c, scope, bucket, name);
   const { roleArn, solutionArn } = imported;
   const { solutionVersionArn } = await p.send(new CreateSolutionVersionCommand({ solutionArn }));
-  const trained = await waitFor(() => p.send(new DescribeSolutionVersionCommand({ solutionVersionArn })), (r) => settled(r.solutionVersion?.status), 'training');
+  const trained = await waitFor(
+    () => p.send(new DescribeSolutionVersionCommand({ solutionVersionArn })),
+    (r) => settled(r.solutionVersion?.status),
+    'training',
+  );
   assert.equal(trained.solutionVersion?.status, 'ACTIVE', trained.solutionVersion?.failureReason);
   const { batchSegmentJobArn } = await p.send(
     new CreateBatchSegmentJobCommand({
@@ -87,7 +114,11 @@ export async function segmentationFlow(c: Clients, scope: TestScope, bucket: str
       jobOutput: { s3DataDestination: { path: `s3://${bucket}/batch/out/` } },
     }),
   );
-  const job = await waitFor(() => p.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })), (r) => settled(r.batchSegmentJob?.status), 'segment job');
+  const job = await waitFor(
+    () => p.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn })),
+    (r) => settled(r.batchSegmentJob?.status),
+    'segment job',
+  );
   assert.equal(job.batchSegmentJob?.status, 'ACTIVE', job.batchSegmentJob?.failureReason);
   const out = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'batch/out/queries.json.out' }));
   assert.equal((await out.Body!.transformToString()).trim().split('\n').length, 2);

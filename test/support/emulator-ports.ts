@@ -16,7 +16,10 @@ export interface EmulatorPortsOptions {
   faults?: FaultSpec;
 }
 
-export async function withEmulatorPorts<T>(fn: (ports: AwsPorts, emu: RunningEmulator, dataDir: string) => Promise<T>, options: EmulatorPortsOptions = {}): Promise<T> {
+export async function withEmulatorPorts<T>(
+  fn: (ports: AwsPorts, emu: RunningEmulator, dataDir: string) => Promise<T>,
+  options: EmulatorPortsOptions = {},
+): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'segflow-ports-'));
   const emu = await startEmulator({ dataDir, port: 0, lifecycle: 'fast', ...(options.faults ? { faults: options.faults } : {}) });
   const ports = createPorts({ target: { kind: 'local', region: TEST_REGION }, endpoint: emu.endpoint, maxAttempts: options.maxAttempts ?? 3 });

@@ -119,7 +119,13 @@ export interface TestScope {
 export function personalizeRolePolicy(bucket: string, partition = 'aws'): string {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'], Resource: [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`] }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
+        Resource: [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`],
+      },
+    ],
   });
 }
 
@@ -159,7 +165,12 @@ export function confusedDeputyTrustPolicy(account = ACCOUNT, region = REGION, pa
  * Everything AWS documents for Personalize to read and write `bucket` through a role: the role (confused-deputy
  * trust policy), its S3 policy, and the bucket policy for the service. Returns the role's ARN.
  */
-export async function grantPersonalize(c: Clients, bucket: string, roleName = 'segflow-role', scope: TestScope = { account: ACCOUNT, region: REGION, partition: 'aws' }): Promise<string> {
+export async function grantPersonalize(
+  c: Clients,
+  bucket: string,
+  roleName = 'segflow-role',
+  scope: TestScope = { account: ACCOUNT, region: REGION, partition: 'aws' },
+): Promise<string> {
   const { CreateRoleCommand, PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
   const { PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');
   const trust = confusedDeputyTrustPolicy(scope.account, scope.region, scope.partition);

@@ -19,7 +19,11 @@ import { workDir } from '../../src/util/paths.js';
  */
 export function fakeData(): DataPort & { runs: number } {
   const fingerprint = (spec: Spec) =>
-    hashJson({ data: spec.data, split: spec.split ?? null, segmentations: spec.segmentations.map((s) => ({ name: s.name, queries: s.queries, numResults: s.segments.numResults })) });
+    hashJson({
+      data: spec.data,
+      split: spec.split ?? null,
+      segmentations: spec.segmentations.map((s) => ({ name: s.name, queries: s.queries, numResults: s.segments.numResults })),
+    });
   return {
     runs: 0,
     async prepareFingerprint(spec) {
@@ -31,7 +35,11 @@ export function fakeData(): DataPort & { runs: number } {
       const files: Record<string, string> = {
         [ARTIFACT_FILES.interactions]: `USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,${spec.data.interactions.minInteractionsPerUser}\n`,
         ...(spec.data.users ? { [ARTIFACT_FILES.users]: usersCsv(spec.data.users.attributes.map((a) => a.name)) } : {}),
-        ...(spec.data.items ? { [ARTIFACT_FILES.items]: `ITEM_ID,${spec.data.items.attributes.map((a) => a.name).join(',')}\ni1,${spec.data.items.attributes.map(() => 'a').join(',')}\n` } : {}),
+        ...(spec.data.items
+          ? {
+              [ARTIFACT_FILES.items]: `ITEM_ID,${spec.data.items.attributes.map((a) => a.name).join(',')}\ni1,${spec.data.items.attributes.map(() => 'a').join(',')}\n`,
+            }
+          : {}),
       };
       const segmentations: SegmentationStats[] = spec.segmentations.map((seg) => {
         const k = 'count' in seg.segments.numResults ? seg.segments.numResults.count : 3;
@@ -48,7 +56,15 @@ export function fakeData(): DataPort & { runs: number } {
         return { name: seg.name, recipe: seg.recipe, dir: segDir, k, queries: queries.length, coldQueries: 0, chunks, groundTruth: spec.split !== undefined };
       });
       const first = segmentations[0]!;
-      files[ARTIFACT_FILES.stats] = JSON.stringify({ trainRows: 1000, interactions: 1200, k: first.k, queries: first.queries, trainUsers: 100, trainItems: 10, segmentations });
+      files[ARTIFACT_FILES.stats] = JSON.stringify({
+        trainRows: 1000,
+        interactions: 1200,
+        k: first.k,
+        queries: first.queries,
+        trainUsers: 100,
+        trainItems: 10,
+        segmentations,
+      });
       const outputs: Record<string, { sha256: string; bytes: number }> = {};
       for (const [f, body] of Object.entries(files)) {
         await writeFileAtomic(join(dir, f), body);
@@ -70,7 +86,11 @@ function fakeQueries(seg: Segmentation): Array<{ itemId: string } | { itemAttrib
 
 /** users.csv for the fake's segment users: u1 has the value "a" of every attribute, u2 "b". */
 function usersCsv(attributes: string[]): string {
-  const rows = [['USER_ID', ...attributes], ['u1', ...attributes.map(() => 'a')], ['u2', ...attributes.map(() => 'b')]];
+  const rows = [
+    ['USER_ID', ...attributes],
+    ['u1', ...attributes.map(() => 'a')],
+    ['u2', ...attributes.map(() => 'b')],
+  ];
   return rows.map((r) => r.join(',')).join('\n') + '\n';
 }
 
@@ -100,13 +120,29 @@ export function fakeEvaluation(): EvalPort & { runs: number } {
       return { queries: queries.size, rows: rows.length };
     },
     async compareSegments(previous, current, out) {
-      const read = async (p: string) => new Set((await readFile(p, 'utf8')).split('\n').slice(1).filter(Boolean).map((l) => { const [q, , u] = l.split(','); return `${q},${u}`; }));
+      const read = async (p: string) =>
+        new Set(
+          (await readFile(p, 'utf8'))
+            .split('\n')
+            .slice(1)
+            .filter(Boolean)
+            .map((l) => {
+              const [q, , u] = l.split(',');
+              return `${q},${u}`;
+            }),
+        );
       const [a, b] = [await read(previous), await read(current)];
       const stayed = [...b].filter((x) => a.has(x)).length;
       const qs = (s: Set<string>) => new Set([...s].map((x) => x.split(',')[0]!));
       const [qa, qb] = [qs(a), qs(b)];
       await writeFileAtomic(out, 'query,entered,stayed,left\n');
-      return { entered: b.size - stayed, stayed, left: a.size - stayed, queriesAdded: [...qb].filter((q) => !qa.has(q)).length, queriesRemoved: [...qa].filter((q) => !qb.has(q)).length };
+      return {
+        entered: b.size - stayed,
+        stayed,
+        left: a.size - stayed,
+        queriesAdded: [...qb].filter((q) => !qa.has(q)).length,
+        queriesRemoved: [...qa].filter((q) => !qb.has(q)).length,
+      };
     },
   };
 }

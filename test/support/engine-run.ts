@@ -74,5 +74,8 @@ export function useFakeEngine(options: FakeAwsOptions = {}): FakeEngine & Return
     at.cwd = await mkdtemp(join(tmpdir(), 'segflow-engine-'));
   });
   afterEach(() => rm(at.cwd, { recursive: true, force: true }));
-  return Object.assign(at, engineRunner(() => ({ deps: at.deps, cwd: at.cwd })));
+  return Object.assign(
+    at,
+    engineRunner(() => ({ deps: at.deps, cwd: at.cwd })),
+  );
 }

@@ -37,10 +37,25 @@ export function outputLine(q: { itemId: string } | { itemAttributes: string }, u
 
 export function fixtureStats(partial: Partial<PrepareStats> = {}): PrepareStats {
   return {
-    rowsRead: 100, badRows: 0, dropped: [{ step: 'dedupe', rows: 3, why: 'exact duplicates' }], interactions: 97,
-    users: 12, items: 20, trainRows: 80, testRows: 17, trainUsers: 10, trainItems: 18, warmTestUsers: 6, testItems: 9,
-    queries: 4, coldQueries: 0, k: 3, minTimestamp: '2011-01-01T00:00:00Z', maxTimestamp: '2011-12-09T12:50:00Z',
-    warnings: [], ...partial,
+    rowsRead: 100,
+    badRows: 0,
+    dropped: [{ step: 'dedupe', rows: 3, why: 'exact duplicates' }],
+    interactions: 97,
+    users: 12,
+    items: 20,
+    trainRows: 80,
+    testRows: 17,
+    trainUsers: 10,
+    trainItems: 18,
+    warmTestUsers: 6,
+    testItems: 9,
+    queries: 4,
+    coldQueries: 0,
+    k: 3,
+    minTimestamp: '2011-01-01T00:00:00Z',
+    maxTimestamp: '2011-12-09T12:50:00Z',
+    warnings: [],
+    ...partial,
   };
 }
 

@@ -86,7 +86,13 @@ test('fake hooks: crashAfter takes effect then throws like a dropped connection;
   fake.failNext('DescribeDatasetGroup', 'ResourceNotFoundException');
   assert.equal(await fake.personalize.describeDatasetGroup(fake.arn('dataset-group', 'dsg')), undefined);
 
-  const solution = await fake.personalize.createSolution({ name: 's', datasetGroupArn: fake.arn('dataset-group', 'dsg'), recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity', performAutoTraining: false, tags: {} });
+  const solution = await fake.personalize.createSolution({
+    name: 's',
+    datasetGroupArn: fake.arn('dataset-group', 'dsg'),
+    recipeArn: 'arn:aws:personalize:::recipe/aws-item-affinity',
+    performAutoTraining: false,
+    tags: {},
+  });
   await fake.personalize.describeSolution(solution);
   fake.failTraining = true;
   const version = await fake.personalize.createSolutionVersion({ solutionArn: solution, trainingMode: 'FULL', tags: {} });
@@ -122,10 +128,23 @@ test('fake hooks: foreign buckets, versioning, KMS keys, partitions', async () =
   await fake.s3.putObject('mine', 'k', { data: 'v2!' });
   await fake.s3.deleteObject('mine', 'k');
   const versions = await fake.s3.listObjectVersions('mine', '');
-  assert.deepEqual(versions.map((v) => [v.isDeleteMarker, v.isLatest, v.size]), [[true, true, undefined], [false, false, 3], [false, false, 2]]);
+  assert.deepEqual(
+    versions.map((v) => [v.isDeleteMarker, v.isLatest, v.size]),
+    [
+      [true, true, undefined],
+      [false, false, 3],
+      [false, false, 2],
+    ],
+  );
   assert.equal(await fake.s3.headObject('mine', 'k'), undefined);
   await assert.rejects(fake.s3.deleteBucket('mine'), (e) => isAwsError(e, 'in-use'));
-  assert.deepEqual(await fake.s3.deleteObjects('mine', versions.map((v) => ({ key: v.key, versionId: v.versionId }))), { deleted: 3, errors: [] });
+  assert.deepEqual(
+    await fake.s3.deleteObjects(
+      'mine',
+      versions.map((v) => ({ key: v.key, versionId: v.versionId })),
+    ),
+    { deleted: 3, errors: [] },
+  );
   await fake.s3.deleteBucket('mine');
 
   const key = fake.addKey({ alias: 'alias/segflow' });

@@ -38,11 +38,31 @@ export async function writeProductionWorkDir(o: ProductionFixture): Promise<stri
   await mkdir(join(seg, SEGMENTS_DIR), { recursive: true });
   await writeFile(join(seg, ARTIFACT_FILES.batchInput), o.asked.map((q) => JSON.stringify(q)).join('\n') + '\n');
   const stats = fixtureStats({
-    mode: 'production', trainUsers: o.users, users: o.users, testRows: 0, warmTestUsers: 0, queries: o.asked.length, k: o.k,
-    segmentations: [{ name, recipe: 'aws-item-affinity', dir: rel, k: o.k, queries: o.asked.length, coldQueries: 0, chunks: [{ file: ARTIFACT_FILES.batchInput, queries: o.asked.length }], groundTruth: false }],
+    mode: 'production',
+    trainUsers: o.users,
+    users: o.users,
+    testRows: 0,
+    warmTestUsers: 0,
+    queries: o.asked.length,
+    k: o.k,
+    segmentations: [
+      {
+        name,
+        recipe: 'aws-item-affinity',
+        dir: rel,
+        k: o.k,
+        queries: o.asked.length,
+        coldQueries: 0,
+        chunks: [{ file: ARTIFACT_FILES.batchInput, queries: o.asked.length }],
+        groundTruth: false,
+      },
+    ],
   });
   await writeFile(join(work, ARTIFACT_FILES.stats), JSON.stringify(stats));
-  await writeFile(join(work, ARTIFACT_FILES.manifest), JSON.stringify({ version: 1, fingerprint, segflowVersion: '0.1.0', createdAt: '2026-11-28T09:00:00.000Z', outputs: {} }));
+  await writeFile(
+    join(work, ARTIFACT_FILES.manifest),
+    JSON.stringify({ version: 1, fingerprint, segflowVersion: '0.1.0', createdAt: '2026-11-28T09:00:00.000Z', outputs: {} }),
+  );
   const segmentFiles: string[] = [];
   for (const [file, text] of Object.entries(o.segmentFiles)) {
     await writeFile(join(seg, SEGMENTS_DIR, file), text);
@@ -63,7 +83,10 @@ export async function writeProductionWorkDir(o: ProductionFixture): Promise<stri
     solutionMetrics: { coverage: 0.4, hits_at_1_percent: 1.2, recall_at_1_percent: 0.31 },
     numResults: o.k,
     segmentFiles,
-    delivery: { runUri: `s3://demo-bucket/demo/segments/${name}/runs/2026-12-01T10-00-00Z-prod01/segments.csv`, latestUri: `s3://demo-bucket/demo/segments/${name}/latest/segments.csv` },
+    delivery: {
+      runUri: `s3://demo-bucket/demo/segments/${name}/runs/2026-12-01T10-00-00Z-prod01/segments.csv`,
+      latestUri: `s3://demo-bucket/demo/segments/${name}/latest/segments.csv`,
+    },
     ...(o.changes ? { changes: o.changes } : {}),
     estimatedCostUsd: 2.5,
     actualCostUsd: 0,

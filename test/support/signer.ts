@@ -33,7 +33,10 @@ export interface SeedInfo {
 }
 
 function amzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function canonicalQuery(q: Array<[string, string]>): string {
@@ -57,7 +60,9 @@ export async function signedFetch(r: RawRequest): Promise<Response> {
   const payloadHash = r.payloadHash ?? sha256hex(body);
   const headers: Record<string, string> = { host, 'x-amz-date': amzDate(now), ...(r.headers ?? {}) };
   if (r.service === 's3') headers['x-amz-content-sha256'] = payloadHash;
-  const names = Object.keys(headers).map((h) => h.toLowerCase()).sort();
+  const names = Object.keys(headers)
+    .map((h) => h.toLowerCase())
+    .sort();
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v.trim()]));
   const canonicalPath = r.service === 's3' ? r.path : r.path.split('/').map(enc).join('/');
   const query = r.query ?? [];
@@ -89,7 +94,6 @@ export function presignedUrl(endpoint: string, path: string, expires: number, no
   const sig = signature('test', d.slice(0, 8), 'eu-west-1', 's3', ['AWS4-HMAC-SHA256', d, scope, sha256hex(canonical)].join('\n'));
   return `${endpoint}${path}?${canonicalQuery([...query, ['X-Amz-Signature', sig]])}`;
 }
-
 
 /**
  * An aws-chunked body signed per AWS's "Signature calculations for the Authorization header: Transferring payload in

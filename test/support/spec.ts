@@ -26,7 +26,18 @@ export interface TestSpecOptions extends Partial<Omit<Spec, 'data' | 'segmentati
  * pipeline named `demo`, with any part overridden.
  */
 export function testSpec(o: TestSpecOptions = {}): Spec {
-  const { source = '/nonexistent/data.csv', interactions, testStart = '2020-01-01T00:00:00Z', data, recipe, queries, segments, training, segmentations, ...rest } = o;
+  const {
+    source = '/nonexistent/data.csv',
+    interactions,
+    testStart = '2020-01-01T00:00:00Z',
+    data,
+    recipe,
+    queries,
+    segments,
+    training,
+    segmentations,
+    ...rest
+  } = o;
   const sources = Array.isArray(source) ? source : [source];
   return {
     version: 1,
@@ -60,7 +71,7 @@ export function testSpec(o: TestSpecOptions = {}): Spec {
 export function primarySegmentation(name: string, o: LegacySegmentation = {}): Segmentation {
   const items = o.queries?.items;
   const sample = items && !('kind' in items) ? { kind: 'sample' as const, ...items } : items;
-  const queries: Queries = o.queries ? { ...o.queries, ...(sample ? { items: sample } : {}) } as Queries : { items: { kind: 'sample', sample: 10, seed: 1 } };
+  const queries: Queries = o.queries ? ({ ...o.queries, ...(sample ? { items: sample } : {}) } as Queries) : { items: { kind: 'sample', sample: 10, seed: 1 } };
   return {
     name,
     primary: true,
@@ -74,7 +85,10 @@ export function primarySegmentation(name: string, o: LegacySegmentation = {}): S
 /** The spec with its (only) segmentation changed: what editing the top-level keys of a file does. */
 export function withSegmentation(spec: Spec, change: LegacySegmentation): Spec {
   const seg = spec.segmentations[0]!;
-  return { ...spec, segmentations: [primarySegmentation(spec.name, { recipe: seg.recipe, queries: seg.queries, segments: seg.segments, training: seg.training, ...change })] };
+  return {
+    ...spec,
+    segmentations: [primarySegmentation(spec.name, { recipe: seg.recipe, queries: seg.queries, segments: seg.segments, training: seg.training, ...change })],
+  };
 }
 
 /** A data.items or data.users block for tests; attributes as [name, column, type (default categorical)]. */
@@ -104,6 +118,8 @@ export function withUsersAndFilter(base: Spec, filter: string | null): Spec {
   return {
     ...base,
     data: { ...base.data, users: testMetadata('/nonexistent/users.csv', 'csv', { USER_ID: 'user' }, [['COUNTRY', 'country']]) },
-    segmentations: withSegmentation(base, { segments: { numResults: { count: 5 }, ...(parsed ? { filter: { expression: filter!, clauses: parsed.clauses } } : {}) } }).segmentations,
+    segmentations: withSegmentation(base, {
+      segments: { numResults: { count: 5 }, ...(parsed ? { filter: { expression: filter!, clauses: parsed.clauses } } : {}) },
+    }).segmentations,
   };
 }

@@ -38,7 +38,13 @@ export function stubHttp(answer: (req: StubRequest) => StubAnswer): StubHandler 
   const handler = {
     metadata: { handlerProtocol: 'http/1.1' },
     async handle(request: { method: string; path: string; query?: Record<string, string | string[] | null>; headers: Record<string, string>; body?: unknown }) {
-      const req: StubRequest = { method: request.method, path: request.path, query: request.query ?? {}, headers: request.headers, body: bodyText(request.body) };
+      const req: StubRequest = {
+        method: request.method,
+        path: request.path,
+        query: request.query ?? {},
+        headers: request.headers,
+        body: bodyText(request.body),
+      };
       requests.push(req);
       const a = answer(req);
       const body = Buffer.from(a.body ?? '');

@@ -16,8 +16,15 @@ const SCRIPT = join(REPO, 'examples', 'ci', 'segflow-ci.sh');
 
 /** Runs the CI script with the built CLI as its segflow, outside any CI (no token, no pull request to comment on). */
 function script(cwd: string, args: string[], env: Record<string, string>): Promise<CliResult> {
-  const outsideCi = Object.fromEntries(['GITHUB_TOKEN', 'GITHUB_EVENT_PATH', 'GITHUB_REPOSITORY', 'GITHUB_STEP_SUMMARY', 'GITLAB_TOKEN', 'CI_MERGE_REQUEST_IID', 'CI_API_V4_URL'].map((k) => [k, undefined]));
-  return runProcess('bash', [SCRIPT, ...args], cwd, { env: { ...outsideCi, NODE_NO_WARNINGS: '1', SEGFLOW: `${process.execPath} ${CLI}`, SEGFLOW_POLL_MS: '20,200', ...env } });
+  const outsideCi = Object.fromEntries(
+    ['GITHUB_TOKEN', 'GITHUB_EVENT_PATH', 'GITHUB_REPOSITORY', 'GITHUB_STEP_SUMMARY', 'GITLAB_TOKEN', 'CI_MERGE_REQUEST_IID', 'CI_API_V4_URL'].map((k) => [
+      k,
+      undefined,
+    ]),
+  );
+  return runProcess('bash', [SCRIPT, ...args], cwd, {
+    env: { ...outsideCi, NODE_NO_WARNINGS: '1', SEGFLOW: `${process.execPath} ${CLI}`, SEGFLOW_POLL_MS: '20,200', ...env },
+  });
 }
 
 test('the CI script: plan on the pull request runner, apply of the reviewed plan on the merge runner, nightly drift', async () => {
@@ -68,9 +75,7 @@ test('the CI script: the weekly refresh plans, applies within budget and publish
     const runner = await team.machine();
     const spec = join(runner, 'pipeline.yaml');
     // The production variant of the team pipeline: no split, the items the marketer chose.
-    const production = (await readFile(spec, 'utf8'))
-      .replace(/^split: .*\n/m, '')
-      .replace(/^queries: .*$/m, 'queries: { items: { ids: [i3, i10, i17] } }');
+    const production = (await readFile(spec, 'utf8')).replace(/^split: .*\n/m, '').replace(/^queries: .*$/m, 'queries: { items: { ids: [i3, i10, i17] } }');
     await writeFile(spec, production);
     const summary = join(runner, 'job-summary.md');
 
@@ -81,7 +86,18 @@ test('the CI script: the weekly refresh plans, applies within budget and publish
     assert.match(await readFile(join(runner, '.segflow-ci/pipeline.report.txt'), 'utf8'), /run /);
     assert.match(await readFile(summary, 'utf8'), /segflow plan/);
     const latest = await team.ports.s3.getObjectText('segflow-weekly', 'weekly/segments/weekly/latest/segments.csv');
-    assert.deepEqual([...new Set(latest!.text.trim().split('\n').slice(1).map((l) => l.split(',')[0]))], ['i3', 'i10', 'i17']);
+    assert.deepEqual(
+      [
+        ...new Set(
+          latest!.text
+            .trim()
+            .split('\n')
+            .slice(1)
+            .map((l) => l.split(',')[0]),
+        ),
+      ],
+      ['i3', 'i10', 'i17'],
+    );
 
     const unchanged = await script(runner, ['refresh', 'pipeline.yaml'], {});
     assert.equal(unchanged.code, 0, unchanged.stderr);

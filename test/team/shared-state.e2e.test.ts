@@ -11,7 +11,11 @@ import { STATE_BUCKET, contender, costly, withTeam, type Child } from './support
  * sharing one S3 state on a standalone emulator, and real processes racing for its lock and its writes.
  */
 const FAST = { SEGFLOW_POLL_MS: '20,200' };
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 function json<T>(text: string): T {
   return JSON.parse(text) as T;
@@ -39,11 +43,16 @@ describe('team: one S3 state shared by several machines', { concurrency: 1 }, ()
   test('two applies started at once from two machines: exactly one runs, the other exits 3 naming the holder', async () => {
     await withTeam('race', async (team) => {
       const [a, b] = [await team.machine(), await team.machine()];
-      const runs = await Promise.all([a, b].map((dir) => runCli(dir, ['apply', 'pipeline.yaml', '--auto-approve'], { env: { ...FAST, USER: `user-${dir === a ? 'a' : 'b'}` } })));
+      const runs = await Promise.all(
+        [a, b].map((dir) => runCli(dir, ['apply', 'pipeline.yaml', '--auto-approve'], { env: { ...FAST, USER: `user-${dir === a ? 'a' : 'b'}` } })),
+      );
       assert.deepEqual(runs.map((r) => r.code).sort(), [0, 3], runs.map((r) => r.stderr).join('\n---\n'));
       const [won, refused] = runs[0]!.code === 0 ? [runs[0]!, runs[1]!] : [runs[1]!, runs[0]!];
       const winner = runs[0]!.code === 0 ? 'user-a' : 'user-b';
-      assert.match(refused.stderr, new RegExp(`error STATE_LOCKED: another apply by ${winner} on \\S+ \\(pid \\d+, run [0-9a-f]+\\) since \\S+ holds the lock; lease until`));
+      assert.match(
+        refused.stderr,
+        new RegExp(`error STATE_LOCKED: another apply by ${winner} on \\S+ \\(pid \\d+, run [0-9a-f]+\\) since \\S+ holds the lock; lease until`),
+      );
       assert.match(refused.stderr, /segflow unlock FILE [0-9a-f]{16}/);
       assert.match(won.stdout, /Apply complete/);
       assert.deepEqual(await costly(team.ports, 'race'), { imports: 1, versions: 1, segments: 1 });
@@ -83,12 +92,16 @@ describe('team: one S3 state shared by several machines', { concurrency: 1 }, ()
       const lock = backend.lock;
       for (let round = 1; round <= 5; round++) {
         const dead = await lock.acquire('apply', { who: `dead-${round}` }); // never renewed: a killed runner
-        const children: Child[] = Array.from({ length: 6 }, (_, i) => contender(['lock', team.emulator.endpoint, STATE_BUCKET, key, String(leaseMs), `c${round}-${i}`]));
+        const children: Child[] = Array.from({ length: 6 }, (_, i) =>
+          contender(['lock', team.emulator.endpoint, STATE_BUCKET, key, String(leaseMs), `c${round}-${i}`]),
+        );
         for (const c of children) assert.equal(await c.line(), 'ready');
         // Past the lease by S3's LastModified (whole seconds) and by the holder's own expiry.
         await new Promise((r) => setTimeout(r, leaseMs + 1200));
         for (const c of children) c.send('go');
-        const results = await Promise.all(children.map(async (c) => json<{ result: string; id?: string; tookOver?: string; code?: string; message?: string }>(await c.line())));
+        const results = await Promise.all(
+          children.map(async (c) => json<{ result: string; id?: string; tookOver?: string; code?: string; message?: string }>(await c.line())),
+        );
         const winners = results.filter((r) => r.result === 'won');
         assert.equal(winners.length, 1, `round ${round}: ${JSON.stringify(results)}`);
         assert.equal(winners[0]!.tookOver, dead.holder.id, 'the winner took over the expired lease');
@@ -121,8 +134,16 @@ describe('team: one S3 state shared by several machines', { concurrency: 1 }, ()
       const state = (await backend.read())!.state;
       assert.equal(Object.keys(state.steps).length, total, 'every write of every process is in the state');
       const history = await backend.history(1000);
-      assert.deepEqual(history.map((h) => h.serial), Array.from({ length: total }, (_, i) => total - i), 'one version per write, none overwritten');
-      assert.deepEqual(history.map((h) => h.steps), Array.from({ length: total }, (_, i) => total - i), 'each version adds exactly one update to the one before');
+      assert.deepEqual(
+        history.map((h) => h.serial),
+        Array.from({ length: total }, (_, i) => total - i),
+        'one version per write, none overwritten',
+      );
+      assert.deepEqual(
+        history.map((h) => h.steps),
+        Array.from({ length: total }, (_, i) => total - i),
+        'each version adds exactly one update to the one before',
+      );
     });
   });
 });

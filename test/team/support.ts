@@ -108,7 +108,10 @@ export interface Child {
 
 /** A real node process running test/team/contender.ts (`lock` or `write` mode). */
 export function contender(args: string[]): Child {
-  const proc = spawn(process.execPath, [CONTENDER, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  const proc = spawn(process.execPath, [CONTENDER, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const queue: string[] = [];

@@ -83,7 +83,25 @@ export const command: Command = {
     const { summary } = outcome;
     if (summary) {
       const error = outcome.ok ? undefined : outcome.error;
-      if (json) ctx.stdout.write(JSON.stringify({ ...summary, ...(error ? { error: isSegflowError(error) ? { code: error.code, message: error.message } : error instanceof Error ? String(error) : JSON.stringify(error) } : {}) }, null, 2) + '\n');
+      if (json)
+        ctx.stdout.write(
+          JSON.stringify(
+            {
+              ...summary,
+              ...(error
+                ? {
+                    error: isSegflowError(error)
+                      ? { code: error.code, message: error.message }
+                      : error instanceof Error
+                        ? String(error)
+                        : JSON.stringify(error),
+                  }
+                : {}),
+            },
+            null,
+            2,
+          ) + '\n',
+        );
       else for (const l of summaryLines(summary)) ctx.stdout.write(l + '\n');
     }
     if (!outcome.ok) throw outcome.error;

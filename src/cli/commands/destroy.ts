@@ -30,7 +30,10 @@ export const command: Command = {
       if (!ctx.isTTY || values.json) {
         throw refusal('DESTROY_NOT_CONFIRMED', 'destroy needs a confirmation and there is no terminal to ask', ['pass --auto-approve']);
       }
-      const ok = await askYes(ctx, `Destroy every resource of pipeline ${spec.name}${values['keep-data'] ? ' (keeping the bucket)' : ', including the bucket'}?`);
+      const ok = await askYes(
+        ctx,
+        `Destroy every resource of pipeline ${spec.name}${values['keep-data'] ? ' (keeping the bucket)' : ', including the bucket'}?`,
+      );
       if (!ok) throw refusal('DESTROY_DECLINED', 'destroy cancelled');
     }
     const progress = plainRenderer(values.json ? ctx.stderr : ctx.stdout, { progressEveryMs: 0 });

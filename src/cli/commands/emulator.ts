@@ -57,13 +57,15 @@ export const command: Command = {
     const lifecycle = values.lifecycle ?? 'realistic';
     if (lifecycle !== 'fast' && lifecycle !== 'realistic') throw inputError('CLI_USAGE', `--lifecycle must be fast or realistic, not '${lifecycle}'`);
     const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
-    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1)) throw inputError('CLI_USAGE', `--page-size must be a positive integer, not '${values['page-size']}'`);
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1))
+      throw inputError('CLI_USAGE', `--page-size must be a positive integer, not '${values['page-size']}'`);
     const delayText = values['iam-propagation-delay'];
     const delaySeconds = delayText === undefined ? 0 : Number(delayText);
     if (!(Number.isFinite(delaySeconds) && delaySeconds >= 0 && delaySeconds <= 3600)) {
       throw inputError('CLI_USAGE', `--iam-propagation-delay must be a number of seconds from 0 to 3600, not '${delayText}'`);
     }
-    const { startEmulator, parseFaultSpec, parseQuotaSpec, parseAccountSpec, parseRoleSessionSpec, parseCredentialExpirySpec } = await import('../../emulator/index.js');
+    const { startEmulator, parseFaultSpec, parseQuotaSpec, parseAccountSpec, parseRoleSessionSpec, parseCredentialExpirySpec } =
+      await import('../../emulator/index.js');
     const quotas = values.quotas ? parseQuotaSpec(values.quotas) : undefined;
     const accounts = (values.account ?? []).map(parseAccountSpec);
     const roleSessions = (values['role-session'] ?? []).map(parseRoleSessionSpec);
@@ -92,7 +94,9 @@ export const command: Command = {
         `  credentials: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test (any region)`,
         ...accounts.map((a) => `  account ${a.accountId}: AWS_ACCESS_KEY_ID=${a.accessKeyId}`),
         ...roleSessions.map((s) => `  role ${s.roleArn}: AWS_ACCESS_KEY_ID=${s.accessKeyId}`),
-        ...(credentialExpiry ? [`  the default credentials expire (${values['credential-expiry']}); renew: POST ${emu.endpoint}/_emulator/credentials/renew`] : []),
+        ...(credentialExpiry
+          ? [`  the default credentials expire (${values['credential-expiry']}); renew: POST ${emu.endpoint}/_emulator/credentials/renew`]
+          : []),
         `  try:         aws --endpoint-url ${emu.endpoint} sts get-caller-identity`,
         'Press Ctrl-C to stop.',
         '',

@@ -16,7 +16,7 @@ export const command: Command = {
     'Usage: segflow iam-policy FILE [--account ID] [--read-only | --boundary] [--target local|aws]',
     '',
     'Prints the identity policy (JSON) that lets a CI role plan, apply, report and destroy this pipeline and',
-    'nothing else: Personalize on the pipeline\'s own resources, its bucket and prefix, its IAM role (iam:PassRole',
+    "nothing else: Personalize on the pipeline's own resources, its bucket and prefix, its IAM role (iam:PassRole",
     'only to personalize.amazonaws.com), the s3:// sources read-only, and the shared state, its lock, history and',
     'reports. ARNs come from the same naming functions apply uses. Without --account, the account is read with',
     'STS GetCallerIdentity. --read-only: only what plan, status, report and state history read (a role for',
@@ -29,9 +29,14 @@ export const command: Command = {
     'itself, for the platform team to create once under the name iam.permissionsBoundary gives. See docs/security.md.',
   ].join('\n'),
   async run(ctx) {
-    const { values, positionals } = parseCommandArgs('iam-policy', ctx.argv, { account: { type: 'string' }, 'read-only': { type: 'boolean' }, boundary: { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs('iam-policy', ctx.argv, {
+      account: { type: 'string' },
+      'read-only': { type: 'boolean' },
+      boundary: { type: 'boolean' },
+    });
     if (values['read-only'] && values.boundary) throw inputError('CLI_USAGE', 'iam-policy: --read-only and --boundary print different policies; give one');
-    if (values.account !== undefined && !/^\d{12}$/.test(values.account)) throw inputError('CLI_USAGE', `iam-policy: --account must be 12 digits, not '${values.account}'`);
+    if (values.account !== undefined && !/^\d{12}$/.test(values.account))
+      throw inputError('CLI_USAGE', `iam-policy: --account must be 12 digits, not '${values.account}'`);
     const spec = await loadSpecForState(ctx, positionals[0], parseTargetOverride(values.target), 'iam-policy');
     // The embedded emulator always runs as its one test account: no need to start it to print a document.
     let account = values.account ?? (spec.target.kind === 'local' && !spec.target.endpoint ? DEFAULT_ACCOUNT_ID : undefined);
@@ -40,7 +45,9 @@ export const command: Command = {
       try {
         account = (await connection.aws.sts.getCallerIdentity()).account;
       } catch (e) {
-        throw new SegflowError('AWS_CREDENTIALS', `cannot identify the AWS account for ${connection.aws.label}: ${(e as Error).message}`, ['pass --account ID, or configure credentials the AWS SDK finds']);
+        throw new SegflowError('AWS_CREDENTIALS', `cannot identify the AWS account for ${connection.aws.label}: ${(e as Error).message}`, [
+          'pass --account ID, or configure credentials the AWS SDK finds',
+        ]);
       } finally {
         await connection.close();
       }

@@ -31,7 +31,7 @@ export const command: Command = {
     '',
     '  --out FILE        the pipeline to write (default pipeline.yaml); never overwritten without --force',
     '  --name NAME       pipeline name (default: from the file name)',
-    '  --target T        local (default) or aws; s3:// files are read with that target\'s clients',
+    "  --target T        local (default) or aws; s3:// files are read with that target's clients",
   ].join('\n'),
   async run(ctx) {
     const { values, positionals } = parseCommandArgs('init', ctx.argv, {
@@ -50,7 +50,8 @@ export const command: Command = {
     const out = resolve(ctx.cwd, values.out ?? 'pipeline.yaml');
     if (existsSync(out) && !values.force) throw refusal('INIT_EXISTS', `${relative(ctx.cwd, out) || out} exists; pass --force to overwrite it`);
     const name = values.name ?? pipelineNameFor(file);
-    if (!/^[a-z][a-z0-9-]{0,39}$/.test(name)) throw inputError('CLI_USAGE', `--name ${name}: lower-case letters, digits and '-', starting with a letter, at most 40 characters`);
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(name))
+      throw inputError('CLI_USAGE', `--name ${name}: lower-case letters, digits and '-', starting with a letter, at most 40 characters`);
     const roles: Partial<Record<Role, string>> = {};
     for (const role of Object.keys(ROLE_FLAGS) as Role[]) {
       const v = values[ROLE_FLAGS[role].slice(2) as 'user-column'];
@@ -63,7 +64,9 @@ export const command: Command = {
     if (target === 'aws' && !region) throw inputError('CLI_USAGE', 'init --target aws needs --region REGION (e.g. eu-west-1)');
     const tempDir = await mkdtemp(join(tmpdir(), 'segflow-init-'));
     const { inspectSource } = await import('../../data/inspect.js');
-    const connection = isS3(file) ? await (await import('../../engine/session.js')).connectTarget({ kind: target, region: region! }, ctx.cwd, engineDeps()) : undefined;
+    const connection = isS3(file)
+      ? await (await import('../../engine/session.js')).connectTarget({ kind: target, region: region! }, ctx.cwd, engineDeps())
+      : undefined;
     let inspection: Awaited<ReturnType<typeof inspectSource>>;
     try {
       const objects = connection ? objectStoreOf(connection.aws.s3, connection.aws.label) : undefined;

@@ -47,7 +47,8 @@ export const command: Command = {
     const format = values.json ? 'json' : (values.format ?? 'text');
     if (!(FORMATS as readonly string[]).includes(format)) throw inputError('CLI_USAGE', `plan: --format must be one of ${FORMATS.join(', ')}, not '${format}'`);
     const maxBytes = values['max-bytes'] === undefined ? GITHUB_COMMENT_LIMIT : Number(values['max-bytes']);
-    if (!Number.isInteger(maxBytes) || maxBytes < 1024) throw inputError('CLI_USAGE', `plan: --max-bytes must be a whole number of at least 1024, not '${values['max-bytes']}'`);
+    if (!Number.isInteger(maxBytes) || maxBytes < 1024)
+      throw inputError('CLI_USAGE', `plan: --max-bytes must be a whole number of at least 1024, not '${values['max-bytes']}'`);
     const spec = await loadRunSpec(ctx, positionals[0], parseTargetOverride(values.target), 'plan');
     const progress = plainRenderer(ctx.stderr);
     const plan = await planPipeline({

@@ -62,7 +62,13 @@ export const command: Command = {
     const d = result.download;
     const fetched = s3 ? `; downloaded ${d.bytes} bytes (${d.objects} objects, ${d.cached} cached)` : '';
     if (values.json) {
-      ctx.stdout.write(JSON.stringify({ upToDate: result.upToDate, fingerprint: result.fingerprint, workDir: result.workDir, download: d, changes: result.changes, stats: s }, null, 2) + '\n');
+      ctx.stdout.write(
+        JSON.stringify(
+          { upToDate: result.upToDate, fingerprint: result.fingerprint, workDir: result.workDir, download: d, changes: result.changes, stats: s },
+          null,
+          2,
+        ) + '\n',
+      );
       return 0;
     }
     if (result.upToDate) {

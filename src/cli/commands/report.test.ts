@@ -35,7 +35,10 @@ async function fixtureRun(cwd: string, runId: string, finishedAt: string, segmen
   await writeFixtureWorkDir({
     dir: join(cwd, '.segflow', 'work', 'shop'),
     activity: { a: 3, b: 2, c: 1, d: 1 },
-    queries: [{ itemId: 'i1', truth: ['a', 'c'] }, { itemId: 'i2', truth: ['d'] }],
+    queries: [
+      { itemId: 'i1', truth: ['a', 'c'] },
+      { itemId: 'i2', truth: ['d'] },
+    ],
     k: 2,
     segmentFiles: { 'batch.jsonl.out': [outputLine({ itemId: 'i1' }, segment), outputLine({ itemId: 'i2' }, ['d', 'a'])].join('\n') },
     runInfo: { runId, finishedAt },
@@ -99,19 +102,27 @@ test('segflow report rejects a missing file argument and unknown flags with exit
   }
 });
 
-
 test('segflow report on a production pipeline: every segmentation in spec order, each in its own reports root', async () => {
   const cwd = await mkdtemp(join(tmpdir(), 'segflow-report-prod-'));
   try {
     await writeFile(join(cwd, 'pipeline.yaml'), productionPipelineYaml());
     const work = join(cwd, '.segflow', 'work', 'shop');
     await writeProductionWorkDir({
-      dir: work, segmentationDir: 'segmentations/products/', segmentation: 'products', asked: [{ itemId: 'i1' }, { itemId: 'i2' }], k: 2, users: 4,
+      dir: work,
+      segmentationDir: 'segmentations/products/',
+      segmentation: 'products',
+      asked: [{ itemId: 'i1' }, { itemId: 'i2' }],
+      k: 2,
+      users: 4,
       segmentFiles: { 'o.out': [outputLine({ itemId: 'i1' }, ['a', 'b']), outputLine({ itemId: 'i2' }, ['b', 'c'])].join('\n') },
       runInfo: { runId: 'run-p1' },
     });
     await writeProductionWorkDir({
-      dir: work, segmentation: 'shop', asked: [{ itemId: 'i1' }], k: 2, users: 4,
+      dir: work,
+      segmentation: 'shop',
+      asked: [{ itemId: 'i1' }],
+      k: 2,
+      users: 4,
       segmentFiles: { 'o.out': outputLine({ itemId: 'i1' }, ['a', 'd']) },
       runInfo: { runId: 'run-s1' },
     });
@@ -125,7 +136,13 @@ test('segflow report on a production pipeline: every segmentation in spec order,
     assert.match(r.stdout, /report: \.segflow\/reports\/shop\/run-s1\/report\.html/);
 
     const all = JSON.parse((await runInProcess(cwd, ['report', 'pipeline.yaml', '--json'])).stdout) as Report[];
-    assert.deepEqual(all.map((x) => [x.segmentation, x.mode, x.holdout]), [['products', 'production', null], ['shop', 'production', null]]);
+    assert.deepEqual(
+      all.map((x) => [x.segmentation, x.mode, x.holdout]),
+      [
+        ['products', 'production', null],
+        ['shop', 'production', null],
+      ],
+    );
     const one = JSON.parse((await runInProcess(cwd, ['report', 'pipeline.yaml', '--segmentation', 'products', '--json'])).stdout) as Report;
     assert.equal(one.segments.distinctUsers, 3);
 
@@ -133,8 +150,17 @@ test('segflow report on a production pipeline: every segmentation in spec order,
     assert.equal(h.code, 0, h.stderr);
     assert.match(h.stdout, /^segmentation products:\nrun\s+finished\s+mode.*\nrun-p1\s+\S+\s+prod\s/m);
     assert.match(h.stdout, /^segmentation shop:\nrun\s+finished\s+mode.*\nrun-s1\s+\S+\s+prod\s/m);
-    const entries = JSON.parse((await runInProcess(cwd, ['report', 'pipeline.yaml', '--history', '--json'])).stdout) as Array<{ segmentation: string; runId: string }>;
-    assert.deepEqual(entries.map((e) => [e.segmentation, e.runId]), [['products', 'run-p1'], ['shop', 'run-s1']]);
+    const entries = JSON.parse((await runInProcess(cwd, ['report', 'pipeline.yaml', '--history', '--json'])).stdout) as Array<{
+      segmentation: string;
+      runId: string;
+    }>;
+    assert.deepEqual(
+      entries.map((e) => [e.segmentation, e.runId]),
+      [
+        ['products', 'run-p1'],
+        ['shop', 'run-s1'],
+      ],
+    );
     assert.equal((await runInProcess(cwd, ['report', 'pipeline.yaml', '--segmentation', 'nope'])).code, 2);
 
     // Without a run of its own, the primary segmentation is skipped (the others' reports below its root are not its runs).
@@ -144,7 +170,10 @@ test('segflow report on a production pipeline: every segmentation in spec order,
     assert.equal(left.code, 0, left.stderr);
     assert.match(left.stderr, /note: segmentation shop has no finished run yet/);
     const leftHistory = await runInProcess(cwd, ['report', 'pipeline.yaml', '--history', '--json']);
-    assert.deepEqual((JSON.parse(leftHistory.stdout) as Array<{ segmentation: string }>).map((e) => e.segmentation), ['products']);
+    assert.deepEqual(
+      (JSON.parse(leftHistory.stdout) as Array<{ segmentation: string }>).map((e) => e.segmentation),
+      ['products'],
+    );
     assert.equal((await runInProcess(cwd, ['report', 'pipeline.yaml', '--segmentation', 'shop'])).code, 1);
   } finally {
     await rm(cwd, { recursive: true, force: true });

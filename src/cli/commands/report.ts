@@ -13,7 +13,11 @@ import { syncReports } from '../../engine/reports.js';
 import { engineDeps } from '../engine-deps.js';
 import { chooseSegmentation } from './segmentation-arg.js';
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 export const command: Command = {
   name: 'report',
@@ -64,8 +68,17 @@ export const command: Command = {
       out(ctx, `${spec.name}${seg.name !== spec.name ? `, segmentation ${seg.name}` : ''}, run ${report.runId}`);
       for (const line of summarizeReport(report)) out(ctx, line);
       const sm = report.solutionMetrics?.values;
-      if (sm) out(ctx, `  Personalize's own metrics (different protocol, not comparable): ${Object.entries(sm).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
-      out(ctx, `report: ${relative(ctx.cwd, join(dir, REPORT_FILES.html)) || '.'} (also ${REPORT_FILES.json}, ${REPORT_FILES.markdown}, ${REPORT_FILES.segments})`);
+      if (sm)
+        out(
+          ctx,
+          `  Personalize's own metrics (different protocol, not comparable): ${Object.entries(sm)
+            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .join(', ')}`,
+        );
+      out(
+        ctx,
+        `report: ${relative(ctx.cwd, join(dir, REPORT_FILES.html)) || '.'} (also ${REPORT_FILES.json}, ${REPORT_FILES.markdown}, ${REPORT_FILES.segments})`,
+      );
     }
     // One segmentation asked for (or the only one): report.json itself, as before segmentations existed.
     if (values.json) out(ctx, JSON.stringify(chosen.length === 1 ? reports[0] : reports, null, 2));

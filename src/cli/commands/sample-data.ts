@@ -18,7 +18,7 @@ export const command: Command = {
     'Usage: segflow sample-data --out FILE --reviews N [--seed S] [--items-out FILE]',
     '',
     '  --out FILE        reviews as JSON lines; gzipped when FILE ends in .gz',
-    '  --reviews N       number of reviews (5074160 is the seed article\'s Grocery file)',
+    "  --reviews N       number of reviews (5074160 is the seed article's Grocery file)",
     '  --seed S          random seed (default 7); the same seed gives the same file',
     '  --items-out FILE  item metadata as Amazon 2018 metadata (asin, title, brand, category list); CSV when FILE ends in .csv[.gz]',
   ].join('\n'),

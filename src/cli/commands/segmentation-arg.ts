@@ -10,6 +10,7 @@ export function chooseSegmentation(spec: Spec, name: string | undefined): Segmen
     throw inputError('CLI_USAGE', `${spec.name} has ${names.length} segmentations: name one with --segmentation (${names.join(', ')})`);
   }
   const found = spec.segmentations.find((s) => s.name === name);
-  if (!found) throw inputError('CLI_USAGE', `--segmentation: ${spec.name} has no segmentation '${name}'${suggestion(name, names)} (it has ${names.join(', ')})`);
+  if (!found)
+    throw inputError('CLI_USAGE', `--segmentation: ${spec.name} has no segmentation '${name}'${suggestion(name, names)} (it has ${names.join(', ')})`);
   return found;
 }

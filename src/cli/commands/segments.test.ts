@@ -8,7 +8,6 @@ import { runInProcess } from '../../../test/support/run-cli.js';
 import { createPorts } from '../../aws/create-ports.js';
 import { startEmulator } from '../../emulator/index.js';
 
-
 const RUN = '2026-12-01T10-00-00Z-run002';
 const SEGMENTS = 'query,rank,user\ni1,1,a\ni1,2,b\ni2,1,c\ni2,2,"d,x"\n';
 const CHANGES = 'query,entered,stayed,left\ni1,1,1,1\ni2,2,0,0\n';
@@ -26,7 +25,13 @@ async function project(o: { localRun?: string; endpoint?: string } = {}): Promis
   await writeFile(join(seg, 'changes.csv'), CHANGES);
   await mkdir(join(cwd, '.segflow', 'state'), { recursive: true });
   const download = { phase: 'done', outputs: { runId: RUN, previousRunId: '2026-11-24T10-00-00Z-run001', runs: [RUN] }, updatedAt: '2026-12-01T10:00:00.000Z' };
-  const state = { version: 1, pipeline: 'shop', target: { kind: 'local', region: 'us-east-1' }, steps: { 'download:products': download }, updatedAt: '2026-12-01T10:00:00.000Z' };
+  const state = {
+    version: 1,
+    pipeline: 'shop',
+    target: { kind: 'local', region: 'us-east-1' },
+    steps: { 'download:products': download },
+    updatedAt: '2026-12-01T10:00:00.000Z',
+  };
   await writeFile(join(cwd, '.segflow', 'state', 'shop.json'), JSON.stringify(state));
   return cwd;
 }
@@ -46,10 +51,16 @@ test('segflow segments exports the latest delivered segments: csv, --query, --fo
 
     const jsonl = await segments(cwd, '--segmentation', 'products', '--query', 'i1', '--format', 'jsonl');
     assert.equal(jsonl.code, 0, jsonl.stderr);
-    assert.deepEqual(jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown), [
-      { query: 'i1', rank: 1, user: 'a' },
-      { query: 'i1', rank: 2, user: 'b' },
-    ]);
+    assert.deepEqual(
+      jsonl.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+      [
+        { query: 'i1', rank: 1, user: 'a' },
+        { query: 'i1', rank: 2, user: 'b' },
+      ],
+    );
 
     const written = await segments(cwd, '--segmentation', 'products', '--out', 'export/products.csv');
     assert.equal(written.code, 0, written.stderr);
@@ -68,10 +79,16 @@ test('segflow segments --with-users joins source columns of data.users on the us
     assert.equal(csv.stdout, 'query,rank,user,email,Country\ni1,1,a,a@example.com,UK\ni1,2,b,b@example.com,France\ni2,1,c,,\ni2,2,"d,x",d@example.com,UK\n');
 
     const jsonl = await segments(cwd, '--segmentation', 'products', '--with-users', 'email', '--query', 'i2', '--format', 'jsonl');
-    assert.deepEqual(jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown), [
-      { query: 'i2', rank: 1, user: 'c', email: null },
-      { query: 'i2', rank: 2, user: 'd,x', email: 'd@example.com' },
-    ]);
+    assert.deepEqual(
+      jsonl.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+      [
+        { query: 'i2', rank: 1, user: 'c', email: null },
+        { query: 'i2', rank: 2, user: 'd,x', email: 'd@example.com' },
+      ],
+    );
 
     const typo = await segments(cwd, '--segmentation', 'products', '--with-users', 'emial');
     assert.equal(typo.code, 2);
@@ -111,7 +128,8 @@ test('segflow --help lists segments; segflow segments --help gives its flags', a
     assert.match(all.stdout, /^\s+segments\s+export the latest delivered segments/m);
     const own = await runInProcess(cwd, ['segments', '--help']);
     assert.equal(own.code, 0);
-    for (const flag of ['--segmentation NAME', '--query Q', '--format csv|jsonl', '--out PATH', '--with-users COL,...', '--changes']) assert.ok(own.stdout.includes(flag), flag);
+    for (const flag of ['--segmentation NAME', '--query Q', '--format csv|jsonl', '--out PATH', '--with-users COL,...', '--changes'])
+      assert.ok(own.stdout.includes(flag), flag);
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

@@ -28,7 +28,7 @@ export const command: Command = {
     '                             [--with-users COL,...] [--changes] [--target local|aws]',
     '',
     "Exports a segmentation's latest delivered segments.csv (query,rank,user): the work dir's copy when it is the",
-    "run the state names, else s3://<bucket>/<prefix>segments/<segmentation>/runs/<run-id>/ (or latest/).",
+    'run the state names, else s3://<bucket>/<prefix>segments/<segmentation>/runs/<run-id>/ (or latest/).',
     '  --segmentation NAME  which segmentation (required when the pipeline has several)',
     '  --query Q            only the rows of one query: an item id or an attribute expression, exactly',
     '  --format csv|jsonl   csv (default, RFC 4180) or one JSON object per line (rank and counts as numbers)',
@@ -71,7 +71,12 @@ export const command: Command = {
         const users = columns.length ? await readUsers(ctx, spec, columns, copy, values.query, connection) : undefined;
         const o = { format, ...(values.query !== undefined ? { query: values.query } : {}), ...(users ? { users } : {}) } as const;
         const { exportRows } = await import('../../eval/index.js');
-        const result = await writeTo(ctx, values.out, (w) => exportRows(copy.path, o, w), (r) => checkQuery(r, values.query, copy, segmentation));
+        const result = await writeTo(
+          ctx,
+          values.out,
+          (w) => exportRows(copy.path, o, w),
+          (r) => checkQuery(r, values.query, copy, segmentation),
+        );
         const where = values.out ? relative(ctx.cwd, resolve(ctx.cwd, values.out)) || values.out : 'stdout';
         ctx.stderr.write(`segments: ${result.rows} row(s) of run ${copy.runId} (${segmentation.name}, from ${copy.origin}) to ${where}\n`);
       } finally {
@@ -88,10 +93,18 @@ export const command: Command = {
 function userColumns(flag: string | undefined, changes: boolean): string[] {
   if (flag === undefined) return [];
   if (changes) throw inputError('CLI_USAGE', '--with-users joins user columns to segments; --changes lists queries, not users');
-  const cols = [...new Set(flag.split(',').map((c) => c.trim()).filter((c) => c !== ''))];
+  const cols = [
+    ...new Set(
+      flag
+        .split(',')
+        .map((c) => c.trim())
+        .filter((c) => c !== ''),
+    ),
+  ];
   if (cols.length === 0) throw inputError('CLI_USAGE', '--with-users needs at least one column name, e.g. --with-users email');
   const taken = cols.filter((c) => OWN_COLUMNS.includes(c));
-  if (taken.length) throw inputError('CLI_USAGE', `--with-users: ${taken.map((c) => `'${c}'`).join(', ')} is a column of segments.csv itself; name other columns`);
+  if (taken.length)
+    throw inputError('CLI_USAGE', `--with-users: ${taken.map((c) => `'${c}'`).join(', ')} is a column of segments.csv itself; name other columns`);
   return cols;
 }
 
@@ -122,7 +135,10 @@ async function readUsers(
 /** --query Q that matched no row: the queries the run has, with the closest one. */
 function checkQuery(r: ExportResult, query: string | undefined, copy: DeliveredCopy, seg: Segmentation): void {
   if (query === undefined || r.rows > 0) return;
-  throw inputError('CLI_USAGE', `--query: run ${copy.runId} of ${seg.name} has no query '${query}'${suggestion(query, r.queries)} (${r.queries.length} queries)`);
+  throw inputError(
+    'CLI_USAGE',
+    `--query: run ${copy.runId} of ${seg.name} has no query '${query}'${suggestion(query, r.queries)} (${r.queries.length} queries)`,
+  );
 }
 
 /**

@@ -17,7 +17,8 @@ function parseFrom(value: string, region: string): StateSpec {
 async function history(ctx: CommandContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('state history', argv, { json: { type: 'boolean' }, limit: { type: 'string' } });
   const limit = values.limit === undefined ? 100 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw inputError('CLI_USAGE', `state history: --limit must be a whole number of at least 1, not '${values.limit}'`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw inputError('CLI_USAGE', `state history: --limit must be a whole number of at least 1, not '${values.limit}'`);
   const spec = await loadSpecForState(ctx, positionals[0], parseTargetOverride(values.target), 'state history');
   const report = await stateHistory({ spec, cwd: ctx.cwd, deps: engineDeps() }, limit);
   if (values.json) {
@@ -26,20 +27,32 @@ async function history(ctx: CommandContext, argv: string[]): Promise<number> {
   }
   const w = (s: string) => ctx.stdout.write(s + '\n');
   w(`State of ${spec.name}: ${report.location}`);
-  if (report.lock) w(`Locked: ${report.lock.id}, ${report.lock.command} by ${report.lock.who ? `${report.lock.who} on ` : ''}${report.lock.host} (pid ${report.lock.pid}) since ${report.lock.since}${report.lock.expiresAt ? `, lease until ${report.lock.expiresAt}` : ''}`);
+  if (report.lock)
+    w(
+      `Locked: ${report.lock.id}, ${report.lock.command} by ${report.lock.who ? `${report.lock.who} on ` : ''}${report.lock.host} (pid ${report.lock.pid}) since ${report.lock.since}${report.lock.expiresAt ? `, lease until ${report.lock.expiresAt}` : ''}`,
+    );
   if (report.entries.length === 0) {
     w('  no state yet');
     return ExitCode.ok;
   }
-  const rows = [['serial', 'updated', 'steps', 'stored', 'version'], ...report.entries.map((e) => [
-    `${e.current ? '*' : ' '}${e.serial ?? '?'}`,
-    e.updatedAt ?? '?',
-    String(e.steps ?? '?'),
-    e.storedAt ?? '',
-    `${e.ref}${e.movedTo ? ` (moved to ${e.movedTo})` : ''}`,
-  ])];
+  const rows = [
+    ['serial', 'updated', 'steps', 'stored', 'version'],
+    ...report.entries.map((e) => [
+      `${e.current ? '*' : ' '}${e.serial ?? '?'}`,
+      e.updatedAt ?? '?',
+      String(e.steps ?? '?'),
+      e.storedAt ?? '',
+      `${e.ref}${e.movedTo ? ` (moved to ${e.movedTo})` : ''}`,
+    ]),
+  ];
   const widths = rows[0]!.map((_, k) => Math.max(...rows.map((r) => r[k]!.length)));
-  for (const r of rows) w(`  ${r.map((c, k) => c.padEnd(widths[k]!)).join('  ').trimEnd()}`);
+  for (const r of rows)
+    w(
+      `  ${r
+        .map((c, k) => c.padEnd(widths[k]!))
+        .join('  ')
+        .trimEnd()}`,
+    );
   if (report.backend === 'local') w('  (the local backend keeps only the current version; a shared s3 state keeps every version)');
   else w('  * current version');
   return ExitCode.ok;
@@ -59,7 +72,9 @@ async function migrate(ctx: CommandContext, argv: string[]): Promise<number> {
     ...(tuning.lockLeaseMs !== undefined ? { lockLeaseMs: tuning.lockLeaseMs } : {}),
     ...(from ? { from } : {}),
   });
-  ctx.stdout.write(`Moved the state of ${spec.name} (${result.steps} steps) from ${result.from} to ${result.to} (serial ${result.serial}); the old one is marked as moved.\n`);
+  ctx.stdout.write(
+    `Moved the state of ${spec.name} (${result.steps} steps) from ${result.from} to ${result.to} (serial ${result.serial}); the old one is marked as moved.\n`,
+  );
   return ExitCode.ok;
 }
 

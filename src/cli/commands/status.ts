@@ -25,7 +25,10 @@ export const command: Command = {
       w(`  ${r.id.padEnd(width)}  ${r.phase.padEnd(7)}  ${(r.live ?? '').padEnd(18)} ${r.name ?? ''}${r.error ? `  error: ${r.error}` : ''}`);
     }
     if (report.specChangedSinceApply) w('\nThe spec changed since the last apply: run `segflow plan` to see what would change.');
-    const show = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k}=${Number(v).toFixed(4)}`).join(' ');
+    const show = (m: Record<string, number>) =>
+      Object.entries(m)
+        .map(([k, v]) => `${k}=${Number(v).toFixed(4)}`)
+        .join(' ');
     if (report.metricsByStep) for (const [step, m] of Object.entries(report.metricsByStep)) w(`\nSolution metrics (${step}): ${show(m)}`);
     else if (report.metrics) w(`\nSolution metrics: ${show(report.metrics)}`);
     if (report.report.length) w(['', ...report.report].join('\n'));

@@ -13,7 +13,12 @@ import { engineDeps } from '../engine-deps.js';
 /** validate --data: the first file of each s3:// source, read through the target's S3 (the emulator's on local). */
 async function s3Heads(ctx: CommandContext, spec: Spec): Promise<Map<string, string>> {
   const { firstS3Files } = await import('../../data/source-heads.js');
-  const s3 = [spec.data.interactions, spec.data.items, spec.data.users, ...spec.segmentations.map((s) => (s.queries.items?.kind === 'source' ? s.queries.items.source : undefined))];
+  const s3 = [
+    spec.data.interactions,
+    spec.data.items,
+    spec.data.users,
+    ...spec.segmentations.map((s) => (s.queries.items?.kind === 'source' ? s.queries.items.source : undefined)),
+  ];
   if (!s3.some((src) => src?.source.some(isS3))) return new Map();
   const connection = await connectTarget(spec.target, ctx.cwd, engineDeps(), { onInfo: (m) => ctx.stderr.write(`${m}\n`) });
   try {
@@ -32,8 +37,8 @@ export const command: Command = {
     'Prints each problem as FILE:LINE:COL: error CODE: message, with the source line and a caret.',
     'A data source that does not exist yet is a warning here (an error in plan, prepare and apply).',
     'The columns the file names are checked against the header of each local CSV or JSON-lines source.',
-    '  --data            also read the first file of each s3:// source (with the target\'s credentials; on the',
-    '                    local target, the emulator\'s S3) and check its columns; it stays in the object cache',
+    "  --data            also read the first file of each s3:// source (with the target's credentials; on the",
+    "                    local target, the emulator's S3) and check its columns; it stays in the object cache",
     'Exit 0 when every file is valid, 2 otherwise.',
   ].join('\n'),
   async run(ctx) {
@@ -55,7 +60,10 @@ export const command: Command = {
       for (const text of result.formatted) ctx.stdout.write(text + '\n');
       if (result.spec) {
         const s = result.spec;
-        const what = s.segmentations.length === 1 ? `recipe ${s.segmentations[0]!.recipe}` : `segmentations ${s.segmentations.map((g) => `${g.name} (${g.recipe})`).join(', ')}`;
+        const what =
+          s.segmentations.length === 1
+            ? `recipe ${s.segmentations[0]!.recipe}`
+            : `segmentations ${s.segmentations.map((g) => `${g.name} (${g.recipe})`).join(', ')}`;
         ctx.stdout.write(`${result.displayFile}: valid (pipeline ${s.name}, ${what}, ${s.split ? 'experiment' : 'production run'}, target ${s.target.kind})\n`);
       } else {
         const errors = result.diagnostics.filter((d) => d.severity === 'error').length;

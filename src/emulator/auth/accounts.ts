@@ -40,11 +40,13 @@ const ROLE_ARN = /^arn:([a-z\d-]+):iam::(\d{12}):role\/(?:[\u0021-\u007E]*\/)?[\
 export function validateRoleSessions(accounts: readonly AccountCredentials[], sessions: readonly RoleSessionCredentials[]): RoleSessionCredentials[] {
   const keys = new Set(accounts.map((a) => a.accessKeyId));
   for (const s of sessions) {
-    if (!ACCESS_KEY_ID.test(s.accessKeyId)) throw inputError('EMU_OPTIONS', `access key id of the role session ${s.roleArn} must be 1 to 128 letters, digits or '_', not '${s.accessKeyId}'`);
+    if (!ACCESS_KEY_ID.test(s.accessKeyId))
+      throw inputError('EMU_OPTIONS', `access key id of the role session ${s.roleArn} must be 1 to 128 letters, digits or '_', not '${s.accessKeyId}'`);
     if (typeof s.secretAccessKey !== 'string' || s.secretAccessKey === '') throw inputError('EMU_OPTIONS', `the role session ${s.roleArn} needs a secret`);
     const m = ROLE_ARN.exec(s.roleArn);
     if (!m) throw inputError('EMU_OPTIONS', `'${s.roleArn}' is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)`);
-    if (!accounts.some((a) => a.accountId === m[2])) throw inputError('EMU_OPTIONS', `the role ${s.roleArn} is in account ${m[2]}, which the emulator does not serve (add it with --account)`);
+    if (!accounts.some((a) => a.accountId === m[2]))
+      throw inputError('EMU_OPTIONS', `the role ${s.roleArn} is in account ${m[2]}, which the emulator does not serve (add it with --account)`);
     if (keys.has(s.accessKeyId)) throw inputError('EMU_OPTIONS', `access key id '${s.accessKeyId}' is given twice`);
     keys.add(s.accessKeyId);
   }
@@ -66,7 +68,8 @@ export function validateAccounts(defaults: AccountCredentials, extra: readonly A
   const all = [defaults, ...extra];
   for (const a of all) {
     if (!/^\d{12}$/.test(a.accountId)) throw inputError('EMU_OPTIONS', `accountId must be 12 digits, not '${a.accountId}'`);
-    if (!ACCESS_KEY_ID.test(a.accessKeyId)) throw inputError('EMU_OPTIONS', `access key id of account ${a.accountId} must be 1 to 128 letters, digits or '_', not '${a.accessKeyId}'`);
+    if (!ACCESS_KEY_ID.test(a.accessKeyId))
+      throw inputError('EMU_OPTIONS', `access key id of account ${a.accountId} must be 1 to 128 letters, digits or '_', not '${a.accessKeyId}'`);
     if (typeof a.secretAccessKey !== 'string' || a.secretAccessKey === '') throw inputError('EMU_OPTIONS', `account ${a.accountId} needs a secretAccessKey`);
   }
   const twice = (key: 'accountId' | 'accessKeyId') => all.map((a) => a[key]).find((v, i, list) => list.indexOf(v) !== i);

@@ -18,17 +18,22 @@ export function validateCredentialExpiry(e: CredentialExpiry | undefined): Crede
   if (afterRequests !== undefined && !(Number.isInteger(afterRequests) && afterRequests >= 0)) {
     throw inputError('EMU_OPTIONS', `credentialExpiry.afterRequests must be an integer >= 0, not ${afterRequests}`);
   }
-  if (afterMs !== undefined && !(Number.isFinite(afterMs) && afterMs >= 0)) throw inputError('EMU_OPTIONS', `credentialExpiry.afterMs must be a number >= 0, not ${afterMs}`);
+  if (afterMs !== undefined && !(Number.isFinite(afterMs) && afterMs >= 0))
+    throw inputError('EMU_OPTIONS', `credentialExpiry.afterMs must be a number >= 0, not ${afterMs}`);
   return { ...(afterRequests !== undefined ? { afterRequests } : {}), ...(afterMs !== undefined ? { afterMs } : {}) };
 }
 
 /** The --credential-expiry syntax: `requests=N`, `ms=N` or both, comma separated. */
 export function parseCredentialExpirySpec(text: string): CredentialExpiry {
   const out: CredentialExpiry = {};
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [key, value] = part.split('=');
     const n = Number(value);
-    if (value === undefined || value === '' || !Number.isFinite(n)) throw inputError('EMU_OPTIONS', `--credential-expiry: expected requests=N or ms=N, got '${part}'`);
+    if (value === undefined || value === '' || !Number.isFinite(n))
+      throw inputError('EMU_OPTIONS', `--credential-expiry: expected requests=N or ms=N, got '${part}'`);
     if (key === 'requests') out.afterRequests = n;
     else if (key === 'ms') out.afterMs = n;
     else throw inputError('EMU_OPTIONS', `--credential-expiry: unknown key '${key}' (known: requests, ms)`);

@@ -36,7 +36,9 @@ export function chunkSignature(chain: ChunkChain, previous: string, chunkSha256H
 
 /** Signature of the trailing headers (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER). */
 export function trailerSignature(chain: ChunkChain, previous: string, canonicalTrailers: string): string {
-  const stringToSign = ['AWS4-HMAC-SHA256-TRAILER', chain.amzDate, chain.scope, previous, createHash('sha256').update(canonicalTrailers).digest('hex')].join('\n');
+  const stringToSign = ['AWS4-HMAC-SHA256-TRAILER', chain.amzDate, chain.scope, previous, createHash('sha256').update(canonicalTrailers).digest('hex')].join(
+    '\n',
+  );
   return createHmac('sha256', chain.key).update(stringToSign).digest('hex');
 }
 
@@ -149,7 +151,10 @@ function parseAuth(req: IncomingMessage, query: URLSearchParams): Parsed {
     const amzDate = query.get('X-Amz-Date') ?? '';
     const expires = Number(query.get('X-Amz-Expires') ?? 'NaN');
     if (cred.length !== 5 || cred[4] !== 'aws4_request' || !signature || !amzDate || signedHeaders.length === 0) {
-      throw new AuthFailure('malformed', 'Query-string authentication requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.');
+      throw new AuthFailure(
+        'malformed',
+        'Query-string authentication requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
+      );
     }
     if (!Number.isInteger(expires) || expires < 1 || expires > 604800) {
       throw new AuthFailure('malformed', 'X-Amz-Expires must be an integer between 1 and 604800 seconds');
@@ -168,7 +173,10 @@ function parseAuth(req: IncomingMessage, query: URLSearchParams): Parsed {
   const signedHeaders = (fields.get('SignedHeaders') ?? '').split(';').filter(Boolean);
   const signature = fields.get('Signature') ?? '';
   if (cred.length !== 5 || cred[4] !== 'aws4_request' || signedHeaders.length === 0 || !/^[0-9a-f]{64}$/.test(signature)) {
-    throw new AuthFailure('malformed', "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters in the form Credential=KEY/DATE/REGION/SERVICE/aws4_request.");
+    throw new AuthFailure(
+      'malformed',
+      "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters in the form Credential=KEY/DATE/REGION/SERVICE/aws4_request.",
+    );
   }
   const amzDate = String(req.headers['x-amz-date'] ?? '');
   return { accessKeyId: cred[0]!, date: cred[1]!, region: cred[2]!, service: cred[3]!, signedHeaders, signature, amzDate, presigned: false };

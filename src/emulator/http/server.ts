@@ -28,7 +28,8 @@ const JSON_SERVICES: Partial<Record<Service, JsonService>> = { personalize: pers
 function detectService(req: IncomingMessage, query: URLSearchParams): Service | undefined {
   const scope = claimedScope(req, query);
   if (scope) {
-    if (scope.service === 'personalize' || scope.service === 'kms' || scope.service === 's3' || scope.service === 'iam' || scope.service === 'sts') return scope.service;
+    if (scope.service === 'personalize' || scope.service === 'kms' || scope.service === 's3' || scope.service === 'iam' || scope.service === 'sts')
+      return scope.service;
     return undefined;
   }
   if (String(req.headers['x-amz-target'] ?? '').startsWith('AmazonPersonalize.')) return 'personalize';
@@ -87,10 +88,16 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
     let auth: SignedScope;
     let signedIn: ReturnType<Emu['credentials']['signIn']>;
     try {
-      auth = verifySigV4(req, rawPath, rawQuery, (id) => emu.credentials.secretFor(id), () => {
-        if (protocol === 's3') throw new ApiError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
-        return createHash('sha256').update(body).digest('hex');
-      });
+      auth = verifySigV4(
+        req,
+        rawPath,
+        rawQuery,
+        (id) => emu.credentials.secretFor(id),
+        () => {
+          if (protocol === 's3') throw new ApiError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
+          return createHash('sha256').update(body).digest('hex');
+        },
+      );
       signedIn = emu.credentials.signIn(auth.accessKeyId);
     } catch (e) {
       if (e instanceof AuthFailure) throw authError(protocol, e);
@@ -122,7 +129,11 @@ async function handle(emu: Emu, calls: CallCounter, req: IncomingMessage, res: S
       operation = action ?? 'Unknown';
       const ops: QueryOperations = service === 'iam' ? iamOperations : stsOperations;
       const handler = action && Object.prototype.hasOwnProperty.call(ops, action) ? ops[action] : undefined;
-      if (!handler) throw new ApiError('InvalidAction', `Could not find operation ${action ?? '(no Action)'} for version ${service === 'iam' ? '2010-05-08' : '2011-06-15'}`);
+      if (!handler)
+        throw new ApiError(
+          'InvalidAction',
+          `Could not find operation ${action ?? '(no Action)'} for version ${service === 'iam' ? '2010-05-08' : '2011-06-15'}`,
+        );
       if (service === 'iam') authorizeIamCall(emu, action!, params, info);
       const result = await handler(emu, params, info);
       sendQueryResult(res, service === 'iam' ? IAM_NS : STS_NS, action!, requestId, result);

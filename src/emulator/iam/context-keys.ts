@@ -13,7 +13,12 @@ export function baseContext(principal: Principal, region: string, sourceIp?: str
   };
   if (sourceIp) ctx['aws:SourceIp'] = sourceIp.replace(/^::ffff:/, '');
   if (principal.kind === 'root') {
-    Object.assign(ctx, { 'aws:PrincipalArn': rootArn(principal), 'aws:PrincipalAccount': principal.account, 'aws:PrincipalType': 'Account', 'aws:userid': principal.account });
+    Object.assign(ctx, {
+      'aws:PrincipalArn': rootArn(principal),
+      'aws:PrincipalAccount': principal.account,
+      'aws:PrincipalType': 'Account',
+      'aws:userid': principal.account,
+    });
   } else if (principal.kind === 'role') {
     Object.assign(ctx, { 'aws:PrincipalArn': principal.roleArn, 'aws:PrincipalAccount': principal.account, 'aws:PrincipalType': 'AssumedRole' });
   } else if (principal.kind === 'service') {
@@ -22,4 +27,3 @@ export function baseContext(principal: Principal, region: string, sourceIp?: str
   if (principal.kind !== 'service') ctx['aws:PrincipalIsAWSService'] = 'false';
   return ctx;
 }
-

@@ -29,7 +29,12 @@ const carlosPolicy = parsePolicy({
       Action: ['s3:GetBucketLocation', 's3:GetAccountPublicAccessBlock', 's3:ListAccessPoints', 's3:ListAllMyBuckets'],
       Resource: 'arn:aws:s3:::*',
     },
-    { Sid: 'AllowS3Self', Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar/*', 'arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar'] },
+    {
+      Sid: 'AllowS3Self',
+      Effect: 'Allow',
+      Action: 's3:*',
+      Resource: ['arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar/*', 'arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar'],
+    },
     { Sid: 'DenyS3Logs', Effect: 'Deny', Action: 's3:*', Resource: 'arn:aws:s3:::*log*' },
   ],
 });
@@ -50,7 +55,12 @@ describe('policy evaluation logic', () => {
   it('the single-account example: an explicit Deny in the identity policy overrides the bucket policy Allow', () => {
     const put = (resource: string, resourcePolicy?: typeof logsBucketPolicy) =>
       authorize({ request: req(carlos, 's3:PutObject', resource), identityPolicies: [carlosPolicy], resourcePolicy, resourceAccount: ACCOUNT });
-    assert.deepEqual(put('arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar-logs/file.txt', logsBucketPolicy), { allowed: false, reason: 'explicit-deny', deniedBy: 'DenyS3Logs', in: 'identity-based policy' });
+    assert.deepEqual(put('arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar-logs/file.txt', logsBucketPolicy), {
+      allowed: false,
+      reason: 'explicit-deny',
+      deniedBy: 'DenyS3Logs',
+      in: 'identity-based policy',
+    });
     assert.deepEqual(put('arn:aws:s3:::amzn-s3-demo-bucket-carlossalazar/file.txt'), { allowed: true });
     assert.deepEqual(
       authorize({ request: req(carlos, 's3:GetBucketLocation', 'arn:aws:s3:::any-bucket'), identityPolicies: [carlosPolicy], resourceAccount: ACCOUNT }),
@@ -60,20 +70,30 @@ describe('policy evaluation logic', () => {
 
   it('within one account, either an identity-based or a resource-based Allow is enough', () => {
     const other = role('maria');
-    const bucketPolicy = parsePolicy({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/maria' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/*' }] });
-    assert.deepEqual(authorize({ request: req(other, 's3:GetObject', 'arn:aws:s3:::shared/a'), resourcePolicy: bucketPolicy, resourceAccount: ACCOUNT }), { allowed: true });
-    assert.equal(authorize({ request: req(other, 's3:PutObject', 'arn:aws:s3:::shared/a'), resourcePolicy: bucketPolicy, resourceAccount: ACCOUNT }).allowed, false);
+    const bucketPolicy = parsePolicy({
+      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/maria' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared/*' }],
+    });
+    assert.deepEqual(authorize({ request: req(other, 's3:GetObject', 'arn:aws:s3:::shared/a'), resourcePolicy: bucketPolicy, resourceAccount: ACCOUNT }), {
+      allowed: true,
+    });
+    assert.equal(
+      authorize({ request: req(other, 's3:PutObject', 'arn:aws:s3:::shared/a'), resourcePolicy: bucketPolicy, resourceAccount: ACCOUNT }).allowed,
+      false,
+    );
   });
 
   it('denies by default', () => {
-    assert.deepEqual(authorize({ request: req(carlos, 's3:GetObject', 'arn:aws:s3:::b/k'), identityPolicies: [], resourceAccount: ACCOUNT }), { allowed: false, reason: 'implicit-deny' });
+    assert.deepEqual(authorize({ request: req(carlos, 's3:GetObject', 'arn:aws:s3:::b/k'), identityPolicies: [], resourceAccount: ACCOUNT }), {
+      allowed: false,
+      reason: 'implicit-deny',
+    });
   });
 
   it('across accounts both the identity policy and the resource policy must allow', () => {
     const visitor = role('visitor', OTHER);
     const identity = parsePolicy({ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
     const toAccount = parsePolicy({ Statement: [{ Effect: 'Allow', Principal: { AWS: OTHER }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] });
-    const decide = (identityPolicies: typeof identity[], resourcePolicy?: typeof toAccount) =>
+    const decide = (identityPolicies: (typeof identity)[], resourcePolicy?: typeof toAccount) =>
       authorize({ request: req(visitor, 's3:GetObject', 'arn:aws:s3:::b/k'), identityPolicies, resourcePolicy, resourceAccount: ACCOUNT }).allowed;
     assert.equal(decide([identity], toAccount), true);
     assert.equal(decide([identity]), false);
@@ -83,25 +103,53 @@ describe('policy evaluation logic', () => {
   it('a resource policy naming only the account delegates to the account (an Allow) and covers all of it (a Deny)', () => {
     const toRoot = parsePolicy({ Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 's3:*', Resource: '*' }] });
     assert.equal(authorize({ request: req(carlos, 's3:GetObject', 'arn:aws:s3:::b/k'), resourcePolicy: toRoot, resourceAccount: ACCOUNT }).allowed, false);
-    assert.equal(authorize({ request: req({ kind: 'root', account: ACCOUNT, partition: 'aws' }, 's3:GetObject', 'arn:aws:s3:::b/k'), resourcePolicy: toRoot, resourceAccount: ACCOUNT }).allowed, true);
+    assert.equal(
+      authorize({
+        request: req({ kind: 'root', account: ACCOUNT, partition: 'aws' }, 's3:GetObject', 'arn:aws:s3:::b/k'),
+        resourcePolicy: toRoot,
+        resourceAccount: ACCOUNT,
+      }).allowed,
+      true,
+    );
     const denyAccount = parsePolicy({ Statement: [{ Effect: 'Deny', Principal: { AWS: ACCOUNT }, Action: 's3:*', Resource: '*' }] });
     const allowAll = parsePolicy({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
-    assert.equal(authorize({ request: req(carlos, 's3:GetObject', 'arn:aws:s3:::b/k'), identityPolicies: [allowAll], resourcePolicy: denyAccount, resourceAccount: ACCOUNT }).allowed, false);
+    assert.equal(
+      authorize({
+        request: req(carlos, 's3:GetObject', 'arn:aws:s3:::b/k'),
+        identityPolicies: [allowAll],
+        resourcePolicy: denyAccount,
+        resourceAccount: ACCOUNT,
+      }).allowed,
+      false,
+    );
   });
 
   it('a service principal needs the resource policy to name it (service names are case-sensitive)', () => {
     const personalize: Principal = { kind: 'service', service: 'personalize.amazonaws.com' };
     const grant = (service: string) =>
-      parsePolicy({ Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'] }] });
-    assert.equal(authorize({ request: req(personalize, 's3:GetObject', 'arn:aws:s3:::b/k'), resourcePolicy: grant('personalize.amazonaws.com'), resourceAccount: ACCOUNT }).allowed, true);
-    assert.equal(authorize({ request: req(personalize, 's3:GetObject', 'arn:aws:s3:::b/k'), resourcePolicy: grant('Personalize.amazonaws.com'), resourceAccount: ACCOUNT }).allowed, false);
+      parsePolicy({
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: service }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'] },
+        ],
+      });
+    assert.equal(
+      authorize({ request: req(personalize, 's3:GetObject', 'arn:aws:s3:::b/k'), resourcePolicy: grant('personalize.amazonaws.com'), resourceAccount: ACCOUNT })
+        .allowed,
+      true,
+    );
+    assert.equal(
+      authorize({ request: req(personalize, 's3:GetObject', 'arn:aws:s3:::b/k'), resourcePolicy: grant('Personalize.amazonaws.com'), resourceAccount: ACCOUNT })
+        .allowed,
+      false,
+    );
     assert.equal(authorize({ request: req(personalize, 's3:GetObject', 'arn:aws:s3:::b/k'), resourceAccount: ACCOUNT }).allowed, false);
   });
 });
 
 describe('policy elements', () => {
   const allowed = (statement: object, action: string, resource: string, principal: Principal = carlos, context: Request['context'] = {}) =>
-    authorize({ request: req(principal, action, resource, context), identityPolicies: [parsePolicy({ Statement: [statement] })], resourceAccount: ACCOUNT }).allowed;
+    authorize({ request: req(principal, action, resource, context), identityPolicies: [parsePolicy({ Statement: [statement] })], resourceAccount: ACCOUNT })
+      .allowed;
 
   it('Action matches case-insensitively with * and ?; Resource case-sensitively', () => {
     assert.equal(allowed({ Effect: 'Allow', Action: 'S3:getobj*', Resource: '*' }, 's3:GetObject', 'arn:aws:s3:::b/k'), true);
@@ -112,7 +160,11 @@ describe('policy elements', () => {
   });
 
   it('the AWS managed AmazonPersonalizeFullAccess S3 statement covers buckets whose names contain personalize only', () => {
-    const statement = { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::*Personalize*', 'arn:aws:s3:::*personalize*'] };
+    const statement = {
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'],
+      Resource: ['arn:aws:s3:::*Personalize*', 'arn:aws:s3:::*personalize*'],
+    };
     assert.equal(allowed(statement, 's3:ListBucket', 'arn:aws:s3:::my-personalize-data'), true);
     assert.equal(allowed(statement, 's3:GetObject', 'arn:aws:s3:::my-personalize-data/x.csv'), true);
     assert.equal(allowed(statement, 's3:ListBucket', 'arn:aws:s3:::segflow-online-retail'), false);
@@ -125,7 +177,8 @@ describe('policy elements', () => {
         { Effect: 'Deny', NotAction: 'iam:*', Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } },
       ],
     });
-    const decide = (action: string, context: Request['context']) => authorize({ request: req(carlos, action, '*', context), identityPolicies: [policy], resourceAccount: ACCOUNT }).allowed;
+    const decide = (action: string, context: Request['context']) =>
+      authorize({ request: req(carlos, action, '*', context), identityPolicies: [policy], resourceAccount: ACCOUNT }).allowed;
     assert.equal(decide('s3:GetObject', {}), false);
     assert.equal(decide('iam:GetRole', {}), true);
     assert.equal(decide('s3:GetObject', { 'aws:MultiFactorAuthPresent': 'true' }), true);
@@ -145,7 +198,8 @@ describe('policy elements', () => {
         { Effect: 'Deny', NotPrincipal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/Bob`] }, Action: 's3:*', Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'] },
       ],
     });
-    const decide = (p: Principal) => authorize({ request: req(p, 's3:GetObject', 'arn:aws:s3:::b/k'), resourcePolicy: policy, resourceAccount: ACCOUNT }).allowed;
+    const decide = (p: Principal) =>
+      authorize({ request: req(p, 's3:GetObject', 'arn:aws:s3:::b/k'), resourcePolicy: policy, resourceAccount: ACCOUNT }).allowed;
     assert.equal(decide(bob), true);
     assert.equal(decide(carlos), false);
     assert.equal(decide({ kind: 'service', service: 'personalize.amazonaws.com' }), false);
@@ -154,7 +208,8 @@ describe('policy elements', () => {
   it('a permissions boundary caps what the identity policies allow', () => {
     const boundary = parsePolicy({ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
     const everything = parsePolicy({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] });
-    const decide = (action: string) => authorize({ request: req(carlos, action, 'arn:aws:s3:::b/k'), identityPolicies: [everything], boundary, resourceAccount: ACCOUNT }).allowed;
+    const decide = (action: string) =>
+      authorize({ request: req(carlos, action, 'arn:aws:s3:::b/k'), identityPolicies: [everything], boundary, resourceAccount: ACCOUNT }).allowed;
     assert.equal(decide('s3:GetObject'), true);
     assert.equal(decide('s3:PutObject'), false);
   });
@@ -228,12 +283,20 @@ describe('condition operators', () => {
   it('all keys and all operators of a statement must hold; an unknown operator never loosens a policy', () => {
     const policy = (effect: string, condition: object) => parsePolicy({ Statement: [{ Effect: effect, Action: 's3:*', Resource: '*', Condition: condition }] });
     const context = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': 'arn:aws:personalize:eu-west-1:111122223333:batch-segment-job/j' };
-    const decide = (p: ReturnType<typeof policy>) => authorize({ request: req(carlos, 's3:GetObject', 'x', context), identityPolicies: [p], resourceAccount: ACCOUNT }).allowed;
-    assert.equal(decide(policy('Allow', { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': 'arn:aws:personalize:eu-west-1:111122223333:*' } })), true);
+    const decide = (p: ReturnType<typeof policy>) =>
+      authorize({ request: req(carlos, 's3:GetObject', 'x', context), identityPolicies: [p], resourceAccount: ACCOUNT }).allowed;
+    assert.equal(
+      decide(policy('Allow', { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': 'arn:aws:personalize:eu-west-1:111122223333:*' } })),
+      true,
+    );
     assert.equal(decide(policy('Allow', { StringEquals: { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': 'nope' } })), false);
     assert.equal(decide(policy('Allow', { NoSuchOperator: { 'aws:SourceAccount': ACCOUNT } })), false);
     const allowAll = parsePolicy({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
-    const withDeny = authorize({ request: req(carlos, 's3:GetObject', 'x', context), identityPolicies: [allowAll, policy('Deny', { NoSuchOperator: { k: 'v' } })], resourceAccount: ACCOUNT });
+    const withDeny = authorize({
+      request: req(carlos, 's3:GetObject', 'x', context),
+      identityPolicies: [allowAll, policy('Deny', { NoSuchOperator: { k: 'v' } })],
+      resourceAccount: ACCOUNT,
+    });
     assert.equal(withDeny.allowed, false);
   });
 

@@ -124,7 +124,13 @@ export type DenySource = 'identity-based policy' | 'resource-based policy' | 'pe
 /** A denial: which statement denied (explicit), or which kind of policy lacked an Allow (implicit, across accounts). */
 export type Decision =
   | { allowed: true }
-  | { allowed: false; reason: 'explicit-deny' | 'implicit-deny'; deniedBy?: string; in?: DenySource; missing?: 'identity-based policy' | 'resource-based policy' };
+  | {
+      allowed: false;
+      reason: 'explicit-deny' | 'implicit-deny';
+      deniedBy?: string;
+      in?: DenySource;
+      missing?: 'identity-based policy' | 'resource-based policy';
+    };
 
 export interface AuthorizationInput {
   request: Request;

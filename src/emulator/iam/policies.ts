@@ -43,10 +43,32 @@ function customerOf(emu: Emu, scope: AccountScope): IamPolicy[] {
 /** A policy the caller can see: an AWS managed one of its partition, or one of its account's own. */
 export function findPolicy(emu: Emu, scope: AccountScope, arn: string): PolicyView | undefined {
   const m = managedPolicy(arn);
-  if (m && arn.startsWith(`arn:${scope.partition}:`)) return { arn, name: m.name, id: managedPolicyId(arn), path: m.path, document: m.document, created: MANAGED_POLICY_DATE, updated: MANAGED_POLICY_DATE, aws: true, tags: [] };
+  if (m && arn.startsWith(`arn:${scope.partition}:`))
+    return {
+      arn,
+      name: m.name,
+      id: managedPolicyId(arn),
+      path: m.path,
+      document: m.document,
+      created: MANAGED_POLICY_DATE,
+      updated: MANAGED_POLICY_DATE,
+      aws: true,
+      tags: [],
+    };
   const c = arn.startsWith(policyPrefix(scope)) && Object.prototype.hasOwnProperty.call(customer(emu), arn) ? customer(emu)[arn] : undefined;
   if (!c) return undefined;
-  return { arn, name: c.policyName, id: c.policyId, path: c.path, document: c.document, created: c.created, updated: c.updated, description: c.description, aws: false, tags: c.tags };
+  return {
+    arn,
+    name: c.policyName,
+    id: c.policyId,
+    path: c.path,
+    document: c.document,
+    created: c.created,
+    updated: c.updated,
+    description: c.description,
+    aws: false,
+    tags: c.tags,
+  };
 }
 
 export function mustPolicy(emu: Emu, scope: AccountScope, arn: string): PolicyView {
@@ -73,7 +95,23 @@ function policyXml(emu: Emu, scope: AccountScope, p: PolicyView): XmlNode[] {
     ['Description', p.description],
     ['CreateDate', iso(p.created)],
     ['UpdateDate', iso(p.updated)],
-    ...(p.tags.length > 0 ? [['Tags', p.tags.map((t) => ['member', [['Key', t.Key], ['Value', t.Value]]] as XmlNode)] as XmlNode] : []),
+    ...(p.tags.length > 0
+      ? [
+          [
+            'Tags',
+            p.tags.map(
+              (t) =>
+                [
+                  'member',
+                  [
+                    ['Key', t.Key],
+                    ['Value', t.Value],
+                  ],
+                ] as XmlNode,
+            ),
+          ] as XmlNode,
+        ]
+      : []),
   ];
 }
 
@@ -103,7 +141,17 @@ export const policyOps: QueryOperations = {
     const policy = mustPolicy(emu, info, p.required('PolicyArn', POLICY_ARN));
     const version = p.required('VersionId', { pattern: /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/, patternText: 'v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?' });
     if (version !== 'v1') throw new ApiError('NoSuchEntity', `Policy ${policy.arn} version ${version} does not exist.`, 404);
-    return [['PolicyVersion', [['Document', encodePolicy(policy.document)], ['VersionId', 'v1'], ['IsDefaultVersion', 'true'], ['CreateDate', iso(policy.created)]]]];
+    return [
+      [
+        'PolicyVersion',
+        [
+          ['Document', encodePolicy(policy.document)],
+          ['VersionId', 'v1'],
+          ['IsDefaultVersion', 'true'],
+          ['CreateDate', iso(policy.created)],
+        ],
+      ],
+    ];
   },
 
   async DeletePolicy(emu, p, info) {
@@ -118,7 +166,11 @@ export const policyOps: QueryOperations = {
 
   async ListPolicies(emu, p, info) {
     const scope = p.optional('Scope') ?? 'All';
-    if (!['All', 'AWS', 'Local'].includes(scope)) throw new ApiError('ValidationError', `1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]`);
+    if (!['All', 'AWS', 'Local'].includes(scope))
+      throw new ApiError(
+        'ValidationError',
+        `1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]`,
+      );
     const onlyAttached = p.bool('OnlyAttached') ?? false;
     const prefix = p.optional('PathPrefix', { min: 1, max: 512 }) ?? '/';
     const views = [

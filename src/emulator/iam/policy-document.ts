@@ -19,7 +19,8 @@ export function checkPolicyDocument(text: string, maxChars: number, what: string
   for (const s of statements) {
     if (typeof s !== 'object' || s === null) throw new ApiError('MalformedPolicyDocument', 'Syntax errors in policy.', 400);
     const st = s as Record<string, unknown>;
-    if (st.Effect !== 'Allow' && st.Effect !== 'Deny') throw new ApiError('MalformedPolicyDocument', 'Policy statement must contain a valid Effect (Allow or Deny).', 400);
+    if (st.Effect !== 'Allow' && st.Effect !== 'Deny')
+      throw new ApiError('MalformedPolicyDocument', 'Policy statement must contain a valid Effect (Allow or Deny).', 400);
     if (st.Action === undefined && st.NotAction === undefined) throw new ApiError('MalformedPolicyDocument', 'Policy statement must contain actions.', 400);
   }
 }

@@ -82,7 +82,9 @@ export function parsePolicy(doc: string | object): Policy {
   }
   if (typeof o !== 'object' || o === null) return { statements: [] };
   const raw = (o as Record<string, unknown>).Statement;
-  const statements = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null);
+  const statements = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter(
+    (s): s is Record<string, unknown> => typeof s === 'object' && s !== null,
+  );
   return {
     statements: statements
       .filter((s) => s.Effect === 'Allow' || s.Effect === 'Deny')

@@ -29,7 +29,8 @@ export class Params {
   private check(name: string, v: string, rule: { max?: number; min?: number; pattern?: RegExp; patternText?: string }): string {
     if (rule.min !== undefined && v.length < rule.min) throw validation(name, v, `Member must have length greater than or equal to ${rule.min}`);
     if (rule.max !== undefined && v.length > rule.max) throw validation(name, v, `Member must have length less than or equal to ${rule.max}`);
-    if (rule.pattern && !rule.pattern.test(v)) throw validation(name, v, `Member must satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source}`);
+    if (rule.pattern && !rule.pattern.test(v))
+      throw validation(name, v, `Member must satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source}`);
     return v;
   }
 
@@ -94,7 +95,14 @@ export function sendQueryResult(res: ServerResponse, ns: string, action: string,
 export function sendQueryError(res: ServerResponse, ns: string, e: ApiError, requestId: string): void {
   const type = e.status >= 500 ? 'Receiver' : 'Sender';
   const body = xmlDocument('ErrorResponse', ns, [
-    ['Error', [['Type', type], ['Code', e.code], ['Message', e.message]]],
+    [
+      'Error',
+      [
+        ['Type', type],
+        ['Code', e.code],
+        ['Message', e.message],
+      ],
+    ],
     ['RequestId', requestId],
   ]);
   res.writeHead(e.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, 'content-length': String(Buffer.byteLength(body)) });
@@ -110,7 +118,8 @@ export function queryParams(rawQuery: string, body: Buffer, contentType: string 
     }
     for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.set(k, v);
   }
-  for (const k of ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token']) params.delete(k);
+  for (const k of ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token'])
+    params.delete(k);
   return params;
 }
 

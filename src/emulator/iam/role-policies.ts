@@ -17,7 +17,9 @@ export const rolePolicyOps: QueryOperations = {
     const name = p.required('PolicyName', POLICY_NAME);
     const document = p.required('PolicyDocument', { min: 1, max: 131072 });
     checkPolicyDocument(document, MAX_INLINE_CHARS, 'PolicySize');
-    const others = Object.entries(role.inlinePolicies).filter(([n]) => n !== name).reduce((s, [, d]) => s + d.replace(/\s/g, '').length, 0);
+    const others = Object.entries(role.inlinePolicies)
+      .filter(([n]) => n !== name)
+      .reduce((s, [, d]) => s + d.replace(/\s/g, '').length, 0);
     if (others + document.replace(/\s/g, '').length > MAX_INLINE_CHARS) {
       throw new ApiError('LimitExceeded', `Maximum policy size of ${MAX_INLINE_CHARS} bytes exceeded for role ${role.roleName}`, 409);
     }
@@ -32,13 +34,18 @@ export const rolePolicyOps: QueryOperations = {
     const name = p.required('PolicyName', POLICY_NAME);
     const doc = Object.prototype.hasOwnProperty.call(role.inlinePolicies, name) ? role.inlinePolicies[name] : undefined;
     if (doc === undefined) throw new ApiError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
-    return [['RoleName', role.roleName], ['PolicyName', name], ['PolicyDocument', encodePolicy(doc)]];
+    return [
+      ['RoleName', role.roleName],
+      ['PolicyName', name],
+      ['PolicyDocument', encodePolicy(doc)],
+    ];
   },
 
   async DeleteRolePolicy(emu, p, info) {
     const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const name = p.required('PolicyName', POLICY_NAME);
-    if (!Object.prototype.hasOwnProperty.call(role.inlinePolicies, name)) throw new ApiError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
+    if (!Object.prototype.hasOwnProperty.call(role.inlinePolicies, name))
+      throw new ApiError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
     roleChanging(emu, role);
     delete role.inlinePolicies[name];
     await emu.store.commit();
@@ -48,7 +55,11 @@ export const rolePolicyOps: QueryOperations = {
   async ListRolePolicies(emu, p, info) {
     const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const { items, truncated, marker } = page(emu, Object.keys(role.inlinePolicies).sort(), p);
-    return [['PolicyNames', items.map((n) => ['member', n] as XmlNode)], ['IsTruncated', truncated ? 'true' : 'false'], ...(marker ? [['Marker', marker] as XmlNode] : [])];
+    return [
+      ['PolicyNames', items.map((n) => ['member', n] as XmlNode)],
+      ['IsTruncated', truncated ? 'true' : 'false'],
+      ...(marker ? [['Marker', marker] as XmlNode] : []),
+    ];
   },
 
   async AttachRolePolicy(emu, p, info) {
@@ -79,7 +90,19 @@ export const rolePolicyOps: QueryOperations = {
     const attached = role.attachedPolicies.map((arn) => mustPolicy(emu, info, arn)).filter((v) => v.path.startsWith(prefix));
     const { items, truncated, marker } = page(emu, attached, p);
     return [
-      ['AttachedPolicies', items.map((v) => ['member', [['PolicyName', v.name], ['PolicyArn', v.arn]]] as XmlNode)],
+      [
+        'AttachedPolicies',
+        items.map(
+          (v) =>
+            [
+              'member',
+              [
+                ['PolicyName', v.name],
+                ['PolicyArn', v.arn],
+              ],
+            ] as XmlNode,
+        ),
+      ],
       ['IsTruncated', truncated ? 'true' : 'false'],
       ...(marker ? [['Marker', marker] as XmlNode] : []),
     ];

@@ -59,7 +59,16 @@ export function readTags(params: Params, name = 'Tags'): Array<{ Key: string; Va
 }
 
 function tagNodes(tags: Array<{ Key: string; Value: string }>): XmlNode[] {
-  return tags.map((t) => ['member', [['Key', t.Key], ['Value', t.Value]]] as XmlNode);
+  return tags.map(
+    (t) =>
+      [
+        'member',
+        [
+          ['Key', t.Key],
+          ['Value', t.Value],
+        ],
+      ] as XmlNode,
+  );
 }
 
 export function roleXml(r: IamRole, full: boolean): XmlNode[] {
@@ -72,7 +81,17 @@ export function roleXml(r: IamRole, full: boolean): XmlNode[] {
     ['AssumeRolePolicyDocument', encodePolicy(r.assumeRolePolicyDocument)],
     ['Description', r.description],
     ['MaxSessionDuration', r.maxSessionDuration],
-    ...(r.permissionsBoundary ? [['PermissionsBoundary', [['PermissionsBoundaryType', 'Policy'], ['PermissionsBoundaryArn', r.permissionsBoundary]]] as XmlNode] : []),
+    ...(r.permissionsBoundary
+      ? [
+          [
+            'PermissionsBoundary',
+            [
+              ['PermissionsBoundaryType', 'Policy'],
+              ['PermissionsBoundaryArn', r.permissionsBoundary],
+            ],
+          ] as XmlNode,
+        ]
+      : []),
     ...(r.tags.length > 0 ? [['Tags', tagNodes(r.tags)] as XmlNode] : []),
     ...(full ? [['RoleLastUsed', []] as XmlNode] : []),
   ];
@@ -150,7 +169,8 @@ export const roleOps: QueryOperations = {
   async TagRole(emu, p, info) {
     const role = mustRole(emu, info, p.required('RoleName', ROLE_NAME));
     const tags = readTags(p);
-    if (tags.length === 0) throw new ApiError('ValidationError', "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
+    if (tags.length === 0)
+      throw new ApiError('ValidationError', "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
     const merged = new Map(role.tags.map((t) => [t.Key, t.Value]));
     for (const t of tags) merged.set(t.Key, t.Value);
     if (merged.size > MAX_TAGS) throw new ApiError('LimitExceeded', `The number of tags has reached the maximum limit (${MAX_TAGS}).`, 409);

@@ -52,10 +52,12 @@ export const simulateOps: QueryOperations = {
   async SimulatePrincipalPolicy(emu, p, info) {
     const source = p.required('PolicySourceArn', ARN);
     const actions = p.members('ActionNames').map((m) => m[''] ?? '');
-    if (actions.length === 0) throw new ApiError('ValidationError', "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null");
+    if (actions.length === 0)
+      throw new ApiError('ValidationError', "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null");
     const resources = p.members('ResourceArns').map((m) => m[''] ?? '');
     const all = roles(emu);
-    const role = source.startsWith(`arn:${info.partition}:iam::${info.account}:role/`) && Object.prototype.hasOwnProperty.call(all, source) ? all[source] : undefined;
+    const role =
+      source.startsWith(`arn:${info.partition}:iam::${info.account}:role/`) && Object.prototype.hasOwnProperty.call(all, source) ? all[source] : undefined;
     if (!role) throw new ApiError('NoSuchEntity', `The user, group or role ${source} cannot be found.`, 404);
     const seen = snapshotOf(role);
     const extraBoundary = documents(p, 'PermissionsBoundaryPolicyInputList')[0];
@@ -68,7 +70,14 @@ export const simulateOps: QueryOperations = {
       (resources.length > 0 ? resources : ['*']).map((resource) => ({
         action,
         resource,
-        decision: decision(authorize({ request: { principal, action, resource, context }, identityPolicies: policies, ...(boundary ? { boundary } : {}), resourceAccount: info.account })),
+        decision: decision(
+          authorize({
+            request: { principal, action, resource, context },
+            identityPolicies: policies,
+            ...(boundary ? { boundary } : {}),
+            resourceAccount: info.account,
+          }),
+        ),
       })),
     );
     const { items, truncated, marker } = page(emu, results, p);
@@ -85,7 +94,18 @@ export const simulateOps: QueryOperations = {
                 ['EvalDecision', r.decision],
                 ['MatchedStatements', []],
                 ['MissingContextValues', []],
-                ['ResourceSpecificResults', [['member', [['EvalResourceName', r.resource], ['EvalResourceDecision', r.decision]]]]],
+                [
+                  'ResourceSpecificResults',
+                  [
+                    [
+                      'member',
+                      [
+                        ['EvalResourceName', r.resource],
+                        ['EvalResourceDecision', r.decision],
+                      ],
+                    ],
+                  ],
+                ],
               ],
             ] as XmlNode,
         ),

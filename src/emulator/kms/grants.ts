@@ -9,8 +9,23 @@ import { KEY_ID, kmsPage } from './keys.js';
 
 /** Grants (CreateGrant, ListGrants): permissions to use a key given to one principal for listed operations. */
 const OPERATIONS = [
-  'Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'Sign', 'Verify', 'GetPublicKey',
-  'CreateGrant', 'RetireGrant', 'DescribeKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret',
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+  'Sign',
+  'Verify',
+  'GetPublicKey',
+  'CreateGrant',
+  'RetireGrant',
+  'DescribeKey',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+  'GenerateMac',
+  'VerifyMac',
+  'DeriveSharedSecret',
 ];
 const PRINCIPAL = { min: 1, max: 256, pattern: /^[\w+=,.@:/-]+$/, patternText: '^[\\w+=,.@:/-]+$' };
 
@@ -45,14 +60,25 @@ export const grantOps: JsonOperations = {
   async CreateGrant(emu, input, info) {
     const k = mustKey(emu, info, input.requiredStr('KeyId', KEY_ID));
     const grantee = input.str('GranteePrincipal', PRINCIPAL) ?? input.str('GranteeServicePrincipal', PRINCIPAL);
-    if (grantee === undefined) throw new ApiError('ValidationException', "1 validation error detected: Value null at 'granteePrincipal' failed to satisfy constraint: Member must not be null");
+    if (grantee === undefined)
+      throw new ApiError(
+        'ValidationException',
+        "1 validation error detected: Value null at 'granteePrincipal' failed to satisfy constraint: Member must not be null",
+      );
     const operations = input.list('Operations', { required: true })!;
     for (const op of operations) {
       if (typeof op !== 'string' || !OPERATIONS.includes(op)) {
-        throw new ApiError('ValidationException', `1 validation error detected: Value '${String(op)}' at 'operations' failed to satisfy constraint: Member must satisfy enum value set: [${OPERATIONS.join(', ')}]`);
+        throw new ApiError(
+          'ValidationException',
+          `1 validation error detected: Value '${String(op)}' at 'operations' failed to satisfy constraint: Member must satisfy enum value set: [${OPERATIONS.join(', ')}]`,
+        );
       }
     }
-    if (operations.length === 0) throw new ApiError('ValidationException', "1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    if (operations.length === 0)
+      throw new ApiError(
+        'ValidationException',
+        "1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      );
     authorizeKeyApi(emu, info, k, 'kms:CreateGrant');
     if (k.state === 'PendingDeletion') throw pendingDeletion(k);
     if (input.bool('DryRun')) throw new ApiError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.');

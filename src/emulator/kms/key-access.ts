@@ -149,7 +149,19 @@ export function checkKeyPolicy(emu: Emu, info: RequestInfo, text: string, bypass
     }
   }
   if (bypassLockoutCheck) return;
-  const probe: KmsKey = { keyId: 'probe', arn: keyArn(info, 'probe'), region: info.region, created: 0, description: '', keyUsage: '', keySpec: '', state: 'Enabled', policy: text, grants: [], tags: [] };
+  const probe: KmsKey = {
+    keyId: 'probe',
+    arn: keyArn(info, 'probe'),
+    region: info.region,
+    created: 0,
+    description: '',
+    keyUsage: '',
+    keySpec: '',
+    state: 'Enabled',
+    policy: text,
+    grants: [],
+    tags: [],
+  };
   const principal: Principal = { kind: 'root', account: info.account, partition: info.partition };
   if (!decideKeyUse(probe, { principal, action: 'kms:PutKeyPolicy', context: {} }).allowed) {
     throw new ApiError('MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.');

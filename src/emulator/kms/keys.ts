@@ -62,10 +62,14 @@ export const keyOps: JsonOperations = {
     const origin = input.str('Origin', { enum: ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] }) ?? 'AWS_KMS';
     const bypass = input.bool('BypassPolicyLockoutSafetyCheck') ?? false;
     if (keyUsage !== 'ENCRYPT_DECRYPT' || keySpec !== 'SYMMETRIC_DEFAULT' || origin !== 'AWS_KMS' || input.bool('MultiRegion')) {
-      throw new ApiError('UnsupportedOperationException', 'The emulator creates symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT, AWS_KMS origin, single-Region) only.');
+      throw new ApiError(
+        'UnsupportedOperationException',
+        'The emulator creates symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT, AWS_KMS origin, single-Region) only.',
+      );
     }
     const tags = (input.list('Tags', { max: 50 }) ?? []).map((t) => t as { TagKey?: unknown; TagValue?: unknown });
-    if (tags.some((t) => typeof t.TagKey !== 'string' || typeof t.TagValue !== 'string')) throw new ApiError('TagException', 'Each tag needs a TagKey and a TagValue.');
+    if (tags.some((t) => typeof t.TagKey !== 'string' || typeof t.TagValue !== 'string'))
+      throw new ApiError('TagException', 'Each tag needs a TagKey and a TagValue.');
     const document = policy ?? defaultKeyPolicy(info);
     if (policy !== undefined) checkKeyPolicy(emu, info, policy, bypass);
     const keyId = randomUUID();
@@ -128,7 +132,11 @@ export const keyOps: JsonOperations = {
     const days = input.int('PendingWindowInDays', { min: 1, max: 365 }) ?? 30;
     authorizeKeyApi(emu, info, k, 'kms:ScheduleKeyDeletion');
     // "If you include a value, it must be between 7 and 30, inclusive."
-    if (days < 7 || days > 30) throw new ApiError('ValidationException', `1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
+    if (days < 7 || days > 30)
+      throw new ApiError(
+        'ValidationException',
+        `1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`,
+      );
     if (k.state === 'PendingDeletion') throw pendingDeletion(k);
     k.state = 'PendingDeletion';
     k.pendingWindowInDays = days;

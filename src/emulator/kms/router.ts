@@ -12,6 +12,7 @@ export const kmsService: JsonService = {
   unknownOperation: 'UnknownOperationException',
   // Calls on a key are authorized by its key policy (key-access.ts); those without one by the caller's policies.
   authorize(emu, operation, _input, info) {
-    if (operation === 'CreateKey' || operation === 'ListKeys') authorizeCallerAction(emu, info, `kms:${operation}`, '*', (m) => new ApiError('AccessDeniedException', m));
+    if (operation === 'CreateKey' || operation === 'ListKeys')
+      authorizeCallerAction(emu, info, `kms:${operation}`, '*', (m) => new ApiError('AccessDeniedException', m));
   },
 };

@@ -32,7 +32,8 @@ export function parseAvroSchema(text: string): { ok: true; fields: SchemaField[]
     if (typeof f !== 'object' || f === null) return { ok: false, error: `field ${i + 1} is not an object` };
     const field = f as Record<string, unknown>;
     const name = field.name;
-    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return { ok: false, error: `field ${i + 1} has an invalid name ${JSON.stringify(name)}` };
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      return { ok: false, error: `field ${i + 1} has an invalid name ${JSON.stringify(name)}` };
     if (seen.has(name.toUpperCase())) return { ok: false, error: `duplicate field name ${name}` };
     seen.add(name.toUpperCase());
     let type: unknown = field.type;

@@ -19,7 +19,15 @@ function readLocation(input: Input, outer: string, inner: string): Record<string
 }
 
 export const batchSegmentJobOps: PzOperations = {
-  ...readOps({ kind: 'batchSegmentJob', name: 'BatchSegmentJob', arnMember: 'batchSegmentJobArn', key: 'batchSegmentJob', listKey: 'batchSegmentJobs', summary: ['batchSegmentJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'solutionVersionArn'], parent: { member: 'solutionVersionArn', field: 'solutionVersionArn' } }),
+  ...readOps({
+    kind: 'batchSegmentJob',
+    name: 'BatchSegmentJob',
+    arnMember: 'batchSegmentJobArn',
+    key: 'batchSegmentJob',
+    listKey: 'batchSegmentJobs',
+    summary: ['batchSegmentJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'solutionVersionArn'],
+    parent: { member: 'solutionVersionArn', field: 'solutionVersionArn' },
+  }),
   async CreateBatchSegmentJob(emu, input, info) {
     const jobName = input.requiredStr('jobName', { min: 1, ...NAME });
     const solutionVersionArn = input.requiredStr('solutionVersionArn', ARN);
@@ -53,5 +61,4 @@ export const batchSegmentJobOps: PzOperations = {
     runSegmentJob(emu, arn);
     return { batchSegmentJobArn: arn };
   },
-
 };

@@ -24,7 +24,18 @@ const CREATED: Record<string, string> = {
   CreateFilter: 'filter',
 };
 /** The member naming the resource, in order of preference (GetSolutionMetrics names a solution version). */
-const NAMED = ['solutionVersionArn', 'batchSegmentJobArn', 'datasetImportJobArn', 'filterArn', 'datasetArn', 'schemaArn', 'solutionArn', 'datasetGroupArn', 'recipeArn', 'resourceArn'];
+const NAMED = [
+  'solutionVersionArn',
+  'batchSegmentJobArn',
+  'datasetImportJobArn',
+  'filterArn',
+  'datasetArn',
+  'schemaArn',
+  'solutionArn',
+  'datasetGroupArn',
+  'recipeArn',
+  'resourceArn',
+];
 
 function denied(message: string): ApiError {
   return new ApiError('AccessDeniedException', message);

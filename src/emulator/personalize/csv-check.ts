@@ -11,7 +11,6 @@ export const MIN_USERS_WITH_TWO = 25;
 const MAX_ID_LENGTH = 256;
 const MAX_REPORTED = 5;
 
-
 export function checkImportCsv(fileName: string, text: string, fields: SchemaField[]): { ok: true; rows: string[][] } | { ok: false; reason: string } {
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
   if (firstLine.includes('"')) return { ok: false, reason: `${fileName}: the CSV header must not be quoted (found: ${firstLine.slice(0, 200)}).` };

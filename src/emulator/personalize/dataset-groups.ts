@@ -9,7 +9,14 @@ import { ARN, KMS_ARN, NAME, readTags, ROLE_ARN } from './validate.js';
 const DOMAINS = ['ECOMMERCE', 'VIDEO_ON_DEMAND'] as const;
 
 export const datasetGroupOps: PzOperations = {
-  ...readOps({ kind: 'datasetGroup', name: 'DatasetGroup', arnMember: 'datasetGroupArn', key: 'datasetGroup', listKey: 'datasetGroups', summary: ['name', 'datasetGroupArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'domain'] }),
+  ...readOps({
+    kind: 'datasetGroup',
+    name: 'DatasetGroup',
+    arnMember: 'datasetGroupArn',
+    key: 'datasetGroup',
+    listKey: 'datasetGroups',
+    summary: ['name', 'datasetGroupArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'domain'],
+  }),
   async CreateDatasetGroup(emu, input, info) {
     const name = input.requiredStr('name', { min: 1, ...NAME });
     const roleArn = input.str('roleArn', ROLE_ARN);
@@ -38,9 +45,7 @@ export const datasetGroupOps: PzOperations = {
     const arn = input.requiredStr('datasetGroupArn', ARN);
     const r = mustFind(emu, info, arn, 'datasetGroup');
     if (!SETTLED.has(r.status ?? '')) throw inUse(`Dataset group ${arn} cannot be deleted while its status is ${r.status}.`);
-    const dependents = Object.values(resources(emu)).filter(
-      (d) => (d._kind === 'dataset' || d._kind === 'solution') && d.datasetGroupArn === arn,
-    );
+    const dependents = Object.values(resources(emu)).filter((d) => (d._kind === 'dataset' || d._kind === 'solution') && d.datasetGroupArn === arn);
     if (dependents.length > 0) {
       const kinds = [...new Set(dependents.map((d) => (d._kind === 'dataset' ? 'datasets' : 'solutions')))].join(' and ');
       throw inUse(`Dataset group ${arn} still contains ${kinds}. Delete them first.`);

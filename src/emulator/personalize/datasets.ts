@@ -7,7 +7,15 @@ import { startDelete, walkCreate } from './transitions.js';
 import { NAME, ARN, readTags } from './validate.js';
 
 export const datasetOps: PzOperations = {
-  ...readOps({ kind: 'dataset', name: 'Dataset', arnMember: 'datasetArn', key: 'dataset', listKey: 'datasets', summary: ['name', 'datasetArn', 'datasetType', 'status', 'creationDateTime', 'lastUpdatedDateTime'], parent: { member: 'datasetGroupArn', field: 'datasetGroupArn', mustExist: 'datasetGroup' } }),
+  ...readOps({
+    kind: 'dataset',
+    name: 'Dataset',
+    arnMember: 'datasetArn',
+    key: 'dataset',
+    listKey: 'datasets',
+    summary: ['name', 'datasetArn', 'datasetType', 'status', 'creationDateTime', 'lastUpdatedDateTime'],
+    parent: { member: 'datasetGroupArn', field: 'datasetGroupArn', mustExist: 'datasetGroup' },
+  }),
   async CreateDataset(emu, input, info) {
     const name = input.requiredStr('name', { min: 1, ...NAME });
     const schemaArn = input.requiredStr('schemaArn', ARN);
@@ -51,11 +59,11 @@ export const datasetOps: PzOperations = {
     const busy = Object.values(resources(emu)).find(
       (j) =>
         IN_FLIGHT.has(j.status ?? '') &&
-        ((j._kind === 'datasetImportJob' && j.datasetArn === arn) ||
-          (j._kind === 'solutionVersion' && j.datasetGroupArn === r.datasetGroupArn)),
+        ((j._kind === 'datasetImportJob' && j.datasetArn === arn) || (j._kind === 'solutionVersion' && j.datasetGroupArn === r.datasetGroupArn)),
     );
     if (busy) {
-      const what = busy._kind === 'datasetImportJob' ? `dataset import job ${String(busy.datasetImportJobArn)}` : `solution version ${String(busy.solutionVersionArn)}`;
+      const what =
+        busy._kind === 'datasetImportJob' ? `dataset import job ${String(busy.datasetImportJobArn)}` : `solution version ${String(busy.solutionVersionArn)}`;
       throw inUse(`Dataset ${arn} cannot be deleted while ${what} is ${busy.status}.`);
     }
     startDelete(emu, r, arn);

@@ -8,9 +8,16 @@ import { startDelete, walkCreate } from './transitions.js';
 import { checkActive } from './quotas.js';
 import { ARN, NAME, readTags } from './validate.js';
 
-
 export const filterOps: PzOperations = {
-  ...readOps({ kind: 'filter', name: 'Filter', arnMember: 'filterArn', key: 'filter', listKey: 'Filters', summary: ['name', 'filterArn', 'creationDateTime', 'lastUpdatedDateTime', 'datasetGroupArn', 'failureReason', 'status'], parent: { member: 'datasetGroupArn', field: 'datasetGroupArn' } }),
+  ...readOps({
+    kind: 'filter',
+    name: 'Filter',
+    arnMember: 'filterArn',
+    key: 'filter',
+    listKey: 'Filters',
+    summary: ['name', 'filterArn', 'creationDateTime', 'lastUpdatedDateTime', 'datasetGroupArn', 'failureReason', 'status'],
+    parent: { member: 'datasetGroupArn', field: 'datasetGroupArn' },
+  }),
   async CreateFilter(emu, input, info) {
     const name = input.requiredStr('name', { min: 1, ...NAME });
     const datasetGroupArn = input.requiredStr('datasetGroupArn', ARN);
@@ -29,11 +36,19 @@ export const filterOps: PzOperations = {
       if (other.ok) for (const field of distinctFields(other.clauses)) groupFields.add(field);
     }
     if (groupFields.size > MAX_FIELDS_PER_DATASET_GROUP) {
-      throw new ApiError('LimitExceededException', `The filters of dataset group ${datasetGroupArn} would read ${groupFields.size} distinct dataset fields; the maximum across all filters in a dataset group is ${MAX_FIELDS_PER_DATASET_GROUP}.`);
+      throw new ApiError(
+        'LimitExceededException',
+        `The filters of dataset group ${datasetGroupArn} would read ${groupFields.size} distinct dataset fields; the maximum across all filters in a dataset group is ${MAX_FIELDS_PER_DATASET_GROUP}.`,
+      );
     }
     const arn = pzArn(info, 'filter', name);
     if (resources(emu)[arn]) throw alreadyExists(arn);
-    checkActive(emu, 'filtersPerDatasetGroup', 'filter', ofKind(emu, info, 'filter', (f) => f.datasetGroupArn === datasetGroupArn && !DELETING.has(f.status ?? '')).length);
+    checkActive(
+      emu,
+      'filtersPerDatasetGroup',
+      'filter',
+      ofKind(emu, info, 'filter', (f) => f.datasetGroupArn === datasetGroupArn && !DELETING.has(f.status ?? '')).length,
+    );
     resources(emu)[arn] = newRecord(emu, info, 'filter', { name, filterArn: arn, datasetGroupArn, filterExpression, status: 'CREATE PENDING' });
     setTags(emu, arn, tags);
     await emu.store.commit();

@@ -12,9 +12,16 @@ import { FORCED_FAILURE } from './transitions.js';
 import { partitionOf } from '../partitions.js';
 import { ARN, NAME, readTags, ROLE_ARN, S3_LOCATION } from './validate.js';
 
-
 export const importJobOps: PzOperations = {
-  ...readOps({ kind: 'datasetImportJob', name: 'DatasetImportJob', arnMember: 'datasetImportJobArn', key: 'datasetImportJob', listKey: 'datasetImportJobs', summary: ['datasetImportJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'importMode'], parent: { member: 'datasetArn', field: 'datasetArn' } }),
+  ...readOps({
+    kind: 'datasetImportJob',
+    name: 'DatasetImportJob',
+    arnMember: 'datasetImportJobArn',
+    key: 'datasetImportJob',
+    listKey: 'datasetImportJobs',
+    summary: ['datasetImportJobArn', 'jobName', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason', 'importMode'],
+    parent: { member: 'datasetArn', field: 'datasetArn' },
+  }),
   async CreateDatasetImportJob(emu, input, info) {
     const jobName = input.requiredStr('jobName', { min: 1, ...NAME });
     const datasetArn = input.requiredStr('datasetArn', ARN);
@@ -47,7 +54,6 @@ export const importJobOps: PzOperations = {
     runImportJob(emu, arn);
     return { datasetImportJobArn: arn };
   },
-
 };
 
 /** PENDING -> IN_PROGRESS -> read and check the CSV -> ACTIVE | CREATE FAILED. Re-run from the start after a restart. */
@@ -96,7 +102,12 @@ async function importData(emu: Emu, job: Record<string, unknown>): Promise<{ ok:
   const region = String(job._region);
   const partition = partitionOf(region);
   // And again when the job runs: policies may have changed since the job was created.
-  const denied = checkJobAccess(emu, { jobArn: String(job.datasetImportJobArn), roleArn: job.roleArn as string | undefined, region, uses: inputUses(emu, partition, location) });
+  const denied = checkJobAccess(emu, {
+    jobArn: String(job.datasetImportJobArn),
+    roleArn: job.roleArn as string | undefined,
+    region,
+    uses: inputUses(emu, partition, location),
+  });
   if (denied) return { ok: false, reason: denied };
   const input = resolveInput(emu, partition, location);
   if (!input.ok) return { ok: false, reason: input.reason };

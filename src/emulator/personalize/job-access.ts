@@ -104,7 +104,8 @@ export function checkJobAccess(emu: Emu, a: JobAccess): string | undefined {
       identityPolicies: session.identityPolicies,
       boundary: session.boundary,
     });
-    if (!d.allowed) return `${INSUFFICIENT} Please look at ${S3_DOC}#attaching-s3-policy-to-role and fix the policies of role ${session.roleArn}. ${notAuthorized(session.principal, u.action, resourceOf(u), d)}.`;
+    if (!d.allowed)
+      return `${INSUFFICIENT} Please look at ${S3_DOC}#attaching-s3-policy-to-role and fix the policies of role ${session.roleArn}. ${notAuthorized(session.principal, u.action, resourceOf(u), d)}.`;
   }
   return checkKeys(emu, a, session);
 }

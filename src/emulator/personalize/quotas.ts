@@ -41,7 +41,8 @@ export function checkInFlight(emu: Emu, name: QuotaName, count: number): void {
  */
 export function checkActive(emu: Emu, name: QuotaName, what: string, count: number): void {
   const max = quota(emu, name);
-  if (count >= max) throw new ApiError('LimitExceededException', `Cannot create a ${what}. More than ${max} resources in ACTIVE state. Please delete some and try again.`);
+  if (count >= max)
+    throw new ApiError('LimitExceededException', `Cannot create a ${what}. More than ${max} resources in ACTIVE state. Please delete some and try again.`);
 }
 
 /** Validates the `quotas` option: known names, integers from 0 to AWS's default. */

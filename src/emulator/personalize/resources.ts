@@ -61,7 +61,10 @@ export function requireOwnAccount(info: RequestInfo, arn: string): void {
   if (owner === undefined || owner === '' || owner === info.account) return;
   const action = `personalize:${info.operation ?? 'Unknown'}`;
   const caller = { kind: 'root', account: info.account, partition: info.partition } as const;
-  throw new ApiError('AccessDeniedException', notAuthorized(caller, action, arn, { allowed: false, reason: 'implicit-deny', missing: 'resource-based policy' }));
+  throw new ApiError(
+    'AccessDeniedException',
+    notAuthorized(caller, action, arn, { allowed: false, reason: 'implicit-deny', missing: 'resource-based policy' }),
+  );
 }
 
 /** The caller's resource of that kind (its ARN's partition was checked with the input, see validate.ts). */

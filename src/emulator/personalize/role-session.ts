@@ -36,7 +36,12 @@ export function jobScope(jobArn: string): AccountScope {
 
 /** The context keys a service principal's request carries on behalf of `sourceArn` (aws:SourceAccount: its account). */
 export function serviceContext(sourceArn: string): Record<string, string> {
-  return { 'aws:SourceAccount': jobScope(sourceArn).account, 'aws:SourceArn': sourceArn, 'aws:PrincipalServiceName': PERSONALIZE, 'aws:PrincipalIsAWSService': 'true' };
+  return {
+    'aws:SourceAccount': jobScope(sourceArn).account,
+    'aws:SourceArn': sourceArn,
+    'aws:PrincipalServiceName': PERSONALIZE,
+    'aws:PrincipalIsAWSService': 'true',
+  };
 }
 
 /** A trust policy names no Resource: it is about the role it belongs to. */
@@ -53,7 +58,10 @@ export function policyDocument(emu: Emu, arn: string): string | undefined {
 }
 
 export function identityPolicies(emu: Emu, seen: RoleSnapshot): Policy[] {
-  const docs = [...Object.values(seen.inlinePolicies), ...seen.attachedPolicies.map((arn) => policyDocument(emu, arn)).filter((d): d is string => d !== undefined)];
+  const docs = [
+    ...Object.values(seen.inlinePolicies),
+    ...seen.attachedPolicies.map((arn) => policyDocument(emu, arn)).filter((d): d is string => d !== undefined),
+  ];
   return docs.map((d) => parsePolicy(d));
 }
 
@@ -67,14 +75,17 @@ export function assumeRole(emu: Emu, roleArn: string | undefined, sourceArn: str
   const role = Object.prototype.hasOwnProperty.call(roles, roleArn) ? roles[roleArn] : undefined;
   if (!role) return { problem: `The role ${roleArn} does not exist.` };
   const seen = roleSeenBy(emu, role);
-  if (!seen) return { problem: `Amazon Personalize cannot assume the role ${roleArn} yet: IAM has not propagated it (a new role takes a while to become usable).` };
+  if (!seen)
+    return { problem: `Amazon Personalize cannot assume the role ${roleArn} yet: IAM has not propagated it (a new role takes a while to become usable).` };
   const trust = authorize({
     request: { principal: servicePrincipal(), action: 'sts:AssumeRole', resource: roleArn, context: serviceContext(sourceArn) },
     resourcePolicy: trustPolicy(seen.assumeRolePolicyDocument),
     resourceAccount: account,
   });
   if (!trust.allowed) {
-    return { problem: `Amazon Personalize cannot assume the role ${roleArn}: its trust policy does not allow ${PERSONALIZE} to call sts:AssumeRole for ${sourceArn} (aws:SourceAccount ${account}).` };
+    return {
+      problem: `Amazon Personalize cannot assume the role ${roleArn}: its trust policy does not allow ${PERSONALIZE} to call sts:AssumeRole for ${sourceArn} (aws:SourceAccount ${account}).`,
+    };
   }
   const boundaryDoc = seen.permissionsBoundary ? policyDocument(emu, seen.permissionsBoundary) : undefined;
   return {

@@ -9,7 +9,14 @@ import { checkActive } from './quotas.js';
 /** Schemas are synchronous (no status), account-wide, immutable; "Total number of active schemas: 500" (quotas.ts). */
 
 export const schemaOps: PzOperations = {
-  ...readOps({ kind: 'schema', name: 'Schema', arnMember: 'schemaArn', key: 'schema', listKey: 'schemas', summary: ['name', 'schemaArn', 'creationDateTime', 'lastUpdatedDateTime', 'domain'] }),
+  ...readOps({
+    kind: 'schema',
+    name: 'Schema',
+    arnMember: 'schemaArn',
+    key: 'schema',
+    listKey: 'schemas',
+    summary: ['name', 'schemaArn', 'creationDateTime', 'lastUpdatedDateTime', 'domain'],
+  }),
   async CreateSchema(emu, input, info) {
     const name = input.requiredStr('name', { min: 1, ...NAME });
     const schema = input.requiredStr('schema', { min: 1, max: 20000 });

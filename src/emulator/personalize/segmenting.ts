@@ -71,7 +71,10 @@ async function segment(emu: Emu, job: Record<string, unknown>): Promise<string |
   if (!version || version.status !== 'ACTIVE') return `The solution version ${String(job.solutionVersionArn)} is no longer available.`;
   const recipe = recipeByArn(String(version.recipeArn));
   if (!recipe) return `Unknown recipe ${String(version.recipeArn)}.`;
-  const denied = checkJobAccess(emu, segmentJobAccess(emu, String(job.batchSegmentJobArn), job.roleArn as string, String(job._region), job.jobInput as JobIo, job.jobOutput as JobIo));
+  const denied = checkJobAccess(
+    emu,
+    segmentJobAccess(emu, String(job.batchSegmentJobArn), job.roleArn as string, String(job._region), job.jobInput as JobIo, job.jobOutput as JobIo),
+  );
   if (denied) return denied;
   const inPath = String((job.jobInput as { s3DataSource: { path: string } }).s3DataSource.path);
   const outPath = String((job.jobOutput as { s3DataDestination: { path: string } }).s3DataDestination.path);
@@ -100,7 +103,11 @@ async function segment(emu: Emu, job: Record<string, unknown>): Promise<string |
   if (typeof job.filterArn === 'string' && job.filterArn) {
     const f = find(emu, job.filterArn, 'filter');
     if (!f || f.status !== 'ACTIVE') return `The filter ${job.filterArn} is not available.`;
-    const loaded = await loadUserFilter(emu, { filterExpression: String(f.filterExpression), datasetGroupArn: String(f.datasetGroupArn), filterArn: job.filterArn }, recipe.name);
+    const loaded = await loadUserFilter(
+      emu,
+      { filterExpression: String(f.filterExpression), datasetGroupArn: String(f.datasetGroupArn), filterArn: job.filterArn },
+      recipe.name,
+    );
     if ('failure' in loaded) return loaded.failure;
     filter = loaded;
   }
@@ -120,7 +127,14 @@ async function segment(emu: Emu, job: Record<string, unknown>): Promise<string |
       return p;
     });
     const valid = file.lines.filter((l) => l.query);
-    const results = valid.length > 0 ? await segmentUsers(modelDir, valid.map((l) => l.query!), asked) : [];
+    const results =
+      valid.length > 0
+        ? await segmentUsers(
+            modelDir,
+            valid.map((l) => l.query!),
+            asked,
+          )
+        : [];
     let next = 0;
     const body = file.lines
       .map((l, i) => {

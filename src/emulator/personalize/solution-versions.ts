@@ -7,9 +7,16 @@ import { runTraining, stopTraining } from './training.js';
 import { checkInFlight } from './quotas.js';
 import { ARN, NAME, readTags } from './validate.js';
 
-
 export const solutionVersionOps: PzOperations = {
-  ...readOps({ kind: 'solutionVersion', name: 'SolutionVersion', arnMember: 'solutionVersionArn', key: 'solutionVersion', listKey: 'solutionVersions', summary: ['solutionVersionArn', 'status', 'trainingMode', 'trainingType', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason'], parent: { member: 'solutionArn', field: 'solutionArn', mustExist: 'solution' } }),
+  ...readOps({
+    kind: 'solutionVersion',
+    name: 'SolutionVersion',
+    arnMember: 'solutionVersionArn',
+    key: 'solutionVersion',
+    listKey: 'solutionVersions',
+    summary: ['solutionVersionArn', 'status', 'trainingMode', 'trainingType', 'creationDateTime', 'lastUpdatedDateTime', 'failureReason'],
+    parent: { member: 'solutionArn', field: 'solutionArn', mustExist: 'solution' },
+  }),
   async CreateSolutionVersion(emu, input, info) {
     const solutionArn = input.requiredStr('solutionArn', ARN);
     const name = input.str('name', { min: 1, ...NAME });
@@ -17,7 +24,8 @@ export const solutionVersionOps: PzOperations = {
     const tags = readTags(input);
     const s = mustFind(emu, info, solutionArn, 'solution');
     requireStatus(s, solutionArn, 'ACTIVE', 'solution');
-    if (trainingMode !== 'FULL') throw new ApiError('InvalidInputException', `trainingMode ${trainingMode} is not supported for ${String(s.recipeArn)}; use FULL.`);
+    if (trainingMode !== 'FULL')
+      throw new ApiError('InvalidInputException', `trainingMode ${trainingMode} is not supported for ${String(s.recipeArn)}; use FULL.`);
     const versions = Object.values(resources(emu)).filter((v) => v._kind === 'solutionVersion' && v.solutionArn === solutionArn);
     const busy = versions.find((v) => IN_FLIGHT.has(v.status ?? ''));
     if (busy) throw inUse(`Solution ${solutionArn} already has solution version ${String(busy.solutionVersionArn)} in ${busy.status}.`);

@@ -3,7 +3,21 @@ import type { PzOperations } from './handler.js';
 import { readOps } from './read-ops.js';
 import type { Input } from './validate.js';
 import { recipeByArn } from './recipes.js';
-import { alreadyExists, DELETING, IN_FLIGHT, inUse, mustFind, newRecord, ofKind, pzArn, render, requireStatus, resources, setTags, SETTLED } from './resources.js';
+import {
+  alreadyExists,
+  DELETING,
+  IN_FLIGHT,
+  inUse,
+  mustFind,
+  newRecord,
+  ofKind,
+  pzArn,
+  render,
+  requireStatus,
+  resources,
+  setTags,
+  SETTLED,
+} from './resources.js';
 import { startDelete, walkCreate } from './transitions.js';
 import { checkActive } from './quotas.js';
 import { ARN, NAME, readTags } from './validate.js';
@@ -17,9 +31,11 @@ function readSolutionConfig(input: Input): Record<string, unknown> | undefined {
   if (!config) return undefined;
   const hp = config.stringMap('algorithmHyperParameters', { max: 100, keyMax: 256, valueMax: 1000 });
   for (const [k, v] of Object.entries(hp ?? {})) {
-    if (k !== 'hidden_dimension') throw new ApiError('InvalidInputException', `Unknown hyperparameter ${k} for this recipe; the only hyperparameter is hidden_dimension.`);
+    if (k !== 'hidden_dimension')
+      throw new ApiError('InvalidInputException', `Unknown hyperparameter ${k} for this recipe; the only hyperparameter is hidden_dimension.`);
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 32 || n > 256) throw new ApiError('InvalidInputException', `hidden_dimension must be an integer between 32 and 256, not '${v}'.`);
+    if (!Number.isInteger(n) || n < 32 || n > 256)
+      throw new ApiError('InvalidInputException', `hidden_dimension must be an integer between 32 and 256, not '${v}'.`);
   }
   if (config.obj('hpoConfig')) throw new ApiError('InvalidInputException', 'Hyperparameter optimization is not supported for USER_SEGMENTATION recipes.');
   const auto = config.obj('autoTrainingConfig');
@@ -28,7 +44,15 @@ function readSolutionConfig(input: Input): Record<string, unknown> | undefined {
 }
 
 export const solutionOps: PzOperations = {
-  ...readOps({ kind: 'solution', name: 'Solution', arnMember: 'solutionArn', key: 'solution', listKey: 'solutions', summary: ['name', 'solutionArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'recipeArn'], parent: { member: 'datasetGroupArn', field: 'datasetGroupArn', mustExist: 'datasetGroup' } }),
+  ...readOps({
+    kind: 'solution',
+    name: 'Solution',
+    arnMember: 'solutionArn',
+    key: 'solution',
+    listKey: 'solutions',
+    summary: ['name', 'solutionArn', 'status', 'creationDateTime', 'lastUpdatedDateTime', 'recipeArn'],
+    parent: { member: 'datasetGroupArn', field: 'datasetGroupArn', mustExist: 'datasetGroup' },
+  }),
   async CreateSolution(emu, input, info) {
     const name = input.requiredStr('name', { min: 1, ...NAME });
     const datasetGroupArn = input.requiredStr('datasetGroupArn', ARN);
@@ -50,7 +74,12 @@ export const solutionOps: PzOperations = {
     requireStatus(dsg, datasetGroupArn, 'ACTIVE', 'dataset group');
     const arn = pzArn(info, 'solution', name);
     if (resources(emu)[arn]) throw alreadyExists(arn);
-    checkActive(emu, 'solutionsPerDatasetGroup', 'solution', ofKind(emu, info, 'solution', (s) => s.datasetGroupArn === datasetGroupArn && !DELETING.has(s.status ?? '')).length);
+    checkActive(
+      emu,
+      'solutionsPerDatasetGroup',
+      'solution',
+      ofKind(emu, info, 'solution', (s) => s.datasetGroupArn === datasetGroupArn && !DELETING.has(s.status ?? '')).length,
+    );
     const config = performAutoTraining
       ? { ...(solutionConfig ?? {}), autoTrainingConfig: { schedulingExpression: DEFAULT_SCHEDULE, ...((solutionConfig?.autoTrainingConfig as object) ?? {}) } }
       : solutionConfig;
@@ -88,7 +117,10 @@ export const solutionOps: PzOperations = {
     const s = mustFind(emu, info, arn, 'solution');
     if (!SETTLED.has(s.status ?? '')) throw inUse(`Solution ${arn} cannot be deleted while its status is ${s.status}.`);
     const training = Object.values(resources(emu)).find((v) => v._kind === 'solutionVersion' && v.solutionArn === arn && IN_FLIGHT.has(v.status ?? ''));
-    if (training) throw inUse(`Solution ${arn} cannot be deleted while solution version ${String(training.solutionVersionArn)} is ${training.status}. Stop it with StopSolutionVersionCreation first.`);
+    if (training)
+      throw inUse(
+        `Solution ${arn} cannot be deleted while solution version ${String(training.solutionVersionArn)} is ${training.status}. Stop it with StopSolutionVersionCreation first.`,
+      );
     startDelete(emu, s, arn);
     await emu.store.commit();
     return {};

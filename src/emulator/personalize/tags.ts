@@ -17,7 +17,8 @@ export const tagOps: PzOperations = {
   async TagResource(emu, input, info) {
     const arn = input.requiredStr('resourceArn', ARN);
     const tags = readTags(input);
-    if (input.raw('tags') === undefined) throw new ApiError('InvalidInputException', "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
+    if (input.raw('tags') === undefined)
+      throw new ApiError('InvalidInputException', "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
     taggable(emu, info, arn);
     const merged = { ...(tagsOf(emu)[arn] ?? {}), ...tags };
     if (Object.keys(merged).length > MAX_TAGS) throw new ApiError('TooManyTagsException', `A resource can have at most ${MAX_TAGS} tags.`);

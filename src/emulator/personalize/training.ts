@@ -97,7 +97,8 @@ async function train(
   const interactions = datasets.find((d) => d.datasetType === 'INTERACTIONS');
   const items = datasets.find((d) => d.datasetType === 'ITEMS');
   const interactionsText = interactions ? await datasetCsv(emu, interactions) : undefined;
-  if (!interactionsText) return { ok: false, reason: `The dataset group ${String(v.datasetGroupArn)} has no imported interactions data. Import an Interactions dataset first.` };
+  if (!interactionsText)
+    return { ok: false, reason: `The dataset group ${String(v.datasetGroupArn)} has no imported interactions data. Import an Interactions dataset first.` };
   const fields = parseSchemaOf(emu, interactions!);
   if (fields) {
     const checked = checkImportCsv('interactions', interactionsText, fields);
@@ -106,7 +107,10 @@ async function train(
   }
   const itemsText = items ? await datasetCsv(emu, items) : undefined;
   if (recipe.name === 'aws-item-attribute-affinity' && !itemsText) {
-    return { ok: false, reason: 'The aws-item-attribute-affinity recipe requires an Items dataset with imported data and at least one categorical metadata column.' };
+    return {
+      ok: false,
+      reason: 'The aws-item-attribute-affinity recipe requires an Items dataset with imported data and at least one categorical metadata column.',
+    };
   }
   const hp = (v.solutionConfig as { algorithmHyperParameters?: Record<string, string> } | undefined)?.algorithmHyperParameters;
   const modelDir = modelDirOf(emu, arn);

@@ -41,7 +41,10 @@ function invalid(name: string, value: unknown, constraint: string, code = 'Inval
  * document which error it answers; InvalidInputException is Personalize's error for a value it cannot use.)
  */
 function wrongPartition(name: string, value: string, partition: string, code: string): ApiError {
-  return new ApiError(code, `Invalid ARN '${value}' at '${name}': its partition is '${parseArn(value)?.partition ?? ''}', but the request was made in partition '${partition}'.`);
+  return new ApiError(
+    code,
+    `Invalid ARN '${value}' at '${name}': its partition is '${parseArn(value)?.partition ?? ''}', but the request was made in partition '${partition}'.`,
+  );
 }
 
 export function serializationError(name: string, expected: string): ApiError {
@@ -80,7 +83,8 @@ export class Input {
     if (rule.min !== undefined && v.length < rule.min) throw invalid(name, v, `Member must have length greater than or equal to ${rule.min}`, this.code);
     if (rule.required && rule.min === undefined && v.length === 0) throw invalid(name, v, 'Member must have length greater than or equal to 1', this.code);
     if (rule.max !== undefined && v.length > rule.max) throw invalid(name, v, `Member must have length less than or equal to ${rule.max}`, this.code);
-    if (rule.pattern && !rule.pattern.test(v)) throw invalid(name, v, `Member must satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source}`, this.code);
+    if (rule.pattern && !rule.pattern.test(v))
+      throw invalid(name, v, `Member must satisfy regular expression pattern: ${rule.patternText ?? rule.pattern.source}`, this.code);
     if (rule.enum && !rule.enum.includes(v)) throw invalid(name, v, `Member must satisfy enum value set: [${rule.enum.join(', ')}]`, this.code);
     if (rule.inPartition && this.partition !== undefined && parseArn(v)?.partition !== this.partition) throw wrongPartition(name, v, this.partition, this.code);
     return v;
@@ -134,7 +138,8 @@ export class Input {
       return undefined;
     }
     if (!Array.isArray(v)) throw serializationError(name, 'a list');
-    if (rule.max !== undefined && v.length > rule.max) throw invalid(name, `[${v.length} items]`, `Member must have length less than or equal to ${rule.max}`, this.code);
+    if (rule.max !== undefined && v.length > rule.max)
+      throw invalid(name, `[${v.length} items]`, `Member must have length less than or equal to ${rule.max}`, this.code);
     return v as unknown[];
   }
 
@@ -143,11 +148,14 @@ export class Input {
     if (!v) return undefined;
     const name = this.name(member);
     const entries = Object.entries(v);
-    if (rule.max !== undefined && entries.length > rule.max) throw invalid(name, `{${entries.length} entries}`, `Map must have length less than or equal to ${rule.max}`, this.code);
+    if (rule.max !== undefined && entries.length > rule.max)
+      throw invalid(name, `{${entries.length} entries}`, `Map must have length less than or equal to ${rule.max}`, this.code);
     for (const [k, val] of entries) {
       if (typeof val !== 'string') throw serializationError(`${name}.${k}`, 'a string');
-      if (rule.keyMax !== undefined && k.length > rule.keyMax) throw invalid(`${name}`, k, `Map keys must have length less than or equal to ${rule.keyMax}`, this.code);
-      if (rule.valueMax !== undefined && val.length > rule.valueMax) throw invalid(`${name}.${k}`, val, `Member must have length less than or equal to ${rule.valueMax}`, this.code);
+      if (rule.keyMax !== undefined && k.length > rule.keyMax)
+        throw invalid(`${name}`, k, `Map keys must have length less than or equal to ${rule.keyMax}`, this.code);
+      if (rule.valueMax !== undefined && val.length > rule.valueMax)
+        throw invalid(`${name}.${k}`, val, `Member must have length less than or equal to ${rule.valueMax}`, this.code);
     }
     return v as Record<string, string>;
   }

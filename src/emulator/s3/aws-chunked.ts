@@ -31,7 +31,11 @@ export class AwsChunkedDecoder {
   }
 
   private mismatch(): ApiError {
-    return new ApiError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', 403);
+    return new ApiError(
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      403,
+    );
   }
 
   private verifyChunk(sha256hex: string): void {

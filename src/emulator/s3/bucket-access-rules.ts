@@ -22,10 +22,16 @@ export function checkBucketRules(r: S3Request, operation: string): void {
   const b = getBucket(r.emu, r.info.partition, r.bucket);
   if (!b) return; // the operation answers NoSuchBucket itself
   if (b.region !== r.info.region) {
-    throw new ApiError('PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.', 301, {
-      Bucket: b.name,
-      Endpoint: `s3.${b.region}.amazonaws.com`,
-    }, { 'x-amz-bucket-region': b.region });
+    throw new ApiError(
+      'PermanentRedirect',
+      'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.',
+      301,
+      {
+        Bucket: b.name,
+        Endpoint: `s3.${b.region}.amazonaws.com`,
+      },
+      { 'x-amz-bucket-region': b.region },
+    );
   }
   if (b.requestPayer === 'Requester' && b.owner !== r.info.account && header(r.req, 'x-amz-request-payer') !== 'requester') {
     throw new ApiError('AccessDenied', 'Access Denied', 403);
@@ -37,7 +43,8 @@ export async function putBucketRequestPayment(r: S3Request): Promise<void> {
   authorizeCaller(r, b, 's3:PutBucketRequestPayment', bucketArn(b));
   const doc = await readXmlBody(r, 'RequestPaymentConfiguration', true);
   const payer = childText(doc, 'Payer');
-  if (payer !== 'Requester' && payer !== 'BucketOwner') throw new ApiError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+  if (payer !== 'Requester' && payer !== 'BucketOwner')
+    throw new ApiError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
   if (payer === 'Requester') b.requestPayer = 'Requester';
   else delete b.requestPayer;
   await r.emu.store.commit();

@@ -30,7 +30,12 @@ export function getPublicAccessBlock(r: S3Request): void {
   if (!b.publicAccessBlock) {
     throw new ApiError('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404, { BucketName: b.name });
   }
-  sendXml(r, 200, 'PublicAccessBlockConfiguration', PAB_FIELDS.map((f) => [f, b.publicAccessBlock![f] ? 'true' : 'false']));
+  sendXml(
+    r,
+    200,
+    'PublicAccessBlockConfiguration',
+    PAB_FIELDS.map((f) => [f, b.publicAccessBlock![f] ? 'true' : 'false']),
+  );
 }
 
 export async function deletePublicAccessBlock(r: S3Request): Promise<void> {
@@ -48,7 +53,12 @@ export function grantsPublicAccess(policy: Record<string, unknown>): boolean {
     if (typeof s !== 'object' || s === null) return false;
     const st = s as Record<string, unknown>;
     const p = st.Principal;
-    const everyone = p === '*' || (typeof p === 'object' && p !== null && ((p as Record<string, unknown>).AWS === '*' || (Array.isArray((p as Record<string, unknown>).AWS) && ((p as Record<string, unknown>).AWS as unknown[]).includes('*'))));
+    const everyone =
+      p === '*' ||
+      (typeof p === 'object' &&
+        p !== null &&
+        ((p as Record<string, unknown>).AWS === '*' ||
+          (Array.isArray((p as Record<string, unknown>).AWS) && ((p as Record<string, unknown>).AWS as unknown[]).includes('*'))));
     return st.Effect === 'Allow' && everyone && st.Condition === undefined;
   });
 }
@@ -61,13 +71,17 @@ export async function putBucketPolicy(r: S3Request): Promise<void> {
   try {
     policy = JSON.parse(text);
   } catch {
-    throw new ApiError('MalformedPolicy', 'Policies must be valid JSON and the first byte must be \'{\'');
+    throw new ApiError('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'");
   }
   if (typeof policy !== 'object' || policy === null || Array.isArray(policy) || (policy as Record<string, unknown>).Statement === undefined) {
     throw new ApiError('MalformedPolicy', 'Missing required field Statement');
   }
   if (b.publicAccessBlock?.BlockPublicPolicy && grantsPublicAccess(policy as Record<string, unknown>)) {
-    throw new ApiError('AccessDenied', 'User is not authorized to perform: s3:PutBucketPolicy on resource because public policies are blocked by the BlockPublicPolicy block public access setting.', 403);
+    throw new ApiError(
+      'AccessDenied',
+      'User is not authorized to perform: s3:PutBucketPolicy on resource because public policies are blocked by the BlockPublicPolicy block public access setting.',
+      403,
+    );
   }
   b.policy = text;
   await r.emu.store.commit();
@@ -101,7 +115,8 @@ export async function putBucketEncryption(r: S3Request): Promise<void> {
     throw new ApiError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
   }
   const kmsKeyId = childText(defaults!, 'KMSMasterKeyID');
-  if (kmsKeyId && algorithm === 'AES256') throw new ApiError('InvalidArgument', 'a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse');
+  if (kmsKeyId && algorithm === 'AES256')
+    throw new ApiError('InvalidArgument', 'a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse');
   b.encryption = { algorithm, kmsKeyId, bucketKeyEnabled: childText(rule!, 'BucketKeyEnabled') === 'true' };
   await r.emu.store.commit();
   sendEmpty(r, 200);
@@ -116,7 +131,13 @@ export function getBucketEncryption(r: S3Request): void {
     [
       'Rule',
       [
-        ['ApplyServerSideEncryptionByDefault', [['SSEAlgorithm', e.algorithm], ['KMSMasterKeyID', e.kmsKeyId]]],
+        [
+          'ApplyServerSideEncryptionByDefault',
+          [
+            ['SSEAlgorithm', e.algorithm],
+            ['KMSMasterKeyID', e.kmsKeyId],
+          ],
+        ],
         ['BucketKeyEnabled', e.bucketKeyEnabled ? 'true' : 'false'],
       ],
     ],

@@ -29,7 +29,10 @@ export async function createBucket(r: S3Request): Promise<void> {
     const constraint = childText(body, 'LocationConstraint');
     if (constraint !== undefined && constraint !== '') {
       if (constraint !== r.info.region) {
-        throw new ApiError('IllegalLocationConstraintException', `The ${constraint} location constraint is incompatible for the region specific endpoint this request was sent to.`);
+        throw new ApiError(
+          'IllegalLocationConstraintException',
+          `The ${constraint} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+        );
       }
       region = constraint;
     }
@@ -47,7 +50,9 @@ export async function createBucket(r: S3Request): Promise<void> {
   if (existing) {
     // us-east-1 answers 200 to re-creating a bucket you own (legacy behaviour); other regions 409.
     if (r.info.region === 'us-east-1' && existing.region === 'us-east-1') return sendEmpty(r, 200, { location: `/${name}` });
-    throw new ApiError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409, { BucketName: name });
+    throw new ApiError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409, {
+      BucketName: name,
+    });
   }
   buckets(r.emu)[bucketKey(r.info.partition, name)] = { name, region, owner: r.info.account, created: Date.now(), objects: {}, uploads: {} };
   await r.emu.store.commit();
@@ -82,8 +87,27 @@ export function listBuckets(r: S3Request): void {
     .filter((b) => b.owner === owner && partitionOfBucket(b) === r.info.partition)
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   sendXml(r, 200, 'ListAllMyBucketsResult', [
-    ['Owner', [['ID', owner], ['DisplayName', 'segflow-emulator']]],
-    ['Buckets', all.map((b) => ['Bucket', [['Name', b.name], ['CreationDate', isoDate(b.created)], ['BucketRegion', b.region]]] as [string, [string, string][]])],
+    [
+      'Owner',
+      [
+        ['ID', owner],
+        ['DisplayName', 'segflow-emulator'],
+      ],
+    ],
+    [
+      'Buckets',
+      all.map(
+        (b) =>
+          [
+            'Bucket',
+            [
+              ['Name', b.name],
+              ['CreationDate', isoDate(b.created)],
+              ['BucketRegion', b.region],
+            ],
+          ] as [string, [string, string][]],
+      ),
+    ],
   ]);
 }
 

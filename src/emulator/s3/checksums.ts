@@ -71,8 +71,8 @@ export class Crc64Nvme {
   }
   digest(): Buffer {
     const b = Buffer.alloc(8);
-    b.writeUInt32BE((~this.hi) >>> 0, 0);
-    b.writeUInt32BE((~this.lo) >>> 0, 4);
+    b.writeUInt32BE(~this.hi >>> 0, 0);
+    b.writeUInt32BE(~this.lo >>> 0, 4);
     return b;
   }
 }

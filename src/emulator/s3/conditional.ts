@@ -43,7 +43,8 @@ export function writeConditions(r: S3Request): WriteConditions | undefined {
   const noneMatch = header(r.req, 'if-none-match');
   const match = header(r.req, 'if-match');
   if (noneMatch === undefined && match === undefined) return undefined;
-  if (noneMatch !== undefined && noneMatch.trim() !== '*') throw new ApiError('NotImplemented', 'A header you provided implies functionality that is not implemented', 501, { Header: 'If-None-Match' });
+  if (noneMatch !== undefined && noneMatch.trim() !== '*')
+    throw new ApiError('NotImplemented', 'A header you provided implies functionality that is not implemented', 501, { Header: 'If-None-Match' });
   return { ...(noneMatch !== undefined ? { ifNoneMatch: '*' as const } : {}), ...(match !== undefined ? { ifMatch: match } : {}) };
 }
 

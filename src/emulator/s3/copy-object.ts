@@ -38,7 +38,8 @@ import { putVersion, versionIdOf } from './versions.js';
  */
 type Directive = 'COPY' | 'REPLACE';
 
-const SELF_COPY = "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.";
+const SELF_COPY =
+  "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.";
 
 function notImplemented(h: string): ApiError {
   return new ApiError('NotImplemented', 'A header you provided implies functionality that is not implemented', 501, { Header: h });
@@ -47,7 +48,10 @@ function notImplemented(h: string): ApiError {
 function directive(r: S3Request, name: string): Directive {
   const v = header(r.req, name);
   if (v === undefined || v === 'COPY' || v === 'REPLACE') return v ?? 'COPY';
-  throw new ApiError('InvalidArgument', `Unknown ${name === 'x-amz-metadata-directive' ? 'metadata' : 'tagging'} directive.`, 400, { ArgumentName: name, ArgumentValue: v });
+  throw new ApiError('InvalidArgument', `Unknown ${name === 'x-amz-metadata-directive' ? 'metadata' : 'tagging'} directive.`, 400, {
+    ArgumentName: name,
+    ArgumentValue: v,
+  });
 }
 
 function refuseUnmodelled(r: S3Request): void {
@@ -61,7 +65,11 @@ function checksumAlgorithm(r: S3Request): ChecksumAlgorithm | undefined {
   const v = header(r.req, 'x-amz-checksum-algorithm');
   if (v === undefined) return undefined;
   const a = CHECKSUM_ALGORITHMS.find((x) => x === v.toUpperCase());
-  if (!a) throw new ApiError('InvalidRequest', `Checksum algorithm provided is unsupported. Please try again with any of the valid types: [${CHECKSUM_ALGORITHMS.join(', ')}]`);
+  if (!a)
+    throw new ApiError(
+      'InvalidRequest',
+      `Checksum algorithm provided is unsupported. Please try again with any of the valid types: [${CHECKSUM_ALGORITHMS.join(', ')}]`,
+    );
   return a;
 }
 
@@ -73,7 +81,11 @@ function changesNothing(r: S3Request, b: S3Bucket, key: string, src: CopySource,
 }
 
 /** The copy's body as a new blob, its ETag, and its checksums. */
-async function copyBody(r: S3Request, o: S3ObjectMeta, algorithm: ChecksumAlgorithm | undefined): Promise<{ blob: string; etag: string; checksums: Record<string, string> }> {
+async function copyBody(
+  r: S3Request,
+  o: S3ObjectMeta,
+  algorithm: ChecksumAlgorithm | undefined,
+): Promise<{ blob: string; etag: string; checksums: Record<string, string> }> {
   let blob: string;
   try {
     blob = await r.emu.blobs.copy(o.blob);
@@ -125,7 +137,10 @@ export async function copyObject(r: S3Request): Promise<void> {
   const sse = requestedSse(r, b);
   authorizeObjectKey(r, src.bucket, o.sse, 'kms:Decrypt');
   authorizeObjectKey(r, b, sse, 'kms:GenerateDataKey');
-  const described = metadata === 'COPY' ? { contentType: o.contentType, metadata: { ...o.metadata } } : { contentType: header(r.req, 'content-type') ?? 'application/octet-stream', metadata: userMetadata(r) };
+  const described =
+    metadata === 'COPY'
+      ? { contentType: o.contentType, metadata: { ...o.metadata } }
+      : { contentType: header(r.req, 'content-type') ?? 'application/octet-stream', metadata: userMetadata(r) };
   const conditions = writeConditions(r);
   if (conditions) checkConditions(conditions, key, getObject(b, key));
   const inFlight = conditions ? beginConditionalWrite(b, key) : undefined;

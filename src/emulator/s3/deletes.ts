@@ -83,7 +83,10 @@ export async function deleteObjects(r: S3Request): Promise<void> {
     const versionId = childText(o, 'VersionId');
     const etag = childText(o, 'ETag');
     const failed = (code: string, message: string) =>
-      errors.push(['Error', [['Key', key ?? ''], ...(versionId !== undefined ? [['VersionId', versionId] as XmlNode] : []), ['Code', code], ['Message', message]]]);
+      errors.push([
+        'Error',
+        [['Key', key ?? ''], ...(versionId !== undefined ? [['VersionId', versionId] as XmlNode] : []), ['Code', code], ['Message', message]],
+      ]);
     if (key === undefined || key === '') {
       failed('InvalidArgument', 'A key is required.');
       continue;
@@ -124,4 +127,3 @@ export async function deleteObjects(r: S3Request): Promise<void> {
   for (const blob of freed) await r.emu.blobs.remove(blob);
   sendXml(r, 200, 'DeleteResult', [...(quiet ? [] : deleted), ...errors]);
 }
-

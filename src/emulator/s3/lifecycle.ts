@@ -48,7 +48,8 @@ function parseRule(el: XmlElement): LifecycleRule {
   if (expiration !== undefined) rule.expirationDays = expiration;
   if (noncurrent !== undefined) rule.noncurrentDays = noncurrent;
   if (abort !== undefined) rule.abortDays = abort;
-  if (expiration === undefined && noncurrent === undefined && abort === undefined) throw new ApiError('InvalidRequest', 'At least one action needs to be specified in a rule');
+  if (expiration === undefined && noncurrent === undefined && abort === undefined)
+    throw new ApiError('InvalidRequest', 'At least one action needs to be specified in a rule');
   return rule;
 }
 
@@ -108,7 +109,11 @@ export function listMultipartUploads(r: S3Request): void {
   const idMarker = r.query.get('upload-id-marker') ?? '';
   const rawMax = r.query.get('max-uploads');
   const asked = rawMax === null ? 1000 : Number(rawMax);
-  if (!Number.isInteger(asked) || asked < 0) throw new ApiError('InvalidArgument', 'Argument max-uploads must be an integer between 0 and 2147483647', 400, { ArgumentName: 'max-uploads', ArgumentValue: rawMax ?? '' });
+  if (!Number.isInteger(asked) || asked < 0)
+    throw new ApiError('InvalidArgument', 'Argument max-uploads must be an integer between 0 and 2147483647', 400, {
+      ArgumentName: 'max-uploads',
+      ArgumentValue: rawMax ?? '',
+    });
   const max = Math.min(asked, 1000, r.emu.opts.pageSize ?? Infinity);
   const all = Object.values(b.uploads)
     .filter((u) => u.key.startsWith(prefix))
@@ -138,7 +143,20 @@ export function listMultipartUploads(r: S3Request): void {
     ...(delimiter ? [['Delimiter', delimiter] as XmlNode] : []),
     ['MaxUploads', String(asked)],
     ['IsTruncated', truncated ? 'true' : 'false'],
-    ...uploads.map((u) => ['Upload', [['Key', u.key], ['UploadId', u.uploadId], ['Initiator', [['ID', b.owner]]], ['Owner', [['ID', b.owner]]], ['StorageClass', 'STANDARD'], ['Initiated', isoDate(u.initiated)]]] as XmlNode),
+    ...uploads.map(
+      (u) =>
+        [
+          'Upload',
+          [
+            ['Key', u.key],
+            ['UploadId', u.uploadId],
+            ['Initiator', [['ID', b.owner]]],
+            ['Owner', [['ID', b.owner]]],
+            ['StorageClass', 'STANDARD'],
+            ['Initiated', isoDate(u.initiated)],
+          ],
+        ] as XmlNode,
+    ),
     ...prefixes.map((p) => ['CommonPrefixes', [['Prefix', p]]] as XmlNode),
   ]);
 }

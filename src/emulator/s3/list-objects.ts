@@ -52,7 +52,8 @@ export function readMaxKeys(r: S3Request): { asked: number; served: number } {
   const raw = r.query.get('max-keys');
   let asked = 1000;
   if (raw !== null) {
-    if (!/^\d+$/.test(raw)) throw new ApiError('InvalidArgument', 'Provided max-keys not an integer or within integer range', 400, { ArgumentName: 'max-keys', ArgumentValue: raw });
+    if (!/^\d+$/.test(raw))
+      throw new ApiError('InvalidArgument', 'Provided max-keys not an integer or within integer range', 400, { ArgumentName: 'max-keys', ArgumentValue: raw });
     asked = Math.min(1000, Number(raw));
   }
   return { asked, served: Math.min(asked, r.emu.opts.pageSize ?? Infinity) };
@@ -61,7 +62,8 @@ export function readMaxKeys(r: S3Request): { asked: number; served: number } {
 function encoder(r: S3Request): (s: string) => string {
   const type = r.query.get('encoding-type');
   if (type === null) return (s) => s;
-  if (type !== 'url') throw new ApiError('InvalidArgument', 'Invalid Encoding Method specified in Request', 400, { ArgumentName: 'encoding-type', ArgumentValue: type });
+  if (type !== 'url')
+    throw new ApiError('InvalidArgument', 'Invalid Encoding Method specified in Request', 400, { ArgumentName: 'encoding-type', ArgumentValue: type });
   return (s) => encodeURIComponent(s).replace(/%2F/g, '/');
 }
 
@@ -79,7 +81,17 @@ function contents(b: S3Bucket, entries: Entry[], enc: (s: string) => string, own
         ...(Object.keys(o.checksums).length > 0 ? Object.keys(o.checksums).map((a) => ['ChecksumAlgorithm', a] as XmlNode) : []),
         ['Size', o.size],
         ['StorageClass', 'STANDARD'],
-        ...(owner ? [['Owner', [['ID', owner], ['DisplayName', 'segflow-emulator']]] as XmlNode] : []),
+        ...(owner
+          ? [
+              [
+                'Owner',
+                [
+                  ['ID', owner],
+                  ['DisplayName', 'segflow-emulator'],
+                ],
+              ] as XmlNode,
+            ]
+          : []),
       ],
     ]);
   }
@@ -148,7 +160,14 @@ export function listObjectsV1(r: S3Request): void {
   const marker = r.query.get('marker') ?? '';
   const maxKeys = readMaxKeys(r);
   const enc = encoder(r);
-  const { entries, truncated, lastMarker } = walk(b, prefix, delimiter, marker, marker && delimiter && marker.endsWith(delimiter) ? marker : undefined, maxKeys.served);
+  const { entries, truncated, lastMarker } = walk(
+    b,
+    prefix,
+    delimiter,
+    marker,
+    marker && delimiter && marker.endsWith(delimiter) ? marker : undefined,
+    maxKeys.served,
+  );
   sendXml(r, 200, 'ListBucketResult', [
     ['Name', b.name],
     ['Prefix', enc(prefix)],

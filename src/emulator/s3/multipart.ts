@@ -21,7 +21,12 @@ function upload(r: S3Request, b: S3Bucket): S3Upload {
   const id = r.query.get('uploadId') ?? '';
   const u = Object.prototype.hasOwnProperty.call(b.uploads, id) ? b.uploads[id] : undefined;
   if (!u || u.key !== r.key) {
-    throw new ApiError('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404, { UploadId: id });
+    throw new ApiError(
+      'NoSuchUpload',
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+      404,
+      { UploadId: id },
+    );
   }
   return u;
 }
@@ -47,10 +52,20 @@ export async function createMultipartUpload(r: S3Request): Promise<void> {
   };
   await r.emu.store.commit();
   const algo = header(r.req, 'x-amz-checksum-algorithm');
-  sendXml(r, 200, 'InitiateMultipartUploadResult', [['Bucket', b.name], ['Key', r.key!], ['UploadId', uploadId]], {
-    ...(algo ? { 'x-amz-checksum-algorithm': algo.toUpperCase() } : {}),
-    ...sseHeaders(b, b.uploads[uploadId]),
-  });
+  sendXml(
+    r,
+    200,
+    'InitiateMultipartUploadResult',
+    [
+      ['Bucket', b.name],
+      ['Key', r.key!],
+      ['UploadId', uploadId],
+    ],
+    {
+      ...(algo ? { 'x-amz-checksum-algorithm': algo.toUpperCase() } : {}),
+      ...sseHeaders(b, b.uploads[uploadId]),
+    },
+  );
 }
 
 export async function uploadPart(r: S3Request): Promise<void> {
@@ -60,7 +75,10 @@ export async function uploadPart(r: S3Request): Promise<void> {
   const raw = r.query.get('partNumber') ?? '';
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 1 || n > MAX_PARTS) {
-    throw new ApiError('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PARTS}, inclusive`, 400, { ArgumentName: 'partNumber', ArgumentValue: raw });
+    throw new ApiError('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PARTS}, inclusive`, 400, {
+      ArgumentName: 'partNumber',
+      ArgumentValue: raw,
+    });
   }
   const body = await receiveBody(r.emu, r.req, Math.min(r.emu.opts.maxObjectBytes, 5 * 1024 ** 3), r.chain);
   const blob = await r.emu.blobs.adopt(body.tempFile);
@@ -92,7 +110,8 @@ export async function completeMultipartUpload(r: S3Request): Promise<void> {
   let previous = 0;
   for (const p of listed) {
     const n = Number(childText(p, 'PartNumber'));
-    if (!Number.isInteger(n) || n <= previous) throw new ApiError('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
+    if (!Number.isInteger(n) || n <= previous)
+      throw new ApiError('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
     previous = n;
   }
   const chosen = listed.map((p, i) => {
@@ -100,10 +119,15 @@ export async function completeMultipartUpload(r: S3Request): Promise<void> {
     const part = u.parts[String(n)];
     const etag = childText(p, 'ETag') ?? '';
     const invalid = () =>
-      new ApiError('InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.', 400, {
-        UploadId: u.uploadId,
-        PartNumber: String(n),
-      });
+      new ApiError(
+        'InvalidPart',
+        "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+        400,
+        {
+          UploadId: u.uploadId,
+          PartNumber: String(n),
+        },
+      );
     if (!part || (etag !== part.etag && `"${etag}"` !== part.etag)) throw invalid();
     for (const a of CHECKSUM_ALGORITHMS) {
       const claimed = childText(p, `Checksum${a}`);
@@ -153,12 +177,18 @@ export async function completeMultipartUpload(r: S3Request): Promise<void> {
   await r.emu.store.commit();
   for (const p of [...partBlobs, ...freed]) await r.emu.blobs.remove(p);
   const host = header(r.req, 'host') ?? '127.0.0.1';
-  sendXml(r, 200, 'CompleteMultipartUploadResult', [
-    ['Location', `http://${host}/${b.name}/${encodeURIComponent(r.key!).replace(/%2F/g, '/')}`],
-    ['Bucket', b.name],
-    ['Key', r.key!],
-    ['ETag', etag],
-  ], { ...sseHeaders(b, meta), ...versionHeader(b, meta) });
+  sendXml(
+    r,
+    200,
+    'CompleteMultipartUploadResult',
+    [
+      ['Location', `http://${host}/${b.name}/${encodeURIComponent(r.key!).replace(/%2F/g, '/')}`],
+      ['Bucket', b.name],
+      ['Key', r.key!],
+      ['ETag', etag],
+    ],
+    { ...sseHeaders(b, meta), ...versionHeader(b, meta) },
+  );
 }
 
 export async function abortMultipartUpload(r: S3Request): Promise<void> {
@@ -179,7 +209,8 @@ export function listParts(r: S3Request): void {
   const int = (name: string, fallback: number) => {
     const raw = r.query.get(name);
     if (raw === null) return fallback;
-    if (!/^\d+$/.test(raw)) throw new ApiError('InvalidArgument', `Provided ${name} not an integer or within integer range`, 400, { ArgumentName: name, ArgumentValue: raw });
+    if (!/^\d+$/.test(raw))
+      throw new ApiError('InvalidArgument', `Provided ${name} not an integer or within integer range`, 400, { ArgumentName: name, ArgumentValue: raw });
     return Number(raw);
   };
   const asked = Math.min(int('max-parts', 1000), 1000);
@@ -199,6 +230,16 @@ export function listParts(r: S3Request): void {
     ...(truncated ? [['NextPartNumberMarker', parts[parts.length - 1]![0]] as [string, number]] : []),
     ['MaxParts', asked],
     ['IsTruncated', truncated ? 'true' : 'false'],
-    ...parts.map(([n, p]) => ['Part', [['PartNumber', n], ['ETag', p.etag], ['Size', p.size]]] as [string, [string, string | number][]]),
+    ...parts.map(
+      ([n, p]) =>
+        [
+          'Part',
+          [
+            ['PartNumber', n],
+            ['ETag', p.etag],
+            ['Size', p.size],
+          ],
+        ] as [string, [string, string | number][]],
+    ),
   ]);
 }

@@ -36,7 +36,8 @@ export function userMetadata(r: S3Request): Record<string, string> {
   for (const [name, value] of Object.entries(r.req.headers)) {
     if (name.startsWith('x-amz-meta-') && value !== undefined) meta[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
   }
-  if (Buffer.byteLength(JSON.stringify(meta)) > 2048) throw new ApiError('MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size', 400);
+  if (Buffer.byteLength(JSON.stringify(meta)) > 2048)
+    throw new ApiError('MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size', 400);
   return meta;
 }
 
@@ -45,7 +46,10 @@ export function requestedSse(r: S3Request, b: S3Bucket): { algorithm: string; km
   const algorithm = header(r.req, 'x-amz-server-side-encryption');
   if (!algorithm) return defaultSse(b);
   if (!['AES256', 'aws:kms', 'aws:kms:dsse'].includes(algorithm)) {
-    throw new ApiError('InvalidArgument', 'Server Side Encryption with AWS Key Management Service or Customer Provided Keys is not valid', 400, { ArgumentName: 'x-amz-server-side-encryption', ArgumentValue: algorithm });
+    throw new ApiError('InvalidArgument', 'Server Side Encryption with AWS Key Management Service or Customer Provided Keys is not valid', 400, {
+      ArgumentName: 'x-amz-server-side-encryption',
+      ArgumentValue: algorithm,
+    });
   }
   const kmsKeyId = header(r.req, 'x-amz-server-side-encryption-aws-kms-key-id') ?? (algorithm !== 'AES256' ? b.encryption?.kmsKeyId : undefined);
   return kmsKeyId ? { algorithm, kmsKeyId } : { algorithm };
@@ -54,7 +58,13 @@ export function requestedSse(r: S3Request, b: S3Bucket): { algorithm: string; km
 /** The condition keys S3 puts in the request context of a write (e.g. to enforce conditional writes by policy). */
 export function writeContext(r: S3Request): Record<string, string> {
   const ctx: Record<string, string> = {};
-  for (const [h, key] of [['if-none-match', 's3:if-none-match'], ['if-match', 's3:if-match'], ['x-amz-server-side-encryption', 's3:x-amz-server-side-encryption'], ['x-amz-server-side-encryption-aws-kms-key-id', 's3:x-amz-server-side-encryption-aws-kms-key-id'], ['x-amz-content-sha256', 's3:x-amz-content-sha256']] as const) {
+  for (const [h, key] of [
+    ['if-none-match', 's3:if-none-match'],
+    ['if-match', 's3:if-match'],
+    ['x-amz-server-side-encryption', 's3:x-amz-server-side-encryption'],
+    ['x-amz-server-side-encryption-aws-kms-key-id', 's3:x-amz-server-side-encryption-aws-kms-key-id'],
+    ['x-amz-content-sha256', 's3:x-amz-content-sha256'],
+  ] as const) {
     const v = header(r.req, h);
     if (v !== undefined) ctx[key] = v;
   }
@@ -182,10 +192,16 @@ export function storedVersion(b: S3Bucket, key: string, versionId: string | unde
   const v = findVersion(b, key, versionId);
   if (!v) throw new ApiError('NoSuchVersion', 'The specified version does not exist.', 404, { Key: key, VersionId: versionId });
   if ('deleteMarker' in v && v.deleteMarker) {
-    throw new ApiError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, { Method: method, ResourceType: 'DeleteMarker' }, {
-      'x-amz-delete-marker': 'true',
-      'x-amz-version-id': versionId,
-    });
+    throw new ApiError(
+      'MethodNotAllowed',
+      'The specified method is not allowed against this resource.',
+      405,
+      { Method: method, ResourceType: 'DeleteMarker' },
+      {
+        'x-amz-delete-marker': 'true',
+        'x-amz-version-id': versionId,
+      },
+    );
   }
   return v as S3ObjectMeta;
 }
@@ -211,7 +227,10 @@ export function getObjectOrHead(r: S3Request, head: boolean): void {
   if (!head) authorizeObjectKey(r, b, o.sse, 'kms:Decrypt');
   const range = parseRange(header(r.req, 'range'), o.size);
   if (range === 'invalid') {
-    throw new ApiError('InvalidRange', 'The requested range is not satisfiable', 416, { RangeRequested: header(r.req, 'range') ?? '', ActualObjectSize: String(o.size) });
+    throw new ApiError('InvalidRange', 'The requested range is not satisfiable', 416, {
+      RangeRequested: header(r.req, 'range') ?? '',
+      ActualObjectSize: String(o.size),
+    });
   }
   const headers = { ...baseHeaders(r), ...objectHeaders(b, o) };
   if (!range && header(r.req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
@@ -231,4 +250,3 @@ export function getObjectOrHead(r: S3Request, head: boolean): void {
   stream.on('error', () => r.res.destroy());
   stream.pipe(r.res);
 }
-

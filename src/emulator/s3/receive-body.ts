@@ -31,7 +31,10 @@ export async function receiveBody(emu: Emu, req: IncomingMessage, maxBytes: numb
   const signedChunks = contentSha === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' || contentSha === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
   if (signedChunks && !chain) throw new ApiError('InvalidRequest', 'A signed streaming upload needs a signed request.');
   const decoder = chunked ? new AwsChunkedDecoder(signedChunks ? chain : undefined, contentSha.endsWith('-TRAILER')) : undefined;
-  const declaredTrailers = (h('x-amz-trailer') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const declaredTrailers = (h('x-amz-trailer') ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const wanted = new Set<ChecksumAlgorithm>();
   for (const name of Object.keys(req.headers)) {
     const a = algorithmOfHeader(name);
@@ -51,7 +54,8 @@ export async function receiveBody(emu: Emu, req: IncomingMessage, maxBytes: numb
   let size = 0;
   const consume = async (data: Buffer) => {
     size += data.length;
-    if (size > maxBytes) throw new ApiError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, { MaxSizeAllowed: String(maxBytes) });
+    if (size > maxBytes)
+      throw new ApiError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, { MaxSizeAllowed: String(maxBytes) });
     md5.update(data);
     sha?.update(data);
     for (const s of sums) s.update(data);
@@ -73,17 +77,22 @@ export async function receiveBody(emu: Emu, req: IncomingMessage, maxBytes: numb
     }
     const decodedLength = h('x-amz-decoded-content-length');
     if (decoder && decodedLength !== undefined && Number(decodedLength) !== size) {
-      throw new ApiError('IncompleteBody', `You did not provide the number of bytes specified by the x-amz-decoded-content-length header (${decodedLength}, received ${size}).`);
+      throw new ApiError(
+        'IncompleteBody',
+        `You did not provide the number of bytes specified by the x-amz-decoded-content-length header (${decodedLength}, received ${size}).`,
+      );
     }
     if (!decoder) {
       const length = h('content-length');
-      if (length !== undefined && Number(length) !== size) throw new ApiError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+      if (length !== undefined && Number(length) !== size)
+        throw new ApiError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
     }
     const md5hex = md5.digest('hex');
     const contentMd5 = h('content-md5');
     if (contentMd5 !== undefined) {
       if (!/^[A-Za-z0-9+/]{22}==$/.test(contentMd5)) throw new ApiError('InvalidDigest', 'The Content-MD5 you specified was invalid.');
-      if (Buffer.from(contentMd5, 'base64').toString('hex') !== md5hex) throw new ApiError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+      if (Buffer.from(contentMd5, 'base64').toString('hex') !== md5hex)
+        throw new ApiError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
     }
     const checksums: Record<string, string> = {};
     for (const s of sums) {

@@ -41,7 +41,13 @@ export function getBucketTagging(r: S3Request): void {
   const b = mustBucket(r);
   authorizeCaller(r, b, 's3:GetBucketTagging', bucketArn(b));
   if (!b.tags || Object.keys(b.tags).length === 0) throw new ApiError('NoSuchTagSet', 'The TagSet does not exist', 404, { BucketName: b.name });
-  const tagSet: XmlNode[] = Object.entries(b.tags).map(([k, v]) => ['Tag', [['Key', k], ['Value', v]]]);
+  const tagSet: XmlNode[] = Object.entries(b.tags).map(([k, v]) => [
+    'Tag',
+    [
+      ['Key', k],
+      ['Value', v],
+    ],
+  ]);
   sendXml(r, 200, 'Tagging', [['TagSet', tagSet]]);
 }
 

@@ -57,7 +57,10 @@ export function listObjectVersions(r: S3Request): void {
   const keyMarker = r.query.get('key-marker') ?? '';
   const versionIdMarker = r.query.get('version-id-marker') ?? '';
   if (versionIdMarker && !keyMarker) {
-    throw new ApiError('InvalidArgument', 'A version-id marker cannot be specified without a key marker.', 400, { ArgumentName: 'version-id-marker', ArgumentValue: versionIdMarker });
+    throw new ApiError('InvalidArgument', 'A version-id marker cannot be specified without a key marker.', 400, {
+      ArgumentName: 'version-id-marker',
+      ArgumentValue: versionIdMarker,
+    });
   }
   const max = readMaxKeys(r);
   const urlEncode = r.query.get('encoding-type') === 'url';
@@ -94,11 +97,22 @@ export function listObjectVersions(r: S3Request): void {
     }
   }
   const last = rows[rows.length - 1];
-  const owner: XmlNode = ['Owner', [['ID', b.owner], ['DisplayName', 'segflow-emulator']]];
+  const owner: XmlNode = [
+    'Owner',
+    [
+      ['ID', b.owner],
+      ['DisplayName', 'segflow-emulator'],
+    ],
+  ];
   const entries: XmlNode[] = rows.map((row) => {
     if (row.commonPrefix !== undefined) return ['CommonPrefixes', [['Prefix', enc(row.commonPrefix)]]];
     const v = row.v!;
-    const common: XmlNode[] = [['Key', enc(row.key)], ['VersionId', versionIdOf(v)], ['IsLatest', row.latest ? 'true' : 'false'], ['LastModified', isoDate(v.lastModified)]];
+    const common: XmlNode[] = [
+      ['Key', enc(row.key)],
+      ['VersionId', versionIdOf(v)],
+      ['IsLatest', row.latest ? 'true' : 'false'],
+      ['LastModified', isoDate(v.lastModified)],
+    ];
     if ('deleteMarker' in v && v.deleteMarker) return ['DeleteMarker', [owner, ...common]];
     const o = v;
     return ['Version', [['ETag', o.etag], ['Size', o.size], ['StorageClass', 'STANDARD'], ...common, owner]];

@@ -119,7 +119,11 @@ export function deleteVersion(b: S3Bucket, key: string, versionId: string): Dele
     const list = history(b, key);
     const found = list.find((v) => v.versionId === versionId);
     if (!found) return outcome;
-    setHistory(b, key, list.filter((v) => v !== found));
+    setHistory(
+      b,
+      key,
+      list.filter((v) => v !== found),
+    );
     outcome = { deleteMarker: found.deleteMarker === true, versionId, freed: blobOf(found) };
   }
   // The newest remaining version becomes current, unless it is a delete marker (then the key reads as deleted).

@@ -54,7 +54,10 @@ test('a data directory of a version-1 emulator opens: its buckets belong to the 
     );
     const written = JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8')) as { version: number; s3: { buckets: Record<string, { owner: string }> } };
     assert.equal(written.version, 2);
-    assert.deepEqual(Object.entries(written.s3.buckets).map(([k, b]) => [k, b.owner]), [['aws/old-bucket', ACCOUNT]]);
+    assert.deepEqual(
+      Object.entries(written.s3.buckets).map(([k, b]) => [k, b.owner]),
+      [['aws/old-bucket', ACCOUNT]],
+    );
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

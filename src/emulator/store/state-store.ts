@@ -34,7 +34,10 @@ export class StateStore {
       const read = JSON.parse(text) as EmulatorState;
       const migrated = migrateState(read, STATE_VERSION, defaultAccount);
       if (!migrated) {
-        throw new SegflowError('EMU_STATE', `${StateStore.statePath(dataDir)} has version ${read.version}; this emulator reads versions up to ${STATE_VERSION}`);
+        throw new SegflowError(
+          'EMU_STATE',
+          `${StateStore.statePath(dataDir)} has version ${read.version}; this emulator reads versions up to ${STATE_VERSION}`,
+        );
       }
       state = migrated;
       // Upgraded once and for all: an older emulator then refuses the directory instead of misreading it.

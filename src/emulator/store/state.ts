@@ -16,15 +16,7 @@ export interface PzRecord {
   [field: string]: unknown;
 }
 
-export type PzKind =
-  | 'datasetGroup'
-  | 'schema'
-  | 'dataset'
-  | 'datasetImportJob'
-  | 'solution'
-  | 'solutionVersion'
-  | 'batchSegmentJob'
-  | 'filter';
+export type PzKind = 'datasetGroup' | 'schema' | 'dataset' | 'datasetImportJob' | 'solution' | 'solutionVersion' | 'batchSegmentJob' | 'filter';
 
 export interface S3ObjectMeta {
   blob: string;

@@ -37,7 +37,10 @@ export const moreContractScenarios: Scenario[] = [
       }
       obs['uploads'] = [await s3.listMultipartUploads(B, ''), await outcome(s3.abortMultipartUpload(B, 'k', 'no-such-upload'))];
       const versions = await s3.listObjectVersions(B, '');
-      await s3.deleteObjects(B, versions.map((v) => ({ key: v.key, versionId: v.versionId })));
+      await s3.deleteObjects(
+        B,
+        versions.map((v) => ({ key: v.key, versionId: v.versionId })),
+      );
       await s3.deleteBucket(B);
       return obs;
     },
@@ -48,7 +51,9 @@ export const moreContractScenarios: Scenario[] = [
       const obs: Record<string, unknown> = {};
       const boundary = await env.createPolicy('boundary', doc([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }]));
       const other = await env.createPolicy('other', doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]));
-      obs['missing'] = await outcome(iam.createRole({ name: 'nb', trustPolicy: TRUST_POLICY, description: '', tags: {}, permissionsBoundary: 'arn:aws:iam::000000000000:policy/none' }));
+      obs['missing'] = await outcome(
+        iam.createRole({ name: 'nb', trustPolicy: TRUST_POLICY, description: '', tags: {}, permissionsBoundary: 'arn:aws:iam::000000000000:policy/none' }),
+      );
       await iam.createRole({ name: 'bounded', trustPolicy: TRUST_POLICY, description: '', tags: {}, permissionsBoundary: boundary });
       await iam.putRolePolicy('bounded', 'admin', doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]));
       const arn = (await iam.getRole('bounded'))!.arn;
@@ -58,7 +63,10 @@ export const moreContractScenarios: Scenario[] = [
         await iam.simulatePrincipalPolicy({ roleArn: arn, actions: ['iam:CreateUser'], resource: '*' }),
       ];
       await iam.putRolePermissionsBoundary('bounded', other);
-      obs['widened'] = [(await iam.getRole('bounded'))?.permissionsBoundary === other, await iam.simulatePrincipalPolicy({ roleArn: arn, actions: ['iam:CreateUser'], resource: '*' })];
+      obs['widened'] = [
+        (await iam.getRole('bounded'))?.permissionsBoundary === other,
+        await iam.simulatePrincipalPolicy({ roleArn: arn, actions: ['iam:CreateUser'], resource: '*' }),
+      ];
       obs['refused'] = [
         await outcome(iam.putRolePermissionsBoundary('bounded', 'arn:aws:iam::000000000000:policy/none')),
         await outcome(iam.simulatePrincipalPolicy({ roleArn: 'arn:aws:iam::000000000000:role/none', actions: ['s3:GetObject'], resource: '*' })),
@@ -71,13 +79,18 @@ export const moreContractScenarios: Scenario[] = [
   {
     name: 'kms: a key and its policy, absent keys',
     async run({ kms }, env) {
-      const policy = doc([{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'kms:*', Resource: '*' }]);
+      const policy = doc([
+        { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'kms:*', Resource: '*' },
+      ]);
       const arn = await env.createKey(policy);
       const key = await kms.describeKey(arn);
       return {
         key: { ...key, arn: key?.arn === arn, keyId: key?.keyId === arn.split('/').pop() },
         policy: JSON.parse((await kms.getKeyPolicy(arn)) ?? 'null') as unknown,
-        absent: [await kms.describeKey('arn:aws:kms:eu-west-1:000000000000:key/00000000-0000-0000-0000-000000000000'), await kms.getKeyPolicy('00000000-0000-0000-0000-000000000000')],
+        absent: [
+          await kms.describeKey('arn:aws:kms:eu-west-1:000000000000:key/00000000-0000-0000-0000-000000000000'),
+          await kms.getKeyPolicy('00000000-0000-0000-0000-000000000000'),
+        ],
       };
     },
   },

@@ -62,7 +62,8 @@ export async function settle<T>(read: () => Promise<T>, done: (v: T) => boolean,
 }
 
 export const finished = (v: { status: string } | undefined) => v !== undefined && !/PENDING|IN_PROGRESS|STOPPING/.test(v.status);
-const sorted = <T extends { arn?: string; key?: string; name?: string }>(xs: T[]) => [...xs].sort((a, b) => String(a.arn ?? a.key ?? a.name).localeCompare(String(b.arn ?? b.key ?? b.name)));
+const sorted = <T extends { arn?: string; key?: string; name?: string }>(xs: T[]) =>
+  [...xs].sort((a, b) => String(a.arn ?? a.key ?? a.name).localeCompare(String(b.arn ?? b.key ?? b.name)));
 
 export async function setupData(ports: AwsPorts): Promise<string> {
   await ports.s3.createBucket(B);
@@ -150,30 +151,60 @@ export const contractScenarios: Scenario[] = [
       obs['schema'] = await outcome(p.describeSchema(schema));
       obs['schemaTags'] = await outcome(p.listTagsForResource(schema));
       obs['tagSchema'] = await outcome(p.tagResource(schema, { team: 'ads' }));
-      obs['badRecipe'] = await outcome(p.createSolution({ name: 's', datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/nope', performAutoTraining: false, tags: {} }));
+      obs['badRecipe'] = await outcome(
+        p.createSolution({ name: 's', datasetGroupArn: dsg, recipeArn: 'arn:aws:personalize:::recipe/nope', performAutoTraining: false, tags: {} }),
+      );
       const dataset = await p.createDataset({ name: 'interactions', schemaArn: schema, datasetGroupArn: dsg, datasetType: 'Interactions', tags: {} });
       obs['dataset'] = normalize(await settle(() => p.describeDataset(dataset), finished, 'dataset'));
-      obs['datasetAgain'] = await outcome(p.createDataset({ name: 'interactions-2', schemaArn: schema, datasetGroupArn: dsg, datasetType: 'Interactions', tags: {} }));
+      obs['datasetAgain'] = await outcome(
+        p.createDataset({ name: 'interactions-2', schemaArn: schema, datasetGroupArn: dsg, datasetType: 'Interactions', tags: {} }),
+      );
       obs['schemaInUse'] = await outcome(p.deleteSchema(schema));
       obs['groupInUse'] = await outcome(p.deleteDatasetGroup(dsg));
-      const solution = await p.createSolution({ name: 'sol', datasetGroupArn: dsg, recipeArn: RECIPE, performAutoTraining: false, hiddenDimension: 64, tags: {} });
+      const solution = await p.createSolution({
+        name: 'sol',
+        datasetGroupArn: dsg,
+        recipeArn: RECIPE,
+        performAutoTraining: false,
+        hiddenDimension: 64,
+        tags: {},
+      });
       obs['solution'] = normalize(await settle(() => p.describeSolution(solution), finished, 'solution'));
       obs['update'] = await outcome(p.updateSolution({ arn: solution, performAutoTraining: false }));
-      const filter = await p.createFilter({ name: 'f', datasetGroupArn: dsg, filterExpression: 'EXCLUDE ItemID WHERE Interactions.ITEM_ID IN ("i9")', tags: {} });
+      const filter = await p.createFilter({
+        name: 'f',
+        datasetGroupArn: dsg,
+        filterExpression: 'EXCLUDE ItemID WHERE Interactions.ITEM_ID IN ("i9")',
+        tags: {},
+      });
       obs['filter'] = normalize(await settle(() => p.describeFilter(filter), finished, 'filter'));
       obs['badFilter'] = await outcome(p.createFilter({ name: 'g', datasetGroupArn: dsg, filterExpression: 'nonsense', tags: {} }));
-      obs['lists'] = normalize([sorted(await p.listDatasetGroups()), sorted(await p.listSchemas()), await p.listDatasets(dsg), await p.listSolutions(dsg), await p.listFilters(dsg)]);
+      obs['lists'] = normalize([
+        sorted(await p.listDatasetGroups()),
+        sorted(await p.listSchemas()),
+        await p.listDatasets(dsg),
+        await p.listSolutions(dsg),
+        await p.listFilters(dsg),
+      ]);
       for (let i = 1; i < 5; i++) await p.createDatasetGroup({ name: `dsg-${i}`, tags: {} });
       obs['quota'] = await outcome(p.createDatasetGroup({ name: 'dsg-5', tags: {} }));
       await p.deleteFilter(filter);
       await p.deleteSolution(solution);
       await p.deleteDataset(dataset);
-      for (const [what, read] of [['filter', () => p.describeFilter(filter)], ['solution', () => p.describeSolution(solution)], ['dataset', () => p.describeDataset(dataset)]] as const) {
+      for (const [what, read] of [
+        ['filter', () => p.describeFilter(filter)],
+        ['solution', () => p.describeSolution(solution)],
+        ['dataset', () => p.describeDataset(dataset)],
+      ] as const) {
         obs[`${what}Gone`] = await settle<unknown>(read, (v) => v === undefined, what);
       }
       obs['schemaDeleted'] = await outcome(p.deleteSchema(schema));
       await p.deleteDatasetGroup(dsg);
-      obs['groupGone'] = await settle(() => p.describeDatasetGroup(dsg), (v) => v === undefined, 'group');
+      obs['groupGone'] = await settle(
+        () => p.describeDatasetGroup(dsg),
+        (v) => v === undefined,
+        'group',
+      );
       return obs;
     },
   },
@@ -188,15 +219,48 @@ export const contractScenarios: Scenario[] = [
       const schema = await p.createSchema({ name: 'int', schema: INTERACTIONS_SCHEMA });
       const dataset = await p.createDataset({ name: 'interactions', schemaArn: schema, datasetGroupArn: dsg, datasetType: 'Interactions', tags: {} });
       await settle(() => p.describeDataset(dataset), finished, 'dataset');
-      const missing = await p.createDatasetImportJob({ name: 'imp-missing', datasetArn: dataset, dataLocation: `s3://${B}/data/nope.csv`, roleArn, importMode: 'FULL', tags: {} });
+      const missing = await p.createDatasetImportJob({
+        name: 'imp-missing',
+        datasetArn: dataset,
+        dataLocation: `s3://${B}/data/nope.csv`,
+        roleArn,
+        importMode: 'FULL',
+        tags: {},
+      });
       obs['missingInput'] = normalize(await settle(() => p.describeDatasetImportJob(missing), finished, 'import'));
-      const job = await p.createDatasetImportJob({ name: 'imp-1', datasetArn: dataset, dataLocation: `s3://${B}/data/interactions.csv`, roleArn, importMode: 'FULL', tags: { k: 'v' } });
+      const job = await p.createDatasetImportJob({
+        name: 'imp-1',
+        datasetArn: dataset,
+        dataLocation: `s3://${B}/data/interactions.csv`,
+        roleArn,
+        importMode: 'FULL',
+        tags: { k: 'v' },
+      });
       obs['import'] = normalize(await settle(() => p.describeDatasetImportJob(job), finished, 'import'));
-      obs['importAgain'] = await outcome(p.createDatasetImportJob({ name: 'imp-1', datasetArn: dataset, dataLocation: `s3://${B}/data/interactions.csv`, roleArn, importMode: 'FULL', tags: {} }));
+      obs['importAgain'] = await outcome(
+        p.createDatasetImportJob({
+          name: 'imp-1',
+          datasetArn: dataset,
+          dataLocation: `s3://${B}/data/interactions.csv`,
+          roleArn,
+          importMode: 'FULL',
+          tags: {},
+        }),
+      );
       obs['imports'] = normalize(sorted(await p.listDatasetImportJobs(dataset)));
       const solution = await p.createSolution({ name: 'sol', datasetGroupArn: dsg, recipeArn: RECIPE, performAutoTraining: false, tags: {} });
       await settle(() => p.describeSolution(solution), finished, 'solution');
-      obs['notTrained'] = await outcome(p.createBatchSegmentJob({ name: 'early', solutionVersionArn: `${solution}/0123abcd`, numResults: 5, inputPath: `s3://${B}/batch/queries.jsonl`, outputPath: `s3://${B}/out/early/`, roleArn, tags: {} }));
+      obs['notTrained'] = await outcome(
+        p.createBatchSegmentJob({
+          name: 'early',
+          solutionVersionArn: `${solution}/0123abcd`,
+          numResults: 5,
+          inputPath: `s3://${B}/batch/queries.jsonl`,
+          outputPath: `s3://${B}/out/early/`,
+          roleArn,
+          tags: {},
+        }),
+      );
       // Training stopped in flight ends CREATE STOPPED (billed until then); the solution can train again.
       const stopped = await p.createSolutionVersion({ solutionArn: solution, trainingMode: 'FULL', tags: {} });
       await p.stopSolutionVersionCreation(stopped);
@@ -207,11 +271,21 @@ export const contractScenarios: Scenario[] = [
       obs['version'] = normalize(await settle(() => p.describeSolutionVersion(version), finished, 'training'));
       obs['versionTags'] = await outcome(p.listTagsForResource(version));
       // Personalize's metric names; the emulator adds its model choice under segflow.* (docs/emulator.md)
-      obs['metricNames'] = Object.keys(await p.getSolutionMetrics(version)).filter((k) => !k.startsWith('segflow.')).sort();
+      obs['metricNames'] = Object.keys(await p.getSolutionMetrics(version))
+        .filter((k) => !k.startsWith('segflow.'))
+        .sort();
       obs['versions'] = normalize((await p.listSolutionVersions(solution)).map((v) => v.status).sort());
       obs['latest'] = normalize((await p.describeSolution(solution))?.latestVersion);
       obs['stopFinished'] = await outcome(p.stopSolutionVersionCreation(version));
-      const seg = await p.createBatchSegmentJob({ name: 'seg-1', solutionVersionArn: version, numResults: 5, inputPath: `s3://${B}/batch/queries.jsonl`, outputPath: `s3://${B}/out/seg-1/`, roleArn, tags: {} });
+      const seg = await p.createBatchSegmentJob({
+        name: 'seg-1',
+        solutionVersionArn: version,
+        numResults: 5,
+        inputPath: `s3://${B}/batch/queries.jsonl`,
+        outputPath: `s3://${B}/out/seg-1/`,
+        roleArn,
+        tags: {},
+      });
       obs['segments'] = normalize(await settle(() => p.describeBatchSegmentJob(seg), finished, 'segments'));
       obs['segmentJobs'] = normalize([await p.listBatchSegmentJobs({ solutionVersionArn: version }), (await p.listBatchSegmentJobs()).length]);
       const out = await s3.listObjects(B, 'out/');
@@ -232,11 +306,19 @@ export const contractScenarios: Scenario[] = [
       const obs: Record<string, unknown> = {};
       obs['create'] = [await s3.createBucket(B), await s3.createBucket(B), await outcome(s3.createBucket('Bad_Name')), await s3.headBucket(B)];
       obs['config'] = [await s3.getBucketPolicy(B), await s3.getPublicAccessBlock(B), await s3.getBucketEncryption(B)];
-      const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${B}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] });
+      const policy = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${B}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+        ],
+      });
       await s3.putBucketPolicy(B, policy);
       await s3.putPublicAccessBlock(B, { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true });
       await s3.putBucketEncryption(B, { algorithm: 'aws:kms', kmsKeyArn: 'arn:aws:kms:eu-west-1:000000000000:key/k', bucketKeyEnabled: true });
-      const open = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*` }] });
+      const open = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*` }],
+      });
       obs['configured'] = [
         (await s3.getBucketPolicy(B)) === policy,
         await s3.getPublicAccessBlock(B),
@@ -280,7 +362,14 @@ export const contractScenarios: Scenario[] = [
         await outcome(iam.createRole({ name: 'segflow-role', trustPolicy: trust, description: '', tags: {} })),
         await outcome(iam.createRole({ name: 'SEGFLOW-ROLE', trustPolicy: trust, description: '', tags: {} })),
         await outcome(iam.createRole({ name: 'bad', trustPolicy: 'not json', description: '', tags: {} })),
-        await outcome(iam.createRole({ name: 'many-tags', trustPolicy: trust, description: '', tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) })),
+        await outcome(
+          iam.createRole({
+            name: 'many-tags',
+            trustPolicy: trust,
+            description: '',
+            tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])),
+          }),
+        ),
         await outcome(iam.putRolePolicy('segflow-role', 'access', 'not json')),
         await outcome(iam.updateAssumeRolePolicy('segflow-role', 'not json')),
       ];
@@ -294,7 +383,11 @@ export const contractScenarios: Scenario[] = [
       await iam.putRolePolicy('segflow-role', 'access', access);
       await iam.putRolePolicy('segflow-role', 'other', access);
       await env.attachRolePolicy('segflow-role', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess');
-      obs['policies'] = [(await iam.getRolePolicy('segflow-role', 'access')) === access, (await iam.listRolePolicies('segflow-role')).sort(), await iam.listAttachedRolePolicies('segflow-role')];
+      obs['policies'] = [
+        (await iam.getRolePolicy('segflow-role', 'access')) === access,
+        (await iam.listRolePolicies('segflow-role')).sort(),
+        await iam.listAttachedRolePolicies('segflow-role'),
+      ];
       obs['conflict'] = await outcome(iam.deleteRole('segflow-role'));
       await iam.deleteRolePolicy('segflow-role', 'access');
       await iam.deleteRolePolicy('segflow-role', 'other');

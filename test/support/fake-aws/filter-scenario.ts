@@ -11,7 +11,23 @@ import { avroSchema } from '../../../src/resources/schema.js';
 /** The Users schema segflow itself creates for one categorical attribute, COUNTRY. */
 const base = testSpec();
 const USERS_SCHEMA = JSON.stringify(
-  avroSchema({ ...base, data: { ...base.data, users: { source: [], format: 'csv', columns: { USER_ID: 'user' }, attributes: [{ name: 'COUNTRY', column: 'country', type: 'categorical' }], onBadRows: 'fail', maxBadRows: 0 } } }, 'users'),
+  avroSchema(
+    {
+      ...base,
+      data: {
+        ...base.data,
+        users: {
+          source: [],
+          format: 'csv',
+          columns: { USER_ID: 'user' },
+          attributes: [{ name: 'COUNTRY', column: 'country', type: 'categorical' }],
+          onBadRows: 'fail',
+          maxBadRows: 0,
+        },
+      },
+    },
+    'users',
+  ),
 );
 
 /** u0..u59 (the users of interactionsCsv): even ones in the UK, odd ones in France. */
@@ -33,7 +49,14 @@ export const filterScenario: Scenario = {
       return arn;
     };
     const load = async (datasetArn: string, file: string) => {
-      const job = await p.createDatasetImportJob({ name: `imp-${file.split(".")[0]}`, datasetArn, dataLocation: `s3://${B}/data/${file}`, roleArn, importMode: 'FULL', tags: {} });
+      const job = await p.createDatasetImportJob({
+        name: `imp-${file.split('.')[0]}`,
+        datasetArn,
+        dataLocation: `s3://${B}/data/${file}`,
+        roleArn,
+        importMode: 'FULL',
+        tags: {},
+      });
       return normalize(await settle(() => p.describeDatasetImportJob(job), finished, file));
     };
     await load(await dataset('Interactions', INTERACTIONS_SCHEMA), 'interactions.csv');
@@ -46,7 +69,16 @@ export const filterScenario: Scenario = {
     const filter = await p.createFilter({ name: 'uk', datasetGroupArn: dsg, filterExpression: 'INCLUDE UserID WHERE Users.COUNTRY IN ("UK")', tags: {} });
     obs['filter'] = normalize(await settle(() => p.describeFilter(filter), finished, 'filter'));
     const segment = async (name: string) => {
-      const job = await p.createBatchSegmentJob({ name, solutionVersionArn: version, numResults: 5, inputPath: `s3://${B}/batch/queries.jsonl`, outputPath: `s3://${B}/out/${name}/`, roleArn, filterArn: filter, tags: {} });
+      const job = await p.createBatchSegmentJob({
+        name,
+        solutionVersionArn: version,
+        numResults: 5,
+        inputPath: `s3://${B}/batch/queries.jsonl`,
+        outputPath: `s3://${B}/out/${name}/`,
+        roleArn,
+        filterArn: filter,
+        tags: {},
+      });
       return normalize(await settle(() => p.describeBatchSegmentJob(job), finished, name));
     };
     // Before the users data is imported, the filter has nothing to read: the job fails.

@@ -41,7 +41,8 @@ function policyDocument(text: string): void {
   } catch {
     fail('MalformedPolicyDocument', 'Syntax errors in policy.', 400);
   }
-  if (typeof doc !== 'object' || doc === null || (doc as { Statement?: unknown }).Statement === undefined) fail('MalformedPolicyDocument', 'Syntax errors in policy.', 400);
+  if (typeof doc !== 'object' || doc === null || (doc as { Statement?: unknown }).Statement === undefined)
+    fail('MalformedPolicyDocument', 'Syntax errors in policy.', 400);
 }
 
 export class FakeIam {
@@ -77,18 +78,27 @@ export class FakeIam {
       getRole: (name) =>
         c.read(I, 'GetRole', () => {
           const r = this.role(name);
-          const info: RoleInfo = { arn: r.arn, name: r.name, trustPolicy: r.trustPolicy, description: r.description, tags: { ...r.tags }, createdAt: r.createdAt };
+          const info: RoleInfo = {
+            arn: r.arn,
+            name: r.name,
+            trustPolicy: r.trustPolicy,
+            description: r.description,
+            tags: { ...r.tags },
+            createdAt: r.createdAt,
+          };
           if (r.permissionsBoundary) info.permissionsBoundary = r.permissionsBoundary;
           return info;
         }),
       createRole: ({ name, trustPolicy, description, tags, permissionsBoundary }) =>
         c.run(I, 'CreateRole', () => {
-          if (!/^[\w+=,.@-]{1,64}$/.test(name)) fail('ValidationError', `1 validation error detected: Value '${name}' at 'roleName' failed to satisfy constraint`, 400);
+          if (!/^[\w+=,.@-]{1,64}$/.test(name))
+            fail('ValidationError', `1 validation error detected: Value '${name}' at 'roleName' failed to satisfy constraint`, 400);
           if (Object.keys(tags).length > MAX_ROLE_TAGS) fail('LimitExceeded', `The number of tags has reached the maximum limit (${MAX_ROLE_TAGS}).`, 409);
           if (this.roles.has(name.toLowerCase())) fail('EntityAlreadyExists', `Role with name ${name} already exists.`, 409);
           policyDocument(trustPolicy);
           const arn = `arn:${this.partition}:iam::${this.account}:role/${name}`;
-          if (permissionsBoundary !== undefined && !this.policies.has(permissionsBoundary)) fail('NoSuchEntity', `Policy ${permissionsBoundary} does not exist or is not attachable.`, 404);
+          if (permissionsBoundary !== undefined && !this.policies.has(permissionsBoundary))
+            fail('NoSuchEntity', `Policy ${permissionsBoundary} does not exist or is not attachable.`, 404);
           this.roles.set(name.toLowerCase(), {
             arn,
             name,
@@ -111,12 +121,24 @@ export class FakeIam {
       simulatePrincipalPolicy: ({ roleArn, actions, resource, context }) =>
         c.run(I, 'SimulatePrincipalPolicy', () => {
           const r = [...this.roles.values()].find((x) => x.arn === roleArn) ?? fail('NoSuchEntity', `The user, group or role ${roleArn} cannot be found.`, 404);
-          const docs = [...r.inline.values(), ...[...r.attached.keys()].map((a) => this.policies.get(a) ?? managedPolicy(a)?.document).filter((d): d is string => d !== undefined)];
+          const docs = [
+            ...r.inline.values(),
+            ...[...r.attached.keys()].map((a) => this.policies.get(a) ?? managedPolicy(a)?.document).filter((d): d is string => d !== undefined),
+          ];
           const boundary = r.permissionsBoundary ? this.policies.get(r.permissionsBoundary) : undefined;
           const principal = { kind: 'role' as const, account: this.account, roleArn, sessionArn: roleArn };
           return actions.map((action) => {
-            const d = authorize({ request: { principal, action, resource, context: context ?? {} }, identityPolicies: docs.map(parsePolicy), ...(boundary ? { boundary: parsePolicy(boundary) } : {}), resourceAccount: this.account });
-            return { action, resource, decision: d.allowed ? ('allowed' as const) : d.reason === 'explicit-deny' ? ('explicitDeny' as const) : ('implicitDeny' as const) };
+            const d = authorize({
+              request: { principal, action, resource, context: context ?? {} },
+              identityPolicies: docs.map(parsePolicy),
+              ...(boundary ? { boundary: parsePolicy(boundary) } : {}),
+              resourceAccount: this.account,
+            });
+            return {
+              action,
+              resource,
+              decision: d.allowed ? ('allowed' as const) : d.reason === 'explicit-deny' ? ('explicitDeny' as const) : ('implicitDeny' as const),
+            };
           });
         }),
       updateAssumeRolePolicy: (name, policy) =>
@@ -126,7 +148,11 @@ export class FakeIam {
           r.trustPolicy = policy;
         }),
       getRolePolicy: (name, policyName) =>
-        c.read(I, 'GetRolePolicy', () => this.role(name).inline.get(policyName) ?? fail('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`, 404)),
+        c.read(
+          I,
+          'GetRolePolicy',
+          () => this.role(name).inline.get(policyName) ?? fail('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`, 404),
+        ),
       putRolePolicy: (name, policyName, policy) =>
         c.run(I, 'PutRolePolicy', () => {
           const r = this.role(name);
@@ -210,7 +236,20 @@ export class FakeKms {
       keyId,
       enabled,
       keyState: options.keyState ?? (enabled ? 'Enabled' : 'Disabled'),
-      policy: options.policy ?? JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:${this.partition}:iam::${this.account}:root` }, Action: 'kms:*', Resource: '*' }] }),
+      policy:
+        options.policy ??
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'Enable IAM User Permissions',
+              Effect: 'Allow',
+              Principal: { AWS: `arn:${this.partition}:iam::${this.account}:root` },
+              Action: 'kms:*',
+              Resource: '*',
+            },
+          ],
+        }),
       aliases: options.alias ? [options.alias] : [],
     };
     this.keys.set(keyId, key);

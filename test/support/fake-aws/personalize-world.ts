@@ -43,7 +43,15 @@ export interface Quotas {
   segmentJobsInFlight: number;
 }
 
-export const DEFAULT_QUOTAS: Quotas = { datasetGroups: 5, schemas: 500, solutionsPerGroup: 10, filtersPerGroup: 10, importJobsInFlight: 5, versionsInFlight: 20, segmentJobsInFlight: 5 };
+export const DEFAULT_QUOTAS: Quotas = {
+  datasetGroups: 5,
+  schemas: 500,
+  solutionsPerGroup: 10,
+  filtersPerGroup: 10,
+  importJobsInFlight: 5,
+  versionsInFlight: 20,
+  segmentJobsInFlight: 5,
+};
 
 export const RECIPES = new Set(['arn:aws:personalize:::recipe/aws-item-affinity', 'arn:aws:personalize:::recipe/aws-item-attribute-affinity']);
 export const IN_FLIGHT = new Set(['CREATE PENDING', 'CREATE IN_PROGRESS', 'CREATE STOPPING']);

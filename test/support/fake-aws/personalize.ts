@@ -4,7 +4,17 @@
  * delete that would orphan something, ResourceAlreadyExistsException for a taken name, LimitExceededException at
  * a quota, InvalidInputException for what the API rejects outright.
  */
-import type { DatasetGroupInfo, DatasetInfo, FilterInfo, ImportJobInfo, PersonalizePort, SchemaInfo, SegmentJobInfo, SolutionInfo, SolutionVersionInfo } from '../../../src/aws/ports.js';
+import type {
+  DatasetGroupInfo,
+  DatasetInfo,
+  FilterInfo,
+  ImportJobInfo,
+  PersonalizePort,
+  SchemaInfo,
+  SegmentJobInfo,
+  SolutionInfo,
+  SolutionVersionInfo,
+} from '../../../src/aws/ports.js';
 import { defined } from '../../../src/aws/personalize-shapes.js';
 import { fail, pagesOf } from './core.js';
 import { IN_FLIGHT, PersonalizeWorld, RECIPES, inUse, type FakeResource } from './personalize-world.js';
@@ -12,21 +22,48 @@ import { IN_FLIGHT, PersonalizeWorld, RECIPES, inUse, type FakeResource } from '
 const P = 'personalize';
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-
 const base = (r: FakeResource) => ({ arn: r.arn, name: r.name, status: r.status, failureReason: r.failureReason, createdAt: r.createdAt });
 const groupInfo = (r: FakeResource): DatasetGroupInfo => defined(base(r));
-const schemaInfo = (r: FakeResource, full: boolean): SchemaInfo => defined({ arn: r.arn, name: r.name, schema: full ? str(r.input['schema']) : undefined, createdAt: r.createdAt });
+const schemaInfo = (r: FakeResource, full: boolean): SchemaInfo =>
+  defined({ arn: r.arn, name: r.name, schema: full ? str(r.input['schema']) : undefined, createdAt: r.createdAt });
 const datasetInfo = (r: FakeResource, full: boolean): DatasetInfo =>
-  defined({ ...base(r), failureReason: undefined, datasetType: String(r.input['datasetType']).toUpperCase(), schemaArn: full ? str(r.input['schemaArn']) : undefined, datasetGroupArn: str(r.input['datasetGroupArn']) });
+  defined({
+    ...base(r),
+    failureReason: undefined,
+    datasetType: String(r.input['datasetType']).toUpperCase(),
+    schemaArn: full ? str(r.input['schemaArn']) : undefined,
+    datasetGroupArn: str(r.input['datasetGroupArn']),
+  });
 const importInfo = (r: FakeResource, full: boolean): ImportJobInfo =>
-  defined({ ...base(r), datasetArn: str(r.input['datasetArn']), dataLocation: full ? str(r.input['dataLocation']) : undefined, roleArn: full ? str(r.input['roleArn']) : undefined });
+  defined({
+    ...base(r),
+    datasetArn: str(r.input['datasetArn']),
+    dataLocation: full ? str(r.input['dataLocation']) : undefined,
+    roleArn: full ? str(r.input['roleArn']) : undefined,
+  });
 const versionInfo = (r: FakeResource, full: boolean): SolutionVersionInfo =>
-  defined({ arn: r.arn, status: r.status, failureReason: r.failureReason, solutionArn: str(r.input['solutionArn']), trainingHours: full ? r.trainingHours : undefined, trainingMode: str(r.input['trainingMode']), createdAt: r.createdAt });
+  defined({
+    arn: r.arn,
+    status: r.status,
+    failureReason: r.failureReason,
+    solutionArn: str(r.input['solutionArn']),
+    trainingHours: full ? r.trainingHours : undefined,
+    trainingMode: str(r.input['trainingMode']),
+    createdAt: r.createdAt,
+  });
 const segmentInfo = (r: FakeResource, full: boolean): SegmentJobInfo =>
   defined({
     ...base(r),
     solutionVersionArn: str(r.input['solutionVersionArn']),
-    ...(full ? { numResults: r.input['numResults'] as number, inputPath: str(r.input['inputPath']), outputPath: str(r.input['outputPath']), filterArn: str(r.input['filterArn']), roleArn: str(r.input['roleArn']) } : {}),
+    ...(full
+      ? {
+          numResults: r.input['numResults'] as number,
+          inputPath: str(r.input['inputPath']),
+          outputPath: str(r.input['outputPath']),
+          filterArn: str(r.input['filterArn']),
+          roleArn: str(r.input['roleArn']),
+        }
+      : {}),
   });
 const filterInfo = (r: FakeResource, full: boolean): FilterInfo =>
   defined({ ...base(r), datasetGroupArn: str(r.input['datasetGroupArn']), filterExpression: full ? str(r.input['filterExpression']) : undefined });
@@ -130,7 +167,12 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
         if (busy) inUse(`Dataset ${arn} cannot be deleted while ${busy.arn} is ${busy.status}.`);
         w.startDelete(d);
       }),
-    listDatasets: (groupArn) => list('ListDatasets', () => w.find(groupArn, 'dataset-group'), () => w.all('dataset', (d) => d.input['datasetGroupArn'] === groupArn).map((d) => datasetInfo(d, false))),
+    listDatasets: (groupArn) =>
+      list(
+        'ListDatasets',
+        () => w.find(groupArn, 'dataset-group'),
+        () => w.all('dataset', (d) => d.input['datasetGroupArn'] === groupArn).map((d) => datasetInfo(d, false)),
+      ),
 
     describeDatasetImportJob: (arn) => c.read(P, 'DescribeDatasetImportJob', () => importInfo(w.describe(arn, 'dataset-import-job'), true)),
     createDatasetImportJob: (input) =>
@@ -140,7 +182,8 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
         const limit = { max, counts: inFlight, message: `You have reached the maximum number of pending or in-progress dataset import jobs (${max}).` };
         return w.add('dataset-import-job', w.arn('dataset-import-job', input.name), input.name, { ...input }, limit).arn;
       }),
-    listDatasetImportJobs: (datasetArn) => list('ListDatasetImportJobs', undefined, () => w.all('dataset-import-job', (j) => j.input['datasetArn'] === datasetArn).map((j) => importInfo(j, false))),
+    listDatasetImportJobs: (datasetArn) =>
+      list('ListDatasetImportJobs', undefined, () => w.all('dataset-import-job', (j) => j.input['datasetArn'] === datasetArn).map((j) => importInfo(j, false))),
 
     describeSolution: (arn) => c.read(P, 'DescribeSolution', () => solutionInfo(w.describe(arn, 'solution'), true)),
     createSolution: (input) =>
@@ -166,14 +209,20 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
         if (training) inUse(`Solution ${arn} cannot be deleted while solution version ${training.arn} is ${training.status}.`);
         w.startDelete(s);
       }),
-    listSolutions: (groupArn) => list('ListSolutions', () => w.find(groupArn, 'dataset-group'), () => w.all('solution', (s) => s.input['datasetGroupArn'] === groupArn).map((s) => solutionInfo(s, false))),
+    listSolutions: (groupArn) =>
+      list(
+        'ListSolutions',
+        () => w.find(groupArn, 'dataset-group'),
+        () => w.all('solution', (s) => s.input['datasetGroupArn'] === groupArn).map((s) => solutionInfo(s, false)),
+      ),
 
     describeSolutionVersion: (arn) => c.read(P, 'DescribeSolutionVersion', () => versionInfo(w.describe(arn, 'solution-version'), true)),
     createSolutionVersion: (input) =>
       c.run(P, 'CreateSolutionVersion', () => {
         const s = w.find(input.solutionArn, 'solution');
         w.requireActive(s);
-        if (input.trainingMode !== 'FULL') fail('InvalidInputException', `trainingMode ${input.trainingMode} is not supported for ${String(s.input['recipeArn'])}; use FULL.`);
+        if (input.trainingMode !== 'FULL')
+          fail('InvalidInputException', `trainingMode ${input.trainingMode} is not supported for ${String(s.input['recipeArn'])}; use FULL.`);
         const busy = w.all('solution-version', (v) => v.input['solutionArn'] === s.arn && IN_FLIGHT.has(v.status))[0];
         if (busy) inUse(`Solution ${s.arn} already has solution version ${busy.arn} in ${busy.status}.`);
         const max = w.quotas.versionsInFlight;
@@ -190,7 +239,11 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
         c.log.push(`stop solution-version ${v.name}`);
       }),
     listSolutionVersions: (solutionArn) =>
-      list('ListSolutionVersions', () => w.find(solutionArn, 'solution'), () => w.all('solution-version', (v) => v.input['solutionArn'] === solutionArn).map((v) => versionInfo(v, false))),
+      list(
+        'ListSolutionVersions',
+        () => w.find(solutionArn, 'solution'),
+        () => w.all('solution-version', (v) => v.input['solutionArn'] === solutionArn).map((v) => versionInfo(v, false)),
+      ),
     getSolutionMetrics: (arn) =>
       c.run(P, 'GetSolutionMetrics', () => {
         const v = w.find(arn, 'solution-version');
@@ -209,13 +262,16 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
       }),
     listBatchSegmentJobs: (filter) =>
       list('ListBatchSegmentJobs', undefined, () =>
-        w.all('batch-segment-job', (j) => !filter?.solutionVersionArn || j.input['solutionVersionArn'] === filter.solutionVersionArn).map((j) => segmentInfo(j, false)),
+        w
+          .all('batch-segment-job', (j) => !filter?.solutionVersionArn || j.input['solutionVersionArn'] === filter.solutionVersionArn)
+          .map((j) => segmentInfo(j, false)),
       ),
 
     describeFilter: (arn) => c.read(P, 'DescribeFilter', () => filterInfo(w.describe(arn, 'filter'), true)),
     createFilter: (input) =>
       c.run(P, 'CreateFilter', () => {
-        if (!/^\s*(INCLUDE|EXCLUDE)\s+(ItemID|UserID)\s+WHERE\s+\S/.test(input.filterExpression)) fail('InvalidInputException', `Invalid filter expression: ${input.filterExpression}.`);
+        if (!/^\s*(INCLUDE|EXCLUDE)\s+(ItemID|UserID)\s+WHERE\s+\S/.test(input.filterExpression))
+          fail('InvalidInputException', `Invalid filter expression: ${input.filterExpression}.`);
         const g = w.find(input.datasetGroupArn, 'dataset-group');
         w.requireActive(g);
         return w.add('filter', w.arn('filter', input.name), input.name, { ...input }, perGroup(g.arn, w.quotas.filtersPerGroup, 'filters')).arn;
@@ -226,7 +282,8 @@ export function fakePersonalizePort(w: PersonalizeWorld): PersonalizePort {
         w.requireSettled(f);
         w.startDelete(f);
       }),
-    listFilters: (groupArn) => list('ListFilters', undefined, () => w.all('filter', (f) => f.input['datasetGroupArn'] === groupArn).map((f) => filterInfo(f, false))),
+    listFilters: (groupArn) =>
+      list('ListFilters', undefined, () => w.all('filter', (f) => f.input['datasetGroupArn'] === groupArn).map((f) => filterInfo(f, false))),
 
     listTagsForResource: (arn) => c.run(P, 'ListTagsForResource', () => ({ ...taggable(arn).tags })),
     tagResource: (arn, tags) =>

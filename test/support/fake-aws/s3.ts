@@ -96,7 +96,8 @@ export class FakeS3 {
 
   private deleteKey(b: FakeBucket, key: string, versionId: string | undefined): void {
     if (versionId === undefined) {
-      if (b.versioning === 'Enabled' && b.objects.has(key)) b.versions.push({ key, versionId: randomBytes(8).toString('hex'), isDeleteMarker: true, lastModified: new Date(Math.floor(Date.now() / 1000) * 1000) });
+      if (b.versioning === 'Enabled' && b.objects.has(key))
+        b.versions.push({ key, versionId: randomBytes(8).toString('hex'), isDeleteMarker: true, lastModified: new Date(Math.floor(Date.now() / 1000) * 1000) });
       b.objects.delete(key);
       return;
     }
@@ -109,7 +110,8 @@ export class FakeS3 {
   /** What a copy reads: the current object, or a version; a delete marker named by id is 400, as on S3. */
   private copySource(b: FakeBucket, key: string, versionId: string | undefined): FakeObject {
     const current = b.objects.get(key);
-    if (versionId === undefined || (versionId === 'null' && !b.versioning && current)) return current ?? fail('NoSuchKey', 'The specified key does not exist.', 404);
+    if (versionId === undefined || (versionId === 'null' && !b.versioning && current))
+      return current ?? fail('NoSuchKey', 'The specified key does not exist.', 404);
     const v = b.versions.find((x) => x.key === key && x.versionId === versionId) ?? fail('NoSuchVersion', 'The specified version does not exist.', 404);
     return v.object ?? fail('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.', 400);
   }
@@ -147,7 +149,8 @@ export class FakeS3 {
           c.log.push(`delete bucket ${name}`);
         }),
 
-      getBucketPolicy: (name) => c.read(S, 'GetBucketPolicy', () => this.bucket(name).policy ?? fail('NoSuchBucketPolicy', 'The bucket policy does not exist', 404)),
+      getBucketPolicy: (name) =>
+        c.read(S, 'GetBucketPolicy', () => this.bucket(name).policy ?? fail('NoSuchBucketPolicy', 'The bucket policy does not exist', 404)),
       putBucketPolicy: (name, policy) =>
         c.run(S, 'PutBucketPolicy', () => {
           const b = this.bucket(name);
@@ -158,7 +161,8 @@ export class FakeS3 {
             fail('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'", 400);
           }
           if (typeof doc !== 'object' || doc === null || doc.Statement === undefined) fail('MalformedPolicy', 'Missing required field Statement', 400);
-          if (b.publicAccessBlock?.blockPublicPolicy && grantsPublicAccess(doc)) fail('AccessDenied', 'public policies are blocked by the BlockPublicPolicy block public access setting.', 403);
+          if (b.publicAccessBlock?.blockPublicPolicy && grantsPublicAccess(doc))
+            fail('AccessDenied', 'public policies are blocked by the BlockPublicPolicy block public access setting.', 403);
           b.policy = policy;
         }),
       deleteBucketPolicy: (name) => c.remove(S, 'DeleteBucketPolicy', () => void delete this.bucket(name).policy),
@@ -169,17 +173,22 @@ export class FakeS3 {
         }),
       putPublicAccessBlock: (name, block) => c.run(S, 'PutPublicAccessBlock', () => void (this.bucket(name).publicAccessBlock = { ...block })),
       // Since 2023 every bucket has SSE-S3 (AES256) unless told otherwise.
-      getBucketEncryption: (name) => c.read(S, 'GetBucketEncryption', () => ({ ...(this.bucket(name).encryption ?? { algorithm: 'AES256', bucketKeyEnabled: false }) })),
+      getBucketEncryption: (name) =>
+        c.read(S, 'GetBucketEncryption', () => ({ ...(this.bucket(name).encryption ?? { algorithm: 'AES256', bucketKeyEnabled: false }) })),
       putBucketEncryption: (name, encryption) =>
         c.run(S, 'PutBucketEncryption', () => {
-          if (encryption.kmsKeyArn && encryption.algorithm === 'AES256') fail('InvalidArgument', 'a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms', 400);
+          if (encryption.kmsKeyArn && encryption.algorithm === 'AES256')
+            fail('InvalidArgument', 'a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms', 400);
           this.bucket(name).encryption = { bucketKeyEnabled: false, ...encryption };
         }),
-      getBucketTagging: (name) => c.read(S, 'GetBucketTagging', () => ({ ...(this.bucket(name).tags ?? fail('NoSuchTagSet', 'The TagSet does not exist', 404)) })),
+      getBucketTagging: (name) =>
+        c.read(S, 'GetBucketTagging', () => ({ ...(this.bucket(name).tags ?? fail('NoSuchTagSet', 'The TagSet does not exist', 404)) })),
       putBucketTagging: (name, tags) => c.run(S, 'PutBucketTagging', () => void (this.bucket(name).tags = { ...tags })),
       getBucketVersioning: async (name) => (await c.read(S, 'GetBucketVersioning', () => this.bucket(name).versioning)) ?? undefined,
       getBucketLifecycleRuleIds: (name) =>
-        c.read(S, 'GetBucketLifecycleConfiguration', () => (this.bucket(name).lifecycle ?? fail('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', 404)).map((r) => r.id)),
+        c.read(S, 'GetBucketLifecycleConfiguration', () =>
+          (this.bucket(name).lifecycle ?? fail('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', 404)).map((r) => r.id),
+        ),
       putBucketLifecycle: (name, rules) => c.run(S, 'PutBucketLifecycleConfiguration', () => void (this.bucket(name).lifecycle = rules.map((r) => ({ ...r })))),
       listMultipartUploads: async (name, prefix) =>
         (await c.read(S, 'ListMultipartUploads', () => (this.bucket(name).uploads ?? []).filter((u) => u.key.startsWith(prefix)).map((u) => ({ ...u })))) ?? [],
@@ -198,7 +207,8 @@ export class FakeS3 {
           if (options?.ifNoneMatch === '*' && existing) fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
           if (options?.ifMatch !== undefined) {
             if (!existing) fail('NoSuchKey', 'The specified key does not exist.', 404);
-            if (existing.etag !== options.ifMatch && `"${options.ifMatch}"` !== existing.etag) fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+            if (existing.etag !== options.ifMatch && `"${options.ifMatch}"` !== existing.etag)
+              fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
           }
           const data = body.file !== undefined ? await readFile(body.file) : Buffer.from(body.data ?? '');
           const o = this.store(name, key, data, { ...(options?.metadata ?? {}) }, options?.contentType);
@@ -209,7 +219,8 @@ export class FakeS3 {
       downloadObject: (name, key, file, options) =>
         c.read(S, 'GetObject', async () => {
           const o = this.bucket(name).objects.get(key) ?? fail('NoSuchKey', 'The specified key does not exist.', 404);
-          if (options?.ifMatch !== undefined && options.ifMatch !== o.etag) fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+          if (options?.ifMatch !== undefined && options.ifMatch !== o.etag)
+            fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
           await writeFile(file, o.body);
           return this.info(key, o, true);
         }),
@@ -218,19 +229,27 @@ export class FakeS3 {
           const b = this.bucket(name);
           const o =
             options?.versionId !== undefined
-              ? (b.versions.find((v) => v.key === key && v.versionId === options.versionId)?.object ?? fail('NoSuchVersion', 'The specified version does not exist.', 404))
+              ? (b.versions.find((v) => v.key === key && v.versionId === options.versionId)?.object ??
+                fail('NoSuchVersion', 'The specified version does not exist.', 404))
               : (b.objects.get(key) ?? fail('NoSuchKey', 'The specified key does not exist.', 404));
           return { text: o.body.toString('utf8'), etag: o.etag, lastModified: o.lastModified, ...(o.versionId !== 'null' ? { versionId: o.versionId } : {}) };
         }),
       listObjects: async (name, prefix) => {
         const keys = [...(this.buckets.get(name)?.objects.keys() ?? [])].filter((k) => k.startsWith(prefix)).sort();
-        const listed = await c.read(S, 'ListObjectsV2', () => keys.map((k) => this.info(k, this.bucket(name).objects.get(k)!, false)), pagesOf(keys.length, 1000));
+        const listed = await c.read(
+          S,
+          'ListObjectsV2',
+          () => keys.map((k) => this.info(k, this.bucket(name).objects.get(k)!, false)),
+          pagesOf(keys.length, 1000),
+        );
         return listed ?? [];
       },
       listObjectVersions: async (name, prefix) => {
         const listed = await c.read(S, 'ListObjectVersions', () => {
           const b = this.bucket(name);
-          const all: FakeVersion[] = b.versioning ? b.versions : [...b.objects].map(([key, object]) => ({ key, versionId: 'null', isDeleteMarker: false, object }));
+          const all: FakeVersion[] = b.versioning
+            ? b.versions
+            : [...b.objects].map(([key, object]) => ({ key, versionId: 'null', isDeleteMarker: false, object }));
           const chosen = all.filter((v) => v.key.startsWith(prefix));
           // S3 lists by key, newest version first.
           return chosen
@@ -251,11 +270,18 @@ export class FakeS3 {
         c.run(S, 'CopyObject', () => {
           const to = this.bucket(name);
           const o = this.copySource(this.bucket(source.bucket), source.key, source.versionId);
-          if (options?.ifMatch !== undefined && o.etag !== options.ifMatch && `"${options.ifMatch}"` !== o.etag) fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+          if (options?.ifMatch !== undefined && o.etag !== options.ifMatch && `"${options.ifMatch}"` !== o.etag)
+            fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
           if (to.name === source.bucket && key === source.key && to.objects.get(key) === o && !options?.metadata && !to.encryption) {
-            fail('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.", 400);
+            fail(
+              'InvalidRequest',
+              "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+              400,
+            );
           }
-          const copied = options?.metadata ? this.store(name, key, o.body, { ...options.metadata }) : this.store(name, key, o.body, { ...o.metadata }, o.contentType);
+          const copied = options?.metadata
+            ? this.store(name, key, o.body, { ...options.metadata })
+            : this.store(name, key, o.body, { ...o.metadata }, o.contentType);
           c.log.push(`copy ${key}`);
           return { etag: copied.etag, ...(to.versioning ? { versionId: copied.versionId } : {}) };
         }),
@@ -263,7 +289,8 @@ export class FakeS3 {
         c.remove(S, 'DeleteObject', () => {
           const b = this.bucket(name);
           const current = b.objects.get(key);
-          if (options?.ifMatch !== undefined && current && current.etag !== options.ifMatch) fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+          if (options?.ifMatch !== undefined && current && current.etag !== options.ifMatch)
+            fail('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
           this.deleteKey(b, key, options?.versionId);
         }),
       deleteObjects: async (name, objects) => {

@@ -24,7 +24,10 @@ export function segmentFilterOf(filter: FakeResource | undefined, datasets: Fake
   const needsUsers = parsed.clauses.some((c) => c.anyOf.flat().some((cond) => cond.dataset === 'Users'));
   if (needsUsers && !users) return { failure: `The filter ${filter.arn} needs a Users dataset with imported data.` };
   const fields = filterFields(parsed.clauses);
-  const data: FilterData = { Users: collectUserValues(rows(users), fields.Users), Interactions: collectUserValues(rows(dataOf('INTERACTIONS')), fields.Interactions) };
+  const data: FilterData = {
+    Users: collectUserValues(rows(users), fields.Users),
+    Interactions: collectUserValues(rows(dataOf('INTERACTIONS')), fields.Interactions),
+  };
   const keep = userPredicate(parsed.clauses, data);
   return 'error' in keep ? { failure: keep.error } : keep;
 }
