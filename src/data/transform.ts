@@ -24,6 +24,25 @@ export type TransformResult = Pick<
   maxTimestamp: number | null;
 };
 
+/** Splits the kept rows at the test start into train and test (test users seen in train only, when asked), with their counts. */
+async function splitAt(db: Db, table: string, ts: number, warmUsersOnly: boolean, extra: string) {
+  const all = await db.one<{ users: number; items: number; lo: number | null; hi: number | null; testAll: number }>(
+    `SELECT count(DISTINCT u) AS users, count(DISTINCT i) AS items, min(t) AS lo, max(t) AS hi,
+       count(*) FILTER (WHERE t >= ${ts}) AS "testAll" FROM ${table}`,
+  );
+  await db.exec(`CREATE OR REPLACE TEMP TABLE train AS SELECT u, i, t${extra} FROM ${table} WHERE t < ${ts}`);
+  await db.exec(`CREATE OR REPLACE TEMP TABLE test AS SELECT u, i, t${extra} FROM ${table} WHERE t >= ${ts}
+    ${warmUsersOnly ? 'AND u IN (SELECT DISTINCT u FROM train)' : ''}`);
+  const train = await db.one<{ n: number; users: number; items: number }>(
+    `SELECT count(*) AS n, count(DISTINCT u) AS users, count(DISTINCT i) AS items FROM train`,
+  );
+  const test = await db.one<{ n: number; users: number; items: number; warm: number }>(
+    `SELECT count(*) AS n, count(DISTINCT u) AS users, count(DISTINCT i) AS items,
+       count(DISTINCT u) FILTER (WHERE u IN (SELECT DISTINCT u FROM train)) AS warm FROM test`,
+  );
+  return { all, train, test };
+}
+
 export async function transform(
   db: Db,
   src: InteractionsSource,
@@ -92,21 +111,8 @@ export async function transform(
   };
   await keepFrequent('u', src.minInteractionsPerUser, 'minInteractionsPerUser', 'user', 'ev2');
   await keepFrequent('i', src.minInteractionsPerItem, 'minInteractionsPerItem', 'item', 'ev3');
-  const all = await db.one<{ users: number; items: number; lo: number | null; hi: number | null; testAll: number }>(
-    `SELECT count(DISTINCT u) AS users, count(DISTINCT i) AS items, min(t) AS lo, max(t) AS hi,
-       count(*) FILTER (WHERE t >= ${ts}) AS "testAll" FROM ${current}`,
-  );
-  await db.exec(`CREATE OR REPLACE TEMP TABLE train AS SELECT u, i, t${extra} FROM ${current} WHERE t < ${ts}`);
-  await db.exec(`CREATE OR REPLACE TEMP TABLE test AS SELECT u, i, t${extra} FROM ${current} WHERE t >= ${ts}
-    ${split?.warmUsersOnly ? 'AND u IN (SELECT DISTINCT u FROM train)' : ''}`);
+  const { all, train, test } = await splitAt(db, current, ts, split?.warmUsersOnly === true, extra);
   await drop(current);
-  const train = await db.one<{ n: number; users: number; items: number }>(
-    `SELECT count(*) AS n, count(DISTINCT u) AS users, count(DISTINCT i) AS items FROM train`,
-  );
-  const test = await db.one<{ n: number; users: number; items: number; warm: number }>(
-    `SELECT count(*) AS n, count(DISTINCT u) AS users, count(DISTINCT i) AS items,
-       count(DISTINCT u) FILTER (WHERE u IN (SELECT DISTINCT u FROM train)) AS warm FROM test`,
-  );
   if (split?.warmUsersOnly) {
     dropped.push({ step: 'cold test users', rows: all.testAll - test.n, why: 'test-period user absent from train (warmUsersOnly)' });
   }

@@ -13,6 +13,7 @@ import { syncTags } from '../resources/tags.js';
 import { awsFailure } from '../resources/failures.js';
 import { isAwsError } from '../aws/errors.js';
 import type { EngineDeps, EngineTuning } from './deps.js';
+import type { StepContext, StepDefinition } from '../resources/types.js';
 import type { Emit } from './events.js';
 
 export interface ApplyOptions extends EngineTuning {
@@ -113,6 +114,50 @@ export async function gate(plan: Plan, opts: Pick<ApplyOptions, 'savedPlan' | 'a
   }
 }
 
+/** Applies one step as planned (or records it as up to date), with its events. */
+async function applyStep(ctx: StepContext, step: StepDefinition, planned: PlannedStep, results: Map<string, StepResult>, opts: ApplyOptions): Promise<void> {
+  const id = step.id;
+  const signal = ctx.signal;
+  if (!isChange(planned.action)) {
+    results.set(id, { id, action: planned.action, outcome: 'noop' });
+    opts.emit({ type: 'step-skipped', id, why: 'up to date' });
+    return;
+  }
+  opts.emit({ type: 'step-start', step: planned });
+  const t0 = Date.now();
+  try {
+    const r = await step.apply(ctx, ctx.desired(id), ctx.state.step(id));
+    await syncTags(ctx, step, !r.adopted && (planned.action === 'create' || planned.action === 'replace'));
+    // An update changes a resource the state already knows: found, but not adopted.
+    const adopted = r.adopted === true && planned.action !== 'update';
+    results.set(id, { id, action: planned.action, outcome: 'done', ...(adopted ? { adopted: true } : {}), ...(r.note ? { note: r.note } : {}) });
+    opts.emit({
+      type: 'step-done',
+      id,
+      durationMs: r.durationMs ?? Date.now() - t0,
+      ...(r.note ? { note: r.note } : {}),
+      ...(adopted ? { adopted: true } : {}),
+    });
+  } catch (e) {
+    if (!signal.aborted) opts.emit({ type: 'step-failed', id, error: (e as Error).message });
+    throw e;
+  }
+}
+
+/** Records what the DAG did with the steps that did not finish (failed, skipped, cancelled); returns the first failure. */
+function settle(outcomes: Map<string, NodeOutcome>, byId: Map<string, PlannedStep>, results: Map<string, StepResult>, opts: ApplyOptions): unknown {
+  let firstError: unknown;
+  for (const [id, o] of outcomes) {
+    const planned = byId.get(id)!;
+    if (results.has(id) && o.status === 'done') continue;
+    if (o.status === 'failed') firstError ??= stepFailure(id, o.error);
+    if (o.status === 'skipped') opts.emit({ type: 'step-skipped', id, why: `blocked by ${o.because}` });
+    if (o.status === 'cancelled') opts.emit({ type: 'step-skipped', id, why: 'interrupted' });
+    results.set(id, { id, action: planned.action, outcome: o.status, ...(o.status === 'failed' ? { error: (o.error as Error).message } : {}) });
+  }
+  return firstError;
+}
+
 /**
  * Plan, gate, then execute the DAG. Each step re-reads its resource right before it acts (its apply is an
  * idempotent ensure), writes intent before every create and the ARN right after, so a failure or kill at any
@@ -144,45 +189,17 @@ export async function applyPipeline(opts: ApplyOptions): Promise<ApplyOutcome> {
     const signal = ctx.signal;
     const outcomes = await runDag(
       steps.map((s) => ({ id: s.id, deps: s.deps })),
-      async (id) => {
-        const planned = byId.get(id)!;
-        if (!isChange(planned.action)) {
-          results.set(id, { id, action: planned.action, outcome: 'noop' });
-          opts.emit({ type: 'step-skipped', id, why: 'up to date' });
-          return;
-        }
-        const step = steps.find((s) => s.id === id)!;
-        opts.emit({ type: 'step-start', step: planned });
-        const t0 = Date.now();
-        try {
-          const r = await step.apply(ctx, ctx.desired(id), ctx.state.step(id));
-          await syncTags(ctx, step, !r.adopted && (planned.action === 'create' || planned.action === 'replace'));
-          // An update changes a resource the state already knows: found, but not adopted.
-          const adopted = r.adopted === true && planned.action !== 'update';
-          results.set(id, { id, action: planned.action, outcome: 'done', ...(adopted ? { adopted: true } : {}), ...(r.note ? { note: r.note } : {}) });
-          opts.emit({
-            type: 'step-done',
-            id,
-            durationMs: r.durationMs ?? Date.now() - t0,
-            ...(r.note ? { note: r.note } : {}),
-            ...(adopted ? { adopted: true } : {}),
-          });
-        } catch (e) {
-          if (!signal.aborted) opts.emit({ type: 'step-failed', id, error: (e as Error).message });
-          throw e;
-        }
-      },
+      (id) =>
+        applyStep(
+          ctx,
+          steps.find((s) => s.id === id)!,
+          byId.get(id)!,
+          results,
+          opts,
+        ),
       { signal },
     );
-    let firstError: unknown;
-    for (const [id, o] of outcomes) {
-      const planned = byId.get(id)!;
-      if (results.has(id) && o.status === 'done') continue;
-      if (o.status === 'failed') firstError ??= stepFailure(id, o.error);
-      if (o.status === 'skipped') opts.emit({ type: 'step-skipped', id, why: `blocked by ${o.because}` });
-      if (o.status === 'cancelled') opts.emit({ type: 'step-skipped', id, why: 'interrupted' });
-      results.set(id, { id, action: planned.action, outcome: o.status, ...(o.status === 'failed' ? { error: (o.error as Error).message } : {}) });
-    }
+    const firstError = settle(outcomes, byId, results, opts);
     const lost = session.lockLost();
     // A command that lost its lock writes nothing more: the new holder owns the state now.
     if (!lost) {

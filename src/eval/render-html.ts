@@ -82,7 +82,8 @@ function holdoutHtml(h: Holdout): string[] {
   return b;
 }
 
-export function renderHtml(r: Report): string {
+/** The title, what ran where and from which spec, and where the segments were delivered. */
+function headingHtml(r: Report): string[] {
   const b: string[] = [];
   const of = r.segmentation !== r.pipeline ? `, segmentation ${esc(r.segmentation)}` : '';
   b.push(`<h1>segflow report: ${esc(r.pipeline)}${of}</h1>`);
@@ -95,10 +96,12 @@ export function renderHtml(r: Report): string {
       `; generated ${esc(r.generatedAt)}.</p>`,
     ...deliveryHtml(r),
   );
-  if (r.holdout) b.push(...holdoutHtml(r.holdout));
-  else b.push('<h2>Production run</h2>', `<p id="production">${esc(PRODUCTION_NOTE)}</p>`);
-  b.push(...segmentsHtml(r.segments), ...changesHtml(r.changes));
+  return b;
+}
 
+/** The model served and the validation figures of every candidate. */
+function modelChoiceHtml(r: Report): string[] {
+  const b: string[] = [];
   if (r.modelChoice) {
     b.push('<h2>The model and its competitors</h2>', `<p>Served: <strong>${esc(r.modelChoice.chosen)}</strong>. ${esc(r.modelChoice.protocol)}</p>`);
     if (r.modelChoice.candidates.length > 0) {
@@ -108,6 +111,12 @@ export function renderHtml(r: Report): string {
       b.push('</table>');
     }
   }
+  return b;
+}
+
+/** Personalize's own metrics, labelled as another protocol than the holdout's. */
+function solutionMetricsHtml(r: Report): string[] {
+  const b: string[] = [];
   b.push("<h2>Personalize's solution metrics (different protocol)</h2>");
   if (r.solutionMetrics) {
     b.push(`<p class="note">${esc(r.solutionMetrics.protocol)}</p>`, '<table id="solution-metrics">', row(['metric', 'value'], true));
@@ -115,6 +124,12 @@ export function renderHtml(r: Report): string {
     b.push('</table>');
   } else b.push('<p>Not available for this run.</p>');
 
+  return b;
+}
+
+/** The segment files read and any problem found in their lines. */
+function segmentOutputHtml(r: Report): string[] {
+  const b: string[] = [];
   b.push('<h2>Segment output</h2>', '<ul>');
   for (const f of r.inputs.segmentFiles) b.push(`<li><code>${esc(f.file)}</code>: ${f.lines} lines, sha256 <code>${f.sha256.slice(0, 16)}</code></li>`);
   b.push('</ul>');
@@ -125,6 +140,12 @@ export function renderHtml(r: Report): string {
     b.push('</table>');
   }
 
+  return b;
+}
+
+/** What prepare read and kept, and the estimated against the actual cost. */
+function dataAndCostHtml(r: Report): string[] {
+  const b: string[] = [];
   b.push('<h2>Data and cost</h2>');
   if (r.data) {
     const d = r.data;
@@ -151,10 +172,22 @@ export function renderHtml(r: Report): string {
     b.push('</table>');
   }
 
+  return b;
+}
+
+/** Prepare's and the evaluation's warnings. */
+function warningsHtml(r: Report): string[] {
+  const b: string[] = [];
   if (r.warnings.length > 0) {
     b.push('<h2>Warnings</h2>', '<ul class="warn">', ...r.warnings.map((w) => `<li>${esc(w)}</li>`), '</ul>');
   }
 
+  return b;
+}
+
+/** An experiment's per-query figures. */
+function queriesHtml(r: Report): string[] {
+  const b: string[] = [];
   if (r.holdout) {
     b.push('<h2>Queries</h2>', '<table id="queries">', row(['query', 'truth', 'returned', 'hits', 'recall', 'popularity hits', 'note'], true));
     for (const q of r.queries) {
@@ -173,6 +206,22 @@ export function renderHtml(r: Report): string {
     b.push('</table>');
   }
 
+  return b;
+}
+
+export function renderHtml(r: Report): string {
+  const b = [
+    ...headingHtml(r),
+    ...(r.holdout ? holdoutHtml(r.holdout) : ['<h2>Production run</h2>', `<p id="production">${esc(PRODUCTION_NOTE)}</p>`]),
+    ...segmentsHtml(r.segments),
+    ...changesHtml(r.changes),
+    ...modelChoiceHtml(r),
+    ...solutionMetricsHtml(r),
+    ...segmentOutputHtml(r),
+    ...dataAndCostHtml(r),
+    ...warningsHtml(r),
+    ...queriesHtml(r),
+  ];
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

@@ -13,7 +13,7 @@ import { segmentFilterArn, segmentFilterInputs } from './filter.js';
 import { batchObjectKey, segmentationLayout } from './layout.js';
 import { destroyOnce } from './lifecycle.js';
 import { modelSteps, type Model, type SegmentationSteps } from './segmentation-ids.js';
-import type { Observation, StepContext, StepDefinition } from './types.js';
+import type { DestroyContext, DestroyReport, Observation, StepContext, StepDefinition } from './types.js';
 
 export async function describeSegmentJob(ctx: StepContext, arn: string): Promise<Observation> {
   const j = await ctx.aws.personalize.describeBatchSegmentJob(arn);
@@ -65,6 +65,18 @@ export function outputPrefix(spec: Spec, job: string): string {
 
 /** How long a job waits for one of the region's 5 in-flight batch segment job slots before giving up. */
 const SLOT_WAIT_MS = 6 * 3600_000;
+
+/** Batch segment jobs cannot be deleted: destroy lists those of the pipeline's solution versions (once). */
+function listUndeletableJobs(ctx: DestroyContext): Promise<Partial<DestroyReport>> {
+  return destroyOnce(ctx, 'segment-jobs', async () => {
+    const undeletable: string[] = [];
+    for (const v of await ourSolutionVersions(ctx)) {
+      for (const j of await ctx.aws.personalize.listBatchSegmentJobs({ solutionVersionArn: v.arn }))
+        undeletable.push(`batch segment job ${j.name} (${j.status})`);
+    }
+    return { undeletable };
+  });
+}
 
 /**
  * One batch segment job: chunk `chunk` (1-based) of a segmentation's queries. Its name hashes the trained model's
@@ -153,17 +165,7 @@ export function segmentsStep(seg: Segmentation, model: Model, ids: SegmentationS
     status(ctx, record) {
       return record.arn ? describeSegmentJob(ctx, record.arn) : Promise.resolve(undefined);
     },
-    /** Batch segment jobs cannot be deleted: destroy lists those of the pipeline's solution versions (once). */
-    destroy(ctx) {
-      return destroyOnce(ctx, 'segment-jobs', async () => {
-        const undeletable: string[] = [];
-        for (const v of await ourSolutionVersions(ctx)) {
-          for (const j of await ctx.aws.personalize.listBatchSegmentJobs({ solutionVersionArn: v.arn }))
-            undeletable.push(`batch segment job ${j.name} (${j.status})`);
-        }
-        return { undeletable };
-      });
-    },
+    destroy: listUndeletableJobs,
     billable({ spec, prepared }) {
       const layout = segmentationLayout(spec, prepared, seg);
       return { segments: { users: prepared.stats.trainUsers, queries: layout.files[chunk - 1]!.queries, jobs: 1 } };
