@@ -23,7 +23,7 @@ function testFiles(dir) {
   });
 }
 
-/** The longest files of a full run on 2 cores (seconds at one file at a time, in the README's table), slowest first. */
+/** The longest files of a full run on 2 cores (seconds each took alone, one file at a time), slowest first. */
 const SLOWEST = [
   'dist/test/engine.e2e.test.js', // 109
   'dist/test/scenarios/production.test.js', // 66
