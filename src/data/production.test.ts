@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Segmentation, Spec } from '../spec/types.js';
@@ -112,6 +112,36 @@ describe('prepare: production runs', () => {
       assert.ok(recent.stats.trainRows < r.stats.trainRows);
       assert.ok(recent.stats.dropped.some((d) => d.step === 'lastDays' && d.rows > 0));
       assert.deepEqual(await lines(recent.workDir, 'batch-input.jsonl'), ['{"itemId":"i90"}'], 'i91 was only bought before the window: unknown now');
+    });
+  });
+
+  it('several query files (a glob): their queries in file order, then line order, whatever DuckDB does in parallel', async () => {
+    await withTempDir(async (dir) => {
+      const src = await writeFixture(dir, 'events.csv', toCsv(makeRows()));
+      // Four files of 3,000 ids each: enough for DuckDB's threads to read them side by side.
+      const expected: string[] = [];
+      await mkdir(join(dir, 'campaigns'));
+      for (let f = 1; f <= 4; f++) {
+        const ids = Array.from({ length: 3000 }, (_, i) => `w${f}-${(i * 7919) % 3000}`);
+        expected.push(...ids);
+        await writeFixture(dir, `campaigns/week-${f}.csv`, 'ITEM_ID\n' + ids.join('\n') + '\n');
+      }
+      const seg = primarySegmentation('demo', {
+        queries: {
+          items: { kind: 'source', keepUnknown: true, source: { source: [join(dir, 'campaigns', '*.csv')], format: 'csv', onBadRows: 'fail', maxBadRows: 0 } },
+        },
+      });
+      for (let run = 0; run < 3; run++) {
+        const r = await prepareData(production(src, [seg]), { cwd: join(dir, `run-${run}`) });
+        const seg0 = r.stats.segmentations![0]!;
+        const queries: string[] = [];
+        for (const c of seg0.chunks) queries.push(...(await lines(r.workDir, join(seg0.dir, c.file))).map((l) => (JSON.parse(l) as { itemId: string }).itemId));
+        assert.equal(queries.length, expected.length);
+        assert.ok(
+          queries.every((q, i) => q === expected[i]),
+          `run ${run}: first difference at ${queries.findIndex((q, i) => q !== expected[i])}`,
+        );
+      }
     });
   });
 
