@@ -77,8 +77,8 @@ async function idColumn(db: Db, src: SourceSpec, spec: QuerySource): Promise<str
 
 async function stageFromSource(db: Db, table: string, src: SourceSpec, column: string, order: 'file' | 'first-interaction'): Promise<ChosenResult> {
   const fields: Field[] = [{ name: 'ITEM_ID', column, kind: 'id' }];
-  const staged =
-    order === 'file' ? await inScanOrder(db, () => stageSource(db, `${table}_src`, src, fields)) : await stageSource(db, `${table}_src`, src, fields);
+  const stage = () => stageSource(db, `${table}_src`, src, fields);
+  const staged = order === 'file' ? await db.inScanOrder(stage) : await stage();
   // In scan order (files as listed, then their lines): rowid is the row's place in the source.
   const ord = order === 'file' ? 'rowid' : `coalesce((SELECT min(t) FROM train WHERE train.i = s."ITEM_ID"), 9223372036854775807)`;
   await db.exec(`CREATE OR REPLACE TEMP TABLE ${table}_raw AS
@@ -89,19 +89,4 @@ async function stageFromSource(db: Db, table: string, src: SourceSpec, column: s
   await db.exec(`DROP TABLE ${table}_raw`);
   const kept = staged.rowsRead - staged.filtered - staged.badRows;
   return { ...(await firstOfEach(db, table, `${table}_ranked`, kept)), staged, label: sourceLabel(src) };
-}
-
-/**
- * Runs `stage` with DuckDB keeping rows in the order it reads them. segflow's connection runs without that
- * guarantee (memory at seed scale), and with several query files read side by side the queries came out of file
- * order: the chunks, and so the jobs, would change from run to run although no query did.
- */
-async function inScanOrder<T>(db: Db, stage: () => Promise<T>): Promise<T> {
-  const before = (await db.one<{ v: boolean | string }>(`SELECT current_setting('preserve_insertion_order') AS v`)).v;
-  await db.exec(`SET preserve_insertion_order = true`);
-  try {
-    return await stage();
-  } finally {
-    await db.exec(`SET preserve_insertion_order = ${String(before) === 'true'}`);
-  }
 }

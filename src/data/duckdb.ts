@@ -20,7 +20,7 @@ export class Db {
     const config: Record<string, string> = {
       memory_limit: opts.memoryLimit ?? '1GB',
       temp_directory: opts.tempDirectory,
-      // Order comes from explicit ORDER BY only; letting DuckDB drop insertion order saves memory.
+      // Order comes from explicit ORDER BY only (or inScanOrder); letting DuckDB drop insertion order saves memory.
       preserve_insertion_order: 'false',
     };
     if (opts.threads !== undefined) config['threads'] = String(opts.threads);
@@ -43,6 +43,20 @@ export class Db {
     const [row] = await this.rows<T>(sql);
     if (row === undefined) throw new Error(`query returned no rows: ${sql.slice(0, 80)}`);
     return row;
+  }
+
+  /**
+   * Runs `work` with DuckDB keeping rows in the order it reads them (files as listed, then their lines), where
+   * that order is the data's meaning (a query file's order decides its jobs): without it, several files read side
+   * by side come out interleaved, differently from run to run.
+   */
+  async inScanOrder<T>(work: () => Promise<T>): Promise<T> {
+    await this.exec(`SET preserve_insertion_order = true`);
+    try {
+      return await work();
+    } finally {
+      await this.exec(`SET preserve_insertion_order = false`);
+    }
   }
 
   /** Stops the running query from another async context (used for AbortSignal). */
