@@ -60,6 +60,8 @@ export const uploadStep: StepDefinition = {
     const want = desired.inputs['files'] as Record<string, string>;
     const { workDir } = preparedOf(ctx);
     let bytes = 0;
+    const save = (phase: 'created' | 'done') =>
+      ctx.state.setStep('upload', { phase, name: desired.name, inputsHash: desired.inputsHash, inputs: desired.inputs, outputs: { files: recorded } });
     for (const [file, key] of Object.entries(objectKeys(spec, ctx.prepared))) {
       const sha256 = want[key]!;
       if (recorded[key] === sha256 && (await aws.s3.headObject(bucket, key))) continue;
@@ -72,21 +74,9 @@ export const uploadStep: StepDefinition = {
       }
       recorded[key] = sha256;
       // Record each object as soon as it is there: a crash mid-way re-sends only what is missing.
-      await ctx.state.setStep('upload', {
-        phase: 'created',
-        name: desired.name,
-        inputsHash: desired.inputsHash,
-        inputs: desired.inputs,
-        outputs: { files: recorded },
-      });
+      await save('created');
     }
-    await ctx.state.setStep('upload', {
-      phase: 'done',
-      name: desired.name,
-      inputsHash: desired.inputsHash,
-      inputs: desired.inputs,
-      outputs: { files: recorded },
-    });
+    await save('done');
     return { bytesUploaded: bytes, note: bytes === 0 ? 'all objects up to date' : `${(bytes / 1e6).toFixed(1)} MB sent` };
   },
   /** The uploaded objects go with the bucket step's clean-up (every version, segflow's keys only). */
