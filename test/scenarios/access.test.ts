@@ -54,6 +54,28 @@ const ADMIN: Statement = {
   Resource: '*',
 };
 const policyOf = (statements: Statement[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+/**
+ * Personalize (for this account only) and the pipeline's role may use the key. The role is named by a condition:
+ * apply creates it later, and KMS refuses a key policy naming a principal that does not exist yet.
+ */
+const keyUsers = (role: string): Statement[] => [
+  {
+    Sid: 'Personalize',
+    Effect: 'Allow',
+    Principal: PERSONALIZE,
+    Action: SERVICE_ACTIONS,
+    Resource: '*',
+    Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+  },
+  {
+    Sid: 'PipelineRole',
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: SERVICE_ACTIONS.filter((a) => a !== 'kms:CreateGrant'),
+    Resource: '*',
+    Condition: { ArnEquals: { 'aws:PrincipalArn': role } },
+  },
+];
 
 /** The JSON statements an error's details print between "add ..." and "see https://...". */
 function printedStatements(stderr: string): Statement[] {
@@ -88,26 +110,7 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
     // The role does not exist yet (apply creates it), so the key policy names it by a condition, as KMS requires.
     const key = await emu.aws.kms.send(
       new CreateKeyCommand({
-        Policy: policyOf([
-          ADMIN,
-          CALLER,
-          {
-            Sid: 'Personalize',
-            Effect: 'Allow',
-            Principal: PERSONALIZE,
-            Action: SERVICE_ACTIONS,
-            Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
-          },
-          {
-            Sid: 'PipelineRole',
-            Effect: 'Allow',
-            Principal: { AWS: '*' },
-            Action: SERVICE_ACTIONS.filter((a) => a !== 'kms:CreateGrant'),
-            Resource: '*',
-            Condition: { ArnEquals: { 'aws:PrincipalArn': role } },
-          },
-        ]),
+        Policy: policyOf([ADMIN, CALLER, ...keyUsers(role)]),
       }),
     );
     const kmsKeyArn = key.KeyMetadata!.Arn!;
@@ -171,25 +174,7 @@ describe('scenarios: what Personalize may read and write (strict emulator)', () 
     // Personalize and the role may use the key, the caller may not: on AWS, S3 refuses the caller's SSE-KMS write.
     const key = await emu.aws.kms.send(
       new CreateKeyCommand({
-        Policy: policyOf([
-          ADMIN,
-          {
-            Sid: 'Personalize',
-            Effect: 'Allow',
-            Principal: PERSONALIZE,
-            Action: SERVICE_ACTIONS,
-            Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
-          },
-          {
-            Sid: 'PipelineRole',
-            Effect: 'Allow',
-            Principal: { AWS: '*' },
-            Action: SERVICE_ACTIONS.filter((a) => a !== 'kms:CreateGrant'),
-            Resource: '*',
-            Condition: { ArnEquals: { 'aws:PrincipalArn': roleArn('kmscaller') } },
-          },
-        ]),
+        Policy: policyOf([ADMIN, ...keyUsers(roleArn('kmscaller'))]),
       }),
     );
     const kmsKeyArn = key.KeyMetadata!.Arn!;
