@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Plan } from '../src/plan/types.js';
 import { sha256File } from '../src/util/hash.js';
-import { REPO, removeWorkspaces, workspace } from './e2e-support.js';
+import { REPO, removeWorkspaces, workspace, writeGrocerySample } from './e2e-support.js';
 import { runCli } from './support/run-cli.js';
 
 after(removeWorkspaces);
@@ -30,16 +30,7 @@ test('every shipped pipeline has the steps, names and input hashes of the versio
   await mkdir(join(dir, 'pipelines'));
   await mkdir(data, { recursive: true });
   await copyFile(join(REPO, 'examples', 'data', 'online-retail.csv.gz'), join(data, 'online-retail.csv.gz'));
-  const gen = await runCli(dir, [
-    'sample-data',
-    '--out',
-    join(data, 'Grocery_and_Gourmet_Food.json.gz'),
-    '--reviews',
-    '40000',
-    '--items-out',
-    join(data, 'meta_Grocery_and_Gourmet_Food.json.gz'),
-  ]);
-  assert.equal(gen.code, 0, gen.stderr);
+  await writeGrocerySample(data);
   for (const line of (await readFile(join(FIXTURES, 'data.sha256'), 'utf8')).trim().split('\n')) {
     const [sha, file] = line.split(/\s+/) as [string, string];
     assert.equal(await sha256File(join(dir, file)), sha, `${file} is the data the fixtures were planned on`);

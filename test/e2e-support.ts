@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,6 +7,7 @@ import { createSdkClients, type SdkClients } from '../src/aws/sdk-clients.js';
 import { localEmulatorDir } from '../src/util/paths.js';
 import { mulberry32 } from '../src/util/prng.js';
 import { startEmulator } from '../src/emulator/index.js';
+import { runCli } from './support/run-cli.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** The repository root (dist/test/ -> ../..): pipelines/ and examples/ live there. */
@@ -149,4 +151,18 @@ export async function inspect(dir: string): Promise<{ aws: SdkClients; close: ()
       await emu.close();
     },
   };
+}
+
+/** The Amazon Grocery files the grocery pipelines read (40,000 generated reviews and their items), in `dataDir`. */
+export async function writeGrocerySample(dataDir: string): Promise<void> {
+  const gen = await runCli(dataDir, [
+    'sample-data',
+    '--out',
+    join(dataDir, 'Grocery_and_Gourmet_Food.json.gz'),
+    '--reviews',
+    '40000',
+    '--items-out',
+    join(dataDir, 'meta_Grocery_and_Gourmet_Food.json.gz'),
+  ]);
+  assert.equal(gen.code, 0, gen.stderr);
 }

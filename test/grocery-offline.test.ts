@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { GroundTruthFile } from '../src/data/artifacts.js';
-import { REPO, removeWorkspaces, workspace } from './e2e-support.js';
+import { REPO, removeWorkspaces, workspace, writeGrocerySample } from './e2e-support.js';
 import { runCli } from './support/run-cli.js';
 
 after(removeWorkspaces);
@@ -17,16 +17,7 @@ test('pipelines/grocery-item-attribute-affinity.yaml runs offline as shipped wit
   const spec = join('pipelines', 'grocery-item-attribute-affinity.yaml');
   await copyFile(join(REPO, spec), join(dir, spec));
   const data = join(dir, 'examples', 'data');
-  const gen = await runCli(dir, [
-    'sample-data',
-    '--out',
-    join(data, 'Grocery_and_Gourmet_Food.json.gz'),
-    '--reviews',
-    '40000',
-    '--items-out',
-    join(data, 'meta_Grocery_and_Gourmet_Food.json.gz'),
-  ]);
-  assert.equal(gen.code, 0, gen.stderr);
+  await writeGrocerySample(data);
   const applied = await runCli(dir, ['apply', spec, '--target', 'local', '--auto-approve']);
   assert.equal(applied.code, 0, `apply exited ${applied.code}\n${applied.stdout}\n${applied.stderr}`);
   const work = join(dir, '.segflow', 'work', 'grocery-item-attribute-affinity');
