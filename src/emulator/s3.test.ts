@@ -174,41 +174,15 @@ test('multipart: lib-storage Upload with default checksums, part rules, abort', 
     const { UploadId } = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'small' }));
     const p1 = await c.s3.send(new UploadPartCommand({ Bucket: B, Key: 'small', UploadId, PartNumber: 1, Body: 'tiny' }));
     const p2 = await c.s3.send(new UploadPartCommand({ Bucket: B, Key: 'small', UploadId, PartNumber: 2, Body: 'tail' }));
-    await assert.rejects(
-      c.s3.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: B,
-          Key: 'small',
-          UploadId,
-          MultipartUpload: {
-            Parts: [
-              { PartNumber: 1, ETag: p1.ETag },
-              { PartNumber: 2, ETag: p2.ETag },
-            ],
-          },
-        }),
-      ),
-      { name: 'EntityTooSmall' },
-    );
-    await assert.rejects(
-      c.s3.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: B,
-          Key: 'small',
-          UploadId,
-          MultipartUpload: {
-            Parts: [
-              { PartNumber: 2, ETag: p2.ETag },
-              { PartNumber: 1, ETag: p1.ETag },
-            ],
-          },
-        }),
-      ),
-      { name: 'InvalidPartOrder' },
-    );
-    const one = await c.s3.send(
-      new CompleteMultipartUploadCommand({ Bucket: B, Key: 'small', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }] } }),
-    );
+    const complete = (...parts: Array<{ PartNumber: number; ETag: string | undefined }>) =>
+      c.s3.send(new CompleteMultipartUploadCommand({ Bucket: B, Key: 'small', UploadId, MultipartUpload: { Parts: parts } }));
+    const [first, second] = [
+      { PartNumber: 1, ETag: p1.ETag },
+      { PartNumber: 2, ETag: p2.ETag },
+    ];
+    await assert.rejects(complete(first, second), { name: 'EntityTooSmall' });
+    await assert.rejects(complete(second, first), { name: 'InvalidPartOrder' });
+    const one = await complete(first);
     assert.match(one.ETag ?? '', /-1"$/);
     const { UploadId: abortId } = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: B, Key: 'aborted' }));
     await c.s3.send(new UploadPartCommand({ Bucket: B, Key: 'aborted', UploadId: abortId, PartNumber: 1, Body: 'x' }));
