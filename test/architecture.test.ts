@@ -19,7 +19,7 @@ const DOC = join(packageRoot, 'docs', 'architecture.md');
 
 /** Who may import whom. cli is the composition root; the leaves (data, eval, model, emulator) sit beside. */
 export const ALLOWED: Record<string, string[]> = {
-  cli: ['ui', 'engine', 'plan', 'resources', 'aws', 'cost', 'spec', 'state', 'util', 'data', 'eval', 'model', 'emulator'],
+  cli: ['ui', 'engine', 'plan', 'resources', 'aws', 'cost', 'spec', 'state', 'util', 'data', 'eval', 'model', 'emulator', 'build'],
   ui: ['engine', 'plan', 'cost', 'spec', 'util'],
   engine: ['plan', 'resources', 'aws', 'cost', 'spec', 'state', 'util'],
   plan: ['resources', 'cost', 'data', 'spec', 'state', 'util'],
@@ -33,6 +33,7 @@ export const ALLOWED: Record<string, string[]> = {
   eval: ['data', 'spec', 'util'],
   model: ['spec', 'util'],
   emulator: ['model', 'spec', 'util'],
+  build: ['spec', 'util'],
 };
 
 /**

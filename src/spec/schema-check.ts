@@ -1,31 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { pipelineSchemaPath } from '../util/paths.js';
+import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from './diagnostics.js';
 import { suggestion } from './did-you-mean.js';
+import { validate } from './pipeline-validator.js';
 import { displayPath, type SpecPath, type YamlSource } from './yaml-source.js';
 
 /**
  * Structural checks from schemas/pipeline.schema.json, the single source of the spec's shape (editors read the
  * same file). Schema nodes may carry `x-code` (the diagnostic code) and `x-message` (a human message) so that
- * errors read like segflow's, not like ajv's.
+ * errors read like segflow's, not like ajv's. The validator is compiled from the schema by the build
+ * (src/build/compile-schema.ts), not at every start.
  */
 interface AnnotatedSchema {
   'x-code'?: string;
   'x-message'?: string;
   properties?: Record<string, unknown>;
   enum?: unknown[];
-}
-
-let compiled: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
-    ajv.addKeyword('x-code');
-    ajv.addKeyword('x-message');
-    compiled = ajv.compile(JSON.parse(readFileSync(pipelineSchemaPath, 'utf8')) as object);
-  }
-  return compiled;
 }
 
 function toPath(instancePath: string): SpecPath {
@@ -121,7 +110,6 @@ function toDiagnostic(e: ErrorObject, src: YamlSource): Diagnostic {
 }
 
 export function schemaDiagnostics(value: unknown, src: YamlSource): Diagnostic[] {
-  const validate = validator();
   if (validate(value)) return [];
   return pruneOneOfNoise(validate.errors ?? []).map((e) => toDiagnostic(e, src));
 }
