@@ -51,7 +51,7 @@ test('installed from `npm pack` into an empty prefix: segflow --version, init an
     // An older Node.js: the installed CLI names the version it needs (package.json's engines) before loading anything.
     const old = join(dir, 'node-18.cjs');
     await writeFile(old, "Object.defineProperty(process.versions, 'node', { value: '18.19.0' });\n");
-    const main = join(prefix, 'lib', 'node_modules', 'segflow', 'dist', 'src', 'cli', 'main.js');
+    const main = join(prefix, 'lib', 'node_modules', 'segflow', 'dist', 'bundle', 'segflow.js');
     const refused = await run(process.execPath, ['--require', old, main, '--version'], { cwd: home, env }).then(
       () => assert.fail('segflow ran on Node.js 18'),
       (e: { code: number; stderr: string }) => e,

@@ -21,7 +21,7 @@ const FORBIDDEN: Array<[string, (path: string) => boolean]> = [
   ['a fixture', (p) => p.includes('fixture')],
 ];
 
-const REQUIRED = ['dist/src/cli/main.js', 'schemas/pipeline.schema.json', 'pipelines/online-retail.yaml'];
+const REQUIRED = ['dist/bundle/segflow.js', 'dist/bundle/worker.js', 'schemas/pipeline.schema.json', 'pipelines/online-retail.yaml'];
 
 async function packedFiles(): Promise<string[]> {
   const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--offline', '--no-update-notifier'], {
@@ -51,10 +51,17 @@ test('the published package holds the CLI and what it reads, and no tests or tes
     [],
     'missing from the package',
   );
-  // Every module the build made for the CLI ships: an exclusion pattern that matches too much shows here.
+  // Every module the build made for the CLI (the bundle) and for programs that import segflow's modules (dist/src)
+  // ships, but the build's own steps: an exclusion pattern that matches too much shows here.
+  const built = [...compiledModules(join(packageRoot, 'dist', 'bundle')), ...compiledModules(join(packageRoot, 'dist', 'src'))];
   assert.deepEqual(
-    compiledModules(join(packageRoot, 'dist', 'src')).filter((p) => !shipped.has(p)),
+    built.filter((p) => !shipped.has(p) && !p.startsWith('dist/src/build/')),
     [],
     'compiled modules missing from the package',
+  );
+  assert.deepEqual(
+    files.filter((p) => p.startsWith('dist/src/build/')),
+    [],
+    'the build steps ship',
   );
 });

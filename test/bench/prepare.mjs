@@ -31,7 +31,7 @@ const { values } = parseArgs({
 const reviews = Number(values.reviews) * Number(values.scale);
 const dir = resolve(values.dir);
 mkdirSync(dir, { recursive: true });
-const cli = join(root, 'dist/src/cli/main.js');
+const cli = join(root, 'dist/bundle/segflow.js');
 const data = join(dir, `reviews-${reviews}-s${values.seed}.json.gz`);
 const log = (s) => process.stdout.write(s + '\n');
 

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 const { values } = parseArgs({ options: { reviews: { type: 'string', default: '5074160' }, queries: { type: 'string', default: '5000' } } });
 const REVIEWS = Number(values.reviews);
 const QUERIES = Number(values.queries);
-const CLI = resolve('dist/src/cli/main.js');
+const CLI = resolve('dist/bundle/segflow.js');
 const SCRATCH = '/tmp/segflow-bench';
 const log = (s) => process.stdout.write(s + '\n');
 const gib = (kb) => `${(kb / 1024 / 1024).toFixed(2)} GiB`;

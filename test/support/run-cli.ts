@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { runCli as cliEntry } from '../../src/cli/run.js';
@@ -27,10 +28,14 @@ export interface RunOptions {
   killAfterMs?: number;
   /** SIGKILL as soon as the standard output so far satisfies this: a crash at a chosen step. */
   killWhen?: (stdout: string) => boolean;
+  /** The CLI file to run: the bundle by default, UNBUNDLED_CLI for a test that watches segflow's own modules. */
+  entry?: string;
 }
 
-/** The built CLI. */
-export const CLI = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
+/** The built CLI, as package.json's bin runs it: the bundle (src/build/bundle.ts). */
+export const CLI = join(packageRoot, 'dist', 'bundle', 'segflow.js');
+/** The same CLI as tsc built it, one module per source file. */
+export const UNBUNDLED_CLI = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
 
 /** The source fixtures (test files run from dist/, fixtures stay in the source tree). */
 export const fixturesDir = join(packageRoot, 'test', 'fixtures');
@@ -71,9 +76,29 @@ export function runProcess(command: string, args: string[], cwd: string, opts: R
   return startProcess(command, args, cwd, opts).done;
 }
 
+/** Newest modification time of the compiled modules under dir. */
+function newestModule(dir: string): number {
+  return Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newestModule(join(dir, e.name)) : e.name.endsWith('.js') ? statSync(join(dir, e.name)).mtimeMs : 0,
+    ),
+  );
+}
+
+let bundleChecked = false;
+/** A bare `tsc` rebuilds dist/src but not the bundle: the tests would then run yesterday's CLI. */
+function assertBundleFresh(): void {
+  if (bundleChecked) return;
+  const built = newestModule(join(packageRoot, 'dist', 'src', 'cli'));
+  assert.ok(statSync(CLI).mtimeMs >= built, `${CLI} is older than dist/src/cli: run \`npm run build\`, which bundles after tsc`);
+  bundleChecked = true;
+}
+
 /** Starts the built CLI in the background (to act on the world while it runs, or to kill it). */
 export function startCli(cwd: string, args: string[], opts: RunOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
-  return startProcess(process.execPath, [CLI, ...args], cwd, { ...opts, env: { ...CLI_ENV, ...opts.env } });
+  if (!opts.entry) assertBundleFresh();
+  return startProcess(process.execPath, [opts.entry ?? CLI, ...args], cwd, { ...opts, env: { ...CLI_ENV, ...opts.env } });
 }
 
 /** Runs the built CLI to its end. */
