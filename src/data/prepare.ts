@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Spec } from '../spec/types.js';
 import { workDir } from '../util/paths.js';
 import { ARTIFACT_FILES, type PrepareManifest, type PrepareStats } from './artifacts.js';
-import { computeFingerprint, type SourceVersion } from './fingerprint.js';
+import { computedFingerprint, computeFingerprint, type Fingerprint, type SourceVersion } from './fingerprint.js';
 import { emptyDownloadStats, type DownloadStats, type ObjectStore } from './object-store.js';
 
 export interface PrepareOptions {
@@ -18,6 +18,11 @@ export interface PrepareOptions {
   objects?: ObjectStore;
   /** Where S3 objects are cached by ETag; default .segflow/cache under cwd. */
   cacheDir?: string;
+  /**
+   * What prepareFingerprint returned for this spec in this process, so the sources are not listed (S3) or hashed (a
+   * changed local file) a second time; anything else is ignored and the fingerprint computed afresh.
+   */
+  fingerprint?: { fingerprint: string };
 }
 
 export interface PrepareResult {
@@ -33,8 +38,9 @@ export interface PrepareResult {
   sources: SourceVersion[];
 }
 
-export async function prepareFingerprint(spec: Spec, opts: { cwd: string; objects?: ObjectStore }): Promise<string> {
-  return (await computeFingerprint(spec, opts.cwd, opts.objects)).fingerprint;
+/** The inputs' fingerprint; hand the object itself back to prepareData (`fingerprint`) to prepare from it. */
+export async function prepareFingerprint(spec: Spec, opts: { cwd: string; objects?: ObjectStore }): Promise<Fingerprint> {
+  return computeFingerprint(spec, opts.cwd, opts.objects);
 }
 
 async function readManifest(dir: string): Promise<PrepareManifest | undefined> {
@@ -65,7 +71,7 @@ async function upToDate(dir: string, manifest: PrepareManifest | undefined, fing
  */
 export async function prepareData(spec: Spec, opts: PrepareOptions): Promise<PrepareResult> {
   const dir = workDir(spec.name, opts.cwd);
-  const fp = await computeFingerprint(spec, opts.cwd, opts.objects);
+  const fp = computedFingerprint(spec, opts.fingerprint) ?? (await computeFingerprint(spec, opts.cwd, opts.objects));
   const previous = await readManifest(dir);
   const cached = await upToDate(dir, previous, fp.fingerprint);
   if (cached)

@@ -33,13 +33,15 @@ export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
   // s3:// sources are read with the command's own S3 port (for the local target: the emulator's S3).
   const objects = objectStoreOf(ctx.aws.s3, ctx.aws.label);
   let cwd = ctx.cwd;
+  let fingerprint: { fingerprint: string } | undefined;
   const t0 = Date.now();
   if (ctx.planOnly) {
-    const fingerprint = await ctx.data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd, objects });
+    // Computed once: prepareData takes it back rather than listing and hashing the sources again.
+    fingerprint = await ctx.data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd, objects });
     const current = await readFile(join(ctx.workDir, ARTIFACT_FILES.manifest), 'utf8')
       .then((t) => (JSON.parse(t) as PrepareManifest).fingerprint)
       .catch(() => undefined);
-    if (current !== fingerprint) cwd = join(segflowDir(ctx.cwd), 'plan-staging');
+    if (current !== fingerprint.fingerprint) cwd = join(segflowDir(ctx.cwd), 'plan-staging');
   }
   const result = await ctx.data.prepareData(ctx.spec, {
     cwd,
@@ -48,6 +50,7 @@ export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
     objects,
     // One object cache per working directory: a plan's staging run and the apply after it share downloads.
     cacheDir: join(segflowDir(ctx.cwd), 'cache'),
+    ...(fingerprint && { fingerprint }),
   });
   const manifest = JSON.parse(await readFile(join(result.workDir, ARTIFACT_FILES.manifest), 'utf8')) as PrepareManifest;
   const sources = Object.fromEntries((result.sources ?? []).map((v) => [v.name, 'etag' in v ? `etag ${v.etag}` : `sha256 ${v.sha256.slice(0, 12)}`]));

@@ -92,10 +92,22 @@ export interface DesireInput {
 
 /** The leaves the steps use through interfaces: data preparation and evaluation (src/data, src/eval). */
 export interface DataPort {
-  prepareFingerprint(spec: Spec, opts: { cwd: string; objects?: ObjectStore }): Promise<string>;
+  /**
+   * The fingerprint of prepare's inputs. The engine reads `fingerprint`; the object carries what was read to compute
+   * it (src/data's business) and is handed back to prepareData as is, so the sources are listed and hashed once.
+   */
+  prepareFingerprint(spec: Spec, opts: { cwd: string; objects?: ObjectStore }): Promise<{ fingerprint: string }>;
   prepareData(
     spec: Spec,
-    opts: { cwd: string; onProgress?: (message: string) => void; signal?: AbortSignal; objects?: ObjectStore; cacheDir?: string },
+    opts: {
+      cwd: string;
+      onProgress?: (message: string) => void;
+      signal?: AbortSignal;
+      objects?: ObjectStore;
+      cacheDir?: string;
+      /** What prepareFingerprint returned for this spec in this command. */
+      fingerprint?: { fingerprint: string };
+    },
   ): Promise<{
     upToDate: boolean;
     fingerprint: string;
