@@ -6,7 +6,7 @@ import type { ObjectInfo, S3Port } from '../aws/ports.js';
 import { prepareData, prepareFingerprint } from '../data/index.js';
 import type { Spec } from '../spec/types.js';
 import { workDir } from '../util/paths.js';
-import { ensurePrepared } from './prepare.js';
+import { ensurePrepared, prepareStep } from './prepare.js';
 import type { StepContext } from './types.js';
 import { makeRows, toCsv, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
 import { testSpec } from '../../test/support/spec.js';
@@ -40,6 +40,7 @@ function countingS3(objects: Record<string, string>) {
 function contextFor(spec: Spec, cwd: string, s3: ReturnType<typeof countingS3>, planOnly: boolean): StepContext {
   return {
     spec,
+    state: { setStep: async () => undefined },
     cwd,
     workDir: workDir(spec.name, cwd),
     aws: { s3: s3 as unknown as S3Port, label: 'test' },
@@ -59,6 +60,25 @@ describe('ensurePrepared', () => {
       const prepared = await ensurePrepared(contextFor(spec, dir, s3, true));
       assert.equal(prepared.workDir, workDir('demo', join(dir, '.segflow/plan-staging')), 'a plan prepares changed data in its staging directory');
       assert.deepEqual({ lists: s3.lists, heads: s3.heads }, { lists: 1, heads: 0 });
+    });
+  });
+
+  it('the apply after that plan moves the files the plan prepared into the work dir, and its prepare step says so', async () => {
+    await withTempDir(async (dir) => {
+      const rows = makeRows();
+      const s3 = countingS3({ 'events/part-1.csv': toCsv(rows.slice(0, 1200)), 'events/part-2.csv': toCsv(rows.slice(1200)) });
+      const spec = testSpec({ source: 's3://lake/events/part-*.csv' });
+      const planned = await ensurePrepared(contextFor(spec, dir, s3, true));
+      const ctx = contextFor(spec, dir, s3, false);
+      const applied = await ensurePrepared(ctx);
+      assert.equal(applied.reusedFrom, planned.workDir);
+      assert.equal(applied.workDir, workDir('demo', dir));
+      assert.equal(applied.fingerprint, planned.fingerprint);
+      assert.deepEqual(applied.manifest.outputs, planned.manifest.outputs);
+      assert.equal(s3.lists, 2, 'the sources are listed once by each command');
+      const desired = prepareStep.desired({ spec, prepared: applied } as Parameters<typeof prepareStep.desired>[0]);
+      const done = await prepareStep.apply({ ...ctx, prepared: applied }, desired, undefined);
+      assert.match(done.note ?? '', /training rows, prepared by `segflow plan` and reused$/);
     });
   });
 

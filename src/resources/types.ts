@@ -75,6 +75,8 @@ export interface PreparedData {
   sources: Record<string, string>;
   /** How long this command's plan took to prepare (or find up to date) the data. */
   durationMs?: number;
+  /** The staging directory whose outputs an earlier `segflow plan` prepared and this command moved in. */
+  reusedFrom?: string;
 }
 
 /** What `desired` may read. All of it is data: desired() is pure. */
@@ -107,6 +109,8 @@ export interface DataPort {
       cacheDir?: string;
       /** What prepareFingerprint returned for this spec in this command. */
       fingerprint?: { fingerprint: string };
+      /** A plan's staging working directory: stale outputs are replaced by its prepare of the same fingerprint, if whole. */
+      staged?: string;
     },
   ): Promise<{
     upToDate: boolean;
@@ -115,6 +119,8 @@ export interface DataPort {
     workDir: string;
     /** Every source file's version, for the plan's reasons. */
     sources?: Array<{ name: string; sha256: string } | { name: string; etag: string; size: number }>;
+    /** Set when the outputs are the plan's staged ones, moved in rather than prepared again. */
+    reusedFrom?: string;
   }>;
 }
 
