@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { access, readFile, writeFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import {
@@ -31,7 +31,7 @@ interface ApplyJson {
   createCalls: number;
   bytesUploaded: number;
   calls: Record<string, number>;
-  steps: Array<{ id: string; action: string; outcome: string }>;
+  steps: Array<{ id: string; action: string; outcome: string; note?: string }>;
   report: string[];
 }
 
@@ -101,8 +101,14 @@ describe('engine end to end: the built CLI against the emulator', () => {
     assert.equal(plan.code, 4, plan.stderr);
     assert.match(plan.stdout, /data\.interactions\.minInteractionsPerUser: 2 -> 6/);
     assert.equal(await readFile(prepared, 'utf8'), before, 'plan leaves the prepared files of the last apply alone');
+    const staged = join(w.dir, '.segflow/plan-staging/.segflow/work/e2e');
+    const stagedInode = (await stat(join(staged, 'interactions.csv'))).ino;
     const s = await applyJson(w.dir, w.spec);
     assert.deepEqual(applied(s), ['prepare', 'upload', 'import-interactions', 'training', 'metrics', 'segments', 'download', 'evaluate']);
+    // The apply moved the plan's prepared files in (the same inode) rather than preparing them a second time.
+    assert.match(s.steps.find((x) => x.id === 'prepare')?.note ?? '', /training rows, prepared by `segflow plan` and reused$/);
+    assert.equal((await stat(prepared)).ino, stagedInode);
+    await assert.rejects(access(staged), { code: 'ENOENT' });
   });
 
   test('a changed numResults re-runs only segments and evaluation', async () => {

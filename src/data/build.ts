@@ -9,12 +9,13 @@ import { ARTIFACT_FILES, type PrepareManifest, type PrepareStats } from './artif
 import { applyBadRowPolicy } from './bad-row-policy.js';
 import type { Field } from './classify.js';
 import { Db, sqlIdent, sqlString } from './duckdb.js';
-import { describeSourceChanges, type Datasets, type Fingerprint, type SourceVersion } from './fingerprint.js';
+import { describeSourceChanges, type Datasets, type SourceVersion } from './fingerprint.js';
+import { retireOutputs } from './manifest.js';
 import { checkCategoricalLengths, stageMetadata, writeMetadataCsv, type MetadataSpec } from './metadata.js';
 import { materialize } from './object-cache.js';
 import { emptyDownloadStats } from './object-store.js';
 import { preflight } from './preflight.js';
-import type { PrepareOptions, PrepareResult } from './prepare.js';
+import type { PrepareOptions, PrepareResult, StaleOutputs } from './prepare.js';
 import { prepareSegmentation, type SegmentationOutput } from './segmentation-queries.js';
 import type { ListedSource } from './source-files.js';
 import { csvOptionsOf, sourceLabel, type SourceSpec } from './source.js';
@@ -22,13 +23,6 @@ import { timestampFormatHint } from './timestamp-formats.js';
 import { fieldValues } from './field-values.js';
 import { describeBadRows, stageSource, type StageResult } from './stage.js';
 import { eventColumns, transform, type TransformResult } from './transform.js';
-
-/** What prepare found stale: where the outputs go, the inputs' fingerprint, and the manifest they replace. */
-export interface StaleOutputs {
-  dir: string;
-  fp: Fingerprint;
-  previous: PrepareManifest | undefined;
-}
 
 const iso = (epoch: number | null) => (epoch === null ? '' : new Date(epoch * 1000).toISOString());
 
@@ -251,7 +245,8 @@ function statsOf(spec: Spec, read: ReadInteractions, meta: ReadMetadata, segment
 /**
  * Every output is written to a temporary sibling first; the old manifest goes before any output is replaced, and
  * the new one comes last, so an interrupted run is never mistaken for a finished one. Files the previous manifest
- * listed and this run no longer writes (a job chunk fewer, data.items removed) are deleted.
+ * listed and this run no longer writes (a job chunk fewer, data.items removed) are deleted (retireOutputs, which
+ * promote.ts follows too when it moves a plan's staged outputs in).
  */
 class Outputs {
   private readonly temps = new Map<string, string>();
@@ -270,9 +265,7 @@ class Outputs {
   async publish(fingerprint: string, sources: SourceVersion[], previous: PrepareManifest | undefined): Promise<void> {
     const manifest: PrepareManifest = { version: 1, fingerprint, segflowVersion, createdAt: new Date().toISOString(), outputs: {}, sources };
     for (const [name, p] of this.temps) manifest.outputs[name] = { sha256: await sha256File(p), bytes: (await stat(p)).size };
-    await rm(join(this.dir, ARTIFACT_FILES.manifest), { force: true });
-    const stale = [...Object.keys(previous?.outputs ?? {}), ARTIFACT_FILES.items, ARTIFACT_FILES.users].filter((f) => !this.temps.has(f));
-    for (const f of stale) await rm(join(this.dir, f), { force: true });
+    await retireOutputs(this.dir, previous, (f) => this.temps.has(f));
     for (const [name, p] of this.temps) await publishAtomic(p, join(this.dir, name));
     this.temps.clear();
     await writeJsonAtomic(join(this.dir, ARTIFACT_FILES.manifest), manifest);

@@ -114,6 +114,20 @@ export interface Fingerprint {
   sources: SourceVersion[];
 }
 
+/**
+ * The fingerprints computeFingerprint returned, each with the spec it was computed for. The engine hands the one
+ * `prepareFingerprint` gave it back to prepareData (a plan decides from it where to prepare), which takes it only if
+ * it is one of these and for the same spec: the sources are listed and hashed once, and a look-alike object can never
+ * stand in for what was read.
+ */
+const computed = new WeakMap<object, { spec: Spec; fp: Fingerprint }>();
+
+/** The Fingerprint `given` is, when computeFingerprint computed it for this very spec in this process. */
+export function computedFingerprint(spec: Spec, given: { fingerprint: string } | undefined): Fingerprint | undefined {
+  const known = given && computed.get(given);
+  return known?.spec === spec ? known.fp : undefined;
+}
+
 export async function computeFingerprint(spec: Spec, cwd: string, objects?: ObjectStore): Promise<Fingerprint> {
   const dir = workDir(spec.name, cwd);
   const datasets = await listDatasets(spec, objects);
@@ -129,7 +143,9 @@ export async function computeFingerprint(spec: Spec, cwd: string, objects?: Obje
     ...(Object.keys(queries).length ? { queries } : {}),
   };
   const fingerprint = hashJson({ version: segflowVersion, sources, spec: specSlice(spec) });
-  return { fingerprint, datasets, sources: Object.values(versions).flat() };
+  const fp: Fingerprint = { fingerprint, datasets, sources: Object.values(versions).flat() };
+  computed.set(fp, { spec, fp });
+  return fp;
 }
 
 /** Why prepare re-runs, in words: "s3://b/k changed (etag x -> y)", a file added or gone. */

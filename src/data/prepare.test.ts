@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Spec } from '../spec/types.js';
 import type { GroundTruthFile, PrepareManifest } from './artifacts.js';
-import { prepareData } from './prepare.js';
+import { prepareData, prepareFingerprint } from './prepare.js';
 import { makeRows, type Row, toCsv, toJsonl, withTempDir, writeFixture } from '../../test/support/data-fixtures.js';
 import { testSpec } from '../../test/support/spec.js';
 
@@ -230,6 +230,22 @@ describe('prepare: fingerprints and atomic outputs', () => {
       const manifest = JSON.parse(await readFile(join(dir, '.segflow/work/test-pipeline/manifest.json'), 'utf8')) as PrepareManifest;
       assert.equal(manifest.fingerprint, changedData.fingerprint);
       for (const f of ['interactions.csv', 'batch-input.jsonl', 'ground-truth.json', 'stats.json']) assert.ok(manifest.outputs[f]);
+    });
+  });
+
+  it('prepares from a handed-in fingerprint only when prepareFingerprint computed it for this very spec', async () => {
+    await withTempDir(async (dir) => {
+      const src = await writeFixture(dir, 'events.csv', toCsv(makeRows()));
+      const other = await writeFixture(dir, 'other.csv', toCsv(makeRows(61)));
+      const spec = testSpec({ source: src });
+      const own = await prepareFingerprint(spec, { cwd: dir });
+      assert.equal((await prepareData(spec, { cwd: join(dir, 'a'), fingerprint: own })).fingerprint, own.fingerprint);
+      const lookAlike = await prepareData(spec, { cwd: join(dir, 'b'), fingerprint: { fingerprint: 'f'.repeat(64) } });
+      assert.equal(lookAlike.fingerprint, own.fingerprint);
+      const otherSpec = testSpec({ source: other });
+      const forOther = await prepareData(otherSpec, { cwd: join(dir, 'c'), fingerprint: own });
+      assert.equal(forOther.fingerprint, (await prepareFingerprint(otherSpec, { cwd: dir })).fingerprint);
+      assert.equal(forOther.stats.users, 61);
     });
   });
 

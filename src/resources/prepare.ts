@@ -33,13 +33,16 @@ export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
   // s3:// sources are read with the command's own S3 port (for the local target: the emulator's S3).
   const objects = objectStoreOf(ctx.aws.s3, ctx.aws.label);
   let cwd = ctx.cwd;
+  let fingerprint: { fingerprint: string } | undefined;
+  const staging = join(segflowDir(ctx.cwd), 'plan-staging');
   const t0 = Date.now();
   if (ctx.planOnly) {
-    const fingerprint = await ctx.data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd, objects });
+    // Computed once: prepareData takes it back rather than listing and hashing the sources again.
+    fingerprint = await ctx.data.prepareFingerprint(ctx.spec, { cwd: ctx.cwd, objects });
     const current = await readFile(join(ctx.workDir, ARTIFACT_FILES.manifest), 'utf8')
       .then((t) => (JSON.parse(t) as PrepareManifest).fingerprint)
       .catch(() => undefined);
-    if (current !== fingerprint) cwd = join(segflowDir(ctx.cwd), 'plan-staging');
+    if (current !== fingerprint.fingerprint) cwd = staging;
   }
   const result = await ctx.data.prepareData(ctx.spec, {
     cwd,
@@ -48,10 +51,21 @@ export async function ensurePrepared(ctx: StepContext): Promise<PreparedData> {
     objects,
     // One object cache per working directory: a plan's staging run and the apply after it share downloads.
     cacheDir: join(segflowDir(ctx.cwd), 'cache'),
+    ...(fingerprint && { fingerprint }),
+    // apply after a plan of changed data: what the plan prepared is moved in rather than prepared a second time.
+    ...(!ctx.planOnly && { staged: staging }),
   });
   const manifest = JSON.parse(await readFile(join(result.workDir, ARTIFACT_FILES.manifest), 'utf8')) as PrepareManifest;
   const sources = Object.fromEntries((result.sources ?? []).map((v) => [v.name, 'etag' in v ? `etag ${v.etag}` : `sha256 ${v.sha256.slice(0, 12)}`]));
-  return { fingerprint: result.fingerprint, stats: result.stats, manifest, workDir: result.workDir, sources, durationMs: Date.now() - t0 };
+  return {
+    fingerprint: result.fingerprint,
+    stats: result.stats,
+    manifest,
+    workDir: result.workDir,
+    sources,
+    durationMs: Date.now() - t0,
+    ...(result.reusedFrom !== undefined && { reusedFrom: result.reusedFrom }),
+  };
 }
 
 export function artifactSha(prepared: PreparedData, file: string): string {
@@ -88,8 +102,10 @@ export const prepareStep: StepDefinition = {
       inputs: desired.inputs,
       outputs: { fingerprint: p.fingerprint, k: p.stats.k, interactions: p.stats.interactions, trainUsers: p.stats.trainUsers, queries: p.stats.queries },
     });
-    // The reading happened while planning; say so, with that time, rather than "done in 0.0s".
-    return { note: `${p.stats.trainRows} training rows, prepared while planning`, ...(p.durationMs !== undefined && { durationMs: p.durationMs }) };
+    // The reading happened while planning (or in the `segflow plan` before, whose files were moved in); say so, with
+    // that time, rather than "done in 0.0s".
+    const how = p.reusedFrom !== undefined ? 'prepared by `segflow plan` and reused' : 'prepared while planning';
+    return { note: `${p.stats.trainRows} training rows, ${how}`, ...(p.durationMs !== undefined && { durationMs: p.durationMs }) };
   },
   /** The prepared files are local and cost nothing; --keep-data keeps them and their record. */
   async destroy(ctx) {

@@ -75,6 +75,8 @@ export interface PreparedData {
   sources: Record<string, string>;
   /** How long this command's plan took to prepare (or find up to date) the data. */
   durationMs?: number;
+  /** The staging directory whose outputs an earlier `segflow plan` prepared and this command moved in. */
+  reusedFrom?: string;
 }
 
 /** What `desired` may read. All of it is data: desired() is pure. */
@@ -92,10 +94,24 @@ export interface DesireInput {
 
 /** The leaves the steps use through interfaces: data preparation and evaluation (src/data, src/eval). */
 export interface DataPort {
-  prepareFingerprint(spec: Spec, opts: { cwd: string; objects?: ObjectStore }): Promise<string>;
+  /**
+   * The fingerprint of prepare's inputs. The engine reads `fingerprint`; the object carries what was read to compute
+   * it (src/data's business) and is handed back to prepareData as is, so the sources are listed and hashed once.
+   */
+  prepareFingerprint(spec: Spec, opts: { cwd: string; objects?: ObjectStore }): Promise<{ fingerprint: string }>;
   prepareData(
     spec: Spec,
-    opts: { cwd: string; onProgress?: (message: string) => void; signal?: AbortSignal; objects?: ObjectStore; cacheDir?: string },
+    opts: {
+      cwd: string;
+      onProgress?: (message: string) => void;
+      signal?: AbortSignal;
+      objects?: ObjectStore;
+      cacheDir?: string;
+      /** What prepareFingerprint returned for this spec in this command. */
+      fingerprint?: { fingerprint: string };
+      /** A plan's staging working directory: stale outputs are replaced by its prepare of the same fingerprint, if whole. */
+      staged?: string;
+    },
   ): Promise<{
     upToDate: boolean;
     fingerprint: string;
@@ -103,6 +119,8 @@ export interface DataPort {
     workDir: string;
     /** Every source file's version, for the plan's reasons. */
     sources?: Array<{ name: string; sha256: string } | { name: string; etag: string; size: number }>;
+    /** Set when the outputs are the plan's staged ones, moved in rather than prepared again. */
+    reusedFrom?: string;
   }>;
 }
 

@@ -27,7 +27,7 @@ export function fakeData(): DataPort & { runs: number } {
   return {
     runs: 0,
     async prepareFingerprint(spec) {
-      return fingerprint(spec);
+      return { fingerprint: fingerprint(spec) };
     },
     async prepareData(spec, { cwd }) {
       this.runs++;
