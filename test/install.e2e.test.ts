@@ -17,6 +17,20 @@ import { packageRoot } from '../src/util/paths.js';
 const run = promisify(execFile);
 const quiet = ['--no-audit', '--no-fund', '--no-update-notifier', '--prefer-offline'];
 
+/**
+ * `npm install -g` of the tarball. npm 11.19 was once seen hanging right after "fetch manifest segflow@file:...tgz"
+ * on a loaded machine (no socket open, no CPU, still waiting after 5 minutes), while the same install takes ~5 s: a
+ * hung npm is not segflow's package failing to install, so it is stopped after 2 minutes and tried once more. An
+ * install that fails is not retried.
+ */
+async function npmInstallGlobal(prefix: string, tarball: string, cwd: string): Promise<void> {
+  const install = () => run('npm', ['install', '-g', '--prefix', prefix, tarball, ...quiet], { cwd, maxBuffer: 16 << 20, timeout: 120_000 });
+  await install().catch((e: { killed?: boolean; signal?: string }) => {
+    if (!(e.killed && e.signal === 'SIGTERM')) throw e;
+    return install();
+  });
+}
+
 test('installed from `npm pack` into an empty prefix: segflow --version, init and a local apply in an empty directory', { timeout: 300_000 }, async () => {
   await withTempDir(async (dir) => {
     const pkg = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
@@ -29,7 +43,7 @@ test('installed from `npm pack` into an empty prefix: segflow --version, init an
     const prefix = join(dir, 'prefix');
     const home = join(dir, 'empty');
     await mkdir(home);
-    await run('npm', ['install', '-g', '--prefix', prefix, tarball, ...quiet], { cwd: home, maxBuffer: 16 << 20 });
+    await npmInstallGlobal(prefix, tarball, home);
     const segflow = join(prefix, 'bin', 'segflow');
     const env = { ...process.env, CI: '1', NODE_NO_WARNINGS: '1' };
 
