@@ -128,12 +128,19 @@ class Sink {
       this.head = gz;
     } else this.head = this.file;
   }
-  async write(line: string): Promise<void> {
+  /** Buffers a line; write() it out once `full` (an await per line costs more than the line at seed scale). */
+  add(line: string): void {
     this.buf.push(line);
     this.size += line.length;
-    if (this.size > 1 << 20) await this.flush();
   }
-  private async flush(): Promise<void> {
+  get full(): boolean {
+    return this.size > 1 << 20;
+  }
+  async write(line: string): Promise<void> {
+    this.add(line);
+    if (this.full) await this.flush();
+  }
+  async flush(): Promise<void> {
     const chunk = this.buf.join('');
     this.buf = [];
     this.size = 0;
@@ -199,6 +206,18 @@ export async function generateSampleData(opts: SampleDataOptions): Promise<Sampl
   const clusterCum = members.map((m) => cumulative(Float64Array.from(m, (i) => pop[i]!)));
   const globalCum = cumulative(pop);
   const texts = Array.from({ length: 64 }, (_, k) => Array.from({ length: 8 + ((k * 7) % 30) }, (_, w) => WORDS[(k + w) % WORDS.length]).join(' '));
+  // Each item's asin and each day's reviewTime, made once rather than per review (5M reviews, 285k items, 6,800 days).
+  const asins = Array.from({ length: I }, (_, i) => asin(i));
+  const reviewTimes = new Map<number, string>();
+  const reviewTimeOf = (ts: number) => {
+    let text = reviewTimes.get(ts);
+    if (text === undefined) {
+      const d = new Date(ts * 1000);
+      text = `${String(d.getUTCMonth() + 1).padStart(2, '0')} ${d.getUTCDate()}, ${d.getUTCFullYear()}`;
+      reviewTimes.set(ts, text);
+    }
+    return text;
+  };
 
   const sink = new Sink(opts.out);
   try {
@@ -225,11 +244,10 @@ export async function generateSampleData(opts: SampleDataOptions): Promise<Sampl
         }
         prevItem = item;
         prevTs = ts;
-        const d = new Date(ts * 1000);
-        const reviewTime = `${String(d.getUTCMonth() + 1).padStart(2, '0')} ${d.getUTCDate()}, ${d.getUTCFullYear()}`;
-        await sink.write(
-          `{"overall": ${1 + ((u + item) % 5)}.0, "verified": ${(u ^ item) & 1 ? 'true' : 'false'}, "reviewTime": "${reviewTime}", "reviewerID": "${rid}", "asin": "${asin(item)}", "reviewerName": "User ${u}", "reviewText": "${texts[(u + item) & 63]}", "summary": "${WORDS[item % WORDS.length]}", "unixReviewTime": ${ts}}\n`,
+        sink.add(
+          `{"overall": ${1 + ((u + item) % 5)}.0, "verified": ${(u ^ item) & 1 ? 'true' : 'false'}, "reviewTime": "${reviewTimeOf(ts)}", "reviewerID": "${rid}", "asin": "${asins[item]}", "reviewerName": "User ${u}", "reviewText": "${texts[(u + item) & 63]}", "summary": "${WORDS[item % WORDS.length]}", "unixReviewTime": ${ts}}\n`,
         );
+        if (sink.full) await sink.flush();
       }
     }
     await sink.close();
