@@ -4,9 +4,13 @@
 // propagation, child CLIs), so running more files than cores keeps both busy; node's default (cores - 1) runs one
 // file at a time on 2 cores. The slowest files start first so that none of them sets the wall time alone at the end.
 // SEGFLOW_TEST_CONCURRENCY=N overrides the number of files at a time; extra arguments go to node --test.
+// Every file's scratch (workspaces, emulator data, generated data, the CLIs' own temporary files) goes under one
+// directory per run (TMPDIR), removed after a passing run: what a test leaves behind (a child killed on purpose, a
+// crash mid-test) no longer piles up in the system's temporary directory run after run. A failing run keeps it for
+// a look, and says where; SEGFLOW_KEEP_TEST_TMP=1 keeps it always.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,10 +58,17 @@ const found = (unit ? ['dist/src'] : ['dist/src', 'dist/test']).flatMap((d) => t
 const files = [...SLOWEST.filter((f) => found.includes(f)), ...found.filter((f) => !SLOWEST.includes(f))];
 const concurrency = Number(process.env['SEGFLOW_TEST_CONCURRENCY']) || Math.max(2, availableParallelism() * 2);
 
+const scratch = mkdtempSync(join(tmpdir(), 'segflow-test-run-'));
+
 const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...passThrough, ...files], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TMPDIR: scratch },
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on('exit', (code, signal) => {
+  const failed = code !== 0 && signal === null;
+  if (failed || process.env['SEGFLOW_KEEP_TEST_TMP']) process.stderr.write(`test scratch kept in ${scratch}\n`);
+  else rmSync(scratch, { recursive: true, force: true });
+  process.exit(code ?? (signal ? 1 : 0));
+});
