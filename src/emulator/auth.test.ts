@@ -218,38 +218,17 @@ test("malformed input gets the service's error shape, never a crash; health and 
     await signedFetch({ method: 'PUT', endpoint: emu.endpoint, path: '/xml-bucket', service: 's3' });
     // DeleteObjects requires a Content-MD5 (or x-amz-checksum-*) header, as the S3 model says (requestChecksumRequired).
     const md5 = (body: string) => ({ 'content-md5': createHash('md5').update(body).digest('base64') });
-    const noMd5 = await signedFetch({
-      method: 'POST',
-      endpoint: emu.endpoint,
-      path: '/xml-bucket',
-      query: [['delete', '']],
-      service: 's3',
-      body: '<Delete><Object><Key>a</Key></Object></Delete>',
-    });
+    const deleteObjects = (body: string, headers?: Record<string, string>) =>
+      signedFetch({ method: 'POST', endpoint: emu.endpoint, path: '/xml-bucket', query: [['delete', '']], service: 's3', body, headers });
+    const noMd5 = await deleteObjects('<Delete><Object><Key>a</Key></Object></Delete>');
     assert.equal(noMd5.status, 400);
     assert.match(await noMd5.text(), /<Code>InvalidRequest<\/Code><Message>Missing required header for this request: Content-MD5<\/Message>/);
     const broken = '<Delete><Object><Key>a</Key></Object>';
-    const xml = await signedFetch({
-      method: 'POST',
-      endpoint: emu.endpoint,
-      path: '/xml-bucket',
-      query: [['delete', '']],
-      service: 's3',
-      body: broken,
-      headers: md5(broken),
-    });
+    const xml = await deleteObjects(broken, md5(broken));
     assert.equal(xml.status, 400);
     assert.match(await xml.text(), /<Code>MalformedXML<\/Code>/);
     const bomb = '<!DOCTYPE x [<!ENTITY e "boom">]><Delete>&e;</Delete>';
-    const entity = await signedFetch({
-      method: 'POST',
-      endpoint: emu.endpoint,
-      path: '/xml-bucket',
-      query: [['delete', '']],
-      service: 's3',
-      body: bomb,
-      headers: md5(bomb),
-    });
+    const entity = await deleteObjects(bomb, md5(bomb));
     assert.match(await entity.text(), /<Code>MalformedXML<\/Code>/);
     const form = await signedFetch({
       method: 'POST',
