@@ -17,7 +17,7 @@ import {
   ListRolesCommand,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { signedFetch } from '../support/signer.js';
+import { signedFetch, type RawRequest } from '../support/signer.js';
 import { startStandalone, type StandaloneEmulator } from './support.js';
 
 /**
@@ -242,40 +242,36 @@ test('emulator fuzzing: malformed requests of every protocol', { timeout: 10 * 6
     );
     for (const [shape, send] of targets) await expectError(await send({}), shape, 'no signature');
     // Valid signatures for the wrong secret, key, region of another service, a clock far off.
+    const signedRequests: Array<[Shape, Omit<RawRequest, 'endpoint' | 'region'>]> = [
+      [
+        'json',
+        {
+          method: 'POST',
+          path: '/',
+          service: 'personalize',
+          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.ListDatasetGroups' },
+          body: '{}',
+        },
+      ],
+      ['s3', { method: 'GET', path: '/', service: 's3' }],
+      [
+        'query',
+        {
+          method: 'POST',
+          path: '/',
+          service: 'iam',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'Action=ListRoles&Version=2010-05-08',
+        },
+      ],
+    ];
     for (const [what, extra] of [
       ['wrong secret', { secret: 'nope' }],
       ['unknown key', { accessKey: 'AKIAFUZZFUZZFUZZFUZZ' }],
       ['clock skew', { now: new Date(Date.now() - 3600_000) }],
     ] as const) {
-      await expectError(
-        await signedFetch({
-          method: 'POST',
-          endpoint: emu.endpoint,
-          path: '/',
-          service: 'personalize',
-          region: REGION,
-          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.ListDatasetGroups' },
-          body: '{}',
-          ...extra,
-        }),
-        'json',
-        `personalize ${what}`,
-      );
-      await expectError(await signedFetch({ method: 'GET', endpoint: emu.endpoint, path: '/', service: 's3', region: REGION, ...extra }), 's3', `s3 ${what}`);
-      await expectError(
-        await signedFetch({
-          method: 'POST',
-          endpoint: emu.endpoint,
-          path: '/',
-          service: 'iam',
-          region: REGION,
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: 'Action=ListRoles&Version=2010-05-08',
-          ...extra,
-        }),
-        'query',
-        `iam ${what}`,
-      );
+      for (const [shape, request] of signedRequests)
+        await expectError(await signedFetch({ ...request, endpoint: emu.endpoint, region: REGION, ...extra }), shape, `${request.service} ${what}`);
     }
     // The body was changed after signing.
     await expectError(
