@@ -78,12 +78,8 @@ export function runProcess(command: string, args: string[], cwd: string, opts: R
 
 /** Newest modification time of the compiled modules under dir. */
 function newestModule(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newestModule(join(dir, e.name)) : e.name.endsWith('.js') ? statSync(join(dir, e.name)).mtimeMs : 0,
-    ),
-  );
+  const modules = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+  return Math.max(0, ...modules.map((f) => statSync(join(dir, f)).mtimeMs));
 }
 
 let bundleChecked = false;
